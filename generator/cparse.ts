@@ -1,0 +1,87 @@
+/**
+ * Reads a kernel-style C header with tree-sitter's C grammar and returns its
+ * function-like #defines, each with the file and line it came from. Only
+ * #defines and comments may appear in a table; anything else, and any line the
+ * grammar cannot parse, stops generation with `file:line`.
+ */
+import { createRequire } from 'node:module';
+import { Language, Parser, type Node } from 'web-tree-sitter';
+import { GenError } from './errors.js';
+
+export interface MacroDef {
+  readonly name: string;
+  readonly params: readonly string[];
+  /** The replacement list, continuation lines joined, comments removed. */
+  readonly body: string;
+  readonly file: string;
+  /** 1-based line of the `#define`. */
+  readonly line: number;
+  /** The whole definition as written (one line), for doc comments. */
+  readonly text: string;
+}
+
+let parser: Parser | null = null;
+
+async function cParser(): Promise<Parser> {
+  if (parser) return parser;
+  await Parser.init();
+  const require = createRequire(import.meta.url);
+  const wasm = require.resolve('tree-sitter-c/tree-sitter-c.wasm');
+  const p = new Parser();
+  p.setLanguage(await Language.load(wasm));
+  parser = p;
+  return p;
+}
+
+/** Joins continuation lines and drops C comments from a replacement list. */
+function cleanBody(raw: string): string {
+  return raw
+    .replace(/\\\r?\n/g, ' ')
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/\/\/.*$/gm, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function firstError(n: Node): Node | null {
+  if (n.type === 'ERROR' || n.isMissing) return n;
+  for (const c of n.children) {
+    if (c && c.hasError) {
+      const e = firstError(c);
+      if (e) return e;
+    }
+  }
+  return n.hasError ? n : null;
+}
+
+export async function parseHeader(file: string, text: string): Promise<MacroDef[]> {
+  const p = await cParser();
+  const tree = p.parse(text);
+  if (!tree) throw new GenError(file, 1, 'the C parser returned no tree');
+  const defs: MacroDef[] = [];
+  for (const node of tree.rootNode.children) {
+    if (!node) continue;
+    const line = node.startPosition.row + 1;
+    if (node.type === 'comment') continue;
+    if (node.hasError || node.type === 'ERROR') {
+      const e = firstError(node) ?? node;
+      const snippet = text.split('\n')[e.startPosition.row]?.trim() ?? '';
+      throw new GenError(file, e.startPosition.row + 1, `malformed line: cannot parse '${snippet}' as a #define`);
+    }
+    if (node.type === 'preproc_def') {
+      const name = node.childForFieldName('name')?.text ?? '?';
+      throw new GenError(file, line, `'${name}' is an object-like #define: a table holds only function-like macros, name(params) body`);
+    }
+    if (node.type !== 'preproc_function_def') {
+      throw new GenError(file, line, `unexpected ${node.type.replace(/_/g, ' ')}: a table holds only #define lines and comments`);
+    }
+    const name = node.childForFieldName('name')!.text;
+    const paramsNode = node.childForFieldName('parameters')!;
+    const params = paramsNode.namedChildren.filter((c): c is Node => c !== null && c.type === 'identifier').map((c) => c.text);
+    const valueNode = node.childForFieldName('value');
+    const body = valueNode ? cleanBody(valueNode.text) : '';
+    if (body === '') throw new GenError(file, line, `#define ${name}(${params.join(', ')}) has an empty body`);
+    defs.push({ name, params, body, file, line, text: `#define ${name}(${params.join(', ')}) ${body}` });
+  }
+  return defs;
+}

@@ -1,0 +1,85 @@
+/**
+ * The generator pipeline for each architecture:
+ *   C tables (templates/<arch>/percpu.h + templates/linux/percpu-defs.h)
+ *   → macro definitions (tree-sitter) → op model (expansion) → TypeScript
+ *   (family templates) → validated (ts-morph) → checksummed files.
+ * Nothing is written here; the caller writes only if every step succeeded.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { ARCH_INFO } from './arches.js';
+import { parseHeader, type MacroDef } from './cparse.js';
+import { GenError } from './errors.js';
+import { loadFamilies } from './families.js';
+import { registerHelpers } from './helpers.js';
+import { buildModel, type OpModel } from './model.js';
+import { renderModule, type Flavour } from './render.js';
+import { validateModules } from './validate.js';
+import { withChecksum, type OutFile } from './output.js';
+
+export interface GenerateOptions {
+  /** Repository root (for repo-relative names and import paths). */
+  readonly root: string;
+  /** Where the C tables and family templates are (default <root>/templates). */
+  readonly templatesDir?: string;
+  /** Where the output will live (default <root>/generated); import paths are computed from it. */
+  readonly outDir?: string;
+  /** Architectures to generate (default: every templates/<arch>/percpu.h). */
+  readonly arches?: readonly string[];
+}
+
+export interface ArchOutput {
+  readonly arch: string;
+  readonly ops: readonly OpModel[];
+  readonly files: readonly OutFile[];
+}
+
+const FLAVOURS: readonly { flavour: Flavour; file: string }[] = [
+  { flavour: 'fast', file: 'percpu.ts' },
+  { flavour: 'stepped', file: 'percpu-stepped.ts' },
+];
+
+export function availableArches(templatesDir: string): string[] {
+  return Object.keys(ARCH_INFO).filter((a) => existsSync(path.join(templatesDir, a, 'percpu.h')));
+}
+
+function rel(root: string, p: string): string {
+  return path.relative(root, p).split(path.sep).join('/');
+}
+
+async function readTable(root: string, file: string): Promise<MacroDef[]> {
+  if (!existsSync(file)) throw new GenError(rel(root, file), 1, 'table not found');
+  return parseHeader(rel(root, file), readFileSync(file, 'utf8'));
+}
+
+export async function generate(opts: GenerateOptions): Promise<ArchOutput[]> {
+  const root = opts.root;
+  const templatesDir = opts.templatesDir ?? path.join(root, 'templates');
+  const outDir = opts.outDir ?? path.join(root, 'generated');
+  const arches = opts.arches ?? availableArches(templatesDir);
+  const results: ArchOutput[] = [];
+  for (const arch of [...arches].sort()) {
+    const info = ARCH_INFO[arch];
+    if (!info) throw new Error(`unknown architecture '${arch}': known are ${Object.keys(ARCH_INFO).join(', ')}`);
+    const tables = [path.join(templatesDir, arch, 'percpu.h'), path.join(templatesDir, 'linux', 'percpu-defs.h')];
+    const defs = (await Promise.all(tables.map((t) => readTable(root, t)))).flat();
+    const hb = Handlebars.create();
+    registerHelpers(hb);
+    const families = loadFamilies(hb, [path.join(templatesDir, arch, 'families'), path.join(templatesDir, 'linux', 'families')], root);
+    const ops = buildModel(defs, families);
+    const archOut = path.join(outDir, arch);
+    const toRoot = `${rel(archOut, root)}/`;
+    const mods = FLAVOURS.map(({ flavour, file }) => {
+      const { text } = renderModule(ops, { arch: info, flavour, sources: tables.map((t) => rel(root, t)), toRoot });
+      return { file: rel(root, path.join(archOut, file)), text, primitives: info.primitives, flavour };
+    });
+    const formatted = validateModules(root, mods);
+    results.push({
+      arch,
+      ops,
+      files: FLAVOURS.map(({ file }, i) => ({ rel: `${arch}/${file}`, text: withChecksum(formatted[i]) })),
+    });
+  }
+  return results;
+}

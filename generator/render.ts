@@ -1,0 +1,154 @@
+/**
+ * Renders the op model to TypeScript: one exported function per op, its doc
+ * comment, signature and argument checks assembled here from the table, its
+ * body from the family templates. Two flavours come from the same model:
+ * `fast` (straight-line code) and `stepped` (a generator function that yields
+ * before each instruction, for the interleaving explorer).
+ */
+import { GenError } from './errors.js';
+import { templateError } from './families.js';
+import type { ArchSyntax, FamilyContext } from './helpers.js';
+import { opPhrase, VARIANT_PHRASES } from './kerneldoc.js';
+import type { OpModel } from './model.js';
+
+export type Flavour = 'fast' | 'stepped';
+
+export interface ArchInfo {
+  readonly name: string;
+  /** Title for doc comments: `x86-64`. */
+  readonly title: string;
+  readonly syntax: ArchSyntax;
+  /** Mnemonic suffixes per width. */
+  readonly sfx: Readonly<Record<number, string>>;
+  readonly acc: Readonly<Record<number, string>>;
+  /** Runtime functions a generated op may call (besides errors and casts). */
+  readonly primitives: readonly string[];
+}
+
+const MEM: Record<number, string> = { 1: 'm.u8', 2: 'm.u16', 4: 'm.u32', 8: 'm.u64', 16: 'm.u64' };
+
+function valueType(width: number): string {
+  return width >= 8 ? 'bigint' : 'number';
+}
+
+function returnType(op: OpModel): string {
+  return op.returns === 'void' ? 'void' : op.returns === 'bool' ? 'boolean' : valueType(op.width);
+}
+
+function paramDecl(p: string, width: number): string {
+  if (p === 'pcp') return `pcp: PerCpuPtr<Width${width}Type>`;
+  if (p === 'ovalp') return `ovalp: { value: ${valueType(width)} }`;
+  return `${p}: ${valueType(width)}`;
+}
+
+/** Operand and pointer checks: before any memory is touched, so a refused op writes nothing. */
+function prologue(op: OpModel): string[] {
+  const big = op.width >= 8;
+  const lines: string[] = [];
+  for (const p of op.params) {
+    if (p === 'pcp') continue;
+    if (p === 'ovalp') {
+      const bad = big ? `typeof ovalp.value !== "bigint"` : `!Number.isInteger(ovalp.value)`;
+      lines.push(`if (typeof ovalp !== "object" || ovalp === null || ${bad}) throw badOvalp("${op.name}", ovalp, ${big});`);
+    } else {
+      const bad = big ? `typeof ${p} !== "bigint"` : `!Number.isInteger(${p})`;
+      lines.push(`if (${bad}) throw badOperand("${op.name}", "${p}", ${p}, ${big});`);
+    }
+  }
+  if (op.width > 1) lines.push(`if ((pcp.off & ${op.width - 1}) !== 0) throw misaligned("${op.name}", pcp.off, ${op.width});`);
+  return lines;
+}
+
+export interface RenderedOp {
+  readonly name: string;
+  readonly text: string;
+  readonly insns: readonly string[];
+}
+
+export function renderOp(op: OpModel, arch: ArchInfo, flavour: Flavour): RenderedOp {
+  const insns: string[] = [];
+  const valuedIndex = op.parts.findIndex((p) => p.family.returns !== 'void');
+  const needsResult = valuedIndex >= 0 && valuedIndex !== op.parts.length - 1;
+  const body: string[] = [];
+  if (needsResult) body.push(`let result: ${returnType(op)};`);
+  op.parts.forEach((part, i) => {
+    const ctx: FamilyContext = {
+      ...part.bindings,
+      size: op.width,
+      sfx: arch.sfx[op.width] ?? '',
+      acc: arch.acc[op.width] ?? '',
+      mem: MEM[op.width],
+      qual: part.bindings.qual ?? '',
+      __arch: arch.syntax,
+      __width: op.width,
+      __pointer: 'pcp',
+      __consts: part.consts,
+      __mode: flavour,
+      __returnTo: needsResult && i === valuedIndex ? 'result' : 'return',
+      __insns: insns,
+    };
+    try {
+      body.push(part.family.template(ctx).trim());
+    } catch (e) {
+      if (e instanceof GenError) throw e;
+      throw templateError(part.family.file, part.family.bodyLine, e);
+    }
+  });
+  if (needsResult) body.push('return result;');
+
+  const families = [...new Set(op.parts.map((p) => p.family))];
+  const mainFamily = op.parts[valuedIndex >= 0 ? valuedIndex : op.parts.length - 1].family;
+  const doc = [
+    `${op.name}(${op.params.join(', ')}): ${opPhrase(op.base, op.name)}`,
+    VARIANT_PHRASES[op.variant],
+    '',
+    `C:      ${op.def.text}`,
+    ...op.chain.map((c, i) => `${i === 0 ? 'Expands' : '       '} → ${c}`),
+    `Family: ${mainFamily.name} (${families.map((f) => f.file).join(', ')})`,
+    `${arch.title}: ${insns.length === 0 ? '(no instruction)' : insns.join('; ')}`,
+    `Source: ${op.def.file}:${op.def.line}`,
+  ];
+  const star = flavour === 'stepped' ? '*' : '';
+  const ret = flavour === 'stepped' ? `Generator<Insn, ${returnType(op)}, undefined>` : returnType(op);
+  const params = ['m: Machine', ...op.params.map((p) => paramDecl(p, op.width))].join(', ');
+  const text = [
+    '/**',
+    ...doc.map((l) => (l === '' ? ' *' : ` * ${l.replace(/\*\//g, '*\\/')}`)),
+    ' */',
+    `export function${star} ${op.name}(${params}): ${ret} {`,
+    ...prologue(op),
+    ...body,
+    '}',
+  ].join('\n');
+  return { name: op.name, text, insns };
+}
+
+export interface ModuleSpec {
+  readonly arch: ArchInfo;
+  readonly flavour: Flavour;
+  readonly sources: readonly string[];
+  /** Import prefix from the module to the repository root, e.g. `../../`. */
+  readonly toRoot: string;
+}
+
+export function renderModule(ops: readonly OpModel[], spec: ModuleSpec): { text: string; ops: RenderedOp[] } {
+  const rendered = ops.map((op) => renderOp(op, spec.arch, spec.flavour));
+  const widths = [...new Set(ops.map((o) => o.width))].sort((a, b) => a - b);
+  const r = spec.toRoot;
+  const header = [
+    '// SPDX-License-Identifier: GPL-2.0',
+    `// Code generated by generator/cli.ts from ${spec.sources.join(' and ')}. DO NOT EDIT.`,
+    `// ${spec.arch.title} per-CPU ops, ${spec.flavour === 'fast' ? 'fast flavour: one straight-line function per op and width' : 'stepped flavour: each op yields before every instruction, for the explorer'}.`,
+    '// Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.',
+    '',
+    `import { __this_cpu_preempt_check } from "${r}src/debug.js";`,
+    `import { badOperand, badOvalp, misaligned } from "${r}src/errors.js";`,
+    `import type { Machine } from "${r}src/machine.js";`,
+    `import type { PerCpuPtr } from "${r}src/percpu-ptr.js";`,
+    ...(spec.arch.primitives.length > 0 ? [`import { ${spec.arch.primitives.join(', ')} } from "${r}src/preempt.js";`] : []),
+    ...(spec.flavour === 'stepped' ? [`import type { Insn } from "${r}src/insn.js";`] : []),
+    `import type { ${widths.map((w) => `Width${w}Type`).join(', ')} } from "${r}src/types.js";`,
+    '',
+  ].join('\n');
+  return { text: `${header}\n${rendered.map((o) => o.text).join('\n\n')}\n`, ops: rendered };
+}

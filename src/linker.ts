@@ -1,0 +1,152 @@
+/**
+ * The `.data..percpu` linker: collects static per-CPU definitions and lays them
+ * out as the kernel's linker script (PERCPU_INPUT, v6.15+) does, from
+ * `__per_cpu_start` (offset 0 here: the zero-based model of x86-64) to
+ * `__per_cpu_end`:
+ *
+ *   ALIGN(PAGE)  ..page_aligned
+ *   ALIGN(64)    ..hot.*        (sorted by alignment, must fit one cacheline on x86)
+ *   ALIGN(64)    ..read_mostly
+ *   ALIGN(64)    .data..percpu, then ..shared_aligned
+ *
+ * Inside a subsection variables keep definition order, each at its alignment.
+ */
+import { PerCpuPtr, setOffset } from './percpu-ptr.js';
+import { checkInRange, scalarInfo, type ScalarInfo } from './types.js';
+
+export const PAGE_SIZE = 4096;
+export const L1_CACHE_BYTES = 64;
+
+/** Output subsections in link order. */
+export type Subsection = '..page_aligned' | '..hot' | '..read_mostly' | '' | '..shared_aligned';
+export const LINK_ORDER: readonly Subsection[] = ['..page_aligned', '..hot', '..read_mostly', '', '..shared_aligned'];
+
+/** The x86 linker script's `ASSERT(__per_cpu_hot_end - __per_cpu_hot_start <= 64)`. */
+export const HOT_LIMIT = L1_CACHE_BYTES;
+
+export interface StaticDef {
+  readonly name: string;
+  readonly macro: string;
+  /** Full section name as the kernel would emit it (`.data..percpu..read_mostly`, …). */
+  readonly section: string;
+  readonly subsection: Subsection;
+  readonly type: ScalarInfo;
+  readonly size: number;
+  readonly align: number;
+  /** Initial value bits (already range-checked). */
+  readonly init: bigint;
+  readonly ptr: PerCpuPtr<unknown>;
+}
+
+export interface LayoutEntry {
+  readonly name: string;
+  readonly section: string;
+  readonly offset: number;
+  readonly size: number;
+  readonly align: number;
+  readonly type: string;
+}
+
+export interface StaticLayout {
+  readonly entries: readonly LayoutEntry[];
+  /** `__per_cpu_end - __per_cpu_start`, before the 4-byte rounding of the first chunk. */
+  readonly size: number;
+}
+
+/** How each DEFINE_PER_CPU_* macro places its variable. */
+export interface DefineKind {
+  readonly macro: string;
+  readonly subsection: Subsection;
+  /** Minimum alignment the macro adds (`____cacheline_aligned`, `__aligned(PAGE_SIZE)`). */
+  readonly minAlign: number;
+}
+
+export const DEFINE_KINDS = {
+  DEFINE_PER_CPU: { macro: 'DEFINE_PER_CPU', subsection: '', minAlign: 1 },
+  DEFINE_PER_CPU_ALIGNED: { macro: 'DEFINE_PER_CPU_ALIGNED', subsection: '..shared_aligned', minAlign: L1_CACHE_BYTES },
+  DEFINE_PER_CPU_SHARED_ALIGNED: { macro: 'DEFINE_PER_CPU_SHARED_ALIGNED', subsection: '..shared_aligned', minAlign: L1_CACHE_BYTES },
+  DEFINE_PER_CPU_PAGE_ALIGNED: { macro: 'DEFINE_PER_CPU_PAGE_ALIGNED', subsection: '..page_aligned', minAlign: PAGE_SIZE },
+  DEFINE_PER_CPU_READ_MOSTLY: { macro: 'DEFINE_PER_CPU_READ_MOSTLY', subsection: '..read_mostly', minAlign: 1 },
+  DEFINE_PER_CPU_CACHE_HOT: { macro: 'DEFINE_PER_CPU_CACHE_HOT', subsection: '..hot', minAlign: 1 },
+} as const satisfies Record<string, DefineKind>;
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function alignUp(x: number, a: number): number {
+  return Math.ceil(x / a) * a;
+}
+
+export class PercpuLinker {
+  private readonly defs: StaticDef[] = [];
+  private readonly byName = new Map<string, StaticDef>();
+  private linked: StaticLayout | null = null;
+
+  /** Adds a definition; the symbol's offset is assigned by link(). */
+  define(kind: DefineKind, typeName: unknown, name: unknown, init: unknown): StaticDef {
+    if (this.linked) {
+      throw new Error(
+        `${kind.macro}(${String(typeName)}, ${String(name)}): .data..percpu is already linked (the machine has booted); define static per-CPU variables before m.boot()`,
+      );
+    }
+    if (typeof name !== 'string' || !IDENT.test(name)) {
+      throw new TypeError(`${kind.macro}: the name must be a C identifier, got ${JSON.stringify(name)}`);
+    }
+    const type = scalarInfo(typeName);
+    if (this.byName.has(name)) {
+      const prev = this.byName.get(name)!;
+      throw new Error(`${kind.macro}(${type.name}, ${name}): redefinition of '${name}' (first defined by ${prev.macro})`);
+    }
+    const initBits = init === undefined ? 0n : BigInt.asUintN(type.size * 8, checkInRange(type, init, `${kind.macro}(${type.name}, ${name}) initialiser`));
+    const section = kind.subsection === '..hot' ? `.data..percpu..hot..${name}` : `.data..percpu${kind.subsection}`;
+    const ptr = new PerCpuPtr<unknown>(NaN, type, { label: `${kind.macro}(${type.name}, ${name})`, kind: 'static' });
+    const def: StaticDef = {
+      name, macro: kind.macro, section, subsection: kind.subsection, type,
+      size: type.size, align: Math.max(type.align, kind.minAlign), init: initBits, ptr,
+    };
+    this.defs.push(def);
+    this.byName.set(name, def);
+    return def;
+  }
+
+  lookup(name: string): StaticDef | undefined {
+    return this.byName.get(name);
+  }
+
+  definitions(): readonly StaticDef[] {
+    return this.defs;
+  }
+
+  get isLinked(): boolean {
+    return this.linked !== null;
+  }
+
+  /** Lays out every definition and fixes each symbol's offset. Runs once, at boot. */
+  link(): StaticLayout {
+    if (this.linked) return this.linked;
+    const entries: LayoutEntry[] = [];
+    let at = 0;
+    for (const sub of LINK_ORDER) {
+      let members = this.defs.filter((d) => d.subsection === sub);
+      if (sub === '..hot') {
+        // SORT_BY_ALIGNMENT: larger alignment first; stable for equal alignment.
+        members = members.slice().sort((a, b) => b.align - a.align);
+      }
+      if (sub === '..page_aligned') at = alignUp(at, PAGE_SIZE);
+      if (sub === '..hot' || sub === '..read_mostly' || sub === '') at = alignUp(at, L1_CACHE_BYTES);
+      const start = at;
+      for (const d of members) {
+        at = alignUp(at, d.align);
+        setOffset(d.ptr, at);
+        entries.push({ name: d.name, section: d.section, offset: at, size: d.size, align: d.align, type: d.type.name });
+        at += d.size;
+      }
+      if (sub === '..hot' && at - start > HOT_LIMIT) {
+        throw new Error(`percpu cache hot data too large: ${at - start} bytes in .data..percpu..hot.* (limit ${HOT_LIMIT})`);
+      }
+    }
+    this.linked = { entries, size: at };
+    return this.linked;
+  }
+}
+
+export { alignUp };

@@ -1,0 +1,439 @@
+/**
+ * The simulated machine: CPUs with their per-CPU units, one GS base register per
+ * CPU, a little-endian byte-addressed memory, and the running context.
+ *
+ * Memory map: page 0 is left unmapped (a null page); the first chunk starts at
+ * PCPU_BASE and holds one unit per CPU, each `< static | reserved | dynamic >`.
+ * `__per_cpu_start` is 0 (the zero-based model of x86-64 before v6.15), so a
+ * static symbol's per-CPU pointer is its offset in `.data..percpu`, and
+ *
+ *   GS base of cpu == __per_cpu_offset[cpu] == per_cpu(this_cpu_off, cpu)
+ *                  == PCPU_BASE + cpu * unit_size
+ *
+ * Generated ops read the running CPU's GS base from `m.gs` and memory through the
+ * typed views `m.u8 … m.u64`, which exist from boot on.
+ */
+import { Cpumask } from './cpumask.js';
+import { MachineStateError } from './errors.js';
+import { PercpuLinker, PAGE_SIZE, alignUp, type StaticLayout } from './linker.js';
+import { PerCpuPtr } from './percpu-ptr.js';
+import { SCALARS, describe, fromBits, scalarInfo, toBits, type ScalarInfo, type ScalarName } from './types.js';
+
+export type Arch = 'x86_64' | 'arm64' | 'generic';
+export const ARCHES: readonly Arch[] = ['x86_64', 'arm64', 'generic'];
+
+/** NR_CPUS of the simulation. */
+export const NR_CPUS_MAX = 8192;
+/** PCPU_MIN_UNIT_SIZE: a unit is at least 32 KiB. */
+export const PCPU_MIN_UNIT_SIZE = 32 << 10;
+/** PERCPU_MODULE_RESERVE: the reserved region for module static per-CPU data. */
+export const PERCPU_MODULE_RESERVE = 8 << 10;
+/** PERCPU_DYNAMIC_RESERVE on 64-bit: the first chunk's dynamic region. */
+export const PERCPU_DYNAMIC_RESERVE = 28 << 10;
+/** Address of the first chunk. */
+export const PCPU_BASE = PAGE_SIZE;
+/** EFLAGS.IF, the bit local_irq_save() reports. */
+export const X86_EFLAGS_IF = 0x200;
+
+export interface MachineOptions {
+  /** Number of possible CPUs, 1 to 8192 (default 4). */
+  cpus?: number;
+  /** Architecture whose per-CPU register the CPUs have (default x86_64). */
+  arch?: Arch;
+  /** Bytes per unit; a multiple of 4096, at least 32 KiB, with room for static + reserved + dynamic. */
+  unitSize?: number;
+  /** Reserved region (module statics), default 8 KiB. */
+  reservedSize?: number;
+  /** Dynamic region of the first chunk, default 28 KiB (ignored when unitSize is given). */
+  dynamicSize?: number;
+  /** CONFIG_DEBUG_PREEMPT plus use-after-free tracking of per-CPU pointers (default true). */
+  debug?: boolean;
+  /** Back memory with a SharedArrayBuffer of this many bytes (the real-threads machine). */
+  sharedMemoryBytes?: number;
+}
+
+/** The running context: a task, or an interrupt handler nested on a CPU. */
+export interface ExecContext {
+  comm: string;
+  pid: number;
+  kind: 'task' | 'irq';
+  /** preempt_count(): preempt_disable() nesting. */
+  preemptCount: number;
+  /** Interrupts disabled on the CPU this context runs on (EFLAGS.IF clear). */
+  irqsDisabled: boolean;
+  /** A per-CPU kthread bound to its CPU (is_percpu_thread()): never migrated. */
+  pinned: boolean;
+}
+
+export interface FirstChunkLayout {
+  readonly staticSize: number;
+  readonly reservedSize: number;
+  readonly dynamicSize: number;
+  readonly unitSize: number;
+  readonly base: number;
+  readonly static: StaticLayout;
+}
+
+export type SystemState = 'booting' | 'running';
+
+function notBooted(): never {
+  throw new MachineStateError('per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first');
+}
+
+export class Machine {
+  readonly nrCpus: number;
+  readonly arch: Arch;
+  /** CONFIG_DEBUG_PREEMPT: __this_cpu_*() and smp_processor_id() check the context. */
+  debugPreempt: boolean;
+  /** Detect use of freed per-CPU pointers. */
+  debugFree: boolean;
+
+  /** Number of the CPU executing now (raw_smp_processor_id() without the per-CPU read). */
+  cpu = 0;
+  /** The executing CPU's GS base register (x86-64): what `%gs:` adds. */
+  gs = NaN;
+  /** The executing CPU's TPIDR_EL1 (arm64): the per-CPU offset `mrs` reads. */
+  tpidr_el1 = NaN;
+  /** The running context. */
+  ctx: ExecContext;
+
+  /** `__per_cpu_offset[cpu]`. */
+  readonly perCpuOffset: Float64Array;
+  /** Each CPU's MSR_GS_BASE (x86-64) or TPIDR_EL1 (arm64), loaded at boot. */
+  readonly percpuBaseReg: Float64Array;
+
+  readonly possible: Cpumask;
+  readonly present: Cpumask;
+  readonly online: Cpumask;
+
+  readonly linker = new PercpuLinker();
+  systemState: SystemState = 'booting';
+  layout: FirstChunkLayout | null = null;
+  readonly bootLog: string[] = [];
+  buffer: ArrayBuffer | SharedArrayBuffer | null = null;
+  /** Bytes mapped so far (the first chunk, then dynamic chunks). */
+  mappedBytes = 0;
+
+  /** The per-CPU variables every x86-64 kernel defines for itself. */
+  readonly this_cpu_off: PerCpuPtr<'ulong'>;
+  readonly cpu_number: PerCpuPtr<'i32'>;
+
+  declare u8: Uint8Array;
+  declare u16: Uint16Array;
+  declare u32: Uint32Array;
+  declare u64: BigUint64Array;
+  declare view: DataView;
+
+  private readonly sharedMemoryBytes: number | undefined;
+  private readonly options: MachineOptions;
+
+  constructor(options: MachineOptions = {}) {
+    const cpus = options.cpus ?? 4;
+    if (typeof cpus !== 'number' || !Number.isInteger(cpus) || cpus < 1 || cpus > NR_CPUS_MAX) {
+      throw new RangeError(`Machine: cpus must be an integer from 1 to ${NR_CPUS_MAX}, got ${describe(cpus)}`);
+    }
+    const arch = options.arch ?? 'x86_64';
+    if (!ARCHES.includes(arch)) {
+      throw new TypeError(`Machine: unknown arch ${describe(arch)}: expected one of ${ARCHES.join(', ')}`);
+    }
+    this.nrCpus = cpus;
+    this.arch = arch;
+    this.options = options;
+    this.debugPreempt = options.debug ?? true;
+    this.debugFree = options.debug ?? true;
+    this.sharedMemoryBytes = options.sharedMemoryBytes;
+    this.ctx = { comm: 'init', pid: 1, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: false };
+    this.perCpuOffset = new Float64Array(cpus).fill(NaN);
+    this.percpuBaseReg = new Float64Array(cpus).fill(NaN);
+    this.possible = new Cpumask(cpus);
+    this.present = new Cpumask(cpus);
+    this.online = new Cpumask(cpus);
+    for (let c = 0; c < cpus; c++) {
+      this.possible.set(c);
+      this.present.set(c);
+    }
+    // x86-64 defines both as cache-hot per-CPU variables (v6.15+).
+    this.this_cpu_off = this.linker.define(
+      { macro: 'DEFINE_PER_CPU_CACHE_HOT', subsection: '..hot', minAlign: 1 }, 'ulong', 'this_cpu_off', undefined,
+    ).ptr as PerCpuPtr<'ulong'>;
+    this.cpu_number = this.linker.define(
+      { macro: 'DEFINE_PER_CPU_CACHE_HOT', subsection: '..hot', minAlign: 1 }, 'i32', 'cpu_number', undefined,
+    ).ptr as PerCpuPtr<'i32'>;
+  }
+
+  get booted(): boolean {
+    return this.layout !== null;
+  }
+
+  /**
+   * setup_per_cpu_areas(): links `.data..percpu`, builds the first chunk, copies
+   * the section into every CPU's unit, fills `__per_cpu_offset`, `this_cpu_off`
+   * and `cpu_number`, and loads every CPU's GS base. CPU 0 (the boot CPU) runs.
+   */
+  boot(): this {
+    if (this.booted) throw new MachineStateError('boot: the machine has already booted');
+    const stat = this.linker.link();
+    const staticSize = alignUp(stat.size, 4);
+    const reservedSize = this.options.reservedSize ?? PERCPU_MODULE_RESERVE;
+    if (!Number.isInteger(reservedSize) || reservedSize < 0 || reservedSize % 4 !== 0) {
+      throw new RangeError(`boot: reservedSize must be a non-negative multiple of 4, got ${describe(reservedSize)}`);
+    }
+    let unitSize: number;
+    let dynamicSize: number;
+    if (this.options.unitSize !== undefined) {
+      unitSize = this.options.unitSize;
+      if (!Number.isInteger(unitSize) || unitSize % PAGE_SIZE !== 0 || unitSize < PCPU_MIN_UNIT_SIZE) {
+        throw new RangeError(
+          `boot: unitSize must be a multiple of ${PAGE_SIZE} and at least ${PCPU_MIN_UNIT_SIZE} (PCPU_MIN_UNIT_SIZE), got ${describe(unitSize)}`,
+        );
+      }
+      dynamicSize = unitSize - staticSize - reservedSize;
+      if (dynamicSize < PAGE_SIZE) {
+        throw new RangeError(
+          `boot: unitSize ${unitSize} leaves no room for the dynamic region: static ${staticSize} + reserved ${reservedSize} + dynamic (at least ${PAGE_SIZE}) > ${unitSize}`,
+        );
+      }
+    } else {
+      const dyn = this.options.dynamicSize ?? PERCPU_DYNAMIC_RESERVE;
+      if (!Number.isInteger(dyn) || dyn < PAGE_SIZE || dyn % 4 !== 0) {
+        throw new RangeError(`boot: dynamicSize must be a multiple of 4 and at least ${PAGE_SIZE}, got ${describe(dyn)}`);
+      }
+      unitSize = Math.max(PCPU_MIN_UNIT_SIZE, alignUp(staticSize + reservedSize + dyn, PAGE_SIZE));
+      dynamicSize = unitSize - staticSize - reservedSize;
+    }
+
+    const total = PCPU_BASE + this.nrCpus * unitSize;
+    if (this.sharedMemoryBytes !== undefined) {
+      if (!Number.isInteger(this.sharedMemoryBytes) || this.sharedMemoryBytes < total) {
+        throw new RangeError(`boot: sharedMemoryBytes ${describe(this.sharedMemoryBytes)} is smaller than the first chunk (${total} bytes)`);
+      }
+      this.setMemory(new SharedArrayBuffer(this.sharedMemoryBytes));
+    } else {
+      this.setMemory(new ArrayBuffer(total));
+    }
+    this.mappedBytes = total;
+
+    // The section template: every variable's initial value at its offset.
+    const template = new Uint8Array(staticSize);
+    const tv = new DataView(template.buffer);
+    for (const d of this.linker.definitions()) writeBits(tv, d.ptr.off, d.type, d.init);
+
+    for (let cpu = 0; cpu < this.nrCpus; cpu++) {
+      const base = PCPU_BASE + cpu * unitSize;
+      this.u8.set(template, base);
+      this.perCpuOffset[cpu] = base;
+      this.view.setBigUint64(base + this.this_cpu_off.off, BigInt(base), true);
+      this.view.setInt32(base + this.cpu_number.off, cpu, true);
+      this.percpuBaseReg[cpu] = base; // wrmsr(MSR_GS_BASE) / msr tpidr_el1
+      this.online.set(cpu);
+    }
+    this.layout = { staticSize, reservedSize, dynamicSize, unitSize, base: PCPU_BASE, static: stat };
+    const pages = unitSize / PAGE_SIZE;
+    this.bootLog.push(
+      `percpu: Embedded ${pages} pages/cpu s${staticSize} r${reservedSize} d${dynamicSize} u${unitSize}`,
+      `pcpu-alloc: s${staticSize} r${reservedSize} d${dynamicSize} u${unitSize} alloc=1*${unitSize}`,
+      `pcpu-alloc: [0] ${cpuList(this.nrCpus)}`,
+    );
+    this.systemState = 'running';
+    this.loadCpu(0);
+    return this;
+  }
+
+  /** Replaces the memory and its views (boot, and when a new chunk is mapped). */
+  private setMemory(buffer: ArrayBuffer | SharedArrayBuffer): void {
+    this.buffer = buffer;
+    const own = (name: string, value: unknown): void => {
+      Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
+    };
+    own('u8', new Uint8Array(buffer));
+    own('u16', new Uint16Array(buffer, 0, buffer.byteLength >>> 1));
+    own('u32', new Uint32Array(buffer, 0, buffer.byteLength >>> 2));
+    own('u64', new BigUint64Array(buffer, 0, buffer.byteLength >>> 3));
+    own('view', new DataView(buffer));
+  }
+
+  /**
+   * Maps `bytes` more memory (page-aligned, zeroed) for a new chunk and returns
+   * its base address. Memory grows by copying into a larger buffer; a shared
+   * memory cannot grow past the size it was created with.
+   */
+  mapArea(bytes: number): number | null {
+    if (!this.booted) notBooted();
+    const base = alignUp(this.mappedBytes, PAGE_SIZE);
+    const end = base + alignUp(bytes, PAGE_SIZE);
+    const buf = this.buffer!;
+    if (end > buf.byteLength) {
+      if (buf instanceof SharedArrayBuffer) return null;
+      const grown = new ArrayBuffer(Math.max(end, Math.min(buf.byteLength * 2, end + (64 << 20))));
+      new Uint8Array(grown).set(this.u8);
+      this.setMemory(grown);
+    }
+    this.u8.fill(0, base, end);
+    this.mappedBytes = end;
+    return base;
+  }
+
+  /** Checks a CPU number: an integer naming one of this machine's possible CPUs. */
+  checkCpu(cpu: unknown, what: string): number {
+    if (typeof cpu !== 'number' || !Number.isInteger(cpu) || cpu < 0 || cpu >= this.nrCpus) {
+      throw new RangeError(`${what}: invalid CPU ${describe(cpu)}: this machine has CPUs 0-${this.nrCpus - 1}`);
+    }
+    return cpu;
+  }
+
+  /** Makes `cpu` the executing CPU: its number and its per-CPU register. */
+  loadCpu(cpu: number): void {
+    this.cpu = cpu;
+    this.gs = this.percpuBaseReg[cpu];
+    this.tpidr_el1 = this.percpuBaseReg[cpu];
+  }
+
+  /** Why the running context may not leave its CPU now, or null if it may. */
+  pinnedReason(): string | null {
+    const c = this.ctx;
+    if (c.kind === 'irq') return `an interrupt handler (${c.comm}) runs on cpu ${this.cpu}`;
+    if (c.preemptCount > 0) return `preemption is disabled on cpu ${this.cpu} (preempt_count ${c.preemptCount})`;
+    if (c.irqsDisabled) return `interrupts are disabled on cpu ${this.cpu}`;
+    if (c.pinned) return `${c.comm}/${c.pid} is a per-CPU thread bound to cpu ${this.cpu}`;
+    return null;
+  }
+
+  /**
+   * Moves the running context to another CPU, reloading the GS base: what the
+   * scheduler does when it migrates a task. Refused while preemption or
+   * interrupts are disabled — that is what makes a CPU guard mean something.
+   */
+  migrate(cpu: number): void {
+    this.checkCpu(cpu, 'migrate');
+    if (!this.booted) notBooted();
+    if (cpu === this.cpu) return;
+    const why = this.pinnedReason();
+    if (why !== null) {
+      throw new MachineStateError(`migrate to cpu ${cpu} refused: ${why}; the context must stay on its CPU until that ends`);
+    }
+    if (!this.online.test(cpu)) throw new MachineStateError(`migrate: cpu ${cpu} is offline`);
+    this.loadCpu(cpu);
+  }
+
+  /**
+   * Runs `fn` with `cpu` as the executing CPU (its GS base loaded), then returns
+   * the context to the CPU it came from. `fn` must leave preemption and
+   * interrupts as it found them.
+   */
+  runOn<R>(cpu: number, fn: (m: this) => R): R {
+    this.checkCpu(cpu, 'runOn');
+    if (!this.booted) notBooted();
+    if (typeof fn !== 'function') throw new TypeError(`runOn: fn must be a function, got ${describe(fn)}`);
+    if (!this.online.test(cpu)) throw new MachineStateError(`runOn: cpu ${cpu} is offline`);
+    const from = this.cpu;
+    if (cpu !== from) {
+      const why = this.pinnedReason();
+      if (why !== null) throw new MachineStateError(`runOn(cpu ${cpu}) refused: ${why}; running elsewhere would migrate the context`);
+    }
+    const ctx = this.ctx;
+    const count = ctx.preemptCount;
+    const irqs = ctx.irqsDisabled;
+    this.loadCpu(cpu);
+    let result: R;
+    try {
+      result = fn(this);
+    } catch (e) {
+      ctx.preemptCount = count;
+      ctx.irqsDisabled = irqs;
+      throw e;
+    } finally {
+      this.ctx = ctx;
+      this.loadCpu(from);
+    }
+    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+      throw new TypeError('runOn: fn returned a promise; a simulated CPU cannot be held across an await, pass a synchronous function');
+    }
+    if (ctx.preemptCount !== count || ctx.irqsDisabled !== irqs) {
+      const found = `preempt_count ${ctx.preemptCount}, irqs ${ctx.irqsDisabled ? 'off' : 'on'}`;
+      const want = `preempt_count ${count}, irqs ${irqs ? 'off' : 'on'}`;
+      ctx.preemptCount = count;
+      ctx.irqsDisabled = irqs;
+      throw new MachineStateError(`runOn(cpu ${cpu}): fn returned with ${found} (entered with ${want}): an unbalanced preempt_disable/local_irq_save`);
+    }
+    return result;
+  }
+
+  /** Address of `cpu`'s copy of a per-CPU pointer: per_cpu_ptr() without the checks. */
+  addressOf(p: PerCpuPtr<unknown>, cpu: number): number {
+    return p.off + this.perCpuOffset[cpu];
+  }
+
+  /** Reads a scalar of type `t` at a plain address (bounds and alignment checked). */
+  load(addr: number, t: ScalarName | ScalarInfo): number | bigint | boolean {
+    const ti = typeof t === 'string' ? scalarInfo(t) : t;
+    this.checkAccess(addr, ti, 'load');
+    return fromBits(ti, readBits(this.view, addr, ti));
+  }
+
+  /** Writes a scalar of type `t` at a plain address; the value wraps as a C conversion does. */
+  store(addr: number, t: ScalarName | ScalarInfo, value: number | bigint | boolean): void {
+    const ti = typeof t === 'string' ? scalarInfo(t) : t;
+    this.checkAccess(addr, ti, 'store');
+    writeBits(this.view, addr, ti, toBits(ti, checkValueKind(ti, value, 'store')));
+  }
+
+  private checkAccess(addr: unknown, t: ScalarInfo, what: string): void {
+    if (!this.booted) notBooted();
+    if (typeof addr !== 'number' || !Number.isInteger(addr)) {
+      throw new TypeError(`${what}: address must be an integer, got ${describe(addr)}`);
+    }
+    if (addr < PCPU_BASE || addr + t.size > this.mappedBytes) {
+      throw new RangeError(`${what}: address 0x${addr.toString(16)} is outside mapped per-CPU memory [0x${PCPU_BASE.toString(16)}, 0x${this.mappedBytes.toString(16)})`);
+    }
+    if (addr % t.align !== 0) {
+      throw new RangeError(`${what}: address 0x${addr.toString(16)} is not ${t.align}-byte aligned for ${t.name}`);
+    }
+  }
+}
+
+/** Checks a value against a type's TS kind (number, bigint, boolean) — not its range. */
+export function checkValueKind(t: ScalarInfo, value: unknown, what: string): number | bigint | boolean {
+  if (t.name === 'bool') {
+    if (typeof value !== 'boolean') throw new TypeError(`${what}: bool takes true or false, got ${describe(value)}`);
+  } else if (t.size >= 8) {
+    if (typeof value !== 'bigint') throw new TypeError(`${what}: ${t.name} takes a bigint, got ${describe(value)}`);
+  } else if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`${what}: ${t.name} takes an integer number, got ${describe(value)}`);
+  }
+  return value as number | bigint | boolean;
+}
+
+export function readBits(v: DataView, addr: number, t: ScalarInfo): bigint {
+  switch (t.size) {
+    case 1: return BigInt(v.getUint8(addr));
+    case 2: return BigInt(v.getUint16(addr, true));
+    case 4: return BigInt(v.getUint32(addr, true));
+    case 8: return v.getBigUint64(addr, true);
+    default: return (v.getBigUint64(addr + 8, true) << 64n) | v.getBigUint64(addr, true);
+  }
+}
+
+export function writeBits(v: DataView, addr: number, t: ScalarInfo, bits: bigint): void {
+  switch (t.size) {
+    case 1: v.setUint8(addr, Number(bits & 0xffn)); break;
+    case 2: v.setUint16(addr, Number(bits & 0xffffn), true); break;
+    case 4: v.setUint32(addr, Number(bits & 0xffffffffn), true); break;
+    case 8: v.setBigUint64(addr, BigInt.asUintN(64, bits), true); break;
+    default:
+      v.setBigUint64(addr, BigInt.asUintN(64, bits), true);
+      v.setBigUint64(addr + 8, BigInt.asUintN(64, bits >> 64n), true);
+  }
+}
+
+/** Memory views exist only after boot; before that, any access says so. */
+for (const view of ['u8', 'u16', 'u32', 'u64', 'view']) {
+  Object.defineProperty(Machine.prototype, view, { get: notBooted, configurable: true });
+}
+
+function cpuList(n: number): string {
+  const out: string[] = [];
+  for (let c = 0; c < n && c < 16; c++) out.push(String(c));
+  return n > 16 ? `${out.join(' ')} … ${n - 1}` : out.join(' ');
+}
+
+export { SCALARS };

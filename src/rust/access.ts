@@ -1,0 +1,78 @@
+/**
+ * How one CPU's copy of a value of type T is read and written at a plain
+ * address (what `*this_cpu_ptr(p)` does in C): one small object per type,
+ * chosen when a handle is created, so no access switches on the type.
+ */
+import { checkInRange, fromBits, scalarInfo, toBits, type ScalarInfo } from '../types.js';
+import { readBits, writeBits } from '../machine.js';
+import { StructLayout } from './layout.js';
+import type { PerCpuType, Value } from './types.js';
+
+export interface Access<T extends PerCpuType> {
+  /** `u32`, `struct stats`: the Rust-side name of T for messages. */
+  readonly label: string;
+  readonly size: number;
+  readonly align: number;
+  /** The scalar type, or null for a struct. */
+  readonly scalar: ScalarInfo | null;
+  readonly layout: StructLayout | null;
+  /** Throws TypeError/RangeError unless `v` is a value of T (in range, no wrapping). */
+  check(v: unknown, what: string): void;
+  load(view: DataView, addr: number): Value<T>;
+  /** Stores a value that check() accepted. */
+  store(view: DataView, addr: number, v: Value<T>): void;
+  zero(): Value<T>;
+}
+
+function scalarAccess(t: ScalarInfo): Access<never> {
+  return Object.freeze({
+    label: t.name,
+    size: t.size,
+    align: t.align,
+    scalar: t,
+    layout: null,
+    check(v: unknown, what: string): void {
+      checkInRange(t, v, what);
+    },
+    load: (view: DataView, addr: number) => fromBits(t, readBits(view, addr, t)) as never,
+    store(view: DataView, addr: number, v: unknown): void {
+      writeBits(view, addr, t, toBits(t, v as number | bigint | boolean));
+    },
+    zero: () => fromBits(t, 0n) as never,
+  });
+}
+
+const scalarCache = new Map<string, Access<never>>();
+
+/** The access object of T (a scalar name or a struct layout); throws for anything else. */
+export function accessOf<T extends PerCpuType>(type: T, what: string): Access<T> {
+  if (type instanceof StructLayout) {
+    const layout = type as StructLayout;
+    return {
+      label: `struct ${layout.name}`,
+      size: layout.size,
+      align: layout.align,
+      scalar: null,
+      layout,
+      check: (v, w) => layout.check(v, w),
+      load: (view, addr) => layout.load(view, addr) as Value<T>,
+      store: (view, addr, v) => layout.store(view, addr, v as never),
+      zero: () => layout.zero() as Value<T>,
+    };
+  }
+  if (type === 'u128') {
+    throw new TypeError(`${what}: u128 is not a Rust per-CPU value type here (there is no 16-byte per-CPU op but cmpxchg128); use u64 or a struct`);
+  }
+  let a = scalarCache.get(type as string);
+  if (a === undefined) {
+    let t: ScalarInfo;
+    try {
+      t = scalarInfo(type);
+    } catch (e) {
+      throw new TypeError(`${what}: ${(e as Error).message.replace(/^unknown per-CPU type/, 'unknown type')}, or a struct(...) layout`);
+    }
+    a = scalarAccess(t);
+    scalarCache.set(t.name, a);
+  }
+  return a as unknown as Access<T>;
+}

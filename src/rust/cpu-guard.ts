@@ -1,0 +1,124 @@
+/**
+ * CpuGuard: an RAII preemption guard. Constructing one calls preempt_disable(),
+ * disposing it calls preempt_enable(); while it lives the running context cannot
+ * migrate (Machine.migrate refuses), so "this CPU" stays the same CPU.
+ *
+ *   using guard = new CpuGuard(m);       // preemption off until the scope ends
+ *   const r = pcpu.get(new CpuGuard(m)); // the guard is moved into r
+ *
+ * Rust moves a guard into the PerCpuRef or token that needs it; the old binding
+ * is then statically dead. Here the old object is marked moved, and any later
+ * use or disposal of it is an E0382 error that says where it went.
+ */
+import type { Machine } from '../machine.js';
+import { MachineStateError } from '../errors.js';
+import { preempt_disable, preempt_enable } from '../preempt.js';
+import { describe } from '../types.js';
+import { MovedValueError, callerLocation, formatLoc, type SourceLoc } from './diagnostics.js';
+
+export interface CpuGuardOptions {
+  /** The binding's name in messages (default `guard`). */
+  name?: string;
+}
+
+type GuardState = 'live' | 'moved' | 'dropped';
+
+/** Passed by moveGuard() so a moved guard's new object does not disable preemption twice. */
+const ADOPT: unique symbol = Symbol('adopt');
+
+export class CpuGuard implements Disposable {
+  readonly m: Machine;
+  readonly name: string;
+  #state: GuardState = 'live';
+  #cpu: number;
+  #ctx: Machine['ctx'];
+  #movedInto = '';
+  #movedAt: SourceLoc | null = null;
+
+  constructor(m: Machine, options: CpuGuardOptions = {}, adopt?: typeof ADOPT) {
+    if (m === null || typeof m !== 'object' || typeof (m as Partial<Machine>).migrate !== 'function') {
+      throw new TypeError(`CpuGuard: expected a Machine, got ${describe(m)}`);
+    }
+    const name = options.name ?? 'guard';
+    if (typeof name !== 'string' || name === '') throw new TypeError(`CpuGuard: name must be a non-empty string, got ${describe(name)}`);
+    this.m = m;
+    this.name = name;
+    this.#cpu = m.cpu;
+    this.#ctx = m.ctx;
+    if (adopt !== ADOPT) preempt_disable(m);
+  }
+
+  get state(): GuardState {
+    return this.#state;
+  }
+
+  /** The CPU this guard keeps the context on. */
+  get cpu(): number {
+    this.assertLive('read the CPU of');
+    return this.#cpu;
+  }
+
+  /** Throws E0382 if the guard was moved or dropped. */
+  assertLive(doing: string): void {
+    if (this.#state === 'live') return;
+    if (this.#state === 'moved') {
+      throw new MovedValueError(
+        `error[E0382]: use of moved value: \`${this.name}\`\n` +
+          `  = note: cannot ${doing} \`${this.name}\`: it was moved into ${this.#movedInto}` +
+          `${this.#movedAt ? ` at ${formatLoc(this.#movedAt)}` : ''}, which now owns it and re-enables preemption when it is dropped\n` +
+          `help: use a new CpuGuard, or drop what it was moved into`,
+      );
+    }
+    throw new MovedValueError(
+      `error[E0382]: use of moved value: \`${this.name}\`\n  = note: cannot ${doing} \`${this.name}\`: it was already dropped (preemption was re-enabled then)`,
+    );
+  }
+
+  /** drop(guard): re-enables preemption. */
+  drop(): void {
+    this.assertLive('drop');
+    if (this.m.ctx !== this.#ctx) {
+      throw new MachineStateError(
+        `CpuGuard \`${this.name}\` dropped by ${this.m.ctx.comm}/${this.m.ctx.pid}, but it disabled preemption for ${this.#ctx.comm}/${this.#ctx.pid}: a guard belongs to the context that made it`,
+      );
+    }
+    preempt_enable(this.m);
+    this.#state = 'dropped';
+  }
+
+  [Symbol.dispose](): void {
+    this.drop();
+  }
+
+  toString(): string {
+    return `CpuGuard(${this.name}, cpu ${this.#cpu}, ${this.#state})`;
+  }
+
+  /** Used by moveGuard only: ends this object's ownership. */
+  static [ADOPT](g: CpuGuard, into: string, at: SourceLoc | null): CpuGuard {
+    const moved = new CpuGuard(g.m, { name: g.name }, ADOPT);
+    g.#state = 'moved';
+    g.#movedInto = into;
+    g.#movedAt = at;
+    moved.#cpu = g.#cpu;
+    moved.#ctx = g.#ctx;
+    return moved;
+  }
+}
+
+/**
+ * Moves `guard` into a new owner (a PerCpuRef or a token): checks it is a live
+ * guard of this machine that pins the running CPU, marks the caller's object
+ * moved, and returns the object the new owner keeps and later drops.
+ */
+export function moveGuard(m: Machine, guard: unknown, into: string): CpuGuard {
+  if (!(guard instanceof CpuGuard)) {
+    throw new TypeError(`${into}: expected a CpuGuard (new CpuGuard(m)), got ${describe(guard)}`);
+  }
+  guard.assertLive(`move into ${into}`);
+  if (guard.m !== m) throw new TypeError(`${into}: the CpuGuard belongs to another Machine`);
+  if (guard.cpu !== m.cpu) {
+    throw new MachineStateError(`${into}: the CpuGuard pins cpu ${guard.cpu} but the context runs on cpu ${m.cpu}`);
+  }
+  return CpuGuard[ADOPT](guard, into, m.debugFree ? callerLocation() : null);
+}

@@ -1,0 +1,36 @@
+/**
+ * A sleeping mutex on one Int32 word of shared memory, built from
+ * Atomics.compareExchange/exchange and Atomics.wait/notify the way a futex
+ * mutex is (Drepper, "Futexes Are Tricky", mutex #2). The word holds
+ *   0  unlocked
+ *   1  locked, nobody waiting
+ *   2  locked, maybe waiters — unlock must wake one
+ * so an uncontended lock/unlock pair is two atomic ops and no system call.
+ * Usable only where Atomics.wait is allowed (worker threads; Node's main thread).
+ */
+
+export const MUTEX_UNLOCKED = 0;
+export const MUTEX_LOCKED = 1;
+export const MUTEX_CONTENDED = 2;
+
+export function mutex_lock(word: Int32Array, index: number): void {
+  let c = Atomics.compareExchange(word, index, MUTEX_UNLOCKED, MUTEX_LOCKED);
+  if (c === MUTEX_UNLOCKED) return;
+  // Announce a waiter before sleeping, so the holder's unlock wakes us.
+  if (c !== MUTEX_CONTENDED) c = Atomics.exchange(word, index, MUTEX_CONTENDED);
+  while (c !== MUTEX_UNLOCKED) {
+    Atomics.wait(word, index, MUTEX_CONTENDED);
+    c = Atomics.exchange(word, index, MUTEX_CONTENDED);
+  }
+}
+
+export function mutex_unlock(word: Int32Array, index: number): void {
+  const prev = Atomics.sub(word, index, 1);
+  if (prev === MUTEX_LOCKED) return;
+  if (prev !== MUTEX_CONTENDED) {
+    Atomics.add(word, index, 1);
+    throw new Error(`mutex_unlock: the mutex at word ${index} is not locked (state ${prev}); an unlock without a matching lock`);
+  }
+  Atomics.store(word, index, MUTEX_UNLOCKED);
+  Atomics.notify(word, index, 1);
+}
