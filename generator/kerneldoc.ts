@@ -7,7 +7,7 @@ import type { Variant } from './model.js';
 
 const COPY = "this CPU's copy of @pcp";
 
-export const OP_PHRASES: Readonly<Record<string, string>> = {
+const PHRASES: Record<string, string> = {
   read: `Returns ${COPY}.`,
   read_stable: `Returns ${COPY}; a read the compiler may cache (no memory input).`,
   write: `Sets ${COPY} to @val. Returns nothing.`,
@@ -25,10 +25,9 @@ export const OP_PHRASES: Readonly<Record<string, string>> = {
   cmpxchg: `If (${COPY} == @oval), stores @nval. Returns the value found (== @oval on success).`,
   try_cmpxchg: `If (${COPY} == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.`,
 };
-OP_PHRASES.cmpxchg64 = OP_PHRASES.cmpxchg;
-OP_PHRASES.cmpxchg128 = OP_PHRASES.cmpxchg;
-OP_PHRASES.try_cmpxchg64 = OP_PHRASES.try_cmpxchg;
-OP_PHRASES.try_cmpxchg128 = OP_PHRASES.try_cmpxchg;
+PHRASES.cmpxchg64 = PHRASES.cmpxchg128 = PHRASES.cmpxchg;
+PHRASES.try_cmpxchg64 = PHRASES.try_cmpxchg128 = PHRASES.try_cmpxchg;
+export const OP_PHRASES: Readonly<Record<string, string>> = PHRASES;
 
 export const VARIANT_PHRASES: Readonly<Record<Variant, string>> = {
   raw_cpu: 'No protection and no check: the caller keeps the task on this CPU.',

@@ -17,6 +17,7 @@ import { Cpumask } from './cpumask.js';
 import { MachineStateError } from './errors.js';
 import { PercpuLinker, PAGE_SIZE, alignUp, type StaticLayout } from './linker.js';
 import { PerCpuPtr } from './percpu-ptr.js';
+import { opsFor } from './typed.js';
 import { SCALARS, describe, fromBits, scalarInfo, toBits, type ScalarInfo, type ScalarName } from './types.js';
 
 export type Arch = 'x86_64' | 'arm64' | 'generic';
@@ -159,6 +160,8 @@ export class Machine {
     this.cpu_number = this.linker.define(
       { macro: 'DEFINE_PER_CPU_CACHE_HOT', subsection: '..hot', minAlign: 1 }, 'i32', 'cpu_number', undefined,
     ).ptr as PerCpuPtr<'i32'>;
+    this.this_cpu_off.ops = opsFor(arch, 'ulong');
+    this.cpu_number.ops = opsFor(arch, 'i32');
   }
 
   get booted(): boolean {

@@ -43,6 +43,7 @@ import { KernelBugError, MachineStateError, UseAfterFreeError } from './errors.j
 import { PAGE_SIZE, alignUp } from './linker.js';
 import { PCPU_MIN_UNIT_SIZE, type Machine } from './machine.js';
 import { PerCpuPtr, isPoisoned, poison } from './percpu-ptr.js';
+import { opsFor } from './typed.js';
 import { describe, scalarInfo, type ScalarName } from './types.js';
 
 /** The allocator's unit of allocation: one bitmap bit per 4 bytes. */
@@ -581,7 +582,10 @@ function pcpu_alloc(m: Machine, fn: AllocFn, size: unknown, align: unknown, rese
 
   const id = st.nextAllocId++;
   const label = `${fn} #${id} (size ${reqSize}, align ${reqAlign})`;
-  const ptr = new PerCpuPtr<unknown>(addr0 - st.base, type === null ? null : scalarInfo(type), { label, kind: 'dynamic' });
+  // A typed allocation carries its type's op table, as a DEFINE_PER_CPU symbol does.
+  const ptr = type === null
+    ? new PerCpuPtr<unknown>(addr0 - st.base, null, { label, kind: 'dynamic' })
+    : new PerCpuPtr<unknown>(addr0 - st.base, scalarInfo(type), { label, kind: 'dynamic' }, opsFor(m.arch, type));
   chunk.allocs.set(off, { id, label, ptr, bitOff: off, bits });
 
   const s = st.stats;

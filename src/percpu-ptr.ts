@@ -17,6 +17,20 @@ export interface PtrOrigin {
   readonly kind: 'static' | 'dynamic';
 }
 
+/**
+ * The op table of a pointer with no type (`__alloc_percpu(m, size, align)`):
+ * every size-generic op says how to proceed instead of guessing a width.
+ */
+const UNTYPED: unknown = new Proxy(Object.create(null) as object, {
+  get(_t, name) {
+    return (): never => {
+      throw new TypeError(
+        `${String(name)}(): this per-CPU pointer has no type; allocate with alloc_percpu(m, type) or call a sized op such as ${String(name)}_4`,
+      );
+    };
+  },
+});
+
 const READ_AS_VALUE =
   'is a per-CPU symbol, not a value: read it with this_cpu_read()/per_cpu(), or take a CPU\'s copy with per_cpu_ptr()';
 
@@ -34,7 +48,7 @@ export class PerCpuPtr<T = unknown> {
   /** Phantom: the C type this points to. Never present at run time. */
   declare readonly __pointee?: T;
 
-  constructor(off: number, type: ScalarInfo | null, origin: PtrOrigin, ops: unknown = null) {
+  constructor(off: number, type: ScalarInfo | null, origin: PtrOrigin, ops: unknown = UNTYPED) {
     this.off = off;
     this.type = type;
     this.origin = origin;

@@ -60,7 +60,7 @@ export function accessOf<T extends PerCpuType>(type: T, what: string): Access<T>
       zero: () => layout.zero() as Value<T>,
     };
   }
-  if (type === 'u128') {
+  if ((type as unknown) === 'u128') {
     throw new TypeError(`${what}: u128 is not a Rust per-CPU value type here (there is no 16-byte per-CPU op but cmpxchg128); use u64 or a struct`);
   }
   let a = scalarCache.get(type as string);

@@ -75,7 +75,7 @@ export class HandleBorrows {
   }
 
   /** E0499 when the handle is already borrowed. */
-  checkFree(binding: Binding, call: string): void {
+  checkFree(binding: Binding, call: string, at: SourceLoc | null): void {
     const o = this.#live;
     if (o === null) return;
     throw new BorrowError(
@@ -84,10 +84,10 @@ export class HandleBorrows {
         `cannot borrow \`${binding.name}\` as mutable more than once at a time`,
         [
           { loc: o.at, mark: identifier(binding.name), primary: false, text: `first mutable borrow occurs here (${o.call} returned a ${o.what} that is still alive)` },
-          { loc: null, mark: null, primary: true, text: `second mutable borrow occurs here (${call})` },
+          { loc: at, mark: identifier(binding.name), primary: true, text: `second mutable borrow occurs here (${call})` },
         ],
         [`${o.call} and ${call} both take \`&mut ${binding.name}\``],
-        `drop the ${o.what} first (${'`'}using${'`'} it in a block, or [Symbol.dispose]()), or clone \`${binding.name}\` for a second user; nothing was borrowed`,
+        `drop the ${o.what} first (end its \`using\` block, or call its [Symbol.dispose]()), or clone \`${binding.name}\` for a second user; nothing was borrowed`,
       ),
     );
   }

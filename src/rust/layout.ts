@@ -62,7 +62,7 @@ export class StructLayout<F extends FieldTypes = FieldTypes> {
       // in, so such a key would silently reorder the layout.
       if (!IDENT.test(f)) throw new TypeError(`struct ${name}: field name ${JSON.stringify(f)} is not a C identifier`);
       const tn = fields[f];
-      if (typeof tn !== 'string' || !Object.prototype.hasOwnProperty.call(SCALARS, tn) || tn === 'u128') {
+      if (typeof tn !== 'string' || !Object.prototype.hasOwnProperty.call(SCALARS, tn) || (tn as string) === 'u128') {
         throw new TypeError(
           `struct ${name}: field ${f} has type ${describe(tn)}; fields are integers or bool: ${Object.keys(SCALARS).filter((s) => s !== 'u128').join(', ')}`,
         );

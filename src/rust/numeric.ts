@@ -7,14 +7,15 @@
  * written back: the optimisation the talk lists as remaining work.
  *
  * Each op is the generated `this_cpu_<op>_<N>` function for the type's width,
- * picked once when the handle is made (a table per type, built at load), so a
- * call is an operand check and one generated op — no switch on the width.
+ * picked once when the handle is made (from the typed layer's table for the
+ * type), so a call is an operand check and one generated op — no switch on the
+ * width.
  */
 import type { Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
 import { SCALARS, describe } from '../types.js';
-import * as ops from '../../generated/x86_64/percpu.js';
-import { INTEGER_NAMES, type IntegerName, type NumericValue } from './types.js';
+import { opsFor } from '../typed.js';
+import type { IntegerName, NumericValue } from './types.js';
 
 type Ptr = PerCpuPtr<never>;
 
@@ -34,17 +35,7 @@ export interface NumericOps<V> {
   fits(v: unknown): boolean;
 }
 
-type Prefix = 'this_cpu_' | '__this_cpu_';
-const OP_NAMES = ['read', 'write', 'add', 'sub', 'inc', 'dec', 'and', 'or', 'xchg', 'cmpxchg'] as const;
-
-function generated(prefix: Prefix, op: string, width: number): (...a: never[]) => unknown {
-  const name = `${prefix}${op}_${width}`;
-  const fn = (ops as Record<string, unknown>)[name];
-  if (typeof fn !== 'function') {
-    throw new Error(`rust/numeric: generated/x86_64/percpu.ts has no ${name}; regenerate the op layer (npm run generate)`);
-  }
-  return fn as (...a: never[]) => unknown;
-}
+type Prefix = 'this_cpu' | '__this_cpu';
 
 /** Value checks per type: the range of the Rust type, as cheap as the width allows. */
 const FITS: Record<IntegerName, (v: unknown) => boolean> = {
@@ -60,44 +51,29 @@ const FITS: Record<IntegerName, (v: unknown) => boolean> = {
   isize: (v) => typeof v === 'bigint' && BigInt.asIntN(64, v) === v,
 };
 
-/** The generated ops return unsigned bits; signed types read back signed, as Rust's i8…i64 do. */
-const SIGN: Partial<Record<IntegerName, (x: never) => unknown>> = {
-  i8: (x: number) => (x << 24) >> 24,
-  i16: (x: number) => (x << 16) >> 16,
-  i32: (x: number) => x | 0,
-  i64: (x: bigint) => BigInt.asIntN(64, x),
-  isize: (x: bigint) => BigInt.asIntN(64, x),
-};
+const tables = new Map<string, NumericOps<never>>();
 
-function build(prefix: Prefix, t: IntegerName): NumericOps<never> {
-  const w = SCALARS[t].size;
-  const f = Object.fromEntries(OP_NAMES.map((op) => [op, generated(prefix, op, w)])) as Record<(typeof OP_NAMES)[number], (...a: never[]) => never>;
-  const sx = SIGN[t] as ((x: unknown) => never) | undefined;
-  const table: NumericOps<never> = {
-    read: sx ? (m, p) => sx(f.read(m as never, p as never)) : f.read,
-    write: f.write,
-    add: f.add,
-    sub: f.sub,
-    inc: f.inc,
-    dec: f.dec,
-    and: f.and,
-    or: f.or,
-    xchg: sx ? (m, p, v) => sx(f.xchg(m as never, p as never, v)) : f.xchg,
-    cmpxchg: sx ? (m, p, o, n) => sx(f.cmpxchg(m as never, p as never, o, n)) : f.cmpxchg,
-    fits: FITS[t],
-  };
-  return Object.freeze(table);
+/**
+ * The ops of integer type `t` on the machine's architecture, with prefix
+ * `this_cpu` (preempt/IRQ-safe, for PerCpuNumeric) or `__this_cpu` (the caller
+ * holds a guard: PerCpuRef). Taken from the typed layer's table for the type:
+ * the generated `<prefix>_<op>_<N>` functions themselves, wrapped only where a
+ * signed type's value must read back signed.
+ */
+export function numericOps(m: Machine, prefix: Prefix, t: IntegerName): NumericOps<never> {
+  const key = `${m.arch}:${prefix}:${t}`;
+  let table = tables.get(key);
+  if (table === undefined) {
+    const typed = opsFor(m.arch, t);
+    const pick = (op: string): never => typed[`${prefix}_${op}`] as never;
+    table = Object.freeze({
+      read: pick('read'), write: pick('write'), add: pick('add'), sub: pick('sub'), inc: pick('inc'), dec: pick('dec'),
+      and: pick('and'), or: pick('or'), xchg: pick('xchg'), cmpxchg: pick('cmpxchg'), fits: FITS[t],
+    });
+    tables.set(key, table);
+  }
+  return table;
 }
-
-/** `this_cpu_*` tables: preempt- and IRQ-safe, for PerCpuNumeric (no guard). */
-export const THIS_CPU_OPS: Readonly<Record<IntegerName, NumericOps<never>>> = Object.freeze(
-  Object.fromEntries(INTEGER_NAMES.map((t) => [t, build('this_cpu_', t)])) as Record<IntegerName, NumericOps<never>>,
-);
-
-/** `__this_cpu_*` tables: the caller holds a CpuGuard (PerCpuRef), checked under DEBUG_PREEMPT. */
-export const GUARDED_OPS: Readonly<Record<IntegerName, NumericOps<never>>> = Object.freeze(
-  Object.fromEntries(INTEGER_NAMES.map((t) => [t, build('__this_cpu_', t)])) as Record<IntegerName, NumericOps<never>>,
-);
 
 export function badNumeric(what: string, t: IntegerName, v: unknown): Error {
   const info = SCALARS[t];
@@ -124,7 +100,7 @@ export class PerCpuNumeric<T extends IntegerName> {
   constructor(m: Machine, p: PerCpuPtr<unknown>, type: T, label: string) {
     this.#m = m;
     this.#p = p as Ptr;
-    this.#ops = THIS_CPU_OPS[type] as NumericOps<NumericValue<T>>;
+    this.#ops = numericOps(m, 'this_cpu', type) as NumericOps<NumericValue<T>>;
     this.#type = type;
     this.#label = label;
   }

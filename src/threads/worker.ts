@@ -5,14 +5,14 @@
  * start barrier, runs the job synchronously and reports its result and its
  * duration.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { PerCpuPtr } from '../percpu-ptr.js';
 import { attachMachine, bindCpu, revivePtr } from './attach.js';
 import { barrier_wait } from './barrier.js';
 import { serializeError, type CpuEnv, type CpuJob, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 
-const port = parentPort;
-if (port === null) throw new Error('src/threads/worker: this module is a worker entry; start it with startCpuThreads()');
+if (parentPort === null) throw new Error('src/threads/worker: this module is a worker entry; start it with startCpuThreads()');
+const port: MessagePort = parentPort;
 const post = (msg: FromWorker): void => port.postMessage(msg);
 
 async function main(init: WorkerInit): Promise<void> {

@@ -1,0 +1,24 @@
+/**
+ * percpu-ts: Linux per-CPU variables on a simulated gs-addressed machine.
+ *
+ *   import { Machine, DEFINE_PER_CPU, this_cpu_add_4, per_cpu } from 'percpu-ts';
+ *
+ * The sized ops (`this_cpu_add_4`, `raw_cpu_cmpxchg_8`, …) are generated from
+ * the C tables in templates/; everything else is the hand-written runtime.
+ */
+export * from './types.js';
+export * from './errors.js';
+export { PerCpuPtr, type PtrOrigin } from './percpu-ptr.js';
+export { Cpumask } from './cpumask.js';
+export {
+  Machine, ARCHES, NR_CPUS_MAX, PCPU_MIN_UNIT_SIZE, PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_RESERVE, PCPU_BASE, X86_EFLAGS_IF,
+  type Arch, type MachineOptions, type ExecContext, type FirstChunkLayout,
+} from './machine.js';
+export { PAGE_SIZE, L1_CACHE_BYTES, LINK_ORDER, type LayoutEntry, type StaticLayout } from './linker.js';
+export * from './define.js';
+export * from './preempt.js';
+export * from './debug.js';
+export * from './smp.js';
+export * from './typed.js';
+export { type Insn, formatInsn } from './insn.js';
+export * from '../generated/x86_64/percpu.js';

@@ -1,0 +1,152 @@
+/**
+ * The token/closure API of RFC v2 onwards (suggested by Boqun Feng): instead of
+ * a reference that derefs to T, `get_mut(guard)` returns a PerCpuToken that owns
+ * the guard, and `token.with(v => …)` runs a closure on the running CPU's copy.
+ * The checked variant (v3, Benno Lossin) is safe because it only hands out
+ * shared access: CheckedPerCpuToken.with gives a read-only view.
+ *
+ * The view passed to the closure is valid only during the call — keeping it and
+ * using it afterwards is refused the way rustc refuses borrowed data escaping a
+ * closure (E0521).
+ */
+import { describe } from '../types.js';
+import type { Borrow } from './borrow.js';
+import type { CpuGuard } from './cpu-guard.js';
+import { MovedValueError } from './diagnostics.js';
+import { GuardedAccess, borrow, type Target } from './per-cpu-ref.js';
+import type { PerCpuType, Value } from './types.js';
+
+/** `&mut T` inside PerCpuToken.with: read, write, update the running CPU's copy. */
+export interface PerCpuMut<T extends PerCpuType> {
+  value: Value<T>;
+  get(): Value<T>;
+  set(v: Value<T>): void;
+  update(f: (v: Value<T>) => Value<T>): Value<T>;
+}
+
+/** `&T` inside CheckedPerCpuToken.with: read only. */
+export interface PerCpuShared<T extends PerCpuType> {
+  readonly value: Value<T>;
+  get(): Value<T>;
+}
+
+function escaped(what: string): MovedValueError {
+  return new MovedValueError(
+    `error[E0521]: borrowed data escapes outside of closure: the ${what} view passed to with() is only valid while the closure runs; ` +
+      'do the work inside the closure, or return a value from it',
+  );
+}
+
+function notPromise(result: unknown, what: string): void {
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    throw new TypeError(`${what}.with: the closure returned a promise; per-CPU access cannot be held across an await (the guard pins one CPU), pass a synchronous function`);
+  }
+}
+
+const INTERNAL: unique symbol = Symbol('PerCpuToken');
+
+export class PerCpuToken<T extends PerCpuType> extends GuardedAccess<T> {
+  #inWith = false;
+
+  /** @internal Use get_mut(guard). */
+  constructor(key: typeof INTERNAL, t: Target<T>, guard: CpuGuard, b: Borrow) {
+    if (key !== INTERNAL) throw new TypeError('PerCpuToken: use get_mut(guard) on a PerCpu, DynamicPerCpu or StaticPerCpu');
+    super(t, guard, b);
+  }
+
+  /** @internal */
+  static make<T extends PerCpuType>(t: Target<T>, guard: unknown, call: string, through: string | null): PerCpuToken<T> {
+    const what = `PerCpuToken<${t.access.label}>`;
+    const { guard: g, borrow: b } = borrow(t, guard, 'mut', what, call, through);
+    return new PerCpuToken(INTERNAL, t, g, b);
+  }
+
+  get what(): string {
+    return `PerCpuToken<${this.t.access.label}>`;
+  }
+
+  /** Runs `f` on `&mut` the running CPU's copy and returns what `f` returns. */
+  with<R>(f: (v: PerCpuMut<T>) => R): R {
+    this.live('use');
+    if (typeof f !== 'function') throw new TypeError(`${this.what}.with: expected a function, got ${describe(f)}`);
+    if (this.#inWith) throw new TypeError(`${this.what}.with: already inside this token's with(); a second &mut to the same copy would alias the first`);
+    let valid = true;
+    const check = (): void => {
+      if (!valid) throw escaped('&mut');
+    };
+    const load = (): Value<T> => (check(), this.load('get'));
+    const store = (v: Value<T>): void => (check(), this.store(v, 'set'));
+    const view: PerCpuMut<T> = {
+      get value() {
+        return load();
+      },
+      set value(v: Value<T>) {
+        store(v);
+      },
+      get: load,
+      set: store,
+      update(g: (v: Value<T>) => Value<T>): Value<T> {
+        if (typeof g !== 'function') throw new TypeError(`update: expected a function, got ${describe(g)}`);
+        const next = g(load());
+        store(next);
+        return next;
+      },
+    };
+    this.#inWith = true;
+    try {
+      const r = f(view);
+      notPromise(r, this.what);
+      return r;
+    } finally {
+      valid = false;
+      this.#inWith = false;
+    }
+  }
+}
+
+export class CheckedPerCpuToken<T extends PerCpuType> extends GuardedAccess<T> {
+  /** @internal Use get_checked(guard). */
+  constructor(key: typeof INTERNAL, t: Target<T>, guard: CpuGuard, b: Borrow) {
+    if (key !== INTERNAL) throw new TypeError('CheckedPerCpuToken: use get_checked(guard)');
+    super(t, guard, b);
+  }
+
+  /** @internal */
+  static make<T extends PerCpuType>(t: Target<T>, guard: unknown, call: string, through: string | null): CheckedPerCpuToken<T> {
+    const what = `CheckedPerCpuToken<${t.access.label}>`;
+    const { guard: g, borrow: b } = borrow(t, guard, 'shared', what, call, through);
+    return new CheckedPerCpuToken(INTERNAL, t, g, b);
+  }
+
+  get what(): string {
+    return `CheckedPerCpuToken<${this.t.access.label}>`;
+  }
+
+  /** Runs `f` on `&` the running CPU's copy. */
+  with<R>(f: (v: PerCpuShared<T>) => R): R {
+    this.live('use');
+    if (typeof f !== 'function') throw new TypeError(`${this.what}.with: expected a function, got ${describe(f)}`);
+    let valid = true;
+    const load = (): Value<T> => {
+      if (!valid) throw escaped('&');
+      return this.load('get');
+    };
+    const what = this.what;
+    const view: PerCpuShared<T> = Object.freeze({
+      get value() {
+        return load();
+      },
+      set value(_v: Value<T>) {
+        throw new TypeError(`${what}: the view is &T (shared, read-only); writing needs get_mut(guard) → PerCpuToken`);
+      },
+      get: load,
+    });
+    try {
+      const r = f(view);
+      notPromise(r, what);
+      return r;
+    } finally {
+      valid = false;
+    }
+  }
+}

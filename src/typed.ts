@@ -1,0 +1,288 @@
+/**
+ * The size-generic typed layer: `this_cpu_add(m, x, v)`, `this_cpu_read(m, x)`,
+ * … for typed per-CPU pointers, as the kernel's size-generic macros are for C
+ * variables. The kernel picks `this_cpu_add_4` with `__pcpu_size_call` at
+ * compile time; here the choice is made once, when the symbol is defined or
+ * allocated: each pointer carries the op table of its type (`x.ops`), so a call
+ * is one property load and one direct call, never a switch on size.
+ *
+ * Signed types read back signed and bool reads back a boolean: their tables wrap
+ * the value-returning ops; for unsigned types the table holds the generated
+ * functions themselves.
+ */
+import * as x86_64 from '../generated/x86_64/percpu.js';
+import type { Arch, Machine } from './machine.js';
+import type { PerCpuPtr } from './percpu-ptr.js';
+import { SCALARS, describe, type ScalarInfo, type ScalarName, type ValueOf } from './types.js';
+
+/** Integer types (arithmetic ops are not offered on bool or u128). */
+export type IntName = Exclude<ScalarName, 'bool' | 'u128'>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFn = (...args: any[]) => any;
+export type OpTable = Record<string, AnyFn>;
+
+const VARIANTS = ['raw_cpu', '__this_cpu', 'this_cpu'] as const;
+const VALUE_OPS = ['read', 'add_return', 'sub_return', 'inc_return', 'dec_return', 'xchg', 'cmpxchg'] as const;
+const VOID_OPS = ['write', 'add', 'sub', 'inc', 'dec', 'and', 'or'] as const;
+const ARITH = new Set(['add', 'sub', 'inc', 'dec', 'and', 'or', 'add_return', 'sub_return', 'inc_return', 'dec_return']);
+export const TYPED_OPS: readonly string[] = [...VARIANTS].flatMap((v) => [...VALUE_OPS, ...VOID_OPS, 'try_cmpxchg'].map((op) => `${v}_${op}`));
+
+/** The generated module of each architecture; more arches register here. */
+const MODULES: Partial<Record<Arch, Record<string, unknown>>> = { x86_64 };
+
+export function registerArchOps(arch: Arch, mod: Record<string, unknown>): void {
+  MODULES[arch] = mod;
+  tables.clear();
+}
+
+const tables = new Map<string, OpTable>();
+
+function sized(mod: Record<string, unknown>, name: string, size: number): AnyFn {
+  const fn = mod[`${name}_${size}`];
+  if (typeof fn !== 'function') throw new Error(`typed layer: the generated module has no ${name}_${size}`);
+  return fn as AnyFn;
+}
+
+function buildTable(arch: Arch, t: ScalarInfo): OpTable {
+  const mod = MODULES[arch];
+  if (!mod) throw new Error(`typed layer: no generated ops registered for arch ${arch}`);
+  const table: OpTable = Object.create(null) as OpTable;
+  const bits = t.size * 8;
+  const toTs: ((v: number | bigint) => unknown) | null =
+    t.name === 'bool' ? (v) => v !== 0
+    : !t.signed ? null
+    : t.size === 8 ? (v) => BigInt.asIntN(64, v as bigint)
+    : t.size === 4 ? (v) => (v as number) | 0
+    : (v) => ((v as number) << (32 - bits)) >> (32 - bits);
+  const fromTs: ((v: unknown) => unknown) | null = t.name === 'bool'
+    ? (v) => {
+      if (typeof v !== 'boolean') throw new TypeError(`bool per-CPU variable takes true or false, got ${describe(v)}`);
+      return v ? 1 : 0;
+    }
+    : null;
+  for (const v of VARIANTS) {
+    for (const op of [...VALUE_OPS, ...VOID_OPS, 'try_cmpxchg']) {
+      const name = `${v}_${op}`;
+      if (t.name === 'u128' || (t.name === 'bool' && ARITH.has(op))) {
+        table[name] = () => {
+          throw new TypeError(`${name}(): not available for ${t.name} per-CPU variables (bool takes read, write, xchg, cmpxchg; u128 takes this_cpu_cmpxchg128)`);
+        };
+        continue;
+      }
+      const g = sized(mod, name, t.size);
+      if (op === 'try_cmpxchg') {
+        table[name] = toTs === null && fromTs === null ? g : (m: Machine, x: PerCpuPtr<unknown>, ovalp: { value: unknown }, nval: unknown) => {
+          const box = { value: fromTs ? fromTs(ovalp.value) : ovalp.value };
+          const ok = g(m, x, box, fromTs ? fromTs(nval) : nval) as boolean;
+          if (!ok) ovalp.value = toTs ? toTs(box.value as number | bigint) : box.value;
+          return ok;
+        };
+      } else if (fromTs === null && (toTs === null || !(VALUE_OPS as readonly string[]).includes(op))) {
+        table[name] = g;
+      } else if ((VALUE_OPS as readonly string[]).includes(op)) {
+        const conv = toTs ?? ((x: number | bigint) => x);
+        table[name] = op === 'cmpxchg'
+          ? (m: Machine, x: PerCpuPtr<unknown>, o: unknown, n: unknown) => conv(g(m, x, fromTs ? fromTs(o) : o, fromTs ? fromTs(n) : n))
+          : op === 'xchg'
+            ? (m: Machine, x: PerCpuPtr<unknown>, n: unknown) => conv(g(m, x, fromTs ? fromTs(n) : n))
+            : (...a: unknown[]) => conv(g(...a));
+      } else {
+        table[name] = op === 'write' ? (m: Machine, x: PerCpuPtr<unknown>, val: unknown) => g(m, x, fromTs!(val)) : g;
+      }
+    }
+  }
+  return Object.freeze(table);
+}
+
+/** The op table for pointers of type `t` on `arch` (built once, shared by every such pointer). */
+export function opsFor(arch: Arch, t: ScalarInfo | ScalarName): OpTable {
+  const info = typeof t === 'string' ? SCALARS[t] : t;
+  const key = `${arch}:${info.name}`;
+  let table = tables.get(key);
+  if (!table) {
+    table = buildTable(arch, info);
+    tables.set(key, table);
+  }
+  return table;
+}
+
+export function raw_cpu_read<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>): ValueOf<T> {
+  return (x.ops as OpTable).raw_cpu_read(m, x);
+}
+
+export function raw_cpu_write<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).raw_cpu_write(m, x, val);
+}
+
+export function raw_cpu_add<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).raw_cpu_add(m, x, val);
+}
+
+export function raw_cpu_sub<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).raw_cpu_sub(m, x, val);
+}
+
+export function raw_cpu_inc<T extends IntName>(m: Machine, x: PerCpuPtr<T>): void {
+  (x.ops as OpTable).raw_cpu_inc(m, x);
+}
+
+export function raw_cpu_dec<T extends IntName>(m: Machine, x: PerCpuPtr<T>): void {
+  (x.ops as OpTable).raw_cpu_dec(m, x);
+}
+
+export function raw_cpu_and<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).raw_cpu_and(m, x, val);
+}
+
+export function raw_cpu_or<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).raw_cpu_or(m, x, val);
+}
+
+export function raw_cpu_add_return<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
+  return (x.ops as OpTable).raw_cpu_add_return(m, x, val);
+}
+
+export function raw_cpu_sub_return<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
+  return (x.ops as OpTable).raw_cpu_sub_return(m, x, val);
+}
+
+export function raw_cpu_inc_return<T extends IntName>(m: Machine, x: PerCpuPtr<T>): ValueOf<T> {
+  return (x.ops as OpTable).raw_cpu_inc_return(m, x);
+}
+
+export function raw_cpu_dec_return<T extends IntName>(m: Machine, x: PerCpuPtr<T>): ValueOf<T> {
+  return (x.ops as OpTable).raw_cpu_dec_return(m, x);
+}
+
+export function raw_cpu_xchg<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>, nval: ValueOf<T>): ValueOf<T> {
+  return (x.ops as OpTable).raw_cpu_xchg(m, x, nval);
+}
+
+export function raw_cpu_cmpxchg<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>, oval: ValueOf<T>, nval: ValueOf<T>): ValueOf<T> {
+  return (x.ops as OpTable).raw_cpu_cmpxchg(m, x, oval, nval);
+}
+
+export function raw_cpu_try_cmpxchg<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>, ovalp: { value: ValueOf<T> }, nval: ValueOf<T>): boolean {
+  return (x.ops as OpTable).raw_cpu_try_cmpxchg(m, x, ovalp, nval);
+}
+
+export function __this_cpu_read<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>): ValueOf<T> {
+  return (x.ops as OpTable).__this_cpu_read(m, x);
+}
+
+export function __this_cpu_write<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).__this_cpu_write(m, x, val);
+}
+
+export function __this_cpu_add<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).__this_cpu_add(m, x, val);
+}
+
+export function __this_cpu_sub<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).__this_cpu_sub(m, x, val);
+}
+
+export function __this_cpu_inc<T extends IntName>(m: Machine, x: PerCpuPtr<T>): void {
+  (x.ops as OpTable).__this_cpu_inc(m, x);
+}
+
+export function __this_cpu_dec<T extends IntName>(m: Machine, x: PerCpuPtr<T>): void {
+  (x.ops as OpTable).__this_cpu_dec(m, x);
+}
+
+export function __this_cpu_and<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).__this_cpu_and(m, x, val);
+}
+
+export function __this_cpu_or<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).__this_cpu_or(m, x, val);
+}
+
+export function __this_cpu_add_return<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
+  return (x.ops as OpTable).__this_cpu_add_return(m, x, val);
+}
+
+export function __this_cpu_sub_return<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
+  return (x.ops as OpTable).__this_cpu_sub_return(m, x, val);
+}
+
+export function __this_cpu_inc_return<T extends IntName>(m: Machine, x: PerCpuPtr<T>): ValueOf<T> {
+  return (x.ops as OpTable).__this_cpu_inc_return(m, x);
+}
+
+export function __this_cpu_dec_return<T extends IntName>(m: Machine, x: PerCpuPtr<T>): ValueOf<T> {
+  return (x.ops as OpTable).__this_cpu_dec_return(m, x);
+}
+
+export function __this_cpu_xchg<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>, nval: ValueOf<T>): ValueOf<T> {
+  return (x.ops as OpTable).__this_cpu_xchg(m, x, nval);
+}
+
+export function __this_cpu_cmpxchg<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>, oval: ValueOf<T>, nval: ValueOf<T>): ValueOf<T> {
+  return (x.ops as OpTable).__this_cpu_cmpxchg(m, x, oval, nval);
+}
+
+export function __this_cpu_try_cmpxchg<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>, ovalp: { value: ValueOf<T> }, nval: ValueOf<T>): boolean {
+  return (x.ops as OpTable).__this_cpu_try_cmpxchg(m, x, ovalp, nval);
+}
+
+export function this_cpu_read<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>): ValueOf<T> {
+  return (x.ops as OpTable).this_cpu_read(m, x);
+}
+
+export function this_cpu_write<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).this_cpu_write(m, x, val);
+}
+
+export function this_cpu_add<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).this_cpu_add(m, x, val);
+}
+
+export function this_cpu_sub<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).this_cpu_sub(m, x, val);
+}
+
+export function this_cpu_inc<T extends IntName>(m: Machine, x: PerCpuPtr<T>): void {
+  (x.ops as OpTable).this_cpu_inc(m, x);
+}
+
+export function this_cpu_dec<T extends IntName>(m: Machine, x: PerCpuPtr<T>): void {
+  (x.ops as OpTable).this_cpu_dec(m, x);
+}
+
+export function this_cpu_and<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).this_cpu_and(m, x, val);
+}
+
+export function this_cpu_or<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): void {
+  (x.ops as OpTable).this_cpu_or(m, x, val);
+}
+
+export function this_cpu_add_return<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
+  return (x.ops as OpTable).this_cpu_add_return(m, x, val);
+}
+
+export function this_cpu_sub_return<T extends IntName>(m: Machine, x: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
+  return (x.ops as OpTable).this_cpu_sub_return(m, x, val);
+}
+
+export function this_cpu_inc_return<T extends IntName>(m: Machine, x: PerCpuPtr<T>): ValueOf<T> {
+  return (x.ops as OpTable).this_cpu_inc_return(m, x);
+}
+
+export function this_cpu_dec_return<T extends IntName>(m: Machine, x: PerCpuPtr<T>): ValueOf<T> {
+  return (x.ops as OpTable).this_cpu_dec_return(m, x);
+}
+
+export function this_cpu_xchg<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>, nval: ValueOf<T>): ValueOf<T> {
+  return (x.ops as OpTable).this_cpu_xchg(m, x, nval);
+}
+
+export function this_cpu_cmpxchg<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>, oval: ValueOf<T>, nval: ValueOf<T>): ValueOf<T> {
+  return (x.ops as OpTable).this_cpu_cmpxchg(m, x, oval, nval);
+}
+
+export function this_cpu_try_cmpxchg<T extends ScalarName>(m: Machine, x: PerCpuPtr<T>, ovalp: { value: ValueOf<T> }, nval: ValueOf<T>): boolean {
+  return (x.ops as OpTable).this_cpu_try_cmpxchg(m, x, ovalp, nval);
+}
