@@ -40,7 +40,9 @@ export function templateError(file: string, bodyLine: number, e: unknown): GenEr
   const m = /on line (\d+)/.exec(msg) ?? / - (\d+):\d+/.exec(msg);
   const rel = m ? Number(m[1]) : 1;
   const first = msg.split('\n')[0].replace(/^Parse error on line \d+:?\s*/, '');
-  const detail = /Parse error/.test(msg) ? `template syntax error: ${msg.split('\n').slice(-1)[0] || first}` : `template error: ${first}`;
+  const last = msg.split('\n').slice(-1)[0] || first;
+  const hint = /got 'EOF'/.test(last) ? ' (a {{#block}} is not closed)' : '';
+  const detail = /Parse error/.test(msg) ? `template syntax error: ${last}${hint}` : `template error: ${first}`;
   return new GenError(file, bodyLine + rel - 1, detail);
 }
 

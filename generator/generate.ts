@@ -27,6 +27,8 @@ export interface GenerateOptions {
   readonly outDir?: string;
   /** Architectures to generate (default: every templates/<arch>/percpu.h). */
   readonly arches?: readonly string[];
+  /** Input file names in messages and headers are relative to this (default: root). */
+  readonly displayRoot?: string;
 }
 
 export interface ArchOutput {
@@ -58,20 +60,21 @@ export async function generate(opts: GenerateOptions): Promise<ArchOutput[]> {
   const templatesDir = opts.templatesDir ?? path.join(root, 'templates');
   const outDir = opts.outDir ?? path.join(root, 'generated');
   const arches = opts.arches ?? availableArches(templatesDir);
+  const display = opts.displayRoot ?? root;
   const results: ArchOutput[] = [];
   for (const arch of [...arches].sort()) {
     const info = ARCH_INFO[arch];
     if (!info) throw new Error(`unknown architecture '${arch}': known are ${Object.keys(ARCH_INFO).join(', ')}`);
     const tables = [path.join(templatesDir, arch, 'percpu.h'), path.join(templatesDir, 'linux', 'percpu-defs.h')];
-    const defs = (await Promise.all(tables.map((t) => readTable(root, t)))).flat();
+    const defs = (await Promise.all(tables.map((t) => readTable(display, t)))).flat();
     const hb = Handlebars.create();
     registerHelpers(hb);
-    const families = loadFamilies(hb, [path.join(templatesDir, arch, 'families'), path.join(templatesDir, 'linux', 'families')], root);
+    const families = loadFamilies(hb, [path.join(templatesDir, arch, 'families'), path.join(templatesDir, 'linux', 'families')], display);
     const ops = buildModel(defs, families);
     const archOut = path.join(outDir, arch);
     const toRoot = `${rel(archOut, root)}/`;
     const mods = FLAVOURS.map(({ flavour, file }) => {
-      const { text } = renderModule(ops, { arch: info, flavour, sources: tables.map((t) => rel(root, t)), toRoot });
+      const { text } = renderModule(ops, { arch: info, flavour, sources: tables.map((t) => rel(display, t)), toRoot });
       return { file: rel(root, path.join(archOut, file)), text, primitives: info.primitives, flavour };
     });
     const formatted = validateModules(root, mods);

@@ -156,10 +156,10 @@ function expandCall(
   if (!family) {
     throw err(site, `unknown family '${name}': no #define and no template families/${name}.hbs`);
   }
-  parts.push(bindFamily(family, site, args, width, topParams));
+  parts.push(bindFamily(family, site, args, width, topParams, top));
 }
 
-function bindFamily(f: Family, site: MacroDef, args: Tok[][], width: number, topParams: readonly string[]): Part {
+function bindFamily(f: Family, site: MacroDef, args: Tok[][], width: number, topParams: readonly string[], top: MacroDef): Part {
   if (f.params.length !== args.length) {
     throw err(site, `family '${f.name}' takes ${f.params.length} argument(s) (${f.params.join(', ')}), got ${args.length}`);
   }
@@ -193,7 +193,9 @@ function bindFamily(f: Family, site: MacroDef, args: Tok[][], width: number, top
         bindings[p] = o.ts;
         consts[p] = o.value;
       } catch (e) {
-        if (e instanceof OperandError) throw err(site, `${f.name}: argument ${p}: ${e.message}`);
+        // The operand was written in the op being expanded: report it there.
+        const op = SIZED.test(top.name) ? top.name : `${top.name}_${width}`;
+        if (e instanceof OperandError) throw err(top, `${op}: ${f.name}: argument ${p}: ${e.message}`);
         throw e;
       }
     }

@@ -38,7 +38,12 @@ export function validateModules(root: string, mods: readonly ModuleToCheck[]): s
   const files = mods.map((m) => p.createSourceFile(path.join(root, m.file), m.text, { overwrite: true }));
   const problems: string[] = [];
   const diags = p.getPreEmitDiagnostics().filter((d) => files.includes(d.getSourceFile() as SourceFile));
-  if (diags.length > 0) problems.push(p.formatDiagnosticsWithColorAndContext(diags.slice(0, 20)));
+  for (const d of diags.slice(0, 20)) {
+    const f = d.getSourceFile();
+    const where = f ? `${path.relative(root, f.getFilePath()).split(path.sep).join('/')}:${d.getLineNumber() ?? 0}` : '(project)';
+    const text = d.getMessageText();
+    problems.push(`${where}: TS${d.getCode()}: ${typeof text === 'string' ? text : text.getMessageText()}`);
+  }
   mods.forEach((m, i) => problems.push(...dispatchProblems(m, files[i])));
   if (problems.length > 0) {
     for (const f of files) p.removeSourceFile(f);

@@ -151,17 +151,18 @@ function stepsOf(st: HotplugState, kind: CpuhpStateKind): CpuhpStep[] {
  */
 export function cpu_down(m: Machine, cpu: number): void {
   m.checkCpu(cpu, 'cpu_down');
+  const pinned = m.booted && m.cpu === cpu ? m.pinnedReason() : null;
+  if (pinned !== null) {
+    throw new MachineStateError(
+      `cpu_down(cpu ${cpu}) refused: the running context ${m.ctx.comm}/${m.ctx.pid} cannot leave cpu ${cpu}: ${pinned}; end that first (preempt_enable/local_irq_restore) or call cpu_down() from another CPU`,
+    );
+  }
   const st = checkCaller(m, `cpu_down(cpu ${cpu})`);
   if (!m.online.test(cpu)) throw new MachineStateError(`cpu_down: cpu ${cpu} is already offline`);
   if (m.arch === 'x86_64' && cpu === 0) {
     throw new MachineStateError('cpu_down: cpu 0 is the boot CPU and cannot be taken offline on x86_64 (Linux removed CPU0 hotplug in v6.5)');
   }
   if (m.online.weight() === 1) throw new MachineStateError(`cpu_down: cpu ${cpu} is the last online CPU (-EBUSY)`);
-  if (m.cpu === cpu && m.ctx.pinned) {
-    throw new MachineStateError(
-      `cpu_down(cpu ${cpu}) refused: the running context ${m.ctx.comm}/${m.ctx.pid} is a per-CPU thread bound to cpu ${cpu} and cannot be migrated off it`,
-    );
-  }
 
   st.busy = `cpu_down(cpu ${cpu})`;
   st.dying.set(cpu);

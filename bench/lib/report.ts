@@ -12,7 +12,8 @@ export type Verdict = 'pass' | 'fail' | 'skip' | 'info';
 export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'skip', 'info'];
 
 export interface Target {
-  readonly op: '<=' | '>=';
+  /** '==' is for exact results (a counter's final sum). */
+  readonly op: '<=' | '>=' | '==';
   readonly value: number;
 }
 
@@ -118,7 +119,8 @@ export function measurement(name: string, samples: readonly number[]): Measureme
 export function verdictOf(value: number | null, target: Target | null): Verdict {
   if (value === null || !Number.isFinite(value)) return 'skip';
   if (target === null) return 'info';
-  return (target.op === '<=' ? value <= target.value : value >= target.value) ? 'pass' : 'fail';
+  const ok = target.op === '<=' ? value <= target.value : target.op === '>=' ? value >= target.value : value === target.value;
+  return ok ? 'pass' : 'fail';
 }
 
 export interface RatioSpec {
@@ -222,7 +224,7 @@ export function validateReport(r: unknown): string[] {
       ids.add(row.id);
       if (row.group !== g.name) errs.push(`${where}: group ${String(row.group)} ≠ ${g.name}`);
       if (!('target' in row)) errs.push(`${where}: no target field`);
-      else if (row.target !== null && (!isObj(row.target) || !['<=', '>='].includes(row.target.op as string) || !finitePos(row.target.value))) {
+      else if (row.target !== null && (!isObj(row.target) || !['<=', '>=', '=='].includes(row.target.op as string) || !finitePos(row.target.value))) {
         errs.push(`${where}: malformed target`);
       }
       if (!VERDICTS.includes(row.verdict as Verdict)) errs.push(`${where}: bad verdict ${JSON.stringify(row.verdict)}`);

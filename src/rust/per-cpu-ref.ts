@@ -18,7 +18,7 @@ import type { Access } from './access.js';
 import { accessOf } from './access.js';
 import { VariableBorrows, type Borrow, type HandleBorrows } from './borrow.js';
 import { CpuGuard, moveGuard } from './cpu-guard.js';
-import { MovedValueError, callerLocation } from './diagnostics.js';
+import { MovedValueError, callerLocation, type SourceLoc } from './diagnostics.js';
 import { badNumeric, numericOps, type NumericOps } from './numeric.js';
 import { isIntegerName, type IntegerName, type NumericValue, type PerCpuType, type Value } from './types.js';
 
@@ -138,11 +138,10 @@ export abstract class GuardedAccess<T extends PerCpuType> implements Disposable 
 
 /** Registers a borrow of `t` on the guard's CPU, moving the guard; rolls back if refused. */
 export function borrow<T extends PerCpuType>(
-  t: Target<T>, guard: unknown, kind: Borrow['kind'], what: string, call: string, through: string | null,
+  t: Target<T>, guard: unknown, kind: Borrow['kind'], what: string, call: string, through: string | null, at: SourceLoc | null,
 ): { guard: CpuGuard; borrow: Borrow } {
   if (!(guard instanceof CpuGuard)) throw new TypeError(`${call}: expected a CpuGuard (new CpuGuard(m)), got ${describe(guard)}`);
   guard.assertLive(`move into ${what}`);
-  const at = t.m.debugFree ? callerLocation() : null;
   const b: Borrow = { kind, cpu: guard.cpu, what, through, call, at };
   t.vars.acquire(b);
   t.handle?.set(b);
@@ -175,9 +174,9 @@ export class PerCpuRef<T extends PerCpuType> extends GuardedAccess<T> {
   }
 
   /** @internal */
-  static make<T extends PerCpuType>(t: Target<T>, guard: unknown, call: string, through: string | null): PerCpuRef<T> {
+  static make<T extends PerCpuType>(t: Target<T>, guard: unknown, call: string, through: string | null, at: SourceLoc | null): PerCpuRef<T> {
     const what = `PerCpuRef<${t.access.label}>`;
-    const { guard: g, borrow: b } = borrow(t, guard, 'mut', what, call, through);
+    const { guard: g, borrow: b } = borrow(t, guard, 'mut', what, call, through, at);
     return new PerCpuRef(INTERNAL, t, g, b);
   }
 
@@ -196,7 +195,7 @@ export class PerCpuRef<T extends PerCpuType> extends GuardedAccess<T> {
       m, ptr, type, access, handle: null, lifetime: "'unbounded",
       vars: variableBorrows(ptr, name),
     };
-    return PerCpuRef.make(t, guard, `PerCpuRef.unsafe_new(${name})`, null);
+    return PerCpuRef.make(t, guard, `PerCpuRef.unsafe_new(${name})`, null, m.debugFree ? callerLocation() : null);
   }
 
   get what(): string {

@@ -12,7 +12,7 @@
 import { describe } from '../types.js';
 import type { Borrow } from './borrow.js';
 import type { CpuGuard } from './cpu-guard.js';
-import { MovedValueError } from './diagnostics.js';
+import { MovedValueError, type SourceLoc } from './diagnostics.js';
 import { GuardedAccess, borrow, type Target } from './per-cpu-ref.js';
 import type { PerCpuType, Value } from './types.js';
 
@@ -55,9 +55,9 @@ export class PerCpuToken<T extends PerCpuType> extends GuardedAccess<T> {
   }
 
   /** @internal */
-  static make<T extends PerCpuType>(t: Target<T>, guard: unknown, call: string, through: string | null): PerCpuToken<T> {
+  static make<T extends PerCpuType>(t: Target<T>, guard: unknown, call: string, through: string | null, at: SourceLoc | null): PerCpuToken<T> {
     const what = `PerCpuToken<${t.access.label}>`;
-    const { guard: g, borrow: b } = borrow(t, guard, 'mut', what, call, through);
+    const { guard: g, borrow: b } = borrow(t, guard, 'mut', what, call, through, at);
     return new PerCpuToken(INTERNAL, t, g, b);
   }
 
@@ -112,9 +112,9 @@ export class CheckedPerCpuToken<T extends PerCpuType> extends GuardedAccess<T> {
   }
 
   /** @internal */
-  static make<T extends PerCpuType>(t: Target<T>, guard: unknown, call: string, through: string | null): CheckedPerCpuToken<T> {
+  static make<T extends PerCpuType>(t: Target<T>, guard: unknown, call: string, through: string | null, at: SourceLoc | null): CheckedPerCpuToken<T> {
     const what = `CheckedPerCpuToken<${t.access.label}>`;
-    const { guard: g, borrow: b } = borrow(t, guard, 'shared', what, call, through);
+    const { guard: g, borrow: b } = borrow(t, guard, 'shared', what, call, through, at);
     return new CheckedPerCpuToken(INTERNAL, t, g, b);
   }
 

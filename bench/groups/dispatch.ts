@@ -1,0 +1,44 @@
+/**
+ * Generated per-width ops against one generic helper that switches on width
+ * and op name at every call (bench/lib/dispatch.ts): the talk's reason for
+ * specialising the ops. The helper is first exercised at every width, as a
+ * shared helper would be in a real program.
+ */
+import type { BenchGroup, GroupContext, GroupOutput } from '../lib/group.js';
+import { warmDispatch } from '../lib/dispatch.js';
+import { compare } from '../lib/harness.js';
+import * as L from '../lib/loops.js';
+import { ratioRow, type Row } from '../lib/report.js';
+import { benchMachine } from '../lib/setup.js';
+
+const OPS = [
+  { op: 'add', gen: L.genAdd4, disp: L.dispAdd4 },
+  { op: 'read', gen: L.genRead4, disp: L.dispRead4 },
+  { op: 'write', gen: L.genWrite4, disp: L.dispWrite4 },
+  { op: 'add_return', gen: L.genAddReturn4, disp: L.dispAddReturn4 },
+  { op: 'cmpxchg', gen: L.genCmpxchg4, disp: L.dispCmpxchg4 },
+] as const;
+
+const group: BenchGroup = {
+  run(ctx: GroupContext): GroupOutput {
+    const { m, p1, p2, p4, p8 } = benchMachine();
+    warmDispatch(m, { 1: p1, 2: p2, 4: p4, 8: p8 }, ctx.size(20_000, 200));
+    const n = ctx.size(5_000_000, 20_000);
+    const rows: Row[] = [];
+    for (const o of OPS) {
+      const expect = L.EXPECT[o.op];
+      const fn = `this_cpu_${o.op}_4`;
+      const r = compare([
+        { name: fn, run: (k) => o.gen(m, p4, k), expect },
+        { name: `percpu_op(m, 4, '${o.op}', …)`, run: (k) => o.disp(m, p4, k), expect },
+      ], { n, rounds: ctx.rounds, warmup: ctx.warmup });
+      const [gen, disp] = Object.values(r);
+      rows.push(ratioRow({
+        id: `dispatch.${o.op}_4`, group: 'dispatch', title: `dispatch helper vs ${fn} (times faster)`,
+        num: disp, den: gen, target: { op: '>=', value: 8 },
+      }));
+    }
+    return { rows };
+  },
+};
+export default group;

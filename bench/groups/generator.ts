@@ -1,0 +1,60 @@
+/**
+ * Wall time of the generator as `make generate` and `make check` run it
+ * (`npx tsx generator/cli.ts`, with and without --check), process start
+ * included. Generation writes into a temporary directory (--out) so a bench
+ * run never touches generated/; --check reads generated/ and writes nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { BenchGroup, GroupContext, GroupOutput } from '../lib/group.js';
+import { skipRow, valueRow, type Row, type Target } from '../lib/report.js';
+
+interface Timed {
+  readonly id: string;
+  readonly title: string;
+  readonly args: (ctx: GroupContext, round: number) => string[];
+  readonly target: Target;
+  /** Exit codes that still make a valid timing (check reports a stale tree with 1). */
+  readonly ok: readonly number[];
+}
+
+const RUNS: readonly Timed[] = [
+  {
+    id: 'generator.generate', title: 'make generate (npx tsx generator/cli.ts) wall time',
+    args: (ctx, r) => ['tsx', 'generator/cli.ts', '--out', join(ctx.tmp, `out-${r}`)], target: { op: '<=', value: 3 }, ok: [0],
+  },
+  {
+    id: 'generator.check', title: 'make check (npx tsx generator/cli.ts --check) wall time',
+    args: () => ['tsx', 'generator/cli.ts', '--check'], target: { op: '<=', value: 4 }, ok: [0, 1],
+  },
+];
+
+const group: BenchGroup = {
+  run(ctx: GroupContext): GroupOutput {
+    const rows: Row[] = [];
+    const rounds = Math.min(ctx.rounds, 3);
+    for (const t of RUNS) {
+      const samples: number[] = [];
+      let note: string | undefined;
+      let failed: string | null = null;
+      for (let r = 0; r < rounds && failed === null; r++) {
+        const t0 = process.hrtime.bigint();
+        const res = spawnSync('npx', t.args(ctx, r), { cwd: ctx.root, encoding: 'utf8' });
+        const s = Number(process.hrtime.bigint() - t0) / 1e9;
+        if (res.error !== undefined || !t.ok.includes(res.status ?? -1)) {
+          failed = `generator run failed (exit ${String(res.status)}): ${(res.stderr || String(res.error)).trim().split('\n')[0]}`;
+        } else {
+          samples.push(s);
+          if (res.status !== 0) note = `--check exited ${res.status} (generated/ differs from a fresh run); the time is still a full check`;
+        }
+      }
+      if (failed !== null) {
+        rows.push(skipRow({ id: t.id, group: 'generator', title: t.title, formula: 'seconds, process start to exit', unit: 's', target: t.target, reason: failed }));
+      } else {
+        rows.push(valueRow({ id: t.id, group: 'generator', title: t.title, formula: 'seconds, process start to exit', unit: 's', samples, target: t.target, note }));
+      }
+    }
+    return { rows };
+  },
+};
+export default group;

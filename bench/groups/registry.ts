@@ -1,0 +1,20 @@
+/**
+ * Every comparison group, in report order. Each runs in its own process
+ * (bench/child.ts), so one group's JIT state cannot leak into another's. A
+ * group whose `requires` are not all present is skipped with a note naming
+ * what is missing: groups for work that has not landed yet cost nothing.
+ */
+import type { GroupEntry } from '../lib/group.js';
+
+export const GROUPS: readonly GroupEntry[] = [
+  { name: 'floor', title: 'generated ops vs raw Uint32Array (the JavaScript floor)', requires: ['generated/x86_64/percpu.ts'], module: 'floor' },
+  { name: 'dispatch', title: 'generated ops vs a per-call dispatch helper', requires: ['generated/x86_64/percpu.ts'], module: 'dispatch' },
+  { name: 'width', title: 'width 8 (bigint) vs width 4', requires: ['generated/x86_64/percpu.ts'], module: 'width' },
+  { name: 'hardware', title: 'simulated this_cpu_add_4 vs the real addl %gs instruction', requires: ['generated/x86_64/percpu.ts'], module: 'hardware' },
+  { name: 'typed', title: 'size-generic typed layer vs the specialized op', requires: ['src/typed.ts', 'generated/x86_64/percpu.ts'], module: 'typed' },
+  { name: 'generator', title: 'generator wall time (make generate / make check)', requires: ['generator/cli.ts'], module: 'generator' },
+  { name: 'alloc', title: 'dynamic per-CPU allocator', requires: ['src/percpu-alloc.ts', 'src/typed.ts'], module: 'alloc' },
+  { name: 'sum4096', title: 'aggregation: per_cpu_sum over 4096 CPUs', requires: ['src/smp.ts'], module: 'sum4096' },
+  { name: 'explore', title: 'interleaving explorer', requires: ['src/explore'], module: 'explore' },
+  { name: 'threads', title: 'real threads: per-CPU vs Atomics.add vs mutex', requires: ['src/threads/pool.ts', 'generated/x86_64/percpu.ts'], module: 'threads' },
+];
