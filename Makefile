@@ -3,9 +3,9 @@
 NPM ?= npm
 TSX := node_modules/.bin/tsx
 
-.PHONY: all install generate check typecheck test demo bench bench-quick clean
+.PHONY: all install generate verify-committed check typecheck test demo bench bench-quick clean
 
-all: install generate check demo
+all: install generate verify-committed check demo
 
 node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
@@ -16,10 +16,28 @@ install: node_modules/.installed
 generate: install
 	$(TSX) generator/cli.ts
 
+# After `make generate`: generated/ must be byte-identical to what git has (no new files either).
+verify-committed:
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  if [ -n "$$(git status --porcelain -- generated/)" ]; then \
+	    git status --short -- generated/; git --no-pager diff --stat -- generated/; \
+	    echo "generated/ differs from the committed files: commit the regenerated output"; exit 1; \
+	  else echo "generated/ is byte-identical to the committed files"; fi; \
+	fi
+
 check: install
 	$(TSX) generator/cli.ts --check
 
-typecheck: install
+type# After `make generate`: generated/ must be byte-identical to what git has (no new files either).
+verify-committed:
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  if [ -n "$$(git status --porcelain -- generated/)" ]; then \
+	    git status --short -- generated/; git --no-pager diff --stat -- generated/; \
+	    echo "generated/ differs from the committed files: commit the regenerated output"; exit 1; \
+	  else echo "generated/ is byte-identical to the committed files"; fi; \
+	fi
+
+check: install
 	node_modules/.bin/tsc --noEmit -p tsconfig.json
 
 test: install typecheck check

@@ -11,6 +11,8 @@ import {
   DEFINE_PER_CPU, DEFINE_PER_CPU_ALIGNED, DEFINE_PER_CPU_READ_MOSTLY, Machine, per_cpu, per_cpu_sum,
   smp_processor_id, get_cpu, put_cpu,
   this_cpu_add_4, this_cpu_inc_8, this_cpu_add_return_2, this_cpu_cmpxchg_4, this_cpu_write_1, this_cpu_read,
+  alloc_percpu, free_percpu, pcpu_meminfo, percpu_counter_init, percpu_counter_add, percpu_counter_read, percpu_counter_sum,
+  percpu_counter_batch, percpu_counter_destroy,
 } from '../src/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,6 +72,20 @@ export function runDemo(): string[] {
   out.push(...table(rows), '');
   out.push(`smp_processor_id() on cpu2 (a gs-relative read of cpu_number): ${m.runOn(2, () => { get_cpu(m); const c = smp_processor_id(m); put_cpu(m); return c; })}`);
   out.push(`typed layer: this_cpu_read(m, owner) on cpu3 = ${m.runOn(3, () => this_cpu_read(m, owner))} (i32 reads back signed)`, '');
+
+  out.push('== dynamic per-CPU memory ==');
+  const dyn = alloc_percpu(m, 'u32')!;
+  for (const cpu of m.online) m.runOn(cpu, () => this_cpu_add_4(m, dyn, cpu + 1)); // the same op as on a static symbol
+  out.push(`alloc_percpu(u32) -> ${String(dyn)}: copies ${[...m.online].map((c) => per_cpu(m, dyn, c)).join(' ')}, sum ${per_cpu_sum(m, dyn)}`);
+  const fbc = percpu_counter_init(m, 0);
+  for (const cpu of m.online) m.runOn(cpu, () => { for (let i = 0; i < 25 * (cpu + 1); i++) percpu_counter_add(fbc, 1); });
+  out.push(
+    `percpu_counter: read ${percpu_counter_read(fbc)} (approximate, within batch x online = ${percpu_counter_batch(m) * m.online.weight()}), sum ${percpu_counter_sum(fbc)} (exact)`,
+    pcpu_meminfo(m),
+  );
+  percpu_counter_destroy(fbc);
+  free_percpu(m, dyn);
+  out.push('');
 
   out.push('== generated ops and the x86 instruction each stands for ==');
   for (const name of ['this_cpu_add_4', 'this_cpu_inc_8', 'this_cpu_sub_2', 'raw_cpu_xchg_4', 'this_cpu_xchg_4']) {

@@ -6,13 +6,10 @@
 import { DEFINE_KINDS, type DefineKind } from './linker.js';
 import type { Machine } from './machine.js';
 import type { PerCpuPtr } from './percpu-ptr.js';
-import { opsFor } from './typed.js';
 import type { ScalarName, ValueOf } from './types.js';
 
 function define<T extends ScalarName>(kind: DefineKind, m: Machine, type: T, name: string, init?: ValueOf<T>): PerCpuPtr<T> {
-  const def = m.linker.define(kind, type, name, init);
-  def.ptr.ops = opsFor(m.arch, def.type);
-  return def.ptr as PerCpuPtr<T>;
+  return m.linker.define(kind, type, name, init).ptr as PerCpuPtr<T>;
 }
 
 /** DEFINE_PER_CPU(type, name) = init: a variable in `.data..percpu`. */

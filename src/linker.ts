@@ -78,6 +78,9 @@ function alignUp(x: number, a: number): number {
 
 export class PercpuLinker {
   private readonly defs: StaticDef[] = [];
+  /** Binds a new symbol's size-generic op table (the typed layer of the machine's arch). */
+  constructor(private readonly bindOps: (t: ScalarInfo) => unknown = () => null) {}
+
   private readonly byName = new Map<string, StaticDef>();
   private linked: StaticLayout | null = null;
 
@@ -98,7 +101,7 @@ export class PercpuLinker {
     }
     const initBits = init === undefined ? 0n : BigInt.asUintN(type.size * 8, checkInRange(type, init, `${kind.macro}(${type.name}, ${name}) initialiser`));
     const section = kind.subsection === '..hot' ? `.data..percpu..hot..${name}` : `.data..percpu${kind.subsection}`;
-    const ptr = new PerCpuPtr<unknown>(NaN, type, { label: `${kind.macro}(${type.name}, ${name})`, kind: 'static' });
+    const ptr = new PerCpuPtr<unknown>(NaN, type, { label: `${kind.macro}(${type.name}, ${name})`, kind: 'static' }, this.bindOps(type));
     const def: StaticDef = {
       name, macro: kind.macro, section, subsection: kind.subsection, type,
       size: type.size, align: Math.max(type.align, kind.minAlign), init: initBits, ptr,

@@ -107,7 +107,7 @@ export class Machine {
   readonly present: Cpumask;
   readonly online: Cpumask;
 
-  readonly linker = new PercpuLinker();
+  readonly linker: PercpuLinker;
   systemState: SystemState = 'booting';
   layout: FirstChunkLayout | null = null;
   readonly bootLog: string[] = [];
@@ -143,6 +143,7 @@ export class Machine {
     this.debugPreempt = options.debug ?? true;
     this.debugFree = options.debug ?? true;
     this.sharedMemoryBytes = options.sharedMemoryBytes;
+    this.linker = new PercpuLinker((t) => opsFor(arch, t));
     this.ctx = { comm: 'init', pid: 1, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: false };
     this.perCpuOffset = new Float64Array(cpus).fill(NaN);
     this.percpuBaseReg = new Float64Array(cpus).fill(NaN);
@@ -160,8 +161,6 @@ export class Machine {
     this.cpu_number = this.linker.define(
       { macro: 'DEFINE_PER_CPU_CACHE_HOT', subsection: '..hot', minAlign: 1 }, 'i32', 'cpu_number', undefined,
     ).ptr as PerCpuPtr<'i32'>;
-    this.this_cpu_off.ops = opsFor(arch, 'ulong');
-    this.cpu_number.ops = opsFor(arch, 'i32');
   }
 
   get booted(): boolean {
@@ -227,7 +226,9 @@ export class Machine {
       this.perCpuOffset[cpu] = base;
       this.view.setBigUint64(base + this.this_cpu_off.off, BigInt(base), true);
       this.view.setInt32(base + this.cpu_number.off, cpu, true);
-      this.percpuBaseReg[cpu] = base; // wrmsr(MSR_GS_BASE) / msr tpidr_el1
+      // x86-64: wrmsr(MSR_GS_BASE); arm64: set_my_cpu_offset(), msr tpidr_el1. asm-generic has no
+      // register: raw_cpu_ptr() indexes __per_cpu_offset[] by the CPU number, so it stays NaN.
+      this.percpuBaseReg[cpu] = this.arch === 'generic' ? NaN : base;
       this.online.set(cpu);
     }
     this.layout = { staticSize, reservedSize, dynamicSize, unitSize, base: PCPU_BASE, static: stat };
@@ -284,11 +285,18 @@ export class Machine {
     return cpu;
   }
 
-  /** Makes `cpu` the executing CPU: its number and its per-CPU register. */
+  /**
+   * Makes `cpu` the executing CPU: its number and its architecture's per-CPU
+   * register (the other architecture's register stays NaN, so an op of the
+   * wrong architecture addresses no memory instead of a plausible copy).
+   */
   loadCpu(cpu: number): void {
     this.cpu = cpu;
-    this.gs = this.percpuBaseReg[cpu];
-    this.tpidr_el1 = this.percpuBaseReg[cpu];
+    if (this.arch === 'x86_64') {
+      this.gs = this.percpuBaseReg[cpu];
+    } else if (this.arch === 'arm64') {
+      this.tpidr_el1 = this.percpuBaseReg[cpu];
+    }
   }
 
   /** Why the running context may not leave its CPU now, or null if it may. */

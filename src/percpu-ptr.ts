@@ -43,16 +43,18 @@ export class PerCpuPtr<T = unknown> {
   /**
    * The size-generic op table bound when the symbol was defined (the typed
    * layer): `this_cpu_add(m, x, v)` calls `x.ops.this_cpu_add` with no switch.
+   * Set once, in the constructor: a field that is never reassigned stays a
+   * constant field for V8, which keeps the typed layer's call cheap.
    */
-  ops: unknown;
+  readonly ops: unknown;
   /** Phantom: the C type this points to. Never present at run time. */
   declare readonly __pointee?: T;
 
-  constructor(off: number, type: ScalarInfo | null, origin: PtrOrigin, ops: unknown = UNTYPED) {
+  constructor(off: number, type: ScalarInfo | null, origin: PtrOrigin, ops: unknown = null) {
     this.off = off;
     this.type = type;
     this.origin = origin;
-    this.ops = ops;
+    this.ops = ops ?? UNTYPED;
   }
 
   valueOf(): never {

@@ -11,6 +11,8 @@
  * functions themselves.
  */
 import * as x86_64 from '../generated/x86_64/percpu.js';
+import * as arm64 from '../generated/arm64/percpu.js';
+import * as generic from '../generated/generic/percpu.js';
 import type { Arch, Machine } from './machine.js';
 import type { PerCpuPtr } from './percpu-ptr.js';
 import { SCALARS, describe, type ScalarInfo, type ScalarName, type ValueOf } from './types.js';
@@ -29,7 +31,7 @@ const ARITH = new Set(['add', 'sub', 'inc', 'dec', 'and', 'or', 'add_return', 's
 export const TYPED_OPS: readonly string[] = [...VARIANTS].flatMap((v) => [...VALUE_OPS, ...VOID_OPS, 'try_cmpxchg'].map((op) => `${v}_${op}`));
 
 /** The generated module of each architecture; more arches register here. */
-const MODULES: Partial<Record<Arch, Record<string, unknown>>> = { x86_64 };
+const MODULES: Partial<Record<Arch, Record<string, unknown>>> = { x86_64, arm64, generic };
 
 export function registerArchOps(arch: Arch, mod: Record<string, unknown>): void {
   MODULES[arch] = mod;
@@ -47,7 +49,11 @@ function sized(mod: Record<string, unknown>, name: string, size: number): AnyFn 
 function buildTable(arch: Arch, t: ScalarInfo): OpTable {
   const mod = MODULES[arch];
   if (!mod) throw new Error(`typed layer: no generated ops registered for arch ${arch}`);
-  const table: OpTable = Object.create(null) as OpTable;
+  // Collected first, then defined as read-only properties of an object whose
+  // class is its own: the table stays in V8's fast mode (45 computed-key stores
+  // would turn it into a dictionary) and every entry is a constant V8 can
+  // inline through `x.ops.this_cpu_add` (both measured: 4-5x slower otherwise).
+  const table: OpTable = {};
   const bits = t.size * 8;
   const toTs: ((v: number | bigint) => unknown) | null =
     t.name === 'bool' ? (v) => v !== 0
@@ -92,7 +98,9 @@ function buildTable(arch: Arch, t: ScalarInfo): OpTable {
       }
     }
   }
-  return Object.freeze(table);
+  const fast = new (class OpTableOfType {})() as OpTable;
+  for (const [name, fn] of Object.entries(table)) Object.defineProperty(fast, name, { value: fn, enumerable: true });
+  return fast;
 }
 
 /** The op table for pointers of type `t` on `arch` (built once, shared by every such pointer). */
