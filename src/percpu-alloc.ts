@@ -514,6 +514,10 @@ function pcpu_alloc(m: Machine, fn: AllocFn, size: unknown, align: unknown, rese
   const reqSize = checkSizeArg(fn, 'size', size);
   const reqAlign = checkSizeArg(fn, 'align', align);
   const st = getState(m, fn);
+  // A typed allocation carries its type's op table, as a DEFINE_PER_CPU symbol does (looked up first:
+  // an arch without generated ops must fail before anything is allocated).
+  const typeInfo = type === null ? null : scalarInfo(type);
+  const ops = type === null ? undefined : opsFor(m.arch, type);
   const alignB = Math.max(reqAlign, PCPU_MIN_ALLOC_SIZE);
   const sizeB = alignUp(reqSize, PCPU_MIN_ALLOC_SIZE);
   if (sizeB === 0 || sizeB > PCPU_MIN_UNIT_SIZE || alignB > PAGE_SIZE || !isPowerOf2(alignB)) {
@@ -582,10 +586,7 @@ function pcpu_alloc(m: Machine, fn: AllocFn, size: unknown, align: unknown, rese
 
   const id = st.nextAllocId++;
   const label = `${fn} #${id} (size ${reqSize}, align ${reqAlign})`;
-  // A typed allocation carries its type's op table, as a DEFINE_PER_CPU symbol does.
-  const ptr = type === null
-    ? new PerCpuPtr<unknown>(addr0 - st.base, null, { label, kind: 'dynamic' })
-    : new PerCpuPtr<unknown>(addr0 - st.base, scalarInfo(type), { label, kind: 'dynamic' }, opsFor(m.arch, type));
+  const ptr = new PerCpuPtr<unknown>(addr0 - st.base, typeInfo, { label, kind: 'dynamic' }, ops);
   chunk.allocs.set(off, { id, label, ptr, bitOff: off, bits });
 
   const s = st.stats;

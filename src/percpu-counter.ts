@@ -139,6 +139,12 @@ function addToCount(fbc: PercpuCounter, what: string, v: number): void {
 /** percpu_counter_init(fbc, amount, GFP_KERNEL): allocates the s32 deltas (zeroed) and registers for hotplug. */
 export function percpu_counter_init(m: Machine, amount = 0): PercpuCounter {
   checkAmount('percpu_counter_init', 'amount', amount);
+  const c = m.ctx;
+  if (c.kind === 'irq' || c.preemptCount > 0 || c.irqsDisabled) {
+    throw new MachineStateError(
+      `percpu_counter_init: BUG: sleeping function called from invalid context: ${m.pinnedReason()}; a GFP_KERNEL per-CPU allocation may sleep, initialise the counter from preemptible context`,
+    );
+  }
   const mod = counterModule(m);
   const counters = alloc_percpu(m, 'i32');
   if (counters === null) throw new MachineStateError('percpu_counter_init: -ENOMEM: alloc_percpu(s32) failed (see pcpu_warnings())');

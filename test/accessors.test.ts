@@ -8,6 +8,9 @@ import { Machine, PCPU_BASE } from '../src/machine.js';
 import { alloc_percpu, free_percpu } from '../src/percpu-alloc.js';
 import { PerCpuPtr } from '../src/percpu-ptr.js';
 import { per_cpu } from '../src/smp.js';
+import { registerArchOps } from '../src/typed.js';
+import * as arm64 from '../generated/arm64/percpu.js';
+import * as generic from '../generated/generic/percpu.js';
 
 const UNIT = 40960;
 
@@ -91,6 +94,22 @@ describe('this_cpu_ptr and raw_cpu_ptr', () => {
     // The offset comes from the gs-relative variable, not from a table: change it and the result follows.
     m.store(per_cpu_ptr(m, m.this_cpu_off, 1), 'ulong', BigInt(PCPU_BASE + 3 * UNIT));
     expect(raw_cpu_ptr(m, dyn)).toBe(PCPU_BASE + 3 * UNIT + 8264);
+  });
+});
+
+describe('raw_cpu_ptr on other arches', () => {
+  it('uses TPIDR_EL1 on arm64 and __per_cpu_offset[cpu] on generic', () => {
+    registerArchOps('arm64', arm64);
+    registerArchOps('generic', generic);
+    for (const arch of ['arm64', 'generic'] as const) {
+      const m = new Machine({ cpus: 2, arch }).boot();
+      const p = alloc_percpu(m, 'u32')!;
+      m.runOn(1, () => expect(raw_cpu_ptr(m, p)).toBe(PCPU_BASE + UNIT + p.off));
+      // Each arch reads its own source of the offset: change it and the result follows.
+      if (arch === 'arm64') m.tpidr_el1 = 12345;
+      else m.perCpuOffset[0] = 12345;
+      expect(raw_cpu_ptr(m, p)).toBe(12345 + p.off);
+    }
   });
 });
 
