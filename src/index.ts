@@ -25,4 +25,11 @@ export * from './accessors.js';
 export * from './hotplug.js';
 export * from './percpu-counter.js';
 export { type Insn, formatInsn } from './insn.js';
+export * from './sched/index.js';
+export {
+  exploreExhaustive, exploreRandom, runSchedule, runSeed, formatTrace, formatViolation, prng, DEFAULT_BOUND,
+  type ExploreOptions, type ExploreResult, type Violation, type Progress,
+} from './explore/explorer.js';
+export { SCENARIOS, getScenario } from './explore/scenarios/index.js';
+export { measureExplorer, type ExplorerFigures, type ScenarioFigures } from './explore/bench.js';
 export * from '../generated/x86_64/percpu.js';

@@ -41,6 +41,11 @@ function usage(): string {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // `percpu-sim … | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h') {
     process.stdout.write(usage() + '\n');

@@ -1,0 +1,368 @@
+/**
+ * The interleaving explorer: stateless model checking of a scenario, as CHESS
+ * does it. Generators cannot be copied, so each schedule re-runs the scenario
+ * from a freshly built world, replaying a prefix of choices and then extending
+ * it; the search is a depth-first walk of the tree of choices.
+ *
+ * Exhaustive mode visits every schedule with at most `bound` preemptions +
+ * migrations (interrupts are bounded by their handlers' budgets), minus those
+ * the reduction proves redundant. The reduction is sleep sets (Godefroid 1996):
+ * after the subtree under transition t has been explored from a state, t is put
+ * to sleep in the subtrees of t's later siblings, and stays asleep down a path
+ * as long as the transitions taken are independent of it; a sleeping
+ * transition is not taken. Two transitions are independent when they touch
+ * disjoint things: different CPUs' run state (`cpu:N`), disjoint per-CPU
+ * memory (both-reads also commute), different named resources. Preemptions
+ * and migrations all touch the bound, so they never commute with one another
+ * and reordering independent transitions never changes how much of the bound a
+ * schedule uses — which keeps the reduction sound under the bound. The result:
+ * at most one schedule per Mazurkiewicz trace (equivalence class of
+ * schedules that differ only by swapping adjacent independent transitions);
+ * paths whose every remaining transition is asleep end early ("sleep-blocked").
+ *
+ * Random mode runs N schedules, the i-th choosing uniformly among enabled
+ * transitions with a PRNG seeded by seed+i, so any one replays from its seed.
+ * Every violation carries the schedule string that replays it exactly.
+ */
+import { conflicts } from '../sched/step.js';
+import {
+  Scheduler, formatTraceEntry, parseToken, type Choice, type TraceEntry, type Transition, type ViolationKind,
+} from '../sched/scheduler.js';
+import type { Scenario } from '../sched/task.js';
+
+export const DEFAULT_BOUND = 2;
+export const DEFAULT_MAX_STEPS = 10_000;
+
+export interface ExploreOptions {
+  /** Preemptions + migrations per schedule (default: the scenario's bound, else 2). */
+  bound?: number;
+  /** Sleep-set reduction in exhaustive mode (default true). */
+  reduction?: boolean;
+  /** Stop after this many violations (default 1). */
+  maxViolations?: number;
+  /** Transitions per schedule before it counts as a livelock (default 10000). */
+  maxSteps?: number;
+  /** Exhaustive mode gives up after this many schedules (default unlimited). */
+  maxSchedules?: number;
+  /** Count distinct states (default true; off saves the state hashing). */
+  countStates?: boolean;
+  /** Re-run each violating schedule to record its trace (default true; off for timing runs). */
+  traceViolations?: boolean;
+  /** Exhaustive and random: called with each complete schedule's string and its violation (or null). */
+  onSchedule?: (schedule: string, violation: string | null) => void;
+  /** Called about every 64 schedules. */
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  readonly schedules: number;
+  readonly states: number;
+  readonly violations: number;
+  readonly elapsedMs: number;
+  /** Random mode: the number asked for; exhaustive: null (unknown). */
+  readonly total: number | null;
+}
+
+export interface Violation {
+  readonly kind: ViolationKind;
+  readonly message: string;
+  /** 1-based number of the schedule that failed. */
+  readonly index: number;
+  /** The choices, comma-separated: replays with --schedule. */
+  readonly schedule: string;
+  /** Random mode: the seed that replays it with --random 1 --seed. */
+  readonly seed: number | null;
+  readonly trace: readonly TraceEntry[];
+  readonly preemptions: number;
+  readonly migrations: number;
+  readonly interrupts: number;
+  readonly steps: number;
+}
+
+export interface ExploreResult {
+  readonly scenario: string;
+  readonly mode: 'exhaustive' | 'random' | 'replay';
+  readonly bound: number;
+  readonly reduction: boolean;
+  /** Complete schedules run (finished or stopped at a violation). */
+  readonly schedules: number;
+  /** Paths cut short because every enabled transition was asleep (exhaustive with reduction). */
+  readonly sleepBlocked: number;
+  /** Transitions performed, replays of prefixes included. */
+  readonly transitions: number;
+  readonly distinctStates: number;
+  readonly violations: readonly Violation[];
+  /** Exhaustive: the whole bounded space was covered (not stopped early). */
+  readonly complete: boolean;
+  readonly elapsedMs: number;
+}
+
+function boundOf(s: Scenario, o: ExploreOptions): number {
+  const b = o.bound ?? s.bound ?? DEFAULT_BOUND;
+  if (!Number.isInteger(b) || b < 0) throw new RangeError(`explore: bound must be a non-negative integer, got ${String(b)}`);
+  return b;
+}
+
+function positive(name: string, v: number): number {
+  if (!(v === Infinity || (Number.isInteger(v) && v >= 1))) throw new RangeError(`explore: ${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+/** Re-runs a schedule string with tracing on: the violation's trace. */
+function traced(s: Scenario, bound: number, schedule: string, maxSteps: number, seed: number | null, index: number): Violation {
+  const sch = runSchedule(s, schedule, { bound, maxSteps });
+  if (sch.violation === null) {
+    throw new Error(`explore: internal error: schedule ${schedule} of ${s.name} violated once and not when replayed (the scenario is not deterministic)`);
+  }
+  return {
+    kind: sch.violationKind!, message: sch.violation, index, schedule: sch.schedule.join(','), seed,
+    trace: sch.trace, preemptions: sch.preemptions, migrations: sch.migrations, interrupts: sch.interrupts, steps: sch.steps,
+  };
+}
+
+/** A violation without its trace (timing runs). */
+function untraced(sch: Scheduler, seed: number | null, index: number): Violation {
+  return {
+    kind: sch.violationKind!, message: sch.violation!, index, schedule: sch.schedule.join(','), seed,
+    trace: [], preemptions: sch.preemptions, migrations: sch.migrations, interrupts: sch.interrupts, steps: sch.steps,
+  };
+}
+
+function now(): number {
+  return performance.now();
+}
+
+/** Every schedule within the bound, reduced by sleep sets; stops at maxViolations. */
+export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreResult {
+  const bound = boundOf(s, o);
+  const reduction = o.reduction ?? true;
+  const maxViolations = positive('maxViolations', o.maxViolations ?? 1);
+  const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
+  const maxSchedules = positive('maxSchedules', o.maxSchedules ?? Infinity);
+  const countStates = o.countStates ?? true;
+  const t0 = now();
+  const states = new Set<string>();
+  const violations: Violation[] = [];
+  let schedules = 0;
+  let blocked = 0;
+  let transitions = 0;
+  let complete = false;
+
+  interface Node { options: Transition[]; idx: number; sleep: Transition[] }
+  const stack: Node[] = [];
+  const childSleep = (node: Node): Transition[] => {
+    if (!reduction) return [];
+    const taken = node.options[node.idx]!;
+    const out: Transition[] = [];
+    for (const z of node.sleep) if (!conflicts(z.touches, taken.touches)) out.push(z);
+    for (let j = 0; j < node.idx; j++) {
+      const z = node.options[j]!;
+      if (!conflicts(z.touches, taken.touches)) out.push(z);
+    }
+    return out;
+  };
+
+  for (;;) {
+    const sch = new Scheduler(s.build(), bound, false);
+    for (const node of stack) {
+      sch.apply(node.options[node.idx]!.choice);
+      transitions++;
+    }
+    let sleep = stack.length > 0 ? childSleep(stack[stack.length - 1]!) : [];
+    let ended = true; // false when the path was cut by the sleep sets
+    for (;;) {
+      if (countStates) states.add(sch.stateKey());
+      if (sch.violation !== null) break;
+      if (sch.finished) {
+        sch.checkFinal();
+        break;
+      }
+      if (sch.n >= maxSteps) {
+        sch.livelock(maxSteps);
+        break;
+      }
+      const en = sch.enabled();
+      if (en.length === 0) {
+        sch.deadlock();
+        break;
+      }
+      const opts = sleep.length === 0 ? en : en.filter((t) => !sleep.some((z) => z.token === t.token));
+      if (opts.length === 0) {
+        ended = false;
+        blocked++;
+        break;
+      }
+      const node: Node = { options: opts, idx: 0, sleep };
+      stack.push(node);
+      sch.apply(opts[0]!.choice);
+      transitions++;
+      sleep = childSleep(node);
+    }
+    if (ended) {
+      schedules++;
+      o.onSchedule?.(sch.schedule.join(','), sch.violation);
+      if (sch.violation !== null) {
+        violations.push(o.traceViolations === false ? untraced(sch, null, schedules) : traced(s, bound, sch.schedule.join(','), maxSteps, null, schedules));
+      }
+      if (o.onProgress !== undefined && (schedules & 63) === 0) {
+        o.onProgress({ schedules, states: states.size, violations: violations.length, elapsedMs: now() - t0, total: null });
+      }
+    }
+    if (violations.length >= maxViolations || schedules >= maxSchedules) break;
+    while (stack.length > 0 && stack[stack.length - 1]!.idx + 1 >= stack[stack.length - 1]!.options.length) stack.pop();
+    if (stack.length === 0) {
+      complete = true;
+      break;
+    }
+    stack[stack.length - 1]!.idx++;
+  }
+  return {
+    scenario: s.name, mode: 'exhaustive', bound, reduction, schedules, sleepBlocked: blocked, transitions,
+    distinctStates: states.size, violations, complete, elapsedMs: now() - t0,
+  };
+}
+
+/** mulberry32: a small, fast, well-mixed 32-bit PRNG; the whole schedule follows from its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function checkSeed(seed: number): number {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new RangeError(`explore: seed must be an integer from 0 to 4294967295, got ${String(seed)}`);
+  }
+  return seed;
+}
+
+/** One seeded random schedule (tracing as asked). */
+function randomSchedule(s: Scenario, seed: number, bound: number, maxSteps: number, tracing: boolean, states: Set<string> | null): Scheduler {
+  const rnd = prng(seed);
+  const sch = new Scheduler(s.build(), bound, tracing);
+  for (;;) {
+    if (states !== null) states.add(sch.stateKey());
+    if (sch.violation !== null) break;
+    if (sch.finished) {
+      sch.checkFinal();
+      break;
+    }
+    if (sch.n >= maxSteps) {
+      sch.livelock(maxSteps);
+      break;
+    }
+    const en = sch.enabled();
+    if (en.length === 0) {
+      sch.deadlock();
+      break;
+    }
+    sch.apply(en[Math.floor(rnd() * en.length)]!.choice);
+  }
+  return sch;
+}
+
+/** N random schedules with seeds seed, seed+1, …; each replays alone with --random 1 --seed <its seed>. */
+export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOptions = {}): ExploreResult {
+  positive('the number of random schedules', n);
+  checkSeed(seed);
+  const bound = boundOf(s, o);
+  const maxViolations = positive('maxViolations', o.maxViolations ?? 1);
+  const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
+  const states = (o.countStates ?? true) ? new Set<string>() : null;
+  const t0 = now();
+  const violations: Violation[] = [];
+  let schedules = 0;
+  let transitions = 0;
+  for (let i = 0; i < n; i++) {
+    const sd = (seed + i) >>> 0;
+    const sch = randomSchedule(s, sd, bound, maxSteps, false, states);
+    schedules++;
+    transitions += sch.n;
+    o.onSchedule?.(sch.schedule.join(','), sch.violation);
+    if (sch.violation !== null) {
+      const v = o.traceViolations === false ? untraced(sch, sd, schedules) : traced(s, bound, sch.schedule.join(','), maxSteps, sd, schedules);
+      violations.push(v);
+      if (violations.length >= maxViolations) break;
+    }
+    if (o.onProgress !== undefined && (schedules & 63) === 0) {
+      o.onProgress({ schedules, states: states?.size ?? 0, violations: violations.length, elapsedMs: now() - t0, total: n });
+    }
+  }
+  return {
+    scenario: s.name, mode: 'random', bound, reduction: false, schedules, sleepBlocked: 0, transitions,
+    distinctStates: states?.size ?? 0, violations, complete: false, elapsedMs: now() - t0,
+  };
+}
+
+/**
+ * Runs one schedule given as a string of choices (`0,0,p0:T2,mT1:1,i0:tick`),
+ * with the trace recorded. When the string ends before the tasks do, the run
+ * goes on with the first enabled transition at each point. A choice that is
+ * not enabled where the string puts it is an error that says why.
+ */
+export function runSchedule(s: Scenario, schedule: string, o: { bound?: number; maxSteps?: number } = {}): Scheduler {
+  const bound = boundOf(s, o);
+  const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
+  const tokens = schedule.trim() === '' ? [] : schedule.split(',').map((t) => t.trim());
+  const choices: Choice[] = tokens.map((t) => parseToken(t));
+  const sch = new Scheduler(s.build(), bound, true);
+  let i = 0;
+  for (;;) {
+    if (sch.violation !== null) break;
+    if (sch.finished) {
+      if (i < choices.length) {
+        throw new RangeError(`schedule: all tasks finished after ${i} choices, but the string has ${choices.length - i} more (from '${tokens[i]}')`);
+      }
+      sch.checkFinal();
+      break;
+    }
+    if (sch.n >= maxSteps) {
+      sch.livelock(maxSteps);
+      break;
+    }
+    if (i < choices.length) {
+      const c = choices[i]!;
+      const why = sch.refusal(c);
+      if (why !== null) throw new RangeError(`schedule: choice ${i + 1} '${tokens[i]}' is not enabled at that point: ${why}`);
+      sch.apply(c);
+      i++;
+      continue;
+    }
+    const en = sch.enabled();
+    if (en.length === 0) {
+      sch.deadlock();
+      break;
+    }
+    sch.apply(en[0]!.choice);
+  }
+  return sch;
+}
+
+/** Replays the random schedule of one seed, with its trace. */
+export function runSeed(s: Scenario, seed: number, o: { bound?: number; maxSteps?: number } = {}): Scheduler {
+  checkSeed(seed);
+  return randomSchedule(s, seed, boundOf(s, o), positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS), true, null);
+}
+
+/** The readable trace of a finished or stopped schedule. */
+export function formatTrace(trace: readonly TraceEntry[]): string {
+  return trace.map((e) => `  ${formatTraceEntry(e)}`).join('\n');
+}
+
+/** A violation as the CLI prints it: message, trace, counts and the replay commands. */
+export function formatViolation(s: Scenario, v: Violation, bound: number): string {
+  const b = bound === (s.bound ?? DEFAULT_BOUND) ? '' : ` --bound ${bound}`;
+  const lines = [
+    `VIOLATION in schedule ${v.index} of ${s.name}: ${v.message}`,
+    `trace (${v.steps} instructions, ${v.preemptions} preemptions, ${v.migrations} migrations, ${v.interrupts} interrupts):`,
+    formatTrace(v.trace),
+    `replay: percpu-sim explore ${s.name} --schedule ${v.schedule}${b}`,
+  ];
+  if (v.seed !== null) lines.push(`    or: percpu-sim explore ${s.name} --random 1 --seed ${v.seed}${b}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,4 @@
+/** Tasks, steps and the scheduler the explorer drives. */
+export * from './step.js';
+export * from './task.js';
+export * from './scheduler.js';

@@ -1,0 +1,176 @@
+/**
+ * Steps: what a task yields at each preemption point.
+ *
+ * A step is announced BEFORE the instruction it stands for and performed when
+ * the scheduler resumes the task, so the scheduler can preempt, migrate or
+ * interrupt between any two instructions but never inside one. The generated
+ * stepped ops (generated/x86_64/percpu-stepped.ts) yield an `Insn`
+ * `{ asm, pcp }`, which is a Step; the helpers here make the steps that task
+ * code spells out by hand: a plain load or store through an address taken with
+ * this_cpu_ptr()/per_cpu_ptr(), a register-only instruction, or one call that
+ * the scenario wants to treat as a single atomic step.
+ *
+ * Besides naming the instruction, a step says what it touches (its footprint),
+ * which is all the explorer's reduction knows about it: two steps on different
+ * CPUs whose footprints do not conflict commute. The footprint must therefore
+ * cover everything the task does from the step until its next yield — task code
+ * may compute on locals between yields but must touch shared memory only
+ * through steps.
+ */
+import { formatInsn } from '../insn.js';
+import type { Machine } from '../machine.js';
+import type { PerCpuPtr } from '../percpu-ptr.js';
+import { scalarInfo, type ScalarName } from '../types.js';
+
+/** What a step does to a location: read it, or write it (a read-modify-write counts as a write). */
+export type AccessKind = 'r' | 'w';
+
+export interface Step {
+  /** The instruction, AT&T syntax as in the family templates (`[var]` is the variable's offset). */
+  readonly asm: string;
+  /** A gs-relative operand: the step touches `pcp.off + __per_cpu_offset[cpu it runs on]`. */
+  readonly pcp?: PerCpuPtr<unknown>;
+  /** A plain address operand (what this_cpu_ptr()/per_cpu_ptr() returned). */
+  readonly addr?: number;
+  /** Bytes touched at `addr`/`pcp` (default: from the mnemonic's size suffix). */
+  readonly size?: number;
+  /** Read or write of the memory operand (default: a `mov` from memory reads, everything else writes). */
+  readonly access?: AccessKind;
+  /** Shared resources outside per-CPU memory (a lock, an s64 count) the step reads. */
+  readonly reads?: readonly string[];
+  /** Shared resources outside per-CPU memory the step writes. */
+  readonly writes?: readonly string[];
+  /**
+   * A blocking step (spin_lock on a held lock): the scheduler only runs it when
+   * this returns true. It may look only at resources named in reads/writes.
+   */
+  readonly enabled?: () => boolean;
+}
+
+/** A task body or an interrupt handler: a generator that yields before each instruction. */
+export type StepGen<R = void> = Generator<Step, R, undefined>;
+
+/** One memory range or named resource a step touches. */
+export interface Touch {
+  /** First byte (memory) or -1 for a named resource. */
+  readonly lo: number;
+  /** One past the last byte (memory). */
+  readonly hi: number;
+  /** Named resource, or '' for memory. */
+  readonly name: string;
+  readonly write: boolean;
+}
+
+const SUFFIX_SIZE: Record<string, number> = { b: 1, w: 2, l: 4, q: 8 };
+
+/** Operand size from the mnemonic: `movl` → 4, `cmpxchg16b` → 16, unknown → 16 (conservative). */
+export function mnemonicSize(asm: string): number {
+  const op = asm.trimStart().split(/\s/, 1)[0] ?? '';
+  if (op.startsWith('cmpxchg16b')) return 16;
+  if (op.startsWith('cmpxchg8b')) return 8;
+  const s = SUFFIX_SIZE[op.charAt(op.length - 1)];
+  return s ?? 16;
+}
+
+/** A `mov` whose source is the memory operand only reads it; every other memory instruction may write. */
+export function mnemonicAccess(asm: string): AccessKind {
+  return /^\s*mov[bwlq]?\s+(%gs:|%fs:|0x|\()/.test(asm) ? 'r' : 'w';
+}
+
+/**
+ * The footprint of a step about to run on `cpu`. A freed pointer's offset
+ * cannot be read (it throws use-after-free); such a step conflicts with every
+ * memory access so the reduction never reorders it, and the error surfaces
+ * when the step runs.
+ */
+export function footprint(m: Machine, step: Step, cpu: number): Touch[] {
+  const out: Touch[] = [];
+  if (step.pcp !== undefined || step.addr !== undefined) {
+    const size = step.size ?? mnemonicSize(step.asm);
+    const write = (step.access ?? mnemonicAccess(step.asm)) === 'w';
+    let lo: number;
+    if (step.addr !== undefined) {
+      lo = step.addr;
+    } else {
+      try {
+        lo = step.pcp!.off + m.perCpuOffset[cpu];
+      } catch {
+        out.push({ lo: 0, hi: Number.MAX_SAFE_INTEGER, name: '', write: true });
+        lo = NaN;
+      }
+    }
+    if (!Number.isNaN(lo)) out.push({ lo, hi: lo + size, name: '', write });
+  }
+  for (const r of step.reads ?? []) out.push({ lo: -1, hi: -1, name: r, write: false });
+  for (const w of step.writes ?? []) out.push({ lo: -1, hi: -1, name: w, write: true });
+  return out;
+}
+
+/** True when two footprints touch a common location and at least one writes it. */
+export function conflicts(a: readonly Touch[], b: readonly Touch[]): boolean {
+  for (const x of a) {
+    for (const y of b) {
+      if (!x.write && !y.write) continue;
+      if (x.name !== '' || y.name !== '') {
+        if (x.name === y.name) return true;
+      } else if (x.lo < y.hi && y.lo < x.hi) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** The instruction text for the trace: `[var]` replaced by the offset, addresses in hex. */
+export function formatStep(step: Step): string {
+  if (step.pcp !== undefined) return formatInsn({ asm: step.asm, pcp: step.pcp });
+  return step.asm;
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+function sizeSuffix(t: ScalarName): string {
+  return ({ 1: 'b', 2: 'w', 4: 'l', 8: 'q' } as Record<number, string>)[scalarInfo(t).size] ?? '';
+}
+
+function register(t: ScalarName): string {
+  return ({ 1: '%al', 2: '%ax', 4: '%eax', 8: '%rax' } as Record<number, string>)[scalarInfo(t).size] ?? '%xmm0';
+}
+
+/**
+ * One load through a plain address, as its own step: `movl 0x1040, %eax`.
+ * The address was computed earlier (by this_cpu_ptr()), so a migration in
+ * between makes it another CPU's copy — the bug class the explorer looks for.
+ */
+export function* load(m: Machine, addr: number, type: ScalarName): StepGen<number | bigint | boolean> {
+  const size = scalarInfo(type).size;
+  yield { asm: `mov${sizeSuffix(type)} ${hex(addr)}, ${register(type)}`, addr, size, access: 'r' };
+  return m.load(addr, type);
+}
+
+/** One store through a plain address, as its own step: `movl %eax, 0x1040`. */
+export function* store(m: Machine, addr: number, type: ScalarName, value: number | bigint | boolean): StepGen<void> {
+  const size = scalarInfo(type).size;
+  yield { asm: `mov${sizeSuffix(type)} ${register(type)}, ${hex(addr)}`, addr, size, access: 'w' };
+  m.store(addr, type, value);
+}
+
+/**
+ * A register-only instruction (`addl $1, %eax`): a preemption point that
+ * touches no memory, so it commutes with everything other CPUs do.
+ */
+export function* reg(asm: string): StepGen<void> {
+  yield { asm };
+}
+
+/**
+ * One step that runs `fn` as a unit after the scheduler resumes the task: for a
+ * call the scenario treats as atomic (a library function under a lock) or a
+ * guarded access (PerCpuRef.get()). `step` must name everything `fn` touches.
+ */
+export function* atomic<R>(step: Step, fn: () => R): StepGen<R> {
+  yield step;
+  return fn();
+}

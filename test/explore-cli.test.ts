@@ -1,0 +1,104 @@
+/**
+ * `percpu-sim explore`: exit status, the violation report with its replay
+ * line, the summary, replay by --schedule and --seed, and usage errors.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseExploreArgs, runExplore } from '../src/cli/explore.js';
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
+  try {
+    const code = await runExplore(args);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('percpu-sim explore', () => {
+  it('a fixed scenario: exit 0 and the summary with exact counts', async () => {
+    const r = await run('inc-irq', '--exhaustive');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('scenario:           inc-irq: this_cpu_inc from two tasks and an interrupt handler');
+    expect(r.out).toContain('mode:               exhaustive, preemption bound 2, sleep-set reduction\n');
+    expect(r.out).toContain('schedules explored: 522 (+82 redundant paths cut by sleep sets)');
+    expect(r.out).toContain('distinct states:    353');
+    expect(r.out).toContain('violations:         0');
+    expect(r.out).toMatch(/time: +\d+\.\d\d s \(\d+ schedules\/s\)/);
+  });
+
+  it('a buggy scenario: exit 1, the trace and the replay line', async () => {
+    const r = await run('xchg-irq-raw');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('VIOLATION in schedule 2 of xchg-irq-raw: lost update: value 3 was written and never came out');
+    expect(r.out).toContain('  #4   cpu1 -- interrupt: ipi on cpu1 (over T2)\n');
+    expect(r.out).toContain('  #5   cpu1 ipi[irq]: movl %gs:0x40, %eax\n');
+    expect(r.out).toContain('replay: percpu-sim explore xchg-irq-raw --schedule 0,0,1,i1:ipi,1,1,1\n');
+    expect(r.out).toContain('mode:               exhaustive, preemption bound 1, sleep-set reduction (stopped early)');
+  });
+
+  it('--all counts every violation; --no-reduction every interleaving', async () => {
+    expect((await run('rmw-ptr', '--all')).out).toContain('violations:         179');
+    const naive = await run('inc-irq', '--no-reduction');
+    expect(naive.out).toContain('schedules explored: 1309\n');
+    expect(naive.out).toContain('no reduction');
+  });
+
+  it('--random N --seed S, and the seed replays alone', async () => {
+    const r = await run('rmw-ptr', '--random', '100', '--seed', '1');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('VIOLATION in schedule 2 of rmw-ptr');
+    expect(r.out).toContain('    or: percpu-sim explore rmw-ptr --random 1 --seed 2\n');
+    expect(r.out).toContain('mode:               random from seed 1, preemption bound 2');
+    const again = await run('rmw-ptr', '--random', '1', '--seed', '2');
+    expect(again.out).toContain('VIOLATION in schedule 1 of rmw-ptr');
+    const trace = (s: string) => s.slice(s.indexOf('trace ('), s.indexOf('replay:'));
+    expect(trace(again.out)).toBe(trace(r.out));
+  });
+
+  it('--schedule replays one schedule with its trace', async () => {
+    const r = await run('rmw-ptr', '--schedule', '0,p0:T2');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('  #2   cpu0 -- preempt: T1 -> T2 (T1 waits on cpu0)\n');
+    expect(r.out).toContain('VIOLATION: lost update: the counter sums to 1 (cpu0=1 cpu1=0), but 2 increments were done\n');
+    const ok = await run('inc-irq', '--schedule', '0,0,0,0');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('no violation (4 instructions, 0 preemptions, 0 migrations, 0 interrupts)');
+    const bad = await run('rmw-ptr', '--schedule', '1');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe("percpu-sim explore: schedule: choice 1 '1' is not enabled at that point: cpu1 is idle\n");
+  });
+
+  it('list, and usage errors with exit 2', async () => {
+    const l = await run('list');
+    expect(l.code).toBe(0);
+    expect(l.out).toContain('  rmw-ptr                   buggy  read/add/writeback through this_cpu_ptr() without preempt_disable\n');
+    for (const [args, msg] of [
+      [[], 'which scenario? (percpu-sim explore list shows them)'],
+      [['nope'], "unknown scenario 'nope'; the scenarios are: inc-irq,"],
+      [['inc-irq', '--random'], '--random needs a value'],
+      [['inc-irq', '--random', '0'], "--random: expected an integer from 1 to 9007199254740991, got '0'"],
+      [['inc-irq', '--random', '5', '--exhaustive'], '--random and --exhaustive cannot be combined'],
+      [['inc-irq', '--seed', 'x'], "--seed: expected an integer from 0 to 4294967295, got 'x'"],
+      [['inc-irq', '--frob'], "unknown option '--frob'"],
+      [['inc-irq', 'rmw-ptr'], "one scenario at a time (got 'inc-irq' and 'rmw-ptr')"],
+    ] as const) {
+      const r = await run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toContain(`percpu-sim explore: ${msg}`);
+      expect(r.err).toContain('usage: percpu-sim explore <scenario>');
+    }
+  });
+
+  it('parses the options', () => {
+    expect(parseExploreArgs(['inc-irq', '--random', '7', '--seed', '9', '--bound', '3', '--all'])).toEqual({
+      scenario: 'inc-irq', mode: 'random', n: 7, seed: 9, bound: 3, schedule: '', all: true, reduction: true,
+    });
+  });
+});
