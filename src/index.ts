@@ -32,4 +32,5 @@ export {
 } from './explore/explorer.js';
 export { SCENARIOS, getScenario } from './explore/scenarios/index.js';
 export { measureExplorer, type ExplorerFigures, type ScenarioFigures } from './explore/bench.js';
+export * as rust from './rust/index.js';
 export * from '../generated/x86_64/percpu.js';

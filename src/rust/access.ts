@@ -3,10 +3,10 @@
  * address (what `*this_cpu_ptr(p)` does in C): one small object per type,
  * chosen when a handle is created, so no access switches on the type.
  */
-import { checkInRange, fromBits, scalarInfo, toBits, type ScalarInfo } from '../types.js';
-import { readBits, writeBits } from '../machine.js';
+import { fromBits, scalarInfo, type ScalarInfo } from '../types.js';
+import { FITS, LOAD, STORE, checkScalar } from './scalar.js';
 import { StructLayout } from './layout.js';
-import type { PerCpuType, Value } from './types.js';
+import type { PerCpuType, RustScalar, Value } from './types.js';
 
 export interface Access<T extends PerCpuType> {
   /** `u32`, `struct stats`: the Rust-side name of T for messages. */
@@ -25,6 +25,10 @@ export interface Access<T extends PerCpuType> {
 }
 
 function scalarAccess(t: ScalarInfo): Access<never> {
+  const name = t.name as RustScalar;
+  const fits = FITS[name];
+  const load = LOAD[name];
+  const store = STORE[name];
   return Object.freeze({
     label: t.name,
     size: t.size,
@@ -32,12 +36,10 @@ function scalarAccess(t: ScalarInfo): Access<never> {
     scalar: t,
     layout: null,
     check(v: unknown, what: string): void {
-      checkInRange(t, v, what);
+      if (!fits(v)) checkScalar(t, v, what);
     },
-    load: (view: DataView, addr: number) => fromBits(t, readBits(view, addr, t)) as never,
-    store(view: DataView, addr: number, v: unknown): void {
-      writeBits(view, addr, t, toBits(t, v as number | bigint | boolean));
-    },
+    load: load as (view: DataView, addr: number) => never,
+    store: store as (view: DataView, addr: number, v: never) => void,
     zero: () => fromBits(t, 0n) as never,
   });
 }

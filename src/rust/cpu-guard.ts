@@ -8,13 +8,20 @@
  *
  * Rust moves a guard into the PerCpuRef or token that needs it; the old binding
  * is then statically dead. Here the old object is marked moved, and any later
- * use or disposal of it is an E0382 error that says where it went.
+ * use of it (drop(), another move, reading its CPU) is an E0382 error that says
+ * where it went. The end of a `using` scope is not such a use: Rust does not
+ * drop a moved-from binding (its drop flag is clear), so
+ *
+ *   using guard = new CpuGuard(m);
+ *   const r = pcpu.get(guard);           // r owns the guard now
+ *
+ * leaves preemption to r, and the scope's implicit dispose of `guard` does nothing.
  */
 import type { Machine } from '../machine.js';
 import { MachineStateError } from '../errors.js';
 import { preempt_disable, preempt_enable } from '../preempt.js';
 import { describe } from '../types.js';
-import { MovedValueError, callerLocation, formatLoc, type SourceLoc } from './diagnostics.js';
+import { MovedValueError, formatLoc, type SourceLoc } from './diagnostics.js';
 
 export interface CpuGuardOptions {
   /** The binding's name in messages (default `guard`). */
@@ -86,7 +93,9 @@ export class CpuGuard implements Disposable {
     this.#state = 'dropped';
   }
 
+  /** The implicit drop at the end of a `using` scope: skipped once the guard was moved or dropped. */
   [Symbol.dispose](): void {
+    if (this.#state !== 'live') return;
     this.drop();
   }
 
@@ -109,9 +118,10 @@ export class CpuGuard implements Disposable {
 /**
  * Moves `guard` into a new owner (a PerCpuRef or a token): checks it is a live
  * guard of this machine that pins the running CPU, marks the caller's object
- * moved, and returns the object the new owner keeps and later drops.
+ * moved (remembering where, for the E0382 message), and returns the object the
+ * new owner keeps and later drops.
  */
-export function moveGuard(m: Machine, guard: unknown, into: string): CpuGuard {
+export function moveGuard(m: Machine, guard: unknown, into: string, at: SourceLoc | null): CpuGuard {
   if (!(guard instanceof CpuGuard)) {
     throw new TypeError(`${into}: expected a CpuGuard (new CpuGuard(m)), got ${describe(guard)}`);
   }
@@ -120,5 +130,5 @@ export function moveGuard(m: Machine, guard: unknown, into: string): CpuGuard {
   if (guard.cpu !== m.cpu) {
     throw new MachineStateError(`${into}: the CpuGuard pins cpu ${guard.cpu} but the context runs on cpu ${m.cpu}`);
   }
-  return CpuGuard[ADOPT](guard, into, m.debugFree ? callerLocation() : null);
+  return CpuGuard[ADOPT](guard, into, at);
 }

@@ -27,8 +27,8 @@ export class AliasingError extends Error {
   override name = 'AliasingError';
 }
 
-/** A place in the user's source: `examples/talk-problem.ts:24:17`. */
-export interface SourceLoc {
+/** A resolved place in the user's source: `examples/talk-problem.ts:24:17`. */
+export interface Position {
   readonly file: string;
   readonly line: number;
   readonly col: number;
@@ -37,11 +37,30 @@ export interface SourceLoc {
 const FRAME = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/;
 
 /**
- * The first stack frame outside this API (src/rust/): where the user called it.
- * Costs one stack capture, so callers only ask in debug mode.
+ * Where the user called the API: the first stack frame outside src/rust/.
+ * Capturing is cheap (V8 records the frames); formatting the stack — with
+ * source maps under tsx/vitest — is not, so it happens only when a diagnostic
+ * is printed. Callers still capture only in debug mode.
  */
-export function callerLocation(): SourceLoc | null {
-  const stack = new Error().stack;
+export class SourceLoc {
+  readonly #error: Error;
+  #position: Position | null | undefined = undefined;
+
+  constructor() {
+    // The user's frame is at most a few calls above this one; a short trace is cheaper to capture.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 8;
+    this.#error = new Error();
+    Error.stackTraceLimit = limit;
+  }
+
+  get position(): Position | null {
+    if (this.#position === undefined) this.#position = parseCaller(this.#error.stack);
+    return this.#position;
+  }
+}
+
+function parseCaller(stack: string | undefined): Position | null {
   if (stack === undefined) return null;
   for (const line of stack.split('\n').slice(1)) {
     const m = FRAME.exec(line);
@@ -53,12 +72,17 @@ export function callerLocation(): SourceLoc | null {
   return null;
 }
 
-export function formatLoc(loc: SourceLoc | null): string {
-  if (loc === null) return '<unknown>';
-  return `${relative(process.cwd(), loc.file) || loc.file}:${loc.line}:${loc.col}`;
+export function callerLocation(): SourceLoc {
+  return new SourceLoc();
 }
 
-function sourceLine(loc: SourceLoc): string | null {
+export function formatLoc(loc: SourceLoc | Position | null): string {
+  const p = loc instanceof SourceLoc ? loc.position : loc;
+  if (p === null) return '<unknown>';
+  return `${relative(process.cwd(), p.file) || p.file}:${p.line}:${p.col}`;
+}
+
+function sourceLine(loc: Position): string | null {
   try {
     return readFileSync(loc.file, 'utf8').split('\n')[loc.line - 1] ?? null;
   } catch {
@@ -80,22 +104,26 @@ export interface Label {
  * layout rustc uses, and `= note`/`help` lines. A label whose location is
  * unknown (debug off, unreadable file) becomes a note.
  */
-export function renderDiagnostic(code: string, message: string, labels: readonly Label[], notes: readonly string[], help: string | null): string {
+export function renderDiagnostic(code: string, message: string, given: readonly Label[], notes: readonly string[], help: string | null): string {
   const out = [`error[${code}]: ${message}`];
-  const primary = labels.find((l) => l.primary && l.loc !== null) ?? labels.find((l) => l.loc !== null);
-  const shown = labels.filter((l) => l.loc !== null && primary !== undefined && l.loc.file === primary.loc!.file);
+  const labels = given.map((l) => ({ ...l, pos: l.loc === null ? null : l.loc.position }));
+  type Resolved = (typeof labels)[number];
+  const primary = labels.find((l) => l.primary && l.pos !== null) ?? labels.find((l) => l.pos !== null);
+  const shown = labels.filter((l): l is Resolved & { pos: Position } => l.pos !== null && primary !== undefined && l.pos.file === primary.pos!.file);
   const extra: string[] = [];
   if (primary !== undefined) {
-    const width = String(Math.max(...shown.map((l) => l.loc!.line))).length;
+    const width = String(Math.max(...shown.map((l) => l.pos.line))).length;
     const pad = ' '.repeat(width);
-    out.push(`${pad}--> ${formatLoc(primary.loc)}`, `${pad} |`);
-    for (const l of [...shown].sort((a, b) => a.loc!.line - b.loc!.line)) {
-      const src = sourceLine(l.loc!);
+    const header = out.length;
+    out.push('', `${pad} |`);
+    let primaryPos = primary.pos!;
+    for (const l of [...shown].sort((a, b) => a.pos.line - b.pos.line)) {
+      const src = sourceLine(l.pos);
       if (src === null) {
-        extra.push(`${l.text}: ${formatLoc(l.loc)}`);
+        extra.push(`${l.text}: ${formatLoc(l.pos)}`);
         continue;
       }
-      let start = l.loc!.col - 1;
+      let start = l.pos.col - 1;
       let len = /^[A-Za-z0-9_$]+/.exec(src.slice(start))?.[0].length ?? 1;
       const found = l.mark === null ? null : l.mark.exec(src);
       if (found !== null) {
@@ -103,10 +131,12 @@ export function renderDiagnostic(code: string, message: string, labels: readonly
         start = found.index + found[0].lastIndexOf(name);
         len = name.length;
       }
-      out.push(`${String(l.loc!.line).padStart(width)} | ${src.trimEnd()}`);
+      if (l === primary) primaryPos = { ...l.pos, col: start + 1 };
+      out.push(`${String(l.pos.line).padStart(width)} | ${src.trimEnd()}`);
       out.push(`${pad} | ${' '.repeat(start)}${(l.primary ? '^' : '-').repeat(len)} ${l.text}`);
     }
-    for (const l of labels) if (l.loc !== null && !shown.includes(l)) extra.push(`${l.text}: ${formatLoc(l.loc)}`);
+    out[header] = `${pad}--> ${formatLoc(primaryPos)}`;
+    for (const l of labels) if (l.pos !== null && !(shown as Resolved[]).includes(l)) extra.push(`${l.text}: ${formatLoc(l.pos)}`);
     out.push(`${pad} |`);
     for (const n of [...extra, ...notes]) out.push(`${pad} = note: ${n}`);
   } else {

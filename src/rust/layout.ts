@@ -9,8 +9,8 @@
  * reading one CPU's copy builds such an object, writing one writes every field.
  */
 import type { ValueOf } from '../types.js';
-import { SCALARS, checkInRange, describe, fromBits, toBits, type ScalarInfo } from '../types.js';
-import { readBits, writeBits } from '../machine.js';
+import { SCALARS, describe, fromBits, type ScalarInfo } from '../types.js';
+import { LOAD, STORE, checkScalar, type Load, type Store } from './scalar.js';
 import type { RustScalar } from './types.js';
 
 /** Field name → field type, in declaration order. */
@@ -23,6 +23,9 @@ export interface FieldLayout {
   readonly name: string;
   readonly type: ScalarInfo;
   readonly offset: number;
+  /** The field's memory access, picked once (see scalar.ts). */
+  readonly load: Load;
+  readonly store: Store;
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -69,7 +72,7 @@ export class StructLayout<F extends FieldTypes = FieldTypes> {
       }
       const t = SCALARS[tn];
       at = Math.ceil(at / t.align) * t.align;
-      out.push(Object.freeze({ name: f, type: t, offset: at }));
+      out.push(Object.freeze({ name: f, type: t, offset: at, load: LOAD[tn], store: STORE[tn] }));
       at += t.size;
       align = Math.max(align, t.align);
     }
@@ -106,21 +109,21 @@ export class StructLayout<F extends FieldTypes = FieldTypes> {
     }
     for (const f of this.fields) {
       if (!(f.name in v)) throw new TypeError(`${what}: field ${f.name} of struct ${this.name} is missing (a write sets every field)`);
-      checkInRange(f.type, v[f.name], `${what}: field ${this.name}.${f.name}`);
+      checkScalar(f.type, v[f.name], `${what}: field ${this.name}.${f.name}`);
     }
   }
 
   /** Reads the struct at a plain address into a new plain object. */
   load(view: DataView, addr: number): StructValue<F> {
     const v: Record<string, unknown> = {};
-    for (const f of this.fields) v[f.name] = fromBits(f.type, readBits(view, addr + f.offset, f.type));
+    for (const f of this.fields) v[f.name] = f.load(view, addr + f.offset);
     return v as StructValue<F>;
   }
 
   /** Writes every field of an already checked value. */
   store(view: DataView, addr: number, value: StructValue<F>): void {
     const v = value as Record<string, number | bigint | boolean>;
-    for (const f of this.fields) writeBits(view, addr + f.offset, f.type, toBits(f.type, v[f.name]));
+    for (const f of this.fields) f.store(view, addr + f.offset, v[f.name]);
   }
 
   /** `struct name { type field; … }` with offsets, as pahole would show it. */

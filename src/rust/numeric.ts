@@ -15,6 +15,7 @@ import type { Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
 import { SCALARS, describe } from '../types.js';
 import { opsFor } from '../typed.js';
+import { FITS } from './scalar.js';
 import type { IntegerName, NumericValue } from './types.js';
 
 type Ptr = PerCpuPtr<never>;
@@ -36,20 +37,6 @@ export interface NumericOps<V> {
 }
 
 type Prefix = 'this_cpu' | '__this_cpu';
-
-/** Value checks per type: the range of the Rust type, as cheap as the width allows. */
-const FITS: Record<IntegerName, (v: unknown) => boolean> = {
-  u8: (v) => typeof v === 'number' && (v & 0xff) === v,
-  i8: (v) => typeof v === 'number' && (v << 24) >> 24 === v,
-  u16: (v) => typeof v === 'number' && (v & 0xffff) === v,
-  i16: (v) => typeof v === 'number' && (v << 16) >> 16 === v,
-  u32: (v) => typeof v === 'number' && v >>> 0 === v,
-  i32: (v) => typeof v === 'number' && (v | 0) === v,
-  u64: (v) => typeof v === 'bigint' && BigInt.asUintN(64, v) === v,
-  usize: (v) => typeof v === 'bigint' && BigInt.asUintN(64, v) === v,
-  i64: (v) => typeof v === 'bigint' && BigInt.asIntN(64, v) === v,
-  isize: (v) => typeof v === 'bigint' && BigInt.asIntN(64, v) === v,
-};
 
 const tables = new Map<string, NumericOps<never>>();
 

@@ -49,6 +49,8 @@ export interface Target<T extends PerCpuType> {
   readonly handle: HandleBorrows | null;
   /** `'static` or `'num`. */
   readonly lifetime: string;
+  /** The `__this_cpu_*` ops of an integer T, looked up by the first ref and kept. */
+  guardedOps?: NumericOps<never> | null;
 }
 
 /**
@@ -147,7 +149,7 @@ export function borrow<T extends PerCpuType>(
   t.handle?.set(b);
   let moved: CpuGuard;
   try {
-    moved = moveGuard(t.m, guard, `${what} (${call})`);
+    moved = moveGuard(t.m, guard, `${what} (${call})`, at);
   } catch (e) {
     t.vars.release(b);
     t.handle?.clear(b);
@@ -164,13 +166,10 @@ export interface UnsafeRefOptions {
 const INTERNAL: unique symbol = Symbol('PerCpuRef');
 
 export class PerCpuRef<T extends PerCpuType> extends GuardedAccess<T> {
-  readonly #num: NumericOps<NumericValue<T>> | null;
-
   /** @internal Use PerCpu.get(guard) or unsafe_get_per_cpu_ref(m, sym, guard). */
   constructor(key: typeof INTERNAL, t: Target<T>, guard: CpuGuard, b: Borrow) {
     if (key !== INTERNAL) throw new TypeError('PerCpuRef: use PerCpu.get(guard), unsafe_get_per_cpu_ref(m, sym, guard) or PerCpuRef.unsafe_new(...)');
     super(t, guard, b);
-    this.#num = isIntegerName(t.type) ? (numericOps(t.m, '__this_cpu', t.type) as NumericOps<NumericValue<T>>) : null;
   }
 
   /** @internal */
@@ -230,10 +229,12 @@ export class PerCpuRef<T extends PerCpuType> extends GuardedAccess<T> {
 
   #ops(op: string): NumericOps<NumericValue<T>> {
     this.live(op);
-    if (this.#num === null) {
+    const t = this.t;
+    if (t.guardedOps === undefined) t.guardedOps = isIntegerName(t.type) ? numericOps(t.m, '__this_cpu', t.type) : null;
+    if (t.guardedOps === null) {
       throw new TypeError(`${this.what}.${op}: numeric ops exist for the integer types i8…i64, u8…u64, isize, usize only`);
     }
-    return this.#num;
+    return t.guardedOps as NumericOps<NumericValue<T>>;
   }
 
   #operand(op: string, v: unknown): NumericOps<NumericValue<T>> {
@@ -253,15 +254,15 @@ export class PerCpuRef<T extends PerCpuType> extends GuardedAccess<T> {
   }
 
   inc(): void {
-    this.#ops('inc');
+    const ops = this.#ops('inc');
     this.address('inc');
-    this.#num!.inc(this.t.m, this.t.ptr as never);
+    ops.inc(this.t.m, this.t.ptr as never);
   }
 
   dec(): void {
-    this.#ops('dec');
+    const ops = this.#ops('dec');
     this.address('dec');
-    this.#num!.dec(this.t.m, this.t.ptr as never);
+    ops.dec(this.t.m, this.t.ptr as never);
   }
 
   and(v: NumericValue<T>): void {

@@ -11,8 +11,9 @@
  *   const r = num.get(new CpuGuard(m));
  *   num.drop();   // error[E0505]: cannot move out of `num` because it is borrowed
  *
- * A dropped handle's own pointer is poisoned, so a PerCpuNumeric or RemotePtr
- * taken from it fails with a use-after-free error instead of writing silently.
+ * A dropped handle's own pointer is poisoned (in every mode, not only debug),
+ * so a PerCpuNumeric or RemotePtr taken from it fails with a use-after-free
+ * error instead of writing silently.
  */
 import type { Machine } from '../machine.js';
 import { PerCpuPtr, poison } from '../percpu-ptr.js';
@@ -120,13 +121,14 @@ export class PerCpu<T extends PerCpuType> extends PerCpuHandle<T> implements Dis
       // that throws after the free still leaves the handle dropped.
       if (Arc.is_dropped(this.#arc)) {
         this.#droppedAt = at;
-        if (this.m.debugFree) {
-          poison(
-            this.target.ptr,
-            `use-after-free: \`${this.name}\` (${this.what}) was dropped${at ? ` at ${formatLoc(at)}` : ''}` +
-              (last ? `, and with it the last reference to ${label}, which was freed` : '; a handle must not be used after drop'),
-          );
-        }
+        // Poisoned whatever the debug setting: the handle's own pointer copy is
+        // never on a live object's fast path, so this costs nothing, and the
+        // safe API promises no silent write through a dropped handle.
+        poison(
+          this.target.ptr,
+          `use-after-free: \`${this.name}\` (${this.what}) was dropped` +
+            (last ? `, and with it the last reference to ${label}, which was freed` : '; a handle must not be used after drop'),
+        );
       }
     }
   }

@@ -13,7 +13,6 @@ import type { DefineKind } from '../linker.js';
 import type { Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
 import { MachineStateError } from '../errors.js';
-import { opsFor } from '../typed.js';
 import { describe } from '../types.js';
 import { accessOf, type Access } from './access.js';
 import type { CpuGuard } from './cpu-guard.js';
@@ -110,7 +109,6 @@ export function define_per_cpu<T extends PerCpuType>(m: Machine, name: string, t
   if (init !== undefined) access.check(init, `${what} initialiser`);
   if (access.scalar !== null) {
     const def = m.linker.define(DEFINE_PER_CPU_RUST, access.scalar.name, name, init);
-    def.ptr.ops = opsFor(m.arch, def.type);
     return new StaticPerCpuSymbol(name, { m, access, ptr: def.ptr, fields: [def.ptr], checked: false });
   }
   const layout = access.layout as StructLayout;

@@ -44,6 +44,82 @@ function notPromise(result: unknown, what: string): void {
 }
 
 const INTERNAL: unique symbol = Symbol('PerCpuToken');
+const VIEW_LOAD: unique symbol = Symbol('load');
+const VIEW_STORE: unique symbol = Symbol('store');
+
+interface ViewPort<T extends PerCpuType> {
+  [VIEW_LOAD](): Value<T>;
+  [VIEW_STORE]?(v: Value<T>): void;
+}
+
+/** The `&mut T` a closure gets: a small object, valid until with() returns. */
+class MutView<T extends PerCpuType> implements PerCpuMut<T> {
+  #port: ViewPort<T> | null;
+
+  constructor(port: ViewPort<T>) {
+    this.#port = port;
+  }
+
+  end(): void {
+    this.#port = null;
+  }
+
+  #live(): ViewPort<T> {
+    if (this.#port === null) throw escaped('&mut');
+    return this.#port;
+  }
+
+  get value(): Value<T> {
+    return this.#live()[VIEW_LOAD]();
+  }
+
+  set value(v: Value<T>) {
+    this.#live()[VIEW_STORE]!(v);
+  }
+
+  get(): Value<T> {
+    return this.#live()[VIEW_LOAD]();
+  }
+
+  set(v: Value<T>): void {
+    this.#live()[VIEW_STORE]!(v);
+  }
+
+  update(g: (v: Value<T>) => Value<T>): Value<T> {
+    if (typeof g !== 'function') throw new TypeError(`update: expected a function, got ${describe(g)}`);
+    const next = g(this.get());
+    this.set(next);
+    return next;
+  }
+}
+
+/** The `&T` a checked closure gets: read only. */
+class SharedView<T extends PerCpuType> implements PerCpuShared<T> {
+  #port: ViewPort<T> | null;
+  readonly #what: string;
+
+  constructor(port: ViewPort<T>, what: string) {
+    this.#port = port;
+    this.#what = what;
+  }
+
+  end(): void {
+    this.#port = null;
+  }
+
+  get value(): Value<T> {
+    return this.get();
+  }
+
+  set value(_v: Value<T>) {
+    throw new TypeError(`${this.#what}: the view is &T (shared, read-only); writing needs get_mut(guard) → PerCpuToken`);
+  }
+
+  get(): Value<T> {
+    if (this.#port === null) throw escaped('&');
+    return this.#port[VIEW_LOAD]();
+  }
+}
 
 export class PerCpuToken<T extends PerCpuType> extends GuardedAccess<T> {
   #inWith = false;
@@ -70,37 +146,26 @@ export class PerCpuToken<T extends PerCpuType> extends GuardedAccess<T> {
     this.live('use');
     if (typeof f !== 'function') throw new TypeError(`${this.what}.with: expected a function, got ${describe(f)}`);
     if (this.#inWith) throw new TypeError(`${this.what}.with: already inside this token's with(); a second &mut to the same copy would alias the first`);
-    let valid = true;
-    const check = (): void => {
-      if (!valid) throw escaped('&mut');
-    };
-    const load = (): Value<T> => (check(), this.load('get'));
-    const store = (v: Value<T>): void => (check(), this.store(v, 'set'));
-    const view: PerCpuMut<T> = {
-      get value() {
-        return load();
-      },
-      set value(v: Value<T>) {
-        store(v);
-      },
-      get: load,
-      set: store,
-      update(g: (v: Value<T>) => Value<T>): Value<T> {
-        if (typeof g !== 'function') throw new TypeError(`update: expected a function, got ${describe(g)}`);
-        const next = g(load());
-        store(next);
-        return next;
-      },
-    };
+    const view = new MutView<T>(this);
     this.#inWith = true;
     try {
       const r = f(view);
       notPromise(r, this.what);
       return r;
     } finally {
-      valid = false;
+      view.end();
       this.#inWith = false;
     }
+  }
+
+  /** @internal The view's access to the running CPU's copy. */
+  [VIEW_LOAD](): Value<T> {
+    return this.load('get');
+  }
+
+  /** @internal */
+  [VIEW_STORE](v: Value<T>): void {
+    this.store(v, 'set');
   }
 }
 
@@ -126,27 +191,18 @@ export class CheckedPerCpuToken<T extends PerCpuType> extends GuardedAccess<T> {
   with<R>(f: (v: PerCpuShared<T>) => R): R {
     this.live('use');
     if (typeof f !== 'function') throw new TypeError(`${this.what}.with: expected a function, got ${describe(f)}`);
-    let valid = true;
-    const load = (): Value<T> => {
-      if (!valid) throw escaped('&');
-      return this.load('get');
-    };
-    const what = this.what;
-    const view: PerCpuShared<T> = Object.freeze({
-      get value() {
-        return load();
-      },
-      set value(_v: Value<T>) {
-        throw new TypeError(`${what}: the view is &T (shared, read-only); writing needs get_mut(guard) → PerCpuToken`);
-      },
-      get: load,
-    });
+    const view = new SharedView<T>(this, this.what);
     try {
       const r = f(view);
-      notPromise(r, what);
+      notPromise(r, this.what);
       return r;
     } finally {
-      valid = false;
+      view.end();
     }
+  }
+
+  /** @internal */
+  [VIEW_LOAD](): Value<T> {
+    return this.load('get');
   }
 }
