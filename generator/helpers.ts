@@ -27,17 +27,42 @@ export interface FamilyContext {
   __returnTo: string;
   /** Instructions rendered so far (for the doc comment). */
   __insns: string[];
+  /**
+   * Set by {{raw_cpu_ptr}}: the local holding this CPU's copy's byte address,
+   * which every later memory operand uses (computed once, as arm64 and
+   * asm-generic do). Undefined on x86-64, where each operand is gs-relative.
+   */
+  __ptr?: string;
+}
+
+/** One instruction of raw_cpu_ptr(&var): its text and the TS statement it stands for. */
+export interface CpuPtrStep {
+  readonly asm: string;
+  readonly ts: string;
 }
 
 /** How an architecture forms the address of this CPU's copy. */
 export interface ArchSyntax {
-  /** The TS expression of the per-CPU base register: `m.gs` on x86-64. */
+  /** The TS expression of this CPU's per-CPU offset: `m.gs` (the GS base) on x86-64. */
   readonly base: string;
+  /**
+   * raw_cpu_ptr(&var) on an architecture without a base-register address mode:
+   * the instructions that put this CPU's copy's address in a register (declaring
+   * the local `ptr`). Absent on x86-64, whose operands are `%gs:var`.
+   */
+  readonly cpuPtr?: readonly CpuPtrStep[];
+  /**
+   * The instructions the compiler emits for asm-generic's plain C, by role
+   * (`load`, `store`, `+=` …), as Handlebars over the family context: what
+   * shared families in templates/linux/families/ print with {{#insn (isa "load")}}.
+   */
+  readonly isa?: Readonly<Record<string, string>>;
 }
 
 export const KNOWN_HELPERS = {
   insn: true, return: true, is_const: true, lit: true, addend: true, pcpu_cast: true,
   percpu_arg: true, percpu_index: true, percpu_addr: true, c_operator: true,
+  raw_cpu_ptr: true, isa: true, eq: true,
 } as const;
 
 type Options = Handlebars.HelperOptions;
@@ -64,18 +89,52 @@ function isLiteral(expr: string): boolean {
 }
 
 function address(c: FamilyContext): string {
+  if (c.__ptr !== undefined) return c.__ptr;
+  if (c.__arch.cpuPtr !== undefined) {
+    throw new Error('this architecture has no base-register address mode: compute the address with {{raw_cpu_ptr}} before the first memory operand');
+  }
   return `${c.__arch.base} + ${c.__pointer}.off`;
+}
+
+/** What an instruction does to memory: reads or writes this CPU's copy, or touches none (a register op). */
+type Access = 'r' | 'w' | 'none';
+
+/**
+ * The step an instruction yields in the stepped flavour. x86-64's operand is
+ * `%gs:var`, resolved on whatever CPU runs the step, so `pcp` says it all. On
+ * an architecture that computes raw_cpu_ptr() once, the step names the address
+ * it really uses (`addr: ptr`, possibly the previous CPU's copy), its size and
+ * access; a register-only step touches nothing (`size: 0`).
+ */
+function stepOf(c: FamilyContext, text: string, access: Access | undefined): string {
+  const head = `asm: ${JSON.stringify(text)}, pcp: ${c.__pointer}`;
+  if (c.__arch.cpuPtr === undefined) return `{ ${head} }`;
+  if (access === undefined) throw new Error(`insn "${text}": say what it touches, access="r", "w" or "none" (the explorer needs each step's footprint)`);
+  if (access === 'none') return `{ ${head}, size: 0 }`;
+  if (c.__ptr === undefined) throw new Error(`insn "${text}": a memory access before {{raw_cpu_ptr}} computed the address`);
+  return `{ ${head}, addr: ${c.__ptr}, size: ${c.__width}, access: "${access}" }`;
+}
+
+/** One instruction: its text recorded for the doc comment, a yield before it in the stepped flavour. */
+function emitInsn(c: FamilyContext, text: string, body: string, access?: Access): string {
+  c.__insns.push(text);
+  const head = c.__mode === 'stepped' ? `yield ${stepOf(c, text, access)};` : `// ${text}`;
+  return `${head}\n${body}\n`;
 }
 
 function index(c: FamilyContext): string {
   const s = SHIFT[c.__width];
-  return s === 0 ? address(c) : `(${address(c)}) >>> ${s}`;
+  const a = address(c);
+  return s === 0 ? a : /^\w+$/.test(a) ? `${a} >>> ${s}` : `(${a}) >>> ${s}`;
 }
 
 export function registerHelpers(hb: typeof Handlebars): void {
   const asmCache = new Map<string, Handlebars.TemplateDelegate>();
 
-  /** {{#insn "addl %[val], %gs:[var]"}} code {{/insn}}: one machine instruction. */
+  /**
+   * {{#insn "addl %[val], %gs:[var]"}} code {{/insn}}: one machine instruction.
+   * On arm64 and asm-generic also access="r" | "w" | "none": what it does to memory.
+   */
   hb.registerHelper('insn', function (this: unknown, asm: unknown, options: Options): string {
     const c = root(options);
     if (typeof asm !== 'string') throw new Error('insn needs the instruction text as a string');
@@ -84,11 +143,38 @@ export function registerHelpers(hb: typeof Handlebars): void {
       t = hb.compile(asm, { strict: true, noEscape: true });
       asmCache.set(asm, t);
     }
-    const text = t(c);
-    c.__insns.push(text);
-    const body = options.fn(this).trim();
-    const head = c.__mode === 'stepped' ? `yield { asm: ${JSON.stringify(text)}, pcp: ${c.__pointer} };` : `// ${text}`;
-    return `${head}\n${body}\n`;
+    const access = options.hash.access as unknown;
+    if (access !== undefined && access !== 'r' && access !== 'w' && access !== 'none') {
+      throw new Error(`insn: access must be "r", "w" or "none", got '${String(access)}'`);
+    }
+    return emitInsn(c, t(c), options.fn(this).trim(), access);
+  });
+
+  /**
+   * {{raw_cpu_ptr}}: raw_cpu_ptr(&var) into the local `ptr`, once; every later
+   * memory operand of the family addresses `ptr`, so it keeps pointing at the
+   * copy of the CPU that computed it even if the task migrates afterwards.
+   */
+  hb.registerHelper('raw_cpu_ptr', function (options: Options): string {
+    const c = root(options);
+    const steps = c.__arch.cpuPtr;
+    if (steps === undefined) throw new Error('raw_cpu_ptr: this architecture addresses its copy through the per-CPU base register; use {{percpu_arg}} directly');
+    if (c.__ptr !== undefined) throw new Error('raw_cpu_ptr: the address is already computed in this family');
+    c.__ptr = 'ptr';
+    // The template's own line break follows the helper: drop the last one here.
+    return steps.map((s) => emitInsn(c, s.asm, s.ts, 'none')).join('').replace(/\n$/, '');
+  });
+
+  /** (isa "load"): the architecture's instruction for a role of asm-generic's plain C. */
+  hb.registerHelper('isa', function (role: unknown, options: Options): string {
+    const c = root(options);
+    const pattern = typeof role === 'string' ? c.__arch.isa?.[role] : undefined;
+    if (pattern === undefined) throw new Error(`isa: the architecture has no instruction for '${String(role)}' (add it to its isa table in generator/arches.ts)`);
+    return pattern;
+  });
+
+  hb.registerHelper('eq', function (a: unknown, b: unknown): boolean {
+    return a === b;
   });
 
   hb.registerHelper('return', function (expr: unknown, options: Options): string {

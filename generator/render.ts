@@ -21,6 +21,8 @@ export interface ArchInfo {
   /** Mnemonic suffixes per width. */
   readonly sfx: Readonly<Record<number, string>>;
   readonly acc: Readonly<Record<number, string>>;
+  /** More per-width template variables (arm64's register view `r`: w or x). */
+  readonly vars?: Readonly<Record<number, Readonly<Record<string, string>>>>;
   /** Runtime functions a generated op may call (besides errors and casts). */
   readonly primitives: readonly string[];
 }
@@ -59,6 +61,11 @@ function prologue(op: OpModel): string[] {
   return lines;
 }
 
+/** What a stepped op yields: x86-64's gs-relative Insn, or with the address computed once, an AddressedInsn. */
+function stepType(arch: ArchInfo): string {
+  return arch.syntax.cpuPtr === undefined ? 'Insn' : 'AddressedInsn';
+}
+
 export interface RenderedOp {
   readonly name: string;
   readonly text: string;
@@ -70,9 +77,13 @@ export function renderOp(op: OpModel, arch: ArchInfo, flavour: Flavour): Rendere
   const valuedIndex = op.parts.findIndex((p) => p.family.returns !== 'void');
   const needsResult = valuedIndex >= 0 && valuedIndex !== op.parts.length - 1;
   const body: string[] = [];
+  /** Instructions each part rendered: the op's family is the part that does the work. */
+  const insnCounts: number[] = [];
   if (needsResult) body.push(`let result: ${returnType(op)};`);
   op.parts.forEach((part, i) => {
+    const before = insns.length;
     const ctx: FamilyContext = {
+      ...arch.vars?.[op.width],
       ...part.bindings,
       size: op.width,
       sfx: arch.sfx[op.width] ?? '',
@@ -93,11 +104,15 @@ export function renderOp(op: OpModel, arch: ArchInfo, flavour: Flavour): Rendere
       if (e instanceof GenError) throw e;
       throw templateError(part.family.file, part.family.bodyLine, e);
     }
+    insnCounts.push(insns.length - before);
   });
   if (needsResult) body.push('return result;');
 
   const families = [...new Set(op.parts.map((p) => p.family))];
-  const mainFamily = op.parts[valuedIndex >= 0 ? valuedIndex : op.parts.length - 1].family;
+  // The valued part, else the last part with instructions (not the preempt or IRQ wrapper around it), else the last.
+  let mainIndex = valuedIndex;
+  for (let i = op.parts.length - 1; mainIndex < 0 && i >= 0; i--) if (insnCounts[i] > 0) mainIndex = i;
+  const mainFamily = op.parts[mainIndex >= 0 ? mainIndex : op.parts.length - 1].family;
   const doc = [
     `${op.name}(${op.params.join(', ')}): ${opPhrase(op.base, op.name)}`,
     VARIANT_PHRASES[op.variant],
@@ -109,7 +124,7 @@ export function renderOp(op: OpModel, arch: ArchInfo, flavour: Flavour): Rendere
     `Source: ${op.def.file}:${op.def.line}`,
   ];
   const star = flavour === 'stepped' ? '*' : '';
-  const ret = flavour === 'stepped' ? `Generator<Insn, ${returnType(op)}, undefined>` : returnType(op);
+  const ret = flavour === 'stepped' ? `Generator<${stepType(arch)}, ${returnType(op)}, undefined>` : returnType(op);
   const params = ['m: Machine', ...op.params.map((p) => paramDecl(p, op.width))].join(', ');
   const text = [
     '/**',
@@ -149,6 +164,14 @@ export function renderModule(ops: readonly OpModel[], spec: ModuleSpec): { text:
     ...(spec.flavour === 'stepped' ? [`import type { Insn } from "${r}src/insn.js";`] : []),
     `import type { ${widths.map((w) => `Width${w}Type`).join(', ')} } from "${r}src/types.js";`,
     '',
+    ...(spec.flavour === 'stepped' && stepType(spec.arch) === 'AddressedInsn' ? [
+      '/**',
+      ' * A step of an op that computed raw_cpu_ptr() once: the address it really touches (after a migration, the',
+      ' * previous CPU\'s copy), how many bytes and how; `size: 0` for a register-only instruction (the explorer\'s Step).',
+      ' */',
+      'export interface AddressedInsn extends Insn { readonly addr?: number; readonly size?: number; readonly access?: "r" | "w" }',
+      '',
+    ] : []),
   ].join('\n');
   return { text: `${header}\n${rendered.map((o) => o.text).join('\n\n')}\n`, ops: rendered };
 }

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { Node, Project, SyntaxKind, type SourceFile } from 'ts-morph';
 import { COMMON_PRIMITIVES } from './arches.js';
 
-const MEMORY_VIEWS = new Set(['m.u8', 'm.u16', 'm.u32', 'm.u64']);
+// Plus the kernel's __per_cpu_offset[] array, which asm-generic's raw_cpu_ptr() indexes by CPU number.
+const MEMORY_VIEWS = new Set(['m.u8', 'm.u16', 'm.u32', 'm.u64', 'm.perCpuOffset']);
 
 let project: Project | null = null;
 
