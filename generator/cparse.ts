@@ -1,8 +1,9 @@
 /**
  * Reads a kernel-style C header with tree-sitter's C grammar and returns its
- * function-like #defines, each with the file and line it came from. Only
- * #defines and comments may appear in a table; anything else, and any line the
- * grammar cannot parse, stops generation with `file:line`.
+ * function-like #defines, each with the file and line it came from, and its
+ * #include lines. Only #defines, #includes and comments may appear in a table;
+ * anything else, and any line the grammar cannot parse, stops generation with
+ * `file:line`.
  */
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node } from 'web-tree-sitter';
@@ -18,6 +19,20 @@ export interface MacroDef {
   readonly line: number;
   /** The whole definition as written (one line), for doc comments. */
   readonly text: string;
+}
+
+export interface Include {
+  /** As written: `asm-generic/percpu.h` for `#include <asm-generic/percpu.h>`. */
+  readonly path: string;
+  readonly file: string;
+  readonly line: number;
+  /** Index in the header's definitions where the include stands. */
+  readonly at: number;
+}
+
+export interface Header {
+  readonly defs: MacroDef[];
+  readonly includes: Include[];
 }
 
 let parser: Parser | null = null;
@@ -54,11 +69,12 @@ function firstError(n: Node): Node | null {
   return n.hasError ? n : null;
 }
 
-export async function parseHeader(file: string, text: string): Promise<MacroDef[]> {
+export async function parseHeader(file: string, text: string): Promise<Header> {
   const p = await cParser();
   const tree = p.parse(text);
   if (!tree) throw new GenError(file, 1, 'the C parser returned no tree');
   const defs: MacroDef[] = [];
+  const includes: Include[] = [];
   for (const node of tree.rootNode.children) {
     if (!node) continue;
     const line = node.startPosition.row + 1;
@@ -68,12 +84,17 @@ export async function parseHeader(file: string, text: string): Promise<MacroDef[
       const snippet = text.split('\n')[e.startPosition.row]?.trim() ?? '';
       throw new GenError(file, e.startPosition.row + 1, `malformed line: cannot parse '${snippet}' as a #define`);
     }
+    if (node.type === 'preproc_include') {
+      const p = node.childForFieldName('path')?.text ?? '';
+      includes.push({ path: p.slice(1, -1), file, line, at: defs.length });
+      continue;
+    }
     if (node.type === 'preproc_def') {
       const name = node.childForFieldName('name')?.text ?? '?';
       throw new GenError(file, line, `'${name}' is an object-like #define: a table holds only function-like macros, name(params) body`);
     }
     if (node.type !== 'preproc_function_def') {
-      throw new GenError(file, line, `unexpected ${node.type.replace(/_/g, ' ')}: a table holds only #define lines and comments`);
+      throw new GenError(file, line, `unexpected ${node.type.replace(/_/g, ' ')}: a table holds only #define, #include and comment lines`);
     }
     const name = node.childForFieldName('name')!.text;
     const paramsNode = node.childForFieldName('parameters')!;
@@ -83,5 +104,5 @@ export async function parseHeader(file: string, text: string): Promise<MacroDef[
     if (body === '') throw new GenError(file, line, `#define ${name}(${params.join(', ')}) has an empty body`);
     defs.push({ name, params, body, file, line, text: `#define ${name}(${params.join(', ')}) ${body}` });
   }
-  return defs;
+  return { defs, includes };
 }

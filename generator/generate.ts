@@ -50,9 +50,28 @@ function rel(root: string, p: string): string {
   return path.relative(root, p).split(path.sep).join('/');
 }
 
-async function readTable(root: string, file: string): Promise<MacroDef[]> {
-  if (!existsSync(file)) throw new GenError(rel(root, file), 1, 'table not found');
-  return parseHeader(rel(root, file), readFileSync(file, 'utf8'));
+/** Headers a table may include, and the table that plays each. */
+const INCLUDES: Readonly<Record<string, string>> = { 'asm-generic/percpu.h': 'generic/percpu.h' };
+
+/**
+ * A table's definitions with its #includes resolved. An included header fills
+ * in only what is not defined yet — every definition in
+ * include/asm-generic/percpu.h sits under `#ifndef <name>` — so an architecture
+ * defines what it has and takes the rest from asm-generic, as arm64 does.
+ */
+async function readTable(display: string, templatesDir: string, file: string, depth = 0): Promise<MacroDef[]> {
+  if (!existsSync(file)) throw new GenError(rel(display, file), 1, 'table not found');
+  const { defs, includes } = await parseHeader(rel(display, file), readFileSync(file, 'utf8'));
+  if (includes.length === 0) return defs;
+  const out = defs.slice();
+  for (const inc of includes) {
+    const target = INCLUDES[inc.path];
+    if (!target) throw new GenError(inc.file, inc.line, `cannot include <${inc.path}>: a table may include ${Object.keys(INCLUDES).map((k) => `<${k}>`).join(', ')}`);
+    if (depth > 4) throw new GenError(inc.file, inc.line, `#include <${inc.path}> nests too deep`);
+    const defined = new Set(out.map((d) => d.name));
+    out.push(...(await readTable(display, templatesDir, path.join(templatesDir, target), depth + 1)).filter((d) => !defined.has(d.name)));
+  }
+  return out;
 }
 
 export async function generate(opts: GenerateOptions): Promise<ArchOutput[]> {
@@ -66,7 +85,7 @@ export async function generate(opts: GenerateOptions): Promise<ArchOutput[]> {
     const info = ARCH_INFO[arch];
     if (!info) throw new Error(`unknown architecture '${arch}': known are ${Object.keys(ARCH_INFO).join(', ')}`);
     const tables = [path.join(templatesDir, arch, 'percpu.h'), path.join(templatesDir, 'linux', 'percpu-defs.h')];
-    const defs = (await Promise.all(tables.map((t) => readTable(display, t)))).flat();
+    const defs = (await Promise.all(tables.map((t) => readTable(display, templatesDir, t)))).flat();
     const hb = Handlebars.create();
     registerHelpers(hb);
     const families = loadFamilies(hb, [path.join(templatesDir, arch, 'families'), path.join(templatesDir, 'linux', 'families')], display);

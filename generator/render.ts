@@ -138,6 +138,35 @@ export function renderOp(op: OpModel, arch: ArchInfo, flavour: Flavour): Rendere
   return { name: op.name, text, insns };
 }
 
+/**
+ * Indents rendered code by brace depth, two spaces a level: templates are
+ * written flush left, so this is the whole of the formatting, deterministic
+ * and cheap (the TypeScript formatter took longer than the type-check).
+ * Doc comments keep their own layout; blank lines inside a body are dropped.
+ */
+export function indentCode(text: string): string {
+  const out: string[] = [];
+  let depth = 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('/**') || line.startsWith('*')) {
+      out.push(line.startsWith('*') ? ` ${line}` : line);
+      continue;
+    }
+    if (line === '') {
+      if (depth === 0) out.push('');
+      continue;
+    }
+    const code = line.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\/\/.*$/, '');
+    const leading = /^}+/.exec(code)?.[0].length ?? 0;
+    const opens = (code.match(/{/g) ?? []).length;
+    const closes = (code.match(/}/g) ?? []).length;
+    out.push(`${'  '.repeat(Math.max(0, depth - leading))}${line}`);
+    depth += opens - closes;
+  }
+  return out.join('\n');
+}
+
 export interface ModuleSpec {
   readonly arch: ArchInfo;
   readonly flavour: Flavour;
@@ -173,5 +202,5 @@ export function renderModule(ops: readonly OpModel[], spec: ModuleSpec): { text:
       '',
     ] : []),
   ].join('\n');
-  return { text: `${header}\n${rendered.map((o) => o.text).join('\n\n')}\n`, ops: rendered };
+  return { text: indentCode(`${header}\n${rendered.map((o) => o.text).join('\n\n')}\n`), ops: rendered };
 }

@@ -76,6 +76,11 @@ describe('sleep-set reduction', () => {
       ['rust-ref', 4, 35, true, false, false],
       ['rust-ref-noguard', 199, 448, true, true, true],
       ['percpu-counter', 47, 625, true, false, false],
+      ['raw-add-x86-64', 18, 22, true, false, false],
+      ['raw-add-arm64', 652, 5962, true, true, true],
+      ['raw-add-generic', 652, 5962, true, true, true],
+      ['this-add-arm64', 4, 35, true, false, false],
+      ['this-add-generic', 6, 462, true, false, false],
     ]);
   });
 

@@ -18,1037 +18,6 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
 export interface AddressedInsn extends Insn { readonly addr?: number; readonly size?: number; readonly access?: "r" | "w" }
 
 /**
- * raw_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_read_1(pcp) raw_cpu_generic_read(1, pcp)
- * Expands → raw_cpu_generic_read(1, pcp)
- * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
- * Source: templates/arm64/percpu.h:40
- */
-export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
-  const ret = m.u8[ptr];
-  return ret;
-}
-
-/**
- * raw_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_read_2(pcp) raw_cpu_generic_read(2, pcp)
- * Expands → raw_cpu_generic_read(2, pcp)
- * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
- * Source: templates/arm64/percpu.h:41
- */
-export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_read_2", pcp.off, 2);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
-  const ret = m.u16[ptr >>> 1];
-  return ret;
-}
-
-/**
- * raw_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_read_4(pcp) raw_cpu_generic_read(4, pcp)
- * Expands → raw_cpu_generic_read(4, pcp)
- * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
- * Source: templates/arm64/percpu.h:42
- */
-export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_read_4", pcp.off, 4);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
-  const ret = m.u32[ptr >>> 2];
-  return ret;
-}
-
-/**
- * raw_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_read_8(pcp) raw_cpu_generic_read(8, pcp)
- * Expands → raw_cpu_generic_read(8, pcp)
- * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
- * Source: templates/arm64/percpu.h:43
- */
-export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_read_8", pcp.off, 8);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
-  const ret = m.u64[ptr >>> 3];
-  return ret;
-}
-
-/**
- * raw_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_write_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "=")
- * Expands → raw_cpu_generic_to_op(1, pcp, val, "=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
- * Source: templates/arm64/percpu.h:44
- */
-export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "strb w0, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
-  m.u8[ptr] = val;
-}
-
-/**
- * raw_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_write_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "=")
- * Expands → raw_cpu_generic_to_op(2, pcp, val, "=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
- * Source: templates/arm64/percpu.h:45
- */
-export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_write_2", pcp.off, 2);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "strh w0, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
-  m.u16[ptr >>> 1] = val;
-}
-
-/**
- * raw_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_write_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "=")
- * Expands → raw_cpu_generic_to_op(4, pcp, val, "=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
- * Source: templates/arm64/percpu.h:46
- */
-export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_write_4", pcp.off, 4);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "str w0, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
-  m.u32[ptr >>> 2] = val;
-}
-
-/**
- * raw_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_write_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "=")
- * Expands → raw_cpu_generic_to_op(8, pcp, val, "=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
- * Source: templates/arm64/percpu.h:47
- */
-export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
-  if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_write_8", pcp.off, 8);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "str x0, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
-  m.u64[ptr >>> 3] = val;
-}
-
-/**
- * raw_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "+=")
- * Expands → raw_cpu_generic_to_op(1, pcp, val, "+=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
- * Source: templates/arm64/percpu.h:48
- */
-export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
-  let tmp = m.u8[ptr];
-  yield { asm: "add w2, w2, w0", pcp: pcp, size: 0 };
-  tmp += val & 0xff;
-  yield { asm: "strb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
-  m.u8[ptr] = tmp;
-}
-
-/**
- * raw_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "+=")
- * Expands → raw_cpu_generic_to_op(2, pcp, val, "+=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
- * Source: templates/arm64/percpu.h:49
- */
-export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_2", pcp.off, 2);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
-  let tmp = m.u16[ptr >>> 1];
-  yield { asm: "add w2, w2, w0", pcp: pcp, size: 0 };
-  tmp += val & 0xffff;
-  yield { asm: "strh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
-  m.u16[ptr >>> 1] = tmp;
-}
-
-/**
- * raw_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "+=")
- * Expands → raw_cpu_generic_to_op(4, pcp, val, "+=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
- * Source: templates/arm64/percpu.h:50
- */
-export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_4", pcp.off, 4);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
-  let tmp = m.u32[ptr >>> 2];
-  yield { asm: "add w2, w2, w0", pcp: pcp, size: 0 };
-  tmp += val >>> 0;
-  yield { asm: "str w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
-  m.u32[ptr >>> 2] = tmp;
-}
-
-/**
- * raw_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "+=")
- * Expands → raw_cpu_generic_to_op(8, pcp, val, "+=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
- * Source: templates/arm64/percpu.h:51
- */
-export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
-  if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_8", pcp.off, 8);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
-  let tmp = m.u64[ptr >>> 3];
-  yield { asm: "add x2, x2, x0", pcp: pcp, size: 0 };
-  tmp += val;
-  yield { asm: "str x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
-  m.u64[ptr >>> 3] = tmp;
-}
-
-/**
- * raw_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_and_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "&=")
- * Expands → raw_cpu_generic_to_op(1, pcp, val, "&=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; and w2, w2, w0; strb w2, [x1]
- * Source: templates/arm64/percpu.h:52
- */
-export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
-  let tmp = m.u8[ptr];
-  yield { asm: "and w2, w2, w0", pcp: pcp, size: 0 };
-  tmp &= val & 0xff;
-  yield { asm: "strb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
-  m.u8[ptr] = tmp;
-}
-
-/**
- * raw_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_and_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "&=")
- * Expands → raw_cpu_generic_to_op(2, pcp, val, "&=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; and w2, w2, w0; strh w2, [x1]
- * Source: templates/arm64/percpu.h:53
- */
-export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_and_2", pcp.off, 2);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
-  let tmp = m.u16[ptr >>> 1];
-  yield { asm: "and w2, w2, w0", pcp: pcp, size: 0 };
-  tmp &= val & 0xffff;
-  yield { asm: "strh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
-  m.u16[ptr >>> 1] = tmp;
-}
-
-/**
- * raw_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_and_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "&=")
- * Expands → raw_cpu_generic_to_op(4, pcp, val, "&=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; and w2, w2, w0; str w2, [x1]
- * Source: templates/arm64/percpu.h:54
- */
-export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_and_4", pcp.off, 4);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
-  let tmp = m.u32[ptr >>> 2];
-  yield { asm: "and w2, w2, w0", pcp: pcp, size: 0 };
-  tmp &= val >>> 0;
-  yield { asm: "str w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
-  m.u32[ptr >>> 2] = tmp;
-}
-
-/**
- * raw_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_and_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "&=")
- * Expands → raw_cpu_generic_to_op(8, pcp, val, "&=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; and x2, x2, x0; str x2, [x1]
- * Source: templates/arm64/percpu.h:55
- */
-export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
-  if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_and_8", pcp.off, 8);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
-  let tmp = m.u64[ptr >>> 3];
-  yield { asm: "and x2, x2, x0", pcp: pcp, size: 0 };
-  tmp &= val;
-  yield { asm: "str x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
-  m.u64[ptr >>> 3] = tmp;
-}
-
-/**
- * raw_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_or_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "|=")
- * Expands → raw_cpu_generic_to_op(1, pcp, val, "|=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; orr w2, w2, w0; strb w2, [x1]
- * Source: templates/arm64/percpu.h:56
- */
-export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
-  let tmp = m.u8[ptr];
-  yield { asm: "orr w2, w2, w0", pcp: pcp, size: 0 };
-  tmp |= val & 0xff;
-  yield { asm: "strb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
-  m.u8[ptr] = tmp;
-}
-
-/**
- * raw_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_or_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "|=")
- * Expands → raw_cpu_generic_to_op(2, pcp, val, "|=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; orr w2, w2, w0; strh w2, [x1]
- * Source: templates/arm64/percpu.h:57
- */
-export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_or_2", pcp.off, 2);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
-  let tmp = m.u16[ptr >>> 1];
-  yield { asm: "orr w2, w2, w0", pcp: pcp, size: 0 };
-  tmp |= val & 0xffff;
-  yield { asm: "strh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
-  m.u16[ptr >>> 1] = tmp;
-}
-
-/**
- * raw_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_or_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "|=")
- * Expands → raw_cpu_generic_to_op(4, pcp, val, "|=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; orr w2, w2, w0; str w2, [x1]
- * Source: templates/arm64/percpu.h:58
- */
-export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_or_4", pcp.off, 4);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
-  let tmp = m.u32[ptr >>> 2];
-  yield { asm: "orr w2, w2, w0", pcp: pcp, size: 0 };
-  tmp |= val >>> 0;
-  yield { asm: "str w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
-  m.u32[ptr >>> 2] = tmp;
-}
-
-/**
- * raw_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_or_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "|=")
- * Expands → raw_cpu_generic_to_op(8, pcp, val, "|=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; orr x2, x2, x0; str x2, [x1]
- * Source: templates/arm64/percpu.h:59
- */
-export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
-  if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_or_8", pcp.off, 8);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
-  let tmp = m.u64[ptr >>> 3];
-  yield { asm: "orr x2, x2, x0", pcp: pcp, size: 0 };
-  tmp |= val;
-  yield { asm: "str x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
-  m.u64[ptr >>> 3] = tmp;
-}
-
-/**
- * raw_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_return_1(pcp, val) raw_cpu_generic_add_return(1, pcp, val)
- * Expands → raw_cpu_generic_add_return(1, pcp, val)
- * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
- * Source: templates/arm64/percpu.h:60
- */
-export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
-  let tmp = m.u8[ptr];
-  yield { asm: "add w2, w2, w0", pcp: pcp, size: 0 };
-  tmp = (tmp + (val & 0xff)) & 0xff;
-  yield { asm: "strb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
-  m.u8[ptr] = tmp;
-  return tmp;
-}
-
-/**
- * raw_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_return_2(pcp, val) raw_cpu_generic_add_return(2, pcp, val)
- * Expands → raw_cpu_generic_add_return(2, pcp, val)
- * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
- * Source: templates/arm64/percpu.h:61
- */
-export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_return_2", pcp.off, 2);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
-  let tmp = m.u16[ptr >>> 1];
-  yield { asm: "add w2, w2, w0", pcp: pcp, size: 0 };
-  tmp = (tmp + (val & 0xffff)) & 0xffff;
-  yield { asm: "strh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
-  m.u16[ptr >>> 1] = tmp;
-  return tmp;
-}
-
-/**
- * raw_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_return_4(pcp, val) raw_cpu_generic_add_return(4, pcp, val)
- * Expands → raw_cpu_generic_add_return(4, pcp, val)
- * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
- * Source: templates/arm64/percpu.h:62
- */
-export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_return_4", pcp.off, 4);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
-  let tmp = m.u32[ptr >>> 2];
-  yield { asm: "add w2, w2, w0", pcp: pcp, size: 0 };
-  tmp = (tmp + (val >>> 0)) >>> 0;
-  yield { asm: "str w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
-  m.u32[ptr >>> 2] = tmp;
-  return tmp;
-}
-
-/**
- * raw_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_return_8(pcp, val) raw_cpu_generic_add_return(8, pcp, val)
- * Expands → raw_cpu_generic_add_return(8, pcp, val)
- * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
- * Source: templates/arm64/percpu.h:63
- */
-export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
-  if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_return_8", pcp.off, 8);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
-  let tmp = m.u64[ptr >>> 3];
-  yield { asm: "add x2, x2, x0", pcp: pcp, size: 0 };
-  tmp = BigInt.asUintN(64, tmp + (val));
-  yield { asm: "str x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
-  m.u64[ptr >>> 3] = tmp;
-  return tmp;
-}
-
-/**
- * raw_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_xchg_1(pcp, nval) raw_cpu_generic_xchg(1, pcp, nval)
- * Expands → raw_cpu_generic_xchg(1, pcp, nval)
- * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; strb w0, [x1]
- * Source: templates/arm64/percpu.h:64
- */
-export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<AddressedInsn, number, undefined> {
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
-  const ret = m.u8[ptr];
-  yield { asm: "strb w0, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
-  m.u8[ptr] = nval;
-  return ret;
-}
-
-/**
- * raw_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_xchg_2(pcp, nval) raw_cpu_generic_xchg(2, pcp, nval)
- * Expands → raw_cpu_generic_xchg(2, pcp, nval)
- * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; strh w0, [x1]
- * Source: templates/arm64/percpu.h:65
- */
-export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<AddressedInsn, number, undefined> {
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_xchg_2", pcp.off, 2);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
-  const ret = m.u16[ptr >>> 1];
-  yield { asm: "strh w0, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
-  m.u16[ptr >>> 1] = nval;
-  return ret;
-}
-
-/**
- * raw_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_xchg_4(pcp, nval) raw_cpu_generic_xchg(4, pcp, nval)
- * Expands → raw_cpu_generic_xchg(4, pcp, nval)
- * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; str w0, [x1]
- * Source: templates/arm64/percpu.h:66
- */
-export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<AddressedInsn, number, undefined> {
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_xchg_4", pcp.off, 4);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
-  const ret = m.u32[ptr >>> 2];
-  yield { asm: "str w0, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
-  m.u32[ptr >>> 2] = nval;
-  return ret;
-}
-
-/**
- * raw_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_xchg_8(pcp, nval) raw_cpu_generic_xchg(8, pcp, nval)
- * Expands → raw_cpu_generic_xchg(8, pcp, nval)
- * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; str x0, [x1]
- * Source: templates/arm64/percpu.h:67
- */
-export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_xchg_8", pcp.off, 8);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
-  const ret = m.u64[ptr >>> 3];
-  yield { asm: "str x0, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
-  m.u64[ptr >>> 3] = nval;
-  return ret;
-}
-
-/**
- * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_cmpxchg_1(pcp, oval, nval) raw_cpu_generic_cmpxchg(1, pcp, oval, nval)
- * Expands → raw_cpu_generic_cmpxchg(1, pcp, oval, nval)
- * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
- * Source: templates/arm64/percpu.h:68
- */
-export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
-  if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
-  const expected = oval & 0xff;
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
-  const ret = m.u8[ptr];
-  yield { asm: "cmp w2, w0", pcp: pcp, size: 0 };
-  const ok = ret === expected;
-  if (ok) {
-    yield { asm: "strb w3, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
-    m.u8[ptr] = nval;
-  }
-  return ret;
-}
-
-/**
- * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_cmpxchg_2(pcp, oval, nval) raw_cpu_generic_cmpxchg(2, pcp, oval, nval)
- * Expands → raw_cpu_generic_cmpxchg(2, pcp, oval, nval)
- * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
- * Source: templates/arm64/percpu.h:69
- */
-export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
-  if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_cmpxchg_2", pcp.off, 2);
-  const expected = oval & 0xffff;
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
-  const ret = m.u16[ptr >>> 1];
-  yield { asm: "cmp w2, w0", pcp: pcp, size: 0 };
-  const ok = ret === expected;
-  if (ok) {
-    yield { asm: "strh w3, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
-    m.u16[ptr >>> 1] = nval;
-  }
-  return ret;
-}
-
-/**
- * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_cmpxchg_4(pcp, oval, nval) raw_cpu_generic_cmpxchg(4, pcp, oval, nval)
- * Expands → raw_cpu_generic_cmpxchg(4, pcp, oval, nval)
- * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
- * Source: templates/arm64/percpu.h:70
- */
-export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
-  if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_cmpxchg_4", pcp.off, 4);
-  const expected = oval >>> 0;
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
-  const ret = m.u32[ptr >>> 2];
-  yield { asm: "cmp w2, w0", pcp: pcp, size: 0 };
-  const ok = ret === expected;
-  if (ok) {
-    yield { asm: "str w3, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
-    m.u32[ptr >>> 2] = nval;
-  }
-  return ret;
-}
-
-/**
- * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_cmpxchg_8(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
- * Expands → raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
- * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
- * Source: templates/arm64/percpu.h:71
- */
-export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
-  if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg_8", pcp.off, 8);
-  const expected = BigInt.asUintN(64, oval);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
-  const ret = m.u64[ptr >>> 3];
-  yield { asm: "cmp x2, x0", pcp: pcp, size: 0 };
-  const ok = ret === expected;
-  if (ok) {
-    yield { asm: "str x3, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
-    m.u64[ptr >>> 3] = nval;
-  }
-  return ret;
-}
-
-/**
- * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_try_cmpxchg_1(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval)
- * Expands → raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval)
- * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
- * Source: templates/arm64/percpu.h:72
- */
-export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
-  if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
-  const expected = ovalp.value & 0xff;
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
-  const found = m.u8[ptr];
-  yield { asm: "cmp w2, w0", pcp: pcp, size: 0 };
-  const ok = found === expected;
-  if (!ok) ovalp.value = found;
-  if (ok) {
-    yield { asm: "strb w3, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
-    m.u8[ptr] = nval;
-  }
-  return ok;
-}
-
-/**
- * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_try_cmpxchg_2(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval)
- * Expands → raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval)
- * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
- * Source: templates/arm64/percpu.h:73
- */
-export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
-  if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_try_cmpxchg_2", pcp.off, 2);
-  const expected = ovalp.value & 0xffff;
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
-  const found = m.u16[ptr >>> 1];
-  yield { asm: "cmp w2, w0", pcp: pcp, size: 0 };
-  const ok = found === expected;
-  if (!ok) ovalp.value = found;
-  if (ok) {
-    yield { asm: "strh w3, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
-    m.u16[ptr >>> 1] = nval;
-  }
-  return ok;
-}
-
-/**
- * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_try_cmpxchg_4(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval)
- * Expands → raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval)
- * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
- * Source: templates/arm64/percpu.h:74
- */
-export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
-  if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_try_cmpxchg_4", pcp.off, 4);
-  const expected = ovalp.value >>> 0;
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
-  const found = m.u32[ptr >>> 2];
-  yield { asm: "cmp w2, w0", pcp: pcp, size: 0 };
-  const ok = found === expected;
-  if (!ok) ovalp.value = found;
-  if (ok) {
-    yield { asm: "str w3, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
-    m.u32[ptr >>> 2] = nval;
-  }
-  return ok;
-}
-
-/**
- * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_try_cmpxchg_8(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
- * Expands → raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
- * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
- * Source: templates/arm64/percpu.h:75
- */
-export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
-  if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg_8", pcp.off, 8);
-  const expected = BigInt.asUintN(64, ovalp.value);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
-  const found = m.u64[ptr >>> 3];
-  yield { asm: "cmp x2, x0", pcp: pcp, size: 0 };
-  const ok = found === expected;
-  if (!ok) ovalp.value = found;
-  if (ok) {
-    yield { asm: "str x3, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
-    m.u64[ptr >>> 3] = nval;
-  }
-  return ok;
-}
-
-/**
- * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_cmpxchg64(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
- * Expands → raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
- * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
- * Source: templates/arm64/percpu.h:76
- */
-export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
-  if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg64", pcp.off, 8);
-  const expected = BigInt.asUintN(64, oval);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
-  const ret = m.u64[ptr >>> 3];
-  yield { asm: "cmp x2, x0", pcp: pcp, size: 0 };
-  const ok = ret === expected;
-  if (ok) {
-    yield { asm: "str x3, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
-    m.u64[ptr >>> 3] = nval;
-  }
-  return ret;
-}
-
-/**
- * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_try_cmpxchg64(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
- * Expands → raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
- * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
- * Source: templates/arm64/percpu.h:77
- */
-export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
-  if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg64", pcp.off, 8);
-  const expected = BigInt.asUintN(64, ovalp.value);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
-  const found = m.u64[ptr >>> 3];
-  yield { asm: "cmp x2, x0", pcp: pcp, size: 0 };
-  const ok = found === expected;
-  if (!ok) ovalp.value = found;
-  if (ok) {
-    yield { asm: "str x3, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
-    m.u64[ptr >>> 3] = nval;
-  }
-  return ok;
-}
-
-/**
- * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_cmpxchg128(pcp, oval, nval) raw_cpu_generic_cmpxchg128(16, pcp, oval, nval)
- * Expands → raw_cpu_generic_cmpxchg128(16, pcp, oval, nval)
- * Family: raw_cpu_generic_cmpxchg128 (templates/linux/families/raw_cpu_generic_cmpxchg128.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
- * Source: templates/arm64/percpu.h:78
- */
-export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
-  if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_cmpxchg128", pcp.off, 16);
-  const expected = BigInt.asUintN(128, oval);
-  const replacement = BigInt.asUintN(128, nval);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldp x2, x3, [x1]", pcp: pcp, addr: ptr, size: 16, access: "r" };
-  const lo = ptr >>> 3;
-  const ret = (m.u64[lo + 1] << 64n) | m.u64[lo];
-  yield { asm: "cmp x2, x4; ccmp x3, x5, #0, eq", pcp: pcp, size: 0 };
-  const ok = ret === expected;
-  if (ok) {
-    yield { asm: "stp x6, x7, [x1]", pcp: pcp, addr: ptr, size: 16, access: "w" };
-    m.u64[lo] = replacement;
-    m.u64[lo + 1] = replacement >> 64n;
-  }
-  return ret;
-}
-
-/**
- * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_try_cmpxchg128(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval)
- * Expands → raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval)
- * Family: raw_cpu_generic_try_cmpxchg128 (templates/linux/families/raw_cpu_generic_try_cmpxchg128.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
- * Source: templates/arm64/percpu.h:79
- */
-export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
-  if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_try_cmpxchg128", pcp.off, 16);
-  const expected = BigInt.asUintN(128, ovalp.value);
-  const replacement = BigInt.asUintN(128, nval);
-  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
-  let ptr = m.tpidr_el1;
-  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
-  ptr += pcp.off;
-  yield { asm: "ldp x2, x3, [x1]", pcp: pcp, addr: ptr, size: 16, access: "r" };
-  const lo = ptr >>> 3;
-  const found = (m.u64[lo + 1] << 64n) | m.u64[lo];
-  yield { asm: "cmp x2, x4; ccmp x3, x5, #0, eq", pcp: pcp, size: 0 };
-  const ok = found === expected;
-  if (!ok) ovalp.value = found;
-  if (ok) {
-    yield { asm: "stp x6, x7, [x1]", pcp: pcp, addr: ptr, size: 16, access: "w" };
-    m.u64[lo] = replacement;
-    m.u64[lo + 1] = replacement >> 64n;
-  }
-  return ok;
-}
-
-/**
  * this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
@@ -1059,7 +28,7 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
- * Source: templates/arm64/percpu.h:82
+ * Source: templates/arm64/percpu.h:36
  */
 export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
   let result: number;
@@ -1086,7 +55,7 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
- * Source: templates/arm64/percpu.h:83
+ * Source: templates/arm64/percpu.h:37
  */
 export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_read_2", pcp.off, 2);
@@ -1114,7 +83,7 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
- * Source: templates/arm64/percpu.h:84
+ * Source: templates/arm64/percpu.h:38
  */
 export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_read_4", pcp.off, 4);
@@ -1142,7 +111,7 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
- * Source: templates/arm64/percpu.h:85
+ * Source: templates/arm64/percpu.h:39
  */
 export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_read_8", pcp.off, 8);
@@ -1170,7 +139,7 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
- * Source: templates/arm64/percpu.h:86
+ * Source: templates/arm64/percpu.h:40
  */
 export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
@@ -1195,7 +164,7 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
- * Source: templates/arm64/percpu.h:87
+ * Source: templates/arm64/percpu.h:41
  */
 export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
@@ -1221,7 +190,7 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
- * Source: templates/arm64/percpu.h:88
+ * Source: templates/arm64/percpu.h:42
  */
 export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
@@ -1247,7 +216,7 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
- * Source: templates/arm64/percpu.h:89
+ * Source: templates/arm64/percpu.h:43
  */
 export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
@@ -1273,7 +242,7 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  *         → preempt_enable_notrace()
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
- * Source: templates/arm64/percpu.h:90
+ * Source: templates/arm64/percpu.h:44
  */
 export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
@@ -1298,7 +267,7 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  *         → preempt_enable_notrace()
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
- * Source: templates/arm64/percpu.h:91
+ * Source: templates/arm64/percpu.h:45
  */
 export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
@@ -1324,7 +293,7 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  *         → preempt_enable_notrace()
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
- * Source: templates/arm64/percpu.h:92
+ * Source: templates/arm64/percpu.h:46
  */
 export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
@@ -1350,7 +319,7 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  *         → preempt_enable_notrace()
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
- * Source: templates/arm64/percpu.h:93
+ * Source: templates/arm64/percpu.h:47
  */
 export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
@@ -1376,7 +345,7 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  *         → preempt_enable_notrace()
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclrb w0, [x1]
- * Source: templates/arm64/percpu.h:94
+ * Source: templates/arm64/percpu.h:48
  */
 export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
@@ -1401,7 +370,7 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  *         → preempt_enable_notrace()
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclrh w0, [x1]
- * Source: templates/arm64/percpu.h:95
+ * Source: templates/arm64/percpu.h:49
  */
 export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
@@ -1427,7 +396,7 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  *         → preempt_enable_notrace()
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclr w0, [x1]
- * Source: templates/arm64/percpu.h:96
+ * Source: templates/arm64/percpu.h:50
  */
 export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
@@ -1453,7 +422,7 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  *         → preempt_enable_notrace()
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclr x0, [x1]
- * Source: templates/arm64/percpu.h:97
+ * Source: templates/arm64/percpu.h:51
  */
 export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
@@ -1479,7 +448,7 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  *         → preempt_enable_notrace()
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stsetb w0, [x1]
- * Source: templates/arm64/percpu.h:98
+ * Source: templates/arm64/percpu.h:52
  */
 export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
@@ -1504,7 +473,7 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  *         → preempt_enable_notrace()
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stseth w0, [x1]
- * Source: templates/arm64/percpu.h:99
+ * Source: templates/arm64/percpu.h:53
  */
 export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
@@ -1530,7 +499,7 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  *         → preempt_enable_notrace()
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stset w0, [x1]
- * Source: templates/arm64/percpu.h:100
+ * Source: templates/arm64/percpu.h:54
  */
 export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
@@ -1556,7 +525,7 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  *         → preempt_enable_notrace()
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stset x0, [x1]
- * Source: templates/arm64/percpu.h:101
+ * Source: templates/arm64/percpu.h:55
  */
 export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
@@ -1582,7 +551,7 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  *         → preempt_enable_notrace()
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
- * Source: templates/arm64/percpu.h:102
+ * Source: templates/arm64/percpu.h:56
  */
 export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
@@ -1613,7 +582,7 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  *         → preempt_enable_notrace()
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
- * Source: templates/arm64/percpu.h:103
+ * Source: templates/arm64/percpu.h:57
  */
 export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
@@ -1645,7 +614,7 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  *         → preempt_enable_notrace()
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
- * Source: templates/arm64/percpu.h:104
+ * Source: templates/arm64/percpu.h:58
  */
 export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
@@ -1677,7 +646,7 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  *         → preempt_enable_notrace()
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
- * Source: templates/arm64/percpu.h:105
+ * Source: templates/arm64/percpu.h:59
  */
 export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
@@ -1709,7 +678,7 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  *         → preempt_enable_notrace()
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swpb w0, w2, [x1]
- * Source: templates/arm64/percpu.h:106
+ * Source: templates/arm64/percpu.h:60
  */
 export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<AddressedInsn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
@@ -1738,7 +707,7 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
  *         → preempt_enable_notrace()
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swph w0, w2, [x1]
- * Source: templates/arm64/percpu.h:107
+ * Source: templates/arm64/percpu.h:61
  */
 export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<AddressedInsn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
@@ -1768,7 +737,7 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
  *         → preempt_enable_notrace()
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swp w0, w2, [x1]
- * Source: templates/arm64/percpu.h:108
+ * Source: templates/arm64/percpu.h:62
  */
 export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<AddressedInsn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
@@ -1798,7 +767,7 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
  *         → preempt_enable_notrace()
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swp x0, x2, [x1]
- * Source: templates/arm64/percpu.h:109
+ * Source: templates/arm64/percpu.h:63
  */
 export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
@@ -1828,7 +797,7 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
  *         → preempt_enable_notrace()
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casb w2, w3, [x1]
- * Source: templates/arm64/percpu.h:110
+ * Source: templates/arm64/percpu.h:64
  */
 export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
@@ -1859,7 +828,7 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
  *         → preempt_enable_notrace()
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cash w2, w3, [x1]
- * Source: templates/arm64/percpu.h:111
+ * Source: templates/arm64/percpu.h:65
  */
 export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
@@ -1891,7 +860,7 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
  *         → preempt_enable_notrace()
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas w2, w3, [x1]
- * Source: templates/arm64/percpu.h:112
+ * Source: templates/arm64/percpu.h:66
  */
 export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
@@ -1923,7 +892,7 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
  *         → preempt_enable_notrace()
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
- * Source: templates/arm64/percpu.h:113
+ * Source: templates/arm64/percpu.h:67
  */
 export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
@@ -1955,7 +924,7 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  *         → preempt_enable_notrace()
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casb w2, w3, [x1]
- * Source: templates/arm64/percpu.h:114
+ * Source: templates/arm64/percpu.h:68
  */
 export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
@@ -1988,7 +957,7 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  *         → preempt_enable_notrace()
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cash w2, w3, [x1]
- * Source: templates/arm64/percpu.h:115
+ * Source: templates/arm64/percpu.h:69
  */
 export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
@@ -2022,7 +991,7 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  *         → preempt_enable_notrace()
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas w2, w3, [x1]
- * Source: templates/arm64/percpu.h:116
+ * Source: templates/arm64/percpu.h:70
  */
 export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
@@ -2056,7 +1025,7 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  *         → preempt_enable_notrace()
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
- * Source: templates/arm64/percpu.h:117
+ * Source: templates/arm64/percpu.h:71
  */
 export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
@@ -2090,7 +1059,7 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  *         → preempt_enable_notrace()
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
- * Source: templates/arm64/percpu.h:118
+ * Source: templates/arm64/percpu.h:72
  */
 export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
@@ -2122,7 +1091,7 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  *         → preempt_enable_notrace()
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
- * Source: templates/arm64/percpu.h:119
+ * Source: templates/arm64/percpu.h:73
  */
 export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
@@ -2156,7 +1125,7 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  *         → preempt_enable_notrace()
  * Family: __percpu_cmpxchg128_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg128_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casp x2, x3, x4, x5, [x1]
- * Source: templates/arm64/percpu.h:120
+ * Source: templates/arm64/percpu.h:74
  */
 export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
@@ -2193,7 +1162,7 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
  *         → preempt_enable_notrace()
  * Family: __percpu_try_cmpxchg128_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg128_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casp x2, x3, x4, x5, [x1]
- * Source: templates/arm64/percpu.h:121
+ * Source: templates/arm64/percpu.h:75
  */
 export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
@@ -2220,6 +1189,1037 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
   result = ok;
   preempt_enable(m);
   return result;
+}
+
+/**
+ * raw_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_read_1(pcp) raw_cpu_generic_read(1, pcp)
+ * Expands → raw_cpu_generic_read(1, pcp)
+ * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
+ * Source: templates/generic/percpu.h:39
+ */
+export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
+  const ret = m.u8[ptr];
+  return ret;
+}
+
+/**
+ * raw_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_read_2(pcp) raw_cpu_generic_read(2, pcp)
+ * Expands → raw_cpu_generic_read(2, pcp)
+ * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
+ * Source: templates/generic/percpu.h:40
+ */
+export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_read_2", pcp.off, 2);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
+  const ret = m.u16[ptr >>> 1];
+  return ret;
+}
+
+/**
+ * raw_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_read_4(pcp) raw_cpu_generic_read(4, pcp)
+ * Expands → raw_cpu_generic_read(4, pcp)
+ * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
+ * Source: templates/generic/percpu.h:41
+ */
+export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_read_4", pcp.off, 4);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
+  const ret = m.u32[ptr >>> 2];
+  return ret;
+}
+
+/**
+ * raw_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_read_8(pcp) raw_cpu_generic_read(8, pcp)
+ * Expands → raw_cpu_generic_read(8, pcp)
+ * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
+ * Source: templates/generic/percpu.h:42
+ */
+export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_read_8", pcp.off, 8);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
+  const ret = m.u64[ptr >>> 3];
+  return ret;
+}
+
+/**
+ * raw_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_write_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "=")
+ * Expands → raw_cpu_generic_to_op(1, pcp, val, "=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
+ * Source: templates/generic/percpu.h:43
+ */
+export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "strb w0, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
+  m.u8[ptr] = val;
+}
+
+/**
+ * raw_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_write_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "=")
+ * Expands → raw_cpu_generic_to_op(2, pcp, val, "=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
+ * Source: templates/generic/percpu.h:44
+ */
+export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_write_2", pcp.off, 2);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "strh w0, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
+  m.u16[ptr >>> 1] = val;
+}
+
+/**
+ * raw_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_write_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "=")
+ * Expands → raw_cpu_generic_to_op(4, pcp, val, "=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
+ * Source: templates/generic/percpu.h:45
+ */
+export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_write_4", pcp.off, 4);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "str w0, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
+  m.u32[ptr >>> 2] = val;
+}
+
+/**
+ * raw_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_write_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "=")
+ * Expands → raw_cpu_generic_to_op(8, pcp, val, "=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
+ * Source: templates/generic/percpu.h:46
+ */
+export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+  if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_write_8", pcp.off, 8);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "str x0, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
+  m.u64[ptr >>> 3] = val;
+}
+
+/**
+ * raw_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "+=")
+ * Expands → raw_cpu_generic_to_op(1, pcp, val, "+=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
+ * Source: templates/generic/percpu.h:47
+ */
+export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
+  let tmp = m.u8[ptr];
+  yield { asm: "add w2, w2, w0", pcp: pcp, size: 0 };
+  tmp += val & 0xff;
+  yield { asm: "strb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
+  m.u8[ptr] = tmp;
+}
+
+/**
+ * raw_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "+=")
+ * Expands → raw_cpu_generic_to_op(2, pcp, val, "+=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
+ * Source: templates/generic/percpu.h:48
+ */
+export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_2", pcp.off, 2);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
+  let tmp = m.u16[ptr >>> 1];
+  yield { asm: "add w2, w2, w0", pcp: pcp, size: 0 };
+  tmp += val & 0xffff;
+  yield { asm: "strh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
+  m.u16[ptr >>> 1] = tmp;
+}
+
+/**
+ * raw_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "+=")
+ * Expands → raw_cpu_generic_to_op(4, pcp, val, "+=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
+ * Source: templates/generic/percpu.h:49
+ */
+export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_4", pcp.off, 4);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
+  let tmp = m.u32[ptr >>> 2];
+  yield { asm: "add w2, w2, w0", pcp: pcp, size: 0 };
+  tmp += val >>> 0;
+  yield { asm: "str w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
+  m.u32[ptr >>> 2] = tmp;
+}
+
+/**
+ * raw_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "+=")
+ * Expands → raw_cpu_generic_to_op(8, pcp, val, "+=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
+ * Source: templates/generic/percpu.h:50
+ */
+export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+  if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_8", pcp.off, 8);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
+  let tmp = m.u64[ptr >>> 3];
+  yield { asm: "add x2, x2, x0", pcp: pcp, size: 0 };
+  tmp += val;
+  yield { asm: "str x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
+  m.u64[ptr >>> 3] = tmp;
+}
+
+/**
+ * raw_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_and_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "&=")
+ * Expands → raw_cpu_generic_to_op(1, pcp, val, "&=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; and w2, w2, w0; strb w2, [x1]
+ * Source: templates/generic/percpu.h:51
+ */
+export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
+  let tmp = m.u8[ptr];
+  yield { asm: "and w2, w2, w0", pcp: pcp, size: 0 };
+  tmp &= val & 0xff;
+  yield { asm: "strb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
+  m.u8[ptr] = tmp;
+}
+
+/**
+ * raw_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_and_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "&=")
+ * Expands → raw_cpu_generic_to_op(2, pcp, val, "&=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; and w2, w2, w0; strh w2, [x1]
+ * Source: templates/generic/percpu.h:52
+ */
+export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_and_2", pcp.off, 2);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
+  let tmp = m.u16[ptr >>> 1];
+  yield { asm: "and w2, w2, w0", pcp: pcp, size: 0 };
+  tmp &= val & 0xffff;
+  yield { asm: "strh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
+  m.u16[ptr >>> 1] = tmp;
+}
+
+/**
+ * raw_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_and_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "&=")
+ * Expands → raw_cpu_generic_to_op(4, pcp, val, "&=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; and w2, w2, w0; str w2, [x1]
+ * Source: templates/generic/percpu.h:53
+ */
+export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_and_4", pcp.off, 4);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
+  let tmp = m.u32[ptr >>> 2];
+  yield { asm: "and w2, w2, w0", pcp: pcp, size: 0 };
+  tmp &= val >>> 0;
+  yield { asm: "str w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
+  m.u32[ptr >>> 2] = tmp;
+}
+
+/**
+ * raw_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_and_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "&=")
+ * Expands → raw_cpu_generic_to_op(8, pcp, val, "&=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; and x2, x2, x0; str x2, [x1]
+ * Source: templates/generic/percpu.h:54
+ */
+export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+  if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_and_8", pcp.off, 8);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
+  let tmp = m.u64[ptr >>> 3];
+  yield { asm: "and x2, x2, x0", pcp: pcp, size: 0 };
+  tmp &= val;
+  yield { asm: "str x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
+  m.u64[ptr >>> 3] = tmp;
+}
+
+/**
+ * raw_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_or_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "|=")
+ * Expands → raw_cpu_generic_to_op(1, pcp, val, "|=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; orr w2, w2, w0; strb w2, [x1]
+ * Source: templates/generic/percpu.h:55
+ */
+export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
+  let tmp = m.u8[ptr];
+  yield { asm: "orr w2, w2, w0", pcp: pcp, size: 0 };
+  tmp |= val & 0xff;
+  yield { asm: "strb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
+  m.u8[ptr] = tmp;
+}
+
+/**
+ * raw_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_or_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "|=")
+ * Expands → raw_cpu_generic_to_op(2, pcp, val, "|=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; orr w2, w2, w0; strh w2, [x1]
+ * Source: templates/generic/percpu.h:56
+ */
+export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_or_2", pcp.off, 2);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
+  let tmp = m.u16[ptr >>> 1];
+  yield { asm: "orr w2, w2, w0", pcp: pcp, size: 0 };
+  tmp |= val & 0xffff;
+  yield { asm: "strh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
+  m.u16[ptr >>> 1] = tmp;
+}
+
+/**
+ * raw_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_or_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "|=")
+ * Expands → raw_cpu_generic_to_op(4, pcp, val, "|=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; orr w2, w2, w0; str w2, [x1]
+ * Source: templates/generic/percpu.h:57
+ */
+export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_or_4", pcp.off, 4);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
+  let tmp = m.u32[ptr >>> 2];
+  yield { asm: "orr w2, w2, w0", pcp: pcp, size: 0 };
+  tmp |= val >>> 0;
+  yield { asm: "str w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
+  m.u32[ptr >>> 2] = tmp;
+}
+
+/**
+ * raw_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_or_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "|=")
+ * Expands → raw_cpu_generic_to_op(8, pcp, val, "|=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; orr x2, x2, x0; str x2, [x1]
+ * Source: templates/generic/percpu.h:58
+ */
+export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+  if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_or_8", pcp.off, 8);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
+  let tmp = m.u64[ptr >>> 3];
+  yield { asm: "orr x2, x2, x0", pcp: pcp, size: 0 };
+  tmp |= val;
+  yield { asm: "str x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
+  m.u64[ptr >>> 3] = tmp;
+}
+
+/**
+ * raw_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_return_1(pcp, val) raw_cpu_generic_add_return(1, pcp, val)
+ * Expands → raw_cpu_generic_add_return(1, pcp, val)
+ * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
+ * Source: templates/generic/percpu.h:59
+ */
+export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
+  let tmp = m.u8[ptr];
+  yield { asm: "add w2, w2, w0", pcp: pcp, size: 0 };
+  tmp = (tmp + (val & 0xff)) & 0xff;
+  yield { asm: "strb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
+  m.u8[ptr] = tmp;
+  return tmp;
+}
+
+/**
+ * raw_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_return_2(pcp, val) raw_cpu_generic_add_return(2, pcp, val)
+ * Expands → raw_cpu_generic_add_return(2, pcp, val)
+ * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
+ * Source: templates/generic/percpu.h:60
+ */
+export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_return_2", pcp.off, 2);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
+  let tmp = m.u16[ptr >>> 1];
+  yield { asm: "add w2, w2, w0", pcp: pcp, size: 0 };
+  tmp = (tmp + (val & 0xffff)) & 0xffff;
+  yield { asm: "strh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
+  m.u16[ptr >>> 1] = tmp;
+  return tmp;
+}
+
+/**
+ * raw_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_return_4(pcp, val) raw_cpu_generic_add_return(4, pcp, val)
+ * Expands → raw_cpu_generic_add_return(4, pcp, val)
+ * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
+ * Source: templates/generic/percpu.h:61
+ */
+export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_return_4", pcp.off, 4);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
+  let tmp = m.u32[ptr >>> 2];
+  yield { asm: "add w2, w2, w0", pcp: pcp, size: 0 };
+  tmp = (tmp + (val >>> 0)) >>> 0;
+  yield { asm: "str w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
+  m.u32[ptr >>> 2] = tmp;
+  return tmp;
+}
+
+/**
+ * raw_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_return_8(pcp, val) raw_cpu_generic_add_return(8, pcp, val)
+ * Expands → raw_cpu_generic_add_return(8, pcp, val)
+ * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
+ * Source: templates/generic/percpu.h:62
+ */
+export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
+  if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_return_8", pcp.off, 8);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
+  let tmp = m.u64[ptr >>> 3];
+  yield { asm: "add x2, x2, x0", pcp: pcp, size: 0 };
+  tmp = BigInt.asUintN(64, tmp + (val));
+  yield { asm: "str x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
+  m.u64[ptr >>> 3] = tmp;
+  return tmp;
+}
+
+/**
+ * raw_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_xchg_1(pcp, nval) raw_cpu_generic_xchg(1, pcp, nval)
+ * Expands → raw_cpu_generic_xchg(1, pcp, nval)
+ * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; strb w0, [x1]
+ * Source: templates/generic/percpu.h:63
+ */
+export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
+  const ret = m.u8[ptr];
+  yield { asm: "strb w0, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
+  m.u8[ptr] = nval;
+  return ret;
+}
+
+/**
+ * raw_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_xchg_2(pcp, nval) raw_cpu_generic_xchg(2, pcp, nval)
+ * Expands → raw_cpu_generic_xchg(2, pcp, nval)
+ * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; strh w0, [x1]
+ * Source: templates/generic/percpu.h:64
+ */
+export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_xchg_2", pcp.off, 2);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
+  const ret = m.u16[ptr >>> 1];
+  yield { asm: "strh w0, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
+  m.u16[ptr >>> 1] = nval;
+  return ret;
+}
+
+/**
+ * raw_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_xchg_4(pcp, nval) raw_cpu_generic_xchg(4, pcp, nval)
+ * Expands → raw_cpu_generic_xchg(4, pcp, nval)
+ * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; str w0, [x1]
+ * Source: templates/generic/percpu.h:65
+ */
+export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_xchg_4", pcp.off, 4);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
+  const ret = m.u32[ptr >>> 2];
+  yield { asm: "str w0, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
+  m.u32[ptr >>> 2] = nval;
+  return ret;
+}
+
+/**
+ * raw_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_xchg_8(pcp, nval) raw_cpu_generic_xchg(8, pcp, nval)
+ * Expands → raw_cpu_generic_xchg(8, pcp, nval)
+ * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; str x0, [x1]
+ * Source: templates/generic/percpu.h:66
+ */
+export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_xchg_8", pcp.off, 8);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
+  const ret = m.u64[ptr >>> 3];
+  yield { asm: "str x0, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
+  m.u64[ptr >>> 3] = nval;
+  return ret;
+}
+
+/**
+ * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_cmpxchg_1(pcp, oval, nval) raw_cpu_generic_cmpxchg(1, pcp, oval, nval)
+ * Expands → raw_cpu_generic_cmpxchg(1, pcp, oval, nval)
+ * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
+ * Source: templates/generic/percpu.h:67
+ */
+export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+  if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
+  const expected = oval & 0xff;
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
+  const ret = m.u8[ptr];
+  yield { asm: "cmp w2, w0", pcp: pcp, size: 0 };
+  const ok = ret === expected;
+  if (ok) {
+    yield { asm: "strb w3, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
+    m.u8[ptr] = nval;
+  }
+  return ret;
+}
+
+/**
+ * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_cmpxchg_2(pcp, oval, nval) raw_cpu_generic_cmpxchg(2, pcp, oval, nval)
+ * Expands → raw_cpu_generic_cmpxchg(2, pcp, oval, nval)
+ * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
+ * Source: templates/generic/percpu.h:68
+ */
+export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+  if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_cmpxchg_2", pcp.off, 2);
+  const expected = oval & 0xffff;
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
+  const ret = m.u16[ptr >>> 1];
+  yield { asm: "cmp w2, w0", pcp: pcp, size: 0 };
+  const ok = ret === expected;
+  if (ok) {
+    yield { asm: "strh w3, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
+    m.u16[ptr >>> 1] = nval;
+  }
+  return ret;
+}
+
+/**
+ * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_cmpxchg_4(pcp, oval, nval) raw_cpu_generic_cmpxchg(4, pcp, oval, nval)
+ * Expands → raw_cpu_generic_cmpxchg(4, pcp, oval, nval)
+ * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
+ * Source: templates/generic/percpu.h:69
+ */
+export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+  if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_cmpxchg_4", pcp.off, 4);
+  const expected = oval >>> 0;
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
+  const ret = m.u32[ptr >>> 2];
+  yield { asm: "cmp w2, w0", pcp: pcp, size: 0 };
+  const ok = ret === expected;
+  if (ok) {
+    yield { asm: "str w3, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
+    m.u32[ptr >>> 2] = nval;
+  }
+  return ret;
+}
+
+/**
+ * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_cmpxchg_8(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
+ * Expands → raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
+ * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
+ * Source: templates/generic/percpu.h:70
+ */
+export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+  if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg_8", pcp.off, 8);
+  const expected = BigInt.asUintN(64, oval);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
+  const ret = m.u64[ptr >>> 3];
+  yield { asm: "cmp x2, x0", pcp: pcp, size: 0 };
+  const ok = ret === expected;
+  if (ok) {
+    yield { asm: "str x3, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
+    m.u64[ptr >>> 3] = nval;
+  }
+  return ret;
+}
+
+/**
+ * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_try_cmpxchg_1(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval)
+ * Expands → raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval)
+ * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
+ * Source: templates/generic/percpu.h:71
+ */
+export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+  if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
+  const expected = ovalp.value & 0xff;
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrb w2, [x1]", pcp: pcp, addr: ptr, size: 1, access: "r" };
+  const found = m.u8[ptr];
+  yield { asm: "cmp w2, w0", pcp: pcp, size: 0 };
+  const ok = found === expected;
+  if (!ok) ovalp.value = found;
+  if (ok) {
+    yield { asm: "strb w3, [x1]", pcp: pcp, addr: ptr, size: 1, access: "w" };
+    m.u8[ptr] = nval;
+  }
+  return ok;
+}
+
+/**
+ * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_try_cmpxchg_2(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval)
+ * Expands → raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval)
+ * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
+ * Source: templates/generic/percpu.h:72
+ */
+export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+  if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_try_cmpxchg_2", pcp.off, 2);
+  const expected = ovalp.value & 0xffff;
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldrh w2, [x1]", pcp: pcp, addr: ptr, size: 2, access: "r" };
+  const found = m.u16[ptr >>> 1];
+  yield { asm: "cmp w2, w0", pcp: pcp, size: 0 };
+  const ok = found === expected;
+  if (!ok) ovalp.value = found;
+  if (ok) {
+    yield { asm: "strh w3, [x1]", pcp: pcp, addr: ptr, size: 2, access: "w" };
+    m.u16[ptr >>> 1] = nval;
+  }
+  return ok;
+}
+
+/**
+ * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_try_cmpxchg_4(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval)
+ * Expands → raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval)
+ * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
+ * Source: templates/generic/percpu.h:73
+ */
+export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+  if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_try_cmpxchg_4", pcp.off, 4);
+  const expected = ovalp.value >>> 0;
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr w2, [x1]", pcp: pcp, addr: ptr, size: 4, access: "r" };
+  const found = m.u32[ptr >>> 2];
+  yield { asm: "cmp w2, w0", pcp: pcp, size: 0 };
+  const ok = found === expected;
+  if (!ok) ovalp.value = found;
+  if (ok) {
+    yield { asm: "str w3, [x1]", pcp: pcp, addr: ptr, size: 4, access: "w" };
+    m.u32[ptr >>> 2] = nval;
+  }
+  return ok;
+}
+
+/**
+ * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_try_cmpxchg_8(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
+ * Expands → raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
+ * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
+ * Source: templates/generic/percpu.h:74
+ */
+export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+  if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg_8", pcp.off, 8);
+  const expected = BigInt.asUintN(64, ovalp.value);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
+  const found = m.u64[ptr >>> 3];
+  yield { asm: "cmp x2, x0", pcp: pcp, size: 0 };
+  const ok = found === expected;
+  if (!ok) ovalp.value = found;
+  if (ok) {
+    yield { asm: "str x3, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
+    m.u64[ptr >>> 3] = nval;
+  }
+  return ok;
+}
+
+/**
+ * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_cmpxchg64(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
+ * Expands → raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
+ * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
+ * Source: templates/generic/percpu.h:75
+ */
+export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+  if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg64", pcp.off, 8);
+  const expected = BigInt.asUintN(64, oval);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
+  const ret = m.u64[ptr >>> 3];
+  yield { asm: "cmp x2, x0", pcp: pcp, size: 0 };
+  const ok = ret === expected;
+  if (ok) {
+    yield { asm: "str x3, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
+    m.u64[ptr >>> 3] = nval;
+  }
+  return ret;
+}
+
+/**
+ * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_try_cmpxchg64(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
+ * Expands → raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
+ * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
+ * Source: templates/generic/percpu.h:76
+ */
+export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+  if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg64", pcp.off, 8);
+  const expected = BigInt.asUintN(64, ovalp.value);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldr x2, [x1]", pcp: pcp, addr: ptr, size: 8, access: "r" };
+  const found = m.u64[ptr >>> 3];
+  yield { asm: "cmp x2, x0", pcp: pcp, size: 0 };
+  const ok = found === expected;
+  if (!ok) ovalp.value = found;
+  if (ok) {
+    yield { asm: "str x3, [x1]", pcp: pcp, addr: ptr, size: 8, access: "w" };
+    m.u64[ptr >>> 3] = nval;
+  }
+  return ok;
+}
+
+/**
+ * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_cmpxchg128(pcp, oval, nval) raw_cpu_generic_cmpxchg128(16, pcp, oval, nval)
+ * Expands → raw_cpu_generic_cmpxchg128(16, pcp, oval, nval)
+ * Family: raw_cpu_generic_cmpxchg128 (templates/linux/families/raw_cpu_generic_cmpxchg128.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
+ * Source: templates/generic/percpu.h:77
+ */
+export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+  if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
+  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_cmpxchg128", pcp.off, 16);
+  const expected = BigInt.asUintN(128, oval);
+  const replacement = BigInt.asUintN(128, nval);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldp x2, x3, [x1]", pcp: pcp, addr: ptr, size: 16, access: "r" };
+  const lo = ptr >>> 3;
+  const ret = (m.u64[lo + 1] << 64n) | m.u64[lo];
+  yield { asm: "cmp x2, x4; ccmp x3, x5, #0, eq", pcp: pcp, size: 0 };
+  const ok = ret === expected;
+  if (ok) {
+    yield { asm: "stp x6, x7, [x1]", pcp: pcp, addr: ptr, size: 16, access: "w" };
+    m.u64[lo] = replacement;
+    m.u64[lo + 1] = replacement >> 64n;
+  }
+  return ret;
+}
+
+/**
+ * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_try_cmpxchg128(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval)
+ * Expands → raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval)
+ * Family: raw_cpu_generic_try_cmpxchg128 (templates/linux/families/raw_cpu_generic_try_cmpxchg128.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
+ * Source: templates/generic/percpu.h:78
+ */
+export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+  if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
+  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_try_cmpxchg128", pcp.off, 16);
+  const expected = BigInt.asUintN(128, ovalp.value);
+  const replacement = BigInt.asUintN(128, nval);
+  yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
+  let ptr = m.tpidr_el1;
+  yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
+  ptr += pcp.off;
+  yield { asm: "ldp x2, x3, [x1]", pcp: pcp, addr: ptr, size: 16, access: "r" };
+  const lo = ptr >>> 3;
+  const found = (m.u64[lo + 1] << 64n) | m.u64[lo];
+  yield { asm: "cmp x2, x4; ccmp x3, x5, #0, eq", pcp: pcp, size: 0 };
+  const ok = found === expected;
+  if (!ok) ovalp.value = found;
+  if (ok) {
+    yield { asm: "stp x6, x7, [x1]", pcp: pcp, addr: ptr, size: 16, access: "w" };
+    m.u64[lo] = replacement;
+    m.u64[lo + 1] = replacement >> 64n;
+  }
+  return ok;
 }
 
 /**
@@ -5458,4 +5458,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   preempt_enable(m);
   return result;
 }
-// sha256:799089a8d9c3021fbec2f1900de20945fc389fd8dbf19fb1865736397aaaf1be
+// sha256:f06c551edd56a88910a36d49057830915220e4466e908a6bcd5f73de5126d24b

@@ -11,1037 +11,6 @@ import { preempt_disable, preempt_enable } from "../../src/preempt.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
 /**
- * raw_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_read_1(pcp) raw_cpu_generic_read(1, pcp)
- * Expands → raw_cpu_generic_read(1, pcp)
- * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
- * Source: templates/arm64/percpu.h:40
- */
-export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrb w2, [x1]
-  const ret = m.u8[ptr];
-  return ret;
-}
-
-/**
- * raw_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_read_2(pcp) raw_cpu_generic_read(2, pcp)
- * Expands → raw_cpu_generic_read(2, pcp)
- * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
- * Source: templates/arm64/percpu.h:41
- */
-export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_read_2", pcp.off, 2);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrh w2, [x1]
-  const ret = m.u16[ptr >>> 1];
-  return ret;
-}
-
-/**
- * raw_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_read_4(pcp) raw_cpu_generic_read(4, pcp)
- * Expands → raw_cpu_generic_read(4, pcp)
- * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
- * Source: templates/arm64/percpu.h:42
- */
-export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_read_4", pcp.off, 4);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr w2, [x1]
-  const ret = m.u32[ptr >>> 2];
-  return ret;
-}
-
-/**
- * raw_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_read_8(pcp) raw_cpu_generic_read(8, pcp)
- * Expands → raw_cpu_generic_read(8, pcp)
- * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
- * Source: templates/arm64/percpu.h:43
- */
-export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_read_8", pcp.off, 8);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr x2, [x1]
-  const ret = m.u64[ptr >>> 3];
-  return ret;
-}
-
-/**
- * raw_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_write_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "=")
- * Expands → raw_cpu_generic_to_op(1, pcp, val, "=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
- * Source: templates/arm64/percpu.h:44
- */
-export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // strb w0, [x1]
-  m.u8[ptr] = val;
-}
-
-/**
- * raw_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_write_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "=")
- * Expands → raw_cpu_generic_to_op(2, pcp, val, "=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
- * Source: templates/arm64/percpu.h:45
- */
-export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_write_2", pcp.off, 2);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // strh w0, [x1]
-  m.u16[ptr >>> 1] = val;
-}
-
-/**
- * raw_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_write_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "=")
- * Expands → raw_cpu_generic_to_op(4, pcp, val, "=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
- * Source: templates/arm64/percpu.h:46
- */
-export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_write_4", pcp.off, 4);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // str w0, [x1]
-  m.u32[ptr >>> 2] = val;
-}
-
-/**
- * raw_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_write_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "=")
- * Expands → raw_cpu_generic_to_op(8, pcp, val, "=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
- * Source: templates/arm64/percpu.h:47
- */
-export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
-  if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_write_8", pcp.off, 8);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // str x0, [x1]
-  m.u64[ptr >>> 3] = val;
-}
-
-/**
- * raw_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "+=")
- * Expands → raw_cpu_generic_to_op(1, pcp, val, "+=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
- * Source: templates/arm64/percpu.h:48
- */
-export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrb w2, [x1]
-  let tmp = m.u8[ptr];
-  // add w2, w2, w0
-  tmp += val & 0xff;
-  // strb w2, [x1]
-  m.u8[ptr] = tmp;
-}
-
-/**
- * raw_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "+=")
- * Expands → raw_cpu_generic_to_op(2, pcp, val, "+=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
- * Source: templates/arm64/percpu.h:49
- */
-export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_2", pcp.off, 2);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrh w2, [x1]
-  let tmp = m.u16[ptr >>> 1];
-  // add w2, w2, w0
-  tmp += val & 0xffff;
-  // strh w2, [x1]
-  m.u16[ptr >>> 1] = tmp;
-}
-
-/**
- * raw_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "+=")
- * Expands → raw_cpu_generic_to_op(4, pcp, val, "+=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
- * Source: templates/arm64/percpu.h:50
- */
-export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_4", pcp.off, 4);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr w2, [x1]
-  let tmp = m.u32[ptr >>> 2];
-  // add w2, w2, w0
-  tmp += val >>> 0;
-  // str w2, [x1]
-  m.u32[ptr >>> 2] = tmp;
-}
-
-/**
- * raw_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "+=")
- * Expands → raw_cpu_generic_to_op(8, pcp, val, "+=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
- * Source: templates/arm64/percpu.h:51
- */
-export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
-  if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_8", pcp.off, 8);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr x2, [x1]
-  let tmp = m.u64[ptr >>> 3];
-  // add x2, x2, x0
-  tmp += val;
-  // str x2, [x1]
-  m.u64[ptr >>> 3] = tmp;
-}
-
-/**
- * raw_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_and_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "&=")
- * Expands → raw_cpu_generic_to_op(1, pcp, val, "&=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; and w2, w2, w0; strb w2, [x1]
- * Source: templates/arm64/percpu.h:52
- */
-export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrb w2, [x1]
-  let tmp = m.u8[ptr];
-  // and w2, w2, w0
-  tmp &= val & 0xff;
-  // strb w2, [x1]
-  m.u8[ptr] = tmp;
-}
-
-/**
- * raw_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_and_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "&=")
- * Expands → raw_cpu_generic_to_op(2, pcp, val, "&=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; and w2, w2, w0; strh w2, [x1]
- * Source: templates/arm64/percpu.h:53
- */
-export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_and_2", pcp.off, 2);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrh w2, [x1]
-  let tmp = m.u16[ptr >>> 1];
-  // and w2, w2, w0
-  tmp &= val & 0xffff;
-  // strh w2, [x1]
-  m.u16[ptr >>> 1] = tmp;
-}
-
-/**
- * raw_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_and_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "&=")
- * Expands → raw_cpu_generic_to_op(4, pcp, val, "&=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; and w2, w2, w0; str w2, [x1]
- * Source: templates/arm64/percpu.h:54
- */
-export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_and_4", pcp.off, 4);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr w2, [x1]
-  let tmp = m.u32[ptr >>> 2];
-  // and w2, w2, w0
-  tmp &= val >>> 0;
-  // str w2, [x1]
-  m.u32[ptr >>> 2] = tmp;
-}
-
-/**
- * raw_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_and_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "&=")
- * Expands → raw_cpu_generic_to_op(8, pcp, val, "&=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; and x2, x2, x0; str x2, [x1]
- * Source: templates/arm64/percpu.h:55
- */
-export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
-  if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_and_8", pcp.off, 8);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr x2, [x1]
-  let tmp = m.u64[ptr >>> 3];
-  // and x2, x2, x0
-  tmp &= val;
-  // str x2, [x1]
-  m.u64[ptr >>> 3] = tmp;
-}
-
-/**
- * raw_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_or_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "|=")
- * Expands → raw_cpu_generic_to_op(1, pcp, val, "|=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; orr w2, w2, w0; strb w2, [x1]
- * Source: templates/arm64/percpu.h:56
- */
-export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrb w2, [x1]
-  let tmp = m.u8[ptr];
-  // orr w2, w2, w0
-  tmp |= val & 0xff;
-  // strb w2, [x1]
-  m.u8[ptr] = tmp;
-}
-
-/**
- * raw_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_or_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "|=")
- * Expands → raw_cpu_generic_to_op(2, pcp, val, "|=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; orr w2, w2, w0; strh w2, [x1]
- * Source: templates/arm64/percpu.h:57
- */
-export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_or_2", pcp.off, 2);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrh w2, [x1]
-  let tmp = m.u16[ptr >>> 1];
-  // orr w2, w2, w0
-  tmp |= val & 0xffff;
-  // strh w2, [x1]
-  m.u16[ptr >>> 1] = tmp;
-}
-
-/**
- * raw_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_or_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "|=")
- * Expands → raw_cpu_generic_to_op(4, pcp, val, "|=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; orr w2, w2, w0; str w2, [x1]
- * Source: templates/arm64/percpu.h:58
- */
-export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_or_4", pcp.off, 4);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr w2, [x1]
-  let tmp = m.u32[ptr >>> 2];
-  // orr w2, w2, w0
-  tmp |= val >>> 0;
-  // str w2, [x1]
-  m.u32[ptr >>> 2] = tmp;
-}
-
-/**
- * raw_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_or_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "|=")
- * Expands → raw_cpu_generic_to_op(8, pcp, val, "|=")
- * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; orr x2, x2, x0; str x2, [x1]
- * Source: templates/arm64/percpu.h:59
- */
-export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
-  if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_or_8", pcp.off, 8);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr x2, [x1]
-  let tmp = m.u64[ptr >>> 3];
-  // orr x2, x2, x0
-  tmp |= val;
-  // str x2, [x1]
-  m.u64[ptr >>> 3] = tmp;
-}
-
-/**
- * raw_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_return_1(pcp, val) raw_cpu_generic_add_return(1, pcp, val)
- * Expands → raw_cpu_generic_add_return(1, pcp, val)
- * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
- * Source: templates/arm64/percpu.h:60
- */
-export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrb w2, [x1]
-  let tmp = m.u8[ptr];
-  // add w2, w2, w0
-  tmp = (tmp + (val & 0xff)) & 0xff;
-  // strb w2, [x1]
-  m.u8[ptr] = tmp;
-  return tmp;
-}
-
-/**
- * raw_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_return_2(pcp, val) raw_cpu_generic_add_return(2, pcp, val)
- * Expands → raw_cpu_generic_add_return(2, pcp, val)
- * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
- * Source: templates/arm64/percpu.h:61
- */
-export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_return_2", pcp.off, 2);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrh w2, [x1]
-  let tmp = m.u16[ptr >>> 1];
-  // add w2, w2, w0
-  tmp = (tmp + (val & 0xffff)) & 0xffff;
-  // strh w2, [x1]
-  m.u16[ptr >>> 1] = tmp;
-  return tmp;
-}
-
-/**
- * raw_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_return_4(pcp, val) raw_cpu_generic_add_return(4, pcp, val)
- * Expands → raw_cpu_generic_add_return(4, pcp, val)
- * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
- * Source: templates/arm64/percpu.h:62
- */
-export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
-  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_return_4", pcp.off, 4);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr w2, [x1]
-  let tmp = m.u32[ptr >>> 2];
-  // add w2, w2, w0
-  tmp = (tmp + (val >>> 0)) >>> 0;
-  // str w2, [x1]
-  m.u32[ptr >>> 2] = tmp;
-  return tmp;
-}
-
-/**
- * raw_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_add_return_8(pcp, val) raw_cpu_generic_add_return(8, pcp, val)
- * Expands → raw_cpu_generic_add_return(8, pcp, val)
- * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
- * Source: templates/arm64/percpu.h:63
- */
-export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
-  if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_return_8", pcp.off, 8);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr x2, [x1]
-  let tmp = m.u64[ptr >>> 3];
-  // add x2, x2, x0
-  tmp = BigInt.asUintN(64, tmp + (val));
-  // str x2, [x1]
-  m.u64[ptr >>> 3] = tmp;
-  return tmp;
-}
-
-/**
- * raw_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_xchg_1(pcp, nval) raw_cpu_generic_xchg(1, pcp, nval)
- * Expands → raw_cpu_generic_xchg(1, pcp, nval)
- * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; strb w0, [x1]
- * Source: templates/arm64/percpu.h:64
- */
-export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrb w2, [x1]
-  const ret = m.u8[ptr];
-  // strb w0, [x1]
-  m.u8[ptr] = nval;
-  return ret;
-}
-
-/**
- * raw_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_xchg_2(pcp, nval) raw_cpu_generic_xchg(2, pcp, nval)
- * Expands → raw_cpu_generic_xchg(2, pcp, nval)
- * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; strh w0, [x1]
- * Source: templates/arm64/percpu.h:65
- */
-export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_xchg_2", pcp.off, 2);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrh w2, [x1]
-  const ret = m.u16[ptr >>> 1];
-  // strh w0, [x1]
-  m.u16[ptr >>> 1] = nval;
-  return ret;
-}
-
-/**
- * raw_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_xchg_4(pcp, nval) raw_cpu_generic_xchg(4, pcp, nval)
- * Expands → raw_cpu_generic_xchg(4, pcp, nval)
- * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; str w0, [x1]
- * Source: templates/arm64/percpu.h:66
- */
-export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_xchg_4", pcp.off, 4);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr w2, [x1]
-  const ret = m.u32[ptr >>> 2];
-  // str w0, [x1]
-  m.u32[ptr >>> 2] = nval;
-  return ret;
-}
-
-/**
- * raw_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_xchg_8(pcp, nval) raw_cpu_generic_xchg(8, pcp, nval)
- * Expands → raw_cpu_generic_xchg(8, pcp, nval)
- * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; str x0, [x1]
- * Source: templates/arm64/percpu.h:67
- */
-export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_xchg_8", pcp.off, 8);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr x2, [x1]
-  const ret = m.u64[ptr >>> 3];
-  // str x0, [x1]
-  m.u64[ptr >>> 3] = nval;
-  return ret;
-}
-
-/**
- * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_cmpxchg_1(pcp, oval, nval) raw_cpu_generic_cmpxchg(1, pcp, oval, nval)
- * Expands → raw_cpu_generic_cmpxchg(1, pcp, oval, nval)
- * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
- * Source: templates/arm64/percpu.h:68
- */
-export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
-  if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
-  const expected = oval & 0xff;
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrb w2, [x1]
-  const ret = m.u8[ptr];
-  // cmp w2, w0
-  const ok = ret === expected;
-  if (ok) {
-    // strb w3, [x1]
-    m.u8[ptr] = nval;
-  }
-  return ret;
-}
-
-/**
- * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_cmpxchg_2(pcp, oval, nval) raw_cpu_generic_cmpxchg(2, pcp, oval, nval)
- * Expands → raw_cpu_generic_cmpxchg(2, pcp, oval, nval)
- * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
- * Source: templates/arm64/percpu.h:69
- */
-export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
-  if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_cmpxchg_2", pcp.off, 2);
-  const expected = oval & 0xffff;
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrh w2, [x1]
-  const ret = m.u16[ptr >>> 1];
-  // cmp w2, w0
-  const ok = ret === expected;
-  if (ok) {
-    // strh w3, [x1]
-    m.u16[ptr >>> 1] = nval;
-  }
-  return ret;
-}
-
-/**
- * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_cmpxchg_4(pcp, oval, nval) raw_cpu_generic_cmpxchg(4, pcp, oval, nval)
- * Expands → raw_cpu_generic_cmpxchg(4, pcp, oval, nval)
- * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
- * Source: templates/arm64/percpu.h:70
- */
-export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
-  if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_cmpxchg_4", pcp.off, 4);
-  const expected = oval >>> 0;
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr w2, [x1]
-  const ret = m.u32[ptr >>> 2];
-  // cmp w2, w0
-  const ok = ret === expected;
-  if (ok) {
-    // str w3, [x1]
-    m.u32[ptr >>> 2] = nval;
-  }
-  return ret;
-}
-
-/**
- * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_cmpxchg_8(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
- * Expands → raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
- * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
- * Source: templates/arm64/percpu.h:71
- */
-export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
-  if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg_8", pcp.off, 8);
-  const expected = BigInt.asUintN(64, oval);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr x2, [x1]
-  const ret = m.u64[ptr >>> 3];
-  // cmp x2, x0
-  const ok = ret === expected;
-  if (ok) {
-    // str x3, [x1]
-    m.u64[ptr >>> 3] = nval;
-  }
-  return ret;
-}
-
-/**
- * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_try_cmpxchg_1(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval)
- * Expands → raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval)
- * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
- * Source: templates/arm64/percpu.h:72
- */
-export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
-  if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
-  const expected = ovalp.value & 0xff;
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrb w2, [x1]
-  const found = m.u8[ptr];
-  // cmp w2, w0
-  const ok = found === expected;
-  if (!ok) ovalp.value = found;
-  if (ok) {
-    // strb w3, [x1]
-    m.u8[ptr] = nval;
-  }
-  return ok;
-}
-
-/**
- * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_try_cmpxchg_2(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval)
- * Expands → raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval)
- * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
- * Source: templates/arm64/percpu.h:73
- */
-export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
-  if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_try_cmpxchg_2", pcp.off, 2);
-  const expected = ovalp.value & 0xffff;
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldrh w2, [x1]
-  const found = m.u16[ptr >>> 1];
-  // cmp w2, w0
-  const ok = found === expected;
-  if (!ok) ovalp.value = found;
-  if (ok) {
-    // strh w3, [x1]
-    m.u16[ptr >>> 1] = nval;
-  }
-  return ok;
-}
-
-/**
- * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_try_cmpxchg_4(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval)
- * Expands → raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval)
- * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
- * Source: templates/arm64/percpu.h:74
- */
-export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
-  if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
-  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_try_cmpxchg_4", pcp.off, 4);
-  const expected = ovalp.value >>> 0;
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr w2, [x1]
-  const found = m.u32[ptr >>> 2];
-  // cmp w2, w0
-  const ok = found === expected;
-  if (!ok) ovalp.value = found;
-  if (ok) {
-    // str w3, [x1]
-    m.u32[ptr >>> 2] = nval;
-  }
-  return ok;
-}
-
-/**
- * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_try_cmpxchg_8(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
- * Expands → raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
- * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
- * Source: templates/arm64/percpu.h:75
- */
-export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
-  if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg_8", pcp.off, 8);
-  const expected = BigInt.asUintN(64, ovalp.value);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr x2, [x1]
-  const found = m.u64[ptr >>> 3];
-  // cmp x2, x0
-  const ok = found === expected;
-  if (!ok) ovalp.value = found;
-  if (ok) {
-    // str x3, [x1]
-    m.u64[ptr >>> 3] = nval;
-  }
-  return ok;
-}
-
-/**
- * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_cmpxchg64(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
- * Expands → raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
- * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
- * Source: templates/arm64/percpu.h:76
- */
-export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
-  if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg64", pcp.off, 8);
-  const expected = BigInt.asUintN(64, oval);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr x2, [x1]
-  const ret = m.u64[ptr >>> 3];
-  // cmp x2, x0
-  const ok = ret === expected;
-  if (ok) {
-    // str x3, [x1]
-    m.u64[ptr >>> 3] = nval;
-  }
-  return ret;
-}
-
-/**
- * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_try_cmpxchg64(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
- * Expands → raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
- * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
- * Source: templates/arm64/percpu.h:77
- */
-export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
-  if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg64", pcp.off, 8);
-  const expected = BigInt.asUintN(64, ovalp.value);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldr x2, [x1]
-  const found = m.u64[ptr >>> 3];
-  // cmp x2, x0
-  const ok = found === expected;
-  if (!ok) ovalp.value = found;
-  if (ok) {
-    // str x3, [x1]
-    m.u64[ptr >>> 3] = nval;
-  }
-  return ok;
-}
-
-/**
- * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_cmpxchg128(pcp, oval, nval) raw_cpu_generic_cmpxchg128(16, pcp, oval, nval)
- * Expands → raw_cpu_generic_cmpxchg128(16, pcp, oval, nval)
- * Family: raw_cpu_generic_cmpxchg128 (templates/linux/families/raw_cpu_generic_cmpxchg128.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
- * Source: templates/arm64/percpu.h:78
- */
-export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
-  if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_cmpxchg128", pcp.off, 16);
-  const expected = BigInt.asUintN(128, oval);
-  const replacement = BigInt.asUintN(128, nval);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldp x2, x3, [x1]
-  const lo = ptr >>> 3;
-  const ret = (m.u64[lo + 1] << 64n) | m.u64[lo];
-  // cmp x2, x4; ccmp x3, x5, #0, eq
-  const ok = ret === expected;
-  if (ok) {
-    // stp x6, x7, [x1]
-    m.u64[lo] = replacement;
-    m.u64[lo + 1] = replacement >> 64n;
-  }
-  return ret;
-}
-
-/**
- * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
- * No protection and no check: the caller keeps the task on this CPU.
- *
- * C:      #define raw_cpu_try_cmpxchg128(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval)
- * Expands → raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval)
- * Family: raw_cpu_generic_try_cmpxchg128 (templates/linux/families/raw_cpu_generic_try_cmpxchg128.hbs)
- * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
- * Source: templates/arm64/percpu.h:79
- */
-export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
-  if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
-  if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_try_cmpxchg128", pcp.off, 16);
-  const expected = BigInt.asUintN(128, ovalp.value);
-  const replacement = BigInt.asUintN(128, nval);
-  // mrs x1, tpidr_el1
-  let ptr = m.tpidr_el1;
-  // add x1, x1, #[var]
-  ptr += pcp.off;
-  // ldp x2, x3, [x1]
-  const lo = ptr >>> 3;
-  const found = (m.u64[lo + 1] << 64n) | m.u64[lo];
-  // cmp x2, x4; ccmp x3, x5, #0, eq
-  const ok = found === expected;
-  if (!ok) ovalp.value = found;
-  if (ok) {
-    // stp x6, x7, [x1]
-    m.u64[lo] = replacement;
-    m.u64[lo + 1] = replacement >> 64n;
-  }
-  return ok;
-}
-
-/**
  * this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
@@ -1052,7 +21,7 @@ export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, 
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
- * Source: templates/arm64/percpu.h:82
+ * Source: templates/arm64/percpu.h:36
  */
 export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let result: number;
@@ -1079,7 +48,7 @@ export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number 
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
- * Source: templates/arm64/percpu.h:83
+ * Source: templates/arm64/percpu.h:37
  */
 export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_read_2", pcp.off, 2);
@@ -1107,7 +76,7 @@ export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number 
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
- * Source: templates/arm64/percpu.h:84
+ * Source: templates/arm64/percpu.h:38
  */
 export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_read_4", pcp.off, 4);
@@ -1135,7 +104,7 @@ export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number 
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
- * Source: templates/arm64/percpu.h:85
+ * Source: templates/arm64/percpu.h:39
  */
 export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_read_8", pcp.off, 8);
@@ -1163,7 +132,7 @@ export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint 
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
- * Source: templates/arm64/percpu.h:86
+ * Source: templates/arm64/percpu.h:40
  */
 export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
@@ -1188,7 +157,7 @@ export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
- * Source: templates/arm64/percpu.h:87
+ * Source: templates/arm64/percpu.h:41
  */
 export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
@@ -1214,7 +183,7 @@ export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
- * Source: templates/arm64/percpu.h:88
+ * Source: templates/arm64/percpu.h:42
  */
 export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
@@ -1240,7 +209,7 @@ export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  *         → preempt_enable_notrace()
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
- * Source: templates/arm64/percpu.h:89
+ * Source: templates/arm64/percpu.h:43
  */
 export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
@@ -1266,7 +235,7 @@ export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  *         → preempt_enable_notrace()
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
- * Source: templates/arm64/percpu.h:90
+ * Source: templates/arm64/percpu.h:44
  */
 export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
@@ -1291,7 +260,7 @@ export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  *         → preempt_enable_notrace()
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
- * Source: templates/arm64/percpu.h:91
+ * Source: templates/arm64/percpu.h:45
  */
 export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
@@ -1317,7 +286,7 @@ export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  *         → preempt_enable_notrace()
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
- * Source: templates/arm64/percpu.h:92
+ * Source: templates/arm64/percpu.h:46
  */
 export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
@@ -1343,7 +312,7 @@ export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  *         → preempt_enable_notrace()
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
- * Source: templates/arm64/percpu.h:93
+ * Source: templates/arm64/percpu.h:47
  */
 export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
@@ -1369,7 +338,7 @@ export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  *         → preempt_enable_notrace()
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclrb w0, [x1]
- * Source: templates/arm64/percpu.h:94
+ * Source: templates/arm64/percpu.h:48
  */
 export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
@@ -1394,7 +363,7 @@ export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  *         → preempt_enable_notrace()
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclrh w0, [x1]
- * Source: templates/arm64/percpu.h:95
+ * Source: templates/arm64/percpu.h:49
  */
 export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
@@ -1420,7 +389,7 @@ export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  *         → preempt_enable_notrace()
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclr w0, [x1]
- * Source: templates/arm64/percpu.h:96
+ * Source: templates/arm64/percpu.h:50
  */
 export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
@@ -1446,7 +415,7 @@ export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  *         → preempt_enable_notrace()
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclr x0, [x1]
- * Source: templates/arm64/percpu.h:97
+ * Source: templates/arm64/percpu.h:51
  */
 export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
@@ -1472,7 +441,7 @@ export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  *         → preempt_enable_notrace()
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stsetb w0, [x1]
- * Source: templates/arm64/percpu.h:98
+ * Source: templates/arm64/percpu.h:52
  */
 export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
@@ -1497,7 +466,7 @@ export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  *         → preempt_enable_notrace()
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stseth w0, [x1]
- * Source: templates/arm64/percpu.h:99
+ * Source: templates/arm64/percpu.h:53
  */
 export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
@@ -1523,7 +492,7 @@ export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  *         → preempt_enable_notrace()
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stset w0, [x1]
- * Source: templates/arm64/percpu.h:100
+ * Source: templates/arm64/percpu.h:54
  */
 export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
@@ -1549,7 +518,7 @@ export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  *         → preempt_enable_notrace()
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stset x0, [x1]
- * Source: templates/arm64/percpu.h:101
+ * Source: templates/arm64/percpu.h:55
  */
 export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
@@ -1575,7 +544,7 @@ export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  *         → preempt_enable_notrace()
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
- * Source: templates/arm64/percpu.h:102
+ * Source: templates/arm64/percpu.h:56
  */
 export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
@@ -1606,7 +575,7 @@ export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  *         → preempt_enable_notrace()
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
- * Source: templates/arm64/percpu.h:103
+ * Source: templates/arm64/percpu.h:57
  */
 export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
@@ -1638,7 +607,7 @@ export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  *         → preempt_enable_notrace()
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
- * Source: templates/arm64/percpu.h:104
+ * Source: templates/arm64/percpu.h:58
  */
 export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
@@ -1670,7 +639,7 @@ export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  *         → preempt_enable_notrace()
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
- * Source: templates/arm64/percpu.h:105
+ * Source: templates/arm64/percpu.h:59
  */
 export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
@@ -1702,7 +671,7 @@ export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  *         → preempt_enable_notrace()
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swpb w0, w2, [x1]
- * Source: templates/arm64/percpu.h:106
+ * Source: templates/arm64/percpu.h:60
  */
 export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
@@ -1731,7 +700,7 @@ export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  *         → preempt_enable_notrace()
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swph w0, w2, [x1]
- * Source: templates/arm64/percpu.h:107
+ * Source: templates/arm64/percpu.h:61
  */
 export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
@@ -1761,7 +730,7 @@ export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  *         → preempt_enable_notrace()
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swp w0, w2, [x1]
- * Source: templates/arm64/percpu.h:108
+ * Source: templates/arm64/percpu.h:62
  */
 export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
@@ -1791,7 +760,7 @@ export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  *         → preempt_enable_notrace()
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swp x0, x2, [x1]
- * Source: templates/arm64/percpu.h:109
+ * Source: templates/arm64/percpu.h:63
  */
 export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
@@ -1821,7 +790,7 @@ export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  *         → preempt_enable_notrace()
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casb w2, w3, [x1]
- * Source: templates/arm64/percpu.h:110
+ * Source: templates/arm64/percpu.h:64
  */
 export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
@@ -1852,7 +821,7 @@ export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  *         → preempt_enable_notrace()
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cash w2, w3, [x1]
- * Source: templates/arm64/percpu.h:111
+ * Source: templates/arm64/percpu.h:65
  */
 export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
@@ -1884,7 +853,7 @@ export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  *         → preempt_enable_notrace()
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas w2, w3, [x1]
- * Source: templates/arm64/percpu.h:112
+ * Source: templates/arm64/percpu.h:66
  */
 export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
@@ -1916,7 +885,7 @@ export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  *         → preempt_enable_notrace()
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
- * Source: templates/arm64/percpu.h:113
+ * Source: templates/arm64/percpu.h:67
  */
 export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
@@ -1948,7 +917,7 @@ export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  *         → preempt_enable_notrace()
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casb w2, w3, [x1]
- * Source: templates/arm64/percpu.h:114
+ * Source: templates/arm64/percpu.h:68
  */
 export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
@@ -1981,7 +950,7 @@ export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  *         → preempt_enable_notrace()
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cash w2, w3, [x1]
- * Source: templates/arm64/percpu.h:115
+ * Source: templates/arm64/percpu.h:69
  */
 export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
@@ -2015,7 +984,7 @@ export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  *         → preempt_enable_notrace()
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas w2, w3, [x1]
- * Source: templates/arm64/percpu.h:116
+ * Source: templates/arm64/percpu.h:70
  */
 export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
@@ -2049,7 +1018,7 @@ export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  *         → preempt_enable_notrace()
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
- * Source: templates/arm64/percpu.h:117
+ * Source: templates/arm64/percpu.h:71
  */
 export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
@@ -2083,7 +1052,7 @@ export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  *         → preempt_enable_notrace()
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
- * Source: templates/arm64/percpu.h:118
+ * Source: templates/arm64/percpu.h:72
  */
 export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
@@ -2115,7 +1084,7 @@ export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  *         → preempt_enable_notrace()
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
- * Source: templates/arm64/percpu.h:119
+ * Source: templates/arm64/percpu.h:73
  */
 export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
@@ -2149,7 +1118,7 @@ export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  *         → preempt_enable_notrace()
  * Family: __percpu_cmpxchg128_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg128_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casp x2, x3, x4, x5, [x1]
- * Source: templates/arm64/percpu.h:120
+ * Source: templates/arm64/percpu.h:74
  */
 export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
@@ -2186,7 +1155,7 @@ export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  *         → preempt_enable_notrace()
  * Family: __percpu_try_cmpxchg128_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg128_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casp x2, x3, x4, x5, [x1]
- * Source: templates/arm64/percpu.h:121
+ * Source: templates/arm64/percpu.h:75
  */
 export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
@@ -2213,6 +1182,1037 @@ export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
   result = ok;
   preempt_enable(m);
   return result;
+}
+
+/**
+ * raw_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_read_1(pcp) raw_cpu_generic_read(1, pcp)
+ * Expands → raw_cpu_generic_read(1, pcp)
+ * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
+ * Source: templates/generic/percpu.h:39
+ */
+export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrb w2, [x1]
+  const ret = m.u8[ptr];
+  return ret;
+}
+
+/**
+ * raw_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_read_2(pcp) raw_cpu_generic_read(2, pcp)
+ * Expands → raw_cpu_generic_read(2, pcp)
+ * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
+ * Source: templates/generic/percpu.h:40
+ */
+export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_read_2", pcp.off, 2);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrh w2, [x1]
+  const ret = m.u16[ptr >>> 1];
+  return ret;
+}
+
+/**
+ * raw_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_read_4(pcp) raw_cpu_generic_read(4, pcp)
+ * Expands → raw_cpu_generic_read(4, pcp)
+ * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
+ * Source: templates/generic/percpu.h:41
+ */
+export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_read_4", pcp.off, 4);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr w2, [x1]
+  const ret = m.u32[ptr >>> 2];
+  return ret;
+}
+
+/**
+ * raw_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_read_8(pcp) raw_cpu_generic_read(8, pcp)
+ * Expands → raw_cpu_generic_read(8, pcp)
+ * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
+ * Source: templates/generic/percpu.h:42
+ */
+export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_read_8", pcp.off, 8);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr x2, [x1]
+  const ret = m.u64[ptr >>> 3];
+  return ret;
+}
+
+/**
+ * raw_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_write_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "=")
+ * Expands → raw_cpu_generic_to_op(1, pcp, val, "=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
+ * Source: templates/generic/percpu.h:43
+ */
+export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // strb w0, [x1]
+  m.u8[ptr] = val;
+}
+
+/**
+ * raw_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_write_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "=")
+ * Expands → raw_cpu_generic_to_op(2, pcp, val, "=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
+ * Source: templates/generic/percpu.h:44
+ */
+export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_write_2", pcp.off, 2);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // strh w0, [x1]
+  m.u16[ptr >>> 1] = val;
+}
+
+/**
+ * raw_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_write_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "=")
+ * Expands → raw_cpu_generic_to_op(4, pcp, val, "=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
+ * Source: templates/generic/percpu.h:45
+ */
+export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_write_4", pcp.off, 4);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // str w0, [x1]
+  m.u32[ptr >>> 2] = val;
+}
+
+/**
+ * raw_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_write_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "=")
+ * Expands → raw_cpu_generic_to_op(8, pcp, val, "=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
+ * Source: templates/generic/percpu.h:46
+ */
+export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_write_8", pcp.off, 8);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // str x0, [x1]
+  m.u64[ptr >>> 3] = val;
+}
+
+/**
+ * raw_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "+=")
+ * Expands → raw_cpu_generic_to_op(1, pcp, val, "+=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
+ * Source: templates/generic/percpu.h:47
+ */
+export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrb w2, [x1]
+  let tmp = m.u8[ptr];
+  // add w2, w2, w0
+  tmp += val & 0xff;
+  // strb w2, [x1]
+  m.u8[ptr] = tmp;
+}
+
+/**
+ * raw_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "+=")
+ * Expands → raw_cpu_generic_to_op(2, pcp, val, "+=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
+ * Source: templates/generic/percpu.h:48
+ */
+export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_2", pcp.off, 2);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrh w2, [x1]
+  let tmp = m.u16[ptr >>> 1];
+  // add w2, w2, w0
+  tmp += val & 0xffff;
+  // strh w2, [x1]
+  m.u16[ptr >>> 1] = tmp;
+}
+
+/**
+ * raw_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "+=")
+ * Expands → raw_cpu_generic_to_op(4, pcp, val, "+=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
+ * Source: templates/generic/percpu.h:49
+ */
+export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_4", pcp.off, 4);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr w2, [x1]
+  let tmp = m.u32[ptr >>> 2];
+  // add w2, w2, w0
+  tmp += val >>> 0;
+  // str w2, [x1]
+  m.u32[ptr >>> 2] = tmp;
+}
+
+/**
+ * raw_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "+=")
+ * Expands → raw_cpu_generic_to_op(8, pcp, val, "+=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
+ * Source: templates/generic/percpu.h:50
+ */
+export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_8", pcp.off, 8);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr x2, [x1]
+  let tmp = m.u64[ptr >>> 3];
+  // add x2, x2, x0
+  tmp += val;
+  // str x2, [x1]
+  m.u64[ptr >>> 3] = tmp;
+}
+
+/**
+ * raw_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_and_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "&=")
+ * Expands → raw_cpu_generic_to_op(1, pcp, val, "&=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; and w2, w2, w0; strb w2, [x1]
+ * Source: templates/generic/percpu.h:51
+ */
+export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrb w2, [x1]
+  let tmp = m.u8[ptr];
+  // and w2, w2, w0
+  tmp &= val & 0xff;
+  // strb w2, [x1]
+  m.u8[ptr] = tmp;
+}
+
+/**
+ * raw_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_and_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "&=")
+ * Expands → raw_cpu_generic_to_op(2, pcp, val, "&=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; and w2, w2, w0; strh w2, [x1]
+ * Source: templates/generic/percpu.h:52
+ */
+export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_and_2", pcp.off, 2);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrh w2, [x1]
+  let tmp = m.u16[ptr >>> 1];
+  // and w2, w2, w0
+  tmp &= val & 0xffff;
+  // strh w2, [x1]
+  m.u16[ptr >>> 1] = tmp;
+}
+
+/**
+ * raw_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_and_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "&=")
+ * Expands → raw_cpu_generic_to_op(4, pcp, val, "&=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; and w2, w2, w0; str w2, [x1]
+ * Source: templates/generic/percpu.h:53
+ */
+export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_and_4", pcp.off, 4);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr w2, [x1]
+  let tmp = m.u32[ptr >>> 2];
+  // and w2, w2, w0
+  tmp &= val >>> 0;
+  // str w2, [x1]
+  m.u32[ptr >>> 2] = tmp;
+}
+
+/**
+ * raw_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_and_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "&=")
+ * Expands → raw_cpu_generic_to_op(8, pcp, val, "&=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; and x2, x2, x0; str x2, [x1]
+ * Source: templates/generic/percpu.h:54
+ */
+export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_and_8", pcp.off, 8);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr x2, [x1]
+  let tmp = m.u64[ptr >>> 3];
+  // and x2, x2, x0
+  tmp &= val;
+  // str x2, [x1]
+  m.u64[ptr >>> 3] = tmp;
+}
+
+/**
+ * raw_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_or_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "|=")
+ * Expands → raw_cpu_generic_to_op(1, pcp, val, "|=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; orr w2, w2, w0; strb w2, [x1]
+ * Source: templates/generic/percpu.h:55
+ */
+export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrb w2, [x1]
+  let tmp = m.u8[ptr];
+  // orr w2, w2, w0
+  tmp |= val & 0xff;
+  // strb w2, [x1]
+  m.u8[ptr] = tmp;
+}
+
+/**
+ * raw_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_or_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "|=")
+ * Expands → raw_cpu_generic_to_op(2, pcp, val, "|=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; orr w2, w2, w0; strh w2, [x1]
+ * Source: templates/generic/percpu.h:56
+ */
+export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_or_2", pcp.off, 2);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrh w2, [x1]
+  let tmp = m.u16[ptr >>> 1];
+  // orr w2, w2, w0
+  tmp |= val & 0xffff;
+  // strh w2, [x1]
+  m.u16[ptr >>> 1] = tmp;
+}
+
+/**
+ * raw_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_or_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "|=")
+ * Expands → raw_cpu_generic_to_op(4, pcp, val, "|=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; orr w2, w2, w0; str w2, [x1]
+ * Source: templates/generic/percpu.h:57
+ */
+export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_or_4", pcp.off, 4);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr w2, [x1]
+  let tmp = m.u32[ptr >>> 2];
+  // orr w2, w2, w0
+  tmp |= val >>> 0;
+  // str w2, [x1]
+  m.u32[ptr >>> 2] = tmp;
+}
+
+/**
+ * raw_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_or_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "|=")
+ * Expands → raw_cpu_generic_to_op(8, pcp, val, "|=")
+ * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; orr x2, x2, x0; str x2, [x1]
+ * Source: templates/generic/percpu.h:58
+ */
+export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_or_8", pcp.off, 8);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr x2, [x1]
+  let tmp = m.u64[ptr >>> 3];
+  // orr x2, x2, x0
+  tmp |= val;
+  // str x2, [x1]
+  m.u64[ptr >>> 3] = tmp;
+}
+
+/**
+ * raw_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_return_1(pcp, val) raw_cpu_generic_add_return(1, pcp, val)
+ * Expands → raw_cpu_generic_add_return(1, pcp, val)
+ * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
+ * Source: templates/generic/percpu.h:59
+ */
+export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrb w2, [x1]
+  let tmp = m.u8[ptr];
+  // add w2, w2, w0
+  tmp = (tmp + (val & 0xff)) & 0xff;
+  // strb w2, [x1]
+  m.u8[ptr] = tmp;
+  return tmp;
+}
+
+/**
+ * raw_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_return_2(pcp, val) raw_cpu_generic_add_return(2, pcp, val)
+ * Expands → raw_cpu_generic_add_return(2, pcp, val)
+ * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
+ * Source: templates/generic/percpu.h:60
+ */
+export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_return_2", pcp.off, 2);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrh w2, [x1]
+  let tmp = m.u16[ptr >>> 1];
+  // add w2, w2, w0
+  tmp = (tmp + (val & 0xffff)) & 0xffff;
+  // strh w2, [x1]
+  m.u16[ptr >>> 1] = tmp;
+  return tmp;
+}
+
+/**
+ * raw_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_return_4(pcp, val) raw_cpu_generic_add_return(4, pcp, val)
+ * Expands → raw_cpu_generic_add_return(4, pcp, val)
+ * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
+ * Source: templates/generic/percpu.h:61
+ */
+export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_return_4", pcp.off, 4);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr w2, [x1]
+  let tmp = m.u32[ptr >>> 2];
+  // add w2, w2, w0
+  tmp = (tmp + (val >>> 0)) >>> 0;
+  // str w2, [x1]
+  m.u32[ptr >>> 2] = tmp;
+  return tmp;
+}
+
+/**
+ * raw_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_add_return_8(pcp, val) raw_cpu_generic_add_return(8, pcp, val)
+ * Expands → raw_cpu_generic_add_return(8, pcp, val)
+ * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
+ * Source: templates/generic/percpu.h:62
+ */
+export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_return_8", pcp.off, 8);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr x2, [x1]
+  let tmp = m.u64[ptr >>> 3];
+  // add x2, x2, x0
+  tmp = BigInt.asUintN(64, tmp + (val));
+  // str x2, [x1]
+  m.u64[ptr >>> 3] = tmp;
+  return tmp;
+}
+
+/**
+ * raw_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_xchg_1(pcp, nval) raw_cpu_generic_xchg(1, pcp, nval)
+ * Expands → raw_cpu_generic_xchg(1, pcp, nval)
+ * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; strb w0, [x1]
+ * Source: templates/generic/percpu.h:63
+ */
+export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrb w2, [x1]
+  const ret = m.u8[ptr];
+  // strb w0, [x1]
+  m.u8[ptr] = nval;
+  return ret;
+}
+
+/**
+ * raw_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_xchg_2(pcp, nval) raw_cpu_generic_xchg(2, pcp, nval)
+ * Expands → raw_cpu_generic_xchg(2, pcp, nval)
+ * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; strh w0, [x1]
+ * Source: templates/generic/percpu.h:64
+ */
+export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_xchg_2", pcp.off, 2);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrh w2, [x1]
+  const ret = m.u16[ptr >>> 1];
+  // strh w0, [x1]
+  m.u16[ptr >>> 1] = nval;
+  return ret;
+}
+
+/**
+ * raw_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_xchg_4(pcp, nval) raw_cpu_generic_xchg(4, pcp, nval)
+ * Expands → raw_cpu_generic_xchg(4, pcp, nval)
+ * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; str w0, [x1]
+ * Source: templates/generic/percpu.h:65
+ */
+export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_xchg_4", pcp.off, 4);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr w2, [x1]
+  const ret = m.u32[ptr >>> 2];
+  // str w0, [x1]
+  m.u32[ptr >>> 2] = nval;
+  return ret;
+}
+
+/**
+ * raw_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_xchg_8(pcp, nval) raw_cpu_generic_xchg(8, pcp, nval)
+ * Expands → raw_cpu_generic_xchg(8, pcp, nval)
+ * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; str x0, [x1]
+ * Source: templates/generic/percpu.h:66
+ */
+export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_xchg_8", pcp.off, 8);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr x2, [x1]
+  const ret = m.u64[ptr >>> 3];
+  // str x0, [x1]
+  m.u64[ptr >>> 3] = nval;
+  return ret;
+}
+
+/**
+ * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_cmpxchg_1(pcp, oval, nval) raw_cpu_generic_cmpxchg(1, pcp, oval, nval)
+ * Expands → raw_cpu_generic_cmpxchg(1, pcp, oval, nval)
+ * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
+ * Source: templates/generic/percpu.h:67
+ */
+export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
+  if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
+  const expected = oval & 0xff;
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrb w2, [x1]
+  const ret = m.u8[ptr];
+  // cmp w2, w0
+  const ok = ret === expected;
+  if (ok) {
+    // strb w3, [x1]
+    m.u8[ptr] = nval;
+  }
+  return ret;
+}
+
+/**
+ * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_cmpxchg_2(pcp, oval, nval) raw_cpu_generic_cmpxchg(2, pcp, oval, nval)
+ * Expands → raw_cpu_generic_cmpxchg(2, pcp, oval, nval)
+ * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
+ * Source: templates/generic/percpu.h:68
+ */
+export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
+  if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_cmpxchg_2", pcp.off, 2);
+  const expected = oval & 0xffff;
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrh w2, [x1]
+  const ret = m.u16[ptr >>> 1];
+  // cmp w2, w0
+  const ok = ret === expected;
+  if (ok) {
+    // strh w3, [x1]
+    m.u16[ptr >>> 1] = nval;
+  }
+  return ret;
+}
+
+/**
+ * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_cmpxchg_4(pcp, oval, nval) raw_cpu_generic_cmpxchg(4, pcp, oval, nval)
+ * Expands → raw_cpu_generic_cmpxchg(4, pcp, oval, nval)
+ * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
+ * Source: templates/generic/percpu.h:69
+ */
+export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
+  if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_cmpxchg_4", pcp.off, 4);
+  const expected = oval >>> 0;
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr w2, [x1]
+  const ret = m.u32[ptr >>> 2];
+  // cmp w2, w0
+  const ok = ret === expected;
+  if (ok) {
+    // str w3, [x1]
+    m.u32[ptr >>> 2] = nval;
+  }
+  return ret;
+}
+
+/**
+ * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_cmpxchg_8(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
+ * Expands → raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
+ * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
+ * Source: templates/generic/percpu.h:70
+ */
+export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg_8", pcp.off, 8);
+  const expected = BigInt.asUintN(64, oval);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr x2, [x1]
+  const ret = m.u64[ptr >>> 3];
+  // cmp x2, x0
+  const ok = ret === expected;
+  if (ok) {
+    // str x3, [x1]
+    m.u64[ptr >>> 3] = nval;
+  }
+  return ret;
+}
+
+/**
+ * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_try_cmpxchg_1(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval)
+ * Expands → raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval)
+ * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
+ * Source: templates/generic/percpu.h:71
+ */
+export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
+  if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
+  const expected = ovalp.value & 0xff;
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrb w2, [x1]
+  const found = m.u8[ptr];
+  // cmp w2, w0
+  const ok = found === expected;
+  if (!ok) ovalp.value = found;
+  if (ok) {
+    // strb w3, [x1]
+    m.u8[ptr] = nval;
+  }
+  return ok;
+}
+
+/**
+ * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_try_cmpxchg_2(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval)
+ * Expands → raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval)
+ * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
+ * Source: templates/generic/percpu.h:72
+ */
+export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
+  if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
+  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_try_cmpxchg_2", pcp.off, 2);
+  const expected = ovalp.value & 0xffff;
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldrh w2, [x1]
+  const found = m.u16[ptr >>> 1];
+  // cmp w2, w0
+  const ok = found === expected;
+  if (!ok) ovalp.value = found;
+  if (ok) {
+    // strh w3, [x1]
+    m.u16[ptr >>> 1] = nval;
+  }
+  return ok;
+}
+
+/**
+ * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_try_cmpxchg_4(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval)
+ * Expands → raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval)
+ * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
+ * Source: templates/generic/percpu.h:73
+ */
+export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
+  if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
+  if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
+  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_try_cmpxchg_4", pcp.off, 4);
+  const expected = ovalp.value >>> 0;
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr w2, [x1]
+  const found = m.u32[ptr >>> 2];
+  // cmp w2, w0
+  const ok = found === expected;
+  if (!ok) ovalp.value = found;
+  if (ok) {
+    // str w3, [x1]
+    m.u32[ptr >>> 2] = nval;
+  }
+  return ok;
+}
+
+/**
+ * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_try_cmpxchg_8(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
+ * Expands → raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
+ * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
+ * Source: templates/generic/percpu.h:74
+ */
+export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg_8", pcp.off, 8);
+  const expected = BigInt.asUintN(64, ovalp.value);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr x2, [x1]
+  const found = m.u64[ptr >>> 3];
+  // cmp x2, x0
+  const ok = found === expected;
+  if (!ok) ovalp.value = found;
+  if (ok) {
+    // str x3, [x1]
+    m.u64[ptr >>> 3] = nval;
+  }
+  return ok;
+}
+
+/**
+ * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_cmpxchg64(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
+ * Expands → raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
+ * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
+ * Source: templates/generic/percpu.h:75
+ */
+export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg64", pcp.off, 8);
+  const expected = BigInt.asUintN(64, oval);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr x2, [x1]
+  const ret = m.u64[ptr >>> 3];
+  // cmp x2, x0
+  const ok = ret === expected;
+  if (ok) {
+    // str x3, [x1]
+    m.u64[ptr >>> 3] = nval;
+  }
+  return ret;
+}
+
+/**
+ * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_try_cmpxchg64(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
+ * Expands → raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
+ * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
+ * Source: templates/generic/percpu.h:76
+ */
+export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
+  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg64", pcp.off, 8);
+  const expected = BigInt.asUintN(64, ovalp.value);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldr x2, [x1]
+  const found = m.u64[ptr >>> 3];
+  // cmp x2, x0
+  const ok = found === expected;
+  if (!ok) ovalp.value = found;
+  if (ok) {
+    // str x3, [x1]
+    m.u64[ptr >>> 3] = nval;
+  }
+  return ok;
+}
+
+/**
+ * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_cmpxchg128(pcp, oval, nval) raw_cpu_generic_cmpxchg128(16, pcp, oval, nval)
+ * Expands → raw_cpu_generic_cmpxchg128(16, pcp, oval, nval)
+ * Family: raw_cpu_generic_cmpxchg128 (templates/linux/families/raw_cpu_generic_cmpxchg128.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
+ * Source: templates/generic/percpu.h:77
+ */
+export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
+  if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
+  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_cmpxchg128", pcp.off, 16);
+  const expected = BigInt.asUintN(128, oval);
+  const replacement = BigInt.asUintN(128, nval);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldp x2, x3, [x1]
+  const lo = ptr >>> 3;
+  const ret = (m.u64[lo + 1] << 64n) | m.u64[lo];
+  // cmp x2, x4; ccmp x3, x5, #0, eq
+  const ok = ret === expected;
+  if (ok) {
+    // stp x6, x7, [x1]
+    m.u64[lo] = replacement;
+    m.u64[lo + 1] = replacement >> 64n;
+  }
+  return ret;
+}
+
+/**
+ * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * No protection and no check: the caller keeps the task on this CPU.
+ *
+ * C:      #define raw_cpu_try_cmpxchg128(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval)
+ * Expands → raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval)
+ * Family: raw_cpu_generic_try_cmpxchg128 (templates/linux/families/raw_cpu_generic_try_cmpxchg128.hbs)
+ * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
+ * Source: templates/generic/percpu.h:78
+ */
+export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
+  if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
+  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_try_cmpxchg128", pcp.off, 16);
+  const expected = BigInt.asUintN(128, ovalp.value);
+  const replacement = BigInt.asUintN(128, nval);
+  // mrs x1, tpidr_el1
+  let ptr = m.tpidr_el1;
+  // add x1, x1, #[var]
+  ptr += pcp.off;
+  // ldp x2, x3, [x1]
+  const lo = ptr >>> 3;
+  const found = (m.u64[lo + 1] << 64n) | m.u64[lo];
+  // cmp x2, x4; ccmp x3, x5, #0, eq
+  const ok = found === expected;
+  if (!ok) ovalp.value = found;
+  if (ok) {
+    // stp x6, x7, [x1]
+    m.u64[lo] = replacement;
+    m.u64[lo + 1] = replacement >> 64n;
+  }
+  return ok;
 }
 
 /**
@@ -5451,4 +5451,4 @@ export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
   preempt_enable(m);
   return result;
 }
-// sha256:3647b631bf17f77aeff10ac3e070c58d66b5d5af0996fefae72f908017e45712
+// sha256:16c531478be02f39e714902c135b934e7e7abf4580d37cff1068deb979493e43

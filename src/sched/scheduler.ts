@@ -449,7 +449,9 @@ export class Scheduler {
     t.cpu = to;
     this.eventsUsed++;
     this.migrations++;
-    const gs = `GS base 0x${this.m.percpuBaseReg[to]!.toString(16)}`;
+    // What the task will address this CPU's copies through on the new CPU.
+    const base = this.m.perCpuOffset[to]!.toString(16);
+    const gs = this.m.arch === 'x86_64' ? `GS base 0x${base}` : this.m.arch === 'arm64' ? `TPIDR_EL1 0x${base}` : `__per_cpu_offset[${to}] 0x${base}`;
     if (dst.current === null) {
       dst.current = t;
       this.log(to, '', 'migrate', `migrate: ${t.name} cpu${from} -> cpu${to}, runs there (${gs})`);

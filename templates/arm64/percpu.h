@@ -20,9 +20,10 @@
  *               and raw_cpu_generic_to_op(=) bodies emit exactly that).
  *               try_cmpxchg is asm-generic's __cpu_fallback_try_cmpxchg over
  *               the cas.
- *   raw_cpu_*   arm64 defines none: asm-generic's #ifndef fill-ins, the same
- *               lines as templates/generic/percpu.h (test/arch-tables.test.ts
- *               keeps the two identical).
+ *   raw_cpu_*   arm64 defines none: the #include of asm-generic at the end
+ *               fills them in (plain C on raw_cpu_ptr(&pcp): the address is
+ *               computed once, so a migration between the load and the store
+ *               writes the previous CPU's copy).
  *
  * The generic layer (sub, inc, dec, *_return, __this_cpu_*) is in
  * templates/linux/percpu-defs.h.
@@ -30,53 +31,6 @@
 
 /* preempt_disable_notrace(); op(raw_cpu_ptr(&pcp), ...); preempt_enable_notrace() */
 #define _pcp_protect(op)                            (preempt_disable_notrace(), op, preempt_enable_notrace())
-
-/*
- * raw_cpu_*: include/asm-generic/percpu.h's #ifndef fill-ins, plain C on
- * raw_cpu_ptr(&pcp). The address is computed once; the load, the op and the
- * store that follow use it, so nothing protects the sequence: a migration
- * between the load and the store writes the previous CPU's copy.
- */
-#define raw_cpu_read_1(pcp)                raw_cpu_generic_read(1, pcp)
-#define raw_cpu_read_2(pcp)                raw_cpu_generic_read(2, pcp)
-#define raw_cpu_read_4(pcp)                raw_cpu_generic_read(4, pcp)
-#define raw_cpu_read_8(pcp)                raw_cpu_generic_read(8, pcp)
-#define raw_cpu_write_1(pcp, val)          raw_cpu_generic_to_op(1, pcp, val, "=")
-#define raw_cpu_write_2(pcp, val)          raw_cpu_generic_to_op(2, pcp, val, "=")
-#define raw_cpu_write_4(pcp, val)          raw_cpu_generic_to_op(4, pcp, val, "=")
-#define raw_cpu_write_8(pcp, val)          raw_cpu_generic_to_op(8, pcp, val, "=")
-#define raw_cpu_add_1(pcp, val)            raw_cpu_generic_to_op(1, pcp, val, "+=")
-#define raw_cpu_add_2(pcp, val)            raw_cpu_generic_to_op(2, pcp, val, "+=")
-#define raw_cpu_add_4(pcp, val)            raw_cpu_generic_to_op(4, pcp, val, "+=")
-#define raw_cpu_add_8(pcp, val)            raw_cpu_generic_to_op(8, pcp, val, "+=")
-#define raw_cpu_and_1(pcp, val)            raw_cpu_generic_to_op(1, pcp, val, "&=")
-#define raw_cpu_and_2(pcp, val)            raw_cpu_generic_to_op(2, pcp, val, "&=")
-#define raw_cpu_and_4(pcp, val)            raw_cpu_generic_to_op(4, pcp, val, "&=")
-#define raw_cpu_and_8(pcp, val)            raw_cpu_generic_to_op(8, pcp, val, "&=")
-#define raw_cpu_or_1(pcp, val)             raw_cpu_generic_to_op(1, pcp, val, "|=")
-#define raw_cpu_or_2(pcp, val)             raw_cpu_generic_to_op(2, pcp, val, "|=")
-#define raw_cpu_or_4(pcp, val)             raw_cpu_generic_to_op(4, pcp, val, "|=")
-#define raw_cpu_or_8(pcp, val)             raw_cpu_generic_to_op(8, pcp, val, "|=")
-#define raw_cpu_add_return_1(pcp, val)     raw_cpu_generic_add_return(1, pcp, val)
-#define raw_cpu_add_return_2(pcp, val)     raw_cpu_generic_add_return(2, pcp, val)
-#define raw_cpu_add_return_4(pcp, val)     raw_cpu_generic_add_return(4, pcp, val)
-#define raw_cpu_add_return_8(pcp, val)     raw_cpu_generic_add_return(8, pcp, val)
-#define raw_cpu_xchg_1(pcp, nval)          raw_cpu_generic_xchg(1, pcp, nval)
-#define raw_cpu_xchg_2(pcp, nval)          raw_cpu_generic_xchg(2, pcp, nval)
-#define raw_cpu_xchg_4(pcp, nval)          raw_cpu_generic_xchg(4, pcp, nval)
-#define raw_cpu_xchg_8(pcp, nval)          raw_cpu_generic_xchg(8, pcp, nval)
-#define raw_cpu_cmpxchg_1(pcp, oval, nval) raw_cpu_generic_cmpxchg(1, pcp, oval, nval)
-#define raw_cpu_cmpxchg_2(pcp, oval, nval) raw_cpu_generic_cmpxchg(2, pcp, oval, nval)
-#define raw_cpu_cmpxchg_4(pcp, oval, nval) raw_cpu_generic_cmpxchg(4, pcp, oval, nval)
-#define raw_cpu_cmpxchg_8(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
-#define raw_cpu_try_cmpxchg_1(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval)
-#define raw_cpu_try_cmpxchg_2(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval)
-#define raw_cpu_try_cmpxchg_4(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval)
-#define raw_cpu_try_cmpxchg_8(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
-#define raw_cpu_cmpxchg64(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
-#define raw_cpu_try_cmpxchg64(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
-#define raw_cpu_cmpxchg128(pcp, oval, nval) raw_cpu_generic_cmpxchg128(16, pcp, oval, nval)
-#define raw_cpu_try_cmpxchg128(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval)
 
 /* this_cpu_*: preemption off around one LSE atomic on this CPU's copy. */
 #define this_cpu_read_1(pcp)                _pcp_protect(raw_cpu_generic_read(1, pcp))
@@ -119,3 +73,6 @@
 #define this_cpu_try_cmpxchg64(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg_case(8, pcp, ovalp, nval))
 #define this_cpu_cmpxchg128(pcp, oval, nval) _pcp_protect(__percpu_cmpxchg128_case(16, pcp, oval, nval))
 #define this_cpu_try_cmpxchg128(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg128_case(16, pcp, ovalp, nval))
+
+/* Everything not defined above comes from asm-generic's #ifndef fill-ins, as in the kernel. */
+#include <asm-generic/percpu.h>

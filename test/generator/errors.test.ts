@@ -13,7 +13,7 @@ describe('generator error rules', () => {
   const names = fixtureNames('err_');
   it('has a fixture for every rule', () => {
     expect(names).toEqual([
-      'err_arg_count', 'err_bad_operand', 'err_bad_param', 'err_bad_size', 'err_bad_width', 'err_dispatch',
+      'err_arg_count', 'err_bad_include', 'err_bad_operand', 'err_bad_param', 'err_bad_size', 'err_bad_width', 'err_dispatch',
       'err_duplicate_op', 'err_malformed_line', 'err_missing_width', 'err_object_like', 'err_template_field',
       'err_template_header', 'err_template_helper', 'err_template_syntax', 'err_two_values', 'err_type_error',
       'err_unknown_family',

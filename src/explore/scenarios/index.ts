@@ -6,6 +6,7 @@ import { thisCpuAddPreemptOff, thisCpuAddPreemptible } from './preempt-check.js'
 import { rmwPtr, rmwPtrGetCpu } from './rmw-ptr.js';
 import { rustRef, rustRefNoGuard } from './rust-ref.js';
 import { xchgIrqRaw, xchgIrqThis } from './xchg-irq.js';
+import { rawAddArm64, rawAddGeneric, rawAddX86, thisAddArm64, thisAddGeneric } from './arch-add.js';
 
 export {
   incIrq, percpuCounter, rmwPtr, rmwPtrGetCpu, rustRef, rustRefNoGuard, thisCpuAddPreemptOff, thisCpuAddPreemptible, xchgIrqRaw, xchgIrqThis,
@@ -18,6 +19,8 @@ export const SCENARIOS: readonly Scenario[] = [
   thisCpuAddPreemptible, thisCpuAddPreemptOff,
   rustRef, rustRefNoGuard,
   percpuCounter,
+  // Issue 7: the same raw_cpu_add on three architectures, and this_cpu_add on the two that need protection.
+  rawAddX86, rawAddArm64, rawAddGeneric, thisAddArm64, thisAddGeneric,
 ];
 
 /** The scenario of that name, or an error listing the names there are. */
