@@ -5,8 +5,9 @@
  *
  *   tsx bench/run.ts                 full run (7 rounds after 2 warm-up rounds)
  *   tsx bench/run.ts --quick         small loops, 1 round: checks the harness works
+ *                                    (writes to $TMPDIR/percpu-bench-quick unless --out is given)
  *   tsx bench/run.ts --only a,b      only these groups
- *   tsx bench/run.ts --out DIR       write report.json and threads.svg to DIR
+ *   tsx bench/run.ts --out DIR       write report.json and threads.svg to DIR (default bench/)
  *   tsx bench/run.ts --rounds N --warmup N
  *
  * A missed target is reported, never a failure: the exit status is 0 unless
@@ -14,6 +15,7 @@
  */
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage } from './child.js';
@@ -36,7 +38,7 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { quick: false, out: HERE, only: null, rounds: NaN, warmup: NaN };
+  const o: Options = { quick: false, out: '', only: null, rounds: NaN, warmup: NaN };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const value = (): string => {
@@ -56,6 +58,8 @@ function parseArgs(argv: readonly string[]): Options {
     else if (k === '--warmup') o.warmup = count(0);
     else throw new Error(`unknown option '${k}' (options: --quick, --out DIR, --only a,b, --rounds N, --warmup N)`);
   }
+  // A quick run's numbers mean nothing: by default it must not replace the real report.
+  if (o.out === '') o.out = o.quick ? join(tmpdir(), 'percpu-bench-quick') : HERE;
   if (Number.isNaN(o.rounds)) o.rounds = o.quick ? 1 : 7;
   if (Number.isNaN(o.warmup)) o.warmup = o.quick ? 1 : 2;
   if (o.only !== null) {
@@ -118,7 +122,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const machine = machineInfo();
-  process.stdout.write(`percpu-ts bench (${o.quick ? 'quick' : 'full'}): ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}\n`);
+  process.stdout.write(`percpu-ts bench (${o.quick ? 'quick' : 'full'}): ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverage1m.toFixed(2)}\n`);
   const groups: GroupReport[] = [];
   for (const g of GROUPS) {
     if (o.only !== null && !o.only.includes(g.name)) continue;

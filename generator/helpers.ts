@@ -106,8 +106,18 @@ type Access = 'r' | 'w' | 'none';
  * it really uses (`addr: ptr`, possibly the previous CPU's copy), its size and
  * access; a register-only step touches nothing (`size: 0`).
  */
+/** The operands an instruction names as %[val], %[oval], %[nval], with the values it uses (after any negation). */
+function operandFields(c: FamilyContext, text: string): string {
+  const out: string[] = [];
+  for (const m of text.matchAll(/%\[(val|oval|nval)\]/g)) {
+    const expr = c[m[1]];
+    if (typeof expr === 'string' && !out.some((o) => o.startsWith(`${m[1]}:`))) out.push(`${m[1]}: ${expr}`);
+  }
+  return out.length === 0 ? '' : `, ${out.join(', ')}`;
+}
+
 function stepOf(c: FamilyContext, text: string, access: Access | undefined): string {
-  const head = `asm: ${JSON.stringify(text)}, pcp: ${c.__pointer}`;
+  const head = `asm: ${JSON.stringify(text)}, pcp: ${c.__pointer}${operandFields(c, text)}`;
   if (c.__arch.cpuPtr === undefined) return `{ ${head} }`;
   if (access === undefined) throw new Error(`insn "${text}": say what it touches, access="r", "w" or "none" (the explorer needs each step's footprint)`);
   if (access === 'none') return `{ ${head}, size: 0 }`;

@@ -61,10 +61,6 @@ function prologue(op: OpModel): string[] {
   return lines;
 }
 
-/** What a stepped op yields: x86-64's gs-relative Insn, or with the address computed once, an AddressedInsn. */
-function stepType(arch: ArchInfo): string {
-  return arch.syntax.cpuPtr === undefined ? 'Insn' : 'AddressedInsn';
-}
 
 export interface RenderedOp {
   readonly name: string;
@@ -124,7 +120,7 @@ export function renderOp(op: OpModel, arch: ArchInfo, flavour: Flavour): Rendere
     `Source: ${op.def.file}:${op.def.line}`,
   ];
   const star = flavour === 'stepped' ? '*' : '';
-  const ret = flavour === 'stepped' ? `Generator<${stepType(arch)}, ${returnType(op)}, undefined>` : returnType(op);
+  const ret = flavour === 'stepped' ? `Generator<${'Insn'}, ${returnType(op)}, undefined>` : returnType(op);
   const params = ['m: Machine', ...op.params.map((p) => paramDecl(p, op.width))].join(', ');
   const text = [
     '/**',
@@ -193,14 +189,6 @@ export function renderModule(ops: readonly OpModel[], spec: ModuleSpec): { text:
     ...(spec.flavour === 'stepped' ? [`import type { Insn } from "${r}src/insn.js";`] : []),
     `import type { ${widths.map((w) => `Width${w}Type`).join(', ')} } from "${r}src/types.js";`,
     '',
-    ...(spec.flavour === 'stepped' && stepType(spec.arch) === 'AddressedInsn' ? [
-      '/**',
-      ' * A step of an op that computed raw_cpu_ptr() once: the address it really touches (after a migration, the',
-      ' * previous CPU\'s copy), how many bytes and how; `size: 0` for a register-only instruction (the explorer\'s Step).',
-      ' */',
-      'export interface AddressedInsn extends Insn { readonly addr?: number; readonly size?: number; readonly access?: "r" | "w" }',
-      '',
-    ] : []),
   ].join('\n');
   return { text: indentCode(`${header}\n${rendered.map((o) => o.text).join('\n\n')}\n`), ops: rendered };
 }

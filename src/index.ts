@@ -33,6 +33,7 @@ export {
 export { SCENARIOS, getScenario } from './explore/scenarios/index.js';
 export { measureExplorer, type ExplorerFigures, type ScenarioFigures } from './explore/bench.js';
 export * as rust from './rust/index.js';
+export * from './threads/index.js';
 export * from '../generated/x86_64/percpu.js';
 /** The same ops generated for arm64 and asm-generic (use with new Machine({ arch })). */
 export * as arm64_ops from '../generated/arm64/percpu.js';

@@ -9,9 +9,21 @@ export interface Insn {
   readonly asm: string;
   /** The per-CPU variable the instruction addresses. */
   readonly pcp: PerCpuPtr<unknown>;
+  /** The values of the operands the instruction names (`%[val]` …), as the instruction uses them. */
+  readonly val?: number | bigint;
+  readonly oval?: number | bigint;
+  readonly nval?: number | bigint;
+  /**
+   * On arm64 and asm-generic, where raw_cpu_ptr() computed the address once:
+   * the byte address really touched (after a migration, the previous CPU's
+   * copy), how many bytes, and how; `size: 0` for a register-only instruction.
+   */
+  readonly addr?: number;
+  readonly size?: number;
+  readonly access?: 'r' | 'w';
 }
 
-/** The instruction with `[var]` replaced by the variable's offset: `addl %[val], %gs:0x40`. */
+/** The instruction with its operands filled in: `addl $5, %gs:0x40`. */
 export function formatInsn(i: Insn): string {
   let off: string;
   try {
@@ -19,5 +31,7 @@ export function formatInsn(i: Insn): string {
   } catch {
     off = '[freed]';
   }
-  return i.asm.replace(/%a\[var\]|\[var\]/g, off);
+  return i.asm
+    .replace(/%a\[var\]|\[var\]/g, off)
+    .replace(/%\[(val|oval|nval)\]/g, (whole, name: 'val' | 'oval' | 'nval') => (i[name] === undefined ? whole : `$${i[name]}`));
 }

@@ -42,7 +42,7 @@ describe('instruction sequences per architecture', () => {
       return trace(STEPPED[arch].raw_cpu_add_4(m, x, 1)).map((s) => s.replaceAll(`0x${x.off.toString(16)}`, 'x'));
     });
     expect(seqs).toEqual([
-      ['addl %[val], %gs:x'],
+      ['addl $1, %gs:x'],
       ['mrs x1, tpidr_el1', 'add x1, x1, #x', 'ldr w2, [x1]', 'add w2, w2, w0', 'str w2, [x1]'],
       ['cpu = raw_smp_processor_id()', 'ptr = x + __per_cpu_offset[cpu]', 'r = *(u32 *)ptr', 'r += val', '*(u32 *)ptr = r'],
     ]);

@@ -107,14 +107,14 @@ describe('scenario 3: xchg racing an interrupt handler', () => {
     expect(v.interrupts).toBe(1);
     expect(lines(v)).toEqual([
       '#1   cpu0 T1: movl %gs:0x40, %eax',
-      '#2   cpu0 T1: movl %[nval], %gs:0x40',
+      '#2   cpu0 T1: movl $1, %gs:0x40',
       '     cpu0 .. T1 exits; cpu0 idle',
       '#3   cpu1 T2: movl %gs:0x40, %eax',
       '#4   cpu1 -- interrupt: ipi on cpu1 (over T2)',
       '#5   cpu1 ipi[irq]: movl %gs:0x40, %eax',
-      '#6   cpu1 ipi[irq]: movl %[nval], %gs:0x40',
+      '#6   cpu1 ipi[irq]: movl $3, %gs:0x40',
       '     cpu1 .. ipi returns; T2 resumes',
-      '#7   cpu1 T2: movl %[nval], %gs:0x40',
+      '#7   cpu1 T2: movl $2, %gs:0x40',
       '     cpu1 .. T2 exits; cpu1 idle',
       `     !! ${v.message}`,
     ]);

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import type { BenchGroup, GroupContext, GroupOutput } from '../lib/group.js';
-import { BenchCheckError, timeNs } from '../lib/harness.js';
+import { BenchCheckError, settleJit, timeNs, warmPlan } from '../lib/harness.js';
 import { genAdd4, EXPECT } from '../lib/loops.js';
 import { measurement, ratioRow, skipRow } from '../lib/report.js';
 import { benchMachine } from '../lib/setup.js';
@@ -81,6 +81,11 @@ const group: BenchGroup = {
     const check = (got: unknown, k: number): void => {
       if (got !== EXPECT.add(k)) throw new BenchCheckError(`this_cpu_add_4 loop returned ${String(got)}, expected ${EXPECT.add(k)}`);
     };
+    if (ctx.warmup > 0) {
+      const { calls, short } = warmPlan(nSim);
+      for (let c = 0; c < calls; c++) check(genAdd4(m, p4, short), short);
+      settleJit();
+    }
     for (let w = 0; w < ctx.warmup; w++) check(genAdd4(m, p4, nSim), nSim);
     runC(bin, nC);
     const sim: number[] = [];

@@ -7,14 +7,18 @@
 import type { GroupEntry } from '../lib/group.js';
 
 export const GROUPS: readonly GroupEntry[] = [
-  { name: 'floor', title: 'generated ops vs raw Uint32Array (the JavaScript floor)', requires: ['generated/x86_64/percpu.ts'], module: 'floor' },
-  { name: 'dispatch', title: 'generated ops vs a per-call dispatch helper', requires: ['generated/x86_64/percpu.ts'], module: 'dispatch' },
-  { name: 'width', title: 'width 8 (bigint) vs width 4', requires: ['generated/x86_64/percpu.ts'], module: 'width' },
-  { name: 'hardware', title: 'simulated this_cpu_add_4 vs the real addl %gs instruction', requires: ['generated/x86_64/percpu.ts'], module: 'hardware' },
-  { name: 'typed', title: 'size-generic typed layer vs the specialized op', requires: ['src/typed.ts', 'generated/x86_64/percpu.ts'], module: 'typed' },
+  { name: 'floor', title: 'generated ops vs raw Uint32Array (the JavaScript floor)', requires: ['generated/x86_64/percpu.ts', 'src/define.ts'], module: 'floor' },
+  { name: 'dispatch', title: 'generated ops vs a per-call dispatch helper', requires: ['generated/x86_64/percpu.ts', 'src/define.ts'], module: 'dispatch' },
+  { name: 'width', title: 'width 8 (bigint) vs width 4', requires: ['generated/x86_64/percpu.ts', 'src/define.ts'], module: 'width' },
+  { name: 'hardware', title: 'simulated this_cpu_add_4 vs the real addl %gs instruction', requires: ['generated/x86_64/percpu.ts', 'src/define.ts'], module: 'hardware' },
+  {
+    name: 'arches', title: 'generated ops per architecture vs x86-64',
+    requires: ['bench/arch-cost.ts', 'generated/arm64/percpu.ts', 'generated/generic/percpu.ts'], module: 'arches',
+  },
+  { name: 'typed', title: 'size-generic typed layer vs the specialized op', requires: ['src/typed.ts', 'src/define.ts', 'generated/x86_64/percpu.ts'], module: 'typed' },
   { name: 'generator', title: 'generator wall time (make generate / make check)', requires: ['generator/cli.ts'], module: 'generator' },
   { name: 'alloc', title: 'dynamic per-CPU allocator', requires: ['src/percpu-alloc.ts', 'src/typed.ts'], module: 'alloc' },
-  { name: 'sum4096', title: 'aggregation: per_cpu_sum over 4096 CPUs', requires: ['src/smp.ts'], module: 'sum4096' },
-  { name: 'explore', title: 'interleaving explorer', requires: ['src/explore'], module: 'explore' },
-  { name: 'threads', title: 'real threads: per-CPU vs Atomics.add vs mutex', requires: ['src/threads/pool.ts', 'generated/x86_64/percpu.ts'], module: 'threads' },
+  { name: 'sum4096', title: 'aggregation: per_cpu_sum over 4096 CPUs', requires: ['src/smp.ts', 'src/define.ts'], module: 'sum4096' },
+  { name: 'explore', title: 'interleaving explorer', requires: ['src/explore/explorer.ts', 'src/explore/scenarios/inc-irq.ts'], module: 'explore' },
+  { name: 'threads', title: 'real threads: per-CPU vs Atomics.add vs mutex', requires: ['src/threads/pool.ts', 'src/define.ts', 'generated/x86_64/percpu.ts'], module: 'threads' },
 ];

@@ -4,7 +4,7 @@
  * number of CPUs. Shown beside a hand-written strided loop over the raw
  * BigUint64Array for scale (information, no target).
  */
-import { DEFINE_KINDS } from '../../src/linker.js';
+import { DEFINE_PER_CPU } from '../../src/define.js';
 import { Machine } from '../../src/machine.js';
 import type { PerCpuPtr } from '../../src/percpu-ptr.js';
 import { per_cpu_sum, per_cpu_write } from '../../src/smp.js';
@@ -26,7 +26,7 @@ function rawSum(m: Machine, p: PerCpuPtr<'u64'>): bigint {
 const group: BenchGroup = {
   run(ctx: GroupContext): GroupOutput {
     const m = new Machine({ cpus: CPUS });
-    const p = m.linker.define(DEFINE_KINDS.DEFINE_PER_CPU, 'u64', 'nr_events', undefined).ptr as PerCpuPtr<'u64'>;
+    const p = DEFINE_PER_CPU(m, 'u64', 'nr_events');
     m.boot();
     for (let cpu = 0; cpu < CPUS; cpu++) per_cpu_write(m, p, cpu, BigInt(cpu) * 1_000_003n);
     const expected = (BigInt(CPUS) * BigInt(CPUS - 1) / 2n) * 1_000_003n;

@@ -9,13 +9,13 @@
  * sum (the per-CPU total is per_cpu_sum() over every CPU's copy, read by the
  * main thread).
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { DEFINE_KINDS } from '../../src/linker.js';
-import type { PerCpuPtr } from '../../src/percpu-ptr.js';
+import { DEFINE_PER_CPU } from '../../src/define.js';
 import { per_cpu_sum } from '../../src/smp.js';
-import { MODULE_EXT } from '../../src/threads/bootstrap.js';
-import { ATOMIC_COUNT, COUNTERS, MUTEX_COUNT, createCounterBuffer } from '../../src/threads/counters.js';
-import { createSharedMachine, startCpuThreads } from '../../src/threads/index.js';
+import {
+  ATOMIC_COUNT, COUNTER_JOBS, COUNTERS, MUTEX_COUNT, createCounterBuffer, createSharedMachine, startCpuThreads,
+} from '../../src/threads/index.js';
 import type { BenchGroup, GroupContext, GroupOutput } from '../lib/group.js';
 import { measurement, ratioRow, spreadOf, valueRow, type Row, type ThreadsPoint } from '../lib/report.js';
 
@@ -28,6 +28,9 @@ const LABEL: Record<Kind, string> = {
   mutex: 'shared counter under Atomics.wait/notify mutex',
 };
 const COUNTER = 'bench_hits';
+/** Short warm-up runs per counter kind (each one a barrier round trip, so fewer than the harness's calls). */
+const WARM_RUNS = 200;
+const WARM_RUN_N = 1000;
 
 interface Cell {
   readonly kind: Kind;
@@ -41,6 +44,30 @@ interface Cell {
   exact: boolean;
 }
 
+/** Idle and total jiffies of all CPUs from /proc/stat, or null where there is none. */
+function cpuTimes(): { idle: number; total: number } | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3] + (f[4] || 0), total: f.reduce((a, b) => a + b, 0) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How many cores sat idle over a short window: the threads benchmark needs W
+ * idle cores, or its workers share cores with other work (time-sliced workers
+ * look like slow per-CPU increments and cheap, uncontended atomics).
+ */
+function idleCores(cores: number, ms = 300): number | null {
+  const a = cpuTimes();
+  if (a === null) return null;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const b = cpuTimes();
+  if (b === null || b.total === a.total) return null;
+  return ((b.idle - a.idle) / (b.total - a.total)) * cores;
+}
+
 export function workerCounts(cores: number): number[] {
   return [...new Set([1, 2, Math.max(1, cores)])].sort((a, b) => a - b);
 }
@@ -48,6 +75,7 @@ export function workerCounts(cores: number): number[] {
 const group: BenchGroup = {
   async run(ctx: GroupContext): Promise<GroupOutput> {
     const cores = availableParallelism();
+    const idleBefore = idleCores(cores);
     const counts = workerCounts(cores);
     const maxW = counts[counts.length - 1];
     // Two workers each do `base` increments; beyond two the per-worker count shrinks so a contended mutex run stays short.
@@ -55,12 +83,12 @@ const group: BenchGroup = {
     const nFor = (w: number): number => (w <= 2 ? base : Math.max(1, Math.floor((2 * base) / w)));
 
     const m = createSharedMachine({ cpus: maxW });
-    const hits = m.linker.define(DEFINE_KINDS.DEFINE_PER_CPU, 'u64', COUNTER, undefined).ptr as PerCpuPtr<'u64'>;
+    const hits = DEFINE_PER_CPU(m, 'u64', COUNTER);
     m.boot();
     const counters = createCounterBuffer();
     const words = new Int32Array(counters);
     const threads = await startCpuThreads(m, {
-      jobs: new URL(`../../src/threads/counters${MODULE_EXT}`, import.meta.url),
+      jobs: COUNTER_JOBS,
       shared: { [COUNTERS]: counters },
     });
     const cells = new Map<string, Cell>();
@@ -68,6 +96,12 @@ const group: BenchGroup = {
       cells.set(`${kind}@${w}`, { kind, workers: w, n: nFor(w), perWorker: [], aggregate: [], sum: 0n, exact: true });
     }
     try {
+      // Many short runs first, so each job is optimised with full type feedback (see bench/lib/harness.ts).
+      if (ctx.warmup > 0) {
+        for (let c = 0; c < WARM_RUNS; c++) {
+          for (const kind of KINDS) await threads.run(JOB[kind], { n: WARM_RUN_N, ptr: COUNTER });
+        }
+      }
       for (let round = -ctx.warmup; round < ctx.rounds; round++) {
         for (const w of counts) {
           const cpus = Array.from({ length: w }, (_, i) => i);
@@ -145,7 +179,10 @@ const group: BenchGroup = {
         note: w > cores ? `only ${cores} core(s): ${w} workers share them` : undefined,
       }));
     }
-    return { rows, threads: points, note: `${cores} cores; worker counts ${counts.join(', ')}` };
+    const idleAfter = idleCores(cores);
+    const idle = idleBefore === null || idleAfter === null ? 'idle cores unknown (no /proc/stat)'
+      : `idle cores before/after the group: ${idleBefore.toFixed(1)}/${idleAfter.toFixed(1)} of ${cores}`;
+    return { rows, threads: points, note: `${cores} cores; ${idle}; worker counts ${counts.join(', ')}` };
   },
 };
 export default group;

@@ -6,9 +6,10 @@
  *
  * and differ only in how the op is done:
  *   gen*    the generated op (generated/x86_64/percpu.ts)
- *   raw*    the same memory effect on the raw Uint32Array/BigUint64Array with the
- *           same addressing the op must do (%gs base + offset, read every time,
- *           since the CPU could change between two ops) — the JavaScript floor
+ *   raw*    the same memory effect on the machine's raw Uint32Array with the same
+ *           addressing the op must do: the view, the %gs base and the offset read
+ *           at every access (the view is replaced when memory grows, the CPU can
+ *           change between two ops) — the JavaScript floor for the same work
  *   floor*  the raw access with the index hoisted out of the loop: the absolute
  *           floor, shown for information
  *   disp*   a per-call dispatch helper (dispatch.ts) — one function for every
@@ -70,42 +71,37 @@ export function genCmpxchg4(m: Machine, p: P4, n: number): number {
 // ---- width 4, raw typed array, same addressing -------------------------------
 export function rawAdd4(m: Machine, p: P4, n: number): number {
   set4(m, p, 0);
-  const u = m.u32;
-  for (let i = 0; i < n; i++) u[(m.gs + p.off) >>> 2] += 1;
-  return u[(m.gs + p.off) >>> 2];
+  for (let i = 0; i < n; i++) m.u32[(m.gs + p.off) >>> 2] += 1;
+  return m.u32[(m.gs + p.off) >>> 2];
 }
 export function rawRead4(m: Machine, p: P4, n: number): number {
   set4(m, p, READ_VALUE);
-  const u = m.u32;
   let s = 0;
-  for (let i = 0; i < n; i++) s = (s + u[(m.gs + p.off) >>> 2]) | 0;
+  for (let i = 0; i < n; i++) s = (s + m.u32[(m.gs + p.off) >>> 2]) | 0;
   return s;
 }
 export function rawWrite4(m: Machine, p: P4, n: number): number {
   set4(m, p, 0);
-  const u = m.u32;
-  for (let i = 0; i < n; i++) u[(m.gs + p.off) >>> 2] = i;
-  return u[(m.gs + p.off) >>> 2];
+  for (let i = 0; i < n; i++) m.u32[(m.gs + p.off) >>> 2] = i;
+  return m.u32[(m.gs + p.off) >>> 2];
 }
 export function rawAddReturn4(m: Machine, p: P4, n: number): number {
   set4(m, p, 0);
-  const u = m.u32;
   let s = 0;
   for (let i = 0; i < n; i++) {
     const a = (m.gs + p.off) >>> 2;
-    u[a] += 1;
-    s = (s + u[a]) | 0;
+    m.u32[a] += 1;
+    s = (s + m.u32[a]) | 0;
   }
   return s;
 }
 export function rawCmpxchg4(m: Machine, p: P4, n: number): number {
   set4(m, p, 0);
-  const u = m.u32;
   let c = 0;
   for (let i = 0; i < n; i++) {
     const a = (m.gs + p.off) >>> 2;
-    const found = u[a];
-    if (found === c) u[a] = c + 1;
+    const found = m.u32[a];
+    if (found === c) m.u32[a] = c + 1;
     c = (found + 1) >>> 0;
   }
   return c;

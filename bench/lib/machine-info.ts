@@ -1,6 +1,6 @@
 /** Names the machine a report was measured on. */
 import { readFileSync } from 'node:fs';
-import { arch, availableParallelism, cpus, platform, totalmem } from 'node:os';
+import { arch, availableParallelism, cpus, loadavg, platform, totalmem } from 'node:os';
 import type { MachineInfo } from './report.js';
 
 function cpuModel(): string {
@@ -22,5 +22,6 @@ export function machineInfo(): MachineInfo {
     platform: platform(),
     arch: arch(),
     totalMemoryBytes: totalmem(),
+    loadAverage1m: loadavg()[0],
   };
 }

@@ -87,6 +87,8 @@ export interface MachineInfo {
   readonly platform: string;
   readonly arch: string;
   readonly totalMemoryBytes: number;
+  /** 1-minute load average when the run started: other work on the machine skews thread scaling. */
+  readonly loadAverage1m: number;
 }
 
 export interface Report {
@@ -235,7 +237,7 @@ export function validateReport(r: unknown): string[] {
       if (!finitePos(row.value)) errs.push(`${where}: value ${String(row.value)} is not a finite positive number`);
       if (!finitePos(row.min) || !finitePos(row.max)) errs.push(`${where}: min/max are not finite positive numbers`);
       else if ((row.min as number) > (row.value as number) || (row.value as number) > (row.max as number)) errs.push(`${where}: value outside min–max`);
-      const expect = verdictOf(row.value as number, row.target as Target | null);
+      const expect = verdictOf(row.value as number, (row.target ?? null) as Target | null);
       if (row.verdict !== expect) errs.push(`${where}: verdict ${String(row.verdict)} but value and target give ${expect}`);
       if (row.kind === 'ratio' && row.unit !== 'x') errs.push(`${where}: a ratio's unit must be "x"`);
     }

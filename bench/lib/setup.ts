@@ -3,10 +3,9 @@
  * variable of each width, running on CPU 1 (any CPU would do; not CPU 0, so a
  * GS base of the first unit can never hide an addressing mistake).
  */
-import { DEFINE_KINDS } from '../../src/linker.js';
+import { DEFINE_PER_CPU } from '../../src/define.js';
 import { Machine } from '../../src/machine.js';
 import type { PerCpuPtr } from '../../src/percpu-ptr.js';
-import type { ScalarName } from '../../src/types.js';
 
 export interface BenchMachine {
   readonly m: Machine;
@@ -18,12 +17,10 @@ export interface BenchMachine {
 
 export function benchMachine(): BenchMachine {
   const m = new Machine({ cpus: 4 });
-  const def = <T extends ScalarName>(type: T, name: string): PerCpuPtr<T> =>
-    m.linker.define(DEFINE_KINDS.DEFINE_PER_CPU, type, name, undefined).ptr as PerCpuPtr<T>;
-  const p1 = def('u8', 'bench_u8');
-  const p2 = def('u16', 'bench_u16');
-  const p4 = def('u32', 'bench_u32');
-  const p8 = def('u64', 'bench_u64');
+  const p1 = DEFINE_PER_CPU(m, 'u8', 'bench_u8');
+  const p2 = DEFINE_PER_CPU(m, 'u16', 'bench_u16');
+  const p4 = DEFINE_PER_CPU(m, 'u32', 'bench_u32');
+  const p8 = DEFINE_PER_CPU(m, 'u64', 'bench_u64');
   m.boot();
   m.loadCpu(1);
   return { m, p1, p2, p4, p8 };

@@ -42,7 +42,9 @@ export function threadsSvg(points: readonly ThreadsPoint[], machine: MachineInfo
   const y1 = Math.max(y0 + 1, Math.ceil(Math.log10(hi)));
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
-  const xOf = (w: number): number => M.left + (workers.length === 1 ? plotW / 2 : (workers.indexOf(w) / (workers.length - 1)) * plotW);
+  const pad = 48; // keeps the first and last points (and their labels) off the frame
+  const xOf = (w: number): number =>
+    M.left + (workers.length === 1 ? plotW / 2 : pad + (workers.indexOf(w) / (workers.length - 1)) * (plotW - 2 * pad));
   const yOf = (ns: number): number => M.top + plotH - ((Math.log10(ns) - y0) / (y1 - y0)) * plotH;
 
   // Grid: a line per decade, lighter lines at 2× and 5×.

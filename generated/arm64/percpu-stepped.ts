@@ -12,12 +12,6 @@ import type { Insn } from "../../src/insn.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
 /**
- * A step of an op that computed raw_cpu_ptr() once: the address it really touches (after a migration, the
- * previous CPU's copy), how many bytes and how; `size: 0` for a register-only instruction (the explorer's Step).
- */
-export interface AddressedInsn extends Insn { readonly addr?: number; readonly size?: number; readonly access?: "r" | "w" }
-
-/**
  * this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
@@ -30,7 +24,7 @@ export interface AddressedInsn extends Insn { readonly addr?: number; readonly s
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
  * Source: templates/arm64/percpu.h:36
  */
-export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -57,7 +51,7 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
  * Source: templates/arm64/percpu.h:37
  */
-export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_read_2", pcp.off, 2);
   let result: number;
   preempt_disable(m);
@@ -85,7 +79,7 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
  * Source: templates/arm64/percpu.h:38
  */
-export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_read_4", pcp.off, 4);
   let result: number;
   preempt_disable(m);
@@ -113,7 +107,7 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
  * Source: templates/arm64/percpu.h:39
  */
-export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_read_8", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
@@ -141,7 +135,7 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
  * Source: templates/arm64/percpu.h:40
  */
-export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -166,7 +160,7 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
  * Source: templates/arm64/percpu.h:41
  */
-export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_write_2", pcp.off, 2);
   preempt_disable(m);
@@ -192,7 +186,7 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
  * Source: templates/arm64/percpu.h:42
  */
-export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_write_4", pcp.off, 4);
   preempt_disable(m);
@@ -218,7 +212,7 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
  * Source: templates/arm64/percpu.h:43
  */
-export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_write_8", pcp.off, 8);
   preempt_disable(m);
@@ -244,7 +238,7 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
  * Source: templates/arm64/percpu.h:44
  */
-export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -269,7 +263,7 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
  * Source: templates/arm64/percpu.h:45
  */
-export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_2", pcp.off, 2);
   preempt_disable(m);
@@ -295,7 +289,7 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
  * Source: templates/arm64/percpu.h:46
  */
-export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_4", pcp.off, 4);
   preempt_disable(m);
@@ -321,7 +315,7 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
  * Source: templates/arm64/percpu.h:47
  */
-export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_8", pcp.off, 8);
   preempt_disable(m);
@@ -347,7 +341,7 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclrb w0, [x1]
  * Source: templates/arm64/percpu.h:48
  */
-export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -372,7 +366,7 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclrh w0, [x1]
  * Source: templates/arm64/percpu.h:49
  */
-export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_and_2", pcp.off, 2);
   preempt_disable(m);
@@ -398,7 +392,7 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclr w0, [x1]
  * Source: templates/arm64/percpu.h:50
  */
-export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_and_4", pcp.off, 4);
   preempt_disable(m);
@@ -424,7 +418,7 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclr x0, [x1]
  * Source: templates/arm64/percpu.h:51
  */
-export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_and_8", pcp.off, 8);
   preempt_disable(m);
@@ -450,7 +444,7 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stsetb w0, [x1]
  * Source: templates/arm64/percpu.h:52
  */
-export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -475,7 +469,7 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stseth w0, [x1]
  * Source: templates/arm64/percpu.h:53
  */
-export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_or_2", pcp.off, 2);
   preempt_disable(m);
@@ -501,7 +495,7 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stset w0, [x1]
  * Source: templates/arm64/percpu.h:54
  */
-export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_or_4", pcp.off, 4);
   preempt_disable(m);
@@ -527,7 +521,7 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stset x0, [x1]
  * Source: templates/arm64/percpu.h:55
  */
-export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_or_8", pcp.off, 8);
   preempt_disable(m);
@@ -553,7 +547,7 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
  * Source: templates/arm64/percpu.h:56
  */
-export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -584,7 +578,7 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
  * Source: templates/arm64/percpu.h:57
  */
-export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_return_2", pcp.off, 2);
   let result: number;
@@ -616,7 +610,7 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
  * Source: templates/arm64/percpu.h:58
  */
-export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_return_4", pcp.off, 4);
   let result: number;
@@ -648,7 +642,7 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
  * Source: templates/arm64/percpu.h:59
  */
-export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_return_8", pcp.off, 8);
   let result: bigint;
@@ -680,7 +674,7 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swpb w0, w2, [x1]
  * Source: templates/arm64/percpu.h:60
  */
-export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   let result: number;
   preempt_disable(m);
@@ -709,7 +703,7 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swph w0, w2, [x1]
  * Source: templates/arm64/percpu.h:61
  */
-export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_xchg_2", pcp.off, 2);
   let result: number;
@@ -739,7 +733,7 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swp w0, w2, [x1]
  * Source: templates/arm64/percpu.h:62
  */
-export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_xchg_4", pcp.off, 4);
   let result: number;
@@ -769,7 +763,7 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swp x0, x2, [x1]
  * Source: templates/arm64/percpu.h:63
  */
-export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_xchg_8", pcp.off, 8);
   let result: bigint;
@@ -799,7 +793,7 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casb w2, w3, [x1]
  * Source: templates/arm64/percpu.h:64
  */
-export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   let result: number;
@@ -830,7 +824,7 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cash w2, w3, [x1]
  * Source: templates/arm64/percpu.h:65
  */
-export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_cmpxchg_2", pcp.off, 2);
@@ -862,7 +856,7 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas w2, w3, [x1]
  * Source: templates/arm64/percpu.h:66
  */
-export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_cmpxchg_4", pcp.off, 4);
@@ -894,7 +888,7 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
  * Source: templates/arm64/percpu.h:67
  */
-export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg_8", pcp.off, 8);
@@ -926,7 +920,7 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casb w2, w3, [x1]
  * Source: templates/arm64/percpu.h:68
  */
-export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   let result: boolean;
@@ -959,7 +953,7 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cash w2, w3, [x1]
  * Source: templates/arm64/percpu.h:69
  */
-export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_try_cmpxchg_2", pcp.off, 2);
@@ -993,7 +987,7 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas w2, w3, [x1]
  * Source: templates/arm64/percpu.h:70
  */
-export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_try_cmpxchg_4", pcp.off, 4);
@@ -1027,7 +1021,7 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
  * Source: templates/arm64/percpu.h:71
  */
-export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg_8", pcp.off, 8);
@@ -1061,7 +1055,7 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
  * Source: templates/arm64/percpu.h:72
  */
-export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg64", pcp.off, 8);
@@ -1093,7 +1087,7 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
  * Source: templates/arm64/percpu.h:73
  */
-export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg64", pcp.off, 8);
@@ -1127,7 +1121,7 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casp x2, x3, x4, x5, [x1]
  * Source: templates/arm64/percpu.h:74
  */
-export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
   if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_cmpxchg128", pcp.off, 16);
@@ -1164,7 +1158,7 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casp x2, x3, x4, x5, [x1]
  * Source: templates/arm64/percpu.h:75
  */
-export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
   if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_try_cmpxchg128", pcp.off, 16);
@@ -1201,7 +1195,7 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
  * Source: templates/generic/percpu.h:39
  */
-export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1221,7 +1215,7 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
  * Source: templates/generic/percpu.h:40
  */
-export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_read_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1242,7 +1236,7 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
  * Source: templates/generic/percpu.h:41
  */
-export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_read_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1263,7 +1257,7 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
  * Source: templates/generic/percpu.h:42
  */
-export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_read_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1284,7 +1278,7 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
  * Source: templates/generic/percpu.h:43
  */
-export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1304,7 +1298,7 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
  * Source: templates/generic/percpu.h:44
  */
-export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_write_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1325,7 +1319,7 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
  * Source: templates/generic/percpu.h:45
  */
-export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_write_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1346,7 +1340,7 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
  * Source: templates/generic/percpu.h:46
  */
-export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_write_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1367,7 +1361,7 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/generic/percpu.h:47
  */
-export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1391,7 +1385,7 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/generic/percpu.h:48
  */
-export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1416,7 +1410,7 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/generic/percpu.h:49
  */
-export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1441,7 +1435,7 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/generic/percpu.h:50
  */
-export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1466,7 +1460,7 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; and w2, w2, w0; strb w2, [x1]
  * Source: templates/generic/percpu.h:51
  */
-export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1490,7 +1484,7 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; and w2, w2, w0; strh w2, [x1]
  * Source: templates/generic/percpu.h:52
  */
-export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_and_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1515,7 +1509,7 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; and w2, w2, w0; str w2, [x1]
  * Source: templates/generic/percpu.h:53
  */
-export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_and_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1540,7 +1534,7 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; and x2, x2, x0; str x2, [x1]
  * Source: templates/generic/percpu.h:54
  */
-export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_and_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1565,7 +1559,7 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; orr w2, w2, w0; strb w2, [x1]
  * Source: templates/generic/percpu.h:55
  */
-export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1589,7 +1583,7 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; orr w2, w2, w0; strh w2, [x1]
  * Source: templates/generic/percpu.h:56
  */
-export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_or_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1614,7 +1608,7 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; orr w2, w2, w0; str w2, [x1]
  * Source: templates/generic/percpu.h:57
  */
-export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_or_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1639,7 +1633,7 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; orr x2, x2, x0; str x2, [x1]
  * Source: templates/generic/percpu.h:58
  */
-export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_or_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1664,7 +1658,7 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/generic/percpu.h:59
  */
-export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1689,7 +1683,7 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/generic/percpu.h:60
  */
-export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_return_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1715,7 +1709,7 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/generic/percpu.h:61
  */
-export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_return_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1741,7 +1735,7 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/generic/percpu.h:62
  */
-export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_return_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1767,7 +1761,7 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; strb w0, [x1]
  * Source: templates/generic/percpu.h:63
  */
-export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1790,7 +1784,7 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; strh w0, [x1]
  * Source: templates/generic/percpu.h:64
  */
-export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_xchg_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1814,7 +1808,7 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; str w0, [x1]
  * Source: templates/generic/percpu.h:65
  */
-export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_xchg_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1838,7 +1832,7 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; str x0, [x1]
  * Source: templates/generic/percpu.h:66
  */
-export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_xchg_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -1862,7 +1856,7 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
  * Source: templates/generic/percpu.h:67
  */
-export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -1891,7 +1885,7 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
  * Source: templates/generic/percpu.h:68
  */
-export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_cmpxchg_2", pcp.off, 2);
@@ -1921,7 +1915,7 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
  * Source: templates/generic/percpu.h:69
  */
-export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_cmpxchg_4", pcp.off, 4);
@@ -1951,7 +1945,7 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/generic/percpu.h:70
  */
-export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg_8", pcp.off, 8);
@@ -1981,7 +1975,7 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
  * Source: templates/generic/percpu.h:71
  */
-export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -2011,7 +2005,7 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
  * Source: templates/generic/percpu.h:72
  */
-export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_try_cmpxchg_2", pcp.off, 2);
@@ -2042,7 +2036,7 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
  * Source: templates/generic/percpu.h:73
  */
-export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_try_cmpxchg_4", pcp.off, 4);
@@ -2073,7 +2067,7 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/generic/percpu.h:74
  */
-export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg_8", pcp.off, 8);
@@ -2104,7 +2098,7 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/generic/percpu.h:75
  */
-export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg64", pcp.off, 8);
@@ -2134,7 +2128,7 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/generic/percpu.h:76
  */
-export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg64", pcp.off, 8);
@@ -2165,7 +2159,7 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
  * Source: templates/generic/percpu.h:77
  */
-export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
   if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_cmpxchg128", pcp.off, 16);
@@ -2198,7 +2192,7 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
  * Source: templates/generic/percpu.h:78
  */
-export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
   if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_try_cmpxchg128", pcp.off, 16);
@@ -2235,7 +2229,7 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:40
  */
-export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2262,7 +2256,7 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:40
  */
-export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -2290,7 +2284,7 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:40
  */
-export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -2318,7 +2312,7 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:40
  */
-export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -2346,7 +2340,7 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:41
  */
-export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2372,7 +2366,7 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:41
  */
-export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2399,7 +2393,7 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:41
  */
-export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2426,7 +2420,7 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:41
  */
-export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2454,7 +2448,7 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:42
  */
-export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2481,7 +2475,7 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:42
  */
-export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2509,7 +2503,7 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:42
  */
-export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2537,7 +2531,7 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:42
  */
-export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2564,7 +2558,7 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:43
  */
-export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2592,7 +2586,7 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:43
  */
-export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_return_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -2621,7 +2615,7 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:43
  */
-export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_return_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -2650,7 +2644,7 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:43
  */
-export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_return_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -2679,7 +2673,7 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:44
  */
-export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2706,7 +2700,7 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:44
  */
-export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_return_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2734,7 +2728,7 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:44
  */
-export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_return_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2762,7 +2756,7 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:44
  */
-export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_return_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2790,7 +2784,7 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:45
  */
-export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2817,7 +2811,7 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:45
  */
-export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_return_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2845,7 +2839,7 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:45
  */
-export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_return_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2873,7 +2867,7 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:45
  */
-export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_return_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2902,7 +2896,7 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
  * Source: templates/linux/percpu-defs.h:48
  */
-export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2927,7 +2921,7 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
  * Source: templates/linux/percpu-defs.h:48
  */
-export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_read_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -2953,7 +2947,7 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
  * Source: templates/linux/percpu-defs.h:48
  */
-export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_read_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -2979,7 +2973,7 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
  * Source: templates/linux/percpu-defs.h:48
  */
-export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_read_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3005,7 +2999,7 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
  * Source: templates/linux/percpu-defs.h:49
  */
-export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3030,7 +3024,7 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
  * Source: templates/linux/percpu-defs.h:49
  */
-export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_write_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
@@ -3056,7 +3050,7 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
  * Source: templates/linux/percpu-defs.h:49
  */
-export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_write_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
@@ -3082,7 +3076,7 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
  * Source: templates/linux/percpu-defs.h:49
  */
-export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_write_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
@@ -3108,7 +3102,7 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:50
  */
-export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3137,7 +3131,7 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:50
  */
-export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
@@ -3167,7 +3161,7 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:50
  */
-export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
@@ -3197,7 +3191,7 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:50
  */
-export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
@@ -3227,7 +3221,7 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; and w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:51
  */
-export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3256,7 +3250,7 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; and w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:51
  */
-export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_and_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
@@ -3286,7 +3280,7 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; and w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:51
  */
-export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_and_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
@@ -3316,7 +3310,7 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; and x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:51
  */
-export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_and_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
@@ -3346,7 +3340,7 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; orr w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:52
  */
-export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3375,7 +3369,7 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; orr w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:52
  */
-export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_or_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
@@ -3405,7 +3399,7 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; orr w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:52
  */
-export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_or_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
@@ -3435,7 +3429,7 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; orr x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:52
  */
-export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_or_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
@@ -3465,7 +3459,7 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:53
  */
-export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3495,7 +3489,7 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:53
  */
-export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
@@ -3526,7 +3520,7 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:53
  */
-export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
@@ -3557,7 +3551,7 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:53
  */
-export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
@@ -3588,7 +3582,7 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; strb w0, [x1]
  * Source: templates/linux/percpu-defs.h:54
  */
-export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3616,7 +3610,7 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; strh w0, [x1]
  * Source: templates/linux/percpu-defs.h:54
  */
-export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_xchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
@@ -3645,7 +3639,7 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; str w0, [x1]
  * Source: templates/linux/percpu-defs.h:54
  */
-export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_xchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
@@ -3674,7 +3668,7 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; str x0, [x1]
  * Source: templates/linux/percpu-defs.h:54
  */
-export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_xchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
@@ -3703,7 +3697,7 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
  * Source: templates/linux/percpu-defs.h:55
  */
-export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -3737,7 +3731,7 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
  * Source: templates/linux/percpu-defs.h:55
  */
-export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_cmpxchg_2", pcp.off, 2);
@@ -3772,7 +3766,7 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
  * Source: templates/linux/percpu-defs.h:55
  */
-export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_cmpxchg_4", pcp.off, 4);
@@ -3807,7 +3801,7 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/linux/percpu-defs.h:55
  */
-export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_cmpxchg_8", pcp.off, 8);
@@ -3842,7 +3836,7 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
  * Source: templates/linux/percpu-defs.h:56
  */
-export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -3877,7 +3871,7 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
  * Source: templates/linux/percpu-defs.h:56
  */
-export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_try_cmpxchg_2", pcp.off, 2);
@@ -3913,7 +3907,7 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
  * Source: templates/linux/percpu-defs.h:56
  */
-export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_try_cmpxchg_4", pcp.off, 4);
@@ -3949,7 +3943,7 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/linux/percpu-defs.h:56
  */
-export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_try_cmpxchg_8", pcp.off, 8);
@@ -3986,7 +3980,7 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:57
  */
-export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4016,7 +4010,7 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:57
  */
-export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
@@ -4047,7 +4041,7 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:57
  */
-export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
@@ -4078,7 +4072,7 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:57
  */
-export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
@@ -4109,7 +4103,7 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:58
  */
-export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4138,7 +4132,7 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:58
  */
-export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4168,7 +4162,7 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:58
  */
-export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4198,7 +4192,7 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:58
  */
-export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4229,7 +4223,7 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:59
  */
-export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4259,7 +4253,7 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:59
  */
-export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4290,7 +4284,7 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:59
  */
-export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4321,7 +4315,7 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:59
  */
-export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4351,7 +4345,7 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:60
  */
-export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4382,7 +4376,7 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:60
  */
-export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
@@ -4414,7 +4408,7 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:60
  */
-export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
@@ -4446,7 +4440,7 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:60
  */
-export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
@@ -4478,7 +4472,7 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:61
  */
-export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4508,7 +4502,7 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:61
  */
-export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4539,7 +4533,7 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:61
  */
-export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4570,7 +4564,7 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:61
  */
-export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4601,7 +4595,7 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:62
  */
-export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4631,7 +4625,7 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:62
  */
-export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4662,7 +4656,7 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:62
  */
-export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4693,7 +4687,7 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:62
  */
-export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4725,7 +4719,7 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
  * Source: templates/linux/percpu-defs.h:65
  */
-export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4753,7 +4747,7 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
  * Source: templates/linux/percpu-defs.h:65
  */
-export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_2", pcp.off, 2);
   preempt_disable(m);
@@ -4782,7 +4776,7 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
  * Source: templates/linux/percpu-defs.h:65
  */
-export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_4", pcp.off, 4);
   preempt_disable(m);
@@ -4811,7 +4805,7 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
  * Source: templates/linux/percpu-defs.h:65
  */
-export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_8", pcp.off, 8);
   preempt_disable(m);
@@ -4840,7 +4834,7 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
  * Source: templates/linux/percpu-defs.h:66
  */
-export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4867,7 +4861,7 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
  * Source: templates/linux/percpu-defs.h:66
  */
-export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_2", pcp.off, 2);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4895,7 +4889,7 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
  * Source: templates/linux/percpu-defs.h:66
  */
-export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_4", pcp.off, 4);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4923,7 +4917,7 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
  * Source: templates/linux/percpu-defs.h:66
  */
-export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_8", pcp.off, 8);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4952,7 +4946,7 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
  * Source: templates/linux/percpu-defs.h:67
  */
-export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4980,7 +4974,7 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
  * Source: templates/linux/percpu-defs.h:67
  */
-export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_2", pcp.off, 2);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5009,7 +5003,7 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
  * Source: templates/linux/percpu-defs.h:67
  */
-export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_4", pcp.off, 4);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5038,7 +5032,7 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
  * Source: templates/linux/percpu-defs.h:67
  */
-export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_8", pcp.off, 8);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5066,7 +5060,7 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:68
  */
-export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -5100,7 +5094,7 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:68
  */
-export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_return_2", pcp.off, 2);
   let result: number;
@@ -5135,7 +5129,7 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:68
  */
-export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_return_4", pcp.off, 4);
   let result: number;
@@ -5170,7 +5164,7 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
  * Source: templates/linux/percpu-defs.h:68
  */
-export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_return_8", pcp.off, 8);
   let result: bigint;
@@ -5205,7 +5199,7 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:69
  */
-export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5238,7 +5232,7 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:69
  */
-export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_return_2", pcp.off, 2);
   let result: number;
   preempt_disable(m);
@@ -5272,7 +5266,7 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:69
  */
-export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_return_4", pcp.off, 4);
   let result: number;
   preempt_disable(m);
@@ -5306,7 +5300,7 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
  * Source: templates/linux/percpu-defs.h:69
  */
-export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_return_8", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
@@ -5340,7 +5334,7 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:70
  */
-export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5373,7 +5367,7 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:70
  */
-export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_return_2", pcp.off, 2);
   let result: number;
   preempt_disable(m);
@@ -5407,7 +5401,7 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:70
  */
-export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_return_4", pcp.off, 4);
   let result: number;
   preempt_disable(m);
@@ -5441,7 +5435,7 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
  * Source: templates/linux/percpu-defs.h:70
  */
-export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_return_8", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
@@ -5458,4 +5452,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   preempt_enable(m);
   return result;
 }
-// sha256:f06c551edd56a88910a36d49057830915220e4466e908a6bcd5f73de5126d24b
+// sha256:7d6bc3cc465c07a96f7a8b6f23fe8abd8fc3cdea9f0a0eb0516f63aade0e106e

@@ -12,12 +12,6 @@ import type { Insn } from "../../src/insn.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
 /**
- * A step of an op that computed raw_cpu_ptr() once: the address it really touches (after a migration, the
- * previous CPU's copy), how many bytes and how; `size: 0` for a register-only instruction (the explorer's Step).
- */
-export interface AddressedInsn extends Insn { readonly addr?: number; readonly size?: number; readonly access?: "r" | "w" }
-
-/**
  * raw_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
  * No protection and no check: the caller keeps the task on this CPU.
  *
@@ -27,7 +21,7 @@ export interface AddressedInsn extends Insn { readonly addr?: number; readonly s
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr
  * Source: templates/generic/percpu.h:39
  */
-export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -47,7 +41,7 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr
  * Source: templates/generic/percpu.h:40
  */
-export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_read_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -68,7 +62,7 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr
  * Source: templates/generic/percpu.h:41
  */
-export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_read_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -89,7 +83,7 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr
  * Source: templates/generic/percpu.h:42
  */
-export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_read_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -110,7 +104,7 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u8 *)ptr = val
  * Source: templates/generic/percpu.h:43
  */
-export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -130,7 +124,7 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u16 *)ptr = val
  * Source: templates/generic/percpu.h:44
  */
-export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_write_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -151,7 +145,7 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u32 *)ptr = val
  * Source: templates/generic/percpu.h:45
  */
-export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_write_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -172,7 +166,7 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u64 *)ptr = val
  * Source: templates/generic/percpu.h:46
  */
-export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_write_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -193,7 +187,7 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:47
  */
-export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -217,7 +211,7 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:48
  */
-export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -242,7 +236,7 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:49
  */
-export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -267,7 +261,7 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:50
  */
-export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -292,7 +286,7 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r &= val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:51
  */
-export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -316,7 +310,7 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r &= val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:52
  */
-export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_and_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -341,7 +335,7 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r &= val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:53
  */
-export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_and_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -366,7 +360,7 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r &= val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:54
  */
-export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_and_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -391,7 +385,7 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r |= val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:55
  */
-export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -415,7 +409,7 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r |= val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:56
  */
-export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_or_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -440,7 +434,7 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r |= val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:57
  */
-export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_or_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -465,7 +459,7 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r |= val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:58
  */
-export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_or_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -490,7 +484,7 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:59
  */
-export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -515,7 +509,7 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:60
  */
-export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_return_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -541,7 +535,7 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:61
  */
-export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_return_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -567,7 +561,7 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:62
  */
-export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_return_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -593,7 +587,7 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; *(u8 *)ptr = val
  * Source: templates/generic/percpu.h:63
  */
-export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -616,7 +610,7 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; *(u16 *)ptr = val
  * Source: templates/generic/percpu.h:64
  */
-export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_xchg_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -640,7 +634,7 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; *(u32 *)ptr = val
  * Source: templates/generic/percpu.h:65
  */
-export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_xchg_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -664,7 +658,7 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; *(u64 *)ptr = val
  * Source: templates/generic/percpu.h:66
  */
-export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_xchg_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -688,7 +682,7 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/generic/percpu.h:67
  */
-export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -717,7 +711,7 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/generic/percpu.h:68
  */
-export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_cmpxchg_2", pcp.off, 2);
@@ -747,7 +741,7 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/generic/percpu.h:69
  */
-export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_cmpxchg_4", pcp.off, 4);
@@ -777,7 +771,7 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:70
  */
-export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg_8", pcp.off, 8);
@@ -807,7 +801,7 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/generic/percpu.h:71
  */
-export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -837,7 +831,7 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/generic/percpu.h:72
  */
-export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_try_cmpxchg_2", pcp.off, 2);
@@ -868,7 +862,7 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/generic/percpu.h:73
  */
-export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_try_cmpxchg_4", pcp.off, 4);
@@ -899,7 +893,7 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:74
  */
-export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg_8", pcp.off, 8);
@@ -930,7 +924,7 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:75
  */
-export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg64", pcp.off, 8);
@@ -960,7 +954,7 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:76
  */
-export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg64", pcp.off, 8);
@@ -991,7 +985,7 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u128 *)ptr; if (r != old) goto out; *(u128 *)ptr = nval
  * Source: templates/generic/percpu.h:77
  */
-export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
   if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_cmpxchg128", pcp.off, 16);
@@ -1024,7 +1018,7 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u128 *)ptr; if (r != old) goto out; *(u128 *)ptr = nval
  * Source: templates/generic/percpu.h:78
  */
-export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
   if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_try_cmpxchg128", pcp.off, 16);
@@ -1061,7 +1055,7 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr
  * Source: templates/generic/percpu.h:81
  */
-export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let result: number;
   preempt_disable(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1088,7 +1082,7 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr
  * Source: templates/generic/percpu.h:82
  */
-export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_read_2", pcp.off, 2);
   let result: number;
   preempt_disable(m);
@@ -1116,7 +1110,7 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr
  * Source: templates/generic/percpu.h:83
  */
-export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_read_4", pcp.off, 4);
   let result: number;
   preempt_disable(m);
@@ -1144,7 +1138,7 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr
  * Source: templates/generic/percpu.h:84
  */
-export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_read_8", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
@@ -1172,7 +1166,7 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u8 *)ptr = val
  * Source: templates/generic/percpu.h:85
  */
-export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1197,7 +1191,7 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u16 *)ptr = val
  * Source: templates/generic/percpu.h:86
  */
-export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_write_2", pcp.off, 2);
   const flags = local_irq_save(m);
@@ -1223,7 +1217,7 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u32 *)ptr = val
  * Source: templates/generic/percpu.h:87
  */
-export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_write_4", pcp.off, 4);
   const flags = local_irq_save(m);
@@ -1249,7 +1243,7 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u64 *)ptr = val
  * Source: templates/generic/percpu.h:88
  */
-export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_write_8", pcp.off, 8);
   const flags = local_irq_save(m);
@@ -1275,7 +1269,7 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:89
  */
-export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1304,7 +1298,7 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:90
  */
-export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_2", pcp.off, 2);
   const flags = local_irq_save(m);
@@ -1334,7 +1328,7 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:91
  */
-export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_4", pcp.off, 4);
   const flags = local_irq_save(m);
@@ -1364,7 +1358,7 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:92
  */
-export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_8", pcp.off, 8);
   const flags = local_irq_save(m);
@@ -1394,7 +1388,7 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r &= val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:93
  */
-export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1423,7 +1417,7 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r &= val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:94
  */
-export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_and_2", pcp.off, 2);
   const flags = local_irq_save(m);
@@ -1453,7 +1447,7 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r &= val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:95
  */
-export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_and_4", pcp.off, 4);
   const flags = local_irq_save(m);
@@ -1483,7 +1477,7 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r &= val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:96
  */
-export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_and_8", pcp.off, 8);
   const flags = local_irq_save(m);
@@ -1513,7 +1507,7 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r |= val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:97
  */
-export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1542,7 +1536,7 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r |= val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:98
  */
-export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_or_2", pcp.off, 2);
   const flags = local_irq_save(m);
@@ -1572,7 +1566,7 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r |= val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:99
  */
-export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_or_4", pcp.off, 4);
   const flags = local_irq_save(m);
@@ -1602,7 +1596,7 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r |= val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:100
  */
-export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_or_8", pcp.off, 8);
   const flags = local_irq_save(m);
@@ -1632,7 +1626,7 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:101
  */
-export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -1664,7 +1658,7 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:102
  */
-export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_return_2", pcp.off, 2);
   let result: number;
@@ -1697,7 +1691,7 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:103
  */
-export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_return_4", pcp.off, 4);
   let result: number;
@@ -1730,7 +1724,7 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:104
  */
-export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_return_8", pcp.off, 8);
   let result: bigint;
@@ -1763,7 +1757,7 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; *(u8 *)ptr = val
  * Source: templates/generic/percpu.h:105
  */
-export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -1793,7 +1787,7 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; *(u16 *)ptr = val
  * Source: templates/generic/percpu.h:106
  */
-export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_xchg_2", pcp.off, 2);
   let result: number;
@@ -1824,7 +1818,7 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; *(u32 *)ptr = val
  * Source: templates/generic/percpu.h:107
  */
-export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_xchg_4", pcp.off, 4);
   let result: number;
@@ -1855,7 +1849,7 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; *(u64 *)ptr = val
  * Source: templates/generic/percpu.h:108
  */
-export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_xchg_8", pcp.off, 8);
   let result: bigint;
@@ -1886,7 +1880,7 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/generic/percpu.h:109
  */
-export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   let result: number;
@@ -1922,7 +1916,7 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/generic/percpu.h:110
  */
-export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_cmpxchg_2", pcp.off, 2);
@@ -1959,7 +1953,7 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/generic/percpu.h:111
  */
-export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_cmpxchg_4", pcp.off, 4);
@@ -1996,7 +1990,7 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:112
  */
-export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg_8", pcp.off, 8);
@@ -2033,7 +2027,7 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/generic/percpu.h:113
  */
-export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   let result: boolean;
@@ -2070,7 +2064,7 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/generic/percpu.h:114
  */
-export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_try_cmpxchg_2", pcp.off, 2);
@@ -2108,7 +2102,7 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/generic/percpu.h:115
  */
-export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_try_cmpxchg_4", pcp.off, 4);
@@ -2146,7 +2140,7 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:116
  */
-export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg_8", pcp.off, 8);
@@ -2184,7 +2178,7 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:117
  */
-export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg64", pcp.off, 8);
@@ -2221,7 +2215,7 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:118
  */
-export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg64", pcp.off, 8);
@@ -2259,7 +2253,7 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u128 *)ptr; if (r != old) goto out; *(u128 *)ptr = nval
  * Source: templates/generic/percpu.h:119
  */
-export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
   if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_cmpxchg128", pcp.off, 16);
@@ -2299,7 +2293,7 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u128 *)ptr; if (r != old) goto out; *(u128 *)ptr = nval
  * Source: templates/generic/percpu.h:120
  */
-export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
   if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_try_cmpxchg128", pcp.off, 16);
@@ -2340,7 +2334,7 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:40
  */
-export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2367,7 +2361,7 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:40
  */
-export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -2395,7 +2389,7 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:40
  */
-export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -2423,7 +2417,7 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:40
  */
-export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -2451,7 +2445,7 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:41
  */
-export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2477,7 +2471,7 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:41
  */
-export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2504,7 +2498,7 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:41
  */
-export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2531,7 +2525,7 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:41
  */
-export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2559,7 +2553,7 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:42
  */
-export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2586,7 +2580,7 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:42
  */
-export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2614,7 +2608,7 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:42
  */
-export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2642,7 +2636,7 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:42
  */
-export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, void, undefined> {
+export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2669,7 +2663,7 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:43
  */
-export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2697,7 +2691,7 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:43
  */
-export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_return_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -2726,7 +2720,7 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:43
  */
-export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_return_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -2755,7 +2749,7 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:43
  */
-export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_return_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -2784,7 +2778,7 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:44
  */
-export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2811,7 +2805,7 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:44
  */
-export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_return_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2839,7 +2833,7 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:44
  */
-export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_return_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2867,7 +2861,7 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:44
  */
-export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_return_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2895,7 +2889,7 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:45
  */
-export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2922,7 +2916,7 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:45
  */
-export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_return_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2950,7 +2944,7 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:45
  */
-export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_return_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2978,7 +2972,7 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:45
  */
-export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_return_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3007,7 +3001,7 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr
  * Source: templates/linux/percpu-defs.h:48
  */
-export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3032,7 +3026,7 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr
  * Source: templates/linux/percpu-defs.h:48
  */
-export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_read_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3058,7 +3052,7 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr
  * Source: templates/linux/percpu-defs.h:48
  */
-export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_read_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3084,7 +3078,7 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr
  * Source: templates/linux/percpu-defs.h:48
  */
-export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_read_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3110,7 +3104,7 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u8 *)ptr = val
  * Source: templates/linux/percpu-defs.h:49
  */
-export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3135,7 +3129,7 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u16 *)ptr = val
  * Source: templates/linux/percpu-defs.h:49
  */
-export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_write_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
@@ -3161,7 +3155,7 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u32 *)ptr = val
  * Source: templates/linux/percpu-defs.h:49
  */
-export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_write_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
@@ -3187,7 +3181,7 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u64 *)ptr = val
  * Source: templates/linux/percpu-defs.h:49
  */
-export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_write_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
@@ -3213,7 +3207,7 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:50
  */
-export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3242,7 +3236,7 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:50
  */
-export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
@@ -3272,7 +3266,7 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:50
  */
-export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
@@ -3302,7 +3296,7 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:50
  */
-export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
@@ -3332,7 +3326,7 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r &= val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:51
  */
-export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3361,7 +3355,7 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r &= val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:51
  */
-export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_and_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
@@ -3391,7 +3385,7 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r &= val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:51
  */
-export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_and_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
@@ -3421,7 +3415,7 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r &= val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:51
  */
-export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_and_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
@@ -3451,7 +3445,7 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r |= val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:52
  */
-export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3480,7 +3474,7 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r |= val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:52
  */
-export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_or_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
@@ -3510,7 +3504,7 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r |= val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:52
  */
-export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_or_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
@@ -3540,7 +3534,7 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r |= val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:52
  */
-export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_or_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
@@ -3570,7 +3564,7 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:53
  */
-export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3600,7 +3594,7 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:53
  */
-export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
@@ -3631,7 +3625,7 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:53
  */
-export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
@@ -3662,7 +3656,7 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:53
  */
-export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
@@ -3693,7 +3687,7 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; *(u8 *)ptr = val
  * Source: templates/linux/percpu-defs.h:54
  */
-export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3721,7 +3715,7 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; *(u16 *)ptr = val
  * Source: templates/linux/percpu-defs.h:54
  */
-export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_xchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
@@ -3750,7 +3744,7 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; *(u32 *)ptr = val
  * Source: templates/linux/percpu-defs.h:54
  */
-export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_xchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
@@ -3779,7 +3773,7 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; *(u64 *)ptr = val
  * Source: templates/linux/percpu-defs.h:54
  */
-export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_xchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
@@ -3808,7 +3802,7 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:55
  */
-export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -3842,7 +3836,7 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:55
  */
-export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_cmpxchg_2", pcp.off, 2);
@@ -3877,7 +3871,7 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:55
  */
-export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_cmpxchg_4", pcp.off, 4);
@@ -3912,7 +3906,7 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:55
  */
-export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_cmpxchg_8", pcp.off, 8);
@@ -3947,7 +3941,7 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:56
  */
-export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -3982,7 +3976,7 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:56
  */
-export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_try_cmpxchg_2", pcp.off, 2);
@@ -4018,7 +4012,7 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:56
  */
-export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<AddressedInsn, boolean, undefined> {
+export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_try_cmpxchg_4", pcp.off, 4);
@@ -4054,7 +4048,7 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:56
  */
-export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<AddressedInsn, boolean, undefined> {
+export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_try_cmpxchg_8", pcp.off, 8);
@@ -4091,7 +4085,7 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:57
  */
-export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4121,7 +4115,7 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:57
  */
-export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
@@ -4152,7 +4146,7 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:57
  */
-export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
@@ -4183,7 +4177,7 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:57
  */
-export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
@@ -4214,7 +4208,7 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:58
  */
-export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4243,7 +4237,7 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:58
  */
-export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4273,7 +4267,7 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:58
  */
-export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4303,7 +4297,7 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:58
  */
-export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4334,7 +4328,7 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:59
  */
-export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4364,7 +4358,7 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:59
  */
-export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4395,7 +4389,7 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:59
  */
-export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4426,7 +4420,7 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:59
  */
-export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, void, undefined> {
+export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4456,7 +4450,7 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:60
  */
-export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4487,7 +4481,7 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:60
  */
-export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
@@ -4519,7 +4513,7 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:60
  */
-export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
@@ -4551,7 +4545,7 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:60
  */
-export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
@@ -4583,7 +4577,7 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:61
  */
-export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4613,7 +4607,7 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:61
  */
-export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4644,7 +4638,7 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:61
  */
-export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4675,7 +4669,7 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:61
  */
-export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4706,7 +4700,7 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:62
  */
-export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4736,7 +4730,7 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:62
  */
-export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4767,7 +4761,7 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:62
  */
-export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4798,7 +4792,7 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:62
  */
-export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4830,7 +4824,7 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:65
  */
-export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4862,7 +4856,7 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:65
  */
-export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_2", pcp.off, 2);
   const flags = local_irq_save(m);
@@ -4895,7 +4889,7 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:65
  */
-export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_4", pcp.off, 4);
   const flags = local_irq_save(m);
@@ -4928,7 +4922,7 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:65
  */
-export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_8", pcp.off, 8);
   const flags = local_irq_save(m);
@@ -4961,7 +4955,7 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:66
  */
-export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4992,7 +4986,7 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:66
  */
-export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_2", pcp.off, 2);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5024,7 +5018,7 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:66
  */
-export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_4", pcp.off, 4);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5056,7 +5050,7 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:66
  */
-export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_8", pcp.off, 8);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5089,7 +5083,7 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:67
  */
-export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5121,7 +5115,7 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:67
  */
-export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_2", pcp.off, 2);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5154,7 +5148,7 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:67
  */
-export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_4", pcp.off, 4);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5187,7 +5181,7 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:67
  */
-export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, void, undefined> {
+export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_8", pcp.off, 8);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5219,7 +5213,7 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:68
  */
-export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -5254,7 +5248,7 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:68
  */
-export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_return_2", pcp.off, 2);
   let result: number;
@@ -5290,7 +5284,7 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:68
  */
-export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_return_4", pcp.off, 4);
   let result: number;
@@ -5326,7 +5320,7 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:68
  */
-export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_return_8", pcp.off, 8);
   let result: bigint;
@@ -5362,7 +5356,7 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:69
  */
-export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5396,7 +5390,7 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:69
  */
-export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_return_2", pcp.off, 2);
   let result: number;
   const flags = local_irq_save(m);
@@ -5431,7 +5425,7 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:69
  */
-export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_return_4", pcp.off, 4);
   let result: number;
   const flags = local_irq_save(m);
@@ -5466,7 +5460,7 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:69
  */
-export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_return_8", pcp.off, 8);
   let result: bigint;
   const flags = local_irq_save(m);
@@ -5501,7 +5495,7 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:70
  */
-export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5535,7 +5529,7 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:70
  */
-export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_return_2", pcp.off, 2);
   let result: number;
   const flags = local_irq_save(m);
@@ -5570,7 +5564,7 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:70
  */
-export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<AddressedInsn, number, undefined> {
+export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_return_4", pcp.off, 4);
   let result: number;
   const flags = local_irq_save(m);
@@ -5605,7 +5599,7 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:70
  */
-export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<AddressedInsn, bigint, undefined> {
+export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_return_8", pcp.off, 8);
   let result: bigint;
   const flags = local_irq_save(m);
@@ -5623,4 +5617,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   local_irq_restore(m, flags);
   return result;
 }
-// sha256:d235c4ffef34202c5557b7d452ea7e8f6682e1047e506f9f75b5b2360b11f4ef
+// sha256:a4c56093336f3d2aa6ecbc3cd748b693da90a70f2724b5e83fa82b7295f4d425

@@ -89,7 +89,7 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  */
 export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
-  yield { asm: "movb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "movb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] = val;
 }
 
@@ -106,7 +106,7 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_write_2", pcp.off, 2);
-  yield { asm: "movw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "movw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] = val;
 }
 
@@ -123,7 +123,7 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_write_4", pcp.off, 4);
-  yield { asm: "movl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "movl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] = val;
 }
 
@@ -140,7 +140,7 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_write_8", pcp.off, 8);
-  yield { asm: "movq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "movq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] = val;
 }
 
@@ -156,7 +156,7 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
-  yield { asm: "addb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] += val & 0xff;
 }
 
@@ -173,7 +173,7 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_2", pcp.off, 2);
-  yield { asm: "addw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
 }
 
@@ -190,7 +190,7 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_4", pcp.off, 4);
-  yield { asm: "addl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
 }
 
@@ -207,7 +207,7 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_8", pcp.off, 8);
-  yield { asm: "addq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] += val;
 }
 
@@ -223,7 +223,7 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
-  yield { asm: "andb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "andb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] &= val & 0xff;
 }
 
@@ -240,7 +240,7 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_and_2", pcp.off, 2);
-  yield { asm: "andw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "andw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] &= val & 0xffff;
 }
 
@@ -257,7 +257,7 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_and_4", pcp.off, 4);
-  yield { asm: "andl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "andl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] &= val >>> 0;
 }
 
@@ -274,7 +274,7 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_and_8", pcp.off, 8);
-  yield { asm: "andq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "andq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] &= val;
 }
 
@@ -290,7 +290,7 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
-  yield { asm: "orb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "orb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] |= val & 0xff;
 }
 
@@ -307,7 +307,7 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_or_2", pcp.off, 2);
-  yield { asm: "orw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "orw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] |= val & 0xffff;
 }
 
@@ -324,7 +324,7 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_or_4", pcp.off, 4);
-  yield { asm: "orl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "orl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] |= val >>> 0;
 }
 
@@ -341,7 +341,7 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_or_8", pcp.off, 8);
-  yield { asm: "orq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "orq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] |= val;
 }
 
@@ -434,7 +434,7 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   yield { asm: "movb %gs:[var], %al", pcp: pcp };
   const ret = m.u8[m.gs + pcp.off];
-  yield { asm: "movb %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "movb %[nval], %gs:[var]", pcp: pcp, nval: nval };
   m.u8[m.gs + pcp.off] = nval;
   return ret;
 }
@@ -454,7 +454,7 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_xchg_2", pcp.off, 2);
   yield { asm: "movw %gs:[var], %ax", pcp: pcp };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
-  yield { asm: "movw %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "movw %[nval], %gs:[var]", pcp: pcp, nval: nval };
   m.u16[(m.gs + pcp.off) >>> 1] = nval;
   return ret;
 }
@@ -474,7 +474,7 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_xchg_4", pcp.off, 4);
   yield { asm: "movl %gs:[var], %eax", pcp: pcp };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
-  yield { asm: "movl %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "movl %[nval], %gs:[var]", pcp: pcp, nval: nval };
   m.u32[(m.gs + pcp.off) >>> 2] = nval;
   return ret;
 }
@@ -494,7 +494,7 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_xchg_8", pcp.off, 8);
   yield { asm: "movq %gs:[var], %rax", pcp: pcp };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
-  yield { asm: "movq %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "movq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   m.u64[(m.gs + pcp.off) >>> 3] = nval;
   return ret;
 }
@@ -513,7 +513,7 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
-  yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u8[m.gs + pcp.off];
   if (ret === expected) m.u8[m.gs + pcp.off] = nval;
   return ret;
@@ -534,7 +534,7 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_cmpxchg_2", pcp.off, 2);
   const expected = oval & 0xffff;
-  yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   if (ret === expected) m.u16[(m.gs + pcp.off) >>> 1] = nval;
   return ret;
@@ -555,7 +555,7 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_cmpxchg_4", pcp.off, 4);
   const expected = oval >>> 0;
-  yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   if (ret === expected) m.u32[(m.gs + pcp.off) >>> 2] = nval;
   return ret;
@@ -576,7 +576,7 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
-  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   if (ret === expected) m.u64[(m.gs + pcp.off) >>> 3] = nval;
   return ret;
@@ -596,7 +596,7 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
-  yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u8[m.gs + pcp.off];
   const ok = found === expected;
   if (ok) m.u8[m.gs + pcp.off] = nval;
@@ -619,7 +619,7 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_try_cmpxchg_2", pcp.off, 2);
   const expected = ovalp.value & 0xffff;
-  yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u16[(m.gs + pcp.off) >>> 1];
   const ok = found === expected;
   if (ok) m.u16[(m.gs + pcp.off) >>> 1] = nval;
@@ -642,7 +642,7 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_try_cmpxchg_4", pcp.off, 4);
   const expected = ovalp.value >>> 0;
-  yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u32[(m.gs + pcp.off) >>> 2];
   const ok = found === expected;
   if (ok) m.u32[(m.gs + pcp.off) >>> 2] = nval;
@@ -665,7 +665,7 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
-  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u64[(m.gs + pcp.off) >>> 3];
   const ok = found === expected;
   if (ok) m.u64[(m.gs + pcp.off) >>> 3] = nval;
@@ -688,7 +688,7 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
-  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   if (ret === expected) m.u64[(m.gs + pcp.off) >>> 3] = nval;
   return ret;
@@ -709,7 +709,7 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
-  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u64[(m.gs + pcp.off) >>> 3];
   const ok = found === expected;
   if (ok) m.u64[(m.gs + pcp.off) >>> 3] = nval;
@@ -851,7 +851,7 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
  */
 export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
-  yield { asm: "movb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "movb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] = val;
 }
 
@@ -868,7 +868,7 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
 export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_write_2", pcp.off, 2);
-  yield { asm: "movw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "movw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] = val;
 }
 
@@ -885,7 +885,7 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
 export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_write_4", pcp.off, 4);
-  yield { asm: "movl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "movl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] = val;
 }
 
@@ -902,7 +902,7 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
 export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_write_8", pcp.off, 8);
-  yield { asm: "movq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "movq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] = val;
 }
 
@@ -918,7 +918,7 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  */
 export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
-  yield { asm: "addb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] += val & 0xff;
 }
 
@@ -935,7 +935,7 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_2", pcp.off, 2);
-  yield { asm: "addw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
 }
 
@@ -952,7 +952,7 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_4", pcp.off, 4);
-  yield { asm: "addl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
 }
 
@@ -969,7 +969,7 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_8", pcp.off, 8);
-  yield { asm: "addq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] += val;
 }
 
@@ -985,7 +985,7 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
-  yield { asm: "andb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "andb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] &= val & 0xff;
 }
 
@@ -1002,7 +1002,7 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_and_2", pcp.off, 2);
-  yield { asm: "andw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "andw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] &= val & 0xffff;
 }
 
@@ -1019,7 +1019,7 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_and_4", pcp.off, 4);
-  yield { asm: "andl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "andl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] &= val >>> 0;
 }
 
@@ -1036,7 +1036,7 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_and_8", pcp.off, 8);
-  yield { asm: "andq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "andq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] &= val;
 }
 
@@ -1052,7 +1052,7 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
-  yield { asm: "orb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "orb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] |= val & 0xff;
 }
 
@@ -1069,7 +1069,7 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_or_2", pcp.off, 2);
-  yield { asm: "orw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "orw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] |= val & 0xffff;
 }
 
@@ -1086,7 +1086,7 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_or_4", pcp.off, 4);
-  yield { asm: "orl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "orl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] |= val >>> 0;
 }
 
@@ -1103,7 +1103,7 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_or_8", pcp.off, 8);
-  yield { asm: "orq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "orq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] |= val;
 }
 
@@ -1197,7 +1197,7 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
   yield { asm: "movb %gs:[var], %al", pcp: pcp };
   let ret = m.u8[m.gs + pcp.off];
   while (true) {
-    yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp };
+    yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp, nval: nval };
     const found = m.u8[m.gs + pcp.off];
     if (found === ret) {
       m.u8[m.gs + pcp.off] = nval;
@@ -1224,7 +1224,7 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
   yield { asm: "movw %gs:[var], %ax", pcp: pcp };
   let ret = m.u16[(m.gs + pcp.off) >>> 1];
   while (true) {
-    yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp };
+    yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp, nval: nval };
     const found = m.u16[(m.gs + pcp.off) >>> 1];
     if (found === ret) {
       m.u16[(m.gs + pcp.off) >>> 1] = nval;
@@ -1251,7 +1251,7 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
   yield { asm: "movl %gs:[var], %eax", pcp: pcp };
   let ret = m.u32[(m.gs + pcp.off) >>> 2];
   while (true) {
-    yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp };
+    yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp, nval: nval };
     const found = m.u32[(m.gs + pcp.off) >>> 2];
     if (found === ret) {
       m.u32[(m.gs + pcp.off) >>> 2] = nval;
@@ -1278,7 +1278,7 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
   yield { asm: "movq %gs:[var], %rax", pcp: pcp };
   let ret = m.u64[(m.gs + pcp.off) >>> 3];
   while (true) {
-    yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp };
+    yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
     const found = m.u64[(m.gs + pcp.off) >>> 3];
     if (found === ret) {
       m.u64[(m.gs + pcp.off) >>> 3] = nval;
@@ -1303,7 +1303,7 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
-  yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u8[m.gs + pcp.off];
   if (ret === expected) m.u8[m.gs + pcp.off] = nval;
   return ret;
@@ -1324,7 +1324,7 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_cmpxchg_2", pcp.off, 2);
   const expected = oval & 0xffff;
-  yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   if (ret === expected) m.u16[(m.gs + pcp.off) >>> 1] = nval;
   return ret;
@@ -1345,7 +1345,7 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_cmpxchg_4", pcp.off, 4);
   const expected = oval >>> 0;
-  yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   if (ret === expected) m.u32[(m.gs + pcp.off) >>> 2] = nval;
   return ret;
@@ -1366,7 +1366,7 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
-  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   if (ret === expected) m.u64[(m.gs + pcp.off) >>> 3] = nval;
   return ret;
@@ -1386,7 +1386,7 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
-  yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u8[m.gs + pcp.off];
   const ok = found === expected;
   if (ok) m.u8[m.gs + pcp.off] = nval;
@@ -1409,7 +1409,7 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_try_cmpxchg_2", pcp.off, 2);
   const expected = ovalp.value & 0xffff;
-  yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u16[(m.gs + pcp.off) >>> 1];
   const ok = found === expected;
   if (ok) m.u16[(m.gs + pcp.off) >>> 1] = nval;
@@ -1432,7 +1432,7 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_try_cmpxchg_4", pcp.off, 4);
   const expected = ovalp.value >>> 0;
-  yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u32[(m.gs + pcp.off) >>> 2];
   const ok = found === expected;
   if (ok) m.u32[(m.gs + pcp.off) >>> 2] = nval;
@@ -1455,7 +1455,7 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
-  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u64[(m.gs + pcp.off) >>> 3];
   const ok = found === expected;
   if (ok) m.u64[(m.gs + pcp.off) >>> 3] = nval;
@@ -1478,7 +1478,7 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
-  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   if (ret === expected) m.u64[(m.gs + pcp.off) >>> 3] = nval;
   return ret;
@@ -1499,7 +1499,7 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
-  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u64[(m.gs + pcp.off) >>> 3];
   const ok = found === expected;
   if (ok) m.u64[(m.gs + pcp.off) >>> 3] = nval;
@@ -1644,7 +1644,7 @@ export function* this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  */
 export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
-  yield { asm: "addb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
 }
 
@@ -1664,7 +1664,7 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_2", pcp.off, 2);
-  yield { asm: "addw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
 }
 
@@ -1684,7 +1684,7 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_4", pcp.off, 4);
-  yield { asm: "addl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
 }
 
@@ -1704,7 +1704,7 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_8", pcp.off, 8);
-  yield { asm: "addq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
 }
 
@@ -2219,7 +2219,7 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
 export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
-  yield { asm: "movb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "movb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] = val;
 }
 
@@ -2241,7 +2241,7 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_write_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
-  yield { asm: "movw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "movw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] = val;
 }
 
@@ -2263,7 +2263,7 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_write_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
-  yield { asm: "movl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "movl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] = val;
 }
 
@@ -2285,7 +2285,7 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_write_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
-  yield { asm: "movq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "movq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] = val;
 }
 
@@ -2306,7 +2306,7 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
 export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
-  yield { asm: "addb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] += val & 0xff;
 }
 
@@ -2328,7 +2328,7 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
-  yield { asm: "addw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
 }
 
@@ -2350,7 +2350,7 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
-  yield { asm: "addl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
 }
 
@@ -2372,7 +2372,7 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
-  yield { asm: "addq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] += val;
 }
 
@@ -2393,7 +2393,7 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
-  yield { asm: "andb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "andb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] &= val & 0xff;
 }
 
@@ -2415,7 +2415,7 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_and_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
-  yield { asm: "andw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "andw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] &= val & 0xffff;
 }
 
@@ -2437,7 +2437,7 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_and_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
-  yield { asm: "andl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "andl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] &= val >>> 0;
 }
 
@@ -2459,7 +2459,7 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_and_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
-  yield { asm: "andq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "andq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] &= val;
 }
 
@@ -2480,7 +2480,7 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
-  yield { asm: "orb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "orb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] |= val & 0xff;
 }
 
@@ -2502,7 +2502,7 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_or_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
-  yield { asm: "orw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "orw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] |= val & 0xffff;
 }
 
@@ -2524,7 +2524,7 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_or_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
-  yield { asm: "orl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "orl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] |= val >>> 0;
 }
 
@@ -2546,7 +2546,7 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_or_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
-  yield { asm: "orq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "orq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] |= val;
 }
 
@@ -2664,7 +2664,7 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "movb %gs:[var], %al", pcp: pcp };
   const ret = m.u8[m.gs + pcp.off];
-  yield { asm: "movb %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "movb %[nval], %gs:[var]", pcp: pcp, nval: nval };
   m.u8[m.gs + pcp.off] = nval;
   return ret;
 }
@@ -2689,7 +2689,7 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "movw %gs:[var], %ax", pcp: pcp };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
-  yield { asm: "movw %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "movw %[nval], %gs:[var]", pcp: pcp, nval: nval };
   m.u16[(m.gs + pcp.off) >>> 1] = nval;
   return ret;
 }
@@ -2714,7 +2714,7 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "movl %gs:[var], %eax", pcp: pcp };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
-  yield { asm: "movl %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "movl %[nval], %gs:[var]", pcp: pcp, nval: nval };
   m.u32[(m.gs + pcp.off) >>> 2] = nval;
   return ret;
 }
@@ -2739,7 +2739,7 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "movq %gs:[var], %rax", pcp: pcp };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
-  yield { asm: "movq %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "movq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   m.u64[(m.gs + pcp.off) >>> 3] = nval;
   return ret;
 }
@@ -2763,7 +2763,7 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval & 0xff;
-  yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u8[m.gs + pcp.off];
   if (ret === expected) m.u8[m.gs + pcp.off] = nval;
   return ret;
@@ -2789,7 +2789,7 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval & 0xffff;
-  yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   if (ret === expected) m.u16[(m.gs + pcp.off) >>> 1] = nval;
   return ret;
@@ -2815,7 +2815,7 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval >>> 0;
-  yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   if (ret === expected) m.u32[(m.gs + pcp.off) >>> 2] = nval;
   return ret;
@@ -2841,7 +2841,7 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = BigInt.asUintN(64, oval);
-  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   if (ret === expected) m.u64[(m.gs + pcp.off) >>> 3] = nval;
   return ret;
@@ -2866,7 +2866,7 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value & 0xff;
-  yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgb %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u8[m.gs + pcp.off];
   const ok = found === expected;
   if (ok) m.u8[m.gs + pcp.off] = nval;
@@ -2894,7 +2894,7 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_try_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value & 0xffff;
-  yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u16[(m.gs + pcp.off) >>> 1];
   const ok = found === expected;
   if (ok) m.u16[(m.gs + pcp.off) >>> 1] = nval;
@@ -2922,7 +2922,7 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_try_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value >>> 0;
-  yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u32[(m.gs + pcp.off) >>> 2];
   const ok = found === expected;
   if (ok) m.u32[(m.gs + pcp.off) >>> 2] = nval;
@@ -2950,7 +2950,7 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_try_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = BigInt.asUintN(64, ovalp.value);
-  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp };
+  yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u64[(m.gs + pcp.off) >>> 3];
   const ok = found === expected;
   if (ok) m.u64[(m.gs + pcp.off) >>> 3] = nval;
@@ -2976,7 +2976,7 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
 export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
-  yield { asm: "addb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
 }
 
@@ -2999,7 +2999,7 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
-  yield { asm: "addw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
 }
 
@@ -3022,7 +3022,7 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
-  yield { asm: "addl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
 }
 
@@ -3045,7 +3045,7 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
-  yield { asm: "addq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
 }
 
@@ -3531,7 +3531,7 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  */
 export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
-  yield { asm: "addb %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
 }
 
@@ -3551,7 +3551,7 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
   if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_2", pcp.off, 2);
-  yield { asm: "addw %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
 }
 
@@ -3571,7 +3571,7 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
   if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_4", pcp.off, 4);
-  yield { asm: "addl %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
 }
 
@@ -3591,7 +3591,7 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
   if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_8", pcp.off, 8);
-  yield { asm: "addq %[val], %gs:[var]", pcp: pcp };
+  yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
 }
 
@@ -4001,4 +4001,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
 }
-// sha256:7b61f7868a480f24eae5ddb51c6c16af8206c5039093bf4bf0edb959278ae6e5
+// sha256:565bdf1fe0b50949bfd12e7538f257621238b5becee3e5f0529c49f749486912

@@ -36,6 +36,10 @@ export interface Step {
   readonly size?: number;
   /** Read or write of the memory operand (default: a `mov` from memory reads, everything else writes). */
   readonly access?: AccessKind;
+  /** Operand values of a generated op's instruction (`%[val]` …), shown in traces. */
+  readonly val?: number | bigint;
+  readonly oval?: number | bigint;
+  readonly nval?: number | bigint;
   /** Shared resources outside per-CPU memory (a lock, an s64 count) the step reads. */
   readonly reads?: readonly string[];
   /** Shared resources outside per-CPU memory the step writes. */
@@ -123,7 +127,7 @@ export function conflicts(a: readonly Touch[], b: readonly Touch[]): boolean {
 
 /** The instruction text for the trace: `[var]` replaced by the offset, addresses in hex. */
 export function formatStep(step: Step): string {
-  if (step.pcp !== undefined) return formatInsn({ asm: step.asm, pcp: step.pcp });
+  if (step.pcp !== undefined) return formatInsn({ asm: step.asm, pcp: step.pcp, val: step.val, oval: step.oval, nval: step.nval });
   return step.asm;
 }
 

@@ -14,6 +14,7 @@ import { MachineStateError } from '../errors.js';
 import type { Subsection } from '../linker.js';
 import { Machine, type Arch } from '../machine.js';
 import { PerCpuPtr, type PtrOrigin } from '../percpu-ptr.js';
+import { opsFor } from '../typed.js';
 import { fromBits, scalarInfo, type ScalarName } from '../types.js';
 import { adoptMemory, type AdoptedMemory } from './adopt.js';
 
@@ -87,6 +88,7 @@ export function attachMachine(init: SharedMachineInit): Machine {
   m.debugFree = init.debugFree;
   for (const s of init.statics) {
     const type = scalarInfo(s.type);
+    // The machine's linker binds each symbol's typed-layer op table, as for the booting thread.
     m.linker.define({ macro: s.macro, subsection: s.subsection, minAlign: s.align }, s.type, s.name, fromBits(type, s.init));
   }
   adoptMemory(m, init);
@@ -110,10 +112,16 @@ export function describePtr(p: PerCpuPtr<unknown>): PtrDescriptor {
   return { off: p.off, type: p.type === null ? null : p.type.name, origin: { label: p.origin.label, kind: p.origin.kind } };
 }
 
-/** Rebuilds a pointer from its description (in the thread that received it). */
-export function revivePtr<T = unknown>(d: PtrDescriptor): PerCpuPtr<T> {
+/**
+ * Rebuilds a pointer from its description in the thread that received it,
+ * with the typed layer's op table of `m`'s architecture when it has a type. Freeing
+ * the original does not poison this copy: a thread must be done with a
+ * dynamic pointer before the allocation is freed, as in the kernel.
+ */
+export function revivePtr<T = unknown>(m: Machine, d: PtrDescriptor): PerCpuPtr<T> {
   if (typeof d.off !== 'number' || !Number.isInteger(d.off) || d.off < 0) {
     throw new TypeError(`revivePtr: offset must be a non-negative integer, got ${String(d.off)}`);
   }
-  return new PerCpuPtr<T>(d.off, d.type === null ? null : scalarInfo(d.type), d.origin);
+  const type = d.type === null ? null : scalarInfo(d.type);
+  return new PerCpuPtr<T>(d.off, type, d.origin, type === null ? null : opsFor(m.arch, type));
 }

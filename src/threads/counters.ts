@@ -15,7 +15,6 @@
 import { this_cpu_inc_8, this_cpu_read_8, this_cpu_write_8 } from '../../generated/x86_64/percpu.js';
 import type { Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
-import { smp_processor_id } from '../smp.js';
 import { mutex_lock, mutex_unlock } from './mutex.js';
 import type { CpuEnv } from './protocol.js';
 
@@ -93,27 +92,4 @@ export function percpu_reset(m: Machine, env: CpuEnv, args: { readonly ptr: stri
   const p = counterPtr(env, args.ptr);
   this_cpu_write_8(m, p, 0n);
   return this_cpu_read_8(m, p);
-}
-
-export interface WhoAmI {
-  /** m.cpu of the thread's machine. */
-  readonly cpu: number;
-  /** Its GS base register. */
-  readonly gs: number;
-  /** smp_processor_id(): the gs-relative read of cpu_number. */
-  readonly smpProcessorId: number;
-  /** this_cpu_read(this_cpu_off): the unit's own address, read through %gs. */
-  readonly thisCpuOff: bigint;
-  readonly comm: string;
-}
-
-/** What a CPU thread sees of itself. */
-export function whoami(m: Machine): WhoAmI {
-  return {
-    cpu: m.cpu,
-    gs: m.gs,
-    smpProcessorId: smp_processor_id(m),
-    thisCpuOff: this_cpu_read_8(m, m.this_cpu_off),
-    comm: m.ctx.comm,
-  };
 }

@@ -11,3 +11,12 @@ export type { CpuEnv, CpuJob } from './protocol.js';
 export {
   assertUnitsCachelineSeparated, cachelineOf, cachelinesOfCopies, createSharedMachine, type SharedMachineOptions,
 } from './shared-machine.js';
+export { ATOMIC_COUNT, COUNTERS, COUNTERS_BYTES, MUTEX_COUNT, MUTEX_WORD, createCounterBuffer } from './counters.js';
+export type { WhoAmI } from './probe.js';
+
+import { MODULE_EXT } from './bootstrap.js';
+
+/** The counting jobs (percpu_inc, atomic_inc, mutex_inc, percpu_reset), for startCpuThreads({ jobs }). */
+export const COUNTER_JOBS = new URL(`./counters${MODULE_EXT}`, import.meta.url);
+/** The probe jobs (whoami, mark, try_migrate, fail). */
+export const PROBE_JOBS = new URL(`./probe${MODULE_EXT}`, import.meta.url);

@@ -8,7 +8,7 @@
  * per-CPU idea.
  *
  *   const m = createSharedMachine({ cpus: 2 });
- *   const hits = m.linker.define(DEFINE_KINDS.DEFINE_PER_CPU, 'u64', 'hits', 0n).ptr;
+ *   const hits = DEFINE_PER_CPU(m, 'u64', 'hits');
  *   m.boot();
  *   await using cpus = await startCpuThreads(m, { jobs: new URL('./my-jobs.js', import.meta.url) });
  *   await cpus.run('count', { n: 1000 });   // my-jobs exports count(m, env, args)
@@ -25,8 +25,8 @@ import { MODULE_EXT, workerBootstrapSource } from './bootstrap.js';
 import type { FromWorker, SerializedError, ToWorker, WorkerInit } from './protocol.js';
 
 export interface StartCpuThreadsOptions {
-  /** The module whose named exports are the jobs: a file: URL, or a path. */
-  jobs: URL | string;
+  /** The module(s) whose exported functions are the jobs: file: URLs or paths. */
+  jobs: URL | string | readonly (URL | string)[];
   /** CPUs to start a thread for (default: every online CPU). */
   cpus?: readonly number[];
   /** Dynamic per-CPU pointers (alloc_percpu) to hand to every job by name; statics are always there. */
@@ -66,6 +66,8 @@ class CpuThread {
   private failure: Error | null = null;
   readonly ready: Promise<number>;
   readonly exited: Promise<void>;
+  /** Told when the thread dies or cannot start: the other threads may be waiting for it at a barrier. */
+  onDeath: (e: Error) => void = () => undefined;
 
   constructor(readonly cpu: number, readonly worker: Worker) {
     this.exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -92,10 +94,12 @@ class CpuThread {
   }
 
   private fail(e: Error, rejectReady: (e: Error) => void): void {
-    if (this.failure === null) this.failure = e;
+    const first = this.failure === null;
+    if (first) this.failure = e;
     rejectReady(e);
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
+    if (first) this.onDeath(e);
   }
 
   send(msg: ToWorker & { type: 'run' }): Promise<{ value: unknown; ns: number }> {
@@ -112,9 +116,23 @@ export class CpuThreads {
   private seq = 0;
   private closed = false;
   private busy = false;
+  private failure: Error | null = null;
 
   /** @internal use startCpuThreads() */
-  constructor(private readonly m: Machine, private readonly threads: ReadonlyMap<number, CpuThread>) {}
+  constructor(private readonly m: Machine, private readonly threads: ReadonlyMap<number, CpuThread>) {
+    for (const t of threads.values()) t.onDeath = (e) => this.abort(e);
+  }
+
+  /**
+   * A thread died: the others may wait at the barrier for it forever, so they
+   * are stopped too, which fails their pending runs; the pool is closed.
+   */
+  private abort(cause: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.failure = cause;
+    for (const t of this.threads.values()) void t.worker.terminate();
+  }
 
   /** The CPUs that have a thread, ascending. */
   get cpus(): number[] {
@@ -127,6 +145,7 @@ export class CpuThreads {
    * each CPU's result in CPU order. Runs do not overlap.
    */
   async run<R = unknown>(job: string, args?: unknown, options: RunOptions = {}): Promise<CpuRunResult<R>[]> {
+    if (this.failure !== null) throw new MachineStateError(`CpuThreads.run: the threads were stopped because a CPU thread died (${this.failure.message})`);
     if (this.closed) throw new MachineStateError('CpuThreads.run: the threads have been closed');
     if (this.busy) throw new MachineStateError('CpuThreads.run: a run is in progress; await it before starting another');
     const cpus = options.cpus ?? this.cpus;
@@ -142,9 +161,14 @@ export class CpuThreads {
     this.busy = true;
     try {
       const msg = { type: 'run' as const, seq, job, args, parties: chosen.length, mappedBytes: this.m.mappedBytes };
-      // The first failure decides: a thread that died leaves the others waiting at the barrier.
-      const results = await Promise.all(chosen.map((t) => t.send(msg)));
-      return results.map(({ value, ns }, i) => ({ cpu: chosen[i].cpu, value: value as R, ns }));
+      // Every thread finishes (or the pool is aborted) before the run settles, so runs never overlap.
+      const results = await Promise.allSettled(chosen.map((t) => t.send(msg)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+      return results.map((r, i) => {
+        const { value, ns } = (r as PromiseFulfilledResult<{ value: unknown; ns: number }>).value;
+        return { cpu: chosen[i].cpu, value: value as R, ns };
+      });
     } finally {
       this.busy = false;
     }
@@ -152,11 +176,14 @@ export class CpuThreads {
 
   /** Stops every thread. */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed) {
+      await Promise.all([...this.threads.values()].map((t) => t.exited));
+      return;
+    }
     this.closed = true;
     await Promise.all([...this.threads.values()].map(async (t) => {
       t.worker.postMessage({ type: 'exit' } satisfies ToWorker);
-      // A thread stuck at a barrier (another CPU died mid-run) never reads the message.
+      // A thread inside an endless job never reads the message: stop it after a grace period.
       const timer = setTimeout(() => void t.worker.terminate(), 2000);
       await t.exited;
       clearTimeout(timer);
@@ -190,7 +217,8 @@ export async function startCpuThreads(m: Machine, options: StartCpuThreadsOption
     if (seen.has(cpu)) throw new RangeError(`startCpuThreads: cpu ${cpu} is listed twice`);
     seen.add(cpu);
   }
-  const jobs = jobsUrl(options.jobs);
+  const jobs = (Array.isArray(options.jobs) ? options.jobs as readonly (URL | string)[] : [options.jobs as URL | string]).map(jobsUrl);
+  if (jobs.length === 0) throw new RangeError('startCpuThreads: no job module given');
   const ptrs: Record<string, PtrDescriptor> = {};
   for (const [name, p] of Object.entries(options.ptrs ?? {})) ptrs[name] = describePtr(p);
   const control = new SharedArrayBuffer(BARRIER_BYTES);

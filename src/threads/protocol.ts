@@ -21,8 +21,8 @@ export type CpuJob<A = unknown, R = unknown> = (m: Machine, env: CpuEnv, args: A
 export interface WorkerInit {
   readonly machine: SharedMachineInit;
   readonly cpu: number;
-  /** file: URL of the module whose exports are the jobs. */
-  readonly jobs: string;
+  /** file: URLs of the modules whose exports are the jobs. */
+  readonly jobs: readonly string[];
   readonly ptrs: Readonly<Record<string, PtrDescriptor>>;
   readonly shared: Readonly<Record<string, SharedArrayBuffer>>;
   /** Int32Array words of the start barrier (see barrier.ts). */

@@ -20,9 +20,18 @@ async function main(init: WorkerInit): Promise<void> {
   bindCpu(m, init.cpu);
   const ptrs: Record<string, PerCpuPtr<unknown>> = {};
   for (const d of m.linker.definitions()) ptrs[d.name] = d.ptr;
-  for (const [name, d] of Object.entries(init.ptrs)) ptrs[name] = revivePtr(d);
+  for (const [name, d] of Object.entries(init.ptrs)) ptrs[name] = revivePtr(m, d);
   const env: CpuEnv = { cpu: init.cpu, ptrs, shared: init.shared };
-  const jobs = (await import(init.jobs)) as Record<string, unknown>;
+  const jobs: Record<string, unknown> = {};
+  const from: Record<string, string> = {};
+  for (const url of init.jobs) {
+    for (const [name, value] of Object.entries((await import(url)) as Record<string, unknown>)) {
+      if (typeof value !== 'function') continue;
+      if (name in jobs && jobs[name] !== value) throw new Error(`job ${name} is exported by both ${from[name]} and ${url}; job names must be unique`);
+      jobs[name] = value;
+      from[name] = url;
+    }
+  }
   const control = new Int32Array(init.control);
 
   port.on('message', (msg: ToWorker) => {
@@ -35,7 +44,7 @@ async function main(init: WorkerInit): Promise<void> {
     // Arrive at the barrier even when the job is missing, or the other CPUs would wait forever.
     barrier_wait(control, msg.parties);
     if (typeof job !== 'function') {
-      post({ type: 'failed', seq: msg.seq, error: { name: 'TypeError', message: `job ${JSON.stringify(msg.job)} is not a function exported by ${init.jobs}` } });
+      post({ type: 'failed', seq: msg.seq, error: { name: 'TypeError', message: `job ${JSON.stringify(msg.job)} is not a function exported by ${init.jobs.join(' or ')}` } });
       return;
     }
     try {
