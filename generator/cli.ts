@@ -6,6 +6,7 @@
  *   percpu-gen --out DIR       write somewhere else
  *   percpu-gen --arch x86_64   only this architecture (repeatable)
  *   percpu-gen --templates DIR read tables and templates from DIR
+ *   percpu-gen --timings       also print milliseconds per phase and architecture
  *
  * Exit status: 0 success, 1 check failed, 2 bad input (reported as file:line).
  */
@@ -22,10 +23,11 @@ interface Args {
   out: string;
   arches: string[] | undefined;
   templates: string | undefined;
+  timings: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { check: false, out: path.join(ROOT, 'generated'), arches: undefined, templates: undefined };
+  const a: Args = { check: false, out: path.join(ROOT, 'generated'), arches: undefined, templates: undefined, timings: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const value = (): string => {
@@ -37,8 +39,9 @@ function parseArgs(argv: readonly string[]): Args {
     else if (k === '--out') a.out = path.resolve(value());
     else if (k === '--arch') (a.arches ??= []).push(value());
     else if (k === '--templates') a.templates = path.resolve(value());
+    else if (k === '--timings') a.timings = true;
     else if (k === '--help' || k === '-h') {
-      process.stdout.write('usage: percpu-gen [--check] [--out DIR] [--arch NAME]... [--templates DIR]\n');
+      process.stdout.write('usage: percpu-gen [--check] [--out DIR] [--arch NAME]... [--templates DIR] [--timings]\n');
       process.exit(0);
     } else throw new Error(`unknown option '${k}' (see --help)`);
   }
@@ -59,6 +62,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const files = results.flatMap((r) => r.files);
     const count = results.reduce((n, r) => n + r.ops.length, 0);
     const ms = (performance.now() - started).toFixed(0);
+    if (args.timings) {
+      for (const r of results) {
+        const t = Object.entries(r.timings).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
+        process.stdout.write(`percpu-gen: ${r.arch}: ${t} ms\n`);
+      }
+    }
     if (args.check) {
       const display = path.relative(ROOT, args.out) || '.';
       const res = checkAgainst(args.out, display, files);
