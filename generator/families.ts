@@ -10,7 +10,8 @@
  *   --}}
  *
  * Templates are looked up most specific first: templates/<arch>/families/,
- * then templates/linux/families/ (bodies every architecture shares).
+ * then templates/linux/families/ (bodies every architecture shares). A body
+ * may use another family's with a partial, `{{> percpu_unary_op op="inc"}}`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -79,6 +80,9 @@ export function loadFamilies(hb: typeof Handlebars, dirs: readonly string[], roo
       } catch (e) {
         throw templateError(file, bodyLine, e);
       }
+      // Every family is also a partial, so one family's body can be another's,
+      // as percpu_add_op is percpu_unary_op("inc"/"dec") or percpu_binary_op("add").
+      hb.registerPartial(name, body);
       families.set(name, { name, params, returns: ret[1] as Returns, doc: lines.slice(2).join(' '), file, bodyLine, template });
     }
   }

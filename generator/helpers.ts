@@ -157,7 +157,8 @@ export function registerHelpers(hb: typeof Handlebars): void {
     if (access !== undefined && access !== 'r' && access !== 'w' && access !== 'none') {
       throw new Error(`insn: access must be "r", "w" or "none", got '${String(access)}'`);
     }
-    return emitInsn(c, t(c), options.fn(this).trim(), access);
+    // The current context: inside a partial it carries the partial's own parameters (op="inc").
+    return emitInsn(c, t(this ?? c), options.fn(this).trim(), access);
   });
 
   /**
@@ -239,9 +240,10 @@ export function registerHelpers(hb: typeof Handlebars): void {
 
   hb.registerHelper('c_operator', function (op: unknown): string {
     switch (op) {
+      case 'add': return '+';
       case 'and': return '&';
       case 'or': return '|';
-      default: throw new Error(`c_operator: '${String(op)}' is not a binary op of the kernel's per-CPU layer (and, or; xor was removed)`);
+      default: throw new Error(`c_operator: '${String(op)}' is not a binary op of the kernel's per-CPU layer (add, and, or; xor was removed)`);
     }
   });
 }
