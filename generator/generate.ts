@@ -13,8 +13,8 @@ import { parseHeader, type MacroDef } from './cparse.js';
 import { GenError } from './errors.js';
 import { loadFamilies } from './families.js';
 import { registerHelpers } from './helpers.js';
-import { buildModel, type OpModel } from './model.js';
-import { renderModule, type Flavour } from './render.js';
+import { buildModel, genericOps, type OpModel } from './model.js';
+import { renderModule, renderTypedModule, type Flavour } from './render.js';
 import { validateModules, type ModuleToCheck } from './validate.js';
 import { withChecksum, type OutFile } from './output.js';
 
@@ -111,15 +111,34 @@ export async function generate(opts: GenerateOptions): Promise<ArchOutput[]> {
     lap('render');
     rendered.push({ arch, ops, mods, timings });
   }
+  // The size-generic typed layer, once for every architecture: the unsized
+  // names of the generic layer, typed from what their sized ops return.
+  const linux = path.join(templatesDir, 'linux', 'percpu-defs.h');
+  const typed: ModuleToCheck[] = [];
+  if (rendered.length > 0) {
+    const linuxDefs = await readTable(display, templatesDir, linux);
+    const generic = genericOps(linuxDefs, rendered[0].ops);
+    typed.push({
+      file: rel(root, path.join(outDir, TYPED_FILE)),
+      text: renderTypedModule(generic, [rel(display, linux)], `${rel(outDir, root)}/`),
+      primitives: [],
+      flavour: 'typed',
+    });
+  }
   // One TypeScript program checks every module: building it is most of the cost.
   const started = performance.now();
-  const checked = validateModules(root, rendered.flatMap((r) => r.mods));
+  const checked = validateModules(root, [...rendered.flatMap((r) => r.mods), ...typed]);
   const validateMs = performance.now() - started;
   let next = 0;
-  return rendered.map((r) => ({
+  const out: ArchOutput[] = rendered.map((r) => ({
     arch: r.arch,
     ops: r.ops,
     files: FLAVOURS.map(({ file }) => ({ rel: `${r.arch}/${file}`, text: withChecksum(checked[next++]) })),
     timings: { ...r.timings, 'validate (all arches)': validateMs },
   }));
+  if (typed.length > 0) out[out.length - 1] = { ...out[out.length - 1], files: [...out[out.length - 1].files, { rel: TYPED_FILE, text: withChecksum(checked[next]) }] };
+  return out;
 }
+
+/** The typed layer's file, beside the architectures' folders. */
+export const TYPED_FILE = 'percpu-defs.ts';

@@ -82,6 +82,36 @@ function checkParams(d: MacroDef): void {
   }
 }
 
+/** A size-generic op of the generic layer (`this_cpu_add(pcp, val)`), for the typed layer. */
+export interface GenericOp {
+  readonly name: string;
+  readonly variant: Variant;
+  readonly base: string;
+  readonly params: readonly string[];
+  readonly def: MacroDef;
+  readonly returns: Returns;
+}
+
+/**
+ * The generic layer's size-generic ops, in table order, each returning what its
+ * sized instances return: what the kernel calls by the unsized name and
+ * resolves with __pcpu_size_call.
+ */
+export function genericOps(defs: readonly MacroDef[], ops: readonly OpModel[]): GenericOp[] {
+  const byName = new Map(ops.map((o) => [o.name, o]));
+  const out: GenericOp[] = [];
+  for (const d of defs) {
+    const g = GENERIC.exec(d.name);
+    if (!g) continue;
+    const sized = SIZES.map((n) => byName.get(`${d.name}_${n}`));
+    if (sized.some((o) => o === undefined)) continue;
+    const kinds = new Set(sized.map((o) => o!.returns));
+    if (kinds.size !== 1) throw err(d, `${d.name}: its sized ops return different kinds (${[...kinds].join(', ')})`);
+    out.push({ name: d.name, variant: g[1] as Variant, base: g[2], params: d.params, def: d, returns: sized[0]!.returns });
+  }
+  return out;
+}
+
 /** Every op the tables define, in table order: sized arch ops first, then each generic op per width. */
 export function buildModel(defs: readonly MacroDef[], families: Map<string, Family>): OpModel[] {
   const macros = indexMacros(defs);

@@ -33,7 +33,7 @@ export interface ModuleToCheck {
   readonly file: string;
   readonly text: string;
   readonly primitives: readonly string[];
-  readonly flavour: 'fast' | 'stepped';
+  readonly flavour: 'fast' | 'stepped' | 'typed';
 }
 
 /** Type-checks modules and applies the no-dispatch rule; returns their text unchanged. */
@@ -60,7 +60,7 @@ export function validateModules(root: string, mods: readonly ModuleToCheck[]): s
 }
 
 /** The no-dispatch rule on one module's AST. */
-export function dispatchProblems(m: { file: string; primitives: readonly string[]; flavour: 'fast' | 'stepped' }, sf: SourceFile): string[] {
+export function dispatchProblems(m: { file: string; primitives: readonly string[]; flavour: 'fast' | 'stepped' | 'typed' }, sf: SourceFile): string[] {
   const allowed = new Set<string>([...COMMON_PRIMITIVES, ...m.primitives]);
   const problems: string[] = [];
   const src = sf.compilerNode;
@@ -73,7 +73,9 @@ export function dispatchProblems(m: { file: string; primitives: readonly string[
       if (ts.isSwitchStatement(n)) problems.push(`${where(n)}: a switch is dispatch; a generated op is straight-line code for one op and width`);
       if (ts.isCallExpression(n)) {
         const callee = n.expression.getText(src);
-        if (!allowed.has(callee)) problems.push(`${where(n)}: calls ${callee}(); generated ops may call only ${[...allowed].join(', ')}`);
+        // A typed-layer function makes exactly one call: the sized op of its own name bound to the pointer.
+        const bound = m.flavour === 'typed' && callee === `(pcp.ops as OpTable).${name}`;
+        if (!allowed.has(callee) && !bound) problems.push(`${where(n)}: calls ${callee}(); generated ops may call only ${[...allowed].join(', ')}`);
       }
       if (ts.isElementAccessExpression(n) && !MEMORY_VIEWS.has(n.expression.getText(src))) {
         problems.push(`${where(n)}: element access on ${n.expression.getText(src)} is a lookup table; only the memory views ${[...MEMORY_VIEWS].join(', ')} may be indexed`);
@@ -89,7 +91,7 @@ export function dispatchProblems(m: { file: string; primitives: readonly string[
 }
 
 /** Checks committed output: parses it and applies the no-dispatch rule. */
-export function checkCommittedDispatch(root: string, file: string, text: string, primitives: readonly string[], flavour: 'fast' | 'stepped'): string[] {
+export function checkCommittedDispatch(root: string, file: string, text: string, primitives: readonly string[], flavour: 'fast' | 'stepped' | 'typed'): string[] {
   const p = tsProject(root);
   const sf = p.createSourceFile(path.join(root, `${file}.check.ts`), text, { overwrite: true });
   try {

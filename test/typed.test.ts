@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ops from '../generated/x86_64/percpu.js';
 import {
-  DEFINE_PER_CPU, Machine, PerCpuPtr, opsFor, per_cpu, preempt_disable, preempt_enable,
+  DEFINE_PER_CPU, Machine, PerCpuPtr, TYPED_OPS, opsFor, per_cpu, preempt_disable, preempt_enable,
   __this_cpu_add_return, raw_cpu_xchg, this_cpu_add, this_cpu_cmpxchg, this_cpu_dec_return, this_cpu_inc, this_cpu_read,
   this_cpu_sub, this_cpu_try_cmpxchg, this_cpu_write, this_cpu_xchg,
 } from '../src/index.js';
@@ -86,5 +86,16 @@ describe('typed layer', () => {
     expect(() => this_cpu_read(m, q as never)).toThrow('this_cpu_read(): not available for u128 per-CPU variables');
     expect(ops.this_cpu_cmpxchg128(m, q, 0n, (1n << 127n) | 5n)).toBe(0n);
     expect(per_cpu(m, q, 0)).toBe((1n << 127n) | 5n);
+  });
+});
+
+describe('generated typed layer', () => {
+  it('has one function per unsized name of the generic layer, and each table has an entry for each', async () => {
+    const typed = await import('../generated/percpu-defs.js');
+    const names = Object.keys(typed).sort();
+    expect(names).toEqual([...TYPED_OPS].sort());
+    expect(names.length).toBe(45);
+    const table = opsFor('x86_64', 'u16') as Record<string, unknown>;
+    for (const n of names) expect(typeof table[n], n).toBe('function');
   });
 });
