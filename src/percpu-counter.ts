@@ -15,7 +15,17 @@
  * this_cpu_try_cmpxchg loop, the slow path takes the lock with interrupts off
  * (raw_spin_lock_irqsave). Counts are TypeScript numbers and must stay safe
  * integers (|v| ≤ 2^53 − 1); the simulation checks that instead of wrapping an s64.
+ *
+ * The deltas live in per-CPU memory (alloc_percpu), so on a shared-memory
+ * machine every worker thread reaches them already. The rest of struct
+ * percpu_counter — the raw spinlock and the s64 count — is ordinary kernel
+ * memory, not per-CPU memory, so it is not in the machine's per-CPU areas:
+ * each counter has its own small SharedArrayBuffer holding them, used only
+ * through Atomics, and another thread rebuilds a view of the counter from
+ * (deltas pointer, that buffer) — see src/threads/percpu-counter.ts. One
+ * thread or many, every PercpuCounter works the same way.
  */
+import { threadId } from 'node:worker_threads';
 import {
   __this_cpu_read_4, __this_cpu_sub_4, this_cpu_add_4, this_cpu_read_4, this_cpu_try_cmpxchg_4,
 } from '../generated/x86_64/percpu.js';
@@ -26,24 +36,103 @@ import type { Machine } from './machine.js';
 import { alloc_percpu, free_percpu } from './percpu-alloc.js';
 import type { PerCpuPtr } from './percpu-ptr.js';
 import { local_irq_restore, local_irq_save } from './preempt.js';
+import { raw_spin_lock, raw_spin_unlock, SPIN_LOCKED, SPIN_UNLOCKED } from './threads/spinlock.js';
 import { describe } from './types.js';
 
 /** PERCPU_COUNTER_LOCAL_BATCH: percpu_counter_add_local() almost never folds. */
 export const PERCPU_COUNTER_LOCAL_BATCH = 0x7fffffff;
 
+/**
+ * Layout of a counter's shared state (one 64-byte cacheline, like the head of
+ * struct percpu_counter): Int32 words LOCK (the raw spinlock, see
+ * threads/spinlock.ts), OWNER (the thread holding it, for the deadlock check)
+ * and DEAD (set by percpu_counter_destroy, so other threads' views refuse
+ * use), and the s64 count at byte 16.
+ */
+const LOCK = 0;
+const OWNER = 1;
+const DEAD = 2;
+/** Byte offset of the s64 count. */
+const COUNT_AT = 16;
+export const PERCPU_COUNTER_STATE_BYTES = 64;
+
+/** Who holds a counter's lock: this JavaScript thread (Node's threadId is 0 on the main thread). */
+const THREAD = threadId + 1;
+
 export class PercpuCounter {
-  /** The shared s64 count (what percpu_counter_read() returns). */
-  count = 0;
   /** The s32 per-CPU deltas; null after percpu_counter_destroy(). */
   counters: PerCpuPtr<'i32'> | null;
-  /** raw_spinlock_t: held only inside this module's functions. */
-  locked = false;
   readonly m: Machine;
+  /** The lock and the s64 count, shared by every thread's view of this counter. */
+  readonly state: SharedArrayBuffer;
+  /** True for a view rebuilt in another thread (attachPercpuCounter): not on the hotplug list, not destroyable there. */
+  readonly attached: boolean;
+  private readonly words: Int32Array;
+  private readonly count64: BigInt64Array;
 
-  constructor(m: Machine, counters: PerCpuPtr<'i32'>, amount: number) {
+  /** @internal use percpu_counter_init() or attachPercpuCounter() */
+  constructor(m: Machine, counters: PerCpuPtr<'i32'>, state: SharedArrayBuffer, attached: boolean) {
     this.m = m;
     this.counters = counters;
-    this.count = amount;
+    this.state = state;
+    this.attached = attached;
+    this.words = new Int32Array(state, 0, 3);
+    this.count64 = new BigInt64Array(state, COUNT_AT, 1);
+  }
+
+  /** The shared s64 count (what percpu_counter_read() returns): one atomic 64-bit load, never torn. */
+  get count(): number {
+    return Number(Atomics.load(this.count64, 0));
+  }
+
+  /** Written under the lock by this module; also by the explorer's step-by-step model of the slow path. */
+  set count(v: number) {
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`percpu_counter: count must be an integer number, got ${describe(v)}`);
+    Atomics.store(this.count64, 0, BigInt(v));
+  }
+
+  /** raw_spin_is_locked(&fbc->lock), in any thread. */
+  get locked(): boolean {
+    return Atomics.load(this.words, LOCK) !== SPIN_UNLOCKED;
+  }
+
+  /**
+   * Takes or drops the lock as this thread without waiting — the explorer's
+   * step-by-step model of raw_spin_lock/unlock does it this way (it only steps
+   * a lock while it is free). The library itself uses lock()/unlock() below.
+   */
+  set locked(v: boolean) {
+    if (v) {
+      Atomics.store(this.words, LOCK, SPIN_LOCKED);
+      Atomics.store(this.words, OWNER, THREAD);
+    } else {
+      Atomics.store(this.words, OWNER, 0);
+      if (Atomics.exchange(this.words, LOCK, SPIN_UNLOCKED) !== SPIN_LOCKED) Atomics.notify(this.words, LOCK);
+    }
+  }
+
+  /** @internal raw_spin_lock(&fbc->lock) without the irq part; refuses recursion (AA deadlock). */
+  acquire(what: string): void {
+    const w = this.words;
+    if (Atomics.load(w, OWNER) === THREAD) throw new MachineStateError(`${what}: deadlock: the percpu_counter's lock is already held on this CPU`);
+    raw_spin_lock(w, LOCK);
+    Atomics.store(w, OWNER, THREAD);
+  }
+
+  /** @internal */
+  release(): void {
+    Atomics.store(this.words, OWNER, 0);
+    raw_spin_unlock(this.words, LOCK);
+  }
+
+  /** @internal whether percpu_counter_destroy() ran in any thread. */
+  get destroyed(): boolean {
+    return this.counters === null || this.words[DEAD] !== 0;
+  }
+
+  /** @internal */
+  markDestroyed(): void {
+    Atomics.store(this.words, DEAD, 1);
   }
 }
 
@@ -97,7 +186,7 @@ export function percpu_counter_batch(m: Machine): number {
 
 function live(fbc: unknown, what: string): PercpuCounter {
   if (!(fbc instanceof PercpuCounter)) throw new TypeError(`${what}: expected a percpu_counter from percpu_counter_init(), got ${describe(fbc)}`);
-  if (fbc.counters === null) {
+  if (fbc.destroyed) {
     throw new MachineStateError(`${what}: the percpu_counter was destroyed by percpu_counter_destroy(); initialise a new one with percpu_counter_init()`);
   }
   return fbc;
@@ -117,16 +206,24 @@ function checkBatch(what: string, v: unknown): number {
   return v;
 }
 
-/** raw_spin_lock_irqsave(&fbc->lock): in one simulated thread, a held lock can only mean recursion (AA deadlock). */
+/**
+ * raw_spin_lock_irqsave(&fbc->lock). The lock is held by a thread: held by
+ * another thread it is waited for; held by this one it can only mean
+ * recursion (AA deadlock), refused with interrupts left as they were.
+ */
 function lock(fbc: PercpuCounter, what: string): number {
-  if (fbc.locked) throw new MachineStateError(`${what}: deadlock: the percpu_counter's lock is already held on this CPU`);
   const flags = local_irq_save(fbc.m);
-  fbc.locked = true;
+  try {
+    fbc.acquire(what);
+  } catch (e) {
+    local_irq_restore(fbc.m, flags);
+    throw e;
+  }
   return flags;
 }
 
 function unlock(fbc: PercpuCounter, flags: number): void {
-  fbc.locked = false;
+  fbc.release();
   local_irq_restore(fbc.m, flags);
 }
 
@@ -148,15 +245,25 @@ export function percpu_counter_init(m: Machine, amount = 0): PercpuCounter {
   const mod = counterModule(m);
   const counters = alloc_percpu(m, 'i32');
   if (counters === null) throw new MachineStateError('percpu_counter_init: -ENOMEM: alloc_percpu(s32) failed (see pcpu_warnings())');
-  const fbc = new PercpuCounter(m, counters, amount);
+  const fbc = new PercpuCounter(m, counters, new SharedArrayBuffer(PERCPU_COUNTER_STATE_BYTES), false);
+  fbc.count = amount;
   mod.live.add(fbc);
   return fbc;
 }
 
-/** percpu_counter_destroy(): frees the deltas; a second call does nothing. */
+/**
+ * percpu_counter_destroy(): frees the deltas; a second call does nothing.
+ * Other threads' views of the counter refuse any later use.
+ */
 export function percpu_counter_destroy(fbc: PercpuCounter): void {
   if (!(fbc instanceof PercpuCounter)) throw new TypeError(`percpu_counter_destroy: expected a percpu_counter, got ${describe(fbc)}`);
   if (fbc.counters === null) return;
+  if (fbc.attached) {
+    throw new MachineStateError(
+      'percpu_counter_destroy: this is another thread\'s view of the counter (attachPercpuCounter); destroy it in the thread that initialised it, once every thread is done with it',
+    );
+  }
+  fbc.markDestroyed();
   modules.get(fbc.m)?.live.delete(fbc);
   free_percpu(fbc.m, fbc.counters);
   fbc.counters = null;
@@ -274,7 +381,7 @@ export function percpu_counter_sync(fbc: PercpuCounter): void {
   const flags = lock(fbc, 'percpu_counter_sync');
   try {
     const delta = __this_cpu_read_4(m, pcp) | 0;
-    fbc.count += delta;
+    addToCount(fbc, 'percpu_counter_sync', delta);
     __this_cpu_sub_4(m, pcp, delta);
   } finally {
     unlock(fbc, flags);
@@ -326,8 +433,7 @@ export function __percpu_counter_limited_add(fbc: PercpuCounter, limit: number, 
       this_cpu_add_4(m, pcp, amount);
       return true;
     }
-    if (fbc.locked) throw new MachineStateError(`${what}: deadlock: the percpu_counter's lock is already held on this CPU`);
-    fbc.locked = true;
+    fbc.acquire(what);
     try {
       count = fbc.count + amount;
       let good = false;
@@ -351,7 +457,7 @@ export function __percpu_counter_limited_add(fbc: PercpuCounter, limit: number, 
       __this_cpu_sub_4(m, pcp, delta);
       return true;
     } finally {
-      fbc.locked = false;
+      fbc.release();
     }
   } finally {
     local_irq_restore(m, flags);

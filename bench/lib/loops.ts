@@ -16,8 +16,9 @@
  *           width and op, as reusing a generic helper would be
  * Expected results are in EXPECT, computed in closed form.
  */
+import { badOperand, misaligned } from '../../src/errors.js';
 import {
-  this_cpu_add_4, this_cpu_add_8, this_cpu_add_return_4, this_cpu_add_return_8,
+  this_cpu_add_1, this_cpu_add_2, this_cpu_add_4, this_cpu_add_8, this_cpu_add_return_4, this_cpu_add_return_8,
   this_cpu_cmpxchg_4, this_cpu_cmpxchg_8, this_cpu_read_4, this_cpu_read_8, this_cpu_write_4, this_cpu_write_8,
 } from '../../generated/x86_64/percpu.js';
 import type { Machine } from '../../src/machine.js';
@@ -152,6 +153,97 @@ export function floorCmpxchg4(m: Machine, p: P4, n: number): number {
     c = (found + 1) >>> 0;
   }
   return c;
+}
+
+// ---- width 4, raw typed array with the op's own checks (the same work) ---------
+// What the contract makes every op do before it touches memory: reject an
+// operand that is not an integer and a pointer that is not aligned, with the
+// same error constructors. Written inline, as a hand-coded op would be.
+export function checkedAdd4(m: Machine, p: P4, n: number): number {
+  set4(m, p, 0);
+  for (let i = 0; i < n; i++) {
+    const v = 1;
+    if (!Number.isInteger(v)) throw badOperand('raw add', 'val', v, false);
+    if ((p.off & 3) !== 0) throw misaligned('raw add', p.off, 4);
+    m.u32[(m.gs + p.off) >>> 2] += v >>> 0;
+  }
+  return m.u32[(m.gs + p.off) >>> 2];
+}
+export function checkedRead4(m: Machine, p: P4, n: number): number {
+  set4(m, p, READ_VALUE);
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    if ((p.off & 3) !== 0) throw misaligned('raw read', p.off, 4);
+    s = (s + m.u32[(m.gs + p.off) >>> 2]) | 0;
+  }
+  return s;
+}
+export function checkedWrite4(m: Machine, p: P4, n: number): number {
+  set4(m, p, 0);
+  for (let i = 0; i < n; i++) {
+    if (!Number.isInteger(i)) throw badOperand('raw write', 'val', i, false);
+    if ((p.off & 3) !== 0) throw misaligned('raw write', p.off, 4);
+    m.u32[(m.gs + p.off) >>> 2] = i;
+  }
+  return m.u32[(m.gs + p.off) >>> 2];
+}
+export function checkedAddReturn4(m: Machine, p: P4, n: number): number {
+  set4(m, p, 0);
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const v = 1;
+    if (!Number.isInteger(v)) throw badOperand('raw add_return', 'val', v, false);
+    if ((p.off & 3) !== 0) throw misaligned('raw add_return', p.off, 4);
+    const a = (m.gs + p.off) >>> 2;
+    m.u32[a] += v >>> 0;
+    s = (s + m.u32[a]) | 0;
+  }
+  return s;
+}
+export function checkedCmpxchg4(m: Machine, p: P4, n: number): number {
+  set4(m, p, 0);
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    const nv = c + 1;
+    if (!Number.isInteger(c)) throw badOperand('raw cmpxchg', 'oval', c, false);
+    if (!Number.isInteger(nv)) throw badOperand('raw cmpxchg', 'nval', nv, false);
+    if ((p.off & 3) !== 0) throw misaligned('raw cmpxchg', p.off, 4);
+    const a = (m.gs + p.off) >>> 2;
+    const found = m.u32[a];
+    if (found === c >>> 0) m.u32[a] = nv;
+    c = (found + 1) >>> 0;
+  }
+  return c;
+}
+
+// ---- mixed widths: four adds of four widths per iteration --------------------
+export interface MixedPtrs {
+  readonly p1: PerCpuPtr<'u8'>;
+  readonly p2: PerCpuPtr<'u16'>;
+  readonly p4: P4;
+  readonly p8: P8;
+}
+/** Generated code: each call site is specialized by construction. Returns the u32 counter. */
+export function genMixed(m: Machine, ps: MixedPtrs, n: number): number {
+  set4(m, ps.p4, 0);
+  for (let i = 0; i < n; i++) {
+    this_cpu_add_1(m, ps.p1, 1);
+    this_cpu_add_2(m, ps.p2, 1);
+    this_cpu_add_4(m, ps.p4, 1);
+    this_cpu_add_8(m, ps.p8, 1n);
+  }
+  return this_cpu_read_4(m, ps.p4);
+}
+const MIXED_WIDTHS = [1, 2, 4, 8] as const;
+/** A generic helper reached with the width varying per call, as a shared helper is in a real program. */
+export function dispMixed(m: Machine, ps: MixedPtrs, n: number): number {
+  set4(m, ps.p4, 0);
+  const ptrs = [ps.p1, ps.p2, ps.p4, ps.p8] as const;
+  const ones = [1, 1, 1, 1n] as const;
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 4; k++) percpu_op(m, MIXED_WIDTHS[k], 'add', ptrs[k], ones[k], 0);
+  }
+  return this_cpu_read_4(m, ps.p4);
 }
 
 // ---- width 4, per-call dispatch helper ---------------------------------------

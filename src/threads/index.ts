@@ -20,3 +20,6 @@ import { MODULE_EXT } from './bootstrap.js';
 export const COUNTER_JOBS = new URL(`./counters${MODULE_EXT}`, import.meta.url);
 /** The probe jobs (whoami, mark, try_migrate, fail). */
 export const PROBE_JOBS = new URL(`./probe${MODULE_EXT}`, import.meta.url);
+export { raw_spin_is_locked, raw_spin_lock, raw_spin_trylock, raw_spin_unlock, SPIN_CONTENDED, SPIN_LOCKED, SPIN_UNLOCKED } from './spinlock.js';
+export { PERCPU_COUNTER_JOBS, attachPercpuCounter, describePercpuCounter, type PercpuCounterDescriptor } from './percpu-counter.js';
+export type { CounterAddArgs, CounterAddResult } from './counter-jobs.js';

@@ -1,0 +1,63 @@
+/**
+ * raw_spinlock_t on one Int32 word of shared memory, for locks that worker
+ * threads (CPUs) and the main thread take around short critical sections —
+ * the percpu_counter's fold of a delta into its shared count.
+ *
+ * A kernel spinlock spins because its holder runs with interrupts off on
+ * another CPU and will be done within nanoseconds. A worker thread is not
+ * that CPU: the OS can deschedule it while it holds the lock (more threads
+ * than cores), and a waiter spinning out its whole timeslice would then stall
+ * the machine. So the waiter spins a bounded number of times — the common,
+ * short wait — and only then sleeps on the word with Atomics.wait, like a
+ * futex mutex (Drepper, "Futexes Are Tricky", mutex #3). The word holds
+ *   0  unlocked
+ *   1  locked, nobody sleeping
+ *   2  locked, maybe sleepers — unlock must wake one
+ * An uncontended lock/unlock pair is two atomic ops. Sleeping needs a
+ * SharedArrayBuffer and a thread where Atomics.wait is allowed (Node's worker
+ * threads and main thread).
+ */
+
+export const SPIN_UNLOCKED = 0;
+export const SPIN_LOCKED = 1;
+export const SPIN_CONTENDED = 2;
+
+/** Test-and-test-and-set attempts before sleeping: enough to cover a fold, far less than a timeslice. */
+const SPINS = 200;
+
+export function raw_spin_lock(word: Int32Array, index: number): void {
+  if (Atomics.compareExchange(word, index, SPIN_UNLOCKED, SPIN_LOCKED) === SPIN_UNLOCKED) return;
+  for (let i = 0; i < SPINS; i++) {
+    // Read before the compare-exchange so waiters share the cacheline instead of bouncing it.
+    if (Atomics.load(word, index) === SPIN_UNLOCKED
+        && Atomics.compareExchange(word, index, SPIN_UNLOCKED, SPIN_LOCKED) === SPIN_UNLOCKED) return;
+  }
+  // The holder is probably descheduled: announce a sleeper, then sleep until the word changes.
+  let c = Atomics.exchange(word, index, SPIN_CONTENDED);
+  while (c !== SPIN_UNLOCKED) {
+    Atomics.wait(word, index, SPIN_CONTENDED);
+    c = Atomics.exchange(word, index, SPIN_CONTENDED);
+  }
+}
+
+/** True when the lock was free and is now held by the caller. */
+export function raw_spin_trylock(word: Int32Array, index: number): boolean {
+  return Atomics.compareExchange(word, index, SPIN_UNLOCKED, SPIN_LOCKED) === SPIN_UNLOCKED;
+}
+
+export function raw_spin_unlock(word: Int32Array, index: number): void {
+  const prev = Atomics.exchange(word, index, SPIN_UNLOCKED);
+  if (prev === SPIN_LOCKED) return;
+  if (prev === SPIN_CONTENDED) {
+    Atomics.notify(word, index, 1);
+    return;
+  }
+  // Put back what was there (it was unlocked, or a value this lock never writes).
+  Atomics.store(word, index, prev);
+  throw new Error(`raw_spin_unlock: the spinlock at word ${index} is not locked (state ${prev}); an unlock without a matching lock`);
+}
+
+/** raw_spin_is_locked(). */
+export function raw_spin_is_locked(word: Int32Array, index: number): boolean {
+  return Atomics.load(word, index) !== SPIN_UNLOCKED;
+}
