@@ -432,9 +432,25 @@ function createState(m: Machine): PcpuState {
   return st;
 }
 
+/**
+ * Machines whose allocator lives elsewhere: a worker thread's view of a shared
+ * memory. Its own allocator would start empty and hand out memory the booting
+ * thread already gave away.
+ */
+const foreign = new WeakMap<Machine, string>();
+
+/** Marks `m` as a view whose per-CPU allocations must be made by `owner`. */
+export function pcpu_allocator_elsewhere(m: Machine, owner: string): void {
+  foreign.set(m, owner);
+}
+
 function getState(m: Machine, what: string): PcpuState {
   let st = states.get(m);
   if (st === undefined) {
+    const owner = foreign.get(m);
+    if (owner !== undefined) {
+      throw new MachineStateError(`${what}: this machine shares memory booted by ${owner}, whose allocator owns it; allocate and free there and pass the pointers here`);
+    }
     if (!m.booted) throw new MachineStateError(`${what}: per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first`);
     st = createState(m);
     states.set(m, st);

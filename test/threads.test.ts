@@ -13,6 +13,7 @@ import { DEFINE_PER_CPU } from '../src/define.js';
 import { L1_CACHE_BYTES, PAGE_SIZE } from '../src/linker.js';
 import { Machine } from '../src/machine.js';
 import { per_cpu, per_cpu_sum } from '../src/smp.js';
+import { alloc_percpu } from '../src/percpu-alloc.js';
 import {
   ATOMIC_COUNT, COUNTER_JOBS, COUNTERS, CpuThreadError, MUTEX_COUNT, MUTEX_WORD, PROBE_JOBS,
   adoptMemory, assertUnitsCachelineSeparated, attachMachine, cachelinesOfCopies, createCounterBuffer, createSharedMachine,
@@ -197,6 +198,19 @@ describe('attaching to shared memory', () => {
     expect(t.booted).toBe(false);
     expect(t.buffer).toBeNull();
     expect(() => t.u32).toThrow('per-CPU memory is not set up yet');
+  });
+
+  it('an attached view refuses to allocate: the booting thread owns the allocator', () => {
+    const m = booted();
+    const init = describeSharedMachine(m);
+    const t = new Machine({ cpus: 2 });
+    DEFINE_PER_CPU(t, 'u32', 'x');
+    DEFINE_PER_CPU(t, 'i64', 'y');
+    adoptMemory(t, init);
+    expect(() => alloc_percpu(t, 'u32')).toThrow(
+      'alloc_percpu: this machine shares memory booted by the booting thread, whose allocator owns it; allocate and free there and pass the pointers here',
+    );
+    expect(alloc_percpu(m, 'u32')).not.toBeNull(); // the booting machine still allocates
   });
 
   it('refuses another CPU count, a booted machine, and a non-shared buffer', () => {

@@ -13,6 +13,7 @@
  * (`this_cpu_off`, `cpu_number`, every static's initial value) were written
  * once by the booting thread.
  */
+import { pcpu_allocator_elsewhere } from '../percpu-alloc.js';
 import { MachineStateError } from '../errors.js';
 import { PAGE_SIZE, type LayoutEntry } from '../linker.js';
 import type { FirstChunkLayout, Machine } from '../machine.js';
@@ -96,4 +97,5 @@ export function adoptMemory(m: Machine, mem: AdoptedMemory): void {
   );
   m.systemState = 'running';
   m.loadCpu(0);
+  pcpu_allocator_elsewhere(m, 'the booting thread');
 }
