@@ -22,7 +22,6 @@ function tsProject(root: string): Project {
       // Generated ops and the runtime modules they import use no Node API:
       // leaving @types/node out saves parsing it on every run.
       compilerOptions: { types: [] },
-      manipulationSettings: {},
     });
   }
   return project;

@@ -18,7 +18,7 @@ import { MachineStateError } from './errors.js';
 import { PercpuLinker, PAGE_SIZE, alignUp, type StaticLayout } from './linker.js';
 import { PerCpuPtr } from './percpu-ptr.js';
 import { opsFor } from './typed.js';
-import { SCALARS, describe, fromBits, scalarInfo, toBits, type ScalarInfo, type ScalarName } from './types.js';
+import { describe, fromBits, scalarInfo, toBits, type ScalarInfo, type ScalarName } from './types.js';
 
 export type Arch = 'x86_64' | 'arm64' | 'generic';
 export const ARCHES: readonly Arch[] = ['x86_64', 'arm64', 'generic'];
@@ -447,4 +447,3 @@ function cpuList(n: number): string {
   return n > 16 ? `${out.join(' ')} … ${n - 1}` : out.join(' ');
 }
 
-export { SCALARS };
