@@ -16,7 +16,7 @@ import * as arm64 from '../generated/arm64/percpu.js';
 import * as generic from '../generated/generic/percpu.js';
 import type { Arch, Machine } from './machine.js';
 import type { PerCpuPtr } from './percpu-ptr.js';
-import { SCALARS, describe, type ScalarInfo, type ScalarName, type ValueOf } from './types.js';
+import { SCALARS, describe, type ScalarInfo, type ScalarName } from './types.js';
 
 /** Integer types (arithmetic ops are not offered on bool or u128). */
 export type IntName = Exclude<ScalarName, 'bool' | 'u128'>;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFINE_PER_CPU, DEFINE_PER_CPU_ALIGNED, DEFINE_PER_CPU_CACHE_HOT, DEFINE_PER_CPU_PAGE_ALIGNED, DEFINE_PER_CPU_READ_MOSTLY,
-  DEFINE_PER_CPU_SHARED_ALIGNED, KernelBugError, Machine, MachineStateError, PCPU_BASE,
+  DEFINE_PER_CPU_SHARED_ALIGNED, KernelBugError, Machine, PCPU_BASE,
   __this_cpu_add_4, __this_cpu_inc_4, __this_cpu_read_8, get_cpu, local_irq_restore, local_irq_save, per_cpu, per_cpu_sum,
   per_cpu_write, preempt_disable, preempt_enable, put_cpu, raw_cpu_add_4, smp_processor_id, this_cpu_add_4, this_cpu_read_4,
   this_cpu_read_8, this_cpu_try_cmpxchg_4, this_cpu_write_8, for_each_possible_cpu,

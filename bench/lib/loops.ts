@@ -19,7 +19,7 @@
 import { badOperand, misaligned } from '../../src/errors.js';
 import {
   this_cpu_add_1, this_cpu_add_2, this_cpu_add_4, this_cpu_add_8, this_cpu_add_return_4, this_cpu_add_return_8,
-  this_cpu_cmpxchg_4, this_cpu_cmpxchg_8, this_cpu_read_4, this_cpu_read_8, this_cpu_write_4, this_cpu_write_8,
+  this_cpu_cmpxchg_4, this_cpu_cmpxchg_8, this_cpu_read_4, this_cpu_read_8, this_cpu_write_4,
 } from '../../generated/x86_64/percpu.js';
 import type { Machine } from '../../src/machine.js';
 import type { PerCpuPtr } from '../../src/percpu-ptr.js';
