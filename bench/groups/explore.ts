@@ -4,7 +4,11 @@
  * exhaustively within its bound and at random. Each run is checked: the
  * exhaustive search covers the whole bounded space with the same number of
  * schedules every time, and neither mode finds a violation (the scenario has none).
+ * Then every shipped scenario: the schedules its exhaustive search takes to
+ * cover the bounded space, against the naive count without the reduction, and
+ * whether the verdict is the expected one.
  */
+import { measureExplorer } from '../../src/explore/bench.js';
 import { exploreExhaustive, exploreRandom, type ExploreResult } from '../../src/explore/explorer.js';
 import { incIrq } from '../../src/explore/scenarios/inc-irq.js';
 import type { BenchGroup, GroupContext, GroupOutput } from '../lib/group.js';
@@ -35,6 +39,17 @@ const group: BenchGroup = {
       exhaustive.push(res.schedules / (e.ns / 1e9));
       random.push(randomN / (x.ns / 1e9));
     }
+    const figures = measureExplorer({ runs: ctx.rounds > 1 ? 2 : 1 });
+    const perScenario = figures.scenarios.map((f) => {
+      if ((f.violations > 0) !== (f.expect === 'violation')) {
+        throw new BenchCheckError(`${f.name}: ${f.violations} violation(s), but the scenario is expected to be ${f.expect === 'violation' ? 'buggy' : 'clean'}`);
+      }
+      return valueRow({
+        id: `explore.scenario.${f.name}`, group: 'explore', title: `${f.name}: schedules to cover the bounded space (bound ${f.bound})`,
+        formula: 'exhaustive schedules with sleep sets', unit: 'schedules', samples: [f.schedules], target: null,
+        note: `naive ${f.naiveSchedules}, distinct states ${f.distinctStates}, violating schedules ${f.violations}, ${Math.round(f.schedulesPerSecond)} schedules/s`,
+      });
+    });
     return {
       rows: [
         valueRow({
@@ -45,6 +60,7 @@ const group: BenchGroup = {
           id: 'explore.random', group: 'explore', title: `explorer, random (${incIrq.name}): schedules per second`,
           formula: 'schedules ÷ seconds', unit: 'schedules/s', samples: random, target: null, note: `${randomN} random schedules per round`,
         }),
+        ...perScenario,
       ],
     };
   },
