@@ -278,6 +278,11 @@ export function percpu_counter_add_batch(fbc: PercpuCounter, amount: number, bat
   live(fbc, what);
   checkAmount(what, 'amount', amount);
   checkBatch(what, batch);
+  addBatch(fbc, amount, batch, what);
+}
+
+/** The body of percpu_counter_add_batch, for callers that have checked their arguments. */
+function addBatch(fbc: PercpuCounter, amount: number, batch: number, what: string): void {
   const m = fbc.m;
   const pcp = fbc.counters!;
   const box = { value: this_cpu_read_4(m, pcp) };
@@ -301,7 +306,10 @@ export function percpu_counter_add_batch(fbc: PercpuCounter, amount: number, bat
 
 /** percpu_counter_add(): add_batch with percpu_counter_batch. */
 export function percpu_counter_add(fbc: PercpuCounter, amount: number): void {
-  percpu_counter_add_batch(fbc, amount, counterModule(live(fbc, 'percpu_counter_add').m).batch);
+  const what = 'percpu_counter_add';
+  live(fbc, what);
+  checkAmount(what, 'amount', amount);
+  addBatch(fbc, amount, counterModule(fbc.m).batch, what);
 }
 
 /** percpu_counter_add_local(): batch INT_MAX, for write-mostly counters read with percpu_counter_sum(). */

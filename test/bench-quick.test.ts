@@ -81,10 +81,10 @@ describe('bench/run.ts --quick', () => {
     }
   });
 
-  it('the threads group counted exactly with all three counter kinds at 1 and 2 workers', () => {
+  it('the threads group counted exactly with all four counter kinds at 1 and 2 workers', () => {
     const g = report.groups.find((x) => x.name === 'threads')!;
     const pts = g.threads!;
-    for (const kind of ['percpu', 'atomic', 'mutex'] as const) {
+    for (const kind of ['percpu', 'counter', 'atomic', 'mutex'] as const) {
       for (const w of [1, 2]) {
         const p = pts.find((x) => x.kind === kind && x.workers === w)!;
         expect(p, `${kind}@${w}`).toBeDefined();
@@ -98,8 +98,9 @@ describe('bench/run.ts --quick', () => {
     const svg = readFileSync(join(out, 'threads.svg'), 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
-    expect(svg.match(/<path /g)?.length).toBe(3);
+    expect(svg.match(/<path /g)?.length).toBe(4);
     expect(svg).toContain('per-CPU (this_cpu_inc_8)');
+    expect(svg).toContain('percpu_counter_inc (batched)');
     expect(svg).toContain('sums exact');
   });
 });

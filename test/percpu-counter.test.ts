@@ -92,7 +92,7 @@ describe('add, read and sum', () => {
       expect(() => percpu_counter_add(fbc, bad as number)).toThrow(TypeError);
     }
     expect(() => percpu_counter_add(fbc, 0.5)).toThrow(new TypeError(
-      'percpu_counter_add_batch: amount must be a safe integer number (s64 within ±2^53), got 0.5; the counter is unchanged',
+      'percpu_counter_add: amount must be a safe integer number (s64 within ±2^53), got 0.5; the counter is unchanged',
     ));
     expect(() => percpu_counter_add_batch(fbc, 1, 0)).toThrow(new TypeError(
       'percpu_counter_add_batch: batch must be an integer from 1 to 2147483647 (s32), got 0',

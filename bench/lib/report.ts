@@ -50,7 +50,7 @@ export interface Row {
 
 /** One point of the threads chart: a counter kind at a worker count. */
 export interface ThreadsPoint {
-  readonly kind: 'percpu' | 'atomic' | 'mutex';
+  readonly kind: 'percpu' | 'counter' | 'atomic' | 'mutex';
   readonly workers: number;
   /** Increments per worker per round. */
   readonly n: number;

@@ -8,9 +8,10 @@ import type { MachineInfo, ThreadsPoint } from './report.js';
 const W = 720;
 const H = 420;
 const M = { left: 72, right: 230, top: 56, bottom: 56 };
-const COLORS: Record<ThreadsPoint['kind'], string> = { percpu: '#1b9e77', atomic: '#d95f02', mutex: '#7570b3' };
+const COLORS: Record<ThreadsPoint['kind'], string> = { percpu: '#1b9e77', counter: '#66a61e', atomic: '#d95f02', mutex: '#7570b3' };
 const NAMES: Record<ThreadsPoint['kind'], string> = {
   percpu: 'per-CPU (this_cpu_inc_8)',
+  counter: 'percpu_counter_inc (batched)',
   atomic: 'shared Atomics.add',
   mutex: 'shared, Atomics.wait mutex',
 };
@@ -67,7 +68,7 @@ export function threadsSvg(points: readonly ThreadsPoint[], machine: MachineInfo
   out.push(`<text transform="translate(18 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">ns per increment per worker (log)</text>`);
 
   let legendY = M.top + 8;
-  for (const kind of ['percpu', 'atomic', 'mutex'] as const) {
+  for (const kind of ['percpu', 'counter', 'atomic', 'mutex'] as const) {
     const line = data.filter((p) => p.kind === kind).sort((a, b) => a.workers - b.workers);
     if (line.length === 0) continue;
     const c = COLORS[kind];
