@@ -16,6 +16,7 @@ export const GROUPS: readonly GroupEntry[] = [
     requires: ['bench/arch-cost.ts', 'generated/arm64/percpu.ts', 'generated/generic/percpu.ts'], module: 'arches',
   },
   { name: 'typed', title: 'size-generic typed layer vs the specialized op', requires: ['src/typed.ts', 'src/define.ts', 'generated/x86_64/percpu.ts'], module: 'typed' },
+  { name: 'typed-one-width', title: 'typed layer whose call site sees one width', requires: ['src/typed.ts', 'src/define.ts', 'generated/x86_64/percpu.ts'], module: 'typed-one-width' },
   { name: 'generator', title: 'generator wall time (make generate / make check)', requires: ['generator/cli.ts'], module: 'generator' },
   { name: 'alloc', title: 'dynamic per-CPU allocator', requires: ['src/percpu-alloc.ts', 'src/typed.ts'], module: 'alloc' },
   { name: 'sum4096', title: 'aggregation: per_cpu_sum over 4096 CPUs', requires: ['src/smp.ts', 'src/define.ts'], module: 'sum4096' },

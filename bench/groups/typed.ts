@@ -25,12 +25,12 @@ function specAdd4(m: Machine, x: PerCpuPtr<'u32'>, n: number): number {
   for (let i = 0; i < n; i++) this_cpu_add_4(m, x, 1);
   return this_cpu_read_4(m, x);
 }
-function typedAdd8(m: Machine, x: PerCpuPtr<'u64'>, n: number): bigint {
+export function typedAdd8(m: Machine, x: PerCpuPtr<'u64'>, n: number): bigint {
   m.u64[(m.gs + x.off) >>> 3] = 0n;
   for (let i = 0; i < n; i++) this_cpu_add(m, x, 1n);
   return this_cpu_read(m, x);
 }
-function specAdd8(m: Machine, x: PerCpuPtr<'u64'>, n: number): bigint {
+export function specAdd8(m: Machine, x: PerCpuPtr<'u64'>, n: number): bigint {
   m.u64[(m.gs + x.off) >>> 3] = 0n;
   for (let i = 0; i < n; i++) this_cpu_add_8(m, x, 1n);
   return m.u64[(m.gs + x.off) >>> 3];
