@@ -171,21 +171,8 @@ export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreR
     let sleep = stack.length > 0 ? childSleep(stack[stack.length - 1]!) : [];
     let ended = true; // false when the path was cut by the sleep sets
     for (;;) {
-      if (countStates) states.add(sch.stateKey());
-      if (sch.violation !== null) break;
-      if (sch.finished) {
-        sch.checkFinal();
-        break;
-      }
-      if (sch.n >= maxSteps) {
-        sch.livelock(maxSteps);
-        break;
-      }
-      const en = sch.enabled();
-      if (en.length === 0) {
-        sch.deadlock();
-        break;
-      }
+      const en = nextChoices(sch, maxSteps, countStates ? states : null);
+      if (en === null) break;
       const opts = sleep.length === 0 ? en : en.filter((t) => !sleep.some((z) => z.token === t.token));
       if (opts.length === 0) {
         ended = false;
@@ -241,26 +228,38 @@ function checkSeed(seed: number): number {
   return seed;
 }
 
+/**
+ * One point of a schedule, shared by both modes: records the state, then
+ * either ends the schedule (a violation, the tasks finished — the scenario's
+ * final check runs —, too many steps, or nothing can run) and returns null, or
+ * returns the transitions that may come next.
+ */
+function nextChoices(sch: Scheduler, maxSteps: number, states: Set<string> | null): Transition[] | null {
+  if (states !== null) states.add(sch.stateKey());
+  if (sch.violation !== null) return null;
+  if (sch.finished) {
+    sch.checkFinal();
+    return null;
+  }
+  if (sch.n >= maxSteps) {
+    sch.livelock(maxSteps);
+    return null;
+  }
+  const en = sch.enabled();
+  if (en.length === 0) {
+    sch.deadlock();
+    return null;
+  }
+  return en;
+}
+
 /** One seeded random schedule (tracing as asked). */
 function randomSchedule(s: Scenario, seed: number, bound: number, maxSteps: number, tracing: boolean, states: Set<string> | null): Scheduler {
   const rnd = prng(seed);
   const sch = new Scheduler(s.build(), bound, tracing);
   for (;;) {
-    if (states !== null) states.add(sch.stateKey());
-    if (sch.violation !== null) break;
-    if (sch.finished) {
-      sch.checkFinal();
-      break;
-    }
-    if (sch.n >= maxSteps) {
-      sch.livelock(maxSteps);
-      break;
-    }
-    const en = sch.enabled();
-    if (en.length === 0) {
-      sch.deadlock();
-      break;
-    }
+    const en = nextChoices(sch, maxSteps, states);
+    if (en === null) break;
     sch.apply(en[Math.floor(rnd() * en.length)]!.choice);
   }
   return sch;
