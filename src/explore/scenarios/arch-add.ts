@@ -21,7 +21,7 @@ import { Machine, type Arch } from '../../machine.js';
 import type { PerCpuPtr } from '../../percpu-ptr.js';
 import type { StepGen } from '../../sched/step.js';
 import type { Scenario, StepInfo } from '../../sched/task.js';
-import { per_cpu } from '../../smp.js';
+import { lostUpdate } from './common.js';
 
 type AddOp = (m: Machine, pcp: PerCpuPtr<'u32'>, val: number) => StepGen<void>;
 export type ArchAddOp = 'raw_cpu_add' | 'this_cpu_add';
@@ -70,11 +70,7 @@ export function archAddScenario(arch: Arch, op: ArchAddOp): Scenario {
         tasks: [{ name: 'T1', cpu: 0, run: body }, { name: 'T2', cpu: 0, run: body }],
         watch: [counter],
         checkStep: ownCopyOnly,
-        final() {
-          const copies = [...m.possible].map((c) => per_cpu(m, counter, c));
-          const sum = copies.reduce((a, b) => a + b, 0);
-          return sum === 2 ? null : `lost update: the counter sums to ${sum} (${copies.map((v, c) => `cpu${c}=${v}`).join(' ')}), but 2 increments were done`;
-        },
+        final: () => lostUpdate(m, counter, 2),
       };
     },
   };

@@ -1,6 +1,6 @@
 /**
- * Shared pieces of the shipped scenarios: a small booted machine and the sum
- * of every CPU's copy of a counter.
+ * Shared pieces of the shipped scenarios: a small booted machine, the sum of
+ * every CPU's copy of a counter, and the invariant most of them state.
  */
 import { DEFINE_PER_CPU } from '../../define.js';
 import { Machine } from '../../machine.js';
@@ -25,4 +25,10 @@ export function sumU32(m: Machine, p: PerCpuPtr<'u32'>): number {
 /** `cpu0=1 cpu1=2`: every CPU's copy, for messages. */
 export function copies(m: Machine, p: PerCpuPtr<'u32'>): string {
   return [...m.possible].map((cpu) => `cpu${cpu}=${per_cpu(m, p, cpu)}`).join(' ');
+}
+
+/** The invariant of a counting scenario: the copies sum to the increments done, or a message saying what was lost. */
+export function lostUpdate(m: Machine, counter: PerCpuPtr<'u32'>, done: number): string | null {
+  const sum = sumU32(m, counter);
+  return sum === done ? null : `lost update: the counter sums to ${sum} (${copies(m, counter)}), but ${done} increments were done`;
 }

@@ -8,7 +8,7 @@ import { DEFINE_PER_CPU } from '../../define.js';
 import { Machine } from '../../machine.js';
 import { preempt_disable, preempt_enable } from '../../preempt.js';
 import type { Scenario } from '../../sched/task.js';
-import { copies, sumU32 } from './common.js';
+import { lostUpdate } from './common.js';
 
 function build(guarded: boolean) {
   const m = new Machine({ cpus: 2 });
@@ -25,10 +25,7 @@ function build(guarded: boolean) {
     m,
     tasks: [{ name: 'T1', cpu: 0, run: body }, { name: 'T2', cpu: 0, run: body }],
     watch: [events, counter],
-    final() {
-      const sum = sumU32(m, counter);
-      return sum === 10 ? null : `lost update: counter sums to ${sum} (${copies(m, counter)}), expected 10`;
-    },
+    final: () => lostUpdate(m, counter, 10),
   };
 }
 

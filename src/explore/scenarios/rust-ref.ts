@@ -12,14 +12,7 @@ import { CpuGuard } from '../../rust/cpu-guard.js';
 import { PerCpuRef } from '../../rust/per-cpu-ref.js';
 import { atomic, load, reg, store } from '../../sched/step.js';
 import type { Scenario } from '../../sched/task.js';
-import { copies, counterMachine, sumU32 } from './common.js';
-
-function final(m: Parameters<typeof sumU32>[0], counter: Parameters<typeof sumU32>[1]) {
-  return (): string | null => {
-    const sum = sumU32(m, counter);
-    return sum === 2 ? null : `lost update: the counter sums to ${sum} (${copies(m, counter)}), but 2 increments were done`;
-  };
-}
+import { counterMachine, lostUpdate } from './common.js';
 
 export const rustRef: Scenario = {
   name: 'rust-ref',
@@ -44,7 +37,7 @@ export const rustRef: Scenario = {
       m,
       tasks: [{ name: 'T1', cpu: 0, run: body }, { name: 'T2', cpu: 0, run: body }],
       watch: [counter],
-      final: final(m, counter),
+      final: () => lostUpdate(m, counter, 2),
     };
   },
 };
@@ -69,7 +62,7 @@ export const rustRefNoGuard: Scenario = {
       m,
       tasks: [{ name: 'T1', cpu: 0, run: body }, { name: 'T2', cpu: 0, run: body }],
       watch: [counter],
-      final: final(m, counter),
+      final: () => lostUpdate(m, counter, 2),
     };
   },
 };
