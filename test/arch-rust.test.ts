@@ -10,51 +10,12 @@ import * as armFast from '../generated/arm64/percpu.js';
 import * as genFast from '../generated/generic/percpu.js';
 import * as x86Fast from '../generated/x86_64/percpu.js';
 import { Machine, type Arch } from '../src/machine.js';
-import { CpuGuard, DynamicPerCpu, INTEGER_NAMES, define_per_cpu, get_static_per_cpu, type IntegerName } from '../src/rust/index.js';
+import { CpuGuard, DynamicPerCpu, INTEGER_NAMES, define_per_cpu, get_static_per_cpu } from '../src/rust/index.js';
 import { numericOps } from '../src/rust/numeric.js';
-import { SCALARS } from '../src/types.js';
+import { opArb, step, ts, type NumericSurface } from './support/numeric-model.js';
 
 const ARCHES = ['x86_64', 'arm64', 'generic'] as const;
 const MODULES: Record<Arch, Record<string, unknown>> = { x86_64: x86Fast, arm64: armFast, generic: genFast };
-
-const wrap = (t: IntegerName, x: bigint): bigint => (SCALARS[t].signed ? BigInt.asIntN(SCALARS[t].size * 8, x) : BigInt.asUintN(SCALARS[t].size * 8, x));
-const ts = (t: IntegerName, x: bigint): never => (SCALARS[t].size === 8 ? x : Number(x)) as never;
-
-type Op = { op: 'add' | 'sub' | 'and' | 'or' | 'write' | 'xchg'; v: bigint } | { op: 'inc' | 'dec' | 'read' } | { op: 'cmpxchg'; o: bigint; n: bigint; hit: boolean };
-
-function opArb(t: IntegerName): fc.Arbitrary<Op> {
-  const { min, max } = SCALARS[t];
-  const v = fc.oneof(fc.bigInt({ min, max }), fc.constantFrom(min, max, 0n, 1n, wrap(t, -1n)));
-  return fc.oneof(
-    fc.record({ op: fc.constantFrom('add', 'sub', 'and', 'or', 'write', 'xchg') as fc.Arbitrary<'add'>, v }),
-    fc.record({ op: fc.constantFrom('inc', 'dec', 'read') as fc.Arbitrary<'inc'> }),
-    fc.record({ op: fc.constant('cmpxchg' as const), o: v, n: v, hit: fc.boolean() }),
-  );
-}
-
-interface Surface {
-  read(): unknown; write(v: unknown): void; add(v: unknown): void; sub(v: unknown): void; inc(): void; dec(): void;
-  and(v: unknown): void; or(v: unknown): void; xchg(v: unknown): unknown; cmpxchg(o: unknown, n: unknown): unknown;
-}
-
-function apply(t: IntegerName, s: Surface, model: bigint, op: Op): bigint {
-  switch (op.op) {
-    case 'add': s.add(ts(t, op.v)); return wrap(t, model + op.v);
-    case 'sub': s.sub(ts(t, op.v)); return wrap(t, model - op.v);
-    case 'and': s.and(ts(t, op.v)); return wrap(t, model & op.v);
-    case 'or': s.or(ts(t, op.v)); return wrap(t, model | op.v);
-    case 'write': s.write(ts(t, op.v)); return op.v;
-    case 'xchg': expect(s.xchg(ts(t, op.v))).toBe(ts(t, model)); return op.v;
-    case 'inc': s.inc(); return wrap(t, model + 1n);
-    case 'dec': s.dec(); return wrap(t, model - 1n);
-    case 'read': expect(s.read()).toBe(ts(t, model)); return model;
-    case 'cmpxchg': {
-      const old = op.hit ? model : op.o;
-      expect(s.cmpxchg(ts(t, old), ts(t, op.n))).toBe(ts(t, model));
-      return old === model ? op.n : model;
-    }
-  }
-}
 
 describe('PerCpuNumeric and PerCpuRef run the architecture\'s own generated ops', () => {
   for (const arch of ARCHES) {
@@ -79,18 +40,18 @@ for (const arch of ARCHES) {
           const p = DynamicPerCpu.newZero(m, t, { name: 'p' })!;
           m.migrate(cpu);
           let model = 0n;
-          const num = p.num() as unknown as Surface;
-          for (const op of ops) model = apply(t, num, model, op);
+          const num = p.num() as unknown as NumericSurface;
+          for (const op of ops) model = step(t, num, model, op);
           expect(m.ctx.preemptCount).toBe(0);
           expect(m.ctx.irqsDisabled).toBe(false);
           {
             using r = p.get(new CpuGuard(m));
-            const ref = r as unknown as Surface & { get(): unknown; set(v: unknown): void };
-            const s: Surface = {
+            const ref = r as unknown as NumericSurface & { get(): unknown; set(v: unknown): void };
+            const s: NumericSurface = {
               read: () => ref.get(), write: (v) => ref.set(v), add: (v) => ref.add(v), sub: (v) => ref.sub(v), inc: () => ref.inc(),
               dec: () => ref.dec(), and: (v) => ref.and(v), or: (v) => ref.or(v), xchg: (v) => ref.xchg(v), cmpxchg: (o, n) => ref.cmpxchg(o, n),
             };
-            for (const op of ops) model = apply(t, s, model, op);
+            for (const op of ops) model = step(t, s, model, op);
             expect(m.ctx.preemptCount).toBe(1); // the guard, and only the guard
           }
           expect(p.values()).toEqual([0, 1, 2].map((c) => ts(t, c === cpu ? model : 0n)));
