@@ -105,7 +105,7 @@ export async function generate(opts: GenerateOptions): Promise<ArchOutput[]> {
     const archOut = path.join(outDir, arch);
     const toRoot = `${rel(archOut, root)}/`;
     const mods = FLAVOURS.map(({ flavour, file }) => {
-      const { text } = renderModule(ops, { arch: info, flavour, sources: tables.map((t) => rel(display, t)), toRoot });
+      const text = renderModule(ops, { arch: info, flavour, sources: tables.map((t) => rel(display, t)), toRoot });
       return { file: rel(root, path.join(archOut, file)), text, primitives: info.primitives, flavour };
     });
     lap('render');

@@ -61,14 +61,8 @@ function prologue(op: OpModel): string[] {
   return lines;
 }
 
-
-export interface RenderedOp {
-  readonly name: string;
-  readonly text: string;
-  readonly insns: readonly string[];
-}
-
-export function renderOp(op: OpModel, arch: ArchInfo, flavour: Flavour): RenderedOp {
+/** One op as TypeScript: doc comment, signature, argument checks, then the family bodies. */
+export function renderOp(op: OpModel, arch: ArchInfo, flavour: Flavour): string {
   const insns: string[] = [];
   const valuedIndex = op.parts.findIndex((p) => p.family.returns !== 'void');
   const needsResult = valuedIndex >= 0 && valuedIndex !== op.parts.length - 1;
@@ -122,7 +116,7 @@ export function renderOp(op: OpModel, arch: ArchInfo, flavour: Flavour): Rendere
   const star = flavour === 'stepped' ? '*' : '';
   const ret = flavour === 'stepped' ? `Generator<${'Insn'}, ${returnType(op)}, undefined>` : returnType(op);
   const params = ['m: Machine', ...op.params.map((p) => paramDecl(p, op.width))].join(', ');
-  const text = [
+  return [
     '/**',
     ...doc.map((l) => (l === '' ? ' *' : ` * ${l.replace(/\*\//g, '*\\/')}`)),
     ' */',
@@ -131,7 +125,6 @@ export function renderOp(op: OpModel, arch: ArchInfo, flavour: Flavour): Rendere
     ...body,
     '}',
   ].join('\n');
-  return { name: op.name, text, insns };
 }
 
 /**
@@ -171,7 +164,7 @@ export interface ModuleSpec {
   readonly toRoot: string;
 }
 
-export function renderModule(ops: readonly OpModel[], spec: ModuleSpec): { text: string; ops: RenderedOp[] } {
+export function renderModule(ops: readonly OpModel[], spec: ModuleSpec): string {
   const rendered = ops.map((op) => renderOp(op, spec.arch, spec.flavour));
   const widths = [...new Set(ops.map((o) => o.width))].sort((a, b) => a - b);
   const r = spec.toRoot;
@@ -190,7 +183,7 @@ export function renderModule(ops: readonly OpModel[], spec: ModuleSpec): { text:
     `import type { ${widths.map((w) => `Width${w}Type`).join(', ')} } from "${r}src/types.js";`,
     '',
   ].join('\n');
-  return { text: indentCode(`${header}\n${rendered.map((o) => o.text).join('\n\n')}\n`), ops: rendered };
+  return indentCode(`${header}\n${rendered.join('\n\n')}\n`);
 }
 
 /** Base ops that do arithmetic: the typed layer offers them on integer types only. */
