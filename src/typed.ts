@@ -93,7 +93,10 @@ function buildTable(arch: Arch, t: ScalarInfo): OpTable {
           ? (m: Machine, x: PerCpuPtr<unknown>, o: unknown, n: unknown) => conv(g(m, x, fromTs ? fromTs(o) : o, fromTs ? fromTs(n) : n))
           : op === 'xchg'
             ? (m: Machine, x: PerCpuPtr<unknown>, n: unknown) => conv(g(m, x, fromTs ? fromTs(n) : n))
-            : (...a: unknown[]) => conv(g(...a));
+            // Fixed arities: a rest parameter would build an array on every call.
+            : op === 'add_return' || op === 'sub_return'
+              ? (m: Machine, x: PerCpuPtr<unknown>, val: unknown) => conv(g(m, x, val))
+              : (m: Machine, x: PerCpuPtr<unknown>) => conv(g(m, x));
       } else {
         table[name] = op === 'write' ? (m: Machine, x: PerCpuPtr<unknown>, val: unknown) => g(m, x, fromTs!(val)) : g;
       }
