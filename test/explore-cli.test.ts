@@ -22,6 +22,22 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
 afterEach(() => vi.restoreAllMocks());
 
 describe('percpu-sim explore', () => {
+  it('shows a progress bar on a terminal once a run lasts half a second, and none otherwise', async () => {
+    const tty = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
+    Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true });
+    let onTty: Awaited<ReturnType<typeof run>>;
+    try {
+      onTty = await run('inc-irq', '--random', '60000', '--seed', '1');
+    } finally {
+      if (tty) Object.defineProperty(process.stdout, 'isTTY', tty);
+      else delete (process.stdout as { isTTY?: boolean }).isTTY;
+    }
+    expect(onTty.code).toBe(0);
+    expect(onTty.out).toMatch(/exploring \[[^\]]*\] \d+% \| \d+\/60000 schedules \| \d+ states \| 0 violations/);
+    const piped = await run('inc-irq', '--random', '2000', '--seed', '1');
+    expect(piped.out).not.toContain('exploring [');
+  });
+
   it('a fixed scenario: exit 0 and the summary with exact counts', async () => {
     const r = await run('inc-irq', '--exhaustive');
     expect(r.code).toBe(0);
