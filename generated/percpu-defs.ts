@@ -547,4 +547,56 @@ export function this_cpu_inc_return<T extends IntName>(m: Machine, pcp: PerCpuPt
 export function this_cpu_dec_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
   return (pcp.ops as OpTable).this_cpu_dec_return(m, pcp);
 }
-// sha256:04734c8d738624aa4429c1181ed9ebde91ee5946fadd8e66c576a14f54a04757
+
+/**
+ * Every size-generic op: its base op, what it returns, and whether it is arithmetic (integer
+ * types only). src/typed.ts builds each type's op table from this, so the list lives in one place.
+ */
+export const GENERIC_OPS = {
+  raw_cpu_read: { base: "read", returns: "value", arith: false },
+  raw_cpu_write: { base: "write", returns: "void", arith: false },
+  raw_cpu_add: { base: "add", returns: "void", arith: true },
+  raw_cpu_and: { base: "and", returns: "void", arith: true },
+  raw_cpu_or: { base: "or", returns: "void", arith: true },
+  raw_cpu_add_return: { base: "add_return", returns: "value", arith: true },
+  raw_cpu_xchg: { base: "xchg", returns: "value", arith: false },
+  raw_cpu_cmpxchg: { base: "cmpxchg", returns: "value", arith: false },
+  raw_cpu_try_cmpxchg: { base: "try_cmpxchg", returns: "bool", arith: false },
+  this_cpu_read: { base: "read", returns: "value", arith: false },
+  this_cpu_write: { base: "write", returns: "void", arith: false },
+  this_cpu_add: { base: "add", returns: "void", arith: true },
+  this_cpu_and: { base: "and", returns: "void", arith: true },
+  this_cpu_or: { base: "or", returns: "void", arith: true },
+  this_cpu_add_return: { base: "add_return", returns: "value", arith: true },
+  this_cpu_xchg: { base: "xchg", returns: "value", arith: false },
+  this_cpu_cmpxchg: { base: "cmpxchg", returns: "value", arith: false },
+  this_cpu_try_cmpxchg: { base: "try_cmpxchg", returns: "bool", arith: false },
+  raw_cpu_sub: { base: "sub", returns: "void", arith: true },
+  raw_cpu_inc: { base: "inc", returns: "void", arith: true },
+  raw_cpu_dec: { base: "dec", returns: "void", arith: true },
+  raw_cpu_sub_return: { base: "sub_return", returns: "value", arith: true },
+  raw_cpu_inc_return: { base: "inc_return", returns: "value", arith: true },
+  raw_cpu_dec_return: { base: "dec_return", returns: "value", arith: true },
+  __this_cpu_read: { base: "read", returns: "value", arith: false },
+  __this_cpu_write: { base: "write", returns: "void", arith: false },
+  __this_cpu_add: { base: "add", returns: "void", arith: true },
+  __this_cpu_and: { base: "and", returns: "void", arith: true },
+  __this_cpu_or: { base: "or", returns: "void", arith: true },
+  __this_cpu_add_return: { base: "add_return", returns: "value", arith: true },
+  __this_cpu_xchg: { base: "xchg", returns: "value", arith: false },
+  __this_cpu_cmpxchg: { base: "cmpxchg", returns: "value", arith: false },
+  __this_cpu_try_cmpxchg: { base: "try_cmpxchg", returns: "bool", arith: false },
+  __this_cpu_sub: { base: "sub", returns: "void", arith: true },
+  __this_cpu_inc: { base: "inc", returns: "void", arith: true },
+  __this_cpu_dec: { base: "dec", returns: "void", arith: true },
+  __this_cpu_sub_return: { base: "sub_return", returns: "value", arith: true },
+  __this_cpu_inc_return: { base: "inc_return", returns: "value", arith: true },
+  __this_cpu_dec_return: { base: "dec_return", returns: "value", arith: true },
+  this_cpu_sub: { base: "sub", returns: "void", arith: true },
+  this_cpu_inc: { base: "inc", returns: "void", arith: true },
+  this_cpu_dec: { base: "dec", returns: "void", arith: true },
+  this_cpu_sub_return: { base: "sub_return", returns: "value", arith: true },
+  this_cpu_inc_return: { base: "inc_return", returns: "value", arith: true },
+  this_cpu_dec_return: { base: "dec_return", returns: "value", arith: true },
+} as const;
+// sha256:c2187f35e99d034e19d84df782581373e70d97a1867751c4bc524b7249e048b0

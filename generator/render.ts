@@ -228,5 +228,14 @@ export function renderTypedModule(ops: readonly GenericOp[], sources: readonly s
     `import type { ScalarName, ValueOf } from "${r}src/types.js";`,
     '',
   ].join('\n');
-  return indentCode(`${header}\n${fns.join('\n\n')}\n`);
+  const table = [
+    '/**',
+    ' * Every size-generic op: its base op, what it returns, and whether it is arithmetic (integer',
+    ' * types only). src/typed.ts builds each type\'s op table from this, so the list lives in one place.',
+    ' */',
+    'export const GENERIC_OPS = {',
+    ...ops.map((op) => `${op.name}: { base: "${op.base}", returns: "${op.returns}", arith: ${ARITH_BASES.has(op.base)} },`),
+    '} as const;',
+  ].join('\n');
+  return indentCode(`${header}\n${fns.join('\n\n')}\n\n${table}\n`);
 }

@@ -12,6 +12,7 @@
  * functions themselves.
  */
 import * as x86_64 from '../generated/x86_64/percpu.js';
+import { GENERIC_OPS } from '../generated/percpu-defs.js';
 import * as arm64 from '../generated/arm64/percpu.js';
 import * as generic from '../generated/generic/percpu.js';
 import type { Arch, Machine } from './machine.js';
@@ -25,11 +26,8 @@ export type IntName = Exclude<ScalarName, 'bool' | 'u128'>;
 type AnyFn = (...args: any[]) => any;
 export type OpTable = Record<string, AnyFn>;
 
-const VARIANTS = ['raw_cpu', '__this_cpu', 'this_cpu'] as const;
-const VALUE_OPS = ['read', 'add_return', 'sub_return', 'inc_return', 'dec_return', 'xchg', 'cmpxchg'] as const;
-const VOID_OPS = ['write', 'add', 'sub', 'inc', 'dec', 'and', 'or'] as const;
-const ARITH = new Set(['add', 'sub', 'inc', 'dec', 'and', 'or', 'add_return', 'sub_return', 'inc_return', 'dec_return']);
-export const TYPED_OPS: readonly string[] = [...VARIANTS].flatMap((v) => [...VALUE_OPS, ...VOID_OPS, 'try_cmpxchg'].map((op) => `${v}_${op}`));
+/** The size-generic names, from the generic layer's table. */
+export const TYPED_OPS: readonly string[] = Object.keys(GENERIC_OPS);
 
 /** The generated module of each architecture; more arches register here. */
 const MODULES: Partial<Record<Arch, Record<string, unknown>>> = { x86_64, arm64, generic };
@@ -68,38 +66,35 @@ function buildTable(arch: Arch, t: ScalarInfo): OpTable {
       return v ? 1 : 0;
     }
     : null;
-  for (const v of VARIANTS) {
-    for (const op of [...VALUE_OPS, ...VOID_OPS, 'try_cmpxchg']) {
-      const name = `${v}_${op}`;
-      if (t.name === 'u128' || (t.name === 'bool' && ARITH.has(op))) {
-        table[name] = () => {
-          throw new TypeError(`${name}(): not available for ${t.name} per-CPU variables (bool takes read, write, xchg, cmpxchg; u128 takes this_cpu_cmpxchg128)`);
-        };
-        continue;
-      }
-      const g = sized(mod, name, t.size);
-      if (op === 'try_cmpxchg') {
-        table[name] = toTs === null && fromTs === null ? g : (m: Machine, x: PerCpuPtr<unknown>, ovalp: { value: unknown }, nval: unknown) => {
-          const box = { value: fromTs ? fromTs(ovalp.value) : ovalp.value };
-          const ok = g(m, x, box, fromTs ? fromTs(nval) : nval) as boolean;
-          if (!ok) ovalp.value = toTs ? toTs(box.value as number | bigint) : box.value;
-          return ok;
-        };
-      } else if (fromTs === null && (toTs === null || !(VALUE_OPS as readonly string[]).includes(op))) {
-        table[name] = g;
-      } else if ((VALUE_OPS as readonly string[]).includes(op)) {
-        const conv = toTs ?? ((x: number | bigint) => x);
-        table[name] = op === 'cmpxchg'
-          ? (m: Machine, x: PerCpuPtr<unknown>, o: unknown, n: unknown) => conv(g(m, x, fromTs ? fromTs(o) : o, fromTs ? fromTs(n) : n))
-          : op === 'xchg'
-            ? (m: Machine, x: PerCpuPtr<unknown>, n: unknown) => conv(g(m, x, fromTs ? fromTs(n) : n))
-            // Fixed arities: a rest parameter would build an array on every call.
-            : op === 'add_return' || op === 'sub_return'
-              ? (m: Machine, x: PerCpuPtr<unknown>, val: unknown) => conv(g(m, x, val))
-              : (m: Machine, x: PerCpuPtr<unknown>) => conv(g(m, x));
-      } else {
-        table[name] = op === 'write' ? (m: Machine, x: PerCpuPtr<unknown>, val: unknown) => g(m, x, fromTs!(val)) : g;
-      }
+  for (const [name, { base: op, returns, arith }] of Object.entries(GENERIC_OPS)) {
+    if (t.name === 'u128' || (t.name === 'bool' && arith)) {
+      table[name] = () => {
+        throw new TypeError(`${name}(): not available for ${t.name} per-CPU variables (bool takes read, write, xchg, cmpxchg; u128 takes this_cpu_cmpxchg128)`);
+      };
+      continue;
+    }
+    const g = sized(mod, name, t.size);
+    if (returns === 'bool') {
+      table[name] = toTs === null && fromTs === null ? g : (m: Machine, x: PerCpuPtr<unknown>, ovalp: { value: unknown }, nval: unknown) => {
+        const box = { value: fromTs ? fromTs(ovalp.value) : ovalp.value };
+        const ok = g(m, x, box, fromTs ? fromTs(nval) : nval) as boolean;
+        if (!ok) ovalp.value = toTs ? toTs(box.value as number | bigint) : box.value;
+        return ok;
+      };
+    } else if (fromTs === null && (toTs === null || returns === 'void')) {
+      table[name] = g;
+    } else if (returns === 'value') {
+      const conv = toTs ?? ((x: number | bigint) => x);
+      table[name] = op === 'cmpxchg'
+        ? (m: Machine, x: PerCpuPtr<unknown>, o: unknown, n: unknown) => conv(g(m, x, fromTs ? fromTs(o) : o, fromTs ? fromTs(n) : n))
+        : op === 'xchg'
+          ? (m: Machine, x: PerCpuPtr<unknown>, n: unknown) => conv(g(m, x, fromTs ? fromTs(n) : n))
+          // Fixed arities: a rest parameter would build an array on every call.
+          : op === 'add_return' || op === 'sub_return'
+            ? (m: Machine, x: PerCpuPtr<unknown>, val: unknown) => conv(g(m, x, val))
+            : (m: Machine, x: PerCpuPtr<unknown>) => conv(g(m, x));
+    } else {
+      table[name] = op === 'write' ? (m: Machine, x: PerCpuPtr<unknown>, val: unknown) => g(m, x, fromTs!(val)) : g;
     }
   }
   const fast = new (class OpTableOfType {})() as OpTable;
