@@ -26,8 +26,8 @@ import * as x86_64 from '../generated/x86_64/percpu.js';
 import { DEFINE_PER_CPU } from '../src/define.js';
 import { Machine, type Arch } from '../src/machine.js';
 import type { PerCpuPtr } from '../src/percpu-ptr.js';
-import { preempt_disable } from '../src/preempt.js';
-import { per_cpu, per_cpu_write } from '../src/smp.js';
+import { preempt_disable } from '../src/kernel/preempt.js';
+import { per_cpu, per_cpu_write } from '../src/kernel/smp.js';
 
 export const ARCHES: readonly Arch[] = ['x86_64', 'arm64', 'generic'];
 const MODULES: Record<Arch, Record<string, unknown>> = { x86_64, arm64, generic };

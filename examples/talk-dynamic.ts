@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Machine } from '../src/machine.js';
-import { pcpu_chunks } from '../src/percpu-alloc.js';
+import { pcpu_chunks } from '../src/mm/percpu-alloc.js';
 import { CpuGuard, DynamicPerCpu, PerCpu, on_each_cpu, struct } from '../src/rust/index.js';
 
 function liveAllocations(m: Machine): string[] {

@@ -178,7 +178,7 @@ export function renderModule(ops: readonly OpModel[], spec: ModuleSpec): string 
     `import { badOperand, badOvalp, misaligned } from "${r}src/errors.js";`,
     `import type { Machine } from "${r}src/machine.js";`,
     `import type { PerCpuPtr } from "${r}src/percpu-ptr.js";`,
-    ...(spec.arch.primitives.length > 0 ? [`import { ${spec.arch.primitives.join(', ')} } from "${r}src/preempt.js";`] : []),
+    ...(spec.arch.primitives.length > 0 ? [`import { ${spec.arch.primitives.join(', ')} } from "${r}src/kernel/preempt.js";`] : []),
     ...(spec.flavour === 'stepped' ? [`import type { Insn } from "${r}src/insn.js";`] : []),
     `import type { ${widths.map((w) => `Width${w}Type`).join(', ')} } from "${r}src/types.js";`,
     '',

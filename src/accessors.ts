@@ -16,7 +16,7 @@ import { check_preemption_disabled } from './debug.js';
 import { MachineStateError } from './errors.js';
 import type { Machine } from './machine.js';
 import { PerCpuPtr } from './percpu-ptr.js';
-import { preempt_disable, preempt_enable } from './preempt.js';
+import { preempt_disable, preempt_enable } from './kernel/preempt.js';
 import { describe } from './types.js';
 
 /** The pointer's offset, after checking that it is one and the machine has per-CPU memory. */

@@ -9,21 +9,21 @@
 export * from './types.js';
 export * from './errors.js';
 export { PerCpuPtr, type PtrOrigin } from './percpu-ptr.js';
-export { Cpumask } from './cpumask.js';
+export { Cpumask } from './lib/cpumask.js';
 export {
   Machine, ARCHES, NR_CPUS_MAX, PCPU_MIN_UNIT_SIZE, PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_RESERVE, PCPU_BASE, X86_EFLAGS_IF,
   type Arch, type MachineOptions, type ExecContext, type FirstChunkLayout,
 } from './machine.js';
 export { PAGE_SIZE, L1_CACHE_BYTES, LINK_ORDER, type LayoutEntry, type StaticLayout } from './linker.js';
 export * from './define.js';
-export * from './preempt.js';
+export * from './kernel/preempt.js';
 export * from './debug.js';
-export * from './smp.js';
+export * from './kernel/smp.js';
 export * from './typed.js';
-export * from './percpu-alloc.js';
+export * from './mm/percpu-alloc.js';
 export * from './accessors.js';
-export * from './hotplug.js';
-export * from './percpu-counter.js';
+export * from './kernel/hotplug.js';
+export * from './lib/percpu-counter.js';
 export { type Insn, formatInsn } from './insn.js';
 export * from './sched/index.js';
 export {

@@ -13,7 +13,7 @@
  * Generated ops read the running CPU's GS base from `m.gs` and memory through the
  * typed views `m.u8 … m.u64`, which exist from boot on.
  */
-import { Cpumask } from './cpumask.js';
+import { Cpumask } from './lib/cpumask.js';
 import { MachineStateError } from './errors.js';
 import { PercpuLinker, PAGE_SIZE, alignUp, type StaticLayout } from './linker.js';
 import { PerCpuPtr } from './percpu-ptr.js';

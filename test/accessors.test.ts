@@ -5,9 +5,9 @@ import {
 import { DEFINE_PER_CPU } from '../src/define.js';
 import { KernelBugError, MachineStateError, UseAfterFreeError } from '../src/errors.js';
 import { Machine, PCPU_BASE } from '../src/machine.js';
-import { alloc_percpu, free_percpu } from '../src/percpu-alloc.js';
+import { alloc_percpu, free_percpu } from '../src/mm/percpu-alloc.js';
 import { PerCpuPtr } from '../src/percpu-ptr.js';
-import { per_cpu } from '../src/smp.js';
+import { per_cpu } from '../src/kernel/smp.js';
 import { registerArchOps } from '../src/typed.js';
 import * as arm64 from '../generated/arm64/percpu.js';
 import * as generic from '../generated/generic/percpu.js';

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { per_cpu_ptr } from '../src/accessors.js';
 import { DEFINE_PER_CPU } from '../src/define.js';
 import { Machine } from '../src/machine.js';
-import { __alloc_percpu, alloc_percpu, free_percpu, pcpu_chunks } from '../src/percpu-alloc.js';
+import { __alloc_percpu, alloc_percpu, free_percpu, pcpu_chunks } from '../src/mm/percpu-alloc.js';
 import type { PerCpuPtr } from '../src/percpu-ptr.js';
-import { preempt_disable, preempt_enable } from '../src/preempt.js';
-import { per_cpu, per_cpu_sum } from '../src/smp.js';
+import { preempt_disable, preempt_enable } from '../src/kernel/preempt.js';
+import { per_cpu, per_cpu_sum } from '../src/kernel/smp.js';
 import { this_cpu_add, this_cpu_read, this_cpu_sub_return } from '../src/typed.js';
 import {
   __this_cpu_add_8, raw_cpu_cmpxchg_4, this_cpu_add_4, this_cpu_add_return_8, this_cpu_cmpxchg128, this_cpu_inc_1,

@@ -7,7 +7,7 @@ import { Machine, PCPU_BASE } from '../src/machine.js';
 import {
   __alloc_percpu, __alloc_reserved_percpu, alloc_percpu, free_percpu, pcpu_alloc_size, pcpu_check_consistency,
   pcpu_chunks, pcpu_meminfo, pcpu_nr_pages, pcpu_released_ranges, pcpu_stats, pcpu_warnings,
-} from '../src/percpu-alloc.js';
+} from '../src/mm/percpu-alloc.js';
 import { PerCpuPtr, isPoisoned } from '../src/percpu-ptr.js';
 import { this_cpu_add_4, this_cpu_read_8 } from '../generated/x86_64/percpu.js';
 

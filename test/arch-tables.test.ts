@@ -46,7 +46,7 @@ describe('tables', () => {
     expect(gen.filter((l) => !l.startsWith('this_cpu_read_')).every((l) => l.includes('_pcp_irqsave(raw_cpu_generic_'))).toBe(true);
   });
 
-  it('every architecture with a table has an ArchInfo whose primitives its ops import from src/preempt.ts', async () => {
+  it('every architecture with a table has an ArchInfo whose primitives its ops import from src/kernel/preempt.ts', async () => {
     expect(Object.keys(ARCH_INFO).sort()).toEqual(['arm64', 'generic', 'x86_64']);
     for (const arch of Object.keys(ARCH_INFO)) {
       const text = readFileSync(path.join(ROOT, `generated/${arch}/percpu.ts`), 'utf8');

@@ -10,12 +10,12 @@ import { this_cpu_inc_4, __this_cpu_add_4 } from '../generated/x86_64/percpu-ste
 import { exploreExhaustive, runSchedule } from '../src/explore/explorer.js';
 import { counterMachine } from '../src/explore/scenarios/common.js';
 import { Machine } from '../src/machine.js';
-import { local_irq_restore, local_irq_save, preempt_disable, preempt_enable } from '../src/preempt.js';
+import { local_irq_restore, local_irq_save, preempt_disable, preempt_enable } from '../src/kernel/preempt.js';
 import { CpuGuard } from '../src/rust/cpu-guard.js';
 import { Scheduler } from '../src/sched/scheduler.js';
 import { conflicts, footprint, mnemonicAccess, mnemonicSize, reg, type StepGen } from '../src/sched/step.js';
 import type { Scenario, TaskSpec, World } from '../src/sched/task.js';
-import { get_cpu, put_cpu, smp_processor_id } from '../src/smp.js';
+import { get_cpu, put_cpu, smp_processor_id } from '../src/kernel/smp.js';
 
 function scenario(build: () => World, bound = 2): Scenario {
   return { name: 'custom', title: 'custom', description: '', expect: 'none', cpus: 2, bound, build };

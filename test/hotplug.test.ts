@@ -5,11 +5,11 @@ import { KernelBugError, MachineStateError } from '../src/errors.js';
 import {
   cpu_down, cpu_dying, cpu_online, cpu_up, cpuhp_remove_state, cpuhp_remove_state_nocalls, cpuhp_setup_state,
   cpuhp_setup_state_nocalls,
-} from '../src/hotplug.js';
+} from '../src/kernel/hotplug.js';
 import { Machine } from '../src/machine.js';
-import { alloc_percpu } from '../src/percpu-alloc.js';
-import { preempt_disable, preempt_enable } from '../src/preempt.js';
-import { for_each_online_cpu, for_each_possible_cpu, num_online_cpus, per_cpu, smp_processor_id } from '../src/smp.js';
+import { alloc_percpu } from '../src/mm/percpu-alloc.js';
+import { preempt_disable, preempt_enable } from '../src/kernel/preempt.js';
+import { for_each_online_cpu, for_each_possible_cpu, num_online_cpus, per_cpu, smp_processor_id } from '../src/kernel/smp.js';
 import { this_cpu_read_4 } from '../generated/x86_64/percpu.js';
 
 function boot(cpus = 4): Machine {

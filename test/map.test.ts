@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { percpuMap, runMapDemo } from '../src/cli/map.js';
-import { cpu_down } from '../src/hotplug.js';
+import { cpu_down } from '../src/kernel/hotplug.js';
 import { Machine } from '../src/machine.js';
-import { __alloc_percpu } from '../src/percpu-alloc.js';
+import { __alloc_percpu } from '../src/mm/percpu-alloc.js';
 
 describe('percpu-sim map', () => {
   it('the demo map is deterministic and shows units, regions, chunks, allocations and free space', () => {

@@ -2,17 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { per_cpu_ptr } from '../src/accessors.js';
 import { MachineStateError } from '../src/errors.js';
-import { cpu_down, cpu_up } from '../src/hotplug.js';
+import { cpu_down, cpu_up } from '../src/kernel/hotplug.js';
 import { Machine } from '../src/machine.js';
-import { pcpu_chunks } from '../src/percpu-alloc.js';
+import { pcpu_chunks } from '../src/mm/percpu-alloc.js';
 import {
   PERCPU_COUNTER_LOCAL_BATCH, __percpu_counter_compare, percpu_counter_add, percpu_counter_add_batch,
   percpu_counter_add_local, percpu_counter_batch, percpu_counter_compare, percpu_counter_dec, percpu_counter_destroy,
   percpu_counter_inc, percpu_counter_init, percpu_counter_limited_add, percpu_counter_read, percpu_counter_read_positive,
   percpu_counter_set, percpu_counter_sub, percpu_counter_sub_local, percpu_counter_sum, percpu_counter_sum_positive,
   percpu_counter_sync, type PercpuCounter,
-} from '../src/percpu-counter.js';
-import { local_irq_restore, local_irq_save } from '../src/preempt.js';
+} from '../src/lib/percpu-counter.js';
+import { local_irq_restore, local_irq_save } from '../src/kernel/preempt.js';
 
 function boot(cpus = 4): Machine {
   return new Machine({ cpus }).boot();

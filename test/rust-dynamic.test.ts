@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { MachineStateError, UseAfterFreeError } from '../src/errors.js';
 import { Machine } from '../src/machine.js';
-import { free_percpu, pcpu_chunks, pcpu_stats } from '../src/percpu-alloc.js';
-import { preempt_count } from '../src/preempt.js';
+import { free_percpu, pcpu_chunks, pcpu_stats } from '../src/mm/percpu-alloc.js';
+import { preempt_count } from '../src/kernel/preempt.js';
 import {
   Arc, CpuGuard, DynamicPerCpu, MovedValueError, PerCpu, PerCpuAllocation, PerCpuRef,
   cpumask_iter, on_each_cpu, online_cpus, possible_cpus, struct,

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { KernelBugError, MachineStateError } from '../src/errors.js';
 import { Machine } from '../src/machine.js';
-import { preempt_count } from '../src/preempt.js';
+import { preempt_count } from '../src/kernel/preempt.js';
 import { CpuGuard, MovedValueError, PerCpu, define_per_cpu, get_static_per_cpu, unsafe_get_per_cpu_ref } from '../src/rust/index.js';
 
 function setup() {

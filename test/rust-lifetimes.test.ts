@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../src/machine.js';
-import { preempt_count } from '../src/preempt.js';
+import { preempt_count } from '../src/kernel/preempt.js';
 import {
   AliasingError, BorrowError, CpuGuard, DynamicPerCpu, MovedValueError, PerCpu, define_per_cpu, get_static_per_cpu,
   unsafe_get_per_cpu_ref, type PerCpuMut,

@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { per_cpu_ptr } from '../src/accessors.js';
-import { cpu_down } from '../src/hotplug.js';
+import { cpu_down } from '../src/kernel/hotplug.js';
 import { Machine } from '../src/machine.js';
 import {
   percpu_counter_add, percpu_counter_add_batch, percpu_counter_destroy, percpu_counter_init, percpu_counter_read,
   percpu_counter_set, percpu_counter_sum, type PercpuCounter,
-} from '../src/percpu-counter.js';
+} from '../src/lib/percpu-counter.js';
 import { attachMachine, createSharedMachine, describeSharedMachine, startCpuThreads, type CpuThreads } from '../src/threads/index.js';
 import type { CounterAddResult } from '../src/threads/counter-jobs.js';
 import { PERCPU_COUNTER_JOBS, attachPercpuCounter, describePercpuCounter } from '../src/threads/percpu-counter.js';

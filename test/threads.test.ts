@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFINE_PER_CPU } from '../src/define.js';
 import { L1_CACHE_BYTES, PAGE_SIZE } from '../src/linker.js';
 import { Machine } from '../src/machine.js';
-import { per_cpu, per_cpu_sum } from '../src/smp.js';
-import { alloc_percpu } from '../src/percpu-alloc.js';
+import { per_cpu, per_cpu_sum } from '../src/kernel/smp.js';
+import { alloc_percpu } from '../src/mm/percpu-alloc.js';
 import {
   ATOMIC_COUNT, COUNTER_JOBS, COUNTERS, CpuThreadError, MUTEX_COUNT, MUTEX_WORD, PROBE_JOBS,
   adoptMemory, assertUnitsCachelineSeparated, attachMachine, cachelinesOfCopies, createCounterBuffer, createSharedMachine,
@@ -277,7 +277,7 @@ describe('from compiled JavaScript', () => {
       writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
       writeFileSync(join(out, 'main.js'), `
 import { DEFINE_PER_CPU } from './src/define.js';
-import { per_cpu_sum } from './src/smp.js';
+import { per_cpu_sum } from './src/kernel/smp.js';
 import { COUNTER_JOBS, COUNTERS, PROBE_JOBS, createCounterBuffer, createSharedMachine, startCpuThreads } from './src/threads/index.js';
 const m = createSharedMachine({ cpus: 2 });
 const hits = DEFINE_PER_CPU(m, 'u64', 'hits');

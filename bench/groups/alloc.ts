@@ -4,7 +4,7 @@
  * with up to LIVE allocations outstanding). Every run ends with everything
  * freed and the allocator's own consistency check clean.
  */
-import { __alloc_percpu, alloc_percpu, free_percpu, pcpu_check_consistency } from '../../src/percpu-alloc.js';
+import { __alloc_percpu, alloc_percpu, free_percpu, pcpu_check_consistency } from '../../src/mm/percpu-alloc.js';
 import { Machine } from '../../src/machine.js';
 import type { PerCpuPtr } from '../../src/percpu-ptr.js';
 import { BenchCheckError } from '../lib/harness.js';

@@ -18,8 +18,8 @@ export const GROUPS: readonly GroupEntry[] = [
   { name: 'typed', title: 'size-generic typed layer vs the specialized op', requires: ['src/typed.ts', 'src/define.ts', 'generated/x86_64/percpu.ts'], module: 'typed' },
   { name: 'typed-one-width', title: 'typed layer whose call site sees one width', requires: ['src/typed.ts', 'src/define.ts', 'generated/x86_64/percpu.ts'], module: 'typed-one-width' },
   { name: 'generator', title: 'generator wall time (make generate / make check)', requires: ['generator/cli.ts'], module: 'generator' },
-  { name: 'alloc', title: 'dynamic per-CPU allocator', requires: ['src/percpu-alloc.ts', 'src/typed.ts'], module: 'alloc' },
-  { name: 'sum4096', title: 'aggregation: per_cpu_sum over 4096 CPUs', requires: ['src/smp.ts', 'src/define.ts'], module: 'sum4096' },
+  { name: 'alloc', title: 'dynamic per-CPU allocator', requires: ['src/mm/percpu-alloc.ts', 'src/typed.ts'], module: 'alloc' },
+  { name: 'sum4096', title: 'aggregation: per_cpu_sum over 4096 CPUs', requires: ['src/kernel/smp.ts', 'src/define.ts'], module: 'sum4096' },
   { name: 'explore', title: 'interleaving explorer', requires: ['src/explore/explorer.ts', 'src/explore/scenarios/inc-irq.ts'], module: 'explore' },
   { name: 'threads', title: 'real threads: per-CPU vs Atomics.add vs mutex', requires: ['src/threads/pool.ts', 'src/define.ts', 'generated/x86_64/percpu.ts'], module: 'threads' },
 ];

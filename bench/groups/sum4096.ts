@@ -7,7 +7,7 @@
 import { DEFINE_PER_CPU } from '../../src/define.js';
 import { Machine } from '../../src/machine.js';
 import type { PerCpuPtr } from '../../src/percpu-ptr.js';
-import { per_cpu_sum, per_cpu_write } from '../../src/smp.js';
+import { per_cpu_sum, per_cpu_write } from '../../src/kernel/smp.js';
 import type { BenchGroup, GroupContext, GroupOutput } from '../lib/group.js';
 import { compare } from '../lib/harness.js';
 import { ratioRow, valueRow } from '../lib/report.js';

@@ -14,8 +14,8 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DEFINE_PER_CPU } from '../../src/define.js';
-import { percpu_counter_destroy, percpu_counter_init, percpu_counter_set, percpu_counter_sum } from '../../src/percpu-counter.js';
-import { per_cpu_sum } from '../../src/smp.js';
+import { percpu_counter_destroy, percpu_counter_init, percpu_counter_set, percpu_counter_sum } from '../../src/lib/percpu-counter.js';
+import { per_cpu_sum } from '../../src/kernel/smp.js';
 import {
   ATOMIC_COUNT, COUNTER_JOBS, COUNTERS, MUTEX_COUNT, PERCPU_COUNTER_JOBS, createCounterBuffer, createSharedMachine,
   describePercpuCounter, startCpuThreads,

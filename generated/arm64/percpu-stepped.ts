@@ -7,7 +7,7 @@ import { __this_cpu_preempt_check } from "../../src/debug.js";
 import { badOperand, badOvalp, misaligned } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
 import type { PerCpuPtr } from "../../src/percpu-ptr.js";
-import { preempt_disable, preempt_enable } from "../../src/preempt.js";
+import { preempt_disable, preempt_enable } from "../../src/kernel/preempt.js";
 import type { Insn } from "../../src/insn.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
@@ -5452,4 +5452,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   preempt_enable(m);
   return result;
 }
-// sha256:7d6bc3cc465c07a96f7a8b6f23fe8abd8fc3cdea9f0a0eb0516f63aade0e106e
+// sha256:fb9d93be61c10c28aec4c9ea2730d8f7f43a0f26ced23f0b0a9d1ad25b3ea465

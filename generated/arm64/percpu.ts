@@ -7,7 +7,7 @@ import { __this_cpu_preempt_check } from "../../src/debug.js";
 import { badOperand, badOvalp, misaligned } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
 import type { PerCpuPtr } from "../../src/percpu-ptr.js";
-import { preempt_disable, preempt_enable } from "../../src/preempt.js";
+import { preempt_disable, preempt_enable } from "../../src/kernel/preempt.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
 /**
@@ -5451,4 +5451,4 @@ export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
   preempt_enable(m);
   return result;
 }
-// sha256:16c531478be02f39e714902c135b934e7e7abf4580d37cff1068deb979493e43
+// sha256:d48ed5ac893cc6597f1177080107ce916ad21977077a71e76ee5a01acaf9a59f

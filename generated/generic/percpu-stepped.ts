@@ -7,7 +7,7 @@ import { __this_cpu_preempt_check } from "../../src/debug.js";
 import { badOperand, badOvalp, misaligned } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
 import type { PerCpuPtr } from "../../src/percpu-ptr.js";
-import { preempt_disable, preempt_enable, local_irq_save, local_irq_restore } from "../../src/preempt.js";
+import { preempt_disable, preempt_enable, local_irq_save, local_irq_restore } from "../../src/kernel/preempt.js";
 import type { Insn } from "../../src/insn.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
@@ -5617,4 +5617,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   local_irq_restore(m, flags);
   return result;
 }
-// sha256:a4c56093336f3d2aa6ecbc3cd748b693da90a70f2724b5e83fa82b7295f4d425
+// sha256:11eeeeb753d4e87251f01f21b88482d17a7d7836075bf39a15095a22ac2a0fca

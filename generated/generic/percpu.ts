@@ -7,7 +7,7 @@ import { __this_cpu_preempt_check } from "../../src/debug.js";
 import { badOperand, badOvalp, misaligned } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
 import type { PerCpuPtr } from "../../src/percpu-ptr.js";
-import { preempt_disable, preempt_enable, local_irq_save, local_irq_restore } from "../../src/preempt.js";
+import { preempt_disable, preempt_enable, local_irq_save, local_irq_restore } from "../../src/kernel/preempt.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
 /**
@@ -5616,4 +5616,4 @@ export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
   local_irq_restore(m, flags);
   return result;
 }
-// sha256:cdb426234ddecf7c17fb68a470846897553098616298df2ba7b95d9c1d158830
+// sha256:8a540d7ba421fe8c21a642394d876112b7f3ccda3e47712a5cdf30c29cb9a9a3

@@ -6,8 +6,8 @@
  */
 import { DEFINE_PER_CPU, DEFINE_PER_CPU_READ_MOSTLY, DEFINE_PER_CPU_SHARED_ALIGNED } from '../define.js';
 import { Machine } from '../machine.js';
-import { __alloc_percpu, __alloc_reserved_percpu, alloc_percpu, free_percpu, pcpu_chunks, pcpu_meminfo, type PcpuChunkInfo } from '../percpu-alloc.js';
-import { percpu_counter_init } from '../percpu-counter.js';
+import { __alloc_percpu, __alloc_reserved_percpu, alloc_percpu, free_percpu, pcpu_chunks, pcpu_meminfo, type PcpuChunkInfo } from '../mm/percpu-alloc.js';
+import { percpu_counter_init } from '../lib/percpu-counter.js';
 
 function hex(n: number, width = 5): string {
   return `0x${n.toString(16).padStart(width, '0')}`;

@@ -7,7 +7,7 @@
  */
 import type { Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
-import { __alloc_percpu, alloc_percpu, free_percpu } from '../percpu-alloc.js';
+import { __alloc_percpu, alloc_percpu, free_percpu } from '../mm/percpu-alloc.js';
 import { UseAfterFreeError } from '../errors.js';
 import { describe } from '../types.js';
 import { accessOf, type Access } from './access.js';

@@ -19,7 +19,7 @@
  */
 import type { Machine } from '../machine.js';
 import { MachineStateError } from '../errors.js';
-import { preempt_disable, preempt_enable } from '../preempt.js';
+import { preempt_disable, preempt_enable } from '../kernel/preempt.js';
 import { describe } from '../types.js';
 import { MovedValueError, formatLoc, type SourceLoc } from './diagnostics.js';
 

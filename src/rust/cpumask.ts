@@ -4,7 +4,7 @@
  * ascending order (cpumask_next until >= nr_cpu_ids). DynamicPerCpu uses the
  * possible mask to initialise and drop every CPU's copy.
  */
-import type { Cpumask } from '../cpumask.js';
+import type { Cpumask } from '../lib/cpumask.js';
 import type { Machine } from '../machine.js';
 
 /** The CPUs that may ever exist: every per-CPU allocation has a copy for each. */

@@ -8,7 +8,7 @@
  */
 import { MachineStateError } from '../errors.js';
 import type { Machine } from '../machine.js';
-import { preempt_disable, preempt_enable } from '../preempt.js';
+import { preempt_disable, preempt_enable } from '../kernel/preempt.js';
 import { describe } from '../types.js';
 
 export function on_each_cpu(m: Machine, fn: (cpu: number) => void): void {

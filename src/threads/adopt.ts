@@ -13,7 +13,7 @@
  * (`this_cpu_off`, `cpu_number`, every static's initial value) were written
  * once by the booting thread.
  */
-import { pcpu_allocator_elsewhere } from '../percpu-alloc.js';
+import { pcpu_allocator_elsewhere } from '../mm/percpu-alloc.js';
 import { MachineStateError } from '../errors.js';
 import { PAGE_SIZE, type LayoutEntry } from '../linker.js';
 import type { FirstChunkLayout, Machine } from '../machine.js';

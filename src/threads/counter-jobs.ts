@@ -5,8 +5,8 @@
 import type { Machine } from '../machine.js';
 import {
   percpu_counter_add, percpu_counter_add_batch, percpu_counter_inc, percpu_counter_read, percpu_counter_sum,
-} from '../percpu-counter.js';
-import { smp_processor_id } from '../smp.js';
+} from '../lib/percpu-counter.js';
+import { smp_processor_id } from '../kernel/smp.js';
 import { attachPercpuCounter, type PercpuCounterDescriptor } from './percpu-counter.js';
 import type { CpuEnv } from './protocol.js';
 

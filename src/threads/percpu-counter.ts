@@ -13,7 +13,7 @@
  */
 import { MachineStateError } from '../errors.js';
 import type { Machine } from '../machine.js';
-import { PERCPU_COUNTER_STATE_BYTES, PercpuCounter } from '../percpu-counter.js';
+import { PERCPU_COUNTER_STATE_BYTES, PercpuCounter } from '../lib/percpu-counter.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
 import { describe } from '../types.js';
 import { describePtr, revivePtr, type PtrDescriptor } from './attach.js';

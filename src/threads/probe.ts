@@ -5,7 +5,7 @@
 import { this_cpu_read_8, this_cpu_write_4 } from '../../generated/x86_64/percpu.js';
 import type { Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
-import { smp_processor_id } from '../smp.js';
+import { smp_processor_id } from '../kernel/smp.js';
 import type { CpuEnv } from './protocol.js';
 
 export interface WhoAmI {

@@ -5,7 +5,7 @@
 import { DEFINE_PER_CPU } from '../../define.js';
 import { Machine } from '../../machine.js';
 import type { PerCpuPtr } from '../../percpu-ptr.js';
-import { per_cpu } from '../../smp.js';
+import { per_cpu } from '../../kernel/smp.js';
 
 /** A booted 2-CPU x86-64 machine with one u32 per-CPU variable `counter` (initially 0). */
 export function counterMachine(cpus = 2, name = 'counter'): { m: Machine; counter: PerCpuPtr<'u32'> } {

@@ -6,7 +6,7 @@
  * s32 delta; the second add reaches the batch and takes the slow path, which
  * under the spinlock with interrupts off reads the delta, adds delta + amount
  * to the s64 count and subtracts delta from the per-CPU slot — step for step
- * as lib/percpu_counter.c (the library in src/percpu-counter.ts does the same
+ * as lib/percpu_counter.c (the library in src/lib/percpu-counter.ts does the same
  * calls on the fast flavour). T2 (cpu1) runs __percpu_counter_sum
  * instruction by instruction (lock, read count, read each CPU's delta,
  * unlock) and then one library percpu_counter_add_batch(fbc, 3, 4) as a
@@ -28,8 +28,8 @@ import { per_cpu_ptr } from '../../accessors.js';
 import { Machine } from '../../machine.js';
 import {
   percpu_counter_add_batch, percpu_counter_init, percpu_counter_read, percpu_counter_sum, type PercpuCounter,
-} from '../../percpu-counter.js';
-import { local_irq_restore, local_irq_save } from '../../preempt.js';
+} from '../../lib/percpu-counter.js';
+import { local_irq_restore, local_irq_save } from '../../kernel/preempt.js';
 import { atomic, load, type StepGen } from '../../sched/step.js';
 import type { Scenario } from '../../sched/task.js';
 

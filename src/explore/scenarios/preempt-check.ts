@@ -6,7 +6,7 @@
 import { __this_cpu_add_4, this_cpu_inc_4 } from '../../../generated/x86_64/percpu-stepped.js';
 import { DEFINE_PER_CPU } from '../../define.js';
 import { Machine } from '../../machine.js';
-import { preempt_disable, preempt_enable } from '../../preempt.js';
+import { preempt_disable, preempt_enable } from '../../kernel/preempt.js';
 import type { Scenario } from '../../sched/task.js';
 import { lostUpdate } from './common.js';
 

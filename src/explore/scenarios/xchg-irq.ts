@@ -14,7 +14,7 @@ import type { Machine } from '../../machine.js';
 import type { PerCpuPtr } from '../../percpu-ptr.js';
 import type { StepGen } from '../../sched/step.js';
 import type { Scenario } from '../../sched/task.js';
-import { per_cpu } from '../../smp.js';
+import { per_cpu } from '../../kernel/smp.js';
 import { counterMachine } from './common.js';
 
 type Xchg = (m: Machine, pcp: PerCpuPtr<'u32'>, nval: number) => StepGen<number>;

@@ -39,12 +39,12 @@
  *   PFN_UP(off + size)); they are never depopulated (no memory pressure here).
  * - All requests are GFP_KERNEL (atomic=0).
  */
-import { KernelBugError, MachineStateError, UseAfterFreeError } from './errors.js';
-import { PAGE_SIZE, alignUp } from './linker.js';
-import { PCPU_MIN_UNIT_SIZE, type Machine } from './machine.js';
-import { PerCpuPtr, isPoisoned, poison } from './percpu-ptr.js';
-import { opsFor } from './typed.js';
-import { describe, scalarInfo, type ScalarName } from './types.js';
+import { KernelBugError, MachineStateError, UseAfterFreeError } from '../errors.js';
+import { PAGE_SIZE, alignUp } from '../linker.js';
+import { PCPU_MIN_UNIT_SIZE, type Machine } from '../machine.js';
+import { PerCpuPtr, isPoisoned, poison } from '../percpu-ptr.js';
+import { opsFor } from '../typed.js';
+import { describe, scalarInfo, type ScalarName } from '../types.js';
 
 /** The allocator's unit of allocation: one bitmap bit per 4 bytes. */
 export const PCPU_MIN_ALLOC_SIZE = 4;

@@ -3,13 +3,13 @@
  * and the CPU iterators. On x86-64 the CPU number is itself a per-CPU variable
  * (`cpu_number`), so smp_processor_id() is one gs-relative read.
  */
-import { check_preemption_disabled } from './debug.js';
-import { MachineStateError } from './errors.js';
-import { checkValueKind, readBits, writeBits, type Machine } from './machine.js';
-import type { PerCpuPtr } from './percpu-ptr.js';
+import { check_preemption_disabled } from '../debug.js';
+import { MachineStateError } from '../errors.js';
+import { checkValueKind, readBits, writeBits, type Machine } from '../machine.js';
+import type { PerCpuPtr } from '../percpu-ptr.js';
 import { preempt_disable, preempt_enable } from './preempt.js';
-import { fromBits, toBits, type ScalarName, type ValueOf } from './types.js';
-import { this_cpu_read_4 } from '../generated/x86_64/percpu.js';
+import { fromBits, toBits, type ScalarName, type ValueOf } from '../types.js';
+import { this_cpu_read_4 } from '../../generated/x86_64/percpu.js';
 
 /** raw_smp_processor_id(): `this_cpu_read(cpu_number)` on x86-64, no check. */
 export function raw_smp_processor_id(m: Machine): number {

@@ -3,9 +3,9 @@
  * include/linux/preempt.h, irqflags.h and smp.h. Each acts on `m.ctx`, the
  * context running on the executing CPU.
  */
-import { KernelBugError, MachineStateError } from './errors.js';
-import { X86_EFLAGS_IF, type Machine } from './machine.js';
-import { describe } from './types.js';
+import { KernelBugError, MachineStateError } from '../errors.js';
+import { X86_EFLAGS_IF, type Machine } from '../machine.js';
+import { describe } from '../types.js';
 
 export function preempt_disable(m: Machine): void {
   m.ctx.preemptCount++;

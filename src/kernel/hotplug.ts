@@ -28,10 +28,10 @@
  * - The dying mask (cpu_dying_mask) is set when a CPU starts going down and
  *   cleared when it starts coming up, as cpuhp_set_state() does.
  */
-import { Cpumask } from './cpumask.js';
-import { KernelBugError, MachineStateError } from './errors.js';
-import type { ExecContext, Machine } from './machine.js';
-import { describe } from './types.js';
+import { Cpumask } from '../lib/cpumask.js';
+import { KernelBugError, MachineStateError } from '../errors.js';
+import type { ExecContext, Machine } from '../machine.js';
+import { describe } from '../types.js';
 
 export type CpuhpStateKind = 'CPUHP_AP_ONLINE_DYN' | 'CPUHP_BP_PREPARE_DYN';
 export type CpuhpCallback = (m: Machine, cpu: number) => void;

@@ -28,16 +28,16 @@
 import { threadId } from 'node:worker_threads';
 import {
   __this_cpu_read_4, __this_cpu_sub_4, this_cpu_add_4, this_cpu_read_4, this_cpu_try_cmpxchg_4,
-} from '../generated/x86_64/percpu.js';
-import { per_cpu_ptr } from './accessors.js';
-import { MachineStateError } from './errors.js';
-import { cpu_dying_mask, cpuhp_setup_state, cpuhp_setup_state_nocalls } from './hotplug.js';
-import type { Machine } from './machine.js';
-import { alloc_percpu, free_percpu } from './percpu-alloc.js';
-import type { PerCpuPtr } from './percpu-ptr.js';
-import { local_irq_restore, local_irq_save } from './preempt.js';
-import { raw_spin_lock, raw_spin_unlock, SPIN_LOCKED, SPIN_UNLOCKED } from './threads/spinlock.js';
-import { describe } from './types.js';
+} from '../../generated/x86_64/percpu.js';
+import { per_cpu_ptr } from '../accessors.js';
+import { MachineStateError } from '../errors.js';
+import { cpu_dying_mask, cpuhp_setup_state, cpuhp_setup_state_nocalls } from '../kernel/hotplug.js';
+import type { Machine } from '../machine.js';
+import { alloc_percpu, free_percpu } from '../mm/percpu-alloc.js';
+import type { PerCpuPtr } from '../percpu-ptr.js';
+import { local_irq_restore, local_irq_save } from '../kernel/preempt.js';
+import { raw_spin_lock, raw_spin_unlock, SPIN_LOCKED, SPIN_UNLOCKED } from '../threads/spinlock.js';
+import { describe } from '../types.js';
 
 /** PERCPU_COUNTER_LOCAL_BATCH: percpu_counter_add_local() almost never folds. */
 export const PERCPU_COUNTER_LOCAL_BATCH = 0x7fffffff;
