@@ -12,6 +12,8 @@
  * and the later load, op and store use that register — so after a migration
  * they still touch the OLD CPU's copy. `cpuPtr` below is that computation.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { ArchInfo } from './render.js';
 
 /** Per-width template variables of arm64: the load/store size suffix and the register view (w or x). */
@@ -98,3 +100,8 @@ export const ARCH_INFO: Readonly<Record<string, ArchInfo>> = {
 export const COMMON_PRIMITIVES = [
   'Number.isInteger', 'BigInt.asUintN', 'badOperand', 'badOvalp', 'misaligned', '__this_cpu_preempt_check',
 ] as const;
+
+/** The architectures whose table templates/<arch>/percpu.h exists in templatesDir. */
+export function availableArches(templatesDir: string): string[] {
+  return Object.keys(ARCH_INFO).filter((a) => existsSync(path.join(templatesDir, a, 'percpu.h')));
+}

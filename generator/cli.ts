@@ -10,11 +10,12 @@
  *
  * Exit status: 0 success, 1 check failed, 2 bad input (reported as file:line).
  */
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GenError } from './errors.js';
-import { generate } from './generate.js';
-import { checkAgainst, writeAll } from './output.js';
+import { availableArches } from './arches.js';
+import { assertOwnOutput, checkAgainst, ForeignOutputError, writeAll } from './output.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -37,7 +38,11 @@ function parseArgs(argv: readonly string[]): Args {
     };
     if (k === '--check') a.check = true;
     else if (k === '--out') a.out = path.resolve(value());
-    else if (k === '--arch') (a.arches ??= []).push(value());
+    else if (k === '--arch') {
+      const arch = value();
+      // Given twice, an architecture is still generated (and listed) once.
+      if (!(a.arches ??= []).includes(arch)) a.arches.push(arch);
+    }
     else if (k === '--templates') a.templates = path.resolve(value());
     else if (k === '--timings') a.timings = true;
     else if (k === '--help' || k === '-h') {
@@ -56,8 +61,31 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`percpu-gen: ${(e as Error).message}\n`);
     return 2;
   }
+  const outDisplay = displayPath(args.out);
+  if (args.templates !== undefined) {
+    if (!existsSync(args.templates) || !statSync(args.templates).isDirectory()) {
+      process.stderr.write(`percpu-gen: --templates ${args.templates}: no such directory\n`);
+      return 2;
+    }
+    if (availableArches(args.templates).length === 0) {
+      process.stderr.write(`percpu-gen: --templates ${args.templates}: no architecture table in it (<arch>/percpu.h)\n`);
+      return 2;
+    }
+  }
+  if (!args.check) {
+    // Refused before the (seconds long) generation, and again by writeAll itself.
+    try {
+      assertOwnOutput(args.out, outDisplay);
+    } catch (e) {
+      if (!(e instanceof ForeignOutputError)) throw e;
+      process.stderr.write(`percpu-gen: ${e.message}\npercpu-gen: nothing was written\n`);
+      return 2;
+    }
+  }
   const started = performance.now();
   try {
+    // Loaded only now: the argument checks above answer without the compiler's start-up time.
+    const { generate } = await import('./generate.js');
     const results = await generate({ root: ROOT, templatesDir: args.templates, outDir: args.out, arches: args.arches });
     const files = results.flatMap((r) => r.files);
     const count = results.reduce((n, r) => n + r.ops.length, 0);
@@ -78,7 +106,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`percpu-gen: ${display}/ matches a fresh run (${files.length} files, ${count} ops, ${ms} ms)\n`);
       return 0;
     }
-    writeAll(args.out, files);
+    writeAll(args.out, files, outDisplay);
     process.stdout.write(`percpu-gen: wrote ${files.length} files, ${count} ops per flavour, in ${ms} ms: ${files.map((f) => f.rel).join(', ')}\n`);
     return 0;
   } catch (e) {
@@ -89,6 +117,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`percpu-gen: ${(e as Error).message}\npercpu-gen: nothing was written\n`);
     return 2;
   }
+}
+
+/** A path as the user would write it: relative to the working directory when inside it. */
+function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? p : rel;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

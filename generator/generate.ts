@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { ARCH_INFO } from './arches.js';
+import { ARCH_INFO, availableArches } from './arches.js';
 import { parseHeader, type MacroDef } from './cparse.js';
 import { GenError } from './errors.js';
 import { loadFamilies } from './families.js';
@@ -43,10 +43,6 @@ const FLAVOURS: readonly { flavour: Flavour; file: string }[] = [
   { flavour: 'fast', file: 'percpu.ts' },
   { flavour: 'stepped', file: 'percpu-stepped.ts' },
 ];
-
-export function availableArches(templatesDir: string): string[] {
-  return Object.keys(ARCH_INFO).filter((a) => existsSync(path.join(templatesDir, a, 'percpu.h')));
-}
 
 function rel(root: string, p: string): string {
   return path.relative(root, p).split(path.sep).join('/');
@@ -83,7 +79,7 @@ export async function generate(opts: GenerateOptions): Promise<ArchOutput[]> {
   const arches = opts.arches ?? availableArches(templatesDir);
   const display = opts.displayRoot ?? root;
   const rendered: { arch: string; ops: OpModel[]; mods: ModuleToCheck[]; timings: Record<string, number> }[] = [];
-  for (const arch of [...arches].sort()) {
+  for (const arch of [...new Set(arches)].sort()) {
     const info = ARCH_INFO[arch];
     if (!info) throw new Error(`unknown architecture '${arch}': known are ${Object.keys(ARCH_INFO).join(', ')}`);
     const timings: Record<string, number> = {};
