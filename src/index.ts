@@ -7,6 +7,12 @@
  * the C tables in templates/; everything else is the hand-written runtime.
  */
 export * from './types.js';
+export {
+  ctypes, kernelScope, kernelType, TypeScope, memberRef, offsetof, sizeof, alignof, formatLayout, cDefinition, declarator,
+  intType, pointer, array, enumType, functionType, isScalar, isRecord, layoutStruct, layoutUnion,
+  type CType, type IntType, type BoolType, type EnumType, type PointerType, type ArrayType, type RecordType, type Member,
+  type ScalarType, type MemberRef, type KernelConfig, type Members, type MemberSpec, type TypeSpec, type RecordOptions,
+} from '../c/index.js';
 export * from './errors.js';
 export { PerCpuPtr, type PtrOrigin } from './percpu-ptr.js';
 export { Cpumask } from './lib/cpumask.js';

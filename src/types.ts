@@ -4,10 +4,10 @@
  * raw little-endian value read from memory becomes the TypeScript value.
  */
 
-/** Names accepted by DEFINE_PER_CPU and alloc_percpu. */
-export type ScalarName =
-  | 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'u64' | 'i64'
-  | 'bool' | 'ulong' | 'long' | 'usize' | 'isize' | 'u128';
+import type { ScalarName } from '../c/types.js';
+
+/** Names accepted by DEFINE_PER_CPU and alloc_percpu (the C type model's scalar names). */
+export type { ScalarName };
 
 /** Types stored in one byte, two bytes, four bytes and eight bytes. */
 export type Width1Type = 'u8' | 'i8' | 'bool';

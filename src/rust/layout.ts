@@ -1,13 +1,13 @@
 /**
  * Fixed-layout structs (`#[repr(C)] struct`): a descriptor lists the fields in
- * declaration order and computes each field's offset, the struct's alignment and
- * its size exactly as a C compiler does on x86-64 — every field at the next
- * multiple of its own alignment, the struct aligned to its largest field, the
- * size rounded up to that alignment (tail padding included).
+ * declaration order; offsets, alignment and size come from the one C layout
+ * engine (c/layout.ts, checked against gcc), because `#[repr(C)]` means
+ * exactly that: the layout C gives the same struct.
  *
  * A struct value in TypeScript is a plain object with one property per field;
  * reading one CPU's copy builds such an object, writing one writes every field.
  */
+import { intType, layoutStruct, type RecordType } from '../../c/index.js';
 import type { ValueOf } from '../types.js';
 import { SCALARS, describe, fromBits, type ScalarInfo } from '../types.js';
 import { LOAD, STORE, checkScalar, type Load, type Store } from './scalar.js';
@@ -30,20 +30,29 @@ export interface FieldLayout {
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The C type each Rust scalar is (core::ffi and the kernel's bindings agree on LP64). */
+const C_TYPE: Readonly<Record<RustScalar, string>> = {
+  u8: 'u8', i8: 's8', bool: 'bool', u16: 'u16', i16: 's16', u32: 'u32', i32: 's32', u64: 'u64', i64: 's64',
+  ulong: 'unsigned long', long: 'long', usize: 'size_t', isize: 'ssize_t',
+};
+
 export class StructLayout<F extends FieldTypes = FieldTypes> {
   readonly kind = 'struct' as const;
   readonly name: string;
   readonly fields: readonly FieldLayout[];
   readonly size: number;
   readonly align: number;
+  /** The same struct as a C type (`struct name`), for the C-side ops and member paths. */
+  readonly ctype: RecordType;
   /** Phantom: the field types. Never present at run time. */
   declare readonly __fields?: F;
 
-  private constructor(name: string, fields: readonly FieldLayout[], size: number, align: number) {
+  private constructor(name: string, fields: readonly FieldLayout[], ctype: RecordType) {
     this.name = name;
     this.fields = fields;
-    this.size = size;
-    this.align = align;
+    this.ctype = ctype;
+    this.size = ctype.size;
+    this.align = ctype.align;
     Object.freeze(this);
   }
 
@@ -57,9 +66,6 @@ export class StructLayout<F extends FieldTypes = FieldTypes> {
     }
     const names = Object.keys(fields);
     if (names.length === 0) throw new TypeError(`struct ${name}: a struct needs at least one field (an empty struct has size 0 and cannot be allocated per CPU)`);
-    const out: FieldLayout[] = [];
-    let at = 0;
-    let align = 1;
     for (const f of names) {
       // JavaScript puts integer-like keys first whatever order they were written
       // in, so such a key would silently reorder the layout.
@@ -70,14 +76,13 @@ export class StructLayout<F extends FieldTypes = FieldTypes> {
           `struct ${name}: field ${f} has type ${describe(tn)}; fields are integers or bool: ${Object.keys(SCALARS).filter((s) => s !== 'u128').join(', ')}`,
         );
       }
-      const t = SCALARS[tn];
-      at = Math.ceil(at / t.align) * t.align;
-      out.push(Object.freeze({ name: f, type: t, offset: at, load: LOAD[tn], store: STORE[tn] }));
-      at += t.size;
-      align = Math.max(align, t.align);
     }
-    const size = Math.ceil(at / align) * align;
-    return new StructLayout<F>(name, Object.freeze(out), size, align);
+    const ctype = layoutStruct(name, names.map((f) => ({ name: f, type: intType(C_TYPE[fields[f]])! })));
+    const out = names.map((f, i) => {
+      const tn = fields[f];
+      return Object.freeze({ name: f, type: SCALARS[tn], offset: ctype.members![i].offset, load: LOAD[tn], store: STORE[tn] });
+    });
+    return new StructLayout<F>(name, Object.freeze(out), ctype);
   }
 
   field(name: string): FieldLayout {
