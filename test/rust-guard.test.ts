@@ -118,7 +118,9 @@ describe('CpuGuard', () => {
     const other = new Machine({ cpus: 1 }).boot();
     const foreign = new CpuGuard(other);
     expect(() => unsafe_get_per_cpu_ref(m, X, foreign)).toThrow('PerCpuRef<u32> (unsafe_get_per_cpu_ref!(X)): the CpuGuard belongs to another Machine');
-    expect(foreign.state).toBe('live');
+    expect(foreign.state).toBe('dropped'); // moved into the refused call and dropped: `other` is preemptible again
+    expect(preempt_count(other)).toBe(0);
+    expect(preempt_count(m)).toBe(0);
     expect(() => unsafe_get_per_cpu_ref(m, X, {} as CpuGuard)).toThrow('unsafe_get_per_cpu_ref!(X): expected a CpuGuard (new CpuGuard(m)), got an object ([object Object])');
     // Nothing stayed borrowed: a ref can be taken now.
     const g = new CpuGuard(m);

@@ -111,10 +111,11 @@ describe('one borrow per handle, no aliasing between handles', () => {
     expect(err.message).toMatch(/^error\[E0499\]: cannot borrow `num` as mutable more than once at a time\n/);
     expect(err.message).toContain('first mutable borrow occurs here (num.get() returned a PerCpuRef<u32> that is still alive)');
     expect(err.message).toContain('second mutable borrow occurs here (num.get_mut())');
-    expect(g.state).toBe('live'); // refused before the guard moved
+    expect(g.state).toBe('dropped'); // moved into the refused call, which dropped it, as Rust would
+    expect(preempt_count(m)).toBe(1); // only `first`'s guard is held
     expect(() => num.num()).toThrow(/error\[E0499\]/);
-    g.drop();
     first.drop();
+    expect(preempt_count(m)).toBe(0);
     num.num().inc();
     expect(num.values()).toEqual([1, 0, 0, 0]);
   });
@@ -130,9 +131,9 @@ describe('one borrow per handle, no aliasing between handles', () => {
     expect(err.message).toMatch(
       /^aliasing violation: b\.get_mut\(\) would create a mutable reference to cpu 0's copy of `a` while a mutable PerCpuRef<u32> to it is alive \(taken by a\.get\(\) at test\/rust-lifetimes\.test\.ts:\d+:\d+\)\. A &mut T may not alias any other reference;/,
     );
-    expect(g.state).toBe('live');
-    expect(() => b.get_checked(g)).toThrow(AliasingError);
-    g.drop();
+    expect(g.state).toBe('dropped');
+    expect(() => b.get_checked(new CpuGuard(m))).toThrow(AliasingError);
+    expect(preempt_count(m)).toBe(1);
     ra.drop();
 
     // Shared references may coexist.
@@ -158,9 +159,9 @@ describe('one borrow per handle, no aliasing between handles', () => {
     const r = unsafe_get_per_cpu_ref(m, X, new CpuGuard(m));
     const g = new CpuGuard(m);
     expect(() => unsafe_get_per_cpu_ref(m, X, g)).toThrow(/^aliasing violation: unsafe_get_per_cpu_ref!\(X\) would create a mutable reference to cpu 0's copy of `X`/);
-    expect(() => get_static_per_cpu(m, X).get_mut(g)).toThrow(AliasingError);
-    expect(g.state).toBe('live'); // a refused borrow does not take the guard
-    g.drop();
+    expect(g.state).toBe('dropped'); // a refused call drops the guard moved into it
+    expect(() => get_static_per_cpu(m, X).get_mut(new CpuGuard(m))).toThrow(AliasingError);
+    expect(preempt_count(m)).toBe(1);
     r.drop();
     expect(preempt_count(m)).toBe(0);
   });

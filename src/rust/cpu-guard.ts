@@ -30,8 +30,12 @@ export interface CpuGuardOptions {
 
 type GuardState = 'live' | 'moved' | 'dropped';
 
+/** Where a guard went: a new owner that keeps it, or a refused call that dropped it. */
+type MoveKind = 'owner' | 'refused';
+
 /** Passed by moveGuard() so a moved guard's new object does not disable preemption twice. */
 const ADOPT: unique symbol = Symbol('adopt');
+const REFUSED: unique symbol = Symbol('refused');
 
 export class CpuGuard implements Disposable {
   readonly m: Machine;
@@ -41,6 +45,7 @@ export class CpuGuard implements Disposable {
   #ctx: Machine['ctx'];
   #movedInto = '';
   #movedAt: SourceLoc | null = null;
+  #moveKind: MoveKind = 'owner';
 
   constructor(m: Machine, options: CpuGuardOptions = {}, adopt?: typeof ADOPT) {
     if (m === null || typeof m !== 'object' || typeof (m as Partial<Machine>).migrate !== 'function') {
@@ -68,6 +73,14 @@ export class CpuGuard implements Disposable {
   /** Throws E0382 if the guard was moved or dropped. */
   assertLive(doing: string): void {
     if (this.#state === 'live') return;
+    if (this.#state === 'dropped' && this.#moveKind === 'refused') {
+      throw new MovedValueError(
+        `error[E0382]: use of moved value: \`${this.name}\`\n` +
+          `  = note: cannot ${doing} \`${this.name}\`: it was moved into ${this.#movedInto}, which was refused and dropped it ` +
+          `(preemption was re-enabled then, as Rust drops a value moved into a call that does not keep it)\n` +
+          `help: use a new CpuGuard`,
+      );
+    }
     if (this.#state === 'moved') {
       throw new MovedValueError(
         `error[E0382]: use of moved value: \`${this.name}\`\n` +
@@ -103,6 +116,20 @@ export class CpuGuard implements Disposable {
     return `CpuGuard(${this.name}, cpu ${this.#cpu}, ${this.#state})`;
   }
 
+  /**
+   * Used by releaseRefused only: the call `into` consumed the guard and failed,
+   * so the guard is dropped as Rust drops an argument moved into a call.
+   * A guard of another context is left alone: dropping it here would
+   * re-enable preemption for a context that is not running.
+   */
+  static [REFUSED](g: CpuGuard, into: string): void {
+    if (g.#state !== 'live' || g.m.ctx !== g.#ctx || g.m.ctx.preemptCount <= 0) return;
+    preempt_enable(g.m);
+    g.#state = 'dropped';
+    g.#moveKind = 'refused';
+    g.#movedInto = into;
+  }
+
   /** Used by moveGuard only: ends this object's ownership. */
   static [ADOPT](g: CpuGuard, into: string, at: SourceLoc | null): CpuGuard {
     const moved = new CpuGuard(g.m, { name: g.name }, ADOPT);
@@ -132,3 +159,15 @@ export function moveGuard(m: Machine, guard: unknown, into: string, at: SourceLo
   }
   return CpuGuard[ADOPT](guard, into, at);
 }
+
+/**
+ * The error path of every call that takes a guard by value (get, get_mut,
+ * get_checked, unsafe_get_per_cpu_ref, PerCpuRef.unsafe_new): the guard passed
+ * in is dropped, so preemption is back where it was before the guard was made
+ * — `num.get(new CpuGuard(m))` that fails leaves preempt_count as it found it.
+ * Anything that is not a live CpuGuard is left alone (nothing was consumed).
+ */
+export function releaseRefused(guard: unknown, call: string): void {
+  if (guard instanceof CpuGuard) CpuGuard[REFUSED](guard, call);
+}
+

@@ -10,7 +10,7 @@ import type { PerCpuPtr } from '../percpu-ptr.js';
 import { MachineStateError } from '../errors.js';
 import type { Access } from './access.js';
 import { HandleBorrows, type Binding, type VariableBorrows } from './borrow.js';
-import type { CpuGuard } from './cpu-guard.js';
+import { releaseRefused, type CpuGuard } from './cpu-guard.js';
 import { callerLocation, type SourceLoc } from './diagnostics.js';
 import { PerCpuNumeric } from './numeric.js';
 import { PerCpuRef, type Target } from './per-cpu-ref.js';
@@ -91,22 +91,37 @@ export abstract class PerCpuHandle<T extends PerCpuType> {
    */
   get(guard: CpuGuard): PerCpuRef<T> {
     const call = `${this.name}.get()`;
-    const at = this.#borrowCheck(call);
-    return PerCpuRef.make(this.target, guard, call, this.name, at);
+    try {
+      const at = this.#borrowCheck(call);
+      return PerCpuRef.make(this.target, guard, call, this.name, at);
+    } catch (e) {
+      releaseRefused(guard, call);
+      throw e;
+    }
   }
 
   /** `get_mut(&mut self, guard) -> PerCpuToken`: closure access through token.with(v => …). */
   get_mut(guard: CpuGuard): PerCpuToken<T> {
     const call = `${this.name}.get_mut()`;
-    const at = this.#borrowCheck(call);
-    return PerCpuToken.make(this.target, guard, call, this.name, at);
+    try {
+      const at = this.#borrowCheck(call);
+      return PerCpuToken.make(this.target, guard, call, this.name, at);
+    } catch (e) {
+      releaseRefused(guard, call);
+      throw e;
+    }
   }
 
   /** CheckedPerCpu::get: a token giving shared, read-only access (safe). */
   get_checked(guard: CpuGuard): CheckedPerCpuToken<T> {
     const call = `${this.name}.get_checked()`;
-    const at = this.#borrowCheck(call);
-    return CheckedPerCpuToken.make(this.target, guard, call, this.name, at);
+    try {
+      const at = this.#borrowCheck(call);
+      return CheckedPerCpuToken.make(this.target, guard, call, this.name, at);
+    } catch (e) {
+      releaseRefused(guard, call);
+      throw e;
+    }
   }
 
   /**

@@ -11,13 +11,13 @@
  * (the guard is held, and DEBUG_PREEMPT checks it).
  */
 import type { Machine } from '../machine.js';
-import type { PerCpuPtr } from '../percpu-ptr.js';
+import { PerCpuPtr } from '../percpu-ptr.js';
 import { MachineStateError } from '../errors.js';
 import { describe } from '../types.js';
 import type { Access } from './access.js';
 import { accessOf } from './access.js';
 import { VariableBorrows, type Borrow, type HandleBorrows } from './borrow.js';
-import { CpuGuard, moveGuard } from './cpu-guard.js';
+import { CpuGuard, moveGuard, releaseRefused } from './cpu-guard.js';
 import { MovedValueError, callerLocation, type SourceLoc } from './diagnostics.js';
 import { badNumeric, numericOps, type NumericOps } from './numeric.js';
 import { isIntegerName, type IntegerName, type NumericValue, type PerCpuType, type Value } from './types.js';
@@ -188,13 +188,23 @@ export class PerCpuRef<T extends PerCpuType> extends GuardedAccess<T> {
   static unsafe_new<T extends PerCpuType>(
     m: Machine, ptr: PerCpuPtr<unknown>, type: T, guard: CpuGuard, options: UnsafeRefOptions = {},
   ): PerCpuRef<T> {
-    const access = accessOf(type, 'PerCpuRef.unsafe_new');
-    const name = options.name ?? ptr.origin.label;
-    const t: Target<T> = {
-      m, ptr, type, access, handle: null, lifetime: "'unbounded",
-      vars: variableBorrows(ptr, name),
-    };
-    return PerCpuRef.make(t, guard, `PerCpuRef.unsafe_new(${name})`, null, m.debugFree ? callerLocation() : null);
+    const call = 'PerCpuRef.unsafe_new';
+    try {
+      const access = accessOf(type, call);
+      if (!(ptr instanceof PerCpuPtr)) {
+        throw new TypeError(`${call}: expected a per-CPU pointer (a DEFINE_PER_CPU symbol or what alloc_percpu() returned), got ${describe(ptr)}`);
+      }
+      const name = options?.name ?? ptr.origin.label;
+      if (typeof name !== 'string' || name === '') throw new TypeError(`${call}: options.name must be a non-empty string, got ${describe(name)}`);
+      const t: Target<T> = {
+        m, ptr, type, access, handle: null, lifetime: "'unbounded",
+        vars: variableBorrows(ptr, name),
+      };
+      return PerCpuRef.make(t, guard, `${call}(${name})`, null, m.debugFree ? callerLocation() : null);
+    } catch (e) {
+      releaseRefused(guard, call);
+      throw e;
+    }
   }
 
   get what(): string {

@@ -15,7 +15,7 @@ import type { PerCpuPtr } from '../percpu-ptr.js';
 import { MachineStateError } from '../errors.js';
 import { describe } from '../types.js';
 import { accessOf, type Access } from './access.js';
-import type { CpuGuard } from './cpu-guard.js';
+import { releaseRefused, type CpuGuard } from './cpu-guard.js';
 import { callerLocation } from './diagnostics.js';
 import { PerCpuHandle } from './handle.js';
 import { StructLayout } from './layout.js';
@@ -133,13 +133,18 @@ export function define_per_cpu<T extends PerCpuType>(m: Machine, name: string, t
  * refused instead.
  */
 export function unsafe_get_per_cpu_ref<T extends PerCpuType>(m: Machine, sym: StaticPerCpuSymbol<T>, guard: CpuGuard): PerCpuRef<T> {
-  const d = dataOf(m, sym, 'unsafe_get_per_cpu_ref');
-  const t: Target<T> = {
-    m, ptr: d.ptr, type: typeOf(d), access: d.access, handle: null, lifetime: "'static",
-    vars: variableBorrows(d.ptr, sym.name),
-  };
-  const call = `unsafe_get_per_cpu_ref!(${sym.name})`;
-  return PerCpuRef.make(t, guard, call, null, m.debugFree ? callerLocation() : null);
+  const call = sym instanceof StaticPerCpuSymbol ? `unsafe_get_per_cpu_ref!(${sym.name})` : 'unsafe_get_per_cpu_ref!';
+  try {
+    const d = dataOf(m, sym, 'unsafe_get_per_cpu_ref');
+    const t: Target<T> = {
+      m, ptr: d.ptr, type: typeOf(d), access: d.access, handle: null, lifetime: "'static",
+      vars: variableBorrows(d.ptr, sym.name),
+    };
+    return PerCpuRef.make(t, guard, call, null, m.debugFree ? callerLocation() : null);
+  } catch (e) {
+    releaseRefused(guard, call);
+    throw e;
+  }
 }
 
 /** StaticPerCpu<T>: the safe handle to a static per-CPU variable (never dropped, never freed). */
