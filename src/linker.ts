@@ -12,7 +12,7 @@
  * Inside a subsection variables keep definition order, each at its alignment.
  */
 import { PerCpuPtr, setOffset } from './percpu-ptr.js';
-import { checkInRange, scalarInfo, type ScalarInfo } from './types.js';
+import { checkInRange, describe, scalarInfo, type ScalarInfo } from './types.js';
 
 export const PAGE_SIZE = 4096;
 export const L1_CACHE_BYTES = 64;
@@ -70,6 +70,14 @@ export const DEFINE_KINDS = {
   DEFINE_PER_CPU_CACHE_HOT: { macro: 'DEFINE_PER_CPU_CACHE_HOT', subsection: '..hot', minAlign: 1 },
 } as const satisfies Record<string, DefineKind>;
 
+/** One definition of a group given to defineAll(). */
+export interface DefineItem {
+  readonly kind: DefineKind;
+  readonly type: unknown;
+  readonly name: unknown;
+  readonly init: unknown;
+}
+
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function alignUp(x: number, a: number): number {
@@ -82,33 +90,66 @@ export class PercpuLinker {
   constructor(private readonly bindOps: (t: ScalarInfo) => unknown = () => null) {}
 
   private readonly byName = new Map<string, StaticDef>();
+  /** Names of groups (Rust structs) → the macro that defined them; reserved like variable names. */
+  private readonly groups = new Map<string, string>();
   private linked: StaticLayout | null = null;
 
   /** Adds a definition; the symbol's offset is assigned by link(). */
   define(kind: DefineKind, typeName: unknown, name: unknown, init: unknown): StaticDef {
-    if (this.linked) {
-      throw new Error(
-        `${kind.macro}(${String(typeName)}, ${String(name)}): .data..percpu is already linked (the machine has booted); define static per-CPU variables before m.boot()`,
-      );
-    }
-    if (typeof name !== 'string' || !IDENT.test(name)) {
-      throw new TypeError(`${kind.macro}: the name must be a C identifier, got ${JSON.stringify(name)}`);
-    }
-    const type = scalarInfo(typeName);
-    if (this.byName.has(name)) {
-      const prev = this.byName.get(name)!;
-      throw new Error(`${kind.macro}(${type.name}, ${name}): redefinition of '${name}' (first defined by ${prev.macro})`);
-    }
-    const initBits = init === undefined ? 0n : BigInt.asUintN(type.size * 8, checkInRange(type, init, `${kind.macro}(${type.name}, ${name}) initialiser`));
-    const section = kind.subsection === '..hot' ? `.data..percpu..hot..${name}` : `.data..percpu${kind.subsection}`;
-    const ptr = new PerCpuPtr<unknown>(NaN, type, { label: `${kind.macro}(${type.name}, ${name})`, kind: 'static' }, this.bindOps(type));
-    const def: StaticDef = {
-      name, macro: kind.macro, section, subsection: kind.subsection, type,
-      size: type.size, align: Math.max(type.align, kind.minAlign), init: initBits, ptr,
+    return this.defineAll(null, [{ kind, type: typeName, name, init }])[0];
+  }
+
+  /**
+   * Adds several definitions as one, all or none: every one is checked (name,
+   * type, initialiser, no collision with an existing symbol or with another of
+   * the group) before any is added. `group` names what they make up together
+   * (a Rust struct laid out field by field): that name is reserved too, so it
+   * cannot be defined twice either.
+   */
+  defineAll(group: { readonly what: string; readonly name: string } | null, items: readonly DefineItem[]): StaticDef[] {
+    const defs: StaticDef[] = [];
+    const names = new Set<string>();
+    const taken = (name: string): string | null => {
+      const prev = this.byName.get(name);
+      if (prev !== undefined) return prev.macro;
+      const g = this.groups.get(name);
+      if (g !== undefined) return g;
+      return names.has(name) ? 'this definition' : null;
     };
-    this.defs.push(def);
-    this.byName.set(name, def);
-    return def;
+    if (group !== null) {
+      const first = taken(group.name);
+      if (first !== null) throw new Error(`${group.what}: redefinition of '${group.name}' (first defined by ${first})`);
+    }
+    for (const { kind, type: typeName, name, init } of items) {
+      if (this.linked) {
+        throw new Error(
+          `${group?.what ?? `${kind.macro}(${String(typeName)}, ${String(name)})`}: .data..percpu is already linked (the machine has booted); define static per-CPU variables before m.boot()`,
+        );
+      }
+      if (typeof name !== 'string' || !IDENT.test(name)) {
+        throw new TypeError(`${kind.macro}: the name must be a C identifier, got ${describe(name)}`);
+      }
+      const type = scalarInfo(typeName, `${kind.macro}(${name})`);
+      const first = taken(name);
+      if (first !== null) {
+        throw new Error(`${group?.what ?? `${kind.macro}(${type.name}, ${name})`}: redefinition of '${name}' (first defined by ${first})`);
+      }
+      const label = `${kind.macro}(${type.name}, ${name})`;
+      const initBits = init === undefined ? 0n : BigInt.asUintN(type.size * 8, checkInRange(type, init, `${label} initialiser`));
+      const section = kind.subsection === '..hot' ? `.data..percpu..hot..${name}` : `.data..percpu${kind.subsection}`;
+      const ptr = new PerCpuPtr<unknown>(NaN, type, { label, kind: 'static' }, this.bindOps(type));
+      defs.push({
+        name, macro: kind.macro, section, subsection: kind.subsection, type,
+        size: type.size, align: Math.max(type.align, kind.minAlign), init: initBits, ptr,
+      });
+      names.add(name);
+    }
+    for (const def of defs) {
+      this.defs.push(def);
+      this.byName.set(def.name, def);
+    }
+    if (group !== null) this.groups.set(group.name, items[0]?.kind.macro ?? group.what);
+    return defs;
   }
 
   lookup(name: string): StaticDef | undefined {

@@ -61,11 +61,11 @@ export function isScalarName(name: unknown): name is ScalarName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(SCALARS, name);
 }
 
-/** Looks a type name up, with the list of valid names in the error. */
-export function scalarInfo(name: unknown): ScalarInfo {
+/** Looks a type name up, with the list of valid names in the error; `what` names the call that was given it. */
+export function scalarInfo(name: unknown, what?: string): ScalarInfo {
   if (!isScalarName(name)) {
     throw new TypeError(
-      `unknown per-CPU type ${JSON.stringify(name)}: expected one of ${Object.keys(SCALARS).join(', ')}`,
+      `${what === undefined ? '' : `${what}: `}unknown per-CPU type ${describe(name)}: expected one of ${Object.keys(SCALARS).join(', ')}`,
     );
   }
   return SCALARS[name];

@@ -220,7 +220,7 @@ describe('bad arguments: result, warning and unchanged state', () => {
   it('alloc_percpu of an unknown type is a TypeError listing the types', () => {
     const { m } = machine();
     const before = snapshot(m);
-    expect(() => alloc_percpu(m, 'float' as 'u32')).toThrow(/^unknown per-CPU type "float": expected one of u8, i8, bool, u16/);
+    expect(() => alloc_percpu(m, 'float' as 'u32')).toThrow(/^alloc_percpu: unknown per-CPU type "float": expected one of u8, i8, bool, u16/);
     expect(snapshot(m)).toBe(before);
   });
 

@@ -86,7 +86,7 @@ describe('the .data..percpu linker', () => {
     const m = new Machine();
     DEFINE_PER_CPU(m, 'u8', 'x');
     expect(() => DEFINE_PER_CPU(m, 'u16', 'x')).toThrow("DEFINE_PER_CPU(u16, x): redefinition of 'x' (first defined by DEFINE_PER_CPU)");
-    expect(() => DEFINE_PER_CPU(m, 'float' as never, 'f')).toThrow('unknown per-CPU type "float": expected one of u8, i8, bool, u16, i16, u32, i32, u64, i64, ulong, long, usize, isize, u128');
+    expect(() => DEFINE_PER_CPU(m, 'float' as never, 'f')).toThrow('DEFINE_PER_CPU(f): unknown per-CPU type "float": expected one of u8, i8, bool, u16, i16, u32, i32, u64, i64, ulong, long, usize, isize, u128');
     expect(() => DEFINE_PER_CPU(m, 'u8', 'y', 256)).toThrow('DEFINE_PER_CPU(u8, y) initialiser: 256 is out of range for u8 [0, 255]');
     expect(() => DEFINE_PER_CPU(m, 'i8', 'y', -129)).toThrow('DEFINE_PER_CPU(i8, y) initialiser: -129 is out of range for i8 [-128, 127]');
     expect(() => DEFINE_PER_CPU(m, 'u64', 'y', -1n)).toThrow('DEFINE_PER_CPU(u64, y) initialiser: -1 is out of range for u64 [0, 18446744073709551615]');

@@ -626,7 +626,7 @@ export function __alloc_reserved_percpu(m: Machine, size: number, align: number)
 
 /** alloc_percpu(type): sizeof(type) at __alignof__(type); the pointer knows its type. */
 export function alloc_percpu<T extends ScalarName>(m: Machine, type: T): PerCpuPtr<T> | null {
-  const t = scalarInfo(type);
+  const t = scalarInfo(type, 'alloc_percpu');
   return pcpu_alloc(m, 'alloc_percpu', t.size, t.align, false, type) as PerCpuPtr<T> | null;
 }
 

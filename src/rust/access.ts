@@ -71,7 +71,7 @@ export function accessOf<T extends PerCpuType>(type: T, what: string): Access<T>
     try {
       t = scalarInfo(type);
     } catch (e) {
-      throw new TypeError(`${what}: ${(e as Error).message.replace(/^unknown per-CPU type/, 'unknown type')}, or a struct(...) layout`);
+      throw new TypeError(`${what}: ${(e as Error).message.replace(/^unknown per-CPU type/, 'unknown type')}, or a struct(...) layout`, { cause: e });
     }
     a = scalarAccess(t);
     scalarCache.set(t.name, a);

@@ -119,10 +119,12 @@ export function define_per_cpu<T extends PerCpuType>(m: Machine, name: string, t
     throw new TypeError(`define_per_cpu!: the name must be a Rust identifier, got ${describe(name)}`);
   }
   const initObj = (init ?? layout.zero()) as Record<string, number | bigint | boolean>;
-  const fields = layout.fields.map((f, i) => {
-    const kind: DefineKind = { ...DEFINE_PER_CPU_RUST, minAlign: i === 0 ? layout.align : 1 };
-    return m.linker.define(kind, f.type.name, `${name}__${f.name}`, initObj[f.name]).ptr;
-  });
+  // One linker symbol per field, defined as a group: a collision on any of
+  // them (or on the struct's own name) leaves no field symbol behind.
+  const fields = m.linker.defineAll({ what, name }, layout.fields.map((f, i) => ({
+    kind: { ...DEFINE_PER_CPU_RUST, minAlign: i === 0 ? layout.align : 1 } satisfies DefineKind,
+    type: f.type.name, name: `${name}__${f.name}`, init: initObj[f.name],
+  }))).map((d) => d.ptr);
   return new StaticPerCpuSymbol(name, { m, access, ptr: fields[0], fields, checked: false });
 }
 
