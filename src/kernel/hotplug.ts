@@ -27,6 +27,15 @@
  *   offline CPUs); cpu_up() brings the CPU back with the same memory.
  * - The dying mask (cpu_dying_mask) is set when a CPU starts going down and
  *   cleared when it starts coming up, as cpuhp_set_state() does.
+ * - A failed transition is rolled back: a failed cpu_down() leaves the CPU
+ *   online and not dying, a failed cpu_up() leaves it offline and dying (as
+ *   before the call). Every undo step runs even when one of them fails too;
+ *   then the error is an AggregateError holding the original failure first and
+ *   each rollback failure after it (the kernel only WARNs about those).
+ * - cpuhp_remove_state() cannot fail, as in the kernel: every teardown runs,
+ *   the state is removed, and teardown errors are reported afterwards.
+ * - A callback that throws leaves the caller's preemption and interrupt state
+ *   as it was.
  */
 import { Cpumask } from '../lib/cpumask.js';
 import { KernelBugError, MachineStateError } from '../errors.js';
@@ -105,7 +114,14 @@ function onCpuhpThread(m: Machine, cpu: number, fn: CpuhpCallback): void {
 function onControlCpu(m: Machine, cpu: number, fn: CpuhpCallback): void {
   const count = m.ctx.preemptCount;
   const irqs = m.ctx.irqsDisabled;
-  fn(m, cpu);
+  try {
+    fn(m, cpu);
+  } catch (e) {
+    // A callback that fails half-way must not leave the caller with preemption or interrupts off.
+    m.ctx.preemptCount = count;
+    m.ctx.irqsDisabled = irqs;
+    throw e;
+  }
   if (m.ctx.preemptCount !== count || m.ctx.irqsDisabled !== irqs) {
     m.ctx.preemptCount = count;
     m.ctx.irqsDisabled = irqs;
@@ -122,6 +138,48 @@ function invoke(m: Machine, step: CpuhpStep, cpu: number, bringup: boolean): voi
 
 function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+interface RollbackFailure {
+  readonly step: CpuhpStep;
+  readonly cpu: number;
+  readonly error: unknown;
+}
+
+/**
+ * Undoes steps after a failure: every step is undone even when one of them
+ * fails too, and the failures are returned. The kernel's rollback
+ * (cpuhp_reset_state + cpuhp_invoke_callback_range in kernel/cpu.c, v6.x)
+ * only WARNs when an undo fails; here the caller reports it with the original
+ * error, so neither is lost.
+ */
+function rollback(m: Machine, undo: ReadonlyArray<readonly [CpuhpStep, number]>, bringup: boolean): RollbackFailure[] {
+  const failures: RollbackFailure[] = [];
+  for (const [step, cpu] of undo) {
+    try {
+      invoke(m, step, cpu, bringup);
+    } catch (error) {
+      failures.push({ step, cpu, error });
+    }
+  }
+  return failures;
+}
+
+/**
+ * The error of a failed transition: the original failure alone (a
+ * MachineStateError whose cause is the callback's error), or, when undoing
+ * the steps already done failed as well, an AggregateError holding the
+ * original error first and then every rollback error, its message naming them all.
+ */
+function transitionError(what: string, failed: string, e: unknown, undone: RollbackFailure[], undoVerb: string, outcome: string): Error {
+  if (undone.length === 0) return new MachineStateError(`${what}: ${failed} failed: ${errText(e)}; ${outcome}`, { cause: e });
+  const also = undone.map((f) => `${undoVerb} of "${f.step.name}" on cpu ${f.cpu} failed: ${errText(f.error)}`).join('; ');
+  const left = undone.map((f) => `"${f.step.name}" on cpu ${f.cpu}`).join(', ');
+  return new AggregateError(
+    [e, ...undone.map((f) => f.error)],
+    `${what}: ${failed} failed: ${errText(e)}; the rollback failed too: ${also}; ${outcome}, but the rollback is incomplete (${left} may be half done)`,
+    { cause: e },
+  );
 }
 
 /** Hotplug may sleep: it needs a preemptible task context and no transition in progress. */
@@ -172,10 +230,10 @@ export function cpu_down(m: Machine, cpu: number): void {
       try {
         invoke(m, ap[i], cpu, false);
       } catch (e) {
-        // Roll back: the steps already torn down are started again; the CPU stays online.
-        for (let j = i - 1; j >= 0; j--) invoke(m, ap[j], cpu, true);
+        // Roll back: the steps already torn down are started again; the CPU stays online and not dying.
+        const undone = rollback(m, ap.slice(0, i).reverse().map((step) => [step, cpu] as const), true);
         st.dying.clear(cpu);
-        throw new MachineStateError(`cpu_down(cpu ${cpu}): teardown of "${ap[i].name}" failed: ${errText(e)}; cpu ${cpu} stays online`);
+        throw transitionError(`cpu_down(cpu ${cpu})`, `teardown of "${ap[i].name}"`, e, undone, 'startup', `cpu ${cpu} stays online`);
       }
     }
     if (m.cpu === cpu) {
@@ -216,16 +274,15 @@ export function cpu_up(m: Machine, cpu: number): void {
   try {
     const bp = stepsOf(st, 'CPUHP_BP_PREPARE_DYN');
     const ap = stepsOf(st, 'CPUHP_AP_ONLINE_DYN');
-    const undoBp = (upTo: number): void => {
-      for (let j = upTo - 1; j >= 0; j--) invoke(m, bp[j], cpu, false);
-    };
+    const undo = (steps: CpuhpStep[], upTo: number): (readonly [CpuhpStep, number])[] =>
+      steps.slice(0, upTo).reverse().map((step) => [step, cpu] as const);
     for (let i = 0; i < bp.length; i++) {
       try {
         invoke(m, bp[i], cpu, true);
       } catch (e) {
-        undoBp(i);
+        const undone = rollback(m, undo(bp, i), false);
         st.dying.set(cpu);
-        throw new MachineStateError(`cpu_up(cpu ${cpu}): startup of "${bp[i].name}" failed: ${errText(e)}; cpu ${cpu} stays offline`);
+        throw transitionError(`cpu_up(cpu ${cpu})`, `startup of "${bp[i].name}"`, e, undone, 'teardown', `cpu ${cpu} stays offline`);
       }
     }
     m.online.set(cpu);
@@ -233,11 +290,11 @@ export function cpu_up(m: Machine, cpu: number): void {
       try {
         invoke(m, ap[i], cpu, true);
       } catch (e) {
-        for (let j = i - 1; j >= 0; j--) invoke(m, ap[j], cpu, false);
+        const undone = rollback(m, undo(ap, i), false);
         m.online.clear(cpu);
-        undoBp(bp.length);
+        undone.push(...rollback(m, undo(bp, bp.length), false));
         st.dying.set(cpu);
-        throw new MachineStateError(`cpu_up(cpu ${cpu}): startup of "${ap[i].name}" failed: ${errText(e)}; cpu ${cpu} stays offline`);
+        throw transitionError(`cpu_up(cpu ${cpu})`, `startup of "${ap[i].name}"`, e, undone, 'teardown', `cpu ${cpu} stays offline`);
       }
     }
   } finally {
@@ -271,8 +328,8 @@ function setup(m: Machine, what: string, name: unknown, startup: unknown, teardo
         try {
           invoke(m, step, cpu, true);
         } catch (e) {
-          for (const c of done.reverse()) invoke(m, step, c, false);
-          throw new MachineStateError(`${what}("${name}"): startup failed on cpu ${cpu}: ${errText(e)}; the state was not installed`);
+          const undone = rollback(m, done.reverse().map((c) => [step, c] as const), false);
+          throw transitionError(`${what}("${name}")`, `startup on cpu ${cpu}`, e, undone, 'teardown', 'the state was not installed');
         }
         done.push(cpu);
       }
@@ -304,15 +361,23 @@ function remove(m: Machine, what: string, id: unknown, calls: boolean): void {
   const idx = st.steps.findIndex((s) => s.id === id);
   if (idx < 0) throw new MachineStateError(`${what}: no hotplug state ${describe(id)} is installed`);
   const step = st.steps[idx];
+  // The kernel's removal cannot fail (__cpuhp_remove_state_cpuslocked, kernel/cpu.c):
+  // every online CPU's teardown runs and the state goes away whatever they return.
+  let failures: RollbackFailure[] = [];
   if (calls && step.teardown !== null) {
     st.busy = `${what}("${step.name}")`;
     try {
-      for (const cpu of m.online) invoke(m, step, cpu, false);
+      failures = rollback(m, [...m.online].map((cpu) => [step, cpu] as const), false);
     } finally {
       st.busy = null;
     }
   }
   st.steps.splice(idx, 1);
+  if (failures.length > 0) {
+    const text = failures.map((f) => `cpu ${f.cpu}: ${errText(f.error)}`).join('; ');
+    const msg = `${what}("${step.name}"): teardown failed on ${text}; the state was removed anyway (removal cannot fail), and its teardown ran on every online CPU`;
+    throw failures.length === 1 ? new MachineStateError(msg, { cause: failures[0].error }) : new AggregateError(failures.map((f) => f.error), msg);
+  }
 }
 
 /** cpuhp_remove_state(): runs teardown for every online CPU, then removes the state. */
