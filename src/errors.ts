@@ -36,5 +36,7 @@ export function misaligned(fn: string, off: number, align: number): RangeError {
 /** The try_cmpxchg expected-value box does not hold a value of the op's kind. */
 export function badOvalp(fn: string, value: unknown, bigint: boolean): TypeError {
   const want = bigint ? 'a bigint' : 'an integer number';
-  return new TypeError(`${fn}: ovalp must be an object { value } holding ${want}, got ${describe(value)}; nothing was written`);
+  // A box with the wrong content is named by its content ({ value: NaN }), anything else by itself.
+  const got = value !== null && typeof value === 'object' ? `{ value: ${describe((value as { value?: unknown }).value)} }` : describe(value);
+  return new TypeError(`${fn}: ovalp must be an object { value } holding ${want}, got ${got}; nothing was written`);
 }

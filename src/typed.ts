@@ -15,6 +15,7 @@ import * as x86_64 from '../generated/x86_64/percpu.js';
 import { GENERIC_OPS } from '../generated/percpu-defs.js';
 import * as arm64 from '../generated/arm64/percpu.js';
 import * as generic from '../generated/generic/percpu.js';
+import { badOvalp } from './errors.js';
 import type { Arch, Machine } from './machine.js';
 import type { PerCpuPtr } from './percpu-ptr.js';
 import { SCALARS, describe, type ScalarInfo, type ScalarName } from './types.js';
@@ -60,13 +61,12 @@ function buildTable(arch: Arch, t: ScalarInfo): OpTable {
     : t.size === 8 ? (v) => BigInt.asIntN(64, v as bigint)
     : t.size === 4 ? (v) => (v as number) | 0
     : (v) => ((v as number) << (32 - bits)) >> (32 - bits);
-  const fromTs: ((v: unknown) => unknown) | null = t.name === 'bool'
-    ? (v) => {
-      if (typeof v !== 'boolean') throw new TypeError(`bool per-CPU variable takes true or false, got ${describe(v)}`);
-      return v ? 1 : 0;
-    }
-    : null;
+  const boolIn = (name: string) => (v: unknown): unknown => {
+    if (typeof v !== 'boolean') throw new TypeError(`${name}: a bool per-CPU variable takes true or false, got ${describe(v)}; nothing was written`);
+    return v ? 1 : 0;
+  };
   for (const [name, { base: op, returns, arith }] of Object.entries(GENERIC_OPS)) {
+    const fromTs: ((v: unknown) => unknown) | null = t.name === 'bool' ? boolIn(name) : null;
     if (t.name === 'u128' || (t.name === 'bool' && arith)) {
       table[name] = () => {
         throw new TypeError(`${name}(): not available for ${t.name} per-CPU variables (bool takes read, write, xchg, cmpxchg; u128 takes this_cpu_cmpxchg128)`);
@@ -76,6 +76,7 @@ function buildTable(arch: Arch, t: ScalarInfo): OpTable {
     const g = sized(mod, name, t.size);
     if (returns === 'bool') {
       table[name] = toTs === null && fromTs === null ? g : (m: Machine, x: PerCpuPtr<unknown>, ovalp: { value: unknown }, nval: unknown) => {
+        if (typeof ovalp !== 'object' || ovalp === null) throw badOvalp(name, ovalp, t.size === 8);
         const box = { value: fromTs ? fromTs(ovalp.value) : ovalp.value };
         const ok = g(m, x, box, fromTs ? fromTs(nval) : nval) as boolean;
         if (!ok) ovalp.value = toTs ? toTs(box.value as number | bigint) : box.value;

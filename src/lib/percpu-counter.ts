@@ -32,7 +32,7 @@ import {
 import { per_cpu_ptr } from '../accessors.js';
 import { MachineStateError } from '../errors.js';
 import { cpu_dying_mask, cpuhp_setup_state, cpuhp_setup_state_nocalls } from '../kernel/hotplug.js';
-import type { Machine } from '../machine.js';
+import { Machine } from '../machine.js';
 import { alloc_percpu, free_percpu } from '../mm/percpu-alloc.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
 import { local_irq_restore, local_irq_save } from '../kernel/preempt.js';
@@ -235,6 +235,8 @@ function addToCount(fbc: PercpuCounter, what: string, v: number): void {
 
 /** percpu_counter_init(fbc, amount, GFP_KERNEL): allocates the s32 deltas (zeroed) and registers for hotplug. */
 export function percpu_counter_init(m: Machine, amount = 0): PercpuCounter {
+  if (!(m instanceof Machine)) throw new TypeError(`percpu_counter_init: expected a Machine, got ${describe(m)}`);
+  if (!m.booted) throw new MachineStateError('percpu_counter_init: per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first');
   checkAmount('percpu_counter_init', 'amount', amount);
   const c = m.ctx;
   if (c.kind === 'irq' || c.preemptCount > 0 || c.irqsDisabled) {

@@ -643,8 +643,11 @@ function findAllocation(st: PcpuState, fn: string, ptr: unknown): Found {
     throw new TypeError(`${fn}: expected a per-CPU pointer returned by alloc_percpu()/__alloc_percpu(), or null; got ${describe(ptr)}`);
   }
   if (isPoisoned(ptr) || st.freed.has(ptr)) {
+    // Only a second free_percpu() is a double free; any other look-up of a freed pointer is a use after free.
     throw new UseAfterFreeError(
-      `double free: ${fn}() of ${ptr.origin.label}, which was already freed by free_percpu(); nothing was changed`,
+      fn === 'free_percpu'
+        ? `double free: free_percpu() of ${ptr.origin.label}, which was already freed by free_percpu(); nothing was changed`
+        : `use-after-free: ${fn}() of ${ptr.origin.label}, which was freed by free_percpu()`,
     );
   }
   if (ptr.origin.kind === 'static') {
