@@ -112,8 +112,13 @@ export class Machine {
   layout: FirstChunkLayout | null = null;
   readonly bootLog: string[] = [];
   buffer: ArrayBuffer | SharedArrayBuffer | null = null;
-  /** Bytes mapped so far (the first chunk, then dynamic chunks). */
-  mappedBytes = 0;
+  /**
+   * On shared memory, the word that holds the mapped size, itself shared: every
+   * thread's machine attached to the memory sees a chunk the booting thread maps
+   * later (a private machine keeps the size in a plain field).
+   */
+  mappedWord: BigInt64Array | null = null;
+  #mappedBytes = 0;
 
   /** The per-CPU variables every x86-64 kernel defines for itself. */
   readonly this_cpu_off: PerCpuPtr<'ulong'>;
@@ -167,6 +172,18 @@ export class Machine {
     return this.layout !== null;
   }
 
+  /** Bytes mapped so far (the first chunk, then dynamic chunks). */
+  get mappedBytes(): number {
+    const w = this.mappedWord;
+    return w === null ? this.#mappedBytes : Number(Atomics.load(w, 0));
+  }
+
+  set mappedBytes(bytes: number) {
+    const w = this.mappedWord;
+    if (w === null) this.#mappedBytes = bytes;
+    else Atomics.store(w, 0, BigInt(bytes));
+  }
+
   /**
    * setup_per_cpu_areas(): links `.data..percpu`, builds the first chunk, copies
    * the section into every CPU's unit, fills `__per_cpu_offset`, `this_cpu_off`
@@ -210,6 +227,7 @@ export class Machine {
         throw new RangeError(`boot: sharedMemoryBytes ${describe(this.sharedMemoryBytes)} is smaller than the first chunk (${total} bytes)`);
       }
       this.setMemory(new SharedArrayBuffer(this.sharedMemoryBytes));
+      this.mappedWord = new BigInt64Array(new SharedArrayBuffer(8));
     } else {
       this.setMemory(new ArrayBuffer(total));
     }

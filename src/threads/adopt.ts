@@ -6,7 +6,7 @@
  * It sets exactly the own properties Machine.boot() and its private
  * setMemory() set — `buffer`, the views `u8 … u64`/`view` (own, writable data
  * properties, which shadow the "not booted" getters on the prototype),
- * `mappedBytes`, `layout`, `__per_cpu_offset`, the per-CPU base registers, the
+ * the shared mapped-size word, `layout`, `__per_cpu_offset`, the per-CPU base registers, the
  * online mask and `systemState` — so generated ops, which read only `m.gs`,
  * `m.u8 … m.u64`, `m.ctx`, `m.debugPreempt`, `m.systemState` and `m.cpu`, run on
  * an adopted machine unchanged. It never writes the memory: the unit contents
@@ -17,12 +17,16 @@ import { pcpu_allocator_elsewhere } from '../mm/percpu-alloc.js';
 import { MachineStateError } from '../errors.js';
 import { PAGE_SIZE, type LayoutEntry } from '../linker.js';
 import type { FirstChunkLayout, Machine } from '../machine.js';
+import { describe } from '../types.js';
 
 /** What a thread needs to adopt a booted machine's memory (all structured-clonable). */
 export interface AdoptedMemory {
   readonly buffer: SharedArrayBuffer;
   readonly layout: FirstChunkLayout;
+  /** The mapped size when described (checked against the first chunk). */
   readonly mappedBytes: number;
+  /** The booting machine's shared mapped-size word (Machine.mappedWord): read live, so chunks mapped later are reachable. */
+  readonly mappedWord: SharedArrayBuffer;
   /** `__per_cpu_offset[]` of the booting machine. */
   readonly perCpuOffset: readonly number[];
   /** MSR_GS_BASE / TPIDR_EL1 of every CPU as loaded at boot. */
@@ -57,6 +61,9 @@ export function adoptMemory(m: Machine, mem: AdoptedMemory): void {
   if (layout.unitSize % PAGE_SIZE !== 0 || layout.base % PAGE_SIZE !== 0) {
     throw new RangeError(`adoptMemory: units must be page-aligned (base ${layout.base}, unit size ${layout.unitSize})`);
   }
+  if (!(mem.mappedWord instanceof SharedArrayBuffer) || mem.mappedWord.byteLength !== 8) {
+    throw new TypeError(`adoptMemory: mappedWord must be the booting machine's 8-byte shared mapped-size word (describeSharedMachine() gives it), got ${describe(mem.mappedWord)}`);
+  }
   for (const cpu of mem.online) m.checkCpu(cpu, 'adoptMemory: online mask');
   // Linking is the last check. It lays out the statics exactly as boot() would
   // (link() is idempotent), so after a refusal the machine is still unbooted and
@@ -86,14 +93,14 @@ export function adoptMemory(m: Machine, mem: AdoptedMemory): void {
   own('u64', new BigUint64Array(buffer, 0, buffer.byteLength >>> 3));
   own('view', new DataView(buffer));
   m.buffer = buffer;
-  m.mappedBytes = mem.mappedBytes;
+  m.mappedWord = new BigInt64Array(mem.mappedWord);
   m.perCpuOffset.set(mem.perCpuOffset);
   m.percpuBaseReg.set(mem.percpuBaseReg);
   for (let cpu = 0; cpu < m.nrCpus; cpu++) m.online.clear(cpu);
   for (const cpu of mem.online) m.online.set(cpu);
   m.layout = Object.freeze({ ...layout, static: mine });
   m.bootLog.push(
-    `percpu: adopted shared memory (${buffer.byteLength} bytes, ${mem.mappedBytes} mapped) u${layout.unitSize} s${layout.staticSize} r${layout.reservedSize} d${layout.dynamicSize}`,
+    `percpu: adopted shared memory (${buffer.byteLength} bytes, ${m.mappedBytes} mapped) u${layout.unitSize} s${layout.staticSize} r${layout.reservedSize} d${layout.dynamicSize}`,
   );
   m.systemState = 'running';
   m.loadCpu(0);

@@ -72,6 +72,7 @@ export function describeSharedMachine(m: Machine): SharedMachineInit {
     buffer: m.buffer,
     layout: m.layout,
     mappedBytes: m.mappedBytes,
+    mappedWord: m.mappedWord!.buffer as SharedArrayBuffer,
     perCpuOffset: Array.from(m.perCpuOffset),
     percpuBaseReg: Array.from(m.percpuBaseReg),
     online: m.online.toArray(),

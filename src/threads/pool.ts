@@ -160,7 +160,7 @@ export class CpuThreads {
     const seq = ++this.seq;
     this.busy = true;
     try {
-      const msg = { type: 'run' as const, seq, job, args, parties: chosen.length, mappedBytes: this.m.mappedBytes };
+      const msg = { type: 'run' as const, seq, job, args, parties: chosen.length };
       // Every thread finishes (or the pool is aborted) before the run settles, so runs never overlap.
       const results = await Promise.allSettled(chosen.map((t) => t.send(msg)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

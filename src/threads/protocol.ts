@@ -36,7 +36,7 @@ export interface SerializedError {
 }
 
 export type ToWorker =
-  | { readonly type: 'run'; readonly seq: number; readonly job: string; readonly args: unknown; readonly parties: number; readonly mappedBytes: number }
+  | { readonly type: 'run'; readonly seq: number; readonly job: string; readonly args: unknown; readonly parties: number }
   | { readonly type: 'exit' };
 
 export type FromWorker =

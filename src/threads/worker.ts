@@ -39,7 +39,6 @@ async function main(init: WorkerInit): Promise<void> {
       port.close();
       return;
     }
-    m.mappedBytes = msg.mappedBytes;
     const job = jobs[msg.job];
     // Arrive at the barrier even when the job is missing, or the other CPUs would wait forever.
     barrier_wait(control, msg.parties);
