@@ -138,10 +138,10 @@ export class PercpuLinker {
       const initBits = init === undefined ? 0n : BigInt.asUintN(type.size * 8, checkInRange(type, init, `${label} initialiser`));
       const section = kind.subsection === '..hot' ? `.data..percpu..hot..${name}` : `.data..percpu${kind.subsection}`;
       const ptr = new PerCpuPtr<unknown>(NaN, type, { label, kind: 'static' }, this.bindOps(type));
-      defs.push({
+      defs.push(Object.freeze({
         name, macro: kind.macro, section, subsection: kind.subsection, type,
         size: type.size, align: Math.max(type.align, kind.minAlign), init: initBits, ptr,
-      });
+      }));
       names.add(name);
     }
     for (const def of defs) {
@@ -156,8 +156,9 @@ export class PercpuLinker {
     return this.byName.get(name);
   }
 
+  /** The definitions in order: a copy, so a caller cannot add or drop one behind the linker's back. */
   definitions(): readonly StaticDef[] {
-    return this.defs;
+    return this.defs.slice();
   }
 
   get isLinked(): boolean {

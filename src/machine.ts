@@ -77,6 +77,16 @@ export interface FirstChunkLayout {
 
 export type SystemState = 'booting' | 'running';
 
+/**
+ * Checks that a function was given a Machine: every exported function taking
+ * one starts here (cold paths only), so a wrong argument is named in the
+ * error instead of surfacing as a native "Cannot read properties of …".
+ */
+export function machineArg(m: unknown, what: string): Machine {
+  if (!(m instanceof Machine)) throw new TypeError(`${what}: expected a Machine (new Machine({ cpus })), got ${describe(m)}`);
+  return m;
+}
+
 function notBooted(): never {
   throw new MachineStateError('per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first');
 }

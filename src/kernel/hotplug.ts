@@ -37,9 +37,9 @@
  * - A callback that throws leaves the caller's preemption and interrupt state
  *   as it was.
  */
-import { Cpumask } from '../lib/cpumask.js';
+import { Cpumask, type ReadonlyCpumask } from '../lib/cpumask.js';
 import { KernelBugError, MachineStateError } from '../errors.js';
-import type { ExecContext, Machine } from '../machine.js';
+import { machineArg, type ExecContext, type Machine } from '../machine.js';
 import { describe } from '../types.js';
 
 export type CpuhpStateKind = 'CPUHP_AP_ONLINE_DYN' | 'CPUHP_BP_PREPARE_DYN';
@@ -77,9 +77,9 @@ function hp(m: Machine): HotplugState {
   return st;
 }
 
-/** cpu_dying_mask: CPUs going down or down (and not yet coming back up). */
-export function cpu_dying_mask(m: Machine): Cpumask {
-  return hp(m).dying;
+/** cpu_dying_mask: CPUs going down or down (and not yet coming back up); a read-only view. */
+export function cpu_dying_mask(m: Machine): ReadonlyCpumask {
+  return hp(machineArg(m, 'cpu_dying_mask')).dying.readonly('cpu_dying_mask()');
 }
 
 export function cpu_dying(m: Machine, cpu: number): boolean {

@@ -2,10 +2,77 @@
  * A CPU mask (struct cpumask): one bit per CPU id below nr_cpu_ids. Iteration is
  * in ascending CPU order, like for_each_cpu().
  */
+
+/**
+ * What a reader may do with a mask — test, count, iterate, print: the kernel's
+ * `const struct cpumask *` (cpu_online_mask and friends). The machine's own
+ * masks are handed out only as such views: they follow the mask as hotplug
+ * changes it, and cannot change it.
+ */
+export interface ReadonlyCpumask extends Iterable<number> {
+  readonly nrCpuIds: number;
+  test(cpu: number): boolean;
+  weight(): number;
+  toArray(): number[];
+  toString(): string;
+  [Symbol.iterator](): IterableIterator<number>;
+}
+
+/** A read-only view of a Cpumask; a write through it (from untyped code) is refused, naming the mask. */
+class CpumaskView implements ReadonlyCpumask {
+  readonly #mask: Cpumask;
+  readonly #name: string;
+
+  constructor(mask: Cpumask, name: string) {
+    this.#mask = mask;
+    this.#name = name;
+  }
+
+  get nrCpuIds(): number {
+    return this.#mask.nrCpuIds;
+  }
+
+  test(cpu: number): boolean {
+    return this.#mask.test(cpu);
+  }
+
+  weight(): number {
+    return this.#mask.weight();
+  }
+
+  toArray(): number[] {
+    return this.#mask.toArray();
+  }
+
+  toString(): string {
+    return this.#mask.toString();
+  }
+
+  [Symbol.iterator](): IterableIterator<number> {
+    return this.#mask[Symbol.iterator]();
+  }
+
+  set(): never {
+    throw new TypeError(`${this.#name} is read-only (a const struct cpumask *): CPUs go online and offline through cpu_up()/cpu_down()`);
+  }
+
+  clear(): never {
+    return this.set();
+  }
+}
+
 export class Cpumask {
   private readonly bits: Uint8Array;
+  #view: ReadonlyCpumask | null = null;
+
   constructor(readonly nrCpuIds: number) {
     this.bits = new Uint8Array(nrCpuIds);
+  }
+
+  /** The read-only view of this mask, named in messages as `name` (one view per mask). */
+  readonly(name: string): ReadonlyCpumask {
+    this.#view ??= new CpumaskView(this, name);
+    return this.#view;
   }
   set(cpu: number): void {
     this.bits[cpu] = 1;

@@ -24,7 +24,8 @@
  * interleaving of instructions on different CPUs is not bounded.
  */
 import { KernelBugError, MachineStateError } from '../errors.js';
-import type { ExecContext, Machine } from '../machine.js';
+import { NR_CPUS_MAX, type ExecContext, type Machine } from '../machine.js';
+import { describe } from '../types.js';
 import { footprint, formatStep, type Step, type Touch } from './step.js';
 import {
   HARDIRQ_OFFSET, type CpuState, type Frame, type IrqFrame, type IrqSpec, type StepInfo, type TaskState, type World,
@@ -71,11 +72,18 @@ export function choiceToken(c: Choice): string {
 
 /** Parses one schedule-string token (the inverse of choiceToken). */
 export function parseToken(tok: string): Choice {
+  if (typeof tok !== 'string') throw new TypeError(`schedule: a token must be a string, got ${describe(tok)}`);
+  // A CPU id is at most NR_CPUS_MAX - 1: a longer number is refused, not rounded and echoed back as another CPU.
+  const cpu = (digits: string): number => {
+    const n = Number(digits);
+    if (n >= NR_CPUS_MAX) throw new SyntaxError(`schedule: bad token '${tok}': CPU ${digits} is out of range (CPU ids are 0 to ${NR_CPUS_MAX - 1})`);
+    return n;
+  };
   let mt: RegExpMatchArray | null;
-  if ((mt = /^(\d+)$/.exec(tok))) return { kind: 'step', cpu: Number(mt[1]) };
-  if ((mt = /^p(\d+):([A-Za-z_][A-Za-z0-9_]*)$/.exec(tok))) return { kind: 'preempt', cpu: Number(mt[1]), to: mt[2]! };
-  if ((mt = /^m([A-Za-z_][A-Za-z0-9_]*):(\d+)$/.exec(tok))) return { kind: 'migrate', task: mt[1]!, to: Number(mt[2]) };
-  if ((mt = /^i(\d+):([A-Za-z_][A-Za-z0-9_]*)$/.exec(tok))) return { kind: 'irq', cpu: Number(mt[1]), handler: mt[2]! };
+  if ((mt = /^(\d+)$/.exec(tok))) return { kind: 'step', cpu: cpu(mt[1]!) };
+  if ((mt = /^p(\d+):([A-Za-z_][A-Za-z0-9_]*)$/.exec(tok))) return { kind: 'preempt', cpu: cpu(mt[1]!), to: mt[2]! };
+  if ((mt = /^m([A-Za-z_][A-Za-z0-9_]*):(\d+)$/.exec(tok))) return { kind: 'migrate', task: mt[1]!, to: cpu(mt[2]!) };
+  if ((mt = /^i(\d+):([A-Za-z_][A-Za-z0-9_]*)$/.exec(tok))) return { kind: 'irq', cpu: cpu(mt[1]!), handler: mt[2]! };
   throw new SyntaxError(
     `schedule: bad token '${tok}': expected <cpu> (a step), p<cpu>:<task> (preempt), m<task>:<cpu> (migrate) or i<cpu>:<handler> (interrupt)`,
   );
