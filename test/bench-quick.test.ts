@@ -61,8 +61,12 @@ describe('bench/run.ts --quick', () => {
     };
     for (const op of ['add', 'read', 'write', 'add_return', 'cmpxchg']) {
       expectRow(`floor.${op}_4`, '<=', 1.2);
-      expectRow(`dispatch.${op}_4`, '>=', 8);
+      expect(rows.get(`dispatch.${op}_4`)!.target).toBeNull();
     }
+    expect(rows.get('dispatch.mixed_add')!.target).toBeNull();
+    expectRow('counter.inc', '<=', 3);
+    expectRow('threads.counter_vs_atomic.w2', '>=', 4);
+    expectRow('threads.scaling.counter.w2', '>=', 1.8);
     expectRow('width.add', '<=', 1.5);
     expectRow('width.add_return', '<=', 2.5);
     expectRow('width.cmpxchg', '<=', 2.5);
@@ -73,6 +77,7 @@ describe('bench/run.ts --quick', () => {
     expect(rows.get('generator.generate')!.verdict).toBe('skip');
     expectRow('threads.percpu_vs_atomic.w2', '>=', 20);
     expectRow('threads.scaling.percpu.w2', '>=', 1.7);
+    expect(rows.get('counter.add_local')!.verdict).toBe('info');
     for (const r of rows.values()) {
       if (r.kind === 'ratio' && r.verdict !== 'skip') {
         expect(Number.isFinite(r.value) && r.value! > 0, r.id).toBe(true);

@@ -88,11 +88,11 @@ describe('add, read and sum', () => {
     const m = boot();
     const fbc = percpu_counter_init(m, 1);
     percpu_counter_add(fbc, 3);
-    for (const bad of [1.5, NaN, 2 ** 53, '1', 1n]) {
+    for (const bad of [1.5, NaN, 2 ** 53, '1', null]) {
       expect(() => percpu_counter_add(fbc, bad as number)).toThrow(TypeError);
     }
     expect(() => percpu_counter_add(fbc, 0.5)).toThrow(new TypeError(
-      'percpu_counter_add: amount must be a safe integer number (s64 within ±2^53), got 0.5; the counter is unchanged',
+      'percpu_counter_add: amount must be a safe integer number (|v| ≤ 2^53 - 1) or a bigint (s64), got 0.5; nothing was changed',
     ));
     expect(() => percpu_counter_add_batch(fbc, 1, 0)).toThrow(new TypeError(
       'percpu_counter_add_batch: batch must be an integer from 1 to 2147483647 (s32), got 0',

@@ -9,7 +9,7 @@ import { cpu_down } from '../src/kernel/hotplug.js';
 import { Machine } from '../src/machine.js';
 import {
   percpu_counter_add, percpu_counter_add_batch, percpu_counter_destroy, percpu_counter_init, percpu_counter_read,
-  percpu_counter_set, percpu_counter_sum, type PercpuCounter,
+  percpu_counter_add_local, percpu_counter_inc, percpu_counter_set, percpu_counter_sum, percpu_counter_sum_s64, type PercpuCounter,
 } from '../src/lib/percpu-counter.js';
 import { attachMachine, createSharedMachine, describeSharedMachine, startCpuThreads, type CpuThreads } from '../src/threads/index.js';
 import type { CounterAddResult } from '../src/threads/counter-jobs.js';
@@ -80,6 +80,18 @@ for (const W of [2, 4]) {
       percpu_counter_destroy(fbc);
     });
 
+    it('the count stays exact across 2^53 (an s64), folded from every thread', async () => {
+      const start = 2n ** 53n - 30_000n;
+      const fbc = percpu_counter_init(m, start);
+      const n = 20_000;
+      await threads.run('percpu_counter_adds', { counter: describePercpuCounter(fbc), n, amounts: AMOUNTS, batch: 8 });
+      const total = start + BigInt(cpus.reduce((s, cpu) => s + expectedAdded(cpu, n), 0));
+      expect(total > 2n ** 53n).toBe(true);
+      expect(percpu_counter_sum_s64(fbc)).toBe(total);
+      expect(() => percpu_counter_sum(fbc)).toThrow(`percpu_counter_sum: ${total} is not a safe integer (|v| ≤ 2^53 - 1), so a number would round it; percpu_counter_sum_s64() returns it exactly`);
+      percpu_counter_destroy(fbc);
+    });
+
     it('the lock serialises folds: batch 1 makes every add fold, and the count is still exact', async () => {
       const fbc = percpu_counter_init(m, -7);
       const n = 20_000;
@@ -134,7 +146,7 @@ describe('a counter destroyed or used wrongly across threads', () => {
     expect(() => describePercpuCounter({} as PercpuCounter)).toThrow(TypeError);
     const d = describePercpuCounter(percpu_counter_init(m));
     expect(() => attachPercpuCounter(m, { ...d, state: new SharedArrayBuffer(8) })).toThrow(
-      "attachPercpuCounter: state must be the counter's 64-byte SharedArrayBuffer (PercpuCounter.state), got one of 8 bytes",
+      "attachPercpuCounter: state must be the counter's 128-byte SharedArrayBuffer (PercpuCounter.state), got one of 8 bytes",
     );
     expect(() => attachPercpuCounter(m, { ...d, counters: { ...d.counters, type: 'u64' } })).toThrow(
       'attachPercpuCounter: counters must describe the counter\'s s32 per-CPU deltas (type i32), got "u64"',
@@ -167,8 +179,16 @@ describe('views of one counter in one thread (no workers)', () => {
       "percpu_counter_destroy: this is another thread's view of the counter (attachPercpuCounter); destroy it in the thread that initialised it, once every thread is done with it",
     );
     expect(percpu_counter_sum(view)).toBe(100);
+    percpu_counter_add_batch(view, 2, 4);
     percpu_counter_destroy(fbc);
     expect(() => percpu_counter_read(view)).toThrow('percpu_counter_read: the percpu_counter was destroyed by percpu_counter_destroy()');
+    // The destroy closed the gate every view's fast path reads: no add reaches the freed deltas.
+    const freed = (t.perCpuOffset[1] + view.off) >>> 2;
+    expect(t.u32[freed]).toBe(2);
+    expect(() => percpu_counter_inc(view)).toThrow('percpu_counter_add: the percpu_counter was destroyed by percpu_counter_destroy()');
+    expect(() => percpu_counter_add_local(view, 1)).toThrow('percpu_counter_add_local: the percpu_counter was destroyed by percpu_counter_destroy()');
+    expect(() => percpu_counter_add_batch(view, 1, 4)).toThrow('percpu_counter_add_batch: the percpu_counter was destroyed by percpu_counter_destroy()');
+    expect([t.u32[freed], t.ctx.irqsDisabled]).toEqual([2, false]);
   });
 
   it('hotplug stays in the main thread: a dead CPU\'s delta, added by a view, is folded', () => {

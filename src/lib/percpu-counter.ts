@@ -11,25 +11,40 @@
  * CPUs (each delta stays strictly inside ±batch, and offline CPUs' deltas are
  * folded when they die). percpu_counter_sum() adds the deltas up under the lock.
  *
- * This is the x86-64 build (CONFIG_HAVE_CMPXCHG_LOCAL): the fast path is a
- * this_cpu_try_cmpxchg loop, the slow path takes the lock with interrupts off
- * (raw_spin_lock_irqsave). Counts are TypeScript numbers and must stay safe
- * integers (|v| ≤ 2^53 − 1); the simulation checks that instead of wrapping an s64.
+ * This is the x86-64 build (CONFIG_HAVE_CMPXCHG_LOCAL, Linux 6.11+): the fast
+ * path is a this_cpu_try_cmpxchg loop, the slow path takes the lock with
+ * interrupts off (raw_spin_lock_irqsave).
+ *
+ * **count is an exact s64.** It is held as a 64-bit integer, so it is exact at
+ * and past 2^53, and it wraps at ±2^63 as the kernel's does: the kernel is
+ * built with -fno-strict-overflow (GCC: -fwrapv), so `fbc->count += …`
+ * overflows two's-complement. Amounts are safe-integer numbers or bigints in
+ * the s64 range. The functions that return a number (read, sum, …) refuse
+ * with a RangeError rather than round a count outside ±(2^53 − 1); their
+ * `_s64` forms return the exact bigint.
+ *
+ * **The fast path is as lean as the kernel's.** A counter is checked once,
+ * when it is made (percpu_counter_init) or handed to another thread
+ * (attachPercpuCounter): its deltas are 4-byte aligned and every CPU's copy
+ * lies inside the machine's memory. Each call then checks only what the
+ * contract needs: that `fbc` is a counter (a map check V8 makes anyway to
+ * read its fields) and that the amount is a small integer; the destroyed
+ * check is free, through the batch word the fast path reads anyway (see
+ * GATE). Anything unusual — a fold, a big or bigint amount, a bad argument, a
+ * destroyed counter — leaves the fast path for the slow one, which checks
+ * everything and names the call in its errors. Nothing is allocated per call.
  *
  * The deltas live in per-CPU memory (alloc_percpu), so on a shared-memory
  * machine every worker thread reaches them already. The rest of struct
  * percpu_counter — the raw spinlock and the s64 count — is ordinary kernel
  * memory, not per-CPU memory, so it is not in the machine's per-CPU areas:
- * each counter has its own small SharedArrayBuffer holding them, used only
- * through Atomics, and another thread rebuilds a view of the counter from
- * (deltas pointer, that buffer) — see src/threads/percpu-counter.ts. One
- * thread or many, every PercpuCounter works the same way.
+ * each counter has its own small SharedArrayBuffer holding them, and another
+ * thread rebuilds a view of the counter from (deltas pointer, that buffer) —
+ * see src/threads/percpu-counter.ts. One thread or many, every PercpuCounter
+ * works the same way.
  */
 import { threadId } from 'node:worker_threads';
-import {
-  __this_cpu_read_4, __this_cpu_sub_4, this_cpu_add_4, this_cpu_read_4, this_cpu_try_cmpxchg_4,
-} from '../../generated/x86_64/percpu.js';
-import { per_cpu_ptr } from '../accessors.js';
+import { __this_cpu_read_4, __this_cpu_sub_4, this_cpu_add_4 } from '../../generated/x86_64/percpu.js';
 import { MachineStateError } from '../errors.js';
 import { cpu_dying_mask, cpuhp_setup_state, cpuhp_setup_state_nocalls } from '../kernel/hotplug.js';
 import { Machine } from '../machine.js';
@@ -42,24 +57,58 @@ import { describe } from '../types.js';
 /** PERCPU_COUNTER_LOCAL_BATCH: percpu_counter_add_local() almost never folds. */
 export const PERCPU_COUNTER_LOCAL_BATCH = 0x7fffffff;
 
+/** An s64 amount: a safe-integer number, or a bigint from S64_MIN to S64_MAX. */
+export type S64 = number | bigint;
+
+export const S64_MAX = (1n << 63n) - 1n;
+export const S64_MIN = -(1n << 63n);
+
 /**
- * Layout of a counter's shared state (one 64-byte cacheline, like the head of
- * struct percpu_counter): Int32 words LOCK (the raw spinlock, see
- * threads/spinlock.ts), OWNER (the thread holding it, for the deadlock check)
- * and DEAD (set by percpu_counter_destroy, so other threads' views refuse
- * use), and the s64 count at byte 16.
+ * Layout of a counter's shared state, two 64-byte cachelines:
+ *
+ *   line 0, written once per batch (the fold):  Int32 words LOCK (the raw
+ *     spinlock, see threads/spinlock.ts) and OWNER (the thread holding it, for
+ *     the deadlock check), and the s64 count at byte 16;
+ *   line 1, read-mostly:  GATE, the counter's copy of percpu_counter_batch
+ *     while it lives, 0 once destroyed.
+ *
+ * Every add reads GATE: for percpu_counter_add it is the batch, and a
+ * destroyed counter's 0 makes every add leave the fast path, where the
+ * destroyed check runs. On its own line it stays in every core's cache
+ * instead of bouncing with the lock and count each time a CPU folds.
  */
 const LOCK = 0;
 const OWNER = 1;
-const DEAD = 2;
 /** Byte offset of the s64 count. */
 const COUNT_AT = 16;
-export const PERCPU_COUNTER_STATE_BYTES = 64;
+const GATE = 16;
+export const PERCPU_COUNTER_STATE_BYTES = 128;
 
 /** Who holds a counter's lock: this JavaScript thread (Node's threadId is 0 on the main thread). */
 const THREAD = threadId + 1;
 
+/**
+ * Scratch for reading an s64 as two 32-bit halves: the count is loaded with
+ * one 64-bit access (never torn, as fbc->count is not on x86-64), and its
+ * halves give the number without allocating a bigint.
+ */
+const scratch64 = new BigInt64Array(1);
+const scratch32 = new Int32Array(scratch64.buffer);
+/** High word of ±(2^53 − 1), the safe-integer limits. */
+const SAFE_HI = 0x1fffff;
+
+/**
+ * What every PercpuCounter carries, and nothing else can (it is not
+ * exported). The fast paths test `fbc?.brand === BRAND` rather than
+ * `instanceof`: one load and compare, where instanceof costs about 30 ns
+ * once a class has been renamed with Object.defineProperty(C, 'name'),
+ * which tsx and esbuild's keepNames do to every class.
+ */
+const BRAND: unique symbol = Symbol('percpu_counter');
+
 export class PercpuCounter {
+  /** @internal */
+  readonly brand: typeof BRAND = BRAND;
   /** The s32 per-CPU deltas; null after percpu_counter_destroy(). */
   counters: PerCpuPtr<'i32'> | null;
   readonly m: Machine;
@@ -67,28 +116,41 @@ export class PercpuCounter {
   readonly state: SharedArrayBuffer;
   /** True for a view rebuilt in another thread (attachPercpuCounter): not on the hotplug list, not destroyable there. */
   readonly attached: boolean;
-  private readonly words: Int32Array;
-  private readonly count64: BigInt64Array;
+  /** @internal the deltas' per-CPU offset, checked once by checkDeltas(): the fast path addresses %gs:off with it. */
+  readonly off: number;
+  /** @internal Int32 words of the shared state (LOCK, OWNER, GATE). */
+  readonly words: Int32Array;
+  /** @internal the s64 count. */
+  readonly count64: BigInt64Array;
 
   /** @internal use percpu_counter_init() or attachPercpuCounter() */
   constructor(m: Machine, counters: PerCpuPtr<'i32'>, state: SharedArrayBuffer, attached: boolean) {
     this.m = m;
     this.counters = counters;
+    this.off = counters.off;
     this.state = state;
     this.attached = attached;
-    this.words = new Int32Array(state, 0, 3);
+    this.words = new Int32Array(state, 0, PERCPU_COUNTER_STATE_BYTES >>> 2);
     this.count64 = new BigInt64Array(state, COUNT_AT, 1);
   }
 
-  /** The shared s64 count (what percpu_counter_read() returns): one atomic 64-bit load, never torn. */
+  /**
+   * The shared s64 count as a number (what percpu_counter_read() returns);
+   * a RangeError if it is outside the safe integer range.
+   */
   get count(): number {
-    return Number(Atomics.load(this.count64, 0));
+    return s64ToNumber(this.count64[0], 'percpu_counter: count', 'fbc.countS64');
   }
 
   /** Written under the lock by this module; also by the explorer's step-by-step model of the slow path. */
   set count(v: number) {
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`percpu_counter: count must be an integer number, got ${describe(v)}`);
-    Atomics.store(this.count64, 0, BigInt(v));
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new TypeError(`percpu_counter: count must be a safe integer number, got ${describe(v)}`);
+    this.count64[0] = BigInt(v);
+  }
+
+  /** The shared s64 count, exact. */
+  get countS64(): bigint {
+    return this.count64[0];
   }
 
   /** raw_spin_is_locked(&fbc->lock), in any thread. */
@@ -111,29 +173,83 @@ export class PercpuCounter {
     }
   }
 
-  /** @internal raw_spin_lock(&fbc->lock) without the irq part; refuses recursion (AA deadlock). */
+  /**
+   * @internal raw_spin_lock(&fbc->lock) without the irq part; refuses recursion
+   * (AA deadlock). OWNER is written and read with plain accesses: only the
+   * thread that wrote its own id can ever read that id back, and a thread
+   * always sees its own last write, so the check needs no atomics (and the
+   * fold, which takes the lock once per batch, saves two locked instructions).
+   */
   acquire(what: string): void {
     const w = this.words;
-    if (Atomics.load(w, OWNER) === THREAD) throw new MachineStateError(`${what}: deadlock: the percpu_counter's lock is already held on this CPU`);
+    if (w[OWNER] === THREAD) throw new MachineStateError(`${what}: deadlock: the percpu_counter's lock is already held on this CPU`);
     raw_spin_lock(w, LOCK);
-    Atomics.store(w, OWNER, THREAD);
+    w[OWNER] = THREAD;
   }
 
   /** @internal */
   release(): void {
-    Atomics.store(this.words, OWNER, 0);
+    this.words[OWNER] = 0;
     raw_spin_unlock(this.words, LOCK);
   }
 
   /** @internal whether percpu_counter_destroy() ran in any thread. */
   get destroyed(): boolean {
-    return this.counters === null || this.words[DEAD] !== 0;
+    return this.counters === null || Atomics.load(this.words, GATE) === 0;
   }
 
-  /** @internal */
-  markDestroyed(): void {
-    Atomics.store(this.words, DEAD, 1);
+  /** @internal percpu_counter_batch changed (hotplug): every add reads it from here. */
+  setBatch(batch: number): void {
+    Atomics.store(this.words, GATE, batch);
   }
+
+  /** @internal closes the gate: every view's next add leaves the fast path and is refused. */
+  markDestroyed(): void {
+    Atomics.store(this.words, GATE, 0);
+  }
+}
+
+/**
+ * The one-time check behind the lean fast path: the deltas are 4-byte aligned
+ * and every CPU's copy lies inside the machine's memory (which never shrinks),
+ * so the fast path's `%gs:off` access needs no check of its own.
+ */
+function checkDeltas(m: Machine, counters: PerCpuPtr<'i32'>, what: string): void {
+  const off = counters.off;
+  if ((off & 3) !== 0) throw new RangeError(`${what}: the counter's per-CPU deltas at 0x${off.toString(16)} are not 4-byte aligned`);
+  let top = 0;
+  for (let cpu = 0; cpu < m.nrCpus; cpu++) top = Math.max(top, m.perCpuOffset[cpu]);
+  if (!(top + off + 4 <= m.u32.length * 4)) {
+    throw new RangeError(`${what}: the counter's per-CPU deltas at 0x${off.toString(16)} lie outside this machine's per-CPU memory`);
+  }
+}
+
+/**
+ * The machine must be x86-64: the counter's fast path is its
+ * `cmpxchgl %gs:` (this_cpu_try_cmpxchg_4).
+ */
+function checkArch(m: Machine, what: string): void {
+  if (m.arch !== 'x86_64') {
+    throw new MachineStateError(
+      `${what}: percpu_counter is built for x86-64 here (its fast path is this_cpu_try_cmpxchg on %gs); the machine is ${m.arch}`,
+    );
+  }
+}
+
+/** Index in m.u32 of `cpu`'s delta: per_cpu_ptr(fbc->counters, cpu), on deltas checkDeltas() passed. */
+function deltaIndex(fbc: PercpuCounter, cpu: number): number {
+  return (fbc.m.perCpuOffset[cpu] + fbc.off) >>> 2;
+}
+
+/**
+ * @internal Another thread's view of a counter (attachPercpuCounter), made
+ * after the same one-time checks as percpu_counter_init's, so its adds take
+ * the same fast path.
+ */
+export function percpuCounterView(m: Machine, counters: PerCpuPtr<'i32'>, state: SharedArrayBuffer, what: string): PercpuCounter {
+  checkArch(m, what);
+  checkDeltas(m, counters, what);
+  return new PercpuCounter(m, counters, state, true);
 }
 
 interface CounterModule {
@@ -145,9 +261,10 @@ interface CounterModule {
 
 const modules = new WeakMap<Machine, CounterModule>();
 
-/** compute_batch_value(): run at init and at each CPU online/dead. */
+/** compute_batch_value(): run at init and at each CPU online/dead; every live counter gets the new batch. */
 function computeBatch(m: Machine, mod: CounterModule): void {
   mod.batch = Math.max(32, 2 * m.online.weight());
+  for (const fbc of mod.live) fbc.setBatch(mod.batch);
 }
 
 /** percpu_counter_cpu_dead(): folds the dead CPU's delta of every counter into its count. */
@@ -155,9 +272,9 @@ function cpuDead(m: Machine, mod: CounterModule, cpu: number): void {
   computeBatch(m, mod);
   for (const fbc of mod.live) {
     const flags = lock(fbc, 'percpu_counter_cpu_dead');
-    const addr = per_cpu_ptr(m, fbc.counters!, cpu);
-    fbc.count += m.load(addr, 'i32') as number;
-    m.store(addr, 'i32', 0);
+    const i = deltaIndex(fbc, cpu);
+    fbc.count64[0] += BigInt(m.u32[i] | 0);
+    m.u32[i] = 0;
     unlock(fbc, flags);
   }
 }
@@ -184,19 +301,36 @@ export function percpu_counter_batch(m: Machine): number {
   return counterModule(m).batch;
 }
 
+/** Whether `x` is a PercpuCounter (see BRAND). */
+export function isPercpuCounter(x: unknown): x is PercpuCounter {
+  return (x as { brand?: unknown } | null | undefined)?.brand === BRAND;
+}
+
 function live(fbc: unknown, what: string): PercpuCounter {
-  if (!(fbc instanceof PercpuCounter)) throw new TypeError(`${what}: expected a percpu_counter from percpu_counter_init(), got ${describe(fbc)}`);
+  if (!isPercpuCounter(fbc)) throw new TypeError(`${what}: expected a percpu_counter from percpu_counter_init(), got ${describe(fbc)}`);
   if (fbc.destroyed) {
     throw new MachineStateError(`${what}: the percpu_counter was destroyed by percpu_counter_destroy(); initialise a new one with percpu_counter_init()`);
   }
   return fbc;
 }
 
-function checkAmount(what: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
-    throw new TypeError(`${what}: ${name} must be a safe integer number (s64 within ±2^53), got ${describe(v)}; the counter is unchanged`);
+/**
+ * An s64 argument: a safe-integer number, or a bigint in the s64 range. A
+ * bigint that fits a safe integer comes back as a number, so it takes the
+ * same path a number would.
+ */
+function checkS64(what: string, name: string, v: unknown): number | bigint {
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v)) return v;
+  } else if (typeof v === 'bigint') {
+    if (v < S64_MIN || v > S64_MAX) {
+      throw new RangeError(`${what}: ${name} ${v}n is outside the s64 range (-2^63 to 2^63 - 1); nothing was changed`);
+    }
+    return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
   }
-  return v;
+  throw new TypeError(
+    `${what}: ${name} must be a safe integer number (|v| ≤ 2^53 - 1) or a bigint (s64), got ${describe(v)}; nothing was changed`,
+  );
 }
 
 function checkBatch(what: string, v: unknown): number {
@@ -204,6 +338,28 @@ function checkBatch(what: string, v: unknown): number {
     throw new TypeError(`${what}: batch must be an integer from 1 to ${PERCPU_COUNTER_LOCAL_BATCH} (s32), got ${describe(v)}`);
   }
   return v;
+}
+
+/** An s64 as a number; a RangeError naming the exact form (`exact`) instead of rounding. */
+function s64ToNumber(v: bigint, what: string, exact: string): number {
+  scratch64[0] = v;
+  const lo = scratch32[0] >>> 0;
+  const hi = scratch32[1];
+  if (hi > SAFE_HI || hi < -SAFE_HI - 1 || (hi === -SAFE_HI - 1 && lo === 0)) {
+    throw new RangeError(`${what}: ${v} is not a safe integer (|v| ≤ 2^53 - 1), so a number would round it; ${exact} returns it exactly`);
+  }
+  return hi * 0x100000000 + lo;
+}
+
+/** The kernel's s64 arithmetic (-fno-strict-overflow: two's-complement wrap). */
+function s64(v: bigint): bigint {
+  return BigInt.asIntN(64, v);
+}
+
+/** abs() of an s64 as include/linux/math.h computes it: -S64_MIN wraps back to S64_MIN. */
+function abs64(v: bigint): bigint {
+  const w = s64(v);
+  return s64(w < 0n ? -w : w);
 }
 
 /**
@@ -227,17 +383,13 @@ function unlock(fbc: PercpuCounter, flags: number): void {
   local_irq_restore(fbc.m, flags);
 }
 
-function addToCount(fbc: PercpuCounter, what: string, v: number): void {
-  const next = fbc.count + v;
-  if (!Number.isSafeInteger(next)) throw new RangeError(`${what}: the count would leave the safe integer range (${fbc.count} + ${v}); the simulation does not wrap s64`);
-  fbc.count = next;
-}
-
 /** percpu_counter_init(fbc, amount, GFP_KERNEL): allocates the s32 deltas (zeroed) and registers for hotplug. */
-export function percpu_counter_init(m: Machine, amount = 0): PercpuCounter {
+export function percpu_counter_init(m: Machine, amount: S64 = 0): PercpuCounter {
+  const what = 'percpu_counter_init';
   if (!(m instanceof Machine)) throw new TypeError(`percpu_counter_init: expected a Machine, got ${describe(m)}`);
   if (!m.booted) throw new MachineStateError('percpu_counter_init: per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first');
-  checkAmount('percpu_counter_init', 'amount', amount);
+  const a = checkS64(what, 'amount', amount);
+  checkArch(m, what);
   const c = m.ctx;
   if (c.kind === 'irq' || c.preemptCount > 0 || c.irqsDisabled) {
     throw new MachineStateError(
@@ -247,8 +399,10 @@ export function percpu_counter_init(m: Machine, amount = 0): PercpuCounter {
   const mod = counterModule(m);
   const counters = alloc_percpu(m, 'i32');
   if (counters === null) throw new MachineStateError('percpu_counter_init: -ENOMEM: alloc_percpu(s32) failed (see pcpu_warnings())');
+  checkDeltas(m, counters, what);
   const fbc = new PercpuCounter(m, counters, new SharedArrayBuffer(PERCPU_COUNTER_STATE_BYTES), false);
-  fbc.count = amount;
+  fbc.count64[0] = BigInt(a);
+  fbc.setBatch(mod.batch);
   mod.live.add(fbc);
   return fbc;
 }
@@ -258,7 +412,7 @@ export function percpu_counter_init(m: Machine, amount = 0): PercpuCounter {
  * Other threads' views of the counter refuse any later use.
  */
 export function percpu_counter_destroy(fbc: PercpuCounter): void {
-  if (!(fbc instanceof PercpuCounter)) throw new TypeError(`percpu_counter_destroy: expected a percpu_counter, got ${describe(fbc)}`);
+  if (!isPercpuCounter(fbc)) throw new TypeError(`percpu_counter_destroy: expected a percpu_counter, got ${describe(fbc)}`);
   if (fbc.counters === null) return;
   if (fbc.attached) {
     throw new MachineStateError(
@@ -272,59 +426,149 @@ export function percpu_counter_destroy(fbc: PercpuCounter): void {
 }
 
 /**
- * percpu_counter_add_batch(): adds into this CPU's delta while it stays inside
- * ±batch; otherwise folds delta + amount into count under the lock.
+ * percpu_counter_add_batch() (lib/percpu_counter.c, the CONFIG_HAVE_CMPXCHG_LOCAL
+ * version of Linux 6.11+):
+ *
+ *   count = this_cpu_read(*fbc->counters);
+ *   do {
+ *     if (unlikely(abs(count + amount) >= batch)) { lock; fold; unlock; return; }
+ *   } while (!this_cpu_try_cmpxchg(*fbc->counters, &count, count + amount));
+ *
+ * The fast path below is that loop's first turn, written as the two generated
+ * ops it is made of do it (this_cpu_read_4: movl %gs:off; this_cpu_try_cmpxchg_4:
+ * cmpxchgl %gs:off), minus the per-call checks the counter passed once at init.
+ * Between the read and the exchange nothing else runs on this CPU (a JavaScript
+ * call is not interrupted, and another thread never writes this CPU's delta),
+ * so the exchange finds what was read and succeeds: a plain store.
  */
-export function percpu_counter_add_batch(fbc: PercpuCounter, amount: number, batch: number): void {
-  const what = 'percpu_counter_add_batch';
-  live(fbc, what);
-  checkAmount(what, 'amount', amount);
-  checkBatch(what, batch);
-  addBatch(fbc, amount, batch, what);
-}
-
-/** The body of percpu_counter_add_batch, for callers that have checked their arguments. */
-function addBatch(fbc: PercpuCounter, amount: number, batch: number, what: string): void {
-  const m = fbc.m;
-  const pcp = fbc.counters!;
-  const box = { value: this_cpu_read_4(m, pcp) };
-  for (;;) {
-    const count = box.value | 0;
-    if (Math.abs(count + amount) >= batch) {
-      const flags = lock(fbc, what);
-      try {
-        // By now the task may run elsewhere or the delta may have changed: read it again.
-        const delta = __this_cpu_read_4(m, pcp) | 0;
-        addToCount(fbc, what, delta + amount);
-        __this_cpu_sub_4(m, pcp, delta);
-      } finally {
-        unlock(fbc, flags);
-      }
+export function percpu_counter_add_batch(fbc: PercpuCounter, amount: S64, batch: number): void {
+  if (fbc?.brand === BRAND && typeof amount === 'number' && (amount | 0) === amount
+      && typeof batch === 'number' && (batch | 0) === batch && batch > 0 && fbc.words[GATE] !== 0) {
+    const m = fbc.m;
+    const u32 = m.u32;
+    const i = (m.gs + fbc.off) >>> 2;
+    const next = (u32[i] | 0) + amount;
+    if (next < batch && next > -batch) {
+      u32[i] = next;
       return;
     }
-    if (this_cpu_try_cmpxchg_4(m, pcp, box, count + amount)) return;
   }
+  addSlow(fbc, amount, batch, 'percpu_counter_add_batch');
 }
 
-/** percpu_counter_add(): add_batch with percpu_counter_batch. */
-export function percpu_counter_add(fbc: PercpuCounter, amount: number): void {
-  const what = 'percpu_counter_add';
-  live(fbc, what);
-  checkAmount(what, 'amount', amount);
-  addBatch(fbc, amount, counterModule(fbc.m).batch, what);
+/** percpu_counter_add(): add_batch with percpu_counter_batch, which the counter keeps in GATE. */
+export function percpu_counter_add(fbc: PercpuCounter, amount: S64): void {
+  if (fbc?.brand === BRAND && typeof amount === 'number' && (amount | 0) === amount) {
+    const m = fbc.m;
+    const u32 = m.u32;
+    const i = (m.gs + fbc.off) >>> 2;
+    const next = (u32[i] | 0) + amount;
+    const batch = fbc.words[GATE];
+    if (next < batch && next > -batch) {
+      u32[i] = next;
+      return;
+    }
+  }
+  addSlow(fbc, amount, null, 'percpu_counter_add');
 }
 
 /** percpu_counter_add_local(): batch INT_MAX, for write-mostly counters read with percpu_counter_sum(). */
-export function percpu_counter_add_local(fbc: PercpuCounter, amount: number): void {
-  percpu_counter_add_batch(fbc, amount, PERCPU_COUNTER_LOCAL_BATCH);
+export function percpu_counter_add_local(fbc: PercpuCounter, amount: S64): void {
+  if (fbc?.brand === BRAND && typeof amount === 'number' && (amount | 0) === amount && fbc.words[GATE] !== 0) {
+    const m = fbc.m;
+    const u32 = m.u32;
+    const i = (m.gs + fbc.off) >>> 2;
+    const next = (u32[i] | 0) + amount;
+    if (next < PERCPU_COUNTER_LOCAL_BATCH && next > -PERCPU_COUNTER_LOCAL_BATCH) {
+      u32[i] = next;
+      return;
+    }
+  }
+  addSlow(fbc, amount, PERCPU_COUNTER_LOCAL_BATCH, 'percpu_counter_add_local');
 }
 
-export function percpu_counter_sub_local(fbc: PercpuCounter, amount: number): void {
-  percpu_counter_add_local(fbc, -checkAmount('percpu_counter_sub_local', 'amount', amount));
+/**
+ * Everything the fast path did not finish: checks every argument (naming
+ * `what`), then runs percpu_counter_add_batch() in full. `batch` null means
+ * percpu_counter_batch.
+ */
+function addSlow(fbc: unknown, amount: unknown, batch: unknown, what: string): void {
+  const c = live(fbc, what);
+  const a = checkS64(what, 'amount', amount);
+  const b = batch === null ? c.words[GATE] : checkBatch(what, batch);
+  if (typeof a === 'number') addBatch(c, a, b, what);
+  else addBatchS64(c, a, b, what);
 }
 
-export function percpu_counter_sub(fbc: PercpuCounter, amount: number): void {
-  percpu_counter_add(fbc, -checkAmount('percpu_counter_sub', 'amount', amount));
+/** percpu_counter_add_batch() for a safe-integer amount: the decision is exact in a double. */
+function addBatch(fbc: PercpuCounter, amount: number, batch: number, what: string): void {
+  const m = fbc.m;
+  const u32 = m.u32;
+  const i = (m.gs + fbc.off) >>> 2;
+  const count = u32[i] | 0;
+  if (Math.abs(count + amount) < batch) {
+    u32[i] = count + amount;
+    return;
+  }
+  fold(fbc, amount, what);
+}
+
+/**
+ * percpu_counter_add_batch() for an amount beyond ±2^53, in the kernel's s64
+ * arithmetic: `count + amount` and abs() wrap, and a sum that wraps to
+ * exactly S64_MIN passes the batch test (abs(S64_MIN) is S64_MIN, negative)
+ * and is stored truncated to the s32 delta, as the kernel does.
+ */
+function addBatchS64(fbc: PercpuCounter, amount: bigint, batch: number, what: string): void {
+  const m = fbc.m;
+  const u32 = m.u32;
+  const i = (m.gs + fbc.off) >>> 2;
+  const sum = s64(BigInt(u32[i] | 0) + amount);
+  if (abs64(sum) < BigInt(batch)) {
+    u32[i] = Number(BigInt.asIntN(32, sum));
+    return;
+  }
+  fold(fbc, amount, what);
+}
+
+/**
+ * The slow path: under the lock with interrupts off, read the delta again (by
+ * now the task may run elsewhere or the delta may have changed), add
+ * delta + amount to count, subtract the delta.
+ */
+function fold(fbc: PercpuCounter, amount: S64, what: string): void {
+  const m = fbc.m;
+  const pcp = fbc.counters!;
+  const flags = lock(fbc, what);
+  try {
+    const delta = __this_cpu_read_4(m, pcp) | 0;
+    if (typeof amount === 'number') {
+      // An int32 sum (every fold of a small amount) is added in registers: V8 lowers BigInt(int32)
+      // into a BigInt64Array to 64-bit machine arithmetic, with no bigint allocated. Else exactly.
+      const d = delta + amount;
+      if ((d | 0) === d) fbc.count64[0] += BigInt(d | 0);
+      else fbc.count64[0] += BigInt(delta) + BigInt(amount);
+    } else {
+      fbc.count64[0] += BigInt(delta) + amount;
+    }
+    __this_cpu_sub_4(m, pcp, delta);
+  } finally {
+    unlock(fbc, flags);
+  }
+}
+
+/** The kernel negates an s64 amount: -S64_MIN wraps to S64_MIN. */
+function negate(what: string, amount: unknown): S64 {
+  const a = checkS64(what, 'amount', amount);
+  return typeof a === 'number' ? -a : s64(-a);
+}
+
+export function percpu_counter_sub_local(fbc: PercpuCounter, amount: S64): void {
+  percpu_counter_add_local(fbc, negate('percpu_counter_sub_local', amount));
+}
+
+export function percpu_counter_sub(fbc: PercpuCounter, amount: S64): void {
+  percpu_counter_add(fbc, negate('percpu_counter_sub', amount));
 }
 
 export function percpu_counter_inc(fbc: PercpuCounter): void {
@@ -335,29 +579,53 @@ export function percpu_counter_dec(fbc: PercpuCounter): void {
   percpu_counter_add(fbc, -1);
 }
 
-/** percpu_counter_read(): `count` only, lock-free; off from the sum by less than batch × online CPUs. */
+/**
+ * percpu_counter_read(): `count` only, lock-free (one 64-bit load, as in the
+ * kernel); off from the sum by less than batch × online CPUs. A RangeError
+ * when the count is not a safe integer: see percpu_counter_read_s64().
+ */
 export function percpu_counter_read(fbc: PercpuCounter): number {
-  return live(fbc, 'percpu_counter_read').count;
+  if (fbc?.brand === BRAND && fbc.words[GATE] !== 0) {
+    return s64ToNumber(fbc.count64[0], 'percpu_counter_read', 'percpu_counter_read_s64()');
+  }
+  return s64ToNumber(live(fbc, 'percpu_counter_read').count64[0], 'percpu_counter_read', 'percpu_counter_read_s64()');
+}
+
+/** percpu_counter_read() as the exact s64. */
+export function percpu_counter_read_s64(fbc: PercpuCounter): bigint {
+  return live(fbc, 'percpu_counter_read_s64').count64[0];
 }
 
 /** percpu_counter_read_positive(): read(), with a negative approximation reported as 0. */
 export function percpu_counter_read_positive(fbc: PercpuCounter): number {
-  const v = live(fbc, 'percpu_counter_read_positive').count;
-  return v >= 0 ? v : 0;
+  const v = live(fbc, 'percpu_counter_read_positive').count64[0];
+  return v >= 0n ? s64ToNumber(v, 'percpu_counter_read_positive', 'percpu_counter_read_s64()') : 0;
 }
 
-/** __percpu_counter_sum(): count plus every online or dying CPU's delta, under the lock. */
+/**
+ * __percpu_counter_sum(): count plus every online or dying CPU's delta, under
+ * the lock, in s64 arithmetic (it wraps as the kernel's does).
+ */
+export function percpu_counter_sum_s64(fbc: PercpuCounter): bigint {
+  return sum(live(fbc, 'percpu_counter_sum_s64'), 'percpu_counter_sum_s64');
+}
+
+/** percpu_counter_sum() as a number; a RangeError when the sum is not a safe integer (see percpu_counter_sum_s64()). */
 export function percpu_counter_sum(fbc: PercpuCounter): number {
-  live(fbc, 'percpu_counter_sum');
+  return s64ToNumber(sum(live(fbc, 'percpu_counter_sum'), 'percpu_counter_sum'), 'percpu_counter_sum', 'percpu_counter_sum_s64()');
+}
+
+function sum(fbc: PercpuCounter, what: string): bigint {
   const m = fbc.m;
-  const flags = lock(fbc, 'percpu_counter_sum');
+  const flags = lock(fbc, what);
   try {
-    let ret = fbc.count;
+    let deltas = 0;
     const dying = cpu_dying_mask(m);
     for (let cpu = 0; cpu < m.nrCpus; cpu++) {
-      if (m.online.test(cpu) || dying.test(cpu)) ret += m.load(per_cpu_ptr(m, fbc.counters!, cpu), 'i32') as number;
+      if (m.online.test(cpu) || dying.test(cpu)) deltas += m.u32[deltaIndex(fbc, cpu)] | 0;
     }
-    return ret;
+    // At most 8192 CPUs × 2^31: the deltas' total is exact in a double.
+    return s64(fbc.count64[0] + BigInt(deltas));
   } finally {
     unlock(fbc, flags);
   }
@@ -365,19 +633,21 @@ export function percpu_counter_sum(fbc: PercpuCounter): number {
 
 /** percpu_counter_sum_positive(): sum(), with a negative total reported as 0. */
 export function percpu_counter_sum_positive(fbc: PercpuCounter): number {
-  const v = percpu_counter_sum(fbc);
-  return v < 0 ? 0 : v;
+  const what = 'percpu_counter_sum_positive';
+  const v = sum(live(fbc, what), what);
+  return v < 0n ? 0 : s64ToNumber(v, what, 'percpu_counter_sum_s64()');
 }
 
 /** percpu_counter_set(): zeroes every possible CPU's delta and sets count, under the lock. */
-export function percpu_counter_set(fbc: PercpuCounter, amount: number): void {
-  live(fbc, 'percpu_counter_set');
-  checkAmount('percpu_counter_set', 'amount', amount);
+export function percpu_counter_set(fbc: PercpuCounter, amount: S64): void {
+  const what = 'percpu_counter_set';
+  live(fbc, what);
+  const a = checkS64(what, 'amount', amount);
   const m = fbc.m;
-  const flags = lock(fbc, 'percpu_counter_set');
+  const flags = lock(fbc, what);
   try {
-    for (const cpu of m.possible) m.store(per_cpu_ptr(m, fbc.counters!, cpu), 'i32', 0);
-    fbc.count = amount;
+    for (const cpu of m.possible) m.u32[deltaIndex(fbc, cpu)] = 0;
+    fbc.count64[0] = BigInt(a);
   } finally {
     unlock(fbc, flags);
   }
@@ -386,16 +656,15 @@ export function percpu_counter_set(fbc: PercpuCounter, amount: number): void {
 /** percpu_counter_sync(): folds this CPU's delta into count. */
 export function percpu_counter_sync(fbc: PercpuCounter): void {
   live(fbc, 'percpu_counter_sync');
-  const m = fbc.m;
-  const pcp = fbc.counters!;
-  const flags = lock(fbc, 'percpu_counter_sync');
-  try {
-    const delta = __this_cpu_read_4(m, pcp) | 0;
-    addToCount(fbc, 'percpu_counter_sync', delta);
-    __this_cpu_sub_4(m, pcp, delta);
-  } finally {
-    unlock(fbc, flags);
-  }
+  fold(fbc, 0, 'percpu_counter_sync');
+}
+
+/**
+ * batch * num_online_cpus() as the kernel computes it: an int times an
+ * unsigned int is an unsigned int, so the product wraps modulo 2^32.
+ */
+function errorBound(fbc: PercpuCounter, batch: number): bigint {
+  return BigInt((batch * fbc.m.online.weight()) % 0x100000000);
 }
 
 /**
@@ -403,67 +672,68 @@ export function percpu_counter_sync(fbc: PercpuCounter): void {
  * `rhs`. When the approximate count is more than batch × online CPUs away the
  * answer cannot change, so the deltas are not summed (the fast path).
  */
-export function __percpu_counter_compare(fbc: PercpuCounter, rhs: number, batch: number): -1 | 0 | 1 {
+export function __percpu_counter_compare(fbc: PercpuCounter, rhs: S64, batch: number): -1 | 0 | 1 {
   const what = '__percpu_counter_compare';
   live(fbc, what);
-  checkAmount(what, 'rhs', rhs);
-  checkBatch(what, batch);
-  let count = fbc.count;
-  if (Math.abs(count - rhs) > batch * fbc.m.online.weight()) return count > rhs ? 1 : -1;
-  count = percpu_counter_sum(fbc);
-  return count > rhs ? 1 : count < rhs ? -1 : 0;
+  const r = BigInt(checkS64(what, 'rhs', rhs));
+  const b = checkBatch(what, batch);
+  let count = fbc.count64[0];
+  if (abs64(count - r) > errorBound(fbc, b)) return count > r ? 1 : -1;
+  count = sum(fbc, what);
+  return count > r ? 1 : count < r ? -1 : 0;
 }
 
-export function percpu_counter_compare(fbc: PercpuCounter, rhs: number): -1 | 0 | 1 {
-  return __percpu_counter_compare(fbc, rhs, counterModule(live(fbc, 'percpu_counter_compare').m).batch);
+export function percpu_counter_compare(fbc: PercpuCounter, rhs: S64): -1 | 0 | 1 {
+  return __percpu_counter_compare(fbc, rhs, live(fbc, 'percpu_counter_compare').words[GATE]);
 }
 
 /**
- * __percpu_counter_limited_add(): adds `amount` only if the total stays at or
- * below `limit` (amount > 0) or at or above it (amount < 0); returns whether it
- * did. Lock-free when count ± batch × online proves the answer, precise sum
- * only when it cannot.
+ * __percpu_counter_limited_add() (Linux 6.7+): adds `amount` only if the total
+ * stays at or below `limit` (amount > 0) or at or above it (amount < 0);
+ * returns whether it did. Lock-free when count ± batch × online proves the
+ * answer, precise sum only when it cannot. In s64 arithmetic, as the kernel's.
  */
-export function __percpu_counter_limited_add(fbc: PercpuCounter, limit: number, amount: number, batch: number): boolean {
+export function __percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, amount: S64, batch: number): boolean {
   const what = '__percpu_counter_limited_add';
   live(fbc, what);
-  checkAmount(what, 'limit', limit);
-  checkAmount(what, 'amount', amount);
-  checkBatch(what, batch);
-  if (amount === 0) return true;
+  const lim = BigInt(checkS64(what, 'limit', limit));
+  const a = BigInt(checkS64(what, 'amount', amount));
+  const b = checkBatch(what, batch);
+  if (a === 0n) return true;
   const m = fbc.m;
   const pcp = fbc.counters!;
   const flags = local_irq_save(m);
   try {
-    const unknown = batch * m.online.weight();
-    let count = __this_cpu_read_4(m, pcp) | 0;
+    const unknown = errorBound(fbc, b);
+    let count = BigInt(__this_cpu_read_4(m, pcp) | 0);
     // Skip the lock when the approximate count proves the limit holds.
-    if (Math.abs(count + amount) <= batch &&
-        ((amount > 0 && fbc.count + unknown <= limit) || (amount < 0 && fbc.count - unknown >= limit))) {
-      this_cpu_add_4(m, pcp, amount);
+    const approx = fbc.count64[0];
+    if (abs64(count + a) <= BigInt(b) &&
+        ((a > 0n && s64(approx + unknown) <= lim) || (a < 0n && s64(approx - unknown) >= lim))) {
+      this_cpu_add_4(m, pcp, Number(BigInt.asIntN(32, a)));
       return true;
     }
     fbc.acquire(what);
     try {
-      count = fbc.count + amount;
+      count = s64(fbc.count64[0] + a);
       let good = false;
       // Skip percpu_counter_sum() when the approximation decides.
-      if (amount > 0) {
-        if (count - unknown > limit) return false;
-        if (count + unknown <= limit) good = true;
+      if (a > 0n) {
+        if (s64(count - unknown) > lim) return false;
+        if (s64(count + unknown) <= lim) good = true;
       } else {
-        if (count + unknown < limit) return false;
-        if (count - unknown >= limit) good = true;
+        if (s64(count + unknown) < lim) return false;
+        if (s64(count - unknown) >= lim) good = true;
       }
       if (!good) {
         const dying = cpu_dying_mask(m);
         for (let cpu = 0; cpu < m.nrCpus; cpu++) {
-          if (m.online.test(cpu) || dying.test(cpu)) count += m.load(per_cpu_ptr(m, pcp, cpu), 'i32') as number;
+          if (m.online.test(cpu) || dying.test(cpu)) count = s64(count + BigInt(m.u32[deltaIndex(fbc, cpu)] | 0));
         }
-        if (amount > 0 ? count > limit : count < limit) return false;
+        if (a > 0n ? count > lim : count < lim) return false;
       }
       const delta = __this_cpu_read_4(m, pcp) | 0;
-      addToCount(fbc, what, delta + amount);
+      fbc.count64[0] += BigInt(delta) + a;
       __this_cpu_sub_4(m, pcp, delta);
       return true;
     } finally {
@@ -474,6 +744,6 @@ export function __percpu_counter_limited_add(fbc: PercpuCounter, limit: number, 
   }
 }
 
-export function percpu_counter_limited_add(fbc: PercpuCounter, limit: number, amount: number): boolean {
-  return __percpu_counter_limited_add(fbc, limit, amount, counterModule(live(fbc, 'percpu_counter_limited_add').m).batch);
+export function percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, amount: S64): boolean {
+  return __percpu_counter_limited_add(fbc, limit, amount, live(fbc, 'percpu_counter_limited_add').words[GATE]);
 }

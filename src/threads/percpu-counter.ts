@@ -13,7 +13,7 @@
  */
 import { MachineStateError } from '../errors.js';
 import type { Machine } from '../machine.js';
-import { PERCPU_COUNTER_STATE_BYTES, PercpuCounter } from '../lib/percpu-counter.js';
+import { PERCPU_COUNTER_STATE_BYTES, isPercpuCounter, percpuCounterView, type PercpuCounter } from '../lib/percpu-counter.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
 import { describe } from '../types.js';
 import { describePtr, revivePtr, type PtrDescriptor } from './attach.js';
@@ -33,7 +33,7 @@ export interface PercpuCounterDescriptor {
 /** Describes a counter of a shared-memory machine so that CPU threads can use it. */
 export function describePercpuCounter(fbc: PercpuCounter): PercpuCounterDescriptor {
   const what = 'describePercpuCounter';
-  if (!(fbc instanceof PercpuCounter)) throw new TypeError(`${what}: expected a percpu_counter from percpu_counter_init(), got ${describe(fbc)}`);
+  if (!isPercpuCounter(fbc)) throw new TypeError(`${what}: expected a percpu_counter from percpu_counter_init(), got ${describe(fbc)}`);
   if (fbc.destroyed) throw new MachineStateError(`${what}: the percpu_counter was destroyed by percpu_counter_destroy(); initialise a new one with percpu_counter_init()`);
   if (!(fbc.m.buffer instanceof SharedArrayBuffer)) {
     throw new MachineStateError(
@@ -46,7 +46,9 @@ export function describePercpuCounter(fbc: PercpuCounter): PercpuCounterDescript
 /**
  * This thread's view of the counter described by `d`, on `m` — a machine
  * attached to the same shared memory (attachMachine). Refused when the
- * description is malformed or the counter has been destroyed.
+ * description is malformed or the counter has been destroyed. This is where
+ * a view is checked, once: its adds then take the same lean fast path as the
+ * initialising thread's.
  */
 export function attachPercpuCounter(m: Machine, d: PercpuCounterDescriptor): PercpuCounter {
   const what = 'attachPercpuCounter';
@@ -60,7 +62,7 @@ export function attachPercpuCounter(m: Machine, d: PercpuCounterDescriptor): Per
   if (!(m.buffer instanceof SharedArrayBuffer)) {
     throw new MachineStateError(`${what}: this machine has private memory; attach it to the counter's shared memory first (attachMachine)`);
   }
-  const fbc = new PercpuCounter(m, revivePtr<'i32'>(m, d.counters) as PerCpuPtr<'i32'>, d.state, true);
+  const fbc = percpuCounterView(m, revivePtr<'i32'>(m, d.counters) as PerCpuPtr<'i32'>, d.state, what);
   if (fbc.destroyed) throw new MachineStateError(`${what}: the percpu_counter was destroyed by percpu_counter_destroy(); initialise a new one with percpu_counter_init()`);
   return fbc;
 }
