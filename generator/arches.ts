@@ -98,7 +98,7 @@ export const ARCH_INFO: Readonly<Record<string, ArchInfo>> = {
 
 /** Calls any generated op may make: its checks and exact integer conversions. */
 export const COMMON_PRIMITIVES = [
-  'Number.isInteger', 'BigInt.asUintN', 'badOperand', 'badOvalp', 'misaligned', '__this_cpu_preempt_check',
+  'Number.isInteger', 'BigInt.asUintN', 'badPointer', 'badOperand', 'badOvalp', '__this_cpu_preempt_check',
 ] as const;
 
 /** The architectures whose table templates/<arch>/percpu.h exists in templatesDir. */

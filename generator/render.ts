@@ -43,10 +43,31 @@ function paramDecl(p: string, width: number): string {
   return `${p}: ${valueType(width)}`;
 }
 
-/** Operand and pointer checks: before any memory is touched, so a refused op writes nothing. */
-function prologue(op: OpModel): string[] {
+/**
+ * Pointer and operand checks: before any memory is touched and before the op
+ * disables preemption or interrupts, so a refused op changes nothing. The
+ * first is the one pointer check, which is also the alignment check: the
+ * pointer's tag is its machine's id × 16 plus the offset's low four bits, the
+ * mask keeps the bits the width needs clear, and `m.tag_<arch>` is id × 16
+ * only on the machine's own architecture after boot (src/machine.ts). So one
+ * integer compare refuses a non-pointer, a freed pointer, another machine's
+ * pointer, an op of another architecture, an unbooted machine and a
+ * misaligned pointer; badPointer() says which, off the hot path.
+ */
+function prologue(op: OpModel, arch: ArchInfo, flavour: Flavour): string[] {
   const big = op.width >= 8;
-  const lines: string[] = [];
+  const mask = -16 | (Math.min(op.width, 16) - 1);
+  // A try/catch costs nothing until something throws (null, undefined, a freed pointer's getter);
+  // an explicit null test before the load, or `pcp?.tag`, measured 5% and 20% of this_cpu_add_4.
+  const lines: string[] = [
+    'let tag: number;',
+    'try {',
+    'tag = pcp.tag;',
+    '} catch {',
+    'tag = NaN;',
+    '}',
+    `if ((tag & ${mask}) !== m.tag_${arch.name}) throw badPointer("${op.name}", "${arch.name}", "${flavour}", ${op.width}, m, pcp);`,
+  ];
   for (const p of op.params) {
     if (p === 'pcp') continue;
     if (p === 'ovalp') {
@@ -57,7 +78,6 @@ function prologue(op: OpModel): string[] {
       lines.push(`if (${bad}) throw badOperand("${op.name}", "${p}", ${p}, ${big});`);
     }
   }
-  if (op.width > 1) lines.push(`if ((pcp.off & ${op.width - 1}) !== 0) throw misaligned("${op.name}", pcp.off, ${op.width});`);
   return lines;
 }
 
@@ -121,7 +141,7 @@ export function renderOp(op: OpModel, arch: ArchInfo, flavour: Flavour): string 
     ...doc.map((l) => (l === '' ? ' *' : ` * ${l.replace(/\*\//g, '*\\/')}`)),
     ' */',
     `export function${star} ${op.name}(${params}): ${ret} {`,
-    ...prologue(op),
+    ...prologue(op, arch, flavour),
     ...body,
     '}',
   ].join('\n');
@@ -175,9 +195,9 @@ export function renderModule(ops: readonly OpModel[], spec: ModuleSpec): string 
     '// Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.',
     '',
     `import { __this_cpu_preempt_check } from "${r}src/debug.js";`,
-    `import { badOperand, badOvalp, misaligned } from "${r}src/errors.js";`,
+    `import { badOperand, badOvalp } from "${r}src/errors.js";`,
     `import type { Machine } from "${r}src/machine.js";`,
-    `import type { PerCpuPtr } from "${r}src/percpu-ptr.js";`,
+    `import { badPointer, type PerCpuPtr } from "${r}src/percpu-ptr.js";`,
     ...(spec.arch.primitives.length > 0 ? [`import { ${spec.arch.primitives.join(', ')} } from "${r}src/kernel/preempt.js";`] : []),
     ...(spec.flavour === 'stepped' ? [`import type { Insn } from "${r}src/insn.js";`] : []),
     `import type { ${widths.map((w) => `Width${w}Type`).join(', ')} } from "${r}src/types.js";`,

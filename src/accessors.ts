@@ -15,16 +15,13 @@
 import { check_preemption_disabled } from './debug.js';
 import { MachineStateError } from './errors.js';
 import type { Machine } from './machine.js';
-import { PerCpuPtr } from './percpu-ptr.js';
+import { checkPointer, type PerCpuPtr } from './percpu-ptr.js';
 import { preempt_disable, preempt_enable } from './kernel/preempt.js';
-import { describe } from './types.js';
 
 /** The pointer's offset, after checking that it is one and the machine has per-CPU memory. */
 function offsetOf(m: Machine, p: unknown, what: string): number {
-  if (!(p instanceof PerCpuPtr)) {
-    throw new TypeError(`${what}: expected a per-CPU pointer (a DEFINE_PER_CPU symbol or what alloc_percpu() returned), got ${describe(p)}`);
-  }
-  const off = p.off; // throws UseAfterFreeError for a freed pointer in debug mode
+  // Throws UseAfterFreeError for a freed pointer in debug mode.
+  const off = checkPointer(m, p, what).off;
   if (!m.booted) throw new MachineStateError(`${what}: per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first`);
   return off;
 }

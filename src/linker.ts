@@ -11,7 +11,7 @@
  *
  * Inside a subsection variables keep definition order, each at its alignment.
  */
-import { PerCpuPtr, setOffset } from './percpu-ptr.js';
+import { PerCpuPtr, setOffset, type PtrMachine } from './percpu-ptr.js';
 import { checkInRange, describe, scalarInfo, type ScalarInfo } from './types.js';
 
 export const PAGE_SIZE = 4096;
@@ -86,8 +86,11 @@ function alignUp(x: number, a: number): number {
 
 export class PercpuLinker {
   private readonly defs: StaticDef[] = [];
-  /** Binds a new symbol's size-generic op table (the typed layer of the machine's arch). */
-  constructor(private readonly bindOps: (t: ScalarInfo) => unknown = () => null) {}
+  /**
+   * @param machine the Machine whose `.data..percpu` this is: every symbol's pointer belongs to it.
+   * @param bindOps binds a new symbol's size-generic op table (the typed layer of the machine's arch).
+   */
+  constructor(private readonly machine: PtrMachine, private readonly bindOps: (t: ScalarInfo) => unknown = () => null) {}
 
   private readonly byName = new Map<string, StaticDef>();
   /** Names of groups (Rust structs) → the macro that defined them; reserved like variable names. */
@@ -137,7 +140,7 @@ export class PercpuLinker {
       const label = `${kind.macro}(${type.name}, ${name})`;
       const initBits = init === undefined ? 0n : BigInt.asUintN(type.size * 8, checkInRange(type, init, `${label} initialiser`));
       const section = kind.subsection === '..hot' ? `.data..percpu..hot..${name}` : `.data..percpu${kind.subsection}`;
-      const ptr = new PerCpuPtr<unknown>(NaN, type, { label, kind: 'static' }, this.bindOps(type));
+      const ptr = new PerCpuPtr<unknown>(this.machine, NaN, type, { label, kind: 'static' }, this.bindOps(type));
       defs.push(Object.freeze({
         name, macro: kind.macro, section, subsection: kind.subsection, type,
         size: type.size, align: Math.max(type.align, kind.minAlign), init: initBits, ptr,
@@ -165,10 +168,26 @@ export class PercpuLinker {
     return this.linked !== null;
   }
 
-  /** Lays out every definition and fixes each symbol's offset. Runs once, at boot. */
+  /**
+   * Lays out every definition as link() will, without fixing anything: the
+   * offsets and `__per_cpu_end`, or the error link() would raise.
+   */
+  layout(): StaticLayout {
+    return this.linked ?? this.plan().layout;
+  }
+
+  /** Lays out every definition and fixes each symbol's offset. Runs once, at boot; all or nothing. */
   link(): StaticLayout {
     if (this.linked) return this.linked;
+    const { layout, offsets } = this.plan();
+    offsets.forEach((off, d) => setOffset(d.ptr, off));
+    this.linked = layout;
+    return layout;
+  }
+
+  private plan(): { layout: StaticLayout; offsets: Map<StaticDef, number> } {
     const entries: LayoutEntry[] = [];
+    const offsets = new Map<StaticDef, number>();
     let at = 0;
     for (const sub of LINK_ORDER) {
       let members = this.defs.filter((d) => d.subsection === sub);
@@ -181,7 +200,7 @@ export class PercpuLinker {
       const start = at;
       for (const d of members) {
         at = alignUp(at, d.align);
-        setOffset(d.ptr, at);
+        offsets.set(d, at);
         entries.push({ name: d.name, section: d.section, offset: at, size: d.size, align: d.align, type: d.type.name });
         at += d.size;
       }
@@ -189,8 +208,7 @@ export class PercpuLinker {
         throw new Error(`percpu cache hot data too large: ${at - start} bytes in .data..percpu..hot.* (limit ${HOT_LIMIT})`);
       }
     }
-    this.linked = { entries, size: at };
-    return this.linked;
+    return { layout: { entries, size: at }, offsets };
   }
 }
 

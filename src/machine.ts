@@ -33,6 +33,13 @@ export const PERCPU_MODULE_RESERVE = 8 << 10;
 export const PERCPU_DYNAMIC_RESERVE = 28 << 10;
 /** Address of the first chunk. */
 export const PCPU_BASE = PAGE_SIZE;
+/**
+ * The most memory a machine can have: 4 GiB. Generated ops index memory with
+ * 32-bit unsigned arithmetic (`(m.gs + pcp.off) >>> 2`), and Node 20's typed
+ * arrays hold at most 2^32 elements, so every address must be below 2^32: the
+ * first chunk (the null page + cpus × unit size) and every chunk after it.
+ */
+export const MAX_MEMORY_BYTES = 2 ** 32;
 /** EFLAGS.IF, the bit local_irq_save() reports. */
 export const X86_EFLAGS_IF = 0x200;
 
@@ -41,16 +48,69 @@ export interface MachineOptions {
   cpus?: number;
   /** Architecture whose per-CPU register the CPUs have (default x86_64). */
   arch?: Arch;
-  /** Bytes per unit; a multiple of 4096, at least 32 KiB, with room for static + reserved + dynamic. */
+  /**
+   * Bytes per unit; a multiple of 4096, at least 32 KiB, with room for static +
+   * reserved + a dynamic region of at least a page. cpus × unitSize + 4096 (the
+   * null page) must not exceed 4 GiB (MAX_MEMORY_BYTES).
+   */
   unitSize?: number;
-  /** Reserved region (module statics), default 8 KiB. */
+  /** Reserved region (module statics), a multiple of 4, default 8 KiB. */
   reservedSize?: number;
-  /** Dynamic region of the first chunk, default 28 KiB (ignored when unitSize is given). */
+  /** Dynamic region of the first chunk, a multiple of 4 and at least a page, default 28 KiB. Not with unitSize. */
   dynamicSize?: number;
   /** CONFIG_DEBUG_PREEMPT plus use-after-free tracking of per-CPU pointers (default true). */
   debug?: boolean;
-  /** Back memory with a SharedArrayBuffer of this many bytes (the real-threads machine). */
+  /** Back memory with a SharedArrayBuffer of this many bytes (the real-threads machine), at most 4 GiB. */
   sharedMemoryBytes?: number;
+}
+
+const OPTION_NAMES: readonly (keyof MachineOptions)[] = ['cpus', 'arch', 'unitSize', 'reservedSize', 'dynamicSize', 'debug', 'sharedMemoryBytes'];
+
+/**
+ * Checks every option and returns a frozen copy. Each is checked on its own
+ * here; what depends on the statics (room for the dynamic region, the memory
+ * limit) is checked by the constructor and again at boot.
+ */
+function checkOptions(options: unknown): Readonly<MachineOptions> {
+  if (options === undefined) return Object.freeze({});
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`Machine: options must be an object such as { cpus: 4 }, or nothing, got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
+      throw new TypeError(`Machine: unknown option ${JSON.stringify(key)}: the options are ${OPTION_NAMES.join(', ')}`);
+    }
+  }
+  const o = options as Record<keyof MachineOptions, unknown>;
+  const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+  const { cpus, arch, unitSize, reservedSize, dynamicSize, debug, sharedMemoryBytes } = o;
+  if (cpus !== undefined && (!isInt(cpus) || cpus < 1 || cpus > NR_CPUS_MAX)) {
+    throw new RangeError(`Machine: cpus must be an integer from 1 to ${NR_CPUS_MAX}, got ${describe(cpus)}`);
+  }
+  if (arch !== undefined && !(ARCHES as readonly unknown[]).includes(arch)) {
+    throw new TypeError(`Machine: unknown arch ${describe(arch)}: expected one of ${ARCHES.join(', ')}`);
+  }
+  if (unitSize !== undefined && (!isInt(unitSize) || unitSize % PAGE_SIZE !== 0 || unitSize < PCPU_MIN_UNIT_SIZE)) {
+    throw new RangeError(`Machine: unitSize must be a multiple of ${PAGE_SIZE} and at least ${PCPU_MIN_UNIT_SIZE} (PCPU_MIN_UNIT_SIZE), got ${describe(unitSize)}`);
+  }
+  if (reservedSize !== undefined && (!isInt(reservedSize) || reservedSize < 0 || reservedSize % 4 !== 0)) {
+    throw new RangeError(`Machine: reservedSize must be a non-negative multiple of 4, got ${describe(reservedSize)}`);
+  }
+  if (dynamicSize !== undefined) {
+    if (!isInt(dynamicSize) || dynamicSize < PAGE_SIZE || dynamicSize % 4 !== 0) {
+      throw new RangeError(`Machine: dynamicSize must be a multiple of 4 and at least ${PAGE_SIZE}, got ${describe(dynamicSize)}`);
+    }
+    if (unitSize !== undefined) {
+      throw new TypeError('Machine: give unitSize or dynamicSize, not both: with unitSize the dynamic region is what the unit leaves after static and reserved');
+    }
+  }
+  if (debug !== undefined && typeof debug !== 'boolean') {
+    throw new TypeError(`Machine: debug must be true or false, got ${describe(debug)}`);
+  }
+  if (sharedMemoryBytes !== undefined && (!isInt(sharedMemoryBytes) || sharedMemoryBytes < 1 || sharedMemoryBytes > MAX_MEMORY_BYTES)) {
+    throw new RangeError(`Machine: sharedMemoryBytes must be an integer from 1 to ${MAX_MEMORY_BYTES} (4 GiB), got ${describe(sharedMemoryBytes)}`);
+  }
+  return Object.freeze({ cpus, arch, unitSize, reservedSize, dynamicSize, debug, sharedMemoryBytes } as MachineOptions);
 }
 
 /** The running context: a task, or an interrupt handler nested on a CPU. */
@@ -77,6 +137,8 @@ export interface FirstChunkLayout {
 
 export type SystemState = 'booting' | 'running';
 
+let machines = 0;
+
 /**
  * Checks that a function was given a Machine: every exported function taking
  * one starts here (cold paths only), so a wrong argument is named in the
@@ -92,6 +154,8 @@ function notBooted(): never {
 }
 
 export class Machine {
+  /** A number for messages (`machine #2`): which machine a foreign pointer came from. */
+  readonly id = ++machines;
   readonly nrCpus: number;
   readonly arch: Arch;
   /** CONFIG_DEBUG_PREEMPT: __this_cpu_*() and smp_processor_id() check the context. */
@@ -107,6 +171,20 @@ export class Machine {
   tpidr_el1 = NaN;
   /** The running context. */
   ctx: ExecContext;
+
+  /**
+   * What the generated ops of each architecture compare their pointer's tag
+   * with (PerCpuPtr.tag, `id × 16` plus the offset's low bits): `id × 16` on
+   * the machine's own architecture once it has booted, 0 (no pointer's tag)
+   * otherwise. So the one check every op makes first, for width 4
+   * `(pcp.tag & -13) !== m.tag_x86_64`, refuses before anything is touched a
+   * non-pointer, a freed pointer, a pointer of another machine, an op of
+   * another architecture, a machine without per-CPU memory and a misaligned
+   * pointer (badPointer() in percpu-ptr.ts tells them apart, off the hot path).
+   */
+  tag_x86_64 = 0;
+  tag_arm64 = 0;
+  tag_generic = 0;
 
   /** `__per_cpu_offset[cpu]`. */
   readonly perCpuOffset: Float64Array;
@@ -140,25 +218,19 @@ export class Machine {
   declare u64: BigUint64Array;
   declare view: DataView;
 
-  private readonly sharedMemoryBytes: number | undefined;
-  private readonly options: MachineOptions;
+  /** A copy of the options, checked: changing the caller's object later changes nothing here. */
+  private readonly options: Readonly<MachineOptions>;
 
-  constructor(options: MachineOptions = {}) {
-    const cpus = options.cpus ?? 4;
-    if (typeof cpus !== 'number' || !Number.isInteger(cpus) || cpus < 1 || cpus > NR_CPUS_MAX) {
-      throw new RangeError(`Machine: cpus must be an integer from 1 to ${NR_CPUS_MAX}, got ${describe(cpus)}`);
-    }
-    const arch = options.arch ?? 'x86_64';
-    if (!ARCHES.includes(arch)) {
-      throw new TypeError(`Machine: unknown arch ${describe(arch)}: expected one of ${ARCHES.join(', ')}`);
-    }
+  constructor(options?: MachineOptions) {
+    const o = checkOptions(options);
+    const cpus = o.cpus ?? 4;
+    const arch = o.arch ?? 'x86_64';
     this.nrCpus = cpus;
     this.arch = arch;
-    this.options = options;
-    this.debugPreempt = options.debug ?? true;
-    this.debugFree = options.debug ?? true;
-    this.sharedMemoryBytes = options.sharedMemoryBytes;
-    this.linker = new PercpuLinker((t) => opsFor(arch, t));
+    this.options = o;
+    this.debugPreempt = o.debug ?? true;
+    this.debugFree = o.debug ?? true;
+    this.linker = new PercpuLinker(this, (t) => opsFor(arch, t));
     this.ctx = { comm: 'init', pid: 1, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: false };
     this.perCpuOffset = new Float64Array(cpus).fill(NaN);
     this.percpuBaseReg = new Float64Array(cpus).fill(NaN);
@@ -176,6 +248,9 @@ export class Machine {
     this.cpu_number = this.linker.define(
       { macro: 'DEFINE_PER_CPU_CACHE_HOT', subsection: '..hot', minAlign: 1 }, 'i32', 'cpu_number', undefined,
     ).ptr as PerCpuPtr<'i32'>;
+    // With nothing else defined yet this is the smallest first chunk the options allow: refuse now
+    // what boot() could never map.
+    this.firstChunk('Machine');
   }
 
   get booted(): boolean {
@@ -195,52 +270,54 @@ export class Machine {
   }
 
   /**
+   * The first chunk's geometry for the statics defined so far, checked against
+   * the options and the memory limit. Pure: boot() calls it before it changes
+   * anything, the constructor to refuse impossible options early.
+   */
+  private firstChunk(what: string): { stat: StaticLayout; staticSize: number; reservedSize: number; dynamicSize: number; unitSize: number; total: number } {
+    const stat = this.linker.layout();
+    const staticSize = alignUp(stat.size, 4);
+    const reservedSize = this.options.reservedSize ?? PERCPU_MODULE_RESERVE;
+    let unitSize: number;
+    if (this.options.unitSize !== undefined) {
+      unitSize = this.options.unitSize;
+      if (unitSize - staticSize - reservedSize < PAGE_SIZE) {
+        throw new RangeError(
+          `${what}: unitSize ${unitSize} leaves no room for the dynamic region: static ${staticSize} + reserved ${reservedSize} + dynamic (at least ${PAGE_SIZE}) > ${unitSize}`,
+        );
+      }
+    } else {
+      unitSize = Math.max(PCPU_MIN_UNIT_SIZE, alignUp(staticSize + reservedSize + (this.options.dynamicSize ?? PERCPU_DYNAMIC_RESERVE), PAGE_SIZE));
+    }
+    const total = PCPU_BASE + this.nrCpus * unitSize;
+    if (total > MAX_MEMORY_BYTES) {
+      throw new RangeError(
+        `${what}: ${this.nrCpus} CPUs × unit size ${unitSize} + the ${PCPU_BASE}-byte null page = ${total} bytes, over the simulated machine's memory limit of ${MAX_MEMORY_BYTES} bytes (4 GiB): use fewer CPUs or smaller units`,
+      );
+    }
+    const shared = this.options.sharedMemoryBytes;
+    if (shared !== undefined && shared < total) {
+      throw new RangeError(`${what}: sharedMemoryBytes ${shared} is smaller than the first chunk (${total} bytes)`);
+    }
+    return { stat, staticSize, reservedSize, dynamicSize: unitSize - staticSize - reservedSize, unitSize, total };
+  }
+
+  /**
    * setup_per_cpu_areas(): links `.data..percpu`, builds the first chunk, copies
    * the section into every CPU's unit, fills `__per_cpu_offset`, `this_cpu_off`
    * and `cpu_number`, and loads every CPU's GS base. CPU 0 (the boot CPU) runs.
+   * Everything that can fail (the layout, the sizes, the memory itself) happens
+   * before the first change: a refused boot leaves the machine as it was, its
+   * statics unlinked and still open to DEFINE_PER_CPU.
    */
   boot(): this {
     if (this.booted) throw new MachineStateError('boot: the machine has already booted');
+    const { staticSize, reservedSize, dynamicSize, unitSize, total } = this.firstChunk('boot');
+    const shared = this.options.sharedMemoryBytes;
+    const buffer = shared !== undefined ? new SharedArrayBuffer(shared) : new ArrayBuffer(total);
     const stat = this.linker.link();
-    const staticSize = alignUp(stat.size, 4);
-    const reservedSize = this.options.reservedSize ?? PERCPU_MODULE_RESERVE;
-    if (!Number.isInteger(reservedSize) || reservedSize < 0 || reservedSize % 4 !== 0) {
-      throw new RangeError(`boot: reservedSize must be a non-negative multiple of 4, got ${describe(reservedSize)}`);
-    }
-    let unitSize: number;
-    let dynamicSize: number;
-    if (this.options.unitSize !== undefined) {
-      unitSize = this.options.unitSize;
-      if (!Number.isInteger(unitSize) || unitSize % PAGE_SIZE !== 0 || unitSize < PCPU_MIN_UNIT_SIZE) {
-        throw new RangeError(
-          `boot: unitSize must be a multiple of ${PAGE_SIZE} and at least ${PCPU_MIN_UNIT_SIZE} (PCPU_MIN_UNIT_SIZE), got ${describe(unitSize)}`,
-        );
-      }
-      dynamicSize = unitSize - staticSize - reservedSize;
-      if (dynamicSize < PAGE_SIZE) {
-        throw new RangeError(
-          `boot: unitSize ${unitSize} leaves no room for the dynamic region: static ${staticSize} + reserved ${reservedSize} + dynamic (at least ${PAGE_SIZE}) > ${unitSize}`,
-        );
-      }
-    } else {
-      const dyn = this.options.dynamicSize ?? PERCPU_DYNAMIC_RESERVE;
-      if (!Number.isInteger(dyn) || dyn < PAGE_SIZE || dyn % 4 !== 0) {
-        throw new RangeError(`boot: dynamicSize must be a multiple of 4 and at least ${PAGE_SIZE}, got ${describe(dyn)}`);
-      }
-      unitSize = Math.max(PCPU_MIN_UNIT_SIZE, alignUp(staticSize + reservedSize + dyn, PAGE_SIZE));
-      dynamicSize = unitSize - staticSize - reservedSize;
-    }
-
-    const total = PCPU_BASE + this.nrCpus * unitSize;
-    if (this.sharedMemoryBytes !== undefined) {
-      if (!Number.isInteger(this.sharedMemoryBytes) || this.sharedMemoryBytes < total) {
-        throw new RangeError(`boot: sharedMemoryBytes ${describe(this.sharedMemoryBytes)} is smaller than the first chunk (${total} bytes)`);
-      }
-      this.setMemory(new SharedArrayBuffer(this.sharedMemoryBytes));
-      this.mappedWord = new BigInt64Array(new SharedArrayBuffer(8));
-    } else {
-      this.setMemory(new ArrayBuffer(total));
-    }
+    this.setMemory(buffer);
+    if (shared !== undefined) this.mappedWord = new BigInt64Array(new SharedArrayBuffer(8));
     this.mappedBytes = total;
 
     // The section template: every variable's initial value at its offset.
@@ -267,6 +344,7 @@ export class Machine {
       `pcpu-alloc: [0] ${cpuList(this.nrCpus)}`,
     );
     this.systemState = 'running';
+    this[`tag_${this.arch}`] = this.id * 16;
     this.loadCpu(0);
     return this;
   }
@@ -278,25 +356,35 @@ export class Machine {
       Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
     };
     own('u8', new Uint8Array(buffer));
-    own('u16', new Uint16Array(buffer, 0, buffer.byteLength >>> 1));
-    own('u32', new Uint32Array(buffer, 0, buffer.byteLength >>> 2));
-    own('u64', new BigUint64Array(buffer, 0, buffer.byteLength >>> 3));
+    own('u16', new Uint16Array(buffer, 0, Math.floor(buffer.byteLength / 2)));
+    own('u32', new Uint32Array(buffer, 0, Math.floor(buffer.byteLength / 4)));
+    own('u64', new BigUint64Array(buffer, 0, Math.floor(buffer.byteLength / 8)));
     own('view', new DataView(buffer));
   }
 
   /**
    * Maps `bytes` more memory (page-aligned, zeroed) for a new chunk and returns
-   * its base address. Memory grows by copying into a larger buffer; a shared
-   * memory cannot grow past the size it was created with.
+   * its base address, or null when there is none: past the 4 GiB limit, past
+   * the size a shared memory was created with, or when the host cannot
+   * allocate the larger buffer (the allocator then fails the request as the
+   * kernel does when pcpu_create_chunk() fails). Memory grows by copying into
+   * a larger buffer.
    */
   mapArea(bytes: number): number | null {
     if (!this.booted) notBooted();
     const base = alignUp(this.mappedBytes, PAGE_SIZE);
     const end = base + alignUp(bytes, PAGE_SIZE);
     const buf = this.buffer!;
+    if (end > MAX_MEMORY_BYTES) return null;
     if (end > buf.byteLength) {
       if (buf instanceof SharedArrayBuffer) return null;
-      const grown = new ArrayBuffer(Math.max(end, Math.min(buf.byteLength * 2, end + (64 << 20))));
+      let grown: ArrayBuffer;
+      try {
+        grown = new ArrayBuffer(Math.min(MAX_MEMORY_BYTES, Math.max(end, Math.min(buf.byteLength * 2, end + (64 << 20)))));
+      } catch (e) {
+        if (e instanceof RangeError) return null; // "Array buffer allocation failed"
+        throw e;
+      }
       new Uint8Array(grown).set(this.u8);
       this.setMemory(grown);
     }

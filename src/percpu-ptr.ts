@@ -7,8 +7,8 @@
  * It is "fake" in the talk's sense: not a value and not an address. Only the
  * per-CPU accessors may use it; turning it into a number throws.
  */
-import { UseAfterFreeError } from './errors.js';
-import type { ScalarInfo } from './types.js';
+import { MachineStateError, UseAfterFreeError, misaligned } from './errors.js';
+import { describe, type ScalarInfo } from './types.js';
 
 /** Where a pointer came from, for messages (a static symbol or an allocation). */
 export interface PtrOrigin {
@@ -35,6 +35,23 @@ const READ_AS_VALUE =
   'is a per-CPU symbol, not a value: read it with this_cpu_read()/per_cpu(), or take a CPU\'s copy with per_cpu_ptr()';
 
 export class PerCpuPtr<T = unknown> {
+  /**
+   * The Machine that defined or allocated it: a pointer is an offset into that
+   * machine's per-CPU areas and means nothing on another. Every generated op
+   * compares it with the machine it runs on (typed `object` so that this module
+   * stays below machine.ts).
+   */
+  readonly machine: PtrMachine;
+  /**
+   * `machine.id × 16 + (off & 15)`: the owning machine and the offset's low
+   * bits in one small integer, so a generated op checks both with the one
+   * compare it makes anyway, `(pcp.tag & -13) !== m.tag_x86_64` for width 4:
+   * the mask keeps the bits an aligned offset has clear, and `m.tag_<arch>`
+   * is `id × 16` only on the machine's own architecture after boot, 0
+   * otherwise (src/machine.ts). An integer compare is one instruction; two
+   * object references would cost V8 a receiver check of each.
+   */
+  readonly tag: number;
   /** Offset from __per_cpu_start (the C pointer's value). Set by the linker for statics. */
   readonly off: number;
   /** The scalar type of the pointee when known (typed symbols and alloc_percpu(type)). */
@@ -50,7 +67,9 @@ export class PerCpuPtr<T = unknown> {
   /** Phantom: the C type this points to. Never present at run time. */
   declare readonly __pointee?: T;
 
-  constructor(off: number, type: ScalarInfo | null, origin: PtrOrigin, ops: unknown = null) {
+  constructor(machine: PtrMachine, off: number, type: ScalarInfo | null, origin: PtrOrigin, ops: unknown = null) {
+    this.machine = machine;
+    this.tag = tagOf(machine, off);
     this.off = off;
     this.type = type;
     this.origin = origin;
@@ -75,27 +94,100 @@ export class PerCpuPtr<T = unknown> {
   }
 }
 
+function tagOf(machine: PtrMachine, off: number): number {
+  return machine.id * 16 + (off & 15);
+}
+
 /** Sets a static symbol's offset when the linker lays out `.data..percpu`. */
 export function setOffset(p: PerCpuPtr<unknown>, off: number): void {
   (p as { off: number }).off = off;
+  (p as { tag: number }).tag = tagOf(p.machine, off);
 }
 
 /**
- * Marks a pointer freed (debug mode): from now on any read of its offset, by
- * any op or accessor, throws a use-after-free error naming the allocation.
- * Live pointers keep their plain data property, so the ops' fast path is not
- * touched; only a freed pointer takes the slow path, and throws there.
+ * Marks a pointer freed (debug mode): from now on any read of its offset or of
+ * its machine, by any op or accessor, throws a use-after-free error naming the
+ * allocation. A generated op reads `pcp.machine` in its first check, before it
+ * disables preemption or interrupts, so a freed pointer is refused with the
+ * context untouched. Live pointers keep their plain data properties, so the
+ * ops' fast path is not touched; only a freed pointer takes the slow path.
  */
 export function poison(p: PerCpuPtr<unknown>, message: string): void {
-  Object.defineProperty(p, 'off', {
-    get(): never {
-      throw new UseAfterFreeError(message);
-    },
-    configurable: true,
-  });
+  const get = (): never => {
+    throw new UseAfterFreeError(message);
+  };
+  for (const key of ['off', 'machine', 'tag']) Object.defineProperty(p, key, { get, configurable: true });
 }
 
 export function isPoisoned(p: PerCpuPtr<unknown>): boolean {
   const d = Object.getOwnPropertyDescriptor(p, 'off');
   return d !== undefined && typeof d.get === 'function';
+}
+
+/** What a pointer and its errors need to know of a Machine (this module sits below machine.ts). */
+export interface PtrMachine {
+  readonly arch: string;
+  readonly booted: boolean;
+  readonly nrCpus: number;
+  readonly id: number;
+}
+
+/** Where each architecture's ops of each flavour are exported. */
+function opsHome(arch: string, flavour: 'fast' | 'stepped', fn: string): string {
+  if (flavour === 'stepped') return `${fn} of generated/${arch}/percpu-stepped.ts`;
+  return arch === 'x86_64' ? `the top-level ${fn}` : `${arch}_ops.${fn}`;
+}
+
+function machineName(m: PtrMachine): string {
+  return `machine #${m.id} (${m.arch}, ${m.nrCpus} CPU${m.nrCpus === 1 ? '' : 's'})`;
+}
+
+function foreign(what: string, m: PtrMachine, p: PerCpuPtr<unknown>, role: string, outcome: string): TypeError {
+  return new TypeError(
+    `${what}: ${p.origin.label} belongs to ${machineName(p.machine)}, not to ${machineName(m)} ${role}: a per-CPU pointer is an offset into the per-CPU areas of the machine that defined or allocated it; ${outcome}`,
+  );
+}
+
+/**
+ * The pointer check of everything but the generated ops (accessors, the
+ * allocator, the Rust API): `p` must be a per-CPU pointer of machine `m`.
+ * Reading `p.machine` of a freed pointer throws its use-after-free error.
+ */
+export function checkPointer(m: PtrMachine, p: unknown, what: string): PerCpuPtr<unknown> {
+  if (!(p instanceof PerCpuPtr)) {
+    throw new TypeError(`${what}: expected a per-CPU pointer (a DEFINE_PER_CPU symbol or what alloc_percpu() returned), got ${describe(p)}`);
+  }
+  if (p.machine !== m) throw foreign(what, m, p, 'it was passed with', 'nothing was changed');
+  return p;
+}
+
+/**
+ * The error of a generated op whose one pointer check failed: every op begins
+ * by reading `pcp.tag` (NaN if that throws: null, undefined, a freed pointer)
+ * and then `if ((tag & mask) !== m.tag_<arch>) throw badPointer(...)` (see
+ * PerCpuPtr.tag). That single compare refuses, before anything is touched,
+ * whatever this cold function then tells apart, in this order: not a per-CPU
+ * pointer at all, a pointer of another machine, an op of another
+ * architecture, a machine that has not booted, a misaligned pointer. A freed
+ * pointer's tag throws its use-after-free error on the spot.
+ */
+export function badPointer(fn: string, arch: string, flavour: 'fast' | 'stepped', width: number, m: PtrMachine, pcp: unknown): Error {
+  if (!(pcp instanceof PerCpuPtr)) {
+    return new TypeError(
+      `${fn}: pcp must be a per-CPU pointer (a DEFINE_PER_CPU symbol or what alloc_percpu() returned), got ${describe(pcp)}; nothing was written`,
+    );
+  }
+  if (pcp.machine !== m) return foreign(`${fn}`, m, pcp, 'that runs this op', 'nothing was written');
+  if (m.arch !== arch) {
+    // this_cpu_read_stable() exists on x86 only (arch/x86/include/asm/percpu.h); elsewhere it is this_cpu_read().
+    const theirs = m.arch === 'x86_64' ? fn : fn.replace('this_cpu_read_stable_', 'this_cpu_read_');
+    const typed = /_[1248]$/.test(theirs) ? ` (or the typed layer's ${theirs.replace(/_[1248]$/, '')}, which follows the machine's architecture)` : '';
+    return new TypeError(
+      `${fn}: the ${arch} op cannot run on ${machineName(m)}: use ${opsHome(m.arch, flavour, theirs)}${typed}; nothing was written`,
+    );
+  }
+  if (!m.booted) {
+    return new MachineStateError(`${fn}: per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first`);
+  }
+  return misaligned(fn, pcp.off, width);
 }

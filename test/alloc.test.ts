@@ -255,13 +255,13 @@ describe('bad arguments: result, warning and unchanged state', () => {
     const { m } = machine();
     const p = __alloc_percpu(m, 64, 8)!;
     const before = snapshot(m);
-    const inside = new PerCpuPtr(p.off + 8, null, { label: 'forged', kind: 'dynamic' });
+    const inside = new PerCpuPtr(m, p.off + 8, null, { label: 'forged', kind: 'dynamic' });
     expect(() => free_percpu(m, inside)).toThrow(new KernelBugError(
       'free_percpu: forged (percpu 0x2050) was not returned by the per-CPU allocator: no live allocation starts there; pass exactly the pointer alloc_percpu() returned; nothing was changed',
     ));
-    const staticArea = new PerCpuPtr(0, null, { label: 'forged', kind: 'dynamic' });
+    const staticArea = new PerCpuPtr(m, 0, null, { label: 'forged', kind: 'dynamic' });
     expect(() => free_percpu(m, staticArea)).toThrow(/forged \(percpu 0x0\) was not returned by the per-CPU allocator/);
-    const wild = new PerCpuPtr(1 << 30, null, { label: 'wild', kind: 'dynamic' });
+    const wild = new PerCpuPtr(m, 1 << 30, null, { label: 'wild', kind: 'dynamic' });
     expect(() => free_percpu(m, wild)).toThrow(/wild \(percpu 0x40000000\) was not returned/);
     expect(() => pcpu_alloc_size(m, inside)).toThrow(/^pcpu_alloc_size: forged \(percpu 0x2050\) was not returned/);
     expect(snapshot(m)).toBe(before);

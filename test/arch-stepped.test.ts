@@ -131,7 +131,8 @@ describe('a migration inside raw_cpu_add_4', () => {
 
   for (const arch of ARCHES) {
     it(`${arch}: this_cpu_add_4 is safe at every step — the migration is refused or lands before the instruction`, () => {
-      const n = trace(STEPPED[arch].this_cpu_add_4(world(arch).m, world(arch).x, 1)).length;
+      const w = world(arch);
+      const n = trace(STEPPED[arch].this_cpu_add_4(w.m, w.x, 1)).length;
       for (let at = 0; at < n; at++) {
         const r = migrateDuring(arch, 'this_cpu_add_4', at);
         // x86: one instruction, migration allowed before it; arm64 (preempt off) and generic (irqs off): refused.
@@ -169,7 +170,8 @@ describe('an interrupt on the same CPU inside the op', () => {
 
   for (const arch of ARCHES) {
     it(`${arch}: this_cpu_add_4 loses nothing at any step (arm64: one stadd; generic: interrupts are off)`, () => {
-      const n = trace(STEPPED[arch].this_cpu_add_4(world(arch).m, world(arch).x, 1)).length;
+      const w = world(arch);
+      const n = trace(STEPPED[arch].this_cpu_add_4(w.m, w.x, 1)).length;
       for (let at = 0; at < n; at++) {
         const r = interruptDuring(arch, 'this_cpu_add_4', at);
         expect(r.delivered, `${arch} step ${at}`).toBe(arch !== 'generic');

@@ -141,9 +141,14 @@ describe('boot: setup_per_cpu_areas', () => {
   });
 
   it('validates a configured unit size', () => {
-    expect(() => new Machine({ unitSize: 5000 }).boot()).toThrow('boot: unitSize must be a multiple of 4096 and at least 32768 (PCPU_MIN_UNIT_SIZE), got 5000');
-    const m = new Machine({ unitSize: 32768, reservedSize: 28672 });
-    expect(() => m.boot()).toThrow('boot: unitSize 32768 leaves no room for the dynamic region: static 64 + reserved 28672 + dynamic (at least 4096) > 32768');
+    expect(() => new Machine({ unitSize: 5000 })).toThrow(new RangeError('Machine: unitSize must be a multiple of 4096 and at least 32768 (PCPU_MIN_UNIT_SIZE), got 5000'));
+    expect(() => new Machine({ unitSize: 32768, reservedSize: 28672 })).toThrow(
+      new RangeError('Machine: unitSize 32768 leaves no room for the dynamic region: static 64 + reserved 28672 + dynamic (at least 4096) > 32768'),
+    );
+    // Statics defined after construction can still fill the unit: boot refuses, and changes nothing.
+    const m = new Machine({ unitSize: 32768, reservedSize: 24576 });
+    for (let i = 0; i < 8; i++) DEFINE_PER_CPU_PAGE_ALIGNED(m, 'u8', `page${i}`);
+    expect(() => m.boot()).toThrow(new RangeError('boot: unitSize 32768 leaves no room for the dynamic region: static 28800 + reserved 24576 + dynamic (at least 4096) > 32768'));
     const ok = new Machine({ unitSize: 65536 }).boot();
     expect([ok.layout!.unitSize, ok.layout!.dynamicSize]).toEqual([65536, 65536 - 64 - 8192]);
   });

@@ -75,7 +75,7 @@ describe('typed layer', () => {
 
   it('points an untyped pointer at the sized ops', () => {
     const { m } = machine();
-    const p = new PerCpuPtr<'u32'>(0x40, null, { label: '__alloc_percpu #1', kind: 'dynamic' });
+    const p = new PerCpuPtr<'u32'>(m, 0x40, null, { label: '__alloc_percpu #1', kind: 'dynamic' });
     expect(() => this_cpu_add(m, p, 1)).toThrow(
       'this_cpu_add(): this per-CPU pointer has no type; allocate with alloc_percpu(m, type) or call a sized op such as this_cpu_add_4',
     );

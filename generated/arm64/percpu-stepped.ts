@@ -4,9 +4,9 @@
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
 import { __this_cpu_preempt_check } from "../../src/debug.js";
-import { badOperand, badOvalp, misaligned } from "../../src/errors.js";
+import { badOperand, badOvalp } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
-import type { PerCpuPtr } from "../../src/percpu-ptr.js";
+import { badPointer, type PerCpuPtr } from "../../src/percpu-ptr.js";
 import { preempt_disable, preempt_enable } from "../../src/kernel/preempt.js";
 import type { Insn } from "../../src/insn.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
@@ -25,6 +25,13 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  * Source: templates/arm64/percpu.h:36
  */
 export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_read_1", "arm64", "stepped", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -52,7 +59,13 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
  * Source: templates/arm64/percpu.h:37
  */
 export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_read_2", "arm64", "stepped", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -80,7 +93,13 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
  * Source: templates/arm64/percpu.h:38
  */
 export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_read_4", "arm64", "stepped", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -108,7 +127,13 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
  * Source: templates/arm64/percpu.h:39
  */
 export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_read_8", "arm64", "stepped", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -136,6 +161,13 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
  * Source: templates/arm64/percpu.h:40
  */
 export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_write_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -161,8 +193,14 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Source: templates/arm64/percpu.h:41
  */
 export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_write_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_write_2", pcp.off, 2);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -187,8 +225,14 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Source: templates/arm64/percpu.h:42
  */
 export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_write_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_write_4", pcp.off, 4);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -213,8 +257,14 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Source: templates/arm64/percpu.h:43
  */
 export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_write_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_write_8", pcp.off, 8);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -239,6 +289,13 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Source: templates/arm64/percpu.h:44
  */
 export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_add_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -264,8 +321,14 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/arm64/percpu.h:45
  */
 export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_add_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_2", pcp.off, 2);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -290,8 +353,14 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/arm64/percpu.h:46
  */
 export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_add_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_4", pcp.off, 4);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -316,8 +385,14 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/arm64/percpu.h:47
  */
 export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_add_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_8", pcp.off, 8);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -342,6 +417,13 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/arm64/percpu.h:48
  */
 export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_and_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -367,8 +449,14 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/arm64/percpu.h:49
  */
 export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_and_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_and_2", pcp.off, 2);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -393,8 +481,14 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/arm64/percpu.h:50
  */
 export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_and_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_and_4", pcp.off, 4);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -419,8 +513,14 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/arm64/percpu.h:51
  */
 export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_and_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_and_8", pcp.off, 8);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -445,6 +545,13 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/arm64/percpu.h:52
  */
 export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_or_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -470,8 +577,14 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/arm64/percpu.h:53
  */
 export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_or_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_or_2", pcp.off, 2);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -496,8 +609,14 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/arm64/percpu.h:54
  */
 export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_or_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_or_4", pcp.off, 4);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -522,8 +641,14 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/arm64/percpu.h:55
  */
 export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_or_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_or_8", pcp.off, 8);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -548,6 +673,13 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/arm64/percpu.h:56
  */
 export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_add_return_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -579,8 +711,14 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * Source: templates/arm64/percpu.h:57
  */
 export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_add_return_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_return_2", pcp.off, 2);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -611,8 +749,14 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * Source: templates/arm64/percpu.h:58
  */
 export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_add_return_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_return_4", pcp.off, 4);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -643,8 +787,14 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * Source: templates/arm64/percpu.h:59
  */
 export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_add_return_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_return_8", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -675,6 +825,13 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * Source: templates/arm64/percpu.h:60
  */
 export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_xchg_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   let result: number;
   preempt_disable(m);
@@ -704,8 +861,14 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
  * Source: templates/arm64/percpu.h:61
  */
 export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_xchg_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_xchg_2", pcp.off, 2);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -734,8 +897,14 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
  * Source: templates/arm64/percpu.h:62
  */
 export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_xchg_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_xchg_4", pcp.off, 4);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -764,8 +933,14 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
  * Source: templates/arm64/percpu.h:63
  */
 export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_xchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_xchg_8", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -794,6 +969,13 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
  * Source: templates/arm64/percpu.h:64
  */
 export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   let result: number;
@@ -825,9 +1007,15 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
  * Source: templates/arm64/percpu.h:65
  */
 export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_cmpxchg_2", pcp.off, 2);
   let result: number;
   preempt_disable(m);
   const expected = oval & 0xffff;
@@ -857,9 +1045,15 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
  * Source: templates/arm64/percpu.h:66
  */
 export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_cmpxchg_4", pcp.off, 4);
   let result: number;
   preempt_disable(m);
   const expected = oval >>> 0;
@@ -889,9 +1083,15 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
  * Source: templates/arm64/percpu.h:67
  */
 export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg_8", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
   const expected = BigInt.asUintN(64, oval);
@@ -921,6 +1121,13 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * Source: templates/arm64/percpu.h:68
  */
 export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   let result: boolean;
@@ -954,9 +1161,15 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Source: templates/arm64/percpu.h:69
  */
 export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_try_cmpxchg_2", pcp.off, 2);
   let result: boolean;
   preempt_disable(m);
   const expected = ovalp.value & 0xffff;
@@ -988,9 +1201,15 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Source: templates/arm64/percpu.h:70
  */
 export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_try_cmpxchg_4", pcp.off, 4);
   let result: boolean;
   preempt_disable(m);
   const expected = ovalp.value >>> 0;
@@ -1022,9 +1241,15 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Source: templates/arm64/percpu.h:71
  */
 export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg_8", pcp.off, 8);
   let result: boolean;
   preempt_disable(m);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -1056,9 +1281,15 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Source: templates/arm64/percpu.h:72
  */
 export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg64", "arm64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg64", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
   const expected = BigInt.asUintN(64, oval);
@@ -1088,9 +1319,15 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * Source: templates/arm64/percpu.h:73
  */
 export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg64", "arm64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg64", pcp.off, 8);
   let result: boolean;
   preempt_disable(m);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -1122,9 +1359,15 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Source: templates/arm64/percpu.h:74
  */
 export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg128", "arm64", "stepped", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_cmpxchg128", pcp.off, 16);
   let result: bigint;
   preempt_disable(m);
   const expected = BigInt.asUintN(128, oval);
@@ -1159,9 +1402,15 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
  * Source: templates/arm64/percpu.h:75
  */
 export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg128", "arm64", "stepped", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_try_cmpxchg128", pcp.off, 16);
   let result: boolean;
   preempt_disable(m);
   const expected = BigInt.asUintN(128, ovalp.value);
@@ -1196,6 +1445,13 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
  * Source: templates/generic/percpu.h:39
  */
 export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_read_1", "arm64", "stepped", 1, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1216,7 +1472,13 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Source: templates/generic/percpu.h:40
  */
 export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_read_2", "arm64", "stepped", 2, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1237,7 +1499,13 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Source: templates/generic/percpu.h:41
  */
 export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_read_4", "arm64", "stepped", 4, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1258,7 +1526,13 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Source: templates/generic/percpu.h:42
  */
 export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_read_8", "arm64", "stepped", 8, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1279,6 +1553,13 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Source: templates/generic/percpu.h:43
  */
 export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_write_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1299,8 +1580,14 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/generic/percpu.h:44
  */
 export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_write_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_write_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1320,8 +1607,14 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/generic/percpu.h:45
  */
 export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_write_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_write_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1341,8 +1634,14 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/generic/percpu.h:46
  */
 export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_write_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_write_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1362,6 +1661,13 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/generic/percpu.h:47
  */
 export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_add_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1386,8 +1692,14 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/generic/percpu.h:48
  */
 export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_add_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1411,8 +1723,14 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/generic/percpu.h:49
  */
 export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_add_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1436,8 +1754,14 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/generic/percpu.h:50
  */
 export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_add_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1461,6 +1785,13 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/generic/percpu.h:51
  */
 export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_and_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1485,8 +1816,14 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/generic/percpu.h:52
  */
 export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_and_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_and_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1510,8 +1847,14 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/generic/percpu.h:53
  */
 export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_and_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_and_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1535,8 +1878,14 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/generic/percpu.h:54
  */
 export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_and_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_and_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1560,6 +1909,13 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/generic/percpu.h:55
  */
 export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_or_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1584,8 +1940,14 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/generic/percpu.h:56
  */
 export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_or_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_or_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1609,8 +1971,14 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/generic/percpu.h:57
  */
 export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_or_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_or_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1634,8 +2002,14 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/generic/percpu.h:58
  */
 export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_or_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_or_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1659,6 +2033,13 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/generic/percpu.h:59
  */
 export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1684,8 +2065,14 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Source: templates/generic/percpu.h:60
  */
 export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_return_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1710,8 +2097,14 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Source: templates/generic/percpu.h:61
  */
 export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_return_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1736,8 +2129,14 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Source: templates/generic/percpu.h:62
  */
 export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_return_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1762,6 +2161,13 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Source: templates/generic/percpu.h:63
  */
 export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1785,8 +2191,14 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * Source: templates/generic/percpu.h:64
  */
 export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_xchg_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1809,8 +2221,14 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * Source: templates/generic/percpu.h:65
  */
 export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_xchg_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1833,8 +2251,14 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * Source: templates/generic/percpu.h:66
  */
 export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_xchg_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1857,6 +2281,13 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * Source: templates/generic/percpu.h:67
  */
 export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -1886,9 +2317,15 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * Source: templates/generic/percpu.h:68
  */
 export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_cmpxchg_2", pcp.off, 2);
   const expected = oval & 0xffff;
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1916,9 +2353,15 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * Source: templates/generic/percpu.h:69
  */
 export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_cmpxchg_4", pcp.off, 4);
   const expected = oval >>> 0;
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1946,9 +2389,15 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * Source: templates/generic/percpu.h:70
  */
 export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1976,6 +2425,13 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Source: templates/generic/percpu.h:71
  */
 export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -2006,9 +2462,15 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * Source: templates/generic/percpu.h:72
  */
 export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_try_cmpxchg_2", pcp.off, 2);
   const expected = ovalp.value & 0xffff;
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2037,9 +2499,15 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * Source: templates/generic/percpu.h:73
  */
 export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_try_cmpxchg_4", pcp.off, 4);
   const expected = ovalp.value >>> 0;
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2068,9 +2536,15 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * Source: templates/generic/percpu.h:74
  */
 export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2099,9 +2573,15 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Source: templates/generic/percpu.h:75
  */
 export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg64", "arm64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2129,9 +2609,15 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Source: templates/generic/percpu.h:76
  */
 export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg64", "arm64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2160,9 +2646,15 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Source: templates/generic/percpu.h:77
  */
 export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg128", "arm64", "stepped", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, oval);
   const replacement = BigInt.asUintN(128, nval);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -2193,9 +2685,15 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * Source: templates/generic/percpu.h:78
  */
 export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg128", "arm64", "stepped", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_try_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, ovalp.value);
   const replacement = BigInt.asUintN(128, nval);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -2230,6 +2728,13 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * Source: templates/linux/percpu-defs.h:40
  */
 export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_sub_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2257,8 +2762,14 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/linux/percpu-defs.h:40
  */
 export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_sub_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2285,8 +2796,14 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/linux/percpu-defs.h:40
  */
 export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_sub_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2313,8 +2830,14 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/linux/percpu-defs.h:40
  */
 export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_sub_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2341,6 +2864,13 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/linux/percpu-defs.h:41
  */
 export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_inc_1", "arm64", "stepped", 1, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2367,7 +2897,13 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * Source: templates/linux/percpu-defs.h:41
  */
 export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_inc_2", "arm64", "stepped", 2, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2394,7 +2930,13 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * Source: templates/linux/percpu-defs.h:41
  */
 export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_inc_4", "arm64", "stepped", 4, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2421,7 +2963,13 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * Source: templates/linux/percpu-defs.h:41
  */
 export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_inc_8", "arm64", "stepped", 8, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2449,6 +2997,13 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * Source: templates/linux/percpu-defs.h:42
  */
 export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_dec_1", "arm64", "stepped", 1, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2476,7 +3031,13 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * Source: templates/linux/percpu-defs.h:42
  */
 export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_dec_2", "arm64", "stepped", 2, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2504,7 +3065,13 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * Source: templates/linux/percpu-defs.h:42
  */
 export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_dec_4", "arm64", "stepped", 4, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2532,7 +3099,13 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * Source: templates/linux/percpu-defs.h:42
  */
 export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_dec_8", "arm64", "stepped", 8, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2559,6 +3132,13 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * Source: templates/linux/percpu-defs.h:43
  */
 export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2587,8 +3167,14 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Source: templates/linux/percpu-defs.h:43
  */
 export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_return_2", pcp.off, 2);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2616,8 +3202,14 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Source: templates/linux/percpu-defs.h:43
  */
 export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_return_4", pcp.off, 4);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2645,8 +3237,14 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Source: templates/linux/percpu-defs.h:43
  */
 export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_return_8", pcp.off, 8);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2674,6 +3272,13 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Source: templates/linux/percpu-defs.h:44
  */
 export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_1", "arm64", "stepped", 1, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2701,7 +3306,13 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * Source: templates/linux/percpu-defs.h:44
  */
 export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_2", "arm64", "stepped", 2, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2729,7 +3340,13 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * Source: templates/linux/percpu-defs.h:44
  */
 export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_4", "arm64", "stepped", 4, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2757,7 +3374,13 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * Source: templates/linux/percpu-defs.h:44
  */
 export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_8", "arm64", "stepped", 8, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2785,6 +3408,13 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * Source: templates/linux/percpu-defs.h:45
  */
 export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_1", "arm64", "stepped", 1, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2812,7 +3442,13 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * Source: templates/linux/percpu-defs.h:45
  */
 export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_2", "arm64", "stepped", 2, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2840,7 +3476,13 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * Source: templates/linux/percpu-defs.h:45
  */
 export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_4", "arm64", "stepped", 4, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2868,7 +3510,13 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * Source: templates/linux/percpu-defs.h:45
  */
 export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_8", "arm64", "stepped", 8, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -2897,6 +3545,13 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * Source: templates/linux/percpu-defs.h:48
  */
 export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_read_1", "arm64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2922,7 +3577,13 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
  * Source: templates/linux/percpu-defs.h:48
  */
 export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_read_2", "arm64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2948,7 +3609,13 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
  * Source: templates/linux/percpu-defs.h:48
  */
 export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_read_4", "arm64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2974,7 +3641,13 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
  * Source: templates/linux/percpu-defs.h:48
  */
 export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_read_8", "arm64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3000,6 +3673,13 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
  * Source: templates/linux/percpu-defs.h:49
  */
 export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_write_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3025,8 +3705,14 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
  * Source: templates/linux/percpu-defs.h:49
  */
 export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_write_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_write_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3051,8 +3737,14 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
  * Source: templates/linux/percpu-defs.h:49
  */
 export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_write_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_write_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3077,8 +3769,14 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
  * Source: templates/linux/percpu-defs.h:49
  */
 export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_write_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_write_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3103,6 +3801,13 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
  * Source: templates/linux/percpu-defs.h:50
  */
 export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_add_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3132,8 +3837,14 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Source: templates/linux/percpu-defs.h:50
  */
 export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_add_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3162,8 +3873,14 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Source: templates/linux/percpu-defs.h:50
  */
 export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_add_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3192,8 +3909,14 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Source: templates/linux/percpu-defs.h:50
  */
 export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_add_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3222,6 +3945,13 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Source: templates/linux/percpu-defs.h:51
  */
 export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_and_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3251,8 +3981,14 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Source: templates/linux/percpu-defs.h:51
  */
 export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_and_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_and_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3281,8 +4017,14 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Source: templates/linux/percpu-defs.h:51
  */
 export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_and_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_and_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3311,8 +4053,14 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Source: templates/linux/percpu-defs.h:51
  */
 export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_and_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_and_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3341,6 +4089,13 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Source: templates/linux/percpu-defs.h:52
  */
 export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_or_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3370,8 +4125,14 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/linux/percpu-defs.h:52
  */
 export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_or_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_or_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3400,8 +4161,14 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/linux/percpu-defs.h:52
  */
 export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_or_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_or_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3430,8 +4197,14 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/linux/percpu-defs.h:52
  */
 export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_or_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_or_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3460,6 +4233,13 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/linux/percpu-defs.h:53
  */
 export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3490,8 +4270,14 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Source: templates/linux/percpu-defs.h:53
  */
 export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3521,8 +4307,14 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Source: templates/linux/percpu-defs.h:53
  */
 export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3552,8 +4344,14 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Source: templates/linux/percpu-defs.h:53
  */
 export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3583,6 +4381,13 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Source: templates/linux/percpu-defs.h:54
  */
 export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3611,8 +4416,14 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
  * Source: templates/linux/percpu-defs.h:54
  */
 export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_xchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3640,8 +4451,14 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
  * Source: templates/linux/percpu-defs.h:54
  */
 export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_xchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3669,8 +4486,14 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
  * Source: templates/linux/percpu-defs.h:54
  */
 export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_xchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3698,6 +4521,13 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
  * Source: templates/linux/percpu-defs.h:55
  */
 export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -3732,9 +4562,15 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * Source: templates/linux/percpu-defs.h:55
  */
 export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval & 0xffff;
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3767,9 +4603,15 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * Source: templates/linux/percpu-defs.h:55
  */
 export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval >>> 0;
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3802,9 +4644,15 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * Source: templates/linux/percpu-defs.h:55
  */
 export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = BigInt.asUintN(64, oval);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3837,6 +4685,13 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Source: templates/linux/percpu-defs.h:56
  */
 export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -3872,9 +4727,15 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
  * Source: templates/linux/percpu-defs.h:56
  */
 export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_try_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value & 0xffff;
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3908,9 +4769,15 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
  * Source: templates/linux/percpu-defs.h:56
  */
 export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_try_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value >>> 0;
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3944,9 +4811,15 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
  * Source: templates/linux/percpu-defs.h:56
  */
 export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_try_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = BigInt.asUintN(64, ovalp.value);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -3981,6 +4854,13 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
  * Source: templates/linux/percpu-defs.h:57
  */
 export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_sub_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4011,8 +4891,14 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Source: templates/linux/percpu-defs.h:57
  */
 export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_sub_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4042,8 +4928,14 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Source: templates/linux/percpu-defs.h:57
  */
 export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_sub_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4073,8 +4965,14 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Source: templates/linux/percpu-defs.h:57
  */
 export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_sub_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4104,6 +5002,13 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Source: templates/linux/percpu-defs.h:58
  */
 export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_inc_1", "arm64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4133,7 +5038,13 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * Source: templates/linux/percpu-defs.h:58
  */
 export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_inc_2", "arm64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4163,7 +5074,13 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * Source: templates/linux/percpu-defs.h:58
  */
 export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_inc_4", "arm64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4193,7 +5110,13 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * Source: templates/linux/percpu-defs.h:58
  */
 export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_inc_8", "arm64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4224,6 +5147,13 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * Source: templates/linux/percpu-defs.h:59
  */
 export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_dec_1", "arm64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4254,7 +5184,13 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * Source: templates/linux/percpu-defs.h:59
  */
 export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_dec_2", "arm64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4285,7 +5221,13 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * Source: templates/linux/percpu-defs.h:59
  */
 export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_dec_4", "arm64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4316,7 +5258,13 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * Source: templates/linux/percpu-defs.h:59
  */
 export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_dec_8", "arm64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4346,6 +5294,13 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * Source: templates/linux/percpu-defs.h:60
  */
 export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4377,8 +5332,14 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Source: templates/linux/percpu-defs.h:60
  */
 export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4409,8 +5370,14 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Source: templates/linux/percpu-defs.h:60
  */
 export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4441,8 +5408,14 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Source: templates/linux/percpu-defs.h:60
  */
 export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4473,6 +5446,13 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Source: templates/linux/percpu-defs.h:61
  */
 export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_1", "arm64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4503,7 +5483,13 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * Source: templates/linux/percpu-defs.h:61
  */
 export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_2", "arm64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4534,7 +5520,13 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * Source: templates/linux/percpu-defs.h:61
  */
 export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_4", "arm64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4565,7 +5557,13 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * Source: templates/linux/percpu-defs.h:61
  */
 export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_8", "arm64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4596,6 +5594,13 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * Source: templates/linux/percpu-defs.h:62
  */
 export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_1", "arm64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4626,7 +5631,13 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * Source: templates/linux/percpu-defs.h:62
  */
 export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_2", "arm64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4657,7 +5668,13 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * Source: templates/linux/percpu-defs.h:62
  */
 export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_4", "arm64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4688,7 +5705,13 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * Source: templates/linux/percpu-defs.h:62
  */
 export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_8", "arm64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4720,6 +5743,13 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * Source: templates/linux/percpu-defs.h:65
  */
 export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_sub_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4748,8 +5778,14 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/linux/percpu-defs.h:65
  */
 export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_sub_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_2", pcp.off, 2);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4777,8 +5813,14 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/linux/percpu-defs.h:65
  */
 export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_sub_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_4", pcp.off, 4);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4806,8 +5848,14 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/linux/percpu-defs.h:65
  */
 export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_sub_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_8", pcp.off, 8);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4835,6 +5883,13 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/linux/percpu-defs.h:66
  */
 export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_inc_1", "arm64", "stepped", 1, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4862,7 +5917,13 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Source: templates/linux/percpu-defs.h:66
  */
 export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_inc_2", "arm64", "stepped", 2, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4890,7 +5951,13 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Source: templates/linux/percpu-defs.h:66
  */
 export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_inc_4", "arm64", "stepped", 4, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4918,7 +5985,13 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Source: templates/linux/percpu-defs.h:66
  */
 export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_inc_8", "arm64", "stepped", 8, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4947,6 +6020,13 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Source: templates/linux/percpu-defs.h:67
  */
 export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_dec_1", "arm64", "stepped", 1, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4975,7 +6055,13 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Source: templates/linux/percpu-defs.h:67
  */
 export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_dec_2", "arm64", "stepped", 2, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -5004,7 +6090,13 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Source: templates/linux/percpu-defs.h:67
  */
 export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_dec_4", "arm64", "stepped", 4, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -5033,7 +6125,13 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Source: templates/linux/percpu-defs.h:67
  */
 export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_dec_8", "arm64", "stepped", 8, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -5061,6 +6159,13 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Source: templates/linux/percpu-defs.h:68
  */
 export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -5095,8 +6200,14 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * Source: templates/linux/percpu-defs.h:68
  */
 export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_return_2", pcp.off, 2);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5130,8 +6241,14 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * Source: templates/linux/percpu-defs.h:68
  */
 export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_return_4", pcp.off, 4);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5165,8 +6282,14 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * Source: templates/linux/percpu-defs.h:68
  */
 export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_return_8", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5200,6 +6323,13 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * Source: templates/linux/percpu-defs.h:69
  */
 export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_1", "arm64", "stepped", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5233,7 +6363,13 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Source: templates/linux/percpu-defs.h:69
  */
 export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_2", "arm64", "stepped", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5267,7 +6403,13 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Source: templates/linux/percpu-defs.h:69
  */
 export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_4", "arm64", "stepped", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5301,7 +6443,13 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Source: templates/linux/percpu-defs.h:69
  */
 export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_8", "arm64", "stepped", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5335,6 +6483,13 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  * Source: templates/linux/percpu-defs.h:70
  */
 export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_1", "arm64", "stepped", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5368,7 +6523,13 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Source: templates/linux/percpu-defs.h:70
  */
 export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_2", "arm64", "stepped", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5402,7 +6563,13 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Source: templates/linux/percpu-defs.h:70
  */
 export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_4", "arm64", "stepped", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5436,7 +6603,13 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Source: templates/linux/percpu-defs.h:70
  */
 export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_8", "arm64", "stepped", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5452,4 +6625,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   preempt_enable(m);
   return result;
 }
-// sha256:fb9d93be61c10c28aec4c9ea2730d8f7f43a0f26ced23f0b0a9d1ad25b3ea465
+// sha256:5fef9f0ad8c19a2c06971a0685c84c591de3b4580ad5cccfee05fa129ab10f2f

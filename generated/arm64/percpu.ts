@@ -4,9 +4,9 @@
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
 import { __this_cpu_preempt_check } from "../../src/debug.js";
-import { badOperand, badOvalp, misaligned } from "../../src/errors.js";
+import { badOperand, badOvalp } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
-import type { PerCpuPtr } from "../../src/percpu-ptr.js";
+import { badPointer, type PerCpuPtr } from "../../src/percpu-ptr.js";
 import { preempt_disable, preempt_enable } from "../../src/kernel/preempt.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
@@ -24,6 +24,13 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  * Source: templates/arm64/percpu.h:36
  */
 export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_read_1", "arm64", "fast", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -51,7 +58,13 @@ export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number 
  * Source: templates/arm64/percpu.h:37
  */
 export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_read_2", "arm64", "fast", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -79,7 +92,13 @@ export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number 
  * Source: templates/arm64/percpu.h:38
  */
 export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_read_4", "arm64", "fast", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -107,7 +126,13 @@ export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number 
  * Source: templates/arm64/percpu.h:39
  */
 export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_read_8", "arm64", "fast", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -135,6 +160,13 @@ export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint 
  * Source: templates/arm64/percpu.h:40
  */
 export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_write_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -160,8 +192,14 @@ export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/arm64/percpu.h:41
  */
 export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_write_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_write_2", pcp.off, 2);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -186,8 +224,14 @@ export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/arm64/percpu.h:42
  */
 export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_write_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_write_4", pcp.off, 4);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -212,8 +256,14 @@ export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/arm64/percpu.h:43
  */
 export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_write_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_write_8", pcp.off, 8);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -238,6 +288,13 @@ export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/arm64/percpu.h:44
  */
 export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_add_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -263,8 +320,14 @@ export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/arm64/percpu.h:45
  */
 export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_add_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_2", pcp.off, 2);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -289,8 +352,14 @@ export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/arm64/percpu.h:46
  */
 export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_add_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_4", pcp.off, 4);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -315,8 +384,14 @@ export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/arm64/percpu.h:47
  */
 export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_add_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_8", pcp.off, 8);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -341,6 +416,13 @@ export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/arm64/percpu.h:48
  */
 export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_and_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -366,8 +448,14 @@ export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/arm64/percpu.h:49
  */
 export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_and_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_and_2", pcp.off, 2);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -392,8 +480,14 @@ export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/arm64/percpu.h:50
  */
 export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_and_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_and_4", pcp.off, 4);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -418,8 +512,14 @@ export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/arm64/percpu.h:51
  */
 export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_and_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_and_8", pcp.off, 8);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -444,6 +544,13 @@ export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/arm64/percpu.h:52
  */
 export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_or_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -469,8 +576,14 @@ export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/arm64/percpu.h:53
  */
 export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_or_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_or_2", pcp.off, 2);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -495,8 +608,14 @@ export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/arm64/percpu.h:54
  */
 export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_or_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_or_4", pcp.off, 4);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -521,8 +640,14 @@ export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/arm64/percpu.h:55
  */
 export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_or_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_or_8", pcp.off, 8);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -547,6 +672,13 @@ export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/arm64/percpu.h:56
  */
 export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_add_return_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -578,8 +710,14 @@ export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Source: templates/arm64/percpu.h:57
  */
 export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_add_return_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_return_2", pcp.off, 2);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -610,8 +748,14 @@ export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Source: templates/arm64/percpu.h:58
  */
 export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_add_return_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_return_4", pcp.off, 4);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -642,8 +786,14 @@ export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Source: templates/arm64/percpu.h:59
  */
 export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_add_return_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_return_8", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -674,6 +824,13 @@ export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Source: templates/arm64/percpu.h:60
  */
 export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_xchg_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   let result: number;
   preempt_disable(m);
@@ -703,8 +860,14 @@ export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * Source: templates/arm64/percpu.h:61
  */
 export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_xchg_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_xchg_2", pcp.off, 2);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -733,8 +896,14 @@ export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * Source: templates/arm64/percpu.h:62
  */
 export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_xchg_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_xchg_4", pcp.off, 4);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -763,8 +932,14 @@ export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * Source: templates/arm64/percpu.h:63
  */
 export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_xchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_xchg_8", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -793,6 +968,13 @@ export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * Source: templates/arm64/percpu.h:64
  */
 export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   let result: number;
@@ -824,9 +1006,15 @@ export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * Source: templates/arm64/percpu.h:65
  */
 export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_cmpxchg_2", pcp.off, 2);
   let result: number;
   preempt_disable(m);
   const expected = oval & 0xffff;
@@ -856,9 +1044,15 @@ export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * Source: templates/arm64/percpu.h:66
  */
 export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_cmpxchg_4", pcp.off, 4);
   let result: number;
   preempt_disable(m);
   const expected = oval >>> 0;
@@ -888,9 +1082,15 @@ export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * Source: templates/arm64/percpu.h:67
  */
 export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg_8", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
   const expected = BigInt.asUintN(64, oval);
@@ -920,6 +1120,13 @@ export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Source: templates/arm64/percpu.h:68
  */
 export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_1", "arm64", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   let result: boolean;
@@ -953,9 +1160,15 @@ export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * Source: templates/arm64/percpu.h:69
  */
 export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_2", "arm64", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_try_cmpxchg_2", pcp.off, 2);
   let result: boolean;
   preempt_disable(m);
   const expected = ovalp.value & 0xffff;
@@ -987,9 +1200,15 @@ export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * Source: templates/arm64/percpu.h:70
  */
 export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_4", "arm64", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_try_cmpxchg_4", pcp.off, 4);
   let result: boolean;
   preempt_disable(m);
   const expected = ovalp.value >>> 0;
@@ -1021,9 +1240,15 @@ export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * Source: templates/arm64/percpu.h:71
  */
 export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg_8", pcp.off, 8);
   let result: boolean;
   preempt_disable(m);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -1055,9 +1280,15 @@ export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Source: templates/arm64/percpu.h:72
  */
 export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg64", "arm64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg64", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
   const expected = BigInt.asUintN(64, oval);
@@ -1087,9 +1318,15 @@ export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Source: templates/arm64/percpu.h:73
  */
 export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg64", "arm64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg64", pcp.off, 8);
   let result: boolean;
   preempt_disable(m);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -1121,9 +1358,15 @@ export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Source: templates/arm64/percpu.h:74
  */
 export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg128", "arm64", "fast", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_cmpxchg128", pcp.off, 16);
   let result: bigint;
   preempt_disable(m);
   const expected = BigInt.asUintN(128, oval);
@@ -1158,9 +1401,15 @@ export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * Source: templates/arm64/percpu.h:75
  */
 export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg128", "arm64", "fast", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_try_cmpxchg128", pcp.off, 16);
   let result: boolean;
   preempt_disable(m);
   const expected = BigInt.asUintN(128, ovalp.value);
@@ -1195,6 +1444,13 @@ export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * Source: templates/generic/percpu.h:39
  */
 export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_read_1", "arm64", "fast", 1, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1215,7 +1471,13 @@ export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
  * Source: templates/generic/percpu.h:40
  */
 export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_read_2", "arm64", "fast", 2, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1236,7 +1498,13 @@ export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
  * Source: templates/generic/percpu.h:41
  */
 export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_read_4", "arm64", "fast", 4, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1257,7 +1525,13 @@ export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
  * Source: templates/generic/percpu.h:42
  */
 export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_read_8", "arm64", "fast", 8, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1278,6 +1552,13 @@ export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
  * Source: templates/generic/percpu.h:43
  */
 export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_write_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1298,8 +1579,14 @@ export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/generic/percpu.h:44
  */
 export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_write_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_write_2", pcp.off, 2);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1319,8 +1606,14 @@ export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/generic/percpu.h:45
  */
 export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_write_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_write_4", pcp.off, 4);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1340,8 +1633,14 @@ export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/generic/percpu.h:46
  */
 export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_write_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_write_8", pcp.off, 8);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1361,6 +1660,13 @@ export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/generic/percpu.h:47
  */
 export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_add_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1385,8 +1691,14 @@ export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/generic/percpu.h:48
  */
 export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_add_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_2", pcp.off, 2);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1410,8 +1722,14 @@ export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/generic/percpu.h:49
  */
 export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_add_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_4", pcp.off, 4);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1435,8 +1753,14 @@ export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/generic/percpu.h:50
  */
 export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_add_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_8", pcp.off, 8);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1460,6 +1784,13 @@ export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/generic/percpu.h:51
  */
 export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_and_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1484,8 +1815,14 @@ export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/generic/percpu.h:52
  */
 export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_and_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_and_2", pcp.off, 2);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1509,8 +1846,14 @@ export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/generic/percpu.h:53
  */
 export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_and_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_and_4", pcp.off, 4);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1534,8 +1877,14 @@ export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/generic/percpu.h:54
  */
 export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_and_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_and_8", pcp.off, 8);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1559,6 +1908,13 @@ export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/generic/percpu.h:55
  */
 export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_or_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1583,8 +1939,14 @@ export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number
  * Source: templates/generic/percpu.h:56
  */
 export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_or_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_or_2", pcp.off, 2);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1608,8 +1970,14 @@ export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number
  * Source: templates/generic/percpu.h:57
  */
 export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_or_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_or_4", pcp.off, 4);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1633,8 +2001,14 @@ export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number
  * Source: templates/generic/percpu.h:58
  */
 export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_or_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_or_8", pcp.off, 8);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1658,6 +2032,13 @@ export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint
  * Source: templates/generic/percpu.h:59
  */
 export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1683,8 +2064,14 @@ export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  * Source: templates/generic/percpu.h:60
  */
 export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_return_2", pcp.off, 2);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1709,8 +2096,14 @@ export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  * Source: templates/generic/percpu.h:61
  */
 export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_return_4", pcp.off, 4);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1735,8 +2128,14 @@ export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  * Source: templates/generic/percpu.h:62
  */
 export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_return_8", pcp.off, 8);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1761,6 +2160,13 @@ export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  * Source: templates/generic/percpu.h:63
  */
 export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1784,8 +2190,14 @@ export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: num
  * Source: templates/generic/percpu.h:64
  */
 export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_xchg_2", pcp.off, 2);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1808,8 +2220,14 @@ export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: num
  * Source: templates/generic/percpu.h:65
  */
 export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_xchg_4", pcp.off, 4);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1832,8 +2250,14 @@ export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: num
  * Source: templates/generic/percpu.h:66
  */
 export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_xchg_8", pcp.off, 8);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1856,6 +2280,13 @@ export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: big
  * Source: templates/generic/percpu.h:67
  */
 export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -1885,9 +2316,15 @@ export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: 
  * Source: templates/generic/percpu.h:68
  */
 export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_cmpxchg_2", pcp.off, 2);
   const expected = oval & 0xffff;
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1915,9 +2352,15 @@ export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: 
  * Source: templates/generic/percpu.h:69
  */
 export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_cmpxchg_4", pcp.off, 4);
   const expected = oval >>> 0;
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1945,9 +2388,15 @@ export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: 
  * Source: templates/generic/percpu.h:70
  */
 export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1975,6 +2424,13 @@ export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  * Source: templates/generic/percpu.h:71
  */
 export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_1", "arm64", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -2005,9 +2461,15 @@ export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * Source: templates/generic/percpu.h:72
  */
 export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_2", "arm64", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_try_cmpxchg_2", pcp.off, 2);
   const expected = ovalp.value & 0xffff;
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2036,9 +2498,15 @@ export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * Source: templates/generic/percpu.h:73
  */
 export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_4", "arm64", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_try_cmpxchg_4", pcp.off, 4);
   const expected = ovalp.value >>> 0;
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2067,9 +2535,15 @@ export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * Source: templates/generic/percpu.h:74
  */
 export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2098,9 +2572,15 @@ export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Source: templates/generic/percpu.h:75
  */
 export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg64", "arm64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2128,9 +2608,15 @@ export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  * Source: templates/generic/percpu.h:76
  */
 export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg64", "arm64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2159,9 +2645,15 @@ export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Source: templates/generic/percpu.h:77
  */
 export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg128", "arm64", "fast", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, oval);
   const replacement = BigInt.asUintN(128, nval);
   // mrs x1, tpidr_el1
@@ -2192,9 +2684,15 @@ export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval
  * Source: templates/generic/percpu.h:78
  */
 export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg128", "arm64", "fast", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_try_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, ovalp.value);
   const replacement = BigInt.asUintN(128, nval);
   // mrs x1, tpidr_el1
@@ -2229,6 +2727,13 @@ export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, 
  * Source: templates/linux/percpu-defs.h:40
  */
 export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_sub_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2256,8 +2761,14 @@ export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/linux/percpu-defs.h:40
  */
 export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_sub_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_2", pcp.off, 2);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2284,8 +2795,14 @@ export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/linux/percpu-defs.h:40
  */
 export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_sub_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_4", pcp.off, 4);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2312,8 +2829,14 @@ export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/linux/percpu-defs.h:40
  */
 export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_sub_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_8", pcp.off, 8);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2340,6 +2863,13 @@ export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/linux/percpu-defs.h:41
  */
 export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_inc_1", "arm64", "fast", 1, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2366,7 +2896,13 @@ export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:41
  */
 export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_inc_2", "arm64", "fast", 2, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2393,7 +2929,13 @@ export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:41
  */
 export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_inc_4", "arm64", "fast", 4, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2420,7 +2962,13 @@ export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:41
  */
 export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_inc_8", "arm64", "fast", 8, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2448,6 +2996,13 @@ export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:42
  */
 export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_dec_1", "arm64", "fast", 1, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2475,7 +3030,13 @@ export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:42
  */
 export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_dec_2", "arm64", "fast", 2, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2503,7 +3064,13 @@ export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:42
  */
 export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_dec_4", "arm64", "fast", 4, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2531,7 +3098,13 @@ export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:42
  */
 export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_dec_8", "arm64", "fast", 8, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2558,6 +3131,13 @@ export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:43
  */
 export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2586,8 +3166,14 @@ export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  * Source: templates/linux/percpu-defs.h:43
  */
 export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_return_2", pcp.off, 2);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2615,8 +3201,14 @@ export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  * Source: templates/linux/percpu-defs.h:43
  */
 export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_return_4", pcp.off, 4);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2644,8 +3236,14 @@ export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  * Source: templates/linux/percpu-defs.h:43
  */
 export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_return_8", pcp.off, 8);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2673,6 +3271,13 @@ export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  * Source: templates/linux/percpu-defs.h:44
  */
 export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_1", "arm64", "fast", 1, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2700,7 +3305,13 @@ export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  * Source: templates/linux/percpu-defs.h:44
  */
 export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_2", "arm64", "fast", 2, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2728,7 +3339,13 @@ export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  * Source: templates/linux/percpu-defs.h:44
  */
 export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_4", "arm64", "fast", 4, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2756,7 +3373,13 @@ export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  * Source: templates/linux/percpu-defs.h:44
  */
 export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_8", "arm64", "fast", 8, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2784,6 +3407,13 @@ export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  * Source: templates/linux/percpu-defs.h:45
  */
 export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_1", "arm64", "fast", 1, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2811,7 +3441,13 @@ export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  * Source: templates/linux/percpu-defs.h:45
  */
 export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_2", "arm64", "fast", 2, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2839,7 +3475,13 @@ export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  * Source: templates/linux/percpu-defs.h:45
  */
 export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_4", "arm64", "fast", 4, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2867,7 +3509,13 @@ export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  * Source: templates/linux/percpu-defs.h:45
  */
 export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_8", "arm64", "fast", 8, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -2896,6 +3544,13 @@ export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  * Source: templates/linux/percpu-defs.h:48
  */
 export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_read_1", "arm64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2921,7 +3576,13 @@ export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): numbe
  * Source: templates/linux/percpu-defs.h:48
  */
 export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_read_2", "arm64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2947,7 +3608,13 @@ export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): numbe
  * Source: templates/linux/percpu-defs.h:48
  */
 export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_read_4", "arm64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2973,7 +3640,13 @@ export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): numbe
  * Source: templates/linux/percpu-defs.h:48
  */
 export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_read_8", "arm64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2999,6 +3672,13 @@ export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigin
  * Source: templates/linux/percpu-defs.h:49
  */
 export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_write_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // mrs x1, tpidr_el1
@@ -3024,8 +3704,14 @@ export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: 
  * Source: templates/linux/percpu-defs.h:49
  */
 export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_write_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_write_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3050,8 +3736,14 @@ export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: 
  * Source: templates/linux/percpu-defs.h:49
  */
 export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_write_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_write_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3076,8 +3768,14 @@ export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: 
  * Source: templates/linux/percpu-defs.h:49
  */
 export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_write_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_write_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3102,6 +3800,13 @@ export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: 
  * Source: templates/linux/percpu-defs.h:50
  */
 export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_add_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
@@ -3131,8 +3836,14 @@ export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/linux/percpu-defs.h:50
  */
 export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_add_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3161,8 +3872,14 @@ export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/linux/percpu-defs.h:50
  */
 export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_add_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3191,8 +3908,14 @@ export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/linux/percpu-defs.h:50
  */
 export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_add_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3221,6 +3944,13 @@ export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/linux/percpu-defs.h:51
  */
 export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_and_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // mrs x1, tpidr_el1
@@ -3250,8 +3980,14 @@ export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/linux/percpu-defs.h:51
  */
 export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_and_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_and_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3280,8 +4016,14 @@ export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/linux/percpu-defs.h:51
  */
 export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_and_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_and_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3310,8 +4052,14 @@ export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/linux/percpu-defs.h:51
  */
 export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_and_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_and_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3340,6 +4088,13 @@ export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/linux/percpu-defs.h:52
  */
 export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_or_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // mrs x1, tpidr_el1
@@ -3369,8 +4124,14 @@ export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/linux/percpu-defs.h:52
  */
 export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_or_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_or_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3399,8 +4160,14 @@ export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/linux/percpu-defs.h:52
  */
 export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_or_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_or_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3429,8 +4196,14 @@ export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/linux/percpu-defs.h:52
  */
 export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_or_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_or_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3459,6 +4232,13 @@ export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/linux/percpu-defs.h:53
  */
 export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
@@ -3489,8 +4269,14 @@ export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Source: templates/linux/percpu-defs.h:53
  */
 export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3520,8 +4306,14 @@ export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Source: templates/linux/percpu-defs.h:53
  */
 export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3551,8 +4343,14 @@ export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Source: templates/linux/percpu-defs.h:53
  */
 export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3582,6 +4380,13 @@ export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Source: templates/linux/percpu-defs.h:54
  */
 export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // mrs x1, tpidr_el1
@@ -3610,8 +4415,14 @@ export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: 
  * Source: templates/linux/percpu-defs.h:54
  */
 export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_xchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3639,8 +4450,14 @@ export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: 
  * Source: templates/linux/percpu-defs.h:54
  */
 export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_xchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3668,8 +4485,14 @@ export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: 
  * Source: templates/linux/percpu-defs.h:54
  */
 export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_xchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3697,6 +4520,13 @@ export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: 
  * Source: templates/linux/percpu-defs.h:55
  */
 export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -3731,9 +4561,15 @@ export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ova
  * Source: templates/linux/percpu-defs.h:55
  */
 export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval & 0xffff;
   // mrs x1, tpidr_el1
@@ -3766,9 +4602,15 @@ export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ova
  * Source: templates/linux/percpu-defs.h:55
  */
 export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval >>> 0;
   // mrs x1, tpidr_el1
@@ -3801,9 +4643,15 @@ export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ova
  * Source: templates/linux/percpu-defs.h:55
  */
 export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = BigInt.asUintN(64, oval);
   // mrs x1, tpidr_el1
@@ -3836,6 +4684,13 @@ export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ova
  * Source: templates/linux/percpu-defs.h:56
  */
 export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_1", "arm64", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -3871,9 +4726,15 @@ export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Source: templates/linux/percpu-defs.h:56
  */
 export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_2", "arm64", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_try_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value & 0xffff;
   // mrs x1, tpidr_el1
@@ -3907,9 +4768,15 @@ export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Source: templates/linux/percpu-defs.h:56
  */
 export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_4", "arm64", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_try_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value >>> 0;
   // mrs x1, tpidr_el1
@@ -3943,9 +4810,15 @@ export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Source: templates/linux/percpu-defs.h:56
  */
 export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_try_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = BigInt.asUintN(64, ovalp.value);
   // mrs x1, tpidr_el1
@@ -3980,6 +4853,13 @@ export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Source: templates/linux/percpu-defs.h:57
  */
 export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_sub_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
@@ -4010,8 +4890,14 @@ export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/linux/percpu-defs.h:57
  */
 export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_sub_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4041,8 +4927,14 @@ export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/linux/percpu-defs.h:57
  */
 export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_sub_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4072,8 +4964,14 @@ export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/linux/percpu-defs.h:57
  */
 export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_sub_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4103,6 +5001,13 @@ export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/linux/percpu-defs.h:58
  */
 export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_inc_1", "arm64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4132,7 +5037,13 @@ export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:58
  */
 export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_inc_2", "arm64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4162,7 +5073,13 @@ export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:58
  */
 export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_inc_4", "arm64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4192,7 +5109,13 @@ export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:58
  */
 export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_inc_8", "arm64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4223,6 +5146,13 @@ export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:59
  */
 export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_dec_1", "arm64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4253,7 +5183,13 @@ export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:59
  */
 export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_dec_2", "arm64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4284,7 +5220,13 @@ export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:59
  */
 export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_dec_4", "arm64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4315,7 +5257,13 @@ export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:59
  */
 export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_dec_8", "arm64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4345,6 +5293,13 @@ export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:60
  */
 export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
@@ -4376,8 +5331,14 @@ export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Source: templates/linux/percpu-defs.h:60
  */
 export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4408,8 +5369,14 @@ export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Source: templates/linux/percpu-defs.h:60
  */
 export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4440,8 +5407,14 @@ export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Source: templates/linux/percpu-defs.h:60
  */
 export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4472,6 +5445,13 @@ export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Source: templates/linux/percpu-defs.h:61
  */
 export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_1", "arm64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4502,7 +5482,13 @@ export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Source: templates/linux/percpu-defs.h:61
  */
 export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_2", "arm64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4533,7 +5519,13 @@ export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Source: templates/linux/percpu-defs.h:61
  */
 export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_4", "arm64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4564,7 +5556,13 @@ export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Source: templates/linux/percpu-defs.h:61
  */
 export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_8", "arm64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4595,6 +5593,13 @@ export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Source: templates/linux/percpu-defs.h:62
  */
 export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_1", "arm64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4625,7 +5630,13 @@ export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Source: templates/linux/percpu-defs.h:62
  */
 export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_2", "arm64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4656,7 +5667,13 @@ export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Source: templates/linux/percpu-defs.h:62
  */
 export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_4", "arm64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4687,7 +5704,13 @@ export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Source: templates/linux/percpu-defs.h:62
  */
 export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_8", "arm64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4719,6 +5742,13 @@ export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Source: templates/linux/percpu-defs.h:65
  */
 export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_sub_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -4747,8 +5777,14 @@ export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/linux/percpu-defs.h:65
  */
 export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_sub_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_2", pcp.off, 2);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4776,8 +5812,14 @@ export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/linux/percpu-defs.h:65
  */
 export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_sub_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_4", pcp.off, 4);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4805,8 +5847,14 @@ export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/linux/percpu-defs.h:65
  */
 export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_sub_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_8", pcp.off, 8);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4834,6 +5882,13 @@ export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/linux/percpu-defs.h:66
  */
 export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_inc_1", "arm64", "fast", 1, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4861,7 +5916,13 @@ export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:66
  */
 export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_inc_2", "arm64", "fast", 2, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4889,7 +5950,13 @@ export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:66
  */
 export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_inc_4", "arm64", "fast", 4, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4917,7 +5984,13 @@ export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:66
  */
 export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_inc_8", "arm64", "fast", 8, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4946,6 +6019,13 @@ export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:67
  */
 export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_dec_1", "arm64", "fast", 1, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4974,7 +6054,13 @@ export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:67
  */
 export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_dec_2", "arm64", "fast", 2, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -5003,7 +6089,13 @@ export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:67
  */
 export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_dec_4", "arm64", "fast", 4, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -5032,7 +6124,13 @@ export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:67
  */
 export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_dec_8", "arm64", "fast", 8, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -5060,6 +6158,13 @@ export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:68
  */
 export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -5094,8 +6199,14 @@ export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Source: templates/linux/percpu-defs.h:68
  */
 export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_return_2", pcp.off, 2);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -5129,8 +6240,14 @@ export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Source: templates/linux/percpu-defs.h:68
  */
 export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_return_4", pcp.off, 4);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -5164,8 +6281,14 @@ export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Source: templates/linux/percpu-defs.h:68
  */
 export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_return_8", pcp.off, 8);
   let result: bigint;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -5199,6 +6322,13 @@ export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Source: templates/linux/percpu-defs.h:69
  */
 export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_1", "arm64", "fast", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -5232,7 +6362,13 @@ export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  * Source: templates/linux/percpu-defs.h:69
  */
 export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_2", "arm64", "fast", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -5266,7 +6402,13 @@ export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  * Source: templates/linux/percpu-defs.h:69
  */
 export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_4", "arm64", "fast", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -5300,7 +6442,13 @@ export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  * Source: templates/linux/percpu-defs.h:69
  */
 export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_8", "arm64", "fast", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -5334,6 +6482,13 @@ export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
  * Source: templates/linux/percpu-defs.h:70
  */
 export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_1", "arm64", "fast", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -5367,7 +6522,13 @@ export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  * Source: templates/linux/percpu-defs.h:70
  */
 export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_2", "arm64", "fast", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -5401,7 +6562,13 @@ export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  * Source: templates/linux/percpu-defs.h:70
  */
 export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_4", "arm64", "fast", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -5435,7 +6602,13 @@ export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  * Source: templates/linux/percpu-defs.h:70
  */
 export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_8", "arm64", "fast", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -5451,4 +6624,4 @@ export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
   preempt_enable(m);
   return result;
 }
-// sha256:d48ed5ac893cc6597f1177080107ce916ad21977077a71e76ee5a01acaf9a59f
+// sha256:c163b86ad69e59390e95cdee17c8ea212893f1213670ffa90a6471c3e65ff451

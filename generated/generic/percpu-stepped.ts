@@ -4,9 +4,9 @@
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
 import { __this_cpu_preempt_check } from "../../src/debug.js";
-import { badOperand, badOvalp, misaligned } from "../../src/errors.js";
+import { badOperand, badOvalp } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
-import type { PerCpuPtr } from "../../src/percpu-ptr.js";
+import { badPointer, type PerCpuPtr } from "../../src/percpu-ptr.js";
 import { preempt_disable, preempt_enable, local_irq_save, local_irq_restore } from "../../src/kernel/preempt.js";
 import type { Insn } from "../../src/insn.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
@@ -22,6 +22,13 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  * Source: templates/generic/percpu.h:39
  */
 export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_read_1", "generic", "stepped", 1, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -42,7 +49,13 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Source: templates/generic/percpu.h:40
  */
 export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_read_2", "generic", "stepped", 2, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -63,7 +76,13 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Source: templates/generic/percpu.h:41
  */
 export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_read_4", "generic", "stepped", 4, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -84,7 +103,13 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Source: templates/generic/percpu.h:42
  */
 export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_read_8", "generic", "stepped", 8, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -105,6 +130,13 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Source: templates/generic/percpu.h:43
  */
 export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_write_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -125,8 +157,14 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/generic/percpu.h:44
  */
 export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_write_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_write_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -146,8 +184,14 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/generic/percpu.h:45
  */
 export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_write_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_write_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -167,8 +211,14 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/generic/percpu.h:46
  */
 export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_write_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_write_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -188,6 +238,13 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/generic/percpu.h:47
  */
 export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_add_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -212,8 +269,14 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/generic/percpu.h:48
  */
 export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_add_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -237,8 +300,14 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/generic/percpu.h:49
  */
 export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_add_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -262,8 +331,14 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/generic/percpu.h:50
  */
 export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_add_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -287,6 +362,13 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/generic/percpu.h:51
  */
 export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_and_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -311,8 +393,14 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/generic/percpu.h:52
  */
 export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_and_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_and_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -336,8 +424,14 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/generic/percpu.h:53
  */
 export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_and_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_and_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -361,8 +455,14 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/generic/percpu.h:54
  */
 export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_and_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_and_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -386,6 +486,13 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/generic/percpu.h:55
  */
 export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_or_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -410,8 +517,14 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/generic/percpu.h:56
  */
 export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_or_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_or_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -435,8 +548,14 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/generic/percpu.h:57
  */
 export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_or_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_or_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -460,8 +579,14 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/generic/percpu.h:58
  */
 export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_or_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_or_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -485,6 +610,13 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/generic/percpu.h:59
  */
 export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_add_return_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -510,8 +642,14 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Source: templates/generic/percpu.h:60
  */
 export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_add_return_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_return_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -536,8 +674,14 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Source: templates/generic/percpu.h:61
  */
 export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_add_return_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_return_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -562,8 +706,14 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Source: templates/generic/percpu.h:62
  */
 export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_add_return_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_return_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -588,6 +738,13 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Source: templates/generic/percpu.h:63
  */
 export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_xchg_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -611,8 +768,14 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * Source: templates/generic/percpu.h:64
  */
 export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_xchg_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_xchg_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -635,8 +798,14 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * Source: templates/generic/percpu.h:65
  */
 export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_xchg_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_xchg_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -659,8 +828,14 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * Source: templates/generic/percpu.h:66
  */
 export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_xchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_xchg_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -683,6 +858,13 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * Source: templates/generic/percpu.h:67
  */
 export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -712,9 +894,15 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * Source: templates/generic/percpu.h:68
  */
 export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_cmpxchg_2", pcp.off, 2);
   const expected = oval & 0xffff;
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -742,9 +930,15 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * Source: templates/generic/percpu.h:69
  */
 export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_cmpxchg_4", pcp.off, 4);
   const expected = oval >>> 0;
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -772,9 +966,15 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * Source: templates/generic/percpu.h:70
  */
 export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -802,6 +1002,13 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Source: templates/generic/percpu.h:71
  */
 export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_1", "generic", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -832,9 +1039,15 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * Source: templates/generic/percpu.h:72
  */
 export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_2", "generic", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_try_cmpxchg_2", pcp.off, 2);
   const expected = ovalp.value & 0xffff;
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -863,9 +1076,15 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * Source: templates/generic/percpu.h:73
  */
 export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_4", "generic", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_try_cmpxchg_4", pcp.off, 4);
   const expected = ovalp.value >>> 0;
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -894,9 +1113,15 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * Source: templates/generic/percpu.h:74
  */
 export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -925,9 +1150,15 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Source: templates/generic/percpu.h:75
  */
 export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg64", "generic", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -955,9 +1186,15 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Source: templates/generic/percpu.h:76
  */
 export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg64", "generic", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -986,9 +1223,15 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Source: templates/generic/percpu.h:77
  */
 export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg128", "generic", "stepped", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, oval);
   const replacement = BigInt.asUintN(128, nval);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1019,9 +1262,15 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * Source: templates/generic/percpu.h:78
  */
 export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg128", "generic", "stepped", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_try_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, ovalp.value);
   const replacement = BigInt.asUintN(128, nval);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1056,6 +1305,13 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * Source: templates/generic/percpu.h:81
  */
 export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_read_1", "generic", "stepped", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1083,7 +1339,13 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
  * Source: templates/generic/percpu.h:82
  */
 export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_read_2", "generic", "stepped", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1111,7 +1373,13 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
  * Source: templates/generic/percpu.h:83
  */
 export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_read_4", "generic", "stepped", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1139,7 +1407,13 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
  * Source: templates/generic/percpu.h:84
  */
 export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_read_8", "generic", "stepped", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1167,6 +1441,13 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
  * Source: templates/generic/percpu.h:85
  */
 export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_write_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1192,8 +1473,14 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Source: templates/generic/percpu.h:86
  */
 export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_write_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_write_2", pcp.off, 2);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -1218,8 +1505,14 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Source: templates/generic/percpu.h:87
  */
 export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_write_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_write_4", pcp.off, 4);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -1244,8 +1537,14 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Source: templates/generic/percpu.h:88
  */
 export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_write_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_write_8", pcp.off, 8);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -1270,6 +1569,13 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Source: templates/generic/percpu.h:89
  */
 export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_add_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1299,8 +1605,14 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/generic/percpu.h:90
  */
 export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_add_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_2", pcp.off, 2);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -1329,8 +1641,14 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/generic/percpu.h:91
  */
 export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_add_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_4", pcp.off, 4);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -1359,8 +1677,14 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/generic/percpu.h:92
  */
 export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_add_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_8", pcp.off, 8);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -1389,6 +1713,13 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/generic/percpu.h:93
  */
 export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_and_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1418,8 +1749,14 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/generic/percpu.h:94
  */
 export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_and_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_and_2", pcp.off, 2);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -1448,8 +1785,14 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/generic/percpu.h:95
  */
 export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_and_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_and_4", pcp.off, 4);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -1478,8 +1821,14 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/generic/percpu.h:96
  */
 export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_and_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_and_8", pcp.off, 8);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -1508,6 +1857,13 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/generic/percpu.h:97
  */
 export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_or_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1537,8 +1893,14 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/generic/percpu.h:98
  */
 export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_or_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_or_2", pcp.off, 2);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -1567,8 +1929,14 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/generic/percpu.h:99
  */
 export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_or_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_or_4", pcp.off, 4);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -1597,8 +1965,14 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/generic/percpu.h:100
  */
 export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_or_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_or_8", pcp.off, 8);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -1627,6 +2001,13 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/generic/percpu.h:101
  */
 export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_add_return_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -1659,8 +2040,14 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * Source: templates/generic/percpu.h:102
  */
 export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_add_return_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_return_2", pcp.off, 2);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1692,8 +2079,14 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * Source: templates/generic/percpu.h:103
  */
 export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_add_return_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_return_4", pcp.off, 4);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1725,8 +2118,14 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * Source: templates/generic/percpu.h:104
  */
 export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_add_return_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_return_8", pcp.off, 8);
   let result: bigint;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1758,6 +2157,13 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * Source: templates/generic/percpu.h:105
  */
 export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_xchg_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -1788,8 +2194,14 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
  * Source: templates/generic/percpu.h:106
  */
 export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_xchg_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_xchg_2", pcp.off, 2);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1819,8 +2231,14 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
  * Source: templates/generic/percpu.h:107
  */
 export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_xchg_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_xchg_4", pcp.off, 4);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1850,8 +2268,14 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
  * Source: templates/generic/percpu.h:108
  */
 export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_xchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_xchg_8", pcp.off, 8);
   let result: bigint;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1881,6 +2305,13 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
  * Source: templates/generic/percpu.h:109
  */
 export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   let result: number;
@@ -1917,9 +2348,15 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
  * Source: templates/generic/percpu.h:110
  */
 export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_cmpxchg_2", pcp.off, 2);
   let result: number;
   const flags = local_irq_save(m);
   const expected = oval & 0xffff;
@@ -1954,9 +2391,15 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
  * Source: templates/generic/percpu.h:111
  */
 export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_cmpxchg_4", pcp.off, 4);
   let result: number;
   const flags = local_irq_save(m);
   const expected = oval >>> 0;
@@ -1991,9 +2434,15 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
  * Source: templates/generic/percpu.h:112
  */
 export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg_8", pcp.off, 8);
   let result: bigint;
   const flags = local_irq_save(m);
   const expected = BigInt.asUintN(64, oval);
@@ -2028,6 +2477,13 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * Source: templates/generic/percpu.h:113
  */
 export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_1", "generic", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   let result: boolean;
@@ -2065,9 +2521,15 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Source: templates/generic/percpu.h:114
  */
 export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_2", "generic", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_try_cmpxchg_2", pcp.off, 2);
   let result: boolean;
   const flags = local_irq_save(m);
   const expected = ovalp.value & 0xffff;
@@ -2103,9 +2565,15 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Source: templates/generic/percpu.h:115
  */
 export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_4", "generic", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_try_cmpxchg_4", pcp.off, 4);
   let result: boolean;
   const flags = local_irq_save(m);
   const expected = ovalp.value >>> 0;
@@ -2141,9 +2609,15 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Source: templates/generic/percpu.h:116
  */
 export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg_8", pcp.off, 8);
   let result: boolean;
   const flags = local_irq_save(m);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -2179,9 +2653,15 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Source: templates/generic/percpu.h:117
  */
 export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg64", "generic", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg64", pcp.off, 8);
   let result: bigint;
   const flags = local_irq_save(m);
   const expected = BigInt.asUintN(64, oval);
@@ -2216,9 +2696,15 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * Source: templates/generic/percpu.h:118
  */
 export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg64", "generic", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg64", pcp.off, 8);
   let result: boolean;
   const flags = local_irq_save(m);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -2254,9 +2740,15 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Source: templates/generic/percpu.h:119
  */
 export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg128", "generic", "stepped", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_cmpxchg128", pcp.off, 16);
   let result: bigint;
   const flags = local_irq_save(m);
   const expected = BigInt.asUintN(128, oval);
@@ -2294,9 +2786,15 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
  * Source: templates/generic/percpu.h:120
  */
 export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg128", "generic", "stepped", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_try_cmpxchg128", pcp.off, 16);
   let result: boolean;
   const flags = local_irq_save(m);
   const expected = BigInt.asUintN(128, ovalp.value);
@@ -2335,6 +2833,13 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
  * Source: templates/linux/percpu-defs.h:40
  */
 export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_sub_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2362,8 +2867,14 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/linux/percpu-defs.h:40
  */
 export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_sub_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2390,8 +2901,14 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/linux/percpu-defs.h:40
  */
 export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_sub_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2418,8 +2935,14 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/linux/percpu-defs.h:40
  */
 export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_sub_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2446,6 +2969,13 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/linux/percpu-defs.h:41
  */
 export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_inc_1", "generic", "stepped", 1, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2472,7 +3002,13 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * Source: templates/linux/percpu-defs.h:41
  */
 export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_inc_2", "generic", "stepped", 2, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2499,7 +3035,13 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * Source: templates/linux/percpu-defs.h:41
  */
 export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_inc_4", "generic", "stepped", 4, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2526,7 +3068,13 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * Source: templates/linux/percpu-defs.h:41
  */
 export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_inc_8", "generic", "stepped", 8, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2554,6 +3102,13 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * Source: templates/linux/percpu-defs.h:42
  */
 export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_dec_1", "generic", "stepped", 1, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2581,7 +3136,13 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * Source: templates/linux/percpu-defs.h:42
  */
 export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_dec_2", "generic", "stepped", 2, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2609,7 +3170,13 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * Source: templates/linux/percpu-defs.h:42
  */
 export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_dec_4", "generic", "stepped", 4, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2637,7 +3204,13 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * Source: templates/linux/percpu-defs.h:42
  */
 export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_dec_8", "generic", "stepped", 8, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2664,6 +3237,13 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * Source: templates/linux/percpu-defs.h:43
  */
 export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -2692,8 +3272,14 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Source: templates/linux/percpu-defs.h:43
  */
 export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_return_2", pcp.off, 2);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2721,8 +3307,14 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Source: templates/linux/percpu-defs.h:43
  */
 export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_return_4", pcp.off, 4);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2750,8 +3342,14 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Source: templates/linux/percpu-defs.h:43
  */
 export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_return_8", pcp.off, 8);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2779,6 +3377,13 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Source: templates/linux/percpu-defs.h:44
  */
 export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_1", "generic", "stepped", 1, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2806,7 +3411,13 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * Source: templates/linux/percpu-defs.h:44
  */
 export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_2", "generic", "stepped", 2, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2834,7 +3445,13 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * Source: templates/linux/percpu-defs.h:44
  */
 export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_4", "generic", "stepped", 4, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2862,7 +3479,13 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * Source: templates/linux/percpu-defs.h:44
  */
 export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_8", "generic", "stepped", 8, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2890,6 +3513,13 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * Source: templates/linux/percpu-defs.h:45
  */
 export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_1", "generic", "stepped", 1, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2917,7 +3547,13 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * Source: templates/linux/percpu-defs.h:45
  */
 export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_2", "generic", "stepped", 2, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2945,7 +3581,13 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * Source: templates/linux/percpu-defs.h:45
  */
 export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_4", "generic", "stepped", 4, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -2973,7 +3615,13 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * Source: templates/linux/percpu-defs.h:45
  */
 export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_8", "generic", "stepped", 8, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3002,6 +3650,13 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * Source: templates/linux/percpu-defs.h:48
  */
 export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_read_1", "generic", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3027,7 +3682,13 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
  * Source: templates/linux/percpu-defs.h:48
  */
 export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_read_2", "generic", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3053,7 +3714,13 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
  * Source: templates/linux/percpu-defs.h:48
  */
 export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_read_4", "generic", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3079,7 +3746,13 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
  * Source: templates/linux/percpu-defs.h:48
  */
 export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_read_8", "generic", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3105,6 +3778,13 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
  * Source: templates/linux/percpu-defs.h:49
  */
 export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_write_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3130,8 +3810,14 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
  * Source: templates/linux/percpu-defs.h:49
  */
 export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_write_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_write_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3156,8 +3842,14 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
  * Source: templates/linux/percpu-defs.h:49
  */
 export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_write_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_write_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3182,8 +3874,14 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
  * Source: templates/linux/percpu-defs.h:49
  */
 export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_write_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_write_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3208,6 +3906,13 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
  * Source: templates/linux/percpu-defs.h:50
  */
 export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_add_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3237,8 +3942,14 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Source: templates/linux/percpu-defs.h:50
  */
 export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_add_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3267,8 +3978,14 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Source: templates/linux/percpu-defs.h:50
  */
 export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_add_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3297,8 +4014,14 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Source: templates/linux/percpu-defs.h:50
  */
 export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_add_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3327,6 +4050,13 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Source: templates/linux/percpu-defs.h:51
  */
 export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_and_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3356,8 +4086,14 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Source: templates/linux/percpu-defs.h:51
  */
 export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_and_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_and_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3386,8 +4122,14 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Source: templates/linux/percpu-defs.h:51
  */
 export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_and_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_and_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3416,8 +4158,14 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Source: templates/linux/percpu-defs.h:51
  */
 export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_and_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_and_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3446,6 +4194,13 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Source: templates/linux/percpu-defs.h:52
  */
 export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_or_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3475,8 +4230,14 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/linux/percpu-defs.h:52
  */
 export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_or_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_or_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3505,8 +4266,14 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/linux/percpu-defs.h:52
  */
 export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_or_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_or_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3535,8 +4302,14 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/linux/percpu-defs.h:52
  */
 export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_or_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_or_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3565,6 +4338,13 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/linux/percpu-defs.h:53
  */
 export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_add_return_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3595,8 +4375,14 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Source: templates/linux/percpu-defs.h:53
  */
 export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_add_return_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3626,8 +4412,14 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Source: templates/linux/percpu-defs.h:53
  */
 export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_add_return_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3657,8 +4449,14 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Source: templates/linux/percpu-defs.h:53
  */
 export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_add_return_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3688,6 +4486,13 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Source: templates/linux/percpu-defs.h:54
  */
 export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_xchg_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3716,8 +4521,14 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
  * Source: templates/linux/percpu-defs.h:54
  */
 export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_xchg_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_xchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3745,8 +4556,14 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
  * Source: templates/linux/percpu-defs.h:54
  */
 export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_xchg_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_xchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3774,8 +4591,14 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
  * Source: templates/linux/percpu-defs.h:54
  */
 export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_xchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_xchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3803,6 +4626,13 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
  * Source: templates/linux/percpu-defs.h:55
  */
 export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -3837,9 +4667,15 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * Source: templates/linux/percpu-defs.h:55
  */
 export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval & 0xffff;
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3872,9 +4708,15 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * Source: templates/linux/percpu-defs.h:55
  */
 export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval >>> 0;
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3907,9 +4749,15 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * Source: templates/linux/percpu-defs.h:55
  */
 export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = BigInt.asUintN(64, oval);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -3942,6 +4790,13 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Source: templates/linux/percpu-defs.h:56
  */
 export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_1", "generic", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -3977,9 +4832,15 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
  * Source: templates/linux/percpu-defs.h:56
  */
 export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_2", "generic", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_try_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value & 0xffff;
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4013,9 +4874,15 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
  * Source: templates/linux/percpu-defs.h:56
  */
 export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_4", "generic", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_try_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value >>> 0;
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4049,9 +4916,15 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
  * Source: templates/linux/percpu-defs.h:56
  */
 export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_try_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = BigInt.asUintN(64, ovalp.value);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4086,6 +4959,13 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
  * Source: templates/linux/percpu-defs.h:57
  */
 export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_sub_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4116,8 +4996,14 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Source: templates/linux/percpu-defs.h:57
  */
 export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_sub_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4147,8 +5033,14 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Source: templates/linux/percpu-defs.h:57
  */
 export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_sub_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4178,8 +5070,14 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Source: templates/linux/percpu-defs.h:57
  */
 export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_sub_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4209,6 +5107,13 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Source: templates/linux/percpu-defs.h:58
  */
 export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_inc_1", "generic", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4238,7 +5143,13 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * Source: templates/linux/percpu-defs.h:58
  */
 export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_inc_2", "generic", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4268,7 +5179,13 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * Source: templates/linux/percpu-defs.h:58
  */
 export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_inc_4", "generic", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4298,7 +5215,13 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * Source: templates/linux/percpu-defs.h:58
  */
 export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_inc_8", "generic", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4329,6 +5252,13 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * Source: templates/linux/percpu-defs.h:59
  */
 export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_dec_1", "generic", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4359,7 +5289,13 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * Source: templates/linux/percpu-defs.h:59
  */
 export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_dec_2", "generic", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4390,7 +5326,13 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * Source: templates/linux/percpu-defs.h:59
  */
 export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_dec_4", "generic", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4421,7 +5363,13 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * Source: templates/linux/percpu-defs.h:59
  */
 export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_dec_8", "generic", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4451,6 +5399,13 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * Source: templates/linux/percpu-defs.h:60
  */
 export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4482,8 +5437,14 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Source: templates/linux/percpu-defs.h:60
  */
 export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4514,8 +5475,14 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Source: templates/linux/percpu-defs.h:60
  */
 export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4546,8 +5513,14 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Source: templates/linux/percpu-defs.h:60
  */
 export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4578,6 +5551,13 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Source: templates/linux/percpu-defs.h:61
  */
 export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_1", "generic", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4608,7 +5588,13 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * Source: templates/linux/percpu-defs.h:61
  */
 export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_2", "generic", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4639,7 +5625,13 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * Source: templates/linux/percpu-defs.h:61
  */
 export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_4", "generic", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4670,7 +5662,13 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * Source: templates/linux/percpu-defs.h:61
  */
 export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_8", "generic", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4701,6 +5699,13 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * Source: templates/linux/percpu-defs.h:62
  */
 export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_1", "generic", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4731,7 +5736,13 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * Source: templates/linux/percpu-defs.h:62
  */
 export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_2", "generic", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4762,7 +5773,13 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * Source: templates/linux/percpu-defs.h:62
  */
 export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_4", "generic", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4793,7 +5810,13 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * Source: templates/linux/percpu-defs.h:62
  */
 export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_8", "generic", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4825,6 +5848,13 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * Source: templates/linux/percpu-defs.h:65
  */
 export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_sub_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4857,8 +5887,14 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/linux/percpu-defs.h:65
  */
 export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_sub_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_2", pcp.off, 2);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4890,8 +5926,14 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/linux/percpu-defs.h:65
  */
 export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_sub_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_4", pcp.off, 4);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4923,8 +5965,14 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/linux/percpu-defs.h:65
  */
 export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_sub_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_8", pcp.off, 8);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4956,6 +6004,13 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/linux/percpu-defs.h:66
  */
 export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_inc_1", "generic", "stepped", 1, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4987,7 +6042,13 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Source: templates/linux/percpu-defs.h:66
  */
 export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_inc_2", "generic", "stepped", 2, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5019,7 +6080,13 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Source: templates/linux/percpu-defs.h:66
  */
 export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_inc_4", "generic", "stepped", 4, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5051,7 +6118,13 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Source: templates/linux/percpu-defs.h:66
  */
 export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_inc_8", "generic", "stepped", 8, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5084,6 +6157,13 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Source: templates/linux/percpu-defs.h:67
  */
 export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_dec_1", "generic", "stepped", 1, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5116,7 +6196,13 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Source: templates/linux/percpu-defs.h:67
  */
 export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_dec_2", "generic", "stepped", 2, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5149,7 +6235,13 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Source: templates/linux/percpu-defs.h:67
  */
 export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_dec_4", "generic", "stepped", 4, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5182,7 +6274,13 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Source: templates/linux/percpu-defs.h:67
  */
 export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_dec_8", "generic", "stepped", 8, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5214,6 +6312,13 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Source: templates/linux/percpu-defs.h:68
  */
 export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_sub_return_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -5249,8 +6354,14 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * Source: templates/linux/percpu-defs.h:68
  */
 export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_sub_return_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_return_2", pcp.off, 2);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5285,8 +6396,14 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * Source: templates/linux/percpu-defs.h:68
  */
 export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_sub_return_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_return_4", pcp.off, 4);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5321,8 +6438,14 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * Source: templates/linux/percpu-defs.h:68
  */
 export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_sub_return_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_return_8", pcp.off, 8);
   let result: bigint;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5357,6 +6480,13 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * Source: templates/linux/percpu-defs.h:69
  */
 export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_inc_return_1", "generic", "stepped", 1, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5391,7 +6521,13 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Source: templates/linux/percpu-defs.h:69
  */
 export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_inc_return_2", "generic", "stepped", 2, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5426,7 +6562,13 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Source: templates/linux/percpu-defs.h:69
  */
 export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_inc_return_4", "generic", "stepped", 4, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5461,7 +6603,13 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Source: templates/linux/percpu-defs.h:69
  */
 export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_inc_return_8", "generic", "stepped", 8, m, pcp);
   let result: bigint;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5496,6 +6644,13 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  * Source: templates/linux/percpu-defs.h:70
  */
 export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_dec_return_1", "generic", "stepped", 1, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5530,7 +6685,13 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Source: templates/linux/percpu-defs.h:70
  */
 export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_dec_return_2", "generic", "stepped", 2, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5565,7 +6726,13 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Source: templates/linux/percpu-defs.h:70
  */
 export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_dec_return_4", "generic", "stepped", 4, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5600,7 +6767,13 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Source: templates/linux/percpu-defs.h:70
  */
 export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_dec_return_8", "generic", "stepped", 8, m, pcp);
   let result: bigint;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5617,4 +6790,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   local_irq_restore(m, flags);
   return result;
 }
-// sha256:11eeeeb753d4e87251f01f21b88482d17a7d7836075bf39a15095a22ac2a0fca
+// sha256:e3ffbdc08af219a86749829f0fa0e655ec44eb716f26536024d7c581a2f8a16e

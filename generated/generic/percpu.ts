@@ -4,9 +4,9 @@
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
 import { __this_cpu_preempt_check } from "../../src/debug.js";
-import { badOperand, badOvalp, misaligned } from "../../src/errors.js";
+import { badOperand, badOvalp } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
-import type { PerCpuPtr } from "../../src/percpu-ptr.js";
+import { badPointer, type PerCpuPtr } from "../../src/percpu-ptr.js";
 import { preempt_disable, preempt_enable, local_irq_save, local_irq_restore } from "../../src/kernel/preempt.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
@@ -21,6 +21,13 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  * Source: templates/generic/percpu.h:39
  */
 export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_read_1", "generic", "fast", 1, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -41,7 +48,13 @@ export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
  * Source: templates/generic/percpu.h:40
  */
 export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_read_2", "generic", "fast", 2, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -62,7 +75,13 @@ export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
  * Source: templates/generic/percpu.h:41
  */
 export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_read_4", "generic", "fast", 4, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -83,7 +102,13 @@ export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
  * Source: templates/generic/percpu.h:42
  */
 export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_read_8", "generic", "fast", 8, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -104,6 +129,13 @@ export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
  * Source: templates/generic/percpu.h:43
  */
 export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_write_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -124,8 +156,14 @@ export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/generic/percpu.h:44
  */
 export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_write_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_write_2", pcp.off, 2);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -145,8 +183,14 @@ export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/generic/percpu.h:45
  */
 export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_write_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_write_4", pcp.off, 4);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -166,8 +210,14 @@ export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/generic/percpu.h:46
  */
 export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_write_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_write_8", pcp.off, 8);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -187,6 +237,13 @@ export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/generic/percpu.h:47
  */
 export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_add_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -211,8 +268,14 @@ export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/generic/percpu.h:48
  */
 export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_add_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_2", pcp.off, 2);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -236,8 +299,14 @@ export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/generic/percpu.h:49
  */
 export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_add_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_4", pcp.off, 4);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -261,8 +330,14 @@ export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/generic/percpu.h:50
  */
 export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_add_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_8", pcp.off, 8);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -286,6 +361,13 @@ export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/generic/percpu.h:51
  */
 export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_and_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -310,8 +392,14 @@ export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/generic/percpu.h:52
  */
 export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_and_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_and_2", pcp.off, 2);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -335,8 +423,14 @@ export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/generic/percpu.h:53
  */
 export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_and_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_and_4", pcp.off, 4);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -360,8 +454,14 @@ export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/generic/percpu.h:54
  */
 export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_and_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_and_8", pcp.off, 8);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -385,6 +485,13 @@ export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/generic/percpu.h:55
  */
 export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_or_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -409,8 +516,14 @@ export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number
  * Source: templates/generic/percpu.h:56
  */
 export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_or_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_or_2", pcp.off, 2);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -434,8 +547,14 @@ export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number
  * Source: templates/generic/percpu.h:57
  */
 export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_or_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_or_4", pcp.off, 4);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -459,8 +578,14 @@ export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number
  * Source: templates/generic/percpu.h:58
  */
 export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_or_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_or_8", pcp.off, 8);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -484,6 +609,13 @@ export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint
  * Source: templates/generic/percpu.h:59
  */
 export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_add_return_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -509,8 +641,14 @@ export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  * Source: templates/generic/percpu.h:60
  */
 export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_add_return_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_return_2", pcp.off, 2);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -535,8 +673,14 @@ export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  * Source: templates/generic/percpu.h:61
  */
 export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_add_return_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_return_4", pcp.off, 4);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -561,8 +705,14 @@ export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  * Source: templates/generic/percpu.h:62
  */
 export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_add_return_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_return_8", pcp.off, 8);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -587,6 +737,13 @@ export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  * Source: templates/generic/percpu.h:63
  */
 export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_xchg_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -610,8 +767,14 @@ export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: num
  * Source: templates/generic/percpu.h:64
  */
 export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_xchg_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_xchg_2", pcp.off, 2);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -634,8 +797,14 @@ export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: num
  * Source: templates/generic/percpu.h:65
  */
 export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_xchg_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_xchg_4", pcp.off, 4);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -658,8 +827,14 @@ export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: num
  * Source: templates/generic/percpu.h:66
  */
 export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_xchg_8", "generic", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_xchg_8", pcp.off, 8);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -682,6 +857,13 @@ export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: big
  * Source: templates/generic/percpu.h:67
  */
 export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -711,9 +893,15 @@ export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: 
  * Source: templates/generic/percpu.h:68
  */
 export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_cmpxchg_2", pcp.off, 2);
   const expected = oval & 0xffff;
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -741,9 +929,15 @@ export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: 
  * Source: templates/generic/percpu.h:69
  */
 export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_cmpxchg_4", pcp.off, 4);
   const expected = oval >>> 0;
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -771,9 +965,15 @@ export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: 
  * Source: templates/generic/percpu.h:70
  */
 export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_8", "generic", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -801,6 +1001,13 @@ export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  * Source: templates/generic/percpu.h:71
  */
 export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_1", "generic", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -831,9 +1038,15 @@ export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * Source: templates/generic/percpu.h:72
  */
 export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_2", "generic", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_try_cmpxchg_2", pcp.off, 2);
   const expected = ovalp.value & 0xffff;
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -862,9 +1075,15 @@ export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * Source: templates/generic/percpu.h:73
  */
 export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_4", "generic", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_try_cmpxchg_4", pcp.off, 4);
   const expected = ovalp.value >>> 0;
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -893,9 +1112,15 @@ export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * Source: templates/generic/percpu.h:74
  */
 export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_8", "generic", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -924,9 +1149,15 @@ export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Source: templates/generic/percpu.h:75
  */
 export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg64", "generic", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -954,9 +1185,15 @@ export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  * Source: templates/generic/percpu.h:76
  */
 export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg64", "generic", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -985,9 +1222,15 @@ export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Source: templates/generic/percpu.h:77
  */
 export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg128", "generic", "fast", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, oval);
   const replacement = BigInt.asUintN(128, nval);
   // cpu = raw_smp_processor_id()
@@ -1018,9 +1261,15 @@ export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval
  * Source: templates/generic/percpu.h:78
  */
 export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg128", "generic", "fast", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_try_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, ovalp.value);
   const replacement = BigInt.asUintN(128, nval);
   // cpu = raw_smp_processor_id()
@@ -1055,6 +1304,13 @@ export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, 
  * Source: templates/generic/percpu.h:81
  */
 export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_read_1", "generic", "fast", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   // cpu = raw_smp_processor_id()
@@ -1082,7 +1338,13 @@ export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number 
  * Source: templates/generic/percpu.h:82
  */
 export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_read_2", "generic", "fast", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   // cpu = raw_smp_processor_id()
@@ -1110,7 +1372,13 @@ export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number 
  * Source: templates/generic/percpu.h:83
  */
 export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_read_4", "generic", "fast", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   // cpu = raw_smp_processor_id()
@@ -1138,7 +1406,13 @@ export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number 
  * Source: templates/generic/percpu.h:84
  */
 export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_read_8", "generic", "fast", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   // cpu = raw_smp_processor_id()
@@ -1166,6 +1440,13 @@ export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint 
  * Source: templates/generic/percpu.h:85
  */
 export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_write_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1191,8 +1472,14 @@ export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/generic/percpu.h:86
  */
 export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_write_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_write_2", pcp.off, 2);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -1217,8 +1504,14 @@ export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/generic/percpu.h:87
  */
 export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_write_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_write_4", pcp.off, 4);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -1243,8 +1536,14 @@ export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/generic/percpu.h:88
  */
 export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_write_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_write_8", pcp.off, 8);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -1269,6 +1568,13 @@ export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/generic/percpu.h:89
  */
 export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_add_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1298,8 +1604,14 @@ export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/generic/percpu.h:90
  */
 export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_add_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_2", pcp.off, 2);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -1328,8 +1640,14 @@ export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/generic/percpu.h:91
  */
 export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_add_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_4", pcp.off, 4);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -1358,8 +1676,14 @@ export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/generic/percpu.h:92
  */
 export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_add_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_8", pcp.off, 8);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -1388,6 +1712,13 @@ export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/generic/percpu.h:93
  */
 export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_and_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1417,8 +1748,14 @@ export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/generic/percpu.h:94
  */
 export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_and_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_and_2", pcp.off, 2);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -1447,8 +1784,14 @@ export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/generic/percpu.h:95
  */
 export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_and_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_and_4", pcp.off, 4);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -1477,8 +1820,14 @@ export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/generic/percpu.h:96
  */
 export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_and_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_and_8", pcp.off, 8);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -1507,6 +1856,13 @@ export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/generic/percpu.h:97
  */
 export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_or_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1536,8 +1892,14 @@ export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/generic/percpu.h:98
  */
 export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_or_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_or_2", pcp.off, 2);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -1566,8 +1928,14 @@ export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/generic/percpu.h:99
  */
 export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_or_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_or_4", pcp.off, 4);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -1596,8 +1964,14 @@ export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/generic/percpu.h:100
  */
 export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_or_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_or_8", pcp.off, 8);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -1626,6 +2000,13 @@ export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/generic/percpu.h:101
  */
 export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_add_return_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -1658,8 +2039,14 @@ export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Source: templates/generic/percpu.h:102
  */
 export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_add_return_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_return_2", pcp.off, 2);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1691,8 +2078,14 @@ export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Source: templates/generic/percpu.h:103
  */
 export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_add_return_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_return_4", pcp.off, 4);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1724,8 +2117,14 @@ export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Source: templates/generic/percpu.h:104
  */
 export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_add_return_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_return_8", pcp.off, 8);
   let result: bigint;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1757,6 +2156,13 @@ export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Source: templates/generic/percpu.h:105
  */
 export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_xchg_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -1787,8 +2193,14 @@ export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * Source: templates/generic/percpu.h:106
  */
 export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_xchg_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_xchg_2", pcp.off, 2);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1818,8 +2230,14 @@ export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * Source: templates/generic/percpu.h:107
  */
 export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_xchg_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_xchg_4", pcp.off, 4);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1849,8 +2267,14 @@ export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * Source: templates/generic/percpu.h:108
  */
 export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_xchg_8", "generic", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_xchg_8", pcp.off, 8);
   let result: bigint;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1880,6 +2304,13 @@ export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * Source: templates/generic/percpu.h:109
  */
 export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   let result: number;
@@ -1916,9 +2347,15 @@ export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * Source: templates/generic/percpu.h:110
  */
 export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_cmpxchg_2", pcp.off, 2);
   let result: number;
   const flags = local_irq_save(m);
   const expected = oval & 0xffff;
@@ -1953,9 +2390,15 @@ export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * Source: templates/generic/percpu.h:111
  */
 export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_cmpxchg_4", pcp.off, 4);
   let result: number;
   const flags = local_irq_save(m);
   const expected = oval >>> 0;
@@ -1990,9 +2433,15 @@ export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * Source: templates/generic/percpu.h:112
  */
 export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_8", "generic", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg_8", pcp.off, 8);
   let result: bigint;
   const flags = local_irq_save(m);
   const expected = BigInt.asUintN(64, oval);
@@ -2027,6 +2476,13 @@ export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Source: templates/generic/percpu.h:113
  */
 export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_1", "generic", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   let result: boolean;
@@ -2064,9 +2520,15 @@ export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * Source: templates/generic/percpu.h:114
  */
 export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_2", "generic", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_try_cmpxchg_2", pcp.off, 2);
   let result: boolean;
   const flags = local_irq_save(m);
   const expected = ovalp.value & 0xffff;
@@ -2102,9 +2564,15 @@ export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * Source: templates/generic/percpu.h:115
  */
 export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_4", "generic", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_try_cmpxchg_4", pcp.off, 4);
   let result: boolean;
   const flags = local_irq_save(m);
   const expected = ovalp.value >>> 0;
@@ -2140,9 +2608,15 @@ export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * Source: templates/generic/percpu.h:116
  */
 export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_8", "generic", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg_8", pcp.off, 8);
   let result: boolean;
   const flags = local_irq_save(m);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -2178,9 +2652,15 @@ export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Source: templates/generic/percpu.h:117
  */
 export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg64", "generic", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg64", pcp.off, 8);
   let result: bigint;
   const flags = local_irq_save(m);
   const expected = BigInt.asUintN(64, oval);
@@ -2215,9 +2695,15 @@ export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Source: templates/generic/percpu.h:118
  */
 export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg64", "generic", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg64", pcp.off, 8);
   let result: boolean;
   const flags = local_irq_save(m);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -2253,9 +2739,15 @@ export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Source: templates/generic/percpu.h:119
  */
 export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg128", "generic", "fast", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_cmpxchg128", pcp.off, 16);
   let result: bigint;
   const flags = local_irq_save(m);
   const expected = BigInt.asUintN(128, oval);
@@ -2293,9 +2785,15 @@ export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * Source: templates/generic/percpu.h:120
  */
 export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg128", "generic", "fast", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_try_cmpxchg128", pcp.off, 16);
   let result: boolean;
   const flags = local_irq_save(m);
   const expected = BigInt.asUintN(128, ovalp.value);
@@ -2334,6 +2832,13 @@ export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * Source: templates/linux/percpu-defs.h:40
  */
 export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_sub_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -2361,8 +2866,14 @@ export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/linux/percpu-defs.h:40
  */
 export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_sub_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_2", pcp.off, 2);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2389,8 +2900,14 @@ export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/linux/percpu-defs.h:40
  */
 export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_sub_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_4", pcp.off, 4);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2417,8 +2934,14 @@ export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/linux/percpu-defs.h:40
  */
 export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_sub_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_8", pcp.off, 8);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2445,6 +2968,13 @@ export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/linux/percpu-defs.h:41
  */
 export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_inc_1", "generic", "fast", 1, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2471,7 +3001,13 @@ export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:41
  */
 export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_inc_2", "generic", "fast", 2, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2498,7 +3034,13 @@ export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:41
  */
 export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_inc_4", "generic", "fast", 4, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2525,7 +3067,13 @@ export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:41
  */
 export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_inc_8", "generic", "fast", 8, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2553,6 +3101,13 @@ export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:42
  */
 export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_dec_1", "generic", "fast", 1, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2580,7 +3135,13 @@ export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:42
  */
 export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_dec_2", "generic", "fast", 2, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2608,7 +3169,13 @@ export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:42
  */
 export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_dec_4", "generic", "fast", 4, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2636,7 +3203,13 @@ export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:42
  */
 export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_dec_8", "generic", "fast", 8, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2663,6 +3236,13 @@ export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:43
  */
 export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -2691,8 +3271,14 @@ export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  * Source: templates/linux/percpu-defs.h:43
  */
 export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_return_2", pcp.off, 2);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2720,8 +3306,14 @@ export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  * Source: templates/linux/percpu-defs.h:43
  */
 export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_return_4", pcp.off, 4);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2749,8 +3341,14 @@ export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  * Source: templates/linux/percpu-defs.h:43
  */
 export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_return_8", pcp.off, 8);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2778,6 +3376,13 @@ export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  * Source: templates/linux/percpu-defs.h:44
  */
 export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_1", "generic", "fast", 1, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2805,7 +3410,13 @@ export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  * Source: templates/linux/percpu-defs.h:44
  */
 export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_2", "generic", "fast", 2, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2833,7 +3444,13 @@ export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  * Source: templates/linux/percpu-defs.h:44
  */
 export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_4", "generic", "fast", 4, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2861,7 +3478,13 @@ export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  * Source: templates/linux/percpu-defs.h:44
  */
 export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_8", "generic", "fast", 8, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2889,6 +3512,13 @@ export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  * Source: templates/linux/percpu-defs.h:45
  */
 export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_1", "generic", "fast", 1, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2916,7 +3546,13 @@ export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  * Source: templates/linux/percpu-defs.h:45
  */
 export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_2", "generic", "fast", 2, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2944,7 +3580,13 @@ export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  * Source: templates/linux/percpu-defs.h:45
  */
 export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_4", "generic", "fast", 4, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -2972,7 +3614,13 @@ export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  * Source: templates/linux/percpu-defs.h:45
  */
 export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_8", "generic", "fast", 8, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3001,6 +3649,13 @@ export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  * Source: templates/linux/percpu-defs.h:48
  */
 export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_read_1", "generic", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3026,7 +3681,13 @@ export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): numbe
  * Source: templates/linux/percpu-defs.h:48
  */
 export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_read_2", "generic", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3052,7 +3713,13 @@ export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): numbe
  * Source: templates/linux/percpu-defs.h:48
  */
 export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_read_4", "generic", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3078,7 +3745,13 @@ export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): numbe
  * Source: templates/linux/percpu-defs.h:48
  */
 export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_read_8", "generic", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3104,6 +3777,13 @@ export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigin
  * Source: templates/linux/percpu-defs.h:49
  */
 export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_write_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // cpu = raw_smp_processor_id()
@@ -3129,8 +3809,14 @@ export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: 
  * Source: templates/linux/percpu-defs.h:49
  */
 export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_write_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_write_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3155,8 +3841,14 @@ export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: 
  * Source: templates/linux/percpu-defs.h:49
  */
 export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_write_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_write_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3181,8 +3873,14 @@ export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: 
  * Source: templates/linux/percpu-defs.h:49
  */
 export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_write_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_write_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3207,6 +3905,13 @@ export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: 
  * Source: templates/linux/percpu-defs.h:50
  */
 export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_add_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
@@ -3236,8 +3941,14 @@ export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/linux/percpu-defs.h:50
  */
 export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_add_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3266,8 +3977,14 @@ export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/linux/percpu-defs.h:50
  */
 export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_add_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3296,8 +4013,14 @@ export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/linux/percpu-defs.h:50
  */
 export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_add_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3326,6 +4049,13 @@ export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/linux/percpu-defs.h:51
  */
 export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_and_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // cpu = raw_smp_processor_id()
@@ -3355,8 +4085,14 @@ export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/linux/percpu-defs.h:51
  */
 export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_and_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_and_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3385,8 +4121,14 @@ export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/linux/percpu-defs.h:51
  */
 export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_and_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_and_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3415,8 +4157,14 @@ export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/linux/percpu-defs.h:51
  */
 export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_and_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_and_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3445,6 +4193,13 @@ export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/linux/percpu-defs.h:52
  */
 export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_or_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // cpu = raw_smp_processor_id()
@@ -3474,8 +4229,14 @@ export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/linux/percpu-defs.h:52
  */
 export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_or_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_or_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3504,8 +4265,14 @@ export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/linux/percpu-defs.h:52
  */
 export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_or_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_or_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3534,8 +4301,14 @@ export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/linux/percpu-defs.h:52
  */
 export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_or_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_or_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3564,6 +4337,13 @@ export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/linux/percpu-defs.h:53
  */
 export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_add_return_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
@@ -3594,8 +4374,14 @@ export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Source: templates/linux/percpu-defs.h:53
  */
 export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_add_return_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3625,8 +4411,14 @@ export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Source: templates/linux/percpu-defs.h:53
  */
 export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_add_return_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3656,8 +4448,14 @@ export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Source: templates/linux/percpu-defs.h:53
  */
 export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_add_return_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3687,6 +4485,13 @@ export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Source: templates/linux/percpu-defs.h:54
  */
 export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_xchg_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // cpu = raw_smp_processor_id()
@@ -3715,8 +4520,14 @@ export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: 
  * Source: templates/linux/percpu-defs.h:54
  */
 export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_xchg_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_xchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3744,8 +4555,14 @@ export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: 
  * Source: templates/linux/percpu-defs.h:54
  */
 export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_xchg_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_xchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3773,8 +4590,14 @@ export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: 
  * Source: templates/linux/percpu-defs.h:54
  */
 export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_xchg_8", "generic", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_xchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3802,6 +4625,13 @@ export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: 
  * Source: templates/linux/percpu-defs.h:55
  */
 export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -3836,9 +4666,15 @@ export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ova
  * Source: templates/linux/percpu-defs.h:55
  */
 export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval & 0xffff;
   // cpu = raw_smp_processor_id()
@@ -3871,9 +4707,15 @@ export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ova
  * Source: templates/linux/percpu-defs.h:55
  */
 export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval >>> 0;
   // cpu = raw_smp_processor_id()
@@ -3906,9 +4748,15 @@ export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ova
  * Source: templates/linux/percpu-defs.h:55
  */
 export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_8", "generic", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = BigInt.asUintN(64, oval);
   // cpu = raw_smp_processor_id()
@@ -3941,6 +4789,13 @@ export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ova
  * Source: templates/linux/percpu-defs.h:56
  */
 export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_1", "generic", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -3976,9 +4831,15 @@ export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Source: templates/linux/percpu-defs.h:56
  */
 export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_2", "generic", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_try_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value & 0xffff;
   // cpu = raw_smp_processor_id()
@@ -4012,9 +4873,15 @@ export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Source: templates/linux/percpu-defs.h:56
  */
 export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_4", "generic", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_try_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value >>> 0;
   // cpu = raw_smp_processor_id()
@@ -4048,9 +4915,15 @@ export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Source: templates/linux/percpu-defs.h:56
  */
 export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_8", "generic", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_try_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = BigInt.asUintN(64, ovalp.value);
   // cpu = raw_smp_processor_id()
@@ -4085,6 +4958,13 @@ export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Source: templates/linux/percpu-defs.h:57
  */
 export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_sub_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
@@ -4115,8 +4995,14 @@ export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/linux/percpu-defs.h:57
  */
 export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_sub_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4146,8 +5032,14 @@ export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/linux/percpu-defs.h:57
  */
 export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_sub_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4177,8 +5069,14 @@ export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/linux/percpu-defs.h:57
  */
 export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_sub_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4208,6 +5106,13 @@ export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/linux/percpu-defs.h:58
  */
 export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_inc_1", "generic", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4237,7 +5142,13 @@ export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:58
  */
 export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_inc_2", "generic", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4267,7 +5178,13 @@ export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:58
  */
 export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_inc_4", "generic", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4297,7 +5214,13 @@ export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:58
  */
 export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_inc_8", "generic", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4328,6 +5251,13 @@ export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:59
  */
 export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_dec_1", "generic", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4358,7 +5288,13 @@ export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:59
  */
 export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_dec_2", "generic", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4389,7 +5325,13 @@ export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:59
  */
 export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_dec_4", "generic", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4420,7 +5362,13 @@ export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:59
  */
 export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_dec_8", "generic", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4450,6 +5398,13 @@ export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:60
  */
 export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
@@ -4481,8 +5436,14 @@ export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Source: templates/linux/percpu-defs.h:60
  */
 export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4513,8 +5474,14 @@ export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Source: templates/linux/percpu-defs.h:60
  */
 export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4545,8 +5512,14 @@ export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Source: templates/linux/percpu-defs.h:60
  */
 export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4577,6 +5550,13 @@ export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Source: templates/linux/percpu-defs.h:61
  */
 export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_1", "generic", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4607,7 +5587,13 @@ export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Source: templates/linux/percpu-defs.h:61
  */
 export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_2", "generic", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4638,7 +5624,13 @@ export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Source: templates/linux/percpu-defs.h:61
  */
 export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_4", "generic", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4669,7 +5661,13 @@ export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Source: templates/linux/percpu-defs.h:61
  */
 export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_8", "generic", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4700,6 +5698,13 @@ export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Source: templates/linux/percpu-defs.h:62
  */
 export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_1", "generic", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4730,7 +5735,13 @@ export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Source: templates/linux/percpu-defs.h:62
  */
 export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_2", "generic", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4761,7 +5772,13 @@ export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Source: templates/linux/percpu-defs.h:62
  */
 export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_4", "generic", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4792,7 +5809,13 @@ export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Source: templates/linux/percpu-defs.h:62
  */
 export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_8", "generic", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4824,6 +5847,13 @@ export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Source: templates/linux/percpu-defs.h:65
  */
 export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_sub_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -4856,8 +5886,14 @@ export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/linux/percpu-defs.h:65
  */
 export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_sub_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_2", pcp.off, 2);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4889,8 +5925,14 @@ export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/linux/percpu-defs.h:65
  */
 export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_sub_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_4", pcp.off, 4);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4922,8 +5964,14 @@ export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/linux/percpu-defs.h:65
  */
 export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_sub_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_8", pcp.off, 8);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4955,6 +6003,13 @@ export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/linux/percpu-defs.h:66
  */
 export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_inc_1", "generic", "fast", 1, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4986,7 +6041,13 @@ export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:66
  */
 export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_inc_2", "generic", "fast", 2, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5018,7 +6079,13 @@ export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:66
  */
 export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_inc_4", "generic", "fast", 4, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5050,7 +6117,13 @@ export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:66
  */
 export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_inc_8", "generic", "fast", 8, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5083,6 +6156,13 @@ export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:67
  */
 export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_dec_1", "generic", "fast", 1, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5115,7 +6195,13 @@ export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:67
  */
 export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_dec_2", "generic", "fast", 2, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5148,7 +6234,13 @@ export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:67
  */
 export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_dec_4", "generic", "fast", 4, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5181,7 +6273,13 @@ export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:67
  */
 export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_dec_8", "generic", "fast", 8, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5213,6 +6311,13 @@ export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:68
  */
 export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_sub_return_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -5248,8 +6353,14 @@ export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Source: templates/linux/percpu-defs.h:68
  */
 export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_sub_return_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_return_2", pcp.off, 2);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -5284,8 +6395,14 @@ export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Source: templates/linux/percpu-defs.h:68
  */
 export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_sub_return_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_return_4", pcp.off, 4);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -5320,8 +6437,14 @@ export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Source: templates/linux/percpu-defs.h:68
  */
 export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_sub_return_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_return_8", pcp.off, 8);
   let result: bigint;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -5356,6 +6479,13 @@ export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Source: templates/linux/percpu-defs.h:69
  */
 export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_inc_return_1", "generic", "fast", 1, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -5390,7 +6520,13 @@ export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  * Source: templates/linux/percpu-defs.h:69
  */
 export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_inc_return_2", "generic", "fast", 2, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -5425,7 +6561,13 @@ export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  * Source: templates/linux/percpu-defs.h:69
  */
 export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_inc_return_4", "generic", "fast", 4, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -5460,7 +6602,13 @@ export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  * Source: templates/linux/percpu-defs.h:69
  */
 export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_inc_return_8", "generic", "fast", 8, m, pcp);
   let result: bigint;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -5495,6 +6643,13 @@ export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
  * Source: templates/linux/percpu-defs.h:70
  */
 export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_dec_return_1", "generic", "fast", 1, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -5529,7 +6684,13 @@ export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  * Source: templates/linux/percpu-defs.h:70
  */
 export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_dec_return_2", "generic", "fast", 2, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -5564,7 +6725,13 @@ export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  * Source: templates/linux/percpu-defs.h:70
  */
 export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_dec_return_4", "generic", "fast", 4, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -5599,7 +6766,13 @@ export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  * Source: templates/linux/percpu-defs.h:70
  */
 export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_dec_return_8", "generic", "fast", 8, m, pcp);
   let result: bigint;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -5616,4 +6789,4 @@ export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
   local_irq_restore(m, flags);
   return result;
 }
-// sha256:8a540d7ba421fe8c21a642394d876112b7f3ccda3e47712a5cdf30c29cb9a9a3
+// sha256:f1c9a84e0e436c263260b69301f8a602bf98c7347d4408644dc3b5c08146e926

@@ -4,9 +4,9 @@
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
 import { __this_cpu_preempt_check } from "../../src/debug.js";
-import { badOperand, badOvalp, misaligned } from "../../src/errors.js";
+import { badOperand, badOvalp } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
-import type { PerCpuPtr } from "../../src/percpu-ptr.js";
+import { badPointer, type PerCpuPtr } from "../../src/percpu-ptr.js";
 import type { Insn } from "../../src/insn.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
@@ -21,6 +21,13 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  * Source: templates/x86_64/percpu.h:27
  */
 export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_read_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "movb %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u8[m.gs + pcp.off];
   return ret;
@@ -37,7 +44,13 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Source: templates/x86_64/percpu.h:28
  */
 export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_read_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "movw %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   return ret;
@@ -54,7 +67,13 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Source: templates/x86_64/percpu.h:29
  */
 export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_read_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "movl %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   return ret;
@@ -71,7 +90,13 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Source: templates/x86_64/percpu.h:30
  */
 export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_read_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "movq %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
@@ -88,6 +113,13 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Source: templates/x86_64/percpu.h:31
  */
 export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_write_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   yield { asm: "movb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] = val;
@@ -104,8 +136,14 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/x86_64/percpu.h:32
  */
 export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_write_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_write_2", pcp.off, 2);
   yield { asm: "movw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] = val;
 }
@@ -121,8 +159,14 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/x86_64/percpu.h:33
  */
 export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_write_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_write_4", pcp.off, 4);
   yield { asm: "movl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] = val;
 }
@@ -138,8 +182,14 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/x86_64/percpu.h:34
  */
 export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_write_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_write_8", pcp.off, 8);
   yield { asm: "movq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] = val;
 }
@@ -155,6 +205,13 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/x86_64/percpu.h:35
  */
 export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_add_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -171,8 +228,14 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/x86_64/percpu.h:36
  */
 export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_add_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_2", pcp.off, 2);
   yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
 }
@@ -188,8 +251,14 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/x86_64/percpu.h:37
  */
 export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_add_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_4", pcp.off, 4);
   yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
 }
@@ -205,8 +274,14 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/x86_64/percpu.h:38
  */
 export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_add_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_8", pcp.off, 8);
   yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] += val;
 }
@@ -222,6 +297,13 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/x86_64/percpu.h:39
  */
 export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_and_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   yield { asm: "andb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] &= val & 0xff;
@@ -238,8 +320,14 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/x86_64/percpu.h:40
  */
 export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_and_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_and_2", pcp.off, 2);
   yield { asm: "andw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] &= val & 0xffff;
 }
@@ -255,8 +343,14 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/x86_64/percpu.h:41
  */
 export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_and_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_and_4", pcp.off, 4);
   yield { asm: "andl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] &= val >>> 0;
 }
@@ -272,8 +366,14 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/x86_64/percpu.h:42
  */
 export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_and_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_and_8", pcp.off, 8);
   yield { asm: "andq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] &= val;
 }
@@ -289,6 +389,13 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/x86_64/percpu.h:43
  */
 export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_or_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   yield { asm: "orb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] |= val & 0xff;
@@ -305,8 +412,14 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/x86_64/percpu.h:44
  */
 export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_or_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_or_2", pcp.off, 2);
   yield { asm: "orw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] |= val & 0xffff;
 }
@@ -322,8 +435,14 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/x86_64/percpu.h:45
  */
 export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_or_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_or_4", pcp.off, 4);
   yield { asm: "orl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] |= val >>> 0;
 }
@@ -339,8 +458,14 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/x86_64/percpu.h:46
  */
 export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_or_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_or_8", pcp.off, 8);
   yield { asm: "orq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] |= val;
 }
@@ -356,6 +481,13 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/x86_64/percpu.h:47
  */
 export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -374,8 +506,14 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Source: templates/x86_64/percpu.h:48
  */
 export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_return_2", pcp.off, 2);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -393,8 +531,14 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Source: templates/x86_64/percpu.h:49
  */
 export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_return_4", pcp.off, 4);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -412,8 +556,14 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Source: templates/x86_64/percpu.h:50
  */
 export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_return_8", pcp.off, 8);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += val;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -431,6 +581,13 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Source: templates/x86_64/percpu.h:51
  */
 export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   yield { asm: "movb %gs:[var], %al", pcp: pcp };
   const ret = m.u8[m.gs + pcp.off];
@@ -450,8 +607,14 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * Source: templates/x86_64/percpu.h:52
  */
 export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_xchg_2", pcp.off, 2);
   yield { asm: "movw %gs:[var], %ax", pcp: pcp };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   yield { asm: "movw %[nval], %gs:[var]", pcp: pcp, nval: nval };
@@ -470,8 +633,14 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * Source: templates/x86_64/percpu.h:53
  */
 export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_xchg_4", pcp.off, 4);
   yield { asm: "movl %gs:[var], %eax", pcp: pcp };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   yield { asm: "movl %[nval], %gs:[var]", pcp: pcp, nval: nval };
@@ -490,8 +659,14 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * Source: templates/x86_64/percpu.h:54
  */
 export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_xchg_8", pcp.off, 8);
   yield { asm: "movq %gs:[var], %rax", pcp: pcp };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   yield { asm: "movq %[nval], %gs:[var]", pcp: pcp, nval: nval };
@@ -510,6 +685,13 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * Source: templates/x86_64/percpu.h:55
  */
 export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -530,9 +712,15 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * Source: templates/x86_64/percpu.h:56
  */
 export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_cmpxchg_2", pcp.off, 2);
   const expected = oval & 0xffff;
   yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -551,9 +739,15 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * Source: templates/x86_64/percpu.h:57
  */
 export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_cmpxchg_4", pcp.off, 4);
   const expected = oval >>> 0;
   yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -572,9 +766,15 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * Source: templates/x86_64/percpu.h:58
  */
 export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -593,6 +793,13 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Source: templates/x86_64/percpu.h:59
  */
 export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -615,9 +822,15 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * Source: templates/x86_64/percpu.h:60
  */
 export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_try_cmpxchg_2", pcp.off, 2);
   const expected = ovalp.value & 0xffff;
   yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u16[(m.gs + pcp.off) >>> 1];
@@ -638,9 +851,15 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * Source: templates/x86_64/percpu.h:61
  */
 export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_try_cmpxchg_4", pcp.off, 4);
   const expected = ovalp.value >>> 0;
   yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u32[(m.gs + pcp.off) >>> 2];
@@ -661,9 +880,15 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * Source: templates/x86_64/percpu.h:62
  */
 export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u64[(m.gs + pcp.off) >>> 3];
@@ -684,9 +909,15 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Source: templates/x86_64/percpu.h:63
  */
 export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg64", "x86_64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -705,9 +936,15 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Source: templates/x86_64/percpu.h:64
  */
 export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg64", "x86_64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u64[(m.gs + pcp.off) >>> 3];
@@ -728,9 +965,15 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Source: templates/x86_64/percpu.h:65
  */
 export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg128", "x86_64", "stepped", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, oval);
   const replacement = BigInt.asUintN(128, nval);
   yield { asm: "cmpxchg16b %gs:[var]", pcp: pcp };
@@ -754,9 +997,15 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * Source: templates/x86_64/percpu.h:66
  */
 export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg128", "x86_64", "stepped", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_try_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, ovalp.value);
   const replacement = BigInt.asUintN(128, nval);
   yield { asm: "cmpxchg16b %gs:[var]", pcp: pcp };
@@ -783,6 +1032,13 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * Source: templates/x86_64/percpu.h:69
  */
 export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_read_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "movb %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u8[m.gs + pcp.off];
   return ret;
@@ -799,7 +1055,13 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
  * Source: templates/x86_64/percpu.h:70
  */
 export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_read_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "movw %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   return ret;
@@ -816,7 +1078,13 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
  * Source: templates/x86_64/percpu.h:71
  */
 export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_read_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "movl %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   return ret;
@@ -833,7 +1101,13 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
  * Source: templates/x86_64/percpu.h:72
  */
 export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_read_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "movq %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
@@ -850,6 +1124,13 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
  * Source: templates/x86_64/percpu.h:73
  */
 export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_write_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   yield { asm: "movb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] = val;
@@ -866,8 +1147,14 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Source: templates/x86_64/percpu.h:74
  */
 export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_write_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_write_2", pcp.off, 2);
   yield { asm: "movw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] = val;
 }
@@ -883,8 +1170,14 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Source: templates/x86_64/percpu.h:75
  */
 export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_write_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_write_4", pcp.off, 4);
   yield { asm: "movl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] = val;
 }
@@ -900,8 +1193,14 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Source: templates/x86_64/percpu.h:76
  */
 export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_write_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_write_8", pcp.off, 8);
   yield { asm: "movq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] = val;
 }
@@ -917,6 +1216,13 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Source: templates/x86_64/percpu.h:77
  */
 export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_add_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -933,8 +1239,14 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/x86_64/percpu.h:78
  */
 export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_add_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_2", pcp.off, 2);
   yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
 }
@@ -950,8 +1262,14 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/x86_64/percpu.h:79
  */
 export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_add_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_4", pcp.off, 4);
   yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
 }
@@ -967,8 +1285,14 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/x86_64/percpu.h:80
  */
 export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_add_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_8", pcp.off, 8);
   yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] += val;
 }
@@ -984,6 +1308,13 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/x86_64/percpu.h:81
  */
 export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_and_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   yield { asm: "andb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] &= val & 0xff;
@@ -1000,8 +1331,14 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/x86_64/percpu.h:82
  */
 export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_and_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_and_2", pcp.off, 2);
   yield { asm: "andw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] &= val & 0xffff;
 }
@@ -1017,8 +1354,14 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/x86_64/percpu.h:83
  */
 export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_and_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_and_4", pcp.off, 4);
   yield { asm: "andl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] &= val >>> 0;
 }
@@ -1034,8 +1377,14 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/x86_64/percpu.h:84
  */
 export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_and_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_and_8", pcp.off, 8);
   yield { asm: "andq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] &= val;
 }
@@ -1051,6 +1400,13 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/x86_64/percpu.h:85
  */
 export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_or_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   yield { asm: "orb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] |= val & 0xff;
@@ -1067,8 +1423,14 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/x86_64/percpu.h:86
  */
 export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_or_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_or_2", pcp.off, 2);
   yield { asm: "orw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] |= val & 0xffff;
 }
@@ -1084,8 +1446,14 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/x86_64/percpu.h:87
  */
 export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_or_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_or_4", pcp.off, 4);
   yield { asm: "orl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] |= val >>> 0;
 }
@@ -1101,8 +1469,14 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/x86_64/percpu.h:88
  */
 export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_or_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_or_8", pcp.off, 8);
   yield { asm: "orq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] |= val;
 }
@@ -1118,6 +1492,13 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/x86_64/percpu.h:89
  */
 export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -1136,8 +1517,14 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * Source: templates/x86_64/percpu.h:90
  */
 export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_return_2", pcp.off, 2);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -1155,8 +1542,14 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * Source: templates/x86_64/percpu.h:91
  */
 export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_return_4", pcp.off, 4);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -1174,8 +1567,14 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * Source: templates/x86_64/percpu.h:92
  */
 export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_return_8", pcp.off, 8);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += val;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1193,6 +1592,13 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * Source: templates/x86_64/percpu.h:93
  */
 export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   yield { asm: "movb %gs:[var], %al", pcp: pcp };
   let ret = m.u8[m.gs + pcp.off];
@@ -1219,8 +1625,14 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
  * Source: templates/x86_64/percpu.h:94
  */
 export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_xchg_2", pcp.off, 2);
   yield { asm: "movw %gs:[var], %ax", pcp: pcp };
   let ret = m.u16[(m.gs + pcp.off) >>> 1];
   while (true) {
@@ -1246,8 +1658,14 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
  * Source: templates/x86_64/percpu.h:95
  */
 export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_xchg_4", pcp.off, 4);
   yield { asm: "movl %gs:[var], %eax", pcp: pcp };
   let ret = m.u32[(m.gs + pcp.off) >>> 2];
   while (true) {
@@ -1273,8 +1691,14 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
  * Source: templates/x86_64/percpu.h:96
  */
 export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_xchg_8", pcp.off, 8);
   yield { asm: "movq %gs:[var], %rax", pcp: pcp };
   let ret = m.u64[(m.gs + pcp.off) >>> 3];
   while (true) {
@@ -1300,6 +1724,13 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
  * Source: templates/x86_64/percpu.h:97
  */
 export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -1320,9 +1751,15 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
  * Source: templates/x86_64/percpu.h:98
  */
 export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_cmpxchg_2", pcp.off, 2);
   const expected = oval & 0xffff;
   yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -1341,9 +1778,15 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
  * Source: templates/x86_64/percpu.h:99
  */
 export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_cmpxchg_4", pcp.off, 4);
   const expected = oval >>> 0;
   yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -1362,9 +1805,15 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
  * Source: templates/x86_64/percpu.h:100
  */
 export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1383,6 +1832,13 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * Source: templates/x86_64/percpu.h:101
  */
 export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -1405,9 +1861,15 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Source: templates/x86_64/percpu.h:102
  */
 export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_try_cmpxchg_2", pcp.off, 2);
   const expected = ovalp.value & 0xffff;
   yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u16[(m.gs + pcp.off) >>> 1];
@@ -1428,9 +1890,15 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Source: templates/x86_64/percpu.h:103
  */
 export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_try_cmpxchg_4", pcp.off, 4);
   const expected = ovalp.value >>> 0;
   yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u32[(m.gs + pcp.off) >>> 2];
@@ -1451,9 +1919,15 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Source: templates/x86_64/percpu.h:104
  */
 export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1474,9 +1948,15 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Source: templates/x86_64/percpu.h:105
  */
 export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg64", "x86_64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1495,9 +1975,15 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * Source: templates/x86_64/percpu.h:106
  */
 export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg64", "x86_64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
   const found = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1518,9 +2004,15 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Source: templates/x86_64/percpu.h:107
  */
 export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg128", "x86_64", "stepped", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, oval);
   const replacement = BigInt.asUintN(128, nval);
   yield { asm: "cmpxchg16b %gs:[var]", pcp: pcp };
@@ -1544,9 +2036,15 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
  * Source: templates/x86_64/percpu.h:108
  */
 export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg128", "x86_64", "stepped", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_try_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, ovalp.value);
   const replacement = BigInt.asUintN(128, nval);
   yield { asm: "cmpxchg16b %gs:[var]", pcp: pcp };
@@ -1573,6 +2071,13 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
  * Source: templates/x86_64/percpu.h:111
  */
 export function* this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "movb %gs:%a[var], %[ret]", pcp: pcp };
   const ret = m.u8[m.gs + pcp.off];
   return ret;
@@ -1589,7 +2094,13 @@ export function* this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Source: templates/x86_64/percpu.h:112
  */
 export function* this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_read_stable_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "movw %gs:%a[var], %[ret]", pcp: pcp };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   return ret;
@@ -1606,7 +2117,13 @@ export function* this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Source: templates/x86_64/percpu.h:113
  */
 export function* this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_read_stable_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "movl %gs:%a[var], %[ret]", pcp: pcp };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   return ret;
@@ -1623,7 +2140,13 @@ export function* this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Source: templates/x86_64/percpu.h:114
  */
 export function* this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_read_stable_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "movq %gs:%a[var], %[ret]", pcp: pcp };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
@@ -1643,6 +2166,13 @@ export function* this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Source: templates/linux/percpu-defs.h:40
  */
 export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -1662,8 +2192,14 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/linux/percpu-defs.h:40
  */
 export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_2", pcp.off, 2);
   yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
 }
@@ -1682,8 +2218,14 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/linux/percpu-defs.h:40
  */
 export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_4", pcp.off, 4);
   yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
 }
@@ -1702,8 +2244,14 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/linux/percpu-defs.h:40
  */
 export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_8", pcp.off, 8);
   yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
 }
@@ -1722,6 +2270,13 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/linux/percpu-defs.h:41
  */
 export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "incb %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 1;
 }
@@ -1740,7 +2295,13 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * Source: templates/linux/percpu-defs.h:41
  */
 export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "incw %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
 }
@@ -1759,7 +2320,13 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * Source: templates/linux/percpu-defs.h:41
  */
 export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "incl %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
 }
@@ -1778,7 +2345,13 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * Source: templates/linux/percpu-defs.h:41
  */
 export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "incq %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
 }
@@ -1798,6 +2371,13 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * Source: templates/linux/percpu-defs.h:42
  */
 export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "decb %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] -= 1;
 }
@@ -1817,7 +2397,13 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * Source: templates/linux/percpu-defs.h:42
  */
 export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "decw %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] -= 1;
 }
@@ -1837,7 +2423,13 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * Source: templates/linux/percpu-defs.h:42
  */
 export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "decl %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] -= 1;
 }
@@ -1857,7 +2449,13 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * Source: templates/linux/percpu-defs.h:42
  */
 export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "decq %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] -= 1n;
 }
@@ -1876,6 +2474,13 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * Source: templates/linux/percpu-defs.h:43
  */
 export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -1897,8 +2502,14 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Source: templates/linux/percpu-defs.h:43
  */
 export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_return_2", pcp.off, 2);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -1919,8 +2530,14 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Source: templates/linux/percpu-defs.h:43
  */
 export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_return_4", pcp.off, 4);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -1941,8 +2558,14 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Source: templates/linux/percpu-defs.h:43
  */
 export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_return_8", pcp.off, 8);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1963,6 +2586,13 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Source: templates/linux/percpu-defs.h:44
  */
 export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 1;
   const ret = m.u8[m.gs + pcp.off];
@@ -1983,7 +2613,13 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * Source: templates/linux/percpu-defs.h:44
  */
 export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -2004,7 +2640,13 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * Source: templates/linux/percpu-defs.h:44
  */
 export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -2025,7 +2667,13 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * Source: templates/linux/percpu-defs.h:44
  */
 export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -2046,6 +2694,13 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * Source: templates/linux/percpu-defs.h:45
  */
 export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 0xff;
   const ret = m.u8[m.gs + pcp.off];
@@ -2066,7 +2721,13 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * Source: templates/linux/percpu-defs.h:45
  */
 export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -2087,7 +2748,13 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * Source: templates/linux/percpu-defs.h:45
  */
 export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 0xffffffff;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -2108,7 +2775,13 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * Source: templates/linux/percpu-defs.h:45
  */
 export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 0xffffffffffffffffn;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -2130,6 +2803,13 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * Source: templates/linux/percpu-defs.h:48
  */
 export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_read_1", "x86_64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "movb %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u8[m.gs + pcp.off];
@@ -2151,7 +2831,13 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
  * Source: templates/linux/percpu-defs.h:48
  */
 export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_read_2", "x86_64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "movw %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -2173,7 +2859,13 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
  * Source: templates/linux/percpu-defs.h:48
  */
 export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_read_4", "x86_64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "movl %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -2195,7 +2887,13 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
  * Source: templates/linux/percpu-defs.h:48
  */
 export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_read_8", "x86_64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "movq %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -2217,6 +2915,13 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
  * Source: templates/linux/percpu-defs.h:49
  */
 export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_write_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "movb %[val], %gs:[var]", pcp: pcp, val: val };
@@ -2238,8 +2943,14 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
  * Source: templates/linux/percpu-defs.h:49
  */
 export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_write_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_write_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "movw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] = val;
@@ -2260,8 +2971,14 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
  * Source: templates/linux/percpu-defs.h:49
  */
 export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_write_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_write_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "movl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] = val;
@@ -2282,8 +2999,14 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
  * Source: templates/linux/percpu-defs.h:49
  */
 export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_write_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_write_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "movq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] = val;
@@ -2304,6 +3027,13 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
  * Source: templates/linux/percpu-defs.h:50
  */
 export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_add_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: val };
@@ -2325,8 +3055,14 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Source: templates/linux/percpu-defs.h:50
  */
 export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_add_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
@@ -2347,8 +3083,14 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Source: templates/linux/percpu-defs.h:50
  */
 export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_add_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
@@ -2369,8 +3111,14 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Source: templates/linux/percpu-defs.h:50
  */
 export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_add_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] += val;
@@ -2391,6 +3139,13 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Source: templates/linux/percpu-defs.h:51
  */
 export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_and_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "andb %[val], %gs:[var]", pcp: pcp, val: val };
@@ -2412,8 +3167,14 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Source: templates/linux/percpu-defs.h:51
  */
 export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_and_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_and_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "andw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] &= val & 0xffff;
@@ -2434,8 +3195,14 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Source: templates/linux/percpu-defs.h:51
  */
 export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_and_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_and_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "andl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] &= val >>> 0;
@@ -2456,8 +3223,14 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Source: templates/linux/percpu-defs.h:51
  */
 export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_and_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_and_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "andq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] &= val;
@@ -2478,6 +3251,13 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Source: templates/linux/percpu-defs.h:52
  */
 export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_or_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "orb %[val], %gs:[var]", pcp: pcp, val: val };
@@ -2499,8 +3279,14 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/linux/percpu-defs.h:52
  */
 export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_or_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_or_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "orw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] |= val & 0xffff;
@@ -2521,8 +3307,14 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/linux/percpu-defs.h:52
  */
 export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_or_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_or_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "orl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] |= val >>> 0;
@@ -2543,8 +3335,14 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/linux/percpu-defs.h:52
  */
 export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_or_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_or_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "orq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] |= val;
@@ -2565,6 +3363,13 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/linux/percpu-defs.h:53
  */
 export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
@@ -2588,8 +3393,14 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Source: templates/linux/percpu-defs.h:53
  */
 export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
@@ -2612,8 +3423,14 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Source: templates/linux/percpu-defs.h:53
  */
 export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
@@ -2636,8 +3453,14 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Source: templates/linux/percpu-defs.h:53
  */
 export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += val;
@@ -2660,6 +3483,13 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Source: templates/linux/percpu-defs.h:54
  */
 export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "movb %gs:[var], %al", pcp: pcp };
@@ -2684,8 +3514,14 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
  * Source: templates/linux/percpu-defs.h:54
  */
 export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_xchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "movw %gs:[var], %ax", pcp: pcp };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -2709,8 +3545,14 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
  * Source: templates/linux/percpu-defs.h:54
  */
 export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_xchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "movl %gs:[var], %eax", pcp: pcp };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -2734,8 +3576,14 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
  * Source: templates/linux/percpu-defs.h:54
  */
 export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_xchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "movq %gs:[var], %rax", pcp: pcp };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -2759,6 +3607,13 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
  * Source: templates/linux/percpu-defs.h:55
  */
 export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -2784,9 +3639,15 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * Source: templates/linux/percpu-defs.h:55
  */
 export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval & 0xffff;
   yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp, nval: nval };
@@ -2810,9 +3671,15 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * Source: templates/linux/percpu-defs.h:55
  */
 export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval >>> 0;
   yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp, nval: nval };
@@ -2836,9 +3703,15 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * Source: templates/linux/percpu-defs.h:55
  */
 export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = BigInt.asUintN(64, oval);
   yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
@@ -2862,6 +3735,13 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Source: templates/linux/percpu-defs.h:56
  */
 export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -2889,9 +3769,15 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
  * Source: templates/linux/percpu-defs.h:56
  */
 export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_try_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value & 0xffff;
   yield { asm: "cmpxchgw %[nval], %gs:[var]", pcp: pcp, nval: nval };
@@ -2917,9 +3803,15 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
  * Source: templates/linux/percpu-defs.h:56
  */
 export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_try_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value >>> 0;
   yield { asm: "cmpxchgl %[nval], %gs:[var]", pcp: pcp, nval: nval };
@@ -2945,9 +3837,15 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
  * Source: templates/linux/percpu-defs.h:56
  */
 export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_try_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = BigInt.asUintN(64, ovalp.value);
   yield { asm: "cmpxchgq %[nval], %gs:[var]", pcp: pcp, nval: nval };
@@ -2974,6 +3872,13 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
  * Source: templates/linux/percpu-defs.h:57
  */
 export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: -val };
@@ -2996,8 +3901,14 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Source: templates/linux/percpu-defs.h:57
  */
 export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
@@ -3019,8 +3930,14 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Source: templates/linux/percpu-defs.h:57
  */
 export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
@@ -3042,8 +3959,14 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Source: templates/linux/percpu-defs.h:57
  */
 export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
@@ -3065,6 +3988,13 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Source: templates/linux/percpu-defs.h:58
  */
 export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_1", "x86_64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "incb %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 1;
@@ -3086,7 +4016,13 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * Source: templates/linux/percpu-defs.h:58
  */
 export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_2", "x86_64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "incw %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
@@ -3108,7 +4044,13 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * Source: templates/linux/percpu-defs.h:58
  */
 export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_4", "x86_64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "incl %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
@@ -3130,7 +4072,13 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * Source: templates/linux/percpu-defs.h:58
  */
 export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_8", "x86_64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "incq %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
@@ -3153,6 +4101,13 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * Source: templates/linux/percpu-defs.h:59
  */
 export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_1", "x86_64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "decb %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] -= 1;
@@ -3175,7 +4130,13 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * Source: templates/linux/percpu-defs.h:59
  */
 export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_2", "x86_64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "decw %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] -= 1;
@@ -3198,7 +4159,13 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * Source: templates/linux/percpu-defs.h:59
  */
 export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_4", "x86_64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "decl %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] -= 1;
@@ -3221,7 +4188,13 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * Source: templates/linux/percpu-defs.h:59
  */
 export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_8", "x86_64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "decq %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] -= 1n;
@@ -3243,6 +4216,13 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * Source: templates/linux/percpu-defs.h:60
  */
 export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
@@ -3267,8 +4247,14 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Source: templates/linux/percpu-defs.h:60
  */
 export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
@@ -3292,8 +4278,14 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Source: templates/linux/percpu-defs.h:60
  */
 export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
@@ -3317,8 +4309,14 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Source: templates/linux/percpu-defs.h:60
  */
 export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
@@ -3342,6 +4340,13 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Source: templates/linux/percpu-defs.h:61
  */
 export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_1", "x86_64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 1;
@@ -3365,7 +4370,13 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * Source: templates/linux/percpu-defs.h:61
  */
 export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_2", "x86_64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
@@ -3389,7 +4400,13 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * Source: templates/linux/percpu-defs.h:61
  */
 export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_4", "x86_64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
@@ -3413,7 +4430,13 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * Source: templates/linux/percpu-defs.h:61
  */
 export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_8", "x86_64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
@@ -3437,6 +4460,13 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * Source: templates/linux/percpu-defs.h:62
  */
 export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_1", "x86_64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 0xff;
@@ -3460,7 +4490,13 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * Source: templates/linux/percpu-defs.h:62
  */
 export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_2", "x86_64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 0xffff;
@@ -3484,7 +4520,13 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * Source: templates/linux/percpu-defs.h:62
  */
 export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_4", "x86_64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 0xffffffff;
@@ -3508,7 +4550,13 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * Source: templates/linux/percpu-defs.h:62
  */
 export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_8", "x86_64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 0xffffffffffffffffn;
@@ -3530,6 +4578,13 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * Source: templates/linux/percpu-defs.h:65
  */
 export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_sub_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -3549,8 +4604,14 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/linux/percpu-defs.h:65
  */
 export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_sub_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_2", pcp.off, 2);
   yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
 }
@@ -3569,8 +4630,14 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/linux/percpu-defs.h:65
  */
 export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_sub_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_4", pcp.off, 4);
   yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
 }
@@ -3589,8 +4656,14 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/linux/percpu-defs.h:65
  */
 export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_sub_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_8", pcp.off, 8);
   yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
 }
@@ -3609,6 +4682,13 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/linux/percpu-defs.h:66
  */
 export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_inc_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "incb %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 1;
 }
@@ -3627,7 +4707,13 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Source: templates/linux/percpu-defs.h:66
  */
 export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_inc_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "incw %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
 }
@@ -3646,7 +4732,13 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Source: templates/linux/percpu-defs.h:66
  */
 export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_inc_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "incl %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
 }
@@ -3665,7 +4757,13 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Source: templates/linux/percpu-defs.h:66
  */
 export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_inc_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "incq %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
 }
@@ -3685,6 +4783,13 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Source: templates/linux/percpu-defs.h:67
  */
 export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_dec_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "decb %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] -= 1;
 }
@@ -3704,7 +4809,13 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Source: templates/linux/percpu-defs.h:67
  */
 export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_dec_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "decw %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] -= 1;
 }
@@ -3724,7 +4835,13 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Source: templates/linux/percpu-defs.h:67
  */
 export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_dec_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "decl %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] -= 1;
 }
@@ -3744,7 +4861,13 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Source: templates/linux/percpu-defs.h:67
  */
 export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_dec_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "decq %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] -= 1n;
 }
@@ -3763,6 +4886,13 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Source: templates/linux/percpu-defs.h:68
  */
 export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -3784,8 +4914,14 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * Source: templates/linux/percpu-defs.h:68
  */
 export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_return_2", pcp.off, 2);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -3806,8 +4942,14 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * Source: templates/linux/percpu-defs.h:68
  */
 export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_return_4", pcp.off, 4);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -3828,8 +4970,14 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * Source: templates/linux/percpu-defs.h:68
  */
 export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_return_8", pcp.off, 8);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -3850,6 +4998,13 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * Source: templates/linux/percpu-defs.h:69
  */
 export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 1;
   const ret = m.u8[m.gs + pcp.off];
@@ -3870,7 +5025,13 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Source: templates/linux/percpu-defs.h:69
  */
 export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -3891,7 +5052,13 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Source: templates/linux/percpu-defs.h:69
  */
 export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -3912,7 +5079,13 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Source: templates/linux/percpu-defs.h:69
  */
 export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -3933,6 +5106,13 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  * Source: templates/linux/percpu-defs.h:70
  */
 export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 0xff;
   const ret = m.u8[m.gs + pcp.off];
@@ -3953,7 +5133,13 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Source: templates/linux/percpu-defs.h:70
  */
 export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -3974,7 +5160,13 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Source: templates/linux/percpu-defs.h:70
  */
 export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 0xffffffff;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -3995,10 +5187,16 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Source: templates/linux/percpu-defs.h:70
  */
 export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 0xffffffffffffffffn;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
 }
-// sha256:565bdf1fe0b50949bfd12e7538f257621238b5becee3e5f0529c49f749486912
+// sha256:e5b19787d8e1d40148f7472a9e06912b86cf44fefbc857dfc1c5542d39812f2c

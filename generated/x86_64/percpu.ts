@@ -4,9 +4,9 @@
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
 import { __this_cpu_preempt_check } from "../../src/debug.js";
-import { badOperand, badOvalp, misaligned } from "../../src/errors.js";
+import { badOperand, badOvalp } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
-import type { PerCpuPtr } from "../../src/percpu-ptr.js";
+import { badPointer, type PerCpuPtr } from "../../src/percpu-ptr.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
 /**
@@ -20,6 +20,13 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  * Source: templates/x86_64/percpu.h:27
  */
 export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_read_1", "x86_64", "fast", 1, m, pcp);
   // movb %gs:[var], %[ret]
   const ret = m.u8[m.gs + pcp.off];
   return ret;
@@ -36,7 +43,13 @@ export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
  * Source: templates/x86_64/percpu.h:28
  */
 export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_read_2", "x86_64", "fast", 2, m, pcp);
   // movw %gs:[var], %[ret]
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   return ret;
@@ -53,7 +66,13 @@ export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
  * Source: templates/x86_64/percpu.h:29
  */
 export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_read_4", "x86_64", "fast", 4, m, pcp);
   // movl %gs:[var], %[ret]
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   return ret;
@@ -70,7 +89,13 @@ export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
  * Source: templates/x86_64/percpu.h:30
  */
 export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_read_8", "x86_64", "fast", 8, m, pcp);
   // movq %gs:[var], %[ret]
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
@@ -87,6 +112,13 @@ export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
  * Source: templates/x86_64/percpu.h:31
  */
 export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_write_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   // movb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] = val;
@@ -103,8 +135,14 @@ export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/x86_64/percpu.h:32
  */
 export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_write_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_write_2", pcp.off, 2);
   // movw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] = val;
 }
@@ -120,8 +158,14 @@ export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/x86_64/percpu.h:33
  */
 export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_write_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_write_4", pcp.off, 4);
   // movl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] = val;
 }
@@ -137,8 +181,14 @@ export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/x86_64/percpu.h:34
  */
 export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_write_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_write_8", pcp.off, 8);
   // movq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] = val;
 }
@@ -154,6 +204,13 @@ export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/x86_64/percpu.h:35
  */
 export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_add_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   // addb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -170,8 +227,14 @@ export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/x86_64/percpu.h:36
  */
 export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_add_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_2", pcp.off, 2);
   // addw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
 }
@@ -187,8 +250,14 @@ export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/x86_64/percpu.h:37
  */
 export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_add_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_4", pcp.off, 4);
   // addl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
 }
@@ -204,8 +273,14 @@ export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/x86_64/percpu.h:38
  */
 export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_add_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_8", pcp.off, 8);
   // addq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += val;
 }
@@ -221,6 +296,13 @@ export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/x86_64/percpu.h:39
  */
 export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_and_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   // andb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] &= val & 0xff;
@@ -237,8 +319,14 @@ export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/x86_64/percpu.h:40
  */
 export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_and_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_and_2", pcp.off, 2);
   // andw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] &= val & 0xffff;
 }
@@ -254,8 +342,14 @@ export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/x86_64/percpu.h:41
  */
 export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_and_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_and_4", pcp.off, 4);
   // andl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] &= val >>> 0;
 }
@@ -271,8 +365,14 @@ export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/x86_64/percpu.h:42
  */
 export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_and_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_and_8", pcp.off, 8);
   // andq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] &= val;
 }
@@ -288,6 +388,13 @@ export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/x86_64/percpu.h:43
  */
 export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_or_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   // orb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] |= val & 0xff;
@@ -304,8 +411,14 @@ export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number
  * Source: templates/x86_64/percpu.h:44
  */
 export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_or_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_or_2", pcp.off, 2);
   // orw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] |= val & 0xffff;
 }
@@ -321,8 +434,14 @@ export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number
  * Source: templates/x86_64/percpu.h:45
  */
 export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_or_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_or_4", pcp.off, 4);
   // orl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] |= val >>> 0;
 }
@@ -338,8 +457,14 @@ export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number
  * Source: templates/x86_64/percpu.h:46
  */
 export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_or_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_or_8", pcp.off, 8);
   // orq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] |= val;
 }
@@ -355,6 +480,13 @@ export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint
  * Source: templates/x86_64/percpu.h:47
  */
 export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -373,8 +505,14 @@ export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  * Source: templates/x86_64/percpu.h:48
  */
 export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_add_return_2", pcp.off, 2);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -392,8 +530,14 @@ export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  * Source: templates/x86_64/percpu.h:49
  */
 export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_add_return_4", pcp.off, 4);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -411,8 +555,14 @@ export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  * Source: templates/x86_64/percpu.h:50
  */
 export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_add_return_8", pcp.off, 8);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += val;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -430,6 +580,13 @@ export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  * Source: templates/x86_64/percpu.h:51
  */
 export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   // movb %gs:[var], %al
   const ret = m.u8[m.gs + pcp.off];
@@ -449,8 +606,14 @@ export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: num
  * Source: templates/x86_64/percpu.h:52
  */
 export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_xchg_2", pcp.off, 2);
   // movw %gs:[var], %ax
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   // movw %[nval], %gs:[var]
@@ -469,8 +632,14 @@ export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: num
  * Source: templates/x86_64/percpu.h:53
  */
 export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_xchg_4", pcp.off, 4);
   // movl %gs:[var], %eax
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   // movl %[nval], %gs:[var]
@@ -489,8 +658,14 @@ export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: num
  * Source: templates/x86_64/percpu.h:54
  */
 export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_xchg_8", pcp.off, 8);
   // movq %gs:[var], %rax
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   // movq %[nval], %gs:[var]
@@ -509,6 +684,13 @@ export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: big
  * Source: templates/x86_64/percpu.h:55
  */
 export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -529,9 +711,15 @@ export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: 
  * Source: templates/x86_64/percpu.h:56
  */
 export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_cmpxchg_2", pcp.off, 2);
   const expected = oval & 0xffff;
   // cmpxchgw %[nval], %gs:[var]
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -550,9 +738,15 @@ export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: 
  * Source: templates/x86_64/percpu.h:57
  */
 export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_cmpxchg_4", pcp.off, 4);
   const expected = oval >>> 0;
   // cmpxchgl %[nval], %gs:[var]
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -571,9 +765,15 @@ export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: 
  * Source: templates/x86_64/percpu.h:58
  */
 export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   // cmpxchgq %[nval], %gs:[var]
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -592,6 +792,13 @@ export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  * Source: templates/x86_64/percpu.h:59
  */
 export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -614,9 +821,15 @@ export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * Source: templates/x86_64/percpu.h:60
  */
 export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_try_cmpxchg_2", pcp.off, 2);
   const expected = ovalp.value & 0xffff;
   // cmpxchgw %[nval], %gs:[var]
   const found = m.u16[(m.gs + pcp.off) >>> 1];
@@ -637,9 +850,15 @@ export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * Source: templates/x86_64/percpu.h:61
  */
 export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_try_cmpxchg_4", pcp.off, 4);
   const expected = ovalp.value >>> 0;
   // cmpxchgl %[nval], %gs:[var]
   const found = m.u32[(m.gs + pcp.off) >>> 2];
@@ -660,9 +879,15 @@ export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * Source: templates/x86_64/percpu.h:62
  */
 export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   // cmpxchgq %[nval], %gs:[var]
   const found = m.u64[(m.gs + pcp.off) >>> 3];
@@ -683,9 +908,15 @@ export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Source: templates/x86_64/percpu.h:63
  */
 export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg64", "x86_64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   // cmpxchgq %[nval], %gs:[var]
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -704,9 +935,15 @@ export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  * Source: templates/x86_64/percpu.h:64
  */
 export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg64", "x86_64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_try_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   // cmpxchgq %[nval], %gs:[var]
   const found = m.u64[(m.gs + pcp.off) >>> 3];
@@ -727,9 +964,15 @@ export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Source: templates/x86_64/percpu.h:65
  */
 export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg128", "x86_64", "fast", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, oval);
   const replacement = BigInt.asUintN(128, nval);
   // cmpxchg16b %gs:[var]
@@ -753,9 +996,15 @@ export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval
  * Source: templates/x86_64/percpu.h:66
  */
 export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg128", "x86_64", "fast", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("raw_cpu_try_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, ovalp.value);
   const replacement = BigInt.asUintN(128, nval);
   // cmpxchg16b %gs:[var]
@@ -782,6 +1031,13 @@ export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, 
  * Source: templates/x86_64/percpu.h:69
  */
 export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_read_1", "x86_64", "fast", 1, m, pcp);
   // movb %gs:[var], %[ret]
   const ret = m.u8[m.gs + pcp.off];
   return ret;
@@ -798,7 +1054,13 @@ export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number 
  * Source: templates/x86_64/percpu.h:70
  */
 export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_read_2", "x86_64", "fast", 2, m, pcp);
   // movw %gs:[var], %[ret]
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   return ret;
@@ -815,7 +1077,13 @@ export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number 
  * Source: templates/x86_64/percpu.h:71
  */
 export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_read_4", "x86_64", "fast", 4, m, pcp);
   // movl %gs:[var], %[ret]
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   return ret;
@@ -832,7 +1100,13 @@ export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number 
  * Source: templates/x86_64/percpu.h:72
  */
 export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_read_8", "x86_64", "fast", 8, m, pcp);
   // movq %gs:[var], %[ret]
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
@@ -849,6 +1123,13 @@ export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint 
  * Source: templates/x86_64/percpu.h:73
  */
 export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_write_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   // movb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] = val;
@@ -865,8 +1146,14 @@ export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/x86_64/percpu.h:74
  */
 export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_write_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_write_2", pcp.off, 2);
   // movw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] = val;
 }
@@ -882,8 +1169,14 @@ export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/x86_64/percpu.h:75
  */
 export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_write_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_write_4", pcp.off, 4);
   // movl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] = val;
 }
@@ -899,8 +1192,14 @@ export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/x86_64/percpu.h:76
  */
 export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_write_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_write_8", pcp.off, 8);
   // movq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] = val;
 }
@@ -916,6 +1215,13 @@ export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/x86_64/percpu.h:77
  */
 export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_add_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   // addb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -932,8 +1238,14 @@ export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/x86_64/percpu.h:78
  */
 export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_add_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_2", pcp.off, 2);
   // addw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
 }
@@ -949,8 +1261,14 @@ export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/x86_64/percpu.h:79
  */
 export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_add_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_4", pcp.off, 4);
   // addl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
 }
@@ -966,8 +1284,14 @@ export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/x86_64/percpu.h:80
  */
 export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_add_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_8", pcp.off, 8);
   // addq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += val;
 }
@@ -983,6 +1307,13 @@ export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/x86_64/percpu.h:81
  */
 export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_and_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   // andb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] &= val & 0xff;
@@ -999,8 +1330,14 @@ export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/x86_64/percpu.h:82
  */
 export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_and_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_and_2", pcp.off, 2);
   // andw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] &= val & 0xffff;
 }
@@ -1016,8 +1353,14 @@ export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/x86_64/percpu.h:83
  */
 export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_and_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_and_4", pcp.off, 4);
   // andl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] &= val >>> 0;
 }
@@ -1033,8 +1376,14 @@ export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/x86_64/percpu.h:84
  */
 export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_and_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_and_8", pcp.off, 8);
   // andq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] &= val;
 }
@@ -1050,6 +1399,13 @@ export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/x86_64/percpu.h:85
  */
 export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_or_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   // orb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] |= val & 0xff;
@@ -1066,8 +1422,14 @@ export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/x86_64/percpu.h:86
  */
 export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_or_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_or_2", pcp.off, 2);
   // orw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] |= val & 0xffff;
 }
@@ -1083,8 +1445,14 @@ export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/x86_64/percpu.h:87
  */
 export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_or_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_or_4", pcp.off, 4);
   // orl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] |= val >>> 0;
 }
@@ -1100,8 +1468,14 @@ export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/x86_64/percpu.h:88
  */
 export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_or_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_or_8", pcp.off, 8);
   // orq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] |= val;
 }
@@ -1117,6 +1491,13 @@ export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/x86_64/percpu.h:89
  */
 export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -1135,8 +1516,14 @@ export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Source: templates/x86_64/percpu.h:90
  */
 export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_add_return_2", pcp.off, 2);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -1154,8 +1541,14 @@ export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Source: templates/x86_64/percpu.h:91
  */
 export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_add_return_4", pcp.off, 4);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -1173,8 +1566,14 @@ export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Source: templates/x86_64/percpu.h:92
  */
 export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_add_return_8", pcp.off, 8);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += val;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1192,6 +1591,13 @@ export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Source: templates/x86_64/percpu.h:93
  */
 export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   // movb %gs:[var], %al
   let ret = m.u8[m.gs + pcp.off];
@@ -1218,8 +1624,14 @@ export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * Source: templates/x86_64/percpu.h:94
  */
 export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_xchg_2", pcp.off, 2);
   // movw %gs:[var], %ax
   let ret = m.u16[(m.gs + pcp.off) >>> 1];
   while (true) {
@@ -1245,8 +1657,14 @@ export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * Source: templates/x86_64/percpu.h:95
  */
 export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_xchg_4", pcp.off, 4);
   // movl %gs:[var], %eax
   let ret = m.u32[(m.gs + pcp.off) >>> 2];
   while (true) {
@@ -1272,8 +1690,14 @@ export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * Source: templates/x86_64/percpu.h:96
  */
 export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_xchg_8", pcp.off, 8);
   // movq %gs:[var], %rax
   let ret = m.u64[(m.gs + pcp.off) >>> 3];
   while (true) {
@@ -1299,6 +1723,13 @@ export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * Source: templates/x86_64/percpu.h:97
  */
 export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -1319,9 +1750,15 @@ export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * Source: templates/x86_64/percpu.h:98
  */
 export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_cmpxchg_2", pcp.off, 2);
   const expected = oval & 0xffff;
   // cmpxchgw %[nval], %gs:[var]
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -1340,9 +1777,15 @@ export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * Source: templates/x86_64/percpu.h:99
  */
 export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_cmpxchg_4", pcp.off, 4);
   const expected = oval >>> 0;
   // cmpxchgl %[nval], %gs:[var]
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -1361,9 +1804,15 @@ export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * Source: templates/x86_64/percpu.h:100
  */
 export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   // cmpxchgq %[nval], %gs:[var]
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1382,6 +1831,13 @@ export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Source: templates/x86_64/percpu.h:101
  */
 export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -1404,9 +1860,15 @@ export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * Source: templates/x86_64/percpu.h:102
  */
 export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_try_cmpxchg_2", pcp.off, 2);
   const expected = ovalp.value & 0xffff;
   // cmpxchgw %[nval], %gs:[var]
   const found = m.u16[(m.gs + pcp.off) >>> 1];
@@ -1427,9 +1889,15 @@ export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * Source: templates/x86_64/percpu.h:103
  */
 export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_try_cmpxchg_4", pcp.off, 4);
   const expected = ovalp.value >>> 0;
   // cmpxchgl %[nval], %gs:[var]
   const found = m.u32[(m.gs + pcp.off) >>> 2];
@@ -1450,9 +1918,15 @@ export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * Source: templates/x86_64/percpu.h:104
  */
 export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg_8", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   // cmpxchgq %[nval], %gs:[var]
   const found = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1473,9 +1947,15 @@ export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Source: templates/x86_64/percpu.h:105
  */
 export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg64", "x86_64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, oval);
   // cmpxchgq %[nval], %gs:[var]
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1494,9 +1974,15 @@ export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Source: templates/x86_64/percpu.h:106
  */
 export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg64", "x86_64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_try_cmpxchg64", pcp.off, 8);
   const expected = BigInt.asUintN(64, ovalp.value);
   // cmpxchgq %[nval], %gs:[var]
   const found = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1517,9 +2003,15 @@ export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Source: templates/x86_64/percpu.h:107
  */
 export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg128", "x86_64", "fast", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, oval);
   const replacement = BigInt.asUintN(128, nval);
   // cmpxchg16b %gs:[var]
@@ -1543,9 +2035,15 @@ export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * Source: templates/x86_64/percpu.h:108
  */
 export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -1) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg128", "x86_64", "fast", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
-  if ((pcp.off & 15) !== 0) throw misaligned("this_cpu_try_cmpxchg128", pcp.off, 16);
   const expected = BigInt.asUintN(128, ovalp.value);
   const replacement = BigInt.asUintN(128, nval);
   // cmpxchg16b %gs:[var]
@@ -1572,6 +2070,13 @@ export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * Source: templates/x86_64/percpu.h:111
  */
 export function this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_1", "x86_64", "fast", 1, m, pcp);
   // movb %gs:%a[var], %[ret]
   const ret = m.u8[m.gs + pcp.off];
   return ret;
@@ -1588,7 +2093,13 @@ export function this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Source: templates/x86_64/percpu.h:112
  */
 export function this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_read_stable_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_2", "x86_64", "fast", 2, m, pcp);
   // movw %gs:%a[var], %[ret]
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   return ret;
@@ -1605,7 +2116,13 @@ export function this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Source: templates/x86_64/percpu.h:113
  */
 export function this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_read_stable_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_4", "x86_64", "fast", 4, m, pcp);
   // movl %gs:%a[var], %[ret]
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   return ret;
@@ -1622,7 +2139,13 @@ export function this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Source: templates/x86_64/percpu.h:114
  */
 export function this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_read_stable_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_8", "x86_64", "fast", 8, m, pcp);
   // movq %gs:%a[var], %[ret]
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
@@ -1642,6 +2165,13 @@ export function this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  * Source: templates/linux/percpu-defs.h:40
  */
 export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   // addb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -1661,8 +2191,14 @@ export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Source: templates/linux/percpu-defs.h:40
  */
 export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_2", pcp.off, 2);
   // addw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
 }
@@ -1681,8 +2217,14 @@ export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Source: templates/linux/percpu-defs.h:40
  */
 export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_4", pcp.off, 4);
   // addl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
 }
@@ -1701,8 +2243,14 @@ export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Source: templates/linux/percpu-defs.h:40
  */
 export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_8", pcp.off, 8);
   // addq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
 }
@@ -1721,6 +2269,13 @@ export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Source: templates/linux/percpu-defs.h:41
  */
 export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_1", "x86_64", "fast", 1, m, pcp);
   // incb %gs:[var]
   m.u8[m.gs + pcp.off] += 1;
 }
@@ -1739,7 +2294,13 @@ export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:41
  */
 export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_2", "x86_64", "fast", 2, m, pcp);
   // incw %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
 }
@@ -1758,7 +2319,13 @@ export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:41
  */
 export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_4", "x86_64", "fast", 4, m, pcp);
   // incl %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
 }
@@ -1777,7 +2344,13 @@ export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:41
  */
 export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_8", "x86_64", "fast", 8, m, pcp);
   // incq %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
 }
@@ -1797,6 +2370,13 @@ export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:42
  */
 export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_1", "x86_64", "fast", 1, m, pcp);
   // decb %gs:[var]
   m.u8[m.gs + pcp.off] -= 1;
 }
@@ -1816,7 +2396,13 @@ export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:42
  */
 export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_2", "x86_64", "fast", 2, m, pcp);
   // decw %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] -= 1;
 }
@@ -1836,7 +2422,13 @@ export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:42
  */
 export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_4", "x86_64", "fast", 4, m, pcp);
   // decl %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] -= 1;
 }
@@ -1856,7 +2448,13 @@ export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:42
  */
 export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_8", "x86_64", "fast", 8, m, pcp);
   // decq %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] -= 1n;
 }
@@ -1875,6 +2473,13 @@ export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:43
  */
 export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -1896,8 +2501,14 @@ export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  * Source: templates/linux/percpu-defs.h:43
  */
 export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_sub_return_2", pcp.off, 2);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -1918,8 +2529,14 @@ export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  * Source: templates/linux/percpu-defs.h:43
  */
 export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_sub_return_4", pcp.off, 4);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -1940,8 +2557,14 @@ export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  * Source: templates/linux/percpu-defs.h:43
  */
 export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_sub_return_8", pcp.off, 8);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1962,6 +2585,13 @@ export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  * Source: templates/linux/percpu-defs.h:44
  */
 export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_1", "x86_64", "fast", 1, m, pcp);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += 1;
   const ret = m.u8[m.gs + pcp.off];
@@ -1982,7 +2612,13 @@ export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  * Source: templates/linux/percpu-defs.h:44
  */
 export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_2", "x86_64", "fast", 2, m, pcp);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -2003,7 +2639,13 @@ export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  * Source: templates/linux/percpu-defs.h:44
  */
 export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_4", "x86_64", "fast", 4, m, pcp);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -2024,7 +2666,13 @@ export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  * Source: templates/linux/percpu-defs.h:44
  */
 export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_8", "x86_64", "fast", 8, m, pcp);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -2045,6 +2693,13 @@ export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  * Source: templates/linux/percpu-defs.h:45
  */
 export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_1", "x86_64", "fast", 1, m, pcp);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += 0xff;
   const ret = m.u8[m.gs + pcp.off];
@@ -2065,7 +2720,13 @@ export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  * Source: templates/linux/percpu-defs.h:45
  */
 export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("raw_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_2", "x86_64", "fast", 2, m, pcp);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -2086,7 +2747,13 @@ export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  * Source: templates/linux/percpu-defs.h:45
  */
 export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("raw_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_4", "x86_64", "fast", 4, m, pcp);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 0xffffffff;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -2107,7 +2774,13 @@ export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  * Source: templates/linux/percpu-defs.h:45
  */
 export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("raw_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_8", "x86_64", "fast", 8, m, pcp);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 0xffffffffffffffffn;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -2129,6 +2802,13 @@ export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  * Source: templates/linux/percpu-defs.h:48
  */
 export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_read_1", "x86_64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // movb %gs:[var], %[ret]
   const ret = m.u8[m.gs + pcp.off];
@@ -2150,7 +2830,13 @@ export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): numbe
  * Source: templates/linux/percpu-defs.h:48
  */
 export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_read_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_read_2", "x86_64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // movw %gs:[var], %[ret]
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -2172,7 +2858,13 @@ export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): numbe
  * Source: templates/linux/percpu-defs.h:48
  */
 export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_read_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_read_4", "x86_64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // movl %gs:[var], %[ret]
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -2194,7 +2886,13 @@ export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): numbe
  * Source: templates/linux/percpu-defs.h:48
  */
 export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_read_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_read_8", "x86_64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // movq %gs:[var], %[ret]
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -2216,6 +2914,13 @@ export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigin
  * Source: templates/linux/percpu-defs.h:49
  */
 export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_write_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // movb %[val], %gs:[var]
@@ -2237,8 +2942,14 @@ export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: 
  * Source: templates/linux/percpu-defs.h:49
  */
 export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_write_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_write_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // movw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] = val;
@@ -2259,8 +2970,14 @@ export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: 
  * Source: templates/linux/percpu-defs.h:49
  */
 export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_write_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_write_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // movl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] = val;
@@ -2281,8 +2998,14 @@ export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: 
  * Source: templates/linux/percpu-defs.h:49
  */
 export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_write_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_write_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // movq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] = val;
@@ -2303,6 +3026,13 @@ export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: 
  * Source: templates/linux/percpu-defs.h:50
  */
 export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_add_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addb %[val], %gs:[var]
@@ -2324,8 +3054,14 @@ export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/linux/percpu-defs.h:50
  */
 export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_add_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
@@ -2346,8 +3082,14 @@ export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/linux/percpu-defs.h:50
  */
 export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_add_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
@@ -2368,8 +3110,14 @@ export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/linux/percpu-defs.h:50
  */
 export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_add_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += val;
@@ -2390,6 +3138,13 @@ export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/linux/percpu-defs.h:51
  */
 export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_and_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // andb %[val], %gs:[var]
@@ -2411,8 +3166,14 @@ export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/linux/percpu-defs.h:51
  */
 export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_and_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_and_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // andw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] &= val & 0xffff;
@@ -2433,8 +3194,14 @@ export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/linux/percpu-defs.h:51
  */
 export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_and_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_and_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // andl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] &= val >>> 0;
@@ -2455,8 +3222,14 @@ export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/linux/percpu-defs.h:51
  */
 export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_and_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_and_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // andq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] &= val;
@@ -2477,6 +3250,13 @@ export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/linux/percpu-defs.h:52
  */
 export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_or_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // orb %[val], %gs:[var]
@@ -2498,8 +3278,14 @@ export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Source: templates/linux/percpu-defs.h:52
  */
 export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_or_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_or_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // orw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] |= val & 0xffff;
@@ -2520,8 +3306,14 @@ export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Source: templates/linux/percpu-defs.h:52
  */
 export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_or_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_or_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // orl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] |= val >>> 0;
@@ -2542,8 +3334,14 @@ export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Source: templates/linux/percpu-defs.h:52
  */
 export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_or_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_or_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // orq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] |= val;
@@ -2564,6 +3362,13 @@ export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Source: templates/linux/percpu-defs.h:53
  */
 export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddb %[tmp], %gs:[var]
@@ -2587,8 +3392,14 @@ export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Source: templates/linux/percpu-defs.h:53
  */
 export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_add_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
@@ -2611,8 +3422,14 @@ export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Source: templates/linux/percpu-defs.h:53
  */
 export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_add_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
@@ -2635,8 +3452,14 @@ export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Source: templates/linux/percpu-defs.h:53
  */
 export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_add_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += val;
@@ -2659,6 +3482,13 @@ export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Source: templates/linux/percpu-defs.h:54
  */
 export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // movb %gs:[var], %al
@@ -2683,8 +3513,14 @@ export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: 
  * Source: templates/linux/percpu-defs.h:54
  */
 export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_xchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // movw %gs:[var], %ax
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -2708,8 +3544,14 @@ export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: 
  * Source: templates/linux/percpu-defs.h:54
  */
 export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_xchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // movl %gs:[var], %eax
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -2733,8 +3575,14 @@ export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: 
  * Source: templates/linux/percpu-defs.h:54
  */
 export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_xchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // movq %gs:[var], %rax
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -2758,6 +3606,13 @@ export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: 
  * Source: templates/linux/percpu-defs.h:55
  */
 export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -2783,9 +3638,15 @@ export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ova
  * Source: templates/linux/percpu-defs.h:55
  */
 export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval & 0xffff;
   // cmpxchgw %[nval], %gs:[var]
@@ -2809,9 +3670,15 @@ export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ova
  * Source: templates/linux/percpu-defs.h:55
  */
 export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = oval >>> 0;
   // cmpxchgl %[nval], %gs:[var]
@@ -2835,9 +3702,15 @@ export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ova
  * Source: templates/linux/percpu-defs.h:55
  */
 export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
   const expected = BigInt.asUintN(64, oval);
   // cmpxchgq %[nval], %gs:[var]
@@ -2861,6 +3734,13 @@ export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ova
  * Source: templates/linux/percpu-defs.h:56
  */
 export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -2888,9 +3768,15 @@ export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Source: templates/linux/percpu-defs.h:56
  */
 export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_try_cmpxchg_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value & 0xffff;
   // cmpxchgw %[nval], %gs:[var]
@@ -2916,9 +3802,15 @@ export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Source: templates/linux/percpu-defs.h:56
  */
 export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_try_cmpxchg_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = ovalp.value >>> 0;
   // cmpxchgl %[nval], %gs:[var]
@@ -2944,9 +3836,15 @@ export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Source: templates/linux/percpu-defs.h:56
  */
 export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_try_cmpxchg_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
   const expected = BigInt.asUintN(64, ovalp.value);
   // cmpxchgq %[nval], %gs:[var]
@@ -2973,6 +3871,13 @@ export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Source: templates/linux/percpu-defs.h:57
  */
 export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addb %[val], %gs:[var]
@@ -2995,8 +3900,14 @@ export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Source: templates/linux/percpu-defs.h:57
  */
 export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
@@ -3018,8 +3929,14 @@ export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Source: templates/linux/percpu-defs.h:57
  */
 export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
@@ -3041,8 +3958,14 @@ export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Source: templates/linux/percpu-defs.h:57
  */
 export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
@@ -3064,6 +3987,13 @@ export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Source: templates/linux/percpu-defs.h:58
  */
 export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_1", "x86_64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // incb %gs:[var]
   m.u8[m.gs + pcp.off] += 1;
@@ -3085,7 +4015,13 @@ export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:58
  */
 export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_2", "x86_64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // incw %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
@@ -3107,7 +4043,13 @@ export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:58
  */
 export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_4", "x86_64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // incl %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
@@ -3129,7 +4071,13 @@ export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:58
  */
 export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_8", "x86_64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // incq %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
@@ -3152,6 +4100,13 @@ export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:59
  */
 export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_1", "x86_64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // decb %gs:[var]
   m.u8[m.gs + pcp.off] -= 1;
@@ -3174,7 +4129,13 @@ export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:59
  */
 export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_2", "x86_64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // decw %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] -= 1;
@@ -3197,7 +4158,13 @@ export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:59
  */
 export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_4", "x86_64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // decl %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] -= 1;
@@ -3220,7 +4187,13 @@ export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:59
  */
 export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_8", "x86_64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // decq %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] -= 1n;
@@ -3242,6 +4215,13 @@ export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:60
  */
 export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddb %[tmp], %gs:[var]
@@ -3266,8 +4246,14 @@ export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Source: templates/linux/percpu-defs.h:60
  */
 export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_sub_return_2", pcp.off, 2);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
@@ -3291,8 +4277,14 @@ export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Source: templates/linux/percpu-defs.h:60
  */
 export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_sub_return_4", pcp.off, 4);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
@@ -3316,8 +4308,14 @@ export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Source: templates/linux/percpu-defs.h:60
  */
 export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_sub_return_8", pcp.off, 8);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
@@ -3341,6 +4339,13 @@ export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Source: templates/linux/percpu-defs.h:61
  */
 export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_1", "x86_64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += 1;
@@ -3364,7 +4369,13 @@ export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Source: templates/linux/percpu-defs.h:61
  */
 export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_2", "x86_64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
@@ -3388,7 +4399,13 @@ export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Source: templates/linux/percpu-defs.h:61
  */
 export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_4", "x86_64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
@@ -3412,7 +4429,13 @@ export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Source: templates/linux/percpu-defs.h:61
  */
 export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_8", "x86_64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
@@ -3436,6 +4459,13 @@ export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Source: templates/linux/percpu-defs.h:62
  */
 export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_1", "x86_64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += 0xff;
@@ -3459,7 +4489,13 @@ export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Source: templates/linux/percpu-defs.h:62
  */
 export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("__this_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_2", "x86_64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 0xffff;
@@ -3483,7 +4519,13 @@ export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Source: templates/linux/percpu-defs.h:62
  */
 export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("__this_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_4", "x86_64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 0xffffffff;
@@ -3507,7 +4549,13 @@ export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Source: templates/linux/percpu-defs.h:62
  */
 export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("__this_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_8", "x86_64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 0xffffffffffffffffn;
@@ -3529,6 +4577,13 @@ export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Source: templates/linux/percpu-defs.h:65
  */
 export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_sub_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   // addb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -3548,8 +4603,14 @@ export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Source: templates/linux/percpu-defs.h:65
  */
 export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_sub_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_2", pcp.off, 2);
   // addw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
 }
@@ -3568,8 +4629,14 @@ export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Source: templates/linux/percpu-defs.h:65
  */
 export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_sub_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_4", pcp.off, 4);
   // addl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
 }
@@ -3588,8 +4655,14 @@ export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Source: templates/linux/percpu-defs.h:65
  */
 export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_sub_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_8", pcp.off, 8);
   // addq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
 }
@@ -3608,6 +4681,13 @@ export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Source: templates/linux/percpu-defs.h:66
  */
 export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_inc_1", "x86_64", "fast", 1, m, pcp);
   // incb %gs:[var]
   m.u8[m.gs + pcp.off] += 1;
 }
@@ -3626,7 +4706,13 @@ export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:66
  */
 export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_inc_2", "x86_64", "fast", 2, m, pcp);
   // incw %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
 }
@@ -3645,7 +4731,13 @@ export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:66
  */
 export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_inc_4", "x86_64", "fast", 4, m, pcp);
   // incl %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
 }
@@ -3664,7 +4756,13 @@ export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:66
  */
 export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_inc_8", "x86_64", "fast", 8, m, pcp);
   // incq %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
 }
@@ -3684,6 +4782,13 @@ export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:67
  */
 export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_dec_1", "x86_64", "fast", 1, m, pcp);
   // decb %gs:[var]
   m.u8[m.gs + pcp.off] -= 1;
 }
@@ -3703,7 +4808,13 @@ export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Source: templates/linux/percpu-defs.h:67
  */
 export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_dec_2", "x86_64", "fast", 2, m, pcp);
   // decw %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] -= 1;
 }
@@ -3723,7 +4834,13 @@ export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Source: templates/linux/percpu-defs.h:67
  */
 export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_dec_4", "x86_64", "fast", 4, m, pcp);
   // decl %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] -= 1;
 }
@@ -3743,7 +4860,13 @@ export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Source: templates/linux/percpu-defs.h:67
  */
 export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_dec_8", "x86_64", "fast", 8, m, pcp);
   // decq %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] -= 1n;
 }
@@ -3762,6 +4885,13 @@ export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Source: templates/linux/percpu-defs.h:68
  */
 export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -3783,8 +4913,14 @@ export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Source: templates/linux/percpu-defs.h:68
  */
 export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_sub_return_2", pcp.off, 2);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -3805,8 +4941,14 @@ export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Source: templates/linux/percpu-defs.h:68
  */
 export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_sub_return_4", pcp.off, 4);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -3827,8 +4969,14 @@ export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Source: templates/linux/percpu-defs.h:68
  */
 export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_sub_return_8", pcp.off, 8);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -3849,6 +4997,13 @@ export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Source: templates/linux/percpu-defs.h:69
  */
 export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_1", "x86_64", "fast", 1, m, pcp);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += 1;
   const ret = m.u8[m.gs + pcp.off];
@@ -3869,7 +5024,13 @@ export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  * Source: templates/linux/percpu-defs.h:69
  */
 export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_inc_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_2", "x86_64", "fast", 2, m, pcp);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -3890,7 +5051,13 @@ export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  * Source: templates/linux/percpu-defs.h:69
  */
 export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_inc_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_4", "x86_64", "fast", 4, m, pcp);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -3911,7 +5078,13 @@ export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  * Source: templates/linux/percpu-defs.h:69
  */
 export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_inc_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_8", "x86_64", "fast", 8, m, pcp);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -3932,6 +5105,13 @@ export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
  * Source: templates/linux/percpu-defs.h:70
  */
 export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_1", "x86_64", "fast", 1, m, pcp);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += 0xff;
   const ret = m.u8[m.gs + pcp.off];
@@ -3952,7 +5132,13 @@ export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  * Source: templates/linux/percpu-defs.h:70
  */
 export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
-  if ((pcp.off & 1) !== 0) throw misaligned("this_cpu_dec_return_2", pcp.off, 2);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_2", "x86_64", "fast", 2, m, pcp);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -3973,7 +5159,13 @@ export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  * Source: templates/linux/percpu-defs.h:70
  */
 export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
-  if ((pcp.off & 3) !== 0) throw misaligned("this_cpu_dec_return_4", pcp.off, 4);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_4", "x86_64", "fast", 4, m, pcp);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 0xffffffff;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -3994,10 +5186,16 @@ export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  * Source: templates/linux/percpu-defs.h:70
  */
 export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
-  if ((pcp.off & 7) !== 0) throw misaligned("this_cpu_dec_return_8", pcp.off, 8);
+  let tag: number;
+  try {
+    tag = pcp.tag;
+  } catch {
+    tag = NaN;
+  }
+  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_8", "x86_64", "fast", 8, m, pcp);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 0xffffffffffffffffn;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
 }
-// sha256:9bb5a325829a1f4e8de15351fdfaa7ee197b8b165662f4d91bcd7ea5e04d96bf
+// sha256:5a8248b928754a69658153ccb9e22ebcf072491bb3fc64be97f06d31aee825f0

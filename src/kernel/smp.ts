@@ -6,7 +6,7 @@
 import { check_preemption_disabled } from '../debug.js';
 import { MachineStateError } from '../errors.js';
 import { checkValueKind, readBits, writeBits, type Machine } from '../machine.js';
-import type { PerCpuPtr } from '../percpu-ptr.js';
+import { checkPointer, type PerCpuPtr } from '../percpu-ptr.js';
 import { preempt_disable, preempt_enable } from './preempt.js';
 import { fromBits, toBits, type ScalarName, type ValueOf } from '../types.js';
 import { this_cpu_read_4 } from '../../generated/x86_64/percpu.js';
@@ -51,6 +51,7 @@ export function num_possible_cpus(m: Machine): number {
 }
 
 function typedAddress(m: Machine, p: PerCpuPtr<unknown>, cpu: number, what: string): number {
+  checkPointer(m, p, what);
   m.checkCpu(cpu, what);
   if (!m.booted) throw new MachineStateError(`${what}: the machine has not booted`);
   if (p.type === null) throw new TypeError(`${what}: ${p.origin.label} has no type; use per_cpu_ptr() and m.load()/m.store()`);

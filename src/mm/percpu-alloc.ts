@@ -42,7 +42,7 @@
 import { KernelBugError, MachineStateError, UseAfterFreeError } from '../errors.js';
 import { PAGE_SIZE, alignUp } from '../linker.js';
 import { PCPU_MIN_UNIT_SIZE, type Machine } from '../machine.js';
-import { PerCpuPtr, isPoisoned, poison } from '../percpu-ptr.js';
+import { PerCpuPtr, checkPointer, isPoisoned, poison } from '../percpu-ptr.js';
 import { opsFor } from '../typed.js';
 import { describe, scalarInfo, type ScalarName } from '../types.js';
 
@@ -602,7 +602,7 @@ function pcpu_alloc(m: Machine, fn: AllocFn, size: unknown, align: unknown, rese
 
   const id = st.nextAllocId++;
   const label = `${fn} #${id} (size ${reqSize}, align ${reqAlign})`;
-  const ptr = new PerCpuPtr<unknown>(addr0 - st.base, typeInfo, { label, kind: 'dynamic' }, ops);
+  const ptr = new PerCpuPtr<unknown>(m, addr0 - st.base, typeInfo, { label, kind: 'dynamic' }, ops);
   chunk.allocs.set(off, { id, label, ptr, bitOff: off, bits });
 
   const s = st.stats;
@@ -650,6 +650,7 @@ function findAllocation(st: PcpuState, fn: string, ptr: unknown): Found {
         : `use-after-free: ${fn}() of ${ptr.origin.label}, which was freed by free_percpu()`,
     );
   }
+  checkPointer(st.m, ptr, fn);
   if (ptr.origin.kind === 'static') {
     throw new KernelBugError(
       `${fn}: ${ptr.origin.label} is a static per-CPU symbol, not memory from alloc_percpu(); static per-CPU data lives in .data..percpu and is never freed; nothing was changed`,

@@ -51,7 +51,7 @@ export class PerCpu<T extends PerCpuType> extends PerCpuHandle<T> implements Dis
     // Each handle caches its own copy of the pointer (v4 "cache per-CPU
     // pointers"): no load through the Arc on the hot path, and it can be
     // poisoned when this handle is dropped without touching the other clones.
-    const own = new PerCpuPtr<unknown>(alloc.ptr.off, alloc.ptr.type, alloc.ptr.origin, alloc.ptr.ops);
+    const own = new PerCpuPtr<unknown>(alloc.ptr.machine, alloc.ptr.off, alloc.ptr.type, alloc.ptr.origin, alloc.ptr.ops);
     super(alloc.m, alloc.type, alloc.access, own, alloc.vars, binding, `'${binding.name}`);
     this.#arc = arc;
   }

@@ -7,9 +7,11 @@
  * setMemory() set — `buffer`, the views `u8 … u64`/`view` (own, writable data
  * properties, which shadow the "not booted" getters on the prototype),
  * the shared mapped-size word, `layout`, `__per_cpu_offset`, the per-CPU base registers, the
- * online mask and `systemState` — so generated ops, which read only `m.gs`,
- * `m.u8 … m.u64`, `m.ctx`, `m.debugPreempt`, `m.systemState` and `m.cpu`, run on
- * an adopted machine unchanged. It never writes the memory: the unit contents
+ * online mask, `systemState` and the machine's own architecture field
+ * (`m.tag_x86_64`, which generated ops check their pointer's tag against) — so
+ * generated ops, which read only that field, `m.gs`, `m.u8 … m.u64`, `m.ctx`,
+ * `m.debugPreempt`, `m.systemState` and `m.cpu`, run on an adopted machine
+ * unchanged. It never writes the memory: the unit contents
  * (`this_cpu_off`, `cpu_number`, every static's initial value) were written
  * once by the booting thread.
  */
@@ -103,6 +105,7 @@ export function adoptMemory(m: Machine, mem: AdoptedMemory): void {
     `percpu: adopted shared memory (${buffer.byteLength} bytes, ${m.mappedBytes} mapped) u${layout.unitSize} s${layout.staticSize} r${layout.reservedSize} d${layout.dynamicSize}`,
   );
   m.systemState = 'running';
+  m[`tag_${m.arch}`] = m.id * 16;
   m.loadCpu(0);
   pcpu_allocator_elsewhere(m, 'the booting thread');
 }

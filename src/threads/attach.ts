@@ -124,5 +124,5 @@ export function revivePtr<T = unknown>(m: Machine, d: PtrDescriptor): PerCpuPtr<
     throw new TypeError(`revivePtr: offset must be a non-negative integer, got ${String(d.off)}`);
   }
   const type = d.type === null ? null : scalarInfo(d.type);
-  return new PerCpuPtr<T>(d.off, type, d.origin, type === null ? null : opsFor(m.arch, type));
+  return new PerCpuPtr<T>(m, d.off, type, d.origin, type === null ? null : opsFor(m.arch, type));
 }
