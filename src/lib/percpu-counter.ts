@@ -64,25 +64,28 @@ export const S64_MAX = (1n << 63n) - 1n;
 export const S64_MIN = -(1n << 63n);
 
 /**
- * Layout of a counter's shared state, two 64-byte cachelines:
+ * Layout of a counter's shared state (256 bytes):
  *
- *   line 0, written once per batch (the fold):  Int32 words LOCK (the raw
- *     spinlock, see threads/spinlock.ts) and OWNER (the thread holding it, for
- *     the deadlock check), and the s64 count at byte 16;
- *   line 1, read-mostly:  GATE, the counter's copy of percpu_counter_batch
+ *   written once per batch (the fold): Int32 words LOCK (the raw spinlock,
+ *     see threads/spinlock.ts) and OWNER (the thread holding it, for the
+ *     deadlock check) at bytes 0 and 4, and the s64 count at byte 16;
+ *   read-mostly: GATE at byte 128, the counter's copy of percpu_counter_batch
  *     while it lives, 0 once destroyed.
  *
  * Every add reads GATE: for percpu_counter_add it is the batch, and a
  * destroyed counter's 0 makes every add leave the fast path, where the
- * destroyed check runs. On its own line it stays in every core's cache
- * instead of bouncing with the lock and count each time a CPU folds.
+ * destroyed check runs. It sits 64 bytes or more from everything else the
+ * buffer holds and from both of its ends, so whatever the buffer's alignment
+ * it shares no cacheline with the lock and count (which bounce between CPUs
+ * as they fold) nor with memory outside the buffer: it stays in every core's
+ * cache.
  */
 const LOCK = 0;
 const OWNER = 1;
 /** Byte offset of the s64 count. */
 const COUNT_AT = 16;
-const GATE = 16;
-export const PERCPU_COUNTER_STATE_BYTES = 128;
+const GATE = 32;
+export const PERCPU_COUNTER_STATE_BYTES = 256;
 
 /** Who holds a counter's lock: this JavaScript thread (Node's threadId is 0 on the main thread). */
 const THREAD = threadId + 1;
