@@ -16,7 +16,7 @@ import { measurement, ratioRow, validateReport, verdictOf, type Report } from '.
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function bench(args: string[]): ReturnType<typeof spawnSync> {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 170_000 });
 }
 
 describe('bench/run.ts --quick', () => {
@@ -24,10 +24,11 @@ describe('bench/run.ts --quick', () => {
   let run: ReturnType<typeof spawnSync>;
   let report: Report;
 
+  // One child process per group: on a loaded 2-core machine the quick run can take well over a minute.
   beforeAll(() => {
     run = bench(['--quick', '--out', out]);
     report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
-  });
+  }, 180_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('exits 0 and prints the table', () => {

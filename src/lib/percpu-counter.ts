@@ -66,9 +66,11 @@ export const S64_MIN = -(1n << 63n);
 /**
  * Layout of a counter's shared state (256 bytes):
  *
- *   written once per batch (the fold): Int32 words LOCK (the raw spinlock,
- *     see threads/spinlock.ts) and OWNER (the thread holding it, for the
- *     deadlock check) at bytes 0 and 4, and the s64 count at byte 16;
+ *   written once per batch (the fold), as the head of struct percpu_counter:
+ *     Int32 words LOCK (the raw spinlock, see threads/spinlock.ts) and OWNER
+ *     (the thread holding it, for the deadlock check) at bytes 0 and 4, the
+ *     s64 count at byte 8 — 16 bytes that one cacheline always holds whole
+ *     (the buffer is at least 16-byte aligned), so a fold moves one line;
  *   read-mostly: GATE at byte 128, the counter's copy of percpu_counter_batch
  *     while it lives, 0 once destroyed.
  *
@@ -83,7 +85,7 @@ export const S64_MIN = -(1n << 63n);
 const LOCK = 0;
 const OWNER = 1;
 /** Byte offset of the s64 count. */
-const COUNT_AT = 16;
+const COUNT_AT = 8;
 const GATE = 32;
 export const PERCPU_COUNTER_STATE_BYTES = 256;
 
