@@ -13,7 +13,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GenError } from './errors.js';
+import { GenError } from '../c/errors.js';
 import { availableArches } from './arches.js';
 import { assertOwnOutput, checkAgainst, ForeignOutputError, writeAll } from './output.js';
 

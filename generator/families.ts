@@ -16,7 +16,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type Handlebars from 'handlebars';
-import { GenError } from './errors.js';
+import { GenError } from '../c/errors.js';
+import { stripBom } from '../c/lex.js';
 import { KNOWN_HELPERS } from './helpers.js';
 
 export type Returns = 'void' | 'value' | 'bool';
@@ -57,7 +58,7 @@ export function loadFamilies(hb: typeof Handlebars, dirs: readonly string[], roo
       if (families.has(name)) continue; // a more specific directory came first
       const abs = path.join(dir, entry);
       const file = path.relative(root, abs).split(path.sep).join('/');
-      const src = readFileSync(abs, 'utf8').replace(/\r\n/g, '\n');
+      const src = stripBom(readFileSync(abs, 'utf8')).replace(/\r\n/g, '\n');
       const h = HEADER.exec(src);
       if (!h) throw new GenError(file, 1, 'a family template must open with a {{!-- name(params) / returns: … / description --}} header');
       const lines = h[1].split('\n').map((l) => l.trim()).filter((l) => l !== '');

@@ -5,7 +5,7 @@
  * memory operand; `pcpu_cast` is `__pcpu_cast_N`).
  */
 import type Handlebars from 'handlebars';
-import { literal } from './cexpr.js';
+import { literal } from '../c/cexpr.js';
 
 /** What a family template sees. Bound C parameters are added by name. */
 export interface FamilyContext {

@@ -6,10 +6,10 @@
  * `percpu_add_op(4, volatile, pcp, <folded operand>)`, one family call, and so
  * one straight-line function with no dispatch left at run time.
  */
-import type { MacroDef } from './cparse.js';
-import { OperandError, translateOperand } from './cexpr.js';
-import { parseCallSequence, substitute, tokText, tokenize, type Tok } from './ctokens.js';
-import { GenError } from './errors.js';
+import type { MacroDef } from '../c/cparse.js';
+import { OperandError, translateOperand } from '../c/cexpr.js';
+import { parseCallSequence, substitute, tokText, tokenize, type Tok } from '../c/ctokens.js';
+import { GenError } from '../c/errors.js';
 import type { Family, Returns } from './families.js';
 
 export type Variant = 'raw_cpu' | '__this_cpu' | 'this_cpu';

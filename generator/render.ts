@@ -5,7 +5,7 @@
  * `fast` (straight-line code) and `stepped` (a generator function that yields
  * before each instruction, for the interleaving explorer).
  */
-import { GenError } from './errors.js';
+import { GenError } from '../c/errors.js';
 import { templateError } from './families.js';
 import type { ArchSyntax, FamilyContext } from './helpers.js';
 import { opPhrase, VARIANT_PHRASES } from './kerneldoc.js';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ARCH_INFO } from '../generator/arches.js';
-import { parseHeader, type MacroDef } from '../generator/cparse.js';
+import { parseHeader, type MacroDef } from '../c/cparse.js';
 import { generate } from '../generator/generate.js';
 import { DEFINE_PER_CPU, Machine, raw_smp_processor_id, this_cpu_read, type Arch } from '../src/index.js';
 import { raw_cpu_ptr } from '../src/accessors.js';

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import { GenError } from './errors.js';
+import { stripBom } from './lex.js';
 
 export interface MacroDef {
   readonly name: string;
@@ -69,8 +70,55 @@ function firstError(n: Node): Node | null {
   return n.hasError ? n : null;
 }
 
-export async function parseHeader(file: string, text: string): Promise<Header> {
+/**
+ * The text tree-sitter sees: what C's translation phases 1-3 leave of the
+ * directives. tree-sitter's grammar ends a directive at a newline even inside a
+ * block comment, and cannot end the last one at end of file; C says a comment
+ * is one space and a file may end without a newline. So a byte order mark is
+ * dropped, a block comment inside a directive becomes spaces with its newlines
+ * spliced (backslash-newline: the line numbers stay), and a final newline is
+ * added.
+ */
+export function tableText(raw: string): string {
+  const text = stripBom(raw).replace(/\r\n?/g, '\n');
+  let out = '';
+  let i = 0;
+  let directive = false;
+  let lineStart = true;
+  while (i < text.length) {
+    const c = text[i];
+    if (lineStart && c !== ' ' && c !== '\t') {
+      directive = c === '#';
+      lineStart = false;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end < 0 ? text.length : end + 2;
+      const comment = text.slice(i, stop);
+      out += directive ? comment.replace(/[^\n]/g, ' ').replace(/\n/g, '\\\n') : comment;
+      i = stop;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      const stop = end < 0 ? text.length : end;
+      out += text.slice(i, stop);
+      i = stop;
+      continue;
+    }
+    if (c === '\n') {
+      if (!(text[i - 1] === '\\')) directive = false;
+      lineStart = !directive;
+    }
+    out += c;
+    i++;
+  }
+  return out.endsWith('\n') ? out : `${out}\n`;
+}
+
+export async function parseHeader(file: string, raw: string): Promise<Header> {
   const p = await cParser();
+  const text = tableText(raw);
   const tree = p.parse(text);
   if (!tree) throw new GenError(file, 1, 'the C parser returned no tree');
   const defs: MacroDef[] = [];

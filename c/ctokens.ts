@@ -3,55 +3,15 @@
  * macro call: NAME ( arg , arg , ... ) where each argument is a token list
  * split at top-level commas (an empty argument, as in `op(4, , pcp)`, is legal).
  */
-export type TokKind = 'id' | 'num' | 'str' | 'punct';
-export interface Tok {
-  readonly kind: TokKind;
-  readonly text: string;
-}
+import type { Tok } from './lex.js';
 
-const PUNCT = ['##', '<<', '>>', '(', ')', ',', '-', '+', '~', '!', '*', '&', '|', '^', '/', '%', '<', '>', '=', '?', ':', ';', '{', '}', '[', ']', '.', '#'];
-
-export function tokenize(src: string): Tok[] {
-  const out: Tok[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i];
-    if (/\s/.test(c)) { i++; continue; }
-    if (/[A-Za-z_]/.test(c)) {
-      let j = i + 1;
-      while (j < src.length && /[A-Za-z0-9_]/.test(src[j])) j++;
-      out.push({ kind: 'id', text: src.slice(i, j) });
-      i = j;
-      continue;
-    }
-    if (/[0-9]/.test(c)) {
-      let j = i + 1;
-      while (j < src.length && /[0-9A-Za-z_]/.test(src[j])) j++;
-      out.push({ kind: 'num', text: src.slice(i, j) });
-      i = j;
-      continue;
-    }
-    if (c === '"') {
-      let j = i + 1;
-      while (j < src.length && src[j] !== '"') j += src[j] === '\\' ? 2 : 1;
-      if (j >= src.length) throw new Error(`unterminated string literal in '${src}'`);
-      out.push({ kind: 'str', text: src.slice(i, j + 1) });
-      i = j + 1;
-      continue;
-    }
-    const p = PUNCT.find((q) => src.startsWith(q, i));
-    if (!p) throw new Error(`unexpected character '${c}' in '${src}'`);
-    out.push({ kind: 'punct', text: p });
-    i += p.length;
-  }
-  return out;
-}
+export { tokenize, type Tok, type TokKind } from './lex.js';
 
 export function tokText(toks: readonly Tok[]): string {
   let s = '';
   let prev: Tok | undefined;
   for (const t of toks) {
-    const word = (x: Tok | undefined): boolean => x !== undefined && (x.kind === 'id' || x.kind === 'num' || x.kind === 'str');
+    const word = (x: Tok | undefined): boolean => x !== undefined && (x.kind === 'id' || x.kind === 'num' || x.kind === 'str' || x.kind === 'char');
     if (prev?.text === ',' || (word(prev) && word(t))) s += ' ';
     s += t.text;
     prev = t;
