@@ -43,7 +43,7 @@ describe('legal C in the tables', () => {
       const last = s.replace(/\n+$/, '').split('\n');
       const i = last.length - 1;
       expect(last[i]).toMatch(/^#define this_cpu_dec_return\(pcp\)\s+this_cpu_add_return\(pcp, -1\)$/);
-      last[i] = '#define this_cpu_dec_return(pcp) /* add -1:\n   the kernel writes it so too */ this_cpu_add_return(pcp, -1)';
+      last[i] = '#define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, /* minus one:\n   the kernel writes it so too */ -1)';
       return `${last.join('\n')}\n`;
     }));
     expect(out).toEqual(reference);
