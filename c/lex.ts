@@ -9,6 +9,7 @@
  * grouped into logical lines, which is what the preprocessor's directives are
  * made of.
  */
+import { CError } from './errors.js';
 
 export type TokKind = 'id' | 'num' | 'str' | 'char' | 'punct';
 
@@ -31,13 +32,6 @@ export interface PTok extends Tok {
   readonly space: boolean;
   /** Names a macro must not expand again here (C11 6.10.3.4: the "painted blue" set). */
   readonly hide?: ReadonlySet<string>;
-}
-
-export class LexError extends Error {
-  override name = 'LexError';
-  constructor(readonly loc: Loc, readonly detail: string) {
-    super(`${loc.file}:${loc.line}:${loc.col}: error: ${detail}`);
-  }
 }
 
 /** Longest first, so `<<=` wins over `<<` and `<`. */
@@ -105,7 +99,7 @@ export function lexLines(file: string, text: string): PTok[][] {
       adv();
       adv();
       for (;;) {
-        if (i >= src.length) throw new LexError(start, 'unterminated /* comment');
+        if (i >= src.length) throw new CError(start, 'error', 'unterminated /* comment');
         if (src[i] === '*' && src[i + 1] === '/') {
           adv();
           adv();
@@ -153,7 +147,7 @@ export function lexLines(file: string, text: string): PTok[][] {
       text = quoted(c, loc);
     } else {
       const p = PUNCT.find((q) => src.startsWith(q, i));
-      if (!p) throw new LexError(loc, `stray '${c}' in program`);
+      if (!p) throw new CError(loc, 'error', `stray '${c}' in program`);
       kind = 'punct';
       for (let k = 0; k < p.length; k++) adv();
       text = p;
@@ -167,7 +161,7 @@ export function lexLines(file: string, text: string): PTok[][] {
   function quoted(q: string, loc: Loc): string {
     let s = adv();
     for (;;) {
-      if (i >= src.length || src[i] === '\n') throw new LexError(loc, `missing terminating ${q} character`);
+      if (i >= src.length || src[i] === '\n') throw new CError(loc, 'error', `missing terminating ${q} character`);
       const d = adv();
       s += d;
       if (d === '\\') s += adv();

@@ -124,6 +124,8 @@ export interface ExecContext {
   irqsDisabled: boolean;
   /** A per-CPU kthread bound to its CPU (is_percpu_thread()): never migrated. */
   pinned: boolean;
+  /** The C source line translated code is executing (`file.c:12`), shown in traces next to each step. */
+  src?: string;
 }
 
 export interface FirstChunkLayout {

@@ -4,6 +4,7 @@
  *   percpu-sim demo                          the demo `make` runs
  *   percpu-sim map                           per-CPU memory map of a sample machine
  *   percpu-sim explore <scenario> [options]  search schedules for per-CPU races
+ *   percpu-sim check <file.c> [options]      translate kernel C (percpu-cc) and explore its harness
  *
  * Each command lives in its own module, loaded only when used.
  */
@@ -32,6 +33,13 @@ const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<
     run: async (args) => {
       const { runExplore } = await import('./explore.js');
       return runExplore(args);
+    },
+  },
+  check: {
+    help: 'translate a C file and explore its PERCPU_* harness: check <file.c> [--arch A|all] [--random N] [-DNAME]',
+    run: async (args) => {
+      const { runCheck } = await import('../../cc/check.js');
+      return runCheck(args);
     },
   },
 };

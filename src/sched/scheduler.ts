@@ -208,7 +208,7 @@ export class Scheduler {
     try {
       f.gen = f.kind === 'task' ? (f as TaskState).spec.run(m) : (f as IrqFrame).spec.run(m);
     } catch (e) {
-      this.fail('bug', `${f.name} on cpu${cpu}: ${describeError(e)}`, cpu);
+      this.fail('bug', `${f.name} on cpu${cpu}: ${describeError(e)}${f.ctx.src !== undefined ? ` (at ${f.ctx.src})` : ''}`, cpu);
       return;
     }
     this.resume(f, cpu);
@@ -224,7 +224,7 @@ export class Scheduler {
       r = f.gen!.next();
     } catch (e) {
       f.pending = null;
-      this.fail('bug', `${f.name} on cpu${cpu}: ${describeError(e)}`, cpu);
+      this.fail('bug', `${f.name} on cpu${cpu}: ${describeError(e)}${f.ctx.src !== undefined ? ` (at ${f.ctx.src})` : ''}`, cpu);
       return;
     }
     if (r.done) {
@@ -413,6 +413,7 @@ export class Scheduler {
       // A plain address into another CPU's unit: the copy belongs to someone else.
       if (owner !== null && owner !== cpu && step.addr !== undefined) text += `    ; cpu${owner}'s copy`;
     }
+    if (f.ctx.src !== undefined) text += `    ; ${f.ctx.src}`;
     this.log(cpu, f.kind === 'irq' ? `${f.name}[irq]` : f.name, 'step', text);
     if (this.world.checkStep !== undefined) {
       const info: StepInfo = { cpu, who: f.name, irq: f.kind === 'irq', step, addr, owner, write };

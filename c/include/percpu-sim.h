@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * percpu-sim.h: a C file describes its own scenario for `percpu-sim check`.
+ *
+ *   PERCPU_CPUS(n)              the machine has n CPUs (default 2)
+ *   PERCPU_TASK(name, cpu, fn)  a task `name` starting on `cpu` runs void fn(void)
+ *   PERCPU_PINNED_TASK(...)     the same, a per-CPU kthread: preempted, never migrated
+ *   PERCPU_IRQ(name, fn, n)     an interrupt handler void fn(void) that may fire n times, on any CPU
+ *   PERCPU_CHECK(fn)            bool fn(void) must hold when every task has finished
+ *   PERCPU_ALWAYS(fn)           bool fn(void) must hold after every step
+ *   PERCPU_BOUND(k)             preemptions + migrations per schedule (default 2)
+ *   PERCPU_DEBUG_PREEMPT(on)    CONFIG_DEBUG_PREEMPT (default 1)
+ *
+ * Each expands to the translator's file-scope form __percpu_sim__(kind, ...).
+ * A WARN_ON() that fires, or a BUG_ON(), is a violation too.
+ */
+#ifndef _PERCPU_SIM_H
+#define _PERCPU_SIM_H
+
+#include <linux/percpu.h>
+#include <linux/bug.h>
+
+#define PERCPU_CPUS(n) __percpu_sim__(cpus, n)
+#define PERCPU_TASK(name, cpu, fn) __percpu_sim__(task, name, cpu, fn)
+#define PERCPU_PINNED_TASK(name, cpu, fn) __percpu_sim__(pinned_task, name, cpu, fn)
+#define PERCPU_IRQ(name, fn, budget) __percpu_sim__(irq, name, fn, budget)
+#define PERCPU_CHECK(fn) __percpu_sim__(check, fn)
+#define PERCPU_ALWAYS(fn) __percpu_sim__(always, fn)
+#define PERCPU_BOUND(k) __percpu_sim__(bound, k)
+#define PERCPU_DEBUG_PREEMPT(on) __percpu_sim__(debug_preempt, on)
+
+#endif /* _PERCPU_SIM_H */

@@ -1,0 +1,1445 @@
+/**
+ * From a parsed C translation unit to the TypeScript of one module flavour.
+ *
+ * The module exports `instantiate(m)`, called before `m.boot()`: it defines
+ * the file's per-CPU variables on the machine, binds the sized ops of the
+ * machine's architecture once, and returns the file's functions as closures
+ * over the machine (so a call is a direct call; nothing is looked up per
+ * access). Integer values are exact: types up to 32 bits are numbers kept in
+ * their C range after every operation, 64-bit types are bigints.
+ *
+ * Flavours: `fast` emits plain functions; `stepped` emits generator functions
+ * in which every access to memory outside the function's locals is one step
+ * (a per-CPU op is `yield*` of the generated stepped op, so the
+ * architecture's instruction sequence decides where preemption and interrupts
+ * can strike), and each statement first records its `file.c:line` in the
+ * running context, which the scheduler prints next to every step.
+ */
+import type {
+  Block, Decl, Declarator, Deriv, Expr, FuncDef, Harness, Init, Specifiers, Stmt, TranslationUnit, TypeName,
+} from '../c/ast.js';
+import { cError, unsupported } from '../c/errors.js';
+import type { Loc } from '../c/lex.js';
+import { charValue, parseIntLiteral } from '../c/preprocess.js';
+import {
+  BOOL, CHAR, INT, LONG, LLONG, UINT, ULONG, ULLONG, VOID, baseType, fits, isBig, literal, maxOf, named, promote,
+  sameType, scalarName, typeName, usualArithmetic, wrap, type CType, type IntType,
+} from './ctype.js';
+import { FUNCTIONS, OBJECTS } from './runtime.js';
+
+export type Flavour = 'fast' | 'stepped';
+
+export interface TranslateOptions {
+  readonly flavour: Flavour;
+  /** The source as named in messages, headers and traces (`examples/kernel/x.c`). */
+  readonly file: string;
+  /** Sized op names every architecture generates (the translator calls only those). */
+  readonly ops: ReadonlySet<string>;
+}
+
+/** What the module's harness says (PERCPU_* macros of <percpu-sim.h>). */
+export interface HarnessInfo {
+  readonly cpus: number | null;
+  readonly bound: number | null;
+  readonly debugPreempt: boolean;
+  readonly tasks: readonly { name: string; cpu: number; fn: string; pinned: boolean }[];
+  readonly irqs: readonly { name: string; fn: string; budget: number }[];
+  readonly checks: readonly string[];
+  readonly always: readonly string[];
+}
+
+export interface Translation {
+  /** The module body (after the imports). */
+  readonly body: string;
+  /** Imports: module (repo-relative, no extension) → names. */
+  readonly imports: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly harness: HarnessInfo;
+  /** Sized ops called, sorted (each bound once from the architecture's table). */
+  readonly ops: readonly string[];
+}
+
+type Sym =
+  | { readonly k: 'local'; readonly ts: string; readonly type: CType }
+  | { readonly k: 'global'; readonly ts: string; readonly type: CType; readonly cname: string }
+  | { readonly k: 'percpu'; readonly ts: string; readonly type: CType; defined: boolean; readonly loc: Loc }
+  | { readonly k: 'func'; readonly ts: string; readonly type: Extract<CType, { k: 'func' }>; def: FuncDef | null; readonly loc: Loc }
+  | { readonly k: 'const'; readonly value: bigint; readonly type: IntType }
+  | { readonly k: 'object'; readonly ts: string; readonly type: CType };
+
+/** A translated expression: its TypeScript, its C type, its value when constant. */
+interface TE {
+  readonly ts: string;
+  readonly type: CType;
+  readonly cst?: bigint;
+  /** A string literal (only as an argument of a runtime binding). */
+  readonly str?: boolean;
+}
+
+/** An lvalue: how to read and write it (`v` given to write must be a simple operand). */
+interface LV {
+  readonly type: CType;
+  /** Comma-expression parts that must run first (temporaries for the address). */
+  readonly setup: readonly string[];
+  read(): string;
+  write(v: string): string;
+  /** A per-CPU object: usable only as the pcp of an op. */
+  readonly pcp?: string;
+  readonly local?: string;
+}
+
+const TS_RESERVED = new Set([
+  'm', 'arguments', 'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum',
+  'eval', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'implements', 'import', 'in', 'instanceof', 'interface', 'let',
+  'new', 'null', 'package', 'private', 'protected', 'public', 'return', 'static', 'super', 'switch', 'this', 'throw', 'true', 'try',
+  'typeof', 'var', 'void', 'while', 'with', 'yield', 'undefined', 'NaN', 'Infinity', 'Number', 'BigInt', 'Math', 'Object', 'Symbol',
+  'warnings', 'instantiate', 'drain', 'ops', 'any', 'number', 'bigint', 'string', 'boolean',
+]);
+
+const SIZE_CALLS: Record<string, 'void' | 'value' | 'bool'> = {
+  __pcpu_size_call: 'void', __pcpu_size_call_return: 'value', __pcpu_size_call_return2: 'value', __pcpu_size_call_return2bool: 'bool',
+};
+
+const SECTIONS: Record<string, string> = {
+  '.data..percpu': 'DEFINE_PER_CPU',
+  '.data..percpu..shared_aligned': 'DEFINE_PER_CPU_SHARED_ALIGNED',
+  '.data..percpu..page_aligned': 'DEFINE_PER_CPU_PAGE_ALIGNED',
+  '.data..percpu..read_mostly': 'DEFINE_PER_CPU_READ_MOSTLY',
+  '.data..percpu..hot': 'DEFINE_PER_CPU_CACHE_HOT',
+};
+
+function tsType(t: CType): string {
+  if (t.k === 'int') return t.size === 8 ? 'bigint' : 'number';
+  if (t.k === 'ptr') return t.percpu ? 'PerCpuPtr<any>' : t.to.k === 'struct' && t.to.tag === 'cpumask' ? 'Cpumask' : 'number';
+  return 'void';
+}
+
+function zero(t: CType): string {
+  return t.k === 'int' && t.size === 8 ? '0n' : '0';
+}
+
+function line(loc: Loc): string {
+  return `${loc.file}:${loc.line}`;
+}
+
+function simple(ts: string): boolean {
+  return /^[A-Za-z_$][\w$]*$/.test(ts) || /^\(?-?\d+n?\)?$/.test(ts);
+}
+
+export class Translator {
+  private readonly scopes: Map<string, Sym>[] = [new Map()];
+  private readonly typedefs = new Map<string, CType>();
+  private readonly tags = new Set<string>();
+  private readonly imports = new Map<string, Set<string>>();
+  private readonly usedOps = new Set<string>();
+  private readonly usedNames = new Set<string>();
+  private readonly out: string[] = [];
+  private readonly statics: string[] = [];
+  private readonly defines: string[] = [];
+  private readonly harness: {
+    cpus: number | null; bound: number | null; debugPreempt: boolean;
+    tasks: { name: string; cpu: number; fn: string; pinned: boolean }[]; irqs: { name: string; fn: string; budget: number }[];
+    checks: string[]; always: string[];
+  } = { cpus: null, bound: null, debugPreempt: true, tasks: [], irqs: [], checks: [], always: [] };
+
+  // Per function being translated.
+  private fnName = '';
+  private fnRet: CType = VOID;
+  private locals: { ts: string; type: string; init: string }[] = [];
+  private tempN = 0;
+  private labels = new Set<string>();
+  private indent = 1;
+  /** Inside typeof/sizeof: nothing is evaluated, so a per-CPU variable may be named. */
+  private typeOnly = false;
+
+  constructor(private readonly unit: TranslationUnit, private readonly opts: TranslateOptions) {
+    for (const n of TS_RESERVED) this.usedNames.add(n);
+  }
+
+  private get stepped(): boolean {
+    return this.opts.flavour === 'stepped';
+  }
+
+  private need(mod: string, name: string): void {
+    let s = this.imports.get(mod);
+    if (!s) this.imports.set(mod, (s = new Set()));
+    s.add(name);
+  }
+
+  private emit(text: string): void {
+    this.out.push(`${'  '.repeat(this.indent)}${text}`);
+  }
+
+  private lookup(name: string): Sym | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const s = this.scopes[i].get(name);
+      if (s) return s;
+    }
+    return undefined;
+  }
+
+  /** A TypeScript name for a C identifier, unique in the module. */
+  private fresh(base: string): string {
+    let name = TS_RESERVED.has(base) || base.includes('$') ? `${base.replace(/\$/g, '_')}_` : base;
+    let n = 1;
+    const root = name;
+    while (this.usedNames.has(name)) name = `${root}_${n++}`;
+    this.usedNames.add(name);
+    return name;
+  }
+
+  private temp(type: CType | string): string {
+    const name = `$t${++this.tempN}`;
+    const ts = typeof type === 'string' ? type : tsType(type);
+    this.locals.push({ ts: name, type: ts, init: ts === 'bigint' ? '0n' : ts === 'number' ? '0' : 'undefined as any' });
+    return name;
+  }
+
+  run(): Translation {
+    for (const item of this.unit.items) {
+      if (item.k === 'func') this.declareFunc(item.spec, item.declarator, item);
+      else if (item.k === 'decl') this.fileDecl(item);
+      else this.harnessItem(item);
+    }
+    for (const [name, s] of this.scopes[0]) {
+      if (s.k === 'percpu' && !s.defined) {
+        throw cError(s.loc, `per-CPU variable '${name}' is declared (DECLARE_PER_CPU) but not defined in this file: add DEFINE_PER_CPU(type, ${name})`);
+      }
+    }
+    const fnOut: string[] = [];
+    for (const item of this.unit.items) {
+      if (item.k !== 'func') continue;
+      this.out.length = 0;
+      this.func(item);
+      fnOut.push(...this.out, '');
+    }
+    const body: string[] = [];
+    body.push(...this.defines.map((d) => `  ${d}`));
+    body.push(...this.statics.map((d) => `  ${d}`));
+    body.push('  const warnings: string[] = [];');
+    body.push(...fnOut);
+    return { body: body.join('\n'), imports: this.imports, harness: this.harness, ops: [...this.usedOps].sort() };
+  }
+
+  // ---- types ----
+
+  private resolveSpec(spec: Specifiers): CType {
+    const t = spec.type;
+    switch (t.k) {
+      case 'base': {
+        const b = baseType(t.words);
+        if (!b) {
+          if (t.words.includes('float') || t.words.includes('double')) throw unsupported(t.loc, 'floating point', 'the kernel does not use the FPU in this code: use integers');
+          if (t.words.includes('__int128')) throw unsupported(t.loc, '__int128', 'use u64 pairs');
+          throw cError(t.loc, `invalid combination of type specifiers '${t.words.join(' ')}'`);
+        }
+        return b;
+      }
+      case 'typedef': {
+        const d = this.typedefs.get(t.name);
+        if (!d) throw cError(t.loc, `unknown type name '${t.name}'`);
+        return d;
+      }
+      case 'typeof':
+        if (t.type) return this.resolveTypeName(t.type);
+        return this.typeOf(t.expr!);
+      case 'enum':
+        if (t.items) this.enumItems(t.items);
+        return INT;
+      case 'struct':
+        if (t.fields !== null || t.name === null || t.name !== 'cpumask') {
+          throw unsupported(t.loc, `${t.union ? 'union' : 'struct'} types`, 'structs, unions and arrays come with the C layout engine (c/layout.ts); use scalar per-CPU variables for now');
+        }
+        this.tags.add(t.name);
+        return { k: 'struct', tag: t.name, union: t.union };
+    }
+  }
+
+  private enumItems(items: readonly { name: string; value: Expr | null; loc: Loc }[]): void {
+    let next = 0n;
+    for (const it of items) {
+      if (it.value) {
+        const v = this.rvalue(it.value);
+        if (v.cst === undefined) throw cError(it.loc, `enumerator value for '${it.name}' is not an integer constant`);
+        next = v.cst;
+      }
+      if (next < -(1n << 31n) || next >= 1n << 31n) throw unsupported(it.loc, `enumerator '${it.name}' = ${next} outside int`, 'keep enumerators in int range');
+      this.scopes[this.scopes.length - 1].set(it.name, { k: 'const', value: next, type: INT });
+      next++;
+    }
+  }
+
+  private derive(base: CType, derivs: readonly Deriv[], quals: readonly string[], loc: Loc): CType {
+    let t = base;
+    let percpu = quals.includes('__percpu');
+    let constQ = quals.includes('const');
+    for (const d of derivs) {
+      if (d.k === 'ptr') {
+        t = { k: 'ptr', to: t, percpu, constTo: constQ };
+        percpu = d.quals.includes('__percpu');
+        constQ = d.quals.includes('const');
+      } else if (d.k === 'array') {
+        throw unsupported(loc, 'arrays', 'arrays come with the C layout engine (c/layout.ts); use separate variables for now');
+      } else {
+        const params = d.params.map((p) => {
+          const pt = this.derive(this.resolveSpec(p.spec), p.derivs, p.spec.quals, p.loc);
+          return pt;
+        });
+        t = { k: 'func', ret: t, params, variadic: d.variadic, proto: true };
+        percpu = false;
+      }
+    }
+    return t;
+  }
+
+  private resolveTypeName(tn: TypeName): CType {
+    return this.derive(this.resolveSpec(tn.spec), tn.derivs, tn.spec.quals, tn.loc);
+  }
+
+  /** typeof(expr): the type, without evaluating anything. */
+  private typeOf(e: Expr): CType {
+    const saveOut = this.out.length;
+    const saveLocals = this.locals.length;
+    const was = this.typeOnly;
+    this.typeOnly = true;
+    try {
+      return this.rvalueNoDecay(e).type;
+    } finally {
+      this.typeOnly = was;
+      this.out.length = saveOut;
+      this.locals.length = saveLocals;
+    }
+  }
+
+  // ---- file scope ----
+
+  private declareFunc(spec: Specifiers, d: Declarator, def: FuncDef | null): void {
+    const type = this.derive(this.resolveSpec(spec), d.derivs, spec.quals, d.loc);
+    if (type.k !== 'func') throw cError(d.loc, `'${d.name}' is not a function`);
+    if (type.variadic) throw unsupported(d.loc, `variadic function '${d.name}'`, 'give it fixed parameters');
+    const prev = this.scopes[0].get(d.name);
+    if (prev) {
+      if (prev.k !== 'func') throw cError(d.loc, `'${d.name}' redeclared as a different kind of symbol`);
+      if (!sameType(prev.type.ret, type.ret) || prev.type.params.length !== type.params.length) {
+        throw cError(d.loc, `conflicting types for '${d.name}'`);
+      }
+      if (def) {
+        if (prev.def) throw cError(d.loc, `redefinition of '${d.name}' (first defined at ${line(prev.def.loc)})`);
+        prev.def = def;
+      }
+      return;
+    }
+    this.scopes[0].set(d.name, { k: 'func', ts: this.fresh(d.name), type, def, loc: d.loc });
+  }
+
+  private fileDecl(decl: Decl): void {
+    const spec = decl.spec;
+    if (spec.storage.includes('typedef')) {
+      for (const d of decl.declarators) this.typedefs.set(d.name, this.named(this.derive(this.resolveSpec(spec), d.derivs, spec.quals, d.loc), d.name));
+      return;
+    }
+    if (decl.declarators.length === 0) {
+      this.resolveSpec(spec);
+      return;
+    }
+    const section = this.section(spec, decl.declarators[0]);
+    for (const d of decl.declarators) {
+      const type = this.derive(this.resolveSpec(spec), d.derivs, spec.quals, d.loc);
+      if (type.k === 'func') {
+        this.declareFunc(spec, d, null);
+        continue;
+      }
+      const ext = spec.storage.includes('extern');
+      if (section !== null) {
+        this.perCpu(d, type, section, ext);
+        continue;
+      }
+      if (ext) {
+        const b = OBJECTS[d.name];
+        if (!b) throw cError(d.loc, `'${d.name}' is declared extern but not defined in this file (percpu-cc translates one file: define it here)`);
+        for (const [mod, n] of b.imports) this.need(mod, n);
+        this.scopes[0].set(d.name, { k: 'object', ts: b.ts, type });
+        continue;
+      }
+      this.global(d, type, d.name);
+    }
+  }
+
+  private named(t: CType, name: string): CType {
+    return t.k === 'int' ? named(t, name) : t;
+  }
+
+  private section(spec: Specifiers, d: Declarator): string | null {
+    const attr = [...spec.attrs, ...d.attrs].find((a) => a.name === 'section');
+    if (!attr) return null;
+    const s = attr.args[0];
+    if (!s || s.k !== 'str') throw cError(attr.loc, 'section attribute needs a string');
+    return JSON.parse(s.text) as string;
+  }
+
+  private perCpu(d: Declarator, type: CType, section: string, ext: boolean): void {
+    const fn = SECTIONS[section];
+    if (!fn) throw unsupported(d.loc, `per-CPU section '${section}'`, `use one of DEFINE_PER_CPU, _ALIGNED, _SHARED_ALIGNED, _PAGE_ALIGNED, _READ_MOSTLY`);
+    if (type.k !== 'int') {
+      throw unsupported(d.loc, `per-CPU variable '${d.name}' of type '${typeName(type)}'`, 'per-CPU structs and arrays come with the C layout engine; use integer per-CPU variables for now');
+    }
+    const prev = this.scopes[0].get(d.name);
+    if (prev && prev.k !== 'percpu') throw cError(d.loc, `'${d.name}' redeclared as a different kind of symbol`);
+    if (prev && prev.k === 'percpu') {
+      if (!sameType(prev.type, type)) throw cError(d.loc, `conflicting types for per-CPU variable '${d.name}'`);
+      if (ext) return;
+      if (prev.defined) throw cError(d.loc, `redefinition of per-CPU variable '${d.name}'`);
+      prev.defined = true;
+      this.emitPerCpuDefine(prev.ts, d, type, fn);
+      return;
+    }
+    const ts = this.fresh(d.name);
+    this.scopes[0].set(d.name, { k: 'percpu', ts, type, defined: !ext, loc: d.loc });
+    if (!ext) this.emitPerCpuDefine(ts, d, type, fn);
+  }
+
+  private emitPerCpuDefine(ts: string, d: Declarator, type: IntType, fn: string): void {
+    this.need('src/define', fn);
+    let init = '';
+    if (d.init) {
+      const v = this.constInit(d.init, type, d.name);
+      if (v !== 0n) init = `, ${type.bool ? (v !== 0n ? 'true' : 'false') : literal(v, type)}`;
+    }
+    this.defines.push(`const ${ts} = ${fn}(m, '${scalarName(type)}', '${d.name}'${init});`);
+  }
+
+  private constInit(init: Init, type: CType, name: string): bigint {
+    if (init.k !== 'expr') throw unsupported(init.loc, `a braced initializer for '${name}'`, 'initialize a scalar with an expression');
+    const v = this.rvalue(init.expr);
+    if (v.cst === undefined || type.k !== 'int') throw cError(init.loc, `initializer element for '${name}' is not a compile-time constant`);
+    return wrap(v.cst, type);
+  }
+
+  private global(d: Declarator, type: CType, cname: string): void {
+    if (type.k !== 'int') throw unsupported(d.loc, `global '${d.name}' of type '${typeName(type)}'`, 'globals are integers until the ordinary-memory model lands');
+    const ts = this.fresh(cname.replace(/\./g, '_'));
+    const v = d.init ? this.constInit(d.init, type, d.name) : 0n;
+    this.statics.push(`let ${ts}: ${tsType(type)} = ${literal(v, type)};`);
+    if (this.stepped) {
+      const sfx = ({ 1: 'b', 2: 'w', 4: 'l', 8: 'q' } as Record<number, string>)[type.size];
+      const reg = ({ 1: '%al', 2: '%ax', 4: '%eax', 8: '%rax' } as Record<number, string>)[type.size];
+      this.need('src/sched/step', 'Step');
+      this.statics.push(`const ${ts}$r: Step = { asm: 'mov${sfx} ${cname}, ${reg}', reads: ['${cname}'] };`);
+      this.statics.push(`const ${ts}$w: Step = { asm: 'mov${sfx} ${reg}, ${cname}', writes: ['${cname}'] };`);
+    }
+    this.scopes[this.scopes.length - 1].set(d.name, { k: 'global', ts, type, cname });
+  }
+
+  private harnessItem(h: Harness): void {
+    const ident = (e: Expr | undefined, what: string): string => {
+      if (!e || e.k !== 'id') throw cError(h.loc, `${what} must be a name`);
+      return e.name;
+    };
+    const num = (e: Expr | undefined, what: string): number => {
+      const v = e ? this.rvalue(e).cst : undefined;
+      if (v === undefined) throw cError(h.loc, `${what} must be an integer constant`);
+      return Number(v);
+    };
+    const fn = (e: Expr | undefined, ret: 'void' | 'bool'): string => {
+      const name = ident(e, 'the function');
+      const s = this.scopes[0].get(name);
+      if (!s || s.k !== 'func' || !s.def) throw cError(e!.loc, `'${name}' is not a function defined in this file`);
+      const ok = s.type.params.length === 0 && (ret === 'void' ? s.type.ret.k === 'void' : s.type.ret.k === 'int');
+      if (!ok) throw cError(e!.loc, `'${name}' must be ${ret === 'void' ? 'void' : 'bool'} ${name}(void) for this harness macro, is ${typeName(s.type)}`);
+      return s.ts;
+    };
+    const a = h.args;
+    switch (h.kind) {
+      case 'task': case 'pinned_task':
+        this.harness.tasks.push({ name: ident(a[0], 'the task name'), cpu: num(a[1], 'the CPU'), fn: fn(a[2], 'void'), pinned: h.kind === 'pinned_task' });
+        break;
+      case 'irq':
+        this.harness.irqs.push({ name: ident(a[0], 'the handler name'), fn: fn(a[1], 'void'), budget: a[2] ? num(a[2], 'the budget') : 1 });
+        break;
+      case 'check': this.harness.checks.push(fn(a[0], 'bool')); break;
+      case 'always': this.harness.always.push(fn(a[0], 'bool')); break;
+      case 'cpus': this.harness.cpus = num(a[0], 'the CPU count'); break;
+      case 'bound': this.harness.bound = num(a[0], 'the bound'); break;
+      case 'debug_preempt': this.harness.debugPreempt = num(a[0], 'DEBUG_PREEMPT') !== 0; break;
+      default: throw cError(h.loc, `unknown harness item '${h.kind}'`);
+    }
+  }
+
+  // ---- functions ----
+
+  private func(f: FuncDef): void {
+    const sym = this.scopes[0].get(f.declarator.name) as Extract<Sym, { k: 'func' }>;
+    const fd = f.declarator.derivs[f.declarator.derivs.length - 1] as Extract<Deriv, { k: 'func' }>;
+    this.fnName = f.declarator.name;
+    this.fnRet = sym.type.ret;
+    this.locals = [];
+    this.tempN = 0;
+    this.labels = new Set();
+    this.scopes.push(new Map());
+    const params = fd.params.map((p, i) => {
+      if (p.name === null) throw cError(p.loc, `parameter ${i + 1} of '${f.declarator.name}' has no name`);
+      const type = sym.type.params[i];
+      const ts = this.fresh(p.name);
+      this.scopes[this.scopes.length - 1].set(p.name, { k: 'local', ts, type });
+      return `${ts}: ${tsType(type)}`;
+    });
+    const saved = this.out.length;
+    this.indent = 2;
+    this.labelsOf(f.body);
+    this.blockItems(f.body.items, true);
+    const bodyLines = this.out.splice(saved);
+    this.scopes.pop();
+    const ret = tsType(this.fnRet);
+    this.indent = 1;
+    const sig = this.stepped
+      ? `function* ${sym.ts}(${params.join(', ')}): Generator<Step, ${ret}, undefined> {`
+      : `function ${sym.ts}(${params.join(', ')}): ${ret} {`;
+    if (this.stepped) this.need('src/sched/step', 'Step');
+    this.emit(`/** ${f.declarator.name}() at ${line(f.loc)} */`);
+    this.emit(sig);
+    for (const l of this.locals) this.emit(`  let ${l.ts}: ${l.type} = ${l.init};`);
+    this.out.push(...bodyLines);
+    if (this.fnRet.k !== 'void' && !this.endsInReturn(f.body)) {
+      this.emit(`  return ${zero(this.fnRet)};`);
+    }
+    this.emit('}');
+  }
+
+  /** Falling off the end of a non-void function returns garbage in C; here 0 (the caller must not use it). */
+  private endsInReturn(b: Block): boolean {
+    let last = b.items[b.items.length - 1];
+    while (last !== undefined && last.k === 'label') last = last.body;
+    return last !== undefined && last.k === 'return';
+  }
+
+  private labelsOf(b: Block): void {
+    const walk = (s: Stmt): void => {
+      if (s.k === 'label') {
+        if (this.labels.has(s.label)) throw cError(s.loc, `duplicate label '${s.label}'`);
+        this.labels.add(s.label);
+        walk(s.body);
+      } else if (s.k === 'block') s.items.forEach(walk);
+      else if (s.k === 'if') { walk(s.then); if (s.else) walk(s.else); }
+      else if (s.k === 'while' || s.k === 'do' || s.k === 'for' || s.k === 'switch' || s.k === 'case') walk(s.body);
+    };
+    walk(b);
+  }
+
+  /**
+   * A block's statements. Forward gotos to labels of this block become
+   * `break label` out of a labelled block that ends where the label stands
+   * (kernel error paths: `goto out; … out: cleanup; return ret;`).
+   */
+  private blockItems(items: readonly Stmt[], fnBody: boolean): void {
+    const labelAt: { label: string; index: number }[] = [];
+    items.forEach((s, i) => {
+      let x: Stmt = s;
+      while (x.k === 'label') {
+        labelAt.push({ label: x.label, index: i });
+        x = x.body;
+      }
+    });
+    void fnBody;
+    if (labelAt.length === 0) {
+      for (const s of items) this.stmt(s);
+      return;
+    }
+    // Open one labelled block per label, outermost = the last label.
+    for (let k = labelAt.length - 1; k >= 0; k--) {
+      this.emit(`${labelAt[k].label}: {`);
+      this.indent++;
+    }
+    let pos = 0;
+    const active = new Set(labelAt.map((l) => l.label));
+    this.gotoTargets.push(active);
+    const unlabel = (x: Stmt): Stmt => (x.k === 'label' ? unlabel(x.body) : x);
+    for (const { label, index } of labelAt) {
+      for (; pos < index; pos++) this.stmt(unlabel(items[pos]));
+      this.indent--;
+      this.emit('}');
+      active.delete(label);
+    }
+    this.gotoTargets.pop();
+    for (; pos < items.length; pos++) this.stmt(unlabel(items[pos]));
+  }
+
+  private readonly gotoTargets: Set<string>[] = [];
+
+  private srcLine(loc: Loc): void {
+    if (this.stepped) this.emit(`m.ctx.src = '${line(loc)}';`);
+    else this.emit(`// ${line(loc)}`);
+  }
+
+  private stmt(s: Stmt): void {
+    switch (s.k) {
+      case 'block':
+        this.emit('{');
+        this.indent++;
+        this.scopes.push(new Map());
+        this.blockItems(s.items, false);
+        this.scopes.pop();
+        this.indent--;
+        this.emit('}');
+        return;
+      case 'decl':
+        this.localDecl(s);
+        return;
+      case 'expr': {
+        this.srcLine(s.loc);
+        const e = this.effect(s.expr);
+        if (e !== '') this.emit(`${e};`);
+        return;
+      }
+      case 'empty': return;
+      case 'if':
+        this.srcLine(s.loc);
+        this.emit(`if (${this.cond(s.test)}) {`);
+        this.body(s.then);
+        if (s.else) {
+          this.emit('} else {');
+          this.body(s.else);
+        }
+        this.emit('}');
+        return;
+      case 'while':
+        this.srcLine(s.loc);
+        this.emit(`while (${this.cond(s.test)}) {`);
+        this.body(s.body);
+        this.emit('}');
+        return;
+      case 'do':
+        this.srcLine(s.loc);
+        this.emit('do {');
+        this.body(s.body);
+        this.emit(`} while (${this.cond(s.test)});`);
+        return;
+      case 'for': {
+        this.srcLine(s.loc);
+        this.scopes.push(new Map());
+        let init = '';
+        if (s.init && s.init.k === 'decl') this.localDecl(s.init);
+        else if (s.init) init = this.effect(s.init as Expr);
+        const test = s.test ? this.cond(s.test) : '';
+        const step = s.step ? this.effect(s.step) : '';
+        this.emit(`for (${init}; ${test}; ${step}) {`);
+        this.body(s.body);
+        this.emit('}');
+        this.scopes.pop();
+        return;
+      }
+      case 'switch': this.switchStmt(s); return;
+      case 'case': throw cError(s.loc, `'${s.value ? 'case' : 'default'}' label not directly inside a switch body`);
+      case 'break': this.emit('break;'); return;
+      case 'continue': this.emit('continue;'); return;
+      case 'return': {
+        this.srcLine(s.loc);
+        if (s.value === null) {
+          if (this.fnRet.k !== 'void') throw cError(s.loc, `'return' with no value, in function '${this.fnName}' returning '${typeName(this.fnRet)}'`);
+          this.emit('return;');
+        } else if (this.fnRet.k === 'void') {
+          const e = this.effect(s.value);
+          if (e !== '') this.emit(`${e};`);
+          this.emit('return;');
+        } else {
+          this.emit(`return ${this.convert(this.rvalue(s.value), this.fnRet, s.loc)};`);
+        }
+        return;
+      }
+      case 'goto': {
+        const open = this.gotoTargets.some((t) => t.has(s.label));
+        if (!this.labels.has(s.label)) throw cError(s.loc, `label '${s.label}' used but not defined`);
+        if (!open) {
+          throw unsupported(s.loc, `goto ${s.label} (a backward goto, or into a nested block)`, 'percpu-cc translates forward gotos to labels of an enclosing block (kernel error paths); write a loop instead');
+        }
+        this.emit(`break ${s.label};`);
+        return;
+      }
+      case 'label':
+        throw unsupported(s.loc, `label '${s.label}' inside a nested statement`, 'put the label at the level of the block that holds the goto');
+    }
+  }
+
+  private body(s: Stmt): void {
+    this.indent++;
+    if (s.k === 'block') {
+      this.scopes.push(new Map());
+      this.blockItems(s.items, false);
+      this.scopes.pop();
+    } else {
+      this.stmt(s);
+    }
+    this.indent--;
+  }
+
+  private switchStmt(s: Extract<Stmt, { k: 'switch' }>): void {
+    const test = this.rvalue(s.test);
+    if (test.type.k !== 'int') throw cError(s.test.loc, `switch quantity not an integer (it is '${typeName(test.type)}')`);
+    const t = promote(test.type);
+    this.srcLine(s.loc);
+    this.emit(`switch (${this.convert(test, t, s.loc)}) {`);
+    const items = s.body.k === 'block' ? s.body.items : [s.body];
+    this.indent++;
+    this.scopes.push(new Map());
+    const seen = new Set<bigint>();
+    for (const item of items) {
+      let x: Stmt = item;
+      while (x.k === 'case') {
+        if (x.value === null) this.emit('default:');
+        else {
+          const lo = this.rvalue(x.value);
+          if (lo.cst === undefined) throw cError(x.loc, 'case label does not reduce to an integer constant');
+          const hi = x.high ? this.rvalue(x.high).cst : lo.cst;
+          if (hi === undefined) throw cError(x.loc, 'case label does not reduce to an integer constant');
+          if (hi - lo.cst > 256n) throw unsupported(x.loc, 'a case range of more than 256 values', 'test the range with if');
+          for (let v = lo.cst; v <= hi; v++) {
+            const w = wrap(v, t);
+            if (seen.has(w)) throw cError(x.loc, `duplicate case value ${w}`);
+            seen.add(w);
+            this.emit(`case ${literal(w, t)}:`);
+          }
+        }
+        x = x.body;
+      }
+      this.indent++;
+      this.stmt(x);
+      this.indent--;
+    }
+    this.scopes.pop();
+    this.indent--;
+    this.emit('}');
+  }
+
+  private localDecl(d: Decl): void {
+    const spec = d.spec;
+    if (spec.storage.includes('typedef')) {
+      for (const x of d.declarators) this.typedefs.set(x.name, this.named(this.derive(this.resolveSpec(spec), x.derivs, spec.quals, x.loc), x.name));
+      return;
+    }
+    if (d.declarators.length === 0) {
+      this.resolveSpec(spec);
+      return;
+    }
+    if (this.section(spec, d.declarators[0]) !== null) throw cError(d.loc, 'a per-CPU variable must be defined at file scope');
+    for (const x of d.declarators) {
+      const type = this.derive(this.resolveSpec(spec), x.derivs, spec.quals, x.loc);
+      if (type.k === 'func') throw unsupported(x.loc, `a block-scope function declaration '${x.name}'`, 'declare it at file scope');
+      if (spec.storage.includes('extern')) throw unsupported(x.loc, `a block-scope extern '${x.name}'`, 'declare it at file scope');
+      if (spec.storage.includes('static')) {
+        this.global(x, type, `${this.fnName}.${x.name}`);
+        continue;
+      }
+      if (type.k !== 'int' && type.k !== 'ptr') throw unsupported(x.loc, `a local of type '${typeName(type)}'`, 'use integer and pointer locals');
+      const ts = this.fresh(x.name);
+      const tsT = tsType(type);
+      this.locals.push({ ts, type: tsT, init: type.k === 'ptr' && type.percpu ? 'undefined as any' : zero(type) });
+      const sym: Sym = { k: 'local', ts, type };
+      if (x.init) {
+        if (x.init.k !== 'expr') throw unsupported(x.init.loc, 'a braced initializer for a scalar local', 'initialize it with an expression');
+        this.srcLine(x.loc);
+        const v = this.rvalue(x.init.expr);
+        // The name is in scope in its own initializer (C11 6.2.1p7) but reading it there is UB; bind after.
+        this.emit(`${ts} = ${this.convert(v, type, x.init.loc)};`);
+      } else if (this.inLoop()) {
+        this.emit(`${ts} = ${type.k === 'ptr' && type.percpu ? 'undefined as any' : zero(type)};`);
+      }
+      this.scopes[this.scopes.length - 1].set(x.name, sym);
+    }
+  }
+
+  private inLoop(): boolean {
+    return this.indent > 2;
+  }
+
+  // ---- expressions ----
+
+  /** An expression evaluated for its effects only. */
+  private effect(e: Expr): string {
+    if (e.k === 'postfix' || (e.k === 'unary' && (e.op === '++' || e.op === '--'))) {
+      const op = e.k === 'postfix' ? e.op : e.op;
+      return this.incdec(e.arg, op === '++' ? '+' : '-', false, e.loc).ts;
+    }
+    if (e.k === 'cast' && this.resolveTypeName(e.type).k === 'void') return this.effect(e.arg);
+    if (e.k === 'comma') {
+      const fused = this.thisCpuOp(e);
+      if (fused) return fused.ts;
+      return [this.effect(e.left), this.effect(e.right)].filter((x) => x !== '').join(', ');
+    }
+    const v = this.rvalueNoDecay(e);
+    if (v.cst !== undefined) return '';
+    if (simple(v.ts)) return '';
+    return v.ts;
+  }
+
+  /** An expression used as a condition: TypeScript boolean. */
+  private cond(e: Expr): string {
+    if (e.k === 'binary' && ['<', '>', '<=', '>=', '==', '!='].includes(e.op)) return this.compare(e);
+    if (e.k === 'binary' && (e.op === '&&' || e.op === '||')) return `(${this.cond(e.left)} ${e.op} ${this.cond(e.right)})`;
+    if (e.k === 'unary' && e.op === '!') return `!${this.cond(e.arg)}`;
+    if (e.k === 'call' && e.fn.k === 'id' && e.fn.name === '__builtin_expect' && e.args.length === 2) return this.cond(e.args[0]);
+    const v = this.rvalue(e);
+    if (v.type.k !== 'int' && v.type.k !== 'ptr') throw cError(e.loc, `used '${typeName(v.type)}' where a scalar is required`);
+    if (v.cst !== undefined) return v.cst !== 0n ? 'true' : 'false';
+    if (v.type.k === 'ptr' && v.type.percpu) return `(${v.ts} !== null)`;
+    return `(${v.ts} !== ${zero(v.type)})`;
+  }
+
+  private rvalue(e: Expr): TE {
+    return this.rvalueNoDecay(e);
+  }
+
+  private rvalueNoDecay(e: Expr): TE {
+    switch (e.k) {
+      case 'num': return this.number(e.text, e.loc);
+      case 'char': {
+        const v = charValue(e.text);
+        if (v === null) throw unsupported(e.loc, `character constant ${e.text}`, 'use a plain or simply escaped character');
+        return { ts: literal(BigInt(v), INT), type: INT, cst: BigInt(v) };
+      }
+      case 'str': return { ts: e.text.startsWith('"') ? JSON.stringify(JSON.parse(e.text.replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1'))) : e.text, type: { k: 'ptr', to: CHAR, percpu: false, constTo: true }, str: true };
+      case 'id': return this.ident(e.name, e.loc);
+      case 'unary': return this.unary(e);
+      case 'postfix': return this.incdec(e.arg, e.op === '++' ? '+' : '-', true, e.loc);
+      case 'binary': return this.binary(e);
+      case 'assign': return this.assign(e);
+      case 'cond': return this.conditional(e);
+      case 'comma': {
+        const fused = this.thisCpuOp(e);
+        if (fused) return fused;
+        const l = this.effect(e.left);
+        const r = this.rvalue(e.right);
+        return l === '' ? r : { ts: `(${l}, ${r.ts})`, type: r.type };
+      }
+      case 'cast': return this.cast(e);
+      case 'sizeof': return this.sizeof(e);
+      case 'call': return this.call(e);
+      case 'stmtexpr': return this.stmtExpr(e);
+      case 'index': throw unsupported(e.loc, 'array subscripts', 'arrays come with the C layout engine (c/layout.ts)');
+      case 'member': throw unsupported(e.loc, `member access '${e.arrow ? '->' : '.'}${e.name}'`, 'structs come with the C layout engine (c/layout.ts)');
+      case 'compound': throw unsupported(e.loc, 'compound literals', 'use a local variable');
+      case 'offsetof': throw unsupported(e.loc, 'offsetof', 'structs come with the C layout engine (c/layout.ts)');
+    }
+  }
+
+  private number(text: string, loc: Loc): TE {
+    const lit = parseIntLiteral(text);
+    if (!lit) {
+      if (/[.eEpP]/.test(text) && !/^0[xX]/.test(text)) throw unsupported(loc, `floating constant '${text}'`, 'use integers');
+      throw cError(loc, `invalid integer constant '${text}'`);
+    }
+    const v = lit.value;
+    const decimal = !/^0/.test(text) || text === '0';
+    // C11 6.4.4.1: the first type of the list that can represent the value.
+    const candidates: IntType[] = lit.unsigned
+      ? (lit.long ? [ULONG, ULLONG] : [UINT, ULONG])
+      : decimal
+        ? (lit.long ? [LONG, LLONG] : [INT, LONG])
+        : (lit.long ? [LONG, ULONG] : [INT, UINT, LONG, ULONG]);
+    const t = candidates.find((c) => v <= maxOf(c));
+    if (!t) throw cError(loc, `integer constant '${text}' is too large for its type`);
+    return { ts: literal(v, t), type: t, cst: v };
+  }
+
+  private ident(name: string, loc: Loc): TE {
+    if (name === '__func__' || name === '__FUNCTION__') return { ts: JSON.stringify(this.fnName), type: { k: 'ptr', to: CHAR, percpu: false, constTo: true }, str: true };
+    const s = this.lookup(name);
+    if (!s) throw cError(loc, `'${name}' undeclared${FUNCTIONS[name] ? '' : ''}`);
+    switch (s.k) {
+      case 'const': return { ts: literal(s.value, s.type), type: s.type, cst: s.value };
+      case 'local': return { ts: s.ts, type: s.type };
+      case 'object': return { ts: s.ts, type: s.type };
+      case 'global': return { ts: this.readGlobal(s.ts), type: s.type };
+      case 'percpu':
+        if (this.typeOnly) return { ts: s.ts, type: s.type };
+        throw cError(loc, `per-CPU variable '${name}' accessed directly: use this_cpu_read(${name}), this_cpu_write(${name}, v) or *this_cpu_ptr(&${name}) (sparse: dereference of noderef expression)`);
+      case 'func': throw unsupported(loc, `function designator '${name}' used as a value`, 'call the function');
+    }
+  }
+
+  private readGlobal(ts: string): string {
+    return this.stepped ? `((yield ${ts}$r), ${ts})` : ts;
+  }
+
+  private lvalue(e: Expr): LV {
+    if (e.k === 'id') {
+      const s = this.lookup(e.name);
+      if (!s) throw cError(e.loc, `'${e.name}' undeclared`);
+      if (s.k === 'local') return { type: s.type, setup: [], read: () => s.ts, write: (v) => `(${s.ts} = ${v})`, local: s.ts };
+      if (s.k === 'global') {
+        return {
+          type: s.type, setup: [],
+          read: () => this.readGlobal(s.ts),
+          write: (v) => (this.stepped ? `((yield ${s.ts}$w), ${s.ts} = ${v})` : `(${s.ts} = ${v})`),
+        };
+      }
+      if (s.k === 'percpu') {
+        const fail = (): never => {
+          throw cError(e.loc, `per-CPU variable '${e.name}' accessed directly: use this_cpu_read(${e.name}), this_cpu_write(${e.name}, v) or *this_cpu_ptr(&${e.name}) (sparse: dereference of noderef expression)`);
+        };
+        return { type: s.type, setup: [], read: fail, write: fail, pcp: s.ts };
+      }
+      throw cError(e.loc, `lvalue required: '${e.name}' is not an object`);
+    }
+    if (e.k === 'unary' && e.op === '*') {
+      const p = this.rvalue(e.arg);
+      if (p.type.k !== 'ptr') throw cError(e.loc, `invalid type argument of unary '*' (have '${typeName(p.type)}')`);
+      const to = p.type.to;
+      if (p.type.percpu) {
+        const fail = (): never => {
+          throw cError(e.loc, 'dereference of a __percpu pointer: use this_cpu_read(*p), this_cpu_ptr(p) or per_cpu_ptr(p, cpu) (sparse: dereference of noderef expression)');
+        };
+        return { type: to, setup: [], read: fail, write: fail, pcp: p.ts };
+      }
+      if (to.k !== 'int') throw unsupported(e.loc, `dereference of a pointer to '${typeName(to)}'`, 'point to integers until the C layout engine lands');
+      const setup: string[] = [];
+      let addr = p.ts;
+      if (!simple(addr)) {
+        const t = this.temp('number');
+        setup.push(`${t} = ${addr}`);
+        addr = t;
+      }
+      const sn = scalarName(to);
+      const as = to.size === 8 ? 'bigint' : to.bool ? 'boolean' : 'number';
+      const conv = (x: string): string => (to.bool ? `(${x} ? 1 : 0)` : x);
+      if (this.stepped) {
+        this.need('src/sched/step', 'load');
+        this.need('src/sched/step', 'store');
+        return {
+          type: to, setup,
+          read: () => conv(`((yield* load(m, ${addr}, '${sn}')) as ${as})`),
+          write: (v) => `((yield* store(m, ${addr}, '${sn}', ${to.bool ? `${v} !== 0` : v})), ${v})`,
+        };
+      }
+      return {
+        type: to, setup,
+        read: () => conv(`(m.load(${addr}, '${sn}') as ${as})`),
+        write: (v) => `(m.store(${addr}, '${sn}', ${to.bool ? `${v} !== 0` : v}), ${v})`,
+      };
+    }
+    if (e.k === 'cast') throw cError(e.loc, 'lvalue required as left operand of assignment (a cast is not an lvalue)');
+    throw cError(e.loc, 'lvalue required as left operand of assignment');
+  }
+
+  private withSetup(setup: readonly string[], ts: string): string {
+    return setup.length === 0 ? ts : `(${[...setup, ts].join(', ')})`;
+  }
+
+  private assign(e: Extract<Expr, { k: 'assign' }>): TE {
+    const lv = this.lvalue(e.left);
+    if (lv.pcp !== undefined) lv.read();
+    if (lv.type.k !== 'int' && lv.type.k !== 'ptr') throw cError(e.loc, `cannot assign to an object of type '${typeName(lv.type)}'`);
+    const r = this.rvalue(e.right);
+    if (e.op === '=') {
+      const v = this.convert(r, lv.type, e.loc, true);
+      if (lv.local !== undefined && lv.setup.length === 0) return { ts: `(${lv.local} = ${v})`, type: lv.type };
+      const setup = [...lv.setup];
+      let val = v;
+      if (!simple(val)) {
+        const t = this.temp(lv.type);
+        setup.push(`${t} = ${val}`);
+        val = t;
+      }
+      return { ts: this.withSetup(setup, lv.write(val)), type: lv.type };
+    }
+    if (lv.type.k !== 'int') throw unsupported(e.loc, 'compound assignment to a pointer', 'pointer arithmetic comes with the C layout engine');
+    const op = e.op.slice(0, -1);
+    const cur: TE = { ts: lv.read(), type: lv.type };
+    const res = this.arith(op, cur, r, e.loc);
+    const v = this.convert(res, lv.type, e.loc);
+    if (lv.local !== undefined && lv.setup.length === 0) return { ts: `(${lv.local} = ${v})`, type: lv.type };
+    const setup = [...lv.setup];
+    const t = this.temp(lv.type);
+    setup.push(`${t} = ${v}`);
+    return { ts: this.withSetup(setup, lv.write(t)), type: lv.type };
+  }
+
+  /** ++/--: `post` when the old value is the result. */
+  private incdec(arg: Expr, op: '+' | '-', post: boolean, loc: Loc): TE {
+    const lv = this.lvalue(arg);
+    if (lv.pcp !== undefined) lv.read();
+    if (lv.type.k !== 'int') throw unsupported(loc, `${op}${op} on a '${typeName(lv.type)}'`, 'pointer arithmetic comes with the C layout engine');
+    if (lv.type.bool) throw unsupported(loc, `${op}${op} on a bool`, 'assign true or false');
+    const t = lv.type;
+    const one: TE = { ts: literal(1n, INT), type: INT, cst: 1n };
+    const cur: TE = { ts: lv.read(), type: t };
+    const next = this.convert(this.arith(op, cur, one, loc), t, loc);
+    if (lv.local !== undefined && lv.setup.length === 0) {
+      const set = `(${lv.local} = ${next})`;
+      if (!post) return { ts: set, type: t };
+      // The old value back from the new one: exact under wrapping.
+      const back = this.convert(this.arith(op === '+' ? '-' : '+', { ts: set, type: t }, one, loc), t, loc);
+      return { ts: back, type: t };
+    }
+    const setup = [...lv.setup];
+    const old = this.temp(t);
+    const nv = this.temp(t);
+    setup.push(`${old} = ${cur.ts}`);
+    setup.push(`${nv} = ${this.convert(this.arith(op, { ts: old, type: t }, one, loc), t, loc)}`);
+    setup.push(lv.write(nv));
+    return { ts: `(${[...setup, post ? old : nv].join(', ')})`, type: t };
+  }
+
+  private unary(e: Extract<Expr, { k: 'unary' }>): TE {
+    switch (e.op) {
+      case '++': case '--': return this.incdec(e.arg, e.op === '++' ? '+' : '-', false, e.loc);
+      case '&': return this.addressOf(e.arg, e.loc);
+      case '*': {
+        const lv = this.lvalue(e);
+        if (lv.pcp !== undefined) lv.read();
+        return { ts: this.withSetup(lv.setup, lv.read()), type: lv.type };
+      }
+      case '!': {
+        const c = this.cond(e.arg);
+        const v = this.rvalue(e.arg);
+        if (v.cst !== undefined) return { ts: v.cst === 0n ? '1' : '0', type: INT, cst: v.cst === 0n ? 1n : 0n };
+        return { ts: `(${c} ? 0 : 1)`, type: INT };
+      }
+      default: {
+        const v = this.rvalue(e.arg);
+        if (v.type.k !== 'int') throw cError(e.loc, `wrong type argument to unary '${e.op}' (have '${typeName(v.type)}')`);
+        const t = promote(v.type);
+        const x = this.convert(v, t, e.loc);
+        if (v.cst !== undefined) {
+          const c = wrap(v.cst, t);
+          const r = wrap(e.op === '-' ? -c : e.op === '~' ? ~c : c, t);
+          return { ts: literal(r, t), type: t, cst: r };
+        }
+        if (e.op === '+') return { ts: x, type: t };
+        if (t.size === 8) {
+          if (e.op === '-') return { ts: `BigInt.as${t.signed ? 'Int' : 'Uint'}N(64, -${x})`, type: t };
+          return { ts: t.signed ? `(~${x})` : `BigInt.asUintN(64, ~${x})`, type: t };
+        }
+        if (e.op === '-') return { ts: t.signed ? `(-${x} | 0)` : `(-${x} >>> 0)`, type: t };
+        return { ts: t.signed ? `(~${x})` : `(~${x} >>> 0)`, type: t };
+      }
+    }
+  }
+
+  private addressOf(arg: Expr, loc: Loc): TE {
+    if (arg.k === 'unary' && arg.op === '*') return this.rvalue(arg.arg);
+    const lv = this.lvalue(arg);
+    if (lv.pcp !== undefined) return { ts: lv.pcp, type: { k: 'ptr', to: lv.type, percpu: true, constTo: false } };
+    throw unsupported(loc, 'taking the address of a local or global', 'only per-CPU variables have addresses until the ordinary-memory model lands (pass values, or use a per-CPU variable)');
+  }
+
+  private binary(e: Extract<Expr, { k: 'binary' }>): TE {
+    const op = e.op;
+    if (op === '&&' || op === '||') {
+      const l = this.rvalue(e.left);
+      const r = this.rvalue(e.right);
+      if (l.cst !== undefined && r.cst !== undefined) {
+        const v = op === '&&' ? (l.cst !== 0n && r.cst !== 0n) : (l.cst !== 0n || r.cst !== 0n);
+        return { ts: v ? '1' : '0', type: INT, cst: v ? 1n : 0n };
+      }
+      return { ts: `(${this.cond(e)} ? 1 : 0)`, type: INT };
+    }
+    if (['<', '>', '<=', '>=', '==', '!='].includes(op)) {
+      const l = this.rvalue(e.left);
+      const r = this.rvalue(e.right);
+      if (l.cst !== undefined && r.cst !== undefined && l.type.k === 'int' && r.type.k === 'int') {
+        const t = usualArithmetic(l.type, r.type);
+        const a = wrap(l.cst, t);
+        const b = wrap(r.cst, t);
+        const v = op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : op === '>=' ? a >= b : op === '==' ? a === b : a !== b;
+        return { ts: v ? '1' : '0', type: INT, cst: v ? 1n : 0n };
+      }
+      return { ts: `(${this.compare(e)} ? 1 : 0)`, type: INT };
+    }
+    return this.arith(op, this.rvalue(e.left), this.rvalue(e.right), e.loc);
+  }
+
+  private compare(e: Extract<Expr, { k: 'binary' }>): string {
+    const l = this.rvalue(e.left);
+    const r = this.rvalue(e.right);
+    const js = e.op === '==' ? '===' : e.op === '!=' ? '!==' : e.op;
+    if (l.type.k === 'ptr' || r.type.k === 'ptr') {
+      if (e.op !== '==' && e.op !== '!=') throw unsupported(e.loc, 'ordering pointers', 'compare integers');
+      return `(${l.ts} ${js} ${r.ts})`;
+    }
+    if (l.type.k !== 'int' || r.type.k !== 'int') throw cError(e.loc, `invalid operands to binary ${e.op}`);
+    const t = usualArithmetic(l.type, r.type);
+    return `(${this.convert(l, t, e.loc)} ${js} ${this.convert(r, t, e.loc)})`;
+  }
+
+  /** Arithmetic in the usual arithmetic conversions' type, wrapped to it (-fno-strict-overflow). */
+  private arith(op: string, l: TE, r: TE, loc: Loc): TE {
+    if (l.type.k !== 'int' || r.type.k !== 'int') {
+      throw cError(loc, `invalid operands to binary ${op} (have '${typeName(l.type)}' and '${typeName(r.type)}')${l.type.k === 'ptr' || r.type.k === 'ptr' ? ': pointer arithmetic comes with the C layout engine' : ''}`);
+    }
+    const shift = op === '<<' || op === '>>';
+    const t = shift ? promote(l.type) : usualArithmetic(l.type, r.type);
+    if (l.cst !== undefined && r.cst !== undefined) {
+      const a = wrap(l.cst, t);
+      const b = shift ? r.cst : wrap(r.cst, t);
+      let v: bigint;
+      switch (op) {
+        case '+': v = a + b; break;
+        case '-': v = a - b; break;
+        case '*': v = a * b; break;
+        case '/': case '%':
+          if (b === 0n) throw cError(loc, 'division by zero in a constant expression');
+          v = op === '/' ? a / b : a % b; break;
+        case '<<': case '>>':
+          if (b < 0n || b >= BigInt(t.size * 8)) throw cError(loc, `shift count ${b} is ${b < 0n ? 'negative' : '>= width of type'} '${typeName(t)}'`);
+          v = op === '<<' ? a << b : a >> b; break;
+        case '&': v = a & b; break;
+        case '|': v = a | b; break;
+        case '^': v = a ^ b; break;
+        default: throw cError(loc, `unknown operator '${op}'`);
+      }
+      const w = wrap(v, t);
+      return { ts: literal(w, t), type: t, cst: w };
+    }
+    const a = this.convert(l, t, loc);
+    if (shift) {
+      const n = r.type.k === 'int' && r.type.size === 8 ? `Number(${r.ts})` : r.ts;
+      if (r.cst !== undefined && (r.cst < 0n || r.cst >= BigInt(t.size * 8))) {
+        throw cError(loc, `shift count ${r.cst} is ${r.cst < 0n ? 'negative' : '>= width of type'} '${typeName(t)}'`);
+      }
+      if (t.size === 8) {
+        const cnt = r.cst !== undefined ? `${r.cst}n` : `BigInt(${n} & 63)`;
+        if (op === '<<') return { ts: `BigInt.as${t.signed ? 'Int' : 'Uint'}N(64, ${a} << ${cnt})`, type: t };
+        return { ts: `(${a} >> ${cnt})`, type: t };
+      }
+      if (op === '<<') return { ts: t.signed ? `(${a} << ${n})` : `((${a} << ${n}) >>> 0)`, type: t };
+      return { ts: t.signed ? `(${a} >> ${n})` : `(${a} >>> ${n})`, type: t };
+    }
+    const b = this.convert(r, t, loc);
+    if (t.size === 8) {
+      const N = `BigInt.as${t.signed ? 'Int' : 'Uint'}N`;
+      switch (op) {
+        case '+': case '-': case '*': return { ts: `${N}(64, ${a} ${op} ${b})`, type: t };
+        case '/': case '%': return { ts: `${N}(64, ${a} ${op} ${this.nonZero(b, true, loc)})`, type: t };
+        case '&': case '|': case '^': return { ts: `(${a} ${op} ${b})`, type: t };
+      }
+    } else {
+      const fix = t.signed ? '| 0' : '>>> 0';
+      switch (op) {
+        case '+': case '-': return { ts: `((${a} ${op} ${b}) ${fix})`, type: t };
+        case '*': return { ts: t.signed ? `Math.imul(${a}, ${b})` : `(Math.imul(${a}, ${b}) >>> 0)`, type: t };
+        case '/': return { ts: `((${a} / ${this.nonZero(b, false, loc)}) ${fix})`, type: t };
+        case '%': return { ts: `((${a} % ${this.nonZero(b, false, loc)}) ${fix})`, type: t };
+        case '&': case '|': case '^': return { ts: t.signed ? `(${a} ${op} ${b})` : `((${a} ${op} ${b}) >>> 0)`, type: t };
+      }
+    }
+    throw cError(loc, `unknown operator '${op}'`);
+  }
+
+  /** A divisor, checked: division by zero is the CPU's #DE, reported with the C line. */
+  private nonZero(b: string, big: boolean, loc: Loc): string {
+    if (/^\(?[1-9]\d*n?\)?$/.test(b)) return b;
+    this.need('src/lib/bug', 'divide_error');
+    return `divide_error(${b}, '${line(loc)}')`;
+  }
+
+  private conditional(e: Extract<Expr, { k: 'cond' }>): TE {
+    const a = this.rvalue(e.then);
+    const b = this.rvalue(e.else);
+    let t: CType;
+    if (a.type.k === 'int' && b.type.k === 'int') t = usualArithmetic(a.type, b.type);
+    else if (a.type.k === 'void' && b.type.k === 'void') t = VOID;
+    else if (sameType(a.type, b.type)) t = a.type;
+    else throw cError(e.loc, `type mismatch in conditional expression ('${typeName(a.type)}' and '${typeName(b.type)}')`);
+    const test = this.rvalue(e.test);
+    if (test.cst !== undefined && a.cst !== undefined && b.cst !== undefined && t.k === 'int') {
+      const v = wrap(test.cst !== 0n ? a.cst : b.cst, t);
+      return { ts: literal(v, t), type: t, cst: v };
+    }
+    if (t.k === 'void') return { ts: `(${this.cond(e.test)} ? ${a.ts} : ${b.ts})`, type: t };
+    return { ts: `(${this.cond(e.test)} ? ${this.convert(a, t, e.loc)} : ${this.convert(b, t, e.loc)})`, type: t };
+  }
+
+  private cast(e: Extract<Expr, { k: 'cast' }>): TE {
+    const t = this.resolveTypeName(e.type);
+    const v = this.rvalue(e.arg);
+    if (t.k === 'void') return { ts: this.effect(e.arg) || 'undefined', type: VOID };
+    if (t.k === 'int' && v.type.k === 'int') {
+      if (v.cst !== undefined) {
+        const w = wrap(v.cst, t);
+        return { ts: literal(w, t), type: t, cst: w };
+      }
+      return { ts: this.convert(v, t, e.loc), type: t };
+    }
+    if (t.k === 'ptr' && v.type.k === 'ptr') {
+      if (t.percpu !== v.type.percpu) throw cError(e.loc, `cast between a __percpu and an ordinary pointer (sparse: cast removes address space)`);
+      return { ts: v.ts, type: t };
+    }
+    if (t.k === 'ptr' && v.type.k === 'int' && v.cst === 0n && !t.percpu) return { ts: '0', type: t };
+    throw unsupported(e.loc, `cast from '${typeName(v.type)}' to '${typeName(t)}'`, 'cast between integer types');
+  }
+
+  private sizeof(e: Extract<Expr, { k: 'sizeof' }>): TE {
+    const t = e.type ? this.resolveTypeName(e.type) : this.typeOf(e.arg!);
+    if (t.k !== 'int' && t.k !== 'ptr') throw cError(e.loc, `invalid application of '${e.align ? '_Alignof' : 'sizeof'}' to type '${typeName(t)}'`);
+    const n = BigInt(t.k === 'int' ? t.size : 8);
+    return { ts: literal(n, ULONG), type: ULONG, cst: n };
+  }
+
+  /**
+   * A statement expression `({ decl; stmt; expr; })` as a comma expression:
+   * declarations become assignments to hoisted locals, `if` becomes `?:`. A
+   * loop or a return inside one is refused.
+   */
+  private stmtExpr(e: Extract<Expr, { k: 'stmtexpr' }>): TE {
+    this.scopes.push(new Map());
+    const parts: string[] = [];
+    let last: TE = { ts: 'undefined', type: VOID };
+    const items = e.body.items;
+    items.forEach((s, i) => {
+      const isLast = i === items.length - 1;
+      if (isLast && s.k === 'expr') {
+        last = this.rvalue(s.expr);
+        return;
+      }
+      const p = this.stmtAsExpr(s);
+      if (p !== '') parts.push(p);
+    });
+    this.scopes.pop();
+    if (parts.length === 0) return last;
+    return { ts: `(${[...parts, last.ts].join(', ')})`, type: last.type, cst: undefined };
+  }
+
+  private stmtAsExpr(s: Stmt): string {
+    switch (s.k) {
+      case 'expr': return this.effect(s.expr);
+      case 'empty': return '';
+      case 'decl': {
+        const parts: string[] = [];
+        const saved = this.out.length;
+        this.localDecl(s);
+        // localDecl emits `x = v;` lines; fold them into the expression.
+        for (const l of this.out.splice(saved)) {
+          const t = l.trim();
+          if (t.startsWith('//') || t.startsWith('m.ctx.src')) continue;
+          parts.push(t.replace(/;$/, ''));
+        }
+        return parts.join(', ');
+      }
+      case 'if': {
+        const a = this.stmtAsExpr(s.then) || 'undefined';
+        const b = s.else ? this.stmtAsExpr(s.else) || 'undefined' : 'undefined';
+        return `(${this.cond(s.test)} ? (${a}) : (${b}))`;
+      }
+      case 'block': {
+        this.scopes.push(new Map());
+        const p = s.items.map((x) => this.stmtAsExpr(x)).filter((x) => x !== '');
+        this.scopes.pop();
+        return p.join(', ');
+      }
+      case 'do': {
+        const c = this.rvalue(s.test);
+        if (c.cst !== 0n) break;
+        return this.stmtAsExpr(s.body);
+      }
+      default:
+    }
+    throw unsupported(s.loc, `a '${s.k}' statement inside a statement expression`, 'write a static inline function instead');
+  }
+
+  // ---- calls ----
+
+  private call(e: Extract<Expr, { k: 'call' }>): TE {
+    if (e.fn.k !== 'id') throw unsupported(e.loc, 'a call through a function pointer', 'call the function by name');
+    const name = e.fn.name;
+    if (name in SIZE_CALLS) return this.pcpuOp(name, e);
+    switch (name) {
+      case '__builtin_expect': {
+        this.arity(e, 2);
+        return this.rvalue(e.args[0]);
+      }
+      case '__builtin_constant_p': {
+        this.arity(e, 1);
+        const v = this.rvalue(e.args[0]);
+        return { ts: v.cst !== undefined ? '1' : '0', type: INT, cst: v.cst !== undefined ? 1n : 0n };
+      }
+      case '__builtin_unreachable':
+        this.need('src/lib/bug', 'BUG');
+        return { ts: `BUG(m, '${e.loc.file}', ${e.loc.line})`, type: VOID };
+      case 'this_cpu_ptr': case 'raw_cpu_ptr': {
+        this.arity(e, 1);
+        const p = this.percpuPtr(e.args[0], name);
+        this.need('src/accessors', name);
+        return { ts: `${name}(m, ${p.ts})`, type: { k: 'ptr', to: (p.type as { to: CType }).to, percpu: false, constTo: false } };
+      }
+      case 'per_cpu_ptr': {
+        this.arity(e, 2);
+        const p = this.percpuPtr(e.args[0], name);
+        const cpu = this.convert(this.rvalue(e.args[1]), INT, e.args[1].loc);
+        this.need('src/accessors', name);
+        return { ts: `per_cpu_ptr(m, ${p.ts}, ${cpu})`, type: { k: 'ptr', to: (p.type as { to: CType }).to, percpu: false, constTo: false } };
+      }
+      default:
+    }
+    const s = this.lookup(name);
+    if (!s) {
+      throw cError(e.loc, `implicit declaration of function '${name}' (not defined in this file, not in the shipped headers: define it here, or include the header that declares it)`);
+    }
+    if (s.k !== 'func') throw cError(e.loc, `called object '${name}' is not a function`);
+    const ft = s.type;
+    if (e.args.length !== ft.params.length) {
+      throw cError(e.loc, `too ${e.args.length < ft.params.length ? 'few' : 'many'} arguments to function '${name}' (expected ${ft.params.length}, have ${e.args.length})`);
+    }
+    const args = e.args.map((a, i) => {
+      const v = this.rvalue(a);
+      if (v.str) {
+        const p = ft.params[i];
+        if (p.k !== 'ptr' || p.to.k !== 'int' || p.to.size !== 1) throw cError(a.loc, `passing a string to parameter ${i + 1} of '${name}', which is '${typeName(p)}'`);
+        return v.ts;
+      }
+      return this.convert(v, ft.params[i], a.loc);
+    });
+    if (s.def) {
+      const ts = `${s.ts}(${args.join(', ')})`;
+      return { ts: this.stepped ? `(yield* ${ts})` : ts, type: ft.ret };
+    }
+    const b = FUNCTIONS[name];
+    if (!b) {
+      throw cError(e.loc, `'${name}' is declared but not defined in this file (percpu-cc translates one file: define it here, a stub in C is enough)`);
+    }
+    for (const [mod, n] of b.imports) this.need(mod, n);
+    return { ts: b.ts.replace(/\$(\d)/g, (_, k: string) => args[Number(k)]), type: ft.ret };
+  }
+
+  private arity(e: Extract<Expr, { k: 'call' }>, n: number): void {
+    const name = (e.fn as { name: string }).name;
+    if (e.args.length !== n) throw cError(e.loc, `${name}() takes ${n} argument${n === 1 ? '' : 's'}, got ${e.args.length}`);
+  }
+
+  private percpuPtr(a: Expr, what: string): TE {
+    const p = this.rvalue(a);
+    if (p.type.k !== 'ptr' || !p.type.percpu) {
+      throw cError(a.loc, `${what}() needs a __percpu pointer (&per_cpu_var, or a pointer from alloc_percpu), got '${typeName(p.type)}'`);
+    }
+    return p;
+  }
+
+  /**
+   * `__pcpu_size_call*(stem, pcp, args…)`: the kernel's switch on sizeof(pcp),
+   * resolved here: the sized op of the generated tables, called directly.
+   */
+  private pcpuOp(kind: string, e: Extract<Expr, { k: 'call' }>): TE {
+    const stemE = e.args[0];
+    if (!stemE || stemE.k !== 'id') throw cError(e.loc, `${kind}: the first argument must be an op stem such as this_cpu_add_`);
+    const stem = stemE.name;
+    const pcpE = e.args[1];
+    if (!pcpE) throw cError(e.loc, `${stem.replace(/_$/, '')}(): missing the per-CPU variable`);
+    const lv = this.lvalue(pcpE);
+    const opName = stem.replace(/_$/, '');
+    if (lv.pcp === undefined) {
+      throw cError(pcpE.loc, `${opName}() on '${this.describe(pcpE)}', which is not a per-CPU variable (sparse: incorrect type in argument: different address spaces)`);
+    }
+    const t = lv.type;
+    if (t.k !== 'int') throw unsupported(pcpE.loc, `${opName}() on a '${typeName(t)}'`, 'per-CPU ops take integer variables');
+    const sized = `${stem}${t.size}`;
+    if (!this.opts.ops.has(sized)) throw cError(e.loc, `no '${sized}': the architecture tables have no ${t.size}-byte ${opName} (the kernel's __bad_size_call_parameter)`);
+    this.usedOps.add(sized);
+    const rest = e.args.slice(2);
+    const params: string[] = [];
+    const setup: string[] = [];
+    const after: string[] = [];
+    let boxVar: string | null = null;
+    for (const a of rest) {
+      if (/try_cmpxchg/.test(stem) && params.length === 0) {
+        // ovalp: C passes &old; the generated op takes a box it writes the found value into.
+        if (!(a.k === 'unary' && a.op === '&')) throw unsupported(a.loc, `${opName}(): ovalp other than &local`, 'pass the address of a local variable');
+        const olv = this.lvalue(a.arg);
+        if (olv.local === undefined || olv.type.k !== 'int' || olv.type.size !== t.size) {
+          throw cError(a.loc, `${opName}(): ovalp must point to a local of the per-CPU variable's type ('${typeName(t)}')`);
+        }
+        boxVar = this.temp(`{ value: ${tsType(t)} }`);
+        setup.push(`${boxVar} = { value: ${olv.local} }`);
+        after.push(`${olv.local} = ${this.fromOp(`${boxVar}.value`, olv.type)}`);
+        params.push(boxVar);
+        continue;
+      }
+      params.push(this.convert(this.rvalue(a), t, a.loc));
+    }
+    const call = `${sized}(m, ${lv.pcp}${params.map((p) => `, ${p}`).join('')})`;
+    const c = this.stepped ? `(yield* ${call})` : call;
+    const kindOf = SIZE_CALLS[kind];
+    let ts: string;
+    let type: CType;
+    if (kindOf === 'void') {
+      ts = c;
+      type = VOID;
+    } else if (kindOf === 'bool') {
+      type = BOOL;
+      if (after.length > 0) {
+        const r = this.temp('boolean');
+        ts = `(${[...setup, `${r} = ${c}`, ...after, `(${r} ? 1 : 0)`].join(', ')})`;
+        return { ts, type };
+      }
+      ts = `(${c} ? 1 : 0)`;
+    } else {
+      type = t;
+      ts = this.fromOp(c, t);
+    }
+    return { ts: setup.length > 0 ? `(${[...setup, ts].join(', ')})` : ts, type };
+  }
+
+  /**
+   * `(__this_cpu_preempt_check("op"), __pcpu_size_call*(raw_cpu_op_, pcp, …))`,
+   * the generic layer's __this_cpu_op, is the generated __this_cpu_op_N: the
+   * same check and op, under the name the trace should show.
+   */
+  private thisCpuOp(e: Extract<Expr, { k: 'comma' }>): TE | null {
+    const l = e.left;
+    const r = e.right;
+    if (l.k !== 'call' || l.fn.k !== 'id' || l.fn.name !== '__this_cpu_preempt_check') return null;
+    if (r.k !== 'call' || r.fn.k !== 'id' || !(r.fn.name in SIZE_CALLS)) return null;
+    const stem = r.args[0];
+    if (!stem || stem.k !== 'id' || !stem.name.startsWith('raw_cpu_')) return null;
+    const renamed: Expr = { ...r, args: [{ ...stem, name: `__this_cpu_${stem.name.slice('raw_cpu_'.length)}` }, ...r.args.slice(1)] };
+    return this.pcpuOp(r.fn.name, renamed as Extract<Expr, { k: 'call' }>);
+  }
+
+  /** An op's unsigned result as a value of the C type. */
+  private fromOp(ts: string, t: IntType): string {
+    if (!t.signed || t.bool) return ts;
+    if (t.size === 8) return `BigInt.asIntN(64, ${ts})`;
+    if (t.size === 4) return `(${ts} | 0)`;
+    const s = 32 - t.size * 8;
+    return `((${ts} << ${s}) >> ${s})`;
+  }
+
+  private describe(e: Expr): string {
+    return e.k === 'id' ? e.name : 'this expression';
+  }
+
+  // ---- conversions ----
+
+  /** C11 6.3: a value converted to `to` (assignment, argument, return, cast). */
+  convert(v: TE, to: CType, loc: Loc, assignment = false): string {
+    const from = v.type;
+    if (to.k === 'void') return v.ts;
+    if (to.k === 'int' && from.k === 'int') {
+      if (v.cst !== undefined) return literal(wrap(v.cst, to), to);
+      if (to.bool) return from.size === 8 ? `(${v.ts} !== 0n ? 1 : 0)` : (from.bool ? v.ts : `(${v.ts} !== 0 ? 1 : 0)`);
+      const fb = isBig(from);
+      const tb = isBig(to);
+      if (fits(from, to)) return fb === tb ? v.ts : `BigInt(${v.ts})`;
+      if (tb) {
+        if (fb) return `BigInt.as${to.signed ? 'Int' : 'Uint'}N(64, ${v.ts})`;
+        return `BigInt.asUintN(64, BigInt(${v.ts}))`;
+      }
+      const src = fb ? `Number(BigInt.as${to.signed ? 'Int' : 'Uint'}N(${to.size * 8}, ${v.ts}))` : v.ts;
+      if (fb) return src;
+      if (to.size === 4) return to.signed ? `(${src} | 0)` : `(${src} >>> 0)`;
+      if (!to.signed) return `(${src} & ${to.size === 2 ? '0xffff' : '0xff'})`;
+      const s = 32 - to.size * 8;
+      return `((${src} << ${s}) >> ${s})`;
+    }
+    if (to.k === 'ptr' && from.k === 'ptr') {
+      if (to.percpu !== from.percpu) {
+        throw cError(loc, `incorrect type: '${typeName(from)}' to '${typeName(to)}' (sparse: different address spaces)`);
+      }
+      if (!sameType(to, from) && assignment) throw cError(loc, `incompatible pointer types: '${typeName(from)}' to '${typeName(to)}'`);
+      return v.ts;
+    }
+    if (to.k === 'ptr' && from.k === 'int' && v.cst === 0n && !to.percpu) return '0';
+    if (to.k === 'int' && from.k === 'ptr') throw cError(loc, `making an integer ('${typeName(to)}') from a pointer ('${typeName(from)}') without a cast`);
+    throw cError(loc, `incompatible types: '${typeName(from)}' where '${typeName(to)}' is expected`);
+  }
+}
+
+export function translate(unit: TranslationUnit, opts: TranslateOptions): Translation {
+  return new Translator(unit, opts).run();
+}

@@ -1,0 +1,26 @@
+/**
+ * BUG() and WARN() for translated C (include/asm-generic/bug.h, lib/bug.c
+ * report_bug()): BUG stops the running context with the kernel's
+ * "kernel BUG at file:line!"; WARN records "WARNING: CPU: c PID: p at
+ * file:line func" and returns, as the kernel carries on after a warning. The
+ * explorer reports the first recorded warning as a violation.
+ */
+import { KernelBugError } from '../errors.js';
+import type { Machine } from '../machine.js';
+
+export function BUG(m: Machine, file: string, line: number): never {
+  throw new KernelBugError(`kernel BUG at ${file}:${line}! (${m.ctx.comm}/${m.ctx.pid} on cpu${m.cpu})`);
+}
+
+export function WARN(m: Machine, sink: string[], file: string, line: number, func: string): void {
+  sink.push(`WARNING: CPU: ${m.cpu} PID: ${m.ctx.pid} at ${file}:${line} ${func} (${m.ctx.comm})`);
+}
+
+/**
+ * A divisor about to be used: zero is the CPU's divide error (#DE), which the
+ * kernel reports as an oops; the translated division reports the C line.
+ */
+export function divide_error<T extends number | bigint>(divisor: T, at: string): T {
+  if (divisor === 0 || divisor === 0n) throw new KernelBugError(`divide error: 0000 [#1] at ${at} (division by zero)`);
+  return divisor;
+}
