@@ -41,6 +41,7 @@ export interface Compiled {
   /** `<base>.ts` (fast) and `<base>-stepped.ts`. */
   readonly files: readonly { readonly name: string; readonly text: string }[];
   readonly harness: HarnessInfo;
+  readonly functions: Translation['functions'];
   /** Milliseconds: preprocess, parse, translate, validate. */
   readonly timings: Readonly<Record<string, number>>;
 }
@@ -82,7 +83,7 @@ export function compileFile(file: string, opts: CompileOptions, text?: string): 
   const names = [`${base}.ts`, `${base}-stepped.ts`];
   if (opts.validate !== false) validate(opts.outDir, names, texts);
   lap('validate');
-  return { files: names.map((name, i) => ({ name, text: withChecksum(texts[i]) })), harness: tr[1].harness, timings };
+  return { files: names.map((name, i) => ({ name, text: withChecksum(texts[i]) })), harness: tr[1].harness, functions: tr[0].functions, timings };
 }
 
 function assemble(t: Translation, flavour: Flavour, source: string, outDir: string, base: string): string {

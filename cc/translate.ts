@@ -56,6 +56,8 @@ export interface Translation {
   readonly harness: HarnessInfo;
   /** Sized ops called, sorted (each bound once from the architecture's table). */
   readonly ops: readonly string[];
+  /** The functions defined in the file, with their C types (for tests and tools that call them). */
+  readonly functions: readonly { readonly name: string; readonly ts: string; readonly type: Extract<CType, { k: 'func' }> }[];
 }
 
 type Sym =
@@ -217,7 +219,8 @@ export class Translator {
     body.push(...this.statics.map((d) => `  ${d}`));
     body.push('  const warnings: string[] = [];');
     body.push(...fnOut);
-    return { body: body.join('\n'), imports: this.imports, harness: this.harness, ops: [...this.usedOps].sort() };
+    const functions = [...this.scopes[0]].flatMap(([name, sym]) => (sym.k === 'func' && sym.def ? [{ name, ts: sym.ts, type: sym.type }] : []));
+    return { body: body.join('\n'), imports: this.imports, harness: this.harness, ops: [...this.usedOps].sort(), functions };
   }
 
   // ---- types ----
@@ -680,9 +683,17 @@ export class Translator {
     this.indent++;
     this.scopes.push(new Map());
     const seen = new Set<bigint>();
+    const jumps = (x: Stmt): boolean => x.k === 'break' || x.k === 'return' || x.k === 'continue' || x.k === 'goto'
+      || (x.k === 'block' && x.items.length > 0 && jumps(x.items[x.items.length - 1]));
+    let fallsAt = -1;
     for (const item of items) {
       let x: Stmt = item;
+      // C falls through into the next case; the project's tsconfig forbids that by default.
+      if (x.k === 'case' && fallsAt >= 0) this.out.splice(fallsAt, 0, `${'  '.repeat(this.indent)}// @ts-ignore: falls through, as the C does`);
+      fallsAt = -1;
+      let lastLabel = -1;
       while (x.k === 'case') {
+        lastLabel = this.out.length;
         if (x.value === null) this.emit('default:');
         else {
           const lo = this.rvalue(x.value);
@@ -702,6 +713,7 @@ export class Translator {
       this.indent++;
       this.stmt(x);
       this.indent--;
+      if (!jumps(x) && x.k !== 'empty' && lastLabel >= 0) fallsAt = lastLabel;
     }
     this.scopes.pop();
     this.indent--;
