@@ -297,7 +297,9 @@ class Parser {
       break;
     }
     if (!type) {
-      if (words.length === 0) throw cError(loc, `expected a type${this.peek() ? ` before '${this.peek()!.text}'` : ''}`);
+      const t = this.peek();
+      if (words.length === 0 && t?.kind === 'id' && (this.peek(1)?.kind === 'id' || this.at('*', 1))) throw cError(t.loc, `unknown type name '${t.text}'`);
+      if (words.length === 0) throw cError(loc, `expected a type${t ? ` before '${t.text}'` : ''}`);
       type = { k: 'base', words, loc };
     } else if (words.length > 0) {
       throw cError(loc, 'two or more data types in declaration specifiers');

@@ -393,13 +393,18 @@ export class Preprocessor {
       }
       const k = paramAt(t);
       if (k >= 0) {
-        const pasted = body[i - 1]?.text === '##' || body[i + 1]?.text === '##';
-        const a = pasted ? args[k] : arg(k);
-        // GNU: `, ## __VA_ARGS__` drops the comma when no variable arguments were given.
-        if (pasted && m.variadic && k === params.length - 1 && body[i - 1]?.text === '##' && out[out.length - 2]?.text === ',' && a.length === 0) {
-          out.splice(out.length - 2, 2);
+        // GNU: `, ## __VA_ARGS__` drops the comma when no variable arguments were given, and pastes nothing otherwise.
+        if (m.variadic && k === params.length - 1 && body[i - 1]?.text === '##' && body[i - 2]?.text === ',') {
+          if (args[k].length === 0) {
+            out.splice(out.length - 2, 2);
+          } else {
+            out.pop();
+            out.push(...arg(k));
+          }
           continue;
         }
+        const pasted = body[i - 1]?.text === '##' || body[i + 1]?.text === '##';
+        const a = pasted ? args[k] : arg(k);
         if (a.length === 0) out.push({ kind: 'punct', text: '', loc, space: false }); // a placemarker
         else out.push(...a.map((x, j) => ({ ...x, space: j === 0 ? t.space : x.space })));
         continue;

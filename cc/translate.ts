@@ -1284,7 +1284,12 @@ export class Translator {
     if (!s) {
       throw cError(e.loc, `implicit declaration of function '${name}' (not defined in this file, not in the shipped headers: define it here, or include the header that declares it)`);
     }
-    if (s.k !== 'func') throw cError(e.loc, `called object '${name}' is not a function`);
+    if (s.k !== 'func') {
+      if ((s.k === 'local' || s.k === 'global') && s.type.k === 'ptr' && s.type.to.k === 'func') {
+        throw unsupported(e.loc, `a call through the function pointer '${name}'`, 'call the function by name');
+      }
+      throw cError(e.loc, `called object '${name}' is not a function`);
+    }
     const ft = s.type;
     if (e.args.length !== ft.params.length) {
       throw cError(e.loc, `too ${e.args.length < ft.params.length ? 'few' : 'many'} arguments to function '${name}' (expected ${ft.params.length}, have ${e.args.length})`);

@@ -1,0 +1,65 @@
+/**
+ * One self-describing fixture per error rule (test/cc/errors/*.c, in the
+ * style of sparse's test suite): its opening comment names the rule and
+ * carries the exact message percpu-cc must stop with. A refused file writes
+ * nothing and exits 2.
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cc/cli.js';
+import { ROOT, compileFile } from '../../cc/compile.js';
+
+const DIR = path.join(ROOT, 'test/cc/errors');
+const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.c')).sort();
+
+function expected(file: string): { name: string; error: string } {
+  const text = readFileSync(path.join(DIR, file), 'utf8');
+  const name = /check-name: (.*)/.exec(text)?.[1] ?? '';
+  const error = /check-error: (.*)/.exec(text)?.[1] ?? '';
+  return { name, error };
+}
+
+describe('percpu-cc error rules', () => {
+  it('has a fixture for every rule', () => {
+    expect(fixtures.map((f) => f.replace(/\.c$/, ''))).toEqual([
+      'address_of_local', 'address_space', 'arg_count', 'array', 'backward_goto', 'declared_not_defined', 'declared_percpu', 'direct_percpu',
+      'duplicate_case', 'error_directive', 'float', 'function_pointer', 'implicit_function', 'include_not_found', 'inline_asm', 'macro_args',
+      'not_percpu', 'percpu_in_function', 'return_no_value', 'shift_count', 'stmtexpr_loop', 'struct', 'syntax', 'unknown_directive',
+      'unknown_type', 'unterminated_if',
+    ]);
+  });
+  for (const f of fixtures) {
+    const { name, error } = expected(f);
+    it(`${f}: ${name}`, () => {
+      expect(error).toMatch(/^test\/cc\/errors\/\w+\.c:\d+:\d+: (error|unsupported): /);
+      expect(() => compileFile(path.join(DIR, f), { outDir: path.join(ROOT, '.percpu-cc'), display: `test/cc/errors/${f}`, validate: false }))
+        .toThrow(error);
+      try {
+        compileFile(path.join(DIR, f), { outDir: path.join(ROOT, '.percpu-cc'), display: `test/cc/errors/${f}`, validate: false });
+      } catch (e) {
+        expect((e as Error).message).toBe(error);
+      }
+    });
+  }
+});
+
+describe('percpu-cc command on refused C', () => {
+  afterEach(() => vi.restoreAllMocks());
+  it('exits 2, prints the message, and writes nothing', async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'percpu-cc-out-')), 'never');
+    const err: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err.push(String(s)); return true; });
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    try {
+      expect(await main(['test/cc/errors/float.c', 'test/cc/diff/arith.c', '--out', out])).toBe(2);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(err.join('')).toBe(`${expected('float.c').error}\n`);
+    expect(existsSync(out)).toBe(false);
+    rmSync(path.dirname(out), { recursive: true, force: true });
+  });
+});
