@@ -2,6 +2,8 @@
 # the demo; `make test` runs the whole suite (type-check, generated-output check, tests).
 NPM ?= npm
 TSX := node_modules/.bin/tsx
+# C files whose percpu-cc translation is committed beside them (golden output).
+CC_GOLDEN := $(wildcard test/cc/golden/*.c)
 
 .PHONY: all install generate verify-committed check typecheck test demo bench bench-quick clean
 
@@ -15,12 +17,13 @@ install: node_modules/.installed
 
 generate: install
 	$(TSX) generator/cli.ts
+	$(TSX) cc/cli.ts $(CC_GOLDEN) --out test/cc/golden
 
 # After `make generate`: generated/ must be byte-identical to what git has (no new files either).
 verify-committed:
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
-	  if [ -n "$$(git status --porcelain -- generated/)" ]; then \
-	    git status --short -- generated/; git --no-pager diff --stat -- generated/; \
+	  if [ -n "$$(git status --porcelain -- generated/ test/cc/golden/)" ]; then \
+	    git status --short -- generated/ test/cc/golden/; git --no-pager diff --stat -- generated/ test/cc/golden/; \
 	    echo "generated/ differs from the committed files: commit the regenerated output"; exit 1; \
 	  else echo "generated/ is byte-identical to the committed files"; fi; \
 	fi
@@ -28,6 +31,7 @@ verify-committed:
 # Hand edits (sha256 trailers) and drift (a fresh run into a temporary folder, diffed).
 check: install
 	$(TSX) generator/cli.ts --check
+	$(TSX) cc/cli.ts --check $(CC_GOLDEN) --out test/cc/golden
 
 typecheck: install
 	node_modules/.bin/tsc --noEmit -p tsconfig.json

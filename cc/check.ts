@@ -155,7 +155,11 @@ export function scenarioOf(mod: SteppedModule, name: string, arch: Arch): Scenar
 }
 
 function replayLine(a: CheckArgs, arch: Arch, schedule: string, bound: number, defaultBound: number): string {
-  const flags = [`--arch ${arch}`, ...(a.rt ? ['--rt'] : []), ...Object.entries(a.defines).filter(([k]) => !(a.rt && k === 'CONFIG_PREEMPT_RT')).map(([k, v]) => `-D${k}${v === '1' ? '' : `=${v}`}`)];
+  const flags = [
+    `--arch ${arch}`, ...(a.rt ? ['--rt'] : []),
+    ...Object.entries(a.defines).filter(([k]) => !(a.rt && k === 'CONFIG_PREEMPT_RT')).map(([k, v]) => `-D${k}${v === '1' ? '' : `=${v}`}`),
+    ...a.undefs.map((u) => `-U${u}`),
+  ];
   if (bound !== defaultBound) flags.push(`--bound ${bound}`);
   return `replay: percpu-sim check ${a.file} ${flags.join(' ')} --schedule ${schedule}`;
 }

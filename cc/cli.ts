@@ -9,6 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CError } from '../c/errors.js';
 import { checksumProblem } from '../generator/output.js';
 import { compileFile } from './compile.js';
@@ -95,4 +96,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 function usage(msg: string): number {
   process.stderr.write(`percpu-cc: ${msg}\n${USAGE}\n`);
   return 2;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
 }

@@ -25,6 +25,16 @@ const OPS: ReadonlySet<string> = new Set(
   Object.keys(x86_64).filter((k) => k in arm64 && k in generic && /^(raw_cpu|this_cpu|__this_cpu)_\w+_\d+$/.test(k)),
 );
 
+/** The kernel configuration translated C sees: an SMP, preemptible kernel with the usual debug checks (-U to drop one). */
+export const KERNEL_CONFIG: Readonly<Record<string, string>> = {
+  CONFIG_SMP: '1',
+  CONFIG_PREEMPTION: '1',
+  CONFIG_PREEMPT_COUNT: '1',
+  CONFIG_DEBUG_PREEMPT: '1',
+  CONFIG_DEBUG_ATOMIC_SLEEP: '1',
+  CONFIG_DEBUG_VM: '1',
+};
+
 export interface CompileOptions {
   /** -D name=value (value '1' for a bare -Dname). */
   readonly defines?: Readonly<Record<string, string>>;
@@ -68,7 +78,7 @@ export function compileFile(file: string, opts: CompileOptions, text?: string): 
   };
   const pp = preprocess(abs, {
     includeDirs: [path.join(ROOT, 'c/include'), path.join(ROOT, 'templates')],
-    defines: opts.defines,
+    defines: { ...KERNEL_CONFIG, ...opts.defines },
     undefs: opts.undefs,
     display: showInclude,
   }, text);

@@ -41,6 +41,7 @@ export const FUNCTIONS: Readonly<Record<string, Binding>> = {
   cpumask_next: { ts: 'cpumask_next($0, $1)', imports: [['src/lib/find-bit', 'cpumask_next']] },
   __this_cpu_preempt_check: { ts: '(m.debugPreempt ? __this_cpu_preempt_check(m, $0) : undefined)', imports: [['src/debug', '__this_cpu_preempt_check']] },
   __percpu_sim_bug: { ts: 'BUG(m, $0, $1)', imports: [['src/lib/bug', 'BUG']] },
+  __cant_sleep: { ts: '__cant_sleep(m, warnings, $0, $1, $2)', imports: [['src/lib/bug', '__cant_sleep']] },
   __percpu_sim_warn: { ts: 'WARN(m, warnings, $0, $1, $2)', imports: [['src/lib/bug', 'WARN']] },
 };
 

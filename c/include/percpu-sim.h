@@ -9,8 +9,11 @@
  *   PERCPU_CHECK(fn)            bool fn(void) must hold when every task has finished
  *   PERCPU_ALWAYS(fn)           bool fn(void) must hold after every step
  *   PERCPU_BOUND(k)             preemptions + migrations per schedule (default 2)
- *   PERCPU_DEBUG_PREEMPT(on)    CONFIG_DEBUG_PREEMPT (default 1)
  *
+ * The machine's CONFIG_DEBUG_PREEMPT follows the macro of that name, which
+ * percpu-cc predefines with the kernel's other debug options
+ * (CONFIG_DEBUG_ATOMIC_SLEEP, CONFIG_DEBUG_VM): -UCONFIG_DEBUG_PREEMPT runs
+ * the file on a kernel built without it.
  * Each expands to the translator's file-scope form __percpu_sim__(kind, ...).
  * A WARN_ON() that fires, or a BUG_ON(), is a violation too.
  */
@@ -27,6 +30,11 @@
 #define PERCPU_CHECK(fn) __percpu_sim__(check, fn)
 #define PERCPU_ALWAYS(fn) __percpu_sim__(always, fn)
 #define PERCPU_BOUND(k) __percpu_sim__(bound, k)
-#define PERCPU_DEBUG_PREEMPT(on) __percpu_sim__(debug_preempt, on)
+
+#ifdef CONFIG_DEBUG_PREEMPT
+__percpu_sim__(debug_preempt, 1);
+#else
+__percpu_sim__(debug_preempt, 0);
+#endif
 
 #endif /* _PERCPU_SIM_H */

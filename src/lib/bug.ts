@@ -24,3 +24,15 @@ export function divide_error<T extends number | bigint>(divisor: T, at: string):
   if (divisor === 0 || divisor === 0n) throw new KernelBugError(`divide error: 0000 [#1] at ${at} (division by zero)`);
   return divisor;
 }
+
+/**
+ * __cant_sleep() (kernel/sched/core.c, CONFIG_DEBUG_ATOMIC_SLEEP): the caller
+ * claims atomic context; when the context is in fact preemptible the kernel
+ * prints "BUG: assuming atomic context at file:line" and carries on, so this
+ * records the report like a WARN.
+ */
+export function __cant_sleep(m: Machine, sink: string[], file: string, line: number, preemptOffset: number): void {
+  const c = m.ctx;
+  if (c.irqsDisabled || c.kind === 'irq' || c.preemptCount > preemptOffset) return;
+  sink.push(`BUG: assuming atomic context at ${file}:${line} (in_atomic(): 0, irqs_disabled(): 0, pid: ${c.pid}, name: ${c.comm})`);
+}

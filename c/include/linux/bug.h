@@ -3,7 +3,7 @@
  * linux/bug.h for percpu-cc, in the shape of include/asm-generic/bug.h:
  * BUG() stops the context with "kernel BUG at file:line!"; WARN_ON() reports
  * "WARNING: ... at file:line" and goes on. The explorer reports either as a
- * violation with the C line. CONFIG_DEBUG_VM is on: VM_BUG_ON is BUG_ON.
+ * violation with the C line. CONFIG_DEBUG_VM (predefined by percpu-cc) makes VM_BUG_ON a BUG_ON.
  */
 #ifndef _LINUX_BUG_H
 #define _LINUX_BUG_H
@@ -32,8 +32,14 @@ void __percpu_sim_warn(const char *file, int line, const char *func);
 	__builtin_expect(__ret_do_once, 0);				\
 })
 
+#ifdef CONFIG_DEBUG_VM
 #define VM_BUG_ON(cond) BUG_ON(cond)
 #define VM_WARN_ON(cond) (void)WARN_ON(cond)
 #define VM_WARN_ON_ONCE(cond) (void)WARN_ON_ONCE(cond)
+#else
+#define VM_BUG_ON(cond) do { } while (0)
+#define VM_WARN_ON(cond) do { } while (0)
+#define VM_WARN_ON_ONCE(cond) do { } while (0)
+#endif
 
 #endif /* _LINUX_BUG_H */

@@ -26,6 +26,18 @@
 #define LONG_MIN (-LONG_MAX - 1)
 #define ULONG_MAX (~0UL)
 
+/*
+ * CONFIG_DEBUG_ATOMIC_SLEEP (kernel/sched/core.c __cant_sleep()): code that
+ * must not be preempted says so; in preemptible context the kernel prints
+ * "BUG: assuming atomic context at file:line" and goes on.
+ */
+#ifdef CONFIG_DEBUG_ATOMIC_SLEEP
+void __cant_sleep(const char *file, int line, int preempt_offset);
+#define cant_sleep() __cant_sleep(__FILE__, __LINE__, 0)
+#else
+#define cant_sleep() do { } while (0)
+#endif
+
 #define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
 
 #define min(x, y) ({ typeof(x) __x = (x); typeof(y) __y = (y); __x < __y ? __x : __y; })

@@ -1,0 +1,67 @@
+/**
+ * `percpu-sim check file.c`: translate, load, explore the C file's own
+ * harness. The kernel example examples/kernel/bpf_trace.c passes as written
+ * and fails in its broken variant (-DBROKEN) with the kernel's message, a
+ * trace whose steps carry their C lines, and a replay line that reproduces it.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseCheckArgs, runCheck } from '../../cc/check.js';
+
+function capture(): { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out.push(String(s)); return true; });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err.push(String(s)); return true; });
+  return { out, err };
+}
+
+const FILE = 'examples/kernel/bpf_trace.c';
+
+describe('percpu-sim check', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('passes the correct trace_call_bpf() caller on every schedule', async () => {
+    const c = capture();
+    expect(await runCheck([FILE])).toBe(0);
+    expect(c.out.join('')).toBe('bpf_trace.c on x86_64: no violation in 192 schedules (every schedule within preemption bound 2)\n');
+  });
+
+  it('catches the preemptible caller with DEBUG_PREEMPT: the kernel splat and the C line', async () => {
+    const c = capture();
+    expect(await runCheck([FILE, '-DBROKEN', '--arch', 'arm64'])).toBe(1);
+    const text = c.out.join('');
+    expect(text).toContain('VIOLATION in bpf_trace.c on arm64 (schedule 1): T1 on cpu0: BUG: using __this_cpu_add_return() in preemptible [00000000] code: T1/101 (at examples/kernel/bpf_trace.c:52)\n');
+  });
+
+  it('without the debug checks, finds the migration that leaves the guard raised, with C lines on every step', async () => {
+    const c = capture();
+    expect(await runCheck([FILE, '-DBROKEN', '-UCONFIG_DEBUG_PREEMPT', '-UCONFIG_DEBUG_ATOMIC_SLEEP'])).toBe(1);
+    const text = c.out.join('');
+    expect(text).toContain('VIOLATION in bpf_trace.c on x86_64 (schedule 3): PERCPU_CHECK(guards_down): guards_down() returned false after all tasks finished\n');
+    expect(text).toContain('cpu0 T1: xaddl %[tmp], %gs:0x40    ; examples/kernel/bpf_trace.c:52\n');
+    expect(text).toContain('cpu1 -- migrate: T2 cpu0 -> cpu1');
+    expect(text).toContain('cpu1 T2: addl $-1, %gs:0x40    ; examples/kernel/bpf_trace.c:66\n');
+    const replay = /replay: percpu-sim check (.*)\n/.exec(text)![1].split(' ');
+    expect(replay.slice(0, 6)).toEqual([FILE, '--arch', 'x86_64', '-DBROKEN', '-UCONFIG_DEBUG_PREEMPT', '-UCONFIG_DEBUG_ATOMIC_SLEEP'].slice(0, 6));
+    vi.restoreAllMocks();
+    const r = capture();
+    expect(await runCheck(replay)).toBe(1);
+    expect(r.out.join('')).toContain('VIOLATION: PERCPU_CHECK(guards_down): guards_down() returned false after all tasks finished\n');
+  });
+
+  it('refuses bad usage and C outside the subset with exit 2', async () => {
+    const c = capture();
+    expect(await runCheck([])).toBe(2);
+    expect(await runCheck([FILE, '--arch', 'sparc'])).toBe(2);
+    expect(await runCheck(['test/cc/errors/float.c'])).toBe(2);
+    expect(c.err.join('')).toContain("percpu-sim check: --arch: expected x86_64, arm64, generic or all, got 'sparc'\n");
+    expect(c.err.join('')).toContain('test/cc/errors/float.c:6:1: unsupported: floating point, the kernel does not use the FPU in this code: use integers\n');
+  });
+
+  it('parses -D, -U, --arch all and --rt', () => {
+    const a = parseCheckArgs(['f.c', '-DA', '-D', 'B=2', '-UC', '--arch', 'all', '--rt']);
+    expect(a.defines).toEqual({ A: '1', B: '2', CONFIG_PREEMPT_RT: '1' });
+    expect(a.undefs).toEqual(['C']);
+    expect(a.arches).toEqual(['x86_64', 'arm64', 'generic']);
+  });
+});
