@@ -7,6 +7,8 @@ import { DEFINE_KINDS, type DefineKind } from './linker.js';
 import type { Machine } from './machine.js';
 import type { PerCpuPtr } from './percpu-ptr.js';
 import type { ScalarName, ValueOf } from './types.js';
+// Installs the typed layer, from which the machine's linker binds each new symbol's op table.
+import './typed.js';
 
 function define<T extends ScalarName>(kind: DefineKind, m: Machine, type: T, name: string, init?: ValueOf<T>): PerCpuPtr<T> {
   return m.linker.define(kind, type, name, init).ptr as PerCpuPtr<T>;

@@ -17,7 +17,7 @@ export * from './errors.js';
 export { PerCpuPtr, type PtrOrigin } from './percpu-ptr.js';
 export { Cpumask } from './lib/cpumask.js';
 export {
-  Machine, ARCHES, NR_CPUS_MAX, PCPU_MIN_UNIT_SIZE, PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_RESERVE, PCPU_BASE, X86_EFLAGS_IF,
+  Machine, ARCHES, NR_CPUS_MAX, MAX_MEMORY_BYTES, PCPU_MIN_UNIT_SIZE, PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_RESERVE, PCPU_BASE, X86_EFLAGS_IF,
   type Arch, type MachineOptions, type ExecContext, type FirstChunkLayout,
 } from './machine.js';
 export { PAGE_SIZE, L1_CACHE_BYTES, LINK_ORDER, type LayoutEntry, type StaticLayout } from './linker.js';

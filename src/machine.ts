@@ -16,12 +16,11 @@
 import { Cpumask } from './lib/cpumask.js';
 import { MachineStateError } from './errors.js';
 import { PercpuLinker, PAGE_SIZE, alignUp, type StaticLayout } from './linker.js';
-import { PerCpuPtr } from './percpu-ptr.js';
-import { opsFor } from './typed.js';
+import { typedOps, type PerCpuPtr } from './percpu-ptr.js';
+import { ARCHES, type Arch } from './arch.js';
 import { describe, fromBits, scalarInfo, toBits, type ScalarInfo, type ScalarName } from './types.js';
 
-export type Arch = 'x86_64' | 'arm64' | 'generic';
-export const ARCHES: readonly Arch[] = ['x86_64', 'arm64', 'generic'];
+export { ARCHES, type Arch } from './arch.js';
 
 /** NR_CPUS of the simulation. */
 export const NR_CPUS_MAX = 8192;
@@ -232,7 +231,7 @@ export class Machine {
     this.options = o;
     this.debugPreempt = o.debug ?? true;
     this.debugFree = o.debug ?? true;
-    this.linker = new PercpuLinker(this, (t) => opsFor(arch, t));
+    this.linker = new PercpuLinker(this, (t) => typedOps(arch, t));
     this.ctx = { comm: 'init', pid: 1, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: false };
     this.perCpuOffset = new Float64Array(cpus).fill(NaN);
     this.percpuBaseReg = new Float64Array(cpus).fill(NaN);
@@ -446,8 +445,9 @@ export class Machine {
 
   /**
    * Runs `fn` with `cpu` as the executing CPU (its GS base loaded), then returns
-   * the context to the CPU it came from. `fn` must leave preemption and
-   * interrupts as it found them.
+   * the context to the CPU it came from, or to the first online CPU if `fn`
+   * took that one offline. `fn` must leave preemption and interrupts as it
+   * found them.
    */
   runOn<R>(cpu: number, fn: (m: this) => R): R {
     this.checkCpu(cpu, 'runOn');
@@ -472,7 +472,10 @@ export class Machine {
       throw e;
     } finally {
       this.ctx = ctx;
-      this.loadCpu(from);
+      // If fn took `from` offline, the context cannot go back: the kernel pushes every task off a
+      // dying CPU to select_fallback_rq()'s pick, the first allowed online CPU of its node
+      // (balance_push(), kernel/sched/core.c, v5.11+; migrate_tasks() from sched_cpu_dying() before).
+      this.loadCpu(this.online.test(from) ? from : this.online.toArray()[0]);
     }
     if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
       throw new TypeError('runOn: fn returned a promise; a simulated CPU cannot be held across an await, pass a synchronous function');

@@ -31,6 +31,25 @@ const UNTYPED: unknown = new Proxy(Object.create(null) as object, {
   },
 });
 
+/**
+ * The typed layer's op-table lookup (opsFor in src/typed.ts), installed there
+ * when it loads: the typed layer sits above the machine, which must not
+ * import it, yet the machine's linker binds each new symbol's table
+ * (typedOps()). Every module that defines or allocates pointers for users
+ * (define.ts, the allocator, the Rust API, index.ts) imports the typed layer,
+ * so it is installed before any of them runs.
+ */
+let typedLayer: ((arch: string, t: ScalarInfo) => unknown) | null = null;
+
+export function installTypedLayer(opsFor: (arch: string, t: ScalarInfo) => unknown): void {
+  typedLayer = opsFor;
+}
+
+/** The op table for pointers of type `t` on `arch`, or null (UNTYPED) before the typed layer is loaded. */
+export function typedOps(arch: string, t: ScalarInfo): unknown {
+  return typedLayer === null ? null : typedLayer(arch, t);
+}
+
 const READ_AS_VALUE =
   'is a per-CPU symbol, not a value: read it with this_cpu_read()/per_cpu(), or take a CPU\'s copy with per_cpu_ptr()';
 

@@ -16,8 +16,8 @@ import { GENERIC_OPS } from '../generated/percpu-defs.js';
 import * as arm64 from '../generated/arm64/percpu.js';
 import * as generic from '../generated/generic/percpu.js';
 import { badOvalp } from './errors.js';
-import type { Arch, Machine } from './machine.js';
-import type { PerCpuPtr } from './percpu-ptr.js';
+import type { Arch } from './arch.js';
+import { installTypedLayer, type PerCpuPtr } from './percpu-ptr.js';
 import { SCALARS, describe, type ScalarInfo, type ScalarName } from './types.js';
 
 /** Integer types (arithmetic ops are not offered on bool or u128). */
@@ -75,7 +75,7 @@ function buildTable(arch: Arch, t: ScalarInfo): OpTable {
     }
     const g = sized(mod, name, t.size);
     if (returns === 'bool') {
-      table[name] = toTs === null && fromTs === null ? g : (m: Machine, x: PerCpuPtr<unknown>, ovalp: { value: unknown }, nval: unknown) => {
+      table[name] = toTs === null && fromTs === null ? g : (m: unknown, x: PerCpuPtr<unknown>, ovalp: { value: unknown }, nval: unknown) => {
         if (typeof ovalp !== 'object' || ovalp === null) throw badOvalp(name, ovalp, t.size === 8);
         const box = { value: fromTs ? fromTs(ovalp.value) : ovalp.value };
         const ok = g(m, x, box, fromTs ? fromTs(nval) : nval) as boolean;
@@ -87,15 +87,15 @@ function buildTable(arch: Arch, t: ScalarInfo): OpTable {
     } else if (returns === 'value') {
       const conv = toTs ?? ((x: number | bigint) => x);
       table[name] = op === 'cmpxchg'
-        ? (m: Machine, x: PerCpuPtr<unknown>, o: unknown, n: unknown) => conv(g(m, x, fromTs ? fromTs(o) : o, fromTs ? fromTs(n) : n))
+        ? (m: unknown, x: PerCpuPtr<unknown>, o: unknown, n: unknown) => conv(g(m, x, fromTs ? fromTs(o) : o, fromTs ? fromTs(n) : n))
         : op === 'xchg'
-          ? (m: Machine, x: PerCpuPtr<unknown>, n: unknown) => conv(g(m, x, fromTs ? fromTs(n) : n))
+          ? (m: unknown, x: PerCpuPtr<unknown>, n: unknown) => conv(g(m, x, fromTs ? fromTs(n) : n))
           // Fixed arities: a rest parameter would build an array on every call.
           : op === 'add_return' || op === 'sub_return'
-            ? (m: Machine, x: PerCpuPtr<unknown>, val: unknown) => conv(g(m, x, val))
-            : (m: Machine, x: PerCpuPtr<unknown>) => conv(g(m, x));
+            ? (m: unknown, x: PerCpuPtr<unknown>, val: unknown) => conv(g(m, x, val))
+            : (m: unknown, x: PerCpuPtr<unknown>) => conv(g(m, x));
     } else {
-      table[name] = op === 'write' ? (m: Machine, x: PerCpuPtr<unknown>, val: unknown) => g(m, x, fromTs!(val)) : g;
+      table[name] = op === 'write' ? (m: unknown, x: PerCpuPtr<unknown>, val: unknown) => g(m, x, fromTs!(val)) : g;
     }
   }
   const fast = new (class OpTableOfType {})() as OpTable;
@@ -117,3 +117,5 @@ export function opsFor(arch: Arch, t: ScalarInfo | ScalarName): OpTable {
 
 /** The typed functions themselves are generated from templates/linux/percpu-defs.h. */
 export * from '../generated/percpu-defs.js';
+
+installTypedLayer((arch, t) => opsFor(arch as Arch, t));

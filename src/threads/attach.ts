@@ -12,7 +12,8 @@
  */
 import { MachineStateError } from '../errors.js';
 import type { Subsection } from '../linker.js';
-import { Machine, type Arch } from '../machine.js';
+import type { Arch } from '../arch.js';
+import { Machine } from '../machine.js';
 import { PerCpuPtr, type PtrOrigin } from '../percpu-ptr.js';
 import { opsFor } from '../typed.js';
 import { fromBits, scalarInfo, type ScalarName } from '../types.js';

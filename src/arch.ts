@@ -1,0 +1,3 @@
+/** The architectures a machine can have; each has its own generated ops (generated/<arch>/). */
+export type Arch = 'x86_64' | 'arm64' | 'generic';
+export const ARCHES: readonly Arch[] = ['x86_64', 'arm64', 'generic'];
