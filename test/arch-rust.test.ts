@@ -74,3 +74,31 @@ for (const arch of ARCHES) {
     });
   });
 }
+
+describe('a numeric handle used after its allocation was dropped (issue 10, item 10)', () => {
+  for (const arch of ARCHES) {
+    it(`${arch}: every num() op of every integer type throws the use-after-free and leaves preemption and interrupts as they were`, () => {
+      const m = new Machine({ cpus: 2, arch }).boot();
+      for (const t of INTEGER_NAMES) {
+        const p = DynamicPerCpu.newZero(m, t, { name: 'p' })!;
+        const num = p.num() as unknown as NumericSurface & Record<string, (...a: unknown[]) => unknown>;
+        p.drop();
+        const one = t.endsWith('64') || t.endsWith('size') ? 1n : 1;
+        const calls: [string, unknown[]][] = [
+          ['read', []], ['write', [one]], ['add', [one]], ['sub', [one]], ['inc', []], ['dec', []],
+          ['and', [one]], ['or', [one]], ['xchg', [one]], ['cmpxchg', [one, one]],
+        ];
+        for (const [op, args] of calls) {
+          for (const [count, irqs] of [[0, false], [1, true]] as const) {
+            m.ctx.preemptCount = count;
+            m.ctx.irqsDisabled = irqs;
+            expect(() => num[op](...args), `${arch} ${t} ${op}`).toThrow(/^use-after-free: /);
+            expect([m.ctx.preemptCount, m.ctx.irqsDisabled], `${arch} ${t} ${op}`).toEqual([count, irqs]);
+          }
+        }
+        m.ctx.preemptCount = 0;
+        m.ctx.irqsDisabled = false;
+      }
+    });
+  }
+});

@@ -69,7 +69,7 @@ describe('writeAll', () => {
     const before = snapshot(dir);
     expect(() => writeAll(path.join(dir, 'src'), SET, 'src')).toThrow(ForeignOutputError);
     expect(() => writeAll(path.join(dir, 'src'), SET, 'src')).toThrow(
-      /^refusing to write to src\/: it holds files percpu-gen did not generate \(src\/accessors\.ts, src\/cli\/explore\.ts, .* and \d+ more\); the output replaces the whole folder, so give --out an empty folder or one percpu-gen wrote$/,
+      /^refusing to write to src\/: it holds files percpu-gen did not generate \(src\/accessors\.ts, src\/arch\.ts, src\/cli\/explore\.ts, .* and \d+ more\); the output replaces the whole folder, so give --out an empty folder or one percpu-gen wrote$/,
     );
     expect(snapshot(dir)).toEqual(before);
     expect(readdirSync(dir)).toEqual(['src']);
