@@ -27,10 +27,9 @@
  * when it is made (percpu_counter_init) or handed to another thread
  * (attachPercpuCounter): its deltas are 4-byte aligned and every CPU's copy
  * lies inside the machine's memory. Each call then checks only what the
- * contract needs: that `fbc` is a counter (a map check V8 makes anyway to
- * read its fields) and that the amount is a small integer; the destroyed
- * check is free, through the batch word the fast path reads anyway (see
- * GATE). Anything unusual — a fold, a big or bigint amount, a bad argument, a
+ * contract needs: that `fbc` is a counter (its brand: one load and compare)
+ * and that the amount is a small integer; the destroyed check comes with the
+ * batch word percpu_counter_add reads anyway (see GATE). Anything unusual — a fold, a big or bigint amount, a bad argument, a
  * destroyed counter — leaves the fast path for the slow one, which checks
  * everything and names the call in its errors. Nothing is allocated per call.
  *
