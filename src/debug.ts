@@ -8,12 +8,14 @@ import type { Machine } from './machine.js';
 
 /**
  * check_preemption_disabled(): silent when preemption or interrupts are off,
- * when the task is a per-CPU thread, or before the scheduler runs; otherwise a
+ * when the task is a per-CPU thread or has migration disabled (migrate_disable(),
+ * as lib/smp_processor_id.c checks `current->migration_disabled` since v5.11),
+ * or before the scheduler runs; otherwise a
  * BUG naming the accessor, `BUG: using __this_cpu_add() in preemptible [00000000] code: init/1`.
  */
 export function check_preemption_disabled(m: Machine, what1: string, what2: string): number {
   const c = m.ctx;
-  if (c.preemptCount !== 0 || c.irqsDisabled || c.pinned || c.kind === 'irq' || m.systemState !== 'running') {
+  if (c.preemptCount !== 0 || c.irqsDisabled || c.pinned || c.migrationDisabled !== 0 || c.kind !== 'task' || m.systemState !== 'running') {
     return m.cpu;
   }
   const count = c.preemptCount.toString(16).padStart(8, '0');

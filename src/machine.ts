@@ -61,9 +61,14 @@ export interface MachineOptions {
   debug?: boolean;
   /** Back memory with a SharedArrayBuffer of this many bytes (the real-threads machine), at most 4 GiB. */
   sharedMemoryBytes?: number;
+  /**
+   * CONFIG_PREEMPT_RT: spinlock_t and local_lock_t become per-CPU sleeping locks
+   * that only disable migration, and interrupt handlers run in threads (default false).
+   */
+  preemptRT?: boolean;
 }
 
-const OPTION_NAMES: readonly (keyof MachineOptions)[] = ['cpus', 'arch', 'unitSize', 'reservedSize', 'dynamicSize', 'debug', 'sharedMemoryBytes'];
+const OPTION_NAMES: readonly (keyof MachineOptions)[] = ['cpus', 'arch', 'unitSize', 'reservedSize', 'dynamicSize', 'debug', 'sharedMemoryBytes', 'preemptRT'];
 
 /**
  * Checks every option and returns a frozen copy. Each is checked on its own
@@ -82,7 +87,7 @@ function checkOptions(options: unknown): Readonly<MachineOptions> {
   }
   const o = options as Record<keyof MachineOptions, unknown>;
   const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-  const { cpus, arch, unitSize, reservedSize, dynamicSize, debug, sharedMemoryBytes } = o;
+  const { cpus, arch, unitSize, reservedSize, dynamicSize, debug, sharedMemoryBytes, preemptRT } = o;
   if (cpus !== undefined && (!isInt(cpus) || cpus < 1 || cpus > NR_CPUS_MAX)) {
     throw new RangeError(`Machine: cpus must be an integer from 1 to ${NR_CPUS_MAX}, got ${describe(cpus)}`);
   }
@@ -109,20 +114,33 @@ function checkOptions(options: unknown): Readonly<MachineOptions> {
   if (sharedMemoryBytes !== undefined && (!isInt(sharedMemoryBytes) || sharedMemoryBytes < 1 || sharedMemoryBytes > MAX_MEMORY_BYTES)) {
     throw new RangeError(`Machine: sharedMemoryBytes must be an integer from 1 to ${MAX_MEMORY_BYTES} (4 GiB), got ${describe(sharedMemoryBytes)}`);
   }
-  return Object.freeze({ cpus, arch, unitSize, reservedSize, dynamicSize, debug, sharedMemoryBytes } as MachineOptions);
+  if (preemptRT !== undefined && typeof preemptRT !== 'boolean') {
+    throw new TypeError(`Machine: preemptRT must be true or false, got ${describe(preemptRT)}`);
+  }
+  return Object.freeze({ cpus, arch, unitSize, reservedSize, dynamicSize, debug, sharedMemoryBytes, preemptRT } as MachineOptions);
 }
 
-/** The running context: a task, or an interrupt handler nested on a CPU. */
+/**
+ * The running context: a task, or a softirq, hardirq or NMI handler nested on a
+ * CPU over it (in that order, as the kernel nests them).
+ */
 export interface ExecContext {
   comm: string;
   pid: number;
-  kind: 'task' | 'irq';
-  /** preempt_count(): preempt_disable() nesting. */
+  kind: 'task' | 'softirq' | 'irq' | 'nmi';
+  /**
+   * preempt_count() as include/linux/preempt.h lays it out: preempt_disable()
+   * nesting in bits 0-7, softirq (SOFTIRQ_OFFSET serving, SOFTIRQ_DISABLE_OFFSET
+   * per local_bh_disable) in 8-15, hardirq in 16-19, NMI in 20-23. A nested
+   * handler's count is the interrupted context's plus its own offset.
+   */
   preemptCount: number;
   /** Interrupts disabled on the CPU this context runs on (EFLAGS.IF clear). */
   irqsDisabled: boolean;
   /** A per-CPU kthread bound to its CPU (is_percpu_thread()): never migrated. */
   pinned: boolean;
+  /** current->migration_disabled: migrate_disable() nesting; preemptible, but never migrated. */
+  migrationDisabled: number;
   /** The C source line translated code is executing (`file.c:12`), shown in traces next to each step. */
   src?: string;
 }
@@ -163,6 +181,8 @@ export class Machine {
   debugPreempt: boolean;
   /** Detect use of freed per-CPU pointers. */
   debugFree: boolean;
+  /** CONFIG_PREEMPT_RT (fixed at construction: it decides what a lock is). */
+  readonly preemptRT: boolean;
 
   /** Number of the CPU executing now (raw_smp_processor_id() without the per-CPU read). */
   cpu = 0;
@@ -231,8 +251,9 @@ export class Machine {
     this.options = o;
     this.debugPreempt = o.debug ?? true;
     this.debugFree = o.debug ?? true;
+    this.preemptRT = o.preemptRT ?? false;
     this.linker = new PercpuLinker(this, (t) => typedOps(arch, t));
-    this.ctx = { comm: 'init', pid: 1, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: false };
+    this.ctx = { comm: 'init', pid: 1, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: false, migrationDisabled: 0 };
     this.perCpuOffset = new Float64Array(cpus).fill(NaN);
     this.percpuBaseReg = new Float64Array(cpus).fill(NaN);
     this.possible = new Cpumask(cpus);
@@ -420,9 +441,12 @@ export class Machine {
   pinnedReason(): string | null {
     const c = this.ctx;
     if (c.kind === 'irq') return `an interrupt handler (${c.comm}) runs on cpu ${this.cpu}`;
+    if (c.kind === 'softirq') return `a softirq handler (${c.comm}) runs on cpu ${this.cpu}`;
+    if (c.kind === 'nmi') return `an NMI handler (${c.comm}) runs on cpu ${this.cpu}`;
     if (c.preemptCount > 0) return `preemption is disabled on cpu ${this.cpu} (preempt_count ${c.preemptCount})`;
     if (c.irqsDisabled) return `interrupts are disabled on cpu ${this.cpu}`;
     if (c.pinned) return `${c.comm}/${c.pid} is a per-CPU thread bound to cpu ${this.cpu}`;
+    if (c.migrationDisabled > 0) return `${c.comm}/${c.pid} has migration disabled (migrate_disable)`;
     return null;
   }
 

@@ -52,7 +52,7 @@ describe('replay from a schedule string', () => {
       "schedule: choice 3 'p0:T2' is not enabled at that point: the preemption bound 2 is used up",
     );
     expect(() => runSchedule(rmwPtr, '0,x')).toThrow(
-      "schedule: bad token 'x': expected <cpu> (a step), p<cpu>:<task> (preempt), m<task>:<cpu> (migrate) or i<cpu>:<handler> (interrupt)",
+      "schedule: bad token 'x': expected <cpu> (a step), p<cpu>:<task> (preempt), m<task>:<cpu> (migrate), i<cpu>:<handler> (interrupt), s<cpu> (pending softirqs), s<cpu>:<softirq> (inject a softirq) or n<cpu>:<handler> (NMI)",
     );
     expect(() => runSchedule(rmwPtr, '', { bound: -1 })).toThrow('explore: bound must be a non-negative integer, got -1');
   });

@@ -8,19 +8,22 @@ import {
   incIrq, percpuCounter, rmwPtr, rmwPtrGetCpu, rustRef, rustRefNoGuard, thisCpuAddPreemptOff, thisCpuAddPreemptible,
   xchgIrqRaw, xchgIrqThis, SCENARIOS, getScenario,
 } from '../src/explore/scenarios/index.js';
-import { formatTraceEntry } from '../src/sched/scheduler.js';
+import { Scheduler, formatTraceEntry } from '../src/sched/scheduler.js';
 import type { Scenario } from '../src/sched/task.js';
 
 const lines = (v: { trace: readonly Parameters<typeof formatTraceEntry>[0][] }): string[] => v.trace.map(formatTraceEntry);
 
+// The counts follow from a task's code before its first yield running in its first step (issue 11
+// item 7): that step's footprint is unknown in advance, so it commutes with no memory access of
+// another CPU, and a task that has not started yet can still be preempted or migrated.
 describe('fixed scenarios: no schedule violates, exact counts', () => {
   it.each(([
-    [incIrq, 522, 82, 353],
-    [rmwPtrGetCpu, 4, 6, 23],
-    [xchgIrqThis, 117, 0, 191],
-    [thisCpuAddPreemptOff, 26, 8, 35],
-    [rustRef, 4, 6, 23],
-    [percpuCounter, 47, 0, 118],
+    [incIrq, 945, 79, 353],
+    [rmwPtrGetCpu, 51, 22, 57],
+    [xchgIrqThis, 292, 5, 191],
+    [thisCpuAddPreemptOff, 40, 10, 35],
+    [rustRef, 51, 22, 57],
+    [percpuCounter, 206, 0, 137],
   ] as [Scenario, number, number, number][]).map(([s, a, b, c]) => [s.name, s, a, b, c] as const))('%s', (_name, s, schedules, blocked, states) => {
     expect(s.expect).toBe('none');
     const r = exploreExhaustive(s);
@@ -76,12 +79,12 @@ describe('scenario 2: read/add/writeback through this_cpu_ptr', () => {
 
   it('finds the lost update too: all violations of the bounded space', () => {
     const r = exploreExhaustive(rmwPtr, { maxViolations: Infinity });
-    expect(r.schedules).toBe(199);
-    expect(r.violations.length).toBe(179);
+    expect(r.schedules).toBe(232);
+    expect(r.violations.length).toBe(172);
     const lost = r.violations.filter((v) => v.message.startsWith('lost update'));
     const corrupt = r.violations.filter((v) => v.message.includes("copy of DEFINE_PER_CPU(u32, counter)"));
-    expect(lost.length).toBe(28);
-    expect(corrupt.length).toBe(151);
+    expect(lost.length).toBe(20);
+    expect(corrupt.length).toBe(152);
     // The first lost update: T1 preempted between its load and its store.
     const l = lost[0]!;
     expect(l.message).toBe('lost update: the counter sums to 1 (cpu0=1 cpu1=0), but 2 increments were done');
@@ -92,8 +95,8 @@ describe('scenario 2: read/add/writeback through this_cpu_ptr', () => {
   it('get_cpu_ptr/put_cpu_ptr: no violation in the whole space either', () => {
     const r = exploreExhaustive(rmwPtrGetCpu, { maxViolations: Infinity, bound: 3 });
     expect(r.violations).toEqual([]);
-    // T2 primes with get_cpu_ptr() as soon as it runs, so it can migrate only before it starts: no more schedules than at bound 2.
-    expect(r.schedules).toBe(4);
+    // Once get_cpu_ptr() ran a task is neither preempted nor migrated: the extra bound only moves tasks that have not started.
+    expect(r.schedules).toBe(193);
   });
 });
 
@@ -119,14 +122,14 @@ describe('scenario 3: xchg racing an interrupt handler', () => {
       `     !! ${v.message}`,
     ]);
     const all = exploreExhaustive(xchgIrqRaw, { maxViolations: Infinity });
-    expect([all.schedules, all.violations.length]).toEqual([101, 68]);
+    expect([all.schedules, all.violations.length]).toEqual([236, 174]);
   });
 
   it('this_cpu_xchg: the cmpxchg loop retries (visible in the traces), nothing is lost', () => {
     let retried = 0;
     const r = exploreExhaustive(xchgIrqThis, { onSchedule: (s) => { if (s.includes('ipi')) retried++; } });
     expect(r.violations).toEqual([]);
-    expect(r.schedules).toBe(117);
+    expect(r.schedules).toBe(292);
     expect(retried).toBeGreaterThan(0);
   });
 });
@@ -153,9 +156,23 @@ describe('scenario 5: the Rust-style PerCpuRef', () => {
     const schedules: string[] = [];
     const r = exploreExhaustive(rustRef, { maxViolations: Infinity, bound: 4, onSchedule: (s) => schedules.push(s) });
     expect(r.violations).toEqual([]);
-    // The only events: T2 (not holding anything) migrating while it waits.
-    expect(schedules.every((s) => s.split(',').every((t) => /^\d$/.test(t) || t === 'mT2:1' || t === 'mT2:0'))).toBe(true);
-    expect(schedules.length).toBe(4);
+    expect(schedules.length).toBe(534);
+    // Replay every schedule; wherever a task holds its guard, nothing may preempt or migrate it.
+    let held = 0;
+    for (const sc of schedules) {
+      const sch = new Scheduler(rustRef.build(), 4, false);
+      for (const tok of sc.split(',')) {
+        const en = sch.enabled().map((x) => x.token);
+        for (const t of sch.tasks) {
+          if (t.done || t.ctx.preemptCount === 0) continue;
+          held++;
+          const running = sch.cpus[t.cpu]!.current === t;
+          expect(en.filter((x) => x.startsWith(`m${t.name}:`) || (running && x.startsWith(`p${t.cpu}:`))), sc).toEqual([]);
+        }
+        sch.apply(sch.enabled().find((x) => x.token === tok)!.choice);
+      }
+    }
+    expect(held).toBeGreaterThan(1000);
   });
 
   it('the same code without the guard loses an update', () => {
@@ -165,7 +182,7 @@ describe('scenario 5: the Rust-style PerCpuRef', () => {
     expect(v.message).toBe('lost update: the counter sums to 1 (cpu0=1 cpu1=0), but 2 increments were done');
     expect(v.preemptions).toBe(1);
     const all = exploreExhaustive(rustRefNoGuard, { maxViolations: Infinity });
-    expect([all.schedules, all.violations.length]).toEqual([199, 91]);
+    expect([all.schedules, all.violations.length]).toEqual([232, 61]);
   });
 });
 
@@ -173,7 +190,7 @@ describe('scenario 6: percpu_counter under concurrent add and sum', () => {
   it('sum exact and read within batch x online in every state of every schedule, bound 2 as well', () => {
     const r = exploreExhaustive(percpuCounter, { bound: 2, maxViolations: Infinity });
     expect(r.violations).toEqual([]);
-    expect(r.schedules).toBe(423);
+    expect(r.schedules).toBe(1819);
   });
 });
 
@@ -181,7 +198,7 @@ describe('random mode', () => {
   it.each(([
     [rmwPtr, 1, 2],
     [xchgIrqRaw, 1, 1],
-    [rustRefNoGuard, 1, 2],
+    [rustRefNoGuard, 1, 8],
   ] as [Scenario, number, number][]).map(([s, a, b]) => [s.name, s, a, b] as const))('%s: finds the bug, and the schedule replays from its seed', (_name, s, seed, index) => {
     const r = exploreRandom(s, 500, seed);
     expect(r.violations.length).toBe(1);
@@ -199,11 +216,12 @@ describe('random mode', () => {
 });
 
 describe('the scenario list', () => {
-  it('ships the fifteen scenarios, each with its expected outcome', () => {
+  it('ships the seventeen scenarios, each with its expected outcome', () => {
     expect(SCENARIOS.map((s) => `${s.name}:${s.expect}`)).toEqual([
       'inc-irq:none', 'rmw-ptr:violation', 'rmw-ptr-get-cpu:none', 'xchg-irq-raw:violation', 'xchg-irq-this:none',
       'this-cpu-add-preemptible:violation', 'this-cpu-add-preempt-off:none', 'rust-ref:none', 'rust-ref-noguard:violation', 'percpu-counter:none',
       'raw-add-x86-64:none', 'raw-add-arm64:violation', 'raw-add-generic:violation', 'this-add-arm64:none', 'this-add-generic:none',
+      'srcu-snapshot:none', 'srcu-snapshot-broken:violation',
     ]);
     for (const s of SCENARIOS) {
       const r = exploreExhaustive(s);

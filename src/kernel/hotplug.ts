@@ -94,7 +94,7 @@ export function cpu_online(m: Machine, cpu: number): boolean {
 function onCpuhpThread(m: Machine, cpu: number, fn: CpuhpCallback): void {
   const ctx = m.ctx;
   const from = m.cpu;
-  const thread: ExecContext = { comm: `cpuhp/${cpu}`, pid: 1000 + cpu, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: true };
+  const thread: ExecContext = { comm: `cpuhp/${cpu}`, pid: 1000 + cpu, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: true, migrationDisabled: 0 };
   m.ctx = thread;
   m.loadCpu(cpu);
   try {

@@ -1,41 +1,65 @@
 /**
- * The scheduler of one schedule: the CPUs' current tasks, runqueues and
- * interrupt frames, the transitions enabled at each yield point, and what
- * each transition does.
+ * The scheduler of one schedule: the CPUs' current tasks, runqueues, nested
+ * handlers and sleeping tasks, the transitions enabled at each yield point,
+ * and what each transition does.
  *
  * A transition is one of
  *   step     cpu c performs the pending instruction of its top frame (the
- *            interrupt handler if one runs, else the current task) and runs
- *            the frame's code up to its next yield;
+ *            innermost handler if one runs, else the current task) and runs
+ *            the frame's code up to its next yield. A frame's first step first
+ *            runs its code up to its first yield (the frame "starts"): task
+ *            code runs when it is scheduled, never when it is created. A
+ *            sleeping step that cannot proceed blocks its task instead: the
+ *            task leaves the CPU to the next task of the runqueue (no
+ *            preemption is used) and wakes when the lock is released;
  *   preempt  cpu c switches from its current task to a task on its runqueue;
  *   migrate  a task leaves its CPU (running or waiting) for another CPU's
  *            runqueue, running there at once if that CPU is idle: the next
  *            step it performs loads the new CPU's GS base;
- *   irq      a registered handler is delivered on cpu c: it runs in an 'irq'
- *            ExecContext nested over c's task until it returns.
+ *   irq      a registered hardirq handler is delivered on cpu c: it runs in an
+ *            'irq' context nested over c's running context until it returns;
+ *            with PREEMPT_RT it runs threaded: a task `irq/<name>` that
+ *            preempts c's task;
+ *   softirq  cpu c runs its pending softirqs (ksoftirqd, or an interrupt's
+ *            exit), or an injected one: an interrupt raised it and it runs on
+ *            that interrupt's exit;
+ *   nmi      an NMI handler runs nested over whatever c runs, even with
+ *            interrupts off.
  * The scheduler never preempts or migrates a task whose preemption or
- * interrupts are disabled (or that an interrupt handler is nested over), and
- * never delivers an interrupt to a CPU whose running context has interrupts
- * disabled. Which transition comes next is decided outside: by the explorer's
- * search, a seeded random choice, or a schedule string being replayed.
+ * interrupts are disabled (or that a handler is nested over), never migrates
+ * a pinned or migration-disabled task, never delivers a hardirq to a context
+ * with interrupts disabled, and runs softirqs only outside interrupt context
+ * (not in a handler, bottom halves enabled) with interrupts on — as
+ * kernel/softirq.c does, softirqs also run when local_bh_enable() or a
+ * hardirq's exit leaves the CPU outside interrupt context with some pending.
+ * Which transition comes next is decided outside: by the explorer's search, a
+ * seeded random choice, or a schedule string being replayed.
  *
  * Preemptions and migrations together are bounded per schedule (the CHESS
- * preemption bound); interrupts are bounded by each handler's budget; the
- * interleaving of instructions on different CPUs is not bounded.
+ * preemption bound); interrupts, injected softirqs and NMIs by each handler's
+ * budget; the interleaving of instructions on different CPUs is not bounded.
  */
 import { KernelBugError, MachineStateError } from '../errors.js';
 import { NR_CPUS_MAX, type ExecContext, type Machine } from '../machine.js';
 import { describe } from '../types.js';
-import { footprint, formatStep, type Step, type Touch } from './step.js';
+import { HARDIRQ_OFFSET, NMI_MASK, NMI_OFFSET, SOFTIRQ_OFFSET } from '../kernel/preempt.js';
 import {
-  HARDIRQ_OFFSET, type CpuState, type Frame, type IrqFrame, type IrqSpec, type StepInfo, type TaskState, type World,
+  MAX_SOFTIRQ_RESTART, checkSoftirqNr, softirq_pending_of, softirq_to_name, softirqsMayRun, take_softirq_pending, take_softirq_run_request,
+} from '../kernel/softirq.js';
+import { ghostKey, hasGhosts, setGhostGate } from './ghost.js';
+import { ANY_TOUCH, SCHED_RESOURCE, conflicts, footprint, formatStep, type Step, type Touch } from './step.js';
+import type {
+  CpuState, Frame, HandlerFrame, IrqSpec, SoftirqSpec, StepInfo, TaskSpec, TaskState, World,
 } from './task.js';
 
 export type Choice =
   | { readonly kind: 'step'; readonly cpu: number }
   | { readonly kind: 'preempt'; readonly cpu: number; readonly to: string }
   | { readonly kind: 'migrate'; readonly task: string; readonly to: number }
-  | { readonly kind: 'irq'; readonly cpu: number; readonly handler: string };
+  | { readonly kind: 'irq'; readonly cpu: number; readonly handler: string }
+  /** `name` null: run the CPU's pending softirqs; else inject that softirq. */
+  | { readonly kind: 'softirq'; readonly cpu: number; readonly name: string | null }
+  | { readonly kind: 'nmi'; readonly cpu: number; readonly handler: string };
 
 /** An enabled transition with what it touches (for the reduction). */
 export interface Transition {
@@ -53,20 +77,22 @@ export interface TraceEntry {
   readonly cpu: number;
   /** Task or handler name; '' for a scheduler line. */
   readonly who: string;
-  readonly kind: 'step' | 'preempt' | 'migrate' | 'irq' | 'note' | 'violation';
+  readonly kind: 'step' | 'preempt' | 'migrate' | 'irq' | 'softirq' | 'nmi' | 'note' | 'violation';
   readonly text: string;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SCHED_BOUND = 'sched:bound';
+const SCHED_BOUND = `${SCHED_RESOURCE}bound`;
 
-/** The token of a choice in a schedule string: `0` step on cpu0, `p0:T2`, `mT1:1`, `i0:tick`. */
+/** The token of a choice in a schedule string: `0` step on cpu0, `p0:T2`, `mT1:1`, `i0:tick`, `s0`, `s0:NET_RX`, `n0:perf`. */
 export function choiceToken(c: Choice): string {
   switch (c.kind) {
     case 'step': return String(c.cpu);
     case 'preempt': return `p${c.cpu}:${c.to}`;
     case 'migrate': return `m${c.task}:${c.to}`;
     case 'irq': return `i${c.cpu}:${c.handler}`;
+    case 'softirq': return c.name === null ? `s${c.cpu}` : `s${c.cpu}:${c.name}`;
+    case 'nmi': return `n${c.cpu}:${c.handler}`;
   }
 }
 
@@ -84,8 +110,11 @@ export function parseToken(tok: string): Choice {
   if ((mt = /^p(\d+):([A-Za-z_][A-Za-z0-9_]*)$/.exec(tok))) return { kind: 'preempt', cpu: cpu(mt[1]!), to: mt[2]! };
   if ((mt = /^m([A-Za-z_][A-Za-z0-9_]*):(\d+)$/.exec(tok))) return { kind: 'migrate', task: mt[1]!, to: cpu(mt[2]!) };
   if ((mt = /^i(\d+):([A-Za-z_][A-Za-z0-9_]*)$/.exec(tok))) return { kind: 'irq', cpu: cpu(mt[1]!), handler: mt[2]! };
+  if ((mt = /^s(\d+)(?::([A-Za-z_][A-Za-z0-9_]*))?$/.exec(tok))) return { kind: 'softirq', cpu: cpu(mt[1]!), name: mt[2] ?? null };
+  if ((mt = /^n(\d+):([A-Za-z_][A-Za-z0-9_]*)$/.exec(tok))) return { kind: 'nmi', cpu: cpu(mt[1]!), handler: mt[2]! };
   throw new SyntaxError(
-    `schedule: bad token '${tok}': expected <cpu> (a step), p<cpu>:<task> (preempt), m<task>:<cpu> (migrate) or i<cpu>:<handler> (interrupt)`,
+    `schedule: bad token '${tok}': expected <cpu> (a step), p<cpu>:<task> (preempt), m<task>:<cpu> (migrate), i<cpu>:<handler> (interrupt), `
+    + 's<cpu> (pending softirqs), s<cpu>:<softirq> (inject a softirq) or n<cpu>:<handler> (NMI)',
   );
 }
 
@@ -103,26 +132,49 @@ function describeError(e: unknown): string {
   return `thrown: ${String(e)}`;
 }
 
+function hex8(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
 /** The context of the explorer itself, made running while invariants are checked. */
 function explorerCtx(): ExecContext {
-  return { comm: 'explorer', pid: 0, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: true };
+  return { comm: 'explorer', pid: 0, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: true, migrationDisabled: 0 };
 }
+
+function newTask(spec: TaskSpec, pid: number, comm: string): TaskState {
+  return {
+    kind: 'task', name: spec.name, spec, pid, run: spec.run, cpu: spec.cpu, blocked: false,
+    ctx: { comm, pid, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: spec.pinned ?? false, migrationDisabled: 0 },
+    gen: null, pending: null, started: false, done: false, obs: 0x811c9dc5,
+  };
+}
+
+const CONTEXT_TAG: Record<Frame['kind'], string> = { task: '', softirq: '[softirq]', irq: '[irq]', nmi: '[nmi]' };
 
 export class Scheduler {
   readonly m: Machine;
   readonly world: World;
   readonly bound: number;
   readonly cpus: CpuState[];
+  /** The world's tasks, then threaded interrupt handlers as they are created (PREEMPT_RT). */
   readonly tasks: TaskState[];
   private readonly byName = new Map<string, TaskState>();
   private readonly handlers: IrqSpec[];
-  /** Remaining deliveries per handler. */
+  private readonly nmis: IrqSpec[];
+  private readonly softirqs = new Map<number, SoftirqSpec>();
+  /** Remaining deliveries per handler, NMI handler and injectable softirq (by name). */
   readonly budget: Map<string, number>;
+  private readonly ghosts: boolean;
+  private nextPid: number;
   /** Preemptions + migrations so far (limited by `bound`). */
   eventsUsed = 0;
   preemptions = 0;
   migrations = 0;
   interrupts = 0;
+  softirqRuns = 0;
+  nmiCount = 0;
+  /** Blocks on sleeping locks (free context switches). */
+  blocks = 0;
   steps = 0;
   /** Transitions performed. */
   n = 0;
@@ -130,6 +182,8 @@ export class Scheduler {
   readonly schedule: string[] = [];
   violation: string | null = null;
   violationKind: ViolationKind | null = null;
+  /** Nothing could run without one more preemption than the bound allows: the schedule was cut, not deadlocked. */
+  boundStop = false;
   /** Record the trace (off for the explorer's fast path; replays record). */
   tracing: boolean;
 
@@ -141,7 +195,7 @@ export class Scheduler {
     const m = world.m;
     if (!m.booted) throw new MachineStateError('scheduler: the scenario must boot its machine (m.boot()) before building the world');
     if (world.tasks.length === 0) throw new RangeError('scheduler: a world needs at least one task');
-    this.cpus = Array.from({ length: m.nrCpus }, () => ({ current: null, irq: null, runqueue: [] }));
+    this.cpus = Array.from({ length: m.nrCpus }, () => ({ current: null, nested: [], runqueue: [], softirqQueue: [], softirqRestarts: 0 }));
     this.tasks = [];
     let pid = 101;
     for (const spec of world.tasks) {
@@ -149,42 +203,53 @@ export class Scheduler {
       if (this.byName.has(spec.name)) throw new TypeError(`scheduler: two tasks are named '${spec.name}'`);
       m.checkCpu(spec.cpu, `task ${spec.name}`);
       if (!m.online.test(spec.cpu)) throw new MachineStateError(`scheduler: task ${spec.name} starts on cpu ${spec.cpu}, which is offline`);
-      const ctx: ExecContext = { comm: spec.name, pid, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: spec.pinned ?? false };
-      const t: TaskState = {
-        kind: 'task', name: spec.name, spec, pid: pid++, ctx, gen: null, pending: null, started: false, done: false, obs: 0x811c9dc5, cpu: spec.cpu,
-      };
+      const t = newTask(spec, pid++, spec.name);
       this.tasks.push(t);
       this.byName.set(t.name, t);
       const c = this.cpus[spec.cpu]!;
       if (c.current === null) c.current = t;
       else c.runqueue.push(t);
     }
-    this.handlers = [...(world.irqs ?? [])];
+    this.nextPid = pid;
     this.budget = new Map();
-    for (const h of this.handlers) {
-      if (!NAME.test(h.name)) throw new TypeError(`scheduler: handler name '${h.name}' must be letters, digits and _`);
-      if (this.budget.has(h.name) || this.byName.has(h.name)) throw new TypeError(`scheduler: the name '${h.name}' is used twice`);
-      const b = h.budget ?? 1;
-      if (!Number.isInteger(b) || b < 0) throw new RangeError(`scheduler: handler ${h.name}: budget must be a non-negative integer, got ${b}`);
-      for (const c of h.cpus ?? []) m.checkCpu(c, `handler ${h.name}`);
-      this.budget.set(h.name, b);
+    const name = (n: string, what: string): void => {
+      if (!NAME.test(n)) throw new TypeError(`scheduler: ${what} name '${n}' must be letters, digits and _`);
+      if (this.budget.has(n) || this.byName.has(n)) throw new TypeError(`scheduler: the name '${n}' is used twice`);
+    };
+    const budget = (n: string, b: number, what: string): void => {
+      if (!Number.isInteger(b) || b < 0) throw new RangeError(`scheduler: ${what} ${n}: budget must be a non-negative integer, got ${b}`);
+      this.budget.set(n, b);
+    };
+    this.handlers = [...(world.irqs ?? [])];
+    this.nmis = [...(world.nmis ?? [])];
+    for (const [list, what] of [[this.handlers, 'handler'], [this.nmis, 'NMI handler']] as const) {
+      for (const h of list) {
+        name(h.name, what);
+        for (const c of h.cpus ?? []) m.checkCpu(c, `${what} ${h.name}`);
+        budget(h.name, h.budget ?? 1, what);
+      }
     }
-    // The tasks that start running run their code up to the first instruction.
-    for (let cpu = 0; cpu < this.cpus.length && this.violation === null; cpu++) {
-      const cur = this.cpus[cpu]!.current;
-      if (cur !== null) this.start(cur, cpu);
+    for (const s of world.softirqs ?? []) {
+      checkSoftirqNr(s.nr, 'scheduler: softirq');
+      const n = softirq_to_name[s.nr]!;
+      if (this.softirqs.has(s.nr)) throw new TypeError(`scheduler: two handlers for softirq ${n}`);
+      name(n, 'softirq');
+      for (const c of s.cpus ?? []) m.checkCpu(c, `softirq ${n}`);
+      budget(n, s.budget ?? 0, 'softirq');
+      this.softirqs.set(s.nr, s);
     }
-    if (this.violation === null) this.checkState();
+    this.ghosts = hasGhosts(m);
+    this.checkState();
   }
 
   /** Every task has finished and no handler runs. */
   get finished(): boolean {
-    return this.tasks.every((t) => t.done) && this.cpus.every((c) => c.irq === null);
+    return this.tasks.every((t) => t.done) && this.cpus.every((c) => c.nested.length === 0);
   }
 
   private top(cpu: number): Frame | null {
     const c = this.cpus[cpu]!;
-    return c.irq ?? c.current;
+    return c.nested.length > 0 ? c.nested[c.nested.length - 1]! : c.current;
   }
 
   private log(cpu: number, who: string, kind: TraceEntry['kind'], text: string): void {
@@ -198,40 +263,51 @@ export class Scheduler {
     this.log(cpu, '', 'violation', msg);
   }
 
-  /** Runs a frame's code up to its first yield, on `cpu`. */
-  private start(f: Frame, cpu: number): void {
-    if (f.started) return;
-    f.started = true;
+  /**
+   * Runs a piece of frame code on `cpu` with the frame's context running, the
+   * ghosts it may touch opened (everything at its start, else what its step
+   * declares), and an exception turned into a violation. False when it threw.
+   */
+  private frameCode(f: Frame, cpu: number, step: Step | null, fn: () => void): boolean {
     const m = this.m;
     m.ctx = f.ctx;
     m.loadCpu(cpu);
-    try {
-      f.gen = f.kind === 'task' ? (f as TaskState).spec.run(m) : (f as IrqFrame).spec.run(m);
-    } catch (e) {
-      this.fail('bug', `${f.name} on cpu${cpu}: ${describeError(e)}${f.ctx.src !== undefined ? ` (at ${f.ctx.src})` : ''}`, cpu);
-      return;
+    if (this.ghosts) {
+      setGhostGate(m, step === null ? 'any' : { reads: new Set(step.reads ?? []), writes: new Set(step.writes ?? []), who: f.name });
     }
-    this.resume(f, cpu);
+    try {
+      fn();
+      return true;
+    } catch (e) {
+      f.pending = null;
+      this.fail('bug', `${f.name} on cpu${cpu}: ${describeError(e)}${f.ctx.src !== undefined ? ` (at ${f.ctx.src})` : ''}`, cpu);
+      return false;
+    } finally {
+      if (this.ghosts) setGhostGate(m, null);
+    }
+  }
+
+  /** Runs a frame's code up to its first yield (its first step does this). */
+  private start(f: Frame, cpu: number): void {
+    f.started = true;
+    this.frameCode(f, cpu, null, () => {
+      f.gen = f.run(this.m);
+      this.advance(f, cpu);
+    });
   }
 
   /** Resumes a frame: it performs its pending instruction and runs to its next yield. */
   private resume(f: Frame, cpu: number): void {
-    const m = this.m;
-    m.ctx = f.ctx;
-    m.loadCpu(cpu);
-    let r: IteratorResult<Step, void>;
-    try {
-      r = f.gen!.next();
-    } catch (e) {
-      f.pending = null;
-      this.fail('bug', `${f.name} on cpu${cpu}: ${describeError(e)}${f.ctx.src !== undefined ? ` (at ${f.ctx.src})` : ''}`, cpu);
-      return;
-    }
+    this.frameCode(f, cpu, f.pending, () => this.advance(f, cpu));
+  }
+
+  private advance(f: Frame, cpu: number): void {
+    const r = f.gen!.next();
     if (r.done) {
       f.pending = null;
       f.done = true;
       if (f.kind === 'task') this.taskExit(f as TaskState, cpu);
-      else this.irqExit(f as IrqFrame, cpu);
+      else this.handlerExit(f as HandlerFrame, cpu);
     } else {
       f.pending = r.value;
     }
@@ -249,94 +325,189 @@ export class Scheduler {
     }
     const c = this.cpus[cpu]!;
     c.current = c.runqueue.shift() ?? null;
-    if (c.current !== null) {
-      this.log(cpu, '', 'note', `${t.name} exits; ${c.current.name} runs`);
-      this.start(c.current, cpu);
-    } else {
-      this.log(cpu, '', 'note', `${t.name} exits; cpu${cpu} idle`);
-    }
+    this.log(cpu, '', 'note', c.current !== null ? `${t.name} exits; ${c.current.name} runs` : `${t.name} exits; cpu${cpu} idle`);
   }
 
-  private irqExit(f: IrqFrame, cpu: number): void {
-    if (f.ctx.preemptCount !== HARDIRQ_OFFSET || !f.ctx.irqsDisabled) {
-      this.fail('exit', `interrupt handler ${f.name} returned with preempt_count 0x${f.ctx.preemptCount.toString(16)}, irqs ${f.ctx.irqsDisabled ? 'off' : 'on'} (entered with 0x${HARDIRQ_OFFSET.toString(16)}, irqs off)`, cpu);
+  private handlerExit(f: HandlerFrame, cpu: number): void {
+    const c = this.cpus[cpu]!;
+    const count = f.ctx.preemptCount;
+    if (f.kind === 'softirq') {
+      // handle_softirqs() (kernel/softirq.c) reports a handler that changed preempt_count.
+      if (count !== f.entryCount) {
+        this.fail('exit', `huh, entered softirq ${f.nr} ${softirq_to_name[f.nr]} with preempt_count ${hex8(f.entryCount)}, exited with ${hex8(count)}?`, cpu);
+        return;
+      }
+    } else if (count !== f.entryCount || f.ctx.irqsDisabled !== f.entryIrqsDisabled) {
+      const what = f.kind === 'nmi' ? 'NMI handler' : 'interrupt handler';
+      this.fail('exit', `${what} ${f.name} returned with preempt_count 0x${count.toString(16)}, irqs ${f.ctx.irqsDisabled ? 'off' : 'on'} (entered with 0x${f.entryCount.toString(16)}, irqs off)`, cpu);
       return;
     }
-    this.cpus[cpu]!.irq = null;
-    const under = this.cpus[cpu]!.current;
-    this.log(cpu, '', 'note', `${f.name} returns${under ? `; ${under.name} resumes` : ''}`);
+    c.nested.pop();
+    const under = this.top(cpu);
+    this.log(cpu, '', 'note', `${f.name} returns${under !== null ? `; ${under.name} resumes` : ''}`);
+    if (f.kind === 'irq') {
+      // irq_exit(): softirqs pending and the interrupted context outside interrupt context: invoke_softirq().
+      if (under !== null && softirqsMayRun(under.ctx.preemptCount, under.ctx.irqsDisabled) && softirq_pending_of(this.m, cpu) !== 0) {
+        this.beginSoftirqs(cpu);
+      }
+    } else if (f.kind === 'softirq') {
+      this.nextSoftirq(cpu);
+    }
   }
 
-  /** True while `t` may not be preempted or migrated: preemption or interrupts off, or a handler nested over it. */
+  /** handle_softirqs(): takes the CPU's pending mask and runs its vectors in order. */
+  private beginSoftirqs(cpu: number): void {
+    const c = this.cpus[cpu]!;
+    c.softirqRestarts = 0;
+    this.queuePending(cpu);
+    this.nextSoftirq(cpu);
+  }
+
+  private queuePending(cpu: number): void {
+    const bits = take_softirq_pending(this.m, cpu);
+    const q = this.cpus[cpu]!.softirqQueue;
+    for (let nr = 0; nr < 32; nr++) if ((bits >>> nr) & 1) q.push(nr);
+  }
+
+  /** Runs the next queued softirq; when the round is over, restarts for newly pending ones (up to MAX_SOFTIRQ_RESTART). */
+  private nextSoftirq(cpu: number): void {
+    const c = this.cpus[cpu]!;
+    if (c.softirqQueue.length === 0) {
+      if (softirq_pending_of(this.m, cpu) === 0 || ++c.softirqRestarts >= MAX_SOFTIRQ_RESTART) return;
+      this.queuePending(cpu);
+    }
+    const nr = c.softirqQueue.shift()!;
+    this.pushSoftirq(cpu, nr, 'runs');
+  }
+
+  private pushSoftirq(cpu: number, nr: number, how: string): void {
+    const spec = this.softirqs.get(nr);
+    const name = softirq_to_name[nr]!;
+    if (spec === undefined) {
+      this.fail('bug', `softirq ${name} became pending on cpu${cpu}, but the scenario registers no handler for it (World.softirqs)`, cpu);
+      return;
+    }
+    const under = this.top(cpu)!;
+    this.softirqRuns++;
+    this.pushHandler(cpu, 'softirq', name, spec.run, under.ctx.preemptCount + SOFTIRQ_OFFSET, false, nr);
+    this.log(cpu, '', 'softirq', `softirq: ${name} ${how} on cpu${cpu} (over ${under.name})`);
+  }
+
+  private pushHandler(cpu: number, kind: HandlerFrame['kind'], name: string, run: HandlerFrame['run'], count: number, irqsOff: boolean, nr = -1): void {
+    const ctx: ExecContext = { comm: name, pid: 0, kind, preemptCount: count, irqsDisabled: irqsOff, pinned: true, migrationDisabled: 0 };
+    this.cpus[cpu]!.nested.push({
+      kind, name, ctx, run, cpu, entryCount: count, entryIrqsDisabled: irqsOff, nr, gen: null, pending: null, started: false, done: false, obs: 0x811c9dc5,
+    });
+  }
+
+  /** True while `t` may not be preempted: preemption or interrupts off, or a handler nested over it. */
   private held(t: TaskState): boolean {
     if (t.ctx.preemptCount !== 0 || t.ctx.irqsDisabled) return true;
     const c = this.cpus[t.cpu]!;
-    return c.current === t && c.irq !== null;
+    return c.current === t && c.nested.length > 0;
   }
 
-  /** The transitions enabled now, steps first (by CPU), then interrupts, preemptions, migrations. */
-  enabled(): Transition[] {
+  private mayMigrate(t: TaskState): boolean {
+    return !t.done && !t.blocked && !t.ctx.pinned && t.ctx.migrationDisabled === 0 && !this.held(t);
+  }
+
+  /** The transitions enabled now: steps (by CPU), interrupts, softirqs, NMIs, then preemptions and migrations. */
+  enabled(ignoreBound = false): Transition[] {
     const out: Transition[] = [];
     if (this.violation !== null) return out;
     const m = this.m;
     const n = this.cpus.length;
+    const cpuTouch = (cpu: number): Touch => ({ lo: -1, hi: -1, name: `${SCHED_RESOURCE}cpu:${cpu}`, write: true });
+    // A step that writes what a sleeping task waits on may wake it: that changes the sleeper's CPU.
+    const sleepers: { touches: Touch[]; cpu: number }[] = [];
+    for (const t of this.tasks) if (t.blocked) sleepers.push({ touches: footprint(m, t.pending!, t.cpu), cpu: t.cpu });
     for (let cpu = 0; cpu < n; cpu++) {
       const f = this.top(cpu);
-      if (f === null || f.pending === null) continue;
-      const p = f.pending;
-      if (p.enabled !== undefined) {
-        let ok: boolean;
-        try {
-          ok = p.enabled();
-        } catch {
-          ok = true; // let the step run and report what it throws
+      if (f === null) continue;
+      let touches: Touch[];
+      if (!f.started) {
+        touches = [ANY_TOUCH];
+      } else {
+        const p = f.pending;
+        if (p === null) continue;
+        // A sleeping acquisition of a task is offered when it cannot proceed too: it blocks.
+        if (p.enabled !== undefined && !(p.sleeps === true && f.kind === 'task')) {
+          let ok: boolean;
+          try {
+            ok = p.enabled();
+          } catch {
+            ok = true; // let the step run and report what it throws
+          }
+          if (!ok) continue;
         }
-        if (!ok) continue;
+        touches = footprint(m, p, cpu);
       }
-      const touches = footprint(m, p, cpu);
-      touches.push({ lo: -1, hi: -1, name: `cpu:${cpu}`, write: true });
+      touches.push(cpuTouch(cpu));
+      for (const s of sleepers) if (s.cpu !== cpu && conflicts(touches, s.touches)) touches.push(cpuTouch(s.cpu));
       out.push({ choice: { kind: 'step', cpu }, token: String(cpu), touches });
     }
     for (const h of this.handlers) {
-      if ((this.budget.get(h.name) ?? 0) <= 0) continue;
+      if (this.budget.get(h.name)! <= 0) continue;
       for (let cpu = 0; cpu < n; cpu++) {
-        if (h.cpus !== undefined && !h.cpus.includes(cpu)) continue;
-        const c = this.cpus[cpu]!;
-        if (c.irq !== null || c.current === null || c.current.ctx.irqsDisabled || !m.online.test(cpu)) continue;
-        const choice: Choice = { kind: 'irq', cpu, handler: h.name };
-        out.push({
-          choice, token: choiceToken(choice),
-          touches: [{ lo: -1, hi: -1, name: `cpu:${cpu}`, write: true }, { lo: -1, hi: -1, name: `irq:${h.name}`, write: true }],
-        });
+        if ((h.cpus !== undefined && !h.cpus.includes(cpu)) || !this.mayTakeIrq(cpu, h.name)) continue;
+        this.pushInjection(out, { kind: 'irq', cpu, handler: h.name }, `${SCHED_RESOURCE}irq:${h.name}`);
       }
     }
-    if (this.eventsUsed >= this.bound) return out;
+    for (let cpu = 0; cpu < n; cpu++) {
+      const f = this.top(cpu);
+      if (f === null || !m.online.test(cpu) || !softirqsMayRun(f.ctx.preemptCount, f.ctx.irqsDisabled)) continue;
+      if (softirq_pending_of(m, cpu) !== 0) this.pushInjection(out, { kind: 'softirq', cpu, name: null }, null);
+      for (const [nr, s] of this.softirqs) {
+        const name = softirq_to_name[nr]!;
+        if (this.budget.get(name)! <= 0 || (s.cpus !== undefined && !s.cpus.includes(cpu))) continue;
+        this.pushInjection(out, { kind: 'softirq', cpu, name }, `${SCHED_RESOURCE}softirq:${name}`);
+      }
+    }
+    for (const h of this.nmis) {
+      if (this.budget.get(h.name)! <= 0) continue;
+      for (let cpu = 0; cpu < n; cpu++) {
+        const f = this.top(cpu);
+        if ((h.cpus !== undefined && !h.cpus.includes(cpu)) || f === null || !m.online.test(cpu) || (f.ctx.preemptCount & NMI_MASK) !== 0) continue;
+        this.pushInjection(out, { kind: 'nmi', cpu, handler: h.name }, `${SCHED_RESOURCE}nmi:${h.name}`);
+      }
+    }
+    if (this.eventsUsed >= this.bound && !ignoreBound) return out;
+    const boundTouch: Touch = { lo: -1, hi: -1, name: SCHED_BOUND, write: true };
     for (let cpu = 0; cpu < n; cpu++) {
       const c = this.cpus[cpu]!;
       if (c.current === null || c.runqueue.length === 0 || this.held(c.current)) continue;
       for (const w of c.runqueue) {
         const choice: Choice = { kind: 'preempt', cpu, to: w.name };
-        out.push({
-          choice, token: choiceToken(choice),
-          touches: [{ lo: -1, hi: -1, name: `cpu:${cpu}`, write: true }, { lo: -1, hi: -1, name: SCHED_BOUND, write: true }],
-        });
+        out.push({ choice, token: choiceToken(choice), touches: [cpuTouch(cpu), boundTouch] });
       }
     }
     for (const t of this.tasks) {
-      if (t.done || t.ctx.pinned || this.held(t)) continue;
+      if (!this.mayMigrate(t)) continue;
       for (let d = 0; d < n; d++) {
         if (d === t.cpu || !m.online.test(d)) continue;
         const choice: Choice = { kind: 'migrate', task: t.name, to: d };
-        out.push({
-          choice, token: choiceToken(choice),
-          touches: [
-            { lo: -1, hi: -1, name: `cpu:${t.cpu}`, write: true }, { lo: -1, hi: -1, name: `cpu:${d}`, write: true },
-            { lo: -1, hi: -1, name: SCHED_BOUND, write: true },
-          ],
-        });
+        out.push({ choice, token: choiceToken(choice), touches: [cpuTouch(t.cpu), cpuTouch(d), boundTouch] });
       }
     }
     return out;
+  }
+
+  private pushInjection(out: Transition[], choice: Choice, budget: string | null): void {
+    const touches: Touch[] = [{ lo: -1, hi: -1, name: `${SCHED_RESOURCE}cpu:${(choice as { cpu: number }).cpu}`, write: true }];
+    if (budget !== null) touches.push({ lo: -1, hi: -1, name: budget, write: true });
+    out.push({ choice, token: choiceToken(choice), touches });
+  }
+
+  /** A hardirq can be delivered on `cpu` now (threaded with PREEMPT_RT: its thread can run now). */
+  private mayTakeIrq(cpu: number, handler: string): boolean {
+    const c = this.cpus[cpu]!;
+    if (c.current === null || !this.m.online.test(cpu)) return false;
+    if (this.m.preemptRT) {
+      // The hard part only wakes the thread; it runs where the task could be preempted.
+      const live = this.byName.get(handler);
+      return (live === undefined || live.done) && !this.held(c.current);
+    }
+    return !this.top(cpu)!.ctx.irqsDisabled;
   }
 
   /** Why `choice` is not enabled now, or null when it is. */
@@ -348,7 +519,7 @@ export class Scheduler {
       case 'step': {
         const cs = c(choice.cpu);
         if (cs === undefined) return `there is no cpu${choice.cpu}`;
-        const f = cs.irq ?? cs.current;
+        const f = this.top(choice.cpu);
         if (f === null) return `cpu${choice.cpu} is idle`;
         return `${f.name} on cpu${choice.cpu} cannot proceed (blocked)`;
       }
@@ -365,12 +536,24 @@ export class Scheduler {
         if (t.done) return `${t.name} has exited`;
         if (this.eventsUsed >= this.bound) return `the preemption bound ${this.bound} is used up`;
         if (t.cpu === choice.to) return `${t.name} is already on cpu${choice.to}`;
-        return `${t.name} cannot migrate now (pinned, preemption or interrupts disabled, an interrupt handler over it, or cpu${choice.to} unavailable)`;
+        return `${t.name} cannot migrate now (pinned, migration, preemption or interrupts disabled, an interrupt handler over it, asleep, or cpu${choice.to} unavailable)`;
       }
       case 'irq': {
-        if (!this.budget.has(choice.handler)) return `there is no interrupt handler ${choice.handler}`;
+        if (!this.handlers.some((h) => h.name === choice.handler)) return `there is no interrupt handler ${choice.handler}`;
         if (this.budget.get(choice.handler)! <= 0) return `${choice.handler} has used its budget`;
-        return `cpu${choice.cpu} cannot take ${choice.handler} now (interrupts disabled, a handler already runs, no task, or not a CPU it is delivered on)`;
+        return `cpu${choice.cpu} cannot take ${choice.handler} now (interrupts disabled, no task, or not a CPU it is delivered on)`;
+      }
+      case 'softirq': {
+        if (choice.name === null) return `cpu${choice.cpu} has no pending softirq it can run now`;
+        const nr = softirq_to_name.indexOf(choice.name);
+        if (nr < 0 || !this.softirqs.has(nr)) return `there is no softirq handler ${choice.name}`;
+        if (this.budget.get(choice.name)! <= 0) return `${choice.name} has used its budget`;
+        return `cpu${choice.cpu} cannot run softirqs now (in interrupt context, bottom halves or interrupts disabled, no task, or not a CPU it is injected on)`;
+      }
+      case 'nmi': {
+        if (!this.nmis.some((h) => h.name === choice.handler)) return `there is no NMI handler ${choice.handler}`;
+        if (this.budget.get(choice.handler)! <= 0) return `${choice.handler} has used its budget`;
+        return `cpu${choice.cpu} cannot take ${choice.handler} now (an NMI runs, no task, or not a CPU it is delivered on)`;
       }
     }
   }
@@ -385,12 +568,71 @@ export class Scheduler {
       case 'preempt': this.doPreempt(choice.cpu, choice.to); break;
       case 'migrate': this.doMigrate(choice.task, choice.to); break;
       case 'irq': this.doIrq(choice.cpu, choice.handler); break;
+      case 'softirq': this.doSoftirq(choice.cpu, choice.name); break;
+      case 'nmi': this.doNmi(choice.cpu, choice.handler); break;
     }
+    if (this.violation === null) this.afterTransition();
     if (this.violation === null) this.checkState();
+  }
+
+  /** Softirq runs local_bh_enable() asked for, then wake-ups of sleepers whose lock came free. */
+  private afterTransition(): void {
+    for (let cpu = 0; cpu < this.cpus.length; cpu++) {
+      if (take_softirq_run_request(this.m, cpu)) this.beginSoftirqs(cpu);
+    }
+    for (const t of this.tasks) {
+      if (!t.blocked) continue;
+      let ok: boolean;
+      try {
+        ok = t.pending!.enabled!();
+      } catch {
+        ok = true;
+      }
+      if (!ok) continue;
+      t.blocked = false;
+      const c = this.cpus[t.cpu]!;
+      if (c.current === null) {
+        c.current = t;
+        this.log(t.cpu, '', 'note', `${t.name} wakes up and runs on cpu${t.cpu}`);
+      } else {
+        c.runqueue.push(t);
+        this.log(t.cpu, '', 'note', `${t.name} wakes up and waits on cpu${t.cpu}`);
+      }
+    }
   }
 
   private doStep(cpu: number): void {
     const f = this.top(cpu)!;
+    if (!f.started) {
+      this.start(f, cpu);
+      if (this.violation !== null || f.done) {
+        this.log(cpu, this.who(f), 'step', '(starts and runs to its end)');
+        return;
+      }
+    }
+    const p = f.pending!;
+    if (p.enabled !== undefined) {
+      let ok: boolean;
+      try {
+        ok = p.enabled();
+      } catch {
+        ok = true;
+      }
+      if (!ok) {
+        if (p.sleeps && f.kind === 'task') this.block(f as TaskState, cpu);
+        else this.log(cpu, this.who(f), 'step', `(starts; waits at ${formatStep(p)})`);
+        return;
+      }
+    }
+    this.perform(f, cpu);
+  }
+
+  private who(f: Frame): string {
+    return `${f.name}${CONTEXT_TAG[f.kind]}`;
+  }
+
+  /** The frame performs its pending instruction and runs to its next yield. */
+  private perform(f: Frame, cpu: number): void {
     const step = f.pending!;
     const m = this.m;
     this.steps++;
@@ -414,9 +656,9 @@ export class Scheduler {
       if (owner !== null && owner !== cpu && step.addr !== undefined) text += `    ; cpu${owner}'s copy`;
     }
     if (f.ctx.src !== undefined) text += `    ; ${f.ctx.src}`;
-    this.log(cpu, f.kind === 'irq' ? `${f.name}[irq]` : f.name, 'step', text);
+    this.log(cpu, this.who(f), 'step', text);
     if (this.world.checkStep !== undefined) {
-      const info: StepInfo = { cpu, who: f.name, irq: f.kind === 'irq', step, addr, owner, write };
+      const info: StepInfo = { cpu, who: f.name, irq: f.kind !== 'task', context: f.kind, step, addr, owner, write };
       let v: string | null;
       try {
         v = this.world.checkStep(info);
@@ -431,6 +673,24 @@ export class Scheduler {
     this.resume(f, cpu);
   }
 
+  /**
+   * A sleeping acquisition that cannot proceed: schedule() takes the task off
+   * its CPU (kernel/locking/rtmutex.c rt_mutex_slowlock_block()); the next task
+   * of the runqueue runs. Sleeping with preemption or interrupts disabled is
+   * the kernel's "scheduling while atomic" (kernel/sched/core.c __schedule_bug()).
+   */
+  private block(t: TaskState, cpu: number): void {
+    if (t.ctx.preemptCount !== 0 || t.ctx.irqsDisabled) {
+      this.fail('bug', `BUG: scheduling while atomic: ${t.ctx.comm}/${t.pid}/0x${hex8(t.ctx.preemptCount)}${t.ctx.irqsDisabled ? ' (irqs disabled)' : ''}`, cpu);
+      return;
+    }
+    const c = this.cpus[cpu]!;
+    t.blocked = true;
+    this.blocks++;
+    c.current = c.runqueue.shift() ?? null;
+    this.log(cpu, t.name, 'step', `${formatStep(t.pending!)}    ; blocks: ${c.current !== null ? `${c.current.name} runs` : `cpu${cpu} idle`}`);
+  }
+
   private doPreempt(cpu: number, to: string): void {
     const c = this.cpus[cpu]!;
     const from = c.current!;
@@ -441,7 +701,6 @@ export class Scheduler {
     this.eventsUsed++;
     this.preemptions++;
     this.log(cpu, '', 'preempt', `preempt: ${from.name} -> ${w.name} (${from.name} waits on cpu${cpu})`);
-    this.start(w, cpu);
   }
 
   private doMigrate(name: string, to: number): void {
@@ -468,23 +727,56 @@ export class Scheduler {
       dst.runqueue.push(t);
       this.log(to, '', 'migrate', `migrate: ${t.name} cpu${from} -> cpu${to}, waits behind ${dst.current.name} (${gs})`);
     }
-    if (wasRunning && src.current !== null) {
-      this.log(from, '', 'note', `${src.current.name} runs on cpu${from}`);
-      this.start(src.current, from);
-    }
-    if (this.violation === null && dst.current === t) this.start(t, to);
+    if (wasRunning && src.current !== null) this.log(from, '', 'note', `${src.current.name} runs on cpu${from}`);
   }
 
   private doIrq(cpu: number, handler: string): void {
     const spec = this.handlers.find((h) => h.name === handler)!;
     this.budget.set(handler, this.budget.get(handler)! - 1);
     this.interrupts++;
-    const under = this.cpus[cpu]!.current!;
-    const ctx: ExecContext = { comm: handler, pid: 0, kind: 'irq', preemptCount: HARDIRQ_OFFSET, irqsDisabled: true, pinned: true };
-    const f: IrqFrame = { kind: 'irq', name: handler, spec, ctx, gen: null, pending: null, started: false, done: false, obs: 0x811c9dc5, cpu };
-    this.cpus[cpu]!.irq = f;
+    const c = this.cpus[cpu]!;
+    if (this.m.preemptRT) {
+      // Forced threading (kernel/irq/manage.c irq_thread()): the handler runs in a
+      // SCHED_FIFO kthread bound to the CPU, which preempts the interrupted task.
+      const t = newTask({ name: handler, cpu, pinned: true, run: spec.run }, this.nextPid++, `irq/${handler}`);
+      this.tasks.push(t);
+      this.byName.set(handler, t);
+      const under = c.current!;
+      c.runqueue.unshift(under);
+      c.current = t;
+      this.log(cpu, '', 'irq', `interrupt: ${handler} on cpu${cpu}: its thread irq/${handler} preempts ${under.name}`);
+      return;
+    }
+    const under = this.top(cpu)!;
+    this.pushHandler(cpu, 'irq', handler, spec.run, under.ctx.preemptCount + HARDIRQ_OFFSET, true);
     this.log(cpu, '', 'irq', `interrupt: ${handler} on cpu${cpu} (over ${under.name})`);
-    this.start(f, cpu);
+  }
+
+  private doSoftirq(cpu: number, name: string | null): void {
+    if (name === null) {
+      this.beginSoftirqs(cpu);
+      return;
+    }
+    this.budget.set(name, this.budget.get(name)! - 1);
+    // An interrupt raised it; its irq_exit() runs handle_softirqs(), which takes whatever else is pending too.
+    const c = this.cpus[cpu]!;
+    c.softirqRestarts = 0;
+    const nr = softirq_to_name.indexOf(name);
+    const others = take_softirq_pending(this.m, cpu) & ~(1 << nr);
+    for (let v = 0; v < 32; v++) if (v === nr || ((others >>> v) & 1)) c.softirqQueue.push(v);
+    const first = c.softirqQueue.shift()!;
+    this.log(cpu, '', 'note', `an interrupt raises ${name} on cpu${cpu}; its exit runs the pending softirqs`);
+    this.pushSoftirq(cpu, first, 'runs');
+  }
+
+  private doNmi(cpu: number, handler: string): void {
+    const spec = this.nmis.find((h) => h.name === handler)!;
+    this.budget.set(handler, this.budget.get(handler)! - 1);
+    this.nmiCount++;
+    const under = this.top(cpu)!;
+    // __nmi_enter(): NMI_OFFSET + HARDIRQ_OFFSET.
+    this.pushHandler(cpu, 'nmi', handler, spec.run, under.ctx.preemptCount + NMI_OFFSET + HARDIRQ_OFFSET, true);
+    this.log(cpu, '', 'nmi', `NMI: ${handler} on cpu${cpu} (over ${under.name})`);
   }
 
   /** Runs the scenario's state invariant, with the explorer's own context running. */
@@ -501,9 +793,29 @@ export class Scheduler {
     if (v !== null) this.fail('invariant', v, this.m.cpu);
   }
 
-  /** No transition is enabled but tasks remain: a deadlock (or a spin with nothing left to release it). */
+  /**
+   * No transition is enabled but tasks remain. When a preemption, or the
+   * migration of a task waiting behind a stuck one, beyond the bound would let
+   * something run, the schedule is only cut by the
+   * bound (`boundStop`, no violation): the kernel would switch. Otherwise it is
+   * a deadlock: every task left sleeps on a lock nobody can release, spins on
+   * one, or waits behind them.
+   */
   deadlock(): void {
-    const stuck = this.tasks.filter((t) => !t.done).map((t) => `${t.name} on cpu${t.cpu}${t.pending ? ` at ${formatStep(t.pending)}` : ''}`);
+    // Switching a stuck task away, or moving a task that waits behind it, would let the kernel go on.
+    const unstuck = this.enabled(true).some((t) => t.choice.kind === 'preempt'
+      || (t.choice.kind === 'migrate' && this.cpus[this.byName.get(t.choice.task)!.cpu]!.current?.name !== t.choice.task));
+    if (unstuck) {
+      this.boundStop = true;
+      this.log(this.m.cpu, '', 'note', `the preemption bound ${this.bound} is used up and nothing else can run: schedule cut`);
+      return;
+    }
+    const stuck = this.tasks.filter((t) => !t.done).map((t) => {
+      const c = this.cpus[t.cpu]!;
+      if (t.blocked) return `${t.name} on cpu${t.cpu} sleeps at ${formatStep(t.pending!)}`;
+      if (c.current !== t) return `${t.name} waits on cpu${t.cpu}`;
+      return `${t.name} on cpu${t.cpu}${t.pending ? ` at ${formatStep(t.pending)}` : ''}`;
+    });
     this.fail('deadlock', `deadlock: no transition is enabled, but ${stuck.join(', ')} cannot finish`, this.m.cpu);
   }
 
@@ -529,18 +841,22 @@ export class Scheduler {
 
   /**
    * A key of the whole state: per-CPU memory of the watched variables, the CPUs'
-   * tasks, runqueues and handlers, each frame's observation history and context,
-   * the handler budgets and the scenario's own state. Two schedules reaching the
-   * same key would behave the same from there on.
+   * tasks, runqueues, nested handlers and pending softirqs, each frame's
+   * observation history and context, the budgets, the ghosts and the scenario's
+   * own state. Two schedules reaching the same key would behave the same from
+   * there on.
    */
   stateKey(): string {
     const m = this.m;
     const parts: string[] = [];
-    for (const c of this.cpus) {
-      parts.push(`${c.current?.name ?? '-'}/${c.irq ? `${c.irq.name}@${c.irq.obs.toString(36)}` : '-'}/${c.runqueue.map((t) => t.name).join(',')}`);
+    for (let cpu = 0; cpu < this.cpus.length; cpu++) {
+      const c = this.cpus[cpu]!;
+      const nested = c.nested.map((f) => `${f.name}@${f.started ? f.obs.toString(36) : '-'}:${f.ctx.preemptCount}:${f.ctx.irqsDisabled ? 1 : 0}`).join('>');
+      const sirq = softirq_pending_of(m, cpu);
+      parts.push(`${c.current?.name ?? '-'}/${nested}/${c.runqueue.map((t) => t.name).join(',')}/${sirq}/${c.softirqQueue.join(',')}`);
     }
     for (const t of this.tasks) {
-      parts.push(t.done ? `${t.name}:x` : `${t.name}:${t.cpu}:${t.obs.toString(36)}:${t.ctx.preemptCount}:${t.ctx.irqsDisabled ? 1 : 0}`);
+      parts.push(t.done ? `${t.name}:x` : `${t.name}:${t.cpu}:${t.started ? t.obs.toString(36) : '-'}:${t.ctx.preemptCount}:${t.ctx.irqsDisabled ? 1 : 0}:${t.ctx.migrationDisabled}${t.blocked ? ':z' : ''}`);
     }
     for (const [h, b] of this.budget) parts.push(`${h}=${b}`);
     for (const p of this.world.watch ?? []) {
@@ -552,6 +868,7 @@ export class Scheduler {
         parts.push(s);
       }
     }
+    if (this.ghosts) parts.push(ghostKey(m));
     if (this.world.stateKey !== undefined) parts.push(this.world.stateKey());
     return parts.join('|');
   }

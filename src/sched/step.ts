@@ -46,9 +46,16 @@ export interface Step {
   readonly writes?: readonly string[];
   /**
    * A blocking step (spin_lock on a held lock): the scheduler only runs it when
-   * this returns true. It may look only at resources named in reads/writes.
+   * this returns true. It may look only at what the step's footprint covers.
    */
   readonly enabled?: () => boolean;
+  /**
+   * With `enabled`: a sleeping acquisition (a PREEMPT_RT lock). When it cannot
+   * proceed the task blocks — it leaves its CPU to the next task of the runqueue
+   * without using the preemption bound — and wakes when a step that writes what
+   * this step touches makes it able to proceed.
+   */
+  readonly sleeps?: boolean;
 }
 
 /** A task body or an interrupt handler: a generator that yields before each instruction. */
@@ -64,6 +71,24 @@ export interface Touch {
   readonly name: string;
   readonly write: boolean;
 }
+
+/**
+ * Prefix of the scheduler's own resources: a CPU's run state (`sched:cpu:0`),
+ * the preemption bound (`sched:bound`), a handler's budget (`sched:irq:tick`).
+ * Task code cannot touch another CPU's run state or a budget.
+ */
+export const SCHED_RESOURCE = 'sched:';
+
+/**
+ * The named resource that conflicts with all memory and every named resource
+ * except the scheduler's own: the footprint of a frame's first step, whose
+ * code before its first yield may touch anything task code can touch (the
+ * scheduler adds the frame's own CPU to it).
+ */
+export const ANY_RESOURCE = '*';
+
+/** The footprint of code the scheduler cannot see in advance (a frame's start). */
+export const ANY_TOUCH: Touch = { lo: 0, hi: Number.MAX_SAFE_INTEGER, name: ANY_RESOURCE, write: true };
 
 const SUFFIX_SIZE: Record<string, number> = { b: 1, w: 2, l: 4, q: 8 };
 
@@ -110,11 +135,19 @@ export function footprint(m: Machine, step: Step, cpu: number): Touch[] {
   return out;
 }
 
-/** True when two footprints touch a common location and at least one writes it. */
+/** True when two footprints touch a common location and at least one writes it (ANY_RESOURCE: see there). */
 export function conflicts(a: readonly Touch[], b: readonly Touch[]): boolean {
   for (const x of a) {
     for (const y of b) {
       if (!x.write && !y.write) continue;
+      if (x.name === ANY_RESOURCE) {
+        if (!y.name.startsWith(SCHED_RESOURCE)) return true;
+        continue;
+      }
+      if (y.name === ANY_RESOURCE) {
+        if (!x.name.startsWith(SCHED_RESOURCE)) return true;
+        continue;
+      }
       if (x.name !== '' || y.name !== '') {
         if (x.name === y.name) return true;
       } else if (x.lo < y.hi && y.lo < x.hi) {

@@ -7,6 +7,14 @@
  * irqs); the scheduler makes it `m.ctx` and loads the task's CPU into `m.cpu`/
  * `m.gs` whenever it runs the task, so preempt_disable(), local_irq_save(),
  * get_cpu(), CpuGuard and the DEBUG_PREEMPT checks all act on the running task.
+ *
+ * Handlers nest over a CPU's task as the kernel nests contexts: softirq <
+ * hardirq < NMI. Each runs in its own ExecContext whose preempt_count is the
+ * interrupted context's plus the handler's offset (SOFTIRQ_OFFSET,
+ * HARDIRQ_OFFSET, NMI_OFFSET + HARDIRQ_OFFSET).
+ *
+ * Code before a frame's first yield runs when the frame is first scheduled, as
+ * part of its first step, never when the frame is created.
  */
 import type { ExecContext, Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
@@ -29,7 +37,28 @@ export interface IrqSpec {
   readonly budget?: number;
   /** CPUs it may be delivered on (default all). */
   readonly cpus?: readonly number[];
-  /** Runs in an 'irq' ExecContext nested on the interrupted CPU, interrupts disabled. */
+  /**
+   * Runs in an 'irq' ExecContext nested on the interrupted CPU, interrupts
+   * disabled (an 'nmi' context for World.nmis). With PREEMPT_RT a hardirq
+   * handler runs threaded: in its own task `irq/<name>`, pinned to the CPU,
+   * preemptible and able to sleep.
+   */
+  readonly run: (m: Machine) => StepGen;
+}
+
+/** A softirq handler (open_softirq()): it runs when its vector is pending and softirqs may run. */
+export interface SoftirqSpec {
+  /** The vector: HI_SOFTIRQ … RCU_SOFTIRQ (src/kernel/softirq.ts). */
+  readonly nr: number;
+  /**
+   * How many times the explorer may inject it (raise it from an interrupt and
+   * run it on that interrupt's exit) per schedule (default 0: it runs only when
+   * the scenario's code raises it).
+   */
+  readonly budget?: number;
+  /** CPUs it may be injected on (default all). */
+  readonly cpus?: readonly number[];
+  /** Runs in a 'softirq' ExecContext (SOFTIRQ_OFFSET added, interrupts on) over the CPU's task. */
   readonly run: (m: Machine) => StepGen;
 }
 
@@ -38,7 +67,9 @@ export interface StepInfo {
   readonly cpu: number;
   /** Task name, or the handler's name for an interrupt frame. */
   readonly who: string;
+  /** The step runs in a handler (softirq, hardirq or NMI), not a task. */
   readonly irq: boolean;
+  readonly context: FrameKind;
   readonly step: Step;
   /** Address of a memory operand (gs-relative resolved on `cpu`), or null. */
   readonly addr: number | null;
@@ -52,6 +83,10 @@ export interface World {
   readonly m: Machine;
   readonly tasks: readonly TaskSpec[];
   readonly irqs?: readonly IrqSpec[];
+  /** Softirq handlers, one per vector. */
+  readonly softirqs?: readonly SoftirqSpec[];
+  /** NMI handlers: delivered even with interrupts disabled, never nested in one another. */
+  readonly nmis?: readonly IrqSpec[];
   /** Per-CPU variables whose every CPU's copy is part of the state (for counting distinct states). */
   readonly watch?: readonly PerCpuPtr<unknown>[];
   /** Scenario state outside per-CPU memory, as a string (for counting distinct states). */
@@ -78,19 +113,18 @@ export interface Scenario {
   build(): World;
 }
 
-/** hardirq preempt_count offset: an interrupt handler runs with HARDIRQ_OFFSET added. */
-export const HARDIRQ_OFFSET = 1 << 16;
-
-export type FrameKind = 'task' | 'irq';
+export type FrameKind = 'task' | 'softirq' | 'irq' | 'nmi';
 
 /** A running or runnable generator with its context. */
 export interface Frame {
   readonly kind: FrameKind;
   readonly name: string;
   readonly ctx: ExecContext;
+  readonly run: (m: Machine) => StepGen;
   gen: StepGen | null;
-  /** The step yielded and not yet performed; null before the first resume or when done. */
+  /** The step yielded and not yet performed; null before the first step or when done. */
   pending: Step | null;
+  /** Its code has run up to its first yield (that happens in its first step). */
   started: boolean;
   done: boolean;
   /** Hash of everything the frame has observed (CPU and bytes read per step): its local state. */
@@ -101,19 +135,31 @@ export interface TaskState extends Frame {
   readonly kind: 'task';
   readonly spec: TaskSpec;
   readonly pid: number;
-  /** The CPU it runs on or waits on. */
+  /** The CPU it runs on, waits on, or sleeps on. */
   cpu: number;
+  /** Asleep on a sleeping lock: off its CPU until the lock is released. */
+  blocked: boolean;
 }
 
-export interface IrqFrame extends Frame {
-  readonly kind: 'irq';
-  readonly spec: IrqSpec;
+/** A softirq, hardirq or NMI handler running nested on a CPU. */
+export interface HandlerFrame extends Frame {
+  readonly kind: 'softirq' | 'irq' | 'nmi';
   readonly cpu: number;
+  /** preempt_count and irq state it must return with. */
+  readonly entryCount: number;
+  readonly entryIrqsDisabled: boolean;
+  /** The softirq vector (softirq frames). */
+  readonly nr: number;
 }
 
 export interface CpuState {
   current: TaskState | null;
-  irq: IrqFrame | null;
+  /** Handlers nested over `current`, innermost last (softirq < hardirq < NMI). */
+  nested: HandlerFrame[];
   /** Tasks waiting on this CPU, in order. */
   runqueue: TaskState[];
+  /** Softirq vectors this CPU's handle_softirqs() still has to run, in order. */
+  softirqQueue: number[];
+  /** handle_softirqs() rounds so far (MAX_SOFTIRQ_RESTART). */
+  softirqRestarts: number;
 }

@@ -106,7 +106,7 @@ export function bindCpu(m: Machine, cpu: number, comm = `cpu-worker/${cpu}`): vo
   m.checkCpu(cpu, 'bindCpu');
   if (!m.online.test(cpu)) throw new MachineStateError(`bindCpu: cpu ${cpu} is offline`);
   m.loadCpu(cpu);
-  m.ctx = { comm, pid: 1000 + cpu, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: true };
+  m.ctx = { comm, pid: 1000 + cpu, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: true, migrationDisabled: 0 };
 }
 
 /** A per-CPU pointer as data, to hand to another thread. */

@@ -7,9 +7,11 @@ import { rmwPtr, rmwPtrGetCpu } from './rmw-ptr.js';
 import { rustRef, rustRefNoGuard } from './rust-ref.js';
 import { xchgIrqRaw, xchgIrqThis } from './xchg-irq.js';
 import { rawAddArm64, rawAddGeneric, rawAddX86, thisAddArm64, thisAddGeneric } from './arch-add.js';
+import { srcuSnapshot, srcuSnapshotBroken } from './srcu-snapshot.js';
 
 export {
-  incIrq, percpuCounter, rmwPtr, rmwPtrGetCpu, rustRef, rustRefNoGuard, thisCpuAddPreemptOff, thisCpuAddPreemptible, xchgIrqRaw, xchgIrqThis,
+  incIrq, percpuCounter, rmwPtr, rmwPtrGetCpu, rustRef, rustRefNoGuard, srcuSnapshot, srcuSnapshotBroken, thisCpuAddPreemptOff, thisCpuAddPreemptible,
+  xchgIrqRaw, xchgIrqThis,
 };
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -21,6 +23,8 @@ export const SCENARIOS: readonly Scenario[] = [
   percpuCounter,
   // Issue 7: the same raw_cpu_add on three architectures, and this_cpu_add on the two that need protection.
   rawAddX86, rawAddArm64, rawAddGeneric, thisAddArm64, thisAddGeneric,
+  // Issue 11: a check's snapshot taken when it is first scheduled, and ghost state.
+  srcuSnapshot, srcuSnapshotBroken,
 ];
 
 /** The scenario of that name, or an error listing the names there are. */
