@@ -107,6 +107,10 @@ export class Ghost<T extends GhostValue> {
  * Declares a ghost variable of the scenario on machine `m` (one per name per
  * machine; a scenario builds a fresh machine per schedule).
  */
+export function ghost(m: Machine, name: string, init: number): Ghost<number>;
+export function ghost(m: Machine, name: string, init: bigint): Ghost<bigint>;
+export function ghost(m: Machine, name: string, init: boolean): Ghost<boolean>;
+export function ghost(m: Machine, name: string, init: string): Ghost<string>;
 export function ghost<T extends GhostValue>(m: Machine, name: string, init: T): Ghost<T> {
   if (typeof name !== 'string' || !NAME.test(name)) {
     throw new TypeError(`ghost: name must be letters, digits, '_' and '.', got ${describe(name)}`);

@@ -765,8 +765,7 @@ export class Scheduler {
     const others = take_softirq_pending(this.m, cpu) & ~(1 << nr);
     for (let v = 0; v < 32; v++) if (v === nr || ((others >>> v) & 1)) c.softirqQueue.push(v);
     const first = c.softirqQueue.shift()!;
-    this.log(cpu, '', 'note', `an interrupt raises ${name} on cpu${cpu}; its exit runs the pending softirqs`);
-    this.pushSoftirq(cpu, first, 'runs');
+    this.pushSoftirq(cpu, first, first === nr ? 'raised by an interrupt, runs' : 'runs');
   }
 
   private doNmi(cpu: number, handler: string): void {
@@ -814,6 +813,8 @@ export class Scheduler {
       const c = this.cpus[t.cpu]!;
       if (t.blocked) return `${t.name} on cpu${t.cpu} sleeps at ${formatStep(t.pending!)}`;
       if (c.current !== t) return `${t.name} waits on cpu${t.cpu}`;
+      const h = c.nested[c.nested.length - 1];
+      if (h !== undefined) return `${this.who(h)} on cpu${t.cpu}${h.pending ? ` at ${formatStep(h.pending)}` : ''} (over ${t.name})`;
       return `${t.name} on cpu${t.cpu}${t.pending ? ` at ${formatStep(t.pending)}` : ''}`;
     });
     this.fail('deadlock', `deadlock: no transition is enabled, but ${stuck.join(', ')} cannot finish`, this.m.cpu);
