@@ -44,17 +44,17 @@ export interface ExplorerFigures {
 
 /**
  * Explores every shipped scenario (or the named ones) exhaustively: one
- * untimed warm-up, then `runs` timed runs with the reduction (the fastest
- * counts), plus one run without it for the naive count.
+ * untimed warm-up (unless `warmup` is false), then `runs` timed runs with the
+ * reduction (the fastest counts), plus one run without it for the naive count.
  */
-export function measureExplorer(options: { scenarios?: readonly string[]; runs?: number } = {}): ExplorerFigures {
+export function measureExplorer(options: { scenarios?: readonly string[]; runs?: number; warmup?: boolean } = {}): ExplorerFigures {
   const runs = options.runs ?? 3;
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`measureExplorer: runs must be a positive integer, got ${String(runs)}`);
   const list = options.scenarios === undefined ? SCENARIOS : options.scenarios.map((n) => getScenario(n));
   const out: ScenarioFigures[] = [];
   for (const s of list) {
     const all = { maxViolations: Infinity } as const;
-    exploreExhaustive(s, { ...all, countStates: false, traceViolations: false }); // warm-up (JIT)
+    if (options.warmup ?? true) exploreExhaustive(s, { ...all, countStates: false, traceViolations: false }); // warm-up (JIT)
     let best = Infinity;
     const r = exploreExhaustive(s, all);
     for (let i = 0; i < runs; i++) {
