@@ -33,7 +33,8 @@ function int(name: string, size: 1 | 2 | 4 | 8, signed: boolean, rank: number, b
 
 export const VOID: CType = { k: 'void' };
 export const BOOL = int('_Bool', 1, false, 0, true);
-export const CHAR = int('char', 1, true, 1);
+/** Plain char is unsigned: the kernel builds with -funsigned-char on every architecture since v6.2. */
+export const CHAR = int('char', 1, false, 1);
 export const SCHAR = int('signed char', 1, true, 1);
 export const UCHAR = int('unsigned char', 1, false, 1);
 export const SHORT = int('short', 2, true, 2);

@@ -51,6 +51,26 @@ describe('percpu-sim check', () => {
     expect(r.out.join('')).toContain('VIOLATION: PERCPU_CHECK(guards_down): guards_down() returned false after all tasks finished\n');
   });
 
+  it('printk_pending.c: v5.15\'s __this_cpu_or() is safe on x86-64 (one orl) and loses klogd\'s wakeup on arm64', async () => {
+    const P = 'examples/kernel/printk_pending.c';
+    const c = capture();
+    expect(await runCheck([P, '--arch', 'all'])).toBe(0);
+    expect(await runCheck([P, '-DBROKEN', '--arch', 'x86_64'])).toBe(0);
+    expect(await runCheck([P, '-DBROKEN', '--arch', 'arm64'])).toBe(1);
+    const text = c.out.join('');
+    expect(text).toContain('printk_pending.c on x86_64: no violation in 11 schedules (every schedule within preemption bound 2)\n'
+      + 'printk_pending.c on arm64: no violation in 29 schedules (every schedule within preemption bound 2)\n'
+      + 'printk_pending.c on generic: no violation in 5 schedules (every schedule within preemption bound 2)\n'
+      + 'printk_pending.c on x86_64: no violation in 11 schedules (every schedule within preemption bound 2)\n');
+    expect(text).toContain([
+      '  #4   cpu0 T1: ldr w2, [x1]    ; examples/kernel/printk_pending.c:98',
+      '  #5   cpu0 T1: orr w2, w2, w0    ; examples/kernel/printk_pending.c:98',
+      '  #6   cpu0 -- interrupt: printk_irq on cpu0 (over T1)',
+    ].join('\n'));
+    expect(text).toContain('  #11  cpu0 T1: str w2, [x1]    ; examples/kernel/printk_pending.c:98\n');
+    expect(text).toContain('!! PERCPU_CHECK(nothing_lost): nothing_lost() returned false after all tasks finished\n');
+  });
+
   it('refuses bad usage and C outside the subset with exit 2', async () => {
     const c = capture();
     expect(await runCheck([])).toBe(2);

@@ -72,7 +72,7 @@ describe.skipIf(!hasGcc)('percpu-cc against gcc', () => {
         writeFileSync(path.join(scratch, 'main.c'), driver);
         const exe = path.join(scratch, 'a.out');
         const cc = spawnSync('gcc', [
-          '-O1', '-fno-strict-overflow', '-fwrapv', '-w', '-I', path.join(ROOT, 'c/include'), '-I', path.join(ROOT, 'templates'),
+          '-O1', '-fno-strict-overflow', '-fwrapv', '-funsigned-char', '-w', '-I', path.join(ROOT, 'c/include'), '-I', path.join(ROOT, 'templates'),
           '-include', path.join(DIR, 'userspace-shim.h'), path.join(scratch, 'main.c'), '-o', exe,
         ], { encoding: 'utf8' });
         expect(cc.stderr).toBe('');

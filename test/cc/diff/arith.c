@@ -29,7 +29,7 @@ unsigned int t_udiv(unsigned int a, unsigned int b) { return b ? a / b + a % b :
 int t_shift(int a, unsigned int n) { n &= 31; return (a << n) ^ (a >> n); }
 unsigned int t_ushift(unsigned int a, int n) { n &= 31; return (a << n) | (a >> (31 - n)); }
 u64 t_shift64(u64 a, int n) { n &= 63; return (a << n) + (a >> (63 - n)) + ((s64)a >> (n & 7)); }
-int t_char(int a) { signed char c = a; unsigned char u = a; short s = a; unsigned short us = a; return c + u * 3 + s - us; }
+int t_char(int a) { signed char c = a; unsigned char u = a; short s = a; unsigned short us = a; char p = a; return c + u * 3 + s - us + p * 5; }
 unsigned int t_cmp(int a, unsigned int b) { return (a < b) + 2 * (a == -1) + 4 * ((long)a < (long)b) + 8 * (a >= 0 && b); }
 int t_neg(unsigned int a) { return -a; }
 u8 t_u8ret(int a) { return a * 7; }

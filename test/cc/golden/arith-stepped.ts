@@ -151,6 +151,7 @@ export function instantiate(m: Machine) {
     let u: number = 0;
     let s: number = 0;
     let us: number = 0;
+    let p: number = 0;
     m.ctx.src = 'test/cc/golden/arith.c:29';
     c = ((a_13 << 24) >> 24);
     m.ctx.src = 'test/cc/golden/arith.c:29';
@@ -160,7 +161,9 @@ export function instantiate(m: Machine) {
     m.ctx.src = 'test/cc/golden/arith.c:29';
     us = (a_13 & 0xffff);
     m.ctx.src = 'test/cc/golden/arith.c:29';
-    return ((((((c + Math.imul(u, 3)) | 0) + s) | 0) - us) | 0);
+    p = (a_13 & 0xff);
+    m.ctx.src = 'test/cc/golden/arith.c:29';
+    return ((((((((c + Math.imul(u, 3)) | 0) + s) | 0) - us) | 0) + Math.imul(p, 5)) | 0);
   }
 
   /** t_cmp() at test/cc/golden/arith.c:30 */
@@ -447,19 +450,19 @@ export function instantiate(m: Machine) {
 
   /** t_pcpu_ptr() at test/cc/golden/arith.c:101 */
   function* t_pcpu_ptr(v_4: number): Generator<Step, number, undefined> {
-    let p: number = 0;
+    let p_1: number = 0;
     let $t1: number = 0;
     let $t2: number = 0;
     let $t3: number = 0;
     let $t4: number = 0;
     m.ctx.src = 'test/cc/golden/arith.c:102';
-    p = this_cpu_ptr(m, pc32);
+    p_1 = this_cpu_ptr(m, pc32);
     m.ctx.src = 'test/cc/golden/arith.c:103';
-    ($t1 = ((((yield* load(m, p, 'i32')) as number) + v_4) | 0), ((yield* store(m, p, 'i32', $t1)), $t1));
+    ($t1 = ((((yield* load(m, p_1, 'i32')) as number) + v_4) | 0), ((yield* store(m, p_1, 'i32', $t1)), $t1));
     m.ctx.src = 'test/cc/golden/arith.c:104';
-    ($t2 = ((yield* load(m, p, 'i32')) as number), $t3 = (($t2 + 1) | 0), ((yield* store(m, p, 'i32', $t3)), $t3), $t3);
+    ($t2 = ((yield* load(m, p_1, 'i32')) as number), $t3 = (($t2 + 1) | 0), ((yield* store(m, p_1, 'i32', $t3)), $t3), $t3);
     m.ctx.src = 'test/cc/golden/arith.c:105';
-    return ((((yield* load(m, p, 'i32')) as number) + ($t4 = per_cpu_ptr(m, pc32, 0), ((yield* load(m, $t4, 'i32')) as number))) | 0);
+    return ((((yield* load(m, p_1, 'i32')) as number) + ($t4 = per_cpu_ptr(m, pc32, 0), ((yield* load(m, $t4, 'i32')) as number))) | 0);
   }
 
   /** t_get_cpu_var() at test/cc/golden/arith.c:107 */
@@ -495,4 +498,4 @@ export function instantiate(m: Machine) {
   }
   return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings, tasks, irqs, check, final };
 }
-// sha256:513d67a7f22629adcf1ba7660d50a04dfea7f4797eeb74490f18c532759db4f2
+// sha256:211055fef8864a4f5ab2be5f8587825c44e015e14b541c51f45aad68590c7da5

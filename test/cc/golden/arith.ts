@@ -134,6 +134,7 @@ export function instantiate(m: Machine) {
     let u: number = 0;
     let s: number = 0;
     let us: number = 0;
+    let p: number = 0;
     // test/cc/golden/arith.c:29
     c = ((a_13 << 24) >> 24);
     // test/cc/golden/arith.c:29
@@ -143,7 +144,9 @@ export function instantiate(m: Machine) {
     // test/cc/golden/arith.c:29
     us = (a_13 & 0xffff);
     // test/cc/golden/arith.c:29
-    return ((((((c + Math.imul(u, 3)) | 0) + s) | 0) - us) | 0);
+    p = (a_13 & 0xff);
+    // test/cc/golden/arith.c:29
+    return ((((((((c + Math.imul(u, 3)) | 0) + s) | 0) - us) | 0) + Math.imul(p, 5)) | 0);
   }
 
   /** t_cmp() at test/cc/golden/arith.c:30 */
@@ -430,19 +433,19 @@ export function instantiate(m: Machine) {
 
   /** t_pcpu_ptr() at test/cc/golden/arith.c:101 */
   function t_pcpu_ptr(v_4: number): number {
-    let p: number = 0;
+    let p_1: number = 0;
     let $t1: number = 0;
     let $t2: number = 0;
     let $t3: number = 0;
     let $t4: number = 0;
     // test/cc/golden/arith.c:102
-    p = this_cpu_ptr(m, pc32);
+    p_1 = this_cpu_ptr(m, pc32);
     // test/cc/golden/arith.c:103
-    ($t1 = (((m.load(p, 'i32') as number) + v_4) | 0), (m.store(p, 'i32', $t1), $t1));
+    ($t1 = (((m.load(p_1, 'i32') as number) + v_4) | 0), (m.store(p_1, 'i32', $t1), $t1));
     // test/cc/golden/arith.c:104
-    ($t2 = (m.load(p, 'i32') as number), $t3 = (($t2 + 1) | 0), (m.store(p, 'i32', $t3), $t3), $t3);
+    ($t2 = (m.load(p_1, 'i32') as number), $t3 = (($t2 + 1) | 0), (m.store(p_1, 'i32', $t3), $t3), $t3);
     // test/cc/golden/arith.c:105
-    return (((m.load(p, 'i32') as number) + ($t4 = per_cpu_ptr(m, pc32, 0), (m.load($t4, 'i32') as number))) | 0);
+    return (((m.load(p_1, 'i32') as number) + ($t4 = per_cpu_ptr(m, pc32, 0), (m.load($t4, 'i32') as number))) | 0);
   }
 
   /** t_get_cpu_var() at test/cc/golden/arith.c:107 */
@@ -463,4 +466,4 @@ export function instantiate(m: Machine) {
 
   return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings };
 }
-// sha256:5e8dc7f7d89d3d3bf8b5debf7b21a50ce6d2da18a32510943931d0c775074c09
+// sha256:495367abe0b91bd1184eb6bad7a813d23623c84586195ac724b06cc4ac92a474
