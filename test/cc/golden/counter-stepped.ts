@@ -15,7 +15,7 @@ import * as generic from '../../../generated/generic/percpu-stepped.js';
 import * as x86_64 from '../../../generated/x86_64/percpu-stepped.js';
 
 /** Each architecture's generated ops: instantiate() binds the machine's once. */
-const ARCH_OPS = { x86_64, arm64, generic };
+const ARCH_OPS: Readonly<Record<Machine['arch'], typeof x86_64>> = { x86_64, arm64, generic };
 
 export const SOURCE = 'test/cc/golden/counter.c';
 
@@ -107,4 +107,4 @@ export function instantiate(m: Machine) {
   }
   return { count_event, task, tick, all_counted, events, depth, warnings, tasks, irqs, check, final };
 }
-// sha256:6a4ad56ad7c546542c17254d70cf96c0a1cccac71177d4e756f0465673a60136
+// sha256:836a5b3ae3bd7d06d8c4d842c07c5a4222f6f562595675e6d0fa6cdce7638b28

@@ -13,7 +13,7 @@ import * as generic from '../../../generated/generic/percpu.js';
 import * as x86_64 from '../../../generated/x86_64/percpu.js';
 
 /** Each architecture's generated ops: instantiate() binds the machine's once. */
-const ARCH_OPS = { x86_64, arm64, generic };
+const ARCH_OPS: Readonly<Record<Machine['arch'], typeof x86_64>> = { x86_64, arm64, generic };
 
 export const SOURCE = 'test/cc/golden/counter.c';
 
@@ -74,4 +74,4 @@ export function instantiate(m: Machine) {
 
   return { count_event, task, tick, all_counted, events, depth, warnings };
 }
-// sha256:7640e7e679ecc3a9f7fa25b730d9faea0413701327f811b3ce2480e067f3d985
+// sha256:ef35c4598009fbe8537f044017c9da58a2bf0baec5fbdd63b322e8a3fb8201c9
