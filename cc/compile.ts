@@ -129,7 +129,7 @@ function assemble(t: Translation, flavour: Flavour, source: string, outDir: stri
     for (const a of ['arm64', 'generic', 'x86_64']) lines.push(`import * as ${a} from '${toRoot(`generated/${a}/${file}`)}';`);
     lines.push('');
     lines.push("/** Each architecture's generated ops: instantiate() binds the machine's once. */");
-    lines.push(`const ARCH_OPS: Readonly<Record<Machine['arch'], typeof x86_64>> = { x86_64, arm64, generic };`);
+    lines.push(`const ARCH_OPS: Readonly<Record<Machine['arch'], Pick<typeof x86_64, ${t.ops.map((o) => `'${o}'`).join(' | ')}>>> = { x86_64, arm64, generic };`);
   }
   lines.push('');
   lines.push(`export const SOURCE = '${source}';`);
