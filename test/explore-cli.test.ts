@@ -108,13 +108,13 @@ describe('percpu-sim explore', () => {
       const r = await run(...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err, args.join(' ')).toContain(`percpu-sim explore: ${msg}`);
-      expect(r.err).toContain('usage: percpu-sim explore <scenario>');
+      expect(r.err).toContain('usage: percpu-sim explore <scenario | file.ts [scenario]>');
     }
   });
 
   it('parses the options', () => {
     expect(parseExploreArgs(['inc-irq', '--random', '7', '--seed', '9', '--bound', '3', '--all'])).toEqual({
-      scenario: 'inc-irq', mode: 'random', n: 7, seed: 9, bound: 3, schedule: '', all: true, reduction: true,
+      file: '', scenario: 'inc-irq', mode: 'random', n: 7, seed: 9, bound: 3, schedule: '', all: true, reduction: true,
     });
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { exploreExhaustive } from '../src/explore/explorer.js';
-import { SCENARIOS, incIrq, percpuCounter, rmwPtr, srcuSnapshotBroken, xchgIrqRaw, xchgIrqThis } from '../src/explore/scenarios/index.js';
+import { SCENARIOS, incIrq, localLockIrqsaveRT, percpuCounter, rmwPtr, srcuSnapshotBroken, xchgIrqRaw, xchgIrqThis } from '../src/explore/scenarios/index.js';
 import { conflicts, type Touch } from '../src/sched/step.js';
 import { Scheduler } from '../src/sched/scheduler.js';
 import type { Scenario } from '../src/sched/task.js';
@@ -49,7 +49,7 @@ function classes(s: Scenario, reduction: boolean): { schedules: string[]; classe
 }
 
 describe('sleep-set reduction', () => {
-  it.each([incIrq, rmwPtr, xchgIrqRaw, xchgIrqThis, percpuCounter, srcuSnapshotBroken].map((s) => [s.name, s] as const))(
+  it.each([incIrq, rmwPtr, xchgIrqRaw, xchgIrqThis, percpuCounter, srcuSnapshotBroken, localLockIrqsaveRT].map((s) => [s.name, s] as const))(
     '%s: exactly one schedule per trace class, and every class of the naive search', (_name, s) => {
       const naive = classes(s, false);
       const reduced = classes(s, true);
@@ -84,6 +84,9 @@ describe('sleep-set reduction', () => {
       ['this-add-generic', 112, 1470, true, false, false],
       ['srcu-snapshot', 8, 126, true, false, false],
       ['srcu-snapshot-broken', 7, 39, true, true, true],
+      ['local-lock-irqsave', 4, 4, true, false, false],
+      ['local-lock-irqsave-rt', 37, 478, true, false, false],
+      ['local-lock-irq-unsafe', 8, 8, true, true, true],
     ]);
   });
 

@@ -8,9 +8,10 @@ import { rustRef, rustRefNoGuard } from './rust-ref.js';
 import { xchgIrqRaw, xchgIrqThis } from './xchg-irq.js';
 import { rawAddArm64, rawAddGeneric, rawAddX86, thisAddArm64, thisAddGeneric } from './arch-add.js';
 import { srcuSnapshot, srcuSnapshotBroken } from './srcu-snapshot.js';
+import { localLockIrqUnsafe, localLockIrqsave, localLockIrqsaveRT } from './local-lock.js';
 
 export {
-  incIrq, percpuCounter, rmwPtr, rmwPtrGetCpu, rustRef, rustRefNoGuard, srcuSnapshot, srcuSnapshotBroken, thisCpuAddPreemptOff, thisCpuAddPreemptible,
+  incIrq, localLockIrqUnsafe, localLockIrqsave, localLockIrqsaveRT, percpuCounter, rmwPtr, rmwPtrGetCpu, rustRef, rustRefNoGuard, srcuSnapshot, srcuSnapshotBroken, thisCpuAddPreemptOff, thisCpuAddPreemptible,
   xchgIrqRaw, xchgIrqThis,
 };
 
@@ -25,6 +26,8 @@ export const SCENARIOS: readonly Scenario[] = [
   rawAddX86, rawAddArm64, rawAddGeneric, thisAddArm64, thisAddGeneric,
   // Issue 11: a check's snapshot taken when it is first scheduled, and ghost state.
   srcuSnapshot, srcuSnapshotBroken,
+  // Issue 11: local_lock_irqsave with and without PREEMPT_RT, and a lock used in hardirq and with irqs on.
+  localLockIrqsave, localLockIrqsaveRT, localLockIrqUnsafe,
 ];
 
 /** The scenario of that name, or an error listing the names there are. */
