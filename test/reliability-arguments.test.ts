@@ -135,8 +135,22 @@ const SKIP_POSITION: Record<string, number[]> = {
  */
 const NOT_HERE = new Set(['startCpuThreads', 'measureExplorer']);
 
-/** The generated sized ops and the typed layer: their pointer checks come with the hot-path work (items 4/5). */
+/** The generated sized ops and the generated typed layer (this_cpu_add(m, pcp, v): no width suffix). */
 const GENERATED = /^(raw_cpu|this_cpu|__this_cpu)_/;
+const TYPED_LAYER = /^(raw_cpu|this_cpu|__this_cpu)_[a-z_]+(?<!_\d+)$/;
+
+/**
+ * Known gaps of the generated code, whose checks are the hot-path work's (items
+ * 4/5: one pointer check that costs one integer compare): the machine argument
+ * itself is not checked (null or undefined as `m` is read as a machine), and the
+ * typed layer reads `pcp.ops` before any check. Listed exactly, so that any
+ * other native error in generated code fails this test.
+ */
+function knownGeneratedGap(name: string, pos: number, value: unknown): boolean {
+  if (!GENERATED.test(name)) return false;
+  if (pos === 0 && (value === null || value === undefined)) return true;
+  return TYPED_LAYER.test(name) && pos === 1 && !(value instanceof api.PerCpuPtr);
+}
 
 /**
  * The explorer's API (src/explore/, src/sched/), rewritten in parallel for the
@@ -183,12 +197,13 @@ describe('every exported function refuses hostile arguments by name', () => {
     let calls = 0;
     for (const [name, fn] of exportedFunctions()) {
       const bare = name.replace(/^rust\./, '');
-      if (NOT_HERE.has(bare) || isClass(fn) || GENERATED.test(bare) || bare in ctypes || EXPLORER_PENDING.has(bare)) continue;
+      if (NOT_HERE.has(bare) || isClass(fn) || bare in ctypes || EXPLORER_PENDING.has(bare)) continue;
       const arity = Math.max(fn.length, validArgs(bare, world(), fn.length).length, 1);
       for (let pos = 0; pos < arity; pos++) {
         if (SKIP_POSITION[bare]?.includes(pos)) continue;
         for (const [label, value] of hostile()) {
           const w = world();
+          if (knownGeneratedGap(bare, pos, value)) continue;
           const args = validArgs(bare, w, arity);
           args[pos] = value;
           check(`${name}(arg ${pos} = ${label})`, name, () => fn(...args), problems);
@@ -219,6 +234,7 @@ describe('every exported function refuses hostile arguments by name', () => {
         return call(m, meth, args[meth]);
       }]),
       ['new Cpumask', () => call(api.Cpumask, 'new', [4])],
+      ['new Machine', () => call(Machine, 'new', [{ cpus: 2 }])],
       ['new CpuGuard', () => call(rust.CpuGuard, 'new', [world().m, {}])],
       ['PerCpu.new', () => call(rust.PerCpu, 'new', [world().m, 'u32', { name: 'n' }])],
       ['DynamicPerCpu.newZero', () => call(rust.DynamicPerCpu, 'newZero', [world().m, 'u32', {}])],

@@ -37,7 +37,13 @@ export function createSharedMachine(options: SharedMachineOptions = {}): Machine
   if (!Number.isInteger(bytes) || bytes <= 0) {
     throw new RangeError(`createSharedMachine: sharedMemoryBytes must be a positive integer, got ${describe(bytes)}`);
   }
-  return new Machine({ ...options, sharedMemoryBytes: bytes });
+  try {
+    return new Machine({ ...options, sharedMemoryBytes: bytes });
+  } catch (e) {
+    // The options are the caller's: say which call they were given to.
+    if (e instanceof TypeError || e instanceof RangeError) throw new (e.constructor as ErrorConstructor)(`createSharedMachine: ${e.message}`, { cause: e });
+    throw e;
+  }
 }
 
 /** The 64-byte cacheline (L1_CACHE_BYTES) holding byte address `addr`. */
