@@ -18,7 +18,7 @@ import * as generic from '../generated/generic/percpu.js';
 import { badOvalp } from './errors.js';
 import type { Arch } from './arch.js';
 import { installTypedLayer, type PerCpuPtr } from './percpu-ptr.js';
-import { SCALARS, describe, scalarInfo, type ScalarInfo, type ScalarName } from './types.js';
+import { describe, scalarInfo, type ScalarInfo, type ScalarName } from './types.js';
 
 /** Integer types (arithmetic ops are not offered on bool or u128). */
 export type IntName = Exclude<ScalarName, 'bool' | 'u128'>;
