@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import * as api from '../src/index.js';
 import * as ctypes from '../c/index.js';
 import * as x86 from '../generated/x86_64/percpu.js';
+import * as threadSpin from '../src/threads/spinlock.js';
 
 /** The x86-64 generated module, as registerArchOps takes it. */
 function x86Module(): Record<string, unknown> {
@@ -100,6 +101,8 @@ function validArgs(name: string, w: ReturnType<typeof world>, arity: number): un
     struct: () => ['s', { a: 'u32' }],
     on_each_cpu: () => [m, () => undefined],
     cpumask_iter: () => [api.rust.online_cpus(m)],
+    checkStat: () => [m, 8, 'checkStat'],
+    checkDelta: () => [1n, 'checkDelta'],
     registerArchOps: () => ['x86_64', x86Module()],
     percpuCounterView: () => [m, api.alloc_percpu(m, 'i32'), new SharedArrayBuffer(api.PERCPU_COUNTER_STATE_BYTES), 'percpuCounterView'],
     check_preemption_disabled: () => { m.ctx.preemptCount = 1; return [m, 'smp_processor_id', '']; },
@@ -309,7 +312,7 @@ describe('the issue\'s list, with exact messages', () => {
 
   it('the shared-memory primitives name the call and the bad word or index', () => {
     const w = new Int32Array(new SharedArrayBuffer(16));
-    expect(() => api.raw_spin_lock({} as never, 0)).toThrow(new TypeError('raw_spin_lock: word must be an Int32Array over shared memory, got an object ([object Object])'));
+    expect(() => threadSpin.raw_spin_lock({} as never, 0)).toThrow(new TypeError('raw_spin_lock: word must be an Int32Array over shared memory, got an object ([object Object])'));
     expect(() => api.mutex_unlock(w, 4)).toThrow(new RangeError('mutex_unlock: index must be an integer from 0 to 3 (a word of the array), got 4'));
     expect(() => api.barrier_wait(w, 0)).toThrow(new RangeError('barrier_wait: parties must be a positive integer (the threads that meet here), got 0'));
     expect(Array.from(w)).toEqual([0, 0, 0, 0]);

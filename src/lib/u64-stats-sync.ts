@@ -12,7 +12,7 @@
  * The stepped forms of the counter ops are one step each; the synchronisation
  * calls are no steps at all, exactly as they are no instructions.
  */
-import type { Machine } from '../machine.js';
+import { machineArg, type Machine } from '../machine.js';
 import { describe } from '../types.js';
 
 function checkSync(syncp: unknown, what: string): void {
@@ -23,6 +23,7 @@ function checkSync(syncp: unknown, what: string): void {
 
 /** @internal */
 export function checkStat(m: Machine, p: unknown, what: string): number {
+  machineArg(m, what);
   if (typeof p !== 'number' || !Number.isInteger(p) || p <= 0 || p % 8 !== 0 || p + 8 > m.mappedBytes) {
     throw new TypeError(`${what}: the counter must be the 8-byte aligned address of a u64_stats_t in mapped memory, got ${describe(p)}`);
   }
@@ -72,11 +73,13 @@ export function u64_stats_fetch_retry(_m: Machine, syncp: number, start: number)
 
 /** u64_stats_read(): local64_read(), one 8-byte load. */
 export function u64_stats_read(m: Machine, p: number): bigint {
-  return m.view.getBigUint64(checkStat(m, p, 'u64_stats_read'), true);
+  const at = checkStat(m, p, 'u64_stats_read');
+  return m.view.getBigUint64(at, true);
 }
 
 export function u64_stats_set(m: Machine, p: number, v: bigint): void {
-  m.view.setBigUint64(checkStat(m, p, 'u64_stats_set'), BigInt.asUintN(64, checkDelta(v, 'u64_stats_set')), true);
+  const at = checkStat(m, p, 'u64_stats_set');
+  m.view.setBigUint64(at, BigInt.asUintN(64, checkDelta(v, 'u64_stats_set')), true);
 }
 
 /** u64_stats_add(): local64_add(), one `addq` (wraps at 2^64). */

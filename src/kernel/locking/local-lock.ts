@@ -19,8 +19,8 @@
 import { kernelType } from '../../../c/index.js';
 import { this_cpu_ptr } from '../../accessors.js';
 import { MachineStateError } from '../../errors.js';
-import type { Machine } from '../../machine.js';
-import type { PerCpuPtr } from '../../percpu-ptr.js';
+import { machineArg, type Machine } from '../../machine.js';
+import { checkPointer, type PerCpuPtr } from '../../percpu-ptr.js';
 import { describe } from '../../types.js';
 import { local_irq_disable, local_irq_enable, local_irq_restore, local_irq_save, preempt_disable, preempt_enable } from '../preempt.js';
 import { migrate_disable, migrate_enable } from '../sched.js';
@@ -57,8 +57,9 @@ function checkPtr(m: Machine, lock: unknown, what: string): PerCpuPtr<unknown> {
   if (lock === null || typeof lock !== 'object' || typeof (lock as PerCpuPtr).off !== 'number') {
     throw new TypeError(`${what}: the lock must be a per-CPU pointer to a local_lock_t (DEFINE_PER_CPU or a member of a per-CPU struct), got ${describe(lock)}`);
   }
-  if (!m.booted) throw new MachineStateError(`${what}: the machine has not booted`);
-  return lock as PerCpuPtr<unknown>;
+  if (!machineArg(m, what).booted) throw new MachineStateError(`${what}: the machine has not booted`);
+  // Another machine's pointer is refused here, in the lock call's name, not later by this_cpu_ptr.
+  return checkPointer(m, lock, what);
 }
 
 function define(m: Machine, lock: PerCpuPtr<unknown>, kind: LocalLockKind, name: string, what: string): LocalLockDef {

@@ -12,7 +12,7 @@
  * reduction keeps orders that change what lockdep reports apart.
  */
 import { KernelBugError } from '../../errors.js';
-import type { ExecContext, Machine } from '../../machine.js';
+import { machineArg, type ExecContext, type Machine } from '../../machine.js';
 import { HARDIRQ_MASK, HARDIRQ_SHIFT, NMI_MASK, SOFTIRQ_MASK, SOFTIRQ_OFFSET, SOFTIRQ_SHIFT } from '../preempt.js';
 
 /** enum lock_usage_bit (the write-lock ones): the order of usage_str[]. */
@@ -171,7 +171,7 @@ export function lockdepReleased(m: Machine, l: LockInstance): void {
  * context, so its bits do not make the context atomic there.
  */
 export function might_sleep(m: Machine, where: string): void {
-  const c = m.ctx;
+  const c = machineArg(m, 'might_sleep').ctx;
   const count = m.preemptRT ? c.preemptCount & ~SOFTIRQ_MASK : c.preemptCount;
   if (count === 0 && !c.irqsDisabled && c.kind === 'task') return;
   throw new KernelBugError([

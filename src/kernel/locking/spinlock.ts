@@ -27,7 +27,7 @@
  */
 import { kernelType, memberRef } from '../../../c/index.js';
 import { MachineStateError } from '../../errors.js';
-import { X86_EFLAGS_IF, type ExecContext, type Machine } from '../../machine.js';
+import { X86_EFLAGS_IF, machineArg, type ExecContext, type Machine } from '../../machine.js';
 import { describe } from '../../types.js';
 import { local_irq_disable, local_irq_enable, local_irq_restore, local_irq_save, preempt_disable, preempt_enable } from '../preempt.js';
 import { migrate_disable, migrate_enable } from '../sched.js';
@@ -70,7 +70,7 @@ function makeLock(m: Machine, addr: number, kind: LockKind, name: string, cls: s
 
 function checkAddr(m: Machine, addr: unknown, what: string): number {
   if (typeof addr !== 'number' || !Number.isInteger(addr)) throw new TypeError(`${what}: the lock must be its address in machine memory (an integer), got ${describe(addr)}`);
-  if (!m.booted) throw new MachineStateError(`${what}: the machine has not booted`);
+  if (!machineArg(m, what).booted) throw new MachineStateError(`${what}: the machine has not booted`);
   if (addr <= 0 || addr + 4 > m.mappedBytes || addr % 4 !== 0) {
     throw new RangeError(`${what}: 0x${addr.toString(16)} is not a 4-byte aligned address in mapped memory`);
   }
