@@ -23,7 +23,7 @@ import type { IrqSpec, Scenario, TaskSpec } from '../src/sched/task.js';
 import { ROOT, compileFile, type Compiled } from './compile.js';
 
 const USAGE = 'usage: percpu-sim check <file.c> [--arch x86_64|arm64|generic|all] [--rt] [--exhaustive | --random N] [--seed S]\n'
-  + '                          [--bound K] [--schedule STR] [-DNAME[=VALUE]] [-UNAME]';
+  + '                          [--bound K] [--schedule STR] [-DNAME[=VALUE]] [-UNAME] [--stubs <module.ts>]';
 
 class UsageError extends Error {}
 
@@ -38,6 +38,7 @@ export interface CheckArgs {
   schedule: string;
   defines: Record<string, string>;
   undefs: string[];
+  stubs: string | undefined;
 }
 
 function intArg(flag: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -48,7 +49,7 @@ function intArg(flag: string, v: string | undefined, min: number, max = Number.M
 }
 
 export function parseCheckArgs(args: readonly string[]): CheckArgs {
-  const out: CheckArgs = { file: '', arches: [], rt: false, mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', defines: {}, undefs: [] };
+  const out: CheckArgs = { file: '', arches: [], rt: false, mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', defines: {}, undefs: [], stubs: undefined };
   let modeFlag = '';
   const setMode = (flag: string, mode: CheckArgs['mode']): void => {
     if (modeFlag !== '' && modeFlag !== flag) throw new UsageError(`${modeFlag} and ${flag} cannot be combined`);
@@ -77,6 +78,12 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs {
         break;
       }
       case '--rt': out.rt = true; break;
+      case '--stubs': {
+        const v = args[++i];
+        if (v === undefined) throw new UsageError('--stubs needs a TypeScript module');
+        out.stubs = v;
+        break;
+      }
       case '--exhaustive': setMode(a, 'exhaustive'); break;
       case '--random': setMode(a, 'random'); out.n = intArg(a, args[++i], 1); break;
       case '--seed': out.seed = intArg(a, args[++i], 0, 0xffffffff); break;
@@ -114,13 +121,13 @@ interface SteppedModule {
 }
 
 /** Translates `file` into a scratch folder and imports its stepped module. */
-export async function loadC(file: string, defines: Record<string, string>, undefs: readonly string[]): Promise<{ mod: SteppedModule; compiled: Compiled }> {
+export async function loadC(file: string, defines: Record<string, string>, undefs: readonly string[], stubs?: string): Promise<{ mod: SteppedModule; compiled: Compiled }> {
   // Inside the package, so the module's runtime imports load the very modules this process uses.
   const cache = path.join(ROOT, '.percpu-cc');
   mkdirSync(cache, { recursive: true });
   const scratch = mkdtempSync(path.join(cache, 'check-'));
   try {
-    const compiled = compileFile(file, { outDir: scratch, defines, undefs });
+    const compiled = compileFile(file, { outDir: scratch, defines, undefs, stubs });
     mkdirSync(scratch, { recursive: true });
     for (const f of compiled.files) writeFileSync(path.join(scratch, f.name), f.text);
     const stepped = compiled.files.find((f) => f.name.endsWith('-stepped.ts'))!;
@@ -159,6 +166,7 @@ function replayLine(a: CheckArgs, arch: Arch, schedule: string, bound: number, d
     `--arch ${arch}`, ...(a.rt ? ['--rt'] : []),
     ...Object.entries(a.defines).filter(([k]) => !(a.rt && k === 'CONFIG_PREEMPT_RT')).map(([k, v]) => `-D${k}${v === '1' ? '' : `=${v}`}`),
     ...a.undefs.map((u) => `-U${u}`),
+    ...(a.stubs !== undefined ? [`--stubs ${a.stubs}`] : []),
   ];
   if (bound !== defaultBound) flags.push(`--bound ${bound}`);
   return `replay: percpu-sim check ${a.file} ${flags.join(' ')} --schedule ${schedule}`;
@@ -178,7 +186,7 @@ export async function runCheck(args: string[]): Promise<number> {
   }
   let mod: SteppedModule;
   try {
-    mod = (await loadC(a.file, a.defines, a.undefs)).mod;
+    mod = (await loadC(a.file, a.defines, a.undefs, a.stubs)).mod;
   } catch (e) {
     if (e instanceof CError) {
       process.stderr.write(`${e.message}\n`);

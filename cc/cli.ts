@@ -14,7 +14,7 @@ import { CError } from '../c/errors.js';
 import { checksumProblem } from '../generator/output.js';
 import { compileFile } from './compile.js';
 
-const USAGE = 'usage: percpu-cc <file.c>... --out <dir> [-DNAME[=VALUE]] [-UNAME] [--check] [--timings]';
+const USAGE = 'usage: percpu-cc <file.c>... --out <dir> [-DNAME[=VALUE]] [-UNAME] [--stubs <module.ts>] [--check] [--timings]';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const files: string[] = [];
@@ -23,6 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let out = '';
   let check = false;
   let timings = false;
+  let stubs: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--help' || a === '-h') {
@@ -36,6 +37,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       check = true;
     } else if (a === '--timings') {
       timings = true;
+    } else if (a === '--stubs') {
+      stubs = argv[++i];
+      if (stubs === undefined || !existsSync(stubs)) return usage(`--stubs needs an existing TypeScript module, got '${stubs ?? ''}'`);
     } else if (a.startsWith('-D') || a.startsWith('-U')) {
       const v = a.length > 2 ? a.slice(2) : argv[++i];
       if (v === undefined || !/^[A-Za-z_]\w*(=.*)?$/.test(v)) return usage(`${a.slice(0, 2)} needs NAME or NAME=VALUE`);
@@ -57,7 +61,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     for (const f of files) {
       if (!existsSync(f)) throw new Error(`${f}: no such file`);
-      const r = compileFile(f, { outDir: path.resolve(out), defines, undefs });
+      const r = compileFile(f, { outDir: path.resolve(out), defines, undefs, stubs });
       if (timings) process.stderr.write(`${f}: ${Object.entries(r.timings).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}\n`);
       results.push(...r.files);
     }

@@ -35,6 +35,8 @@ export interface TranslateOptions {
   readonly file: string;
   /** Sized op names every architecture generates (the translator calls only those). */
   readonly ops: ReadonlySet<string>;
+  /** A TypeScript module providing functions the C declares but does not define (--stubs). */
+  readonly stubs?: { readonly module: string; readonly names: ReadonlySet<string> };
 }
 
 /** What the module's harness says (PERCPU_* macros of <percpu-sim.h>). */
@@ -1309,7 +1311,13 @@ export class Translator {
     }
     const b = FUNCTIONS[name];
     if (!b) {
-      throw cError(e.loc, `'${name}' is declared but not defined in this file (percpu-cc translates one file: define it here, a stub in C is enough)`);
+      const stubs = this.opts.stubs;
+      if (stubs?.names.has(name)) {
+        // A stub runs as one indivisible call, in both flavours: it is not a step.
+        this.need(stubs.module, name);
+        return { ts: `${name}(m${args.map((a) => `, ${a}`).join('')})`, type: ft.ret };
+      }
+      throw cError(e.loc, `'${name}' is declared but not defined in this file (percpu-cc translates one file: define it here, a stub in C is enough, or export ${name}(m, …) from a TypeScript module given with --stubs)`);
     }
     for (const [mod, n] of b.imports) this.need(mod, n);
     return { ts: b.ts.replace(/\$(\d)/g, (_, k: string) => args[Number(k)]), type: ft.ret };

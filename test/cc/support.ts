@@ -12,11 +12,11 @@ export interface Loaded {
   readonly stepped: { instantiate(m: Machine): Record<string, unknown>; HARNESS: { cpus: number | null; bound: number | null; debugPreempt: boolean } };
 }
 
-export async function translateAndLoad(file: string, defines: Record<string, string> = {}): Promise<Loaded> {
+export async function translateAndLoad(file: string, defines: Record<string, string> = {}, stubs?: string): Promise<Loaded> {
   const cache = path.join(ROOT, '.percpu-cc');
   mkdirSync(cache, { recursive: true });
   const dir = mkdtempSync(path.join(cache, 'test-'));
-  const compiled = compileFile(file, { outDir: dir, defines, display: path.relative(ROOT, file) });
+  const compiled = compileFile(file, { outDir: dir, defines, display: path.relative(ROOT, file), stubs });
   for (const f of compiled.files) writeFileSync(path.join(dir, f.name), f.text);
   const [fastFile, steppedFile] = compiled.files.map((f) => pathToFileURL(path.join(dir, f.name)).href);
   const fast = (await import(fastFile)) as Loaded['fast'];
