@@ -110,6 +110,7 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs {
 interface Instance {
   readonly tasks: readonly TaskSpec[];
   readonly irqs: readonly IrqSpec[];
+  readonly nmis: readonly IrqSpec[];
   check(): string | null;
   final(): string | null;
   readonly [k: string]: unknown;
@@ -156,7 +157,7 @@ export function scenarioOf(mod: SteppedModule, name: string, arch: Arch): Scenar
       m.boot();
       if (inst.tasks.length === 0) throw new Error(`${name}: the harness has no PERCPU_TASK: nothing to explore`);
       const watch = Object.values(inst).filter((v): v is PerCpuPtr<unknown> => v instanceof PerCpuPtr);
-      return { m, tasks: inst.tasks, irqs: inst.irqs, watch, check: () => inst.check(), final: () => inst.final() };
+      return { m, tasks: inst.tasks, irqs: inst.irqs, nmis: inst.nmis, watch, check: () => inst.check(), final: () => inst.final() };
     },
   };
 }

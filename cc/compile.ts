@@ -172,6 +172,9 @@ function assemble(t: Translation, flavour: Flavour, source: string, outDir: stri
     lines.push('  const irqs: IrqSpec[] = [');
     for (const x of h.irqs) lines.push(`    { name: '${x.name}', budget: ${x.budget}, run: () => ${x.fn}() },`);
     lines.push('  ];');
+    lines.push('  const nmis: IrqSpec[] = [');
+    for (const x of h.nmis) lines.push(`    { name: '${x.name}', budget: ${x.budget}, run: () => ${x.fn}() },`);
+    lines.push('  ];');
     lines.push('  /** A WARN, or a PERCPU_ALWAYS invariant that does not hold: checked after every step. */');
     lines.push('  function check(): string | null {');
     lines.push('    if (warnings.length > 0) return warnings[0];');
@@ -185,7 +188,7 @@ function assemble(t: Translation, flavour: Flavour, source: string, outDir: stri
     for (const fn of h.checks) lines.push(`    if (drain(${fn}()) === 0) return 'PERCPU_CHECK(${where(fn)}): ${fn}() returned false after all tasks finished';`);
     lines.push('    return null;');
     lines.push('  }');
-    lines.push(`  return { ${[...fnNames, ...varNames, 'warnings', 'tasks', 'irqs', 'check', 'final'].join(', ')} };`);
+    lines.push(`  return { ${[...fnNames, ...varNames, 'warnings', 'tasks', 'irqs', 'nmis', 'check', 'final'].join(', ')} };`);
   } else {
     lines.push(`  return { ${[...fnNames, ...varNames, 'warnings'].join(', ')} };`);
   }

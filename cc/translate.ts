@@ -46,6 +46,7 @@ export interface HarnessInfo {
   readonly debugPreempt: boolean;
   readonly tasks: readonly { name: string; cpu: number; fn: string; pinned: boolean }[];
   readonly irqs: readonly { name: string; fn: string; budget: number }[];
+  readonly nmis: readonly { name: string; fn: string; budget: number }[];
   readonly checks: readonly string[];
   readonly always: readonly string[];
 }
@@ -142,8 +143,8 @@ export class Translator {
   private readonly harness: {
     cpus: number | null; bound: number | null; debugPreempt: boolean;
     tasks: { name: string; cpu: number; fn: string; pinned: boolean }[]; irqs: { name: string; fn: string; budget: number }[];
-    checks: string[]; always: string[];
-  } = { cpus: null, bound: null, debugPreempt: true, tasks: [], irqs: [], checks: [], always: [] };
+    nmis: { name: string; fn: string; budget: number }[]; checks: string[]; always: string[];
+  } = { cpus: null, bound: null, debugPreempt: true, tasks: [], irqs: [], nmis: [], checks: [], always: [] };
 
   // Per function being translated.
   private fnName = '';
@@ -457,8 +458,8 @@ export class Translator {
       case 'task': case 'pinned_task':
         this.harness.tasks.push({ name: ident(a[0], 'the task name'), cpu: num(a[1], 'the CPU'), fn: fn(a[2], 'void'), pinned: h.kind === 'pinned_task' });
         break;
-      case 'irq':
-        this.harness.irqs.push({ name: ident(a[0], 'the handler name'), fn: fn(a[1], 'void'), budget: a[2] ? num(a[2], 'the budget') : 1 });
+      case 'irq': case 'nmi':
+        (h.kind === 'irq' ? this.harness.irqs : this.harness.nmis).push({ name: ident(a[0], 'the handler name'), fn: fn(a[1], 'void'), budget: a[2] ? num(a[2], 'the budget') : 1 });
         break;
       case 'check': this.harness.checks.push(fn(a[0], 'bool')); break;
       case 'always': this.harness.always.push(fn(a[0], 'bool')); break;

@@ -6,6 +6,7 @@
  *   PERCPU_TASK(name, cpu, fn)  a task `name` starting on `cpu` runs void fn(void)
  *   PERCPU_PINNED_TASK(...)     the same, a per-CPU kthread: preempted, never migrated
  *   PERCPU_IRQ(name, fn, n)     an interrupt handler void fn(void) that may fire n times, on any CPU
+ *   PERCPU_NMI(name, fn, n)     an NMI handler: delivered even with interrupts disabled
  *   PERCPU_CHECK(fn)            bool fn(void) must hold when every task has finished
  *   PERCPU_ALWAYS(fn)           bool fn(void) must hold after every step
  *   PERCPU_BOUND(k)             preemptions + migrations per schedule (default 2)
@@ -27,6 +28,7 @@
 #define PERCPU_TASK(name, cpu, fn) __percpu_sim__(task, name, cpu, fn)
 #define PERCPU_PINNED_TASK(name, cpu, fn) __percpu_sim__(pinned_task, name, cpu, fn)
 #define PERCPU_IRQ(name, fn, budget) __percpu_sim__(irq, name, fn, budget)
+#define PERCPU_NMI(name, fn, budget) __percpu_sim__(nmi, name, fn, budget)
 #define PERCPU_CHECK(fn) __percpu_sim__(check, fn)
 #define PERCPU_ALWAYS(fn) __percpu_sim__(always, fn)
 #define PERCPU_BOUND(k) __percpu_sim__(bound, k)

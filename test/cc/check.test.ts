@@ -71,6 +71,20 @@ describe('percpu-sim check', () => {
     expect(text).toContain('!! PERCPU_CHECK(nothing_lost): nothing_lost() returned false after all tasks finished\n');
   });
 
+  it('an NMI handler (PERCPU_NMI) strikes with interrupts off: raw_cpu_add() loses its update on arm64, not on x86-64', async () => {
+    const c = capture();
+    expect(await runCheck(['test/cc/check/nmi.c', '--arch', 'x86_64'])).toBe(0);
+    expect(await runCheck(['test/cc/check/nmi.c', '--arch', 'arm64'])).toBe(1);
+    const text = c.out.join('');
+    expect(text).toContain('nmi.c on x86_64: no violation in 4 schedules (every schedule within preemption bound 2)\n');
+    expect(text).toContain([
+      '  #12  cpu0 T1: add w2, w2, w0    ; test/cc/check/nmi.c:29',
+      '  #13  cpu0 -- NMI: perf_nmi on cpu0 (over T1)',
+      '  #14  cpu0 perf_nmi[nmi]: mrs x1, tpidr_el1    ; test/cc/check/nmi.c:36',
+    ].join('\n'));
+    expect(text).toContain('  #22  cpu0 T1: str w2, [x1]    ; test/cc/check/nmi.c:29\n');
+  });
+
   it('refuses bad usage and C outside the subset with exit 2', async () => {
     const c = capture();
     expect(await runCheck([])).toBe(2);
