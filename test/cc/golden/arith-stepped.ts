@@ -485,6 +485,8 @@ export function instantiate(m: Machine) {
   ];
   const irqs: IrqSpec[] = [
   ];
+  const nmis: IrqSpec[] = [
+  ];
   /** A WARN, or a PERCPU_ALWAYS invariant that does not hold: checked after every step. */
   function check(): string | null {
     if (warnings.length > 0) return warnings[0];
@@ -496,6 +498,6 @@ export function instantiate(m: Machine) {
     if (w !== null) return w;
     return null;
   }
-  return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings, tasks, irqs, check, final };
+  return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings, tasks, irqs, nmis, check, final };
 }
-// sha256:75f5e798d170318277ed6e1c3b2f7b9fb4d92b079b1382371aa631c9fe446db3
+// sha256:2b1488f548a34f717cf96559cc1f41391413ea405520d778262cb05d595610fc

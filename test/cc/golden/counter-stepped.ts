@@ -93,6 +93,8 @@ export function instantiate(m: Machine) {
   const irqs: IrqSpec[] = [
     { name: 'tick', budget: 1, run: () => tick() },
   ];
+  const nmis: IrqSpec[] = [
+  ];
   /** A WARN, or a PERCPU_ALWAYS invariant that does not hold: checked after every step. */
   function check(): string | null {
     if (warnings.length > 0) return warnings[0];
@@ -105,6 +107,6 @@ export function instantiate(m: Machine) {
     if (drain(all_counted()) === 0) return 'PERCPU_CHECK(all_counted): all_counted() returned false after all tasks finished';
     return null;
   }
-  return { count_event, task, tick, all_counted, events, depth, warnings, tasks, irqs, check, final };
+  return { count_event, task, tick, all_counted, events, depth, warnings, tasks, irqs, nmis, check, final };
 }
-// sha256:e728faf789a9b7ece97ccd6023bfedb2ddc96c03a7ec5de4911543b922fe0797
+// sha256:9630fc75f24b63af14b7ed4bd59dc0fb1b6032229851886e4c1375442352805d
