@@ -22,6 +22,9 @@ export {
 } from './machine.js';
 export { PAGE_SIZE, L1_CACHE_BYTES, LINK_ORDER, type LayoutEntry, type StaticLayout } from './linker.js';
 export * from './define.js';
+export { pcpu_member, pcpu_cast, pcpu_ptr_add } from './member.js';
+export { readValue, writeValue, checkValue, type CValue } from './cvalue.js';
+export { resolveType, type TypeArg, type ScalarOf, type Resolved, type Aggregate } from './ctype-spec.js';
 export * from './kernel/preempt.js';
 export * from './debug.js';
 export * from './kernel/smp.js';

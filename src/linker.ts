@@ -11,7 +11,10 @@
  *
  * Inside a subsection variables keep definition order, each at its alignment.
  */
-import { PerCpuPtr, setOffset, type PtrMachine } from './percpu-ptr.js';
+import { intType, type CType } from '../c/types.js';
+import { checkValue, writeValue, type CValue } from './cvalue.js';
+import { C_OF_SCALAR, type Resolved } from './ctype-spec.js';
+import { PerCpuPtr, setExtent, setOffset, type PtrMachine } from './percpu-ptr.js';
 import { checkInRange, describe, scalarInfo, type ScalarInfo } from './types.js';
 
 export const PAGE_SIZE = 4096;
@@ -30,11 +33,16 @@ export interface StaticDef {
   /** Full section name as the kernel would emit it (`.data..percpu..read_mostly`, …). */
   readonly section: string;
   readonly subsection: Subsection;
-  readonly type: ScalarInfo;
+  /** The runtime scalar of a scalar variable; null for a struct, union or array. */
+  readonly type: ScalarInfo | null;
+  /** The variable's C type. */
+  readonly ctype: CType;
   readonly size: number;
   readonly align: number;
-  /** Initial value bits (already range-checked). */
+  /** Initial value bits of a scalar (already range-checked); 0n for an aggregate. */
   readonly init: bigint;
+  /** Initial bytes of an aggregate (already checked), or null (zero). */
+  readonly initBytes: Uint8Array | null;
   readonly ptr: PerCpuPtr<unknown>;
 }
 
@@ -73,12 +81,17 @@ export const DEFINE_KINDS = {
 /** One definition of a group given to defineAll(). */
 export interface DefineItem {
   readonly kind: DefineKind;
+  /** A runtime scalar name, or a C type already resolved in the machine's scope (src/ctype-spec.ts). */
   readonly type: unknown;
   readonly name: unknown;
   readonly init: unknown;
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function isResolved(t: unknown): t is Resolved {
+  return t !== null && typeof t === 'object' && 'ctype' in t && 'label' in t;
+}
 
 function alignUp(x: number, a: number): number {
   return Math.ceil(x / a) * a;
@@ -126,24 +139,39 @@ export class PercpuLinker {
     for (const { kind, type: typeName, name, init } of items) {
       if (this.linked) {
         throw new Error(
-          `${group?.what ?? `${kind.macro}(${String(typeName)}, ${String(name)})`}: .data..percpu is already linked (the machine has booted); define static per-CPU variables before m.boot()`,
+          `${group?.what ?? `${kind.macro}(${isResolved(typeName) ? typeName.label : String(typeName)}, ${String(name)})`}: .data..percpu is already linked (the machine has booted); define static per-CPU variables before m.boot()`,
         );
       }
       if (typeof name !== 'string' || !IDENT.test(name)) {
         throw new TypeError(`${kind.macro}: the name must be a C identifier, got ${describe(name)}`);
       }
-      const type = scalarInfo(typeName, `${kind.macro}(${name})`);
+      const type: Resolved = isResolved(typeName)
+        ? typeName
+        : (() => {
+          const scalar = scalarInfo(typeName, `${kind.macro}(${name})`);
+          return { ctype: intType(C_OF_SCALAR[scalar.name])!, scalar, label: scalar.name };
+        })();
       const first = taken(name);
       if (first !== null) {
-        throw new Error(`${group?.what ?? `${kind.macro}(${type.name}, ${name})`}: redefinition of '${name}' (first defined by ${first})`);
+        throw new Error(`${group?.what ?? `${kind.macro}(${type.label}, ${name})`}: redefinition of '${name}' (first defined by ${first})`);
       }
-      const label = `${kind.macro}(${type.name}, ${name})`;
-      const initBits = init === undefined ? 0n : BigInt.asUintN(type.size * 8, checkInRange(type, init, `${label} initialiser`));
+      const label = `${kind.macro}(${type.label}, ${name})`;
+      const t = type.scalar;
+      let initBits = 0n;
+      let initBytes: Uint8Array | null = null;
+      if (t !== null) {
+        initBits = init === undefined ? 0n : BigInt.asUintN(t.size * 8, checkInRange(t, init, `${label} initialiser`));
+      } else if (init !== undefined) {
+        checkValue(type.ctype, init, `${label} initialiser`);
+        initBytes = new Uint8Array(type.ctype.size);
+        writeValue(new DataView(initBytes.buffer), 0, type.ctype, init as CValue);
+      }
       const section = kind.subsection === '..hot' ? `.data..percpu..hot..${name}` : `.data..percpu${kind.subsection}`;
-      const ptr = new PerCpuPtr<unknown>(this.machine, NaN, type, { label, kind: 'static' }, this.bindOps(type));
+      const ptr = new PerCpuPtr<unknown>(this.machine, NaN, t, { label, kind: 'static' }, t === null ? null : this.bindOps(t), { ctype: type.ctype, sym: name });
+      setExtent(ptr, type.ctype.size);
       defs.push(Object.freeze({
-        name, macro: kind.macro, section, subsection: kind.subsection, type,
-        size: type.size, align: Math.max(type.align, kind.minAlign), init: initBits, ptr,
+        name, macro: kind.macro, section, subsection: kind.subsection, type: t, ctype: type.ctype,
+        size: type.ctype.size, align: Math.max(type.ctype.align, kind.minAlign), init: initBits, initBytes, ptr,
       }));
       names.add(name);
     }
@@ -201,7 +229,7 @@ export class PercpuLinker {
       for (const d of members) {
         at = alignUp(at, d.align);
         offsets.set(d, at);
-        entries.push({ name: d.name, section: d.section, offset: at, size: d.size, align: d.align, type: d.type.name });
+        entries.push({ name: d.name, section: d.section, offset: at, size: d.size, align: d.align, type: d.type?.name ?? d.ctype.name });
         at += d.size;
       }
       if (sub === '..hot' && at - start > HOT_LIMIT) {

@@ -13,14 +13,19 @@
  * Generated ops read the running CPU's GS base from `m.gs` and memory through the
  * typed views `m.u8 … m.u64`, which exist from boot on.
  */
+import { ctypes } from '../c/kernel-types.js';
+import type { TypeScope } from '../c/scope.js';
 import { Cpumask } from './lib/cpumask.js';
 import { MachineStateError } from './errors.js';
 import { PercpuLinker, PAGE_SIZE, alignUp, type StaticLayout } from './linker.js';
 import { typedOps, type PerCpuPtr } from './percpu-ptr.js';
 import { ARCHES, type Arch } from './arch.js';
+import { readBits, writeBits } from './bits.js';
 import { describe, fromBits, scalarInfo, toBits, type ScalarInfo, type ScalarName } from './types.js';
 
 export { ARCHES, type Arch } from './arch.js';
+
+export { readBits, writeBits };
 
 /** NR_CPUS of the simulation. */
 export const NR_CPUS_MAX = 8192;
@@ -183,6 +188,13 @@ export class Machine {
   debugFree: boolean;
   /** CONFIG_PREEMPT_RT (fixed at construction: it decides what a lock is). */
   readonly preemptRT: boolean;
+  /**
+   * The machine's C type scope: the kernel's types for its configuration, and
+   * the structs you define with `m.ctypes.struct(…)` (by tag afterwards).
+   */
+  readonly ctypes: TypeScope;
+  /** Run at the end of boot (memory set up): ordinary memory lays out its globals here. */
+  private readonly bootHooks: ((m: Machine) => void)[] = [];
 
   /** Number of the CPU executing now (raw_smp_processor_id() without the per-CPU read). */
   cpu = 0;
@@ -252,6 +264,7 @@ export class Machine {
     this.debugPreempt = o.debug ?? true;
     this.debugFree = o.debug ?? true;
     this.preemptRT = o.preemptRT ?? false;
+    this.ctypes = ctypes({ preemptRT: this.preemptRT });
     this.linker = new PercpuLinker(this, (t) => typedOps(arch, t));
     this.ctx = { comm: 'init', pid: 1, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: false, migrationDisabled: 0 };
     this.perCpuOffset = new Float64Array(cpus).fill(NaN);
@@ -345,7 +358,10 @@ export class Machine {
     // The section template: every variable's initial value at its offset.
     const template = new Uint8Array(staticSize);
     const tv = new DataView(template.buffer);
-    for (const d of this.linker.definitions()) writeBits(tv, d.ptr.off, d.type, d.init);
+    for (const d of this.linker.definitions()) {
+      if (d.initBytes !== null) template.set(d.initBytes, d.ptr.off);
+      else if (d.type !== null) writeBits(tv, d.ptr.off, d.type, d.init);
+    }
 
     for (let cpu = 0; cpu < this.nrCpus; cpu++) {
       const base = PCPU_BASE + cpu * unitSize;
@@ -368,7 +384,14 @@ export class Machine {
     this.systemState = 'running';
     this[`tag_${this.arch}`] = this.id * 16;
     this.loadCpu(0);
+    for (const hook of this.bootHooks) hook(this);
     return this;
+  }
+
+  /** Registers `hook` to run when the machine boots (now, if it has). */
+  onBoot(hook: (m: Machine) => void): void {
+    if (this.booted) hook(this);
+    else this.bootHooks.push(hook);
   }
 
   /** Replaces the memory and its views (boot, and when a new chunk is mapped). */
@@ -559,28 +582,6 @@ export function checkValueKind(t: ScalarInfo, value: unknown, what: string): num
     throw new TypeError(`${what}: ${t.name} takes an integer number, got ${describe(value)}`);
   }
   return value as number | bigint | boolean;
-}
-
-export function readBits(v: DataView, addr: number, t: ScalarInfo): bigint {
-  switch (t.size) {
-    case 1: return BigInt(v.getUint8(addr));
-    case 2: return BigInt(v.getUint16(addr, true));
-    case 4: return BigInt(v.getUint32(addr, true));
-    case 8: return v.getBigUint64(addr, true);
-    default: return (v.getBigUint64(addr + 8, true) << 64n) | v.getBigUint64(addr, true);
-  }
-}
-
-export function writeBits(v: DataView, addr: number, t: ScalarInfo, bits: bigint): void {
-  switch (t.size) {
-    case 1: v.setUint8(addr, Number(bits & 0xffn)); break;
-    case 2: v.setUint16(addr, Number(bits & 0xffffn), true); break;
-    case 4: v.setUint32(addr, Number(bits & 0xffffffffn), true); break;
-    case 8: v.setBigUint64(addr, BigInt.asUintN(64, bits), true); break;
-    default:
-      v.setBigUint64(addr, BigInt.asUintN(64, bits), true);
-      v.setBigUint64(addr + 8, BigInt.asUintN(64, bits >> 64n), true);
-  }
 }
 
 /** Memory views exist only after boot; before that, any access says so. */

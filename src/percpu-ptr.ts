@@ -7,6 +7,7 @@
  * It is "fake" in the talk's sense: not a value and not an address. Only the
  * per-CPU accessors may use it; turning it into a number throws.
  */
+import type { CType } from '../c/types.js';
 import { MachineStateError, UseAfterFreeError, misaligned } from './errors.js';
 import { describe, type ScalarInfo } from './types.js';
 
@@ -15,6 +16,14 @@ export interface PtrOrigin {
   /** `DEFINE_PER_CPU(u64, hits)` or `alloc_percpu #3 (size 8, align 8)`. */
   readonly label: string;
   readonly kind: 'static' | 'dynamic';
+}
+
+/** What a per-CPU pointer points at when it knows: its C type, and how traces name it. */
+export interface PtrTarget {
+  /** The pointee's C type (`struct per_cpu_pages`, `s8`); null for an untyped __alloc_percpu. */
+  readonly ctype: CType | null;
+  /** The operand as C spells it: `hits`, `pcp->vm_stat_diff[2]`, `stats.rx_bytes`. */
+  readonly sym: string;
 }
 
 /**
@@ -50,6 +59,16 @@ export function typedOps(arch: string, t: ScalarInfo): unknown {
   return typedLayer === null ? null : typedLayer(arch, t);
 }
 
+const AGGREGATE: unknown = new Proxy(Object.create(null) as object, {
+  get(_t, name) {
+    return (): never => {
+      throw new TypeError(
+        `${String(name)}(): this per-CPU pointer points to a struct, union or array, not a scalar; take a member pointer first: pcpu_member(m, p, 'member')`,
+      );
+    };
+  },
+});
+
 const READ_AS_VALUE =
   'is a per-CPU symbol, not a value: read it with this_cpu_read()/per_cpu(), or take a CPU\'s copy with per_cpu_ptr()';
 
@@ -83,16 +102,21 @@ export class PerCpuPtr<T = unknown> {
    * constant field for V8, which keeps the typed layer's call cheap.
    */
   readonly ops: unknown;
+  /** The pointee's C type and symbolic name (see PtrTarget). */
+  readonly ctype: CType | null;
+  readonly sym: string;
   /** Phantom: the C type this points to. Never present at run time. */
   declare readonly __pointee?: T;
 
-  constructor(machine: PtrMachine, off: number, type: ScalarInfo | null, origin: PtrOrigin, ops: unknown = null) {
+  constructor(machine: PtrMachine, off: number, type: ScalarInfo | null, origin: PtrOrigin, ops: unknown = null, target?: PtrTarget) {
     this.machine = machine;
     this.tag = tagOf(machine, off);
     this.off = off;
     this.type = type;
     this.origin = origin;
-    this.ops = ops ?? UNTYPED;
+    this.ctype = target?.ctype ?? null;
+    this.sym = target?.sym ?? origin.label;
+    this.ops = ops ?? (this.ctype !== null && type === null ? AGGREGATE : UNTYPED);
   }
 
   valueOf(): never {
@@ -121,6 +145,7 @@ function tagOf(machine: PtrMachine, off: number): number {
 export function setOffset(p: PerCpuPtr<unknown>, off: number): void {
   (p as { off: number }).off = off;
   (p as { tag: number }).tag = tagOf(p.machine, off);
+  for (const d of children(p)) setOffset(d, off + LINK.get(d)!.delta);
 }
 
 /**
@@ -136,6 +161,7 @@ export function poison(p: PerCpuPtr<unknown>, message: string): void {
     throw new UseAfterFreeError(message);
   };
   for (const key of ['off', 'machine', 'tag']) Object.defineProperty(p, key, { get, configurable: true });
+  for (const d of children(p)) if (!isPoisoned(d)) poison(d, message);
 }
 
 export function isPoisoned(p: PerCpuPtr<unknown>): boolean {
@@ -209,4 +235,82 @@ export function badPointer(fn: string, arch: string, flavour: 'fast' | 'stepped'
     return new MachineStateError(`${fn}: per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first`);
   }
   return misaligned(fn, pcp.off, width);
+}
+/**
+ * Pointers made from another one (member pointers, casts with an offset):
+ * each knows its parent and its distance from it, so the linker's offset and
+ * free_percpu()'s poison reach them. The parent holds them weakly: a member
+ * pointer a scenario dropped is not kept alive for this.
+ */
+interface Link {
+  readonly parent: PerCpuPtr<unknown>;
+  readonly delta: number;
+}
+const LINK = new WeakMap<PerCpuPtr<unknown>, Link>();
+const CHILDREN = new WeakMap<PerCpuPtr<unknown>, WeakRef<PerCpuPtr<unknown>>[]>();
+/** Bytes of the object a root pointer points to (a static variable, an allocation). */
+const EXTENT = new WeakMap<PerCpuPtr<unknown>, number>();
+
+function children(p: PerCpuPtr<unknown>): PerCpuPtr<unknown>[] {
+  const out: PerCpuPtr<unknown>[] = [];
+  for (const r of CHILDREN.get(p) ?? []) {
+    const d = r.deref();
+    if (d !== undefined) out.push(d);
+  }
+  return out;
+}
+
+/** Records the size of the object a root pointer (static symbol or allocation) points to. */
+export function setExtent(p: PerCpuPtr<unknown>, size: number): void {
+  EXTENT.set(p, size);
+}
+
+/** The root pointer `p` was made from, `p`'s distance from it, and the root object's size (null if unknown). */
+export function rootOf(p: PerCpuPtr<unknown>): { root: PerCpuPtr<unknown>; delta: number; size: number | null } {
+  let root = p;
+  let delta = 0;
+  for (let l = LINK.get(root); l !== undefined; l = LINK.get(root)) {
+    delta += l.delta;
+    root = l.parent;
+  }
+  return { root, delta, size: EXTENT.get(root) ?? null };
+}
+
+/** `p`, its parent, …, its root, each with its distance from the root. */
+export function lineage(p: PerCpuPtr<unknown>): { ptr: PerCpuPtr<unknown>; delta: number }[] {
+  const chain: PerCpuPtr<unknown>[] = [p];
+  const steps: number[] = [];
+  for (let l = LINK.get(p); l !== undefined; l = LINK.get(l.parent)) {
+    chain.push(l.parent);
+    steps.push(l.delta);
+  }
+  let d = 0;
+  const out = chain.map(() => ({ ptr: p, delta: 0 }));
+  for (let i = chain.length - 1; i >= 0; i--) {
+    out[i] = { ptr: chain[i], delta: d };
+    if (i > 0) d += steps[i - 1];
+  }
+  return out;
+}
+
+/**
+ * A pointer `delta` bytes from `parent` in the same object. Its offset follows
+ * the parent's (a static's is fixed at link time) and freeing the parent's
+ * allocation poisons it.
+ */
+export function derivePtr<T>(parent: PerCpuPtr<unknown>, delta: number, type: ScalarInfo | null, ops: unknown, target: PtrTarget): PerCpuPtr<T> {
+  const child = new PerCpuPtr<T>(parent.machine, parent.off + delta, type, parent.origin, ops, target);
+  LINK.set(child, { parent, delta });
+  let list = CHILDREN.get(parent);
+  if (list === undefined) {
+    list = [];
+    CHILDREN.set(parent, list);
+  }
+  if (list.length >= 64 && list.length % 64 === 0) {
+    const live = list.filter((r) => r.deref() !== undefined);
+    list.length = 0;
+    list.push(...live);
+  }
+  list.push(new WeakRef(child));
+  return child;
 }

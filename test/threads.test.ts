@@ -266,6 +266,7 @@ describe('from compiled JavaScript', () => {
       };
       walk(join(ROOT, 'src'));
       walk(join(ROOT, 'generated'));
+      walk(join(ROOT, 'c'));
       for (const f of files) {
         const js = ts.transpileModule(readFileSync(f, 'utf8'), {
           compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },

@@ -9,6 +9,8 @@ import { checkValueKind, machineArg, readBits, writeBits, type Machine } from '.
 import { checkPointer, type PerCpuPtr } from '../percpu-ptr.js';
 import { preempt_disable, preempt_enable } from './preempt.js';
 import { fromBits, toBits, type ScalarName, type ValueOf } from '../types.js';
+import { checkValue, readValue, writeValue, type CValue } from '../cvalue.js';
+import type { Aggregate } from '../ctype-spec.js';
 import { this_cpu_read_4 } from '../../generated/x86_64/percpu.js';
 
 /** raw_smp_processor_id(): `this_cpu_read(cpu_number)` on x86-64, no check. */
@@ -50,32 +52,53 @@ export function num_possible_cpus(m: Machine): number {
   return machineArg(m, 'num_possible_cpus').possible.weight();
 }
 
-function typedAddress(m: Machine, p: PerCpuPtr<unknown>, cpu: number, what: string): number {
+function typedAddress(m: Machine, p: PerCpuPtr<unknown>, cpu: number, what: string, aggregates: boolean): number {
   checkPointer(machineArg(m, what), p, what);
   m.checkCpu(cpu, what);
   if (!m.booted) throw new MachineStateError(`${what}: the machine has not booted`);
-  if (p.type === null) throw new TypeError(`${what}: ${p.origin.label} has no type; use per_cpu_ptr() and m.load()/m.store()`);
+  if (p.type === null && (!aggregates || p.ctype === null)) throw new TypeError(`${what}: ${p.origin.label} has no type; use per_cpu_ptr() and m.load()/m.store()`);
   return m.addressOf(p, cpu);
 }
 
-/** per_cpu(var, cpu) as an rvalue: reads `cpu`'s copy of a typed per-CPU variable. */
-export function per_cpu<T extends ScalarName>(m: Machine, p: PerCpuPtr<T>, cpu: number): ValueOf<T> {
-  const addr = typedAddress(m, p, cpu, 'per_cpu');
-  return fromBits(p.type!, readBits(m.view, addr, p.type!)) as ValueOf<T>;
+/**
+ * per_cpu(var, cpu) as an rvalue: reads `cpu`'s copy of a typed per-CPU
+ * variable; a struct, union or array is copied into a plain object or array.
+ */
+export function per_cpu<T extends ScalarName>(m: Machine, p: PerCpuPtr<T>, cpu: number): ValueOf<T>;
+export function per_cpu(m: Machine, p: PerCpuPtr<Aggregate>, cpu: number): CValue;
+export function per_cpu(m: Machine, p: PerCpuPtr<unknown>, cpu: number): CValue {
+  const addr = typedAddress(m, p, cpu, 'per_cpu', true);
+  if (p.type === null) return readValue(m.view, addr, p.ctype!);
+  return fromBits(p.type, readBits(m.view, addr, p.type));
 }
 
-/** per_cpu(var, cpu) = value: writes `cpu`'s copy (wrapping as a C assignment does). */
-export function per_cpu_write<T extends ScalarName>(m: Machine, p: PerCpuPtr<T>, cpu: number, value: ValueOf<T>): void {
-  const addr = typedAddress(m, p, cpu, 'per_cpu_write');
-  const t = p.type!;
-  writeBits(m.view, addr, t, toBits(t, checkValueKind(t, value, `per_cpu_write(${p.origin.label}, ${cpu})`)));
+/**
+ * per_cpu(var, cpu) = value: writes `cpu`'s copy (a scalar wraps as a C
+ * assignment does; a struct value is checked whole first and sets every
+ * member, so a refused write changes nothing).
+ */
+export function per_cpu_write<T extends ScalarName>(m: Machine, p: PerCpuPtr<T>, cpu: number, value: ValueOf<T>): void;
+export function per_cpu_write(m: Machine, p: PerCpuPtr<Aggregate>, cpu: number, value: CValue): void;
+export function per_cpu_write(m: Machine, p: PerCpuPtr<unknown>, cpu: number, value: CValue): void {
+  const addr = typedAddress(m, p, cpu, 'per_cpu_write', true);
+  const what = `per_cpu_write(${p.origin.label}, ${cpu})`;
+  const t = p.type;
+  if (t === null) {
+    checkValue(p.ctype!, value, what);
+    writeValue(m.view, addr, p.ctype!, value);
+    return;
+  }
+  writeBits(m.view, addr, t, toBits(t, checkValueKind(t, value, what)));
 }
 
 /** Sum of every possible CPU's copy, exact, as a bigint (the aggregation per-CPU data exists for). */
 export function per_cpu_sum<T extends ScalarName>(m: Machine, p: PerCpuPtr<T>): bigint {
+  if (p !== null && typeof p === 'object' && p.type === null && p.ctype !== null) {
+    throw new TypeError(`per_cpu_sum: ${p.sym} is a ${p.ctype.name}, not a number; sum a member: per_cpu_sum(m, pcpu_member(m, p, 'member'))`);
+  }
   let sum = 0n;
   for (const cpu of machineArg(m, 'per_cpu_sum').possible) {
-    const addr = typedAddress(m, p, cpu, 'per_cpu_sum');
+    const addr = typedAddress(m, p, cpu, 'per_cpu_sum', false);
     const v = fromBits(p.type!, readBits(m.view, addr, p.type!));
     sum += typeof v === 'boolean' ? (v ? 1n : 0n) : BigInt(v);
   }

@@ -42,9 +42,11 @@
 import { KernelBugError, MachineStateError, UseAfterFreeError } from '../errors.js';
 import { PAGE_SIZE, alignUp } from '../linker.js';
 import { PCPU_MIN_UNIT_SIZE, machineArg, type Machine } from '../machine.js';
-import { PerCpuPtr, checkPointer, isPoisoned, poison } from '../percpu-ptr.js';
+import { PerCpuPtr, checkPointer, isPoisoned, poison, setExtent } from '../percpu-ptr.js';
 import { opsFor } from '../typed.js';
-import { describe, scalarInfo, type ScalarName } from '../types.js';
+import { resolveType, type Resolved, type TypeArg } from '../ctype-spec.js';
+import type { PtrTo } from '../define.js';
+import { describe } from '../types.js';
 
 /** The allocator's unit of allocation: one bitmap bit per 4 bytes. */
 export const PCPU_MIN_ALLOC_SIZE = 4;
@@ -529,14 +531,14 @@ function allocArea(st: PcpuState, c: PcpuChunk, bits: number, alignBits: number,
   return off;
 }
 
-function pcpu_alloc(m: Machine, fn: AllocFn, size: unknown, align: unknown, reserved: boolean, type: ScalarName | null): PerCpuPtr<unknown> | null {
+function pcpu_alloc(m: Machine, fn: AllocFn, size: unknown, align: unknown, reserved: boolean, type: Resolved | null, name?: string): PerCpuPtr<unknown> | null {
   const reqSize = checkSizeArg(fn, 'size', size);
   const reqAlign = checkSizeArg(fn, 'align', align);
   const st = getState(m, fn);
   // A typed allocation carries its type's op table, as a DEFINE_PER_CPU symbol does (looked up first:
   // an arch without generated ops must fail before anything is allocated).
-  const typeInfo = type === null ? null : scalarInfo(type);
-  const ops = type === null ? undefined : opsFor(m.arch, type);
+  const typeInfo = type === null ? null : type.scalar;
+  const ops = typeInfo === null ? undefined : opsFor(m.arch, typeInfo);
   const alignB = Math.max(reqAlign, PCPU_MIN_ALLOC_SIZE);
   const sizeB = alignUp(reqSize, PCPU_MIN_ALLOC_SIZE);
   if (sizeB === 0 || sizeB > PCPU_MIN_UNIT_SIZE || alignB > PAGE_SIZE || !isPowerOf2(alignB)) {
@@ -605,7 +607,8 @@ function pcpu_alloc(m: Machine, fn: AllocFn, size: unknown, align: unknown, rese
 
   const id = st.nextAllocId++;
   const label = `${fn} #${id} (size ${reqSize}, align ${reqAlign})`;
-  const ptr = new PerCpuPtr<unknown>(m, addr0 - st.base, typeInfo, { label, kind: 'dynamic' }, ops);
+  const ptr = new PerCpuPtr<unknown>(m, addr0 - st.base, typeInfo, { label, kind: 'dynamic' }, ops, { ctype: type?.ctype ?? null, sym: `*${name ?? `${fn}#${id}`}` });
+  setExtent(ptr, reqSize);
   chunk.allocs.set(off, { id, label, ptr, bitOff: off, bits });
 
   const s = st.stats;
@@ -627,10 +630,18 @@ export function __alloc_reserved_percpu(m: Machine, size: number, align: number)
   return pcpu_alloc(m, '__alloc_reserved_percpu', size, align, true, null);
 }
 
-/** alloc_percpu(type): sizeof(type) at __alignof__(type); the pointer knows its type. */
-export function alloc_percpu<T extends ScalarName>(m: Machine, type: T): PerCpuPtr<T> | null {
-  const t = scalarInfo(type, 'alloc_percpu');
-  return pcpu_alloc(m, 'alloc_percpu', t.size, t.align, false, type) as PerCpuPtr<T> | null;
+/**
+ * alloc_percpu(type): `__alloc_percpu(sizeof(type), __alignof__(type))`, and
+ * the pointer knows its C type (a scalar's op table is bound, an aggregate's
+ * members are reached with pcpu_member()). `name` is what traces call the
+ * pointer (`pcp` in `incl %gs:pcp->count`), as the C variable holding it would be.
+ */
+export function alloc_percpu<const S extends TypeArg>(m: Machine, type: S, name?: string): PtrTo<S> | null {
+  const t = resolveType(machineArg(m, 'alloc_percpu').ctypes, type, 'alloc_percpu');
+  if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))) {
+    throw new TypeError(`alloc_percpu: the name must be a C identifier, got ${describe(name)}`);
+  }
+  return pcpu_alloc(m, 'alloc_percpu', t.ctype.size, t.ctype.align, false, t, name) as PtrTo<S> | null;
 }
 
 // ---------------------------------------------------------------- free

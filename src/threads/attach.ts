@@ -62,6 +62,9 @@ export function describeSharedMachine(m: Machine): SharedMachineInit {
   const statics: StaticDescriptor[] = [];
   for (const d of m.linker.definitions()) {
     if (builtIn.lookup(d.name) !== undefined) continue;
+    if (d.type === null) {
+      throw new MachineStateError(`describeSharedMachine: ${d.ptr.origin.label} is a ${d.ctype.name}; threads share scalar static per-CPU variables only (define its members as separate variables)`);
+    }
     statics.push({ name: d.name, macro: d.macro, subsection: d.subsection, align: d.align, type: d.type.name, init: d.init });
   }
   return {
