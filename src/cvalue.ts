@@ -11,7 +11,7 @@
  * one (the member the assignment writes), an array has the array's length.
  */
 import { isScalar, type CType, type RecordType } from '../c/types.js';
-import { readBits, writeBits } from './bits.js';
+import { readBits, writeBits } from './scalar-bits.js';
 import { SCALARS, checkInRange, describe, fromBits, toBits, type ScalarInfo } from './types.js';
 
 export type CValue = number | bigint | boolean | CValue[] | { [member: string]: CValue };

@@ -20,7 +20,7 @@ import { MachineStateError } from './errors.js';
 import { PercpuLinker, PAGE_SIZE, alignUp, type StaticLayout } from './linker.js';
 import { typedOps, type PerCpuPtr } from './percpu-ptr.js';
 import { ARCHES, type Arch } from './arch.js';
-import { readBits, writeBits } from './bits.js';
+import { readBits, writeBits } from './scalar-bits.js';
 import { describe, fromBits, scalarInfo, toBits, type ScalarInfo, type ScalarName } from './types.js';
 
 export { ARCHES, type Arch } from './arch.js';
