@@ -1,0 +1,177 @@
+/**
+ * Typed pointers into ordinary (non-per-CPU) memory: what `&nr_free` is for
+ * a global and what kzalloc() returns. Unlike a per-CPU pointer this is a
+ * real address, the same on every CPU, and every CPU sees the same object.
+ *
+ * A KPtr knows its C type, the object it points into (for bounds and for
+ * kfree's poison) and its symbolic name for traces (`nr_free`,
+ * `obj->refs.counter`). Scalars are checked for alignment once, when the
+ * pointer is made, so the ops through it need not check again.
+ */
+import { memberRef } from '../c/layout.js';
+import { isScalar, type CType } from '../c/types.js';
+import { resolveType, type Resolved, type TypeArg, type ScalarOf } from './ctype-spec.js';
+import { MachineStateError, UseAfterFreeError } from './errors.js';
+import type { Machine } from './machine.js';
+import { SCALARS, describe, type ScalarInfo, type ScalarName } from './types.js';
+import type { ArrayType, RecordType } from '../c/types.js';
+
+/** Where a plain pointer's object came from, for messages. */
+export interface KOrigin {
+  /** `global nr_free (atomic_t)`, `kzalloc #3 (struct foo, 24 bytes)`. */
+  readonly label: string;
+  readonly kind: 'global' | 'heap' | 'cast';
+}
+
+/** The object a pointer points into: [base, base + size). */
+interface Extent {
+  readonly base: number;
+  readonly size: number;
+}
+
+const READ_AS_VALUE = 'is a pointer to machine memory, not a value: read it with READ_ONCE()/atomic_read(), or load through kptr_addr()';
+
+export class KPtr<T = unknown> {
+  /** The byte address in machine memory. */
+  readonly addr: number;
+  /** The runtime scalar for a scalar pointee; null for a struct, union or array. */
+  readonly type: ScalarInfo | null;
+  /** The pointee's C type. */
+  readonly ctype: CType;
+  readonly origin: KOrigin;
+  /** The lvalue it designates, as C spells it: `nr_free`, `obj->refs.counter`, `*obj`. */
+  readonly sym: string;
+  /** The object it points into (shared by every pointer derived from the same one). */
+  readonly extent: Extent;
+  /** Phantom: the pointee. Never present at run time. */
+  declare readonly __pointee?: T;
+
+  constructor(addr: number, ctype: CType, origin: KOrigin, sym: string, extent: Extent) {
+    this.addr = addr;
+    this.ctype = ctype;
+    this.type = isScalar(ctype) ? SCALARS[ctype.scalar] : null;
+    this.origin = origin;
+    this.sym = sym;
+    this.extent = extent;
+  }
+
+  valueOf(): never {
+    throw new TypeError(`${this.sym} ${READ_AS_VALUE}`);
+  }
+
+  [Symbol.toPrimitive](hint: string): string {
+    if (hint === 'string') return this.toString();
+    throw new TypeError(`${this.sym} ${READ_AS_VALUE}`);
+  }
+
+  toString(): string {
+    return `&${this.sym} (${this.ctype.name} *) @ 0x${Number.isFinite(this.addr) ? this.addr.toString(16) : '?'}`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+/** A pointer typed by its C type, as the TypeScript side sees it. */
+export type KPtrTo<S> = S extends RecordType | ArrayType ? KPtr<S> : S extends CType ? KPtr<any> : KPtr<ScalarOf<S>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Pointers made from one object (members, casts), so freeing the object poisons them all. */
+const FAMILY = new WeakMap<Extent, WeakRef<KPtr<unknown>>[]>();
+
+function remember(p: KPtr<unknown>): void {
+  let list = FAMILY.get(p.extent);
+  if (list === undefined) {
+    list = [];
+    FAMILY.set(p.extent, list);
+  }
+  if (list.length >= 64 && list.length % 64 === 0) {
+    const live = list.filter((r) => r.deref() !== undefined);
+    list.length = 0;
+    list.push(...live);
+  }
+  list.push(new WeakRef(p));
+}
+
+/** Makes a pointer, checking that a scalar is aligned and that the pointee lies inside the object. */
+export function makeKPtr(addr: number, t: Resolved, origin: KOrigin, sym: string, extent: Extent, what: string): KPtr<unknown> {
+  if (addr < extent.base || addr + t.ctype.size > extent.base + extent.size) {
+    throw new RangeError(`${what}: a ${t.ctype.name} at byte ${addr - extent.base} of ${origin.label} lies outside the object (${extent.size} bytes); nothing was made`);
+  }
+  if (addr % t.ctype.align !== 0) {
+    throw new RangeError(`${what}: address 0x${addr.toString(16)} is not ${t.ctype.align}-byte aligned for ${t.ctype.name}; nothing was made`);
+  }
+  const p = new KPtr<unknown>(addr, t.ctype, origin, sym, extent);
+  remember(p);
+  return p;
+}
+
+/** Poisons every pointer into the object (kfree in debug mode). */
+export function poisonObject(p: KPtr<unknown>, message: string): void {
+  for (const r of FAMILY.get(p.extent) ?? []) {
+    const d = r.deref();
+    if (d === undefined) continue;
+    Object.defineProperty(d, 'addr', {
+      get(): never {
+        throw new UseAfterFreeError(message);
+      },
+      configurable: true,
+    });
+  }
+}
+
+export function checkKPtr(p: unknown, what: string): KPtr<unknown> {
+  if (!(p instanceof KPtr)) {
+    throw new TypeError(`${what}: expected a pointer to machine memory (global_var(), kzalloc(), or a member of one), got ${describe(p)}`);
+  }
+  void p.addr; // a freed object's pointer throws its use-after-free error here
+  return p;
+}
+
+function memberSym(parentSym: string, path: string): string {
+  const deref = /^\*([A-Za-z_][A-Za-z0-9_#]*)$/.exec(parentSym);
+  if (deref !== null) return path.startsWith('[') ? `(*${deref[1]})${path}` : `${deref[1]}->${path}`;
+  if (parentSym.startsWith('*')) return path.startsWith('[') ? `(${parentSym})${path}` : `(${parentSym.slice(1)})->${path}`;
+  return path.startsWith('[') ? `${parentSym}${path}` : `${parentSym}.${path}`;
+}
+
+/** `&p->path`: a pointer to a member of the object `p` points to; with `type`, the member must have it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function kptr_member<const S extends TypeArg = any>(m: Machine, p: KPtr<unknown>, path: string, type?: S): KPtrTo<S> {
+  const ptr = checkKPtr(p, 'kptr_member');
+  const what = `kptr_member(${ptr.sym}, ${describe(path)})`;
+  if (Number.isNaN(ptr.addr)) throw new MachineStateError(`${what}: ${ptr.origin.label} is placed in .data when the machine boots; make member pointers after m.boot()`);
+  let ref;
+  try {
+    ref = memberRef(ptr.ctype, path);
+  } catch (e) {
+    throw new TypeError(`${what}: ${(e as Error).message}`);
+  }
+  if (type !== undefined) {
+    const want = resolveType(m.ctypes, type, what, 'C').ctype;
+    const same = want === ref.type || (isScalar(want) && isScalar(ref.type) && want.kind === ref.type.kind && want.scalar === ref.type.scalar);
+    if (!same) throw new TypeError(`${what}: the member is ${ref.type.name}, not ${want.name}`);
+  }
+  const t: Resolved = { ctype: ref.type, scalar: isScalar(ref.type) ? SCALARS[ref.type.scalar] : null, label: ref.type.name };
+  return makeKPtr(ptr.addr + ref.offset, t, ptr.origin, memberSym(ptr.sym, ref.path), ptr.extent, what) as KPtrTo<S>;
+}
+
+/** `(T *)((char *)p + bytes)`: pointer arithmetic inside the object, typed `type`. */
+export function kptr_add<const S extends TypeArg>(m: Machine, p: KPtr<unknown>, bytes: number, type: S): KPtrTo<S> {
+  const ptr = checkKPtr(p, 'kptr_add');
+  const what = `kptr_add(${ptr.sym}, ${describe(bytes)})`;
+  if (Number.isNaN(ptr.addr)) throw new MachineStateError(`${what}: ${ptr.origin.label} is placed in .data when the machine boots; do pointer arithmetic after m.boot()`);
+  if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes)) throw new TypeError(`${what}: the offset must be an integer number of bytes, got ${describe(bytes)}`);
+  const t = resolveType(m.ctypes, type, what, 'C');
+  const at = ptr.addr + bytes;
+  const sym = `*(${t.ctype.name} *)((char *)&${ptr.sym.startsWith('*') ? ptr.sym.slice(1) : ptr.sym} + ${bytes})`;
+  return makeKPtr(at, t, ptr.origin, sym, ptr.extent, what) as KPtrTo<S>;
+}
+
+/** The runtime scalar name of a scalar pointer's pointee, or a clear error. */
+export function scalarTarget(p: KPtr<unknown>, what: string): ScalarInfo {
+  if (p.type === null) throw new TypeError(`${what}: ${p.sym} is a ${p.ctype.name}, not a scalar; take a member first: kptr_member(m, p, 'member')`);
+  return p.type;
+}
+
+export type { ScalarName };

@@ -1,0 +1,173 @@
+/**
+ * Ordinary kernel memory on the machine: global variables (a `.data` area
+ * laid out at boot, like `.data..percpu` but with one copy shared by every
+ * CPU) and kmalloc()/kzalloc()/kfree() objects (mm/slab_common.c's kmalloc
+ * size classes, each object aligned as those caches align it). Both give
+ * KPtr pointers (src/kptr.ts) that READ_ONCE, cmpxchg and the atomic_*
+ * families take, in their fast and stepped forms.
+ */
+import { array } from '../../c/types.js';
+import { KernelBugError, MachineStateError, UseAfterFreeError } from '../errors.js';
+import { resolveType, type TypeArg } from '../ctype-spec.js';
+import { checkValue, writeValue, type CValue } from '../cvalue.js';
+import { KPtr, makeKPtr, poisonObject, type KPtrTo } from '../kptr.js';
+import { PAGE_SIZE, alignUp } from '../linker.js';
+import type { Machine } from '../machine.js';
+import { describe } from '../types.js';
+
+/**
+ * The kmalloc caches of mm/slab_common.c (kmalloc_info[]: 8 … 8k, with the
+ * 96 and 192 byte caches); larger requests get whole pages (kmalloc_large).
+ */
+export const KMALLOC_SIZES: readonly number[] = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
+
+interface Global {
+  readonly ptr: KPtr<unknown>;
+  readonly init: CValue | undefined;
+}
+
+interface Slab {
+  /** Free object addresses of this size class. */
+  readonly free: number[];
+}
+
+interface MemState {
+  readonly globals: Global[];
+  readonly names: Set<string>;
+  readonly slabs: Map<number, Slab>;
+  /** Live heap objects by address: their size class (0 for a page allocation) and label. */
+  readonly live: Map<number, { readonly cls: number; readonly label: string; readonly ptr: KPtr<unknown> }>;
+  nextId: number;
+}
+
+const STATE = new WeakMap<Machine, MemState>();
+
+function stateOf(m: Machine): MemState {
+  let st = STATE.get(m);
+  if (st === undefined) {
+    st = { globals: [], names: new Set(), slabs: new Map(), live: new Map(), nextId: 1 };
+    STATE.set(m, st);
+    const s = st;
+    m.onBoot(() => placeGlobals(m, s.globals));
+  }
+  return st;
+}
+
+/** Lays globals out in definition order, each at its alignment, in freshly mapped (zeroed) pages, and writes initialisers. */
+function placeGlobals(m: Machine, list: readonly Global[]): void {
+  if (list.length === 0) return;
+  let size = 0;
+  for (const g of list) size = alignUp(size, g.ptr.ctype.align) + g.ptr.ctype.size;
+  const base = m.mapArea(Math.max(size, 1));
+  if (base === null) throw new MachineStateError(`global variables: no memory left for ${size} bytes of .data`);
+  let at = base;
+  for (const g of list) {
+    at = alignUp(at, g.ptr.ctype.align);
+    (g.ptr as { addr: number }).addr = at;
+    (g.ptr.extent as { base: number }).base = at;
+    if (g.init !== undefined) writeValue(m.view, at, g.ptr.ctype, g.init);
+    at += g.ptr.ctype.size;
+  }
+}
+
+/**
+ * A global variable `type name = init;`: laid out in `.data` when the machine
+ * boots (defined before boot) or placed at once (after boot). Returns `&name`.
+ */
+export function global_var<const S extends TypeArg>(m: Machine, type: S, name: string, init?: CValue): KPtrTo<S> {
+  const what = `global_var(${String(name)})`;
+  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError(`global_var: the name must be a C identifier, got ${describe(name)}`);
+  const t = resolveType(m.ctypes, type, what, 'C');
+  if (init !== undefined) checkValue(t.ctype, init, `${what} initialiser`);
+  const st = stateOf(m);
+  if (st.names.has(name)) throw new Error(`${what}: redefinition of '${name}'`);
+  const origin = { label: `global ${name} (${t.ctype.name})`, kind: 'global' as const };
+  const extent = { base: NaN, size: t.ctype.size };
+  // Before boot the address is unknown until the .data area is laid out.
+  const ptr = new KPtr<unknown>(NaN, t.ctype, origin, name, extent);
+  st.names.add(name);
+  if (m.booted) placeGlobals(m, [{ ptr, init }]);
+  else st.globals.push({ ptr, init });
+  return ptr as KPtrTo<S>;
+}
+
+function sizeClass(size: number): number {
+  for (const s of KMALLOC_SIZES) if (size <= s) return s;
+  return 0;
+}
+
+function allocate(m: Machine, fn: string, type: unknown, zero: boolean, name: string | undefined): KPtr<unknown> | null {
+  if (!m.booted) throw new MachineStateError(`${fn}: the machine has not booted; kmalloc() works once memory is set up (m.boot())`);
+  const t = resolveType(m.ctypes, type, fn, 'C');
+  if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))) throw new TypeError(`${fn}: the name must be a C identifier, got ${describe(name)}`);
+  const st = stateOf(m);
+  const size = t.ctype.size;
+  if (size === 0) return null; // ZERO_SIZE_PTR in the kernel: nothing to touch
+  const cls = sizeClass(size);
+  let addr: number;
+  if (cls === 0) {
+    const base = m.mapArea(alignUp(size, PAGE_SIZE));
+    if (base === null) return null;
+    addr = base;
+  } else {
+    let slab = st.slabs.get(cls);
+    if (slab === undefined) {
+      slab = { free: [] };
+      st.slabs.set(cls, slab);
+    }
+    if (slab.free.length === 0) {
+      const bytes = Math.max(PAGE_SIZE, cls);
+      const base = m.mapArea(bytes);
+      if (base === null) return null;
+      for (let a = base + Math.floor(bytes / cls) * cls - cls; a >= base; a -= cls) slab.free.push(a);
+    }
+    addr = slab.free.pop()!;
+    if (addr % t.ctype.align !== 0) throw new KernelBugError(`${fn}: kmalloc-${cls} cannot align a ${t.ctype.name} to ${t.ctype.align}`);
+  }
+  if (zero) m.u8.fill(0, addr, addr + size);
+  const id = st.nextId++;
+  const label = `${fn} #${id} (${t.ctype.name}, ${size} bytes)`;
+  const sym = `*${name ?? `${fn}#${id}`}`;
+  const ptr = makeKPtr(addr, t, { label, kind: 'heap' }, sym, { base: addr, size }, fn);
+  st.live.set(addr, { cls, label, ptr });
+  return ptr;
+}
+
+/** kmalloc(sizeof(type), GFP_KERNEL): an object whose memory is not cleared (what was there stays). */
+export function kmalloc<const S extends TypeArg>(m: Machine, type: S, name?: string): KPtrTo<S> | null {
+  return allocate(m, 'kmalloc', type, false, name) as KPtrTo<S> | null;
+}
+
+/** kzalloc(sizeof(type), GFP_KERNEL): a zeroed object. `name` is what traces call the pointer. */
+export function kzalloc<const S extends TypeArg>(m: Machine, type: S, name?: string): KPtrTo<S> | null {
+  return allocate(m, 'kzalloc', type, true, name) as KPtrTo<S> | null;
+}
+
+/** kcalloc(n, sizeof(type), GFP_KERNEL): a zeroed array of n objects. */
+export function kcalloc(m: Machine, n: number, type: TypeArg, name?: string): KPtr<unknown> | null {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new TypeError(`kcalloc: n must be a non-negative integer, got ${describe(n)}`);
+  const elem = resolveType(m.ctypes, type, 'kcalloc', 'C').ctype;
+  return allocate(m, 'kcalloc', array(elem, n), true, name);
+}
+
+/**
+ * kfree(p): null is a no-op. `p` must be exactly what kmalloc/kzalloc
+ * returned; a double free, a global or a pointer into the middle of an object
+ * throws and changes nothing. In debug mode every pointer into the object is
+ * poisoned: a later access reports the use after free.
+ */
+export function kfree(m: Machine, p: KPtr<unknown> | null): void {
+  if (p === null) return;
+  if (!(p instanceof KPtr)) throw new TypeError(`kfree: expected a pointer kmalloc()/kzalloc() returned, or null; got ${describe(p)}`);
+  const d = Object.getOwnPropertyDescriptor(p, 'addr');
+  if (d !== undefined && typeof d.get === 'function') throw new UseAfterFreeError(`double free: kfree() of ${p.origin.label}, which was already freed; nothing was changed`);
+  const st = stateOf(m);
+  if (p.origin.kind !== 'heap') throw new KernelBugError(`kfree: ${p.sym} is ${p.origin.label}, not memory from kmalloc(); nothing was changed`);
+  const rec = st.live.get(p.addr);
+  if (rec === undefined || p.addr !== p.extent.base) {
+    throw new KernelBugError(`kfree: ${p.sym} points into ${p.origin.label} at byte ${p.addr - p.extent.base}, not at its start; pass what kmalloc() returned; nothing was changed`);
+  }
+  st.live.delete(p.addr);
+  if (rec.cls !== 0) st.slabs.get(rec.cls)!.free.push(p.addr);
+  if (m.debugFree) poisonObject(p, `use-after-free: ${rec.label} was freed by kfree()`);
+}
