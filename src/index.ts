@@ -23,6 +23,9 @@ export {
 export { PAGE_SIZE, L1_CACHE_BYTES, LINK_ORDER, type LayoutEntry, type StaticLayout } from './linker.js';
 export * from './define.js';
 export { pcpu_member, pcpu_cast, pcpu_ptr_add } from './member.js';
+export { KPtr, kptr_member, kptr_add, type KPtrTo, type KOrigin } from './kptr.js';
+export { global_var, kmalloc, kzalloc, kcalloc, kfree, KMALLOC_SIZES } from './mm/memory.js';
+export * from './kernel/atomic.js';
 export { readValue, writeValue, checkValue, type CValue } from './cvalue.js';
 export { resolveType, type TypeArg, type ScalarOf, type Resolved, type Aggregate } from './ctype-spec.js';
 export * from './kernel/preempt.js';

@@ -32,6 +32,8 @@ export interface PtrTarget {
  */
 const UNTYPED: unknown = new Proxy(Object.create(null) as object, {
   get(_t, name) {
+    // The stepped table (p.ops.stepped) refuses in the same words.
+    if (name === 'stepped') return UNTYPED;
     return (): never => {
       throw new TypeError(
         `${String(name)}(): this per-CPU pointer has no type; allocate with alloc_percpu(m, type) or call a sized op such as ${String(name)}_4`,
@@ -61,6 +63,7 @@ export function typedOps(arch: string, t: ScalarInfo): unknown {
 
 const AGGREGATE: unknown = new Proxy(Object.create(null) as object, {
   get(_t, name) {
+    if (name === 'stepped') return AGGREGATE;
     return (): never => {
       throw new TypeError(
         `${String(name)}(): this per-CPU pointer points to a struct, union or array, not a scalar; take a member pointer first: pcpu_member(m, p, 'member')`,

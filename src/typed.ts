@@ -15,6 +15,9 @@ import * as x86_64 from '../generated/x86_64/percpu.js';
 import { GENERIC_OPS } from '../generated/percpu-defs.js';
 import * as arm64 from '../generated/arm64/percpu.js';
 import * as generic from '../generated/generic/percpu.js';
+import * as x86_64_stepped from '../generated/x86_64/percpu-stepped.js';
+import * as arm64_stepped from '../generated/arm64/percpu-stepped.js';
+import * as generic_stepped from '../generated/generic/percpu-stepped.js';
 import { badOvalp } from './errors.js';
 import type { Arch } from './arch.js';
 import { installTypedLayer, type PerCpuPtr } from './percpu-ptr.js';
@@ -26,6 +29,14 @@ export type IntName = Exclude<ScalarName, 'bool' | 'u128'>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => any;
 export type OpTable = Record<string, AnyFn>;
+
+/** A pointer's op table also holds the stepped table of the same type and architecture (src/stepped.ts). */
+export interface SteppedOps {
+  readonly stepped: OpTable;
+}
+
+/** The generated stepped module of each architecture. */
+const STEPPED_MODULES: Partial<Record<Arch, Record<string, unknown>>> = { x86_64: x86_64_stepped, arm64: arm64_stepped, generic: generic_stepped };
 
 /** The size-generic names, from the generic layer's table. */
 export const TYPED_OPS: readonly string[] = Object.keys(GENERIC_OPS);
@@ -108,7 +119,56 @@ function buildTable(arch: Arch, t: ScalarInfo): OpTable {
   }
   const fast = new (class OpTableOfType {})() as OpTable;
   for (const [name, fn] of Object.entries(table)) Object.defineProperty(fast, name, { value: fn, enumerable: true });
+  Object.defineProperty(fast, 'stepped', { value: buildSteppedTable(arch, t, toTs, boolIn) });
   return fast;
+}
+
+/**
+ * The stepped twin of buildTable(): the generated stepped op of the type's
+ * width, wrapped (as generators) where the type reads back signed or as a
+ * bool, so `yield* stepped.this_cpu_read(m, p)` of an s8 is -1, not 255.
+ */
+function buildSteppedTable(
+  arch: Arch, t: ScalarInfo, toTs: ((v: number | bigint) => unknown) | null, boolIn: (name: string) => (v: unknown) => unknown,
+): OpTable {
+  const mod = STEPPED_MODULES[arch];
+  if (!mod) throw new Error(`typed layer: no generated stepped ops registered for arch ${arch}`);
+  const table: OpTable = {};
+  for (const [name, { base: op, returns, arith }] of Object.entries(GENERIC_OPS)) {
+    const fromTs: ((v: unknown) => unknown) | null = t.name === 'bool' ? boolIn(name) : null;
+    if (t.name === 'u128' || (t.name === 'bool' && arith)) {
+      table[name] = () => {
+        throw new TypeError(`${name}(): not available for ${t.name} per-CPU variables (bool takes read, write, xchg, cmpxchg; u128 takes this_cpu_cmpxchg128)`);
+      };
+      continue;
+    }
+    const g = sized(mod, name, t.size);
+    if (returns === 'bool') {
+      table[name] = toTs === null && fromTs === null ? g : function* (m: Machine, x: PerCpuPtr<unknown>, ovalp: { value: unknown }, nval: unknown) {
+        if (typeof ovalp !== 'object' || ovalp === null) throw badOvalp(name, ovalp, t.size === 8);
+        const box = { value: fromTs ? fromTs(ovalp.value) : ovalp.value };
+        const ok = (yield* g(m, x, box, fromTs ? fromTs(nval) : nval)) as boolean;
+        if (!ok) ovalp.value = toTs ? toTs(box.value as number | bigint) : box.value;
+        return ok;
+      };
+    } else if (fromTs === null && (toTs === null || returns === 'void')) {
+      table[name] = g;
+    } else if (returns === 'value') {
+      const conv = toTs ?? ((x: number | bigint) => x);
+      table[name] = op === 'cmpxchg'
+        ? function* (m: Machine, x: PerCpuPtr<unknown>, o: unknown, n: unknown) { return conv(yield* g(m, x, fromTs ? fromTs(o) : o, fromTs ? fromTs(n) : n)); }
+        : op === 'xchg'
+          ? function* (m: Machine, x: PerCpuPtr<unknown>, n: unknown) { return conv(yield* g(m, x, fromTs ? fromTs(n) : n)); }
+          : op === 'add_return' || op === 'sub_return'
+            ? function* (m: Machine, x: PerCpuPtr<unknown>, val: unknown) { return conv(yield* g(m, x, val)); }
+            : function* (m: Machine, x: PerCpuPtr<unknown>) { return conv(yield* g(m, x)); };
+    } else {
+      table[name] = op === 'write' ? function* (m: Machine, x: PerCpuPtr<unknown>, val: unknown) { yield* g(m, x, fromTs!(val)); } : g;
+    }
+  }
+  const stepped = new (class SteppedOpTableOfType {})() as OpTable;
+  for (const [name, fn] of Object.entries(table)) Object.defineProperty(stepped, name, { value: fn, enumerable: true });
+  return stepped;
 }
 
 /** The op table for pointers of type `t` on `arch` (built once, shared by every such pointer). */
