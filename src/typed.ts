@@ -144,7 +144,7 @@ function buildSteppedTable(
     }
     const g = sized(mod, name, t.size);
     if (returns === 'bool') {
-      table[name] = toTs === null && fromTs === null ? g : function* (m: Machine, x: PerCpuPtr<unknown>, ovalp: { value: unknown }, nval: unknown) {
+      table[name] = toTs === null && fromTs === null ? g : function* (m: unknown, x: PerCpuPtr<unknown>, ovalp: { value: unknown }, nval: unknown) {
         if (typeof ovalp !== 'object' || ovalp === null) throw badOvalp(name, ovalp, t.size === 8);
         const box = { value: fromTs ? fromTs(ovalp.value) : ovalp.value };
         const ok = (yield* g(m, x, box, fromTs ? fromTs(nval) : nval)) as boolean;
@@ -156,14 +156,14 @@ function buildSteppedTable(
     } else if (returns === 'value') {
       const conv = toTs ?? ((x: number | bigint) => x);
       table[name] = op === 'cmpxchg'
-        ? function* (m: Machine, x: PerCpuPtr<unknown>, o: unknown, n: unknown) { return conv(yield* g(m, x, fromTs ? fromTs(o) : o, fromTs ? fromTs(n) : n)); }
+        ? function* (m: unknown, x: PerCpuPtr<unknown>, o: unknown, n: unknown) { return conv(yield* g(m, x, fromTs ? fromTs(o) : o, fromTs ? fromTs(n) : n)); }
         : op === 'xchg'
-          ? function* (m: Machine, x: PerCpuPtr<unknown>, n: unknown) { return conv(yield* g(m, x, fromTs ? fromTs(n) : n)); }
+          ? function* (m: unknown, x: PerCpuPtr<unknown>, n: unknown) { return conv(yield* g(m, x, fromTs ? fromTs(n) : n)); }
           : op === 'add_return' || op === 'sub_return'
-            ? function* (m: Machine, x: PerCpuPtr<unknown>, val: unknown) { return conv(yield* g(m, x, val)); }
-            : function* (m: Machine, x: PerCpuPtr<unknown>) { return conv(yield* g(m, x)); };
+            ? function* (m: unknown, x: PerCpuPtr<unknown>, val: unknown) { return conv(yield* g(m, x, val)); }
+            : function* (m: unknown, x: PerCpuPtr<unknown>) { return conv(yield* g(m, x)); };
     } else {
-      table[name] = op === 'write' ? function* (m: Machine, x: PerCpuPtr<unknown>, val: unknown) { yield* g(m, x, fromTs!(val)); } : g;
+      table[name] = op === 'write' ? function* (m: unknown, x: PerCpuPtr<unknown>, val: unknown) { yield* g(m, x, fromTs!(val)); } : g;
     }
   }
   const stepped = new (class SteppedOpTableOfType {})() as OpTable;
