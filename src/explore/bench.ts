@@ -10,6 +10,7 @@
  * (maxViolations = Infinity), so a buggy scenario's count is comparable with
  * its fixed twin's. Each is given with and without the sleep-set reduction.
  */
+import { describe } from '../types.js';
 import { exploreExhaustive } from './explorer.js';
 import { SCENARIOS, getScenario } from './scenarios/index.js';
 
@@ -48,6 +49,9 @@ export interface ExplorerFigures {
  * reduction (the fastest counts), plus one run without it for the naive count.
  */
 export function measureExplorer(options: { scenarios?: readonly string[]; runs?: number; warmup?: boolean } = {}): ExplorerFigures {
+  if (options === null || typeof options !== 'object' || (options.scenarios !== undefined && !Array.isArray(options.scenarios))) {
+    throw new TypeError(`measureExplorer: options must be an object { scenarios?: string[], runs?, warmup? }, got ${describe(options)}`);
+  }
   const runs = options.runs ?? 3;
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`measureExplorer: runs must be a positive integer, got ${String(runs)}`);
   const list = options.scenarios === undefined ? SCENARIOS : options.scenarios.map((n) => getScenario(n));

@@ -24,6 +24,7 @@
  * transitions with a PRNG seeded by seed+i, so any one replays from its seed.
  * Every violation carries the schedule string that replays it exactly.
  */
+import { describe } from '../types.js';
 import { conflicts } from '../sched/step.js';
 import {
   Scheduler, formatTraceEntry, parseToken, type Choice, type TraceEntry, type Transition, type ViolationKind,
@@ -97,7 +98,12 @@ export interface ExploreResult {
   readonly elapsedMs: number;
 }
 
+/** The scenario and options every entry point takes, checked before anything runs. */
 function boundOf(s: Scenario, o: ExploreOptions): number {
+  if (s === null || typeof s !== 'object' || typeof s.build !== 'function' || typeof s.name !== 'string') {
+    throw new TypeError(`explore: expected a scenario (getScenario(name), or an object { name, build, … }), got ${describe(s)}`);
+  }
+  if (o === null || typeof o !== 'object') throw new TypeError(`explore: options must be an object, got ${describe(o)}`);
   const b = o.bound ?? s.bound ?? DEFAULT_BOUND;
   if (!Number.isInteger(b) || b < 0) throw new RangeError(`explore: bound must be a non-negative integer, got ${String(b)}`);
   return b;
@@ -307,6 +313,7 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
 export function runSchedule(s: Scenario, schedule: string, o: { bound?: number; maxSteps?: number } = {}): Scheduler {
   const bound = boundOf(s, o);
   const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
+  if (typeof schedule !== 'string') throw new TypeError(`schedule: expected a schedule string such as '0,0,p0:T2', got ${describe(schedule)}`);
   const tokens = schedule.trim() === '' ? [] : schedule.split(',').map((t) => t.trim());
   const choices: Choice[] = tokens.map((t) => parseToken(t));
   const sch = new Scheduler(s.build(), bound, true);
@@ -350,6 +357,7 @@ export function runSeed(s: Scenario, seed: number, o: { bound?: number; maxSteps
 
 /** The readable trace of a finished or stopped schedule. */
 export function formatTrace(trace: readonly TraceEntry[]): string {
+  if (!Array.isArray(trace)) throw new TypeError(`formatTrace: expected a trace (an array of entries, as a Violation's trace), got ${describe(trace)}`);
   return trace.map((e) => `  ${formatTraceEntry(e)}`).join('\n');
 }
 
@@ -358,7 +366,10 @@ export function formatTrace(trace: readonly TraceEntry[]): string {
  * commands; `target` is what names the scenario after `percpu-sim explore`
  * (default its name; `./my-scenarios.ts name` for a user's file).
  */
-export function formatViolation(s: Scenario, v: Violation, bound: number, target: string = s.name): string {
+export function formatViolation(s: Scenario, v: Violation, bound: number, target?: string): string {
+  if (s === null || typeof s !== 'object' || typeof s.name !== 'string') throw new TypeError(`formatViolation: expected a scenario, got ${describe(s)}`);
+  if (v === null || typeof v !== 'object' || !Array.isArray(v.trace)) throw new TypeError(`formatViolation: expected a Violation from an exploration, got ${describe(v)}`);
+  target ??= s.name;
   const b = bound === (s.bound ?? DEFAULT_BOUND) ? '' : ` --bound ${bound}`;
   const lines = [
     `VIOLATION in schedule ${v.index} of ${s.name}: ${v.message}`,

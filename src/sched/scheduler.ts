@@ -40,7 +40,7 @@
  * budget; the interleaving of instructions on different CPUs is not bounded.
  */
 import { KernelBugError, MachineStateError } from '../errors.js';
-import { NR_CPUS_MAX, type ExecContext, type Machine } from '../machine.js';
+import { NR_CPUS_MAX, machineArg, type ExecContext, type Machine } from '../machine.js';
 import { describe } from '../types.js';
 import { HARDIRQ_OFFSET, NMI_MASK, NMI_OFFSET, SOFTIRQ_OFFSET } from '../kernel/preempt.js';
 import {
@@ -86,6 +86,7 @@ const SCHED_BOUND = `${SCHED_RESOURCE}bound`;
 
 /** The token of a choice in a schedule string: `0` step on cpu0, `p0:T2`, `mT1:1`, `i0:tick`, `s0`, `s0:NET_RX`, `n0:perf`. */
 export function choiceToken(c: Choice): string {
+  if (c === null || typeof c !== 'object' || typeof c.kind !== 'string') throw new TypeError(`choiceToken: expected a choice { kind, … } (a transition's choice), got ${describe(c)}`);
   switch (c.kind) {
     case 'step': return String(c.cpu);
     case 'preempt': return `p${c.cpu}:${c.to}`;
@@ -188,6 +189,10 @@ export class Scheduler {
   tracing: boolean;
 
   constructor(world: World, bound: number, tracing = true) {
+    if (world === null || typeof world !== 'object' || !Array.isArray(world.tasks)) {
+      throw new TypeError(`Scheduler: expected a world { m, tasks, … } (what a scenario's build() returns), got ${describe(world)}`);
+    }
+    machineArg(world.m, 'Scheduler: world.m');
     this.world = world;
     this.m = world.m;
     this.bound = bound;
@@ -877,6 +882,7 @@ export class Scheduler {
 
 /** One trace line: `#3   cpu1 T2: movl %gs:0x40, %eax`, `#4   cpu0 -- preempt: T1 -> T2 …`. */
 export function formatTraceEntry(e: TraceEntry): string {
+  if (e === null || typeof e !== 'object' || typeof e.kind !== 'string') throw new TypeError(`formatTraceEntry: expected a trace entry { n, kind, cpu, text }, got ${describe(e)}`);
   const num = `#${e.n}`.padEnd(5);
   switch (e.kind) {
     case 'step': return `${num}cpu${e.cpu} ${e.who}: ${e.text}`;

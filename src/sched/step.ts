@@ -20,7 +20,7 @@
 import { formatInsn } from '../insn.js';
 import type { Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
-import { scalarInfo, type ScalarName } from '../types.js';
+import { describe, scalarInfo, type ScalarName } from '../types.js';
 
 /** What a step does to a location: read it, or write it (a read-modify-write counts as a write). */
 export type AccessKind = 'r' | 'w';
@@ -94,6 +94,7 @@ const SUFFIX_SIZE: Record<string, number> = { b: 1, w: 2, l: 4, q: 8 };
 
 /** Operand size from the mnemonic: `movl` → 4, `cmpxchg16b` → 16, unknown → 16 (conservative). */
 export function mnemonicSize(asm: string): number {
+  if (typeof asm !== 'string') throw new TypeError(`mnemonicSize: expected an instruction (a string such as "addl %[val], %gs:[var]"), got ${describe(asm)}`);
   const op = asm.trimStart().split(/\s/, 1)[0] ?? '';
   if (op.startsWith('cmpxchg16b')) return 16;
   if (op.startsWith('cmpxchg8b')) return 8;
@@ -103,6 +104,7 @@ export function mnemonicSize(asm: string): number {
 
 /** A `mov` whose source is the memory operand only reads it; every other memory instruction may write. */
 export function mnemonicAccess(asm: string): AccessKind {
+  if (typeof asm !== 'string') throw new TypeError(`mnemonicAccess: expected an instruction (a string such as "movl %gs:[var], %eax"), got ${describe(asm)}`);
   return /^\s*mov[bwlq]?\s+(%gs:|%fs:|0x|\()/.test(asm) ? 'r' : 'w';
 }
 
@@ -113,6 +115,7 @@ export function mnemonicAccess(asm: string): AccessKind {
  * when the step runs.
  */
 export function footprint(m: Machine, step: Step, cpu: number): Touch[] {
+  if (step === null || typeof step !== 'object' || typeof step.asm !== 'string') throw new TypeError(`footprint: expected a step { asm, … } of a stepped op, got ${describe(step)}`);
   const out: Touch[] = [];
   if (step.pcp !== undefined || step.addr !== undefined) {
     const size = step.size ?? mnemonicSize(step.asm);
@@ -137,6 +140,7 @@ export function footprint(m: Machine, step: Step, cpu: number): Touch[] {
 
 /** True when two footprints touch a common location and at least one writes it (ANY_RESOURCE: see there). */
 export function conflicts(a: readonly Touch[], b: readonly Touch[]): boolean {
+  if (!Array.isArray(a) || !Array.isArray(b)) throw new TypeError(`conflicts: expected two footprints (arrays of touches from footprint()), got ${describe(a)} and ${describe(b)}`);
   for (const x of a) {
     for (const y of b) {
       if (!x.write && !y.write) continue;
@@ -160,6 +164,7 @@ export function conflicts(a: readonly Touch[], b: readonly Touch[]): boolean {
 
 /** The instruction text for the trace: `[var]` replaced by the offset, addresses in hex. */
 export function formatStep(step: Step): string {
+  if (step === null || typeof step !== 'object' || typeof step.asm !== 'string') throw new TypeError(`formatStep: expected a step { asm, … } of a stepped op, got ${describe(step)}`);
   if (step.pcp !== undefined) return formatInsn({ asm: step.asm, pcp: step.pcp, val: step.val, oval: step.oval, nval: step.nval });
   return step.asm;
 }

@@ -1,4 +1,5 @@
 /** The scenarios shipped with the explorer (issue 5, section 4), by name. */
+import { describe } from '../../types.js';
 import type { Scenario } from '../../sched/task.js';
 import { incIrq } from './inc-irq.js';
 import { percpuCounter } from './percpu-counter.js';
@@ -32,6 +33,7 @@ export const SCENARIOS: readonly Scenario[] = [
 
 /** The scenario of that name, or an error listing the names there are. */
 export function getScenario(name: string): Scenario {
+  if (typeof name !== 'string') throw new TypeError(`getScenario: expected a scenario name (a string), got ${describe(name)}`);
   const s = SCENARIOS.find((x) => x.name === name);
   if (s === undefined) {
     throw new RangeError(`unknown scenario '${name}'; the scenarios are: ${SCENARIOS.map((x) => x.name).join(', ')}`);
