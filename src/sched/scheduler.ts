@@ -40,7 +40,7 @@
  * budget; the interleaving of instructions on different CPUs is not bounded.
  */
 import { KernelBugError, MachineStateError } from '../errors.js';
-import { NR_CPUS_MAX, machineArg, type ExecContext, type Machine } from '../machine.js';
+import { NR_CPUS_MAX, type ExecContext, type Machine } from '../machine.js';
 import { describe } from '../types.js';
 import { HARDIRQ_OFFSET, NMI_MASK, NMI_OFFSET, SOFTIRQ_OFFSET } from '../kernel/preempt.js';
 import {
@@ -192,7 +192,10 @@ export class Scheduler {
     if (world === null || typeof world !== 'object' || !Array.isArray(world.tasks)) {
       throw new TypeError(`Scheduler: expected a world { m, tasks, … } (what a scenario's build() returns), got ${describe(world)}`);
     }
-    machineArg(world.m, 'Scheduler: world.m');
+    // Not instanceof: a user scenario file may bring its own copy of the runtime (another module instance).
+    if (world.m === null || typeof world.m !== 'object' || typeof (world.m as Partial<Machine>).checkCpu !== 'function') {
+      throw new TypeError(`Scheduler: world.m must be the scenario's Machine, got ${describe(world.m)}`);
+    }
     this.world = world;
     this.m = world.m;
     this.bound = bound;
