@@ -211,6 +211,31 @@ export function memberRef(t: CType, path: string): MemberRef {
   return { offset, type, path: canon };
 }
 
+/**
+ * The member path of the scalar of `size` bytes at byte `off` inside `t`
+ * ('' for `t` itself), or null when no scalar starts there with that size:
+ * how a trace names an address inside an object.
+ */
+export function memberAt(t: CType, off: number, size: number): string | null {
+  if (off === 0 && t.size === size && t.kind !== 'struct' && t.kind !== 'union' && t.kind !== 'array') return '';
+  if (t.kind === 'array' && t.of.size > 0) {
+    const i = Math.floor(off / t.of.size);
+    if (t.length !== null && i >= t.length) return null;
+    const rest = memberAt(t.of, off - i * t.of.size, size);
+    return rest === null ? null : `[${i}]${rest === '' || rest.startsWith('[') ? rest : `.${rest}`}`;
+  }
+  if (t.kind === 'struct' || t.kind === 'union') {
+    for (const m of t.members ?? []) {
+      if (off < m.offset || off >= m.offset + m.type.size) continue;
+      const rest = memberAt(m.type, off - m.offset, size);
+      if (rest === null) continue;
+      if (m.name === null) return rest;
+      return rest === '' ? m.name : rest.startsWith('[') ? `${m.name}${rest}` : `${m.name}.${rest}`;
+    }
+  }
+  return null;
+}
+
 /** `offsetof(type, path)` as gcc's __builtin_offsetof computes it. */
 export function offsetof(t: CType, path: string): number {
   return memberRef(t, path).offset;

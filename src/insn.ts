@@ -1,9 +1,12 @@
 /**
- * One instruction of a stepped op: what the explorer's trace shows
- * (`cpu1 T2: movl %gs:[var], %eax` with the variable's offset filled in).
+ * One instruction of a stepped op: what the explorer's trace shows, with the
+ * per-CPU operand named as C names it (`incl %gs:hits`,
+ * `movb %gs:pcp->vm_stat_diff[2], %al`) and every template placeholder
+ * expanded: an immediate operand as `$5`, a register operand as the register
+ * of the instruction's width. The raw offset stays on the pointer (and the
+ * address in the trace entry), out of the reader's way.
  */
 import type { PerCpuPtr } from './percpu-ptr.js';
-import { describe } from './types.js';
 
 export interface Insn {
   /** The instruction as the family template spells it, operands symbolic. */
@@ -24,18 +27,45 @@ export interface Insn {
   readonly access?: 'r' | 'w';
 }
 
-/** The instruction with its operands filled in: `addl $5, %gs:0x40`. */
-export function formatInsn(i: Insn): string {
-  if (i === null || typeof i !== 'object' || typeof i.asm !== 'string') {
-    throw new TypeError(`formatInsn: expected an instruction { asm, pcp, … } from a stepped op, got ${describe(i)}`);
-  }
-  let off: string;
+/** x86-64 registers by operand width (b, w, l, q) for each placeholder the templates use. */
+const X86_REGS: Record<string, readonly string[]> = {
+  ret: ['%al', '%ax', '%eax', '%rax'],
+  tmp: ['%al', '%ax', '%eax', '%rax'],
+  oval: ['%al', '%ax', '%eax', '%rax'],
+  val: ['%dl', '%dx', '%edx', '%rdx'],
+  nval: ['%cl', '%cx', '%ecx', '%rcx'],
+};
+const WIDTH: Record<string, number> = { b: 0, w: 1, l: 2, q: 3 };
+
+/** The lvalue a pointer designates (`hits`, `pcp->count`, `*cnt`) and, for address operands, its address. */
+function names(pcp: PerCpuPtr<unknown>): { lvalue: string; address: string } {
+  let lvalue: string;
   try {
-    off = Number.isFinite(i.pcp.off) ? `0x${i.pcp.off.toString(16)}` : '[var]';
+    lvalue = pcp.sym;
+    void pcp.off; // a freed pointer names itself so
   } catch {
-    off = '[freed]';
+    return { lvalue: '[freed]', address: '[freed]' };
   }
+  // A variable's or a pointer's name is the address itself, as an assembler symbol is; a member's address is taken.
+  const address = /^\*?[A-Za-z_][A-Za-z0-9_#]*$/.test(lvalue) ? lvalue.replace(/^\*/, '') : `&${lvalue}`;
+  return { lvalue, address };
+}
+
+/**
+ * The instruction as a kernel developer reads it: `addl $5, %gs:hits`,
+ * `movl %gs:pcp->count, %eax`, `add x1, x1, #hits`,
+ * `ptr = hits + __per_cpu_offset[cpu]` (a member's address as `&zs.vm_stat_diff[2]`).
+ */
+export function formatInsn(i: Insn): string {
+  const { lvalue, address } = names(i.pcp);
+  const op = i.asm.trimStart().split(/\s/, 1)[0] ?? '';
+  const w = WIDTH[op.charAt(op.length - 1)] ?? 3;
   return i.asm
-    .replace(/%a\[var\]|\[var\]/g, off)
-    .replace(/%\[(val|oval|nval)\]/g, (whole, name: 'val' | 'oval' | 'nval') => (i[name] === undefined ? whole : `$${i[name]}`));
+    .replace(/%gs:(%a)?\[var\]/g, `%gs:${lvalue}`)
+    .replace(/\[var\]/g, address)
+    .replace(/%\[(\w+)\]/g, (whole, name: string) => {
+      const v = name === 'val' ? i.val : undefined;
+      if (v !== undefined) return `$${v}`;
+      return X86_REGS[name]?.[w] ?? whole;
+    });
 }

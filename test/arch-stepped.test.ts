@@ -39,7 +39,7 @@ describe('instruction sequences per architecture', () => {
   it('raw_cpu_add_4: one instruction on x86-64, raw_cpu_ptr then load/add/store elsewhere', () => {
     const seqs = ARCHES.map((arch) => {
       const { m, x } = world(arch);
-      return trace(STEPPED[arch].raw_cpu_add_4(m, x, 1)).map((s) => s.replaceAll(`0x${x.off.toString(16)}`, 'x'));
+      return trace(STEPPED[arch].raw_cpu_add_4(m, x, 1));
     });
     expect(seqs).toEqual([
       ['addl $1, %gs:x'],
@@ -54,16 +54,16 @@ describe('instruction sequences per architecture', () => {
       const x = DEFINE_PER_CPU(m, 'u32', 'x');
       const y = DEFINE_PER_CPU(m, 'u64', 'y');
       m.boot();
-      return trace(f(STEPPED[arch], m, x, y)).map((s) => s.replace(/0x[0-9a-f]+/, 'v'));
+      return trace(f(STEPPED[arch], m, x, y));
     };
-    expect(seq('arm64', (s, m, x) => s.this_cpu_add_4(m, x, 5))).toEqual(['mrs x1, tpidr_el1', 'add x1, x1, #v', 'stadd w0, [x1]']);
-    expect(seq('arm64', (s, m, _x, y) => s.this_cpu_add_return_8(m, y, 5n))).toEqual(['mrs x1, tpidr_el1', 'add x1, x1, #v', 'ldadd x0, x2, [x1]', 'add x2, x2, x0']);
-    expect(seq('arm64', (s, m, x) => s.this_cpu_and_4(m, x, 5))).toEqual(['mrs x1, tpidr_el1', 'add x1, x1, #v', 'stclr w0, [x1]']);
-    expect(seq('arm64', (s, m, x) => s.this_cpu_cmpxchg_4(m, x, 0, 1))).toEqual(['mrs x1, tpidr_el1', 'add x1, x1, #v', 'cas w2, w3, [x1]']);
+    expect(seq('arm64', (s, m, x) => s.this_cpu_add_4(m, x, 5))).toEqual(['mrs x1, tpidr_el1', 'add x1, x1, #x', 'stadd w0, [x1]']);
+    expect(seq('arm64', (s, m, _x, y) => s.this_cpu_add_return_8(m, y, 5n))).toEqual(['mrs x1, tpidr_el1', 'add x1, x1, #y', 'ldadd x0, x2, [x1]', 'add x2, x2, x0']);
+    expect(seq('arm64', (s, m, x) => s.this_cpu_and_4(m, x, 5))).toEqual(['mrs x1, tpidr_el1', 'add x1, x1, #x', 'stclr w0, [x1]']);
+    expect(seq('arm64', (s, m, x) => s.this_cpu_cmpxchg_4(m, x, 0, 1))).toEqual(['mrs x1, tpidr_el1', 'add x1, x1, #x', 'cas w2, w3, [x1]']);
     expect(seq('generic', (s, m, _x, y) => s.this_cpu_add_return_8(m, y, 5n))).toEqual([
-      'cpu = raw_smp_processor_id()', 'ptr = v + __per_cpu_offset[cpu]', 'r = *(u64 *)ptr', 'r += val', '*(u64 *)ptr = r',
+      'cpu = raw_smp_processor_id()', 'ptr = y + __per_cpu_offset[cpu]', 'r = *(u64 *)ptr', 'r += val', '*(u64 *)ptr = r',
     ]);
-    expect(seq('x86_64', (s, m, _x, y) => s.this_cpu_add_return_8(m, y, 5n))).toEqual(['xaddq %[tmp], %gs:v']);
+    expect(seq('x86_64', (s, m, _x, y) => s.this_cpu_add_return_8(m, y, 5n))).toEqual(['xaddq %rax, %gs:y']);
   });
 });
 

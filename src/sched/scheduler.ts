@@ -655,7 +655,7 @@ export class Scheduler {
       }
     }
     f.obs = mix(f.obs, cpu);
-    let text = `${formatStep(step)}`;
+    let text = formatStep(step, m);
     let owner: number | null = null;
     if (addr !== null && m.layout !== null) {
       const unit = Math.floor((addr - m.layout.base) / m.layout.unitSize);

@@ -18,6 +18,7 @@
  * through steps.
  */
 import { formatInsn } from '../insn.js';
+import { symbolAt } from '../symbols.js';
 import type { Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
 import { describe, scalarInfo, type ScalarName } from '../types.js';
@@ -162,10 +163,18 @@ export function conflicts(a: readonly Touch[], b: readonly Touch[]): boolean {
   return false;
 }
 
-/** The instruction text for the trace: `[var]` replaced by the offset, addresses in hex. */
-export function formatStep(step: Step): string {
+/**
+ * The instruction text for the trace: the per-CPU operand by name
+ * (formatInsn); with the machine, a plain address inside a static per-CPU
+ * variable as `per_cpu(counter, 1)`.
+ */
+export function formatStep(step: Step, m?: Machine): string {
   if (step === null || typeof step !== 'object' || typeof step.asm !== 'string') throw new TypeError(`formatStep: expected a step { asm, … } of a stepped op, got ${describe(step)}`);
   if (step.pcp !== undefined) return formatInsn({ asm: step.asm, pcp: step.pcp, val: step.val, oval: step.oval, nval: step.nval });
+  if (m !== undefined && step.addr !== undefined) {
+    const name = symbolAt(m, step.addr, step.size ?? mnemonicSize(step.asm));
+    if (name !== null) return step.asm.replace(hex(step.addr), name);
+  }
   return step.asm;
 }
 

@@ -40,9 +40,9 @@ describe('percpu-sim check', () => {
     expect(await runCheck([FILE, '-DBROKEN', '-UCONFIG_DEBUG_PREEMPT', '-UCONFIG_DEBUG_ATOMIC_SLEEP'])).toBe(1);
     const text = c.out.join('');
     expect(text).toContain('VIOLATION in bpf_trace.c on x86_64 (schedule 3): PERCPU_CHECK(guards_down): guards_down() returned false after all tasks finished\n');
-    expect(text).toContain('cpu0 T1: xaddl %[tmp], %gs:0x40    ; examples/kernel/bpf_trace.c:52\n');
+    expect(text).toContain('cpu0 T1: xaddl %eax, %gs:bpf_prog_active    ; examples/kernel/bpf_trace.c:52\n');
     expect(text).toContain('cpu1 -- migrate: T2 cpu0 -> cpu1');
-    expect(text).toContain('cpu1 T2: addl $-1, %gs:0x40    ; examples/kernel/bpf_trace.c:66\n');
+    expect(text).toContain('cpu1 T2: addl $-1, %gs:bpf_prog_active    ; examples/kernel/bpf_trace.c:66\n');
     const replay = /replay: percpu-sim check (.*)\n/.exec(text)![1].split(' ');
     expect(replay.slice(0, 6)).toEqual([FILE, '--arch', 'x86_64', '-DBROKEN', '-UCONFIG_DEBUG_PREEMPT', '-UCONFIG_DEBUG_ATOMIC_SLEEP'].slice(0, 6));
     vi.restoreAllMocks();
