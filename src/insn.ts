@@ -7,6 +7,7 @@
  * address in the trace entry), out of the reader's way.
  */
 import type { PerCpuPtr } from './percpu-ptr.js';
+import { describe } from './types.js';
 
 export interface Insn {
   /** The instruction as the family template spells it, operands symbolic. */
@@ -57,6 +58,9 @@ function names(pcp: PerCpuPtr<unknown>): { lvalue: string; address: string } {
  * `ptr = hits + __per_cpu_offset[cpu]` (a member's address as `&zs.vm_stat_diff[2]`).
  */
 export function formatInsn(i: Insn): string {
+  if (i === null || typeof i !== 'object' || typeof i.asm !== 'string') {
+    throw new TypeError(`formatInsn: expected an instruction { asm, pcp, … } from a stepped op, got ${describe(i)}`);
+  }
   const { lvalue, address } = names(i.pcp);
   const op = i.asm.trimStart().split(/\s/, 1)[0] ?? '';
   const w = WIDTH[op.charAt(op.length - 1)] ?? 3;
