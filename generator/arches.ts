@@ -12,8 +12,9 @@
  * and the later load, op and store use that register — so after a migration
  * they still touch the OLD CPU's copy. `cpuPtr` below is that computation.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { GenError } from '../c/errors.js';
 import type { ArchInfo } from './render.js';
 
 /** Per-width template variables of arm64: the load/store size suffix and the register view (w or x). */
@@ -101,7 +102,57 @@ export const COMMON_PRIMITIVES = [
   'Number.isInteger', 'BigInt.asUintN', 'badPointer', 'badOperand', 'badOvalp', '__this_cpu_preempt_check',
 ] as const;
 
-/** The architectures whose table templates/<arch>/percpu.h exists in templatesDir. */
+/** An architecture described outside this file: templates/<arch>/arch.json (what `percpu-gen init` writes). */
+export const ARCH_FILE = 'arch.json';
+
+/** The runtime functions an architecture's op bodies may wrap an op in (src/runtime.ts exports them). */
+const WRAPPERS = new Set(['preempt_disable', 'preempt_enable', 'local_irq_save', 'local_irq_restore']);
+
+/**
+ * The architectures of a templates folder: every <arch>/percpu.h that is
+ * built in (ARCH_INFO) or carries its own arch.json, sorted.
+ */
 export function availableArches(templatesDir: string): string[] {
-  return Object.keys(ARCH_INFO).filter((a) => existsSync(path.join(templatesDir, a, 'percpu.h')));
+  if (!existsSync(templatesDir)) return [];
+  return readdirSync(templatesDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(path.join(templatesDir, e.name, 'percpu.h')))
+    .map((e) => e.name)
+    .filter((a) => a in ARCH_INFO || existsSync(path.join(templatesDir, a, ARCH_FILE)))
+    .sort();
+}
+
+/**
+ * What the generator knows of `arch`: its templates/<arch>/arch.json when
+ * there is one, else the built-in entry. `display` is the root that file
+ * names in errors are relative to.
+ */
+export function archInfo(templatesDir: string, arch: string, display: string): ArchInfo {
+  const file = path.join(templatesDir, arch, ARCH_FILE);
+  if (!existsSync(file)) {
+    const info = ARCH_INFO[arch];
+    if (!info) {
+      const known = [...new Set([...Object.keys(ARCH_INFO), ...availableArches(templatesDir)])].sort();
+      throw new Error(`unknown architecture '${arch}': known are ${known.join(', ')} (a new one needs templates/<arch>/percpu.h and ${ARCH_FILE}: see percpu-gen init)`);
+    }
+    return info;
+  }
+  const name = path.relative(display, file).split(path.sep).join('/');
+  let info: ArchInfo;
+  try {
+    info = JSON.parse(readFileSync(file, 'utf8')) as ArchInfo;
+  } catch (e) {
+    throw new GenError(name, 1, `not valid JSON: ${(e as Error).message}`);
+  }
+  const fail = (what: string): never => {
+    throw new GenError(name, 1, what);
+  };
+  if (typeof info !== 'object' || info === null) fail('expected an object describing the architecture');
+  if (info.name !== arch) fail(`"name" must be "${arch}", the folder's name, got ${JSON.stringify(info.name)}`);
+  if (typeof info.title !== 'string' || info.title === '') fail('"title" must be a non-empty string (it appears in every doc comment)');
+  if (typeof info.syntax !== 'object' || info.syntax === null || typeof info.syntax.base !== 'string') fail('"syntax.base" must be the expression of this CPU\'s per-CPU base (m.gs, m.tpidr_el1, m.perCpuOffset[m.cpu])');
+  for (const key of ['sfx', 'acc'] as const) {
+    if (typeof info[key] !== 'object' || info[key] === null) fail(`"${key}" must map each width (1, 2, 4, 8, 16) to a string`);
+  }
+  if (!Array.isArray(info.primitives) || info.primitives.some((p) => !WRAPPERS.has(p))) fail(`"primitives" must list only ${[...WRAPPERS].join(', ')}`);
+  return info;
 }

@@ -8,13 +8,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { ARCH_INFO, availableArches } from './arches.js';
+import { archInfo, availableArches } from './arches.js';
 import { parseHeader, type MacroDef } from '../c/cparse.js';
 import { GenError } from '../c/errors.js';
 import { loadFamilies } from './families.js';
 import { registerHelpers } from './helpers.js';
+import { isCheckout } from './root.js';
 import { buildModel, genericOps, type OpModel } from './model.js';
-import { renderModule, renderTypedModule, type Flavour } from './render.js';
+import { renderModule, renderTypedModule, type Flavour, type ImportStyle } from './render.js';
 import { validateModules, type ModuleToCheck } from './validate.js';
 import { withChecksum, type OutFile } from './output.js';
 
@@ -29,6 +30,20 @@ export interface GenerateOptions {
   readonly arches?: readonly string[];
   /** Input file names in messages and headers are relative to this (default: root). */
   readonly displayRoot?: string;
+  /**
+   * Where the output takes the runtime from. Default: relative paths when the
+   * output folder lies inside a checkout of this repository, so generated/ imports `../../src/…`; otherwise the installed
+   * package's `percpu-ts/runtime`.
+   */
+  readonly imports?: ImportStyle;
+}
+
+/** The package entry point that output generated outside the repository imports. */
+export const RUNTIME_PACKAGE = 'percpu-ts/runtime';
+
+function defaultImports(root: string, outDir: string): ImportStyle {
+  const inside = !path.relative(root, outDir).startsWith('..') && !path.isAbsolute(path.relative(root, outDir));
+  return inside && isCheckout(root) ? { relative: `${rel(outDir, root)}/` } : { package: RUNTIME_PACKAGE };
 }
 
 export interface ArchOutput {
@@ -78,10 +93,20 @@ export async function generate(opts: GenerateOptions): Promise<ArchOutput[]> {
   const outDir = opts.outDir ?? path.join(root, 'generated');
   const arches = opts.arches ?? availableArches(templatesDir);
   const display = opts.displayRoot ?? root;
+  const style = opts.imports ?? defaultImports(root, outDir);
+  /**
+   * Where the type-check places a module: its own place inside the repository
+   * (relative imports resolve from there), else a virtual folder in the package
+   * root where `percpu-ts/runtime` resolves (validate.ts maps it).
+   */
+  const placed = (dest: string): { file: string; path: string } => {
+    if ('relative' in style) return { file: rel(root, dest), path: dest };
+    const name = rel(outDir, dest);
+    return { file: name, path: path.join(root, '.percpu-gen-check', name) };
+  };
   const rendered: { arch: string; ops: OpModel[]; mods: ModuleToCheck[]; timings: Record<string, number> }[] = [];
   for (const arch of [...new Set(arches)].sort()) {
-    const info = ARCH_INFO[arch];
-    if (!info) throw new Error(`unknown architecture '${arch}': known are ${Object.keys(ARCH_INFO).join(', ')}`);
+    const info = archInfo(templatesDir, arch, display);
     const timings: Record<string, number> = {};
     let mark = performance.now();
     const lap = (phase: string): void => {
@@ -99,10 +124,10 @@ export async function generate(opts: GenerateOptions): Promise<ArchOutput[]> {
     const ops = buildModel(defs, families);
     lap('model');
     const archOut = path.join(outDir, arch);
-    const toRoot = `${rel(archOut, root)}/`;
+    const imports: ImportStyle = 'relative' in style ? { relative: `${rel(archOut, root)}/` } : style;
     const mods = FLAVOURS.map(({ flavour, file }) => {
-      const text = renderModule(ops, { arch: info, flavour, sources: tables.map((t) => rel(display, t)), toRoot });
-      return { file: rel(root, path.join(archOut, file)), text, primitives: info.primitives, flavour };
+      const text = renderModule(ops, { arch: info, flavour, sources: tables.map((t) => rel(display, t)), imports });
+      return { ...placed(path.join(archOut, file)), text, primitives: info.primitives, flavour };
     });
     lap('render');
     rendered.push({ arch, ops, mods, timings });
@@ -115,8 +140,8 @@ export async function generate(opts: GenerateOptions): Promise<ArchOutput[]> {
     const linuxDefs = await readTable(display, templatesDir, linux);
     const generic = genericOps(linuxDefs, rendered[0].ops);
     typed.push({
-      file: rel(root, path.join(outDir, TYPED_FILE)),
-      text: renderTypedModule(generic, [rel(display, linux)], `${rel(outDir, root)}/`),
+      ...placed(path.join(outDir, TYPED_FILE)),
+      text: renderTypedModule(generic, [rel(display, linux)], style),
       primitives: [],
       flavour: 'typed',
     });

@@ -8,28 +8,55 @@
 import path from 'node:path';
 import { Project, ts, type SourceFile } from 'ts-morph';
 import { COMMON_PRIMITIVES } from './arches.js';
+import { isCheckout } from './root.js';
 
 // Plus the kernel's __per_cpu_offset[] array, which asm-generic's raw_cpu_ptr() indexes by CPU number.
 const MEMORY_VIEWS = new Set(['m.u8', 'm.u16', 'm.u32', 'm.u64', 'm.perCpuOffset']);
 
 let project: Project | null = null;
 
+/**
+ * The runtime that output generated outside the repository imports as
+ * `percpu-ts/runtime`: its source in a checkout, its declarations in an
+ * installed package.
+ */
+function runtimeTypes(root: string): string {
+  return isCheckout(root) ? path.join(root, 'src', 'runtime.ts') : path.join(root, 'dist', 'src', 'runtime.d.ts');
+}
+
+/**
+ * The options of tsconfig.json that matter to generated code, given here
+ * because an installed package has no tsconfig.json. Generated ops and the
+ * runtime modules they import use no Node API: leaving @types/node out saves
+ * parsing it on every run.
+ */
 function tsProject(root: string): Project {
   if (!project) {
     project = new Project({
-      tsConfigFilePath: path.join(root, 'tsconfig.json'),
       skipAddingFilesFromTsConfig: true,
-      // Generated ops and the runtime modules they import use no Node API:
-      // leaving @types/node out saves parsing it on every run.
-      compilerOptions: { types: [] },
+      compilerOptions: {
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts'],
+        types: [],
+        strict: true,
+        isolatedModules: true,
+        verbatimModuleSyntax: true,
+        skipLibCheck: true,
+        noEmit: true,
+        paths: { 'percpu-ts/runtime': [runtimeTypes(root)] },
+      },
     });
   }
   return project;
 }
 
 export interface ModuleToCheck {
-  /** Canonical repo-relative path (imports resolve from here). */
+  /** The module's name in messages: repo-relative inside the repository. */
   readonly file: string;
+  /** Absolute path it is checked at (its imports resolve from there); default root/file. */
+  readonly path?: string;
   readonly text: string;
   readonly primitives: readonly string[];
   readonly flavour: 'fast' | 'stepped' | 'typed';
@@ -38,13 +65,15 @@ export interface ModuleToCheck {
 /** Type-checks modules and applies the no-dispatch rule; returns their text unchanged. */
 export function validateModules(root: string, mods: readonly ModuleToCheck[]): string[] {
   const p = tsProject(root);
-  const files = mods.map((m) => p.createSourceFile(path.join(root, m.file), m.text, { overwrite: true }));
+  const files = mods.map((m) => p.createSourceFile(m.path ?? path.join(root, m.file), m.text, { overwrite: true }));
+  const names = new Map(files.map((f, i) => [f.getFilePath(), mods[i].file]));
   const problems: string[] = [];
   const program = p.getProgram();
   const diags = files.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]);
   for (const d of diags.slice(0, 20)) {
     const f = d.getSourceFile();
-    const where = f ? `${path.relative(root, f.getFilePath()).split(path.sep).join('/')}:${d.getLineNumber() ?? 0}` : '(project)';
+    const name = f ? (names.get(f.getFilePath()) ?? path.relative(root, f.getFilePath()).split(path.sep).join('/')) : '';
+    const where = f ? `${name}:${d.getLineNumber() ?? 0}` : '(project)';
     const text = d.getMessageText();
     problems.push(`${where}: TS${d.getCode()}: ${typeof text === 'string' ? text : text.getMessageText()}`);
   }
