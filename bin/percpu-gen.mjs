@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Runs the generator CLI through tsx, so the TypeScript sources need no build step.
-import { register } from 'tsx/esm/api';
+// percpu-gen: the op generator (generator/cli.ts).
+import { launch } from './launch.mjs';
 
-register();
-const { main } = await import('../generator/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+await launch('generator/cli');

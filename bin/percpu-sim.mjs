@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Runs the simulator CLI (percpu-sim map | explore | demo) through tsx.
-import { register } from 'tsx/esm/api';
+// percpu-sim: the simulator's commands, map | explore | demo (src/cli/percpu-sim.ts).
+import { launch } from './launch.mjs';
 
-register();
-const { main } = await import('../src/cli/percpu-sim.ts');
-process.exitCode = await main(process.argv.slice(2));
+await launch('src/cli/percpu-sim');

@@ -1,0 +1,3 @@
+export function undocumented_probe(): number {
+  return 1;
+}
