@@ -14,8 +14,10 @@ import {
   alloc_percpu, free_percpu, pcpu_meminfo, percpu_counter_init, percpu_counter_add, percpu_counter_read, percpu_counter_sum,
   percpu_counter_batch, percpu_counter_destroy,
 } from '../src/index.js';
+import { packageRoot } from '../generator/root.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The package root, from examples/ in a checkout or dist/examples/ in an installed package (which ships generated/).
+const ROOT = packageRoot(import.meta.url);
 
 function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
