@@ -5,7 +5,7 @@ TSX := node_modules/.bin/tsx
 # C files whose percpu-cc translation is committed beside them (golden output).
 CC_GOLDEN := $(wildcard test/cc/golden/*.c)
 
-.PHONY: all install generate verify-committed check typecheck test demo bench bench-quick clean
+.PHONY: all install generate verify-committed check typecheck test demo bench bench-quick build docs clean
 
 all: install generate verify-committed demo
 
@@ -48,5 +48,13 @@ bench: install
 bench-quick: install
 	$(TSX) bench/run.ts --quick
 
+# The package's dist/ (npm pack runs this through prepack); the development loop needs no build.
+build: install
+	$(NPM) run build
+
+# The API reference from the TSDoc comments (TypeDoc; an exported symbol without a doc comment fails it).
+docs: install
+	node_modules/.bin/typedoc
+
 clean:
-	rm -rf node_modules
+	rm -rf node_modules dist docs/api

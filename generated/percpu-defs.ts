@@ -9,540 +9,675 @@ import type { IntName, OpTable } from "../src/typed.js";
 import type { ScalarName, ValueOf } from "../src/types.js";
 
 /**
- * raw_cpu_read(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read(pcp) __pcpu_size_call_return(raw_cpu_read_, pcp)
  * Calls:  raw_cpu_read_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:19
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_read<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
   return (pcp.ops as OpTable).raw_cpu_read(m, pcp);
 }
 
 /**
- * raw_cpu_write(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write(pcp, val) __pcpu_size_call(raw_cpu_write_, pcp, val)
  * Calls:  raw_cpu_write_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:20
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_write<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).raw_cpu_write(m, pcp, val);
 }
 
 /**
- * raw_cpu_add(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add(pcp, val) __pcpu_size_call(raw_cpu_add_, pcp, val)
  * Calls:  raw_cpu_add_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:21
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_add<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).raw_cpu_add(m, pcp, val);
 }
 
 /**
- * raw_cpu_and(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and(pcp, val) __pcpu_size_call(raw_cpu_and_, pcp, val)
  * Calls:  raw_cpu_and_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:22
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_and<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).raw_cpu_and(m, pcp, val);
 }
 
 /**
- * raw_cpu_or(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or(pcp, val) __pcpu_size_call(raw_cpu_or_, pcp, val)
  * Calls:  raw_cpu_or_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:23
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_or<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).raw_cpu_or(m, pcp, val);
 }
 
 /**
- * raw_cpu_add_return(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return(pcp, val) __pcpu_size_call_return2(raw_cpu_add_return_, pcp, val)
  * Calls:  raw_cpu_add_return_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:24
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_add_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
   return (pcp.ops as OpTable).raw_cpu_add_return(m, pcp, val);
 }
 
 /**
- * raw_cpu_xchg(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg(pcp, nval) __pcpu_size_call_return2(raw_cpu_xchg_, pcp, nval)
  * Calls:  raw_cpu_xchg_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:25
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_xchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, nval: ValueOf<T>): ValueOf<T> {
   return (pcp.ops as OpTable).raw_cpu_xchg(m, pcp, nval);
 }
 
 /**
- * raw_cpu_cmpxchg(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg(pcp, oval, nval) __pcpu_size_call_return2(raw_cpu_cmpxchg_, pcp, oval, nval)
  * Calls:  raw_cpu_cmpxchg_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:26
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, oval: ValueOf<T>, nval: ValueOf<T>): ValueOf<T> {
   return (pcp.ops as OpTable).raw_cpu_cmpxchg(m, pcp, oval, nval);
 }
 
 /**
- * raw_cpu_try_cmpxchg(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg(pcp, ovalp, nval) __pcpu_size_call_return2bool(raw_cpu_try_cmpxchg_, pcp, ovalp, nval)
  * Calls:  raw_cpu_try_cmpxchg_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:27
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_try_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, ovalp: { value: ValueOf<T> }, nval: ValueOf<T>): boolean {
   return (pcp.ops as OpTable).raw_cpu_try_cmpxchg(m, pcp, ovalp, nval);
 }
 
 /**
- * this_cpu_read(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read(pcp) __pcpu_size_call_return(this_cpu_read_, pcp)
  * Calls:  this_cpu_read_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:29
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_read<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
   return (pcp.ops as OpTable).this_cpu_read(m, pcp);
 }
 
 /**
- * this_cpu_write(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write(pcp, val) __pcpu_size_call(this_cpu_write_, pcp, val)
  * Calls:  this_cpu_write_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:30
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_write<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).this_cpu_write(m, pcp, val);
 }
 
 /**
- * this_cpu_add(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add(pcp, val) __pcpu_size_call(this_cpu_add_, pcp, val)
  * Calls:  this_cpu_add_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:31
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_add<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).this_cpu_add(m, pcp, val);
 }
 
 /**
- * this_cpu_and(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and(pcp, val) __pcpu_size_call(this_cpu_and_, pcp, val)
  * Calls:  this_cpu_and_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:32
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_and<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).this_cpu_and(m, pcp, val);
 }
 
 /**
- * this_cpu_or(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or(pcp, val) __pcpu_size_call(this_cpu_or_, pcp, val)
  * Calls:  this_cpu_or_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:33
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_or<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).this_cpu_or(m, pcp, val);
 }
 
 /**
- * this_cpu_add_return(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return(pcp, val) __pcpu_size_call_return2(this_cpu_add_return_, pcp, val)
  * Calls:  this_cpu_add_return_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:34
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_add_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
   return (pcp.ops as OpTable).this_cpu_add_return(m, pcp, val);
 }
 
 /**
- * this_cpu_xchg(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg(pcp, nval) __pcpu_size_call_return2(this_cpu_xchg_, pcp, nval)
  * Calls:  this_cpu_xchg_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:35
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_xchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, nval: ValueOf<T>): ValueOf<T> {
   return (pcp.ops as OpTable).this_cpu_xchg(m, pcp, nval);
 }
 
 /**
- * this_cpu_cmpxchg(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg(pcp, oval, nval) __pcpu_size_call_return2(this_cpu_cmpxchg_, pcp, oval, nval)
  * Calls:  this_cpu_cmpxchg_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:36
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, oval: ValueOf<T>, nval: ValueOf<T>): ValueOf<T> {
   return (pcp.ops as OpTable).this_cpu_cmpxchg(m, pcp, oval, nval);
 }
 
 /**
- * this_cpu_try_cmpxchg(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg(pcp, ovalp, nval) __pcpu_size_call_return2bool(this_cpu_try_cmpxchg_, pcp, ovalp, nval)
  * Calls:  this_cpu_try_cmpxchg_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:37
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_try_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, ovalp: { value: ValueOf<T> }, nval: ValueOf<T>): boolean {
   return (pcp.ops as OpTable).this_cpu_try_cmpxchg(m, pcp, ovalp, nval);
 }
 
 /**
- * raw_cpu_sub(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
  * Calls:  raw_cpu_sub_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_sub<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).raw_cpu_sub(m, pcp, val);
 }
 
 /**
- * raw_cpu_inc(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
  * Calls:  raw_cpu_inc_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_inc<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): void {
   (pcp.ops as OpTable).raw_cpu_inc(m, pcp);
 }
 
 /**
- * raw_cpu_dec(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
  * Calls:  raw_cpu_dec_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_dec<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): void {
   (pcp.ops as OpTable).raw_cpu_dec(m, pcp);
 }
 
 /**
- * raw_cpu_sub_return(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
  * Calls:  raw_cpu_sub_return_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_sub_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
   return (pcp.ops as OpTable).raw_cpu_sub_return(m, pcp, val);
 }
 
 /**
- * raw_cpu_inc_return(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
  * Calls:  raw_cpu_inc_return_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_inc_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
   return (pcp.ops as OpTable).raw_cpu_inc_return(m, pcp);
 }
 
 /**
- * raw_cpu_dec_return(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
  * Calls:  raw_cpu_dec_return_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group size-generic ops
+ * @category raw_cpu
  */
 export function raw_cpu_dec_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
   return (pcp.ops as OpTable).raw_cpu_dec_return(m, pcp);
 }
 
 /**
- * __this_cpu_read(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
  * Calls:  __this_cpu_read_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_read<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
   return (pcp.ops as OpTable).__this_cpu_read(m, pcp);
 }
 
 /**
- * __this_cpu_write(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
  * Calls:  __this_cpu_write_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_write<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).__this_cpu_write(m, pcp, val);
 }
 
 /**
- * __this_cpu_add(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
  * Calls:  __this_cpu_add_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_add<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).__this_cpu_add(m, pcp, val);
 }
 
 /**
- * __this_cpu_and(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
  * Calls:  __this_cpu_and_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_and<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).__this_cpu_and(m, pcp, val);
 }
 
 /**
- * __this_cpu_or(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
  * Calls:  __this_cpu_or_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_or<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).__this_cpu_or(m, pcp, val);
 }
 
 /**
- * __this_cpu_add_return(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
  * Calls:  __this_cpu_add_return_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_add_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
   return (pcp.ops as OpTable).__this_cpu_add_return(m, pcp, val);
 }
 
 /**
- * __this_cpu_xchg(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
  * Calls:  __this_cpu_xchg_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_xchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, nval: ValueOf<T>): ValueOf<T> {
   return (pcp.ops as OpTable).__this_cpu_xchg(m, pcp, nval);
 }
 
 /**
- * __this_cpu_cmpxchg(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
  * Calls:  __this_cpu_cmpxchg_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, oval: ValueOf<T>, nval: ValueOf<T>): ValueOf<T> {
   return (pcp.ops as OpTable).__this_cpu_cmpxchg(m, pcp, oval, nval);
 }
 
 /**
- * __this_cpu_try_cmpxchg(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
  * Calls:  __this_cpu_try_cmpxchg_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_try_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, ovalp: { value: ValueOf<T> }, nval: ValueOf<T>): boolean {
   return (pcp.ops as OpTable).__this_cpu_try_cmpxchg(m, pcp, ovalp, nval);
 }
 
 /**
- * __this_cpu_sub(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
  * Calls:  __this_cpu_sub_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_sub<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).__this_cpu_sub(m, pcp, val);
 }
 
 /**
- * __this_cpu_inc(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
  * Calls:  __this_cpu_inc_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_inc<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): void {
   (pcp.ops as OpTable).__this_cpu_inc(m, pcp);
 }
 
 /**
- * __this_cpu_dec(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
  * Calls:  __this_cpu_dec_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_dec<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): void {
   (pcp.ops as OpTable).__this_cpu_dec(m, pcp);
 }
 
 /**
- * __this_cpu_sub_return(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
  * Calls:  __this_cpu_sub_return_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_sub_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
   return (pcp.ops as OpTable).__this_cpu_sub_return(m, pcp, val);
 }
 
 /**
- * __this_cpu_inc_return(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
  * Calls:  __this_cpu_inc_return_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_inc_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
   return (pcp.ops as OpTable).__this_cpu_inc_return(m, pcp);
 }
 
 /**
- * __this_cpu_dec_return(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
  * Calls:  __this_cpu_dec_return_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group size-generic ops
+ * @category __this_cpu
  */
 export function __this_cpu_dec_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
   return (pcp.ops as OpTable).__this_cpu_dec_return(m, pcp);
 }
 
 /**
- * this_cpu_sub(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
  * Calls:  this_cpu_sub_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_sub<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
   (pcp.ops as OpTable).this_cpu_sub(m, pcp, val);
 }
 
 /**
- * this_cpu_inc(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
  * Calls:  this_cpu_inc_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_inc<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): void {
   (pcp.ops as OpTable).this_cpu_inc(m, pcp);
 }
 
 /**
- * this_cpu_dec(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
  * Calls:  this_cpu_dec_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_dec<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): void {
   (pcp.ops as OpTable).this_cpu_dec(m, pcp);
 }
 
 /**
- * this_cpu_sub_return(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
  * Calls:  this_cpu_sub_return_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_sub_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
   return (pcp.ops as OpTable).this_cpu_sub_return(m, pcp, val);
 }
 
 /**
- * this_cpu_inc_return(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
  * Calls:  this_cpu_inc_return_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_inc_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
   return (pcp.ops as OpTable).this_cpu_inc_return(m, pcp);
 }
 
 /**
- * this_cpu_dec_return(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
  * Calls:  this_cpu_dec_return_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group size-generic ops
+ * @category this_cpu
  */
 export function this_cpu_dec_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
   return (pcp.ops as OpTable).this_cpu_dec_return(m, pcp);
@@ -599,4 +734,4 @@ export const GENERIC_OPS = {
   this_cpu_inc_return: { base: "inc_return", returns: "value", arith: true },
   this_cpu_dec_return: { base: "dec_return", returns: "value", arith: true },
 } as const;
-// sha256:c2187f35e99d034e19d84df782581373e70d97a1867751c4bc524b7249e048b0
+// sha256:f833793cab0fb6b52265db74cd2fe71bd18a207ea3bcb35b96005f516f292afe

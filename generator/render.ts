@@ -81,6 +81,10 @@ function prologue(op: OpModel, arch: ArchInfo, flavour: Flavour): string[] {
   return lines;
 }
 
+function widthTitle(width: number): string {
+  return width === 1 ? '1 byte' : `${width} bytes`;
+}
+
 /** One op as TypeScript: doc comment, signature, argument checks, then the family bodies. */
 export function renderOp(op: OpModel, arch: ArchInfo, flavour: Flavour): string {
   const insns: string[] = [];
@@ -132,6 +136,10 @@ export function renderOp(op: OpModel, arch: ArchInfo, flavour: Flavour): string 
     `Family: ${mainFamily.name} (${families.map((f) => f.file).join(', ')})`,
     `${arch.title}: ${insns.length === 0 ? '(no instruction)' : insns.join('; ')}`,
     `Source: ${op.def.file}:${op.def.line}`,
+    '',
+    // The API reference (TypeDoc) lists the ops by macro family, then by width, not as one flat list.
+    `@group ${mainFamily.name}`,
+    `@category ${widthTitle(op.width)}`,
   ];
   const star = flavour === 'stepped' ? '*' : '';
   const ret = flavour === 'stepped' ? `Generator<${'Insn'}, ${returnType(op)}, undefined>` : returnType(op);
@@ -271,6 +279,9 @@ export function renderTypedModule(ops: readonly GenericOp[], sources: readonly s
       ` * C:      ${op.def.text}`,
       ` * Calls:  ${op.name}_1/_2/_4/_8, the one of pcp's width, bound when pcp was defined (no switch per call)`,
       ` * Source: ${op.def.file}:${op.def.line}`,
+      ' *',
+      ' * @group size-generic ops',
+      ` * @category ${op.variant}`,
       ' */',
       `export function ${op.name}<T extends ${bound}>(${params.join(', ')}): ${ret} {`,
       `${ret === 'void' ? '' : 'return '}${call};`,

@@ -12,7 +12,7 @@ import type { Insn } from "../../src/insn.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
 /**
- * this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_1(pcp) _pcp_protect(raw_cpu_generic_read(1, pcp))
@@ -23,6 +23,9 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
  * Source: templates/arm64/percpu.h:36
+ *
+ * @group raw_cpu_generic_read
+ * @category 1 byte
  */
 export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -46,7 +49,7 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
 }
 
 /**
- * this_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_2(pcp) _pcp_protect(raw_cpu_generic_read(2, pcp))
@@ -57,6 +60,9 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
  * Source: templates/arm64/percpu.h:37
+ *
+ * @group raw_cpu_generic_read
+ * @category 2 bytes
  */
 export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -80,7 +86,7 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
 }
 
 /**
- * this_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_4(pcp) _pcp_protect(raw_cpu_generic_read(4, pcp))
@@ -91,6 +97,9 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
  * Source: templates/arm64/percpu.h:38
+ *
+ * @group raw_cpu_generic_read
+ * @category 4 bytes
  */
 export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -114,7 +123,7 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
 }
 
 /**
- * this_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_8(pcp) _pcp_protect(raw_cpu_generic_read(8, pcp))
@@ -125,6 +134,9 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
  * Source: templates/arm64/percpu.h:39
+ *
+ * @group raw_cpu_generic_read
+ * @category 8 bytes
  */
 export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -148,7 +160,7 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
 }
 
 /**
- * this_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_1(pcp, val) _pcp_protect(raw_cpu_generic_to_op(1, pcp, val, "="))
@@ -159,6 +171,9 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
  * Source: templates/arm64/percpu.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -180,7 +195,7 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
 }
 
 /**
- * this_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_2(pcp, val) _pcp_protect(raw_cpu_generic_to_op(2, pcp, val, "="))
@@ -191,6 +206,9 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
  * Source: templates/arm64/percpu.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -212,7 +230,7 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
 }
 
 /**
- * this_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_4(pcp, val) _pcp_protect(raw_cpu_generic_to_op(4, pcp, val, "="))
@@ -223,6 +241,9 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
  * Source: templates/arm64/percpu.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -244,7 +265,7 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
 }
 
 /**
- * this_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_8(pcp, val) _pcp_protect(raw_cpu_generic_to_op(8, pcp, val, "="))
@@ -255,6 +276,9 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
  * Source: templates/arm64/percpu.h:43
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -276,7 +300,7 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 }
 
 /**
- * this_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_1(pcp, val) _pcp_protect(__percpu_add_case(1, pcp, val))
@@ -287,6 +311,9 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
  * Source: templates/arm64/percpu.h:44
+ *
+ * @group __percpu_add_case
+ * @category 1 byte
  */
 export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -308,7 +335,7 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * this_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_2(pcp, val) _pcp_protect(__percpu_add_case(2, pcp, val))
@@ -319,6 +346,9 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
  * Source: templates/arm64/percpu.h:45
+ *
+ * @group __percpu_add_case
+ * @category 2 bytes
  */
 export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -340,7 +370,7 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * this_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_4(pcp, val) _pcp_protect(__percpu_add_case(4, pcp, val))
@@ -351,6 +381,9 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
  * Source: templates/arm64/percpu.h:46
+ *
+ * @group __percpu_add_case
+ * @category 4 bytes
  */
 export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -372,7 +405,7 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * this_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_8(pcp, val) _pcp_protect(__percpu_add_case(8, pcp, val))
@@ -383,6 +416,9 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
  * Source: templates/arm64/percpu.h:47
+ *
+ * @group __percpu_add_case
+ * @category 8 bytes
  */
 export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -404,7 +440,7 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * this_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_1(pcp, val) _pcp_protect(__percpu_andnot_case(1, pcp, ~(val)))
@@ -415,6 +451,9 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclrb w0, [x1]
  * Source: templates/arm64/percpu.h:48
+ *
+ * @group __percpu_andnot_case
+ * @category 1 byte
  */
 export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -436,7 +475,7 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * this_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_2(pcp, val) _pcp_protect(__percpu_andnot_case(2, pcp, ~(val)))
@@ -447,6 +486,9 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclrh w0, [x1]
  * Source: templates/arm64/percpu.h:49
+ *
+ * @group __percpu_andnot_case
+ * @category 2 bytes
  */
 export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -468,7 +510,7 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * this_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_4(pcp, val) _pcp_protect(__percpu_andnot_case(4, pcp, ~(val)))
@@ -479,6 +521,9 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclr w0, [x1]
  * Source: templates/arm64/percpu.h:50
+ *
+ * @group __percpu_andnot_case
+ * @category 4 bytes
  */
 export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -500,7 +545,7 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * this_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_8(pcp, val) _pcp_protect(__percpu_andnot_case(8, pcp, ~(val)))
@@ -511,6 +556,9 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclr x0, [x1]
  * Source: templates/arm64/percpu.h:51
+ *
+ * @group __percpu_andnot_case
+ * @category 8 bytes
  */
 export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -532,7 +580,7 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * this_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_1(pcp, val) _pcp_protect(__percpu_or_case(1, pcp, val))
@@ -543,6 +591,9 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stsetb w0, [x1]
  * Source: templates/arm64/percpu.h:52
+ *
+ * @group __percpu_or_case
+ * @category 1 byte
  */
 export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -564,7 +615,7 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * this_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_2(pcp, val) _pcp_protect(__percpu_or_case(2, pcp, val))
@@ -575,6 +626,9 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stseth w0, [x1]
  * Source: templates/arm64/percpu.h:53
+ *
+ * @group __percpu_or_case
+ * @category 2 bytes
  */
 export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -596,7 +650,7 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * this_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_4(pcp, val) _pcp_protect(__percpu_or_case(4, pcp, val))
@@ -607,6 +661,9 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stset w0, [x1]
  * Source: templates/arm64/percpu.h:54
+ *
+ * @group __percpu_or_case
+ * @category 4 bytes
  */
 export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -628,7 +685,7 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * this_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_8(pcp, val) _pcp_protect(__percpu_or_case(8, pcp, val))
@@ -639,6 +696,9 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stset x0, [x1]
  * Source: templates/arm64/percpu.h:55
+ *
+ * @group __percpu_or_case
+ * @category 8 bytes
  */
 export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -660,7 +720,7 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * this_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_1(pcp, val) _pcp_protect(__percpu_add_return_case(1, pcp, val))
@@ -671,6 +731,9 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
  * Source: templates/arm64/percpu.h:56
+ *
+ * @group __percpu_add_return_case
+ * @category 1 byte
  */
 export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -698,7 +761,7 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
 }
 
 /**
- * this_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_2(pcp, val) _pcp_protect(__percpu_add_return_case(2, pcp, val))
@@ -709,6 +772,9 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
  * Source: templates/arm64/percpu.h:57
+ *
+ * @group __percpu_add_return_case
+ * @category 2 bytes
  */
 export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -736,7 +802,7 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
 }
 
 /**
- * this_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_4(pcp, val) _pcp_protect(__percpu_add_return_case(4, pcp, val))
@@ -747,6 +813,9 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
  * Source: templates/arm64/percpu.h:58
+ *
+ * @group __percpu_add_return_case
+ * @category 4 bytes
  */
 export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -774,7 +843,7 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
 }
 
 /**
- * this_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_8(pcp, val) _pcp_protect(__percpu_add_return_case(8, pcp, val))
@@ -785,6 +854,9 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
  * Source: templates/arm64/percpu.h:59
+ *
+ * @group __percpu_add_return_case
+ * @category 8 bytes
  */
 export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -812,7 +884,7 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
 }
 
 /**
- * this_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_1(pcp, nval) _pcp_protect(__percpu_xchg_case(1, pcp, nval))
@@ -823,6 +895,9 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swpb w0, w2, [x1]
  * Source: templates/arm64/percpu.h:60
+ *
+ * @group __percpu_xchg_case
+ * @category 1 byte
  */
 export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -848,7 +923,7 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
 }
 
 /**
- * this_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_2(pcp, nval) _pcp_protect(__percpu_xchg_case(2, pcp, nval))
@@ -859,6 +934,9 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swph w0, w2, [x1]
  * Source: templates/arm64/percpu.h:61
+ *
+ * @group __percpu_xchg_case
+ * @category 2 bytes
  */
 export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -884,7 +962,7 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
 }
 
 /**
- * this_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_4(pcp, nval) _pcp_protect(__percpu_xchg_case(4, pcp, nval))
@@ -895,6 +973,9 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swp w0, w2, [x1]
  * Source: templates/arm64/percpu.h:62
+ *
+ * @group __percpu_xchg_case
+ * @category 4 bytes
  */
 export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -920,7 +1001,7 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
 }
 
 /**
- * this_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_8(pcp, nval) _pcp_protect(__percpu_xchg_case(8, pcp, nval))
@@ -931,6 +1012,9 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swp x0, x2, [x1]
  * Source: templates/arm64/percpu.h:63
+ *
+ * @group __percpu_xchg_case
+ * @category 8 bytes
  */
 export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -956,7 +1040,7 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
 }
 
 /**
- * this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_1(pcp, oval, nval) _pcp_protect(__percpu_cmpxchg_case(1, pcp, oval, nval))
@@ -967,6 +1051,9 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casb w2, w3, [x1]
  * Source: templates/arm64/percpu.h:64
+ *
+ * @group __percpu_cmpxchg_case
+ * @category 1 byte
  */
 export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -994,7 +1081,7 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
 }
 
 /**
- * this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_2(pcp, oval, nval) _pcp_protect(__percpu_cmpxchg_case(2, pcp, oval, nval))
@@ -1005,6 +1092,9 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cash w2, w3, [x1]
  * Source: templates/arm64/percpu.h:65
+ *
+ * @group __percpu_cmpxchg_case
+ * @category 2 bytes
  */
 export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1032,7 +1122,7 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
 }
 
 /**
- * this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_4(pcp, oval, nval) _pcp_protect(__percpu_cmpxchg_case(4, pcp, oval, nval))
@@ -1043,6 +1133,9 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas w2, w3, [x1]
  * Source: templates/arm64/percpu.h:66
+ *
+ * @group __percpu_cmpxchg_case
+ * @category 4 bytes
  */
 export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1070,7 +1163,7 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
 }
 
 /**
- * this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_8(pcp, oval, nval) _pcp_protect(__percpu_cmpxchg_case(8, pcp, oval, nval))
@@ -1081,6 +1174,9 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
  * Source: templates/arm64/percpu.h:67
+ *
+ * @group __percpu_cmpxchg_case
+ * @category 8 bytes
  */
 export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -1108,7 +1204,7 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
 }
 
 /**
- * this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_1(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg_case(1, pcp, ovalp, nval))
@@ -1119,6 +1215,9 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casb w2, w3, [x1]
  * Source: templates/arm64/percpu.h:68
+ *
+ * @group __percpu_try_cmpxchg_case
+ * @category 1 byte
  */
 export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1148,7 +1247,7 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
 }
 
 /**
- * this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_2(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg_case(2, pcp, ovalp, nval))
@@ -1159,6 +1258,9 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cash w2, w3, [x1]
  * Source: templates/arm64/percpu.h:69
+ *
+ * @group __percpu_try_cmpxchg_case
+ * @category 2 bytes
  */
 export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1188,7 +1290,7 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
 }
 
 /**
- * this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_4(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg_case(4, pcp, ovalp, nval))
@@ -1199,6 +1301,9 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas w2, w3, [x1]
  * Source: templates/arm64/percpu.h:70
+ *
+ * @group __percpu_try_cmpxchg_case
+ * @category 4 bytes
  */
 export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1228,7 +1333,7 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
 }
 
 /**
- * this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_8(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg_case(8, pcp, ovalp, nval))
@@ -1239,6 +1344,9 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
  * Source: templates/arm64/percpu.h:71
+ *
+ * @group __percpu_try_cmpxchg_case
+ * @category 8 bytes
  */
 export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1268,7 +1376,7 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
 }
 
 /**
- * this_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg64(pcp, oval, nval) _pcp_protect(__percpu_cmpxchg_case(8, pcp, oval, nval))
@@ -1279,6 +1387,9 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
  * Source: templates/arm64/percpu.h:72
+ *
+ * @group __percpu_cmpxchg_case
+ * @category 8 bytes
  */
 export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -1306,7 +1417,7 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
 }
 
 /**
- * this_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg64(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg_case(8, pcp, ovalp, nval))
@@ -1317,6 +1428,9 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
  * Source: templates/arm64/percpu.h:73
+ *
+ * @group __percpu_try_cmpxchg_case
+ * @category 8 bytes
  */
 export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1346,7 +1460,7 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
 }
 
 /**
- * this_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg128(pcp, oval, nval) _pcp_protect(__percpu_cmpxchg128_case(16, pcp, oval, nval))
@@ -1357,6 +1471,9 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Family: __percpu_cmpxchg128_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg128_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casp x2, x3, x4, x5, [x1]
  * Source: templates/arm64/percpu.h:74
+ *
+ * @group __percpu_cmpxchg128_case
+ * @category 16 bytes
  */
 export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -1389,7 +1506,7 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
 }
 
 /**
- * this_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg128(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg128_case(16, pcp, ovalp, nval))
@@ -1400,6 +1517,9 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
  * Family: __percpu_try_cmpxchg128_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg128_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casp x2, x3, x4, x5, [x1]
  * Source: templates/arm64/percpu.h:75
+ *
+ * @group __percpu_try_cmpxchg128_case
+ * @category 16 bytes
  */
 export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1435,7 +1555,7 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
 }
 
 /**
- * raw_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_1(pcp) raw_cpu_generic_read(1, pcp)
@@ -1443,6 +1563,9 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
  * Source: templates/generic/percpu.h:39
+ *
+ * @group raw_cpu_generic_read
+ * @category 1 byte
  */
 export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1462,7 +1585,7 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
 }
 
 /**
- * raw_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_2(pcp) raw_cpu_generic_read(2, pcp)
@@ -1470,6 +1593,9 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
  * Source: templates/generic/percpu.h:40
+ *
+ * @group raw_cpu_generic_read
+ * @category 2 bytes
  */
 export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1489,7 +1615,7 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
 }
 
 /**
- * raw_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_4(pcp) raw_cpu_generic_read(4, pcp)
@@ -1497,6 +1623,9 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
  * Source: templates/generic/percpu.h:41
+ *
+ * @group raw_cpu_generic_read
+ * @category 4 bytes
  */
 export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1516,7 +1645,7 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
 }
 
 /**
- * raw_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_8(pcp) raw_cpu_generic_read(8, pcp)
@@ -1524,6 +1653,9 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
  * Source: templates/generic/percpu.h:42
+ *
+ * @group raw_cpu_generic_read
+ * @category 8 bytes
  */
 export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -1543,7 +1675,7 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
 }
 
 /**
- * raw_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "=")
@@ -1551,6 +1683,9 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
  * Source: templates/generic/percpu.h:43
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1570,7 +1705,7 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * raw_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "=")
@@ -1578,6 +1713,9 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
  * Source: templates/generic/percpu.h:44
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1597,7 +1735,7 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * raw_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "=")
@@ -1605,6 +1743,9 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
  * Source: templates/generic/percpu.h:45
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1624,7 +1765,7 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * raw_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "=")
@@ -1632,6 +1773,9 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
  * Source: templates/generic/percpu.h:46
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1651,7 +1795,7 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * raw_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "+=")
@@ -1659,6 +1803,9 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/generic/percpu.h:47
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1682,7 +1829,7 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * raw_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "+=")
@@ -1690,6 +1837,9 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/generic/percpu.h:48
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1713,7 +1863,7 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * raw_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "+=")
@@ -1721,6 +1871,9 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/generic/percpu.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1744,7 +1897,7 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * raw_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "+=")
@@ -1752,6 +1905,9 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/generic/percpu.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1775,7 +1931,7 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * raw_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "&=")
@@ -1783,6 +1939,9 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; and w2, w2, w0; strb w2, [x1]
  * Source: templates/generic/percpu.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1806,7 +1965,7 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * raw_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "&=")
@@ -1814,6 +1973,9 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; and w2, w2, w0; strh w2, [x1]
  * Source: templates/generic/percpu.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1837,7 +1999,7 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * raw_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "&=")
@@ -1845,6 +2007,9 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; and w2, w2, w0; str w2, [x1]
  * Source: templates/generic/percpu.h:53
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1868,7 +2033,7 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * raw_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "&=")
@@ -1876,6 +2041,9 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; and x2, x2, x0; str x2, [x1]
  * Source: templates/generic/percpu.h:54
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1899,7 +2067,7 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * raw_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "|=")
@@ -1907,6 +2075,9 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; orr w2, w2, w0; strb w2, [x1]
  * Source: templates/generic/percpu.h:55
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1930,7 +2101,7 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * raw_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "|=")
@@ -1938,6 +2109,9 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; orr w2, w2, w0; strh w2, [x1]
  * Source: templates/generic/percpu.h:56
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1961,7 +2135,7 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * raw_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "|=")
@@ -1969,6 +2143,9 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; orr w2, w2, w0; str w2, [x1]
  * Source: templates/generic/percpu.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1992,7 +2169,7 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * raw_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "|=")
@@ -2000,6 +2177,9 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; orr x2, x2, x0; str x2, [x1]
  * Source: templates/generic/percpu.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2023,7 +2203,7 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * raw_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_1(pcp, val) raw_cpu_generic_add_return(1, pcp, val)
@@ -2031,6 +2211,9 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/generic/percpu.h:59
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2055,7 +2238,7 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
 }
 
 /**
- * raw_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_2(pcp, val) raw_cpu_generic_add_return(2, pcp, val)
@@ -2063,6 +2246,9 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/generic/percpu.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2087,7 +2273,7 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
 }
 
 /**
- * raw_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_4(pcp, val) raw_cpu_generic_add_return(4, pcp, val)
@@ -2095,6 +2281,9 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/generic/percpu.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2119,7 +2308,7 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
 }
 
 /**
- * raw_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_8(pcp, val) raw_cpu_generic_add_return(8, pcp, val)
@@ -2127,6 +2316,9 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/generic/percpu.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2151,7 +2343,7 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
 }
 
 /**
- * raw_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_1(pcp, nval) raw_cpu_generic_xchg(1, pcp, nval)
@@ -2159,6 +2351,9 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; strb w0, [x1]
  * Source: templates/generic/percpu.h:63
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 1 byte
  */
 export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2181,7 +2376,7 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
 }
 
 /**
- * raw_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_2(pcp, nval) raw_cpu_generic_xchg(2, pcp, nval)
@@ -2189,6 +2384,9 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; strh w0, [x1]
  * Source: templates/generic/percpu.h:64
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 2 bytes
  */
 export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2211,7 +2409,7 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
 }
 
 /**
- * raw_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_4(pcp, nval) raw_cpu_generic_xchg(4, pcp, nval)
@@ -2219,6 +2417,9 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; str w0, [x1]
  * Source: templates/generic/percpu.h:65
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 4 bytes
  */
 export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2241,7 +2442,7 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
 }
 
 /**
- * raw_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_8(pcp, nval) raw_cpu_generic_xchg(8, pcp, nval)
@@ -2249,6 +2450,9 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; str x0, [x1]
  * Source: templates/generic/percpu.h:66
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 8 bytes
  */
 export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2271,7 +2475,7 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
 }
 
 /**
- * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_1(pcp, oval, nval) raw_cpu_generic_cmpxchg(1, pcp, oval, nval)
@@ -2279,6 +2483,9 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
  * Source: templates/generic/percpu.h:67
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 1 byte
  */
 export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2307,7 +2514,7 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
 }
 
 /**
- * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_2(pcp, oval, nval) raw_cpu_generic_cmpxchg(2, pcp, oval, nval)
@@ -2315,6 +2522,9 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
  * Source: templates/generic/percpu.h:68
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 2 bytes
  */
 export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2343,7 +2553,7 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
 }
 
 /**
- * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_4(pcp, oval, nval) raw_cpu_generic_cmpxchg(4, pcp, oval, nval)
@@ -2351,6 +2561,9 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
  * Source: templates/generic/percpu.h:69
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 4 bytes
  */
 export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2379,7 +2592,7 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
 }
 
 /**
- * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_8(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
@@ -2387,6 +2600,9 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/generic/percpu.h:70
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2415,7 +2631,7 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
 }
 
 /**
- * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_1(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval)
@@ -2423,6 +2639,9 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
  * Source: templates/generic/percpu.h:71
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 1 byte
  */
 export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -2452,7 +2671,7 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
 }
 
 /**
- * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_2(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval)
@@ -2460,6 +2679,9 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
  * Source: templates/generic/percpu.h:72
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 2 bytes
  */
 export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -2489,7 +2711,7 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
 }
 
 /**
- * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_4(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval)
@@ -2497,6 +2719,9 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
  * Source: templates/generic/percpu.h:73
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 4 bytes
  */
 export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -2526,7 +2751,7 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
 }
 
 /**
- * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_8(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
@@ -2534,6 +2759,9 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/generic/percpu.h:74
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -2563,7 +2791,7 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
 }
 
 /**
- * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg64(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
@@ -2571,6 +2799,9 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/generic/percpu.h:75
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2599,7 +2830,7 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
 }
 
 /**
- * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg64(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
@@ -2607,6 +2838,9 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/generic/percpu.h:76
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -2636,7 +2870,7 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
 }
 
 /**
- * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg128(pcp, oval, nval) raw_cpu_generic_cmpxchg128(16, pcp, oval, nval)
@@ -2644,6 +2878,9 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Family: raw_cpu_generic_cmpxchg128 (templates/linux/families/raw_cpu_generic_cmpxchg128.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
  * Source: templates/generic/percpu.h:77
+ *
+ * @group raw_cpu_generic_cmpxchg128
+ * @category 16 bytes
  */
 export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2675,7 +2912,7 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
 }
 
 /**
- * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg128(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval)
@@ -2683,6 +2920,9 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * Family: raw_cpu_generic_try_cmpxchg128 (templates/linux/families/raw_cpu_generic_try_cmpxchg128.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
  * Source: templates/generic/percpu.h:78
+ *
+ * @group raw_cpu_generic_try_cmpxchg128
+ * @category 16 bytes
  */
 export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -2715,7 +2955,7 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
 }
 
 /**
- * raw_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2726,6 +2966,9 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2749,7 +2992,7 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * raw_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2760,6 +3003,9 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2783,7 +3029,7 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * raw_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2794,6 +3040,9 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2817,7 +3066,7 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * raw_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2828,6 +3077,9 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2851,7 +3103,7 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * raw_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2862,6 +3114,9 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2884,7 +3139,7 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
 }
 
 /**
- * raw_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2895,6 +3150,9 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2917,7 +3175,7 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
 }
 
 /**
- * raw_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2928,6 +3186,9 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2950,7 +3211,7 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
 }
 
 /**
- * raw_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2961,6 +3222,9 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2983,7 +3247,7 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
 }
 
 /**
- * raw_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -2995,6 +3259,9 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3017,7 +3284,7 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
 }
 
 /**
- * raw_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3029,6 +3296,9 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3051,7 +3321,7 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
 }
 
 /**
- * raw_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3063,6 +3333,9 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3085,7 +3358,7 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
 }
 
 /**
- * raw_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3097,6 +3370,9 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3119,7 +3395,7 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
 }
 
 /**
- * raw_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3130,6 +3406,9 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3154,7 +3433,7 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
 }
 
 /**
- * raw_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3165,6 +3444,9 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3189,7 +3471,7 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
 }
 
 /**
- * raw_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3200,6 +3482,9 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3224,7 +3509,7 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
 }
 
 /**
- * raw_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3235,6 +3520,9 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -3259,7 +3547,7 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
 }
 
 /**
- * raw_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3270,6 +3558,9 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3293,7 +3584,7 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
 }
 
 /**
- * raw_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3304,6 +3595,9 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3327,7 +3621,7 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
 }
 
 /**
- * raw_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3338,6 +3632,9 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3361,7 +3658,7 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
 }
 
 /**
- * raw_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3372,6 +3669,9 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -3395,7 +3695,7 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
 }
 
 /**
- * raw_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3406,6 +3706,9 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3429,7 +3732,7 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
 }
 
 /**
- * raw_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3440,6 +3743,9 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3463,7 +3769,7 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
 }
 
 /**
- * raw_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3474,6 +3780,9 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3497,7 +3806,7 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
 }
 
 /**
- * raw_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3508,6 +3817,9 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -3531,7 +3843,7 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
 }
 
 /**
- * __this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3543,6 +3855,9 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 1 byte
  */
 export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3563,7 +3878,7 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
 }
 
 /**
- * __this_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3575,6 +3890,9 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 2 bytes
  */
 export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3595,7 +3913,7 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
 }
 
 /**
- * __this_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3607,6 +3925,9 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 4 bytes
  */
 export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3627,7 +3948,7 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
 }
 
 /**
- * __this_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3639,6 +3960,9 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 8 bytes
  */
 export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -3659,7 +3983,7 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
 }
 
 /**
- * __this_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3671,6 +3995,9 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3691,7 +4018,7 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
 }
 
 /**
- * __this_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3703,6 +4030,9 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3723,7 +4053,7 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
 }
 
 /**
- * __this_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3735,6 +4065,9 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3755,7 +4088,7 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
 }
 
 /**
- * __this_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3767,6 +4100,9 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3787,7 +4123,7 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
 }
 
 /**
- * __this_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3799,6 +4135,9 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3823,7 +4162,7 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
 }
 
 /**
- * __this_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3835,6 +4174,9 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3859,7 +4201,7 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
 }
 
 /**
- * __this_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3871,6 +4213,9 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3895,7 +4240,7 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
 }
 
 /**
- * __this_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3907,6 +4252,9 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3931,7 +4279,7 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 }
 
 /**
- * __this_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -3943,6 +4291,9 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; and w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3967,7 +4318,7 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
 }
 
 /**
- * __this_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -3979,6 +4330,9 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; and w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4003,7 +4357,7 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
 }
 
 /**
- * __this_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -4015,6 +4369,9 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; and w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4039,7 +4396,7 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
 }
 
 /**
- * __this_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -4051,6 +4408,9 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; and x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4075,7 +4435,7 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 }
 
 /**
- * __this_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4087,6 +4447,9 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; orr w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4111,7 +4474,7 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * __this_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4123,6 +4486,9 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; orr w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4147,7 +4513,7 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * __this_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4159,6 +4525,9 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; orr w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4183,7 +4552,7 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * __this_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4195,6 +4564,9 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; orr x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4219,7 +4591,7 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * __this_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4231,6 +4603,9 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4256,7 +4631,7 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
 }
 
 /**
- * __this_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4268,6 +4643,9 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4293,7 +4671,7 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
 }
 
 /**
- * __this_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4305,6 +4683,9 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4330,7 +4711,7 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
 }
 
 /**
- * __this_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4342,6 +4723,9 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -4367,7 +4751,7 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
 }
 
 /**
- * __this_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4379,6 +4763,9 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; strb w0, [x1]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 1 byte
  */
 export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4402,7 +4789,7 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
 }
 
 /**
- * __this_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4414,6 +4801,9 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; strh w0, [x1]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 2 bytes
  */
 export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4437,7 +4827,7 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
 }
 
 /**
- * __this_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4449,6 +4839,9 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; str w0, [x1]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 4 bytes
  */
 export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4472,7 +4865,7 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
 }
 
 /**
- * __this_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4484,6 +4877,9 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; str x0, [x1]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 8 bytes
  */
 export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -4507,7 +4903,7 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
 }
 
 /**
- * __this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4519,6 +4915,9 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 1 byte
  */
 export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4548,7 +4947,7 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
 }
 
 /**
- * __this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4560,6 +4959,9 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 2 bytes
  */
 export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4589,7 +4991,7 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
 }
 
 /**
- * __this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4601,6 +5003,9 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 4 bytes
  */
 export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4630,7 +5035,7 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
 }
 
 /**
- * __this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4642,6 +5047,9 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -4671,7 +5079,7 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
 }
 
 /**
- * __this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4683,6 +5091,9 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 1 byte
  */
 export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -4713,7 +5124,7 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
 }
 
 /**
- * __this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4725,6 +5136,9 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 2 bytes
  */
 export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -4755,7 +5169,7 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
 }
 
 /**
- * __this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4767,6 +5181,9 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 4 bytes
  */
 export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -4797,7 +5214,7 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
 }
 
 /**
- * __this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4809,6 +5226,9 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -4839,7 +5259,7 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
 }
 
 /**
- * __this_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4852,6 +5272,9 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4876,7 +5299,7 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
 }
 
 /**
- * __this_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4889,6 +5312,9 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4913,7 +5339,7 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
 }
 
 /**
- * __this_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4926,6 +5352,9 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4950,7 +5379,7 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
 }
 
 /**
- * __this_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4963,6 +5392,9 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4987,7 +5419,7 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 }
 
 /**
- * __this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5000,6 +5432,9 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5023,7 +5458,7 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
 }
 
 /**
- * __this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5036,6 +5471,9 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5059,7 +5497,7 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
 }
 
 /**
- * __this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5072,6 +5510,9 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5095,7 +5536,7 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
 }
 
 /**
- * __this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5108,6 +5549,9 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5131,7 +5575,7 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
 }
 
 /**
- * __this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5145,6 +5589,9 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5168,7 +5615,7 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
 }
 
 /**
- * __this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5182,6 +5629,9 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5205,7 +5655,7 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
 }
 
 /**
- * __this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5219,6 +5669,9 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5242,7 +5695,7 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
 }
 
 /**
- * __this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5256,6 +5709,9 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5279,7 +5735,7 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
 }
 
 /**
- * __this_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5292,6 +5748,9 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5317,7 +5776,7 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
 }
 
 /**
- * __this_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5330,6 +5789,9 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5355,7 +5817,7 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
 }
 
 /**
- * __this_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5368,6 +5830,9 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5393,7 +5858,7 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
 }
 
 /**
- * __this_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5406,6 +5871,9 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -5431,7 +5899,7 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
 }
 
 /**
- * __this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5444,6 +5912,9 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5468,7 +5939,7 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
 }
 
 /**
- * __this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5481,6 +5952,9 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5505,7 +5979,7 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
 }
 
 /**
- * __this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5518,6 +5992,9 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5542,7 +6019,7 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
 }
 
 /**
- * __this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5555,6 +6032,9 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -5579,7 +6059,7 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
 }
 
 /**
- * __this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5592,6 +6072,9 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5616,7 +6099,7 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
 }
 
 /**
- * __this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5629,6 +6112,9 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5653,7 +6139,7 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
 }
 
 /**
- * __this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5666,6 +6152,9 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5690,7 +6179,7 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
 }
 
 /**
- * __this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5703,6 +6192,9 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -5727,7 +6219,7 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
 }
 
 /**
- * this_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5741,6 +6233,9 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group __percpu_add_case
+ * @category 1 byte
  */
 export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5762,7 +6257,7 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * this_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5776,6 +6271,9 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group __percpu_add_case
+ * @category 2 bytes
  */
 export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5797,7 +6295,7 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * this_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5811,6 +6309,9 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group __percpu_add_case
+ * @category 4 bytes
  */
 export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5832,7 +6333,7 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * this_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5846,6 +6347,9 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group __percpu_add_case
+ * @category 8 bytes
  */
 export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5867,7 +6371,7 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -5881,6 +6385,9 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group __percpu_add_case
+ * @category 1 byte
  */
 export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5901,7 +6408,7 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
 }
 
 /**
- * this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -5915,6 +6422,9 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group __percpu_add_case
+ * @category 2 bytes
  */
 export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5935,7 +6445,7 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
 }
 
 /**
- * this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -5949,6 +6459,9 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group __percpu_add_case
+ * @category 4 bytes
  */
 export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5969,7 +6482,7 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
 }
 
 /**
- * this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -5983,6 +6496,9 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group __percpu_add_case
+ * @category 8 bytes
  */
 export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -6003,7 +6519,7 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
 }
 
 /**
- * this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6018,6 +6534,9 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group __percpu_add_case
+ * @category 1 byte
  */
 export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -6038,7 +6557,7 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
 }
 
 /**
- * this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6053,6 +6572,9 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group __percpu_add_case
+ * @category 2 bytes
  */
 export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -6073,7 +6595,7 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
 }
 
 /**
- * this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6088,6 +6610,9 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group __percpu_add_case
+ * @category 4 bytes
  */
 export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -6108,7 +6633,7 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
 }
 
 /**
- * this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6123,6 +6648,9 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group __percpu_add_case
+ * @category 8 bytes
  */
 export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -6143,7 +6671,7 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
 }
 
 /**
- * this_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6157,6 +6685,9 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group __percpu_add_return_case
+ * @category 1 byte
  */
 export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6184,7 +6715,7 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
 }
 
 /**
- * this_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6198,6 +6729,9 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group __percpu_add_return_case
+ * @category 2 bytes
  */
 export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6225,7 +6759,7 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
 }
 
 /**
- * this_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6239,6 +6773,9 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group __percpu_add_return_case
+ * @category 4 bytes
  */
 export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6266,7 +6803,7 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
 }
 
 /**
- * this_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6280,6 +6817,9 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group __percpu_add_return_case
+ * @category 8 bytes
  */
 export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -6307,7 +6847,7 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
 }
 
 /**
- * this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6321,6 +6861,9 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group __percpu_add_return_case
+ * @category 1 byte
  */
 export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6347,7 +6890,7 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
 }
 
 /**
- * this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6361,6 +6904,9 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group __percpu_add_return_case
+ * @category 2 bytes
  */
 export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6387,7 +6933,7 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
 }
 
 /**
- * this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6401,6 +6947,9 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group __percpu_add_return_case
+ * @category 4 bytes
  */
 export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6427,7 +6976,7 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
 }
 
 /**
- * this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6441,6 +6990,9 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group __percpu_add_return_case
+ * @category 8 bytes
  */
 export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -6467,7 +7019,7 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
 }
 
 /**
- * this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6481,6 +7033,9 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group __percpu_add_return_case
+ * @category 1 byte
  */
 export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6507,7 +7062,7 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
 }
 
 /**
- * this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6521,6 +7076,9 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group __percpu_add_return_case
+ * @category 2 bytes
  */
 export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6547,7 +7105,7 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
 }
 
 /**
- * this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6561,6 +7119,9 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group __percpu_add_return_case
+ * @category 4 bytes
  */
 export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6587,7 +7148,7 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
 }
 
 /**
- * this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6601,6 +7162,9 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group __percpu_add_return_case
+ * @category 8 bytes
  */
 export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -6625,4 +7189,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   preempt_enable(m);
   return result;
 }
-// sha256:5fef9f0ad8c19a2c06971a0685c84c591de3b4580ad5cccfee05fa129ab10f2f
+// sha256:ac9c9480c3efdce5c201d42cacc34308ddf5d7f3db1a2f75b8069787241e75a8

@@ -11,7 +11,7 @@ import { preempt_disable, preempt_enable } from "../../src/kernel/preempt.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
 /**
- * this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_1(pcp) _pcp_protect(raw_cpu_generic_read(1, pcp))
@@ -22,6 +22,9 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
  * Source: templates/arm64/percpu.h:36
+ *
+ * @group raw_cpu_generic_read
+ * @category 1 byte
  */
 export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -45,7 +48,7 @@ export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number 
 }
 
 /**
- * this_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_2(pcp) _pcp_protect(raw_cpu_generic_read(2, pcp))
@@ -56,6 +59,9 @@ export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number 
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
  * Source: templates/arm64/percpu.h:37
+ *
+ * @group raw_cpu_generic_read
+ * @category 2 bytes
  */
 export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -79,7 +85,7 @@ export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number 
 }
 
 /**
- * this_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_4(pcp) _pcp_protect(raw_cpu_generic_read(4, pcp))
@@ -90,6 +96,9 @@ export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number 
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
  * Source: templates/arm64/percpu.h:38
+ *
+ * @group raw_cpu_generic_read
+ * @category 4 bytes
  */
 export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -113,7 +122,7 @@ export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number 
 }
 
 /**
- * this_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_8(pcp) _pcp_protect(raw_cpu_generic_read(8, pcp))
@@ -124,6 +133,9 @@ export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number 
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
  * Source: templates/arm64/percpu.h:39
+ *
+ * @group raw_cpu_generic_read
+ * @category 8 bytes
  */
 export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -147,7 +159,7 @@ export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint 
 }
 
 /**
- * this_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_1(pcp, val) _pcp_protect(raw_cpu_generic_to_op(1, pcp, val, "="))
@@ -158,6 +170,9 @@ export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint 
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
  * Source: templates/arm64/percpu.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -179,7 +194,7 @@ export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * this_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_2(pcp, val) _pcp_protect(raw_cpu_generic_to_op(2, pcp, val, "="))
@@ -190,6 +205,9 @@ export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
  * Source: templates/arm64/percpu.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -211,7 +229,7 @@ export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * this_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_4(pcp, val) _pcp_protect(raw_cpu_generic_to_op(4, pcp, val, "="))
@@ -222,6 +240,9 @@ export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
  * Source: templates/arm64/percpu.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -243,7 +264,7 @@ export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * this_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_8(pcp, val) _pcp_protect(raw_cpu_generic_to_op(8, pcp, val, "="))
@@ -254,6 +275,9 @@ export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
  * Source: templates/arm64/percpu.h:43
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -275,7 +299,7 @@ export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * this_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_1(pcp, val) _pcp_protect(__percpu_add_case(1, pcp, val))
@@ -286,6 +310,9 @@ export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
  * Source: templates/arm64/percpu.h:44
+ *
+ * @group __percpu_add_case
+ * @category 1 byte
  */
 export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -307,7 +334,7 @@ export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * this_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_2(pcp, val) _pcp_protect(__percpu_add_case(2, pcp, val))
@@ -318,6 +345,9 @@ export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
  * Source: templates/arm64/percpu.h:45
+ *
+ * @group __percpu_add_case
+ * @category 2 bytes
  */
 export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -339,7 +369,7 @@ export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * this_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_4(pcp, val) _pcp_protect(__percpu_add_case(4, pcp, val))
@@ -350,6 +380,9 @@ export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
  * Source: templates/arm64/percpu.h:46
+ *
+ * @group __percpu_add_case
+ * @category 4 bytes
  */
 export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -371,7 +404,7 @@ export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * this_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_8(pcp, val) _pcp_protect(__percpu_add_case(8, pcp, val))
@@ -382,6 +415,9 @@ export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
  * Source: templates/arm64/percpu.h:47
+ *
+ * @group __percpu_add_case
+ * @category 8 bytes
  */
 export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -403,7 +439,7 @@ export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * this_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_1(pcp, val) _pcp_protect(__percpu_andnot_case(1, pcp, ~(val)))
@@ -414,6 +450,9 @@ export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclrb w0, [x1]
  * Source: templates/arm64/percpu.h:48
+ *
+ * @group __percpu_andnot_case
+ * @category 1 byte
  */
 export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -435,7 +474,7 @@ export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * this_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_2(pcp, val) _pcp_protect(__percpu_andnot_case(2, pcp, ~(val)))
@@ -446,6 +485,9 @@ export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclrh w0, [x1]
  * Source: templates/arm64/percpu.h:49
+ *
+ * @group __percpu_andnot_case
+ * @category 2 bytes
  */
 export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -467,7 +509,7 @@ export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * this_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_4(pcp, val) _pcp_protect(__percpu_andnot_case(4, pcp, ~(val)))
@@ -478,6 +520,9 @@ export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclr w0, [x1]
  * Source: templates/arm64/percpu.h:50
+ *
+ * @group __percpu_andnot_case
+ * @category 4 bytes
  */
 export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -499,7 +544,7 @@ export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * this_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_8(pcp, val) _pcp_protect(__percpu_andnot_case(8, pcp, ~(val)))
@@ -510,6 +555,9 @@ export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: __percpu_andnot_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_andnot_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stclr x0, [x1]
  * Source: templates/arm64/percpu.h:51
+ *
+ * @group __percpu_andnot_case
+ * @category 8 bytes
  */
 export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -531,7 +579,7 @@ export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * this_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_1(pcp, val) _pcp_protect(__percpu_or_case(1, pcp, val))
@@ -542,6 +590,9 @@ export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stsetb w0, [x1]
  * Source: templates/arm64/percpu.h:52
+ *
+ * @group __percpu_or_case
+ * @category 1 byte
  */
 export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -563,7 +614,7 @@ export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * this_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_2(pcp, val) _pcp_protect(__percpu_or_case(2, pcp, val))
@@ -574,6 +625,9 @@ export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stseth w0, [x1]
  * Source: templates/arm64/percpu.h:53
+ *
+ * @group __percpu_or_case
+ * @category 2 bytes
  */
 export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -595,7 +649,7 @@ export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * this_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_4(pcp, val) _pcp_protect(__percpu_or_case(4, pcp, val))
@@ -606,6 +660,9 @@ export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stset w0, [x1]
  * Source: templates/arm64/percpu.h:54
+ *
+ * @group __percpu_or_case
+ * @category 4 bytes
  */
 export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -627,7 +684,7 @@ export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * this_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_8(pcp, val) _pcp_protect(__percpu_or_case(8, pcp, val))
@@ -638,6 +695,9 @@ export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: __percpu_or_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_or_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stset x0, [x1]
  * Source: templates/arm64/percpu.h:55
+ *
+ * @group __percpu_or_case
+ * @category 8 bytes
  */
 export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -659,7 +719,7 @@ export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * this_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_1(pcp, val) _pcp_protect(__percpu_add_return_case(1, pcp, val))
@@ -670,6 +730,9 @@ export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
  * Source: templates/arm64/percpu.h:56
+ *
+ * @group __percpu_add_return_case
+ * @category 1 byte
  */
 export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -697,7 +760,7 @@ export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
 }
 
 /**
- * this_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_2(pcp, val) _pcp_protect(__percpu_add_return_case(2, pcp, val))
@@ -708,6 +771,9 @@ export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
  * Source: templates/arm64/percpu.h:57
+ *
+ * @group __percpu_add_return_case
+ * @category 2 bytes
  */
 export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -735,7 +801,7 @@ export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
 }
 
 /**
- * this_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_4(pcp, val) _pcp_protect(__percpu_add_return_case(4, pcp, val))
@@ -746,6 +812,9 @@ export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
  * Source: templates/arm64/percpu.h:58
+ *
+ * @group __percpu_add_return_case
+ * @category 4 bytes
  */
 export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -773,7 +842,7 @@ export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
 }
 
 /**
- * this_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_8(pcp, val) _pcp_protect(__percpu_add_return_case(8, pcp, val))
@@ -784,6 +853,9 @@ export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
  * Source: templates/arm64/percpu.h:59
+ *
+ * @group __percpu_add_return_case
+ * @category 8 bytes
  */
 export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -811,7 +883,7 @@ export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
 }
 
 /**
- * this_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_1(pcp, nval) _pcp_protect(__percpu_xchg_case(1, pcp, nval))
@@ -822,6 +894,9 @@ export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swpb w0, w2, [x1]
  * Source: templates/arm64/percpu.h:60
+ *
+ * @group __percpu_xchg_case
+ * @category 1 byte
  */
 export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
@@ -847,7 +922,7 @@ export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
 }
 
 /**
- * this_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_2(pcp, nval) _pcp_protect(__percpu_xchg_case(2, pcp, nval))
@@ -858,6 +933,9 @@ export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swph w0, w2, [x1]
  * Source: templates/arm64/percpu.h:61
+ *
+ * @group __percpu_xchg_case
+ * @category 2 bytes
  */
 export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
@@ -883,7 +961,7 @@ export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
 }
 
 /**
- * this_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_4(pcp, nval) _pcp_protect(__percpu_xchg_case(4, pcp, nval))
@@ -894,6 +972,9 @@ export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swp w0, w2, [x1]
  * Source: templates/arm64/percpu.h:62
+ *
+ * @group __percpu_xchg_case
+ * @category 4 bytes
  */
 export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
@@ -919,7 +1000,7 @@ export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
 }
 
 /**
- * this_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_8(pcp, nval) _pcp_protect(__percpu_xchg_case(8, pcp, nval))
@@ -930,6 +1011,9 @@ export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * Family: __percpu_xchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_xchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; swp x0, x2, [x1]
  * Source: templates/arm64/percpu.h:63
+ *
+ * @group __percpu_xchg_case
+ * @category 8 bytes
  */
 export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
@@ -955,7 +1039,7 @@ export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
 }
 
 /**
- * this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_1(pcp, oval, nval) _pcp_protect(__percpu_cmpxchg_case(1, pcp, oval, nval))
@@ -966,6 +1050,9 @@ export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casb w2, w3, [x1]
  * Source: templates/arm64/percpu.h:64
+ *
+ * @group __percpu_cmpxchg_case
+ * @category 1 byte
  */
 export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
@@ -993,7 +1080,7 @@ export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
 }
 
 /**
- * this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_2(pcp, oval, nval) _pcp_protect(__percpu_cmpxchg_case(2, pcp, oval, nval))
@@ -1004,6 +1091,9 @@ export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cash w2, w3, [x1]
  * Source: templates/arm64/percpu.h:65
+ *
+ * @group __percpu_cmpxchg_case
+ * @category 2 bytes
  */
 export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
@@ -1031,7 +1121,7 @@ export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
 }
 
 /**
- * this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_4(pcp, oval, nval) _pcp_protect(__percpu_cmpxchg_case(4, pcp, oval, nval))
@@ -1042,6 +1132,9 @@ export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas w2, w3, [x1]
  * Source: templates/arm64/percpu.h:66
+ *
+ * @group __percpu_cmpxchg_case
+ * @category 4 bytes
  */
 export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
@@ -1069,7 +1162,7 @@ export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
 }
 
 /**
- * this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_8(pcp, oval, nval) _pcp_protect(__percpu_cmpxchg_case(8, pcp, oval, nval))
@@ -1080,6 +1173,9 @@ export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
  * Source: templates/arm64/percpu.h:67
+ *
+ * @group __percpu_cmpxchg_case
+ * @category 8 bytes
  */
 export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -1107,7 +1203,7 @@ export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
 }
 
 /**
- * this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_1(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg_case(1, pcp, ovalp, nval))
@@ -1118,6 +1214,9 @@ export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casb w2, w3, [x1]
  * Source: templates/arm64/percpu.h:68
+ *
+ * @group __percpu_try_cmpxchg_case
+ * @category 1 byte
  */
 export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -1147,7 +1246,7 @@ export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
 }
 
 /**
- * this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_2(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg_case(2, pcp, ovalp, nval))
@@ -1158,6 +1257,9 @@ export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cash w2, w3, [x1]
  * Source: templates/arm64/percpu.h:69
+ *
+ * @group __percpu_try_cmpxchg_case
+ * @category 2 bytes
  */
 export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -1187,7 +1289,7 @@ export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
 }
 
 /**
- * this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_4(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg_case(4, pcp, ovalp, nval))
@@ -1198,6 +1300,9 @@ export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas w2, w3, [x1]
  * Source: templates/arm64/percpu.h:70
+ *
+ * @group __percpu_try_cmpxchg_case
+ * @category 4 bytes
  */
 export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -1227,7 +1332,7 @@ export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
 }
 
 /**
- * this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_8(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg_case(8, pcp, ovalp, nval))
@@ -1238,6 +1343,9 @@ export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
  * Source: templates/arm64/percpu.h:71
+ *
+ * @group __percpu_try_cmpxchg_case
+ * @category 8 bytes
  */
 export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -1267,7 +1375,7 @@ export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
 }
 
 /**
- * this_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg64(pcp, oval, nval) _pcp_protect(__percpu_cmpxchg_case(8, pcp, oval, nval))
@@ -1278,6 +1386,9 @@ export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Family: __percpu_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
  * Source: templates/arm64/percpu.h:72
+ *
+ * @group __percpu_cmpxchg_case
+ * @category 8 bytes
  */
 export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -1305,7 +1416,7 @@ export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
 }
 
 /**
- * this_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg64(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg_case(8, pcp, ovalp, nval))
@@ -1316,6 +1427,9 @@ export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Family: __percpu_try_cmpxchg_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; cas x2, x3, [x1]
  * Source: templates/arm64/percpu.h:73
+ *
+ * @group __percpu_try_cmpxchg_case
+ * @category 8 bytes
  */
 export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -1345,7 +1459,7 @@ export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
 }
 
 /**
- * this_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg128(pcp, oval, nval) _pcp_protect(__percpu_cmpxchg128_case(16, pcp, oval, nval))
@@ -1356,6 +1470,9 @@ export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Family: __percpu_cmpxchg128_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_cmpxchg128_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casp x2, x3, x4, x5, [x1]
  * Source: templates/arm64/percpu.h:74
+ *
+ * @group __percpu_cmpxchg128_case
+ * @category 16 bytes
  */
 export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -1388,7 +1505,7 @@ export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
 }
 
 /**
- * this_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg128(pcp, ovalp, nval) _pcp_protect(__percpu_try_cmpxchg128_case(16, pcp, ovalp, nval))
@@ -1399,6 +1516,9 @@ export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * Family: __percpu_try_cmpxchg128_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_try_cmpxchg128_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; casp x2, x3, x4, x5, [x1]
  * Source: templates/arm64/percpu.h:75
+ *
+ * @group __percpu_try_cmpxchg128_case
+ * @category 16 bytes
  */
 export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -1434,7 +1554,7 @@ export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
 }
 
 /**
- * raw_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_1(pcp) raw_cpu_generic_read(1, pcp)
@@ -1442,6 +1562,9 @@ export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
  * Source: templates/generic/percpu.h:39
+ *
+ * @group raw_cpu_generic_read
+ * @category 1 byte
  */
 export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -1461,7 +1584,7 @@ export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
 }
 
 /**
- * raw_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_2(pcp) raw_cpu_generic_read(2, pcp)
@@ -1469,6 +1592,9 @@ export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
  * Source: templates/generic/percpu.h:40
+ *
+ * @group raw_cpu_generic_read
+ * @category 2 bytes
  */
 export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -1488,7 +1614,7 @@ export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
 }
 
 /**
- * raw_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_4(pcp) raw_cpu_generic_read(4, pcp)
@@ -1496,6 +1622,9 @@ export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
  * Source: templates/generic/percpu.h:41
+ *
+ * @group raw_cpu_generic_read
+ * @category 4 bytes
  */
 export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -1515,7 +1644,7 @@ export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
 }
 
 /**
- * raw_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_8(pcp) raw_cpu_generic_read(8, pcp)
@@ -1523,6 +1652,9 @@ export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
  * Source: templates/generic/percpu.h:42
+ *
+ * @group raw_cpu_generic_read
+ * @category 8 bytes
  */
 export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -1542,7 +1674,7 @@ export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
 }
 
 /**
- * raw_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "=")
@@ -1550,6 +1682,9 @@ export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
  * Source: templates/generic/percpu.h:43
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -1569,7 +1704,7 @@ export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * raw_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "=")
@@ -1577,6 +1712,9 @@ export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
  * Source: templates/generic/percpu.h:44
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -1596,7 +1734,7 @@ export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * raw_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "=")
@@ -1604,6 +1742,9 @@ export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
  * Source: templates/generic/percpu.h:45
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -1623,7 +1764,7 @@ export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * raw_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "=")
@@ -1631,6 +1772,9 @@ export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
  * Source: templates/generic/percpu.h:46
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -1650,7 +1794,7 @@ export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * raw_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "+=")
@@ -1658,6 +1802,9 @@ export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/generic/percpu.h:47
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -1681,7 +1828,7 @@ export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * raw_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "+=")
@@ -1689,6 +1836,9 @@ export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/generic/percpu.h:48
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -1712,7 +1862,7 @@ export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * raw_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "+=")
@@ -1720,6 +1870,9 @@ export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/generic/percpu.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -1743,7 +1896,7 @@ export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * raw_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "+=")
@@ -1751,6 +1904,9 @@ export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/generic/percpu.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -1774,7 +1930,7 @@ export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * raw_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "&=")
@@ -1782,6 +1938,9 @@ export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; and w2, w2, w0; strb w2, [x1]
  * Source: templates/generic/percpu.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -1805,7 +1964,7 @@ export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * raw_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "&=")
@@ -1813,6 +1972,9 @@ export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; and w2, w2, w0; strh w2, [x1]
  * Source: templates/generic/percpu.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -1836,7 +1998,7 @@ export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * raw_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "&=")
@@ -1844,6 +2006,9 @@ export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; and w2, w2, w0; str w2, [x1]
  * Source: templates/generic/percpu.h:53
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -1867,7 +2032,7 @@ export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * raw_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "&=")
@@ -1875,6 +2040,9 @@ export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; and x2, x2, x0; str x2, [x1]
  * Source: templates/generic/percpu.h:54
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -1898,7 +2066,7 @@ export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * raw_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "|=")
@@ -1906,6 +2074,9 @@ export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; orr w2, w2, w0; strb w2, [x1]
  * Source: templates/generic/percpu.h:55
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -1929,7 +2100,7 @@ export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number
 }
 
 /**
- * raw_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "|=")
@@ -1937,6 +2108,9 @@ export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; orr w2, w2, w0; strh w2, [x1]
  * Source: templates/generic/percpu.h:56
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -1960,7 +2134,7 @@ export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number
 }
 
 /**
- * raw_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "|=")
@@ -1968,6 +2142,9 @@ export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; orr w2, w2, w0; str w2, [x1]
  * Source: templates/generic/percpu.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -1991,7 +2168,7 @@ export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number
 }
 
 /**
- * raw_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "|=")
@@ -1999,6 +2176,9 @@ export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; orr x2, x2, x0; str x2, [x1]
  * Source: templates/generic/percpu.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -2022,7 +2202,7 @@ export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint
 }
 
 /**
- * raw_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_1(pcp, val) raw_cpu_generic_add_return(1, pcp, val)
@@ -2030,6 +2210,9 @@ export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/generic/percpu.h:59
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -2054,7 +2237,7 @@ export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
 }
 
 /**
- * raw_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_2(pcp, val) raw_cpu_generic_add_return(2, pcp, val)
@@ -2062,6 +2245,9 @@ export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/generic/percpu.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -2086,7 +2272,7 @@ export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
 }
 
 /**
- * raw_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_4(pcp, val) raw_cpu_generic_add_return(4, pcp, val)
@@ -2094,6 +2280,9 @@ export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/generic/percpu.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -2118,7 +2307,7 @@ export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
 }
 
 /**
- * raw_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_8(pcp, val) raw_cpu_generic_add_return(8, pcp, val)
@@ -2126,6 +2315,9 @@ export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/generic/percpu.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -2150,7 +2342,7 @@ export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
 }
 
 /**
- * raw_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_1(pcp, nval) raw_cpu_generic_xchg(1, pcp, nval)
@@ -2158,6 +2350,9 @@ export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; strb w0, [x1]
  * Source: templates/generic/percpu.h:63
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 1 byte
  */
 export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
@@ -2180,7 +2375,7 @@ export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: num
 }
 
 /**
- * raw_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_2(pcp, nval) raw_cpu_generic_xchg(2, pcp, nval)
@@ -2188,6 +2383,9 @@ export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: num
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; strh w0, [x1]
  * Source: templates/generic/percpu.h:64
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 2 bytes
  */
 export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
@@ -2210,7 +2408,7 @@ export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: num
 }
 
 /**
- * raw_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_4(pcp, nval) raw_cpu_generic_xchg(4, pcp, nval)
@@ -2218,6 +2416,9 @@ export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: num
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; str w0, [x1]
  * Source: templates/generic/percpu.h:65
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 4 bytes
  */
 export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
@@ -2240,7 +2441,7 @@ export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: num
 }
 
 /**
- * raw_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_8(pcp, nval) raw_cpu_generic_xchg(8, pcp, nval)
@@ -2248,6 +2449,9 @@ export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: num
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; str x0, [x1]
  * Source: templates/generic/percpu.h:66
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 8 bytes
  */
 export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
@@ -2270,7 +2474,7 @@ export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: big
 }
 
 /**
- * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_1(pcp, oval, nval) raw_cpu_generic_cmpxchg(1, pcp, oval, nval)
@@ -2278,6 +2482,9 @@ export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: big
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
  * Source: templates/generic/percpu.h:67
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 1 byte
  */
 export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
@@ -2306,7 +2513,7 @@ export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: 
 }
 
 /**
- * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_2(pcp, oval, nval) raw_cpu_generic_cmpxchg(2, pcp, oval, nval)
@@ -2314,6 +2521,9 @@ export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: 
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
  * Source: templates/generic/percpu.h:68
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 2 bytes
  */
 export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
@@ -2342,7 +2552,7 @@ export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: 
 }
 
 /**
- * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_4(pcp, oval, nval) raw_cpu_generic_cmpxchg(4, pcp, oval, nval)
@@ -2350,6 +2560,9 @@ export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: 
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
  * Source: templates/generic/percpu.h:69
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 4 bytes
  */
 export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
@@ -2378,7 +2591,7 @@ export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: 
 }
 
 /**
- * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_8(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
@@ -2386,6 +2599,9 @@ export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: 
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/generic/percpu.h:70
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -2414,7 +2630,7 @@ export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
 }
 
 /**
- * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_1(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval)
@@ -2422,6 +2638,9 @@ export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
  * Source: templates/generic/percpu.h:71
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 1 byte
  */
 export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -2451,7 +2670,7 @@ export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
 }
 
 /**
- * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_2(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval)
@@ -2459,6 +2678,9 @@ export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
  * Source: templates/generic/percpu.h:72
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 2 bytes
  */
 export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -2488,7 +2710,7 @@ export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
 }
 
 /**
- * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_4(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval)
@@ -2496,6 +2718,9 @@ export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
  * Source: templates/generic/percpu.h:73
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 4 bytes
  */
 export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -2525,7 +2750,7 @@ export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
 }
 
 /**
- * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_8(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
@@ -2533,6 +2758,9 @@ export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/generic/percpu.h:74
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -2562,7 +2790,7 @@ export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
 }
 
 /**
- * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg64(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
@@ -2570,6 +2798,9 @@ export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/generic/percpu.h:75
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -2598,7 +2829,7 @@ export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
 }
 
 /**
- * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg64(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
@@ -2606,6 +2837,9 @@ export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/generic/percpu.h:76
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -2635,7 +2869,7 @@ export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
 }
 
 /**
- * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg128(pcp, oval, nval) raw_cpu_generic_cmpxchg128(16, pcp, oval, nval)
@@ -2643,6 +2877,9 @@ export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Family: raw_cpu_generic_cmpxchg128 (templates/linux/families/raw_cpu_generic_cmpxchg128.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
  * Source: templates/generic/percpu.h:77
+ *
+ * @group raw_cpu_generic_cmpxchg128
+ * @category 16 bytes
  */
 export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -2674,7 +2911,7 @@ export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval
 }
 
 /**
- * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg128(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval)
@@ -2682,6 +2919,9 @@ export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval
  * Family: raw_cpu_generic_try_cmpxchg128 (templates/linux/families/raw_cpu_generic_try_cmpxchg128.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldp x2, x3, [x1]; cmp x2, x4; ccmp x3, x5, #0, eq; stp x6, x7, [x1]
  * Source: templates/generic/percpu.h:78
+ *
+ * @group raw_cpu_generic_try_cmpxchg128
+ * @category 16 bytes
  */
 export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -2714,7 +2954,7 @@ export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, 
 }
 
 /**
- * raw_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2725,6 +2965,9 @@ export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, 
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -2748,7 +2991,7 @@ export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * raw_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2759,6 +3002,9 @@ export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -2782,7 +3028,7 @@ export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * raw_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2793,6 +3039,9 @@ export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -2816,7 +3065,7 @@ export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * raw_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2827,6 +3076,9 @@ export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -2850,7 +3102,7 @@ export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * raw_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2861,6 +3113,9 @@ export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -2883,7 +3138,7 @@ export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * raw_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2894,6 +3149,9 @@ export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -2916,7 +3174,7 @@ export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * raw_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2927,6 +3185,9 @@ export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -2949,7 +3210,7 @@ export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * raw_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2960,6 +3221,9 @@ export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -2982,7 +3246,7 @@ export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * raw_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -2994,6 +3258,9 @@ export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -3016,7 +3283,7 @@ export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * raw_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3028,6 +3295,9 @@ export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -3050,7 +3320,7 @@ export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * raw_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3062,6 +3332,9 @@ export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -3084,7 +3357,7 @@ export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * raw_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3096,6 +3369,9 @@ export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -3118,7 +3394,7 @@ export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * raw_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3129,6 +3405,9 @@ export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -3153,7 +3432,7 @@ export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
 }
 
 /**
- * raw_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3164,6 +3443,9 @@ export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -3188,7 +3470,7 @@ export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
 }
 
 /**
- * raw_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3199,6 +3481,9 @@ export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -3223,7 +3508,7 @@ export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
 }
 
 /**
- * raw_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3234,6 +3519,9 @@ export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -3258,7 +3546,7 @@ export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
 }
 
 /**
- * raw_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3269,6 +3557,9 @@ export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -3292,7 +3583,7 @@ export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
 }
 
 /**
- * raw_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3303,6 +3594,9 @@ export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -3326,7 +3620,7 @@ export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
 }
 
 /**
- * raw_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3337,6 +3631,9 @@ export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -3360,7 +3657,7 @@ export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
 }
 
 /**
- * raw_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3371,6 +3668,9 @@ export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -3394,7 +3694,7 @@ export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
 }
 
 /**
- * raw_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3405,6 +3705,9 @@ export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -3428,7 +3731,7 @@ export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
 }
 
 /**
- * raw_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3439,6 +3742,9 @@ export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -3462,7 +3768,7 @@ export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
 }
 
 /**
- * raw_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3473,6 +3779,9 @@ export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -3496,7 +3805,7 @@ export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
 }
 
 /**
- * raw_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3507,6 +3816,9 @@ export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -3530,7 +3842,7 @@ export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
 }
 
 /**
- * __this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3542,6 +3854,9 @@ export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 1 byte
  */
 export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -3562,7 +3877,7 @@ export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): numbe
 }
 
 /**
- * __this_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3574,6 +3889,9 @@ export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): numbe
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 2 bytes
  */
 export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -3594,7 +3912,7 @@ export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): numbe
 }
 
 /**
- * __this_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3606,6 +3924,9 @@ export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): numbe
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 4 bytes
  */
 export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -3626,7 +3947,7 @@ export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): numbe
 }
 
 /**
- * __this_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3638,6 +3959,9 @@ export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): numbe
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 8 bytes
  */
 export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -3658,7 +3982,7 @@ export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigin
 }
 
 /**
- * __this_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3670,6 +3994,9 @@ export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigin
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strb w0, [x1]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -3690,7 +4017,7 @@ export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: 
 }
 
 /**
- * __this_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3702,6 +4029,9 @@ export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: 
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; strh w0, [x1]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -3722,7 +4052,7 @@ export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: 
 }
 
 /**
- * __this_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3734,6 +4064,9 @@ export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: 
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str w0, [x1]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -3754,7 +4087,7 @@ export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: 
 }
 
 /**
- * __this_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3766,6 +4099,9 @@ export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: 
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; str x0, [x1]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -3786,7 +4122,7 @@ export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: 
 }
 
 /**
- * __this_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3798,6 +4134,9 @@ export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: 
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -3822,7 +4161,7 @@ export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * __this_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3834,6 +4173,9 @@ export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -3858,7 +4200,7 @@ export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * __this_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3870,6 +4212,9 @@ export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -3894,7 +4239,7 @@ export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * __this_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3906,6 +4251,9 @@ export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -3930,7 +4278,7 @@ export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * __this_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -3942,6 +4290,9 @@ export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; and w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -3966,7 +4317,7 @@ export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * __this_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -3978,6 +4329,9 @@ export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; and w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -4002,7 +4356,7 @@ export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * __this_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -4014,6 +4368,9 @@ export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; and w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -4038,7 +4395,7 @@ export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * __this_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -4050,6 +4407,9 @@ export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; and x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -4074,7 +4434,7 @@ export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * __this_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4086,6 +4446,9 @@ export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; orr w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -4110,7 +4473,7 @@ export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * __this_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4122,6 +4485,9 @@ export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; orr w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -4146,7 +4512,7 @@ export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * __this_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4158,6 +4524,9 @@ export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; orr w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -4182,7 +4551,7 @@ export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * __this_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4194,6 +4563,9 @@ export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; orr x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -4218,7 +4590,7 @@ export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * __this_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4230,6 +4602,9 @@ export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -4255,7 +4630,7 @@ export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
 }
 
 /**
- * __this_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4267,6 +4642,9 @@ export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -4292,7 +4670,7 @@ export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
 }
 
 /**
- * __this_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4304,6 +4682,9 @@ export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -4329,7 +4710,7 @@ export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
 }
 
 /**
- * __this_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4341,6 +4722,9 @@ export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -4366,7 +4750,7 @@ export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
 }
 
 /**
- * __this_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4378,6 +4762,9 @@ export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; strb w0, [x1]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 1 byte
  */
 export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
@@ -4401,7 +4788,7 @@ export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: 
 }
 
 /**
- * __this_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4413,6 +4800,9 @@ export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: 
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; strh w0, [x1]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 2 bytes
  */
 export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
@@ -4436,7 +4826,7 @@ export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: 
 }
 
 /**
- * __this_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4448,6 +4838,9 @@ export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: 
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; str w0, [x1]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 4 bytes
  */
 export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
@@ -4471,7 +4864,7 @@ export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: 
 }
 
 /**
- * __this_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4483,6 +4876,9 @@ export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: 
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; str x0, [x1]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 8 bytes
  */
 export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
@@ -4506,7 +4902,7 @@ export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: 
 }
 
 /**
- * __this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4518,6 +4914,9 @@ export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: 
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 1 byte
  */
 export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
@@ -4547,7 +4946,7 @@ export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ova
 }
 
 /**
- * __this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4559,6 +4958,9 @@ export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ova
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 2 bytes
  */
 export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
@@ -4588,7 +4990,7 @@ export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ova
 }
 
 /**
- * __this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4600,6 +5002,9 @@ export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ova
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 4 bytes
  */
 export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
@@ -4629,7 +5034,7 @@ export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ova
 }
 
 /**
- * __this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4641,6 +5046,9 @@ export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ova
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -4670,7 +5078,7 @@ export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ova
 }
 
 /**
- * __this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4682,6 +5090,9 @@ export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ova
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; cmp w2, w0; strb w3, [x1]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 1 byte
  */
 export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -4712,7 +5123,7 @@ export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
 }
 
 /**
- * __this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4724,6 +5135,9 @@ export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; cmp w2, w0; strh w3, [x1]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 2 bytes
  */
 export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -4754,7 +5168,7 @@ export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
 }
 
 /**
- * __this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4766,6 +5180,9 @@ export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; cmp w2, w0; str w3, [x1]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 4 bytes
  */
 export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -4796,7 +5213,7 @@ export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
 }
 
 /**
- * __this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4808,6 +5225,9 @@ export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; cmp x2, x0; str x3, [x1]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -4838,7 +5258,7 @@ export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
 }
 
 /**
- * __this_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4851,6 +5271,9 @@ export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -4875,7 +5298,7 @@ export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * __this_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4888,6 +5311,9 @@ export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -4912,7 +5338,7 @@ export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * __this_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4925,6 +5351,9 @@ export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -4949,7 +5378,7 @@ export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * __this_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4962,6 +5391,9 @@ export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -4986,7 +5418,7 @@ export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * __this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -4999,6 +5431,9 @@ export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -5022,7 +5457,7 @@ export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * __this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5035,6 +5470,9 @@ export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -5058,7 +5496,7 @@ export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * __this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5071,6 +5509,9 @@ export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -5094,7 +5535,7 @@ export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * __this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5107,6 +5548,9 @@ export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -5130,7 +5574,7 @@ export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * __this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5144,6 +5588,9 @@ export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -5167,7 +5614,7 @@ export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * __this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5181,6 +5628,9 @@ export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -5204,7 +5654,7 @@ export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * __this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5218,6 +5668,9 @@ export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -5241,7 +5694,7 @@ export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * __this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5255,6 +5708,9 @@ export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -5278,7 +5734,7 @@ export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * __this_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5291,6 +5747,9 @@ export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -5316,7 +5775,7 @@ export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
 }
 
 /**
- * __this_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5329,6 +5788,9 @@ export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -5354,7 +5816,7 @@ export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
 }
 
 /**
- * __this_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5367,6 +5829,9 @@ export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -5392,7 +5857,7 @@ export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
 }
 
 /**
- * __this_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5405,6 +5870,9 @@ export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -5430,7 +5898,7 @@ export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
 }
 
 /**
- * __this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5443,6 +5911,9 @@ export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -5467,7 +5938,7 @@ export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
 }
 
 /**
- * __this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5480,6 +5951,9 @@ export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -5504,7 +5978,7 @@ export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
 }
 
 /**
- * __this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5517,6 +5991,9 @@ export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -5541,7 +6018,7 @@ export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
 }
 
 /**
- * __this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5554,6 +6031,9 @@ export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -5578,7 +6058,7 @@ export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
 }
 
 /**
- * __this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5591,6 +6071,9 @@ export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrb w2, [x1]; add w2, w2, w0; strb w2, [x1]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -5615,7 +6098,7 @@ export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
 }
 
 /**
- * __this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5628,6 +6111,9 @@ export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldrh w2, [x1]; add w2, w2, w0; strh w2, [x1]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -5652,7 +6138,7 @@ export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
 }
 
 /**
- * __this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5665,6 +6151,9 @@ export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr w2, [x1]; add w2, w2, w0; str w2, [x1]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -5689,7 +6178,7 @@ export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
 }
 
 /**
- * __this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5702,6 +6191,9 @@ export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldr x2, [x1]; add x2, x2, x0; str x2, [x1]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -5726,7 +6218,7 @@ export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
 }
 
 /**
- * this_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5740,6 +6232,9 @@ export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group __percpu_add_case
+ * @category 1 byte
  */
 export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -5761,7 +6256,7 @@ export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * this_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5775,6 +6270,9 @@ export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group __percpu_add_case
+ * @category 2 bytes
  */
 export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -5796,7 +6294,7 @@ export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * this_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5810,6 +6308,9 @@ export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group __percpu_add_case
+ * @category 4 bytes
  */
 export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -5831,7 +6332,7 @@ export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * this_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5845,6 +6346,9 @@ export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group __percpu_add_case
+ * @category 8 bytes
  */
 export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -5866,7 +6370,7 @@ export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -5880,6 +6384,9 @@ export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group __percpu_add_case
+ * @category 1 byte
  */
 export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -5900,7 +6407,7 @@ export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -5914,6 +6421,9 @@ export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group __percpu_add_case
+ * @category 2 bytes
  */
 export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -5934,7 +6444,7 @@ export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -5948,6 +6458,9 @@ export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group __percpu_add_case
+ * @category 4 bytes
  */
 export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -5968,7 +6481,7 @@ export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -5982,6 +6495,9 @@ export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group __percpu_add_case
+ * @category 8 bytes
  */
 export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -6002,7 +6518,7 @@ export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6017,6 +6533,9 @@ export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddb w0, [x1]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group __percpu_add_case
+ * @category 1 byte
  */
 export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -6037,7 +6556,7 @@ export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6052,6 +6571,9 @@ export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; staddh w0, [x1]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group __percpu_add_case
+ * @category 2 bytes
  */
 export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -6072,7 +6594,7 @@ export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6087,6 +6609,9 @@ export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd w0, [x1]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group __percpu_add_case
+ * @category 4 bytes
  */
 export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -6107,7 +6632,7 @@ export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6122,6 +6647,9 @@ export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: __percpu_add_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; stadd x0, [x1]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group __percpu_add_case
+ * @category 8 bytes
  */
 export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -6142,7 +6670,7 @@ export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * this_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6156,6 +6684,9 @@ export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group __percpu_add_return_case
+ * @category 1 byte
  */
 export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -6183,7 +6714,7 @@ export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
 }
 
 /**
- * this_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6197,6 +6728,9 @@ export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group __percpu_add_return_case
+ * @category 2 bytes
  */
 export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -6224,7 +6758,7 @@ export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
 }
 
 /**
- * this_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6238,6 +6772,9 @@ export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group __percpu_add_return_case
+ * @category 4 bytes
  */
 export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -6265,7 +6802,7 @@ export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
 }
 
 /**
- * this_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6279,6 +6816,9 @@ export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group __percpu_add_return_case
+ * @category 8 bytes
  */
 export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -6306,7 +6846,7 @@ export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
 }
 
 /**
- * this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6320,6 +6860,9 @@ export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group __percpu_add_return_case
+ * @category 1 byte
  */
 export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -6346,7 +6889,7 @@ export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
 }
 
 /**
- * this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6360,6 +6903,9 @@ export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group __percpu_add_return_case
+ * @category 2 bytes
  */
 export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -6386,7 +6932,7 @@ export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
 }
 
 /**
- * this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6400,6 +6946,9 @@ export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group __percpu_add_return_case
+ * @category 4 bytes
  */
 export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -6426,7 +6975,7 @@ export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
 }
 
 /**
- * this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6440,6 +6989,9 @@ export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group __percpu_add_return_case
+ * @category 8 bytes
  */
 export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -6466,7 +7018,7 @@ export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
 }
 
 /**
- * this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6480,6 +7032,9 @@ export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddb w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group __percpu_add_return_case
+ * @category 1 byte
  */
 export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -6506,7 +7061,7 @@ export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
 }
 
 /**
- * this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6520,6 +7075,9 @@ export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldaddh w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group __percpu_add_return_case
+ * @category 2 bytes
  */
 export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -6546,7 +7104,7 @@ export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
 }
 
 /**
- * this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6560,6 +7118,9 @@ export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd w0, w2, [x1]; add w2, w2, w0
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group __percpu_add_return_case
+ * @category 4 bytes
  */
 export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -6586,7 +7147,7 @@ export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
 }
 
 /**
- * this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6600,6 +7161,9 @@ export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  * Family: __percpu_add_return_case (templates/linux/families/preempt_disable_notrace.hbs, templates/arm64/families/__percpu_add_return_case.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * arm64: mrs x1, tpidr_el1; add x1, x1, #[var]; ldadd x0, x2, [x1]; add x2, x2, x0
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group __percpu_add_return_case
+ * @category 8 bytes
  */
 export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -6624,4 +7188,4 @@ export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
   preempt_enable(m);
   return result;
 }
-// sha256:c163b86ad69e59390e95cdee17c8ea212893f1213670ffa90a6471c3e65ff451
+// sha256:dc298ffe0940e688c92c2da86649854ee300e0a2e9a28fa22f10d91a1bb1492d

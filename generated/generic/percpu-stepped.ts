@@ -12,7 +12,7 @@ import type { Insn } from "../../src/insn.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
 /**
- * raw_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_1(pcp) raw_cpu_generic_read(1, pcp)
@@ -20,6 +20,9 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr
  * Source: templates/generic/percpu.h:39
+ *
+ * @group raw_cpu_generic_read
+ * @category 1 byte
  */
 export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -39,7 +42,7 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
 }
 
 /**
- * raw_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_2(pcp) raw_cpu_generic_read(2, pcp)
@@ -47,6 +50,9 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr
  * Source: templates/generic/percpu.h:40
+ *
+ * @group raw_cpu_generic_read
+ * @category 2 bytes
  */
 export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -66,7 +72,7 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
 }
 
 /**
- * raw_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_4(pcp) raw_cpu_generic_read(4, pcp)
@@ -74,6 +80,9 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr
  * Source: templates/generic/percpu.h:41
+ *
+ * @group raw_cpu_generic_read
+ * @category 4 bytes
  */
 export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -93,7 +102,7 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
 }
 
 /**
- * raw_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_8(pcp) raw_cpu_generic_read(8, pcp)
@@ -101,6 +110,9 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr
  * Source: templates/generic/percpu.h:42
+ *
+ * @group raw_cpu_generic_read
+ * @category 8 bytes
  */
 export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -120,7 +132,7 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
 }
 
 /**
- * raw_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "=")
@@ -128,6 +140,9 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u8 *)ptr = val
  * Source: templates/generic/percpu.h:43
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -147,7 +162,7 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * raw_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "=")
@@ -155,6 +170,9 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u16 *)ptr = val
  * Source: templates/generic/percpu.h:44
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -174,7 +192,7 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * raw_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "=")
@@ -182,6 +200,9 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u32 *)ptr = val
  * Source: templates/generic/percpu.h:45
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -201,7 +222,7 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * raw_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "=")
@@ -209,6 +230,9 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u64 *)ptr = val
  * Source: templates/generic/percpu.h:46
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -228,7 +252,7 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * raw_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "+=")
@@ -236,6 +260,9 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:47
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -259,7 +286,7 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * raw_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "+=")
@@ -267,6 +294,9 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:48
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -290,7 +320,7 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * raw_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "+=")
@@ -298,6 +328,9 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -321,7 +354,7 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * raw_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "+=")
@@ -329,6 +362,9 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -352,7 +388,7 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * raw_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "&=")
@@ -360,6 +396,9 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r &= val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -383,7 +422,7 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * raw_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "&=")
@@ -391,6 +430,9 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r &= val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -414,7 +456,7 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * raw_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "&=")
@@ -422,6 +464,9 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r &= val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:53
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -445,7 +490,7 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * raw_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "&=")
@@ -453,6 +498,9 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r &= val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:54
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -476,7 +524,7 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * raw_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "|=")
@@ -484,6 +532,9 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r |= val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:55
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -507,7 +558,7 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * raw_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "|=")
@@ -515,6 +566,9 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r |= val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:56
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -538,7 +592,7 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * raw_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "|=")
@@ -546,6 +600,9 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r |= val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -569,7 +626,7 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * raw_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "|=")
@@ -577,6 +634,9 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r |= val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -600,7 +660,7 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * raw_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_1(pcp, val) raw_cpu_generic_add_return(1, pcp, val)
@@ -608,6 +668,9 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:59
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -632,7 +695,7 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
 }
 
 /**
- * raw_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_2(pcp, val) raw_cpu_generic_add_return(2, pcp, val)
@@ -640,6 +703,9 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -664,7 +730,7 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
 }
 
 /**
- * raw_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_4(pcp, val) raw_cpu_generic_add_return(4, pcp, val)
@@ -672,6 +738,9 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -696,7 +765,7 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
 }
 
 /**
- * raw_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_8(pcp, val) raw_cpu_generic_add_return(8, pcp, val)
@@ -704,6 +773,9 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -728,7 +800,7 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
 }
 
 /**
- * raw_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_1(pcp, nval) raw_cpu_generic_xchg(1, pcp, nval)
@@ -736,6 +808,9 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; *(u8 *)ptr = val
  * Source: templates/generic/percpu.h:63
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 1 byte
  */
 export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -758,7 +833,7 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
 }
 
 /**
- * raw_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_2(pcp, nval) raw_cpu_generic_xchg(2, pcp, nval)
@@ -766,6 +841,9 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; *(u16 *)ptr = val
  * Source: templates/generic/percpu.h:64
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 2 bytes
  */
 export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -788,7 +866,7 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
 }
 
 /**
- * raw_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_4(pcp, nval) raw_cpu_generic_xchg(4, pcp, nval)
@@ -796,6 +874,9 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; *(u32 *)ptr = val
  * Source: templates/generic/percpu.h:65
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 4 bytes
  */
 export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -818,7 +899,7 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
 }
 
 /**
- * raw_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_8(pcp, nval) raw_cpu_generic_xchg(8, pcp, nval)
@@ -826,6 +907,9 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; *(u64 *)ptr = val
  * Source: templates/generic/percpu.h:66
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 8 bytes
  */
 export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -848,7 +932,7 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
 }
 
 /**
- * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_1(pcp, oval, nval) raw_cpu_generic_cmpxchg(1, pcp, oval, nval)
@@ -856,6 +940,9 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/generic/percpu.h:67
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 1 byte
  */
 export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -884,7 +971,7 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
 }
 
 /**
- * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_2(pcp, oval, nval) raw_cpu_generic_cmpxchg(2, pcp, oval, nval)
@@ -892,6 +979,9 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/generic/percpu.h:68
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 2 bytes
  */
 export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -920,7 +1010,7 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
 }
 
 /**
- * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_4(pcp, oval, nval) raw_cpu_generic_cmpxchg(4, pcp, oval, nval)
@@ -928,6 +1018,9 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/generic/percpu.h:69
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 4 bytes
  */
 export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -956,7 +1049,7 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
 }
 
 /**
- * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_8(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
@@ -964,6 +1057,9 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:70
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -992,7 +1088,7 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
 }
 
 /**
- * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_1(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval)
@@ -1000,6 +1096,9 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/generic/percpu.h:71
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 1 byte
  */
 export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1029,7 +1128,7 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
 }
 
 /**
- * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_2(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval)
@@ -1037,6 +1136,9 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/generic/percpu.h:72
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 2 bytes
  */
 export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1066,7 +1168,7 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
 }
 
 /**
- * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_4(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval)
@@ -1074,6 +1176,9 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/generic/percpu.h:73
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 4 bytes
  */
 export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1103,7 +1208,7 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
 }
 
 /**
- * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_8(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
@@ -1111,6 +1216,9 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:74
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1140,7 +1248,7 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
 }
 
 /**
- * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg64(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
@@ -1148,6 +1256,9 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:75
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -1176,7 +1287,7 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
 }
 
 /**
- * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg64(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
@@ -1184,6 +1295,9 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:76
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1213,7 +1327,7 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
 }
 
 /**
- * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg128(pcp, oval, nval) raw_cpu_generic_cmpxchg128(16, pcp, oval, nval)
@@ -1221,6 +1335,9 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Family: raw_cpu_generic_cmpxchg128 (templates/linux/families/raw_cpu_generic_cmpxchg128.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u128 *)ptr; if (r != old) goto out; *(u128 *)ptr = nval
  * Source: templates/generic/percpu.h:77
+ *
+ * @group raw_cpu_generic_cmpxchg128
+ * @category 16 bytes
  */
 export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -1252,7 +1369,7 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
 }
 
 /**
- * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg128(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval)
@@ -1260,6 +1377,9 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * Family: raw_cpu_generic_try_cmpxchg128 (templates/linux/families/raw_cpu_generic_try_cmpxchg128.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u128 *)ptr; if (r != old) goto out; *(u128 *)ptr = nval
  * Source: templates/generic/percpu.h:78
+ *
+ * @group raw_cpu_generic_try_cmpxchg128
+ * @category 16 bytes
  */
 export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1292,7 +1412,7 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
 }
 
 /**
- * this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_1(pcp) _pcp_preempt(raw_cpu_generic_read(1, pcp))
@@ -1303,6 +1423,9 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr
  * Source: templates/generic/percpu.h:81
+ *
+ * @group raw_cpu_generic_read
+ * @category 1 byte
  */
 export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1326,7 +1449,7 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
 }
 
 /**
- * this_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_2(pcp) _pcp_preempt(raw_cpu_generic_read(2, pcp))
@@ -1337,6 +1460,9 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr
  * Source: templates/generic/percpu.h:82
+ *
+ * @group raw_cpu_generic_read
+ * @category 2 bytes
  */
 export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1360,7 +1486,7 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
 }
 
 /**
- * this_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_4(pcp) _pcp_preempt(raw_cpu_generic_read(4, pcp))
@@ -1371,6 +1497,9 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr
  * Source: templates/generic/percpu.h:83
+ *
+ * @group raw_cpu_generic_read
+ * @category 4 bytes
  */
 export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1394,7 +1523,7 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
 }
 
 /**
- * this_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_8(pcp) _pcp_preempt(raw_cpu_generic_read(8, pcp))
@@ -1405,6 +1534,9 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr
  * Source: templates/generic/percpu.h:84
+ *
+ * @group raw_cpu_generic_read
+ * @category 8 bytes
  */
 export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -1428,7 +1560,7 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
 }
 
 /**
- * this_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_1(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(1, pcp, val, "="))
@@ -1439,6 +1571,9 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u8 *)ptr = val
  * Source: templates/generic/percpu.h:85
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1460,7 +1595,7 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
 }
 
 /**
- * this_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_2(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(2, pcp, val, "="))
@@ -1471,6 +1606,9 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u16 *)ptr = val
  * Source: templates/generic/percpu.h:86
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1492,7 +1630,7 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
 }
 
 /**
- * this_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_4(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(4, pcp, val, "="))
@@ -1503,6 +1641,9 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u32 *)ptr = val
  * Source: templates/generic/percpu.h:87
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1524,7 +1665,7 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
 }
 
 /**
- * this_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_8(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(8, pcp, val, "="))
@@ -1535,6 +1676,9 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u64 *)ptr = val
  * Source: templates/generic/percpu.h:88
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1556,7 +1700,7 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 }
 
 /**
- * this_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_1(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(1, pcp, val, "+="))
@@ -1567,6 +1711,9 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:89
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1592,7 +1739,7 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * this_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_2(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(2, pcp, val, "+="))
@@ -1603,6 +1750,9 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:90
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1628,7 +1778,7 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * this_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_4(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(4, pcp, val, "+="))
@@ -1639,6 +1789,9 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:91
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1664,7 +1817,7 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * this_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_8(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(8, pcp, val, "+="))
@@ -1675,6 +1828,9 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:92
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1700,7 +1856,7 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * this_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_1(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(1, pcp, val, "&="))
@@ -1711,6 +1867,9 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r &= val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:93
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1736,7 +1895,7 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * this_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_2(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(2, pcp, val, "&="))
@@ -1747,6 +1906,9 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r &= val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:94
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1772,7 +1934,7 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * this_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_4(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(4, pcp, val, "&="))
@@ -1783,6 +1945,9 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r &= val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:95
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1808,7 +1973,7 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * this_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_8(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(8, pcp, val, "&="))
@@ -1819,6 +1984,9 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r &= val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:96
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1844,7 +2012,7 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * this_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_1(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(1, pcp, val, "|="))
@@ -1855,6 +2023,9 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r |= val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:97
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1880,7 +2051,7 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * this_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_2(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(2, pcp, val, "|="))
@@ -1891,6 +2062,9 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r |= val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:98
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1916,7 +2090,7 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * this_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_4(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(4, pcp, val, "|="))
@@ -1927,6 +2101,9 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r |= val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:99
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1952,7 +2129,7 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * this_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_8(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(8, pcp, val, "|="))
@@ -1963,6 +2140,9 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r |= val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:100
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1988,7 +2168,7 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * this_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_1(pcp, val) _pcp_irqsave(raw_cpu_generic_add_return(1, pcp, val))
@@ -1999,6 +2179,9 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:101
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2027,7 +2210,7 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
 }
 
 /**
- * this_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_2(pcp, val) _pcp_irqsave(raw_cpu_generic_add_return(2, pcp, val))
@@ -2038,6 +2221,9 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:102
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2066,7 +2252,7 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
 }
 
 /**
- * this_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_4(pcp, val) _pcp_irqsave(raw_cpu_generic_add_return(4, pcp, val))
@@ -2077,6 +2263,9 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:103
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2105,7 +2294,7 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
 }
 
 /**
- * this_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_8(pcp, val) _pcp_irqsave(raw_cpu_generic_add_return(8, pcp, val))
@@ -2116,6 +2305,9 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:104
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2144,7 +2336,7 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
 }
 
 /**
- * this_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_1(pcp, nval) _pcp_irqsave(raw_cpu_generic_xchg(1, pcp, nval))
@@ -2155,6 +2347,9 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * Family: raw_cpu_generic_xchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; *(u8 *)ptr = val
  * Source: templates/generic/percpu.h:105
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 1 byte
  */
 export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2181,7 +2376,7 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
 }
 
 /**
- * this_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_2(pcp, nval) _pcp_irqsave(raw_cpu_generic_xchg(2, pcp, nval))
@@ -2192,6 +2387,9 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
  * Family: raw_cpu_generic_xchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; *(u16 *)ptr = val
  * Source: templates/generic/percpu.h:106
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 2 bytes
  */
 export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2218,7 +2416,7 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
 }
 
 /**
- * this_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_4(pcp, nval) _pcp_irqsave(raw_cpu_generic_xchg(4, pcp, nval))
@@ -2229,6 +2427,9 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
  * Family: raw_cpu_generic_xchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; *(u32 *)ptr = val
  * Source: templates/generic/percpu.h:107
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 4 bytes
  */
 export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2255,7 +2456,7 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
 }
 
 /**
- * this_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_8(pcp, nval) _pcp_irqsave(raw_cpu_generic_xchg(8, pcp, nval))
@@ -2266,6 +2467,9 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
  * Family: raw_cpu_generic_xchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; *(u64 *)ptr = val
  * Source: templates/generic/percpu.h:108
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 8 bytes
  */
 export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2292,7 +2496,7 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
 }
 
 /**
- * this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_1(pcp, oval, nval) _pcp_irqsave(raw_cpu_generic_cmpxchg(1, pcp, oval, nval))
@@ -2303,6 +2507,9 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
  * Family: raw_cpu_generic_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/generic/percpu.h:109
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 1 byte
  */
 export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2335,7 +2542,7 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
 }
 
 /**
- * this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_2(pcp, oval, nval) _pcp_irqsave(raw_cpu_generic_cmpxchg(2, pcp, oval, nval))
@@ -2346,6 +2553,9 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
  * Family: raw_cpu_generic_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/generic/percpu.h:110
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 2 bytes
  */
 export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2378,7 +2588,7 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
 }
 
 /**
- * this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_4(pcp, oval, nval) _pcp_irqsave(raw_cpu_generic_cmpxchg(4, pcp, oval, nval))
@@ -2389,6 +2599,9 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
  * Family: raw_cpu_generic_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/generic/percpu.h:111
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 4 bytes
  */
 export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2421,7 +2634,7 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
 }
 
 /**
- * this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_8(pcp, oval, nval) _pcp_irqsave(raw_cpu_generic_cmpxchg(8, pcp, oval, nval))
@@ -2432,6 +2645,9 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
  * Family: raw_cpu_generic_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:112
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2464,7 +2680,7 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
 }
 
 /**
- * this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_1(pcp, ovalp, nval) _pcp_irqsave(raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval))
@@ -2475,6 +2691,9 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * Family: raw_cpu_generic_try_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/generic/percpu.h:113
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 1 byte
  */
 export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -2508,7 +2727,7 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
 }
 
 /**
- * this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_2(pcp, ovalp, nval) _pcp_irqsave(raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval))
@@ -2519,6 +2738,9 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Family: raw_cpu_generic_try_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/generic/percpu.h:114
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 2 bytes
  */
 export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -2552,7 +2774,7 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
 }
 
 /**
- * this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_4(pcp, ovalp, nval) _pcp_irqsave(raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval))
@@ -2563,6 +2785,9 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Family: raw_cpu_generic_try_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/generic/percpu.h:115
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 4 bytes
  */
 export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -2596,7 +2821,7 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
 }
 
 /**
- * this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_8(pcp, ovalp, nval) _pcp_irqsave(raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval))
@@ -2607,6 +2832,9 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Family: raw_cpu_generic_try_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:116
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -2640,7 +2868,7 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
 }
 
 /**
- * this_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg64(pcp, oval, nval) _pcp_irqsave(raw_cpu_generic_cmpxchg(8, pcp, oval, nval))
@@ -2651,6 +2879,9 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Family: raw_cpu_generic_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:117
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2683,7 +2914,7 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
 }
 
 /**
- * this_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg64(pcp, ovalp, nval) _pcp_irqsave(raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval))
@@ -2694,6 +2925,9 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * Family: raw_cpu_generic_try_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:118
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -2727,7 +2961,7 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
 }
 
 /**
- * this_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg128(pcp, oval, nval) _pcp_irqsave(raw_cpu_generic_cmpxchg128(16, pcp, oval, nval))
@@ -2738,6 +2972,9 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Family: raw_cpu_generic_cmpxchg128 (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_cmpxchg128.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u128 *)ptr; if (r != old) goto out; *(u128 *)ptr = nval
  * Source: templates/generic/percpu.h:119
+ *
+ * @group raw_cpu_generic_cmpxchg128
+ * @category 16 bytes
  */
 export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2773,7 +3010,7 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
 }
 
 /**
- * this_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg128(pcp, ovalp, nval) _pcp_irqsave(raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval))
@@ -2784,6 +3021,9 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
  * Family: raw_cpu_generic_try_cmpxchg128 (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg128.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u128 *)ptr; if (r != old) goto out; *(u128 *)ptr = nval
  * Source: templates/generic/percpu.h:120
+ *
+ * @group raw_cpu_generic_try_cmpxchg128
+ * @category 16 bytes
  */
 export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -2820,7 +3060,7 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
 }
 
 /**
- * raw_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2831,6 +3071,9 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2854,7 +3097,7 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * raw_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2865,6 +3108,9 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2888,7 +3134,7 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * raw_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2899,6 +3145,9 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2922,7 +3171,7 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * raw_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2933,6 +3182,9 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2956,7 +3208,7 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * raw_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2967,6 +3219,9 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2989,7 +3244,7 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
 }
 
 /**
- * raw_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -3000,6 +3255,9 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3022,7 +3280,7 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
 }
 
 /**
- * raw_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -3033,6 +3291,9 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3055,7 +3316,7 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
 }
 
 /**
- * raw_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -3066,6 +3327,9 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3088,7 +3352,7 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
 }
 
 /**
- * raw_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3100,6 +3364,9 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3122,7 +3389,7 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
 }
 
 /**
- * raw_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3134,6 +3401,9 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3156,7 +3426,7 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
 }
 
 /**
- * raw_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3168,6 +3438,9 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3190,7 +3463,7 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
 }
 
 /**
- * raw_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3202,6 +3475,9 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3224,7 +3500,7 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
 }
 
 /**
- * raw_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3235,6 +3511,9 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3259,7 +3538,7 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
 }
 
 /**
- * raw_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3270,6 +3549,9 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3294,7 +3576,7 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
 }
 
 /**
- * raw_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3305,6 +3587,9 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3329,7 +3614,7 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
 }
 
 /**
- * raw_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3340,6 +3625,9 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -3364,7 +3652,7 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
 }
 
 /**
- * raw_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3375,6 +3663,9 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3398,7 +3689,7 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
 }
 
 /**
- * raw_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3409,6 +3700,9 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3432,7 +3726,7 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
 }
 
 /**
- * raw_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3443,6 +3737,9 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3466,7 +3763,7 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
 }
 
 /**
- * raw_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3477,6 +3774,9 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -3500,7 +3800,7 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
 }
 
 /**
- * raw_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3511,6 +3811,9 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3534,7 +3837,7 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
 }
 
 /**
- * raw_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3545,6 +3848,9 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3568,7 +3874,7 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
 }
 
 /**
- * raw_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3579,6 +3885,9 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3602,7 +3911,7 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
 }
 
 /**
- * raw_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3613,6 +3922,9 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -3636,7 +3948,7 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
 }
 
 /**
- * __this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3648,6 +3960,9 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 1 byte
  */
 export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3668,7 +3983,7 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
 }
 
 /**
- * __this_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3680,6 +3995,9 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 2 bytes
  */
 export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3700,7 +4018,7 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
 }
 
 /**
- * __this_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3712,6 +4030,9 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 4 bytes
  */
 export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3732,7 +4053,7 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
 }
 
 /**
- * __this_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3744,6 +4065,9 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 8 bytes
  */
 export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -3764,7 +4088,7 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
 }
 
 /**
- * __this_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3776,6 +4100,9 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u8 *)ptr = val
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3796,7 +4123,7 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
 }
 
 /**
- * __this_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3808,6 +4135,9 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u16 *)ptr = val
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3828,7 +4158,7 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
 }
 
 /**
- * __this_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3840,6 +4170,9 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u32 *)ptr = val
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3860,7 +4193,7 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
 }
 
 /**
- * __this_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3872,6 +4205,9 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u64 *)ptr = val
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3892,7 +4228,7 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
 }
 
 /**
- * __this_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3904,6 +4240,9 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3928,7 +4267,7 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
 }
 
 /**
- * __this_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3940,6 +4279,9 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3964,7 +4306,7 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
 }
 
 /**
- * __this_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3976,6 +4318,9 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4000,7 +4345,7 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
 }
 
 /**
- * __this_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -4012,6 +4357,9 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4036,7 +4384,7 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 }
 
 /**
- * __this_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -4048,6 +4396,9 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r &= val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4072,7 +4423,7 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
 }
 
 /**
- * __this_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -4084,6 +4435,9 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r &= val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4108,7 +4462,7 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
 }
 
 /**
- * __this_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -4120,6 +4474,9 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r &= val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4144,7 +4501,7 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
 }
 
 /**
- * __this_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -4156,6 +4513,9 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r &= val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4180,7 +4540,7 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 }
 
 /**
- * __this_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4192,6 +4552,9 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r |= val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4216,7 +4579,7 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * __this_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4228,6 +4591,9 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r |= val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4252,7 +4618,7 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * __this_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4264,6 +4630,9 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r |= val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4288,7 +4657,7 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * __this_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4300,6 +4669,9 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r |= val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4324,7 +4696,7 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * __this_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4336,6 +4708,9 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4361,7 +4736,7 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
 }
 
 /**
- * __this_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4373,6 +4748,9 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4398,7 +4776,7 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
 }
 
 /**
- * __this_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4410,6 +4788,9 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4435,7 +4816,7 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
 }
 
 /**
- * __this_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4447,6 +4828,9 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -4472,7 +4856,7 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
 }
 
 /**
- * __this_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4484,6 +4868,9 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; *(u8 *)ptr = val
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 1 byte
  */
 export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4507,7 +4894,7 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
 }
 
 /**
- * __this_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4519,6 +4906,9 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; *(u16 *)ptr = val
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 2 bytes
  */
 export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4542,7 +4932,7 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
 }
 
 /**
- * __this_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4554,6 +4944,9 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; *(u32 *)ptr = val
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 4 bytes
  */
 export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4577,7 +4970,7 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
 }
 
 /**
- * __this_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4589,6 +4982,9 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; *(u64 *)ptr = val
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 8 bytes
  */
 export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -4612,7 +5008,7 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
 }
 
 /**
- * __this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4624,6 +5020,9 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 1 byte
  */
 export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4653,7 +5052,7 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
 }
 
 /**
- * __this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4665,6 +5064,9 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 2 bytes
  */
 export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4694,7 +5096,7 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
 }
 
 /**
- * __this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4706,6 +5108,9 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 4 bytes
  */
 export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4735,7 +5140,7 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
 }
 
 /**
- * __this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4747,6 +5152,9 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -4776,7 +5184,7 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
 }
 
 /**
- * __this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4788,6 +5196,9 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 1 byte
  */
 export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -4818,7 +5229,7 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
 }
 
 /**
- * __this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4830,6 +5241,9 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 2 bytes
  */
 export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -4860,7 +5274,7 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
 }
 
 /**
- * __this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4872,6 +5286,9 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 4 bytes
  */
 export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -4902,7 +5319,7 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
 }
 
 /**
- * __this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4914,6 +5331,9 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -4944,7 +5364,7 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
 }
 
 /**
- * __this_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4957,6 +5377,9 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4981,7 +5404,7 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
 }
 
 /**
- * __this_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4994,6 +5417,9 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5018,7 +5444,7 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
 }
 
 /**
- * __this_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5031,6 +5457,9 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5055,7 +5484,7 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
 }
 
 /**
- * __this_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5068,6 +5497,9 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5092,7 +5524,7 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 }
 
 /**
- * __this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5105,6 +5537,9 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5128,7 +5563,7 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
 }
 
 /**
- * __this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5141,6 +5576,9 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5164,7 +5602,7 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
 }
 
 /**
- * __this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5177,6 +5615,9 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5200,7 +5641,7 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
 }
 
 /**
- * __this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5213,6 +5654,9 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5236,7 +5680,7 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
 }
 
 /**
- * __this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5250,6 +5694,9 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5273,7 +5720,7 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
 }
 
 /**
- * __this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5287,6 +5734,9 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5310,7 +5760,7 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
 }
 
 /**
- * __this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5324,6 +5774,9 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5347,7 +5800,7 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
 }
 
 /**
- * __this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5361,6 +5814,9 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5384,7 +5840,7 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
 }
 
 /**
- * __this_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5397,6 +5853,9 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5422,7 +5881,7 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
 }
 
 /**
- * __this_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5435,6 +5894,9 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5460,7 +5922,7 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
 }
 
 /**
- * __this_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5473,6 +5935,9 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5498,7 +5963,7 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
 }
 
 /**
- * __this_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5511,6 +5976,9 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -5536,7 +6004,7 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
 }
 
 /**
- * __this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5549,6 +6017,9 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5573,7 +6044,7 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
 }
 
 /**
- * __this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5586,6 +6057,9 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5610,7 +6084,7 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
 }
 
 /**
- * __this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5623,6 +6097,9 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5647,7 +6124,7 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
 }
 
 /**
- * __this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5660,6 +6137,9 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -5684,7 +6164,7 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
 }
 
 /**
- * __this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5697,6 +6177,9 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5721,7 +6204,7 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
 }
 
 /**
- * __this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5734,6 +6217,9 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5758,7 +6244,7 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
 }
 
 /**
- * __this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5771,6 +6257,9 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5795,7 +6284,7 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
 }
 
 /**
- * __this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5808,6 +6297,9 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -5832,7 +6324,7 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
 }
 
 /**
- * this_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5846,6 +6338,9 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5871,7 +6366,7 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * this_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5885,6 +6380,9 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5910,7 +6408,7 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * this_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5924,6 +6422,9 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5949,7 +6450,7 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * this_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5963,6 +6464,9 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -5988,7 +6492,7 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -6002,6 +6506,9 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -6026,7 +6533,7 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
 }
 
 /**
- * this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -6040,6 +6547,9 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -6064,7 +6574,7 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
 }
 
 /**
- * this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -6078,6 +6588,9 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -6102,7 +6615,7 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
 }
 
 /**
- * this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -6116,6 +6629,9 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -6140,7 +6656,7 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
 }
 
 /**
- * this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6155,6 +6671,9 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -6179,7 +6698,7 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
 }
 
 /**
- * this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6194,6 +6713,9 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -6218,7 +6740,7 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
 }
 
 /**
- * this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6233,6 +6755,9 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -6257,7 +6782,7 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
 }
 
 /**
- * this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6272,6 +6797,9 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -6296,7 +6824,7 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
 }
 
 /**
- * this_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6310,6 +6838,9 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6338,7 +6869,7 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
 }
 
 /**
- * this_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6352,6 +6883,9 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6380,7 +6914,7 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
 }
 
 /**
- * this_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6394,6 +6928,9 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6422,7 +6959,7 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
 }
 
 /**
- * this_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6436,6 +6973,9 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -6464,7 +7004,7 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
 }
 
 /**
- * this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6478,6 +7018,9 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6505,7 +7048,7 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
 }
 
 /**
- * this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6519,6 +7062,9 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6546,7 +7092,7 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
 }
 
 /**
- * this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6560,6 +7106,9 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6587,7 +7136,7 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
 }
 
 /**
- * this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6601,6 +7150,9 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -6628,7 +7180,7 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
 }
 
 /**
- * this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6642,6 +7194,9 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6669,7 +7224,7 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
 }
 
 /**
- * this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6683,6 +7238,9 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6710,7 +7268,7 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
 }
 
 /**
- * this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6724,6 +7282,9 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -6751,7 +7312,7 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
 }
 
 /**
- * this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6765,6 +7326,9 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -6790,4 +7354,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   local_irq_restore(m, flags);
   return result;
 }
-// sha256:e3ffbdc08af219a86749829f0fa0e655ec44eb716f26536024d7c581a2f8a16e
+// sha256:58330c9f5b3e3860a6f131c1cd47165be4505ce0a7275060c9f2a87cd355772e

@@ -11,7 +11,7 @@ import { preempt_disable, preempt_enable, local_irq_save, local_irq_restore } fr
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
 /**
- * raw_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_1(pcp) raw_cpu_generic_read(1, pcp)
@@ -19,6 +19,9 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr
  * Source: templates/generic/percpu.h:39
+ *
+ * @group raw_cpu_generic_read
+ * @category 1 byte
  */
 export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -38,7 +41,7 @@ export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
 }
 
 /**
- * raw_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_2(pcp) raw_cpu_generic_read(2, pcp)
@@ -46,6 +49,9 @@ export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr
  * Source: templates/generic/percpu.h:40
+ *
+ * @group raw_cpu_generic_read
+ * @category 2 bytes
  */
 export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -65,7 +71,7 @@ export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
 }
 
 /**
- * raw_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_4(pcp) raw_cpu_generic_read(4, pcp)
@@ -73,6 +79,9 @@ export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr
  * Source: templates/generic/percpu.h:41
+ *
+ * @group raw_cpu_generic_read
+ * @category 4 bytes
  */
 export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -92,7 +101,7 @@ export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
 }
 
 /**
- * raw_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_8(pcp) raw_cpu_generic_read(8, pcp)
@@ -100,6 +109,9 @@ export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
  * Family: raw_cpu_generic_read (templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr
  * Source: templates/generic/percpu.h:42
+ *
+ * @group raw_cpu_generic_read
+ * @category 8 bytes
  */
 export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -119,7 +131,7 @@ export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
 }
 
 /**
- * raw_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "=")
@@ -127,6 +139,9 @@ export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u8 *)ptr = val
  * Source: templates/generic/percpu.h:43
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -146,7 +161,7 @@ export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * raw_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "=")
@@ -154,6 +169,9 @@ export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u16 *)ptr = val
  * Source: templates/generic/percpu.h:44
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -173,7 +191,7 @@ export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * raw_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "=")
@@ -181,6 +199,9 @@ export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u32 *)ptr = val
  * Source: templates/generic/percpu.h:45
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -200,7 +221,7 @@ export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * raw_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "=")
@@ -208,6 +229,9 @@ export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u64 *)ptr = val
  * Source: templates/generic/percpu.h:46
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -227,7 +251,7 @@ export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * raw_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "+=")
@@ -235,6 +259,9 @@ export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:47
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -258,7 +285,7 @@ export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * raw_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "+=")
@@ -266,6 +293,9 @@ export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:48
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -289,7 +319,7 @@ export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * raw_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "+=")
@@ -297,6 +327,9 @@ export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -320,7 +353,7 @@ export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * raw_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "+=")
@@ -328,6 +361,9 @@ export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -351,7 +387,7 @@ export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * raw_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "&=")
@@ -359,6 +395,9 @@ export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r &= val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -382,7 +421,7 @@ export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * raw_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "&=")
@@ -390,6 +429,9 @@ export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r &= val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -413,7 +455,7 @@ export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * raw_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "&=")
@@ -421,6 +463,9 @@ export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r &= val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:53
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -444,7 +489,7 @@ export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * raw_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "&=")
@@ -452,6 +497,9 @@ export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r &= val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:54
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -475,7 +523,7 @@ export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * raw_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_1(pcp, val) raw_cpu_generic_to_op(1, pcp, val, "|=")
@@ -483,6 +531,9 @@ export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r |= val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:55
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -506,7 +557,7 @@ export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number
 }
 
 /**
- * raw_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_2(pcp, val) raw_cpu_generic_to_op(2, pcp, val, "|=")
@@ -514,6 +565,9 @@ export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r |= val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:56
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -537,7 +591,7 @@ export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number
 }
 
 /**
- * raw_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_4(pcp, val) raw_cpu_generic_to_op(4, pcp, val, "|=")
@@ -545,6 +599,9 @@ export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r |= val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -568,7 +625,7 @@ export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number
 }
 
 /**
- * raw_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_8(pcp, val) raw_cpu_generic_to_op(8, pcp, val, "|=")
@@ -576,6 +633,9 @@ export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r |= val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -599,7 +659,7 @@ export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint
 }
 
 /**
- * raw_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_1(pcp, val) raw_cpu_generic_add_return(1, pcp, val)
@@ -607,6 +667,9 @@ export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:59
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -631,7 +694,7 @@ export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
 }
 
 /**
- * raw_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_2(pcp, val) raw_cpu_generic_add_return(2, pcp, val)
@@ -639,6 +702,9 @@ export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -663,7 +729,7 @@ export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
 }
 
 /**
- * raw_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_4(pcp, val) raw_cpu_generic_add_return(4, pcp, val)
@@ -671,6 +737,9 @@ export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -695,7 +764,7 @@ export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
 }
 
 /**
- * raw_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_8(pcp, val) raw_cpu_generic_add_return(8, pcp, val)
@@ -703,6 +772,9 @@ export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -727,7 +799,7 @@ export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
 }
 
 /**
- * raw_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_1(pcp, nval) raw_cpu_generic_xchg(1, pcp, nval)
@@ -735,6 +807,9 @@ export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; *(u8 *)ptr = val
  * Source: templates/generic/percpu.h:63
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 1 byte
  */
 export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
@@ -757,7 +832,7 @@ export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: num
 }
 
 /**
- * raw_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_2(pcp, nval) raw_cpu_generic_xchg(2, pcp, nval)
@@ -765,6 +840,9 @@ export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: num
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; *(u16 *)ptr = val
  * Source: templates/generic/percpu.h:64
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 2 bytes
  */
 export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
@@ -787,7 +865,7 @@ export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: num
 }
 
 /**
- * raw_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_4(pcp, nval) raw_cpu_generic_xchg(4, pcp, nval)
@@ -795,6 +873,9 @@ export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: num
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; *(u32 *)ptr = val
  * Source: templates/generic/percpu.h:65
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 4 bytes
  */
 export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
@@ -817,7 +898,7 @@ export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: num
 }
 
 /**
- * raw_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_8(pcp, nval) raw_cpu_generic_xchg(8, pcp, nval)
@@ -825,6 +906,9 @@ export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: num
  * Family: raw_cpu_generic_xchg (templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; *(u64 *)ptr = val
  * Source: templates/generic/percpu.h:66
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 8 bytes
  */
 export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
@@ -847,7 +931,7 @@ export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: big
 }
 
 /**
- * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_1(pcp, oval, nval) raw_cpu_generic_cmpxchg(1, pcp, oval, nval)
@@ -855,6 +939,9 @@ export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: big
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/generic/percpu.h:67
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 1 byte
  */
 export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
@@ -883,7 +970,7 @@ export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: 
 }
 
 /**
- * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_2(pcp, oval, nval) raw_cpu_generic_cmpxchg(2, pcp, oval, nval)
@@ -891,6 +978,9 @@ export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: 
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/generic/percpu.h:68
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 2 bytes
  */
 export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
@@ -919,7 +1009,7 @@ export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: 
 }
 
 /**
- * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_4(pcp, oval, nval) raw_cpu_generic_cmpxchg(4, pcp, oval, nval)
@@ -927,6 +1017,9 @@ export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: 
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/generic/percpu.h:69
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 4 bytes
  */
 export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
@@ -955,7 +1048,7 @@ export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: 
 }
 
 /**
- * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_8(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
@@ -963,6 +1056,9 @@ export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: 
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:70
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -991,7 +1087,7 @@ export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
 }
 
 /**
- * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_1(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval)
@@ -999,6 +1095,9 @@ export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/generic/percpu.h:71
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 1 byte
  */
 export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -1028,7 +1127,7 @@ export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
 }
 
 /**
- * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_2(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval)
@@ -1036,6 +1135,9 @@ export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/generic/percpu.h:72
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 2 bytes
  */
 export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -1065,7 +1167,7 @@ export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
 }
 
 /**
- * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_4(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval)
@@ -1073,6 +1175,9 @@ export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/generic/percpu.h:73
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 4 bytes
  */
 export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -1102,7 +1207,7 @@ export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
 }
 
 /**
- * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_8(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
@@ -1110,6 +1215,9 @@ export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:74
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -1139,7 +1247,7 @@ export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
 }
 
 /**
- * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg64(pcp, oval, nval) raw_cpu_generic_cmpxchg(8, pcp, oval, nval)
@@ -1147,6 +1255,9 @@ export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:75
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -1175,7 +1286,7 @@ export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
 }
 
 /**
- * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg64(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval)
@@ -1183,6 +1294,9 @@ export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:76
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -1212,7 +1326,7 @@ export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
 }
 
 /**
- * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg128(pcp, oval, nval) raw_cpu_generic_cmpxchg128(16, pcp, oval, nval)
@@ -1220,6 +1334,9 @@ export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Family: raw_cpu_generic_cmpxchg128 (templates/linux/families/raw_cpu_generic_cmpxchg128.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u128 *)ptr; if (r != old) goto out; *(u128 *)ptr = nval
  * Source: templates/generic/percpu.h:77
+ *
+ * @group raw_cpu_generic_cmpxchg128
+ * @category 16 bytes
  */
 export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -1251,7 +1368,7 @@ export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval
 }
 
 /**
- * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg128(pcp, ovalp, nval) raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval)
@@ -1259,6 +1376,9 @@ export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval
  * Family: raw_cpu_generic_try_cmpxchg128 (templates/linux/families/raw_cpu_generic_try_cmpxchg128.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u128 *)ptr; if (r != old) goto out; *(u128 *)ptr = nval
  * Source: templates/generic/percpu.h:78
+ *
+ * @group raw_cpu_generic_try_cmpxchg128
+ * @category 16 bytes
  */
 export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -1291,7 +1411,7 @@ export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, 
 }
 
 /**
- * this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_1(pcp) _pcp_preempt(raw_cpu_generic_read(1, pcp))
@@ -1302,6 +1422,9 @@ export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, 
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr
  * Source: templates/generic/percpu.h:81
+ *
+ * @group raw_cpu_generic_read
+ * @category 1 byte
  */
 export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -1325,7 +1448,7 @@ export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number 
 }
 
 /**
- * this_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_2(pcp) _pcp_preempt(raw_cpu_generic_read(2, pcp))
@@ -1336,6 +1459,9 @@ export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number 
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr
  * Source: templates/generic/percpu.h:82
+ *
+ * @group raw_cpu_generic_read
+ * @category 2 bytes
  */
 export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -1359,7 +1485,7 @@ export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number 
 }
 
 /**
- * this_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_4(pcp) _pcp_preempt(raw_cpu_generic_read(4, pcp))
@@ -1370,6 +1496,9 @@ export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number 
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr
  * Source: templates/generic/percpu.h:83
+ *
+ * @group raw_cpu_generic_read
+ * @category 4 bytes
  */
 export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -1393,7 +1522,7 @@ export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number 
 }
 
 /**
- * this_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_8(pcp) _pcp_preempt(raw_cpu_generic_read(8, pcp))
@@ -1404,6 +1533,9 @@ export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number 
  * Family: raw_cpu_generic_read (templates/linux/families/preempt_disable_notrace.hbs, templates/linux/families/raw_cpu_generic_read.hbs, templates/linux/families/preempt_enable_notrace.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr
  * Source: templates/generic/percpu.h:84
+ *
+ * @group raw_cpu_generic_read
+ * @category 8 bytes
  */
 export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -1427,7 +1559,7 @@ export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint 
 }
 
 /**
- * this_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_1(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(1, pcp, val, "="))
@@ -1438,6 +1570,9 @@ export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint 
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u8 *)ptr = val
  * Source: templates/generic/percpu.h:85
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -1459,7 +1594,7 @@ export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * this_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_2(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(2, pcp, val, "="))
@@ -1470,6 +1605,9 @@ export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u16 *)ptr = val
  * Source: templates/generic/percpu.h:86
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -1491,7 +1629,7 @@ export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * this_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_4(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(4, pcp, val, "="))
@@ -1502,6 +1640,9 @@ export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u32 *)ptr = val
  * Source: templates/generic/percpu.h:87
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -1523,7 +1664,7 @@ export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * this_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_8(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(8, pcp, val, "="))
@@ -1534,6 +1675,9 @@ export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u64 *)ptr = val
  * Source: templates/generic/percpu.h:88
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -1555,7 +1699,7 @@ export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * this_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_1(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(1, pcp, val, "+="))
@@ -1566,6 +1710,9 @@ export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:89
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -1591,7 +1738,7 @@ export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * this_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_2(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(2, pcp, val, "+="))
@@ -1602,6 +1749,9 @@ export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:90
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -1627,7 +1777,7 @@ export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * this_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_4(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(4, pcp, val, "+="))
@@ -1638,6 +1788,9 @@ export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:91
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -1663,7 +1816,7 @@ export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * this_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_8(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(8, pcp, val, "+="))
@@ -1674,6 +1827,9 @@ export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:92
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -1699,7 +1855,7 @@ export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * this_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_1(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(1, pcp, val, "&="))
@@ -1710,6 +1866,9 @@ export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r &= val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:93
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -1735,7 +1894,7 @@ export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * this_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_2(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(2, pcp, val, "&="))
@@ -1746,6 +1905,9 @@ export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r &= val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:94
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -1771,7 +1933,7 @@ export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * this_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_4(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(4, pcp, val, "&="))
@@ -1782,6 +1944,9 @@ export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r &= val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:95
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -1807,7 +1972,7 @@ export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * this_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_8(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(8, pcp, val, "&="))
@@ -1818,6 +1983,9 @@ export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r &= val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:96
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -1843,7 +2011,7 @@ export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * this_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_1(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(1, pcp, val, "|="))
@@ -1854,6 +2022,9 @@ export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r |= val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:97
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -1879,7 +2050,7 @@ export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * this_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_2(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(2, pcp, val, "|="))
@@ -1890,6 +2061,9 @@ export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r |= val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:98
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -1915,7 +2089,7 @@ export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * this_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_4(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(4, pcp, val, "|="))
@@ -1926,6 +2100,9 @@ export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r |= val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:99
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -1951,7 +2128,7 @@ export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * this_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_8(pcp, val) _pcp_irqsave(raw_cpu_generic_to_op(8, pcp, val, "|="))
@@ -1962,6 +2139,9 @@ export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r |= val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:100
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -1987,7 +2167,7 @@ export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * this_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_1(pcp, val) _pcp_irqsave(raw_cpu_generic_add_return(1, pcp, val))
@@ -1998,6 +2178,9 @@ export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/generic/percpu.h:101
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -2026,7 +2209,7 @@ export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
 }
 
 /**
- * this_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_2(pcp, val) _pcp_irqsave(raw_cpu_generic_add_return(2, pcp, val))
@@ -2037,6 +2220,9 @@ export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/generic/percpu.h:102
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -2065,7 +2251,7 @@ export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
 }
 
 /**
- * this_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_4(pcp, val) _pcp_irqsave(raw_cpu_generic_add_return(4, pcp, val))
@@ -2076,6 +2262,9 @@ export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/generic/percpu.h:103
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -2104,7 +2293,7 @@ export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
 }
 
 /**
- * this_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_8(pcp, val) _pcp_irqsave(raw_cpu_generic_add_return(8, pcp, val))
@@ -2115,6 +2304,9 @@ export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/generic/percpu.h:104
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -2143,7 +2335,7 @@ export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
 }
 
 /**
- * this_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_1(pcp, nval) _pcp_irqsave(raw_cpu_generic_xchg(1, pcp, nval))
@@ -2154,6 +2346,9 @@ export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Family: raw_cpu_generic_xchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; *(u8 *)ptr = val
  * Source: templates/generic/percpu.h:105
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 1 byte
  */
 export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
@@ -2180,7 +2375,7 @@ export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
 }
 
 /**
- * this_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_2(pcp, nval) _pcp_irqsave(raw_cpu_generic_xchg(2, pcp, nval))
@@ -2191,6 +2386,9 @@ export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * Family: raw_cpu_generic_xchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; *(u16 *)ptr = val
  * Source: templates/generic/percpu.h:106
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 2 bytes
  */
 export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
@@ -2217,7 +2415,7 @@ export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
 }
 
 /**
- * this_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_4(pcp, nval) _pcp_irqsave(raw_cpu_generic_xchg(4, pcp, nval))
@@ -2228,6 +2426,9 @@ export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * Family: raw_cpu_generic_xchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; *(u32 *)ptr = val
  * Source: templates/generic/percpu.h:107
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 4 bytes
  */
 export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
@@ -2254,7 +2455,7 @@ export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
 }
 
 /**
- * this_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_8(pcp, nval) _pcp_irqsave(raw_cpu_generic_xchg(8, pcp, nval))
@@ -2265,6 +2466,9 @@ export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * Family: raw_cpu_generic_xchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; *(u64 *)ptr = val
  * Source: templates/generic/percpu.h:108
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 8 bytes
  */
 export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
@@ -2291,7 +2495,7 @@ export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
 }
 
 /**
- * this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_1(pcp, oval, nval) _pcp_irqsave(raw_cpu_generic_cmpxchg(1, pcp, oval, nval))
@@ -2302,6 +2506,9 @@ export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * Family: raw_cpu_generic_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/generic/percpu.h:109
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 1 byte
  */
 export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
@@ -2334,7 +2541,7 @@ export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
 }
 
 /**
- * this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_2(pcp, oval, nval) _pcp_irqsave(raw_cpu_generic_cmpxchg(2, pcp, oval, nval))
@@ -2345,6 +2552,9 @@ export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * Family: raw_cpu_generic_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/generic/percpu.h:110
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 2 bytes
  */
 export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
@@ -2377,7 +2587,7 @@ export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
 }
 
 /**
- * this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_4(pcp, oval, nval) _pcp_irqsave(raw_cpu_generic_cmpxchg(4, pcp, oval, nval))
@@ -2388,6 +2598,9 @@ export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * Family: raw_cpu_generic_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/generic/percpu.h:111
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 4 bytes
  */
 export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
@@ -2420,7 +2633,7 @@ export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
 }
 
 /**
- * this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_8(pcp, oval, nval) _pcp_irqsave(raw_cpu_generic_cmpxchg(8, pcp, oval, nval))
@@ -2431,6 +2644,9 @@ export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * Family: raw_cpu_generic_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:112
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -2463,7 +2679,7 @@ export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
 }
 
 /**
- * this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_1(pcp, ovalp, nval) _pcp_irqsave(raw_cpu_generic_try_cmpxchg(1, pcp, ovalp, nval))
@@ -2474,6 +2690,9 @@ export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Family: raw_cpu_generic_try_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/generic/percpu.h:113
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 1 byte
  */
 export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -2507,7 +2726,7 @@ export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
 }
 
 /**
- * this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_2(pcp, ovalp, nval) _pcp_irqsave(raw_cpu_generic_try_cmpxchg(2, pcp, ovalp, nval))
@@ -2518,6 +2737,9 @@ export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * Family: raw_cpu_generic_try_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/generic/percpu.h:114
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 2 bytes
  */
 export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -2551,7 +2773,7 @@ export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
 }
 
 /**
- * this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_4(pcp, ovalp, nval) _pcp_irqsave(raw_cpu_generic_try_cmpxchg(4, pcp, ovalp, nval))
@@ -2562,6 +2784,9 @@ export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * Family: raw_cpu_generic_try_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/generic/percpu.h:115
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 4 bytes
  */
 export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -2595,7 +2820,7 @@ export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
 }
 
 /**
- * this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_8(pcp, ovalp, nval) _pcp_irqsave(raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval))
@@ -2606,6 +2831,9 @@ export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * Family: raw_cpu_generic_try_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:116
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -2639,7 +2867,7 @@ export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
 }
 
 /**
- * this_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg64(pcp, oval, nval) _pcp_irqsave(raw_cpu_generic_cmpxchg(8, pcp, oval, nval))
@@ -2650,6 +2878,9 @@ export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Family: raw_cpu_generic_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:117
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -2682,7 +2913,7 @@ export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
 }
 
 /**
- * this_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg64(pcp, ovalp, nval) _pcp_irqsave(raw_cpu_generic_try_cmpxchg(8, pcp, ovalp, nval))
@@ -2693,6 +2924,9 @@ export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Family: raw_cpu_generic_try_cmpxchg (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/generic/percpu.h:118
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -2726,7 +2960,7 @@ export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
 }
 
 /**
- * this_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg128(pcp, oval, nval) _pcp_irqsave(raw_cpu_generic_cmpxchg128(16, pcp, oval, nval))
@@ -2737,6 +2971,9 @@ export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Family: raw_cpu_generic_cmpxchg128 (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_cmpxchg128.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u128 *)ptr; if (r != old) goto out; *(u128 *)ptr = nval
  * Source: templates/generic/percpu.h:119
+ *
+ * @group raw_cpu_generic_cmpxchg128
+ * @category 16 bytes
  */
 export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -2772,7 +3009,7 @@ export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
 }
 
 /**
- * this_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg128(pcp, ovalp, nval) _pcp_irqsave(raw_cpu_generic_try_cmpxchg128(16, pcp, ovalp, nval))
@@ -2783,6 +3020,9 @@ export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * Family: raw_cpu_generic_try_cmpxchg128 (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg128.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u128 *)ptr; if (r != old) goto out; *(u128 *)ptr = nval
  * Source: templates/generic/percpu.h:120
+ *
+ * @group raw_cpu_generic_try_cmpxchg128
+ * @category 16 bytes
  */
 export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -2819,7 +3059,7 @@ export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
 }
 
 /**
- * raw_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2830,6 +3070,9 @@ export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -2853,7 +3096,7 @@ export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * raw_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2864,6 +3107,9 @@ export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -2887,7 +3133,7 @@ export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * raw_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2898,6 +3144,9 @@ export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -2921,7 +3170,7 @@ export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * raw_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2932,6 +3181,9 @@ export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -2955,7 +3207,7 @@ export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * raw_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2966,6 +3218,9 @@ export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -2988,7 +3243,7 @@ export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * raw_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2999,6 +3254,9 @@ export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -3021,7 +3279,7 @@ export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * raw_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -3032,6 +3290,9 @@ export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -3054,7 +3315,7 @@ export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * raw_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -3065,6 +3326,9 @@ export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -3087,7 +3351,7 @@ export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * raw_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3099,6 +3363,9 @@ export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -3121,7 +3388,7 @@ export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * raw_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3133,6 +3400,9 @@ export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -3155,7 +3425,7 @@ export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * raw_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3167,6 +3437,9 @@ export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -3189,7 +3462,7 @@ export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * raw_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -3201,6 +3474,9 @@ export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -3223,7 +3499,7 @@ export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * raw_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3234,6 +3510,9 @@ export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -3258,7 +3537,7 @@ export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
 }
 
 /**
- * raw_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3269,6 +3548,9 @@ export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -3293,7 +3575,7 @@ export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
 }
 
 /**
- * raw_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3304,6 +3586,9 @@ export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -3328,7 +3613,7 @@ export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
 }
 
 /**
- * raw_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -3339,6 +3624,9 @@ export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -3363,7 +3651,7 @@ export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
 }
 
 /**
- * raw_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3374,6 +3662,9 @@ export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -3397,7 +3688,7 @@ export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
 }
 
 /**
- * raw_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3408,6 +3699,9 @@ export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -3431,7 +3725,7 @@ export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
 }
 
 /**
- * raw_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3442,6 +3736,9 @@ export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -3465,7 +3762,7 @@ export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
 }
 
 /**
- * raw_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -3476,6 +3773,9 @@ export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -3499,7 +3799,7 @@ export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
 }
 
 /**
- * raw_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3510,6 +3810,9 @@ export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -3533,7 +3836,7 @@ export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
 }
 
 /**
- * raw_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3544,6 +3847,9 @@ export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -3567,7 +3873,7 @@ export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
 }
 
 /**
- * raw_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3578,6 +3884,9 @@ export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -3601,7 +3910,7 @@ export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
 }
 
 /**
- * raw_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -3612,6 +3921,9 @@ export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  * Family: raw_cpu_generic_add_return (templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -3635,7 +3947,7 @@ export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
 }
 
 /**
- * __this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3647,6 +3959,9 @@ export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 1 byte
  */
 export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -3667,7 +3982,7 @@ export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): numbe
 }
 
 /**
- * __this_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3679,6 +3994,9 @@ export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): numbe
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 2 bytes
  */
 export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -3699,7 +4017,7 @@ export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): numbe
 }
 
 /**
- * __this_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3711,6 +4029,9 @@ export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): numbe
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 4 bytes
  */
 export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -3731,7 +4052,7 @@ export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): numbe
 }
 
 /**
- * __this_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -3743,6 +4064,9 @@ export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): numbe
  * Family: raw_cpu_generic_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_read.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group raw_cpu_generic_read
+ * @category 8 bytes
  */
 export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -3763,7 +4087,7 @@ export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigin
 }
 
 /**
- * __this_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3775,6 +4099,9 @@ export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigin
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u8 *)ptr = val
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -3795,7 +4122,7 @@ export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: 
 }
 
 /**
- * __this_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3807,6 +4134,9 @@ export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: 
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u16 *)ptr = val
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -3827,7 +4157,7 @@ export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: 
 }
 
 /**
- * __this_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3839,6 +4169,9 @@ export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: 
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u32 *)ptr = val
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -3859,7 +4192,7 @@ export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: 
 }
 
 /**
- * __this_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -3871,6 +4204,9 @@ export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: 
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; *(u64 *)ptr = val
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -3891,7 +4227,7 @@ export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: 
 }
 
 /**
- * __this_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3903,6 +4239,9 @@ export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: 
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -3927,7 +4266,7 @@ export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * __this_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3939,6 +4278,9 @@ export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -3963,7 +4305,7 @@ export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * __this_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3975,6 +4317,9 @@ export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -3999,7 +4344,7 @@ export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * __this_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -4011,6 +4356,9 @@ export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -4035,7 +4383,7 @@ export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * __this_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -4047,6 +4395,9 @@ export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r &= val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -4071,7 +4422,7 @@ export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * __this_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -4083,6 +4434,9 @@ export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r &= val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -4107,7 +4461,7 @@ export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * __this_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -4119,6 +4473,9 @@ export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r &= val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -4143,7 +4500,7 @@ export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * __this_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -4155,6 +4512,9 @@ export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r &= val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -4179,7 +4539,7 @@ export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * __this_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4191,6 +4551,9 @@ export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r |= val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -4215,7 +4578,7 @@ export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * __this_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4227,6 +4590,9 @@ export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r |= val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -4251,7 +4617,7 @@ export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * __this_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4263,6 +4629,9 @@ export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r |= val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -4287,7 +4656,7 @@ export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * __this_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -4299,6 +4668,9 @@ export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r |= val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -4323,7 +4695,7 @@ export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * __this_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4335,6 +4707,9 @@ export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -4360,7 +4735,7 @@ export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
 }
 
 /**
- * __this_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4372,6 +4747,9 @@ export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -4397,7 +4775,7 @@ export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
 }
 
 /**
- * __this_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4409,6 +4787,9 @@ export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -4434,7 +4815,7 @@ export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
 }
 
 /**
- * __this_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -4446,6 +4827,9 @@ export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -4471,7 +4855,7 @@ export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
 }
 
 /**
- * __this_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4483,6 +4867,9 @@ export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; *(u8 *)ptr = val
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 1 byte
  */
 export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
@@ -4506,7 +4893,7 @@ export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: 
 }
 
 /**
- * __this_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4518,6 +4905,9 @@ export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: 
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; *(u16 *)ptr = val
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 2 bytes
  */
 export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
@@ -4541,7 +4931,7 @@ export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: 
 }
 
 /**
- * __this_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4553,6 +4943,9 @@ export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: 
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; *(u32 *)ptr = val
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 4 bytes
  */
 export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
@@ -4576,7 +4969,7 @@ export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: 
 }
 
 /**
- * __this_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -4588,6 +4981,9 @@ export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: 
  * Family: raw_cpu_generic_xchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_xchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; *(u64 *)ptr = val
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_cpu_generic_xchg
+ * @category 8 bytes
  */
 export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
@@ -4611,7 +5007,7 @@ export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: 
 }
 
 /**
- * __this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4623,6 +5019,9 @@ export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: 
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 1 byte
  */
 export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
@@ -4652,7 +5051,7 @@ export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ova
 }
 
 /**
- * __this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4664,6 +5063,9 @@ export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ova
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 2 bytes
  */
 export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
@@ -4693,7 +5095,7 @@ export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ova
 }
 
 /**
- * __this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4705,6 +5107,9 @@ export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ova
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 4 bytes
  */
 export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
@@ -4734,7 +5139,7 @@ export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ova
 }
 
 /**
- * __this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -4746,6 +5151,9 @@ export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ova
  * Family: raw_cpu_generic_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group raw_cpu_generic_cmpxchg
+ * @category 8 bytes
  */
 export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -4775,7 +5183,7 @@ export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ova
 }
 
 /**
- * __this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4787,6 +5195,9 @@ export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ova
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; if (r != old) goto out; *(u8 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 1 byte
  */
 export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -4817,7 +5228,7 @@ export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
 }
 
 /**
- * __this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4829,6 +5240,9 @@ export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; if (r != old) goto out; *(u16 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 2 bytes
  */
 export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -4859,7 +5273,7 @@ export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
 }
 
 /**
- * __this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4871,6 +5285,9 @@ export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; if (r != old) goto out; *(u32 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 4 bytes
  */
 export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -4901,7 +5318,7 @@ export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
 }
 
 /**
- * __this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -4913,6 +5330,9 @@ export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Family: raw_cpu_generic_try_cmpxchg (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_try_cmpxchg.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; if (r != old) goto out; *(u64 *)ptr = nval
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group raw_cpu_generic_try_cmpxchg
+ * @category 8 bytes
  */
 export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -4943,7 +5363,7 @@ export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
 }
 
 /**
- * __this_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4956,6 +5376,9 @@ export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -4980,7 +5403,7 @@ export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * __this_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4993,6 +5416,9 @@ export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -5017,7 +5443,7 @@ export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * __this_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5030,6 +5456,9 @@ export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -5054,7 +5483,7 @@ export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * __this_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5067,6 +5496,9 @@ export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -5091,7 +5523,7 @@ export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * __this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5104,6 +5536,9 @@ export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -5127,7 +5562,7 @@ export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * __this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5140,6 +5575,9 @@ export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -5163,7 +5601,7 @@ export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * __this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5176,6 +5614,9 @@ export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -5199,7 +5640,7 @@ export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * __this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -5212,6 +5653,9 @@ export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -5235,7 +5679,7 @@ export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * __this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5249,6 +5693,9 @@ export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -5272,7 +5719,7 @@ export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * __this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5286,6 +5733,9 @@ export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -5309,7 +5759,7 @@ export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * __this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5323,6 +5773,9 @@ export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -5346,7 +5799,7 @@ export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * __this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -5360,6 +5813,9 @@ export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: raw_cpu_generic_to_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -5383,7 +5839,7 @@ export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * __this_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5396,6 +5852,9 @@ export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -5421,7 +5880,7 @@ export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
 }
 
 /**
- * __this_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5434,6 +5893,9 @@ export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -5459,7 +5921,7 @@ export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
 }
 
 /**
- * __this_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5472,6 +5934,9 @@ export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -5497,7 +5962,7 @@ export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
 }
 
 /**
- * __this_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -5510,6 +5975,9 @@ export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -5535,7 +6003,7 @@ export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
 }
 
 /**
- * __this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5548,6 +6016,9 @@ export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -5572,7 +6043,7 @@ export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
 }
 
 /**
- * __this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5585,6 +6056,9 @@ export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -5609,7 +6083,7 @@ export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
 }
 
 /**
- * __this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5622,6 +6096,9 @@ export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -5646,7 +6123,7 @@ export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
 }
 
 /**
- * __this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -5659,6 +6136,9 @@ export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -5683,7 +6163,7 @@ export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
 }
 
 /**
- * __this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5696,6 +6176,9 @@ export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -5720,7 +6203,7 @@ export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
 }
 
 /**
- * __this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5733,6 +6216,9 @@ export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -5757,7 +6243,7 @@ export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
 }
 
 /**
- * __this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5770,6 +6256,9 @@ export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -5794,7 +6283,7 @@ export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
 }
 
 /**
- * __this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -5807,6 +6296,9 @@ export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Family: raw_cpu_generic_add_return (templates/linux/families/__this_cpu_preempt_check.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -5831,7 +6323,7 @@ export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
 }
 
 /**
- * this_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5845,6 +6337,9 @@ export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -5870,7 +6365,7 @@ export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * this_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5884,6 +6379,9 @@ export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -5909,7 +6407,7 @@ export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * this_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5923,6 +6421,9 @@ export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -5948,7 +6449,7 @@ export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * this_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -5962,6 +6463,9 @@ export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -5987,7 +6491,7 @@ export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -6001,6 +6505,9 @@ export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -6025,7 +6532,7 @@ export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -6039,6 +6546,9 @@ export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -6063,7 +6573,7 @@ export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -6077,6 +6587,9 @@ export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -6101,7 +6614,7 @@ export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -6115,6 +6628,9 @@ export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -6139,7 +6655,7 @@ export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6154,6 +6670,9 @@ export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 1 byte
  */
 export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -6178,7 +6697,7 @@ export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6193,6 +6712,9 @@ export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 2 bytes
  */
 export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -6217,7 +6739,7 @@ export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6232,6 +6754,9 @@ export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 4 bytes
  */
 export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -6256,7 +6781,7 @@ export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -6271,6 +6796,9 @@ export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: raw_cpu_generic_to_op (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_to_op.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group raw_cpu_generic_to_op
+ * @category 8 bytes
  */
 export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -6295,7 +6823,7 @@ export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * this_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6309,6 +6837,9 @@ export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -6337,7 +6868,7 @@ export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
 }
 
 /**
- * this_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6351,6 +6882,9 @@ export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -6379,7 +6913,7 @@ export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
 }
 
 /**
- * this_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6393,6 +6927,9 @@ export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -6421,7 +6958,7 @@ export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
 }
 
 /**
- * this_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -6435,6 +6972,9 @@ export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -6463,7 +7003,7 @@ export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
 }
 
 /**
- * this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6477,6 +7017,9 @@ export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -6504,7 +7047,7 @@ export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
 }
 
 /**
- * this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6518,6 +7061,9 @@ export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -6545,7 +7091,7 @@ export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
 }
 
 /**
- * this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6559,6 +7105,9 @@ export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -6586,7 +7135,7 @@ export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
 }
 
 /**
- * this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -6600,6 +7149,9 @@ export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -6627,7 +7179,7 @@ export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
 }
 
 /**
- * this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6641,6 +7193,9 @@ export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u8 *)ptr; r += val; *(u8 *)ptr = r
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 1 byte
  */
 export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -6668,7 +7223,7 @@ export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
 }
 
 /**
- * this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6682,6 +7237,9 @@ export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u16 *)ptr; r += val; *(u16 *)ptr = r
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 2 bytes
  */
 export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -6709,7 +7267,7 @@ export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
 }
 
 /**
- * this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6723,6 +7281,9 @@ export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u32 *)ptr; r += val; *(u32 *)ptr = r
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 4 bytes
  */
 export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -6750,7 +7311,7 @@ export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
 }
 
 /**
- * this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -6764,6 +7325,9 @@ export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  * Family: raw_cpu_generic_add_return (templates/generic/families/raw_local_irq_save.hbs, templates/linux/families/raw_cpu_generic_add_return.hbs, templates/generic/families/raw_local_irq_restore.hbs)
  * asm-generic: cpu = raw_smp_processor_id(); ptr = [var] + __per_cpu_offset[cpu]; r = *(u64 *)ptr; r += val; *(u64 *)ptr = r
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group raw_cpu_generic_add_return
+ * @category 8 bytes
  */
 export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -6789,4 +7353,4 @@ export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
   local_irq_restore(m, flags);
   return result;
 }
-// sha256:f1c9a84e0e436c263260b69301f8a602bf98c7347d4408644dc3b5c08146e926
+// sha256:cc9a75f7854c9b3c0a98d9fc14f205006585a412caf3b39fcf3e8c36ca8bdacf

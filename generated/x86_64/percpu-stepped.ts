@@ -11,7 +11,7 @@ import type { Insn } from "../../src/insn.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
 /**
- * raw_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_1(pcp) __raw_cpu_read(1, , pcp)
@@ -19,6 +19,9 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movb %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:27
+ *
+ * @group __raw_cpu_read
+ * @category 1 byte
  */
 export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -34,7 +37,7 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
 }
 
 /**
- * raw_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_2(pcp) __raw_cpu_read(2, , pcp)
@@ -42,6 +45,9 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movw %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:28
+ *
+ * @group __raw_cpu_read
+ * @category 2 bytes
  */
 export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -57,7 +63,7 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
 }
 
 /**
- * raw_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_4(pcp) __raw_cpu_read(4, , pcp)
@@ -65,6 +71,9 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movl %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:29
+ *
+ * @group __raw_cpu_read
+ * @category 4 bytes
  */
 export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -80,7 +89,7 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
 }
 
 /**
- * raw_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_8(pcp) __raw_cpu_read(8, , pcp)
@@ -88,6 +97,9 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movq %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:30
+ *
+ * @group __raw_cpu_read
+ * @category 8 bytes
  */
 export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -103,7 +115,7 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
 }
 
 /**
- * raw_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_1(pcp, val) __raw_cpu_write(1, , pcp, val)
@@ -111,6 +123,9 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:31
+ *
+ * @group __raw_cpu_write
+ * @category 1 byte
  */
 export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -126,7 +141,7 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * raw_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_2(pcp, val) __raw_cpu_write(2, , pcp, val)
@@ -134,6 +149,9 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:32
+ *
+ * @group __raw_cpu_write
+ * @category 2 bytes
  */
 export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -149,7 +167,7 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * raw_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_4(pcp, val) __raw_cpu_write(4, , pcp, val)
@@ -157,6 +175,9 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:33
+ *
+ * @group __raw_cpu_write
+ * @category 4 bytes
  */
 export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -172,7 +193,7 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * raw_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_8(pcp, val) __raw_cpu_write(8, , pcp, val)
@@ -180,6 +201,9 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:34
+ *
+ * @group __raw_cpu_write
+ * @category 8 bytes
  */
 export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -195,7 +219,7 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * raw_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_1(pcp, val) percpu_add_op(1, , pcp, val)
@@ -203,6 +227,9 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:35
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -218,7 +245,7 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * raw_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_2(pcp, val) percpu_add_op(2, , pcp, val)
@@ -226,6 +253,9 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:36
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -241,7 +271,7 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * raw_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_4(pcp, val) percpu_add_op(4, , pcp, val)
@@ -249,6 +279,9 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:37
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -264,7 +297,7 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * raw_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_8(pcp, val) percpu_add_op(8, , pcp, val)
@@ -272,6 +305,9 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:38
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -287,7 +323,7 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * raw_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_1(pcp, val) percpu_binary_op(1, , "and", pcp, val)
@@ -295,6 +331,9 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:39
+ *
+ * @group percpu_binary_op
+ * @category 1 byte
  */
 export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -310,7 +349,7 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * raw_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_2(pcp, val) percpu_binary_op(2, , "and", pcp, val)
@@ -318,6 +357,9 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:40
+ *
+ * @group percpu_binary_op
+ * @category 2 bytes
  */
 export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -333,7 +375,7 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * raw_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_4(pcp, val) percpu_binary_op(4, , "and", pcp, val)
@@ -341,6 +383,9 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:41
+ *
+ * @group percpu_binary_op
+ * @category 4 bytes
  */
 export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -356,7 +401,7 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * raw_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_8(pcp, val) percpu_binary_op(8, , "and", pcp, val)
@@ -364,6 +409,9 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:42
+ *
+ * @group percpu_binary_op
+ * @category 8 bytes
  */
 export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -379,7 +427,7 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * raw_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_1(pcp, val) percpu_binary_op(1, , "or", pcp, val)
@@ -387,6 +435,9 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:43
+ *
+ * @group percpu_binary_op
+ * @category 1 byte
  */
 export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -402,7 +453,7 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * raw_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_2(pcp, val) percpu_binary_op(2, , "or", pcp, val)
@@ -410,6 +461,9 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:44
+ *
+ * @group percpu_binary_op
+ * @category 2 bytes
  */
 export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -425,7 +479,7 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * raw_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_4(pcp, val) percpu_binary_op(4, , "or", pcp, val)
@@ -433,6 +487,9 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:45
+ *
+ * @group percpu_binary_op
+ * @category 4 bytes
  */
 export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -448,7 +505,7 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * raw_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_8(pcp, val) percpu_binary_op(8, , "or", pcp, val)
@@ -456,6 +513,9 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:46
+ *
+ * @group percpu_binary_op
+ * @category 8 bytes
  */
 export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -471,7 +531,7 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * raw_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_1(pcp, val) percpu_add_return_op(1, , pcp, val)
@@ -479,6 +539,9 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:47
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -496,7 +559,7 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
 }
 
 /**
- * raw_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_2(pcp, val) percpu_add_return_op(2, , pcp, val)
@@ -504,6 +567,9 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:48
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -521,7 +587,7 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
 }
 
 /**
- * raw_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_4(pcp, val) percpu_add_return_op(4, , pcp, val)
@@ -529,6 +595,9 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:49
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -546,7 +615,7 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
 }
 
 /**
- * raw_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_8(pcp, val) percpu_add_return_op(8, , pcp, val)
@@ -554,6 +623,9 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:50
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -571,7 +643,7 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
 }
 
 /**
- * raw_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_1(pcp, nval) raw_percpu_xchg_op(pcp, nval)
@@ -579,6 +651,9 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Family: raw_percpu_xchg_op (templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movb %gs:[var], %al; movb %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:51
+ *
+ * @group raw_percpu_xchg_op
+ * @category 1 byte
  */
 export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -597,7 +672,7 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
 }
 
 /**
- * raw_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_2(pcp, nval) raw_percpu_xchg_op(pcp, nval)
@@ -605,6 +680,9 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * Family: raw_percpu_xchg_op (templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movw %gs:[var], %ax; movw %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:52
+ *
+ * @group raw_percpu_xchg_op
+ * @category 2 bytes
  */
 export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -623,7 +701,7 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
 }
 
 /**
- * raw_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_4(pcp, nval) raw_percpu_xchg_op(pcp, nval)
@@ -631,6 +709,9 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * Family: raw_percpu_xchg_op (templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movl %gs:[var], %eax; movl %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:53
+ *
+ * @group raw_percpu_xchg_op
+ * @category 4 bytes
  */
 export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -649,7 +730,7 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
 }
 
 /**
- * raw_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_8(pcp, nval) raw_percpu_xchg_op(pcp, nval)
@@ -657,6 +738,9 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * Family: raw_percpu_xchg_op (templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movq %gs:[var], %rax; movq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:54
+ *
+ * @group raw_percpu_xchg_op
+ * @category 8 bytes
  */
 export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -675,7 +759,7 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
 }
 
 /**
- * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_1(pcp, oval, nval) percpu_cmpxchg_op(1, , pcp, oval, nval)
@@ -683,6 +767,9 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgb %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:55
+ *
+ * @group percpu_cmpxchg_op
+ * @category 1 byte
  */
 export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -702,7 +789,7 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
 }
 
 /**
- * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_2(pcp, oval, nval) percpu_cmpxchg_op(2, , pcp, oval, nval)
@@ -710,6 +797,9 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgw %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:56
+ *
+ * @group percpu_cmpxchg_op
+ * @category 2 bytes
  */
 export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -729,7 +819,7 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
 }
 
 /**
- * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_4(pcp, oval, nval) percpu_cmpxchg_op(4, , pcp, oval, nval)
@@ -737,6 +827,9 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgl %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:57
+ *
+ * @group percpu_cmpxchg_op
+ * @category 4 bytes
  */
 export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -756,7 +849,7 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
 }
 
 /**
- * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_8(pcp, oval, nval) percpu_cmpxchg_op(8, , pcp, oval, nval)
@@ -764,6 +857,9 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:58
+ *
+ * @group percpu_cmpxchg_op
+ * @category 8 bytes
  */
 export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -783,7 +879,7 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
 }
 
 /**
- * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_1(pcp, ovalp, nval) percpu_try_cmpxchg_op(1, , pcp, ovalp, nval)
@@ -791,6 +887,9 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgb %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:59
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 1 byte
  */
 export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -812,7 +911,7 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
 }
 
 /**
- * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_2(pcp, ovalp, nval) percpu_try_cmpxchg_op(2, , pcp, ovalp, nval)
@@ -820,6 +919,9 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgw %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:60
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 2 bytes
  */
 export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -841,7 +943,7 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
 }
 
 /**
- * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_4(pcp, ovalp, nval) percpu_try_cmpxchg_op(4, , pcp, ovalp, nval)
@@ -849,6 +951,9 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgl %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:61
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 4 bytes
  */
 export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -870,7 +975,7 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
 }
 
 /**
- * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_8(pcp, ovalp, nval) percpu_try_cmpxchg_op(8, , pcp, ovalp, nval)
@@ -878,6 +983,9 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:62
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 8 bytes
  */
 export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -899,7 +1007,7 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
 }
 
 /**
- * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg64(pcp, oval, nval) percpu_cmpxchg_op(8, , pcp, oval, nval)
@@ -907,6 +1015,9 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:63
+ *
+ * @group percpu_cmpxchg_op
+ * @category 8 bytes
  */
 export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -926,7 +1037,7 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
 }
 
 /**
- * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg64(pcp, ovalp, nval) percpu_try_cmpxchg_op(8, , pcp, ovalp, nval)
@@ -934,6 +1045,9 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:64
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 8 bytes
  */
 export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -955,7 +1069,7 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
 }
 
 /**
- * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg128(pcp, oval, nval) percpu_cmpxchg128_op(16, , pcp, oval, nval)
@@ -963,6 +1077,9 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Family: percpu_cmpxchg128_op (templates/x86_64/families/percpu_cmpxchg128_op.hbs)
  * x86-64: cmpxchg16b %gs:[var]
  * Source: templates/x86_64/percpu.h:65
+ *
+ * @group percpu_cmpxchg128_op
+ * @category 16 bytes
  */
 export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -987,7 +1104,7 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
 }
 
 /**
- * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg128(pcp, ovalp, nval) percpu_try_cmpxchg128_op(16, , pcp, ovalp, nval)
@@ -995,6 +1112,9 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * Family: percpu_try_cmpxchg128_op (templates/x86_64/families/percpu_try_cmpxchg128_op.hbs)
  * x86-64: cmpxchg16b %gs:[var]
  * Source: templates/x86_64/percpu.h:66
+ *
+ * @group percpu_try_cmpxchg128_op
+ * @category 16 bytes
  */
 export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1022,7 +1142,7 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
 }
 
 /**
- * this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_1(pcp) __raw_cpu_read(1, volatile, pcp)
@@ -1030,6 +1150,9 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movb %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:69
+ *
+ * @group __raw_cpu_read
+ * @category 1 byte
  */
 export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1045,7 +1168,7 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
 }
 
 /**
- * this_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_2(pcp) __raw_cpu_read(2, volatile, pcp)
@@ -1053,6 +1176,9 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movw %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:70
+ *
+ * @group __raw_cpu_read
+ * @category 2 bytes
  */
 export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1068,7 +1194,7 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
 }
 
 /**
- * this_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_4(pcp) __raw_cpu_read(4, volatile, pcp)
@@ -1076,6 +1202,9 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movl %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:71
+ *
+ * @group __raw_cpu_read
+ * @category 4 bytes
  */
 export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1091,7 +1220,7 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
 }
 
 /**
- * this_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_8(pcp) __raw_cpu_read(8, volatile, pcp)
@@ -1099,6 +1228,9 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movq %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:72
+ *
+ * @group __raw_cpu_read
+ * @category 8 bytes
  */
 export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -1114,7 +1246,7 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
 }
 
 /**
- * this_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_1(pcp, val) __raw_cpu_write(1, volatile, pcp, val)
@@ -1122,6 +1254,9 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:73
+ *
+ * @group __raw_cpu_write
+ * @category 1 byte
  */
 export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1137,7 +1272,7 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
 }
 
 /**
- * this_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_2(pcp, val) __raw_cpu_write(2, volatile, pcp, val)
@@ -1145,6 +1280,9 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:74
+ *
+ * @group __raw_cpu_write
+ * @category 2 bytes
  */
 export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1160,7 +1298,7 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
 }
 
 /**
- * this_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_4(pcp, val) __raw_cpu_write(4, volatile, pcp, val)
@@ -1168,6 +1306,9 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:75
+ *
+ * @group __raw_cpu_write
+ * @category 4 bytes
  */
 export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1183,7 +1324,7 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
 }
 
 /**
- * this_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_8(pcp, val) __raw_cpu_write(8, volatile, pcp, val)
@@ -1191,6 +1332,9 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:76
+ *
+ * @group __raw_cpu_write
+ * @category 8 bytes
  */
 export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1206,7 +1350,7 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 }
 
 /**
- * this_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_1(pcp, val) percpu_add_op(1, volatile, pcp, val)
@@ -1214,6 +1358,9 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:77
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1229,7 +1376,7 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * this_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_2(pcp, val) percpu_add_op(2, volatile, pcp, val)
@@ -1237,6 +1384,9 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:78
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1252,7 +1402,7 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * this_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_4(pcp, val) percpu_add_op(4, volatile, pcp, val)
@@ -1260,6 +1410,9 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:79
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1275,7 +1428,7 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * this_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_8(pcp, val) percpu_add_op(8, volatile, pcp, val)
@@ -1283,6 +1436,9 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:80
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1298,7 +1454,7 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * this_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_1(pcp, val) percpu_binary_op(1, volatile, "and", pcp, val)
@@ -1306,6 +1462,9 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:81
+ *
+ * @group percpu_binary_op
+ * @category 1 byte
  */
 export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1321,7 +1480,7 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * this_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_2(pcp, val) percpu_binary_op(2, volatile, "and", pcp, val)
@@ -1329,6 +1488,9 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:82
+ *
+ * @group percpu_binary_op
+ * @category 2 bytes
  */
 export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1344,7 +1506,7 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * this_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_4(pcp, val) percpu_binary_op(4, volatile, "and", pcp, val)
@@ -1352,6 +1514,9 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:83
+ *
+ * @group percpu_binary_op
+ * @category 4 bytes
  */
 export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1367,7 +1532,7 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * this_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_8(pcp, val) percpu_binary_op(8, volatile, "and", pcp, val)
@@ -1375,6 +1540,9 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:84
+ *
+ * @group percpu_binary_op
+ * @category 8 bytes
  */
 export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1390,7 +1558,7 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * this_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_1(pcp, val) percpu_binary_op(1, volatile, "or", pcp, val)
@@ -1398,6 +1566,9 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:85
+ *
+ * @group percpu_binary_op
+ * @category 1 byte
  */
 export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1413,7 +1584,7 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * this_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_2(pcp, val) percpu_binary_op(2, volatile, "or", pcp, val)
@@ -1421,6 +1592,9 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:86
+ *
+ * @group percpu_binary_op
+ * @category 2 bytes
  */
 export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1436,7 +1610,7 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * this_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_4(pcp, val) percpu_binary_op(4, volatile, "or", pcp, val)
@@ -1444,6 +1618,9 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:87
+ *
+ * @group percpu_binary_op
+ * @category 4 bytes
  */
 export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1459,7 +1636,7 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * this_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_8(pcp, val) percpu_binary_op(8, volatile, "or", pcp, val)
@@ -1467,6 +1644,9 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:88
+ *
+ * @group percpu_binary_op
+ * @category 8 bytes
  */
 export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -1482,7 +1662,7 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * this_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_1(pcp, val) percpu_add_return_op(1, volatile, pcp, val)
@@ -1490,6 +1670,9 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:89
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1507,7 +1690,7 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
 }
 
 /**
- * this_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_2(pcp, val) percpu_add_return_op(2, volatile, pcp, val)
@@ -1515,6 +1698,9 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:90
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1532,7 +1718,7 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
 }
 
 /**
- * this_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_4(pcp, val) percpu_add_return_op(4, volatile, pcp, val)
@@ -1540,6 +1726,9 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:91
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1557,7 +1746,7 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
 }
 
 /**
- * this_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_8(pcp, val) percpu_add_return_op(8, volatile, pcp, val)
@@ -1565,6 +1754,9 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:92
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -1582,7 +1774,7 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
 }
 
 /**
- * this_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_1(pcp, nval) this_percpu_xchg_op(pcp, nval)
@@ -1590,6 +1782,9 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * Family: this_percpu_xchg_op (templates/x86_64/families/this_percpu_xchg_op.hbs)
  * x86-64: movb %gs:[var], %al; cmpxchgb %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:93
+ *
+ * @group this_percpu_xchg_op
+ * @category 1 byte
  */
 export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1615,7 +1810,7 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
 }
 
 /**
- * this_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_2(pcp, nval) this_percpu_xchg_op(pcp, nval)
@@ -1623,6 +1818,9 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
  * Family: this_percpu_xchg_op (templates/x86_64/families/this_percpu_xchg_op.hbs)
  * x86-64: movw %gs:[var], %ax; cmpxchgw %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:94
+ *
+ * @group this_percpu_xchg_op
+ * @category 2 bytes
  */
 export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1648,7 +1846,7 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
 }
 
 /**
- * this_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_4(pcp, nval) this_percpu_xchg_op(pcp, nval)
@@ -1656,6 +1854,9 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
  * Family: this_percpu_xchg_op (templates/x86_64/families/this_percpu_xchg_op.hbs)
  * x86-64: movl %gs:[var], %eax; cmpxchgl %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:95
+ *
+ * @group this_percpu_xchg_op
+ * @category 4 bytes
  */
 export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1681,7 +1882,7 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
 }
 
 /**
- * this_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_8(pcp, nval) this_percpu_xchg_op(pcp, nval)
@@ -1689,6 +1890,9 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
  * Family: this_percpu_xchg_op (templates/x86_64/families/this_percpu_xchg_op.hbs)
  * x86-64: movq %gs:[var], %rax; cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:96
+ *
+ * @group this_percpu_xchg_op
+ * @category 8 bytes
  */
 export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -1714,7 +1918,7 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
 }
 
 /**
- * this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_1(pcp, oval, nval) percpu_cmpxchg_op(1, volatile, pcp, oval, nval)
@@ -1722,6 +1926,9 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgb %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:97
+ *
+ * @group percpu_cmpxchg_op
+ * @category 1 byte
  */
 export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1741,7 +1948,7 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
 }
 
 /**
- * this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_2(pcp, oval, nval) percpu_cmpxchg_op(2, volatile, pcp, oval, nval)
@@ -1749,6 +1956,9 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgw %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:98
+ *
+ * @group percpu_cmpxchg_op
+ * @category 2 bytes
  */
 export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1768,7 +1978,7 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
 }
 
 /**
- * this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_4(pcp, oval, nval) percpu_cmpxchg_op(4, volatile, pcp, oval, nval)
@@ -1776,6 +1986,9 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgl %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:99
+ *
+ * @group percpu_cmpxchg_op
+ * @category 4 bytes
  */
 export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -1795,7 +2008,7 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
 }
 
 /**
- * this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_8(pcp, oval, nval) percpu_cmpxchg_op(8, volatile, pcp, oval, nval)
@@ -1803,6 +2016,9 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:100
+ *
+ * @group percpu_cmpxchg_op
+ * @category 8 bytes
  */
 export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -1822,7 +2038,7 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
 }
 
 /**
- * this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_1(pcp, ovalp, nval) percpu_try_cmpxchg_op(1, volatile, pcp, ovalp, nval)
@@ -1830,6 +2046,9 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgb %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:101
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 1 byte
  */
 export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1851,7 +2070,7 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
 }
 
 /**
- * this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_2(pcp, ovalp, nval) percpu_try_cmpxchg_op(2, volatile, pcp, ovalp, nval)
@@ -1859,6 +2078,9 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgw %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:102
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 2 bytes
  */
 export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1880,7 +2102,7 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
 }
 
 /**
- * this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_4(pcp, ovalp, nval) percpu_try_cmpxchg_op(4, volatile, pcp, ovalp, nval)
@@ -1888,6 +2110,9 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgl %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:103
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 4 bytes
  */
 export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1909,7 +2134,7 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
 }
 
 /**
- * this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_8(pcp, ovalp, nval) percpu_try_cmpxchg_op(8, volatile, pcp, ovalp, nval)
@@ -1917,6 +2142,9 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:104
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 8 bytes
  */
 export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1938,7 +2166,7 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
 }
 
 /**
- * this_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg64(pcp, oval, nval) percpu_cmpxchg_op(8, volatile, pcp, oval, nval)
@@ -1946,6 +2174,9 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:105
+ *
+ * @group percpu_cmpxchg_op
+ * @category 8 bytes
  */
 export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -1965,7 +2196,7 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
 }
 
 /**
- * this_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg64(pcp, ovalp, nval) percpu_try_cmpxchg_op(8, volatile, pcp, ovalp, nval)
@@ -1973,6 +2204,9 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:106
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 8 bytes
  */
 export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -1994,7 +2228,7 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
 }
 
 /**
- * this_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg128(pcp, oval, nval) percpu_cmpxchg128_op(16, volatile, pcp, oval, nval)
@@ -2002,6 +2236,9 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Family: percpu_cmpxchg128_op (templates/x86_64/families/percpu_cmpxchg128_op.hbs)
  * x86-64: cmpxchg16b %gs:[var]
  * Source: templates/x86_64/percpu.h:107
+ *
+ * @group percpu_cmpxchg128_op
+ * @category 16 bytes
  */
 export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2026,7 +2263,7 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
 }
 
 /**
- * this_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg128(pcp, ovalp, nval) percpu_try_cmpxchg128_op(16, volatile, pcp, ovalp, nval)
@@ -2034,6 +2271,9 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
  * Family: percpu_try_cmpxchg128_op (templates/x86_64/families/percpu_try_cmpxchg128_op.hbs)
  * x86-64: cmpxchg16b %gs:[var]
  * Source: templates/x86_64/percpu.h:108
+ *
+ * @group percpu_try_cmpxchg128_op
+ * @category 16 bytes
  */
 export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -2061,7 +2301,7 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
 }
 
 /**
- * this_cpu_read_stable_1(pcp): Returns this CPU's copy of @pcp; a read the compiler may cache (no memory input).
+ * this_cpu_read_stable_1(pcp): Returns this CPU's copy of `pcp`; a read the compiler may cache (no memory input).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_stable_1(pcp) __raw_cpu_read_stable(1, pcp)
@@ -2069,6 +2309,9 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
  * Family: __raw_cpu_read_stable (templates/x86_64/families/__raw_cpu_read_stable.hbs)
  * x86-64: movb %gs:%a[var], %[ret]
  * Source: templates/x86_64/percpu.h:111
+ *
+ * @group __raw_cpu_read_stable
+ * @category 1 byte
  */
 export function* this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2084,7 +2327,7 @@ export function* this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
 }
 
 /**
- * this_cpu_read_stable_2(pcp): Returns this CPU's copy of @pcp; a read the compiler may cache (no memory input).
+ * this_cpu_read_stable_2(pcp): Returns this CPU's copy of `pcp`; a read the compiler may cache (no memory input).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_stable_2(pcp) __raw_cpu_read_stable(2, pcp)
@@ -2092,6 +2335,9 @@ export function* this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Family: __raw_cpu_read_stable (templates/x86_64/families/__raw_cpu_read_stable.hbs)
  * x86-64: movw %gs:%a[var], %[ret]
  * Source: templates/x86_64/percpu.h:112
+ *
+ * @group __raw_cpu_read_stable
+ * @category 2 bytes
  */
 export function* this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2107,7 +2353,7 @@ export function* this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
 }
 
 /**
- * this_cpu_read_stable_4(pcp): Returns this CPU's copy of @pcp; a read the compiler may cache (no memory input).
+ * this_cpu_read_stable_4(pcp): Returns this CPU's copy of `pcp`; a read the compiler may cache (no memory input).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_stable_4(pcp) __raw_cpu_read_stable(4, pcp)
@@ -2115,6 +2361,9 @@ export function* this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Family: __raw_cpu_read_stable (templates/x86_64/families/__raw_cpu_read_stable.hbs)
  * x86-64: movl %gs:%a[var], %[ret]
  * Source: templates/x86_64/percpu.h:113
+ *
+ * @group __raw_cpu_read_stable
+ * @category 4 bytes
  */
 export function* this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2130,7 +2379,7 @@ export function* this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
 }
 
 /**
- * this_cpu_read_stable_8(pcp): Returns this CPU's copy of @pcp; a read the compiler may cache (no memory input).
+ * this_cpu_read_stable_8(pcp): Returns this CPU's copy of `pcp`; a read the compiler may cache (no memory input).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_stable_8(pcp) __raw_cpu_read_stable(8, pcp)
@@ -2138,6 +2387,9 @@ export function* this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Family: __raw_cpu_read_stable (templates/x86_64/families/__raw_cpu_read_stable.hbs)
  * x86-64: movq %gs:%a[var], %[ret]
  * Source: templates/x86_64/percpu.h:114
+ *
+ * @group __raw_cpu_read_stable
+ * @category 8 bytes
  */
 export function* this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2153,7 +2405,7 @@ export function* this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
 }
 
 /**
- * raw_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2164,6 +2416,9 @@ export function* this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2179,7 +2434,7 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * raw_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2190,6 +2445,9 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2205,7 +2463,7 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * raw_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2216,6 +2474,9 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2231,7 +2492,7 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * raw_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2242,6 +2503,9 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2257,7 +2521,7 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * raw_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2268,6 +2532,9 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incb %gs:[var]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2282,7 +2549,7 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
 }
 
 /**
- * raw_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2293,6 +2560,9 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incw %gs:[var]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2307,7 +2577,7 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
 }
 
 /**
- * raw_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2318,6 +2588,9 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incl %gs:[var]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2332,7 +2605,7 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
 }
 
 /**
- * raw_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2343,6 +2616,9 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incq %gs:[var]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2357,7 +2633,7 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
 }
 
 /**
- * raw_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -2369,6 +2645,9 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decb %gs:[var]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2383,7 +2662,7 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
 }
 
 /**
- * raw_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -2395,6 +2674,9 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decw %gs:[var]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2409,7 +2691,7 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
 }
 
 /**
- * raw_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -2421,6 +2703,9 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decl %gs:[var]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2435,7 +2720,7 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
 }
 
 /**
- * raw_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -2447,6 +2732,9 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decq %gs:[var]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2461,7 +2749,7 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
 }
 
 /**
- * raw_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -2472,6 +2760,9 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2489,7 +2780,7 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
 }
 
 /**
- * raw_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -2500,6 +2791,9 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2517,7 +2811,7 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
 }
 
 /**
- * raw_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -2528,6 +2822,9 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2545,7 +2842,7 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
 }
 
 /**
- * raw_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -2556,6 +2853,9 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2573,7 +2873,7 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
 }
 
 /**
- * raw_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -2584,6 +2884,9 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2600,7 +2903,7 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
 }
 
 /**
- * raw_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -2611,6 +2914,9 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2627,7 +2933,7 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
 }
 
 /**
- * raw_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -2638,6 +2944,9 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2654,7 +2963,7 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
 }
 
 /**
- * raw_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -2665,6 +2974,9 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2681,7 +2993,7 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
 }
 
 /**
- * raw_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -2692,6 +3004,9 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2708,7 +3023,7 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
 }
 
 /**
- * raw_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -2719,6 +3034,9 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2735,7 +3053,7 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
 }
 
 /**
- * raw_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -2746,6 +3064,9 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2762,7 +3083,7 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
 }
 
 /**
- * raw_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -2773,6 +3094,9 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2789,7 +3113,7 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
 }
 
 /**
- * __this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -2801,6 +3125,9 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  * Family: __raw_cpu_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movb %gs:[var], %[ret]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group __raw_cpu_read
+ * @category 1 byte
  */
 export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2817,7 +3144,7 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
 }
 
 /**
- * __this_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -2829,6 +3156,9 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
  * Family: __raw_cpu_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movw %gs:[var], %[ret]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group __raw_cpu_read
+ * @category 2 bytes
  */
 export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2845,7 +3175,7 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
 }
 
 /**
- * __this_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -2857,6 +3187,9 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
  * Family: __raw_cpu_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movl %gs:[var], %[ret]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group __raw_cpu_read
+ * @category 4 bytes
  */
 export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -2873,7 +3206,7 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
 }
 
 /**
- * __this_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -2885,6 +3218,9 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
  * Family: __raw_cpu_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movq %gs:[var], %[ret]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group __raw_cpu_read
+ * @category 8 bytes
  */
 export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -2901,7 +3237,7 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
 }
 
 /**
- * __this_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -2913,6 +3249,9 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
  * Family: __raw_cpu_write (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group __raw_cpu_write
+ * @category 1 byte
  */
 export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2929,7 +3268,7 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
 }
 
 /**
- * __this_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -2941,6 +3280,9 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
  * Family: __raw_cpu_write (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group __raw_cpu_write
+ * @category 2 bytes
  */
 export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2957,7 +3299,7 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
 }
 
 /**
- * __this_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -2969,6 +3311,9 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
  * Family: __raw_cpu_write (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group __raw_cpu_write
+ * @category 4 bytes
  */
 export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -2985,7 +3330,7 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
 }
 
 /**
- * __this_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -2997,6 +3342,9 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
  * Family: __raw_cpu_write (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group __raw_cpu_write
+ * @category 8 bytes
  */
 export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3013,7 +3361,7 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
 }
 
 /**
- * __this_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3025,6 +3373,9 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3041,7 +3392,7 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
 }
 
 /**
- * __this_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3053,6 +3404,9 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3069,7 +3423,7 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
 }
 
 /**
- * __this_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3081,6 +3435,9 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3097,7 +3454,7 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
 }
 
 /**
- * __this_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3109,6 +3466,9 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3125,7 +3485,7 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 }
 
 /**
- * __this_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -3137,6 +3497,9 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group percpu_binary_op
+ * @category 1 byte
  */
 export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3153,7 +3516,7 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
 }
 
 /**
- * __this_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -3165,6 +3528,9 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group percpu_binary_op
+ * @category 2 bytes
  */
 export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3181,7 +3547,7 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
 }
 
 /**
- * __this_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -3193,6 +3559,9 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group percpu_binary_op
+ * @category 4 bytes
  */
 export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3209,7 +3578,7 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
 }
 
 /**
- * __this_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -3221,6 +3590,9 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group percpu_binary_op
+ * @category 8 bytes
  */
 export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3237,7 +3609,7 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 }
 
 /**
- * __this_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -3249,6 +3621,9 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group percpu_binary_op
+ * @category 1 byte
  */
 export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3265,7 +3640,7 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * __this_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -3277,6 +3652,9 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group percpu_binary_op
+ * @category 2 bytes
  */
 export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3293,7 +3671,7 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * __this_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -3305,6 +3683,9 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group percpu_binary_op
+ * @category 4 bytes
  */
 export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3321,7 +3702,7 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * __this_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -3333,6 +3714,9 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group percpu_binary_op
+ * @category 8 bytes
  */
 export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3349,7 +3733,7 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * __this_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -3361,6 +3745,9 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3379,7 +3766,7 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
 }
 
 /**
- * __this_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -3391,6 +3778,9 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3409,7 +3799,7 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
 }
 
 /**
- * __this_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -3421,6 +3811,9 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3439,7 +3832,7 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
 }
 
 /**
- * __this_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -3451,6 +3844,9 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -3469,7 +3865,7 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
 }
 
 /**
- * __this_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -3481,6 +3877,9 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Family: raw_percpu_xchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movb %gs:[var], %al; movb %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_percpu_xchg_op
+ * @category 1 byte
  */
 export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3500,7 +3899,7 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
 }
 
 /**
- * __this_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -3512,6 +3911,9 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
  * Family: raw_percpu_xchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movw %gs:[var], %ax; movw %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_percpu_xchg_op
+ * @category 2 bytes
  */
 export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3531,7 +3933,7 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
 }
 
 /**
- * __this_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -3543,6 +3945,9 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
  * Family: raw_percpu_xchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movl %gs:[var], %eax; movl %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_percpu_xchg_op
+ * @category 4 bytes
  */
 export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3562,7 +3967,7 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
 }
 
 /**
- * __this_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -3574,6 +3979,9 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
  * Family: raw_percpu_xchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movq %gs:[var], %rax; movq %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_percpu_xchg_op
+ * @category 8 bytes
  */
 export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -3593,7 +4001,7 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
 }
 
 /**
- * __this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -3605,6 +4013,9 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
  * Family: percpu_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgb %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group percpu_cmpxchg_op
+ * @category 1 byte
  */
 export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3625,7 +4036,7 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
 }
 
 /**
- * __this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -3637,6 +4048,9 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * Family: percpu_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgw %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group percpu_cmpxchg_op
+ * @category 2 bytes
  */
 export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3657,7 +4071,7 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
 }
 
 /**
- * __this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -3669,6 +4083,9 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * Family: percpu_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgl %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group percpu_cmpxchg_op
+ * @category 4 bytes
  */
 export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -3689,7 +4106,7 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
 }
 
 /**
- * __this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -3701,6 +4118,9 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * Family: percpu_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group percpu_cmpxchg_op
+ * @category 8 bytes
  */
 export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -3721,7 +4141,7 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
 }
 
 /**
- * __this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -3733,6 +4153,9 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Family: percpu_try_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgb %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 1 byte
  */
 export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -3755,7 +4178,7 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
 }
 
 /**
- * __this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -3767,6 +4190,9 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
  * Family: percpu_try_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgw %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 2 bytes
  */
 export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -3789,7 +4215,7 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
 }
 
 /**
- * __this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -3801,6 +4227,9 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
  * Family: percpu_try_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgl %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 4 bytes
  */
 export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -3823,7 +4252,7 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
 }
 
 /**
- * __this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -3835,6 +4264,9 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
  * Family: percpu_try_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 8 bytes
  */
 export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
@@ -3857,7 +4289,7 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
 }
 
 /**
- * __this_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -3870,6 +4302,9 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3886,7 +4321,7 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
 }
 
 /**
- * __this_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -3899,6 +4334,9 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3915,7 +4353,7 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
 }
 
 /**
- * __this_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -3928,6 +4366,9 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3944,7 +4385,7 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
 }
 
 /**
- * __this_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -3957,6 +4398,9 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -3973,7 +4417,7 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
 }
 
 /**
- * __this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -3986,6 +4430,9 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incb %gs:[var]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4001,7 +4448,7 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
 }
 
 /**
- * __this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -4014,6 +4461,9 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incw %gs:[var]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4029,7 +4479,7 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
 }
 
 /**
- * __this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -4042,6 +4492,9 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incl %gs:[var]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4057,7 +4510,7 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
 }
 
 /**
- * __this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -4070,6 +4523,9 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incq %gs:[var]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4085,7 +4541,7 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
 }
 
 /**
- * __this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -4099,6 +4555,9 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decb %gs:[var]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4114,7 +4573,7 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
 }
 
 /**
- * __this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -4128,6 +4587,9 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decw %gs:[var]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4143,7 +4605,7 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
 }
 
 /**
- * __this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -4157,6 +4619,9 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decl %gs:[var]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4172,7 +4637,7 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
 }
 
 /**
- * __this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -4186,6 +4651,9 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decq %gs:[var]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4201,7 +4669,7 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
 }
 
 /**
- * __this_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4214,6 +4682,9 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4232,7 +4703,7 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
 }
 
 /**
- * __this_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4245,6 +4716,9 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4263,7 +4737,7 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
 }
 
 /**
- * __this_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4276,6 +4750,9 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4294,7 +4771,7 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
 }
 
 /**
- * __this_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4307,6 +4784,9 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -4325,7 +4805,7 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
 }
 
 /**
- * __this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -4338,6 +4818,9 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4355,7 +4838,7 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
 }
 
 /**
- * __this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -4368,6 +4851,9 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4385,7 +4871,7 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
 }
 
 /**
- * __this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -4398,6 +4884,9 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4415,7 +4904,7 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
 }
 
 /**
- * __this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -4428,6 +4917,9 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -4445,7 +4937,7 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
 }
 
 /**
- * __this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -4458,6 +4950,9 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4475,7 +4970,7 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
 }
 
 /**
- * __this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -4488,6 +4983,9 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4505,7 +5003,7 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
 }
 
 /**
- * __this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -4518,6 +5016,9 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4535,7 +5036,7 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
 }
 
 /**
- * __this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -4548,6 +5049,9 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -4565,7 +5069,7 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
 }
 
 /**
- * this_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4576,6 +5080,9 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4591,7 +5098,7 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * this_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4602,6 +5109,9 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4617,7 +5127,7 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * this_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4628,6 +5138,9 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4643,7 +5156,7 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * this_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4654,6 +5167,9 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4669,7 +5185,7 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -4680,6 +5196,9 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incb %gs:[var]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4694,7 +5213,7 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
 }
 
 /**
- * this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -4705,6 +5224,9 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incw %gs:[var]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4719,7 +5241,7 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
 }
 
 /**
- * this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -4730,6 +5252,9 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incl %gs:[var]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4744,7 +5269,7 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
 }
 
 /**
- * this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -4755,6 +5280,9 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incq %gs:[var]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4769,7 +5297,7 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
 }
 
 /**
- * this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -4781,6 +5309,9 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decb %gs:[var]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4795,7 +5326,7 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
 }
 
 /**
- * this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -4807,6 +5338,9 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decw %gs:[var]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4821,7 +5355,7 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
 }
 
 /**
- * this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -4833,6 +5367,9 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decl %gs:[var]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4847,7 +5384,7 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
 }
 
 /**
- * this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -4859,6 +5396,9 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decq %gs:[var]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
@@ -4873,7 +5413,7 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
 }
 
 /**
- * this_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4884,6 +5424,9 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4901,7 +5444,7 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
 }
 
 /**
- * this_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4912,6 +5455,9 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4929,7 +5475,7 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
 }
 
 /**
- * this_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4940,6 +5486,9 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
@@ -4957,7 +5506,7 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
 }
 
 /**
- * this_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4968,6 +5517,9 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -4985,7 +5537,7 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
 }
 
 /**
- * this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -4996,6 +5548,9 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5012,7 +5567,7 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
 }
 
 /**
- * this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -5023,6 +5578,9 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5039,7 +5597,7 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
 }
 
 /**
- * this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -5050,6 +5608,9 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5066,7 +5627,7 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
 }
 
 /**
- * this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -5077,6 +5638,9 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -5093,7 +5657,7 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
 }
 
 /**
- * this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -5104,6 +5668,9 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5120,7 +5687,7 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
 }
 
 /**
- * this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -5131,6 +5698,9 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5147,7 +5717,7 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
 }
 
 /**
- * this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -5158,6 +5728,9 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
@@ -5174,7 +5747,7 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
 }
 
 /**
- * this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -5185,6 +5758,9 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
@@ -5199,4 +5775,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
 }
-// sha256:e5b19787d8e1d40148f7472a9e06912b86cf44fefbc857dfc1c5542d39812f2c
+// sha256:fcabeabcb7448bbf0f9e5845f6281ecb71b4ada85806330069c1ea8040452d13

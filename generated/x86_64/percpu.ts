@@ -10,7 +10,7 @@ import { badPointer, type PerCpuPtr } from "../../src/percpu-ptr.js";
 import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from "../../src/types.js";
 
 /**
- * raw_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_1(pcp) __raw_cpu_read(1, , pcp)
@@ -18,6 +18,9 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movb %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:27
+ *
+ * @group __raw_cpu_read
+ * @category 1 byte
  */
 export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -33,7 +36,7 @@ export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
 }
 
 /**
- * raw_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_2(pcp) __raw_cpu_read(2, , pcp)
@@ -41,6 +44,9 @@ export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movw %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:28
+ *
+ * @group __raw_cpu_read
+ * @category 2 bytes
  */
 export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -56,7 +62,7 @@ export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
 }
 
 /**
- * raw_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_4(pcp) __raw_cpu_read(4, , pcp)
@@ -64,6 +70,9 @@ export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movl %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:29
+ *
+ * @group __raw_cpu_read
+ * @category 4 bytes
  */
 export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -79,7 +88,7 @@ export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
 }
 
 /**
- * raw_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * raw_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_read_8(pcp) __raw_cpu_read(8, , pcp)
@@ -87,6 +96,9 @@ export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movq %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:30
+ *
+ * @group __raw_cpu_read
+ * @category 8 bytes
  */
 export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -102,7 +114,7 @@ export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
 }
 
 /**
- * raw_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_1(pcp, val) __raw_cpu_write(1, , pcp, val)
@@ -110,6 +122,9 @@ export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:31
+ *
+ * @group __raw_cpu_write
+ * @category 1 byte
  */
 export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -125,7 +140,7 @@ export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * raw_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_2(pcp, val) __raw_cpu_write(2, , pcp, val)
@@ -133,6 +148,9 @@ export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:32
+ *
+ * @group __raw_cpu_write
+ * @category 2 bytes
  */
 export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -148,7 +166,7 @@ export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * raw_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_4(pcp, val) __raw_cpu_write(4, , pcp, val)
@@ -156,6 +174,9 @@ export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:33
+ *
+ * @group __raw_cpu_write
+ * @category 4 bytes
  */
 export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -171,7 +192,7 @@ export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * raw_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * raw_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_write_8(pcp, val) __raw_cpu_write(8, , pcp, val)
@@ -179,6 +200,9 @@ export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:34
+ *
+ * @group __raw_cpu_write
+ * @category 8 bytes
  */
 export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -194,7 +218,7 @@ export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * raw_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_1(pcp, val) percpu_add_op(1, , pcp, val)
@@ -202,6 +226,9 @@ export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:35
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -217,7 +244,7 @@ export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * raw_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_2(pcp, val) percpu_add_op(2, , pcp, val)
@@ -225,6 +252,9 @@ export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:36
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -240,7 +270,7 @@ export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * raw_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_4(pcp, val) percpu_add_op(4, , pcp, val)
@@ -248,6 +278,9 @@ export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:37
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -263,7 +296,7 @@ export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * raw_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_8(pcp, val) percpu_add_op(8, , pcp, val)
@@ -271,6 +304,9 @@ export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:38
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -286,7 +322,7 @@ export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * raw_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_1(pcp, val) percpu_binary_op(1, , "and", pcp, val)
@@ -294,6 +330,9 @@ export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:39
+ *
+ * @group percpu_binary_op
+ * @category 1 byte
  */
 export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -309,7 +348,7 @@ export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * raw_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_2(pcp, val) percpu_binary_op(2, , "and", pcp, val)
@@ -317,6 +356,9 @@ export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:40
+ *
+ * @group percpu_binary_op
+ * @category 2 bytes
  */
 export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -332,7 +374,7 @@ export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * raw_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_4(pcp, val) percpu_binary_op(4, , "and", pcp, val)
@@ -340,6 +382,9 @@ export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:41
+ *
+ * @group percpu_binary_op
+ * @category 4 bytes
  */
 export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -355,7 +400,7 @@ export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * raw_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * raw_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_and_8(pcp, val) percpu_binary_op(8, , "and", pcp, val)
@@ -363,6 +408,9 @@ export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:42
+ *
+ * @group percpu_binary_op
+ * @category 8 bytes
  */
 export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -378,7 +426,7 @@ export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * raw_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_1(pcp, val) percpu_binary_op(1, , "or", pcp, val)
@@ -386,6 +434,9 @@ export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:43
+ *
+ * @group percpu_binary_op
+ * @category 1 byte
  */
 export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -401,7 +452,7 @@ export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number
 }
 
 /**
- * raw_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_2(pcp, val) percpu_binary_op(2, , "or", pcp, val)
@@ -409,6 +460,9 @@ export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:44
+ *
+ * @group percpu_binary_op
+ * @category 2 bytes
  */
 export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -424,7 +478,7 @@ export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number
 }
 
 /**
- * raw_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_4(pcp, val) percpu_binary_op(4, , "or", pcp, val)
@@ -432,6 +486,9 @@ export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:45
+ *
+ * @group percpu_binary_op
+ * @category 4 bytes
  */
 export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -447,7 +504,7 @@ export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number
 }
 
 /**
- * raw_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * raw_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_or_8(pcp, val) percpu_binary_op(8, , "or", pcp, val)
@@ -455,6 +512,9 @@ export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:46
+ *
+ * @group percpu_binary_op
+ * @category 8 bytes
  */
 export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -470,7 +530,7 @@ export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint
 }
 
 /**
- * raw_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_1(pcp, val) percpu_add_return_op(1, , pcp, val)
@@ -478,6 +538,9 @@ export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:47
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -495,7 +558,7 @@ export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
 }
 
 /**
- * raw_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_2(pcp, val) percpu_add_return_op(2, , pcp, val)
@@ -503,6 +566,9 @@ export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:48
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -520,7 +586,7 @@ export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
 }
 
 /**
- * raw_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_4(pcp, val) percpu_add_return_op(4, , pcp, val)
@@ -528,6 +594,9 @@ export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:49
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -545,7 +614,7 @@ export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
 }
 
 /**
- * raw_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_add_return_8(pcp, val) percpu_add_return_op(8, , pcp, val)
@@ -553,6 +622,9 @@ export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:50
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -570,7 +642,7 @@ export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
 }
 
 /**
- * raw_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_1(pcp, nval) raw_percpu_xchg_op(pcp, nval)
@@ -578,6 +650,9 @@ export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  * Family: raw_percpu_xchg_op (templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movb %gs:[var], %al; movb %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:51
+ *
+ * @group raw_percpu_xchg_op
+ * @category 1 byte
  */
 export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
@@ -596,7 +671,7 @@ export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: num
 }
 
 /**
- * raw_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_2(pcp, nval) raw_percpu_xchg_op(pcp, nval)
@@ -604,6 +679,9 @@ export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: num
  * Family: raw_percpu_xchg_op (templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movw %gs:[var], %ax; movw %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:52
+ *
+ * @group raw_percpu_xchg_op
+ * @category 2 bytes
  */
 export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
@@ -622,7 +700,7 @@ export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: num
 }
 
 /**
- * raw_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_4(pcp, nval) raw_percpu_xchg_op(pcp, nval)
@@ -630,6 +708,9 @@ export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: num
  * Family: raw_percpu_xchg_op (templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movl %gs:[var], %eax; movl %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:53
+ *
+ * @group raw_percpu_xchg_op
+ * @category 4 bytes
  */
 export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
@@ -648,7 +729,7 @@ export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: num
 }
 
 /**
- * raw_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * raw_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_xchg_8(pcp, nval) raw_percpu_xchg_op(pcp, nval)
@@ -656,6 +737,9 @@ export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: num
  * Family: raw_percpu_xchg_op (templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movq %gs:[var], %rax; movq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:54
+ *
+ * @group raw_percpu_xchg_op
+ * @category 8 bytes
  */
 export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
@@ -674,7 +758,7 @@ export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: big
 }
 
 /**
- * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_1(pcp, oval, nval) percpu_cmpxchg_op(1, , pcp, oval, nval)
@@ -682,6 +766,9 @@ export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: big
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgb %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:55
+ *
+ * @group percpu_cmpxchg_op
+ * @category 1 byte
  */
 export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
@@ -701,7 +788,7 @@ export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: 
 }
 
 /**
- * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_2(pcp, oval, nval) percpu_cmpxchg_op(2, , pcp, oval, nval)
@@ -709,6 +796,9 @@ export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: 
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgw %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:56
+ *
+ * @group percpu_cmpxchg_op
+ * @category 2 bytes
  */
 export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
@@ -728,7 +818,7 @@ export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: 
 }
 
 /**
- * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_4(pcp, oval, nval) percpu_cmpxchg_op(4, , pcp, oval, nval)
@@ -736,6 +826,9 @@ export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: 
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgl %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:57
+ *
+ * @group percpu_cmpxchg_op
+ * @category 4 bytes
  */
 export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
@@ -755,7 +848,7 @@ export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: 
 }
 
 /**
- * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg_8(pcp, oval, nval) percpu_cmpxchg_op(8, , pcp, oval, nval)
@@ -763,6 +856,9 @@ export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: 
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:58
+ *
+ * @group percpu_cmpxchg_op
+ * @category 8 bytes
  */
 export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -782,7 +878,7 @@ export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
 }
 
 /**
- * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_1(pcp, ovalp, nval) percpu_try_cmpxchg_op(1, , pcp, ovalp, nval)
@@ -790,6 +886,9 @@ export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgb %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:59
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 1 byte
  */
 export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -811,7 +910,7 @@ export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
 }
 
 /**
- * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_2(pcp, ovalp, nval) percpu_try_cmpxchg_op(2, , pcp, ovalp, nval)
@@ -819,6 +918,9 @@ export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgw %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:60
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 2 bytes
  */
 export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -840,7 +942,7 @@ export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
 }
 
 /**
- * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_4(pcp, ovalp, nval) percpu_try_cmpxchg_op(4, , pcp, ovalp, nval)
@@ -848,6 +950,9 @@ export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgl %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:61
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 4 bytes
  */
 export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -869,7 +974,7 @@ export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
 }
 
 /**
- * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg_8(pcp, ovalp, nval) percpu_try_cmpxchg_op(8, , pcp, ovalp, nval)
@@ -877,6 +982,9 @@ export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:62
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 8 bytes
  */
 export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -898,7 +1006,7 @@ export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
 }
 
 /**
- * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg64(pcp, oval, nval) percpu_cmpxchg_op(8, , pcp, oval, nval)
@@ -906,6 +1014,9 @@ export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:63
+ *
+ * @group percpu_cmpxchg_op
+ * @category 8 bytes
  */
 export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -925,7 +1036,7 @@ export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
 }
 
 /**
- * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg64(pcp, ovalp, nval) percpu_try_cmpxchg_op(8, , pcp, ovalp, nval)
@@ -933,6 +1044,9 @@ export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:64
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 8 bytes
  */
 export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -954,7 +1068,7 @@ export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
 }
 
 /**
- * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * raw_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_cmpxchg128(pcp, oval, nval) percpu_cmpxchg128_op(16, , pcp, oval, nval)
@@ -962,6 +1076,9 @@ export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  * Family: percpu_cmpxchg128_op (templates/x86_64/families/percpu_cmpxchg128_op.hbs)
  * x86-64: cmpxchg16b %gs:[var]
  * Source: templates/x86_64/percpu.h:65
+ *
+ * @group percpu_cmpxchg128_op
+ * @category 16 bytes
  */
 export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -986,7 +1103,7 @@ export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval
 }
 
 /**
- * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * raw_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_try_cmpxchg128(pcp, ovalp, nval) percpu_try_cmpxchg128_op(16, , pcp, ovalp, nval)
@@ -994,6 +1111,9 @@ export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval
  * Family: percpu_try_cmpxchg128_op (templates/x86_64/families/percpu_try_cmpxchg128_op.hbs)
  * x86-64: cmpxchg16b %gs:[var]
  * Source: templates/x86_64/percpu.h:66
+ *
+ * @group percpu_try_cmpxchg128_op
+ * @category 16 bytes
  */
 export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -1021,7 +1141,7 @@ export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, 
 }
 
 /**
- * this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_1(pcp) __raw_cpu_read(1, volatile, pcp)
@@ -1029,6 +1149,9 @@ export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, 
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movb %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:69
+ *
+ * @group __raw_cpu_read
+ * @category 1 byte
  */
 export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -1044,7 +1167,7 @@ export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number 
 }
 
 /**
- * this_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_2(pcp) __raw_cpu_read(2, volatile, pcp)
@@ -1052,6 +1175,9 @@ export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number 
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movw %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:70
+ *
+ * @group __raw_cpu_read
+ * @category 2 bytes
  */
 export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -1067,7 +1193,7 @@ export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number 
 }
 
 /**
- * this_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_4(pcp) __raw_cpu_read(4, volatile, pcp)
@@ -1075,6 +1201,9 @@ export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number 
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movl %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:71
+ *
+ * @group __raw_cpu_read
+ * @category 4 bytes
  */
 export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -1090,7 +1219,7 @@ export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number 
 }
 
 /**
- * this_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * this_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_8(pcp) __raw_cpu_read(8, volatile, pcp)
@@ -1098,6 +1227,9 @@ export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number 
  * Family: __raw_cpu_read (templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movq %gs:[var], %[ret]
  * Source: templates/x86_64/percpu.h:72
+ *
+ * @group __raw_cpu_read
+ * @category 8 bytes
  */
 export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -1113,7 +1245,7 @@ export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint 
 }
 
 /**
- * this_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_1(pcp, val) __raw_cpu_write(1, volatile, pcp, val)
@@ -1121,6 +1253,9 @@ export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint 
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:73
+ *
+ * @group __raw_cpu_write
+ * @category 1 byte
  */
 export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -1136,7 +1271,7 @@ export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * this_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_2(pcp, val) __raw_cpu_write(2, volatile, pcp, val)
@@ -1144,6 +1279,9 @@ export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:74
+ *
+ * @group __raw_cpu_write
+ * @category 2 bytes
  */
 export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -1159,7 +1297,7 @@ export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * this_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_4(pcp, val) __raw_cpu_write(4, volatile, pcp, val)
@@ -1167,6 +1305,9 @@ export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:75
+ *
+ * @group __raw_cpu_write
+ * @category 4 bytes
  */
 export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -1182,7 +1323,7 @@ export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * this_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * this_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_write_8(pcp, val) __raw_cpu_write(8, volatile, pcp, val)
@@ -1190,6 +1331,9 @@ export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: __raw_cpu_write (templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:76
+ *
+ * @group __raw_cpu_write
+ * @category 8 bytes
  */
 export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -1205,7 +1349,7 @@ export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * this_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_1(pcp, val) percpu_add_op(1, volatile, pcp, val)
@@ -1213,6 +1357,9 @@ export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:77
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -1228,7 +1375,7 @@ export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * this_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_2(pcp, val) percpu_add_op(2, volatile, pcp, val)
@@ -1236,6 +1383,9 @@ export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:78
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -1251,7 +1401,7 @@ export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * this_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_4(pcp, val) percpu_add_op(4, volatile, pcp, val)
@@ -1259,6 +1409,9 @@ export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:79
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -1274,7 +1427,7 @@ export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * this_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_8(pcp, val) percpu_add_op(8, volatile, pcp, val)
@@ -1282,6 +1435,9 @@ export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:80
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -1297,7 +1453,7 @@ export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * this_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_1(pcp, val) percpu_binary_op(1, volatile, "and", pcp, val)
@@ -1305,6 +1461,9 @@ export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:81
+ *
+ * @group percpu_binary_op
+ * @category 1 byte
  */
 export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -1320,7 +1479,7 @@ export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * this_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_2(pcp, val) percpu_binary_op(2, volatile, "and", pcp, val)
@@ -1328,6 +1487,9 @@ export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:82
+ *
+ * @group percpu_binary_op
+ * @category 2 bytes
  */
 export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -1343,7 +1505,7 @@ export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * this_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_4(pcp, val) percpu_binary_op(4, volatile, "and", pcp, val)
@@ -1351,6 +1513,9 @@ export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:83
+ *
+ * @group percpu_binary_op
+ * @category 4 bytes
  */
 export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -1366,7 +1531,7 @@ export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * this_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * this_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_and_8(pcp, val) percpu_binary_op(8, volatile, "and", pcp, val)
@@ -1374,6 +1539,9 @@ export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:84
+ *
+ * @group percpu_binary_op
+ * @category 8 bytes
  */
 export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -1389,7 +1557,7 @@ export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * this_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_1(pcp, val) percpu_binary_op(1, volatile, "or", pcp, val)
@@ -1397,6 +1565,9 @@ export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orb %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:85
+ *
+ * @group percpu_binary_op
+ * @category 1 byte
  */
 export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -1412,7 +1583,7 @@ export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * this_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_2(pcp, val) percpu_binary_op(2, volatile, "or", pcp, val)
@@ -1420,6 +1591,9 @@ export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orw %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:86
+ *
+ * @group percpu_binary_op
+ * @category 2 bytes
  */
 export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -1435,7 +1609,7 @@ export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * this_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_4(pcp, val) percpu_binary_op(4, volatile, "or", pcp, val)
@@ -1443,6 +1617,9 @@ export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orl %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:87
+ *
+ * @group percpu_binary_op
+ * @category 4 bytes
  */
 export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -1458,7 +1635,7 @@ export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * this_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * this_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_or_8(pcp, val) percpu_binary_op(8, volatile, "or", pcp, val)
@@ -1466,6 +1643,9 @@ export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: percpu_binary_op (templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orq %[val], %gs:[var]
  * Source: templates/x86_64/percpu.h:88
+ *
+ * @group percpu_binary_op
+ * @category 8 bytes
  */
 export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -1481,7 +1661,7 @@ export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * this_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_1(pcp, val) percpu_add_return_op(1, volatile, pcp, val)
@@ -1489,6 +1669,9 @@ export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:89
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -1506,7 +1689,7 @@ export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
 }
 
 /**
- * this_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_2(pcp, val) percpu_add_return_op(2, volatile, pcp, val)
@@ -1514,6 +1697,9 @@ export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:90
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -1531,7 +1717,7 @@ export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
 }
 
 /**
- * this_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_4(pcp, val) percpu_add_return_op(4, volatile, pcp, val)
@@ -1539,6 +1725,9 @@ export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:91
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -1556,7 +1745,7 @@ export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
 }
 
 /**
- * this_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_add_return_8(pcp, val) percpu_add_return_op(8, volatile, pcp, val)
@@ -1564,6 +1753,9 @@ export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/x86_64/percpu.h:92
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -1581,7 +1773,7 @@ export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
 }
 
 /**
- * this_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_1(pcp, nval) this_percpu_xchg_op(pcp, nval)
@@ -1589,6 +1781,9 @@ export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Family: this_percpu_xchg_op (templates/x86_64/families/this_percpu_xchg_op.hbs)
  * x86-64: movb %gs:[var], %al; cmpxchgb %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:93
+ *
+ * @group this_percpu_xchg_op
+ * @category 1 byte
  */
 export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
@@ -1614,7 +1809,7 @@ export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
 }
 
 /**
- * this_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_2(pcp, nval) this_percpu_xchg_op(pcp, nval)
@@ -1622,6 +1817,9 @@ export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  * Family: this_percpu_xchg_op (templates/x86_64/families/this_percpu_xchg_op.hbs)
  * x86-64: movw %gs:[var], %ax; cmpxchgw %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:94
+ *
+ * @group this_percpu_xchg_op
+ * @category 2 bytes
  */
 export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
@@ -1647,7 +1845,7 @@ export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
 }
 
 /**
- * this_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_4(pcp, nval) this_percpu_xchg_op(pcp, nval)
@@ -1655,6 +1853,9 @@ export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  * Family: this_percpu_xchg_op (templates/x86_64/families/this_percpu_xchg_op.hbs)
  * x86-64: movl %gs:[var], %eax; cmpxchgl %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:95
+ *
+ * @group this_percpu_xchg_op
+ * @category 4 bytes
  */
 export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
@@ -1680,7 +1881,7 @@ export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
 }
 
 /**
- * this_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * this_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_xchg_8(pcp, nval) this_percpu_xchg_op(pcp, nval)
@@ -1688,6 +1889,9 @@ export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  * Family: this_percpu_xchg_op (templates/x86_64/families/this_percpu_xchg_op.hbs)
  * x86-64: movq %gs:[var], %rax; cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:96
+ *
+ * @group this_percpu_xchg_op
+ * @category 8 bytes
  */
 export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
@@ -1713,7 +1917,7 @@ export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
 }
 
 /**
- * this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_1(pcp, oval, nval) percpu_cmpxchg_op(1, volatile, pcp, oval, nval)
@@ -1721,6 +1925,9 @@ export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgb %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:97
+ *
+ * @group percpu_cmpxchg_op
+ * @category 1 byte
  */
 export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
@@ -1740,7 +1947,7 @@ export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
 }
 
 /**
- * this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_2(pcp, oval, nval) percpu_cmpxchg_op(2, volatile, pcp, oval, nval)
@@ -1748,6 +1955,9 @@ export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgw %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:98
+ *
+ * @group percpu_cmpxchg_op
+ * @category 2 bytes
  */
 export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
@@ -1767,7 +1977,7 @@ export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
 }
 
 /**
- * this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_4(pcp, oval, nval) percpu_cmpxchg_op(4, volatile, pcp, oval, nval)
@@ -1775,6 +1985,9 @@ export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgl %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:99
+ *
+ * @group percpu_cmpxchg_op
+ * @category 4 bytes
  */
 export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
@@ -1794,7 +2007,7 @@ export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
 }
 
 /**
- * this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg_8(pcp, oval, nval) percpu_cmpxchg_op(8, volatile, pcp, oval, nval)
@@ -1802,6 +2015,9 @@ export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:100
+ *
+ * @group percpu_cmpxchg_op
+ * @category 8 bytes
  */
 export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -1821,7 +2037,7 @@ export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
 }
 
 /**
- * this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_1(pcp, ovalp, nval) percpu_try_cmpxchg_op(1, volatile, pcp, ovalp, nval)
@@ -1829,6 +2045,9 @@ export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgb %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:101
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 1 byte
  */
 export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -1850,7 +2069,7 @@ export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
 }
 
 /**
- * this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_2(pcp, ovalp, nval) percpu_try_cmpxchg_op(2, volatile, pcp, ovalp, nval)
@@ -1858,6 +2077,9 @@ export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgw %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:102
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 2 bytes
  */
 export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -1879,7 +2101,7 @@ export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
 }
 
 /**
- * this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_4(pcp, ovalp, nval) percpu_try_cmpxchg_op(4, volatile, pcp, ovalp, nval)
@@ -1887,6 +2109,9 @@ export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgl %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:103
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 4 bytes
  */
 export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -1908,7 +2133,7 @@ export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
 }
 
 /**
- * this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg_8(pcp, ovalp, nval) percpu_try_cmpxchg_op(8, volatile, pcp, ovalp, nval)
@@ -1916,6 +2141,9 @@ export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:104
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 8 bytes
  */
 export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -1937,7 +2165,7 @@ export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
 }
 
 /**
- * this_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg64(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg64(pcp, oval, nval) percpu_cmpxchg_op(8, volatile, pcp, oval, nval)
@@ -1945,6 +2173,9 @@ export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Family: percpu_cmpxchg_op (templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:105
+ *
+ * @group percpu_cmpxchg_op
+ * @category 8 bytes
  */
 export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -1964,7 +2195,7 @@ export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
 }
 
 /**
- * this_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg64(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg64(pcp, ovalp, nval) percpu_try_cmpxchg_op(8, volatile, pcp, ovalp, nval)
@@ -1972,6 +2203,9 @@ export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  * Family: percpu_try_cmpxchg_op (templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/x86_64/percpu.h:106
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 8 bytes
  */
 export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -1993,7 +2227,7 @@ export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
 }
 
 /**
- * this_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * this_cpu_cmpxchg128(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_cmpxchg128(pcp, oval, nval) percpu_cmpxchg128_op(16, volatile, pcp, oval, nval)
@@ -2001,6 +2235,9 @@ export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  * Family: percpu_cmpxchg128_op (templates/x86_64/families/percpu_cmpxchg128_op.hbs)
  * x86-64: cmpxchg16b %gs:[var]
  * Source: templates/x86_64/percpu.h:107
+ *
+ * @group percpu_cmpxchg128_op
+ * @category 16 bytes
  */
 export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -2025,7 +2262,7 @@ export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
 }
 
 /**
- * this_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * this_cpu_try_cmpxchg128(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_try_cmpxchg128(pcp, ovalp, nval) percpu_try_cmpxchg128_op(16, volatile, pcp, ovalp, nval)
@@ -2033,6 +2270,9 @@ export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  * Family: percpu_try_cmpxchg128_op (templates/x86_64/families/percpu_try_cmpxchg128_op.hbs)
  * x86-64: cmpxchg16b %gs:[var]
  * Source: templates/x86_64/percpu.h:108
+ *
+ * @group percpu_try_cmpxchg128_op
+ * @category 16 bytes
  */
 export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -2060,7 +2300,7 @@ export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
 }
 
 /**
- * this_cpu_read_stable_1(pcp): Returns this CPU's copy of @pcp; a read the compiler may cache (no memory input).
+ * this_cpu_read_stable_1(pcp): Returns this CPU's copy of `pcp`; a read the compiler may cache (no memory input).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_stable_1(pcp) __raw_cpu_read_stable(1, pcp)
@@ -2068,6 +2308,9 @@ export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  * Family: __raw_cpu_read_stable (templates/x86_64/families/__raw_cpu_read_stable.hbs)
  * x86-64: movb %gs:%a[var], %[ret]
  * Source: templates/x86_64/percpu.h:111
+ *
+ * @group __raw_cpu_read_stable
+ * @category 1 byte
  */
 export function this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -2083,7 +2326,7 @@ export function this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
 }
 
 /**
- * this_cpu_read_stable_2(pcp): Returns this CPU's copy of @pcp; a read the compiler may cache (no memory input).
+ * this_cpu_read_stable_2(pcp): Returns this CPU's copy of `pcp`; a read the compiler may cache (no memory input).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_stable_2(pcp) __raw_cpu_read_stable(2, pcp)
@@ -2091,6 +2334,9 @@ export function this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  * Family: __raw_cpu_read_stable (templates/x86_64/families/__raw_cpu_read_stable.hbs)
  * x86-64: movw %gs:%a[var], %[ret]
  * Source: templates/x86_64/percpu.h:112
+ *
+ * @group __raw_cpu_read_stable
+ * @category 2 bytes
  */
 export function this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -2106,7 +2352,7 @@ export function this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
 }
 
 /**
- * this_cpu_read_stable_4(pcp): Returns this CPU's copy of @pcp; a read the compiler may cache (no memory input).
+ * this_cpu_read_stable_4(pcp): Returns this CPU's copy of `pcp`; a read the compiler may cache (no memory input).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_stable_4(pcp) __raw_cpu_read_stable(4, pcp)
@@ -2114,6 +2360,9 @@ export function this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  * Family: __raw_cpu_read_stable (templates/x86_64/families/__raw_cpu_read_stable.hbs)
  * x86-64: movl %gs:%a[var], %[ret]
  * Source: templates/x86_64/percpu.h:113
+ *
+ * @group __raw_cpu_read_stable
+ * @category 4 bytes
  */
 export function this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -2129,7 +2378,7 @@ export function this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
 }
 
 /**
- * this_cpu_read_stable_8(pcp): Returns this CPU's copy of @pcp; a read the compiler may cache (no memory input).
+ * this_cpu_read_stable_8(pcp): Returns this CPU's copy of `pcp`; a read the compiler may cache (no memory input).
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_read_stable_8(pcp) __raw_cpu_read_stable(8, pcp)
@@ -2137,6 +2386,9 @@ export function this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  * Family: __raw_cpu_read_stable (templates/x86_64/families/__raw_cpu_read_stable.hbs)
  * x86-64: movq %gs:%a[var], %[ret]
  * Source: templates/x86_64/percpu.h:114
+ *
+ * @group __raw_cpu_read_stable
+ * @category 8 bytes
  */
 export function this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -2152,7 +2404,7 @@ export function this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
 }
 
 /**
- * raw_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2163,6 +2415,9 @@ export function this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -2178,7 +2433,7 @@ export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
 }
 
 /**
- * raw_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2189,6 +2444,9 @@ export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -2204,7 +2462,7 @@ export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
 }
 
 /**
- * raw_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2215,6 +2473,9 @@ export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -2230,7 +2491,7 @@ export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
 }
 
 /**
- * raw_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * raw_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub(pcp, val) raw_cpu_add(pcp, -(val))
@@ -2241,6 +2502,9 @@ export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:40
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -2256,7 +2520,7 @@ export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
 }
 
 /**
- * raw_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2267,6 +2531,9 @@ export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incb %gs:[var]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -2281,7 +2548,7 @@ export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * raw_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2292,6 +2559,9 @@ export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incw %gs:[var]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -2306,7 +2576,7 @@ export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * raw_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2317,6 +2587,9 @@ export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incl %gs:[var]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -2331,7 +2604,7 @@ export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * raw_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc(pcp) raw_cpu_add(pcp, 1)
@@ -2342,6 +2615,9 @@ export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incq %gs:[var]
  * Source: templates/linux/percpu-defs.h:41
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -2356,7 +2632,7 @@ export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * raw_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -2368,6 +2644,9 @@ export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decb %gs:[var]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -2382,7 +2661,7 @@ export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * raw_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -2394,6 +2673,9 @@ export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decw %gs:[var]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -2408,7 +2690,7 @@ export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * raw_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -2420,6 +2702,9 @@ export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decl %gs:[var]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -2434,7 +2719,7 @@ export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * raw_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * raw_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec(pcp) raw_cpu_sub(pcp, 1)
@@ -2446,6 +2731,9 @@ export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decq %gs:[var]
  * Source: templates/linux/percpu-defs.h:42
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -2460,7 +2748,7 @@ export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * raw_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -2471,6 +2759,9 @@ export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -2488,7 +2779,7 @@ export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
 }
 
 /**
- * raw_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -2499,6 +2790,9 @@ export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -2516,7 +2810,7 @@ export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
 }
 
 /**
- * raw_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -2527,6 +2821,9 @@ export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -2544,7 +2841,7 @@ export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
 }
 
 /**
- * raw_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_sub_return(pcp, val) raw_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -2555,6 +2852,9 @@ export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:43
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -2572,7 +2872,7 @@ export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
 }
 
 /**
- * raw_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -2583,6 +2883,9 @@ export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -2599,7 +2902,7 @@ export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
 }
 
 /**
- * raw_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -2610,6 +2913,9 @@ export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -2626,7 +2932,7 @@ export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
 }
 
 /**
- * raw_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -2637,6 +2943,9 @@ export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -2653,7 +2962,7 @@ export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
 }
 
 /**
- * raw_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_inc_return(pcp) raw_cpu_add_return(pcp, 1)
@@ -2664,6 +2973,9 @@ export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:44
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -2680,7 +2992,7 @@ export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
 }
 
 /**
- * raw_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -2691,6 +3003,9 @@ export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -2707,7 +3022,7 @@ export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
 }
 
 /**
- * raw_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -2718,6 +3033,9 @@ export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -2734,7 +3052,7 @@ export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
 }
 
 /**
- * raw_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -2745,6 +3063,9 @@ export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -2761,7 +3082,7 @@ export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
 }
 
 /**
- * raw_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * raw_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * No protection and no check: the caller keeps the task on this CPU.
  *
  * C:      #define raw_cpu_dec_return(pcp) raw_cpu_add_return(pcp, -1)
@@ -2772,6 +3093,9 @@ export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:45
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -2788,7 +3112,7 @@ export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
 }
 
 /**
- * __this_cpu_read_1(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_1(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -2800,6 +3124,9 @@ export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  * Family: __raw_cpu_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movb %gs:[var], %[ret]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group __raw_cpu_read
+ * @category 1 byte
  */
 export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -2816,7 +3143,7 @@ export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): numbe
 }
 
 /**
- * __this_cpu_read_2(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_2(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -2828,6 +3155,9 @@ export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): numbe
  * Family: __raw_cpu_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movw %gs:[var], %[ret]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group __raw_cpu_read
+ * @category 2 bytes
  */
 export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -2844,7 +3174,7 @@ export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): numbe
 }
 
 /**
- * __this_cpu_read_4(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_4(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -2856,6 +3186,9 @@ export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): numbe
  * Family: __raw_cpu_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movl %gs:[var], %[ret]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group __raw_cpu_read
+ * @category 4 bytes
  */
 export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -2872,7 +3205,7 @@ export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): numbe
 }
 
 /**
- * __this_cpu_read_8(pcp): Returns this CPU's copy of @pcp.
+ * __this_cpu_read_8(pcp): Returns this CPU's copy of `pcp`.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_read(pcp) (__this_cpu_preempt_check("read"), raw_cpu_read(pcp))
@@ -2884,6 +3217,9 @@ export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): numbe
  * Family: __raw_cpu_read (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_read.hbs)
  * x86-64: movq %gs:[var], %[ret]
  * Source: templates/linux/percpu-defs.h:48
+ *
+ * @group __raw_cpu_read
+ * @category 8 bytes
  */
 export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -2900,7 +3236,7 @@ export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigin
 }
 
 /**
- * __this_cpu_write_1(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_1(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -2912,6 +3248,9 @@ export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigin
  * Family: __raw_cpu_write (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group __raw_cpu_write
+ * @category 1 byte
  */
 export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -2928,7 +3267,7 @@ export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: 
 }
 
 /**
- * __this_cpu_write_2(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_2(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -2940,6 +3279,9 @@ export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: 
  * Family: __raw_cpu_write (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group __raw_cpu_write
+ * @category 2 bytes
  */
 export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -2956,7 +3298,7 @@ export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: 
 }
 
 /**
- * __this_cpu_write_4(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_4(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -2968,6 +3310,9 @@ export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: 
  * Family: __raw_cpu_write (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group __raw_cpu_write
+ * @category 4 bytes
  */
 export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -2984,7 +3329,7 @@ export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: 
 }
 
 /**
- * __this_cpu_write_8(pcp, val): Sets this CPU's copy of @pcp to @val. Returns nothing.
+ * __this_cpu_write_8(pcp, val): Sets this CPU's copy of `pcp` to `val`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_write(pcp, val) (__this_cpu_preempt_check("write"), raw_cpu_write(pcp, val))
@@ -2996,6 +3341,9 @@ export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: 
  * Family: __raw_cpu_write (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/__raw_cpu_write.hbs)
  * x86-64: movq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:49
+ *
+ * @group __raw_cpu_write
+ * @category 8 bytes
  */
 export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -3012,7 +3360,7 @@ export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: 
 }
 
 /**
- * __this_cpu_add_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3024,6 +3372,9 @@ export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: 
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -3040,7 +3391,7 @@ export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * __this_cpu_add_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3052,6 +3403,9 @@ export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -3068,7 +3422,7 @@ export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * __this_cpu_add_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3080,6 +3434,9 @@ export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -3096,7 +3453,7 @@ export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * __this_cpu_add_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_add_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add(pcp, val) (__this_cpu_preempt_check("add"), raw_cpu_add(pcp, val))
@@ -3108,6 +3465,9 @@ export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:50
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -3124,7 +3484,7 @@ export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * __this_cpu_and_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -3136,6 +3496,9 @@ export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group percpu_binary_op
+ * @category 1 byte
  */
 export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -3152,7 +3515,7 @@ export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * __this_cpu_and_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -3164,6 +3527,9 @@ export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group percpu_binary_op
+ * @category 2 bytes
  */
 export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -3180,7 +3546,7 @@ export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * __this_cpu_and_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -3192,6 +3558,9 @@ export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group percpu_binary_op
+ * @category 4 bytes
  */
 export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -3208,7 +3577,7 @@ export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * __this_cpu_and_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp & @val), bitwise. Returns nothing.
+ * __this_cpu_and_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` & `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_and(pcp, val) (__this_cpu_preempt_check("and"), raw_cpu_and(pcp, val))
@@ -3220,6 +3589,9 @@ export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: andq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:51
+ *
+ * @group percpu_binary_op
+ * @category 8 bytes
  */
 export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -3236,7 +3608,7 @@ export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * __this_cpu_or_1(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_1(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -3248,6 +3620,9 @@ export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group percpu_binary_op
+ * @category 1 byte
  */
 export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -3264,7 +3639,7 @@ export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
 }
 
 /**
- * __this_cpu_or_2(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_2(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -3276,6 +3651,9 @@ export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group percpu_binary_op
+ * @category 2 bytes
  */
 export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -3292,7 +3670,7 @@ export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
 }
 
 /**
- * __this_cpu_or_4(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_4(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -3304,6 +3682,9 @@ export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group percpu_binary_op
+ * @category 4 bytes
  */
 export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -3320,7 +3701,7 @@ export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
 }
 
 /**
- * __this_cpu_or_8(pcp, val): Updates this CPU's copy of @pcp to (@pcp | @val), bitwise. Returns nothing.
+ * __this_cpu_or_8(pcp, val): Updates this CPU's copy of `pcp` to (`pcp` | `val`), bitwise. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_or(pcp, val) (__this_cpu_preempt_check("or"), raw_cpu_or(pcp, val))
@@ -3332,6 +3713,9 @@ export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  * Family: percpu_binary_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_binary_op.hbs)
  * x86-64: orq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:52
+ *
+ * @group percpu_binary_op
+ * @category 8 bytes
  */
 export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -3348,7 +3732,7 @@ export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
 }
 
 /**
- * __this_cpu_add_return_1(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_1(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -3360,6 +3744,9 @@ export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -3378,7 +3765,7 @@ export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
 }
 
 /**
- * __this_cpu_add_return_2(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_2(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -3390,6 +3777,9 @@ export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -3408,7 +3798,7 @@ export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
 }
 
 /**
- * __this_cpu_add_return_4(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_4(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -3420,6 +3810,9 @@ export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -3438,7 +3831,7 @@ export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
 }
 
 /**
- * __this_cpu_add_return_8(pcp, val): Adds @val to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_add_return_8(pcp, val): Adds `val` to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_add_return(pcp, val) (__this_cpu_preempt_check("add_return"), raw_cpu_add_return(pcp, val))
@@ -3450,6 +3843,9 @@ export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:53
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -3468,7 +3864,7 @@ export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
 }
 
 /**
- * __this_cpu_xchg_1(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_1(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -3480,6 +3876,9 @@ export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Family: raw_percpu_xchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movb %gs:[var], %al; movb %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_percpu_xchg_op
+ * @category 1 byte
  */
 export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
@@ -3499,7 +3898,7 @@ export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: 
 }
 
 /**
- * __this_cpu_xchg_2(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_2(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -3511,6 +3910,9 @@ export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: 
  * Family: raw_percpu_xchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movw %gs:[var], %ax; movw %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_percpu_xchg_op
+ * @category 2 bytes
  */
 export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
@@ -3530,7 +3932,7 @@ export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: 
 }
 
 /**
- * __this_cpu_xchg_4(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_4(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -3542,6 +3944,9 @@ export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: 
  * Family: raw_percpu_xchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movl %gs:[var], %eax; movl %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_percpu_xchg_op
+ * @category 4 bytes
  */
 export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
@@ -3561,7 +3966,7 @@ export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: 
 }
 
 /**
- * __this_cpu_xchg_8(pcp, nval): Stores @nval in this CPU's copy of @pcp. Returns the old value.
+ * __this_cpu_xchg_8(pcp, nval): Stores `nval` in this CPU's copy of `pcp`. Returns the old value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_xchg(pcp, nval) (__this_cpu_preempt_check("xchg"), raw_cpu_xchg(pcp, nval))
@@ -3573,6 +3978,9 @@ export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: 
  * Family: raw_percpu_xchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/raw_percpu_xchg_op.hbs)
  * x86-64: movq %gs:[var], %rax; movq %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:54
+ *
+ * @group raw_percpu_xchg_op
+ * @category 8 bytes
  */
 export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
@@ -3592,7 +4000,7 @@ export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: 
 }
 
 /**
- * __this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_1(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -3604,6 +4012,9 @@ export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: 
  * Family: percpu_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgb %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group percpu_cmpxchg_op
+ * @category 1 byte
  */
 export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
@@ -3624,7 +4035,7 @@ export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ova
 }
 
 /**
- * __this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_2(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -3636,6 +4047,9 @@ export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ova
  * Family: percpu_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgw %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group percpu_cmpxchg_op
+ * @category 2 bytes
  */
 export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
@@ -3656,7 +4070,7 @@ export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ova
 }
 
 /**
- * __this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_4(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -3668,6 +4082,9 @@ export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ova
  * Family: percpu_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgl %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group percpu_cmpxchg_op
+ * @category 4 bytes
  */
 export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
@@ -3688,7 +4105,7 @@ export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ova
 }
 
 /**
- * __this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of @pcp == @oval), stores @nval. Returns the value found (== @oval on success).
+ * __this_cpu_cmpxchg_8(pcp, oval, nval): If (this CPU's copy of `pcp` == `oval`), stores `nval`. Returns the value found (== `oval` on success).
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_cmpxchg(pcp, oval, nval) (__this_cpu_preempt_check("cmpxchg"), raw_cpu_cmpxchg(pcp, oval, nval))
@@ -3700,6 +4117,9 @@ export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ova
  * Family: percpu_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:55
+ *
+ * @group percpu_cmpxchg_op
+ * @category 8 bytes
  */
 export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
@@ -3720,7 +4140,7 @@ export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ova
 }
 
 /**
- * __this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_1(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -3732,6 +4152,9 @@ export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ova
  * Family: percpu_try_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgb %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 1 byte
  */
 export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -3754,7 +4177,7 @@ export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
 }
 
 /**
- * __this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_2(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -3766,6 +4189,9 @@ export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  * Family: percpu_try_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgw %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 2 bytes
  */
 export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -3788,7 +4214,7 @@ export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
 }
 
 /**
- * __this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_4(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -3800,6 +4226,9 @@ export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  * Family: percpu_try_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgl %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 4 bytes
  */
 export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
@@ -3822,7 +4251,7 @@ export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
 }
 
 /**
- * __this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of @pcp == @ovalp.value), stores @nval and returns true; otherwise writes the value found to @ovalp.value and returns false.
+ * __this_cpu_try_cmpxchg_8(pcp, ovalp, nval): If (this CPU's copy of `pcp` == `ovalp.value`), stores `nval` and returns true; otherwise writes the value found to `ovalp.value` and returns false.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_try_cmpxchg(pcp, ovalp, nval) (__this_cpu_preempt_check("try_cmpxchg"), raw_cpu_try_cmpxchg(pcp, ovalp, nval))
@@ -3834,6 +4263,9 @@ export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  * Family: percpu_try_cmpxchg_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_try_cmpxchg_op.hbs)
  * x86-64: cmpxchgq %[nval], %gs:[var]
  * Source: templates/linux/percpu-defs.h:56
+ *
+ * @group percpu_try_cmpxchg_op
+ * @category 8 bytes
  */
 export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
@@ -3856,7 +4288,7 @@ export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
 }
 
 /**
- * __this_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -3869,6 +4301,9 @@ export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -3885,7 +4320,7 @@ export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
 }
 
 /**
- * __this_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -3898,6 +4333,9 @@ export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -3914,7 +4352,7 @@ export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
 }
 
 /**
- * __this_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -3927,6 +4365,9 @@ export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -3943,7 +4384,7 @@ export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
 }
 
 /**
- * __this_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * __this_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub(pcp, val) __this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -3956,6 +4397,9 @@ export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:57
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -3972,7 +4416,7 @@ export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
 }
 
 /**
- * __this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -3985,6 +4429,9 @@ export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incb %gs:[var]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -4000,7 +4447,7 @@ export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * __this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -4013,6 +4460,9 @@ export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incw %gs:[var]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -4028,7 +4478,7 @@ export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * __this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -4041,6 +4491,9 @@ export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incl %gs:[var]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -4056,7 +4509,7 @@ export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * __this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc(pcp) __this_cpu_add(pcp, 1)
@@ -4069,6 +4522,9 @@ export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incq %gs:[var]
  * Source: templates/linux/percpu-defs.h:58
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -4084,7 +4540,7 @@ export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * __this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -4098,6 +4554,9 @@ export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decb %gs:[var]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -4113,7 +4572,7 @@ export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * __this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -4127,6 +4586,9 @@ export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decw %gs:[var]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -4142,7 +4604,7 @@ export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * __this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -4156,6 +4618,9 @@ export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decl %gs:[var]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -4171,7 +4636,7 @@ export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * __this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * __this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec(pcp) __this_cpu_sub(pcp, 1)
@@ -4185,6 +4650,9 @@ export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: percpu_add_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decq %gs:[var]
  * Source: templates/linux/percpu-defs.h:59
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -4200,7 +4668,7 @@ export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * __this_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4213,6 +4681,9 @@ export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -4231,7 +4702,7 @@ export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
 }
 
 /**
- * __this_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4244,6 +4715,9 @@ export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -4262,7 +4736,7 @@ export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
 }
 
 /**
- * __this_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4275,6 +4749,9 @@ export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -4293,7 +4770,7 @@ export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
 }
 
 /**
- * __this_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_sub_return(pcp, val) __this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4306,6 +4783,9 @@ export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:60
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -4324,7 +4804,7 @@ export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
 }
 
 /**
- * __this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -4337,6 +4817,9 @@ export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -4354,7 +4837,7 @@ export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
 }
 
 /**
- * __this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -4367,6 +4850,9 @@ export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -4384,7 +4870,7 @@ export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
 }
 
 /**
- * __this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -4397,6 +4883,9 @@ export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -4414,7 +4903,7 @@ export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
 }
 
 /**
- * __this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_inc_return(pcp) __this_cpu_add_return(pcp, 1)
@@ -4427,6 +4916,9 @@ export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:61
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -4444,7 +4936,7 @@ export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
 }
 
 /**
- * __this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -4457,6 +4949,9 @@ export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -4474,7 +4969,7 @@ export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
 }
 
 /**
- * __this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -4487,6 +4982,9 @@ export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -4504,7 +5002,7 @@ export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
 }
 
 /**
- * __this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -4517,6 +5015,9 @@ export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -4534,7 +5035,7 @@ export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
 }
 
 /**
- * __this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * __this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * The caller has disabled preemption; with CONFIG_DEBUG_PREEMPT (m.debugPreempt) a preemptible caller is a BUG.
  *
  * C:      #define __this_cpu_dec_return(pcp) __this_cpu_add_return(pcp, -1)
@@ -4547,6 +5048,9 @@ export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  * Family: percpu_add_return_op (templates/linux/families/__this_cpu_preempt_check.hbs, templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:62
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -4564,7 +5068,7 @@ export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
 }
 
 /**
- * this_cpu_sub_1(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4575,6 +5079,9 @@ export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addb %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
@@ -4590,7 +5097,7 @@ export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
 }
 
 /**
- * this_cpu_sub_2(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4601,6 +5108,9 @@ export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addw %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
@@ -4616,7 +5126,7 @@ export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
 }
 
 /**
- * this_cpu_sub_4(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4627,6 +5137,9 @@ export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addl %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
@@ -4642,7 +5155,7 @@ export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
 }
 
 /**
- * this_cpu_sub_8(pcp, val): Subtracts @val from this CPU's copy of @pcp (adds its negation). Returns nothing.
+ * this_cpu_sub_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp` (adds its negation). Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(typeof(pcp))(val))
@@ -4653,6 +5166,9 @@ export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: addq %[val], %gs:[var]
  * Source: templates/linux/percpu-defs.h:65
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
@@ -4668,7 +5184,7 @@ export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
 }
 
 /**
- * this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -4679,6 +5195,9 @@ export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incb %gs:[var]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -4693,7 +5212,7 @@ export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -4704,6 +5223,9 @@ export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incw %gs:[var]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -4718,7 +5240,7 @@ export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -4729,6 +5251,9 @@ export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incl %gs:[var]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -4743,7 +5268,7 @@ export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_inc_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
@@ -4754,6 +5279,9 @@ export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: incq %gs:[var]
  * Source: templates/linux/percpu-defs.h:66
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -4768,7 +5296,7 @@ export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -4780,6 +5308,9 @@ export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decb %gs:[var]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group percpu_add_op
+ * @category 1 byte
  */
 export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
@@ -4794,7 +5325,7 @@ export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
 }
 
 /**
- * this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -4806,6 +5337,9 @@ export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decw %gs:[var]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group percpu_add_op
+ * @category 2 bytes
  */
 export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
@@ -4820,7 +5354,7 @@ export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
 }
 
 /**
- * this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -4832,6 +5366,9 @@ export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decl %gs:[var]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group percpu_add_op
+ * @category 4 bytes
  */
 export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
@@ -4846,7 +5383,7 @@ export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
 }
 
 /**
- * this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns nothing.
+ * this_cpu_dec_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns nothing.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec(pcp) this_cpu_sub(pcp, 1)
@@ -4858,6 +5395,9 @@ export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  * Family: percpu_add_op (templates/x86_64/families/percpu_add_op.hbs)
  * x86-64: decq %gs:[var]
  * Source: templates/linux/percpu-defs.h:67
+ *
+ * @group percpu_add_op
+ * @category 8 bytes
  */
 export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
@@ -4872,7 +5412,7 @@ export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
 }
 
 /**
- * this_cpu_sub_return_1(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_1(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4883,6 +5423,9 @@ export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
@@ -4900,7 +5443,7 @@ export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
 }
 
 /**
- * this_cpu_sub_return_2(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_2(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4911,6 +5454,9 @@ export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
@@ -4928,7 +5474,7 @@ export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
 }
 
 /**
- * this_cpu_sub_return_4(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_4(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4939,6 +5485,9 @@ export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
@@ -4956,7 +5505,7 @@ export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
 }
 
 /**
- * this_cpu_sub_return_8(pcp, val): Subtracts @val from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_sub_return_8(pcp, val): Subtracts `val` from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_sub_return(pcp, val) this_cpu_add_return(pcp, -(typeof(pcp))(val))
@@ -4967,6 +5516,9 @@ export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:68
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
@@ -4984,7 +5536,7 @@ export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
 }
 
 /**
- * this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_1(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -4995,6 +5547,9 @@ export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -5011,7 +5566,7 @@ export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
 }
 
 /**
- * this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_2(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -5022,6 +5577,9 @@ export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -5038,7 +5596,7 @@ export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
 }
 
 /**
- * this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_4(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -5049,6 +5607,9 @@ export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -5065,7 +5626,7 @@ export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
 }
 
 /**
- * this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_inc_return_8(pcp): Adds 1 to this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_inc_return(pcp) this_cpu_add_return(pcp, 1)
@@ -5076,6 +5637,9 @@ export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:69
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -5092,7 +5656,7 @@ export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
 }
 
 /**
- * this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_1(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -5103,6 +5667,9 @@ export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddb %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group percpu_add_return_op
+ * @category 1 byte
  */
 export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
@@ -5119,7 +5686,7 @@ export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
 }
 
 /**
- * this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_2(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -5130,6 +5697,9 @@ export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddw %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group percpu_add_return_op
+ * @category 2 bytes
  */
 export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
@@ -5146,7 +5716,7 @@ export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
 }
 
 /**
- * this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_4(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -5157,6 +5727,9 @@ export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddl %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group percpu_add_return_op
+ * @category 4 bytes
  */
 export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
@@ -5173,7 +5746,7 @@ export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
 }
 
 /**
- * this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of @pcp. Returns the new value.
+ * this_cpu_dec_return_8(pcp): Subtracts 1 from this CPU's copy of `pcp`. Returns the new value.
  * Safe against preemption and interrupts on this CPU (not atomic against other CPUs).
  *
  * C:      #define this_cpu_dec_return(pcp) this_cpu_add_return(pcp, -1)
@@ -5184,6 +5757,9 @@ export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  * Family: percpu_add_return_op (templates/x86_64/families/percpu_add_return_op.hbs)
  * x86-64: xaddq %[tmp], %gs:[var]
  * Source: templates/linux/percpu-defs.h:70
+ *
+ * @group percpu_add_return_op
+ * @category 8 bytes
  */
 export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
@@ -5198,4 +5774,4 @@ export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
 }
-// sha256:5a8248b928754a69658153ccb9e22ebcf072491bb3fc64be97f06d31aee825f0
+// sha256:43390e2571a243839707722d1873ee225fac9632afc4a1431920df8d1f4c4722
