@@ -29,6 +29,7 @@
 import { TypeScope } from './scope.js';
 import { VOID, functionType, pointer, type CType } from './types.js';
 
+/** The kernel configuration the kernel types depend on (PREEMPT_RT changes spinlock_t and local_lock_t). */
 export interface KernelConfig {
   /** CONFIG_PREEMPT_RT: spinlock_t and local_lock_t become rt_mutex-based sleeping locks. */
   readonly preemptRT: boolean;

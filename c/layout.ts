@@ -27,6 +27,7 @@ export interface MemberDecl {
   readonly aligned?: number;
 }
 
+/** Attributes of a struct or union: packing and alignment, as gcc takes them. */
 export interface RecordOptions {
   /** `__packed`: members byte-aligned unless they carry their own aligned attribute. */
   readonly packed?: boolean;
@@ -125,16 +126,19 @@ export function layoutStruct(tag: string | null, members: readonly MemberDecl[],
   return completeRecord(declareRecord('struct', tag, opts.typedef), members, opts);
 }
 
+/** Lays out a union as gcc does on LP64: every member at offset 0, size the largest member's rounded to the alignment. */
 export function layoutUnion(tag: string | null, members: readonly MemberDecl[], opts: RecordOptions = {}): RecordType {
   return completeRecord(declareRecord('union', tag, opts.typedef), members, opts);
 }
 
+/** `sizeof(t)` as gcc computes it on LP64. */
 export function sizeof(t: CType): number {
   if (isRecord(t) && t.members === null) throw new TypeError(`sizeof: invalid application to incomplete type ${t.name}`);
   if (t.kind === 'array' && t.length === null) throw new TypeError(`sizeof: invalid application to incomplete type ${t.name}`);
   return t.size;
 }
 
+/** `_Alignof(t)` as gcc computes it on LP64. */
 export function alignof(t: CType): number {
   if (isRecord(t) && t.members === null) throw new TypeError(`_Alignof: invalid application to incomplete type ${t.name}`);
   return t.align;

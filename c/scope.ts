@@ -32,6 +32,7 @@ export type Members =
 /** Words that only make an integer type together with others (`unsigned __int128`). */
 const INT_WORDS = new Set(['__int128', '__signed__']);
 
+/** A C scope of typedef names and struct/union/enum tags, nested in its parent; declares and lays out records. */
 export class TypeScope {
   readonly parent: TypeScope | null;
   /** Names the parent scope models only under a kernel configuration (see kernel-types.ts). */
@@ -55,10 +56,12 @@ export class TypeScope {
     if (this.frozen) throw new TypeError(`${what}: this type scope is shared and read-only; make your own with ctypes(config)`);
   }
 
+  /** The type a typedef name stands for here or in an enclosing scope. */
   lookupTypedef(name: string): CType | undefined {
     return this.typedefs.get(name) ?? this.parent?.lookupTypedef(name);
   }
 
+  /** The struct, union or enum a tag names here or in an enclosing scope. */
   lookupTag(key: string): RecordType | EnumType | undefined {
     return this.tags.get(key) ?? this.parent?.lookupTag(key);
   }
@@ -95,6 +98,7 @@ export class TypeScope {
     return this.record('struct', tag, members, opts);
   }
 
+  /** Declares and lays out a union (a `null` tag is an anonymous one). */
   union(tag: string | null, members: Members, opts: RecordOptions = {}): RecordType {
     return this.record('union', tag, members, opts);
   }

@@ -33,6 +33,7 @@ export interface IntType extends Sized {
   readonly scalar: ScalarName;
 }
 
+/** C `_Bool`. */
 export interface BoolType extends Sized {
   readonly kind: 'bool';
   readonly signed: false;
@@ -48,6 +49,7 @@ export interface EnumType extends Sized {
   readonly enumerators: ReadonlyMap<string, bigint>;
 }
 
+/** A C pointer type; `percpu` marks a `__percpu` pointer. */
 export interface PointerType extends Sized {
   readonly kind: 'pointer';
   readonly to: CType;
@@ -58,6 +60,7 @@ export interface PointerType extends Sized {
   readonly signed: false;
 }
 
+/** A C array type: element type and length. */
 export interface ArrayType extends Sized {
   readonly kind: 'array';
   readonly of: CType;
@@ -99,7 +102,9 @@ export interface RecordType extends Sized {
   readonly aligned?: number;
 }
 
+/** The C scalar types: integers, _Bool, enums and pointers. */
 export type ScalarType = IntType | BoolType | EnumType | PointerType;
+/** Every C type of the model. */
 export type CType = IntType | BoolType | EnumType | PointerType | ArrayType | VoidType | FunctionType | RecordType;
 
 function int(name: string, size: number, signed: boolean, scalar: ScalarName): IntType {
@@ -174,6 +179,7 @@ export function intNames(): string[] {
   return [...INTS.keys()];
 }
 
+/** A pointer to `to` (a `__percpu` one with `{ percpu: true }`). */
 export function pointer(to: CType, opts: { percpu?: boolean } = {}): PointerType {
   const percpu = opts.percpu === true;
   return Object.freeze({
@@ -223,6 +229,7 @@ export function array(of: CType, length: number | null): ArrayType {
   });
 }
 
+/** A C function type. */
 export function functionType(returns: CType, params: readonly CType[]): FunctionType {
   return Object.freeze({
     kind: 'function' as const,
@@ -273,6 +280,7 @@ export function isScalar(t: CType): t is ScalarType {
   return t.kind === 'int' || t.kind === 'bool' || t.kind === 'enum' || t.kind === 'pointer';
 }
 
+/** True for a struct or union type. */
 export function isRecord(t: CType): t is RecordType {
   return t.kind === 'struct' || t.kind === 'union';
 }

@@ -154,5 +154,8 @@ export function archInfo(templatesDir: string, arch: string, display: string): A
     if (typeof info[key] !== 'object' || info[key] === null) fail(`"${key}" must map each width (1, 2, 4, 8, 16) to a string`);
   }
   if (!Array.isArray(info.primitives) || info.primitives.some((p) => !WRAPPERS.has(p))) fail(`"primitives" must list only ${[...WRAPPERS].join(', ')}`);
+  if (typeof info.machine !== 'string' || !(info.machine in ARCH_INFO)) {
+    fail(`"machine" must name the Machine architecture the ops run on, one of ${Object.keys(ARCH_INFO).join(', ')}, got ${JSON.stringify(info.machine)}`);
+  }
   return info;
 }

@@ -49,7 +49,8 @@ export function initArch(o: InitOptions): string[] {
       cpSync(path.join(source, o.from, 'families'), path.join(dest, 'families'), { recursive: true });
       written.push(`${o.arch}/families/`);
     }
-    writeFileSync(path.join(dest, ARCH_FILE), `${JSON.stringify({ ...info, name: o.arch, title: o.arch }, null, 2)}\n`);
+    const described = { name: o.arch, title: o.arch, machine: info.machine ?? info.name, ...without(info, ['name', 'title', 'machine']) };
+    writeFileSync(path.join(dest, ARCH_FILE), `${JSON.stringify(described, null, 2)}\n`);
     written.push(`${o.arch}/${ARCH_FILE}`);
     const shared = ['linux', ...(/#include\s*<asm-generic\/percpu\.h>/.test(table) ? ['generic'] : [])];
     for (const dir of shared) {
@@ -63,4 +64,8 @@ export function initArch(o: InitOptions): string[] {
     throw e;
   }
   return written;
+}
+
+function without<T extends object>(o: T, keys: readonly string[]): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k))) as Partial<T>;
 }

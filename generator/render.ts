@@ -15,6 +15,12 @@ export type Flavour = 'fast' | 'stepped';
 
 export interface ArchInfo {
   readonly name: string;
+  /**
+   * The Machine architecture the ops run on, whose per-CPU base and pointer
+   * tag they use: the name itself for the built-in ones; an architecture
+   * scaffolded by `percpu-gen init` runs on the one it was copied from.
+   */
+  readonly machine?: string;
   /** Title for doc comments: `x86-64`. */
   readonly title: string;
   readonly syntax: ArchSyntax;
@@ -57,6 +63,7 @@ function paramDecl(p: string, width: number): string {
 function prologue(op: OpModel, arch: ArchInfo, flavour: Flavour): string[] {
   const big = op.width >= 8;
   const mask = -16 | (Math.min(op.width, 16) - 1);
+  const runsOn = arch.machine ?? arch.name;
   // A try/catch costs nothing until something throws (null, undefined, a freed pointer's getter);
   // an explicit null test before the load, or `pcp?.tag`, measured 5% and 20% of this_cpu_add_4.
   const lines: string[] = [
@@ -66,7 +73,7 @@ function prologue(op: OpModel, arch: ArchInfo, flavour: Flavour): string[] {
     '} catch {',
     'tag = NaN;',
     '}',
-    `if ((tag & ${mask}) !== m.tag_${arch.name}) throw badPointer("${op.name}", "${arch.name}", "${flavour}", ${op.width}, m, pcp);`,
+    `if ((tag & ${mask}) !== m.tag_${runsOn}) throw badPointer("${op.name}", "${runsOn}", "${flavour}", ${op.width}, m, pcp);`,
   ];
   for (const p of op.params) {
     if (p === 'pcp') continue;

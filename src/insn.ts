@@ -9,6 +9,7 @@
 import type { PerCpuPtr } from './percpu-ptr.js';
 import { describe } from './types.js';
 
+/** One instruction a stepped op yields: the template's text and the operands that fill it. */
 export interface Insn {
   /** The instruction as the family template spells it, operands symbolic. */
   readonly asm: string;

@@ -17,11 +17,14 @@ import { C_OF_SCALAR, type Resolved } from './ctype-spec.js';
 import { PerCpuPtr, setExtent, setOffset, type PtrMachine } from './percpu-ptr.js';
 import { checkInRange, describe, scalarInfo, type ScalarInfo } from './types.js';
 
+/** Bytes in a page. */
 export const PAGE_SIZE = 4096;
+/** Bytes in a cacheline (x86-64). */
 export const L1_CACHE_BYTES = 64;
 
 /** Output subsections in link order. */
 export type Subsection = '..page_aligned' | '..hot' | '..read_mostly' | '' | '..shared_aligned';
+/** The order of `.data..percpu`'s subsections in the output, as PERCPU_INPUT() lists them. */
 export const LINK_ORDER: readonly Subsection[] = ['..page_aligned', '..hot', '..read_mostly', '', '..shared_aligned'];
 
 /** The x86 linker script's `ASSERT(__per_cpu_hot_end - __per_cpu_hot_start <= 64)`. */
@@ -46,6 +49,7 @@ export interface StaticDef {
   readonly ptr: PerCpuPtr<unknown>;
 }
 
+/** One static per-CPU variable as the linker placed it. */
 export interface LayoutEntry {
   readonly name: string;
   readonly section: string;
@@ -55,6 +59,7 @@ export interface LayoutEntry {
   readonly type: string;
 }
 
+/** The linked `.data..percpu` section: its entries and size. */
 export interface StaticLayout {
   readonly entries: readonly LayoutEntry[];
   /** `__per_cpu_end - __per_cpu_start`, before the 4-byte rounding of the first chunk. */

@@ -47,6 +47,7 @@ export const MAX_MEMORY_BYTES = 2 ** 32;
 /** EFLAGS.IF, the bit local_irq_save() reports. */
 export const X86_EFLAGS_IF = 0x200;
 
+/** Options of `new Machine(options)`; every one is checked at construction. */
 export interface MachineOptions {
   /** Number of possible CPUs, 1 to 8192 (default 4). */
   cpus?: number;
@@ -150,6 +151,7 @@ export interface ExecContext {
   src?: string;
 }
 
+/** The first chunk's unit layout after boot: static, reserved and dynamic sizes, as pcpu_setup_first_chunk() logs them. */
 export interface FirstChunkLayout {
   readonly staticSize: number;
   readonly reservedSize: number;
@@ -177,6 +179,7 @@ function notBooted(): never {
   throw new MachineStateError('per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first');
 }
 
+/** A simulated multi-CPU machine: byte-addressed memory, the per-CPU areas and each CPU's per-CPU base register, the executing context (CPU, preempt count, interrupts) and CPU hotplug. */
 export class Machine {
   /** A number for messages (`machine #2`): which machine a foreign pointer came from. */
   readonly id = ++machines;

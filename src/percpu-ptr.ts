@@ -75,6 +75,7 @@ const AGGREGATE: unknown = new Proxy(Object.create(null) as object, {
 const READ_AS_VALUE =
   'is a per-CPU symbol, not a value: read it with this_cpu_read()/per_cpu(), or take a CPU\'s copy with per_cpu_ptr()';
 
+/** A per-CPU pointer, the kernel's `T __percpu *`: an offset into the per-CPU area, usable only through per-CPU accessors and ops (turning it into a number throws). */
 export class PerCpuPtr<T = unknown> {
   /**
    * The Machine that defined or allocated it: a pointer is an offset into that
@@ -122,19 +123,23 @@ export class PerCpuPtr<T = unknown> {
     this.ops = ops ?? (this.ctype !== null && type === null ? AGGREGATE : UNTYPED);
   }
 
+  /** Throws: a per-CPU pointer is not a number. */
   valueOf(): never {
     throw new TypeError(`${this.origin.label} ${READ_AS_VALUE}`);
   }
 
+  /** A string in string contexts; anything else throws, as valueOf() does. */
   [Symbol.toPrimitive](hint: string): string {
     if (hint === 'string') return this.toString();
     throw new TypeError(`${this.origin.label} ${READ_AS_VALUE}`);
   }
 
+  /** The symbol or allocation name and its per-CPU offset. */
   toString(): string {
     return `${this.origin.label} @ percpu 0x${Number.isFinite(this.off) ? this.off.toString(16) : '?'}`;
   }
 
+  /** As toString(). */
   toJSON(): string {
     return this.toString();
   }

@@ -28,6 +28,7 @@ export type IntName = Exclude<ScalarName, 'bool' | 'u128'>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => any;
+/** A type's size-generic op table: each unsized name (`this_cpu_add`) bound to the sized op of the type's width. */
 export type OpTable = Record<string, AnyFn>;
 
 /** A pointer's op table also holds the stepped table of the same type and architecture (src/stepped.ts). */
@@ -44,6 +45,7 @@ export const TYPED_OPS: readonly string[] = Object.keys(GENERIC_OPS);
 /** The generated module of each architecture; more arches register here. */
 const MODULES: Partial<Record<Arch, Record<string, unknown>>> = { x86_64, arm64, generic };
 
+/** Replaces an architecture's generated op module (the typed layer's tables are rebuilt from it on next use). */
 export function registerArchOps(arch: Arch, mod: Record<string, unknown>): void {
   if (typeof arch !== 'string' || !/^[a-z][a-z0-9_]*$/.test(arch)) throw new TypeError(`registerArchOps: arch must be a name such as 'arm64', got ${describe(arch)}`);
   if (mod === null || typeof mod !== 'object') throw new TypeError(`registerArchOps: expected the generated module of ${arch} (import * as ops from 'generated/${arch}/percpu.js'), got ${describe(mod)}`);

@@ -11,8 +11,11 @@ export type { ScalarName };
 
 /** Types stored in one byte, two bytes, four bytes and eight bytes. */
 export type Width1Type = 'u8' | 'i8' | 'bool';
+/** The 2-byte scalar types (the `_2` ops). */
 export type Width2Type = 'u16' | 'i16';
+/** The 4-byte scalar types (the `_4` ops). */
 export type Width4Type = 'u32' | 'i32';
+/** The 8-byte scalar types (the `_8` ops; `long`, `ulong`, `isize`, `usize` are 8 bytes on LP64). */
 export type Width8Type = 'u64' | 'i64' | 'ulong' | 'long' | 'usize' | 'isize';
 /** The 16-byte type of cmpxchg128 (16-byte aligned, as cmpxchg16b requires). */
 export type Width16Type = 'u128';
@@ -24,6 +27,7 @@ export type ValueOf<T> =
   T extends Width1Type | Width2Type | Width4Type ? number :
   never;
 
+/** What percpu-ts knows of a scalar type: size, alignment, signedness and range, as gcc lays it out on x86-64. */
 export interface ScalarInfo {
   readonly name: ScalarName;
   readonly size: 1 | 2 | 4 | 8 | 16;
@@ -40,6 +44,7 @@ function info(name: ScalarName, size: 1 | 2 | 4 | 8 | 16, signed: boolean): Scal
   return Object.freeze({ name, size, align: size, signed, min, max });
 }
 
+/** Every scalar type by name (frozen). */
 export const SCALARS: Readonly<Record<ScalarName, ScalarInfo>> = Object.freeze({
   u8: info('u8', 1, false),
   i8: info('i8', 1, true),
@@ -57,6 +62,7 @@ export const SCALARS: Readonly<Record<ScalarName, ScalarInfo>> = Object.freeze({
   u128: info('u128', 16, false),
 });
 
+/** True when `name` names a scalar type of {@link SCALARS}. */
 export function isScalarName(name: unknown): name is ScalarName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(SCALARS, name);
 }

@@ -14,6 +14,7 @@ import { describe } from '../types.js';
 import { exploreExhaustive } from './explorer.js';
 import { SCENARIOS, getScenario } from './scenarios/index.js';
 
+/** One scenario's explorer figures: schedules with and without the reduction, states, violations, time. */
 export interface ScenarioFigures {
   readonly name: string;
   readonly expect: 'violation' | 'none';
@@ -34,6 +35,7 @@ export interface ScenarioFigures {
   readonly schedulesPerSecond: number;
 }
 
+/** The explorer figures of every shipped scenario (the bench report). */
 export interface ExplorerFigures {
   readonly scenarios: readonly ScenarioFigures[];
   /** All reduced schedules divided by the sum of the fastest times. */

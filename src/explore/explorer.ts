@@ -31,9 +31,11 @@ import {
 } from '../sched/scheduler.js';
 import type { Scenario } from '../sched/task.js';
 
+/** The preemption bound when neither the caller nor the scenario gives one. */
 export const DEFAULT_BOUND = 2;
 export const DEFAULT_MAX_STEPS = 10_000;
 
+/** Options of exploreExhaustive() and exploreRandom(). */
 export interface ExploreOptions {
   /** Preemptions + migrations per schedule (default: the scenario's bound, else 2). */
   bound?: number;
@@ -55,6 +57,7 @@ export interface ExploreOptions {
   onProgress?: (p: Progress) => void;
 }
 
+/** Progress reported during a search. */
 export interface Progress {
   readonly schedules: number;
   readonly states: number;
@@ -64,6 +67,7 @@ export interface Progress {
   readonly total: number | null;
 }
 
+/** A schedule that broke an invariant or hit a BUG, with its trace and the string that replays it. */
 export interface Violation {
   readonly kind: ViolationKind;
   readonly message: string;
@@ -80,6 +84,7 @@ export interface Violation {
   readonly steps: number;
 }
 
+/** A search's outcome: schedules run, whether it was complete, and the violations found. */
 export interface ExploreResult {
   readonly scenario: string;
   readonly mode: 'exhaustive' | 'random' | 'replay';

@@ -42,9 +42,12 @@ import { KernelBugError, MachineStateError } from '../errors.js';
 import { machineArg, type ExecContext, type Machine } from '../machine.js';
 import { describe } from '../types.js';
 
+/** The dynamic hotplug state ranges cpuhp_setup_state() accepts. */
 export type CpuhpStateKind = 'CPUHP_AP_ONLINE_DYN' | 'CPUHP_BP_PREPARE_DYN';
+/** A startup or teardown callback of a hotplug state, called for one CPU. */
 export type CpuhpCallback = (m: Machine, cpu: number) => void;
 
+/** Options of cpuhp_setup_state(). */
 export interface CpuhpOptions {
   /** Which dynamic state range (default CPUHP_AP_ONLINE_DYN). */
   state?: CpuhpStateKind;
@@ -82,10 +85,12 @@ export function cpu_dying_mask(m: Machine): ReadonlyCpumask {
   return hp(machineArg(m, 'cpu_dying_mask')).dying.readonly('cpu_dying_mask()');
 }
 
+/** `cpu_dying(cpu)`: true while `cpu` is being taken down (its teardown callbacks run). */
 export function cpu_dying(m: Machine, cpu: number): boolean {
   return hp(machineArg(m, 'cpu_dying')).dying.test(m.checkCpu(cpu, 'cpu_dying'));
 }
 
+/** `cpu_online(cpu)`: true when `cpu` is in the online mask. */
 export function cpu_online(m: Machine, cpu: number): boolean {
   return machineArg(m, 'cpu_online').online.test(m.checkCpu(cpu, 'cpu_online'));
 }

@@ -36,18 +36,22 @@ export function put_cpu(m: Machine): void {
   preempt_enable(machineArg(m, 'put_cpu'), 'put_cpu');
 }
 
+/** `for_each_possible_cpu(cpu)`: the possible CPUs in ascending order. */
 export function for_each_possible_cpu(m: Machine): IterableIterator<number> {
   return machineArg(m, 'for_each_possible_cpu').possible[Symbol.iterator]();
 }
 
+/** `for_each_online_cpu(cpu)`: the online CPUs in ascending order. */
 export function for_each_online_cpu(m: Machine): IterableIterator<number> {
   return machineArg(m, 'for_each_online_cpu').online[Symbol.iterator]();
 }
 
+/** `num_online_cpus()`: how many CPUs are online. */
 export function num_online_cpus(m: Machine): number {
   return machineArg(m, 'num_online_cpus').online.weight();
 }
 
+/** `num_possible_cpus()`: how many CPUs can ever be online. */
 export function num_possible_cpus(m: Machine): number {
   return machineArg(m, 'num_possible_cpus').possible.weight();
 }

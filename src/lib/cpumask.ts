@@ -11,8 +11,11 @@
  */
 export interface ReadonlyCpumask extends Iterable<number> {
   readonly nrCpuIds: number;
+  /** `cpumask_test_cpu(cpu)`: false for an id outside the mask. */
   test(cpu: number): boolean;
+  /** `cpumask_weight()`: how many CPUs are set. */
   weight(): number;
+  /** The set CPUs, ascending. */
   toArray(): number[];
   toString(): string;
   [Symbol.iterator](): IterableIterator<number>;
@@ -32,14 +35,17 @@ class CpumaskView implements ReadonlyCpumask {
     return this.#mask.nrCpuIds;
   }
 
+  /** `cpumask_test_cpu(cpu)`: false for an id outside the mask. */
   test(cpu: number): boolean {
     return this.#mask.test(cpu);
   }
 
+  /** `cpumask_weight()`: how many CPUs are set. */
   weight(): number {
     return this.#mask.weight();
   }
 
+  /** The set CPUs, ascending. */
   toArray(): number[] {
     return this.#mask.toArray();
   }
@@ -61,6 +67,7 @@ class CpumaskView implements ReadonlyCpumask {
   }
 }
 
+/** `struct cpumask`: one bit per possible CPU id (the machine's possible, online and dying masks are cpumasks). */
 export class Cpumask {
   private readonly bits: Uint8Array;
   #view: ReadonlyCpumask | null = null;
@@ -74,23 +81,29 @@ export class Cpumask {
     this.#view ??= new CpumaskView(this, name);
     return this.#view;
   }
+  /** `cpumask_set_cpu(cpu)`. */
   set(cpu: number): void {
     this.bits[cpu] = 1;
   }
+  /** `cpumask_clear_cpu(cpu)`. */
   clear(cpu: number): void {
     this.bits[cpu] = 0;
   }
+  /** `cpumask_test_cpu(cpu)`: false for an id outside the mask. */
   test(cpu: number): boolean {
     return cpu >= 0 && cpu < this.nrCpuIds && this.bits[cpu] === 1;
   }
+  /** `cpumask_weight()`: how many CPUs are set. */
   weight(): number {
     let n = 0;
     for (let i = 0; i < this.nrCpuIds; i++) n += this.bits[i];
     return n;
   }
+  /** The set CPUs, ascending (`for_each_cpu`). */
   *[Symbol.iterator](): IterableIterator<number> {
     for (let i = 0; i < this.nrCpuIds; i++) if (this.bits[i] === 1) yield i;
   }
+  /** The set CPUs, ascending. */
   toArray(): number[] {
     return [...this];
   }

@@ -59,7 +59,9 @@ export const PERCPU_COUNTER_LOCAL_BATCH = 0x7fffffff;
 /** An s64 amount: a safe-integer number, or a bigint from S64_MIN to S64_MAX. */
 export type S64 = number | bigint;
 
+/** The largest s64, 2^63 - 1. */
 export const S64_MAX = (1n << 63n) - 1n;
+/** The smallest s64, -2^63. */
 export const S64_MIN = -(1n << 63n);
 
 /**
@@ -86,6 +88,7 @@ const OWNER = 1;
 /** Byte offset of the s64 count. */
 const COUNT_AT = 8;
 const GATE = 32;
+/** Bytes of a counter's shared state (count, lock, gate): one 128-byte block, so it shares no cacheline. */
 export const PERCPU_COUNTER_STATE_BYTES = 256;
 
 /** Who holds a counter's lock: this JavaScript thread (Node's threadId is 0 on the main thread). */
@@ -110,6 +113,7 @@ const SAFE_HI = 0x1fffff;
  */
 const BRAND: unique symbol = Symbol('percpu_counter');
 
+/** `struct percpu_counter` (lib/percpu_counter.c): an s64 count, a per-CPU s32 delta and the lock that folds them; made by percpu_counter_init(). */
 export class PercpuCounter {
   // Every field is `declare`d and set once in the constructor, in this order,
   // never first to undefined by a class-field initialiser: V8 then records the
@@ -587,21 +591,25 @@ function negate(what: string, amount: unknown): S64 {
   return typeof a === 'number' ? -a : s64(-a);
 }
 
+/** `percpu_counter_sub_local(fbc, amount)`: percpu_counter_add_local() of the negation. */
 export function percpu_counter_sub_local(fbc: PercpuCounter, amount: S64): void {
   live(fbc, 'percpu_counter_sub_local');
   percpu_counter_add_local(fbc, negate('percpu_counter_sub_local', amount));
 }
 
+/** `percpu_counter_sub(fbc, amount)`: percpu_counter_add() of the negation. */
 export function percpu_counter_sub(fbc: PercpuCounter, amount: S64): void {
   live(fbc, 'percpu_counter_sub');
   percpu_counter_add(fbc, negate('percpu_counter_sub', amount));
 }
 
+/** `percpu_counter_inc(fbc)`: adds 1. */
 export function percpu_counter_inc(fbc: PercpuCounter): void {
   if (fbc?.brand === BRAND) percpu_counter_add(fbc, 1);
   else addSlow(fbc, 1, null, 'percpu_counter_inc');
 }
 
+/** `percpu_counter_dec(fbc)`: subtracts 1. */
 export function percpu_counter_dec(fbc: PercpuCounter): void {
   if (fbc?.brand === BRAND) percpu_counter_add(fbc, -1);
   else addSlow(fbc, -1, null, 'percpu_counter_dec');
@@ -711,6 +719,7 @@ export function __percpu_counter_compare(fbc: PercpuCounter, rhs: S64, batch: nu
   return count > r ? 1 : count < r ? -1 : 0;
 }
 
+/** `percpu_counter_compare(fbc, rhs)`: -1, 0 or 1 as the count compares with `rhs`; the exact sum is taken only when the approximate count is within the error bound. */
 export function percpu_counter_compare(fbc: PercpuCounter, rhs: S64): -1 | 0 | 1 {
   return __percpu_counter_compare(fbc, rhs, live(fbc, 'percpu_counter_compare').words[GATE]);
 }
@@ -772,6 +781,7 @@ export function __percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, amo
   }
 }
 
+/** `percpu_counter_limited_add(fbc, limit, amount)`: adds `amount` unless the count would pass `limit`; returns whether it added. */
 export function percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, amount: S64): boolean {
   return __percpu_counter_limited_add(fbc, limit, amount, live(fbc, 'percpu_counter_limited_add').words[GATE]);
 }

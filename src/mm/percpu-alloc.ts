@@ -52,6 +52,7 @@ import { describe } from '../types.js';
 export const PCPU_MIN_ALLOC_SIZE = 4;
 /** A hint block is a page: 1024 bits. */
 export const PCPU_BITMAP_BLOCK_SIZE = PAGE_SIZE;
+/** Allocation bits per bitmap block (mm/percpu-internal.h's PCPU_BITMAP_BLOCK_BITS): a page's worth of 4-byte units. */
 export const PCPU_BITMAP_BLOCK_BITS = PCPU_BITMAP_BLOCK_SIZE / PCPU_MIN_ALLOC_SIZE;
 /** Sizes 1–31 bytes share a slot. */
 export const PCPU_SLOT_BASE_SHIFT = 5;
@@ -742,6 +743,7 @@ export function pcpu_meminfo(m: Machine): string {
   return `${'Percpu:'.padEnd(16)}${String(pcpu_nr_pages(m) * (PAGE_SIZE >> 10)).padStart(8)} kB`;
 }
 
+/** One live allocation as pcpu_meminfo() reports it. */
 export interface PcpuAllocationInfo {
   readonly label: string;
   readonly ptr: PerCpuPtr<unknown>;
@@ -751,6 +753,7 @@ export interface PcpuAllocationInfo {
   readonly bytes: number;
 }
 
+/** One chunk as pcpu_meminfo() reports it: its kind, its region and what is allocated in it. */
 export interface PcpuChunkInfo {
   readonly id: number | 'R';
   readonly kind: ChunkKind;

@@ -16,6 +16,7 @@ import { BorrowError, formatLoc } from './diagnostics.js';
 import { variableBorrows } from './per-cpu-ref.js';
 import type { PerCpuType } from './types.js';
 
+/** Options of PerCpuAllocation.new_zero(). */
 export interface AllocationOptions {
   /** The variable's name in messages (default `percpu`). */
   name?: string;
@@ -23,6 +24,7 @@ export interface AllocationOptions {
 
 const INTERNAL: unique symbol = Symbol('PerCpuAllocation');
 
+/** The Rust `PerCpuAllocation<T>`: owns one alloc_percpu() allocation and frees it exactly once, never while a holder lives. */
 export class PerCpuAllocation<T extends PerCpuType> implements Disposable {
   readonly m: Machine;
   readonly type: T;
@@ -110,6 +112,7 @@ export class PerCpuAllocation<T extends PerCpuType> implements Disposable {
     this.#freed = true;
   }
 
+  /** Drops the allocation (`using`). */
   [Symbol.dispose](): void {
     this.drop();
   }

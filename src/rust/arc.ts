@@ -40,6 +40,7 @@ export class Arc<T> implements Disposable {
     return new Arc(INTERNAL, { value, strong: 1, drop: drop ?? null });
   }
 
+  /** `Arc::strong_count(&a)`: how many Arcs share the value. */
   static strong_count<T>(a: Arc<T>): number {
     Arc.#arg(a, 'Arc.strong_count').#check('count');
     return a.#inner.strong;
@@ -84,6 +85,7 @@ export class Arc<T> implements Disposable {
     return this.#inner.value;
   }
 
+  /** `Arc::clone`: one more owner of the same value. */
   clone(): Arc<T> {
     this.#check('clone');
     this.#inner.strong++;
@@ -105,6 +107,7 @@ export class Arc<T> implements Disposable {
     }
   }
 
+  /** Drops this owner; the last one drops the value. */
   [Symbol.dispose](): void {
     this.drop();
   }

@@ -23,6 +23,7 @@ import { preempt_disable, preempt_enable } from '../kernel/preempt.js';
 import { describe } from '../types.js';
 import { MovedValueError, formatLoc, type SourceLoc } from './diagnostics.js';
 
+/** Options of `new CpuGuard(m, options)`. */
 export interface CpuGuardOptions {
   /** The binding's name in messages (default `guard`). */
   name?: string;
@@ -37,6 +38,7 @@ type MoveKind = 'owner' | 'refused';
 const ADOPT: unique symbol = Symbol('adopt');
 const REFUSED: unique symbol = Symbol('refused');
 
+/** The Rust `CpuGuard`: preemption disabled while it lives (works with `using`); moved into the ref or token it is given to. */
 export class CpuGuard implements Disposable {
   readonly m: Machine;
   readonly name: string;

@@ -15,11 +15,13 @@ import { callerLocation } from './diagnostics.js';
 import { INTERNAL, PerCpu, adoptedArc, bindingName, type PerCpuOptions } from './per-cpu.js';
 import type { PerCpuType, Value } from './types.js';
 
+/** Options of the DynamicPerCpu constructors. */
 export interface DynamicPerCpuOptions<T extends PerCpuType> extends PerCpuOptions {
   /** T's Drop: called once for each possible CPU's value when the last clone is dropped. */
   drop?: (value: Value<T>, cpu: number) => void;
 }
 
+/** The Rust `DynamicPerCpu<T>`: a dynamically allocated per-CPU value with a value per CPU; dropping the last clone drops every CPU's value once. */
 export class DynamicPerCpu<T extends PerCpuType> extends PerCpu<T> {
   /** DynamicPerCpu::new_zero: every copy zeroed (T: Zeroable), or null when allocation fails. */
   static newZero<T extends PerCpuType>(m: Machine, type: T, options: DynamicPerCpuOptions<T> = {}): DynamicPerCpu<T> | null {

@@ -41,6 +41,7 @@ export class RemotePtr<T extends PerCpuType> {
     return this.#ptr.off + this.#m.perCpuOffset[this.cpu];
   }
 
+  /** Reads the remote CPU's value. */
   read(): Value<T> {
     return this.#access.load(this.#m.view, this.address);
   }
@@ -52,6 +53,7 @@ export class RemotePtr<T extends PerCpuType> {
   }
 }
 
+/** What PerCpu and DynamicPerCpu share: borrowing this CPU's value through a CpuGuard. */
 export abstract class PerCpuHandle<T extends PerCpuType> {
   readonly m: Machine;
   readonly type: T;

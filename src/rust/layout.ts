@@ -19,6 +19,7 @@ export type FieldTypes = { readonly [field: string]: RustScalar };
 /** The plain-object value of a struct with fields F. */
 export type StructValue<F extends FieldTypes> = { -readonly [K in keyof F]: ValueOf<F[K]> };
 
+/** One field of a StructLayout: its type and offset. */
 export interface FieldLayout {
   readonly name: string;
   readonly type: ScalarInfo;
@@ -36,6 +37,7 @@ const C_TYPE: Readonly<Record<RustScalar, string>> = {
   ulong: 'unsigned long', long: 'long', usize: 'size_t', isize: 'ssize_t',
 };
 
+/** A fixed-layout struct type for per-CPU values: field offsets and alignment as C computes them. */
 export class StructLayout<F extends FieldTypes = FieldTypes> {
   readonly kind = 'struct' as const;
   readonly name: string;
@@ -85,6 +87,7 @@ export class StructLayout<F extends FieldTypes = FieldTypes> {
     return new StructLayout<F>(name, Object.freeze(out), ctype);
   }
 
+  /** The field called `name`; an unknown name throws. */
   field(name: string): FieldLayout {
     const f = this.fields.find((x) => x.name === name);
     if (f === undefined) throw new TypeError(`struct ${this.name} has no field ${describe(name)}; fields: ${this.fields.map((x) => x.name).join(', ')}`);

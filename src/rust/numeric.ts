@@ -123,19 +123,23 @@ export class PerCpuNumeric<T extends IntegerName> {
     this.#ops.sub(this.#m, this.#p, v);
   }
 
+  /** Adds 1 to this CPU's value: one this_cpu_inc_N. */
   inc(): void {
     this.#ops.inc(this.#m, this.#p);
   }
 
+  /** Subtracts 1 from this CPU's value: one this_cpu_dec_N. */
   dec(): void {
     this.#ops.dec(this.#m, this.#p);
   }
 
+  /** Bitwise-ands `v` into this CPU's value: one this_cpu_and_N. */
   and(v: NumericValue<T>): void {
     if (!this.#ops.fits(v)) throw this.#bad('and', v);
     this.#ops.and(this.#m, this.#p, v);
   }
 
+  /** Bitwise-ors `v` into this CPU's value: one this_cpu_or_N. */
   or(v: NumericValue<T>): void {
     if (!this.#ops.fits(v)) throw this.#bad('or', v);
     this.#ops.or(this.#m, this.#p, v);

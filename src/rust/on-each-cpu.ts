@@ -11,6 +11,7 @@ import { machineArg, type Machine } from '../machine.js';
 import { preempt_disable, preempt_enable } from '../kernel/preempt.js';
 import { describe } from '../types.js';
 
+/** `on_each_cpu(func)`: runs `fn` on every online CPU in turn, as the kernel's cross-call does. */
 export function on_each_cpu(m: Machine, fn: (cpu: number) => void): void {
   machineArg(m, 'on_each_cpu');
   if (typeof fn !== 'function') throw new TypeError(`on_each_cpu: expected a function (cpu) => void, got ${describe(fn)}`);

@@ -84,6 +84,7 @@ export abstract class GuardedAccess<T extends PerCpuType> implements Disposable 
     return this.#cpu;
   }
 
+  /** Whether the access is still usable (not dropped, its allocation not freed). */
   get alive(): boolean {
     return this.#live;
   }
@@ -129,6 +130,7 @@ export abstract class GuardedAccess<T extends PerCpuType> implements Disposable 
     this.#guard.drop();
   }
 
+  /** Drops the access and the guard it owns (`using`). */
   [Symbol.dispose](): void {
     this.drop();
   }
@@ -158,6 +160,7 @@ export function borrow<T extends PerCpuType>(
   return { guard: moved, borrow: b };
 }
 
+/** Options of unsafe_get_per_cpu_ref(). */
 export interface UnsafeRefOptions {
   /** The variable's name in messages (default: the pointer's label). */
   name?: string;
@@ -165,6 +168,7 @@ export interface UnsafeRefOptions {
 
 const INTERNAL: unique symbol = Symbol('PerCpuRef');
 
+/** The Rust `PerCpuRef<T>`: this CPU's value, borrowed while the guard it owns keeps preemption off. */
 export class PerCpuRef<T extends PerCpuType> extends GuardedAccess<T> {
   /** @internal Use PerCpu.get(guard) or unsafe_get_per_cpu_ref(m, sym, guard). */
   constructor(key: typeof INTERNAL, t: Target<T>, guard: CpuGuard, b: Borrow) {
@@ -260,34 +264,41 @@ export class PerCpuRef<T extends PerCpuType> extends GuardedAccess<T> {
     this.#operand('add', v).add(this.t.m, this.t.ptr as never, v);
   }
 
+  /** Subtracts `v` (wrapping as the type does). */
   sub(v: NumericValue<T>): void {
     this.#operand('sub', v).sub(this.t.m, this.t.ptr as never, v);
   }
 
+  /** Adds 1. */
   inc(): void {
     const ops = this.#ops('inc');
     this.address('inc');
     ops.inc(this.t.m, this.t.ptr as never);
   }
 
+  /** Subtracts 1. */
   dec(): void {
     const ops = this.#ops('dec');
     this.address('dec');
     ops.dec(this.t.m, this.t.ptr as never);
   }
 
+  /** Bitwise-ands `v` in. */
   and(v: NumericValue<T>): void {
     this.#operand('and', v).and(this.t.m, this.t.ptr as never, v);
   }
 
+  /** Bitwise-ors `v` in. */
   or(v: NumericValue<T>): void {
     this.#operand('or', v).or(this.t.m, this.t.ptr as never, v);
   }
 
+  /** Stores `v`; returns the old value. */
   xchg(v: NumericValue<T>): NumericValue<T> {
     return this.#operand('xchg', v).xchg(this.t.m, this.t.ptr as never, v);
   }
 
+  /** Stores `next` if the value is `old`; returns the value found. */
   cmpxchg(old: NumericValue<T>, next: NumericValue<T>): NumericValue<T> {
     this.#operand('cmpxchg', old);
     return this.#operand('cmpxchg', next).cmpxchg(this.t.m, this.t.ptr as never, old, next);

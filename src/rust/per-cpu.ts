@@ -25,6 +25,7 @@ import { MovedValueError, callerLocation, formatLoc, type SourceLoc } from './di
 import { PerCpuHandle } from './handle.js';
 import type { PerCpuType } from './types.js';
 
+/** Options of PerCpu.new() and clone(). */
 export interface PerCpuOptions {
   /** The binding's name in messages, as in `let num = …` (default `percpu`). */
   name?: string;
@@ -41,6 +42,7 @@ export function bindingName(options: PerCpuOptions | undefined, fallback: string
   return name;
 }
 
+/** The Rust `PerCpu<T>`: a dynamically allocated per-CPU variable; clones share the allocation through an Arc. */
 export class PerCpu<T extends PerCpuType> extends PerCpuHandle<T> implements Disposable {
   readonly #arc: Arc<PerCpuAllocation<T>>;
   #droppedAt: SourceLoc | null | undefined = undefined;
@@ -134,6 +136,7 @@ export class PerCpu<T extends PerCpuType> extends PerCpuHandle<T> implements Dis
     }
   }
 
+  /** Drops this clone (`using`). */
   [Symbol.dispose](): void {
     this.drop();
   }

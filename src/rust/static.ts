@@ -40,6 +40,7 @@ interface SymbolData<T extends PerCpuType> {
 
 const DATA = new WeakMap<object, SymbolData<PerCpuType>>();
 
+/** A `define_per_cpu!` symbol: it has no readable value, only unsafe_get_per_cpu_ref() reaches it. */
 export class StaticPerCpuSymbol<T extends PerCpuType> {
   readonly name: string;
   /** Phantom: the variable's type. */
@@ -57,20 +58,24 @@ export class StaticPerCpuSymbol<T extends PerCpuType> {
     throw new TypeError(`${this.name} ${READ_AS_VALUE}`);
   }
 
+  /** Throws: the symbol has no readable value. */
   valueOf(): never {
     throw new TypeError(`${this.name} ${READ_AS_VALUE}`);
   }
 
+  /** A string in string contexts; anything else throws, as valueOf() does. */
   [Symbol.toPrimitive](hint: string): string {
     if (hint === 'string') return this.toString();
     throw new TypeError(`${this.name} ${READ_AS_VALUE}`);
   }
 
+  /** `define_per_cpu!(NAME: type)`. */
   toString(): string {
     const d = DATA.get(this)!;
     return `define_per_cpu!(${this.name}: ${d.access.label})`;
   }
 
+  /** As toString(). */
   toJSON(): string {
     return this.toString();
   }

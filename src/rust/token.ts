@@ -19,14 +19,18 @@ import type { PerCpuType, Value } from './types.js';
 /** `&mut T` inside PerCpuToken.with: read, write, update the running CPU's copy. */
 export interface PerCpuMut<T extends PerCpuType> {
   value: Value<T>;
+  /** This CPU's value. */
   get(): Value<T>;
+  /** Sets this CPU's value. */
   set(v: Value<T>): void;
+  /** Replaces this CPU's value with `f(value)`; returns the new value. */
   update(f: (v: Value<T>) => Value<T>): Value<T>;
 }
 
 /** `&T` inside CheckedPerCpuToken.with: read only. */
 export interface PerCpuShared<T extends PerCpuType> {
   readonly value: Value<T>;
+  /** This CPU's value. */
   get(): Value<T>;
 }
 
@@ -121,6 +125,7 @@ class SharedView<T extends PerCpuType> implements PerCpuShared<T> {
   }
 }
 
+/** The series' `get_mut(guard)` token: reads and writes this CPU's value while the guard it owns lives. */
 export class PerCpuToken<T extends PerCpuType> extends GuardedAccess<T> {
   #inWith = false;
 
@@ -169,6 +174,7 @@ export class PerCpuToken<T extends PerCpuType> extends GuardedAccess<T> {
   }
 }
 
+/** The series' `get_checked(guard)` token, the read-only checked variant of PerCpuToken. */
 export class CheckedPerCpuToken<T extends PerCpuType> extends GuardedAccess<T> {
   /** @internal Use get_checked(guard). */
   constructor(key: typeof INTERNAL, t: Target<T>, guard: CpuGuard, b: Borrow) {

@@ -13,6 +13,7 @@ export type RustScalar = Exclude<ScalarName, 'u128'>;
 /** The ten integer types of rust/kernel/percpu/numeric.rs (usize/isize are 8 bytes on x86_64). */
 export type IntegerName = 'i8' | 'i16' | 'i32' | 'i64' | 'isize' | 'u8' | 'u16' | 'u32' | 'u64' | 'usize';
 
+/** The ten Rust integer types PerCpu numeric handles support. */
 export const INTEGER_NAMES: readonly IntegerName[] = ['i8', 'i16', 'i32', 'i64', 'isize', 'u8', 'u16', 'u32', 'u64', 'usize'];
 
 /** T of `PerCpu<T>`: a scalar name or a struct layout. */

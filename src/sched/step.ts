@@ -26,6 +26,7 @@ import { describe, scalarInfo, type ScalarName } from '../types.js';
 /** What a step does to a location: read it, or write it (a read-modify-write counts as a write). */
 export type AccessKind = 'r' | 'w';
 
+/** One step a task yields to the scheduler: an instruction or a plain load/store, with the memory it touches. */
 export interface Step {
   /** The instruction, AT&T syntax as in the family templates (`[var]` is the variable's offset). */
   readonly asm: string;

@@ -13,6 +13,7 @@ const GENERATION = 1;
 /** Bytes of shared memory one barrier needs (padded to a cacheline). */
 export const BARRIER_BYTES = 64;
 
+/** Waits until `parties` threads have arrived at the barrier in `control`, then releases them all (reusable). */
 export function barrier_wait(control: Int32Array, parties: number): void {
   checkWord(control, GENERATION, 'barrier_wait');
   if (typeof parties !== 'number' || !Number.isInteger(parties) || parties < 1) {

@@ -10,6 +10,7 @@ import { smp_processor_id } from '../kernel/smp.js';
 import { attachPercpuCounter, type PercpuCounterDescriptor } from './percpu-counter.js';
 import type { CpuEnv } from './protocol.js';
 
+/** Arguments of the percpu_counter add job: the counter, and how many adds of how much. */
 export interface CounterAddArgs {
   readonly counter: PercpuCounterDescriptor;
   /** Adds this CPU performs. */
@@ -20,6 +21,7 @@ export interface CounterAddArgs {
   readonly batch?: number;
 }
 
+/** What one CPU thread added to the counter. */
 export interface CounterAddResult {
   /** The total this CPU added. */
   readonly added: number;

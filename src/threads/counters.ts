@@ -20,9 +20,11 @@ import type { CpuEnv } from './protocol.js';
 
 /** Int32 word indices in the shared counter buffer; each group sits in its own 128-byte block. */
 export const ATOMIC_COUNT = 0;
+/** Int32 index of the mutex counter's lock word. */
 export const MUTEX_WORD = 32;
 /** Next to its lock, as a `struct { spinlock_t lock; int count; }` would be. */
 export const MUTEX_COUNT = 33;
+/** Bytes of the shared counter buffer. */
 export const COUNTERS_BYTES = 256;
 
 /** Name of the shared counter buffer in CpuEnv.shared. */

@@ -11,9 +11,12 @@
 import { checkWord } from './word.js';
 
 export const MUTEX_UNLOCKED = 0;
+/** Mutex word value: locked, nobody waiting. */
 export const MUTEX_LOCKED = 1;
+/** Mutex word value: locked, and a waiter may sleep on it. */
 export const MUTEX_CONTENDED = 2;
 
+/** Takes the futex-style mutex at `word[index]`, sleeping in Atomics.wait while it is contended. */
 export function mutex_lock(word: Int32Array, index: number): void {
   checkWord(word, index, 'mutex_lock');
   let c = Atomics.compareExchange(word, index, MUTEX_UNLOCKED, MUTEX_LOCKED);
@@ -26,6 +29,7 @@ export function mutex_lock(word: Int32Array, index: number): void {
   }
 }
 
+/** Releases the mutex at `word[index]`, waking one waiter if there may be one. */
 export function mutex_unlock(word: Int32Array, index: number): void {
   checkWord(word, index, 'mutex_unlock');
   const prev = Atomics.sub(word, index, 1);

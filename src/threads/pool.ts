@@ -24,6 +24,7 @@ import { BARRIER_BYTES } from './barrier.js';
 import { MODULE_EXT, workerBootstrapSource } from './bootstrap.js';
 import type { FromWorker, SerializedError, ToWorker, WorkerInit } from './protocol.js';
 
+/** Options of startCpuThreads(). */
 export interface StartCpuThreadsOptions {
   /** The module(s) whose exported functions are the jobs: file: URLs or paths. */
   jobs: URL | string | readonly (URL | string)[];
@@ -43,6 +44,7 @@ export interface CpuRunResult<R> {
   readonly ns: number;
 }
 
+/** Options of one run of a job on the CPU threads. */
 export interface RunOptions {
   /** The CPUs that take part (default: every thread). They start together. */
   cpus?: readonly number[];
@@ -190,6 +192,7 @@ export class CpuThreads {
     }));
   }
 
+  /** Stops every CPU thread (`await using`). */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

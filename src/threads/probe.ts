@@ -8,6 +8,7 @@ import type { PerCpuPtr } from '../percpu-ptr.js';
 import { smp_processor_id } from '../kernel/smp.js';
 import type { CpuEnv } from './protocol.js';
 
+/** What a CPU thread reports about itself, read inside the thread: m.cpu, its GS base, smp_processor_id() and this_cpu_off. */
 export interface WhoAmI {
   /** m.cpu of the thread's machine. */
   readonly cpu: number;

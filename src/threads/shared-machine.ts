@@ -17,6 +17,7 @@ const DEFAULT_UNIT_BUDGET = 64 << 10;
 /** Room for dynamic chunks beyond the first: a shared memory cannot grow later. */
 const CHUNK_ROOM = 4;
 
+/** Options of a machine whose memory is a SharedArrayBuffer: the machine options plus its size. */
 export interface SharedMachineOptions extends Omit<MachineOptions, 'sharedMemoryBytes'> {
   /**
    * Size of the SharedArrayBuffer. Default: the null page plus four times

@@ -20,12 +20,15 @@
 import { checkWord } from './word.js';
 
 export const SPIN_UNLOCKED = 0;
+/** Spinlock word value: locked, nobody waiting. */
 export const SPIN_LOCKED = 1;
+/** Spinlock word value: locked, and a waiter may sleep on it. */
 export const SPIN_CONTENDED = 2;
 
 /** Test-and-test-and-set attempts before sleeping: enough to cover a fold, far less than a timeslice. */
 const SPINS = 200;
 
+/** `raw_spin_lock(lock)` on the word at `word[index]`: spins a while, then sleeps in Atomics.wait. */
 export function raw_spin_lock(word: Int32Array, index: number): void {
   checkWord(word, index, 'raw_spin_lock');
   if (Atomics.compareExchange(word, index, SPIN_UNLOCKED, SPIN_LOCKED) === SPIN_UNLOCKED) return;
@@ -48,6 +51,7 @@ export function raw_spin_trylock(word: Int32Array, index: number): boolean {
   return Atomics.compareExchange(word, index, SPIN_UNLOCKED, SPIN_LOCKED) === SPIN_UNLOCKED;
 }
 
+/** `raw_spin_unlock(lock)`: releases the word at `word[index]`, waking a waiter if there may be one. */
 export function raw_spin_unlock(word: Int32Array, index: number): void {
   checkWord(word, index, 'raw_spin_unlock');
   const prev = Atomics.exchange(word, index, SPIN_UNLOCKED);

@@ -16,6 +16,7 @@ export {
   xchgIrqRaw, xchgIrqThis,
 };
 
+/** The shipped scenarios, in the order `percpu-sim explore list` shows them. */
 export const SCENARIOS: readonly Scenario[] = [
   incIrq,
   rmwPtr, rmwPtrGetCpu,
