@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Runs the C translator CLI (percpu-cc file.c --out dir) through tsx.
-import { register } from 'tsx/esm/api';
+// percpu-cc: the C translator (cc/cli.ts).
+import { launch } from './launch.mjs';
 
-register();
-const { main } = await import('../cc/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+await launch('cc/cli');

@@ -7,8 +7,8 @@
  * Nothing is written here; the caller writes only when everything succeeded.
  */
 import { readFileSync } from 'node:fs';
+import { packageRoot } from '../generator/root.js';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Project, ts } from 'ts-morph';
 import { parse } from '../c/parse.js';
 import { preprocess } from '../c/preprocess.js';
@@ -18,7 +18,8 @@ import * as generic from '../generated/generic/percpu.js';
 import * as x86_64 from '../generated/x86_64/percpu.js';
 import { translate, type Flavour, type HarnessInfo, type Translation } from './translate.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The package root: the repository, or node_modules/percpu-ts when running from dist/cc/. */
+export const ROOT = packageRoot(import.meta.url);
 
 /** Sized ops every architecture generates: the only ones translated code may call. */
 const OPS: ReadonlySet<string> = new Set(

@@ -162,6 +162,13 @@ void [x, y, arm_add, raw_cpu_add_4, PerCpu, startCpuThreads];
     expect(h.stdout).toMatch(/^usage: percpu-sim <command> \[args\]\n/);
   });
 
+  it('percpu-cc runs from node_modules/.bin on plain Node', () => {
+    const r = run(path.join(project, 'node_modules/.bin/percpu-cc'), ['--help']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('usage: percpu-cc <file.c>... --out <dir> [-DNAME[=VALUE]] [-UNAME] [--check] [--timings]\n');
+    expect(r.status).toBe(0);
+  });
+
   it("loads a user's .ts module with the package's loader, also in a CommonJS-typed folder, sharing the package's classes", () => {
     const dir = path.join(project, 'cjs-scope');
     mkdirSync(dir, { recursive: true });
