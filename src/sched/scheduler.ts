@@ -52,6 +52,7 @@ import type {
   CpuState, Frame, HandlerFrame, IrqSpec, SoftirqSpec, StepInfo, TaskSpec, TaskState, World,
 } from './task.js';
 
+/** One scheduling decision: run a step, preempt, migrate or deliver an interrupt. */
 export type Choice =
   | { readonly kind: 'step'; readonly cpu: number }
   | { readonly kind: 'preempt'; readonly cpu: number; readonly to: string }
@@ -69,8 +70,10 @@ export interface Transition {
   readonly touches: readonly Touch[];
 }
 
+/** What a schedule found wrong. */
 export type ViolationKind = 'invariant' | 'bug' | 'deadlock' | 'exit' | 'step-check' | 'livelock';
 
+/** One line of a schedule's trace: a transition and what it did. */
 export interface TraceEntry {
   /** Transition number (1-based); notes that follow a transition repeat its number. */
   readonly n: number;
@@ -152,6 +155,7 @@ function newTask(spec: TaskSpec, pid: number, comm: string): TaskState {
 
 const CONTEXT_TAG: Record<Frame['kind'], string> = { task: '', softirq: '[softirq]', irq: '[irq]', nmi: '[nmi]' };
 
+/** Runs one scenario instance step by step, taking each decision from the caller; the explorer drives it. */
 export class Scheduler {
   readonly m: Machine;
   readonly world: World;

@@ -20,6 +20,7 @@ import type { ExecContext, Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
 import type { Step, StepGen } from './step.js';
 
+/** A task of a scenario: its name, the CPU it starts on and the generator function it runs. */
 export interface TaskSpec {
   /** comm: letters, digits and `_` (it appears in schedule strings). */
   readonly name: string;
@@ -27,9 +28,11 @@ export interface TaskSpec {
   readonly cpu: number;
   /** is_percpu_thread(): may be preempted but never migrated. */
   readonly pinned?: boolean;
+  /** The task body: a generator function that yields its steps. */
   readonly run: (m: Machine) => StepGen;
 }
 
+/** An interrupt handler of a scenario, which the scheduler may deliver on a CPU whose interrupts are on. */
 export interface IrqSpec {
   /** The handler's name (letters, digits and `_`). */
   readonly name: string;
@@ -110,9 +113,11 @@ export interface Scenario {
   /** Preemption bound (preemptions + migrations per schedule), default 2. */
   readonly bound?: number;
   readonly cpus: number;
+  /** Makes a fresh instance of the scenario: its machine, tasks and handlers. */
   build(): World;
 }
 
+/** What a frame runs: a task or an interrupt handler. */
 export type FrameKind = 'task' | 'softirq' | 'irq' | 'nmi';
 
 /** A running or runnable generator with its context. */
@@ -120,6 +125,7 @@ export interface Frame {
   readonly kind: FrameKind;
   readonly name: string;
   readonly ctx: ExecContext;
+  /** The task body: a generator function that yields its steps. */
   readonly run: (m: Machine) => StepGen;
   gen: StepGen | null;
   /** The step yielded and not yet performed; null before the first step or when done. */
@@ -152,6 +158,7 @@ export interface HandlerFrame extends Frame {
   readonly nr: number;
 }
 
+/** A CPU as the scheduler sees it: the running task, the handler that interrupted it, the runnable tasks. */
 export interface CpuState {
   current: TaskState | null;
   /** Handlers nested over `current`, innermost last (softirq < hardirq < NMI). */
