@@ -117,7 +117,7 @@ export interface Scenario {
   build(): World;
 }
 
-/** What a frame runs: a task or an interrupt handler. */
+/** What a frame runs: a task, or a softirq, hardirq or NMI handler. */
 export type FrameKind = 'task' | 'softirq' | 'irq' | 'nmi';
 
 /** A running or runnable generator with its context. */
@@ -125,7 +125,7 @@ export interface Frame {
   readonly kind: FrameKind;
   readonly name: string;
   readonly ctx: ExecContext;
-  /** The task body: a generator function that yields its steps. */
+  /** The frame's body: a generator function that yields its steps. */
   readonly run: (m: Machine) => StepGen;
   gen: StepGen | null;
   /** The step yielded and not yet performed; null before the first step or when done. */
@@ -158,7 +158,7 @@ export interface HandlerFrame extends Frame {
   readonly nr: number;
 }
 
-/** A CPU as the scheduler sees it: the running task, the handler that interrupted it, the runnable tasks. */
+/** A CPU as the scheduler sees it: the running task, the handlers nested over it, its runqueue and pending softirqs. */
 export interface CpuState {
   current: TaskState | null;
   /** Handlers nested over `current`, innermost last (softirq < hardirq < NMI). */
