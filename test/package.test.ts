@@ -186,7 +186,7 @@ void [x, y, arm_add, raw_cpu_add_4, PerCpu, startCpuThreads];
     const r = run('node', ['load.mjs']);
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')[0]).toMatch(/^machine,width true \d+ 4$/);
-    expect(r.stdout.split('\n')[1]).toBe('cannot load missing.ts: no such file');
+    expect(r.stdout.split('\n')[1]).toBe(`cannot load missing.ts: no such file (looked at ${path.join(project, 'missing.ts')})`);
   });
 
   it('percpu-gen scaffolds a new architecture, generates it out of tree importing percpu-ts/runtime, and the output runs', () => {

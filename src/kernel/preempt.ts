@@ -29,33 +29,52 @@ function ctxOf(m: Machine, what: string): ExecContext {
   return c;
 }
 
+/** Width of the preempt field of preempt_count (include/linux/preempt.h). */
 export const PREEMPT_BITS = 8;
+/** Width of the softirq field of preempt_count (include/linux/preempt.h). */
 export const SOFTIRQ_BITS = 8;
+/** Width of the hardirq field of preempt_count (include/linux/preempt.h). */
 export const HARDIRQ_BITS = 4;
+/** Width of the nmi field of preempt_count (include/linux/preempt.h). */
 export const NMI_BITS = 4;
+/** Bit position of the preempt field of preempt_count (include/linux/preempt.h). */
 export const PREEMPT_SHIFT = 0;
+/** Bit position of the softirq field of preempt_count (include/linux/preempt.h). */
 export const SOFTIRQ_SHIFT = PREEMPT_SHIFT + PREEMPT_BITS;
+/** Bit position of the hardirq field of preempt_count (include/linux/preempt.h). */
 export const HARDIRQ_SHIFT = SOFTIRQ_SHIFT + SOFTIRQ_BITS;
+/** Bit position of the nmi field of preempt_count (include/linux/preempt.h). */
 export const NMI_SHIFT = HARDIRQ_SHIFT + HARDIRQ_BITS;
+/** The preempt field of preempt_count (include/linux/preempt.h). */
 export const PREEMPT_MASK = ((1 << PREEMPT_BITS) - 1) << PREEMPT_SHIFT;
+/** The softirq field of preempt_count (include/linux/preempt.h). */
 export const SOFTIRQ_MASK = ((1 << SOFTIRQ_BITS) - 1) << SOFTIRQ_SHIFT;
+/** The hardirq field of preempt_count (include/linux/preempt.h). */
 export const HARDIRQ_MASK = ((1 << HARDIRQ_BITS) - 1) << HARDIRQ_SHIFT;
+/** The nmi field of preempt_count (include/linux/preempt.h). */
 export const NMI_MASK = ((1 << NMI_BITS) - 1) << NMI_SHIFT;
+/** One unit of the preempt field of preempt_count (include/linux/preempt.h). */
 export const PREEMPT_OFFSET = 1 << PREEMPT_SHIFT;
+/** One unit of the softirq field of preempt_count (include/linux/preempt.h). */
 export const SOFTIRQ_OFFSET = 1 << SOFTIRQ_SHIFT;
+/** One unit of the hardirq field of preempt_count (include/linux/preempt.h). */
 export const HARDIRQ_OFFSET = 1 << HARDIRQ_SHIFT;
+/** One unit of the nmi field of preempt_count (include/linux/preempt.h). */
 export const NMI_OFFSET = 1 << NMI_SHIFT;
 /** local_bh_disable() adds twice SOFTIRQ_OFFSET, so "serving" (bit 8) and "disabled" stay apart. */
 export const SOFTIRQ_DISABLE_OFFSET = 2 * SOFTIRQ_OFFSET;
 
+/** `nmi_count()`: the NMI bits of preempt_count (include/linux/preempt.h). */
 export function nmi_count(m: Machine): number {
   return ctxOf(m, 'nmi_count').preemptCount & NMI_MASK;
 }
 
+/** `hardirq_count()`: the hardirq bits of preempt_count (include/linux/preempt.h). */
 export function hardirq_count(m: Machine): number {
   return ctxOf(m, 'hardirq_count').preemptCount & HARDIRQ_MASK;
 }
 
+/** `softirq_count()`: the softirq bits of preempt_count (include/linux/preempt.h). */
 export function softirq_count(m: Machine): number {
   return ctxOf(m, 'softirq_count').preemptCount & SOFTIRQ_MASK;
 }
@@ -65,10 +84,12 @@ export function irq_count(m: Machine): number {
   return ctxOf(m, 'irq_count').preemptCount & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_MASK);
 }
 
+/** `in_nmi()`: running in NMI context. */
 export function in_nmi(m: Machine): boolean {
   return (ctxOf(m, 'in_nmi').preemptCount & NMI_MASK) !== 0;
 }
 
+/** `in_hardirq()`: running in hardirq context. */
 export function in_hardirq(m: Machine): boolean {
   return (ctxOf(m, 'in_hardirq').preemptCount & HARDIRQ_MASK) !== 0;
 }

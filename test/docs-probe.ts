@@ -1,3 +1,0 @@
-export function undocumented_probe(): number {
-  return 1;
-}
