@@ -24,11 +24,15 @@
  * transitions with a PRNG seeded by seed+i, so any one replays from its seed.
  * Every violation carries the schedule string that replays it exactly.
  */
-import { conflicts } from '../sched/step.js';
 import {
   Scheduler, formatTraceEntry, parseToken, type Choice, type TraceEntry, type Transition, type ViolationKind,
 } from '../sched/scheduler.js';
 import type { Scenario } from '../sched/task.js';
+import {
+  REDUCTIONS, childSleep, detectRaces, disabledSiblings, stopAt, finishChild, happensBefore, makeNode, type Reduction, type SearchNode,
+} from './search.js';
+
+export { REDUCTIONS, type Reduction } from './search.js';
 
 export const DEFAULT_BOUND = 2;
 export const DEFAULT_MAX_STEPS = 10_000;
@@ -36,14 +40,16 @@ export const DEFAULT_MAX_STEPS = 10_000;
 export interface ExploreOptions {
   /** Preemptions + migrations per schedule (default: the scenario's bound, else 2). */
   bound?: number;
-  /** Sleep-set reduction in exhaustive mode (default true). */
-  reduction?: boolean;
+  /** Exhaustive mode: optimal DPOR (default), sleep sets, or none (every interleaving). */
+  reduction?: Reduction;
   /** Stop after this many violations (default 1). */
   maxViolations?: number;
   /** Transitions per schedule before it counts as a livelock (default 10000). */
   maxSteps?: number;
   /** Exhaustive mode gives up after this many schedules (default unlimited). */
   maxSchedules?: number;
+  /** Exhaustive mode gives up after this many milliseconds (default unlimited). */
+  timeLimitMs?: number;
   /** Count distinct states (default true; off saves the state hashing). */
   countStates?: boolean;
   /** Re-run each violating schedule to record its trace (default true; off for timing runs). */
@@ -83,7 +89,8 @@ export interface ExploreResult {
   readonly scenario: string;
   readonly mode: 'exhaustive' | 'random' | 'replay';
   readonly bound: number;
-  readonly reduction: boolean;
+  /** Exhaustive: the reduction used; random and replay: 'none'. */
+  readonly reduction: Reduction;
   /** Complete schedules run (finished or stopped at a violation). */
   readonly schedules: number;
   /** Paths cut short because every enabled transition was asleep (exhaustive with reduction). */
@@ -94,6 +101,8 @@ export interface ExploreResult {
   readonly violations: readonly Violation[];
   /** Exhaustive: the whole bounded space was covered (not stopped early). */
   readonly complete: boolean;
+  /** Exhaustive: why the run ended before covering the space (null when complete; random: null). */
+  readonly stopped: StopReason | null;
   readonly elapsedMs: number;
 }
 
@@ -132,13 +141,18 @@ function now(): number {
   return performance.now();
 }
 
-/** Every schedule within the bound, reduced by sleep sets; stops at maxViolations. */
+/** What ended an exhaustive run before the bounded space was covered. */
+export type StopReason = 'violations' | 'max-schedules' | 'time-limit';
+
+/** Every schedule within the bound, with the reduction asked for; stops at maxViolations, maxSchedules or timeLimitMs. */
 export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreResult {
   const bound = boundOf(s, o);
-  const reduction = o.reduction ?? true;
+  const reduction = reductionOf(o.reduction);
   const maxViolations = positive('maxViolations', o.maxViolations ?? 1);
   const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
   const maxSchedules = positive('maxSchedules', o.maxSchedules ?? Infinity);
+  const timeLimitMs = o.timeLimitMs ?? Infinity;
+  if (!(timeLimitMs > 0)) throw new RangeError(`explore: timeLimitMs must be a positive number, got ${String(timeLimitMs)}`);
   const countStates = o.countStates ?? true;
   const t0 = now();
   const states = new Set<string>();
@@ -146,44 +160,56 @@ export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreR
   let schedules = 0;
   let blocked = 0;
   let transitions = 0;
-  let complete = false;
+  let stopped: StopReason | null = null;
+  const optimal = reduction === 'optimal';
 
-  interface Node { options: Transition[]; idx: number; sleep: Transition[] }
-  const stack: Node[] = [];
-  const childSleep = (node: Node): Transition[] => {
-    if (!reduction) return [];
-    const taken = node.options[node.idx]!;
-    const out: Transition[] = [];
-    for (const z of node.sleep) if (!conflicts(z.touches, taken.touches)) out.push(z);
-    for (let j = 0; j < node.idx; j++) {
-      const z = node.options[j]!;
-      if (!conflicts(z.touches, taken.touches)) out.push(z);
-    }
-    return out;
-  };
-
+  const path: SearchNode[] = [];
+  let from = 0; // events from this depth on are new on the current path
   for (;;) {
-    const sch = new Scheduler(s.build(), bound, false);
-    for (const node of stack) {
-      sch.apply(node.options[node.idx]!.choice);
+    const world = s.build();
+    const sch = new Scheduler(world, bound, false);
+    sch.checking = false;
+    for (let k = 0; k < path.length - 1; k++) {
+      sch.apply(path[k]!.taken!.choice);
       transitions++;
     }
-    let sleep = stack.length > 0 ? childSleep(stack[stack.length - 1]!) : [];
-    let ended = true; // false when the path was cut by the sleep sets
-    for (;;) {
-      const en = nextChoices(sch, maxSteps, countStates ? states : null);
-      if (en === null) break;
-      const opts = sleep.length === 0 ? en : en.filter((t) => !sleep.some((z) => z.token === t.token));
-      if (opts.length === 0) {
+    sch.checking = true;
+    let en: Transition[] | null;
+    if (path.length === 0) {
+      en = nextChoices(sch, maxSteps, countStates ? states : null);
+      if (en !== null) path.push(makeNode(reduction, en, [], []));
+    } else {
+      en = sch.enabled();
+    }
+    let ended = en !== null; // false when the path was cut (every child asleep, or an infeasible wakeup sequence)
+    let lastEn: Transition[] | null = null;
+    while (en !== null) {
+      const depth = path.length - 1;
+      const node = path[depth]!;
+      let t: Transition | undefined;
+      while (node.todo.length > 0) {
+        const want = node.todo[0]!.ev.token;
+        t = en.find((x) => x.token === want);
+        if (t !== undefined) break;
+        node.todo.shift(); // a wakeup sequence whose next transition is not enabled here: the race was not reversible
+      }
+      if (t === undefined) {
         ended = false;
         blocked++;
         break;
       }
-      const node: Node = { options: opts, idx: 0, sleep };
-      stack.push(node);
-      sch.apply(opts[0]!.choice);
+      const wut = node.todo[0]!.children;
+      node.taken = t;
+      if (optimal) {
+        node.hb = happensBefore(path, depth, t.touches);
+        disabledSiblings(node, en, t);
+      }
+      const sleep = childSleep(reduction, node, t);
+      lastEn = en;
+      sch.apply(t.choice);
       transitions++;
-      sleep = childSleep(node);
+      en = nextChoices(sch, maxSteps, countStates ? states : null);
+      path.push(makeNode(reduction, en ?? [], sleep, wut));
     }
     if (ended) {
       schedules++;
@@ -195,18 +221,32 @@ export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreR
         o.onProgress({ schedules, states: states.size, violations: violations.length, elapsedMs: now() - t0, total: null });
       }
     }
-    if (violations.length >= maxViolations || schedules >= maxSchedules) break;
-    while (stack.length > 0 && stack[stack.length - 1]!.idx + 1 >= stack[stack.length - 1]!.options.length) stack.pop();
-    if (stack.length === 0) {
-      complete = true;
-      break;
+    const events = path.length - 1;
+    if (optimal) {
+      const stoppedEarly = sch.violation !== null && sch.violationKind !== 'deadlock' && !sch.finished;
+      if (ended && stoppedEarly && lastEn !== null) stopAt(path, events - 1, lastEn);
+      detectRaces(path, events, from);
     }
-    stack[stack.length - 1]!.idx++;
+    sch.m.retire();
+    if (violations.length >= maxViolations) stopped = 'violations';
+    else if (schedules >= maxSchedules) stopped = 'max-schedules';
+    else if (timeLimitMs !== Infinity && now() - t0 >= timeLimitMs) stopped = 'time-limit';
+    if (stopped !== null) break;
+    path.pop();
+    while (path.length > 0 && !finishChild(reduction, path[path.length - 1]!)) path.pop();
+    if (path.length === 0) break;
+    from = path.length - 1;
   }
   return {
     scenario: s.name, mode: 'exhaustive', bound, reduction, schedules, sleepBlocked: blocked, transitions,
-    distinctStates: states.size, violations, complete, elapsedMs: now() - t0,
+    distinctStates: states.size, violations, complete: stopped === null, stopped, elapsedMs: now() - t0,
   };
+}
+
+function reductionOf(r: Reduction | undefined): Reduction {
+  const x = r ?? 'optimal';
+  if (!REDUCTIONS.includes(x)) throw new RangeError(`explore: reduction must be one of ${REDUCTIONS.join(', ')}, got ${String(r)}`);
+  return x;
 }
 
 /** mulberry32: a small, fast, well-mixed 32-bit PRNG; the whole schedule follows from its seed. */
@@ -283,6 +323,7 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
     schedules++;
     transitions += sch.n;
     o.onSchedule?.(sch.schedule.join(','), sch.violation);
+    sch.m.retire();
     if (sch.violation !== null) {
       const v = o.traceViolations === false ? untraced(sch, sd, schedules) : traced(s, bound, sch.schedule.join(','), maxSteps, sd, schedules);
       violations.push(v);
@@ -293,8 +334,8 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
     }
   }
   return {
-    scenario: s.name, mode: 'random', bound, reduction: false, schedules, sleepBlocked: 0, transitions,
-    distinctStates: states?.size ?? 0, violations, complete: false, elapsedMs: now() - t0,
+    scenario: s.name, mode: 'random', bound, reduction: 'none', schedules, sleepBlocked: 0, transitions,
+    distinctStates: states?.size ?? 0, violations, complete: false, stopped: null, elapsedMs: now() - t0,
   };
 }
 

@@ -186,6 +186,13 @@ export class Scheduler {
   boundStop = false;
   /** Record the trace (off for the explorer's fast path; replays record). */
   tracing: boolean;
+  /**
+   * Run the scenario's checks (check() after each transition, checkStep()
+   * before each instruction). The explorer turns them off while it replays a
+   * prefix it has already checked: they are functions of the state, which a
+   * replay reproduces exactly.
+   */
+  checking = true;
 
   constructor(world: World, bound: number, tracing = true) {
     this.world = world;
@@ -572,7 +579,7 @@ export class Scheduler {
       case 'nmi': this.doNmi(choice.cpu, choice.handler); break;
     }
     if (this.violation === null) this.afterTransition();
-    if (this.violation === null) this.checkState();
+    if (this.violation === null && this.checking) this.checkState();
   }
 
   /** Softirq runs local_bh_enable() asked for, then wake-ups of sleepers whose lock came free. */
@@ -647,17 +654,19 @@ export class Scheduler {
       }
     }
     f.obs = mix(f.obs, cpu);
-    let text = `${formatStep(step)}`;
     let owner: number | null = null;
     if (addr !== null && m.layout !== null) {
       const unit = Math.floor((addr - m.layout.base) / m.layout.unitSize);
       if (addr >= m.layout.base && unit < m.nrCpus) owner = unit;
+    }
+    if (this.tracing) {
+      let text = formatStep(step);
       // A plain address into another CPU's unit: the copy belongs to someone else.
       if (owner !== null && owner !== cpu && step.addr !== undefined) text += `    ; cpu${owner}'s copy`;
+      if (f.ctx.src !== undefined) text += `    ; ${f.ctx.src}`;
+      this.log(cpu, this.who(f), 'step', text);
     }
-    if (f.ctx.src !== undefined) text += `    ; ${f.ctx.src}`;
-    this.log(cpu, this.who(f), 'step', text);
-    if (this.world.checkStep !== undefined) {
+    if (this.checking && this.world.checkStep !== undefined) {
       const info: StepInfo = { cpu, who: f.name, irq: f.kind !== 'task', context: f.kind, step, addr, owner, write };
       let v: string | null;
       try {
