@@ -29,7 +29,7 @@ import {
 } from '../sched/scheduler.js';
 import type { Scenario } from '../sched/task.js';
 import {
-  REDUCTIONS, childSleep, detectRaces, disabledSiblings, stopAt, finishChild, happensBefore, makeNode, type Reduction, type SearchNode,
+  REDUCTIONS, childSleep, detectRaces, disabledSiblings, isAsleep, stopAt, finishChild, happensBefore, makeNode, type Reduction, type SearchNode,
 } from './search.js';
 
 export { REDUCTIONS, type Reduction } from './search.js';
@@ -183,6 +183,7 @@ export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreR
     }
     let ended = en !== null; // false when the path was cut (every child asleep, or an infeasible wakeup sequence)
     let lastEn: Transition[] | null = null;
+    let stoppedBy = false; // the last transition raised a violation (not the final check, not a deadlock)
     while (en !== null) {
       const depth = path.length - 1;
       const node = path[depth]!;
@@ -190,8 +191,11 @@ export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreR
       while (node.todo.length > 0) {
         const want = node.todo[0]!.ev.token;
         t = en.find((x) => x.token === want);
-        if (t !== undefined) break;
-        node.todo.shift(); // a wakeup sequence whose next transition is not enabled here: the race was not reversible
+        if (t !== undefined && !isAsleep(node, want)) break;
+        // A wakeup sequence whose next transition is not enabled here (the race was not reversible),
+        // or sleeps here (every trace it starts was explored).
+        t = undefined;
+        node.todo.shift();
       }
       if (t === undefined) {
         ended = false;
@@ -208,6 +212,7 @@ export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreR
       lastEn = en;
       sch.apply(t.choice);
       transitions++;
+      stoppedBy = sch.violation !== null;
       en = nextChoices(sch, maxSteps, countStates ? states : null);
       path.push(makeNode(reduction, en ?? [], sleep, wut));
     }
@@ -222,11 +227,9 @@ export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreR
       }
     }
     const events = path.length - 1;
-    if (optimal) {
-      const stoppedEarly = sch.violation !== null && sch.violationKind !== 'deadlock' && !sch.finished;
-      if (ended && stoppedEarly && lastEn !== null) stopAt(path, events - 1, lastEn);
-      detectRaces(path, events, from);
-    }
+    const stoppedEarly = stoppedBy || sch.violationKind === 'livelock';
+    if (ended && stoppedEarly && lastEn !== null) stopAt(reduction, path, events - 1, lastEn);
+    if (optimal) detectRaces(path, events, from);
     sch.m.retire();
     if (violations.length >= maxViolations) stopped = 'violations';
     else if (schedules >= maxSchedules) stopped = 'max-schedules';

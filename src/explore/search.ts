@@ -45,6 +45,8 @@ export interface Ev {
   readonly touches: readonly Touch[];
   /** The transition that stopped its schedule (a violation): it conflicts with every transition. */
   readonly stop?: boolean;
+  /** A step that may have to wait (see Transition.blocking). */
+  readonly blocking?: boolean;
 }
 
 function dependent(a: Ev, b: Ev): boolean {
@@ -81,13 +83,24 @@ export function makeNode(reduction: Reduction, en: readonly Transition[], sleep:
   } else if (reduction === 'sleep') {
     todo = [];
     for (const t of en) if (!asleep(sleep, t.token)) todo.push(leaf(t));
-  } else if (wut.length > 0) {
-    todo = wut;
   } else {
-    const t = en.find((x) => !asleep(sleep, x.token));
-    todo = t === undefined ? [] : [leaf(t)];
+    if (wut.length > 0) {
+      todo = wut;
+    } else {
+      const t = en.find((x) => !asleep(sleep, x.token));
+      todo = t === undefined ? [] : [leaf(t)];
+    }
+    // The scheduler's own choices are explored wherever they are enabled (see optional()).
+    for (const t of en) {
+      if (optional(t) && !asleep(sleep, t.token) && !todo.some((c) => c.ev.token === t.token)) todo.push(leaf(t));
+    }
   }
   return { sleep, todo, taken: null, hb: null, enabled: reduction === 'optimal' ? new Set(en.map((t) => t.token)) : null };
+}
+
+/** The transition of this token sleeps at the node. */
+export function isAsleep(node: SearchNode, token: string): boolean {
+  return asleep(node.sleep, token);
 }
 
 function asleep(sleep: readonly Ev[], token: string): boolean {
@@ -99,7 +112,7 @@ function asleep(sleep: readonly Ev[], token: string): boolean {
 export function childSleep(reduction: Reduction, node: SearchNode, t: Transition): Ev[] {
   if (reduction === 'none') return [];
   const out: Ev[] = [];
-  for (const z of node.sleep) if (!conflicts(z.touches, t.touches)) out.push(z);
+  for (const z of node.sleep) if (!dependent(z, t)) out.push(z);
   return out;
 }
 
@@ -109,7 +122,7 @@ export function childSleep(reduction: Reduction, node: SearchNode, t: Transition
  */
 export function finishChild(reduction: Reduction, node: SearchNode): boolean {
   const t = node.taken!;
-  if (reduction !== 'none') node.sleep.push({ token: t.token, touches: t.touches });
+  if (reduction !== 'none') node.sleep.push(t.stop === true ? { token: t.token, touches: t.touches, stop: true } : { token: t.token, touches: t.touches });
   node.todo.shift();
   node.taken = null;
   node.hb = null;
@@ -143,7 +156,20 @@ function initialIndex(w: readonly Ev[], token: string): number {
   return -1;
 }
 
+/**
+ * The scheduler's own choices — a preemption (`p…`), a migration (`m…`), an
+ * interrupt (`i…`) — may stay enabled and never be taken, so a run from here
+ * that does not contain one is not covered by a run that starts with it, however
+ * independent. A step (a CPU number) is performed in every run that goes on.
+ */
+function optional(e: Ev): boolean {
+  const c = e.token.charCodeAt(0);
+  return c < 48 || c > 57;
+}
+
+/** e commutes with every transition of w and will happen anyway: w can be taken after e. */
 function independentOfAll(e: Ev, w: readonly Ev[]): boolean {
+  if (optional(e)) return false;
   for (const x of w) if (dependent(e, x)) return false;
   return true;
 }
@@ -207,18 +233,22 @@ export function disabledSiblings(node: SearchNode, en: readonly Transition[], t:
 
 /**
  * A schedule that stops early (a violation, or the step limit) at its last
- * transition V: the naive search also stops V's runs in which fewer of the
- * transitions independent of V came first, and each of those is a trace of its
- * own. So V is made to conflict with every transition (its happens-before set
- * is the whole path, and race detection then reverses V with each event just
- * before it), and each other transition enabled beside V becomes a child of the
- * state before V — a child of its own: that V commutes with it does not put it
- * in V's subtree, which ends at V.
+ * transition V: V disables every other transition, so it depends on all of
+ * them, which its footprint could not say before it ran. The naive search also
+ * runs V after more of the transitions its footprint commutes with, each such
+ * run a trace of its own. So V is marked to conflict with everything: as a
+ * sleep-set member it wakes at the next transition taken (sleep sets would
+ * otherwise cut the runs where something else goes first and V stops later);
+ * with optimal DPOR its happens-before set is the whole path, so race detection
+ * reverses V with each event just before it, and each other transition enabled
+ * beside V becomes a child of the state before V — a child of its own: that V
+ * commutes with it does not put it in V's subtree, which ends at V.
  */
-export function stopAt(path: SearchNode[], last: number, en: readonly Transition[]): void {
+export function stopAt(reduction: Reduction, path: SearchNode[], last: number, en: readonly Transition[]): void {
   const node = path[last]!;
   const t = node.taken!;
   node.taken = { ...t, stop: true };
+  if (reduction !== 'optimal') return;
   const hb = new Uint32Array((last >>> 5) + 1);
   for (let i = 0; i < last; i++) hb[i >>> 5]! |= 1 << (i & 31);
   node.hb = hb;
@@ -237,20 +267,27 @@ export function stopAt(path: SearchNode[], last: number, en: readonly Transition
 export function detectRaces(path: readonly SearchNode[], events: number, from: number): void {
   for (let j = from; j < events; j++) {
     const hj = path[j]!.hb!;
+    const ej = path[j]!.taken!;
     const covered = new Uint32Array(hj.length);
     for (let i = j - 1; i >= 0; i--) {
       if (!has(hj, i) || has(covered, i)) continue;
-      const hi = path[i]!.hb!;
-      for (let w = 0; w < hi.length; w++) covered[w]! |= hi[w]!;
       const ei = path[i]!.taken!;
-      const ej = path[j]!.taken!;
-      if (ei.token === ej.token) continue;
+      const hi = path[i]!.hb!;
+      // Only reached past a race that could not be reversed (below): keep looking further back.
+      if (!dependent(ei, ej)) continue;
+      if (ei.token === ej.token) {
+        for (let w = 0; w < hi.length; w++) covered[w]! |= hi[w]!;
+        continue;
+      }
       const v: Ev[] = [];
-      for (let k = i + 1; k < events; k++) if (k !== j && !has(path[k]!.hb!, i)) v.push(path[k]!.taken!);
+      for (let k = i + 1; k < events; k++) if (!has(path[k]!.hb!, i)) v.push(path[k]!.taken!);
       const node = path[i]!;
-      // i enabled j (a migration back, a preemption once preemption is on, a lock step once it is free):
-      // the race cannot be reversed.
+      // i enabled j (a migration back, a preemption once preemption is on, a lock step once the lock
+      // is free): the race cannot be reversed, but an earlier event j conflicts with may be (the
+      // lock's previous acquisition), so the events before i stay candidates.
       if (!node.enabled!.has(ej.token) && !v.some((x) => dependent(x, ej))) continue;
+      // A blocking j (a lock) may still not be able to go first, so the earlier candidates stay.
+      if (ej.blocking !== true) for (let w = 0; w < hi.length; w++) covered[w]! |= hi[w]!;
       v.push(ej);
       if (node.sleep.some((q) => weakInitial(q, v))) continue;
       insertWakeup(node.todo, v);

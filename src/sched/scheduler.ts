@@ -67,6 +67,8 @@ export interface Transition {
   /** The schedule-string token; stable for the same transition in later states. */
   readonly token: string;
   readonly touches: readonly Touch[];
+  /** A step that runs only while its enabled() predicate holds (a lock): something else may have to run first. */
+  readonly blocking?: boolean;
 }
 
 export type ViolationKind = 'invariant' | 'bug' | 'deadlock' | 'exit' | 'step-check' | 'livelock';
@@ -451,7 +453,8 @@ export class Scheduler {
       }
       touches.push(cpuTouch(cpu));
       for (const s of sleepers) if (s.cpu !== cpu && conflicts(touches, s.touches)) touches.push(cpuTouch(s.cpu));
-      out.push({ choice: { kind: 'step', cpu }, token: String(cpu), touches });
+      const blocking = f.started && f.pending !== null && f.pending.enabled !== undefined;
+      out.push({ choice: { kind: 'step', cpu }, token: String(cpu), touches, blocking });
     }
     for (const h of this.handlers) {
       if (this.budget.get(h.name)! <= 0) continue;
