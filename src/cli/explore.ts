@@ -24,7 +24,7 @@ import cliProgress from 'cli-progress';
 import {
   REDUCTIONS, exploreExhaustive, exploreRandom, formatTrace, formatViolation, runSchedule, type ExploreResult, type Progress, type Reduction,
 } from '../explore/explorer.js';
-import { SCENARIOS, getScenario } from '../explore/scenarios/index.js';
+import { LARGE_SCENARIOS, SCENARIOS, getScenario } from '../explore/scenarios/index.js';
 import type { Scenario } from '../sched/task.js';
 
 const USAGE = 'usage: percpu-sim explore <scenario> [--exhaustive | --random N] [--seed S] [--bound K] [--schedule STR] [--all]\n'
@@ -121,8 +121,9 @@ export function parseExploreArgs(args: readonly string[]): Args {
 }
 
 function listScenarios(): string {
-  const w = Math.max(...SCENARIOS.map((s) => s.name.length));
-  return SCENARIOS.map((s) => `  ${s.name.padEnd(w)}  ${s.expect === 'violation' ? 'buggy ' : 'fixed '} ${s.title}`).join('\n');
+  const all = [...SCENARIOS, ...LARGE_SCENARIOS];
+  const w = Math.max(...all.map((s) => s.name.length));
+  return all.map((s) => `  ${s.name.padEnd(w)}  ${s.expect === 'violation' ? 'buggy ' : 'fixed '} ${s.title}`).join('\n');
 }
 
 /** How often a run that is not on a terminal reports its progress on stderr. */
