@@ -404,6 +404,7 @@ export class Machine {
     for (const name of ['u8', 'u16', 'u32', 'u64', 'view']) delete (this as Record<string, unknown>)[name];
     this.buffer = null;
     this.mappedBytes = 0;
+    this.tag_x86_64 = this.tag_arm64 = this.tag_generic = 0;
     if (!(b instanceof ArrayBuffer) || spareMemory.length >= SPARE_MEMORY_MAX) return;
     spareMemory.push(b);
   }
