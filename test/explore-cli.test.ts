@@ -43,7 +43,7 @@ describe('percpu-sim explore', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('scenario:           inc-irq: this_cpu_inc from two tasks and an interrupt handler');
     expect(r.out).toContain('mode:               exhaustive, preemption bound 2, optimal DPOR (source sets + wakeup trees)\n');
-    expect(r.out).toContain('schedules explored: 522 (+39 redundant paths cut short)');
+    expect(r.out).toContain('schedules explored: 522 (+35 redundant paths cut short)');
     expect(r.out).toContain('distinct states:    349');
     expect(r.out).not.toContain('INCOMPLETE');
     const sleep = await run('inc-irq', '--reduction', 'sleep');
@@ -113,6 +113,8 @@ describe('percpu-sim explore', () => {
       [['inc-irq', '--reduction', 'fast'], "--reduction: expected one of optimal, sleep, none, got 'fast'"],
       [['inc-irq', '--random', '5', '--max-schedules', '3'], '--max-schedules applies to the exhaustive search only, not to --random'],
       [['inc-irq', '--time-limit', '0'], "--time-limit: expected a positive number of seconds, got '0'"],
+      [['inc-irq', '--jobs', '0'], "--jobs: expected an integer from 1 to 256, got '0'"],
+      [['inc-irq', '--schedule', '0', '--jobs', '2'], '--jobs applies to the exhaustive search only, not to --schedule'],
     ] as const) {
       const r = await run(...args);
       expect(r.code, args.join(' ')).toBe(2);
@@ -124,11 +126,11 @@ describe('percpu-sim explore', () => {
   it('parses the options', () => {
     expect(parseExploreArgs(['inc-irq', '--random', '7', '--seed', '9', '--bound', '3', '--all'])).toEqual({
       scenario: 'inc-irq', mode: 'random', n: 7, seed: 9, bound: 3, schedule: '', all: true, reduction: 'optimal',
-      maxSchedules: Infinity, timeLimit: Infinity,
+      maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
     });
-    expect(parseExploreArgs(['inc-irq', '--reduction', 'sleep', '--max-schedules', '50', '--time-limit', '2.5'])).toEqual({
+    expect(parseExploreArgs(['inc-irq', '--reduction', 'sleep', '--max-schedules', '50', '--time-limit', '2.5', '--jobs', '2'])).toEqual({
       scenario: 'inc-irq', mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', all: false, reduction: 'sleep',
-      maxSchedules: 50, timeLimit: 2.5,
+      maxSchedules: 50, timeLimit: 2.5, jobs: 2,
     });
   });
 

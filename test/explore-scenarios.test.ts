@@ -18,11 +18,11 @@ const lines = (v: { trace: readonly Parameters<typeof formatTraceEntry>[0][] }):
 // another CPU, and a task that has not started yet can still be preempted or migrated.
 describe('fixed scenarios: no schedule violates, exact counts', () => {
   it.each(([
-    [incIrq, 522, 39, 349],
-    [rmwPtrGetCpu, 4, 0, 14],
-    [xchgIrqThis, 117, 4, 191],
-    [thisCpuAddPreemptOff, 26, 3, 35],
-    [rustRef, 4, 0, 14],
+    [incIrq, 522, 35, 349],
+    [rmwPtrGetCpu, 4, 3, 20],
+    [xchgIrqThis, 117, 0, 191],
+    [thisCpuAddPreemptOff, 26, 5, 35],
+    [rustRef, 4, 3, 20],
     [percpuCounter, 47, 0, 118],
   ] as [Scenario, number, number, number][]).map(([s, a, b, c]) => [s.name, s, a, b, c] as const))('%s', (_name, s, schedules, blocked, states) => {
     expect(s.expect).toBe('none');

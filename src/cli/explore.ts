@@ -14,6 +14,7 @@
  *   --no-reduction               the same as --reduction none
  *   --max-schedules N            exhaustive: stop after N schedules (the summary says the search is incomplete)
  *   --time-limit S               exhaustive: stop after S seconds (likewise)
+ *   --jobs N                     exhaustive: N worker threads (shipped scenarios); same results as --jobs 1, sooner
  *
  * Progress: a bar on stdout when it is a terminal; otherwise a line on stderr
  * every few seconds, so a long run in a pipe or a CI log shows it is alive.
@@ -22,13 +23,14 @@
  */
 import cliProgress from 'cli-progress';
 import {
-  REDUCTIONS, exploreExhaustive, exploreRandom, formatTrace, formatViolation, runSchedule, type ExploreResult, type Progress, type Reduction,
+  REDUCTIONS, exploreRandom, formatTrace, formatViolation, runSchedule, type ExploreResult, type Progress, type Reduction,
 } from '../explore/explorer.js';
+import { exploreParallel } from '../explore/parallel.js';
 import { LARGE_SCENARIOS, SCENARIOS, getScenario } from '../explore/scenarios/index.js';
 import type { Scenario } from '../sched/task.js';
 
 const USAGE = 'usage: percpu-sim explore <scenario> [--exhaustive | --random N] [--seed S] [--bound K] [--schedule STR] [--all]\n'
-  + '                               [--reduction optimal|sleep|none] [--max-schedules N] [--time-limit S]\n'
+  + '                               [--reduction optimal|sleep|none] [--max-schedules N] [--time-limit S] [--jobs N]\n'
   + '       percpu-sim explore list';
 
 interface Args {
@@ -44,6 +46,8 @@ interface Args {
   maxSchedules: number;
   /** Exhaustive: stop after this many seconds (Infinity: no limit). */
   timeLimit: number;
+  /** Exhaustive: worker threads. */
+  jobs: number;
 }
 
 class UsageError extends Error {}
@@ -59,7 +63,7 @@ function intArg(flag: string, v: string | undefined, min: number, max = Number.M
 export function parseExploreArgs(args: readonly string[]): Args {
   const out: Args = {
     scenario: '', mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', all: false, reduction: 'optimal',
-    maxSchedules: Infinity, timeLimit: Infinity,
+    maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
   };
   let modeFlag = '';
   let seedGiven = false;
@@ -95,6 +99,7 @@ export function parseExploreArgs(args: readonly string[]): Args {
         break;
       }
       case '--max-schedules': out.maxSchedules = intArg(a, args[++i], 1); exhaustiveOnly.push(a); break;
+      case '--jobs': out.jobs = intArg(a, args[++i], 1, 256); exhaustiveOnly.push(a); break;
       case '--time-limit': {
         const v = args[++i];
         if (v === undefined) throw new UsageError('--time-limit needs a value');
@@ -237,9 +242,9 @@ export async function runExplore(args: string[]): Promise<number> {
     try {
       r = a.mode === 'random'
         ? exploreRandom(s, a.n, a.seed, { bound: a.bound, maxViolations, onProgress: bar.update })
-        : exploreExhaustive(s, {
+        : await exploreParallel(s, {
           bound: a.bound, maxViolations, reduction: a.reduction, onProgress: bar.update,
-          maxSchedules: a.maxSchedules, timeLimitMs: a.timeLimit * 1000,
+          maxSchedules: a.maxSchedules, timeLimitMs: a.timeLimit * 1000, jobs: a.jobs,
         });
     } finally {
       bar.stop();

@@ -49,7 +49,8 @@ export interface Ev {
   readonly blocking?: boolean;
 }
 
-function dependent(a: Ev, b: Ev): boolean {
+/** Two transitions conflict (a stopping one with everything). */
+export function dependent(a: Ev, b: Ev): boolean {
   return a.stop === true || b.stop === true || conflicts(a.touches, b.touches);
 }
 
