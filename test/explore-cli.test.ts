@@ -43,12 +43,12 @@ describe('percpu-sim explore', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('scenario:           inc-irq: this_cpu_inc from two tasks and an interrupt handler');
     expect(r.out).toContain('mode:               exhaustive, preemption bound 2, optimal DPOR (source sets + wakeup trees)\n');
-    expect(r.out).toContain('schedules explored: 522 (+35 redundant paths cut short)');
-    expect(r.out).toContain('distinct states:    349');
+    expect(r.out).toContain('schedules explored: 945 (+10 redundant paths cut short)');
+    expect(r.out).toContain('distinct states:    353');
     expect(r.out).not.toContain('INCOMPLETE');
     const sleep = await run('inc-irq', '--reduction', 'sleep');
     expect(sleep.out).toContain('mode:               exhaustive, preemption bound 2, sleep-set reduction\n');
-    expect(sleep.out).toContain('schedules explored: 522 (+82 redundant paths cut short)');
+    expect(sleep.out).toContain('schedules explored: 945 (+79 redundant paths cut short)');
     expect(r.out).toContain('violations:         0');
     expect(r.out).toMatch(/time: +\d+\.\d\d s \(\d+ schedules\/s\)/);
   });

@@ -18,12 +18,12 @@ const lines = (v: { trace: readonly Parameters<typeof formatTraceEntry>[0][] }):
 // another CPU, and a task that has not started yet can still be preempted or migrated.
 describe('fixed scenarios: no schedule violates, exact counts', () => {
   it.each(([
-    [incIrq, 522, 35, 349],
-    [rmwPtrGetCpu, 4, 3, 20],
-    [xchgIrqThis, 117, 0, 191],
-    [thisCpuAddPreemptOff, 26, 5, 35],
-    [rustRef, 4, 3, 20],
-    [percpuCounter, 47, 0, 118],
+    [incIrq, 945, 10, 353],
+    [rmwPtrGetCpu, 51, 3, 55],
+    [xchgIrqThis, 292, 5, 191],
+    [thisCpuAddPreemptOff, 40, 0, 35],
+    [rustRef, 51, 3, 55],
+    [percpuCounter, 206, 0, 137],
   ] as [Scenario, number, number, number][]).map(([s, a, b, c]) => [s.name, s, a, b, c] as const))('%s', (_name, s, schedules, blocked, states) => {
     expect(s.expect).toBe('none');
     const r = exploreExhaustive(s);
