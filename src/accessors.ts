@@ -14,14 +14,14 @@
  */
 import { check_preemption_disabled } from './debug.js';
 import { MachineStateError } from './errors.js';
-import type { Machine } from './machine.js';
+import { machineArg, type Machine } from './machine.js';
 import { checkPointer, type PerCpuPtr } from './percpu-ptr.js';
 import { preempt_disable, preempt_enable } from './kernel/preempt.js';
 
 /** The pointer's offset, after checking that it is one and the machine has per-CPU memory. */
 function offsetOf(m: Machine, p: unknown, what: string): number {
   // Throws UseAfterFreeError for a freed pointer in debug mode.
-  const off = checkPointer(m, p, what).off;
+  const off = checkPointer(machineArg(m, what), p, what).off;
   if (!m.booted) throw new MachineStateError(`${what}: per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first`);
   return off;
 }
@@ -72,7 +72,7 @@ export function get_cpu_ptr(m: Machine, p: PerCpuPtr<unknown>): number {
 /** put_cpu_ptr(p): preempt_enable(). */
 export function put_cpu_ptr(m: Machine, p: PerCpuPtr<unknown>): void {
   offsetOf(m, p, 'put_cpu_ptr');
-  preempt_enable(m);
+  preempt_enable(m, 'put_cpu_ptr');
 }
 
 /** get_cpu_var(var): preempt_disable() and the address of this CPU's copy of `var`. */
@@ -85,5 +85,5 @@ export function get_cpu_var(m: Machine, p: PerCpuPtr<unknown>): number {
 /** put_cpu_var(var): preempt_enable(). */
 export function put_cpu_var(m: Machine, p: PerCpuPtr<unknown>): void {
   offsetOf(m, p, 'put_cpu_var');
-  preempt_enable(m);
+  preempt_enable(m, 'put_cpu_var');
 }

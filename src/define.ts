@@ -4,14 +4,14 @@
  * per-CPU accessors), typed, with its size-generic op table bound.
  */
 import { DEFINE_KINDS, type DefineKind } from './linker.js';
-import type { Machine } from './machine.js';
+import { machineArg, type Machine } from './machine.js';
 import type { PerCpuPtr } from './percpu-ptr.js';
 import type { ScalarName, ValueOf } from './types.js';
 // Installs the typed layer, from which the machine's linker binds each new symbol's op table.
 import './typed.js';
 
 function define<T extends ScalarName>(kind: DefineKind, m: Machine, type: T, name: string, init?: ValueOf<T>): PerCpuPtr<T> {
-  return m.linker.define(kind, type, name, init).ptr as PerCpuPtr<T>;
+  return machineArg(m, kind.macro).linker.define(kind, type, name, init).ptr as PerCpuPtr<T>;
 }
 
 /** DEFINE_PER_CPU(type, name) = init: a variable in `.data..percpu`. */

@@ -28,9 +28,8 @@ export function badOperand(fn: string, param: string, value: unknown, bigint: bo
 
 /** The pointer handed to an op is not aligned for the op's width. */
 export function misaligned(fn: string, off: number, align: number): RangeError {
-  return new RangeError(
-    `${fn}: per-CPU pointer 0x${off.toString(16)} is not ${align}-byte aligned; nothing was written`,
-  );
+  const at = typeof off === 'number' && Number.isFinite(off) ? `0x${off.toString(16)}` : describe(off);
+  return new RangeError(`${fn}: per-CPU pointer ${at} is not ${align}-byte aligned; nothing was written`);
 }
 
 /** The try_cmpxchg expected-value box does not hold a value of the op's kind. */

@@ -30,6 +30,25 @@ export * from './mm/percpu-alloc.js';
 export * from './accessors.js';
 export * from './kernel/hotplug.js';
 export * from './lib/percpu-counter.js';
+export {
+  HI_SOFTIRQ, TIMER_SOFTIRQ, NET_TX_SOFTIRQ, NET_RX_SOFTIRQ, BLOCK_SOFTIRQ, IRQ_POLL_SOFTIRQ, TASKLET_SOFTIRQ, SCHED_SOFTIRQ,
+  HRTIMER_SOFTIRQ, RCU_SOFTIRQ, NR_SOFTIRQS, MAX_SOFTIRQ_RESTART, softirq_to_name,
+  raise_softirq, raise_softirq_irqoff, __raise_softirq_irqoff, local_softirq_pending, local_bh_disable, local_bh_enable,
+} from './kernel/softirq.js';
+export { migrate_disable, migrate_enable, is_migration_disabled } from './kernel/sched.js';
+export {
+  spin_lock_init, raw_spin_lock_init, spin_lock, spin_unlock, spin_lock_irq, spin_unlock_irq, spin_lock_irqsave, spin_unlock_irqrestore,
+  spin_lock_bh, spin_unlock_bh, spin_trylock, spin_is_locked, spin_lock_owner, raw_spin_lock, raw_spin_unlock, raw_spin_lock_irq,
+  raw_spin_unlock_irq, raw_spin_lock_irqsave, raw_spin_unlock_irqrestore, raw_spin_trylock, type LockKind,
+} from './kernel/locking/spinlock.js';
+export {
+  local_lock_init, local_trylock_init, local_lock, local_unlock, local_lock_irq, local_unlock_irq, local_lock_irqsave,
+  local_unlock_irqrestore, local_trylock, type LocalLockKind,
+} from './kernel/locking/local-lock.js';
+export { might_sleep } from './kernel/locking/lockdep.js';
+export * from './lib/u64-stats-sync.js';
+/** The stepped forms (`yield* spin_lock(m, lock)` in a task), under their kernel names. */
+export * as stepped from './stepped.js';
 export { type Insn, formatInsn } from './insn.js';
 export * from './sched/index.js';
 export {

@@ -3,6 +3,7 @@
  * (`cpu1 T2: movl %gs:[var], %eax` with the variable's offset filled in).
  */
 import type { PerCpuPtr } from './percpu-ptr.js';
+import { describe } from './types.js';
 
 export interface Insn {
   /** The instruction as the family template spells it, operands symbolic. */
@@ -25,9 +26,12 @@ export interface Insn {
 
 /** The instruction with its operands filled in: `addl $5, %gs:0x40`. */
 export function formatInsn(i: Insn): string {
+  if (i === null || typeof i !== 'object' || typeof i.asm !== 'string') {
+    throw new TypeError(`formatInsn: expected an instruction { asm, pcp, … } from a stepped op, got ${describe(i)}`);
+  }
   let off: string;
   try {
-    off = `0x${i.pcp.off.toString(16)}`;
+    off = Number.isFinite(i.pcp.off) ? `0x${i.pcp.off.toString(16)}` : '[var]';
   } catch {
     off = '[freed]';
   }

@@ -553,19 +553,21 @@ export class Machine {
 
   /** Address of `cpu`'s copy of a per-CPU pointer: per_cpu_ptr() without the checks. */
   addressOf(p: PerCpuPtr<unknown>, cpu: number): number {
-    return p.off + this.perCpuOffset[cpu];
+    const off = (p as PerCpuPtr<unknown> | null | undefined)?.off;
+    if (off === undefined) throw new TypeError(`addressOf: expected a per-CPU pointer, got ${describe(p)}`);
+    return off + this.perCpuOffset[cpu];
   }
 
   /** Reads a scalar of type `t` at a plain address (bounds and alignment checked). */
   load(addr: number, t: ScalarName | ScalarInfo): number | bigint | boolean {
-    const ti = typeof t === 'string' ? scalarInfo(t) : t;
+    const ti = t !== null && typeof t === 'object' ? scalarInfo(t.name, 'load') : scalarInfo(t, 'load');
     this.checkAccess(addr, ti, 'load');
     return fromBits(ti, readBits(this.view, addr, ti));
   }
 
   /** Writes a scalar of type `t` at a plain address; the value wraps as a C conversion does. */
   store(addr: number, t: ScalarName | ScalarInfo, value: number | bigint | boolean): void {
-    const ti = typeof t === 'string' ? scalarInfo(t) : t;
+    const ti = t !== null && typeof t === 'object' ? scalarInfo(t.name, 'store') : scalarInfo(t, 'store');
     this.checkAccess(addr, ti, 'store');
     writeBits(this.view, addr, ti, toBits(ti, checkValueKind(ti, value, 'store')));
   }

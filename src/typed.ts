@@ -18,7 +18,7 @@ import * as generic from '../generated/generic/percpu.js';
 import { badOvalp } from './errors.js';
 import type { Arch } from './arch.js';
 import { installTypedLayer, type PerCpuPtr } from './percpu-ptr.js';
-import { SCALARS, describe, type ScalarInfo, type ScalarName } from './types.js';
+import { describe, scalarInfo, type ScalarInfo, type ScalarName } from './types.js';
 
 /** Integer types (arithmetic ops are not offered on bool or u128). */
 export type IntName = Exclude<ScalarName, 'bool' | 'u128'>;
@@ -34,6 +34,14 @@ export const TYPED_OPS: readonly string[] = Object.keys(GENERIC_OPS);
 const MODULES: Partial<Record<Arch, Record<string, unknown>>> = { x86_64, arm64, generic };
 
 export function registerArchOps(arch: Arch, mod: Record<string, unknown>): void {
+  if (typeof arch !== 'string' || !/^[a-z][a-z0-9_]*$/.test(arch)) throw new TypeError(`registerArchOps: arch must be a name such as 'arm64', got ${describe(arch)}`);
+  if (mod === null || typeof mod !== 'object') throw new TypeError(`registerArchOps: expected the generated module of ${arch} (import * as ops from 'generated/${arch}/percpu.js'), got ${describe(mod)}`);
+  // Every sized function the tables bind must be there: checked now, not on the first definition of a type.
+  for (const name of TYPED_OPS) {
+    for (const size of [1, 2, 4, 8]) {
+      if (typeof mod[`${name}_${size}`] !== 'function') throw new TypeError(`registerArchOps: the module given for ${arch} has no function ${name}_${size}`);
+    }
+  }
   MODULES[arch] = mod;
   tables.clear();
 }
@@ -105,7 +113,10 @@ function buildTable(arch: Arch, t: ScalarInfo): OpTable {
 
 /** The op table for pointers of type `t` on `arch` (built once, shared by every such pointer). */
 export function opsFor(arch: Arch, t: ScalarInfo | ScalarName): OpTable {
-  const info = typeof t === 'string' ? SCALARS[t] : t;
+  if (typeof arch !== 'string' || !Object.prototype.hasOwnProperty.call(MODULES, arch)) {
+    throw new TypeError(`opsFor: unknown arch ${describe(arch)}: expected one of ${Object.keys(MODULES).join(', ')}`);
+  }
+  const info = scalarInfo(t !== null && typeof t === 'object' ? t.name : t, 'opsFor');
   const key = `${arch}:${info.name}`;
   let table = tables.get(key);
   if (!table) {

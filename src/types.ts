@@ -62,13 +62,22 @@ export function isScalarName(name: unknown): name is ScalarName {
 }
 
 /** Looks a type name up, with the list of valid names in the error; `what` names the call that was given it. */
-export function scalarInfo(name: unknown, what?: string): ScalarInfo {
+export function scalarInfo(name: unknown, what: string = 'scalarInfo'): ScalarInfo {
   if (!isScalarName(name)) {
     throw new TypeError(
-      `${what === undefined ? '' : `${what}: `}unknown per-CPU type ${describe(name)}: expected one of ${Object.keys(SCALARS).join(', ')}`,
+      `${typeof what === 'string' ? what : 'scalarInfo'}: unknown per-CPU type ${describe(name)}: expected one of ${Object.keys(SCALARS).join(', ')}`,
     );
   }
   return SCALARS[name];
+}
+
+/** Checks that `t` is one of the SCALARS descriptors (what the helpers below take), naming the call. */
+function scalarArg(t: unknown, what: string): ScalarInfo {
+  const name = (t as Partial<ScalarInfo> | null | undefined)?.name;
+  if (!isScalarName(name) || SCALARS[name] !== t) {
+    throw new TypeError(`${what}: expected a scalar type descriptor (SCALARS.u32, scalarInfo('u32'), …), got ${describe(t)}`);
+  }
+  return t as ScalarInfo;
 }
 
 /**
@@ -77,6 +86,7 @@ export function scalarInfo(name: unknown, what?: string): ScalarInfo {
  * Returns the value as a bigint.
  */
 export function checkInRange(t: ScalarInfo, value: unknown, what: string): bigint {
+  scalarArg(t, `checkInRange(${typeof what === 'string' ? what : describe(what)})`);
   let v: bigint;
   if (t.name === 'bool') {
     if (typeof value !== 'boolean') throw new TypeError(`${what}: bool takes true or false, got ${describe(value)}`);
@@ -99,6 +109,8 @@ export function checkInRange(t: ScalarInfo, value: unknown, what: string): bigin
 
 /** Converts raw unsigned bits of the type's width to the type's TS value. */
 export function fromBits(t: ScalarInfo, bits: bigint): number | bigint | boolean {
+  scalarArg(t, 'fromBits');
+  if (typeof bits !== 'bigint') throw new TypeError(`fromBits: bits must be a bigint, got ${describe(bits)}`);
   if (t.name === 'bool') return bits !== 0n;
   const v = t.signed ? BigInt.asIntN(t.size * 8, bits) : BigInt.asUintN(t.size * 8, bits);
   return t.size >= 8 ? v : Number(v);
@@ -106,7 +118,9 @@ export function fromBits(t: ScalarInfo, bits: bigint): number | bigint | boolean
 
 /** Converts a TS value (already validated) to unsigned bits of the type's width. */
 export function toBits(t: ScalarInfo, value: number | bigint | boolean): bigint {
+  scalarArg(t, 'toBits');
   if (typeof value === 'boolean') return value ? 1n : 0n;
+  if (typeof value !== 'bigint' && !Number.isInteger(value)) throw new TypeError(`toBits: value must be an integer, a bigint or a boolean, got ${describe(value)}`);
   return BigInt.asUintN(t.size * 8, BigInt(value));
 }
 

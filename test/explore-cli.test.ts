@@ -119,17 +119,17 @@ describe('percpu-sim explore', () => {
       const r = await run(...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err, args.join(' ')).toContain(`percpu-sim explore: ${msg}`);
-      expect(r.err).toContain('usage: percpu-sim explore <scenario>');
+      expect(r.err).toContain('usage: percpu-sim explore <scenario | file.ts [scenario]>');
     }
   });
 
   it('parses the options', () => {
     expect(parseExploreArgs(['inc-irq', '--random', '7', '--seed', '9', '--bound', '3', '--all'])).toEqual({
-      scenario: 'inc-irq', mode: 'random', n: 7, seed: 9, bound: 3, schedule: '', all: true, reduction: 'optimal',
+      file: '', scenario: 'inc-irq', mode: 'random', n: 7, seed: 9, bound: 3, schedule: '', all: true, reduction: 'optimal',
       maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
     });
     expect(parseExploreArgs(['inc-irq', '--reduction', 'sleep', '--max-schedules', '50', '--time-limit', '2.5', '--jobs', '2'])).toEqual({
-      scenario: 'inc-irq', mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', all: false, reduction: 'sleep',
+      file: '', scenario: 'inc-irq', mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', all: false, reduction: 'sleep',
       maxSchedules: 50, timeLimit: 2.5, jobs: 2,
     });
   });

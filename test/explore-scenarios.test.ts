@@ -216,12 +216,13 @@ describe('random mode', () => {
 });
 
 describe('the scenario list', () => {
-  it('ships the seventeen scenarios, each with its expected outcome', () => {
+  it('ships the twenty scenarios, each with its expected outcome', () => {
     expect(SCENARIOS.map((s) => `${s.name}:${s.expect}`)).toEqual([
       'inc-irq:none', 'rmw-ptr:violation', 'rmw-ptr-get-cpu:none', 'xchg-irq-raw:violation', 'xchg-irq-this:none',
       'this-cpu-add-preemptible:violation', 'this-cpu-add-preempt-off:none', 'rust-ref:none', 'rust-ref-noguard:violation', 'percpu-counter:none',
       'raw-add-x86-64:none', 'raw-add-arm64:violation', 'raw-add-generic:violation', 'this-add-arm64:none', 'this-add-generic:none',
       'srcu-snapshot:none', 'srcu-snapshot-broken:violation',
+      'local-lock-irqsave:none', 'local-lock-irqsave-rt:none', 'local-lock-irq-unsafe:violation',
     ]);
     for (const s of SCENARIOS) {
       const r = exploreExhaustive(s);

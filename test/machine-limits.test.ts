@@ -189,7 +189,7 @@ describe('another machine\'s pointer outside the generated ops (item 4)', () => 
     const calls: [string, () => unknown][] = [
       ['per_cpu', () => per_cpu(b, xa, 0)],
       ['per_cpu_write', () => per_cpu_write(b, xa, 0, 1)],
-      ['per_cpu', () => per_cpu_sum(b, xa)],
+      ['per_cpu_sum', () => per_cpu_sum(b, xa)],
       ['per_cpu_ptr', () => per_cpu_ptr(b, xa, 0)],
       ['raw_cpu_ptr', () => raw_cpu_ptr(b, xa)],
       ['this_cpu_ptr', () => this_cpu_ptr(b, xa)],

@@ -1,9 +1,10 @@
 /**
- * `percpu-sim explore <scenario> [--exhaustive | --random N] [--seed S] [--bound K]
+ * `percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K]
  *                     [--schedule STR] [--all] [--reduction optimal|sleep|none]
- *                     [--max-schedules N] [--time-limit S]`
+ *                     [--max-schedules N] [--time-limit S] [--jobs N]`
  *
- *   explore list                 the shipped scenarios and what each shows
+ *   explore list [file.ts]       the shipped scenarios (or those a user file exports) and what each shows
+ *   file.ts [scenario]           a scenario exported by a user's TypeScript file (the only one, or the one named)
  *   --exhaustive                 every schedule within the bound (the default)
  *   --random N                   N seeded random schedules (seeds S, S+1, …; S defaults to 1)
  *   --seed S                     with --random only: the first seed; a failing schedule replays with --random 1 --seed <its seed>
@@ -28,12 +29,20 @@ import {
 import { exploreParallel } from '../explore/parallel.js';
 import { LARGE_SCENARIOS, SCENARIOS, getScenario } from '../explore/scenarios/index.js';
 import type { Scenario } from '../sched/task.js';
+import { importUserModule } from './import-user-module.js';
 
-const USAGE = 'usage: percpu-sim explore <scenario> [--exhaustive | --random N] [--seed S] [--bound K] [--schedule STR] [--all]\n'
+const USAGE = 'usage: percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K] [--schedule STR] [--all]\n'
   + '                               [--reduction optimal|sleep|none] [--max-schedules N] [--time-limit S] [--jobs N]\n'
-  + '       percpu-sim explore list';
+  + '       percpu-sim explore list [file.ts]';
+
+/** A positional argument that names a user's file rather than a shipped scenario. */
+function isFile(arg: string): boolean {
+  return /\.[cm]?[jt]s$/.test(arg) || arg.includes('/') || arg.includes('\\');
+}
 
 interface Args {
+  /** A user's scenario file, or '' for the shipped scenarios. */
+  file: string;
   scenario: string;
   mode: 'exhaustive' | 'random' | 'replay';
   n: number;
@@ -62,7 +71,7 @@ function intArg(flag: string, v: string | undefined, min: number, max = Number.M
 
 export function parseExploreArgs(args: readonly string[]): Args {
   const out: Args = {
-    scenario: '', mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', all: false, reduction: 'optimal',
+    file: '', scenario: '', mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', all: false, reduction: 'optimal',
     maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
   };
   let modeFlag = '';
@@ -110,11 +119,15 @@ export function parseExploreArgs(args: readonly string[]): Args {
       }
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
+        if (out.file === '' && out.scenario === '' && isFile(a)) {
+          out.file = a;
+          break;
+        }
         if (out.scenario !== '') throw new UsageError(`one scenario at a time (got '${out.scenario}' and '${a}')`);
         out.scenario = a;
     }
   }
-  if (out.scenario === '') throw new UsageError('which scenario? (percpu-sim explore list shows them)');
+  if (out.scenario === '' && out.file === '') throw new UsageError('which scenario? (percpu-sim explore list shows them)');
   // Options that would be ignored are refused, so nobody believes they took effect.
   if (seedGiven && out.mode !== 'random') {
     throw new UsageError(`--seed applies to --random only (${out.mode === 'replay' ? 'a --schedule replay' : 'the exhaustive search'} uses no random choices)`);
@@ -125,10 +138,51 @@ export function parseExploreArgs(args: readonly string[]): Args {
   return out;
 }
 
-function listScenarios(): string {
-  const all = [...SCENARIOS, ...LARGE_SCENARIOS];
-  const w = Math.max(...all.map((s) => s.name.length));
-  return all.map((s) => `  ${s.name.padEnd(w)}  ${s.expect === 'violation' ? 'buggy ' : 'fixed '} ${s.title}`).join('\n');
+function listScenarios(list: readonly Scenario[] = [...SCENARIOS, ...LARGE_SCENARIOS]): string {
+  const w = Math.max(...list.map((s) => s.name.length));
+  return list.map((s) => `  ${s.name.padEnd(w)}  ${s.expect === 'violation' ? 'buggy ' : 'fixed '} ${s.title}`).join('\n');
+}
+
+function isScenario(v: unknown): v is Scenario {
+  if (v === null || typeof v !== 'object') return false;
+  const s = v as Partial<Scenario>;
+  return typeof s.name === 'string' && typeof s.build === 'function' && typeof s.cpus === 'number';
+}
+
+/** The scenarios a user's file exports (directly, or in exported arrays), in export order, each once. */
+export async function userScenarios(file: string): Promise<Scenario[]> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = await importUserModule(file);
+  } catch (e) {
+    throw new UsageError(`${file}: ${(e as Error).message}`);
+  }
+  const out: Scenario[] = [];
+  for (const v of Object.values(mod)) {
+    for (const x of Array.isArray(v) ? v : [v]) if (isScenario(x) && !out.includes(x)) out.push(x);
+  }
+  if (out.length === 0) {
+    throw new UsageError(`${file} exports no scenario (an object with name, title, description, expect, cpus and build(); see docs/explorer.md)`);
+  }
+  const names = out.map((s) => s.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) throw new UsageError(`${file} exports two scenarios named '${dup}'`);
+  return out;
+}
+
+/** The scenario the arguments name, and what follows `percpu-sim explore` to name it again (for replay lines). */
+async function resolveScenario(a: Args): Promise<{ s: Scenario; target: string }> {
+  if (a.file === '') return { s: getScenario(a.scenario), target: a.scenario };
+  const list = await userScenarios(a.file);
+  if (a.scenario === '') {
+    if (list.length > 1) {
+      throw new UsageError(`${a.file} exports ${list.length} scenarios (${list.map((s) => s.name).join(', ')}): name one, percpu-sim explore ${a.file} <scenario>`);
+    }
+    return { s: list[0]!, target: a.file };
+  }
+  const s = list.find((x) => x.name === a.scenario);
+  if (s === undefined) throw new UsageError(`${a.file} has no scenario '${a.scenario}'; it exports: ${list.map((x) => x.name).join(', ')}`);
+  return { s, target: `${a.file} ${a.scenario}` };
 }
 
 /** How often a run that is not on a terminal reports its progress on stderr. */
@@ -209,8 +263,15 @@ function summary(s: Scenario, r: ExploreResult, seed: number, a: Args): string {
 
 export async function runExplore(args: string[]): Promise<number> {
   if (args[0] === 'list') {
-    process.stdout.write(`scenarios:\n${listScenarios()}\n`);
-    return 0;
+    try {
+      if (args.length > 2 || (args[1] !== undefined && !isFile(args[1]))) throw new UsageError('list takes one scenario file at most: percpu-sim explore list [file.ts]');
+      const list = args[1] === undefined ? [...SCENARIOS, ...LARGE_SCENARIOS] : await userScenarios(args[1]);
+      process.stdout.write(`scenarios${args[1] === undefined ? '' : ` in ${args[1]}`}:\n${listScenarios(list)}\n`);
+      return 0;
+    } catch (e) {
+      process.stderr.write(`percpu-sim explore: ${(e as Error).message}\n${USAGE}\n`);
+      return 2;
+    }
   }
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`${USAGE}\nscenarios:\n${listScenarios()}\n`);
@@ -218,9 +279,10 @@ export async function runExplore(args: string[]): Promise<number> {
   }
   let a: Args;
   let s: Scenario;
+  let target: string;
   try {
     a = parseExploreArgs(args);
-    s = getScenario(a.scenario);
+    ({ s, target } = await resolveScenario(a));
   } catch (e) {
     process.stderr.write(`percpu-sim explore: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
@@ -249,7 +311,7 @@ export async function runExplore(args: string[]): Promise<number> {
     } finally {
       bar.stop();
     }
-    if (r.violations.length > 0) process.stdout.write(`${formatViolation(s, r.violations[0]!, r.bound)}\n\n`);
+    if (r.violations.length > 0) process.stdout.write(`${formatViolation(s, r.violations[0]!, r.bound, target)}\n\n`);
     process.stdout.write(`${summary(s, r, a.seed, a)}\n`);
     return r.violations.length > 0 ? 1 : 0;
   } catch (e) {

@@ -559,15 +559,19 @@ export function formatTrace(trace: readonly TraceEntry[]): string {
   return trace.map((e) => `  ${formatTraceEntry(e)}`).join('\n');
 }
 
-/** A violation as the CLI prints it: message, trace, counts and the replay commands. */
-export function formatViolation(s: Scenario, v: Violation, bound: number): string {
+/**
+ * A violation as the CLI prints it: message, trace, counts and the replay
+ * commands; `target` is what names the scenario after `percpu-sim explore`
+ * (default its name; `./my-scenarios.ts name` for a user's file).
+ */
+export function formatViolation(s: Scenario, v: Violation, bound: number, target: string = s.name): string {
   const b = bound === (s.bound ?? DEFAULT_BOUND) ? '' : ` --bound ${bound}`;
   const lines = [
     `VIOLATION in schedule ${v.index} of ${s.name}: ${v.message}`,
     `trace (${v.steps} instructions, ${v.preemptions} preemptions, ${v.migrations} migrations, ${v.interrupts} interrupts):`,
     formatTrace(v.trace),
-    `replay: percpu-sim explore ${s.name} --schedule ${v.schedule}${b}`,
+    `replay: percpu-sim explore ${target} --schedule ${v.schedule}${b}`,
   ];
-  if (v.seed !== null) lines.push(`    or: percpu-sim explore ${s.name} --random 1 --seed ${v.seed}${b}`);
+  if (v.seed !== null) lines.push(`    or: percpu-sim explore ${target} --random 1 --seed ${v.seed}${b}`);
   return lines.join('\n');
 }

@@ -83,11 +83,11 @@ export function cpu_dying_mask(m: Machine): ReadonlyCpumask {
 }
 
 export function cpu_dying(m: Machine, cpu: number): boolean {
-  return hp(m).dying.test(cpu);
+  return hp(machineArg(m, 'cpu_dying')).dying.test(m.checkCpu(cpu, 'cpu_dying'));
 }
 
 export function cpu_online(m: Machine, cpu: number): boolean {
-  return m.online.test(cpu);
+  return machineArg(m, 'cpu_online').online.test(m.checkCpu(cpu, 'cpu_online'));
 }
 
 /** Runs an AP callback on `cpu` in its hotplug thread cpuhp/N, then restores the caller. */
@@ -184,7 +184,7 @@ function transitionError(what: string, failed: string, e: unknown, undone: Rollb
 
 /** Hotplug may sleep: it needs a preemptible task context and no transition in progress. */
 function checkCaller(m: Machine, what: string): HotplugState {
-  if (!m.booted) throw new MachineStateError(`${what}: the machine has not booted (call m.boot() first)`);
+  if (!machineArg(m, what).booted) throw new MachineStateError(`${what}: the machine has not booted (call m.boot() first)`);
   const st = hp(m);
   if (st.busy !== null) {
     throw new MachineStateError(`${what}: CPU hotplug is already in progress (${st.busy}); hotplug operations cannot nest inside a hotplug callback`);
@@ -208,7 +208,7 @@ function stepsOf(st: HotplugState, kind: CpuhpStateKind): CpuhpStep[] {
  * runs the PREPARE (dead) teardowns on the controlling CPU.
  */
 export function cpu_down(m: Machine, cpu: number): void {
-  m.checkCpu(cpu, 'cpu_down');
+  machineArg(m, 'cpu_down').checkCpu(cpu, 'cpu_down');
   const pinned = m.booted && m.cpu === cpu ? m.pinnedReason() : null;
   if (pinned !== null) {
     throw new MachineStateError(
@@ -264,7 +264,7 @@ export function cpu_down(m: Machine, cpu: number): void {
  * steps already done and leaves the CPU offline.
  */
 export function cpu_up(m: Machine, cpu: number): void {
-  m.checkCpu(cpu, 'cpu_up');
+  machineArg(m, 'cpu_up').checkCpu(cpu, 'cpu_up');
   const st = checkCaller(m, `cpu_up(cpu ${cpu})`);
   if (!m.present.test(cpu)) throw new MachineStateError(`cpu_up: cpu ${cpu} is not present`);
   if (m.online.test(cpu)) throw new MachineStateError(`cpu_up: cpu ${cpu} is already online`);
@@ -310,6 +310,7 @@ function checkCallback(what: string, name: string, v: unknown): CpuhpCallback | 
 
 function setup(m: Machine, what: string, name: unknown, startup: unknown, teardown: unknown, opts: CpuhpOptions, calls: boolean): number {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError(`${what}: name must be a non-empty string like "subsys:online", got ${describe(name)}`);
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`${what}: options must be an object { state }, got ${describe(opts)}`);
   const kind = opts.state ?? 'CPUHP_AP_ONLINE_DYN';
   if (kind !== 'CPUHP_AP_ONLINE_DYN' && kind !== 'CPUHP_BP_PREPARE_DYN') {
     throw new TypeError(`${what}: state must be 'CPUHP_AP_ONLINE_DYN' or 'CPUHP_BP_PREPARE_DYN', got ${describe(kind)}`);

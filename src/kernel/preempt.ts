@@ -13,10 +13,21 @@
  *
  * and the context tests (in_task(), in_hardirq(), …) read those bits, as the
  * kernel's macros do.
+ *
+ * These run inside every arm64 and asm-generic op, so the only argument check
+ * is the one that costs nothing: the context has to be loaded anyway, and a
+ * missing one means `m` is not a Machine.
  */
 import { KernelBugError, MachineStateError } from '../errors.js';
-import { X86_EFLAGS_IF, type Machine } from '../machine.js';
+import { X86_EFLAGS_IF, type ExecContext, type Machine } from '../machine.js';
 import { describe } from '../types.js';
+
+/** The running context of `m`, or a TypeError naming the call when `m` is not a Machine. */
+function ctxOf(m: Machine, what: string): ExecContext {
+  const c = (m as Partial<Machine> | null | undefined)?.ctx;
+  if (c === undefined || c === null) throw new TypeError(`${what}: expected a Machine (new Machine({ cpus })), got ${describe(m)}`);
+  return c;
+}
 
 export const PREEMPT_BITS = 8;
 export const SOFTIRQ_BITS = 8;
@@ -38,103 +49,108 @@ export const NMI_OFFSET = 1 << NMI_SHIFT;
 export const SOFTIRQ_DISABLE_OFFSET = 2 * SOFTIRQ_OFFSET;
 
 export function nmi_count(m: Machine): number {
-  return m.ctx.preemptCount & NMI_MASK;
+  return ctxOf(m, 'nmi_count').preemptCount & NMI_MASK;
 }
 
 export function hardirq_count(m: Machine): number {
-  return m.ctx.preemptCount & HARDIRQ_MASK;
+  return ctxOf(m, 'hardirq_count').preemptCount & HARDIRQ_MASK;
 }
 
 export function softirq_count(m: Machine): number {
-  return m.ctx.preemptCount & SOFTIRQ_MASK;
+  return ctxOf(m, 'softirq_count').preemptCount & SOFTIRQ_MASK;
 }
 
 /** irq_count(): NMI, hardirq and softirq (serving or bh-disabled) bits. */
 export function irq_count(m: Machine): number {
-  return m.ctx.preemptCount & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_MASK);
+  return ctxOf(m, 'irq_count').preemptCount & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_MASK);
 }
 
 export function in_nmi(m: Machine): boolean {
-  return nmi_count(m) !== 0;
+  return (ctxOf(m, 'in_nmi').preemptCount & NMI_MASK) !== 0;
 }
 
 export function in_hardirq(m: Machine): boolean {
-  return hardirq_count(m) !== 0;
+  return (ctxOf(m, 'in_hardirq').preemptCount & HARDIRQ_MASK) !== 0;
 }
 
 /** in_serving_softirq(): a softirq handler runs (not merely bh disabled). */
 export function in_serving_softirq(m: Machine): boolean {
-  return (softirq_count(m) & SOFTIRQ_OFFSET) !== 0;
+  return (ctxOf(m, 'in_serving_softirq').preemptCount & SOFTIRQ_OFFSET) !== 0;
 }
 
 /** in_softirq(): serving a softirq or bottom halves disabled. */
 export function in_softirq(m: Machine): boolean {
-  return softirq_count(m) !== 0;
+  return (ctxOf(m, 'in_softirq').preemptCount & SOFTIRQ_MASK) !== 0;
 }
 
 /** in_interrupt(): NMI, hardirq, softirq, or bottom halves disabled. */
 export function in_interrupt(m: Machine): boolean {
-  return irq_count(m) !== 0;
+  return (ctxOf(m, 'in_interrupt').preemptCount & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_MASK)) !== 0;
 }
 
 /** in_task(): not in NMI, hardirq or a serving softirq (bh disabled is still task context). */
 export function in_task(m: Machine): boolean {
-  return (m.ctx.preemptCount & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET)) === 0;
+  return (ctxOf(m, 'in_task').preemptCount & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET)) === 0;
 }
 
 /** in_atomic(): preempt_count() != 0. */
 export function in_atomic(m: Machine): boolean {
-  return m.ctx.preemptCount !== 0;
+  return ctxOf(m, 'in_atomic').preemptCount !== 0;
 }
 
 export function preempt_disable(m: Machine): void {
-  m.ctx.preemptCount++;
+  ctxOf(m, 'preempt_disable').preemptCount++;
 }
 
-export function preempt_enable(m: Machine): void {
+/** preempt_enable(); `what` names the API call that does it (put_cpu, put_cpu_ptr, …) in the underflow BUG. */
+export function preempt_enable(m: Machine, what = 'preempt_enable'): void {
+  const c = ctxOf(m, what);
   // preempt_count_sub() under DEBUG_PREEMPT: the preemption bits must not underflow.
-  if ((m.ctx.preemptCount & PREEMPT_MASK) === 0) {
+  if ((c.preemptCount & PREEMPT_MASK) === 0) {
     throw new KernelBugError(
-      `BUG: preempt_enable() with preempt_count 0 in ${m.ctx.comm}/${m.ctx.pid}: preempt count underflow (an enable without a matching preempt_disable)`,
+      `BUG: ${what}() with preempt_count 0 in ${c.comm}/${c.pid}: preempt count underflow (an enable without a matching preempt_disable)`,
     );
   }
-  m.ctx.preemptCount--;
+  c.preemptCount--;
 }
 
 export function preempt_count(m: Machine): number {
-  return m.ctx.preemptCount;
+  return ctxOf(m, 'preempt_count').preemptCount;
 }
 
 export function preemptible(m: Machine): boolean {
-  return m.ctx.preemptCount === 0 && !m.ctx.irqsDisabled;
+  const c = ctxOf(m, 'preemptible');
+  return c.preemptCount === 0 && !c.irqsDisabled;
 }
 
 export function irqs_disabled(m: Machine): boolean {
-  return m.ctx.irqsDisabled;
+  return ctxOf(m, 'irqs_disabled').irqsDisabled;
 }
 
 export function local_irq_disable(m: Machine): void {
-  m.ctx.irqsDisabled = true;
+  ctxOf(m, 'local_irq_disable').irqsDisabled = true;
 }
 
 export function local_irq_enable(m: Machine): void {
-  m.ctx.irqsDisabled = false;
+  ctxOf(m, 'local_irq_enable').irqsDisabled = false;
 }
 
 /** Disables interrupts and returns the previous flags (EFLAGS with IF = 0x200 when they were on). */
 export function local_irq_save(m: Machine): number {
-  const flags = m.ctx.irqsDisabled ? 0 : X86_EFLAGS_IF;
-  m.ctx.irqsDisabled = true;
+  const c = ctxOf(m, 'local_irq_save');
+  const flags = c.irqsDisabled ? 0 : X86_EFLAGS_IF;
+  c.irqsDisabled = true;
   return flags;
 }
 
 /** Restores the interrupt state saved by local_irq_save(). */
 export function local_irq_restore(m: Machine, flags: number): void {
+  const c = ctxOf(m, 'local_irq_restore');
   if (flags !== 0 && flags !== X86_EFLAGS_IF) {
     throw new TypeError(`local_irq_restore: flags must be a value returned by local_irq_save() (0 or 0x200), got ${describe(flags)}`);
   }
-  if (!m.ctx.irqsDisabled) {
+  if (!c.irqsDisabled) {
     throw new MachineStateError('local_irq_restore: interrupts are already enabled: a restore without a matching local_irq_save');
   }
-  m.ctx.irqsDisabled = flags === 0;
+  c.irqsDisabled = flags === 0;
 }

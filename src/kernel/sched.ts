@@ -7,16 +7,16 @@
  * cannot change), and an unbalanced migrate_enable() WARNs.
  */
 import { KernelBugError } from '../errors.js';
-import type { Machine } from '../machine.js';
+import { machineArg, type Machine } from '../machine.js';
 
 /** migrate_disable(): pins the running task to its CPU (nests). */
 export function migrate_disable(m: Machine): void {
-  m.ctx.migrationDisabled++;
+  machineArg(m, 'migrate_disable').ctx.migrationDisabled++;
 }
 
 /** migrate_enable(): undoes one migrate_disable(); a WARN when there is none to undo. */
 export function migrate_enable(m: Machine): void {
-  const c = m.ctx;
+  const c = machineArg(m, 'migrate_enable').ctx;
   if (c.migrationDisabled <= 0) {
     throw new KernelBugError(
       `WARNING: CPU: ${m.cpu} PID: ${c.pid} at kernel/sched/core.c migrate_enable: migration_disabled <= 0 (${c.comm}: a migrate_enable() without a matching migrate_disable())`,
@@ -27,5 +27,5 @@ export function migrate_enable(m: Machine): void {
 
 /** is_migration_disabled(current). */
 export function is_migration_disabled(m: Machine): boolean {
-  return m.ctx.migrationDisabled > 0;
+  return machineArg(m, 'is_migration_disabled').ctx.migrationDisabled > 0;
 }

@@ -18,7 +18,7 @@
  * without PREEMPT_RT on both configurations.
  */
 import { KernelBugError } from '../errors.js';
-import type { Machine } from '../machine.js';
+import { machineArg, type Machine } from '../machine.js';
 import { describe } from '../types.js';
 import { HARDIRQ_MASK, NMI_MASK, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, in_hardirq, in_interrupt } from './preempt.js';
 
@@ -67,7 +67,7 @@ export function checkSoftirqNr(nr: unknown, what: string): number {
 
 /** local_softirq_pending(): the running CPU's pending mask. */
 export function local_softirq_pending(m: Machine): number {
-  return state(m).pending[m.cpu]!;
+  return state(machineArg(m, 'local_softirq_pending')).pending[m.cpu]!;
 }
 
 /** The pending mask of `cpu` (for the scheduler and the state key). */
@@ -110,7 +110,7 @@ export function raise_softirq(m: Machine, nr: number): void {
 
 /** local_bh_disable(): preempt_count += SOFTIRQ_DISABLE_OFFSET (softirqs cannot run on this CPU). */
 export function local_bh_disable(m: Machine): void {
-  m.ctx.preemptCount += SOFTIRQ_DISABLE_OFFSET;
+  machineArg(m, 'local_bh_disable').ctx.preemptCount += SOFTIRQ_DISABLE_OFFSET;
 }
 
 /**
@@ -120,7 +120,7 @@ export function local_bh_disable(m: Machine): void {
  * them right after the current step, before the task's next instruction).
  */
 export function local_bh_enable(m: Machine): void {
-  const c = m.ctx;
+  const c = machineArg(m, 'local_bh_enable').ctx;
   if (in_hardirq(m) || c.irqsDisabled) {
     throw new KernelBugError(
       `WARNING: CPU: ${m.cpu} PID: ${c.pid} at kernel/softirq.c __local_bh_enable_ip: ${in_hardirq(m) ? 'in_hardirq()' : 'irqs_disabled()'} (${c.comm}, preempt_count ${hex8(c.preemptCount)})`,

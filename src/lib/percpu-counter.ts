@@ -46,9 +46,9 @@ import { threadId } from 'node:worker_threads';
 import { __this_cpu_read_4, __this_cpu_sub_4, this_cpu_add_4 } from '../../generated/x86_64/percpu.js';
 import { MachineStateError } from '../errors.js';
 import { cpu_dying_mask, cpuhp_setup_state, cpuhp_setup_state_nocalls } from '../kernel/hotplug.js';
-import { Machine } from '../machine.js';
+import { machineArg, type Machine } from '../machine.js';
 import { alloc_percpu, free_percpu } from '../mm/percpu-alloc.js';
-import type { PerCpuPtr } from '../percpu-ptr.js';
+import { PerCpuPtr } from '../percpu-ptr.js';
 import { local_irq_restore, local_irq_save } from '../kernel/preempt.js';
 import { raw_spin_lock, raw_spin_unlock, SPIN_LOCKED, SPIN_UNLOCKED } from '../threads/spinlock.js';
 import { describe } from '../types.js';
@@ -257,7 +257,12 @@ function deltaIndex(fbc: PercpuCounter, cpu: number): number {
  * the same fast path.
  */
 export function percpuCounterView(m: Machine, counters: PerCpuPtr<'i32'>, state: SharedArrayBuffer, what: string): PercpuCounter {
-  checkArch(m, what);
+  if (typeof what !== 'string') throw new TypeError(`percpuCounterView: what must name the calling API (a string), got ${describe(what)}`);
+  checkArch(machineArg(m, what), what);
+  if (!(counters instanceof PerCpuPtr)) throw new TypeError(`${what}: counters must be the counter's per-CPU pointer (i32 deltas), got ${describe(counters)}`);
+  if (!(state instanceof SharedArrayBuffer) || state.byteLength !== PERCPU_COUNTER_STATE_BYTES) {
+    throw new TypeError(`${what}: state must be the counter's ${PERCPU_COUNTER_STATE_BYTES}-byte SharedArrayBuffer (PercpuCounter.state), got ${state instanceof SharedArrayBuffer ? `one of ${state.byteLength} bytes` : describe(state)}`);
+  }
   checkDeltas(m, counters, what);
   return new PercpuCounter(m, counters, state, true);
 }
@@ -308,7 +313,7 @@ function counterModule(m: Machine): CounterModule {
 
 /** The current percpu_counter_batch of a machine. */
 export function percpu_counter_batch(m: Machine): number {
-  return counterModule(m).batch;
+  return counterModule(machineArg(m, 'percpu_counter_batch')).batch;
 }
 
 /** Whether `x` is a PercpuCounter (see BRAND). */
@@ -396,8 +401,7 @@ function unlock(fbc: PercpuCounter, flags: number): void {
 /** percpu_counter_init(fbc, amount, GFP_KERNEL): allocates the s32 deltas (zeroed) and registers for hotplug. */
 export function percpu_counter_init(m: Machine, amount: S64 = 0): PercpuCounter {
   const what = 'percpu_counter_init';
-  if (!(m instanceof Machine)) throw new TypeError(`percpu_counter_init: expected a Machine, got ${describe(m)}`);
-  if (!m.booted) throw new MachineStateError('percpu_counter_init: per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first');
+  if (!machineArg(m, what).booted) throw new MachineStateError('percpu_counter_init: per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first');
   const a = checkS64(what, 'amount', amount);
   checkArch(m, what);
   const c = m.ctx;
@@ -584,19 +588,23 @@ function negate(what: string, amount: unknown): S64 {
 }
 
 export function percpu_counter_sub_local(fbc: PercpuCounter, amount: S64): void {
+  live(fbc, 'percpu_counter_sub_local');
   percpu_counter_add_local(fbc, negate('percpu_counter_sub_local', amount));
 }
 
 export function percpu_counter_sub(fbc: PercpuCounter, amount: S64): void {
+  live(fbc, 'percpu_counter_sub');
   percpu_counter_add(fbc, negate('percpu_counter_sub', amount));
 }
 
 export function percpu_counter_inc(fbc: PercpuCounter): void {
-  percpu_counter_add(fbc, 1);
+  if (fbc?.brand === BRAND) percpu_counter_add(fbc, 1);
+  else addSlow(fbc, 1, null, 'percpu_counter_inc');
 }
 
 export function percpu_counter_dec(fbc: PercpuCounter): void {
-  percpu_counter_add(fbc, -1);
+  if (fbc?.brand === BRAND) percpu_counter_add(fbc, -1);
+  else addSlow(fbc, -1, null, 'percpu_counter_dec');
 }
 
 /**

@@ -41,7 +41,7 @@
  */
 import { KernelBugError, MachineStateError, UseAfterFreeError } from '../errors.js';
 import { PAGE_SIZE, alignUp } from '../linker.js';
-import { PCPU_MIN_UNIT_SIZE, type Machine } from '../machine.js';
+import { PCPU_MIN_UNIT_SIZE, machineArg, type Machine } from '../machine.js';
 import { PerCpuPtr, checkPointer, isPoisoned, poison } from '../percpu-ptr.js';
 import { opsFor } from '../typed.js';
 import { describe, scalarInfo, type ScalarName } from '../types.js';
@@ -441,10 +441,13 @@ const foreign = new WeakMap<Machine, string>();
 
 /** Marks `m` as a view whose per-CPU allocations must be made by `owner`. */
 export function pcpu_allocator_elsewhere(m: Machine, owner: string): void {
+  machineArg(m, 'pcpu_allocator_elsewhere');
+  if (typeof owner !== 'string' || owner === '') throw new TypeError(`pcpu_allocator_elsewhere: owner must name who allocates (a non-empty string), got ${describe(owner)}`);
   foreign.set(m, owner);
 }
 
 function getState(m: Machine, what: string): PcpuState {
+  machineArg(m, what);
   let st = states.get(m);
   if (st === undefined) {
     const owner = foreign.get(m);
@@ -724,6 +727,7 @@ export function pcpu_nr_pages(m: Machine): number {
 
 /** The line /proc/meminfo prints: `Percpu:` padded to 16 columns, kB right-aligned in 8. */
 export function pcpu_meminfo(m: Machine): string {
+  machineArg(m, 'pcpu_meminfo');
   return `${'Percpu:'.padEnd(16)}${String(pcpu_nr_pages(m) * (PAGE_SIZE >> 10)).padStart(8)} kB`;
 }
 

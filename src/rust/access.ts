@@ -69,9 +69,9 @@ export function accessOf<T extends PerCpuType>(type: T, what: string): Access<T>
   if (a === undefined) {
     let t: ScalarInfo;
     try {
-      t = scalarInfo(type);
+      t = scalarInfo(type, what);
     } catch (e) {
-      throw new TypeError(`${what}: ${(e as Error).message.replace(/^unknown per-CPU type/, 'unknown type')}, or a struct(...) layout`, { cause: e });
+      throw new TypeError(`${(e as Error).message.replace(/: unknown per-CPU type/, ': unknown type')}, or a struct(...) layout`, { cause: e });
     }
     a = scalarAccess(t);
     scalarCache.set(t.name, a);

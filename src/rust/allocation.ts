@@ -53,6 +53,7 @@ export class PerCpuAllocation<T extends PerCpuType> implements Disposable {
    */
   static new_zero<T extends PerCpuType>(m: Machine, type: T, options: AllocationOptions = {}): PerCpuAllocation<T> | null {
     const access = accessOf(type, 'PerCpuAllocation.new_zero');
+    if (options === null || typeof options !== 'object') throw new TypeError(`PerCpuAllocation.new_zero: options must be an object { name }, got ${describe(options)}`);
     const name = options.name ?? 'percpu';
     if (typeof name !== 'string' || name === '') throw new TypeError(`PerCpuAllocation.new_zero: name must be a non-empty string, got ${describe(name)}`);
     const ptr = access.scalar !== null ? alloc_percpu(m, access.scalar.name) : __alloc_percpu(m, access.size, access.align);

@@ -3,6 +3,7 @@
  * talk's `PerCpu<T>` holds an `Arc<PerCpuAllocation<T>>`, so every clone keeps
  * the allocation alive and the last one to go frees it — exactly once.
  */
+import { describe } from '../types.js';
 import { MovedValueError } from './diagnostics.js';
 
 interface Inner<T> {
@@ -40,13 +41,13 @@ export class Arc<T> implements Disposable {
   }
 
   static strong_count<T>(a: Arc<T>): number {
-    a.#check('count');
+    Arc.#arg(a, 'Arc.strong_count').#check('count');
     return a.#inner.strong;
   }
 
   /** Arc::into_unique_or_drop: the value if this was the last Arc (not dropped), else null (this Arc is dropped). */
   static into_unique_or_drop<T>(a: Arc<T>): T | null {
-    a.#check('consume');
+    Arc.#arg(a, 'Arc.into_unique_or_drop').#check('consume');
     a.#live = false;
     if (a.#inner.strong === 1) {
       a.#inner.strong = 0;
@@ -58,13 +59,19 @@ export class Arc<T> implements Disposable {
 
   /** Whether this Arc was dropped (or consumed). */
   static is_dropped<T>(a: Arc<T>): boolean {
-    return !a.#live;
+    return !Arc.#arg(a, 'Arc.is_dropped').#live;
   }
 
   /** Arc::downgrade: a Weak that can observe the strong count without keeping the value alive. */
   static downgrade<T>(a: Arc<T>): Weak<T> {
-    a.#check('downgrade');
+    Arc.#arg(a, 'Arc.downgrade').#check('downgrade');
     return new Weak(a.#inner);
+  }
+
+  /** The statics take an Arc: anything else is named, not a private-field error. */
+  static #arg<T>(a: Arc<T>, what: string): Arc<T> {
+    if (a === null || typeof a !== 'object' || !(#live in a)) throw new TypeError(`${what}: expected an Arc (Arc.new(value)), got ${describe(a)}`);
+    return a;
   }
 
   #check(doing: string): void {

@@ -51,6 +51,7 @@ export class CpuGuard implements Disposable {
     if (m === null || typeof m !== 'object' || typeof (m as Partial<Machine>).migrate !== 'function') {
       throw new TypeError(`CpuGuard: expected a Machine, got ${describe(m)}`);
     }
+    if (options === null || typeof options !== 'object') throw new TypeError(`CpuGuard: options must be an object { name }, got ${describe(options)}`);
     const name = options.name ?? 'guard';
     if (typeof name !== 'string' || name === '') throw new TypeError(`CpuGuard: name must be a non-empty string, got ${describe(name)}`);
     this.m = m;

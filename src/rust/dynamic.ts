@@ -43,6 +43,7 @@ export class DynamicPerCpu<T extends PerCpuType> extends PerCpu<T> {
 function create<T extends PerCpuType>(
   m: Machine, type: T, fn: string, init: ((cpu: number) => Value<T>) | null, options: DynamicPerCpuOptions<T>,
 ): DynamicPerCpu<T> | null {
+  if (options === null || typeof options !== 'object') throw new TypeError(`DynamicPerCpu.${fn}: options must be an object { name, drop }, got ${describe(options)}`);
   const name = bindingName(options, 'percpu', `DynamicPerCpu.${fn}`);
   const drop = options.drop;
   if (drop !== undefined && typeof drop !== 'function') {

@@ -87,7 +87,7 @@ export class StructLayout<F extends FieldTypes = FieldTypes> {
 
   field(name: string): FieldLayout {
     const f = this.fields.find((x) => x.name === name);
-    if (f === undefined) throw new TypeError(`struct ${this.name} has no field ${JSON.stringify(name)}; fields: ${this.fields.map((x) => x.name).join(', ')}`);
+    if (f === undefined) throw new TypeError(`struct ${this.name} has no field ${describe(name)}; fields: ${this.fields.map((x) => x.name).join(', ')}`);
     return f;
   }
 
@@ -120,6 +120,7 @@ export class StructLayout<F extends FieldTypes = FieldTypes> {
 
   /** Reads the struct at a plain address into a new plain object. */
   load(view: DataView, addr: number): StructValue<F> {
+    if (!(view instanceof DataView)) throw new TypeError(`struct ${this.name}.load: expected the machine's DataView (m.view), got ${describe(view)}`);
     const v: Record<string, unknown> = {};
     for (const f of this.fields) v[f.name] = f.load(view, addr + f.offset);
     return v as StructValue<F>;
@@ -127,6 +128,7 @@ export class StructLayout<F extends FieldTypes = FieldTypes> {
 
   /** Writes every field of an already checked value. */
   store(view: DataView, addr: number, value: StructValue<F>): void {
+    if (!(view instanceof DataView)) throw new TypeError(`struct ${this.name}.store: expected the machine's DataView (m.view), got ${describe(view)}`);
     const v = value as Record<string, number | bigint | boolean>;
     for (const f of this.fields) f.store(view, addr + f.offset, v[f.name]);
   }

@@ -7,11 +7,12 @@
  * Calls are synchronous and in CPU order (`wait` = true).
  */
 import { MachineStateError } from '../errors.js';
-import type { Machine } from '../machine.js';
+import { machineArg, type Machine } from '../machine.js';
 import { preempt_disable, preempt_enable } from '../kernel/preempt.js';
 import { describe } from '../types.js';
 
 export function on_each_cpu(m: Machine, fn: (cpu: number) => void): void {
+  machineArg(m, 'on_each_cpu');
   if (typeof fn !== 'function') throw new TypeError(`on_each_cpu: expected a function (cpu) => void, got ${describe(fn)}`);
   const why = m.pinnedReason();
   if (why !== null && m.online.weight() > 1) {

@@ -10,7 +10,7 @@
  * touches memory there; the numeric ops are the generated `__this_cpu_*` ops
  * (the guard is held, and DEBUG_PREEMPT checks it).
  */
-import type { Machine } from '../machine.js';
+import { machineArg, type Machine } from '../machine.js';
 import { PerCpuPtr } from '../percpu-ptr.js';
 import { MachineStateError } from '../errors.js';
 import { describe } from '../types.js';
@@ -190,6 +190,7 @@ export class PerCpuRef<T extends PerCpuType> extends GuardedAccess<T> {
   ): PerCpuRef<T> {
     const call = 'PerCpuRef.unsafe_new';
     try {
+      machineArg(m, call);
       const access = accessOf(type, call);
       if (!(ptr instanceof PerCpuPtr)) {
         throw new TypeError(`${call}: expected a per-CPU pointer (a DEFINE_PER_CPU symbol or what alloc_percpu() returned), got ${describe(ptr)}`);

@@ -33,6 +33,7 @@ export interface PerCpuOptions {
 export const INTERNAL: unique symbol = Symbol('PerCpu');
 
 export function bindingName(options: PerCpuOptions | undefined, fallback: string, what: string): string {
+  if (options === null || (options !== undefined && typeof options !== 'object')) throw new TypeError(`${what}: options must be an object { name }, got ${describe(options)}`);
   const name = options?.name ?? fallback;
   if (typeof name !== 'string' || !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) {
     throw new TypeError(`${what}: name must be an identifier (the binding's name), got ${describe(name)}`);

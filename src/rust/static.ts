@@ -10,7 +10,7 @@
  * `get_static_per_cpu(m, sym)` (v3+), whose references are `'static`.
  */
 import type { DefineKind } from '../linker.js';
-import type { Machine } from '../machine.js';
+import { machineArg, type Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
 import { MachineStateError } from '../errors.js';
 import { describe } from '../types.js';
@@ -104,6 +104,7 @@ function dataOf<T extends PerCpuType>(m: Machine, sym: StaticPerCpuSymbol<T>, wh
  * alignment.
  */
 export function define_per_cpu<T extends PerCpuType>(m: Machine, name: string, type: T, init?: Value<T>): StaticPerCpuSymbol<T> {
+  machineArg(m, 'define_per_cpu!');
   const access = accessOf(type, `define_per_cpu!(${String(name)})`);
   const what = `define_per_cpu!(${String(name)}: ${access.label})`;
   if (init !== undefined) access.check(init, `${what} initialiser`);

@@ -2,3 +2,4 @@
 export * from './step.js';
 export * from './task.js';
 export * from './scheduler.js';
+export { ghost, Ghost, type GhostValue } from './ghost.js';

@@ -18,7 +18,7 @@
 import { pcpu_allocator_elsewhere } from '../mm/percpu-alloc.js';
 import { MachineStateError } from '../errors.js';
 import { PAGE_SIZE, type LayoutEntry } from '../linker.js';
-import type { FirstChunkLayout, Machine } from '../machine.js';
+import { machineArg, type FirstChunkLayout, type Machine } from '../machine.js';
 import { describe } from '../types.js';
 
 /** What a thread needs to adopt a booted machine's memory (all structured-clonable). */
@@ -48,7 +48,8 @@ function sameEntry(a: LayoutEntry, b: LayoutEntry): boolean {
  * unchanged) when anything does not match.
  */
 export function adoptMemory(m: Machine, mem: AdoptedMemory): void {
-  if (m.booted) throw new MachineStateError('adoptMemory: this machine has already booted; adopt shared memory instead of booting, not after');
+  if (machineArg(m, 'adoptMemory').booted) throw new MachineStateError('adoptMemory: this machine has already booted; adopt shared memory instead of booting, not after');
+  if (mem === null || typeof mem !== 'object') throw new TypeError(`adoptMemory: expected a description from describeSharedMachine(), got ${describe(mem)}`);
   if (!(mem.buffer instanceof SharedArrayBuffer)) {
     throw new TypeError('adoptMemory: buffer must be a SharedArrayBuffer (boot the first machine with sharedMemoryBytes)');
   }

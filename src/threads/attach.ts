@@ -13,10 +13,10 @@
 import { MachineStateError } from '../errors.js';
 import type { Subsection } from '../linker.js';
 import type { Arch } from '../arch.js';
-import { Machine } from '../machine.js';
+import { Machine, machineArg } from '../machine.js';
 import { PerCpuPtr, type PtrOrigin } from '../percpu-ptr.js';
 import { opsFor } from '../typed.js';
-import { fromBits, scalarInfo, type ScalarName } from '../types.js';
+import { describe, fromBits, scalarInfo, type ScalarName } from '../types.js';
 import { adoptMemory, type AdoptedMemory } from './adopt.js';
 
 /** One DEFINE_PER_CPU_* definition, as data. */
@@ -50,7 +50,7 @@ export interface PtrDescriptor {
 
 /** Describes a booted shared-memory machine so that other threads can attach to it. */
 export function describeSharedMachine(m: Machine): SharedMachineInit {
-  if (!m.booted || m.layout === null) {
+  if (!machineArg(m, 'describeSharedMachine').booted || m.layout === null) {
     throw new MachineStateError('describeSharedMachine: the machine has not booted; call m.boot() first');
   }
   if (!(m.buffer instanceof SharedArrayBuffer)) {
@@ -86,10 +86,13 @@ export function describeSharedMachine(m: Machine): SharedMachineInit {
  * executing CPU is 0 until bindCpu() (or loadCpu()) picks another.
  */
 export function attachMachine(init: SharedMachineInit): Machine {
+  if (init === null || typeof init !== 'object' || !Array.isArray(init.statics)) {
+    throw new TypeError(`attachMachine: expected a description from describeSharedMachine(), got ${describe(init)}`);
+  }
   const m = new Machine({ cpus: init.cpus, arch: init.arch, debug: init.debugPreempt });
   m.debugFree = init.debugFree;
   for (const s of init.statics) {
-    const type = scalarInfo(s.type);
+    const type = scalarInfo(s.type, 'attachMachine');
     // The machine's linker binds each symbol's typed-layer op table, as for the booting thread.
     m.linker.define({ macro: s.macro, subsection: s.subsection, minAlign: s.align }, s.type, s.name, fromBits(type, s.init));
   }
@@ -103,7 +106,8 @@ export function attachMachine(init: SharedMachineInit): Machine {
  * legal and the thread can never be migrated — a worker thread *is* the CPU.
  */
 export function bindCpu(m: Machine, cpu: number, comm = `cpu-worker/${cpu}`): void {
-  m.checkCpu(cpu, 'bindCpu');
+  machineArg(m, 'bindCpu').checkCpu(cpu, 'bindCpu');
+  if (typeof comm !== 'string' || comm === '') throw new TypeError(`bindCpu: comm must be a non-empty string (the thread's name), got ${describe(comm)}`);
   if (!m.online.test(cpu)) throw new MachineStateError(`bindCpu: cpu ${cpu} is offline`);
   m.loadCpu(cpu);
   m.ctx = { comm, pid: 1000 + cpu, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: true, migrationDisabled: 0 };
@@ -111,6 +115,9 @@ export function bindCpu(m: Machine, cpu: number, comm = `cpu-worker/${cpu}`): vo
 
 /** A per-CPU pointer as data, to hand to another thread. */
 export function describePtr(p: PerCpuPtr<unknown>): PtrDescriptor {
+  if (!(p instanceof PerCpuPtr)) {
+    throw new TypeError(`describePtr: expected a per-CPU pointer (a DEFINE_PER_CPU symbol or what alloc_percpu() returned), got ${describe(p)}`);
+  }
   return { off: p.off, type: p.type === null ? null : p.type.name, origin: { label: p.origin.label, kind: p.origin.kind } };
 }
 
@@ -121,9 +128,14 @@ export function describePtr(p: PerCpuPtr<unknown>): PtrDescriptor {
  * dynamic pointer before the allocation is freed, as in the kernel.
  */
 export function revivePtr<T = unknown>(m: Machine, d: PtrDescriptor): PerCpuPtr<T> {
-  if (typeof d.off !== 'number' || !Number.isInteger(d.off) || d.off < 0) {
-    throw new TypeError(`revivePtr: offset must be a non-negative integer, got ${String(d.off)}`);
+  machineArg(m, 'revivePtr');
+  if (d === null || typeof d !== 'object') throw new TypeError(`revivePtr: expected a descriptor from describePtr(), got ${describe(d)}`);
+  if (d.origin === null || typeof d.origin !== 'object' || typeof d.origin.label !== 'string' || (d.origin.kind !== 'static' && d.origin.kind !== 'dynamic')) {
+    throw new TypeError(`revivePtr: origin must be { label, kind: 'static' | 'dynamic' } as describePtr() gives it, got ${describe(d.origin)}`);
   }
-  const type = d.type === null ? null : scalarInfo(d.type);
+  if (typeof d.off !== 'number' || !Number.isInteger(d.off) || d.off < 0) {
+    throw new TypeError(`revivePtr: offset must be a non-negative integer, got ${describe(d.off)}`);
+  }
+  const type = d.type === null ? null : scalarInfo(d.type, 'revivePtr');
   return new PerCpuPtr<T>(m, d.off, type, d.origin, type === null ? null : opsFor(m.arch, type));
 }

@@ -4,6 +4,9 @@
  * contend). Word 0 counts arrivals; word 1 is the generation, bumped by the
  * last thread to arrive, which releases the others sleeping on it.
  */
+import { checkWord } from './word.js';
+import { describe } from '../types.js';
+
 const ARRIVED = 0;
 const GENERATION = 1;
 
@@ -11,6 +14,10 @@ const GENERATION = 1;
 export const BARRIER_BYTES = 64;
 
 export function barrier_wait(control: Int32Array, parties: number): void {
+  checkWord(control, GENERATION, 'barrier_wait');
+  if (typeof parties !== 'number' || !Number.isInteger(parties) || parties < 1) {
+    throw new RangeError(`barrier_wait: parties must be a positive integer (the threads that meet here), got ${describe(parties)}`);
+  }
   const gen = Atomics.load(control, GENERATION);
   if (Atomics.add(control, ARRIVED, 1) + 1 === parties) {
     Atomics.store(control, ARRIVED, 0);

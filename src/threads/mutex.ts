@@ -8,12 +8,14 @@
  * so an uncontended lock/unlock pair is two atomic ops and no system call.
  * Usable only where Atomics.wait is allowed (worker threads; Node's main thread).
  */
+import { checkWord } from './word.js';
 
 export const MUTEX_UNLOCKED = 0;
 export const MUTEX_LOCKED = 1;
 export const MUTEX_CONTENDED = 2;
 
 export function mutex_lock(word: Int32Array, index: number): void {
+  checkWord(word, index, 'mutex_lock');
   let c = Atomics.compareExchange(word, index, MUTEX_UNLOCKED, MUTEX_LOCKED);
   if (c === MUTEX_UNLOCKED) return;
   // Announce a waiter before sleeping, so the holder's unlock wakes us.
@@ -25,6 +27,7 @@ export function mutex_lock(word: Int32Array, index: number): void {
 }
 
 export function mutex_unlock(word: Int32Array, index: number): void {
+  checkWord(word, index, 'mutex_unlock');
   const prev = Atomics.sub(word, index, 1);
   if (prev === MUTEX_LOCKED) return;
   if (prev !== MUTEX_CONTENDED) {

@@ -8,8 +8,8 @@
  */
 import { MachineStateError } from '../errors.js';
 import { L1_CACHE_BYTES, PAGE_SIZE } from '../linker.js';
-import { Machine, PCPU_BASE, type MachineOptions } from '../machine.js';
-import type { PerCpuPtr } from '../percpu-ptr.js';
+import { Machine, PCPU_BASE, machineArg, type MachineOptions } from '../machine.js';
+import { PerCpuPtr } from '../percpu-ptr.js';
 import { describe } from '../types.js';
 
 /** Default unit budget used to size the shared memory when no size is given. */
@@ -27,6 +27,7 @@ export interface SharedMachineOptions extends Omit<MachineOptions, 'sharedMemory
 
 /** A Machine backed by a SharedArrayBuffer; define statics, then boot() it as usual. */
 export function createSharedMachine(options: SharedMachineOptions = {}): Machine {
+  if (options === null || typeof options !== 'object') throw new TypeError(`createSharedMachine: options must be an object, got ${describe(options)}`);
   const cpus = options.cpus ?? 4;
   let bytes = options.sharedMemoryBytes;
   if (bytes === undefined) {
@@ -36,7 +37,13 @@ export function createSharedMachine(options: SharedMachineOptions = {}): Machine
   if (!Number.isInteger(bytes) || bytes <= 0) {
     throw new RangeError(`createSharedMachine: sharedMemoryBytes must be a positive integer, got ${describe(bytes)}`);
   }
-  return new Machine({ ...options, sharedMemoryBytes: bytes });
+  try {
+    return new Machine({ ...options, sharedMemoryBytes: bytes });
+  } catch (e) {
+    // The options are the caller's: say which call they were given to.
+    if (e instanceof TypeError || e instanceof RangeError) throw new (e.constructor as ErrorConstructor)(`createSharedMachine: ${e.message}`, { cause: e });
+    throw e;
+  }
 }
 
 /** The 64-byte cacheline (L1_CACHE_BYTES) holding byte address `addr`. */
@@ -50,8 +57,9 @@ export function cachelineOf(addr: number): number {
  * them page-aligned and page-sized). Throws naming the offending layout.
  */
 export function assertUnitsCachelineSeparated(m: Machine): void {
-  if (m.layout === null) throw new MachineStateError('assertUnitsCachelineSeparated: the machine has not booted');
-  const { unitSize } = m.layout;
+  const layout = machineArg(m, 'assertUnitsCachelineSeparated').layout;
+  if (layout === null) throw new MachineStateError('assertUnitsCachelineSeparated: the machine has not booted');
+  const { unitSize } = layout;
   if (unitSize % L1_CACHE_BYTES !== 0 || unitSize % PAGE_SIZE !== 0) {
     throw new MachineStateError(`per-CPU unit size ${unitSize} is not a whole number of pages: units of two CPUs could share a cacheline`);
   }
@@ -68,6 +76,10 @@ export function assertUnitsCachelineSeparated(m: Machine): void {
  * data is laid out right; the caller can check the set size.
  */
 export function cachelinesOfCopies(m: Machine, p: PerCpuPtr<unknown>): number[] {
+  if (!machineArg(m, 'cachelinesOfCopies').booted) throw new MachineStateError('cachelinesOfCopies: the machine has not booted');
+  if (!(p instanceof PerCpuPtr)) {
+    throw new TypeError(`cachelinesOfCopies: expected a per-CPU pointer (a DEFINE_PER_CPU symbol or what alloc_percpu() returned), got ${describe(p)}`);
+  }
   const lines: number[] = [];
   const size = p.type?.size ?? 1;
   for (let cpu = 0; cpu < m.nrCpus; cpu++) {

@@ -17,6 +17,7 @@
  * SharedArrayBuffer and a thread where Atomics.wait is allowed (Node's worker
  * threads and main thread).
  */
+import { checkWord } from './word.js';
 
 export const SPIN_UNLOCKED = 0;
 export const SPIN_LOCKED = 1;
@@ -26,6 +27,7 @@ export const SPIN_CONTENDED = 2;
 const SPINS = 200;
 
 export function raw_spin_lock(word: Int32Array, index: number): void {
+  checkWord(word, index, 'raw_spin_lock');
   if (Atomics.compareExchange(word, index, SPIN_UNLOCKED, SPIN_LOCKED) === SPIN_UNLOCKED) return;
   for (let i = 0; i < SPINS; i++) {
     // Read before the compare-exchange so waiters share the cacheline instead of bouncing it.
@@ -42,10 +44,12 @@ export function raw_spin_lock(word: Int32Array, index: number): void {
 
 /** True when the lock was free and is now held by the caller. */
 export function raw_spin_trylock(word: Int32Array, index: number): boolean {
+  checkWord(word, index, 'raw_spin_trylock');
   return Atomics.compareExchange(word, index, SPIN_UNLOCKED, SPIN_LOCKED) === SPIN_UNLOCKED;
 }
 
 export function raw_spin_unlock(word: Int32Array, index: number): void {
+  checkWord(word, index, 'raw_spin_unlock');
   const prev = Atomics.exchange(word, index, SPIN_UNLOCKED);
   if (prev === SPIN_LOCKED) return;
   if (prev === SPIN_CONTENDED) {
@@ -59,5 +63,6 @@ export function raw_spin_unlock(word: Int32Array, index: number): void {
 
 /** raw_spin_is_locked(). */
 export function raw_spin_is_locked(word: Int32Array, index: number): boolean {
+  checkWord(word, index, 'raw_spin_is_locked');
   return Atomics.load(word, index) !== SPIN_UNLOCKED;
 }

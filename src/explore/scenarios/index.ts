@@ -9,10 +9,11 @@ import { xchgIrqRaw, xchgIrqThis } from './xchg-irq.js';
 import { rawAddArm64, rawAddGeneric, rawAddX86, thisAddArm64, thisAddGeneric } from './arch-add.js';
 import { srcuSnapshot, srcuSnapshotBroken } from './srcu-snapshot.js';
 import { counterScale } from './counter-scale.js';
+import { localLockIrqUnsafe, localLockIrqsave, localLockIrqsaveRT } from './local-lock.js';
 
 export {
-  counterScale, incIrq, percpuCounter, rmwPtr, rmwPtrGetCpu, rustRef, rustRefNoGuard, srcuSnapshot, srcuSnapshotBroken, thisCpuAddPreemptOff,
-  thisCpuAddPreemptible, xchgIrqRaw, xchgIrqThis,
+  counterScale, incIrq, localLockIrqUnsafe, localLockIrqsave, localLockIrqsaveRT, percpuCounter, rmwPtr, rmwPtrGetCpu, rustRef, rustRefNoGuard,
+  srcuSnapshot, srcuSnapshotBroken, thisCpuAddPreemptOff, thisCpuAddPreemptible, xchgIrqRaw, xchgIrqThis,
 };
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -26,6 +27,8 @@ export const SCENARIOS: readonly Scenario[] = [
   rawAddX86, rawAddArm64, rawAddGeneric, thisAddArm64, thisAddGeneric,
   // Issue 11: a check's snapshot taken when it is first scheduled, and ghost state.
   srcuSnapshot, srcuSnapshotBroken,
+  // Issue 11: local_lock_irqsave with and without PREEMPT_RT, and a lock used in hardirq and with irqs on.
+  localLockIrqsave, localLockIrqsaveRT, localLockIrqUnsafe,
 ];
 
 /**

@@ -1,0 +1,53 @@
+/**
+ * The stepped forms of src/lib/u64-stats-sync.ts, same names and arguments:
+ * the synchronisation calls are no instruction on 64-bit, so they yield no
+ * step; u64_stats_read/add/inc are one instruction each.
+ */
+import type { Machine } from '../machine.js';
+import type { StepGen } from '../sched/step.js';
+import * as fast from './u64-stats-sync.js';
+import { checkDelta, checkStat } from './u64-stats-sync.js';
+
+/** No instruction: no step. */
+export function* u64_stats_update_begin(m: Machine, syncp: number): StepGen<void> {
+  fast.u64_stats_update_begin(m, syncp);
+}
+
+export function* u64_stats_update_end(m: Machine, syncp: number): StepGen<void> {
+  fast.u64_stats_update_end(m, syncp);
+}
+
+export function* u64_stats_update_begin_irqsave(m: Machine, syncp: number): StepGen<number> {
+  return fast.u64_stats_update_begin_irqsave(m, syncp);
+}
+
+export function* u64_stats_update_end_irqrestore(m: Machine, syncp: number, flags: number): StepGen<void> {
+  fast.u64_stats_update_end_irqrestore(m, syncp, flags);
+}
+
+export function* u64_stats_fetch_begin(m: Machine, syncp: number): StepGen<number> {
+  return fast.u64_stats_fetch_begin(m, syncp);
+}
+
+export function* u64_stats_fetch_retry(m: Machine, syncp: number, start: number): StepGen<boolean> {
+  return fast.u64_stats_fetch_retry(m, syncp, start);
+}
+
+export function* u64_stats_read(m: Machine, p: number): StepGen<bigint> {
+  const a = checkStat(m, p, 'u64_stats_read');
+  yield { asm: `movq 0x${a.toString(16)}, %rax    ; u64_stats_read`, addr: a, size: 8, access: 'r' };
+  return fast.u64_stats_read(m, a);
+}
+
+export function* u64_stats_add(m: Machine, p: number, v: bigint): StepGen<void> {
+  const a = checkStat(m, p, 'u64_stats_add');
+  checkDelta(v, 'u64_stats_add');
+  yield { asm: `addq $${v}, 0x${a.toString(16)}    ; u64_stats_add`, addr: a, size: 8, access: 'w' };
+  fast.u64_stats_add(m, a, v);
+}
+
+export function* u64_stats_inc(m: Machine, p: number): StepGen<void> {
+  const a = checkStat(m, p, 'u64_stats_inc');
+  yield { asm: `incq 0x${a.toString(16)}    ; u64_stats_inc`, addr: a, size: 8, access: 'w' };
+  fast.u64_stats_add(m, a, 1n);
+}
