@@ -58,11 +58,13 @@ export * as stepped from './stepped.js';
 export { type Insn, formatInsn } from './insn.js';
 export * from './sched/index.js';
 export {
-  exploreExhaustive, exploreRandom, runSchedule, runSeed, formatTrace, formatViolation, prng, DEFAULT_BOUND,
-  type ExploreOptions, type ExploreResult, type Violation, type Progress,
+  exploreExhaustive, exploreRandom, runSchedule, runSeed, formatTrace, formatViolation, prng, DEFAULT_BOUND, REDUCTIONS,
+  type ExploreOptions, type ExploreResult, type Violation, type Progress, type Reduction, type StopReason,
 } from './explore/explorer.js';
-export { SCENARIOS, getScenario } from './explore/scenarios/index.js';
-export { measureExplorer, type ExplorerFigures, type ScenarioFigures } from './explore/bench.js';
+export { SCENARIOS, LARGE_SCENARIOS, getScenario } from './explore/scenarios/index.js';
+export {
+  measureExplorer, measureScale, type ExplorerFigures, type ScenarioFigures, type ModeFigures, type ScaleFigures,
+} from './explore/bench.js';
 export * as rust from './rust/index.js';
 export * from './threads/index.js';
 export * from '../generated/x86_64/percpu.js';

@@ -175,6 +175,26 @@ export function machineArg(m: unknown, what: string): Machine {
   return m;
 }
 
+/**
+ * Memory of retired machines, by size, for the next boot of the same size: a
+ * fresh ArrayBuffer of a first chunk (68 KiB for 2 CPUs) costs tens of
+ * microseconds to allocate and collect, which dominated the explorer's
+ * per-schedule cost (it boots one machine per schedule). A few suffice.
+ */
+const spareMemory: ArrayBuffer[] = [];
+const SPARE_MEMORY_MAX = 8;
+
+function takeMemory(bytes: number): ArrayBuffer {
+  for (let i = spareMemory.length - 1; i >= 0; i--) {
+    const b = spareMemory[i]!;
+    if (b.byteLength !== bytes) continue;
+    spareMemory.splice(i, 1);
+    new Uint8Array(b).fill(0);
+    return b;
+  }
+  return new ArrayBuffer(bytes);
+}
+
 function notBooted(): never {
   throw new MachineStateError('per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first');
 }
@@ -352,7 +372,7 @@ export class Machine {
     if (this.booted) throw new MachineStateError('boot: the machine has already booted');
     const { staticSize, reservedSize, dynamicSize, unitSize, total } = this.firstChunk('boot');
     const shared = this.options.sharedMemoryBytes;
-    const buffer = shared !== undefined ? new SharedArrayBuffer(shared) : new ArrayBuffer(total);
+    const buffer = shared !== undefined ? new SharedArrayBuffer(shared) : takeMemory(total);
     const stat = this.linker.link();
     this.setMemory(buffer);
     if (shared !== undefined) this.mappedWord = new BigInt64Array(new SharedArrayBuffer(8));
@@ -398,6 +418,23 @@ export class Machine {
   }
 
   /** Replaces the memory and its views (boot, and when a new chunk is mapped). */
+  /**
+   * The owner is done with this machine for good (the explorer, after a
+   * schedule): its memory may back the next machine that boots with the same
+   * size. Afterwards every memory access of this machine throws as before
+   * boot, so a stale reference cannot touch the new owner's memory.
+   */
+  retire(): void {
+    const b = this.buffer;
+    if (b === null) return;
+    for (const name of ['u8', 'u16', 'u32', 'u64', 'view']) delete (this as Record<string, unknown>)[name];
+    this.buffer = null;
+    this.mappedBytes = 0;
+    this.tag_x86_64 = this.tag_arm64 = this.tag_generic = 0;
+    if (!(b instanceof ArrayBuffer) || spareMemory.length >= SPARE_MEMORY_MAX) return;
+    spareMemory.push(b);
+  }
+
   private setMemory(buffer: ArrayBuffer | SharedArrayBuffer): void {
     this.buffer = buffer;
     const own = (name: string, value: unknown): void => {

@@ -3,7 +3,7 @@
  * line, the summary, replay by --schedule and --seed, and usage errors.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseExploreArgs, runExplore } from '../src/cli/explore.js';
+import { parseExploreArgs, progressReporter, runExplore } from '../src/cli/explore.js';
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -42,9 +42,13 @@ describe('percpu-sim explore', () => {
     const r = await run('inc-irq', '--exhaustive');
     expect(r.code).toBe(0);
     expect(r.out).toContain('scenario:           inc-irq: this_cpu_inc from two tasks and an interrupt handler');
-    expect(r.out).toContain('mode:               exhaustive, preemption bound 2, sleep-set reduction\n');
-    expect(r.out).toContain('schedules explored: 945 (+79 redundant paths cut by sleep sets)');
+    expect(r.out).toContain('mode:               exhaustive, preemption bound 2, optimal DPOR (source sets + wakeup trees)\n');
+    expect(r.out).toContain('schedules explored: 945 (+10 redundant paths cut short)');
     expect(r.out).toContain('distinct states:    353');
+    expect(r.out).not.toContain('INCOMPLETE');
+    const sleep = await run('inc-irq', '--reduction', 'sleep');
+    expect(sleep.out).toContain('mode:               exhaustive, preemption bound 2, sleep-set reduction\n');
+    expect(sleep.out).toContain('schedules explored: 945 (+79 redundant paths cut short)');
     expect(r.out).toContain('violations:         0');
     expect(r.out).toMatch(/time: +\d+\.\d\d s \(\d+ schedules\/s\)/);
   });
@@ -56,7 +60,7 @@ describe('percpu-sim explore', () => {
     expect(r.out).toContain('  #4   cpu1 -- interrupt: ipi on cpu1 (over T2)\n');
     expect(r.out).toContain('  #5   cpu1 ipi[irq]: movl %gs:slot, %eax\n');
     expect(r.out).toContain('replay: percpu-sim explore xchg-irq-raw --schedule 0,0,1,i1:ipi,1,1,1\n');
-    expect(r.out).toContain('mode:               exhaustive, preemption bound 1, sleep-set reduction (stopped early)');
+    expect(r.out).toContain('mode:               exhaustive, preemption bound 1, optimal DPOR (source sets + wakeup trees) (stopped at the first violation)');
   });
 
   it('--all counts every violation; --no-reduction every interleaving', async () => {
@@ -104,6 +108,13 @@ describe('percpu-sim explore', () => {
       [['inc-irq', '--seed', 'x'], "--seed: expected an integer from 0 to 4294967295, got 'x'"],
       [['inc-irq', '--frob'], "unknown option '--frob'"],
       [['inc-irq', 'rmw-ptr'], "one scenario at a time (got 'inc-irq' and 'rmw-ptr')"],
+      [['inc-irq', '--seed', '3'], '--seed applies to --random only (the exhaustive search uses no random choices)'],
+      [['inc-irq', '--schedule', '0', '--seed', '3'], '--seed applies to --random only (a --schedule replay uses no random choices)'],
+      [['inc-irq', '--reduction', 'fast'], "--reduction: expected one of optimal, sleep, none, got 'fast'"],
+      [['inc-irq', '--random', '5', '--max-schedules', '3'], '--max-schedules applies to the exhaustive search only, not to --random'],
+      [['inc-irq', '--time-limit', '0'], "--time-limit: expected a positive number of seconds, got '0'"],
+      [['inc-irq', '--jobs', '0'], "--jobs: expected an integer from 1 to 256, got '0'"],
+      [['inc-irq', '--schedule', '0', '--jobs', '2'], '--jobs applies to the exhaustive search only, not to --schedule'],
     ] as const) {
       const r = await run(...args);
       expect(r.code, args.join(' ')).toBe(2);
@@ -114,7 +125,42 @@ describe('percpu-sim explore', () => {
 
   it('parses the options', () => {
     expect(parseExploreArgs(['inc-irq', '--random', '7', '--seed', '9', '--bound', '3', '--all'])).toEqual({
-      file: '', scenario: 'inc-irq', mode: 'random', n: 7, seed: 9, bound: 3, schedule: '', all: true, reduction: true,
+      file: '', scenario: 'inc-irq', mode: 'random', n: 7, seed: 9, bound: 3, schedule: '', all: true, reduction: 'optimal',
+      maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
     });
+    expect(parseExploreArgs(['inc-irq', '--reduction', 'sleep', '--max-schedules', '50', '--time-limit', '2.5', '--jobs', '2'])).toEqual({
+      file: '', scenario: 'inc-irq', mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', all: false, reduction: 'sleep',
+      maxSchedules: 50, timeLimit: 2.5, jobs: 2,
+    });
+  });
+
+  it('--max-schedules and --time-limit end with an honest INCOMPLETE line', async () => {
+    const r = await run('inc-irq', '--max-schedules', '50');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('schedules explored: 50');
+    expect(r.out).toContain(
+      'INCOMPLETE:         --max-schedules 50 reached: the bounded space was not covered; no violation in 50 schedules proves nothing about the rest\n',
+    );
+    const t = await run('inc-irq', '--time-limit', '0.001');
+    expect(t.code).toBe(0);
+    expect(t.out).toMatch(/INCOMPLETE: {9}--time-limit 0\.001 s reached: the bounded space was not covered; no violation in \d+ schedules proves nothing about the rest\n/);
+  });
+
+  it('off a terminal, progress goes to stderr as a line every few seconds', () => {
+    let err = '';
+    const sink = { write: (s: string) => { err += s; } };
+    const p = progressReporter('exhaustive', null, false, sink, 3000);
+    const at = (schedules: number, elapsedMs: number) => p.update({ schedules, states: 0, violations: 1, elapsedMs, total: null });
+    at(64, 1000);
+    expect(err).toBe('');
+    at(128, 3100);
+    at(192, 4000);
+    at(256, 6200);
+    p.stop();
+    expect(err).toBe('explore: 128 schedules, 1 violations, 3.1 s\nexplore: 256 schedules, 1 violations, 6.2 s\n');
+    let rnd = '';
+    const q = progressReporter('random', 1000, false, { write: (s: string) => { rnd += s; } }, 3000);
+    q.update({ schedules: 640, states: 0, violations: 0, elapsedMs: 3000, total: 1000 });
+    expect(rnd).toBe('explore: 640 of 1000 schedules, 0 violations, 3.0 s\n');
   });
 });

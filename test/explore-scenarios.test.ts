@@ -18,11 +18,11 @@ const lines = (v: { trace: readonly Parameters<typeof formatTraceEntry>[0][] }):
 // another CPU, and a task that has not started yet can still be preempted or migrated.
 describe('fixed scenarios: no schedule violates, exact counts', () => {
   it.each(([
-    [incIrq, 945, 79, 353],
-    [rmwPtrGetCpu, 51, 22, 57],
+    [incIrq, 945, 10, 353],
+    [rmwPtrGetCpu, 51, 3, 55],
     [xchgIrqThis, 292, 5, 191],
-    [thisCpuAddPreemptOff, 40, 10, 35],
-    [rustRef, 51, 22, 57],
+    [thisCpuAddPreemptOff, 40, 0, 35],
+    [rustRef, 51, 3, 55],
     [percpuCounter, 206, 0, 137],
   ] as [Scenario, number, number, number][]).map(([s, a, b, c]) => [s.name, s, a, b, c] as const))('%s', (_name, s, schedules, blocked, states) => {
     expect(s.expect).toBe('none');

@@ -79,7 +79,7 @@ describe('tasks and their contexts', () => {
           final: () => null,
         };
       }, 3);
-      exploreExhaustive(s, { reduction: false, onSchedule: (x) => schedules.push(x) });
+      exploreExhaustive(s, { reduction: 'none', onSchedule: (x) => schedules.push(x) });
       // Replay every schedule and look at what was offered in each state where H holds its CPU.
       let heldStates = 0;
       for (const sc of schedules) {

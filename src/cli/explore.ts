@@ -1,28 +1,38 @@
 /**
  * `percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K]
- *                     [--schedule STR] [--all] [--no-reduction]`
+ *                     [--schedule STR] [--all] [--reduction optimal|sleep|none]
+ *                     [--max-schedules N] [--time-limit S] [--jobs N]`
  *
  *   explore list [file.ts]       the shipped scenarios (or those a user file exports) and what each shows
  *   file.ts [scenario]           a scenario exported by a user's TypeScript file (the only one, or the one named)
  *   --exhaustive                 every schedule within the bound (the default)
  *   --random N                   N seeded random schedules (seeds S, S+1, …; S defaults to 1)
- *   --seed S                     with --random: the first seed; a failing schedule replays with --random 1 --seed <its seed>
+ *   --seed S                     with --random only: the first seed; a failing schedule replays with --random 1 --seed <its seed>
  *   --schedule STR               replay one schedule string (as printed with a violation) and print its trace
  *   --bound K                    preemptions + migrations per schedule (default: the scenario's)
  *   --all                        do not stop at the first violation; count them all
- *   --no-reduction               exhaustive without sleep sets (every interleaving)
+ *   --reduction R                exhaustive: optimal DPOR (default), sleep sets, or none (every interleaving)
+ *   --no-reduction               the same as --reduction none
+ *   --max-schedules N            exhaustive: stop after N schedules (the summary says the search is incomplete)
+ *   --time-limit S               exhaustive: stop after S seconds (likewise)
+ *   --jobs N                     exhaustive: N worker threads (shipped scenarios); same results as --jobs 1, sooner
+ *
+ * Progress: a bar on stdout when it is a terminal; otherwise a line on stderr
+ * every few seconds, so a long run in a pipe or a CI log shows it is alive.
  *
  * Exit status: 0 when no violation was found, 1 when one was, 2 for bad usage.
  */
 import cliProgress from 'cli-progress';
 import {
-  exploreExhaustive, exploreRandom, formatTrace, formatViolation, runSchedule, type ExploreResult, type Progress,
+  REDUCTIONS, exploreRandom, formatTrace, formatViolation, runSchedule, type ExploreResult, type Progress, type Reduction,
 } from '../explore/explorer.js';
-import { SCENARIOS, getScenario } from '../explore/scenarios/index.js';
+import { exploreParallel } from '../explore/parallel.js';
+import { LARGE_SCENARIOS, SCENARIOS, getScenario } from '../explore/scenarios/index.js';
 import type { Scenario } from '../sched/task.js';
 import { importUserModule } from './import-user-module.js';
 
-const USAGE = 'usage: percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K] [--schedule STR] [--all] [--no-reduction]\n'
+const USAGE = 'usage: percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K] [--schedule STR] [--all]\n'
+  + '                               [--reduction optimal|sleep|none] [--max-schedules N] [--time-limit S] [--jobs N]\n'
   + '       percpu-sim explore list [file.ts]';
 
 /** A positional argument that names a user's file rather than a shipped scenario. */
@@ -40,7 +50,13 @@ interface Args {
   bound: number | undefined;
   schedule: string;
   all: boolean;
-  reduction: boolean;
+  reduction: Reduction;
+  /** Exhaustive: stop after this many schedules (Infinity: no limit). */
+  maxSchedules: number;
+  /** Exhaustive: stop after this many seconds (Infinity: no limit). */
+  timeLimit: number;
+  /** Exhaustive: worker threads. */
+  jobs: number;
 }
 
 class UsageError extends Error {}
@@ -54,8 +70,13 @@ function intArg(flag: string, v: string | undefined, min: number, max = Number.M
 }
 
 export function parseExploreArgs(args: readonly string[]): Args {
-  const out: Args = { file: '', scenario: '', mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', all: false, reduction: true };
+  const out: Args = {
+    file: '', scenario: '', mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', all: false, reduction: 'optimal',
+    maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
+  };
   let modeFlag = '';
+  let seedGiven = false;
+  const exhaustiveOnly: string[] = [];
   const setMode = (flag: string, mode: Args['mode']): void => {
     if (modeFlag !== '' && modeFlag !== flag) throw new UsageError(`${modeFlag} and ${flag} cannot be combined`);
     modeFlag = flag;
@@ -66,7 +87,7 @@ export function parseExploreArgs(args: readonly string[]): Args {
     switch (a) {
       case '--exhaustive': setMode(a, 'exhaustive'); break;
       case '--random': setMode(a, 'random'); out.n = intArg(a, args[++i], 1); break;
-      case '--seed': out.seed = intArg(a, args[++i], 0, 0xffffffff); break;
+      case '--seed': out.seed = intArg(a, args[++i], 0, 0xffffffff); seedGiven = true; break;
       case '--bound': out.bound = intArg(a, args[++i], 0, 64); break;
       case '--schedule': {
         setMode(a, 'replay');
@@ -76,7 +97,26 @@ export function parseExploreArgs(args: readonly string[]): Args {
         break;
       }
       case '--all': out.all = true; break;
-      case '--no-reduction': out.reduction = false; break;
+      case '--no-reduction': out.reduction = 'none'; exhaustiveOnly.push(a); break;
+      case '--reduction': {
+        const v = args[++i];
+        if (v === undefined || !(REDUCTIONS as readonly string[]).includes(v)) {
+          throw new UsageError(`--reduction: expected one of ${REDUCTIONS.join(', ')}, got ${v === undefined ? 'nothing' : `'${v}'`}`);
+        }
+        out.reduction = v as Reduction;
+        exhaustiveOnly.push(a);
+        break;
+      }
+      case '--max-schedules': out.maxSchedules = intArg(a, args[++i], 1); exhaustiveOnly.push(a); break;
+      case '--jobs': out.jobs = intArg(a, args[++i], 1, 256); exhaustiveOnly.push(a); break;
+      case '--time-limit': {
+        const v = args[++i];
+        if (v === undefined) throw new UsageError('--time-limit needs a value');
+        if (!/^\d+(\.\d+)?$/.test(v) || !(Number(v) > 0)) throw new UsageError(`--time-limit: expected a positive number of seconds, got '${v}'`);
+        out.timeLimit = Number(v);
+        exhaustiveOnly.push(a);
+        break;
+      }
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
         if (out.file === '' && out.scenario === '' && isFile(a)) {
@@ -88,10 +128,17 @@ export function parseExploreArgs(args: readonly string[]): Args {
     }
   }
   if (out.scenario === '' && out.file === '') throw new UsageError('which scenario? (percpu-sim explore list shows them)');
+  // Options that would be ignored are refused, so nobody believes they took effect.
+  if (seedGiven && out.mode !== 'random') {
+    throw new UsageError(`--seed applies to --random only (${out.mode === 'replay' ? 'a --schedule replay' : 'the exhaustive search'} uses no random choices)`);
+  }
+  if (exhaustiveOnly.length > 0 && out.mode !== 'exhaustive') {
+    throw new UsageError(`${exhaustiveOnly[0]} applies to the exhaustive search only, not to ${modeFlag}`);
+  }
   return out;
 }
 
-function listScenarios(list: readonly Scenario[] = SCENARIOS): string {
+function listScenarios(list: readonly Scenario[] = [...SCENARIOS, ...LARGE_SCENARIOS]): string {
   const w = Math.max(...list.map((s) => s.name.length));
   return list.map((s) => `  ${s.name.padEnd(w)}  ${s.expect === 'violation' ? 'buggy ' : 'fixed '} ${s.title}`).join('\n');
 }
@@ -138,9 +185,35 @@ async function resolveScenario(a: Args): Promise<{ s: Scenario; target: string }
   return { s, target: `${a.file} ${a.scenario}` };
 }
 
-/** A progress bar on stdout, only for a TTY and only once the run has lasted half a second. */
-function progressBar(mode: Args['mode'], total: number | null): { update: (p: Progress) => void; stop: () => void } {
-  if (!process.stdout.isTTY || mode === 'replay') return { update: () => {}, stop: () => {} };
+/** How often a run that is not on a terminal reports its progress on stderr. */
+export const PROGRESS_LINE_MS = 3000;
+
+interface ProgressSink {
+  update: (p: Progress) => void;
+  stop: () => void;
+}
+
+/**
+ * Progress of a run: on a terminal, a bar on stdout once the run has lasted
+ * half a second; otherwise (a pipe, a log) one line on `err` every `everyMs`,
+ * so a long search shows it is alive without a bar's control characters.
+ */
+export function progressReporter(
+  mode: Args['mode'], total: number | null, tty: boolean, err: { write(s: string): unknown }, everyMs = PROGRESS_LINE_MS,
+): ProgressSink {
+  if (mode === 'replay') return { update: () => {}, stop: () => {} };
+  if (!tty) {
+    let next = everyMs;
+    return {
+      update(p) {
+        if (p.elapsedMs < next) return;
+        next = p.elapsedMs + everyMs;
+        const of = total === null ? '' : ` of ${total}`;
+        err.write(`explore: ${p.schedules}${of} schedules, ${p.violations} violations, ${(p.elapsedMs / 1000).toFixed(1)} s\n`);
+      },
+      stop: () => {},
+    };
+  }
   let bar: cliProgress.SingleBar | null = null;
   return {
     update(p) {
@@ -160,28 +233,39 @@ function progressBar(mode: Args['mode'], total: number | null): { update: (p: Pr
   };
 }
 
-function summary(s: Scenario, r: ExploreResult, seed: number): string {
+const REDUCTION_TEXT: Record<Reduction, string> = {
+  optimal: 'optimal DPOR (source sets + wakeup trees)',
+  sleep: 'sleep-set reduction',
+  none: 'no reduction',
+};
+
+function summary(s: Scenario, r: ExploreResult, seed: number, a: Args): string {
   const secs = r.elapsedMs / 1000;
   const rate = secs > 0 ? Math.round(r.schedules / secs) : r.schedules;
   const mode = r.mode === 'exhaustive'
-    ? `exhaustive, preemption bound ${r.bound}, ${r.reduction ? 'sleep-set reduction' : 'no reduction'}${r.complete ? '' : ' (stopped early)'}`
+    ? `exhaustive, preemption bound ${r.bound}, ${REDUCTION_TEXT[r.reduction]}${r.stopped === 'violations' ? ' (stopped at the first violation)' : ''}`
     : `random from seed ${seed}, preemption bound ${r.bound}`;
-  const blocked = r.sleepBlocked > 0 ? ` (+${r.sleepBlocked} redundant paths cut by sleep sets)` : '';
-  return [
+  const blocked = r.sleepBlocked > 0 ? ` (+${r.sleepBlocked} redundant paths cut short)` : '';
+  const lines = [
     `scenario:           ${s.name}: ${s.title}`,
     `mode:               ${mode}`,
     `schedules explored: ${r.schedules}${blocked}`,
     `distinct states:    ${r.distinctStates}`,
     `violations:         ${r.violations.length}`,
     `time:               ${secs.toFixed(2)} s (${rate} schedules/s)`,
-  ].join('\n');
+  ];
+  if (r.stopped === 'max-schedules' || r.stopped === 'time-limit') {
+    const why = r.stopped === 'max-schedules' ? `--max-schedules ${a.maxSchedules} reached` : `--time-limit ${a.timeLimit} s reached`;
+    lines.push(`INCOMPLETE:         ${why}: the bounded space was not covered; no violation in ${r.schedules} schedules proves nothing about the rest`);
+  }
+  return lines.join('\n');
 }
 
 export async function runExplore(args: string[]): Promise<number> {
   if (args[0] === 'list') {
     try {
       if (args.length > 2 || (args[1] !== undefined && !isFile(args[1]))) throw new UsageError('list takes one scenario file at most: percpu-sim explore list [file.ts]');
-      const list = args[1] === undefined ? SCENARIOS : await userScenarios(args[1]);
+      const list = args[1] === undefined ? [...SCENARIOS, ...LARGE_SCENARIOS] : await userScenarios(args[1]);
       process.stdout.write(`scenarios${args[1] === undefined ? '' : ` in ${args[1]}`}:\n${listScenarios(list)}\n`);
       return 0;
     } catch (e) {
@@ -215,17 +299,20 @@ export async function runExplore(args: string[]): Promise<number> {
       process.stdout.write(`no violation (${sch.steps} instructions, ${sch.preemptions} preemptions, ${sch.migrations} migrations, ${sch.interrupts} interrupts)\n`);
       return 0;
     }
-    const bar = progressBar(a.mode, a.mode === 'random' ? a.n : null);
+    const bar = progressReporter(a.mode, a.mode === 'random' ? a.n : null, process.stdout.isTTY === true, process.stderr);
     let r: ExploreResult;
     try {
       r = a.mode === 'random'
         ? exploreRandom(s, a.n, a.seed, { bound: a.bound, maxViolations, onProgress: bar.update })
-        : exploreExhaustive(s, { bound: a.bound, maxViolations, reduction: a.reduction, onProgress: bar.update });
+        : await exploreParallel(s, {
+          bound: a.bound, maxViolations, reduction: a.reduction, onProgress: bar.update,
+          maxSchedules: a.maxSchedules, timeLimitMs: a.timeLimit * 1000, jobs: a.jobs,
+        });
     } finally {
       bar.stop();
     }
     if (r.violations.length > 0) process.stdout.write(`${formatViolation(s, r.violations[0]!, r.bound, target)}\n\n`);
-    process.stdout.write(`${summary(s, r, a.seed)}\n`);
+    process.stdout.write(`${summary(s, r, a.seed, a)}\n`);
     return r.violations.length > 0 ? 1 : 0;
   } catch (e) {
     process.stderr.write(`percpu-sim explore: ${(e as Error).message}\n`);

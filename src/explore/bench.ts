@@ -1,54 +1,77 @@
 /**
- * Figures for the benchmark report: the number of schedules of each shipped
- * scenario in exhaustive mode, and the explorer's throughput.
+ * Figures for the benchmark report: for each shipped scenario, the schedules
+ * each reduction runs to cover the bounded space and how fast; the totals over
+ * the set; and the scale scenario.
  *
- *   import { measureExplorer } from '../src/explore/bench.js';
- *   const r = measureExplorer();            // every scenario, 3 timed runs each
- *   r.scenarios[0].schedules, r.schedulesPerSecond
+ *   import { measureExplorer, measureScale } from '../src/explore/bench.js';
+ *   const r = measureExplorer();     // every scenario, optimal and sleep sets, fastest of 3 timed runs
+ *   r.totals.optimal.schedules / r.totals.sleep.schedules
  *
  * Counts are of the whole bounded space: the runs do not stop at a violation
  * (maxViolations = Infinity), so a buggy scenario's count is comparable with
- * its fixed twin's. Each is given with and without the sleep-set reduction.
+ * its fixed twin's. Timed runs count no states and record no traces.
  */
 import { describe } from '../types.js';
-import { exploreExhaustive } from './explorer.js';
-import { SCENARIOS, getScenario } from './scenarios/index.js';
+import { exploreExhaustive, type ExploreResult, type Reduction } from './explorer.js';
+import { SCENARIOS, counterScale, getScenario } from './scenarios/index.js';
+
+export interface ModeFigures {
+  /** Complete schedules. */
+  readonly schedules: number;
+  /** Paths cut short (every transition asleep, or a wakeup sequence that could not run). */
+  readonly cut: number;
+  /** Transitions performed, prefix replays included. */
+  readonly transitions: number;
+  /** Fastest timed run. */
+  readonly ms: number;
+}
 
 /** One scenario's explorer figures: schedules with and without the reduction, states, violations, time. */
 export interface ScenarioFigures {
   readonly name: string;
   readonly expect: 'violation' | 'none';
   readonly bound: number;
-  /** Schedules with sleep sets (one per equivalence class of interleavings). */
-  readonly schedules: number;
-  /** Paths the sleep sets cut short. */
-  readonly sleepBlocked: number;
-  /** Schedules without the reduction (every interleaving within the bound). */
+  readonly optimal: ModeFigures;
+  readonly sleep: ModeFigures;
+  /** Schedules without a reduction (every interleaving within the bound). */
   readonly naiveSchedules: number;
+  /** Distinct states (optimal). */
   readonly distinctStates: number;
-  /** Schedules that violated the invariant (with the reduction). */
+  /** Schedules that violated the invariant (optimal). */
   readonly violations: number;
-  /** Transitions performed per reduced exploration (prefix replays included). */
-  readonly transitions: number;
-  /** Fastest of the timed reduced runs. */
-  readonly ms: number;
-  readonly schedulesPerSecond: number;
 }
 
 /** The explorer figures of every shipped scenario (the bench report). */
 export interface ExplorerFigures {
   readonly scenarios: readonly ScenarioFigures[];
-  /** All reduced schedules divided by the sum of the fastest times. */
+  readonly totals: { readonly optimal: ModeFigures; readonly sleep: ModeFigures };
+  /** Sleep-set schedules over the set ÷ the sum of the fastest times (the figure the report has always had). */
   readonly schedulesPerSecond: number;
-  readonly transitionsPerSecond: number;
-  readonly totalSchedules: number;
-  readonly totalMs: number;
+  readonly optimalSchedulesPerSecond: number;
+}
+
+function timed(s: ReturnType<typeof getScenario>, reduction: Reduction, runs: number, warmup: boolean): ModeFigures {
+  const all = { maxViolations: Infinity, countStates: false, traceViolations: false, reduction } as const;
+  if (warmup) exploreExhaustive(s, all); // warm-up (JIT)
+  let best = Infinity;
+  let r: ExploreResult | null = null;
+  for (let i = 0; i < runs; i++) {
+    r = exploreExhaustive(s, all);
+    best = Math.min(best, r.elapsedMs);
+  }
+  return { schedules: r!.schedules, cut: r!.sleepBlocked, transitions: r!.transitions, ms: best };
+}
+
+function sum(list: readonly ModeFigures[]): ModeFigures {
+  return list.reduce((a, f) => ({
+    schedules: a.schedules + f.schedules, cut: a.cut + f.cut, transitions: a.transitions + f.transitions, ms: a.ms + f.ms,
+  }), { schedules: 0, cut: 0, transitions: 0, ms: 0 });
 }
 
 /**
- * Explores every shipped scenario (or the named ones) exhaustively: one
- * untimed warm-up (unless `warmup` is false), then `runs` timed runs with the
- * reduction (the fastest counts), plus one run without it for the naive count.
+ * Every shipped scenario (or the named ones), optimal and sleep sets (an
+ * untimed warm-up unless `warmup` is false, then `runs` timed runs; the fastest
+ * counts), plus one naive run for its count.
  */
 export function measureExplorer(options: { scenarios?: readonly string[]; runs?: number; warmup?: boolean } = {}): ExplorerFigures {
   if (options === null || typeof options !== 'object' || (options.scenarios !== undefined && !Array.isArray(options.scenarios))) {
@@ -59,29 +82,36 @@ export function measureExplorer(options: { scenarios?: readonly string[]; runs?:
   const list = options.scenarios === undefined ? SCENARIOS : options.scenarios.map((n) => getScenario(n));
   const out: ScenarioFigures[] = [];
   for (const s of list) {
-    const all = { maxViolations: Infinity } as const;
-    if (options.warmup ?? true) exploreExhaustive(s, { ...all, countStates: false, traceViolations: false }); // warm-up (JIT)
-    let best = Infinity;
-    const r = exploreExhaustive(s, all);
-    for (let i = 0; i < runs; i++) {
-      const t = exploreExhaustive(s, { ...all, countStates: false, traceViolations: false });
-      best = Math.min(best, t.elapsedMs);
-    }
-    const naive = exploreExhaustive(s, { ...all, reduction: false, countStates: false, traceViolations: false });
+    const counted = exploreExhaustive(s, { maxViolations: Infinity, traceViolations: false });
+    const naive = exploreExhaustive(s, { maxViolations: Infinity, reduction: 'none', countStates: false, traceViolations: false });
     out.push({
-      name: s.name, expect: s.expect, bound: r.bound, schedules: r.schedules, sleepBlocked: r.sleepBlocked,
-      naiveSchedules: naive.schedules, distinctStates: r.distinctStates, violations: r.violations.length,
-      transitions: r.transitions, ms: best, schedulesPerSecond: best > 0 ? r.schedules / (best / 1000) : Infinity,
+      name: s.name, expect: s.expect, bound: counted.bound,
+      optimal: timed(s, 'optimal', runs, options.warmup ?? true), sleep: timed(s, 'sleep', runs, options.warmup ?? true),
+      naiveSchedules: naive.schedules, distinctStates: counted.distinctStates, violations: counted.violations.length,
     });
   }
-  const totalSchedules = out.reduce((a, f) => a + f.schedules, 0);
-  const totalMs = out.reduce((a, f) => a + f.ms, 0);
-  const totalTransitions = out.reduce((a, f) => a + f.transitions, 0);
-  return {
-    scenarios: out,
-    schedulesPerSecond: totalMs > 0 ? totalSchedules / (totalMs / 1000) : Infinity,
-    transitionsPerSecond: totalMs > 0 ? totalTransitions / (totalMs / 1000) : Infinity,
-    totalSchedules,
-    totalMs,
-  };
+  const optimal = sum(out.map((f) => f.optimal));
+  const sleep = sum(out.map((f) => f.sleep));
+  const rate = (f: ModeFigures) => (f.ms > 0 ? f.schedules / (f.ms / 1000) : Infinity);
+  return { scenarios: out, totals: { optimal, sleep }, schedulesPerSecond: rate(sleep), optimalSchedulesPerSecond: rate(optimal) };
+}
+
+export interface ScaleFigures {
+  readonly bound: number;
+  readonly reduction: Reduction;
+  readonly schedules: number;
+  readonly cut: number;
+  readonly complete: boolean;
+  readonly violations: number;
+  readonly ms: number;
+}
+
+/** The scale scenario (counter-scale) explored exhaustively, given up after `timeLimitMs`. */
+export function measureScale(options: { bound?: number; reduction?: Reduction; timeLimitMs?: number } = {}): ScaleFigures {
+  const bound = options.bound ?? 2;
+  const reduction = options.reduction ?? 'optimal';
+  const r = exploreExhaustive(counterScale, {
+    bound, reduction, maxViolations: Infinity, countStates: false, traceViolations: false, timeLimitMs: options.timeLimitMs ?? 120_000,
+  });
+  return { bound, reduction, schedules: r.schedules, cut: r.sleepBlocked, complete: r.complete, violations: r.violations.length, ms: r.elapsedMs };
 }

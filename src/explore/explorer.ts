@@ -25,11 +25,16 @@
  * Every violation carries the schedule string that replays it exactly.
  */
 import { describe } from '../types.js';
-import { conflicts } from '../sched/step.js';
 import {
   Scheduler, formatTraceEntry, parseToken, type Choice, type TraceEntry, type Transition, type ViolationKind,
 } from '../sched/scheduler.js';
 import type { Scenario } from '../sched/task.js';
+import {
+  REDUCTIONS, childSleep, dependent, detectRaces, disabledSiblings, finishChild, happensBefore, isAsleep, makeNode, stopAt,
+  type Ev, type Reduction, type SearchNode,
+} from './search.js';
+
+export { REDUCTIONS, type Reduction } from './search.js';
 
 /** The preemption bound when neither the caller nor the scenario gives one. */
 export const DEFAULT_BOUND = 2;
@@ -39,14 +44,16 @@ export const DEFAULT_MAX_STEPS = 10_000;
 export interface ExploreOptions {
   /** Preemptions + migrations per schedule (default: the scenario's bound, else 2). */
   bound?: number;
-  /** Sleep-set reduction in exhaustive mode (default true). */
-  reduction?: boolean;
+  /** Exhaustive mode: optimal DPOR (default), sleep sets, or none (every interleaving). */
+  reduction?: Reduction;
   /** Stop after this many violations (default 1). */
   maxViolations?: number;
   /** Transitions per schedule before it counts as a livelock (default 10000). */
   maxSteps?: number;
   /** Exhaustive mode gives up after this many schedules (default unlimited). */
   maxSchedules?: number;
+  /** Exhaustive mode gives up after this many milliseconds (default unlimited). */
+  timeLimitMs?: number;
   /** Count distinct states (default true; off saves the state hashing). */
   countStates?: boolean;
   /** Re-run each violating schedule to record its trace (default true; off for timing runs). */
@@ -89,7 +96,8 @@ export interface ExploreResult {
   readonly scenario: string;
   readonly mode: 'exhaustive' | 'random' | 'replay';
   readonly bound: number;
-  readonly reduction: boolean;
+  /** Exhaustive: the reduction used; random and replay: 'none'. */
+  readonly reduction: Reduction;
   /** Complete schedules run (finished or stopped at a violation). */
   readonly schedules: number;
   /** Paths cut short because every enabled transition was asleep (exhaustive with reduction). */
@@ -100,6 +108,8 @@ export interface ExploreResult {
   readonly violations: readonly Violation[];
   /** Exhaustive: the whole bounded space was covered (not stopped early). */
   readonly complete: boolean;
+  /** Exhaustive: why the run ended before covering the space (null when complete; random: null). */
+  readonly stopped: StopReason | null;
   readonly elapsedMs: number;
 }
 
@@ -143,81 +153,276 @@ function now(): number {
   return performance.now();
 }
 
-/** Every schedule within the bound, reduced by sleep sets; stops at maxViolations. */
-export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreResult {
-  const bound = boundOf(s, o);
-  const reduction = o.reduction ?? true;
-  const maxViolations = positive('maxViolations', o.maxViolations ?? 1);
-  const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
-  const maxSchedules = positive('maxSchedules', o.maxSchedules ?? Infinity);
-  const countStates = o.countStates ?? true;
-  const t0 = now();
-  const states = new Set<string>();
-  const violations: Violation[] = [];
-  let schedules = 0;
-  let blocked = 0;
-  let transitions = 0;
-  let complete = false;
+/** What ended an exhaustive run before the bounded space was covered. */
+export type StopReason = 'violations' | 'max-schedules' | 'time-limit';
 
-  interface Node { options: Transition[]; idx: number; sleep: Transition[] }
-  const stack: Node[] = [];
-  const childSleep = (node: Node): Transition[] => {
-    if (!reduction) return [];
-    const taken = node.options[node.idx]!;
-    const out: Transition[] = [];
-    for (const z of node.sleep) if (!conflicts(z.touches, taken.touches)) out.push(z);
-    for (let j = 0; j < node.idx; j++) {
-      const z = node.options[j]!;
-      if (!conflicts(z.touches, taken.touches)) out.push(z);
-    }
-    return out;
+/** A unit of the exhaustive search: the subtree below a prefix, entered with a sleep set. */
+export interface SearchTask {
+  readonly prefix: readonly string[];
+  readonly sleep: readonly Ev[];
+}
+
+/** The settings of an exhaustive search, checked (what a worker needs besides the scenario). */
+export interface SearchLimits {
+  readonly bound: number;
+  readonly reduction: Reduction;
+  readonly maxViolations: number;
+  readonly maxSteps: number;
+  readonly maxSchedules: number;
+  /** Date.now() after which the search gives up (Infinity: never). */
+  readonly deadline: number;
+  readonly countStates: boolean;
+  readonly traceViolations: boolean;
+}
+
+/** What one task found; counters at each violation let a merge stop exactly where a sequential run would. */
+export interface TaskOutcome {
+  readonly schedules: number;
+  readonly cut: number;
+  readonly transitions: number;
+  readonly violations: readonly { readonly v: Violation; readonly schedules: number; readonly cut: number; readonly transitions: number }[];
+  readonly stopped: StopReason | null;
+}
+
+/** The top of the tree is split into tasks down to this depth at most… */
+const SPLIT_DEPTH = 3;
+/** …or until there are this many (enough for a few workers to share evenly). */
+const SPLIT_TASKS = 32;
+
+/** Checks an exhaustive run's options. */
+export function searchLimits(s: Scenario, o: ExploreOptions): SearchLimits {
+  const timeLimitMs = o.timeLimitMs ?? Infinity;
+  if (!(timeLimitMs > 0)) throw new RangeError(`explore: timeLimitMs must be a positive number, got ${String(timeLimitMs)}`);
+  return {
+    bound: boundOf(s, o), reduction: reductionOf(o.reduction),
+    maxViolations: positive('maxViolations', o.maxViolations ?? 1), maxSteps: positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS),
+    maxSchedules: positive('maxSchedules', o.maxSchedules ?? Infinity), deadline: Date.now() + timeLimitMs,
+    countStates: o.countStates ?? true, traceViolations: o.traceViolations ?? true,
   };
+}
 
-  for (;;) {
-    const sch = new Scheduler(s.build(), bound, false);
-    for (const node of stack) {
-      sch.apply(node.options[node.idx]!.choice);
+/**
+ * The top levels of the tree, explored sleep-set style (every enabled
+ * transition that does not sleep; in the naive search every one), level by
+ * level until there are SPLIT_TASKS subtrees or SPLIT_DEPTH levels: the tasks,
+ * in depth-first order. The split does not depend on how many workers share
+ * them, so a run gives the same results with any number of jobs. Each child is
+ * run once here to learn whether it stops its schedule (a stopping transition
+ * sleeps as one conflicting with everything).
+ */
+export function partition(s: Scenario, lim: SearchLimits, states: Set<string> | null): { tasks: SearchTask[]; transitions: number } {
+  let tasks: (SearchTask & { terminal: boolean })[] = [{ prefix: [], sleep: [], terminal: false }];
+  let transitions = 0;
+  const replay = (prefix: readonly string[]): Scheduler => {
+    const sch = new Scheduler(s.build(), lim.bound, false);
+    sch.checking = false;
+    for (const tok of prefix) {
+      sch.apply(parseToken(tok));
       transitions++;
     }
-    let sleep = stack.length > 0 ? childSleep(stack[stack.length - 1]!) : [];
-    let ended = true; // false when the path was cut by the sleep sets
-    for (;;) {
-      const en = nextChoices(sch, maxSteps, countStates ? states : null);
-      if (en === null) break;
-      const opts = sleep.length === 0 ? en : en.filter((t) => !sleep.some((z) => z.token === t.token));
-      if (opts.length === 0) {
+    sch.checking = true;
+    return sch;
+  };
+  for (let depth = 0; depth < SPLIT_DEPTH && tasks.length < SPLIT_TASKS; depth++) {
+    const next: (SearchTask & { terminal: boolean })[] = [];
+    for (const t of tasks) {
+      if (t.terminal) {
+        next.push(t);
+        continue;
+      }
+      const sch = replay(t.prefix);
+      const en = nextChoices(sch, lim.maxSteps, states);
+      sch.m.retire();
+      if (en === null) {
+        next.push({ ...t, terminal: true });
+        continue;
+      }
+      const todo = lim.reduction === 'none' ? en : en.filter((x) => !t.sleep.some((z) => z.token === x.token));
+      const explored: Ev[] = [];
+      for (const c of todo) {
+        const sleep = lim.reduction === 'none' ? [] : [...t.sleep, ...explored].filter((z) => !dependent(z, c));
+        const child = replay(t.prefix);
+        child.apply(c.choice);
+        transitions++;
+        const stops = child.violation !== null;
+        const terminal = stops || nextChoices(child, lim.maxSteps, states) === null;
+        child.m.retire();
+        next.push({ prefix: [...t.prefix, c.token], sleep, terminal });
+        explored.push(stops ? { token: c.token, touches: c.touches, stop: true } : { token: c.token, touches: c.touches });
+      }
+    }
+    tasks = next;
+  }
+  return { tasks: tasks.map(({ prefix, sleep }) => ({ prefix, sleep })), transitions };
+}
+
+/**
+ * Explores the subtree of one task with the reduction asked for: below the
+ * task's prefix, a depth-first walk that rebuilds the world and replays the
+ * path for each new branch (see search.ts). Races with events of the prefix are
+ * not reversed here: the levels above explore every transition that does not
+ * sleep.
+ */
+export function exploreTask(
+  s: Scenario, task: SearchTask, lim: SearchLimits, states: Set<string> | null,
+  onSchedule?: (schedule: string, violation: string | null) => void,
+): TaskOutcome {
+  const { reduction, maxSteps } = lim;
+  const optimal = reduction === 'optimal';
+  const prefix = task.prefix.map((t) => parseToken(t));
+  const violations: { v: Violation; schedules: number; cut: number; transitions: number }[] = [];
+  let schedules = 0;
+  let cut = 0;
+  let transitions = 0;
+  let stopped: StopReason | null = null;
+  const path: SearchNode[] = [];
+  let from = 0; // events from this depth on are new on the current path
+  for (let first = true; ; first = false) {
+    const sch = new Scheduler(s.build(), lim.bound, false);
+    // The first run checks the prefix as the run that found it did: it may end in a violation.
+    sch.checking = first;
+    for (const c of prefix) {
+      sch.apply(c);
+      transitions++;
+    }
+    sch.checking = false;
+    for (let k = 0; k < path.length - 1; k++) {
+      sch.apply(path[k]!.taken!.choice);
+      transitions++;
+    }
+    sch.checking = true;
+    let en: Transition[] | null;
+    if (first) {
+      en = nextChoices(sch, maxSteps, states);
+      if (en !== null) path.push(makeNode(reduction, en, [...task.sleep], []));
+    } else {
+      en = sch.enabled();
+    }
+    let ended = en !== null || first; // false when the path was cut (every child asleep, or a wakeup sequence that cannot run)
+    let lastEn: Transition[] | null = null;
+    let stoppedBy = false; // the last transition raised a violation (not the final check, not a deadlock)
+    while (en !== null) {
+      const depth = path.length - 1;
+      const node = path[depth]!;
+      let t: Transition | undefined;
+      while (node.todo.length > 0) {
+        const want = node.todo[0]!.ev.token;
+        t = en.find((x) => x.token === want);
+        if (t !== undefined && !isAsleep(node, want)) break;
+        // A wakeup sequence whose next transition is not enabled here (the race was not reversible),
+        // or sleeps here (every trace it starts was explored).
+        t = undefined;
+        node.todo.shift();
+      }
+      if (t === undefined) {
         ended = false;
-        blocked++;
+        cut++;
         break;
       }
-      const node: Node = { options: opts, idx: 0, sleep };
-      stack.push(node);
-      sch.apply(opts[0]!.choice);
+      const wut = node.todo[0]!.children;
+      node.taken = t;
+      if (optimal) {
+        node.hb = happensBefore(path, depth, t.touches);
+        disabledSiblings(node, en, t);
+      }
+      const sleep = childSleep(reduction, node, t);
+      lastEn = en;
+      sch.apply(t.choice);
       transitions++;
-      sleep = childSleep(node);
+      stoppedBy = sch.violation !== null;
+      en = nextChoices(sch, maxSteps, states);
+      path.push(makeNode(reduction, en ?? [], sleep, wut));
     }
     if (ended) {
       schedules++;
-      o.onSchedule?.(sch.schedule.join(','), sch.violation);
+      onSchedule?.(sch.schedule.join(','), sch.violation);
       if (sch.violation !== null) {
-        violations.push(o.traceViolations === false ? untraced(sch, null, schedules) : traced(s, bound, sch.schedule.join(','), maxSteps, null, schedules));
-      }
-      if (o.onProgress !== undefined && (schedules & 63) === 0) {
-        o.onProgress({ schedules, states: states.size, violations: violations.length, elapsedMs: now() - t0, total: null });
+        const v = lim.traceViolations ? traced(s, lim.bound, sch.schedule.join(','), maxSteps, null, schedules) : untraced(sch, null, schedules);
+        violations.push({ v, schedules, cut, transitions });
       }
     }
-    if (violations.length >= maxViolations || schedules >= maxSchedules) break;
-    while (stack.length > 0 && stack[stack.length - 1]!.idx + 1 >= stack[stack.length - 1]!.options.length) stack.pop();
-    if (stack.length === 0) {
-      complete = true;
-      break;
+    const events = path.length - 1;
+    const stoppedEarly = stoppedBy || sch.violationKind === 'livelock';
+    if (ended && stoppedEarly && lastEn !== null) stopAt(reduction, path, events - 1, lastEn);
+    if (optimal && events > 0) detectRaces(path, events, from);
+    sch.m.retire();
+    if (violations.length >= lim.maxViolations) stopped = 'violations';
+    else if (schedules >= lim.maxSchedules) stopped = 'max-schedules';
+    else if (lim.deadline !== Infinity && Date.now() >= lim.deadline) stopped = 'time-limit';
+    if (stopped !== null) break;
+    path.pop();
+    while (path.length > 0 && !finishChild(reduction, path[path.length - 1]!)) path.pop();
+    if (path.length === 0) break;
+    from = path.length - 1;
+  }
+  return { schedules, cut, transitions, violations, stopped };
+}
+
+/** Collects task outcomes in task order into one result, stopping exactly where a sequential run stops. */
+export class Merge {
+  schedules = 0;
+  cut = 0;
+  transitions = 0;
+  readonly violations: Violation[] = [];
+  stopped: StopReason | null = null;
+
+  constructor(private readonly lim: SearchLimits, transitions: number) {
+    this.transitions = transitions;
+  }
+
+  /** Adds the next task's outcome; false once the run is over. */
+  add(o: TaskOutcome): boolean {
+    for (const x of o.violations) {
+      this.violations.push({ ...x.v, index: this.schedules + x.v.index });
+      if (this.violations.length >= this.lim.maxViolations) {
+        this.schedules += x.schedules;
+        this.cut += x.cut;
+        this.transitions += x.transitions;
+        this.stopped = 'violations';
+        return false;
+      }
     }
-    stack[stack.length - 1]!.idx++;
+    this.schedules += o.schedules;
+    this.cut += o.cut;
+    this.transitions += o.transitions;
+    if (o.stopped === 'time-limit') this.stopped = 'time-limit';
+    else if (this.schedules >= this.lim.maxSchedules) this.stopped = 'max-schedules';
+    return this.stopped === null;
+  }
+
+  /** What a task still may do in a sequential run. */
+  remaining(): SearchLimits {
+    return { ...this.lim, maxViolations: this.lim.maxViolations - this.violations.length, maxSchedules: this.lim.maxSchedules - this.schedules };
+  }
+}
+
+/** Every schedule within the bound, with the reduction asked for; stops at maxViolations, maxSchedules or timeLimitMs. */
+export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreResult {
+  const lim = searchLimits(s, o);
+  const t0 = now();
+  const states = lim.countStates ? new Set<string>() : null;
+  const { tasks, transitions } = partition(s, lim, states);
+  const merge = new Merge(lim, transitions);
+  let progressAt = 0;
+  for (const task of tasks) {
+    const more = merge.add(exploreTask(s, task, merge.remaining(), states, o.onSchedule));
+    if (o.onProgress !== undefined && merge.schedules - progressAt >= 64) {
+      progressAt = merge.schedules;
+      o.onProgress({ schedules: merge.schedules, states: states?.size ?? 0, violations: merge.violations.length, elapsedMs: now() - t0, total: null });
+    }
+    if (!more) break;
   }
   return {
-    scenario: s.name, mode: 'exhaustive', bound, reduction, schedules, sleepBlocked: blocked, transitions,
-    distinctStates: states.size, violations, complete, elapsedMs: now() - t0,
+    scenario: s.name, mode: 'exhaustive', bound: lim.bound, reduction: lim.reduction, schedules: merge.schedules, sleepBlocked: merge.cut,
+    transitions: merge.transitions, distinctStates: states?.size ?? 0, violations: merge.violations, complete: merge.stopped === null,
+    stopped: merge.stopped, elapsedMs: now() - t0,
   };
+}
+
+function reductionOf(r: Reduction | undefined): Reduction {
+  const x = r ?? 'optimal';
+  if (!REDUCTIONS.includes(x)) throw new RangeError(`explore: reduction must be one of ${REDUCTIONS.join(', ')}, got ${String(r)}`);
+  return x;
 }
 
 /** mulberry32: a small, fast, well-mixed 32-bit PRNG; the whole schedule follows from its seed. */
@@ -294,6 +499,7 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
     schedules++;
     transitions += sch.n;
     o.onSchedule?.(sch.schedule.join(','), sch.violation);
+    sch.m.retire();
     if (sch.violation !== null) {
       const v = o.traceViolations === false ? untraced(sch, sd, schedules) : traced(s, bound, sch.schedule.join(','), maxSteps, sd, schedules);
       violations.push(v);
@@ -304,8 +510,8 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
     }
   }
   return {
-    scenario: s.name, mode: 'random', bound, reduction: false, schedules, sleepBlocked: 0, transitions,
-    distinctStates: states?.size ?? 0, violations, complete: false, elapsedMs: now() - t0,
+    scenario: s.name, mode: 'random', bound, reduction: 'none', schedules, sleepBlocked: 0, transitions,
+    distinctStates: states?.size ?? 0, violations, complete: false, stopped: null, elapsedMs: now() - t0,
   };
 }
 

@@ -68,6 +68,8 @@ export interface Transition {
   /** The schedule-string token; stable for the same transition in later states. */
   readonly token: string;
   readonly touches: readonly Touch[];
+  /** A step that runs only while its enabled() predicate holds (a lock): something else may have to run first. */
+  readonly blocking?: boolean;
 }
 
 /** What a schedule found wrong. */
@@ -191,6 +193,13 @@ export class Scheduler {
   boundStop = false;
   /** Record the trace (off for the explorer's fast path; replays record). */
   tracing: boolean;
+  /**
+   * Run the scenario's checks (check() after each transition, checkStep()
+   * before each instruction). The explorer turns them off while it replays a
+   * prefix it has already checked: they are functions of the state, which a
+   * replay reproduces exactly.
+   */
+  checking = true;
 
   constructor(world: World, bound: number, tracing = true) {
     if (world === null || typeof world !== 'object' || !Array.isArray(world.tasks)) {
@@ -456,7 +465,8 @@ export class Scheduler {
       }
       touches.push(cpuTouch(cpu));
       for (const s of sleepers) if (s.cpu !== cpu && conflicts(touches, s.touches)) touches.push(cpuTouch(s.cpu));
-      out.push({ choice: { kind: 'step', cpu }, token: String(cpu), touches });
+      const blocking = f.started && f.pending !== null && f.pending.enabled !== undefined;
+      out.push({ choice: { kind: 'step', cpu }, token: String(cpu), touches, blocking });
     }
     for (const h of this.handlers) {
       if (this.budget.get(h.name)! <= 0) continue;
@@ -584,7 +594,7 @@ export class Scheduler {
       case 'nmi': this.doNmi(choice.cpu, choice.handler); break;
     }
     if (this.violation === null) this.afterTransition();
-    if (this.violation === null) this.checkState();
+    if (this.violation === null && this.checking) this.checkState();
   }
 
   /** Softirq runs local_bh_enable() asked for, then wake-ups of sleepers whose lock came free. */
@@ -659,17 +669,19 @@ export class Scheduler {
       }
     }
     f.obs = mix(f.obs, cpu);
-    let text = formatStep(step, m);
     let owner: number | null = null;
     if (addr !== null && m.layout !== null) {
       const unit = Math.floor((addr - m.layout.base) / m.layout.unitSize);
       if (addr >= m.layout.base && unit < m.nrCpus) owner = unit;
+    }
+    if (this.tracing) {
+      let text = formatStep(step, m);
       // A plain address into another CPU's unit: the copy belongs to someone else.
       if (owner !== null && owner !== cpu && step.addr !== undefined) text += `    ; cpu${owner}'s copy`;
+      if (f.ctx.src !== undefined) text += `    ; ${f.ctx.src}`;
+      this.log(cpu, this.who(f), 'step', text);
     }
-    if (f.ctx.src !== undefined) text += `    ; ${f.ctx.src}`;
-    this.log(cpu, this.who(f), 'step', text);
-    if (this.world.checkStep !== undefined) {
+    if (this.checking && this.world.checkStep !== undefined) {
       const info: StepInfo = { cpu, who: f.name, irq: f.kind !== 'task', context: f.kind, step, addr, owner, write };
       let v: string | null;
       try {

@@ -1,0 +1,297 @@
+/**
+ * The exhaustive search: a depth-first walk of the tree of schedules, with one
+ * of three reductions.
+ *
+ *   none     every enabled transition at every point (the naive search);
+ *   sleep    sleep sets (Godefroid 1996): once the subtree under t has been
+ *            explored from a state, t sleeps in its later siblings' subtrees
+ *            for as long as the transitions taken are independent of it;
+ *   optimal  source sets with wakeup trees (Abdulla, Aronis, Jonsson and
+ *            Sagonas, "Optimal Dynamic Partial Order Reduction", POPL 2014,
+ *            Algorithm 2): explores exactly one schedule per Mazurkiewicz trace
+ *            and never a path that sleep sets cut short.
+ *
+ * Optimal DPOR in a few lines. Every transition taken on the current path is an
+ * event; event i happens before event j when a chain of dependent events leads
+ * from i to j. When a path ends, every pair of events i, j that race (j's
+ * immediate happens-before predecessor is i, and they are different transitions
+ * — different tokens) could have gone the other way round. The sequence
+ * v = notdep(i).j — the events after i that do not happen after it, in order,
+ * then j — reverses the race from the state before i. Unless a transition of
+ * that state's sleep set is a weak initial of v (the reversed order is then
+ * already covered), v is inserted into the state's wakeup tree: an ordered tree
+ * of sequences still to explore, in which v is merged with a branch it extends
+ * up to reordering of independent transitions. The search explores the wakeup
+ * tree's branches leftmost first, each with the sleep set of the transitions
+ * explored before it. Footprints (see src/sched/step.ts) define dependence; a
+ * token names the same transition in every reordering of independent ones (all
+ * transitions of one CPU write that CPU's run state, so they keep their order).
+ *
+ * The machine cannot be copied mid-schedule (generator frames cannot be
+ * cloned), so reaching a state again means building the world afresh and
+ * replaying the path to it; the replay skips the scenario's checks, which the
+ * path already passed (see Scheduler.checking), and each schedule's machine is
+ * retired so its memory backs the next one.
+ */
+import { conflicts, type Touch } from '../sched/step.js';
+import type { Transition } from '../sched/scheduler.js';
+
+export type Reduction = 'optimal' | 'sleep' | 'none';
+export const REDUCTIONS: readonly Reduction[] = ['optimal', 'sleep', 'none'];
+
+/** A transition as the search remembers it: its token and footprint. */
+export interface Ev {
+  readonly token: string;
+  readonly touches: readonly Touch[];
+  /** The transition that stopped its schedule (a violation): it conflicts with every transition. */
+  readonly stop?: boolean;
+  /** A step that may have to wait (see Transition.blocking). */
+  readonly blocking?: boolean;
+}
+
+/** Two transitions conflict (a stopping one with everything). */
+export function dependent(a: Ev, b: Ev): boolean {
+  return a.stop === true || b.stop === true || conflicts(a.touches, b.touches);
+}
+
+/** A node of a wakeup tree: the transition to take, then the sequences below it. */
+export interface WNode {
+  readonly ev: Ev;
+  children: WNode[];
+}
+
+/** A state on the current path. */
+export interface SearchNode {
+  /** Transitions explored from here or from an ancestor that are still independent of the path since. */
+  sleep: Ev[];
+  /** Children still to explore, first is next (none/sleep: enabled transitions; optimal: the wakeup tree). */
+  todo: WNode[];
+  /** The transition taken from this node on the current path. */
+  taken: (Transition & { stop?: boolean }) | null;
+  /** Optimal: the events that happen before `taken` (bit i is the event taken at depth i). */
+  hb: Uint32Array | null;
+  /** Optimal: the tokens enabled here (a race whose later transition was not, and nothing else enables it, cannot be reversed). */
+  enabled: ReadonlySet<string> | null;
+}
+
+const leaf = (ev: Ev): WNode => ({ ev, children: [] });
+
+/** The node of a state reached with `sleep` and the wakeup subtree `wut`, given what is enabled there. */
+export function makeNode(reduction: Reduction, en: readonly Transition[], sleep: Ev[], wut: WNode[]): SearchNode {
+  let todo: WNode[];
+  if (reduction === 'none') {
+    todo = en.map(leaf);
+  } else if (reduction === 'sleep') {
+    todo = [];
+    for (const t of en) if (!asleep(sleep, t.token)) todo.push(leaf(t));
+  } else {
+    if (wut.length > 0) {
+      todo = wut;
+    } else {
+      const t = en.find((x) => !asleep(sleep, x.token));
+      todo = t === undefined ? [] : [leaf(t)];
+    }
+    // The scheduler's own choices are explored wherever they are enabled (see optional()).
+    for (const t of en) {
+      if (optional(t) && !asleep(sleep, t.token) && !todo.some((c) => c.ev.token === t.token)) todo.push(leaf(t));
+    }
+  }
+  return { sleep, todo, taken: null, hb: null, enabled: reduction === 'optimal' ? new Set(en.map((t) => t.token)) : null };
+}
+
+/** The transition of this token sleeps at the node. */
+export function isAsleep(node: SearchNode, token: string): boolean {
+  return asleep(node.sleep, token);
+}
+
+function asleep(sleep: readonly Ev[], token: string): boolean {
+  for (const z of sleep) if (z.token === token) return true;
+  return false;
+}
+
+/** The sleep set of the child reached by `t`: the members independent of it. */
+export function childSleep(reduction: Reduction, node: SearchNode, t: Transition): Ev[] {
+  if (reduction === 'none') return [];
+  const out: Ev[] = [];
+  for (const z of node.sleep) if (!dependent(z, t)) out.push(z);
+  return out;
+}
+
+/**
+ * After the subtree under `node.taken` is done: the taken transition joins the
+ * sleep set and leaves the list of children. Returns true when children remain.
+ */
+export function finishChild(reduction: Reduction, node: SearchNode): boolean {
+  const t = node.taken!;
+  if (reduction !== 'none') node.sleep.push(t.stop === true ? { token: t.token, touches: t.touches, stop: true } : { token: t.token, touches: t.touches });
+  node.todo.shift();
+  node.taken = null;
+  node.hb = null;
+  return node.todo.length > 0;
+}
+
+function has(bits: Uint32Array, i: number): boolean {
+  return (i >>> 5) < bits.length && (bits[i >>> 5]! & (1 << (i & 31))) !== 0;
+}
+
+/** Happens-before predecessors of the event at `depth`: the events it depends on, and theirs. */
+export function happensBefore(path: readonly SearchNode[], depth: number, touches: readonly Touch[]): Uint32Array {
+  const hb = new Uint32Array((depth >>> 5) + 1);
+  for (let i = depth - 1; i >= 0; i--) {
+    if (has(hb, i)) continue;
+    if (!conflicts(path[i]!.taken!.touches, touches)) continue;
+    hb[i >>> 5]! |= 1 << (i & 31);
+    const p = path[i]!.hb!;
+    for (let w = 0; w < p.length; w++) hb[w]! |= p[w]!;
+  }
+  return hb;
+}
+
+/** Index of the first event of `w` with this token when no earlier event of `w` depends on it, else -1. */
+function initialIndex(w: readonly Ev[], token: string): number {
+  for (let k = 0; k < w.length; k++) {
+    if (w[k]!.token !== token) continue;
+    for (let l = 0; l < k; l++) if (dependent(w[l]!, w[k]!)) return -1;
+    return k;
+  }
+  return -1;
+}
+
+/**
+ * The scheduler's own choices — a preemption (`p…`), a migration (`m…`), an
+ * interrupt (`i…`) — may stay enabled and never be taken, so a run from here
+ * that does not contain one is not covered by a run that starts with it, however
+ * independent. A step (a CPU number) is performed in every run that goes on.
+ */
+function optional(e: Ev): boolean {
+  const c = e.token.charCodeAt(0);
+  return c < 48 || c > 57;
+}
+
+/** e commutes with every transition of w and will happen anyway: w can be taken after e. */
+function independentOfAll(e: Ev, w: readonly Ev[]): boolean {
+  if (optional(e)) return false;
+  for (const x of w) if (dependent(e, x)) return false;
+  return true;
+}
+
+/** q is a weak initial of w: w may start with q up to reordering, or q commutes with all of w. */
+function weakInitial(q: Ev, w: readonly Ev[]): boolean {
+  return initialIndex(w, q.token) >= 0 || independentOfAll(q, w);
+}
+
+/**
+ * insert[E](v, wut): descends the tree along branches v extends (up to
+ * reordering); stops when it reaches a leaf or v runs out (v is covered), else
+ * adds the rest of v as a new rightmost branch.
+ */
+export function insertWakeup(tree: WNode[], v: readonly Ev[]): void {
+  let children = tree;
+  const w = [...v];
+  for (;;) {
+    if (w.length === 0) return;
+    let next: WNode | null = null;
+    for (const c of children) {
+      const k = initialIndex(w, c.ev.token);
+      if (k >= 0) {
+        w.splice(k, 1);
+        next = c;
+        break;
+      }
+      if (independentOfAll(c.ev, w)) {
+        next = c;
+        break;
+      }
+    }
+    if (next === null) {
+      let chain: WNode[] = children;
+      for (const e of w) {
+        const n = leaf(e);
+        chain.push(n);
+        chain = n.children;
+      }
+      return;
+    }
+    if (next.children.length === 0) return;
+    children = next.children;
+  }
+}
+
+/**
+ * A transition enabled beside the one taken and dependent on it may never run
+ * later: the scheduler's own choices (a preemption, a migration, an interrupt)
+ * are disabled by what they conflict with — the task exits, disables
+ * preemption, or the CPU's next step becomes a handler's — so race detection
+ * between performed events would never see them. Each such sibling is added to
+ * the wakeup tree of the state where both were enabled, unless it sleeps there.
+ */
+export function disabledSiblings(node: SearchNode, en: readonly Transition[], t: Transition): void {
+  for (const x of en) {
+    if (x.token === t.token || !conflicts(x.touches, t.touches) || asleep(node.sleep, x.token)) continue;
+    insertWakeup(node.todo, [x]);
+  }
+}
+
+/**
+ * A schedule that stops early (a violation, or the step limit) at its last
+ * transition V: V disables every other transition, so it depends on all of
+ * them, which its footprint could not say before it ran. The naive search also
+ * runs V after more of the transitions its footprint commutes with, each such
+ * run a trace of its own. So V is marked to conflict with everything: as a
+ * sleep-set member it wakes at the next transition taken (sleep sets would
+ * otherwise cut the runs where something else goes first and V stops later);
+ * with optimal DPOR its happens-before set is the whole path, so race detection
+ * reverses V with each event just before it, and each other transition enabled
+ * beside V becomes a child of the state before V — a child of its own: that V
+ * commutes with it does not put it in V's subtree, which ends at V.
+ */
+export function stopAt(reduction: Reduction, path: SearchNode[], last: number, en: readonly Transition[]): void {
+  const node = path[last]!;
+  const t = node.taken!;
+  node.taken = { ...t, stop: true };
+  if (reduction !== 'optimal') return;
+  const hb = new Uint32Array((last >>> 5) + 1);
+  for (let i = 0; i < last; i++) hb[i >>> 5]! |= 1 << (i & 31);
+  node.hb = hb;
+  for (const x of en) {
+    if (x.token === t.token || asleep(node.sleep, x.token) || node.todo.some((c) => c.ev.token === x.token)) continue;
+    node.todo.push(leaf(x));
+  }
+}
+
+/**
+ * Race detection for a finished path (optimal reduction): for each event j from
+ * `from` on, each immediate happens-before predecessor i of another token gives
+ * the reversing sequence notdep(i).j, inserted at the state before i unless that
+ * state's sleep set covers it.
+ */
+export function detectRaces(path: readonly SearchNode[], events: number, from: number): void {
+  for (let j = from; j < events; j++) {
+    const hj = path[j]!.hb!;
+    const ej = path[j]!.taken!;
+    const covered = new Uint32Array(hj.length);
+    for (let i = j - 1; i >= 0; i--) {
+      if (!has(hj, i) || has(covered, i)) continue;
+      const ei = path[i]!.taken!;
+      const hi = path[i]!.hb!;
+      // Only reached past a race that could not be reversed (below): keep looking further back.
+      if (!dependent(ei, ej)) continue;
+      if (ei.token === ej.token) {
+        for (let w = 0; w < hi.length; w++) covered[w]! |= hi[w]!;
+        continue;
+      }
+      const v: Ev[] = [];
+      for (let k = i + 1; k < events; k++) if (!has(path[k]!.hb!, i)) v.push(path[k]!.taken!);
+      const node = path[i]!;
+      // i enabled j (a migration back, a preemption once preemption is on, a lock step once the lock
+      // is free): the race cannot be reversed, but an earlier event j conflicts with may be (the
+      // lock's previous acquisition), so the events before i stay candidates.
+      if (!node.enabled!.has(ej.token) && !v.some((x) => dependent(x, ej))) continue;
+      // A blocking j (a lock) may still not be able to go first, so the earlier candidates stay.
+      if (ej.blocking !== true) for (let w = 0; w < hi.length; w++) covered[w]! |= hi[w]!;
+      v.push(ej);
+      if (node.sleep.some((q) => weakInitial(q, v))) continue;
+      insertWakeup(node.todo, v);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Mazurkiewicz trace classes of schedules, by brute force: the oracle the
+ * reduction tests compare the searches against.
+ */
+import { exploreExhaustive, type Reduction } from '../../src/explore/explorer.js';
+import { conflicts, type Touch } from '../../src/sched/step.js';
+import { Scheduler } from '../../src/sched/scheduler.js';
+import type { Scenario } from '../../src/sched/task.js';
+
+/**
+ * The canonical representative of a schedule's trace: the lexicographically
+ * least ordering of its transitions that keeps every pair of dependent
+ * transitions in order. Two schedules have the same canonical form exactly
+ * when they differ only by swapping adjacent independent transitions.
+ */
+export function canonical(s: Scenario, schedule: string, bound: number): string {
+  const sch = new Scheduler(s.build(), bound, false);
+  const events: { token: string; touches: readonly Touch[] }[] = [];
+  for (const tok of schedule === '' ? [] : schedule.split(',')) {
+    const t = sch.enabled().find((x) => x.token === tok);
+    if (t === undefined) throw new Error(`${tok} not enabled replaying ${schedule}`);
+    events.push({ token: tok, touches: t.touches });
+    sch.apply(t.choice);
+  }
+  sch.m.retire();
+  const n = events.length;
+  const preds: number[][] = events.map(() => []);
+  for (let j = 0; j < n; j++) for (let i = 0; i < j; i++) if (conflicts(events[i]!.touches, events[j]!.touches)) preds[j]!.push(i);
+  const done = new Array<boolean>(n).fill(false);
+  const out: string[] = [];
+  for (let k = 0; k < n; k++) {
+    let best = -1;
+    for (let j = 0; j < n; j++) {
+      if (done[j] || !preds[j]!.every((i) => done[i])) continue;
+      if (best === -1 || events[j]!.token < events[best]!.token) best = j;
+    }
+    done[best] = true;
+    out.push(events[best]!.token);
+  }
+  return out.join(',');
+}
+
+export interface Classes {
+  /** Every complete schedule the search ran. */
+  readonly schedules: string[];
+  /** Their canonical forms, sorted, without repeats. */
+  readonly classes: string[];
+  readonly violations: number;
+}
+
+/** Explores `s` exhaustively with the reduction and collects the trace classes of what it ran. */
+export function classes(s: Scenario, reduction: Reduction, bound?: number): Classes {
+  const schedules: string[] = [];
+  const r = exploreExhaustive(s, { reduction, bound, maxViolations: Infinity, traceViolations: false, onSchedule: (x) => schedules.push(x) });
+  return { schedules, classes: [...new Set(schedules.map((x) => canonical(s, x, r.bound)))].sort(), violations: r.violations.length };
+}
