@@ -191,10 +191,11 @@ const SPLIT_TASKS = 32;
 
 /** Checks an exhaustive run's options. */
 export function searchLimits(s: Scenario, o: ExploreOptions): SearchLimits {
+  const bound = boundOf(s, o); // checks the scenario and the options object first
   const timeLimitMs = o.timeLimitMs ?? Infinity;
   if (!(timeLimitMs > 0)) throw new RangeError(`explore: timeLimitMs must be a positive number, got ${String(timeLimitMs)}`);
   return {
-    bound: boundOf(s, o), reduction: reductionOf(o.reduction),
+    bound, reduction: reductionOf(o.reduction),
     maxViolations: positive('maxViolations', o.maxViolations ?? 1), maxSteps: positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS),
     maxSchedules: positive('maxSchedules', o.maxSchedules ?? Infinity), deadline: Date.now() + timeLimitMs,
     countStates: o.countStates ?? true, traceViolations: o.traceViolations ?? true,
