@@ -97,7 +97,9 @@ export function compileFile(file: string, opts: CompileOptions, text?: string): 
   const base = path.basename(abs).replace(/\.c$/, '');
   const flavours: Flavour[] = ['fast', 'stepped'];
   const stubs = opts.stubs !== undefined ? { module: path.resolve(opts.stubs).replace(/\.ts$/, ''), names: stubNames(path.resolve(opts.stubs)) } : undefined;
-  const tr = flavours.map((flavour) => translate(unit, { flavour, file: display, ops: OPS, stubs }));
+  const defined = { ...KERNEL_CONFIG, ...opts.defines };
+  const preemptRT = 'CONFIG_PREEMPT_RT' in defined && !(opts.undefs ?? []).includes('CONFIG_PREEMPT_RT');
+  const tr = flavours.map((flavour) => translate(unit, { flavour, file: display, ops: OPS, stubs, preemptRT }));
   lap('translate');
   const texts = flavours.map((flavour, i) => assemble(tr[i], flavour, display, opts.outDir, base));
   const names = [`${base}.ts`, `${base}-stepped.ts`];
@@ -128,12 +130,12 @@ function assemble(t: Translation, flavour: Flavour, source: string, outDir: stri
     uses('src/sched/task', 'TaskSpec');
     uses('src/sched/task', 'IrqSpec');
   }
-  const typeOnly = new Set(['Step', 'TaskSpec', 'IrqSpec', 'PerCpuPtr', 'Cpumask']);
+  const typeOnly = new Set(['Step', 'TaskSpec', 'IrqSpec', 'SoftirqSpec', 'PerCpuPtr', 'Cpumask']);
   for (const [mod, names] of [...imports].sort(([a], [b]) => a.localeCompare(b))) {
     const list = [...names].sort().map((n) => (typeOnly.has(n) ? `type ${n}` : n));
     lines.push(`import { ${list.join(', ')} } from '${toRoot(mod)}';`);
   }
-  if (t.body.includes('PerCpuPtr<')) lines.push(`import type { PerCpuPtr } from '${toRoot('src/percpu-ptr')}';`);
+  if (t.body.includes('PerCpuPtr<') && !imports.get('src/percpu-ptr')?.has('PerCpuPtr')) lines.push(`import type { PerCpuPtr } from '${toRoot('src/percpu-ptr')}';`);
   if (t.body.includes(': Cpumask')) lines.push(`import type { Cpumask } from '${toRoot('src/lib/cpumask')}';`);
   const file = flavour === 'fast' ? 'percpu' : 'percpu-stepped';
   if (t.ops.length > 0) {

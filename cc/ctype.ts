@@ -5,6 +5,10 @@
  * held in TypeScript — a number for types of up to 32 bits, a bigint for the
  * 64-bit ones, so every value is exact.
  */
+import {
+  VOID as L_VOID, array as lArray, functionType, intType, pointer as lPointer,
+  type CType as LType, type RecordType,
+} from '../c/types.js';
 import type { ScalarName } from '../src/types.js';
 
 export interface IntType {
@@ -24,7 +28,8 @@ export type CType =
   | IntType
   | { readonly k: 'ptr'; readonly to: CType; readonly percpu: boolean; readonly constTo: boolean }
   | { readonly k: 'func'; readonly ret: CType; readonly params: readonly CType[]; readonly variadic: boolean; readonly proto: boolean }
-  | { readonly k: 'struct'; readonly tag: string; readonly union: boolean }
+  /** `lt` is the record as c/layout.ts laid it out (absent only for the runtime's opaque struct cpumask). */
+  | { readonly k: 'struct'; readonly tag: string; readonly union: boolean; readonly lt?: RecordType }
   | { readonly k: 'array'; readonly of: CType; readonly len: number | null };
 
 function int(name: string, size: 1 | 2 | 4 | 8, signed: boolean, rank: number, bool = false): IntType {
@@ -92,7 +97,7 @@ export function typeName(t: CType): string {
     case 'int': return t.name;
     case 'ptr': return `${t.constTo ? 'const ' : ''}${typeName(t.to)} ${t.percpu ? '__percpu ' : ''}*`;
     case 'func': return `${typeName(t.ret)} (${t.params.map(typeName).join(', ')}${t.variadic ? ', ...' : ''})`;
-    case 'struct': return `${t.union ? 'union' : 'struct'} ${t.tag}`;
+    case 'struct': return t.lt?.name ?? `${t.union ? 'union' : 'struct'} ${t.tag}`;
     case 'array': return `${typeName(t.of)} [${t.len ?? ''}]`;
   }
 }
@@ -169,7 +174,49 @@ export function sameType(a: CType, b: CType): boolean {
   switch (a.k) {
     case 'int': { const y = b as IntType; return a.size === y.size && a.signed === y.signed && a.bool === y.bool; }
     case 'ptr': { const y = b as typeof a; return a.percpu === y.percpu && (a.to.k === 'void' || y.to.k === 'void' || sameType(a.to, y.to)); }
-    case 'struct': return a.tag === (b as typeof a).tag;
+    case 'struct': { const y = b as typeof a; return a.lt !== undefined || y.lt !== undefined ? a.lt === y.lt : a.tag === y.tag; }
+    case 'array': { const y = b as typeof a; return a.len === y.len && sameType(a.of, y.of); }
     default: return true;
   }
+}
+
+/** The layout engine's type (c/types.ts) of a translator type: what c/layout.ts and the runtime lay out. */
+export function layoutOf(t: CType): LType {
+  switch (t.k) {
+    case 'void': return L_VOID;
+    case 'int': {
+      if (t.bool) return intType('_Bool')!;
+      const base = t.size === 1 ? 'char' : t.size === 2 ? 'short' : t.size === 4 ? 'int' : t.rank === 5 ? 'long long' : 'long';
+      return intType(t.size === 1 ? (t.signed ? 'signed char' : 'unsigned char') : `${t.signed ? '' : 'unsigned '}${base}`)!;
+    }
+    case 'ptr': return lPointer(layoutOf(t.to), { percpu: t.percpu });
+    case 'array': return lArray(layoutOf(t.of), t.len);
+    case 'func': return functionType(layoutOf(t.ret), t.params.map(layoutOf));
+    case 'struct':
+      if (t.lt === undefined) throw new TypeError(`struct ${t.tag} has no layout`);
+      return t.lt;
+  }
+}
+
+/** The translator type of a layout-engine type (a kernel type from c/kernel-types.ts, a member's type). */
+export function fromLayout(t: LType): CType {
+  switch (t.kind) {
+    case 'void': return VOID;
+    case 'bool': return BOOL;
+    case 'enum': return t.signed ? INT : UINT;
+    case 'int': {
+      const rank = t.size === 1 ? 1 : t.size === 2 ? 2 : t.size === 4 ? 3 : t.scalar === 'long' || t.scalar === 'ulong' ? 4 : 5;
+      if (t.size === 16) throw new TypeError(`${t.name}: 128-bit integers are not translated`);
+      return { k: 'int', size: t.size as 1 | 2 | 4 | 8, signed: t.signed, name: t.name, bool: false, rank };
+    }
+    case 'pointer': return { k: 'ptr', to: fromLayout(t.to), percpu: t.percpu, constTo: false };
+    case 'array': return { k: 'array', of: fromLayout(t.of), len: t.length };
+    case 'function': return { k: 'func', ret: fromLayout(t.returns), params: t.params.map(fromLayout), variadic: false, proto: true };
+    case 'struct': case 'union': return { k: 'struct', tag: t.tag ?? '', union: t.kind === 'union', lt: t };
+  }
+}
+
+/** sizeof, from the layout engine. */
+export function sizeOf(t: CType): number {
+  return t.k === 'int' ? t.size : layoutOf(t).size;
 }

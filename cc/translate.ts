@@ -21,9 +21,13 @@ import type {
 import { cError, unsupported } from '../c/errors.js';
 import type { Loc } from '../c/lex.js';
 import { charValue, parseIntLiteral } from '../c/preprocess.js';
+import { completeRecord, declareRecord, memberRef, type MemberDecl } from '../c/layout.js';
+import { ctypes } from '../c/kernel-types.js';
+import type { TypeScope } from '../c/scope.js';
+import { isScalar as isLScalar, type CType as LType, type RecordType } from '../c/types.js';
 import {
-  BOOL, CHAR, INT, LONG, LLONG, UINT, ULONG, ULLONG, VOID, baseType, fits, isBig, literal, maxOf, named, promote,
-  sameType, scalarName, typeName, usualArithmetic, wrap, type CType, type IntType,
+  BOOL, CHAR, INT, LONG, LLONG, UINT, ULONG, ULLONG, VOID, baseType, fits, fromLayout, isBig, layoutOf, literal, maxOf, named, promote,
+  sameType, scalarName, sizeOf, typeName, usualArithmetic, wrap, type CType, type IntType,
 } from './ctype.js';
 import { FUNCTIONS, OBJECTS } from './runtime.js';
 
@@ -37,6 +41,8 @@ export interface TranslateOptions {
   readonly ops: ReadonlySet<string>;
   /** A TypeScript module providing functions the C declares but does not define (--stubs). */
   readonly stubs?: { readonly module: string; readonly names: ReadonlySet<string> };
+  /** CONFIG_PREEMPT_RT: the kernel types (spinlock_t, local_lock_t) take that configuration's layout. */
+  readonly preemptRT?: boolean;
 }
 
 /** What the module's harness says (PERCPU_* macros of <percpu-sim.h>). */
@@ -78,6 +84,8 @@ interface TE {
   readonly cst?: bigint;
   /** A string literal (only as an argument of a runtime binding). */
   readonly str?: boolean;
+  /** A per-CPU variable's address (`&x`): member pointers from it are made once. */
+  readonly pcpuConst?: boolean;
 }
 
 /** An lvalue: how to read and write it (`v` given to write must be a simple operand). */
@@ -87,9 +95,23 @@ interface LV {
   readonly setup: readonly string[];
   read(): string;
   write(v: string): string;
-  /** A per-CPU object: usable only as the pcp of an op. */
-  readonly pcp?: string;
+  /** A per-CPU object: usable only as the pcp of an op, through & and members. */
+  readonly pcpu?: PcpuPlace;
   readonly local?: string;
+  /** An object in ordinary memory: its address (a TypeScript number expression, simple after setup). */
+  readonly addr?: string;
+}
+
+/** Where a per-CPU object is: `off` bytes (plus `dyn`) into what the per-CPU pointer `base` points to. */
+interface PcpuPlace {
+  readonly base: string;
+  readonly off: number;
+  readonly dyn: string | null;
+  /** `base` is a per-CPU variable of the file: a member pointer at a constant offset is made once. */
+  readonly hoist: boolean;
+  /** The place is all of what `base` points to (not a member of it). */
+  readonly whole: boolean;
+  readonly sym: string;
 }
 
 const TS_RESERVED = new Set([
@@ -138,7 +160,6 @@ export class Translator {
   private readonly usedOps = new Set<string>();
   private readonly usedNames = new Set<string>();
   private readonly out: string[] = [];
-  private readonly statics: string[] = [];
   private readonly defines: string[] = [];
   private readonly harness: {
     cpus: number | null; bound: number | null; debugPreempt: boolean;
@@ -155,9 +176,19 @@ export class Translator {
   private indent = 1;
   /** Inside typeof/sizeof: nothing is evaluated, so a per-CPU variable may be named. */
   private typeOnly = false;
+  /** The kernel types of the configuration translated for, and the file's own records. */
+  private readonly kscope: TypeScope;
+  private readonly records = new Map<string, CType>();
+  /** Type constructions, member pointers made once, and whether per-CPU pointers live in memory. */
+  private readonly typeDecls: string[] = [];
+  private readonly typeVars = new Map<LType, string>();
+  private readonly hoisted = new Map<string, string>();
+  private readonly memberPtrs: string[] = [];
+  private needPcpuMem = false;
 
   constructor(private readonly unit: TranslationUnit, private readonly opts: TranslateOptions) {
     for (const n of TS_RESERVED) this.usedNames.add(n);
+    this.kscope = ctypes({ preemptRT: opts.preemptRT === true });
   }
 
   private get stepped(): boolean {
@@ -218,8 +249,30 @@ export class Translator {
       fnOut.push(...this.out, '');
     }
     const body: string[] = [];
+    const rt = this.opts.preemptRT === true;
+    body.push(`  if (m.preemptRT !== ${rt}) throw new Error('${this.opts.file} was translated for a kernel ${rt ? 'with' : 'without'} PREEMPT_RT; translate it again ${rt ? 'without' : 'with'} --rt for this machine');`);
+    if (this.typeDecls.length > 0) {
+      this.need('c/scope', 'TypeScope');
+      body.push('  const ct = new TypeScope(m.ctypes);');
+      body.push(...this.typeDecls.map((d) => `  ${d}`));
+    }
     body.push(...this.defines.map((d) => `  ${d}`));
-    body.push(...this.statics.map((d) => `  ${d}`));
+    body.push(...this.memberPtrs.map((d) => `  ${d}`));
+    if (this.needPcpuMem) {
+      // A __percpu pointer in memory holds its offset, as the kernel's does; loads map it back to the pointer.
+      body.push('  const pcpuStored = new Map<number, PerCpuPtr<any>>();');
+      body.push('  function pcpu_to(p: PerCpuPtr<any> | null): bigint {');
+      body.push('    if (p === null) return 0n;');
+      body.push('    pcpuStored.set(p.off, p);');
+      body.push('    return BigInt(p.off);');
+      body.push('  }');
+      body.push('  function pcpu_from(v: bigint): PerCpuPtr<any> {');
+      body.push('    if (v === 0n) return null as unknown as PerCpuPtr<any>;');
+      body.push('    const p = pcpuStored.get(Number(v));');
+      body.push("    if (p === undefined) throw new Error(`a __percpu pointer loaded from memory (0x${v.toString(16)}) was never stored there by this file's code`);");
+      body.push('    return p;');
+      body.push('  }');
+    }
     body.push('  const warnings: string[] = [];');
     body.push(...fnOut);
     const functions = [...this.scopes[0]].flatMap(([name, sym]) => (sym.k === 'func' && sym.def ? [{ name, ts: sym.ts, type: sym.type }] : []));
@@ -252,11 +305,11 @@ export class Translator {
         if (t.items) this.enumItems(t.items);
         return INT;
       case 'struct':
-        if (t.fields !== null || t.name === null || t.name !== 'cpumask') {
-          throw unsupported(t.loc, `${t.union ? 'union' : 'struct'} types`, 'structs, unions and arrays come with the C layout engine (c/layout.ts); use scalar per-CPU variables for now');
+        if (t.fields === null && t.name === 'cpumask' && !t.union) {
+          this.tags.add(t.name);
+          return { k: 'struct', tag: t.name, union: false };
         }
-        this.tags.add(t.name);
-        return { k: 'struct', tag: t.name, union: t.union };
+        return this.record(t);
     }
   }
 
@@ -284,7 +337,15 @@ export class Translator {
         percpu = d.quals.includes('__percpu');
         constQ = d.quals.includes('const');
       } else if (d.k === 'array') {
-        throw unsupported(loc, 'arrays', 'arrays come with the C layout engine (c/layout.ts); use separate variables for now');
+        let len: number | null = null;
+        if (d.size !== null) {
+          const n = this.rvalue(d.size);
+          if (n.cst === undefined) throw unsupported(loc, 'a variable-length array', 'give the array a constant size');
+          if (n.cst < 0n) throw cError(loc, 'size of array is negative');
+          len = Number(n.cst);
+        }
+        if (t.k === 'void' || t.k === 'func') throw cError(loc, `declaration of array of '${typeName(t)}'`);
+        t = { k: 'array', of: t, len };
       } else {
         const params = d.params.map((p) => {
           const pt = this.derive(this.resolveSpec(p.spec), p.derivs, p.spec.quals, p.loc);
@@ -301,6 +362,26 @@ export class Translator {
     return this.derive(this.resolveSpec(tn.spec), tn.derivs, tn.spec.quals, tn.loc);
   }
 
+  /** The type of an expression as sizeof sees it: an array stays an array. */
+  private typeOfNoDecay(e: Expr): CType {
+    if (e.k === 'id' || e.k === 'member' || e.k === 'index' || (e.k === 'unary' && e.op === '*')) {
+      const saveOut = this.out.length;
+      const saveLocals = this.locals.length;
+      const was = this.typeOnly;
+      this.typeOnly = true;
+      try {
+        const s = e.k === 'id' ? this.lookup(e.name) : undefined;
+        if (s && (s.k === 'const' || s.k === 'func' || s.k === 'object')) return this.typeOf(e);
+        return this.lvalue(e).type;
+      } finally {
+        this.typeOnly = was;
+        this.out.length = saveOut;
+        this.locals.length = saveLocals;
+      }
+    }
+    return this.typeOf(e);
+  }
+
   /** typeof(expr): the type, without evaluating anything. */
   private typeOf(e: Expr): CType {
     const saveOut = this.out.length;
@@ -313,6 +394,128 @@ export class Translator {
       this.typeOnly = was;
       this.out.length = saveOut;
       this.locals.length = saveLocals;
+    }
+  }
+
+  // ---- aggregates: the layout engine's records, built again in the module ----
+
+  /** `struct tag { … }` / `union …`: laid out by c/layout.ts now, and rebuilt the same way when the module loads. */
+  private record(t: Extract<Specifiers['type'], { k: 'struct' }>): CType {
+    const kind = t.union ? 'union' : 'struct';
+    const key = t.name === null ? null : `${kind} ${t.name}`;
+    if (t.fields === null) {
+      const known = key === null ? undefined : this.records.get(key);
+      if (known) return known;
+      const kt = key === null ? undefined : this.kscope.lookupTag(key);
+      if (kt !== undefined) return fromLayout(kt);
+      // A forward declaration: complete later in this file, or a pointer-only type (struct task_struct *).
+      const lt = declareRecord(kind, t.name);
+      const ct: CType = { k: 'struct', tag: t.name!, union: t.union, lt };
+      this.records.set(key!, ct);
+      return ct;
+    }
+    // The shipped headers define the kernel's own types as the kernel does; their layout is c/kernel-types.ts'.
+    if (key !== null && this.fromHeader(t.loc) && this.kscope.lookupTag(key) !== undefined) return fromLayout(this.kscope.lookupTag(key)!);
+    const prev = key === null ? undefined : this.records.get(key);
+    if (prev && prev.k === 'struct' && prev.lt!.members !== null) throw cError(t.loc, `redefinition of '${key}'`);
+    const lt = prev && prev.k === 'struct' ? prev.lt! : declareRecord(kind, t.name);
+    const ct: CType = prev ?? { k: 'struct', tag: t.name ?? '', union: t.union, lt };
+    if (key !== null) this.records.set(key, ct);
+    const members: MemberDecl[] = [];
+    for (const f of t.fields) {
+      const base = this.resolveSpec(f.spec);
+      if (f.declarators.length === 0) {
+        if (base.k !== 'struct' || base.lt === undefined || base.lt.tag !== null) throw cError(f.loc, 'declaration does not declare anything');
+        members.push({ name: null, type: base.lt });
+        continue;
+      }
+      for (const d of f.declarators) {
+        const mt = this.derive(base, d.derivs, f.spec.quals, d.loc);
+        if (mt.k === 'func') throw cError(d.loc, `field '${d.name}' declared as a function`);
+        if (mt.k === 'struct' && mt.lt === undefined) throw unsupported(d.loc, `a struct cpumask member '${d.name}'`, 'use a cpumask pointer');
+        if (mt.k === 'struct' && mt.lt!.members === null) throw cError(d.loc, `field '${d.name}' has incomplete type '${typeName(mt)}'`);
+        const al = this.alignedAttr([...f.spec.attrs, ...d.attrs]);
+        members.push(al === undefined ? { name: d.name, type: layoutOf(mt) } : { name: d.name, type: layoutOf(mt), aligned: al });
+      }
+    }
+    try {
+      completeRecord(lt, members);
+    } catch (e) {
+      throw cError(t.loc, (e as Error).message);
+    }
+    this.emitRecord(lt);
+    return ct;
+  }
+
+  private fromHeader(loc: Loc): boolean {
+    return loc.file.startsWith('c/include/') || loc.file.includes('/c/include/');
+  }
+
+  private alignedAttr(attrs: readonly { name: string; args: readonly Expr[]; loc: Loc }[]): number | undefined {
+    const a = attrs.find((x) => x.name === 'aligned');
+    if (!a) return undefined;
+    const v = a.args[0] ? this.rvalue(a.args[0]).cst : undefined;
+    if (v === undefined) throw cError(a.loc, 'requested alignment is not an integer constant');
+    return Number(v);
+  }
+
+  private emitRecord(lt: RecordType): void {
+    const name = this.fresh(`T_${lt.tag ?? 'anon'}`);
+    const members = (lt.members ?? []).map((mb) => {
+      const te = this.typeExpr(mb.type);
+      const spec = mb.aligned === undefined ? te : `{ type: ${te}, aligned: ${mb.aligned} }`;
+      return `[${mb.name === null ? 'null' : `'${mb.name}'`}, ${spec}]`;
+    });
+    this.need('c/scope', 'TypeScope');
+    this.typeDecls.push(`const ${name} = ct.${lt.kind}(${lt.tag === null ? 'null' : `'${lt.tag}'`}, [${members.join(', ')}]);`);
+    this.typeVars.set(lt, name);
+  }
+
+  /** The module's expression for a layout type (inside instantiate, where `ct` is the file's type scope). */
+  private typeExpr(t: LType): string {
+    const v = this.typeVars.get(t);
+    if (v !== undefined) return v;
+    switch (t.kind) {
+      case 'int': case 'bool': return `ct.parse('${t.name}')`;
+      case 'enum': return t.signed ? "ct.parse('int')" : "ct.parse('unsigned int')";
+      case 'pointer': {
+        const to = t.to;
+        if ((to.kind === 'struct' || to.kind === 'union') && !this.typeVars.has(to)) {
+          if (to.tag === null && to.name.includes('(anonymous)')) throw new Error(`percpu-cc: a pointer to an anonymous ${to.kind} is not rebuilt`);
+          return `ct.parse('${to.name}${t.percpu ? ' __percpu' : ''} *')`;
+        }
+        this.need('c/types', 'pointer');
+        return `pointer(${this.typeExpr(to)}${t.percpu ? ', { percpu: true }' : ''})`;
+      }
+      case 'array':
+        this.need('c/types', 'array');
+        return `array(${this.typeExpr(t.of)}, ${t.length === null ? 'null' : t.length})`;
+      case 'struct': case 'union':
+        return `ct.parse('${t.name}')`;
+      case 'void': return "ct.parse('void')";
+      case 'function': throw new Error('percpu-cc: function types are not rebuilt');
+    }
+  }
+
+  /** The type argument a runtime API (DEFINE_PER_CPU, global_var, pcpu_ptr_add) takes for `t`. */
+  private runtimeType(t: CType): string {
+    if (t.k === 'int') return `'${scalarName(t)}'`;
+    if (t.k === 'ptr') return "'ulong'";
+    return this.typeExpr(layoutOf(t));
+  }
+
+  /** C text of an lvalue expression, for traces (`tstats->rx_bytes`, `fbatch->folios[i]`). */
+  private cText(e: Expr): string {
+    switch (e.k) {
+      case 'id': return e.name;
+      case 'num': return e.text;
+      case 'member': return `${this.cText(e.base)}${e.arrow ? '->' : '.'}${e.name}`;
+      case 'index': return `${this.cText(e.base)}[${this.cText(e.index)}]`;
+      case 'unary': return e.op === '*' ? `*${this.cText(e.arg)}` : e.op === '&' ? `&${this.cText(e.arg)}` : `${e.op}${this.cText(e.arg)}`;
+      case 'binary': return `${this.cText(e.left)} ${e.op} ${this.cText(e.right)}`;
+      case 'call': return `${this.cText(e.fn)}(${e.args.map((a) => this.cText(a)).join(', ')})`;
+      case 'cast': return this.cText(e.arg);
+      default: return '…';
     }
   }
 
@@ -385,9 +588,7 @@ export class Translator {
   private perCpu(d: Declarator, type: CType, section: string, ext: boolean): void {
     const fn = SECTIONS[section];
     if (!fn) throw unsupported(d.loc, `per-CPU section '${section}'`, `use one of DEFINE_PER_CPU, _ALIGNED, _SHARED_ALIGNED, _PAGE_ALIGNED, _READ_MOSTLY`);
-    if (type.k !== 'int') {
-      throw unsupported(d.loc, `per-CPU variable '${d.name}' of type '${typeName(type)}'`, 'per-CPU structs and arrays come with the C layout engine; use integer per-CPU variables for now');
-    }
+    this.storable(type, `per-CPU variable '${d.name}'`, d.loc);
     const prev = this.scopes[0].get(d.name);
     if (prev && prev.k !== 'percpu') throw cError(d.loc, `'${d.name}' redeclared as a different kind of symbol`);
     if (prev && prev.k === 'percpu') {
@@ -403,35 +604,112 @@ export class Translator {
     if (!ext) this.emitPerCpuDefine(ts, d, type, fn);
   }
 
-  private emitPerCpuDefine(ts: string, d: Declarator, type: IntType, fn: string): void {
-    this.need('src/define', fn);
-    let init = '';
-    if (d.init) {
-      const v = this.constInit(d.init, type, d.name);
-      if (v !== 0n) init = `, ${type.bool ? (v !== 0n ? 'true' : 'false') : literal(v, type)}`;
+  /** Types an object in memory may have: complete, no functions, no opaque runtime structs. */
+  private storable(type: CType, what: string, loc: Loc): void {
+    if (type.k === 'void' || type.k === 'func') throw cError(loc, `${what} declared void or as a function`);
+    if (type.k === 'struct' && type.lt === undefined) throw unsupported(loc, `${what} of type '${typeName(type)}'`, 'use a pointer to it');
+    if ((type.k === 'struct' && type.lt!.members === null) || (type.k === 'array' && type.len === null)) {
+      throw cError(loc, `storage size of ${what} isn't known ('${typeName(type)}' is incomplete)`);
     }
-    this.defines.push(`const ${ts} = ${fn}(m, '${scalarName(type)}', '${d.name}'${init});`);
   }
 
-  private constInit(init: Init, type: CType, name: string): bigint {
-    if (init.k !== 'expr') throw unsupported(init.loc, `a braced initializer for '${name}'`, 'initialize a scalar with an expression');
-    const v = this.rvalue(init.expr);
-    if (v.cst === undefined || type.k !== 'int') throw cError(init.loc, `initializer element for '${name}' is not a compile-time constant`);
-    return wrap(v.cst, type);
+  private emitPerCpuDefine(ts: string, d: Declarator, type: CType, fn: string): void {
+    this.need('src/define', fn);
+    const v = d.init ? this.initValue(d.init, type, d.name) : null;
+    this.defines.push(`const ${ts} = ${fn}(m, ${this.runtimeType(type)}, '${d.name}'${v === null ? '' : `, ${v}`});`);
+  }
+
+  /**
+   * A static initializer as the runtime's C value (every member, zero where
+   * C leaves it out: C11 6.7.9p10), or null when it is all zero (memory
+   * starts zeroed). Designators `.member` and `[index]`, nested braces.
+   */
+  private initValue(init: Init, type: CType, name: string): string | null {
+    let nonZero = false;
+    const build = (t: CType, it: Init | null): string => {
+      if (t.k === 'int' || t.k === 'ptr') {
+        if (it === null) return t.k === 'int' && t.size < 8 ? (t.bool ? 'false' : '0') : '0n';
+        let e = it;
+        // A scalar may be braced: int x = { 1 };
+        while (e.k === 'list' && e.items.length === 1 && e.items[0].designators.length === 0) e = e.items[0].init;
+        if (e.k !== 'expr') throw unsupported(e.loc, `a braced initializer for the scalar '${name}'`, 'initialize it with an expression');
+        const v = this.rvalue(e.expr);
+        if (v.cst === undefined) throw cError(e.loc, `initializer element for '${name}' is not a compile-time constant`);
+        if (t.k === 'ptr') {
+          if (v.cst !== 0n) throw unsupported(e.loc, `a pointer initialized to a non-null constant in '${name}'`, 'set it at run time');
+          return '0n';
+        }
+        const w = wrap(v.cst, t);
+        if (w !== 0n) nonZero = true;
+        return t.bool ? (w !== 0n ? 'true' : 'false') : t.size === 8 ? `${w}n` : String(w);
+      }
+      if (it !== null && it.k === 'expr') throw unsupported(it.loc, `initializing the ${typeName(t)} in '${name}' from an expression`, 'use a braced initializer list');
+      const items = it === null ? [] : it.items;
+      if (t.k === 'array') {
+        const len = t.len ?? 0;
+        const vals: (Init | null)[] = new Array<Init | null>(len).fill(null);
+        let pos = 0;
+        for (const item of items) {
+          const [d0, ...rest] = item.designators;
+          if (d0 !== undefined) {
+            if (d0.k !== 'index') throw cError(d0.loc, `field name '${d0.name}' not in record type initializer (the object is an array)`);
+            const v = this.rvalue(d0.index).cst;
+            if (v === undefined) throw cError(d0.loc, 'array index in initializer is not an integer constant');
+            pos = Number(v);
+          }
+          if (pos < 0 || pos >= len) throw cError(item.init.loc, `excess elements in array initializer of '${name}'`);
+          vals[pos] = rest.length > 0 ? { k: 'list', items: [{ designators: rest, init: item.init }], loc: item.init.loc } : item.init;
+          pos++;
+        }
+        return `[${vals.map((v) => build(t.of, v)).join(', ')}]`;
+      }
+      if (t.k !== 'struct' || t.lt === undefined) throw unsupported(init.loc, `an initializer for '${typeName(t)}'`, 'initialize integers, pointers, arrays and structs');
+      const named = new Map<string, Init>();
+      const order: string[] = [];
+      const flat = (r: RecordType): void => {
+        for (const mb of r.members ?? []) {
+          if (mb.name === null) flat(mb.type as RecordType);
+          else order.push(mb.name);
+        }
+      };
+      flat(t.lt);
+      let pos = 0;
+      for (const item of items) {
+        const [d0, ...rest] = item.designators;
+        if (d0 !== undefined) {
+          if (d0.k !== 'field') throw cError(d0.loc, `array index in non-array initializer of '${name}'`);
+          pos = order.indexOf(d0.name);
+          if (pos < 0) throw cError(d0.loc, `'${typeName(t)}' has no member named '${d0.name}'`);
+        }
+        if (pos >= order.length) throw cError(item.init.loc, `excess elements in struct initializer of '${name}'`);
+        named.set(order[pos], rest.length > 0 ? { k: 'list', items: [{ designators: rest, init: item.init }], loc: item.init.loc } : item.init);
+        pos++;
+      }
+      const members = (r: RecordType): string[] => {
+        const out: string[] = [];
+        const list = r.members ?? [];
+        // A union's value names one member: the one initialized, else the first.
+        const chosen = r.kind === 'union' ? (list.find((mb) => (mb.name === null ? false : named.has(mb.name))) ?? list[0]) : null;
+        for (const mb of list) {
+          if (chosen !== null && mb !== chosen) continue;
+          if (mb.name === null) out.push(...members(mb.type as RecordType));
+          else out.push(`${mb.name}: ${build(fromLayout(mb.type), named.get(mb.name) ?? null)}`);
+        }
+        return out;
+      };
+      return `{ ${members(t.lt).join(', ')} }`;
+    };
+    const text = build(type, init);
+    return nonZero ? text : null;
   }
 
   private global(d: Declarator, type: CType, cname: string): void {
-    if (type.k !== 'int') throw unsupported(d.loc, `global '${d.name}' of type '${typeName(type)}'`, 'globals are integers until the ordinary-memory model lands');
+    this.storable(type, `'${d.name}'`, d.loc);
+    if (type.k === 'ptr' && type.percpu) throw unsupported(d.loc, `a global __percpu pointer '${d.name}'`, 'keep the per-CPU pointer in a struct member or a local');
     const ts = this.fresh(cname.replace(/\./g, '_'));
-    const v = d.init ? this.constInit(d.init, type, d.name) : 0n;
-    this.statics.push(`let ${ts}: ${tsType(type)} = ${literal(v, type)};`);
-    if (this.stepped) {
-      const sfx = ({ 1: 'b', 2: 'w', 4: 'l', 8: 'q' } as Record<number, string>)[type.size];
-      const reg = ({ 1: '%al', 2: '%ax', 4: '%eax', 8: '%rax' } as Record<number, string>)[type.size];
-      this.need('src/sched/step', 'Step');
-      this.statics.push(`const ${ts}$r: Step = { asm: 'mov${sfx} ${cname}, ${reg}', reads: ['${cname}'] };`);
-      this.statics.push(`const ${ts}$w: Step = { asm: 'mov${sfx} ${reg}, ${cname}', writes: ['${cname}'] };`);
-    }
+    this.need('src/mm/memory', 'global_var');
+    const v = d.init ? this.initValue(d.init, type, d.name) : null;
+    this.defines.push(`const ${ts} = global_var(m, ${this.runtimeType(type)}, '${ts}'${v === null ? '' : `, ${v}`});`);
     this.scopes[this.scopes.length - 1].set(d.name, { k: 'global', ts, type, cname });
   }
 
@@ -827,10 +1105,9 @@ export class Translator {
       case 'sizeof': return this.sizeof(e);
       case 'call': return this.call(e);
       case 'stmtexpr': return this.stmtExpr(e);
-      case 'index': throw unsupported(e.loc, 'array subscripts', 'arrays come with the C layout engine (c/layout.ts)');
-      case 'member': throw unsupported(e.loc, `member access '${e.arrow ? '->' : '.'}${e.name}'`, 'structs come with the C layout engine (c/layout.ts)');
+      case 'index': case 'member': return this.placeValue(this.lvalue(e), e.loc);
       case 'compound': throw unsupported(e.loc, 'compound literals', 'use a local variable');
-      case 'offsetof': throw unsupported(e.loc, 'offsetof', 'structs come with the C layout engine (c/layout.ts)');
+      case 'offsetof': return this.offsetof(e);
     }
   }
 
@@ -861,7 +1138,7 @@ export class Translator {
       case 'const': return { ts: literal(s.value, s.type), type: s.type, cst: s.value };
       case 'local': return { ts: s.ts, type: s.type };
       case 'object': return { ts: s.ts, type: s.type };
-      case 'global': return { ts: this.readGlobal(s.ts), type: s.type };
+      case 'global': return this.placeValue(this.lvalue({ k: 'id', name, loc }), loc);
       case 'percpu':
         if (this.typeOnly) return { ts: s.ts, type: s.type };
         throw cError(loc, `per-CPU variable '${name}' accessed directly: use this_cpu_read(${name}), this_cpu_write(${name}, v) or *this_cpu_ptr(&${name}) (sparse: dereference of noderef expression)`);
@@ -869,68 +1146,159 @@ export class Translator {
     }
   }
 
-  private readGlobal(ts: string): string {
-    return this.stepped ? `((yield ${ts}$r), ${ts})` : ts;
-  }
-
   private lvalue(e: Expr): LV {
     if (e.k === 'id') {
       const s = this.lookup(e.name);
       if (!s) throw cError(e.loc, `'${e.name}' undeclared`);
       if (s.k === 'local') return { type: s.type, setup: [], read: () => s.ts, write: (v) => `(${s.ts} = ${v})`, local: s.ts };
-      if (s.k === 'global') {
-        return {
-          type: s.type, setup: [],
-          read: () => this.readGlobal(s.ts),
-          write: (v) => (this.stepped ? `((yield ${s.ts}$w), ${s.ts} = ${v})` : `(${s.ts} = ${v})`),
-        };
-      }
-      if (s.k === 'percpu') {
-        const fail = (): never => {
-          throw cError(e.loc, `per-CPU variable '${e.name}' accessed directly: use this_cpu_read(${e.name}), this_cpu_write(${e.name}, v) or *this_cpu_ptr(&${e.name}) (sparse: dereference of noderef expression)`);
-        };
-        return { type: s.type, setup: [], read: fail, write: fail, pcp: s.ts };
-      }
+      if (s.k === 'global') return this.memLV(s.type, `${s.ts}.addr`, s.cname, [], e.loc);
+      if (s.k === 'percpu') return this.pcpuLV(s.type, { base: s.ts, off: 0, dyn: null, hoist: true, whole: true, sym: e.name }, e.loc, e.name);
       throw cError(e.loc, `lvalue required: '${e.name}' is not an object`);
     }
     if (e.k === 'unary' && e.op === '*') {
       const p = this.rvalue(e.arg);
+      if (p.type.k === 'array') return this.lvalue(e.arg);
       if (p.type.k !== 'ptr') throw cError(e.loc, `invalid type argument of unary '*' (have '${typeName(p.type)}')`);
       const to = p.type.to;
-      if (p.type.percpu) {
-        const fail = (): never => {
-          throw cError(e.loc, 'dereference of a __percpu pointer: use this_cpu_read(*p), this_cpu_ptr(p) or per_cpu_ptr(p, cpu) (sparse: dereference of noderef expression)');
-        };
-        return { type: to, setup: [], read: fail, write: fail, pcp: p.ts };
-      }
-      if (to.k !== 'int') throw unsupported(e.loc, `dereference of a pointer to '${typeName(to)}'`, 'point to integers until the C layout engine lands');
+      if (to.k === 'void') throw cError(e.loc, "dereferencing a 'void *' pointer");
+      if (to.k === 'func') throw unsupported(e.loc, 'a call through a function pointer', 'call the function by name');
       const setup: string[] = [];
-      let addr = p.ts;
-      if (!simple(addr)) {
-        const t = this.temp('number');
-        setup.push(`${t} = ${addr}`);
-        addr = t;
+      let base = p.ts;
+      if (!simple(base) && !/^[\w$]+\.addr$/.test(base)) {
+        const t = this.temp(p.type.percpu ? 'PerCpuPtr<any>' : 'number');
+        setup.push(`${t} = ${base}`);
+        base = t;
       }
-      const sn = scalarName(to);
-      const as = to.size === 8 ? 'bigint' : to.bool ? 'boolean' : 'number';
-      const conv = (x: string): string => (to.bool ? `(${x} ? 1 : 0)` : x);
-      if (this.stepped) {
-        this.need('src/sched/step', 'load');
-        this.need('src/sched/step', 'store');
-        return {
-          type: to, setup,
-          read: () => conv(`((yield* load(m, ${addr}, '${sn}')) as ${as})`),
-          write: (v) => `((yield* store(m, ${addr}, '${sn}', ${to.bool ? `${v} !== 0` : v})), ${v})`,
-        };
+      const sym = `*${this.cText(e.arg)}`;
+      if (p.type.percpu) return this.pcpuLV(to, { base, off: 0, dyn: null, hoist: p.pcpuConst === true, whole: true, sym }, e.loc, sym, setup);
+      return this.memLV(to, base, sym, setup, e.loc);
+    }
+    if (e.k === 'member') {
+      const baseE: Expr = e.arrow ? { k: 'unary', op: '*', arg: e.base, loc: e.base.loc } : e.base;
+      const b = this.lvalue(baseE);
+      if (b.type.k !== 'struct' || b.type.lt === undefined) {
+        throw cError(e.loc, `request for member '${e.name}' in something not a structure or union (it is '${typeName(b.type)}')`);
       }
-      return {
-        type: to, setup,
-        read: () => conv(`(m.load(${addr}, '${sn}') as ${as})`),
-        write: (v) => `(m.store(${addr}, '${sn}', ${to.bool ? `${v} !== 0` : v}), ${v})`,
-      };
+      if (b.type.lt.members === null) throw cError(e.loc, `invalid use of incomplete type '${typeName(b.type)}'`);
+      let ref;
+      try {
+        ref = memberRef(b.type.lt, e.name);
+      } catch {
+        throw cError(e.loc, `'${typeName(b.type)}' has no member named '${e.name}'`);
+      }
+      return this.offsetLV(b, fromLayout(ref.type), ref.offset, null, this.cText(e), e.loc);
+    }
+    if (e.k === 'index') {
+      const bt = this.typeOfNoDecay(e.base);
+      const it = this.typeOfNoDecay(e.index);
+      // C: a[i] is *(a + i), either way round.
+      const [arrE, idxE] = bt.k === 'int' && (it.k === 'array' || it.k === 'ptr') ? [e.index, e.base] : [e.base, e.index];
+      const at = arrE === e.base ? bt : it;
+      const idx = this.rvalue(idxE);
+      if (idx.type.k !== 'int') throw cError(e.loc, 'array subscript is not an integer');
+      if (at.k === 'array') {
+        const b = this.lvalue(arrE);
+        const size = sizeOf(at.of);
+        if (idx.cst !== undefined) {
+          if (at.len !== null && (idx.cst < 0n || idx.cst >= BigInt(at.len))) {
+            throw cError(e.loc, `array index ${idx.cst} is past the end of the array (which contains ${at.len} elements)`);
+          }
+          return this.offsetLV(b, at.of, Number(idx.cst) * size, null, this.cText(e), e.loc);
+        }
+        return this.offsetLV(b, at.of, 0, `${this.asNumber(idx)} * ${size}`, this.cText(e), e.loc);
+      }
+      if (at.k !== 'ptr') throw cError(e.loc, `subscripted value is neither array nor pointer (it is '${typeName(at)}')`);
+      return this.lvalue({ k: 'unary', op: '*', arg: { k: 'binary', op: '+', left: arrE, right: idxE, loc: e.loc }, loc: e.loc });
     }
     if (e.k === 'cast') throw cError(e.loc, 'lvalue required as left operand of assignment (a cast is not an lvalue)');
     throw cError(e.loc, 'lvalue required as left operand of assignment');
+  }
+
+  /** An index as a TypeScript number (64-bit indexes are bigints). */
+  private asNumber(v: TE): string {
+    return v.type.k === 'int' && v.type.size === 8 ? `Number(${v.ts})` : v.ts;
+  }
+
+  /** A member or element of `b`, `off` bytes (plus `dyn`, a TypeScript number) into it. */
+  private offsetLV(b: LV, type: CType, off: number, dyn: string | null, sym: string, loc: Loc): LV {
+    if (b.pcpu !== undefined) {
+      const p = b.pcpu;
+      const d = dyn === null ? p.dyn : p.dyn === null ? dyn : `${p.dyn} + ${dyn}`;
+      return this.pcpuLV(type, { base: p.base, off: p.off + off, dyn: d, hoist: p.hoist, whole: false, sym }, loc, sym, b.setup);
+    }
+    if (b.addr === undefined) throw unsupported(loc, `a member of the local '${sym.split(/[.[]/)[0]}' (locals are TypeScript values, not memory)`, 'use a global, a per-CPU variable, or memory behind a pointer');
+    const parts = [b.addr, ...(off !== 0 ? [String(off)] : []), ...(dyn !== null ? [dyn] : [])];
+    return this.memLV(type, parts.length === 1 ? parts[0] : `(${parts.join(' + ')})`, sym, b.setup, loc);
+  }
+
+  /** An object in ordinary memory at the address `addr` (a TypeScript number expression). */
+  private memLV(type: CType, addr: string, sym: string, setup: readonly string[], loc: Loc): LV {
+    const scalar = (): { sn: string; as: string } => {
+      if (type.k === 'int') return { sn: scalarName(type), as: type.size === 8 ? 'bigint' : type.bool ? 'boolean' : 'number' };
+      if (type.k === 'ptr') return { sn: 'ulong', as: 'bigint' };
+      throw cError(loc, `'${sym}' is a '${typeName(type)}', not a scalar: read or write its members`);
+    };
+    const q = JSON.stringify(sym);
+    const fromMem = (x: string): string => {
+      if (type.k === 'int') return type.bool ? `(${x} ? 1 : 0)` : x;
+      if (type.k === 'ptr' && type.percpu) return `pcpu_from(${x})`;
+      return `Number(${x})`;
+    };
+    const toMem = (v: string): string => {
+      if (type.k === 'int') return type.bool ? `${v} !== 0` : v;
+      if (type.k === 'ptr' && type.percpu) return `pcpu_to(${v})`;
+      return `BigInt(${v})`;
+    };
+    if (type.k === 'ptr' && type.percpu) this.needPcpuMem = true;
+    return {
+      type, setup: [...setup], addr,
+      read: () => {
+        const { sn, as } = scalar();
+        if (this.stepped) {
+          this.need('src/sched/step', 'load');
+          return fromMem(`((yield* load(m, ${addr}, '${sn}', ${q})) as ${as})`);
+        }
+        return fromMem(`(m.load(${addr}, '${sn}') as ${as})`);
+      },
+      write: (v) => {
+        const { sn } = scalar();
+        if (this.stepped) {
+          this.need('src/sched/step', 'store');
+          return `((yield* store(m, ${addr}, '${sn}', ${toMem(v)}, ${q})), ${v})`;
+        }
+        return `(m.store(${addr}, '${sn}', ${toMem(v)}), ${v})`;
+      },
+    };
+  }
+
+  /** An object in per-CPU memory: usable as the pcp of an op, or through & and members, never read directly. */
+  private pcpuLV(type: CType, pcpu: PcpuPlace, loc: Loc, sym: string, setup: readonly string[] = []): LV {
+    const fail = (): never => {
+      throw cError(loc, `per-CPU variable '${sym}' accessed directly: use this_cpu_read(${sym}), this_cpu_write(${sym}, v) or *this_cpu_ptr(&${sym}) (sparse: dereference of noderef expression)`);
+    };
+    return { type, setup: [...setup], read: fail, write: fail, pcpu };
+  }
+
+  /** The per-CPU pointer to a per-CPU object: the variable itself, a member pointer made once, or one made per use. */
+  private pcpPtr(lv: LV): string {
+    const p = lv.pcpu!;
+    const base = p.base;
+    // &*p is p; a member at offset 0 of a pointer that is not the file's own variable is too (no name to give it).
+    if (p.off === 0 && p.dyn === null && (p.whole || !p.hoist)) return p.whole ? base : `(${base} as PerCpuPtr<any>)`;
+    this.need('src/member', 'pcpu_ptr_add');
+    const t = this.runtimeType(lv.type);
+    const off = p.dyn === null ? String(p.off) : p.off === 0 ? p.dyn : `${p.off} + ${p.dyn}`;
+    if (p.hoist && p.dyn === null) {
+      const key = `${base}:${p.off}:${t}`;
+      let name = this.hoisted.get(key);
+      if (name === undefined) {
+        name = this.fresh(p.sym.replace(/->|\./g, '_').replace(/\[(\d+)\]/g, '_$1').replace(/[^\w]/g, ''));
+        this.hoisted.set(key, name);
+        this.memberPtrs.push(`const ${name} = pcpu_ptr_add(m, ${base}, ${p.off}, ${t});`);
+      }
+      return name;
+    }
+    return `pcpu_ptr_add(m, ${base}, ${off}, ${t})`;
   }
 
   private withSetup(setup: readonly string[], ts: string): string {
@@ -939,7 +1307,10 @@ export class Translator {
 
   private assign(e: Extract<Expr, { k: 'assign' }>): TE {
     const lv = this.lvalue(e.left);
-    if (lv.pcp !== undefined) lv.read();
+    if (lv.pcpu !== undefined) lv.read();
+    if (lv.type.k === 'struct' || lv.type.k === 'array') {
+      throw unsupported(e.loc, `assignment of a whole ${typeName(lv.type)}`, 'assign its members one by one');
+    }
     if (lv.type.k !== 'int' && lv.type.k !== 'ptr') throw cError(e.loc, `cannot assign to an object of type '${typeName(lv.type)}'`);
     const r = this.rvalue(e.right);
     if (e.op === '=') {
@@ -954,8 +1325,8 @@ export class Translator {
       }
       return { ts: this.withSetup(setup, lv.write(val)), type: lv.type };
     }
-    if (lv.type.k !== 'int') throw unsupported(e.loc, 'compound assignment to a pointer', 'pointer arithmetic comes with the C layout engine');
     const op = e.op.slice(0, -1);
+    if (lv.type.k === 'ptr' && op !== '+' && op !== '-') throw cError(e.loc, `invalid operands to binary ${op} (have '${typeName(lv.type)}')`);
     const cur: TE = { ts: lv.read(), type: lv.type };
     const res = this.arith(op, cur, r, e.loc);
     const v = this.convert(res, lv.type, e.loc);
@@ -969,9 +1340,9 @@ export class Translator {
   /** ++/--: `post` when the old value is the result. */
   private incdec(arg: Expr, op: '+' | '-', post: boolean, loc: Loc): TE {
     const lv = this.lvalue(arg);
-    if (lv.pcp !== undefined) lv.read();
-    if (lv.type.k !== 'int') throw unsupported(loc, `${op}${op} on a '${typeName(lv.type)}'`, 'pointer arithmetic comes with the C layout engine');
-    if (lv.type.bool) throw unsupported(loc, `${op}${op} on a bool`, 'assign true or false');
+    if (lv.pcpu !== undefined) lv.read();
+    if (lv.type.k !== 'int' && lv.type.k !== 'ptr') throw cError(loc, `wrong type argument to ${op === '+' ? 'increment' : 'decrement'} ('${typeName(lv.type)}')`);
+    if (lv.type.k === 'int' && lv.type.bool) throw unsupported(loc, `${op}${op} on a bool`, 'assign true or false');
     const t = lv.type;
     const one: TE = { ts: literal(1n, INT), type: INT, cst: 1n };
     const cur: TE = { ts: lv.read(), type: t };
@@ -996,11 +1367,7 @@ export class Translator {
     switch (e.op) {
       case '++': case '--': return this.incdec(e.arg, e.op === '++' ? '+' : '-', false, e.loc);
       case '&': return this.addressOf(e.arg, e.loc);
-      case '*': {
-        const lv = this.lvalue(e);
-        if (lv.pcp !== undefined) lv.read();
-        return { ts: this.withSetup(lv.setup, lv.read()), type: lv.type };
-      }
+      case '*': return this.placeValue(this.lvalue(e), e.loc);
       case '!': {
         const c = this.cond(e.arg);
         const v = this.rvalue(e.arg);
@@ -1030,9 +1397,31 @@ export class Translator {
 
   private addressOf(arg: Expr, loc: Loc): TE {
     if (arg.k === 'unary' && arg.op === '*') return this.rvalue(arg.arg);
+    if (arg.k === 'id' && this.lookup(arg.name)?.k === 'func') throw unsupported(loc, `the address of function '${arg.name}'`, 'call the function by name');
     const lv = this.lvalue(arg);
-    if (lv.pcp !== undefined) return { ts: lv.pcp, type: { k: 'ptr', to: lv.type, percpu: true, constTo: false } };
-    throw unsupported(loc, 'taking the address of a local or global', 'only per-CPU variables have addresses until the ordinary-memory model lands (pass values, or use a per-CPU variable)');
+    const to = lv.type;
+    if (lv.pcpu !== undefined) {
+      const p = lv.pcpu;
+      const ts = this.typeOnly ? p.base : this.pcpPtr(lv);
+      return { ts: this.withSetup(lv.setup, ts), type: { k: 'ptr', to, percpu: true, constTo: false }, pcpuConst: p.hoist && p.dyn === null };
+    }
+    if (lv.addr !== undefined) return { ts: this.withSetup(lv.setup, lv.addr), type: { k: 'ptr', to, percpu: false, constTo: false } };
+    throw unsupported(loc, `the address of the local '${this.cText(arg)}'`, 'locals are TypeScript values, not memory: pass the value, or use a global or a per-CPU variable');
+  }
+
+  /** The value of an object: a scalar read, an array decayed to a pointer to its first element. */
+  private placeValue(lv: LV, loc: Loc): TE {
+    const t = lv.type;
+    if (t.k === 'array') {
+      const el: CType = { k: 'ptr', to: t.of, percpu: lv.pcpu !== undefined, constTo: false };
+      if (lv.pcpu !== undefined) return { ts: this.withSetup(lv.setup, this.typeOnly ? lv.pcpu.base : this.pcpPtr({ ...lv, type: t.of })), type: el, pcpuConst: lv.pcpu.hoist && lv.pcpu.dyn === null };
+      if (lv.addr === undefined) throw unsupported(loc, 'an array that is not in memory', 'use a global or per-CPU array');
+      return { ts: this.withSetup(lv.setup, lv.addr), type: el };
+    }
+    if (this.typeOnly) return { ts: '0', type: t };
+    if (t.k === 'struct') throw unsupported(loc, `a whole ${typeName(t)} used as a value`, 'use its members, or a pointer to it');
+    if (lv.pcpu !== undefined) lv.read();
+    return { ts: this.withSetup(lv.setup, lv.read()), type: t };
   }
 
   private binary(e: Extract<Expr, { k: 'binary' }>): TE {
@@ -1076,6 +1465,7 @@ export class Translator {
 
   /** Arithmetic in the usual arithmetic conversions' type, wrapped to it (-fno-strict-overflow). */
   private arith(op: string, l: TE, r: TE, loc: Loc): TE {
+    if ((op === '+' || op === '-') && (l.type.k === 'ptr' || r.type.k === 'ptr')) return this.pointerArith(op, l, r, loc);
     if (l.type.k !== 'int' || r.type.k !== 'int') {
       throw cError(loc, `invalid operands to binary ${op} (have '${typeName(l.type)}' and '${typeName(r.type)}')${l.type.k === 'ptr' || r.type.k === 'ptr' ? ': pointer arithmetic comes with the C layout engine' : ''}`);
     }
@@ -1138,6 +1528,43 @@ export class Translator {
     throw cError(loc, `unknown operator '${op}'`);
   }
 
+  /** C11 6.5.6: pointer ± integer moves by elements; pointer − pointer counts them. */
+  private pointerArith(op: string, l: TE, r: TE, loc: Loc): TE {
+    if (l.type.k === 'ptr' && r.type.k === 'ptr') {
+      if (op !== '-') throw cError(loc, `invalid operands to binary + (have '${typeName(l.type)}' and '${typeName(r.type)}')`);
+      if (l.type.percpu || r.type.percpu) throw unsupported(loc, 'subtracting __percpu pointers', 'keep an index instead');
+      if (!sameType(l.type.to, r.type.to)) throw cError(loc, `invalid operands to binary - (have '${typeName(l.type)}' and '${typeName(r.type)}')`);
+      const size = this.elementSize(l.type, loc);
+      return { ts: `BigInt((${l.ts} - ${r.ts}) / ${size})`, type: LONG };
+    }
+    const [p, n] = l.type.k === 'ptr' ? [l, r] : [r, l];
+    if (op === '-' && p === r) throw cError(loc, `invalid operands to binary - (have '${typeName(l.type)}' and '${typeName(r.type)}')`);
+    if (n.type.k !== 'int' || p.type.k !== 'ptr') throw cError(loc, `invalid operands to binary ${op} (have '${typeName(l.type)}' and '${typeName(r.type)}')`);
+    const size = this.elementSize(p.type, loc);
+    const sign = op === '-' ? '-' : '';
+    let delta: string;
+    if (n.cst !== undefined) delta = String(Number(op === '-' ? -n.cst : n.cst) * size);
+    else delta = `${sign}${this.asNumber(n)}${size === 1 ? '' : ` * ${size}`}`;
+    if (p.type.percpu) {
+      // (void __percpu *)p + off, as the kernel writes it: a per-CPU pointer inside the same object.
+      if (delta === '0') return p;
+      this.need('src/member', 'pcpu_ptr_add');
+      const t = p.type.to.k === 'void' ? '' : `, ${this.runtimeType(p.type.to)}`;
+      return { ts: `pcpu_ptr_add(m, ${p.ts}, ${delta}${t})`, type: p.type };
+    }
+    if (delta === '0') return p;
+    return { ts: `(${p.ts} + ${delta.startsWith('-') ? `(${delta})` : delta})`, type: p.type };
+  }
+
+  private elementSize(t: Extract<CType, { k: 'ptr' }>, loc: Loc): number {
+    // GNU C: arithmetic on void * moves by bytes (the kernel relies on it).
+    if (t.to.k === 'void') return 1;
+    if (t.to.k === 'func' || (t.to.k === 'struct' && (t.to.lt === undefined || t.to.lt.members === null))) {
+      throw cError(loc, `arithmetic on a pointer to an incomplete type '${typeName(t.to)}'`);
+    }
+    return sizeOf(t.to);
+  }
+
   /** A divisor, checked: division by zero is the CPU's #DE, reported with the C line. */
   private nonZero(b: string, big: boolean, loc: Loc): string {
     if (/^\(?[1-9]\d*n?\)?$/.test(b)) return b;
@@ -1182,10 +1609,31 @@ export class Translator {
   }
 
   private sizeof(e: Extract<Expr, { k: 'sizeof' }>): TE {
-    const t = e.type ? this.resolveTypeName(e.type) : this.typeOf(e.arg!);
-    if (t.k !== 'int' && t.k !== 'ptr') throw cError(e.loc, `invalid application of '${e.align ? '_Alignof' : 'sizeof'}' to type '${typeName(t)}'`);
-    const n = BigInt(t.k === 'int' ? t.size : 8);
+    const t = e.type ? this.resolveTypeName(e.type) : this.typeOfNoDecay(e.arg!);
+    const what = e.align ? '_Alignof' : 'sizeof';
+    if (t.k === 'void' || t.k === 'func' || (t.k === 'struct' && (t.lt === undefined || t.lt.members === null)) || (t.k === 'array' && t.len === null)) {
+      throw cError(e.loc, `invalid application of '${what}' to ${t.k === 'void' || t.k === 'func' ? 'type' : 'incomplete type'} '${typeName(t)}'`);
+    }
+    const n = BigInt(t.k === 'int' ? t.size : e.align ? layoutOf(t).align : sizeOf(t));
     return { ts: literal(n, ULONG), type: ULONG, cst: n };
+  }
+
+  /** offsetof(type, member.path[i]): gcc's __builtin_offsetof, from the layout engine. */
+  private offsetof(e: Extract<Expr, { k: 'offsetof' }>): TE {
+    const t = this.resolveTypeName(e.type);
+    if (t.k !== 'struct' || t.lt === undefined || t.lt.members === null) throw cError(e.loc, `offsetof on '${typeName(t)}', which is not a complete struct or union`);
+    const path = e.path.map((d, i) => {
+      if (d.k === 'field') return i === 0 ? d.name : `.${d.name}`;
+      const v = this.rvalue(d.index).cst;
+      if (v === undefined) throw unsupported(d.loc, 'offsetof with a variable index', 'use a constant index');
+      return `[${v}]`;
+    }).join('');
+    try {
+      const n = BigInt(memberRef(t.lt, path).offset);
+      return { ts: literal(n, ULONG), type: ULONG, cst: n };
+    } catch (err) {
+      throw cError(e.loc, (err as Error).message);
+    }
   }
 
   /**
@@ -1349,11 +1797,12 @@ export class Translator {
     if (!pcpE) throw cError(e.loc, `${stem.replace(/_$/, '')}(): missing the per-CPU variable`);
     const lv = this.lvalue(pcpE);
     const opName = stem.replace(/_$/, '');
-    if (lv.pcp === undefined) {
+    if (lv.pcpu === undefined) {
       throw cError(pcpE.loc, `${opName}() on '${this.describe(pcpE)}', which is not a per-CPU variable (sparse: incorrect type in argument: different address spaces)`);
     }
     const t = lv.type;
     if (t.k !== 'int') throw unsupported(pcpE.loc, `${opName}() on a '${typeName(t)}'`, 'per-CPU ops take integer variables');
+    const pcp = this.withSetup(lv.setup, this.pcpPtr(lv));
     const sized = `${stem}${t.size}`;
     if (!this.opts.ops.has(sized)) throw cError(e.loc, `no '${sized}': the architecture tables have no ${t.size}-byte ${opName} (the kernel's __bad_size_call_parameter)`);
     this.usedOps.add(sized);
@@ -1378,7 +1827,7 @@ export class Translator {
       }
       params.push(this.convert(this.rvalue(a), t, a.loc));
     }
-    const call = `${sized}(m, ${lv.pcp}${params.map((p) => `, ${p}`).join('')})`;
+    const call = `${sized}(m, ${pcp}${params.map((p) => `, ${p}`).join('')})`;
     const c = this.stepped ? `(yield* ${call})` : call;
     const kindOf = SIZE_CALLS[kind];
     let ts: string;
@@ -1427,7 +1876,7 @@ export class Translator {
   }
 
   private describe(e: Expr): string {
-    return e.k === 'id' ? e.name : 'this expression';
+    return e.k === 'id' || e.k === 'member' || e.k === 'index' ? this.cText(e) : 'this expression';
   }
 
   // ---- conversions ----

@@ -192,20 +192,21 @@ function register(t: ScalarName): string {
 }
 
 /**
- * One load through a plain address, as its own step: `movl 0x1040, %eax`.
+ * One load through a plain address, as its own step: `movl 0x1040, %eax`, or
+ * with `sym` the operand as C spells it (`movl tstats->rx_bytes, %eax`).
  * The address was computed earlier (by this_cpu_ptr()), so a migration in
  * between makes it another CPU's copy — the bug class the explorer looks for.
  */
-export function* load(m: Machine, addr: number, type: ScalarName): StepGen<number | bigint | boolean> {
+export function* load(m: Machine, addr: number, type: ScalarName, sym?: string): StepGen<number | bigint | boolean> {
   const size = scalarInfo(type).size;
-  yield { asm: `mov${sizeSuffix(type)} ${hex(addr)}, ${register(type)}`, addr, size, access: 'r' };
+  yield { asm: `mov${sizeSuffix(type)} ${sym ?? hex(addr)}, ${register(type)}`, addr, size, access: 'r' };
   return m.load(addr, type);
 }
 
-/** One store through a plain address, as its own step: `movl %eax, 0x1040`. */
-export function* store(m: Machine, addr: number, type: ScalarName, value: number | bigint | boolean): StepGen<void> {
+/** One store through a plain address, as its own step: `movl %eax, 0x1040` (or `sym`, as for load). */
+export function* store(m: Machine, addr: number, type: ScalarName, value: number | bigint | boolean, sym?: string): StepGen<void> {
   const size = scalarInfo(type).size;
-  yield { asm: `mov${sizeSuffix(type)} ${register(type)}, ${hex(addr)}`, addr, size, access: 'w' };
+  yield { asm: `mov${sizeSuffix(type)} ${register(type)}, ${sym ?? hex(addr)}`, addr, size, access: 'w' };
   m.store(addr, type, value);
 }
 
