@@ -261,17 +261,17 @@ export class Translator {
     if (this.needPcpuMem) {
       // A __percpu pointer in memory holds its offset, as the kernel's does; loads map it back to the pointer.
       body.push('  const pcpuStored = new Map<number, PerCpuPtr<any>>();');
-      body.push('  function pcpu_to(p: PerCpuPtr<any> | null): bigint {');
+      body.push('  const pcpu_to = (p: PerCpuPtr<any> | null): bigint => {');
       body.push('    if (p === null) return 0n;');
       body.push('    pcpuStored.set(p.off, p);');
       body.push('    return BigInt(p.off);');
-      body.push('  }');
-      body.push('  function pcpu_from(v: bigint): PerCpuPtr<any> {');
+      body.push('  };');
+      body.push('  const pcpu_from = (v: bigint): PerCpuPtr<any> => {');
       body.push('    if (v === 0n) return null as unknown as PerCpuPtr<any>;');
       body.push('    const p = pcpuStored.get(Number(v));');
       body.push("    if (p === undefined) throw new Error(`a __percpu pointer loaded from memory (0x${v.toString(16)}) was never stored there by this file's code`);");
       body.push('    return p;');
-      body.push('  }');
+      body.push('  };');
     }
     body.push('  const warnings: string[] = [];');
     body.push(...fnOut);
@@ -525,6 +525,9 @@ export class Translator {
     const type = this.derive(this.resolveSpec(spec), d.derivs, spec.quals, d.loc);
     if (type.k !== 'func') throw cError(d.loc, `'${d.name}' is not a function`);
     if (type.variadic) throw unsupported(d.loc, `variadic function '${d.name}'`, 'give it fixed parameters');
+    for (const t of [type.ret, ...type.params]) {
+      if (t.k === 'struct' && t.lt !== undefined) throw unsupported(d.loc, `'${d.name}' passes or returns a ${typeName(t)} by value`, 'pass a pointer to it');
+    }
     const prev = this.scopes[0].get(d.name);
     if (prev) {
       if (prev.k !== 'func') throw cError(d.loc, `'${d.name}' redeclared as a different kind of symbol`);
@@ -1020,7 +1023,10 @@ export class Translator {
         this.global(x, type, `${this.fnName}.${x.name}`);
         continue;
       }
-      if (type.k !== 'int' && type.k !== 'ptr') throw unsupported(x.loc, `a local of type '${typeName(type)}'`, 'use integer and pointer locals');
+      if (type.k === 'struct' || type.k === 'array') {
+        throw unsupported(x.loc, `the local ${type.k === 'array' ? 'array' : type.union ? 'union' : 'struct'} '${x.name}' (locals are TypeScript values, not memory)`, 'make it a global or a per-CPU variable and use a pointer to it');
+      }
+      if (type.k !== 'int' && type.k !== 'ptr') throw cError(x.loc, `variable '${x.name}' declared void`);
       const ts = this.fresh(x.name);
       const tsT = tsType(type);
       this.locals.push({ ts, type: tsT, init: type.k === 'ptr' && type.percpu ? 'undefined as any' : zero(type) });
@@ -1211,6 +1217,7 @@ export class Translator {
       return this.lvalue({ k: 'unary', op: '*', arg: { k: 'binary', op: '+', left: arrE, right: idxE, loc: e.loc }, loc: e.loc });
     }
     if (e.k === 'cast') throw cError(e.loc, 'lvalue required as left operand of assignment (a cast is not an lvalue)');
+    if (e.k === 'compound') throw unsupported(e.loc, 'compound literals', 'use a local variable');
     throw cError(e.loc, 'lvalue required as left operand of assignment');
   }
 
@@ -1455,8 +1462,11 @@ export class Translator {
     const r = this.rvalue(e.right);
     const js = e.op === '==' ? '===' : e.op === '!=' ? '!==' : e.op;
     if (l.type.k === 'ptr' || r.type.k === 'ptr') {
-      if (e.op !== '==' && e.op !== '!=') throw unsupported(e.loc, 'ordering pointers', 'compare integers');
-      return `(${l.ts} ${js} ${r.ts})`;
+      const percpu = (l.type.k === 'ptr' && l.type.percpu) || (r.type.k === 'ptr' && r.type.percpu);
+      if (e.op !== '==' && e.op !== '!=' && percpu) throw unsupported(e.loc, 'ordering __percpu pointers', 'compare indexes');
+      const side = (v: TE): string => (v.type.k === 'int' && v.cst === 0n ? (percpu ? 'null' : '0') : v.ts);
+      if ((l.type.k === 'int' && l.cst !== 0n) || (r.type.k === 'int' && r.cst !== 0n)) throw cError(e.loc, 'comparison between pointer and integer');
+      return `(${side(l)} ${js} ${side(r)})`;
     }
     if (l.type.k !== 'int' || r.type.k !== 'int') throw cError(e.loc, `invalid operands to binary ${e.op}`);
     const t = usualArithmetic(l.type, r.type);
@@ -1579,6 +1589,8 @@ export class Translator {
     if (a.type.k === 'int' && b.type.k === 'int') t = usualArithmetic(a.type, b.type);
     else if (a.type.k === 'void' && b.type.k === 'void') t = VOID;
     else if (sameType(a.type, b.type)) t = a.type;
+    else if (a.type.k === 'ptr' && b.type.k === 'int' && b.cst === 0n) t = a.type;
+    else if (b.type.k === 'ptr' && a.type.k === 'int' && a.cst === 0n) t = b.type;
     else throw cError(e.loc, `type mismatch in conditional expression ('${typeName(a.type)}' and '${typeName(b.type)}')`);
     const test = this.rvalue(e.test);
     if (test.cst !== undefined && a.cst !== undefined && b.cst !== undefined && t.k === 'int') {
@@ -1604,8 +1616,16 @@ export class Translator {
       if (t.percpu !== v.type.percpu) throw cError(e.loc, `cast between a __percpu and an ordinary pointer (sparse: cast removes address space)`);
       return { ts: v.ts, type: t };
     }
-    if (t.k === 'ptr' && v.type.k === 'int' && v.cst === 0n && !t.percpu) return { ts: '0', type: t };
-    throw unsupported(e.loc, `cast from '${typeName(v.type)}' to '${typeName(t)}'`, 'cast between integer types');
+    if (t.k === 'ptr' && v.type.k === 'int' && !t.percpu) {
+      // An address in ordinary memory is a number; the kernel's pointers are unsigned long.
+      if (v.cst !== undefined) return { ts: String(Number(BigInt.asUintN(64, v.cst))), type: t, cst: BigInt.asUintN(64, v.cst) };
+      return { ts: v.type.size === 8 ? `Number(${v.ts})` : `(${v.ts} >>> 0)`, type: t };
+    }
+    if (t.k === 'int' && v.type.k === 'ptr' && !v.type.percpu) {
+      if (t.bool) return { ts: `(${v.ts} !== 0 ? 1 : 0)`, type: t };
+      return { ts: this.convert({ ts: `BigInt(${v.ts})`, type: ULONG }, t, e.loc), type: t };
+    }
+    throw unsupported(e.loc, `cast from '${typeName(v.type)}' to '${typeName(t)}'`, 'cast between integer types, or between pointers and unsigned long');
   }
 
   private sizeof(e: Extract<Expr, { k: 'sizeof' }>): TE {

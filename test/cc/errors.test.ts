@@ -24,10 +24,11 @@ function expected(file: string): { name: string; error: string } {
 describe('percpu-cc error rules', () => {
   it('has a fixture for every rule', () => {
     expect(fixtures.map((f) => f.replace(/\.c$/, ''))).toEqual([
-      'address_of_local', 'address_space', 'arg_count', 'array', 'backward_goto', 'declared_not_defined', 'declared_percpu', 'direct_percpu',
-      'duplicate_case', 'error_directive', 'float', 'function_pointer', 'implicit_function', 'include_not_found', 'inline_asm', 'macro_args',
-      'not_percpu', 'percpu_in_function', 'return_no_value', 'shift_count', 'stmtexpr_loop', 'struct', 'syntax', 'unknown_directive',
-      'unknown_type', 'unterminated_if',
+      'address_of_local', 'address_space', 'arg_count', 'array_bounds', 'backward_goto', 'bitfield', 'compound_literal',
+      'declared_not_defined', 'declared_percpu', 'direct_percpu', 'duplicate_case', 'error_directive', 'float', 'function_pointer',
+      'implicit_function', 'include_not_found', 'inline_asm', 'local_aggregate', 'macro_args', 'no_member', 'not_percpu', 'offsetof_index',
+      'percpu_in_function', 'pointer_init', 'return_no_value', 'shift_count', 'stmtexpr_loop', 'struct_assign', 'struct_by_value', 'syntax',
+      'unknown_directive', 'unknown_type', 'unterminated_if', 'vla',
     ]);
   });
   for (const f of fixtures) {

@@ -9,6 +9,7 @@ import { per_cpu_ptr, this_cpu_ptr } from '../../../src/accessors.js';
 import { DEFINE_PER_CPU } from '../../../src/define.js';
 import { preempt_disable, preempt_enable } from '../../../src/kernel/preempt.js';
 import { divide_error } from '../../../src/lib/bug.js';
+import { global_var } from '../../../src/mm/memory.js';
 import { type Step, load, store } from '../../../src/sched/step.js';
 import { type IrqSpec, type TaskSpec } from '../../../src/sched/task.js';
 import * as arm64 from '../../../generated/arm64/percpu-stepped.js';
@@ -34,17 +35,14 @@ function drain<R>(g: Generator<Step, R, undefined>): R {
 /** Defines arith's per-CPU variables on `m` (before m.boot()) and returns its functions. */
 export function instantiate(m: Machine) {
   const { raw_cpu_add_1, raw_cpu_add_return_8, this_cpu_add_1, this_cpu_add_2, this_cpu_add_8, this_cpu_add_return_2, this_cpu_add_return_4, this_cpu_and_4, this_cpu_cmpxchg_4, this_cpu_or_4, this_cpu_read_1, this_cpu_read_4, this_cpu_read_8, this_cpu_write_8, this_cpu_xchg_4 } = ARCH_OPS[m.arch];
+  if (m.preemptRT !== false) throw new Error('test/cc/golden/arith.c was translated for a kernel without PREEMPT_RT; translate it again with --rt for this machine');
   const pc8 = DEFINE_PER_CPU(m, 'u8', 'pc8');
   const pc16 = DEFINE_PER_CPU(m, 'i16', 'pc16');
-  const pc32 = DEFINE_PER_CPU(m, 'i32', 'pc32', (-7));
+  const pc32 = DEFINE_PER_CPU(m, 'i32', 'pc32', -7);
   const pc64 = DEFINE_PER_CPU(m, 'u64', 'pc64');
   const pclong = DEFINE_PER_CPU(m, 'long', 'pclong');
-  let calls: number = 0;
-  const calls$r: Step = { asm: 'movl calls, %eax', reads: ['calls'] };
-  const calls$w: Step = { asm: 'movl %eax, calls', writes: ['calls'] };
-  let t_static_acc: number = 0;
-  const t_static_acc$r: Step = { asm: 'movl t_static.acc, %eax', reads: ['t_static.acc'] };
-  const t_static_acc$w: Step = { asm: 'movl %eax, t_static.acc', writes: ['t_static.acc'] };
+  const calls = global_var(m, 'i32', 'calls');
+  const t_static_acc = global_var(m, 'i32', 't_static_acc');
   const warnings: string[] = [];
   /** t_add() at test/cc/golden/arith.c:16 */
   function* t_add(a: number, b: number): Generator<Step, number, undefined> {
@@ -391,11 +389,11 @@ export function instantiate(m: Machine) {
     let $t2: number = 0;
     let $t3: number = 0;
     m.ctx.src = 'test/cc/golden/arith.c:88';
-    ($t1 = ((((yield t_static_acc$r), t_static_acc) + a_27) | 0), ((yield t_static_acc$w), t_static_acc = $t1));
+    ($t1 = ((((yield* load(m, t_static_acc.addr, 'i32', "t_static.acc")) as number) + a_27) | 0), ((yield* store(m, t_static_acc.addr, 'i32', $t1, "t_static.acc")), $t1));
     m.ctx.src = 'test/cc/golden/arith.c:88';
-    ($t2 = ((yield calls$r), calls), $t3 = (($t2 + 1) | 0), ((yield calls$w), calls = $t3), $t3);
+    ($t2 = ((yield* load(m, calls.addr, 'i32', "calls")) as number), $t3 = (($t2 + 1) | 0), ((yield* store(m, calls.addr, 'i32', $t3, "calls")), $t3), $t3);
     m.ctx.src = 'test/cc/golden/arith.c:88';
-    return ((((yield t_static_acc$r), t_static_acc) + ((yield calls$r), calls)) | 0);
+    return ((((yield* load(m, t_static_acc.addr, 'i32', "t_static.acc")) as number) + ((yield* load(m, calls.addr, 'i32', "calls")) as number)) | 0);
   }
 
   /** t_enum() at test/cc/golden/arith.c:89 */
@@ -458,11 +456,11 @@ export function instantiate(m: Machine) {
     m.ctx.src = 'test/cc/golden/arith.c:102';
     p_1 = this_cpu_ptr(m, pc32);
     m.ctx.src = 'test/cc/golden/arith.c:103';
-    ($t1 = ((((yield* load(m, p_1, 'i32')) as number) + v_4) | 0), ((yield* store(m, p_1, 'i32', $t1)), $t1));
+    ($t1 = ((((yield* load(m, p_1, 'i32', "*p")) as number) + v_4) | 0), ((yield* store(m, p_1, 'i32', $t1, "*p")), $t1));
     m.ctx.src = 'test/cc/golden/arith.c:104';
-    ($t2 = ((yield* load(m, p_1, 'i32')) as number), $t3 = (($t2 + 1) | 0), ((yield* store(m, p_1, 'i32', $t3)), $t3), $t3);
+    ($t2 = ((yield* load(m, p_1, 'i32', "*p")) as number), $t3 = (($t2 + 1) | 0), ((yield* store(m, p_1, 'i32', $t3, "*p")), $t3), $t3);
     m.ctx.src = 'test/cc/golden/arith.c:105';
-    return ((((yield* load(m, p_1, 'i32')) as number) + ($t4 = per_cpu_ptr(m, pc32, 0), ((yield* load(m, $t4, 'i32')) as number))) | 0);
+    return ((((yield* load(m, p_1, 'i32', "*p")) as number) + ($t4 = per_cpu_ptr(m, pc32, 0), ((yield* load(m, $t4, 'i32', "*per_cpu_ptr(&pc32, 0)")) as number))) | 0);
   }
 
   /** t_get_cpu_var() at test/cc/golden/arith.c:107 */
@@ -470,7 +468,7 @@ export function instantiate(m: Machine) {
     let $t1: number = 0;
     let $t2: number = 0;
     m.ctx.src = 'test/cc/golden/arith.c:107';
-    ($t1 = (preempt_disable(m), this_cpu_ptr(m, pc32)), $t2 = ((((yield* load(m, $t1, 'i32')) as number) + v_5) | 0), ((yield* store(m, $t1, 'i32', $t2)), $t2));
+    ($t1 = (preempt_disable(m), this_cpu_ptr(m, pc32)), $t2 = ((((yield* load(m, $t1, 'i32', "*…")) as number) + v_5) | 0), ((yield* store(m, $t1, 'i32', $t2, "*…")), $t2));
     m.ctx.src = 'test/cc/golden/arith.c:107';
     do {
       m.ctx.src = 'test/cc/golden/arith.c:107';
@@ -500,4 +498,4 @@ export function instantiate(m: Machine) {
   }
   return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings, tasks, irqs, nmis, check, final };
 }
-// sha256:2b1488f548a34f717cf96559cc1f41391413ea405520d778262cb05d595610fc
+// sha256:1ef6623aa86cf08d8c06876c8a3cae1fa20d73511539990f12bf9585012a643a

@@ -9,6 +9,7 @@ import { per_cpu_ptr, this_cpu_ptr } from '../../../src/accessors.js';
 import { DEFINE_PER_CPU } from '../../../src/define.js';
 import { preempt_disable, preempt_enable } from '../../../src/kernel/preempt.js';
 import { divide_error } from '../../../src/lib/bug.js';
+import { global_var } from '../../../src/mm/memory.js';
 import * as arm64 from '../../../generated/arm64/percpu.js';
 import * as generic from '../../../generated/generic/percpu.js';
 import * as x86_64 from '../../../generated/x86_64/percpu.js';
@@ -21,13 +22,14 @@ export const SOURCE = 'test/cc/golden/arith.c';
 /** Defines arith's per-CPU variables on `m` (before m.boot()) and returns its functions. */
 export function instantiate(m: Machine) {
   const { raw_cpu_add_1, raw_cpu_add_return_8, this_cpu_add_1, this_cpu_add_2, this_cpu_add_8, this_cpu_add_return_2, this_cpu_add_return_4, this_cpu_and_4, this_cpu_cmpxchg_4, this_cpu_or_4, this_cpu_read_1, this_cpu_read_4, this_cpu_read_8, this_cpu_write_8, this_cpu_xchg_4 } = ARCH_OPS[m.arch];
+  if (m.preemptRT !== false) throw new Error('test/cc/golden/arith.c was translated for a kernel without PREEMPT_RT; translate it again with --rt for this machine');
   const pc8 = DEFINE_PER_CPU(m, 'u8', 'pc8');
   const pc16 = DEFINE_PER_CPU(m, 'i16', 'pc16');
-  const pc32 = DEFINE_PER_CPU(m, 'i32', 'pc32', (-7));
+  const pc32 = DEFINE_PER_CPU(m, 'i32', 'pc32', -7);
   const pc64 = DEFINE_PER_CPU(m, 'u64', 'pc64');
   const pclong = DEFINE_PER_CPU(m, 'long', 'pclong');
-  let calls: number = 0;
-  let t_static_acc: number = 0;
+  const calls = global_var(m, 'i32', 'calls');
+  const t_static_acc = global_var(m, 'i32', 't_static_acc');
   const warnings: string[] = [];
   /** t_add() at test/cc/golden/arith.c:16 */
   function t_add(a: number, b: number): number {
@@ -374,11 +376,11 @@ export function instantiate(m: Machine) {
     let $t2: number = 0;
     let $t3: number = 0;
     // test/cc/golden/arith.c:88
-    ($t1 = ((t_static_acc + a_27) | 0), (t_static_acc = $t1));
+    ($t1 = (((m.load(t_static_acc.addr, 'i32') as number) + a_27) | 0), (m.store(t_static_acc.addr, 'i32', $t1), $t1));
     // test/cc/golden/arith.c:88
-    ($t2 = calls, $t3 = (($t2 + 1) | 0), (calls = $t3), $t3);
+    ($t2 = (m.load(calls.addr, 'i32') as number), $t3 = (($t2 + 1) | 0), (m.store(calls.addr, 'i32', $t3), $t3), $t3);
     // test/cc/golden/arith.c:88
-    return ((t_static_acc + calls) | 0);
+    return (((m.load(t_static_acc.addr, 'i32') as number) + (m.load(calls.addr, 'i32') as number)) | 0);
   }
 
   /** t_enum() at test/cc/golden/arith.c:89 */
@@ -466,4 +468,4 @@ export function instantiate(m: Machine) {
 
   return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings };
 }
-// sha256:c734203c419e084c5ef976582567da2a396618f9a43fdc10676767ceecb31baf
+// sha256:fde20988598bf45802c7b47142e39cce8ba9fe4e2fd9b14768b1b2cd15779c4b

@@ -8,6 +8,7 @@ import type { Machine } from '../../../src/machine.js';
 import { per_cpu_ptr } from '../../../src/accessors.js';
 import { DEFINE_PER_CPU } from '../../../src/define.js';
 import { cpumask_next } from '../../../src/lib/find-bit.js';
+import { global_var } from '../../../src/mm/memory.js';
 import { type Step, load, store } from '../../../src/sched/step.js';
 import { type IrqSpec, type TaskSpec } from '../../../src/sched/task.js';
 import * as arm64 from '../../../generated/arm64/percpu-stepped.js';
@@ -33,11 +34,10 @@ function drain<R>(g: Generator<Step, R, undefined>): R {
 /** Defines counter's per-CPU variables on `m` (before m.boot()) and returns its functions. */
 export function instantiate(m: Machine) {
   const { this_cpu_add_4, this_cpu_add_8, this_cpu_add_return_4 } = ARCH_OPS[m.arch];
+  if (m.preemptRT !== false) throw new Error('test/cc/golden/counter.c was translated for a kernel without PREEMPT_RT; translate it again with --rt for this machine');
   const events = DEFINE_PER_CPU(m, 'ulong', 'events');
   const depth = DEFINE_PER_CPU(m, 'i32', 'depth');
-  let handled: number = 0;
-  const handled$r: Step = { asm: 'movl handled, %eax', reads: ['handled'] };
-  const handled$w: Step = { asm: 'movl %eax, handled', writes: ['handled'] };
+  const handled = global_var(m, 'i32', 'handled');
   const warnings: string[] = [];
   /** count_event() at test/cc/golden/counter.c:14 */
   function* count_event(n: bigint): Generator<Step, void, undefined> {
@@ -68,7 +68,7 @@ export function instantiate(m: Machine) {
     m.ctx.src = 'test/cc/golden/counter.c:31';
     (yield* count_event(1n));
     m.ctx.src = 'test/cc/golden/counter.c:32';
-    ($t1 = ((yield handled$r), handled), $t2 = (($t1 + 1) | 0), ((yield handled$w), handled = $t2), $t2);
+    ($t1 = ((yield* load(m, handled.addr, 'i32', "handled")) as number), $t2 = (($t1 + 1) | 0), ((yield* store(m, handled.addr, 'i32', $t2, "handled")), $t2), $t2);
   }
 
   /** all_counted() at test/cc/golden/counter.c:35 */
@@ -81,10 +81,10 @@ export function instantiate(m: Machine) {
     m.ctx.src = 'test/cc/golden/counter.c:40';
     for ((cpu = (cpumask_next((-1), m.possible) | 0)); ((cpu >>> 0) < m.nrCpus); (cpu = (cpumask_next(cpu, m.possible) | 0))) {
       m.ctx.src = 'test/cc/golden/counter.c:41';
-      (sum = BigInt.asUintN(64, sum + ($t1 = per_cpu_ptr(m, events, cpu), ((yield* load(m, $t1, 'ulong')) as bigint))));
+      (sum = BigInt.asUintN(64, sum + ($t1 = per_cpu_ptr(m, events, cpu), ((yield* load(m, $t1, 'ulong', "*per_cpu_ptr(&events, cpu)")) as bigint))));
     }
     m.ctx.src = 'test/cc/golden/counter.c:42';
-    return (((sum === BigInt.asUintN(64, BigInt(((5 + ((yield handled$r), handled)) | 0)))) ? 1 : 0) !== 0 ? 1 : 0);
+    return (((sum === BigInt.asUintN(64, BigInt(((5 + ((yield* load(m, handled.addr, 'i32', "handled")) as number)) | 0)))) ? 1 : 0) !== 0 ? 1 : 0);
   }
 
   const tasks: TaskSpec[] = [
@@ -109,4 +109,4 @@ export function instantiate(m: Machine) {
   }
   return { count_event, task, tick, all_counted, events, depth, warnings, tasks, irqs, nmis, check, final };
 }
-// sha256:9630fc75f24b63af14b7ed4bd59dc0fb1b6032229851886e4c1375442352805d
+// sha256:7f0fa3a43eddc90d0674109a32da698ee63df8fe723bcf11277018d34d63285e

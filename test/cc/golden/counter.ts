@@ -8,6 +8,7 @@ import type { Machine } from '../../../src/machine.js';
 import { per_cpu_ptr } from '../../../src/accessors.js';
 import { DEFINE_PER_CPU } from '../../../src/define.js';
 import { cpumask_next } from '../../../src/lib/find-bit.js';
+import { global_var } from '../../../src/mm/memory.js';
 import * as arm64 from '../../../generated/arm64/percpu.js';
 import * as generic from '../../../generated/generic/percpu.js';
 import * as x86_64 from '../../../generated/x86_64/percpu.js';
@@ -20,9 +21,10 @@ export const SOURCE = 'test/cc/golden/counter.c';
 /** Defines counter's per-CPU variables on `m` (before m.boot()) and returns its functions. */
 export function instantiate(m: Machine) {
   const { this_cpu_add_4, this_cpu_add_8, this_cpu_add_return_4 } = ARCH_OPS[m.arch];
+  if (m.preemptRT !== false) throw new Error('test/cc/golden/counter.c was translated for a kernel without PREEMPT_RT; translate it again with --rt for this machine');
   const events = DEFINE_PER_CPU(m, 'ulong', 'events');
   const depth = DEFINE_PER_CPU(m, 'i32', 'depth');
-  let handled: number = 0;
+  const handled = global_var(m, 'i32', 'handled');
   const warnings: string[] = [];
   /** count_event() at test/cc/golden/counter.c:14 */
   function count_event(n: bigint): void {
@@ -53,7 +55,7 @@ export function instantiate(m: Machine) {
     // test/cc/golden/counter.c:31
     count_event(1n);
     // test/cc/golden/counter.c:32
-    ($t1 = handled, $t2 = (($t1 + 1) | 0), (handled = $t2), $t2);
+    ($t1 = (m.load(handled.addr, 'i32') as number), $t2 = (($t1 + 1) | 0), (m.store(handled.addr, 'i32', $t2), $t2), $t2);
   }
 
   /** all_counted() at test/cc/golden/counter.c:35 */
@@ -69,9 +71,9 @@ export function instantiate(m: Machine) {
       (sum = BigInt.asUintN(64, sum + ($t1 = per_cpu_ptr(m, events, cpu), (m.load($t1, 'ulong') as bigint))));
     }
     // test/cc/golden/counter.c:42
-    return (((sum === BigInt.asUintN(64, BigInt(((5 + handled) | 0)))) ? 1 : 0) !== 0 ? 1 : 0);
+    return (((sum === BigInt.asUintN(64, BigInt(((5 + (m.load(handled.addr, 'i32') as number)) | 0)))) ? 1 : 0) !== 0 ? 1 : 0);
   }
 
   return { count_event, task, tick, all_counted, events, depth, warnings };
 }
-// sha256:48408b9fec0839ffbcae7641920801c22256071b31dc18edcf44e635c9b32e6b
+// sha256:e2d5d42240fe84f49bd7d546d333196fed01fe7b3887e7fa6f2c5f45592ca632
