@@ -115,6 +115,11 @@ describe('percpu-sim explore', () => {
       [['inc-irq', '--time-limit', '0'], "--time-limit: expected a positive number of seconds, got '0'"],
       [['inc-irq', '--jobs', '0'], "--jobs: expected an integer from 1 to 256, got '0'"],
       [['inc-irq', '--schedule', '0', '--jobs', '2'], '--jobs applies to the exhaustive search only, not to --schedule'],
+      [['inc-irq', '--preemptions'], '--preemptions needs a value'],
+      [['inc-irq', '--migrations', '-1'], "--migrations: expected an integer from 0 to 64, got '-1'"],
+      [['inc-irq', '--irqs', '65'], "--irqs: expected an integer from 0 to 64, got '65'"],
+      [['inc-irq', '--softirqs', 'x'], "--softirqs: expected an integer from 0 to 64, got 'x'"],
+      [['inc-irq', '--nmis', '1.5'], "--nmis: expected an integer from 0 to 64, got '1.5'"],
     ] as const) {
       const r = await run(...args);
       expect(r.code, args.join(' ')).toBe(2);
@@ -127,11 +132,41 @@ describe('percpu-sim explore', () => {
     expect(parseExploreArgs(['inc-irq', '--random', '7', '--seed', '9', '--bound', '3', '--all'])).toEqual({
       file: '', scenario: 'inc-irq', mode: 'random', n: 7, seed: 9, bound: 3, schedule: '', all: true, reduction: 'optimal',
       maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
+      preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined,
     });
     expect(parseExploreArgs(['inc-irq', '--reduction', 'sleep', '--max-schedules', '50', '--time-limit', '2.5', '--jobs', '2'])).toEqual({
       file: '', scenario: 'inc-irq', mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', all: false, reduction: 'sleep',
       maxSchedules: 50, timeLimit: 2.5, jobs: 2,
+      preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined,
     });
+    expect(parseExploreArgs(['inc-irq', '--preemptions', '2', '--migrations', '0', '--irqs', '3', '--softirqs', '1', '--nmis', '0'])).toMatchObject({
+      bound: undefined, preemptions: 2, migrations: 0, irqs: 3, softirqs: 1, nmis: 0,
+    });
+  });
+
+  it('separate budgets: the summary says them, the replay line repeats them, and a budget that cannot apply is refused', async () => {
+    const r = await run('inc-irq', '--preemptions', '1', '--migrations', '0', '--irqs', '2');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('mode:               exhaustive, preemption bound 1, optimal DPOR (source sets + wakeup trees)\n');
+    expect(r.out).toContain("budgets:            preemptions + migrations ≤ 1 (preemptions ≤ 1, migrations ≤ 0); interrupts ≤ 2; injected softirqs, NMIs: each handler's own budget per schedule\n");
+    const d = await run('inc-irq');
+    expect(d.out).toContain("budgets:            preemptions + migrations ≤ 2; interrupts, injected softirqs, NMIs: each handler's own budget per schedule\n");
+    const v = await run('rmw-ptr', '--preemptions', '1', '--migrations', '0');
+    expect(v.code).toBe(1);
+    expect(v.out).toContain('replay: percpu-sim explore rmw-ptr --schedule 0,0,p0:T2,0,0,0,0 --preemptions 1 --migrations 0\n');
+    const again = await run('rmw-ptr', '--schedule', '0,0,p0:T2,0,0,0,0', '--preemptions', '1', '--migrations', '0');
+    expect(again.out).toContain('VIOLATION: lost update: the counter sums to 1 (cpu0=1 cpu1=0), but 2 increments were done\n');
+    const past = await run('rmw-ptr', '--schedule', '0,p0:T2,0,p0:T1', '--preemptions', '1');
+    expect(past.code).toBe(2);
+    expect(past.err).toBe("percpu-sim explore: schedule: choice 4 'p0:T1' is not enabled at that point: the preemption budget 1 is used up\n");
+    const rnd = await run('rmw-ptr', '--random', '50', '--seed', '1', '--migrations', '0');
+    expect(rnd.out).toContain('    or: percpu-sim explore rmw-ptr --random 1 --seed 1 --migrations 0\n');
+    const over = await run('inc-irq', '--preemptions', '3');
+    expect(over.code).toBe(2);
+    expect(over.err).toBe('percpu-sim explore: explore: preemptions 3 exceeds the bound 2 on preemptions + migrations together, so it could never be used; raise the bound\n');
+    const none = await run('rmw-ptr', '--nmis', '1');
+    expect(none.code).toBe(2);
+    expect(none.err).toBe('percpu-sim explore: scheduler: a budget of 1 nmis was given, but the world has no NMI handler (World.nmis)\n');
   });
 
   it('--max-schedules and --time-limit end with an honest INCOMPLETE line', async () => {

@@ -54,7 +54,7 @@ describe('replay from a schedule string', () => {
     expect(() => runSchedule(rmwPtr, '0,x')).toThrow(
       "schedule: bad token 'x': expected <cpu> (a step), p<cpu>:<task> (preempt), m<task>:<cpu> (migrate), i<cpu>:<handler> (interrupt), s<cpu> (pending softirqs), s<cpu>:<softirq> (inject a softirq) or n<cpu>:<handler> (NMI)",
     );
-    expect(() => runSchedule(rmwPtr, '', { bound: -1 })).toThrow('explore: bound must be a non-negative integer, got -1');
+    expect(() => runSchedule(rmwPtr, '', { bound: -1 })).toThrow('explore: bound must be an integer from 0 to 64, got -1');
   });
 
   it('tokens round-trip', () => {

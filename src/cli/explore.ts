@@ -1,7 +1,8 @@
 /**
  * `percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K]
  *                     [--schedule STR] [--all] [--reduction optimal|sleep|none]
- *                     [--max-schedules N] [--time-limit S] [--jobs N]`
+ *                     [--max-schedules N] [--time-limit S] [--jobs N]
+ *                     [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K]`
  *
  *   explore list [file.ts]       the shipped scenarios (or those a user file exports) and what each shows
  *   file.ts [scenario]           a scenario exported by a user's TypeScript file (the only one, or the one named)
@@ -9,7 +10,14 @@
  *   --random N                   N seeded random schedules (seeds S, S+1, …; S defaults to 1)
  *   --seed S                     with --random only: the first seed; a failing schedule replays with --random 1 --seed <its seed>
  *   --schedule STR               replay one schedule string (as printed with a violation) and print its trace
- *   --bound K                    preemptions + migrations per schedule (default: the scenario's)
+ *   --bound K                    preemptions + migrations per schedule (default: the sum of --preemptions and
+ *                                --migrations when both are given, else the scenario's)
+ *   --preemptions K              at most K preemptions per schedule (within the bound)
+ *   --migrations K               at most K migrations per schedule (within the bound)
+ *   --irqs K                     at most K hardirq deliveries per schedule, all handlers together (replaces each
+ *                                handler's own budget)
+ *   --softirqs K                 at most K injected softirqs per schedule (likewise)
+ *   --nmis K                     at most K NMIs per schedule (likewise)
  *   --all                        do not stop at the first violation; count them all
  *   --reduction R                exhaustive: optimal DPOR (default), sleep sets, or none (every interleaving)
  *   --no-reduction               the same as --reduction none
@@ -29,10 +37,12 @@ import {
 import { exploreParallel } from '../explore/parallel.js';
 import { LARGE_SCENARIOS, SCENARIOS, getScenario } from '../explore/scenarios/index.js';
 import type { Scenario } from '../sched/task.js';
+import { MAX_BUDGET, formatBudgets } from '../sched/budget.js';
 import { importUserModule } from './import-user-module.js';
 
 const USAGE = 'usage: percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K] [--schedule STR] [--all]\n'
   + '                               [--reduction optimal|sleep|none] [--max-schedules N] [--time-limit S] [--jobs N]\n'
+  + '                               [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K]\n'
   + '       percpu-sim explore list [file.ts]';
 
 /** A positional argument that names a user's file rather than a shipped scenario. */
@@ -48,6 +58,12 @@ interface Args {
   n: number;
   seed: number;
   bound: number | undefined;
+  /** The separate budgets (undefined: not given). */
+  preemptions: number | undefined;
+  migrations: number | undefined;
+  irqs: number | undefined;
+  softirqs: number | undefined;
+  nmis: number | undefined;
   schedule: string;
   all: boolean;
   reduction: Reduction;
@@ -71,8 +87,9 @@ function intArg(flag: string, v: string | undefined, min: number, max = Number.M
 
 export function parseExploreArgs(args: readonly string[]): Args {
   const out: Args = {
-    file: '', scenario: '', mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', all: false, reduction: 'optimal',
-    maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
+    file: '', scenario: '', mode: 'exhaustive', n: 0, seed: 1, bound: undefined,
+    preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined,
+    schedule: '', all: false, reduction: 'optimal', maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
   };
   let modeFlag = '';
   let seedGiven = false;
@@ -88,7 +105,12 @@ export function parseExploreArgs(args: readonly string[]): Args {
       case '--exhaustive': setMode(a, 'exhaustive'); break;
       case '--random': setMode(a, 'random'); out.n = intArg(a, args[++i], 1); break;
       case '--seed': out.seed = intArg(a, args[++i], 0, 0xffffffff); seedGiven = true; break;
-      case '--bound': out.bound = intArg(a, args[++i], 0, 64); break;
+      case '--bound': out.bound = intArg(a, args[++i], 0, MAX_BUDGET); break;
+      case '--preemptions': out.preemptions = intArg(a, args[++i], 0, MAX_BUDGET); break;
+      case '--migrations': out.migrations = intArg(a, args[++i], 0, MAX_BUDGET); break;
+      case '--irqs': out.irqs = intArg(a, args[++i], 0, MAX_BUDGET); break;
+      case '--softirqs': out.softirqs = intArg(a, args[++i], 0, MAX_BUDGET); break;
+      case '--nmis': out.nmis = intArg(a, args[++i], 0, MAX_BUDGET); break;
       case '--schedule': {
         setMode(a, 'replay');
         const v = args[++i];
@@ -249,6 +271,7 @@ function summary(s: Scenario, r: ExploreResult, seed: number, a: Args): string {
   const lines = [
     `scenario:           ${s.name}: ${s.title}`,
     `mode:               ${mode}`,
+    `budgets:            ${formatBudgets(r.budgets)}`,
     `schedules explored: ${r.schedules}${blocked}`,
     `distinct states:    ${r.distinctStates}`,
     `violations:         ${r.violations.length}`,
@@ -288,9 +311,10 @@ export async function runExplore(args: string[]): Promise<number> {
     return 2;
   }
   const maxViolations = a.all ? Infinity : 1;
+  const budgets = { bound: a.bound, preemptions: a.preemptions, migrations: a.migrations, irqs: a.irqs, softirqs: a.softirqs, nmis: a.nmis };
   try {
     if (a.mode === 'replay') {
-      const sch = runSchedule(s, a.schedule, { bound: a.bound });
+      const sch = runSchedule(s, a.schedule, budgets);
       process.stdout.write(`scenario ${s.name}: replaying ${sch.schedule.length} choices\n${formatTrace(sch.trace)}\n`);
       if (sch.violation !== null) {
         process.stdout.write(`VIOLATION: ${sch.violation}\n`);
@@ -303,15 +327,15 @@ export async function runExplore(args: string[]): Promise<number> {
     let r: ExploreResult;
     try {
       r = a.mode === 'random'
-        ? exploreRandom(s, a.n, a.seed, { bound: a.bound, maxViolations, onProgress: bar.update })
+        ? exploreRandom(s, a.n, a.seed, { ...budgets, maxViolations, onProgress: bar.update })
         : await exploreParallel(s, {
-          bound: a.bound, maxViolations, reduction: a.reduction, onProgress: bar.update,
+          ...budgets, maxViolations, reduction: a.reduction, onProgress: bar.update,
           maxSchedules: a.maxSchedules, timeLimitMs: a.timeLimit * 1000, jobs: a.jobs,
         });
     } finally {
       bar.stop();
     }
-    if (r.violations.length > 0) process.stdout.write(`${formatViolation(s, r.violations[0]!, r.bound, target)}\n\n`);
+    if (r.violations.length > 0) process.stdout.write(`${formatViolation(s, r.violations[0]!, r.budgets, target)}\n\n`);
     process.stdout.write(`${summary(s, r, a.seed, a)}\n`);
     return r.violations.length > 0 ? 1 : 0;
   } catch (e) {

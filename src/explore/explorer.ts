@@ -25,6 +25,7 @@
  * Every violation carries the schedule string that replays it exactly.
  */
 import { describe } from '../types.js';
+import { budgetFlags, resolveBudgets, type BudgetOptions, type Budgets } from '../sched/budget.js';
 import {
   Scheduler, formatTraceEntry, parseToken, type Choice, type TraceEntry, type Transition, type ViolationKind,
 } from '../sched/scheduler.js';
@@ -40,10 +41,15 @@ export { REDUCTIONS, type Reduction } from './search.js';
 export const DEFAULT_BOUND = 2;
 export const DEFAULT_MAX_STEPS = 10_000;
 
+/**
+ * The budgets a run may give (see src/sched/budget.ts): `bound` is preemptions
+ * + migrations per schedule (default: the sum of `preemptions` and `migrations`
+ * when both are given, else the scenario's bound, else 2).
+ */
+export type RunBudgets = BudgetOptions;
+
 /** Options of exploreExhaustive() and exploreRandom(). */
-export interface ExploreOptions {
-  /** Preemptions + migrations per schedule (default: the scenario's bound, else 2). */
-  bound?: number;
+export interface ExploreOptions extends RunBudgets {
   /** Exhaustive mode: optimal DPOR (default), sleep sets, or none (every interleaving). */
   reduction?: Reduction;
   /** Stop after this many violations (default 1). */
@@ -95,7 +101,9 @@ export interface Violation {
 export interface ExploreResult {
   readonly scenario: string;
   readonly mode: 'exhaustive' | 'random' | 'replay';
+  /** Preemptions + migrations per schedule (budgets.bound). */
   readonly bound: number;
+  readonly budgets: Budgets;
   /** Exhaustive: the reduction used; random and replay: 'none'. */
   readonly reduction: Reduction;
   /** Complete schedules run (finished or stopped at a violation). */
@@ -113,15 +121,13 @@ export interface ExploreResult {
   readonly elapsedMs: number;
 }
 
-/** The scenario and options every entry point takes, checked before anything runs. */
-function boundOf(s: Scenario, o: ExploreOptions): number {
+/** The scenario and options every entry point takes, checked before anything runs; the budgets they give. */
+function budgetsOf(s: Scenario, o: RunBudgets): Budgets {
   if (s === null || typeof s !== 'object' || typeof s.build !== 'function' || typeof s.name !== 'string') {
     throw new TypeError(`explore: expected a scenario (getScenario(name), or an object { name, build, … }), got ${describe(s)}`);
   }
   if (o === null || typeof o !== 'object') throw new TypeError(`explore: options must be an object, got ${describe(o)}`);
-  const b = o.bound ?? s.bound ?? DEFAULT_BOUND;
-  if (!Number.isInteger(b) || b < 0) throw new RangeError(`explore: bound must be a non-negative integer, got ${String(b)}`);
-  return b;
+  return resolveBudgets(o, s.bound ?? DEFAULT_BOUND);
 }
 
 function positive(name: string, v: number): number {
@@ -130,8 +136,8 @@ function positive(name: string, v: number): number {
 }
 
 /** Re-runs a schedule string with tracing on: the violation's trace. */
-function traced(s: Scenario, bound: number, schedule: string, maxSteps: number, seed: number | null, index: number): Violation {
-  const sch = runSchedule(s, schedule, { bound, maxSteps });
+function traced(s: Scenario, budgets: Budgets, schedule: string, maxSteps: number, seed: number | null, index: number): Violation {
+  const sch = runSchedule(s, schedule, { ...budgets, maxSteps });
   if (sch.violation === null) {
     throw new Error(`explore: internal error: schedule ${schedule} of ${s.name} violated once and not when replayed (the scenario is not deterministic)`);
   }
@@ -164,7 +170,7 @@ export interface SearchTask {
 
 /** The settings of an exhaustive search, checked (what a worker needs besides the scenario). */
 export interface SearchLimits {
-  readonly bound: number;
+  readonly budgets: Budgets;
   readonly reduction: Reduction;
   readonly maxViolations: number;
   readonly maxSteps: number;
@@ -191,11 +197,11 @@ const SPLIT_TASKS = 32;
 
 /** Checks an exhaustive run's options. */
 export function searchLimits(s: Scenario, o: ExploreOptions): SearchLimits {
-  const bound = boundOf(s, o); // checks the scenario and the options object first
+  const budgets = budgetsOf(s, o); // checks the scenario and the options object first
   const timeLimitMs = o.timeLimitMs ?? Infinity;
   if (!(timeLimitMs > 0)) throw new RangeError(`explore: timeLimitMs must be a positive number, got ${String(timeLimitMs)}`);
   return {
-    bound, reduction: reductionOf(o.reduction),
+    budgets, reduction: reductionOf(o.reduction),
     maxViolations: positive('maxViolations', o.maxViolations ?? 1), maxSteps: positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS),
     maxSchedules: positive('maxSchedules', o.maxSchedules ?? Infinity), deadline: Date.now() + timeLimitMs,
     countStates: o.countStates ?? true, traceViolations: o.traceViolations ?? true,
@@ -215,7 +221,7 @@ export function partition(s: Scenario, lim: SearchLimits, states: Set<string> | 
   let tasks: (SearchTask & { terminal: boolean })[] = [{ prefix: [], sleep: [], terminal: false }];
   let transitions = 0;
   const replay = (prefix: readonly string[]): Scheduler => {
-    const sch = new Scheduler(s.build(), lim.bound, false);
+    const sch = new Scheduler(s.build(), lim.budgets, false);
     sch.checking = false;
     for (const tok of prefix) {
       sch.apply(parseToken(tok));
@@ -279,7 +285,7 @@ export function exploreTask(
   const path: SearchNode[] = [];
   let from = 0; // events from this depth on are new on the current path
   for (let first = true; ; first = false) {
-    const sch = new Scheduler(s.build(), lim.bound, false);
+    const sch = new Scheduler(s.build(), lim.budgets, false);
     // The first run checks the prefix as the run that found it did: it may end in a violation.
     sch.checking = first;
     for (const c of prefix) {
@@ -338,7 +344,7 @@ export function exploreTask(
       schedules++;
       onSchedule?.(sch.schedule.join(','), sch.violation);
       if (sch.violation !== null) {
-        const v = lim.traceViolations ? traced(s, lim.bound, sch.schedule.join(','), maxSteps, null, schedules) : untraced(sch, null, schedules);
+        const v = lim.traceViolations ? traced(s, lim.budgets, sch.schedule.join(','), maxSteps, null, schedules) : untraced(sch, null, schedules);
         violations.push({ v, schedules, cut, transitions });
       }
     }
@@ -414,7 +420,7 @@ export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreR
     if (!more) break;
   }
   return {
-    scenario: s.name, mode: 'exhaustive', bound: lim.bound, reduction: lim.reduction, schedules: merge.schedules, sleepBlocked: merge.cut,
+    scenario: s.name, mode: 'exhaustive', bound: lim.budgets.bound, budgets: lim.budgets, reduction: lim.reduction, schedules: merge.schedules, sleepBlocked: merge.cut,
     transitions: merge.transitions, distinctStates: states?.size ?? 0, violations: merge.violations, complete: merge.stopped === null,
     stopped: merge.stopped, elapsedMs: now() - t0,
   };
@@ -471,9 +477,9 @@ function nextChoices(sch: Scheduler, maxSteps: number, states: Set<string> | nul
 }
 
 /** One seeded random schedule (tracing as asked). */
-function randomSchedule(s: Scenario, seed: number, bound: number, maxSteps: number, tracing: boolean, states: Set<string> | null): Scheduler {
+function randomSchedule(s: Scenario, seed: number, budgets: Budgets, maxSteps: number, tracing: boolean, states: Set<string> | null): Scheduler {
   const rnd = prng(seed);
-  const sch = new Scheduler(s.build(), bound, tracing);
+  const sch = new Scheduler(s.build(), budgets, tracing);
   for (;;) {
     const en = nextChoices(sch, maxSteps, states);
     if (en === null) break;
@@ -486,7 +492,7 @@ function randomSchedule(s: Scenario, seed: number, bound: number, maxSteps: numb
 export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOptions = {}): ExploreResult {
   positive('the number of random schedules', n);
   checkSeed(seed);
-  const bound = boundOf(s, o);
+  const budgets = budgetsOf(s, o);
   const maxViolations = positive('maxViolations', o.maxViolations ?? 1);
   const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
   const states = (o.countStates ?? true) ? new Set<string>() : null;
@@ -496,13 +502,13 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
   let transitions = 0;
   for (let i = 0; i < n; i++) {
     const sd = (seed + i) >>> 0;
-    const sch = randomSchedule(s, sd, bound, maxSteps, false, states);
+    const sch = randomSchedule(s, sd, budgets, maxSteps, false, states);
     schedules++;
     transitions += sch.n;
     o.onSchedule?.(sch.schedule.join(','), sch.violation);
     sch.m.retire();
     if (sch.violation !== null) {
-      const v = o.traceViolations === false ? untraced(sch, sd, schedules) : traced(s, bound, sch.schedule.join(','), maxSteps, sd, schedules);
+      const v = o.traceViolations === false ? untraced(sch, sd, schedules) : traced(s, budgets, sch.schedule.join(','), maxSteps, sd, schedules);
       violations.push(v);
       if (violations.length >= maxViolations) break;
     }
@@ -511,7 +517,7 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
     }
   }
   return {
-    scenario: s.name, mode: 'random', bound, reduction: 'none', schedules, sleepBlocked: 0, transitions,
+    scenario: s.name, mode: 'random', bound: budgets.bound, budgets, reduction: 'none', schedules, sleepBlocked: 0, transitions,
     distinctStates: states?.size ?? 0, violations, complete: false, stopped: null, elapsedMs: now() - t0,
   };
 }
@@ -522,13 +528,13 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
  * goes on with the first enabled transition at each point. A choice that is
  * not enabled where the string puts it is an error that says why.
  */
-export function runSchedule(s: Scenario, schedule: string, o: { bound?: number; maxSteps?: number } = {}): Scheduler {
-  const bound = boundOf(s, o);
+export function runSchedule(s: Scenario, schedule: string, o: RunBudgets & { maxSteps?: number } = {}): Scheduler {
+  const budgets = budgetsOf(s, o);
   const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
   if (typeof schedule !== 'string') throw new TypeError(`schedule: expected a schedule string such as '0,0,p0:T2', got ${describe(schedule)}`);
   const tokens = schedule.trim() === '' ? [] : schedule.split(',').map((t) => t.trim());
   const choices: Choice[] = tokens.map((t) => parseToken(t));
-  const sch = new Scheduler(s.build(), bound, true);
+  const sch = new Scheduler(s.build(), budgets, true);
   let i = 0;
   for (;;) {
     if (sch.violation !== null) break;
@@ -562,9 +568,9 @@ export function runSchedule(s: Scenario, schedule: string, o: { bound?: number; 
 }
 
 /** Replays the random schedule of one seed, with its trace. */
-export function runSeed(s: Scenario, seed: number, o: { bound?: number; maxSteps?: number } = {}): Scheduler {
+export function runSeed(s: Scenario, seed: number, o: RunBudgets & { maxSteps?: number } = {}): Scheduler {
   checkSeed(seed);
-  return randomSchedule(s, seed, boundOf(s, o), positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS), true, null);
+  return randomSchedule(s, seed, budgetsOf(s, o), positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS), true, null);
 }
 
 /** The readable trace of a finished or stopped schedule. */
@@ -578,11 +584,11 @@ export function formatTrace(trace: readonly TraceEntry[]): string {
  * commands; `target` is what names the scenario after `percpu-sim explore`
  * (default its name; `./my-scenarios.ts name` for a user's file).
  */
-export function formatViolation(s: Scenario, v: Violation, bound: number, target?: string): string {
+export function formatViolation(s: Scenario, v: Violation, budgets: number | Budgets, target?: string): string {
   if (s === null || typeof s !== 'object' || typeof s.name !== 'string') throw new TypeError(`formatViolation: expected a scenario, got ${describe(s)}`);
   if (v === null || typeof v !== 'object' || !Array.isArray(v.trace)) throw new TypeError(`formatViolation: expected a Violation from an exploration, got ${describe(v)}`);
   target ??= s.name;
-  const b = bound === (s.bound ?? DEFAULT_BOUND) ? '' : ` --bound ${bound}`;
+  const b = budgetFlags(typeof budgets === 'number' ? resolveBudgets({ bound: budgets }, 0, 'formatViolation') : budgets, s.bound ?? DEFAULT_BOUND);
   const lines = [
     `VIOLATION in schedule ${v.index} of ${s.name}: ${v.message}`,
     `trace (${v.steps} instructions, ${v.preemptions} preemptions, ${v.migrations} migrations, ${v.interrupts} interrupts):`,

@@ -97,7 +97,7 @@ export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: n
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return {
-    scenario: s.name, mode: 'exhaustive', bound: lim.bound, reduction: lim.reduction, schedules: merge.schedules, sleepBlocked: merge.cut,
+    scenario: s.name, mode: 'exhaustive', bound: lim.budgets.bound, budgets: lim.budgets, reduction: lim.reduction, schedules: merge.schedules, sleepBlocked: merge.cut,
     transitions: merge.transitions, distinctStates: states?.size ?? 0, violations: merge.violations, complete: merge.stopped === null,
     stopped: merge.stopped, elapsedMs: performance.now() - t0,
   };

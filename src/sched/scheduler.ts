@@ -36,8 +36,10 @@
  * seeded random choice, or a schedule string being replayed.
  *
  * Preemptions and migrations together are bounded per schedule (the CHESS
- * preemption bound); interrupts, injected softirqs and NMIs by each handler's
- * budget; the interleaving of instructions on different CPUs is not bounded.
+ * preemption bound), and each kind may have a budget of its own; interrupts,
+ * injected softirqs and NMIs by each handler's budget or by a total per kind
+ * (see budget.ts); the interleaving of instructions on different CPUs is not
+ * bounded.
  */
 import { KernelBugError, MachineStateError } from '../errors.js';
 import { NR_CPUS_MAX, type ExecContext, type Machine } from '../machine.js';
@@ -46,6 +48,7 @@ import { HARDIRQ_OFFSET, NMI_MASK, NMI_OFFSET, SOFTIRQ_OFFSET } from '../kernel/
 import {
   MAX_SOFTIRQ_RESTART, checkSoftirqNr, softirq_pending_of, softirq_to_name, softirqsMayRun, take_softirq_pending, take_softirq_run_request,
 } from '../kernel/softirq.js';
+import { resolveBudgets, type Budgets } from './budget.js';
 import { ghostKey, hasGhosts, setGhostGate } from './ghost.js';
 import { ANY_TOUCH, SCHED_RESOURCE, conflicts, footprint, formatStep, type Step, type Touch } from './step.js';
 import type {
@@ -88,6 +91,10 @@ export interface TraceEntry {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SCHED_BOUND = `${SCHED_RESOURCE}bound`;
+/** The resources of the per-kind injection totals (written by every injection of the kind when a total is given). */
+const TOTAL_IRQS = `${SCHED_RESOURCE}irqs`;
+const TOTAL_SOFTIRQS = `${SCHED_RESOURCE}softirqs`;
+const TOTAL_NMIS = `${SCHED_RESOURCE}nmis`;
 
 /** The token of a choice in a schedule string: `0` step on cpu0, `p0:T2`, `mT1:1`, `i0:tick`, `s0`, `s0:NET_RX`, `n0:perf`. */
 export function choiceToken(c: Choice): string {
@@ -161,7 +168,9 @@ const CONTEXT_TAG: Record<Frame['kind'], string> = { task: '', softirq: '[softir
 export class Scheduler {
   readonly m: Machine;
   readonly world: World;
+  /** Preemptions + migrations per schedule (budgets.bound). */
   readonly bound: number;
+  readonly budgets: Budgets;
   readonly cpus: CpuState[];
   /** The world's tasks, then threaded interrupt handlers as they are created (PREEMPT_RT). */
   readonly tasks: TaskState[];
@@ -179,6 +188,8 @@ export class Scheduler {
   migrations = 0;
   interrupts = 0;
   softirqRuns = 0;
+  /** Softirqs injected (`s0:NET_RX`), as opposed to run because the code raised them. */
+  softirqInjections = 0;
   nmiCount = 0;
   /** Blocks on sleeping locks (free context switches). */
   blocks = 0;
@@ -201,7 +212,8 @@ export class Scheduler {
    */
   checking = true;
 
-  constructor(world: World, bound: number, tracing = true) {
+  /** `limits`: the preemption bound alone, or every budget (resolveBudgets()). */
+  constructor(world: World, limits: number | Budgets, tracing = true) {
     if (world === null || typeof world !== 'object' || !Array.isArray(world.tasks)) {
       throw new TypeError(`Scheduler: expected a world { m, tasks, … } (what a scenario's build() returns), got ${describe(world)}`);
     }
@@ -209,9 +221,10 @@ export class Scheduler {
     if (world.m === null || typeof world.m !== 'object' || typeof (world.m as Partial<Machine>).checkCpu !== 'function') {
       throw new TypeError(`Scheduler: world.m must be the scenario's Machine, got ${describe(world.m)}`);
     }
+    this.budgets = typeof limits === 'number' ? resolveBudgets({ bound: limits }, 0, 'scheduler') : resolveBudgets(limits, 0, 'scheduler');
     this.world = world;
     this.m = world.m;
-    this.bound = bound;
+    this.bound = this.budgets.bound;
     this.tracing = tracing;
     const m = world.m;
     if (!m.booted) throw new MachineStateError('scheduler: the scenario must boot its machine (m.boot()) before building the world');
@@ -243,11 +256,12 @@ export class Scheduler {
     };
     this.handlers = [...(world.irqs ?? [])];
     this.nmis = [...(world.nmis ?? [])];
-    for (const [list, what] of [[this.handlers, 'handler'], [this.nmis, 'NMI handler']] as const) {
+    const b = this.budgets;
+    for (const [list, what, total] of [[this.handlers, 'handler', b.irqs], [this.nmis, 'NMI handler', b.nmis]] as const) {
       for (const h of list) {
         name(h.name, what);
         for (const c of h.cpus ?? []) m.checkCpu(c, `${what} ${h.name}`);
-        budget(h.name, h.budget ?? 1, what);
+        budget(h.name, total ?? h.budget ?? 1, what);
       }
     }
     for (const s of world.softirqs ?? []) {
@@ -256,8 +270,17 @@ export class Scheduler {
       if (this.softirqs.has(s.nr)) throw new TypeError(`scheduler: two handlers for softirq ${n}`);
       name(n, 'softirq');
       for (const c of s.cpus ?? []) m.checkCpu(c, `softirq ${n}`);
-      budget(n, s.budget ?? 0, 'softirq');
+      budget(n, b.softirqs ?? s.budget ?? 0, 'softirq');
       this.softirqs.set(s.nr, s);
+    }
+    // A total for a kind the world never injects would silently change nothing.
+    const kinds = [
+      ['irqs', b.irqs, this.handlers.length, 'interrupt handler (World.irqs)'],
+      ['softirqs', b.softirqs, this.softirqs.size, 'softirq handler (World.softirqs)'],
+      ['nmis', b.nmis, this.nmis.length, 'NMI handler (World.nmis)'],
+    ] as const;
+    for (const [flag, total, n, what] of kinds) {
+      if (total !== null && n === 0) throw new RangeError(`scheduler: a budget of ${total} ${flag} was given, but the world has no ${what}`);
     }
     this.ghosts = hasGhosts(m);
     this.checkState();
@@ -468,34 +491,41 @@ export class Scheduler {
       const blocking = f.started && f.pending !== null && f.pending.enabled !== undefined;
       out.push({ choice: { kind: 'step', cpu }, token: String(cpu), touches, blocking });
     }
+    const b = this.budgets;
+    const irqsLeft = b.irqs === null || this.interrupts < b.irqs;
     for (const h of this.handlers) {
-      if (this.budget.get(h.name)! <= 0) continue;
+      if (!irqsLeft || this.budget.get(h.name)! <= 0) continue;
       for (let cpu = 0; cpu < n; cpu++) {
         if ((h.cpus !== undefined && !h.cpus.includes(cpu)) || !this.mayTakeIrq(cpu, h.name)) continue;
-        this.pushInjection(out, { kind: 'irq', cpu, handler: h.name }, `${SCHED_RESOURCE}irq:${h.name}`);
+        this.pushInjection(out, { kind: 'irq', cpu, handler: h.name }, `${SCHED_RESOURCE}irq:${h.name}`, b.irqs === null ? null : TOTAL_IRQS);
       }
     }
+    const softirqsLeft = b.softirqs === null || this.softirqInjections < b.softirqs;
     for (let cpu = 0; cpu < n; cpu++) {
       const f = this.top(cpu);
       if (f === null || !m.online.test(cpu) || !softirqsMayRun(f.ctx.preemptCount, f.ctx.irqsDisabled)) continue;
-      if (softirq_pending_of(m, cpu) !== 0) this.pushInjection(out, { kind: 'softirq', cpu, name: null }, null);
+      if (softirq_pending_of(m, cpu) !== 0) this.pushInjection(out, { kind: 'softirq', cpu, name: null }, null, null);
       for (const [nr, s] of this.softirqs) {
         const name = softirq_to_name[nr]!;
-        if (this.budget.get(name)! <= 0 || (s.cpus !== undefined && !s.cpus.includes(cpu))) continue;
-        this.pushInjection(out, { kind: 'softirq', cpu, name }, `${SCHED_RESOURCE}softirq:${name}`);
+        if (!softirqsLeft || this.budget.get(name)! <= 0 || (s.cpus !== undefined && !s.cpus.includes(cpu))) continue;
+        this.pushInjection(out, { kind: 'softirq', cpu, name }, `${SCHED_RESOURCE}softirq:${name}`, b.softirqs === null ? null : TOTAL_SOFTIRQS);
       }
     }
+    const nmisLeft = b.nmis === null || this.nmiCount < b.nmis;
     for (const h of this.nmis) {
-      if (this.budget.get(h.name)! <= 0) continue;
+      if (!nmisLeft || this.budget.get(h.name)! <= 0) continue;
       for (let cpu = 0; cpu < n; cpu++) {
         const f = this.top(cpu);
         if ((h.cpus !== undefined && !h.cpus.includes(cpu)) || f === null || !m.online.test(cpu) || (f.ctx.preemptCount & NMI_MASK) !== 0) continue;
-        this.pushInjection(out, { kind: 'nmi', cpu, handler: h.name }, `${SCHED_RESOURCE}nmi:${h.name}`);
+        this.pushInjection(out, { kind: 'nmi', cpu, handler: h.name }, `${SCHED_RESOURCE}nmi:${h.name}`, b.nmis === null ? null : TOTAL_NMIS);
       }
     }
     if (this.eventsUsed >= this.bound && !ignoreBound) return out;
     const boundTouch: Touch = { lo: -1, hi: -1, name: SCHED_BOUND, write: true };
-    for (let cpu = 0; cpu < n; cpu++) {
+    // Every preemption and migration writes the bound, so the separate budgets need no resource of their own.
+    const preemptionsLeft = ignoreBound || b.preemptions === null || this.preemptions < b.preemptions;
+    const migrationsLeft = ignoreBound || b.migrations === null || this.migrations < b.migrations;
+    for (let cpu = 0; cpu < n && preemptionsLeft; cpu++) {
       const c = this.cpus[cpu]!;
       if (c.current === null || c.runqueue.length === 0 || this.held(c.current)) continue;
       for (const w of c.runqueue) {
@@ -504,7 +534,7 @@ export class Scheduler {
       }
     }
     for (const t of this.tasks) {
-      if (!this.mayMigrate(t)) continue;
+      if (!migrationsLeft || !this.mayMigrate(t)) continue;
       for (let d = 0; d < n; d++) {
         if (d === t.cpu || !m.online.test(d)) continue;
         const choice: Choice = { kind: 'migrate', task: t.name, to: d };
@@ -514,9 +544,10 @@ export class Scheduler {
     return out;
   }
 
-  private pushInjection(out: Transition[], choice: Choice, budget: string | null): void {
+  private pushInjection(out: Transition[], choice: Choice, budget: string | null, total: string | null): void {
     const touches: Touch[] = [{ lo: -1, hi: -1, name: `${SCHED_RESOURCE}cpu:${(choice as { cpu: number }).cpu}`, write: true }];
     if (budget !== null) touches.push({ lo: -1, hi: -1, name: budget, write: true });
+    if (total !== null) touches.push({ lo: -1, hi: -1, name: total, write: true });
     out.push({ choice, token: choiceToken(choice), touches });
   }
 
@@ -549,6 +580,7 @@ export class Scheduler {
         const cs = c(choice.cpu);
         if (cs === undefined) return `there is no cpu${choice.cpu}`;
         if (this.eventsUsed >= this.bound) return `the preemption bound ${this.bound} is used up`;
+        if (this.budgets.preemptions !== null && this.preemptions >= this.budgets.preemptions) return `the preemption budget ${this.budgets.preemptions} is used up`;
         if (!cs.runqueue.some((t) => t.name === choice.to)) return `${choice.to} is not waiting on cpu${choice.cpu}`;
         return `${cs.current?.name ?? 'the idle task'} on cpu${choice.cpu} cannot be preempted now (preemption or interrupts disabled, or an interrupt handler runs)`;
       }
@@ -557,11 +589,13 @@ export class Scheduler {
         if (t === undefined) return `there is no task ${choice.task}`;
         if (t.done) return `${t.name} has exited`;
         if (this.eventsUsed >= this.bound) return `the preemption bound ${this.bound} is used up`;
+        if (this.budgets.migrations !== null && this.migrations >= this.budgets.migrations) return `the migration budget ${this.budgets.migrations} is used up`;
         if (t.cpu === choice.to) return `${t.name} is already on cpu${choice.to}`;
         return `${t.name} cannot migrate now (pinned, migration, preemption or interrupts disabled, an interrupt handler over it, asleep, or cpu${choice.to} unavailable)`;
       }
       case 'irq': {
         if (!this.handlers.some((h) => h.name === choice.handler)) return `there is no interrupt handler ${choice.handler}`;
+        if (this.budgets.irqs !== null && this.interrupts >= this.budgets.irqs) return `the interrupt budget ${this.budgets.irqs} is used up`;
         if (this.budget.get(choice.handler)! <= 0) return `${choice.handler} has used its budget`;
         return `cpu${choice.cpu} cannot take ${choice.handler} now (interrupts disabled, no task, or not a CPU it is delivered on)`;
       }
@@ -569,11 +603,13 @@ export class Scheduler {
         if (choice.name === null) return `cpu${choice.cpu} has no pending softirq it can run now`;
         const nr = softirq_to_name.indexOf(choice.name);
         if (nr < 0 || !this.softirqs.has(nr)) return `there is no softirq handler ${choice.name}`;
+        if (this.budgets.softirqs !== null && this.softirqInjections >= this.budgets.softirqs) return `the softirq budget ${this.budgets.softirqs} is used up`;
         if (this.budget.get(choice.name)! <= 0) return `${choice.name} has used its budget`;
         return `cpu${choice.cpu} cannot run softirqs now (in interrupt context, bottom halves or interrupts disabled, no task, or not a CPU it is injected on)`;
       }
       case 'nmi': {
         if (!this.nmis.some((h) => h.name === choice.handler)) return `there is no NMI handler ${choice.handler}`;
+        if (this.budgets.nmis !== null && this.nmiCount >= this.budgets.nmis) return `the NMI budget ${this.budgets.nmis} is used up`;
         if (this.budget.get(choice.handler)! <= 0) return `${choice.handler} has used its budget`;
         return `cpu${choice.cpu} cannot take ${choice.handler} now (an NMI runs, no task, or not a CPU it is delivered on)`;
       }
@@ -782,6 +818,7 @@ export class Scheduler {
       return;
     }
     this.budget.set(name, this.budget.get(name)! - 1);
+    this.softirqInjections++;
     // An interrupt raised it; its irq_exit() runs handle_softirqs(), which takes whatever else is pending too.
     const c = this.cpus[cpu]!;
     c.softirqRestarts = 0;
@@ -830,7 +867,7 @@ export class Scheduler {
       || (t.choice.kind === 'migrate' && this.cpus[this.byName.get(t.choice.task)!.cpu]!.current?.name !== t.choice.task));
     if (unstuck) {
       this.boundStop = true;
-      this.log(this.m.cpu, '', 'note', `the preemption bound ${this.bound} is used up and nothing else can run: schedule cut`);
+      this.log(this.m.cpu, '', 'note', `${this.usedUp()} used up and nothing else can run: schedule cut`);
       return;
     }
     const stuck = this.tasks.filter((t) => !t.done).map((t) => {
@@ -842,6 +879,16 @@ export class Scheduler {
       return `${t.name} on cpu${t.cpu}${t.pending ? ` at ${formatStep(t.pending)}` : ''}`;
     });
     this.fail('deadlock', `deadlock: no transition is enabled, but ${stuck.join(', ')} cannot finish`, this.m.cpu);
+  }
+
+  /** Which limit on preemptions and migrations stopped the switch that would have helped. */
+  private usedUp(): string {
+    const b = this.budgets;
+    if (this.eventsUsed >= b.bound) return `the preemption bound ${b.bound} is`;
+    const p = b.preemptions !== null && this.preemptions >= b.preemptions;
+    const mg = b.migrations !== null && this.migrations >= b.migrations;
+    if (p && mg) return `the preemption budget ${b.preemptions} and the migration budget ${b.migrations} are`;
+    return p ? `the preemption budget ${b.preemptions} is` : `the migration budget ${b.migrations} is`;
   }
 
   /** The schedule ran too long (a livelock, or a scenario too big for the step limit). */
@@ -884,6 +931,9 @@ export class Scheduler {
       parts.push(t.done ? `${t.name}:x` : `${t.name}:${t.cpu}:${t.started ? t.obs.toString(36) : '-'}:${t.ctx.preemptCount}:${t.ctx.irqsDisabled ? 1 : 0}:${t.ctx.migrationDisabled}${t.blocked ? ':z' : ''}`);
     }
     for (const [h, b] of this.budget) parts.push(`${h}=${b}`);
+    // What is left of the totals decides what can still be injected.
+    const b = this.budgets;
+    if (b.irqs !== null || b.softirqs !== null || b.nmis !== null) parts.push(`#${this.interrupts}/${this.softirqInjections}/${this.nmiCount}`);
     for (const p of this.world.watch ?? []) {
       const size = p.type?.size ?? 8;
       for (let cpu = 0; cpu < m.nrCpus; cpu++) {

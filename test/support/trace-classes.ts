@@ -2,7 +2,8 @@
  * Mazurkiewicz trace classes of schedules, by brute force: the oracle the
  * reduction tests compare the searches against.
  */
-import { exploreExhaustive, type Reduction } from '../../src/explore/explorer.js';
+import { exploreExhaustive, type Reduction, type RunBudgets } from '../../src/explore/explorer.js';
+import type { Budgets } from '../../src/sched/budget.js';
 import { conflicts, type Touch } from '../../src/sched/step.js';
 import { Scheduler } from '../../src/sched/scheduler.js';
 import type { Scenario } from '../../src/sched/task.js';
@@ -13,8 +14,8 @@ import type { Scenario } from '../../src/sched/task.js';
  * transitions in order. Two schedules have the same canonical form exactly
  * when they differ only by swapping adjacent independent transitions.
  */
-export function canonical(s: Scenario, schedule: string, bound: number): string {
-  const sch = new Scheduler(s.build(), bound, false);
+export function canonical(s: Scenario, schedule: string, budgets: number | Budgets): string {
+  const sch = new Scheduler(s.build(), budgets, false);
   const events: { token: string; touches: readonly Touch[] }[] = [];
   for (const tok of schedule === '' ? [] : schedule.split(',')) {
     const t = sch.enabled().find((x) => x.token === tok);
@@ -48,9 +49,23 @@ export interface Classes {
   readonly violations: number;
 }
 
-/** Explores `s` exhaustively with the reduction and collects the trace classes of what it ran. */
-export function classes(s: Scenario, reduction: Reduction, bound?: number): Classes {
+export interface Verdicts extends Classes {
+  /** Each class's verdict (the violation of the schedule that ran it, or null). */
+  readonly verdicts: ReadonlyMap<string, string | null>;
+}
+
+/** Explores `s` exhaustively with the reduction (and budgets) and collects the trace classes of what it ran, with their verdicts. */
+export function classes(s: Scenario, reduction: Reduction, budgets: RunBudgets = {}): Verdicts {
   const schedules: string[] = [];
-  const r = exploreExhaustive(s, { reduction, bound, maxViolations: Infinity, traceViolations: false, onSchedule: (x) => schedules.push(x) });
-  return { schedules, classes: [...new Set(schedules.map((x) => canonical(s, x, r.bound)))].sort(), violations: r.violations.length };
+  const verdicts = new Map<string, string | null>();
+  const ran: [string, string | null][] = [];
+  const r = exploreExhaustive(s, {
+    ...budgets, reduction, maxViolations: Infinity, traceViolations: false,
+    onSchedule: (x, v) => {
+      schedules.push(x);
+      ran.push([x, v]);
+    },
+  });
+  for (const [x, v] of ran) verdicts.set(canonical(s, x, r.budgets), v);
+  return { schedules, classes: [...verdicts.keys()].sort(), violations: r.violations.length, verdicts };
 }
