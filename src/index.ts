@@ -59,7 +59,7 @@ export { type Insn, formatInsn } from './insn.js';
 export * from './sched/index.js';
 export {
   exploreExhaustive, exploreRandom, runSchedule, runSeed, formatTrace, formatViolation, prng, DEFAULT_BOUND, REDUCTIONS,
-  type ExploreOptions, type ExploreResult, type Violation, type Progress, type Reduction, type StopReason,
+  type ExploreOptions, type ExploreResult, type Violation, type Progress, type Reduction, type StopReason, type RunBudgets,
 } from './explore/explorer.js';
 export { SCENARIOS, LARGE_SCENARIOS, getScenario } from './explore/scenarios/index.js';
 export {

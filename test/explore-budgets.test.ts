@@ -7,17 +7,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { this_cpu_inc_4 } from '../generated/x86_64/percpu-stepped.js';
-import { this_cpu_ptr } from '../src/accessors.js';
-import { DEFINE_PER_CPU } from '../src/define.js';
 import { exploreExhaustive, exploreRandom, formatViolation, runSchedule, type Reduction, type RunBudgets } from '../src/explore/explorer.js';
-import { sumU32 } from '../src/explore/scenarios/common.js';
 import { incIrq, rmwPtr, xchgIrqRaw } from '../src/explore/scenarios/index.js';
-import { NET_RX_SOFTIRQ, TIMER_SOFTIRQ } from '../src/kernel/softirq.js';
-import { Machine } from '../src/machine.js';
 import { budgetFlags, formatBudgets, resolveBudgets } from '../src/sched/budget.js';
 import { Scheduler } from '../src/sched/scheduler.js';
-import { load, reg, store, type StepGen } from '../src/sched/step.js';
 import type { Scenario } from '../src/sched/task.js';
 import { mix, type MixKind } from './support/budget-mix.js';
 import { classes } from './support/trace-classes.js';

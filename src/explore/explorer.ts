@@ -25,7 +25,7 @@
  * Every violation carries the schedule string that replays it exactly.
  */
 import { describe } from '../types.js';
-import { budgetFlags, resolveBudgets, type BudgetOptions, type Budgets } from '../sched/budget.js';
+import { budgetFlags, checkBudgets, resolveBudgets, type BudgetOptions, type Budgets } from '../sched/budget.js';
 import {
   Scheduler, formatTraceEntry, parseToken, type Choice, type TraceEntry, type Transition, type ViolationKind,
 } from '../sched/scheduler.js';
@@ -127,7 +127,7 @@ function budgetsOf(s: Scenario, o: RunBudgets): Budgets {
     throw new TypeError(`explore: expected a scenario (getScenario(name), or an object { name, build, … }), got ${describe(s)}`);
   }
   if (o === null || typeof o !== 'object') throw new TypeError(`explore: options must be an object, got ${describe(o)}`);
-  return resolveBudgets(o, s.bound ?? DEFAULT_BOUND);
+  return resolveBudgets(o, s.bound ?? DEFAULT_BOUND, 'explore');
 }
 
 function positive(name: string, v: number): number {
@@ -588,7 +588,7 @@ export function formatViolation(s: Scenario, v: Violation, budgets: number | Bud
   if (s === null || typeof s !== 'object' || typeof s.name !== 'string') throw new TypeError(`formatViolation: expected a scenario, got ${describe(s)}`);
   if (v === null || typeof v !== 'object' || !Array.isArray(v.trace)) throw new TypeError(`formatViolation: expected a Violation from an exploration, got ${describe(v)}`);
   target ??= s.name;
-  const b = budgetFlags(typeof budgets === 'number' ? resolveBudgets({ bound: budgets }, 0, 'formatViolation') : budgets, s.bound ?? DEFAULT_BOUND);
+  const b = budgetFlags(typeof budgets === 'number' ? resolveBudgets({ bound: budgets }, 0, 'formatViolation') : checkBudgets('formatViolation', budgets), s.bound ?? DEFAULT_BOUND);
   const lines = [
     `VIOLATION in schedule ${v.index} of ${s.name}: ${v.message}`,
     `trace (${v.steps} instructions, ${v.preemptions} preemptions, ${v.migrations} migrations, ${v.interrupts} interrupts):`,

@@ -54,7 +54,7 @@ function count(who: string, name: string, v: unknown): number | null {
  * separate budget larger than the bound could never be used, so it is refused
  * rather than silently ignored.
  */
-export function resolveBudgets(o: BudgetOptions, defaultBound: number, who = 'explore'): Budgets {
+export function resolveBudgets(o: BudgetOptions, defaultBound: number, who = 'resolveBudgets'): Budgets {
   if (o === null || typeof o !== 'object') throw new TypeError(`${who}: budgets must be an object, got ${describe(o)}`);
   const preemptions = count(who, 'preemptions', o.preemptions);
   const migrations = count(who, 'migrations', o.migrations);
@@ -71,13 +71,21 @@ export function resolveBudgets(o: BudgetOptions, defaultBound: number, who = 'ex
   };
 }
 
+/** Refuses what is not a Budgets object, naming the call. */
+export function checkBudgets(who: string, b: Budgets): Budgets {
+  if (b === null || typeof b !== 'object' || typeof b.bound !== 'number') throw new TypeError(`${who}: expected budgets (what resolveBudgets() returns), got ${describe(b)}`);
+  return b;
+}
+
 /** The bound a set of budgets implies when none is given: what resolveBudgets() fills in. */
 export function impliedBound(b: Budgets, scenarioBound: number): number {
+  checkBudgets('impliedBound', b);
   return b.preemptions !== null && b.migrations !== null ? b.preemptions + b.migrations : scenarioBound;
 }
 
 /** The command-line flags that give these budgets again (for replay lines); empty when all are the defaults. */
 export function budgetFlags(b: Budgets, scenarioBound: number): string {
+  checkBudgets('budgetFlags', b);
   let out = b.bound === impliedBound(b, scenarioBound) ? '' : ` --bound ${b.bound}`;
   for (const name of BUDGET_NAMES) {
     if (name !== 'bound' && b[name] !== null) out += ` --${name} ${b[name]}`;
@@ -87,6 +95,7 @@ export function budgetFlags(b: Budgets, scenarioBound: number): string {
 
 /** One line for a summary: what each budget allowed per schedule. */
 export function formatBudgets(b: Budgets): string {
+  checkBudgets('formatBudgets', b);
   const each: string[] = [];
   const sep: string[] = [];
   if (b.preemptions !== null) sep.push(`preemptions ≤ ${b.preemptions}`);
