@@ -7,7 +7,9 @@
  *  - atomic_t, atomic64_t: include/linux/types.h; atomic_long_t is atomic64_t
  *    on 64-bit (include/linux/atomic/atomic-long.h);
  *  - local_t: arch/x86/include/asm/local.h and include/asm-generic/local.h
- *    (arm64), both `struct { atomic_long_t a; }`;
+ *    (arm64), both `struct { atomic_long_t a; }`; local64_t: include/asm-generic/local64.h,
+ *    `struct { local_t a; }` when BITS_PER_LONG is 64; u64_stats_t:
+ *    include/linux/u64_stats_sync.h, `struct { local64_t v; }` on 64-bit;
  *  - arch_spinlock_t: the queued spinlock of include/asm-generic/qspinlock_types.h
  *    (x86-64 and arm64; the project's asm-generic machine uses the same 4 bytes);
  *  - raw_spinlock_t: include/linux/spinlock_types_raw.h (just raw_lock without
@@ -49,6 +51,8 @@ function buildBase(): TypeScope {
   k.struct(null, { counter: 's64' }, { typedef: 'atomic64_t' });
   k.typedef('atomic_long_t', 'atomic64_t');
   k.struct(null, { a: 'atomic_long_t' }, { typedef: 'local_t' });
+  k.struct(null, { a: 'local_t' }, { typedef: 'local64_t' });
+  k.struct(null, { v: 'local64_t' }, { typedef: 'u64_stats_t' });
   k.struct('refcount_struct', { refs: 'atomic_t' }, { typedef: 'refcount_t' });
   k.struct('list_head', { next: 'struct list_head *', prev: 'struct list_head *' });
   k.struct('hlist_node', { next: 'struct hlist_node *', pprev: 'struct hlist_node **' });

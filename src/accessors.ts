@@ -15,8 +15,11 @@
 import { check_preemption_disabled } from './debug.js';
 import { MachineStateError } from './errors.js';
 import { machineArg, type Machine } from './machine.js';
-import { checkPointer, type PerCpuPtr } from './percpu-ptr.js';
+import { checkPointer, rootOf, type PerCpuPtr } from './percpu-ptr.js';
 import { preempt_disable, preempt_enable } from './kernel/preempt.js';
+import { makeKPtr, type KPtr } from './kptr.js';
+import { SCALARS, describe } from './types.js';
+import { isScalar } from '../c/types.js';
 
 /** The pointer's offset, after checking that it is one and the machine has per-CPU memory. */
 function offsetOf(m: Machine, p: unknown, what: string): number {
@@ -86,4 +89,48 @@ export function get_cpu_var(m: Machine, p: PerCpuPtr<unknown>): number {
 export function put_cpu_var(m: Machine, p: PerCpuPtr<unknown>): void {
   offsetOf(m, p, 'put_cpu_var');
   preempt_enable(m, 'put_cpu_var');
+}
+
+// ---------------------------------------------------------------- typed: a CPU's copy as a C pointer
+
+/**
+ * One CPU's copy as C types it: `struct bh_lru *b = this_cpu_ptr(&bh_lrus)` is
+ * a plain pointer to that copy, which kptr_member(), READ_ONCE(), the atomics,
+ * the locks, u64_stats and the stepped load/store take like any KPtr. The
+ * address is fixed when the pointer is made, as in the kernel: after a
+ * migration it still points at the old CPU's copy. `name` is what traces call
+ * it (`b` makes `b->bhs[3]`); the default spells the expression.
+ */
+function cpuCopy<T>(m: Machine, p: PerCpuPtr<T>, addr: number, expr: string, name: string | undefined, what: string): KPtr<T> {
+  if (p.ctype === null) throw new TypeError(`${what}: ${p.origin.label} has no C type (void __percpu *); give it one first: pcpu_cast(m, p, 'struct …')`);
+  if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))) throw new TypeError(`${what}: the name must be a C identifier, got ${describe(name)}`);
+  const { root, delta, size } = rootOf(p);
+  const rootSize = size ?? root.ctype?.size ?? root.type?.size ?? p.ctype.size;
+  const base = addr - delta;
+  const origin = { label: `${expr} (${p.origin.label})`, kind: 'percpu' as const };
+  const scalar = isScalar(p.ctype) ? SCALARS[p.ctype.scalar] : null;
+  return makeKPtr(addr, { ctype: p.ctype, scalar, label: p.ctype.name }, origin, name !== undefined ? `*${name}` : `*${expr}`, { base, size: rootSize }, what) as KPtr<T>;
+}
+
+/** How C spells the per-CPU pointer itself: `&hits`, `&s.count`, `pcp` for an allocation's `*pcp`. */
+function pointerExpr(p: PerCpuPtr<unknown>): string {
+  return /^\*[A-Za-z_][A-Za-z0-9_#]*$/.test(p.sym) ? p.sym.slice(1) : `&${p.sym}`;
+}
+
+/** `this_cpu_ptr(p)` as a typed pointer (KPtr) to the running CPU's copy, with DEBUG_PREEMPT's check. */
+export function this_cpu_kptr<T>(m: Machine, p: PerCpuPtr<T>, name?: string): KPtr<T> {
+  const addr = this_cpu_ptr(m, p);
+  return cpuCopy(m, p, addr, `this_cpu_ptr(${pointerExpr(p)})`, name, 'this_cpu_kptr');
+}
+
+/** `raw_cpu_ptr(p)` as a typed pointer: no preemption check. */
+export function raw_cpu_kptr<T>(m: Machine, p: PerCpuPtr<T>, name?: string): KPtr<T> {
+  const addr = raw_cpu_ptr(m, p);
+  return cpuCopy(m, p, addr, `raw_cpu_ptr(${pointerExpr(p)})`, name, 'raw_cpu_kptr');
+}
+
+/** `per_cpu_ptr(p, cpu)` as a typed pointer to `cpu`'s copy. */
+export function per_cpu_kptr<T>(m: Machine, p: PerCpuPtr<T>, cpu: number, name?: string): KPtr<T> {
+  const addr = per_cpu_ptr(m, p, cpu);
+  return cpuCopy(m, p, addr, `per_cpu_ptr(${pointerExpr(p)}, ${cpu})`, name, 'per_cpu_kptr');
 }

@@ -18,9 +18,10 @@ import type { ArrayType, RecordType } from '../c/types.js';
 
 /** Where a plain pointer's object came from, for messages. */
 export interface KOrigin {
-  /** `global nr_free (atomic_t)`, `kzalloc #3 (struct foo, 24 bytes)`. */
+  /** `global nr_free (atomic_t)`, `kzalloc #3 (struct foo, 24 bytes)`, `this_cpu_ptr(&bh_lrus) (DEFINE_PER_CPU(…))`. */
   readonly label: string;
-  readonly kind: 'global' | 'heap' | 'cast';
+  /** `percpu`: one CPU's copy of a per-CPU variable or allocation (this_cpu_kptr()/per_cpu_kptr()). */
+  readonly kind: 'global' | 'heap' | 'cast' | 'percpu';
 }
 
 /** The object a pointer points into: [base, base + size). */

@@ -265,7 +265,7 @@ export function this_cpu_dec_return<T extends IntName>(m: Machine, pcp: PerCpuPt
 // ---------------------------------------------------------------- ordinary memory: marked accesses, barriers, atomics
 
 export const {
-  READ_ONCE, WRITE_ONCE, smp_load_acquire, smp_store_release, xchg, cmpxchg, try_cmpxchg,
+  READ_ONCE, WRITE_ONCE, smp_load_acquire, smp_store_release, xchg, cmpxchg, try_cmpxchg, smp_cond_load_relaxed, smp_cond_load_acquire,
   smp_mb, smp_rmb, smp_wmb, barrier, smp_mb__before_atomic, smp_mb__after_atomic,
 } = steppedAtomics;
 

@@ -74,7 +74,7 @@ function gccLines(prelude: string, types: readonly CType[], flags: readonly stri
 }
 
 const KERNEL_TYPES = [
-  'atomic_t', 'atomic64_t', 'atomic_long_t', 'local_t', 'refcount_t', 'struct list_head', 'struct hlist_head', 'struct hlist_node',
+  'atomic_t', 'atomic64_t', 'atomic_long_t', 'local_t', 'local64_t', 'u64_stats_t', 'refcount_t', 'struct list_head', 'struct hlist_head', 'struct hlist_node',
   'struct callback_head', 'struct rb_node', 'struct rb_root_cached', 'seqcount_t', 'struct u64_stats_sync', 'arch_spinlock_t',
   'raw_spinlock_t', 'struct rt_mutex_base', 'spinlock_t', 'local_lock_t', 'local_trylock_t',
 ];
@@ -82,7 +82,6 @@ const KERNEL_TYPES = [
 /** The structs of test/c/kernel-shaped.h, written with the engine. */
 function kernelShaped(c: TypeScope): RecordType[] {
   const mnt = c.struct('mnt_pcp', { mnt_count: 'int', mnt_writers: 'int' });
-  c.struct(null, { v: 'local_t' }, { typedef: 'u64_stats_t' });
   const net = c.struct('pcpu_sw_netstats', {
     rx_packets: 'u64_stats_t', rx_bytes: 'u64_stats_t', tx_packets: 'u64_stats_t', tx_bytes: 'u64_stats_t', syncp: 'struct u64_stats_sync',
   }, { aligned: 32 });

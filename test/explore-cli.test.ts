@@ -58,7 +58,8 @@ describe('percpu-sim explore', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('VIOLATION in schedule 2 of xchg-irq-raw: lost update: value 3 was written and never came out');
     expect(r.out).toContain('  #4   cpu1 -- interrupt: ipi on cpu1 (over T2)\n');
-    expect(r.out).toContain('  #5   cpu1 ipi[irq]: movl %gs:slot, %eax\n');
+    expect(r.out).toContain('  #5   cpu1 ipi[irq]: movl %gs:slot, %eax    ; 0\n');
+    expect(r.out).toContain('  #7   cpu1 T2: movl %ecx, %gs:slot    ; 3 -> 2\n');
     expect(r.out).toContain('replay: percpu-sim explore xchg-irq-raw --schedule 0,0,1,i1:ipi,1,1,1\n');
     expect(r.out).toContain('mode:               exhaustive, preemption bound 1, optimal DPOR (source sets + wakeup trees) (stopped at the first violation)');
   });

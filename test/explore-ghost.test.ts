@@ -88,8 +88,8 @@ describe('the snapshot taken when a check starts', () => {
     expect(v.kind).toBe('invariant');
     expect(v.schedule).toBe('0,0,0,1,1,1,0,0,1');
     expect(v.trace.map(formatTraceEntry).slice(0, 4)).toEqual([
-      '#1   cpu0 R: incl %gs:srcu_lock_count', '#2   cpu0 R: ghost reader_inside = true', '#3   cpu0 R: nop    ; the read-side critical section',
-      '#4   cpu1 U: movl per_cpu(srcu_unlock_count, 1), %eax',
+      '#1   cpu0 R: incl %gs:srcu_lock_count    ; 0 -> 1', '#2   cpu0 R: ghost reader_inside = true', '#3   cpu0 R: nop    ; the read-side critical section',
+      '#4   cpu1 U: movl per_cpu(srcu_unlock_count, 1), %eax    ; 0',
     ]);
     // Started before the reader entered, the same check sees nobody inside: nothing to miss.
     expect(runSchedule(srcuSnapshotBroken, '1,1,0,0,0,0,0').violation).toBeNull();

@@ -21,14 +21,14 @@ describe('replay from a schedule string', () => {
     expect(sch.violation).toBe('lost update: the counter sums to 1 (cpu0=1 cpu1=0), but 2 increments were done');
     expect(sch.schedule.join(',')).toBe('0,p0:T2,0,0,0,0,0');
     expect(formatTrace(sch.trace)).toBe([
-      '  #1   cpu0 T1: movl per_cpu(counter, 0), %eax',
+      '  #1   cpu0 T1: movl per_cpu(counter, 0), %eax    ; 0',
       '  #2   cpu0 -- preempt: T1 -> T2 (T1 waits on cpu0)',
-      '  #3   cpu0 T2: movl per_cpu(counter, 0), %eax',
+      '  #3   cpu0 T2: movl per_cpu(counter, 0), %eax    ; 0',
       '  #4   cpu0 T2: addl $1, %eax',
-      '  #5   cpu0 T2: movl %eax, per_cpu(counter, 0)',
+      '  #5   cpu0 T2: movl %eax, per_cpu(counter, 0)    ; 0 -> 1',
       '       cpu0 .. T2 exits; T1 runs',
       '  #6   cpu0 T1: addl $1, %eax',
-      '  #7   cpu0 T1: movl %eax, per_cpu(counter, 0)',
+      '  #7   cpu0 T1: movl %eax, per_cpu(counter, 0)    ; 1 -> 1',
       '       cpu0 .. T1 exits; cpu0 idle',
       '       !! lost update: the counter sums to 1 (cpu0=1 cpu1=0), but 2 increments were done',
     ].join('\n'));

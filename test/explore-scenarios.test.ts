@@ -64,11 +64,11 @@ describe('scenario 2: read/add/writeback through this_cpu_ptr', () => {
     expect(v.schedule).toBe('0,0,0,0,0,mT2:1,1');
     expect(v.migrations).toBe(1);
     expect(lines(v)).toEqual([
-      '#1   cpu0 T1: movl per_cpu(counter, 0), %eax',
+      '#1   cpu0 T1: movl per_cpu(counter, 0), %eax    ; 0',
       '#2   cpu0 T1: addl $1, %eax',
-      '#3   cpu0 T1: movl %eax, per_cpu(counter, 0)',
+      '#3   cpu0 T1: movl %eax, per_cpu(counter, 0)    ; 0 -> 1',
       '     cpu0 .. T1 exits; T2 runs',
-      '#4   cpu0 T2: movl per_cpu(counter, 0), %eax',
+      '#4   cpu0 T2: movl per_cpu(counter, 0), %eax    ; 1',
       '#5   cpu0 T2: addl $1, %eax',
       '#6   cpu1 -- migrate: T2 cpu0 -> cpu1, runs there (GS base 0xb000)',
       "#7   cpu1 T2: movl %eax, per_cpu(counter, 0)    ; cpu0's copy",
@@ -109,15 +109,15 @@ describe('scenario 3: xchg racing an interrupt handler', () => {
     expect(v.schedule).toBe('0,0,1,i1:ipi,1,1,1');
     expect(v.interrupts).toBe(1);
     expect(lines(v)).toEqual([
-      '#1   cpu0 T1: movl %gs:slot, %eax',
-      '#2   cpu0 T1: movl %ecx, %gs:slot',
+      '#1   cpu0 T1: movl %gs:slot, %eax    ; 0',
+      '#2   cpu0 T1: movl %ecx, %gs:slot    ; 0 -> 1',
       '     cpu0 .. T1 exits; cpu0 idle',
-      '#3   cpu1 T2: movl %gs:slot, %eax',
+      '#3   cpu1 T2: movl %gs:slot, %eax    ; 0',
       '#4   cpu1 -- interrupt: ipi on cpu1 (over T2)',
-      '#5   cpu1 ipi[irq]: movl %gs:slot, %eax',
-      '#6   cpu1 ipi[irq]: movl %ecx, %gs:slot',
+      '#5   cpu1 ipi[irq]: movl %gs:slot, %eax    ; 0',
+      '#6   cpu1 ipi[irq]: movl %ecx, %gs:slot    ; 0 -> 3',
       '     cpu1 .. ipi returns; T2 resumes',
-      '#7   cpu1 T2: movl %ecx, %gs:slot',
+      '#7   cpu1 T2: movl %ecx, %gs:slot    ; 3 -> 2',
       '     cpu1 .. T2 exits; cpu1 idle',
       `     !! ${v.message}`,
     ]);
@@ -141,7 +141,7 @@ describe('scenario 4: __this_cpu_add in preemptible code', () => {
     const v = r.violations[0]!;
     expect(v.kind).toBe('bug');
     expect(v.message).toBe('T1 on cpu0: BUG: using __this_cpu_add() in preemptible [00000000] code: T1/101');
-    expect(lines(v)).toEqual(['#1   cpu0 T1: incl %gs:events', `     !! ${v.message}`]);
+    expect(lines(v)).toEqual(['#1   cpu0 T1: incl %gs:events    ; 0 -> 1', `     !! ${v.message}`]);
     const all = exploreExhaustive(thisCpuAddPreemptible, { maxViolations: Infinity });
     expect([all.schedules, all.violations.length]).toEqual([15, 15]);
     expect(new Set(all.violations.map((x) => x.message.replace(/^T\d on cpu\d: /, '')))).toEqual(new Set([

@@ -269,7 +269,7 @@ describe('u64_stats_sync on 64-bit', () => {
     expect([start, u64_stats_read(m, bytes)]).toEqual([0, 1501n]);
     expect([u64_stats_update_begin_irqsave(m, syncp), state(m)]).toEqual([0, 'pc=0x0 irqsoff=0 migdis=0']);
     expect(() => u64_stats_add(m, bytes, 1 as unknown as bigint)).toThrow('u64_stats_add: the value must be a bigint (u64), got 1');
-    expect(() => u64_stats_read(m, bytes + 4)).toThrow('u64_stats_read: the counter must be the 8-byte aligned address of a u64_stats_t in mapped memory');
+    expect(() => u64_stats_read(m, bytes + 4)).toThrow('u64_stats_read: the counter must point to a u64_stats_t (a KPtr, or its 8-byte aligned address in mapped memory), got ');
     expect(u64_stats_read(m, bytes)).toBe(1501n);
     const gen = stepped.u64_stats_update_begin(m, syncp);
     expect(gen.next()).toEqual({ value: undefined, done: true });

@@ -20,6 +20,7 @@ import { kernelType } from '../../c/kernel-types.js';
 import type { CType } from '../../c/types.js';
 import { readBits, writeBits } from '../scalar-bits.js';
 import { checkKPtr, type KPtr } from '../kptr.js';
+import { MachineStateError } from '../errors.js';
 import type { Machine } from '../machine.js';
 import type { StepGen } from '../sched/step.js';
 import { describe, fromBits, toBits, type ScalarInfo, type ScalarName, type ValueOf } from '../types.js';
@@ -231,6 +232,51 @@ export const xchg = scalarFast('xchg') as <T>(m: Machine, p: KPtr<T>, nval: Scal
 export const cmpxchg = scalarFast('cmpxchg') as <T>(m: Machine, p: KPtr<T>, oval: ScalarValue<T>, nval: ScalarValue<T>) => ScalarValue<T>;
 /** try_cmpxchg(p, &old, new): true if it stored; else `old.value` becomes what `*p` was. */
 export const try_cmpxchg = scalarFast('try_cmpxchg') as <T>(m: Machine, p: KPtr<T>, oldp: { value: ScalarValue<T> }, nval: ScalarValue<T>) => boolean;
+
+/**
+ * smp_cond_load_relaxed(ptr, cond_expr) (include/asm-generic/barrier.h): spin
+ * reading `*ptr` until `cond(VAL)` holds; returns that value. The fast form
+ * cannot wait (nothing else runs until it returns), so a condition that does
+ * not hold yet is refused, changing nothing.
+ */
+function condLoadFast(name: string): <T>(m: Machine, p: KPtr<T>, cond: (val: ScalarValue<T>) => boolean) => ScalarValue<T> {
+  return (m, p, cond) => {
+    const ptr = checkKPtr(p, name);
+    const t = scalarOf(ptr, name);
+    if (typeof cond !== 'function') throw new TypeError(`${name}(${ptr.sym}): the condition must be a function of the value read (VAL), got ${describe(cond)}`);
+    const v = load(m, ptr, t) as ScalarValue<never>;
+    if (!cond(v)) throw new MachineStateError(`${name}(${ptr.sym}): the condition is false (${ptr.sym} is ${fmt(v)}); a fast (unstepped) call cannot wait for another CPU to change it. Use the stepped ${name} in a scenario`);
+    return v;
+  };
+}
+
+/**
+ * The stepped form: one load that the scheduler runs only once the condition
+ * holds. The iterations of the kernel's loop that read a value failing the
+ * condition change nothing and are not steps (a spin that waits, as a
+ * contended spinlock waits); the load that ends the loop is.
+ */
+function condLoadStepped(name: string, insns: Insns): <T>(m: Machine, p: KPtr<T>, cond: (val: ScalarValue<T>) => boolean) => StepGen<ScalarValue<T>> {
+  return function* (m, p, cond) {
+    const ptr = checkKPtr(p, name);
+    const t = scalarOf(ptr, name);
+    if (typeof cond !== 'function') throw new TypeError(`${name}(${ptr.sym}): the condition must be a function of the value read (VAL), got ${describe(cond)}`);
+    const step: MemStep & { enabled: () => boolean } = {
+      asm: insnText(m, insns, t.size, ptr.sym, `${name}(&${ptr.sym.startsWith('*') ? ptr.sym.slice(1) : ptr.sym}, …)`, null),
+      addr: ptr.addr, size: t.size, access: 'r',
+      enabled: () => cond(load(m, ptr, t) as ScalarValue<never>),
+    };
+    yield step;
+    const v = load(m, ptr, t);
+    step.moved = fmt(v);
+    return v as ScalarValue<never>;
+  };
+}
+
+/** smp_cond_load_relaxed(ptr, cond): spins until cond(*ptr); returns the value. */
+export const smp_cond_load_relaxed = condLoadFast('smp_cond_load_relaxed');
+/** smp_cond_load_acquire(ptr, cond): the same with acquire ordering (sequential consistency here). */
+export const smp_cond_load_acquire = condLoadFast('smp_cond_load_acquire');
 
 /** The value a pointer's pointee reads as. */
 export type ScalarValue<T> = T extends ScalarName ? ValueOf<T> : number | bigint | boolean;
@@ -645,6 +691,8 @@ export const steppedAtomics = {
   xchg: scalarStepped('xchg') as <T>(m: Machine, p: KPtr<T>, nval: ScalarValue<T>) => StepGen<ScalarValue<T>>,
   cmpxchg: scalarStepped('cmpxchg') as <T>(m: Machine, p: KPtr<T>, oval: ScalarValue<T>, nval: ScalarValue<T>) => StepGen<ScalarValue<T>>,
   try_cmpxchg: scalarStepped('try_cmpxchg') as <T>(m: Machine, p: KPtr<T>, oldp: { value: ScalarValue<T> }, nval: ScalarValue<T>) => StepGen<boolean>,
+  smp_cond_load_relaxed: condLoadStepped('smp_cond_load_relaxed', LOAD),
+  smp_cond_load_acquire: condLoadStepped('smp_cond_load_acquire', LOAD_ACQ),
   // eslint-disable-next-line require-yield
   smp_mb: function* (): StepGen<void> {},
   // eslint-disable-next-line require-yield

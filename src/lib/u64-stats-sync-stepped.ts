@@ -6,48 +6,48 @@
 import type { Machine } from '../machine.js';
 import type { StepGen } from '../sched/step.js';
 import * as fast from './u64-stats-sync.js';
-import { checkDelta, checkStat } from './u64-stats-sync.js';
+import { checkDelta, checkStat, statName, type StatArg, type SyncArg } from './u64-stats-sync.js';
 
 /** No instruction: no step. */
-export function* u64_stats_update_begin(m: Machine, syncp: number): StepGen<void> {
+export function* u64_stats_update_begin(m: Machine, syncp: SyncArg): StepGen<void> {
   fast.u64_stats_update_begin(m, syncp);
 }
 
-export function* u64_stats_update_end(m: Machine, syncp: number): StepGen<void> {
+export function* u64_stats_update_end(m: Machine, syncp: SyncArg): StepGen<void> {
   fast.u64_stats_update_end(m, syncp);
 }
 
-export function* u64_stats_update_begin_irqsave(m: Machine, syncp: number): StepGen<number> {
+export function* u64_stats_update_begin_irqsave(m: Machine, syncp: SyncArg): StepGen<number> {
   return fast.u64_stats_update_begin_irqsave(m, syncp);
 }
 
-export function* u64_stats_update_end_irqrestore(m: Machine, syncp: number, flags: number): StepGen<void> {
+export function* u64_stats_update_end_irqrestore(m: Machine, syncp: SyncArg, flags: number): StepGen<void> {
   fast.u64_stats_update_end_irqrestore(m, syncp, flags);
 }
 
-export function* u64_stats_fetch_begin(m: Machine, syncp: number): StepGen<number> {
+export function* u64_stats_fetch_begin(m: Machine, syncp: SyncArg): StepGen<number> {
   return fast.u64_stats_fetch_begin(m, syncp);
 }
 
-export function* u64_stats_fetch_retry(m: Machine, syncp: number, start: number): StepGen<boolean> {
+export function* u64_stats_fetch_retry(m: Machine, syncp: SyncArg, start: number): StepGen<boolean> {
   return fast.u64_stats_fetch_retry(m, syncp, start);
 }
 
-export function* u64_stats_read(m: Machine, p: number): StepGen<bigint> {
+export function* u64_stats_read(m: Machine, p: StatArg): StepGen<bigint> {
   const a = checkStat(m, p, 'u64_stats_read');
-  yield { asm: `movq 0x${a.toString(16)}, %rax    ; u64_stats_read`, addr: a, size: 8, access: 'r' };
+  yield { asm: `movq ${statName(p, a)}, %rax    ; u64_stats_read`, addr: a, size: 8, access: 'r' };
   return fast.u64_stats_read(m, a);
 }
 
-export function* u64_stats_add(m: Machine, p: number, v: bigint): StepGen<void> {
+export function* u64_stats_add(m: Machine, p: StatArg, v: bigint): StepGen<void> {
   const a = checkStat(m, p, 'u64_stats_add');
   checkDelta(v, 'u64_stats_add');
-  yield { asm: `addq $${v}, 0x${a.toString(16)}    ; u64_stats_add`, addr: a, size: 8, access: 'w' };
+  yield { asm: `addq $${v}, ${statName(p, a)}    ; u64_stats_add`, addr: a, size: 8, access: 'w' };
   fast.u64_stats_add(m, a, v);
 }
 
-export function* u64_stats_inc(m: Machine, p: number): StepGen<void> {
+export function* u64_stats_inc(m: Machine, p: StatArg): StepGen<void> {
   const a = checkStat(m, p, 'u64_stats_inc');
-  yield { asm: `incq 0x${a.toString(16)}    ; u64_stats_inc`, addr: a, size: 8, access: 'w' };
+  yield { asm: `incq ${statName(p, a)}    ; u64_stats_inc`, addr: a, size: 8, access: 'w' };
   fast.u64_stats_add(m, a, 1n);
 }

@@ -13,21 +13,43 @@
  * calls are no steps at all, exactly as they are no instructions.
  */
 import { machineArg, type Machine } from '../machine.js';
+import { KPtr, checkKPtr } from '../kptr.js';
 import { describe } from '../types.js';
 
+/** A `struct u64_stats_sync *` (a KPtr such as kptr_member(m, tstats, 'syncp')) or its address. */
+export type SyncArg = number | KPtr<unknown>;
+/** A `u64_stats_t *` (a KPtr such as kptr_member(m, tstats, 'rx_packets')) or its address. */
+export type StatArg = number | KPtr<unknown>;
+
+function typed(p: KPtr<unknown>, want: string, what: string, arg: string): number {
+  checkKPtr(p, what);
+  if (p.ctype.name !== want) throw new TypeError(`${what}: ${arg} must point to a ${want}; ${p.sym} is a ${p.ctype.name}`);
+  return p.addr;
+}
+
 function checkSync(syncp: unknown, what: string): void {
+  if (syncp instanceof KPtr) {
+    typed(syncp, 'struct u64_stats_sync', what, 'syncp');
+    return;
+  }
   if (typeof syncp !== 'number' || !Number.isInteger(syncp) || syncp <= 0) {
-    throw new TypeError(`${what}: syncp must be the address of a struct u64_stats_sync, got ${describe(syncp)}`);
+    throw new TypeError(`${what}: syncp must point to a struct u64_stats_sync (a KPtr, or its address), got ${describe(syncp)}`);
   }
 }
 
-/** @internal */
+/** @internal The counter's address. */
 export function checkStat(m: Machine, p: unknown, what: string): number {
   machineArg(m, what);
-  if (typeof p !== 'number' || !Number.isInteger(p) || p <= 0 || p % 8 !== 0 || p + 8 > m.mappedBytes) {
-    throw new TypeError(`${what}: the counter must be the 8-byte aligned address of a u64_stats_t in mapped memory, got ${describe(p)}`);
+  const a = p instanceof KPtr ? typed(p, 'u64_stats_t', what, 'the counter') : p;
+  if (typeof a !== 'number' || !Number.isInteger(a) || a <= 0 || a % 8 !== 0 || a + 8 > m.mappedBytes) {
+    throw new TypeError(`${what}: the counter must point to a u64_stats_t (a KPtr, or its 8-byte aligned address in mapped memory), got ${describe(p)}`);
   }
-  return p;
+  return a;
+}
+
+/** How traces name the counter: `tstats->rx_packets`, or its address. */
+export function statName(p: unknown, addr: number): string {
+  return p instanceof KPtr ? p.sym : `0x${addr.toString(16)}`;
 }
 
 /** @internal */
@@ -37,58 +59,58 @@ export function checkDelta(v: unknown, what: string): bigint {
 }
 
 /** u64_stats_init(): nothing to initialise on 64-bit. */
-export function u64_stats_init(_m: Machine, syncp: number): void {
+export function u64_stats_init(_m: Machine, syncp: SyncArg): void {
   checkSync(syncp, 'u64_stats_init');
 }
 
-export function u64_stats_update_begin(_m: Machine, syncp: number): void {
+export function u64_stats_update_begin(_m: Machine, syncp: SyncArg): void {
   checkSync(syncp, 'u64_stats_update_begin');
 }
 
-export function u64_stats_update_end(_m: Machine, syncp: number): void {
+export function u64_stats_update_end(_m: Machine, syncp: SyncArg): void {
   checkSync(syncp, 'u64_stats_update_end');
 }
 
 /** u64_stats_update_begin_irqsave(): 0, interrupts untouched (64-bit). */
-export function u64_stats_update_begin_irqsave(_m: Machine, syncp: number): number {
+export function u64_stats_update_begin_irqsave(_m: Machine, syncp: SyncArg): number {
   checkSync(syncp, 'u64_stats_update_begin_irqsave');
   return 0;
 }
 
-export function u64_stats_update_end_irqrestore(_m: Machine, syncp: number, flags: number): void {
+export function u64_stats_update_end_irqrestore(_m: Machine, syncp: SyncArg, flags: number): void {
   checkSync(syncp, 'u64_stats_update_end_irqrestore');
   if (flags !== 0) throw new TypeError(`u64_stats_update_end_irqrestore: flags must be what u64_stats_update_begin_irqsave() returned (0 on 64-bit), got ${describe(flags)}`);
 }
 
-export function u64_stats_fetch_begin(_m: Machine, syncp: number): number {
+export function u64_stats_fetch_begin(_m: Machine, syncp: SyncArg): number {
   checkSync(syncp, 'u64_stats_fetch_begin');
   return 0;
 }
 
-export function u64_stats_fetch_retry(_m: Machine, syncp: number, start: number): boolean {
+export function u64_stats_fetch_retry(_m: Machine, syncp: SyncArg, start: number): boolean {
   checkSync(syncp, 'u64_stats_fetch_retry');
   if (start !== 0) throw new TypeError(`u64_stats_fetch_retry: start must be what u64_stats_fetch_begin() returned (0 on 64-bit), got ${describe(start)}`);
   return false;
 }
 
 /** u64_stats_read(): local64_read(), one 8-byte load. */
-export function u64_stats_read(m: Machine, p: number): bigint {
+export function u64_stats_read(m: Machine, p: StatArg): bigint {
   const at = checkStat(m, p, 'u64_stats_read');
   return m.view.getBigUint64(at, true);
 }
 
-export function u64_stats_set(m: Machine, p: number, v: bigint): void {
+export function u64_stats_set(m: Machine, p: StatArg, v: bigint): void {
   const at = checkStat(m, p, 'u64_stats_set');
   m.view.setBigUint64(at, BigInt.asUintN(64, checkDelta(v, 'u64_stats_set')), true);
 }
 
 /** u64_stats_add(): local64_add(), one `addq` (wraps at 2^64). */
-export function u64_stats_add(m: Machine, p: number, v: bigint): void {
+export function u64_stats_add(m: Machine, p: StatArg, v: bigint): void {
   const a = checkStat(m, p, 'u64_stats_add');
   const d = checkDelta(v, 'u64_stats_add');
   m.view.setBigUint64(a, BigInt.asUintN(64, m.view.getBigUint64(a, true) + d), true);
 }
 
-export function u64_stats_inc(m: Machine, p: number): void {
+export function u64_stats_inc(m: Machine, p: StatArg): void {
   u64_stats_add(m, checkStat(m, p, 'u64_stats_inc'), 1n);
 }

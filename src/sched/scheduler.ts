@@ -43,14 +43,15 @@
  */
 import { KernelBugError, MachineStateError } from '../errors.js';
 import { NR_CPUS_MAX, type ExecContext, type Machine } from '../machine.js';
-import { describe } from '../types.js';
 import { HARDIRQ_OFFSET, NMI_MASK, NMI_OFFSET, SOFTIRQ_OFFSET } from '../kernel/preempt.js';
 import {
   MAX_SOFTIRQ_RESTART, checkSoftirqNr, softirq_pending_of, softirq_to_name, softirqsMayRun, take_softirq_pending, take_softirq_run_request,
 } from '../kernel/softirq.js';
 import { resolveBudgets, type Budgets } from './budget.js';
 import { ghostKey, hasGhosts, setGhostGate } from './ghost.js';
-import { ANY_TOUCH, SCHED_RESOURCE, conflicts, footprint, formatStep, type Step, type Touch } from './step.js';
+import { ANY_TOUCH, SCHED_RESOURCE, conflicts, footprint, formatStep, mnemonicAccess, mnemonicSize, type Step, type Touch } from './step.js';
+import { readBits } from '../scalar-bits.js';
+import { describe, fromBits, scalarInfo, type ScalarInfo } from '../types.js';
 import type {
   CpuState, Frame, HandlerFrame, IrqSpec, SoftirqSpec, StepInfo, TaskSpec, TaskState, World,
 } from './task.js';
@@ -87,7 +88,12 @@ export interface TraceEntry {
   readonly who: string;
   readonly kind: 'step' | 'preempt' | 'migrate' | 'irq' | 'softirq' | 'nmi' | 'note' | 'violation';
   readonly text: string;
+  /** A step's memory operand as a raw address (the text names it symbolically). */
+  readonly addr?: number;
 }
+
+/** Unsigned scalars by size, to read a step's operand bytes before and after it runs. */
+const UNSIGNED: Record<number, ScalarInfo> = { 1: scalarInfo('u8'), 2: scalarInfo('u16'), 4: scalarInfo('u32'), 8: scalarInfo('u64') };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SCHED_BOUND = `${SCHED_RESOURCE}bound`;
@@ -710,12 +716,16 @@ export class Scheduler {
       const unit = Math.floor((addr - m.layout.base) / m.layout.unitSize);
       if (addr >= m.layout.base && unit < m.nrCpus) owner = unit;
     }
+    // The trace line is written before the instruction runs (its notes come after it) and
+    // completed with the value it moved once it has.
+    let traced = -1;
+    let before: bigint | null = null;
+    let size = 0;
     if (this.tracing) {
-      let text = formatStep(step, m);
-      // A plain address into another CPU's unit: the copy belongs to someone else.
-      if (owner !== null && owner !== cpu && step.addr !== undefined) text += `    ; cpu${owner}'s copy`;
-      if (f.ctx.src !== undefined) text += `    ; ${f.ctx.src}`;
-      this.log(cpu, this.who(f), 'step', text);
+      traced = this.trace.length;
+      this.log(cpu, this.who(f), 'step', formatStep(step, m));
+      size = addr === null ? 0 : step.size ?? mnemonicSize(step.asm);
+      before = addr !== null && size > 0 && size <= 8 && addr + size <= m.mappedBytes ? readBits(m.view, addr, UNSIGNED[size]!) : null;
     }
     if (this.checking && this.world.checkStep !== undefined) {
       const info: StepInfo = { cpu, who: f.name, irq: f.kind !== 'task', context: f.kind, step, addr, owner, write };
@@ -726,11 +736,36 @@ export class Scheduler {
         v = `checkStep threw ${describeError(e)}`;
       }
       if (v !== null) {
+        if (traced >= 0) this.completeTrace(traced, f, cpu, step, addr, owner, null, null);
         this.fail('step-check', v, cpu);
         return;
       }
     }
     this.resume(f, cpu);
+    if (traced >= 0) this.completeTrace(traced, f, cpu, step, addr, owner, before, before === null ? null : readBits(m.view, addr!, UNSIGNED[size]!));
+  }
+
+  /**
+   * A step's trace line, once it ran: the value it moved (`; 3` for a load,
+   * `; 3 -> 4` for a store or read-modify-write, signed types signed), then
+   * whose copy a plain address reached and where in the scenario it came from.
+   * The raw address stays in the entry (`addr`), not in the text.
+   */
+  private completeTrace(i: number, f: Frame, cpu: number, step: Step, addr: number | null, owner: number | null, before: bigint | null, after: bigint | null): void {
+    const e = this.trace[i]!;
+    let text = e.text;
+    if (step.moved !== undefined) text += `    ; ${step.moved}`;
+    // A call the step stands for (a lock operation) shows no operand bytes: they are the lock's, not data.
+    else if (before !== null && after !== null && !step.asm.startsWith('call ')) {
+      const t = step.pcp?.type !== undefined && step.pcp.type !== null && step.pcp.type.size === (step.size ?? mnemonicSize(step.asm)) ? step.pcp.type : null;
+      const show = (b: bigint): string => (t !== null && t.name !== 'bool' ? String(fromBits(t, b)) : t?.name === 'bool' ? String(b !== 0n) : b.toString());
+      const write = (step.access ?? mnemonicAccess(step.asm)) === 'w';
+      text += write ? `    ; ${show(before)} -> ${show(after)}` : `    ; ${show(before)}`;
+    }
+    // A plain address into another CPU's unit: the copy belongs to someone else.
+    if (owner !== null && owner !== cpu && step.addr !== undefined) text += `    ; cpu${owner}'s copy`;
+    if (f.ctx.src !== undefined) text += `    ; ${f.ctx.src}`;
+    this.trace[i] = addr === null ? { ...e, text } : { ...e, text, addr };
   }
 
   /**

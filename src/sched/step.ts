@@ -19,9 +19,11 @@
  */
 import { formatInsn } from '../insn.js';
 import { symbolAt } from '../symbols.js';
-import type { Machine } from '../machine.js';
+import { checkValueKind, type Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
-import { describe, scalarInfo, type ScalarName } from '../types.js';
+import { checkKPtr, type KPtr } from '../kptr.js';
+import type { ScalarValue } from '../kernel/atomic.js';
+import { describe, scalarInfo, type ScalarInfo, type ScalarName } from '../types.js';
 
 /** What a step does to a location: read it, or write it (a read-modify-write counts as a write). */
 export type AccessKind = 'r' | 'w';
@@ -58,6 +60,13 @@ export interface Step {
    * this step touches makes it able to proceed.
    */
   readonly sleeps?: boolean;
+  /**
+   * Set by the op once the instruction ran, for the trace: the value it moved
+   * (`3` for a load, `3 -> 4` for a store or read-modify-write). Without it the
+   * scheduler shows the operand's bytes before and after, as the pointer's type
+   * reads them.
+   */
+  moved?: string;
 }
 
 /** A task body or an interrupt handler: a generator that yields before each instruction. */
@@ -191,23 +200,58 @@ function register(t: ScalarName): string {
   return ({ 1: '%al', 2: '%ax', 4: '%eax', 8: '%rax' } as Record<number, string>)[scalarInfo(t).size] ?? '%xmm0';
 }
 
-/**
- * One load through a plain address, as its own step: `movl 0x1040, %eax`, or
- * with `sym` the operand as C spells it (`movl tstats->rx_bytes, %eax`).
- * The address was computed earlier (by this_cpu_ptr()), so a migration in
- * between makes it another CPU's copy — the bug class the explorer looks for.
- */
-export function* load(m: Machine, addr: number, type: ScalarName, sym?: string): StepGen<number | bigint | boolean> {
-  const size = scalarInfo(type).size;
-  yield { asm: `mov${sizeSuffix(type)} ${sym ?? hex(addr)}, ${register(type)}`, addr, size, access: 'r' };
-  return m.load(addr, type);
+/** A typed pointer's scalar, or the error for a struct, union or array (take a member). */
+function kptrScalar(p: KPtr<unknown>, what: string): ScalarInfo {
+  checkKPtr(p, what);
+  if (p.type === null) throw new TypeError(`${what}: ${p.sym} is a ${p.ctype.name}, not a scalar; take a member first: kptr_member(m, p, 'member')`);
+  return p.type;
 }
 
-/** One store through a plain address, as its own step: `movl %eax, 0x1040` (or `sym`, as for load). */
-export function* store(m: Machine, addr: number, type: ScalarName, value: number | bigint | boolean, sym?: string): StepGen<void> {
+/**
+ * One load as its own step: `movl 0x1040, %eax` through a plain address
+ * (what this_cpu_ptr()/per_cpu_ptr() returned) and a scalar type — with `sym`
+ * the operand as C spells it (`movl tstats->rx_bytes, %eax`) — or
+ * `movq b->bhs[3], %rax` through a typed pointer (KPtr, this_cpu_kptr()), whose
+ * type it reads back as (signed types signed). The address was computed
+ * earlier (by this_cpu_ptr()), so a migration in between makes it another
+ * CPU's copy — the bug class the explorer looks for.
+ */
+export function load<T>(m: Machine, p: KPtr<T>): StepGen<ScalarValue<T>>;
+export function load(m: Machine, addr: number, type: ScalarName, sym?: string): StepGen<number | bigint | boolean>;
+export function* load(m: Machine, at: number | KPtr<unknown>, type?: ScalarName, sym?: string): StepGen<number | bigint | boolean> {
+  if (typeof at === 'object' && at !== null) {
+    const t = kptrScalar(at, 'load');
+    if (type !== undefined) throw new TypeError(`load(${at.sym}): a typed pointer reads as its own type (${at.ctype.name}); pass no type`);
+    const step: { -readonly [K in keyof Step]: Step[K] } = { asm: `mov${sizeSuffix(t.name)} ${at.sym}, ${register(t.name)}`, addr: at.addr, size: t.size, access: 'r' };
+    yield step;
+    const v = m.load(at.addr, t);
+    step.moved = String(v);
+    return v;
+  }
+  const size = scalarInfo(type!).size;
+  yield { asm: `mov${sizeSuffix(type!)} ${sym ?? hex(at)}, ${register(type!)}`, addr: at, size, access: 'r' };
+  return m.load(at, type!);
+}
+
+/** One store as its own step: `movl %eax, 0x1040` (address and type, or `sym` as for load) or `movq %rax, b->bhs[3]` (typed pointer). */
+export function store<T>(m: Machine, p: KPtr<T>, value: ScalarValue<T>): StepGen<void>;
+export function store(m: Machine, addr: number, type: ScalarName, value: number | bigint | boolean, sym?: string): StepGen<void>;
+export function* store(m: Machine, at: number | KPtr<unknown>, a: unknown, b?: unknown, sym?: string): StepGen<void> {
+  if (typeof at === 'object' && at !== null) {
+    const t = kptrScalar(at, 'store');
+    const v = a as number | bigint | boolean;
+    checkValueKind(t, v, `store(${at.sym})`);
+    const step: { -readonly [K in keyof Step]: Step[K] } = { asm: `mov${sizeSuffix(t.name)} ${register(t.name)}, ${at.sym}`, addr: at.addr, size: t.size, access: 'w' };
+    yield step;
+    const old = m.load(at.addr, t);
+    m.store(at.addr, t, v);
+    step.moved = `${String(old)} -> ${String(m.load(at.addr, t))}`;
+    return;
+  }
+  const type = a as ScalarName;
   const size = scalarInfo(type).size;
-  yield { asm: `mov${sizeSuffix(type)} ${register(type)}, ${sym ?? hex(addr)}`, addr, size, access: 'w' };
-  m.store(addr, type, value);
+  yield { asm: `mov${sizeSuffix(type)} ${register(type)}, ${sym ?? hex(at)}`, addr: at, size, access: 'w' };
+  m.store(at, type, b as number | bigint | boolean);
 }
 
 /**

@@ -9,8 +9,7 @@
 /* fs/mount.h */
 struct mnt_pcp { int mnt_count; int mnt_writers; };
 
-/* include/linux/netdevice.h (u64_stats_t is a local64_t: a local_t on 64-bit) */
-typedef struct { local_t v; } u64_stats_t;
+/* include/linux/netdevice.h (u64_stats_t from kernel-types.h: a local64_t, a local_t on 64-bit) */
 struct pcpu_sw_netstats {
 	u64_stats_t rx_packets;
 	u64_stats_t rx_bytes;

@@ -33,6 +33,9 @@ typedef atomic64_t atomic_long_t;
 /* arch/x86/include/asm/local.h, include/asm-generic/local.h */
 typedef struct { atomic_long_t a; } local_t;
 
+/* include/asm-generic/local64.h, BITS_PER_LONG == 64 */
+typedef struct { local_t a; } local64_t;
+
 /* include/linux/refcount_types.h */
 typedef struct refcount_struct { atomic_t refs; } refcount_t;
 
@@ -50,6 +53,7 @@ typedef struct seqcount { unsigned sequence; } seqcount_t;
 
 /* include/linux/u64_stats_sync.h, BITS_PER_LONG == 64 */
 struct u64_stats_sync { };
+typedef struct { local64_t v; } u64_stats_t;
 
 /* include/asm-generic/qspinlock_types.h, little-endian */
 typedef struct qspinlock {

@@ -28,6 +28,7 @@
 import { kernelType, memberRef } from '../../../c/index.js';
 import { MachineStateError } from '../../errors.js';
 import { X86_EFLAGS_IF, machineArg, type ExecContext, type Machine } from '../../machine.js';
+import { KPtr, checkKPtr } from '../../kptr.js';
 import { describe } from '../../types.js';
 import { local_irq_disable, local_irq_enable, local_irq_restore, local_irq_save, preempt_disable, preempt_enable } from '../preempt.js';
 import { migrate_disable, migrate_enable } from '../sched.js';
@@ -68,8 +69,29 @@ function makeLock(m: Machine, addr: number, kind: LockKind, name: string, cls: s
   return { addr, name, cls, kind, sleeping, size, word: sleeping ? RT_OWNER : 0 };
 }
 
+/**
+ * A lock argument: a typed pointer to it (`&pool->lock`: kptr_member(), a
+ * global, this_cpu_kptr()), whose C type must be the lock's, or its address
+ * in machine memory. A per-CPU pointer is not a lock (sparse: the kernel
+ * takes this_cpu_ptr() or per_cpu_ptr() first).
+ */
+export type LockArg = number | KPtr<unknown>;
+
+function lockAddr(m: Machine, lock: unknown, kind: LockKind, what: string): { addr: number; sym: string | null } {
+  if (lock instanceof KPtr) {
+    checkKPtr(lock, what);
+    const name = lock.ctype.name;
+    if (name !== kind) throw new TypeError(`${what}: ${lock.sym} is a ${name}, not a ${kind}`);
+    return { addr: checkAddr(m, lock.addr, what), sym: lock.sym.startsWith('*') ? lock.sym.slice(1) : `&${lock.sym}` };
+  }
+  if (lock !== null && typeof lock === 'object' && typeof (lock as { off?: unknown }).off === 'number') {
+    throw new TypeError(`${what}: ${(lock as { sym?: string }).sym ?? 'the argument'} is a __percpu pointer; pass one CPU's lock: this_cpu_kptr() or per_cpu_kptr() of it (sparse: incorrect type in argument, different address spaces)`);
+  }
+  return { addr: checkAddr(m, lock, what), sym: null };
+}
+
 function checkAddr(m: Machine, addr: unknown, what: string): number {
-  if (typeof addr !== 'number' || !Number.isInteger(addr)) throw new TypeError(`${what}: the lock must be its address in machine memory (an integer), got ${describe(addr)}`);
+  if (typeof addr !== 'number' || !Number.isInteger(addr)) throw new TypeError(`${what}: the lock must be a pointer to it (a KPtr: kptr_member(), global_var(), this_cpu_kptr()) or its address in machine memory, got ${describe(addr)}`);
   if (!machineArg(m, what).booted) throw new MachineStateError(`${what}: the machine has not booted`);
   if (addr <= 0 || addr + 4 > m.mappedBytes || addr % 4 !== 0) {
     throw new RangeError(`${what}: 0x${addr.toString(16)} is not a 4-byte aligned address in mapped memory`);
@@ -78,18 +100,19 @@ function checkAddr(m: Machine, addr: unknown, what: string): number {
 }
 
 /**
- * The lock at `addr`, registered on first use. An unregistered lock is a lock
- * defined statically (DEFINE_SPINLOCK): its own class, named by its address.
+ * The lock `lock` points to, registered on first use. An unregistered lock
+ * is a lock defined statically (DEFINE_SPINLOCK): its own class, named by the
+ * pointer it was reached through (`&dev->lock`) or by its address.
  */
-export function lockAt(m: Machine, addr: number, kind: LockKind, what: string): Lock {
-  checkAddr(m, addr, what);
+export function lockAt(m: Machine, lock: LockArg, kind: LockKind, what: string): Lock {
+  const { addr, sym } = lockAddr(m, lock, kind, what);
   const r = registry(m);
   const l = r.get(addr);
   if (l !== undefined) {
     if (l.kind !== kind) throw new TypeError(`${what}: the lock at 0x${addr.toString(16)} (${l.name}) is a ${l.kind}, not a ${kind}`);
     return l;
   }
-  const nl = makeLock(m, addr, kind, `lock@0x${addr.toString(16)}`, `0x${addr.toString(16)}`);
+  const nl = makeLock(m, addr, kind, sym ?? `lock@0x${addr.toString(16)}`, sym ?? `0x${addr.toString(16)}`);
   r.set(addr, nl);
   return nl;
 }
@@ -99,8 +122,9 @@ export function lockAt(m: Machine, addr: number, kind: LockKind, what: string): 
  * `name` (lockdep's name, `&pcp->lock`); locks initialised with the same name
  * share a lock class, as the instances one spin_lock_init() call site makes do.
  */
-export function lockInit(m: Machine, addr: number, kind: LockKind, name: string | undefined, what: string, cls?: string): Lock {
-  checkAddr(m, addr, what);
+export function lockInit(m: Machine, lock: LockArg, kind: LockKind, name: string | undefined, what: string, cls?: string): Lock {
+  const { addr, sym } = lockAddr(m, lock, kind, what);
+  if (name === undefined && sym !== null) name = sym;
   if (name !== undefined && (typeof name !== 'string' || name === '')) throw new TypeError(`${what}: name must be a non-empty string, got ${describe(name)}`);
   const r = registry(m);
   const old = r.get(addr);
@@ -114,11 +138,11 @@ export function lockInit(m: Machine, addr: number, kind: LockKind, name: string 
   return l;
 }
 
-export function spin_lock_init(m: Machine, addr: number, name?: string): void {
+export function spin_lock_init(m: Machine, addr: LockArg, name?: string): void {
   lockInit(m, addr, 'spinlock_t', name, 'spin_lock_init');
 }
 
-export function raw_spin_lock_init(m: Machine, addr: number, name?: string): void {
+export function raw_spin_lock_init(m: Machine, addr: LockArg, name?: string): void {
   lockInit(m, addr, 'raw_spinlock_t', name, 'raw_spin_lock_init');
 }
 
@@ -186,33 +210,33 @@ function leaveLock(m: Machine, l: Lock): () => void {
 }
 
 /** spin_lock(): preempt_disable(), then the lock (PREEMPT_RT: the rtmutex, then migrate_disable()). */
-export function spin_lock(m: Machine, addr: number): void {
+export function spin_lock(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'spinlock_t', 'spin_lock');
   lockWith(m, l, 'spin_lock', enterLock(m, l), leaveLock(m, l));
   if (l.sleeping) migrate_disable(m);
 }
 
-export function spin_unlock(m: Machine, addr: number): void {
+export function spin_unlock(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'spinlock_t', 'spin_unlock');
   unlockWith(m, l, 'spin_unlock', leaveLock(m, l));
   if (l.sleeping) migrate_enable(m);
 }
 
 /** spin_lock_irq(): interrupts off, then the lock (PREEMPT_RT: spin_lock(), interrupts stay on). */
-export function spin_lock_irq(m: Machine, addr: number): void {
+export function spin_lock_irq(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'spinlock_t', 'spin_lock_irq');
   if (l.sleeping) return spin_lock(m, addr);
   lockWith(m, l, 'spin_lock_irq', () => { local_irq_disable(m); preempt_disable(m); }, () => { preempt_enable(m); local_irq_enable(m); });
 }
 
-export function spin_unlock_irq(m: Machine, addr: number): void {
+export function spin_unlock_irq(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'spinlock_t', 'spin_unlock_irq');
   if (l.sleeping) return spin_unlock(m, addr);
   unlockWith(m, l, 'spin_unlock_irq', () => { local_irq_enable(m); preempt_enable(m); });
 }
 
 /** spin_lock_irqsave(): returns the saved flags (PREEMPT_RT: 0, interrupts stay on). */
-export function spin_lock_irqsave(m: Machine, addr: number): number {
+export function spin_lock_irqsave(m: Machine, addr: LockArg): number {
   const l = lockAt(m, addr, 'spinlock_t', 'spin_lock_irqsave');
   if (l.sleeping) {
     spin_lock(m, addr);
@@ -223,7 +247,7 @@ export function spin_lock_irqsave(m: Machine, addr: number): number {
   return flags;
 }
 
-export function spin_unlock_irqrestore(m: Machine, addr: number, flags: number): void {
+export function spin_unlock_irqrestore(m: Machine, addr: LockArg, flags: number): void {
   const l = lockAt(m, addr, 'spinlock_t', 'spin_unlock_irqrestore');
   if (l.sleeping) return spin_unlock(m, addr);
   checkFlags(flags, 'spin_unlock_irqrestore');
@@ -231,21 +255,21 @@ export function spin_unlock_irqrestore(m: Machine, addr: number, flags: number):
 }
 
 /** spin_lock_bh(): bottom halves (and, without PREEMPT_RT, preemption) off, then the lock. */
-export function spin_lock_bh(m: Machine, addr: number): void {
+export function spin_lock_bh(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'spinlock_t', 'spin_lock_bh');
   lockWith(m, l, 'spin_lock_bh', () => { local_bh_disable(m); enterLock(m, l)(); }, () => { leaveLock(m, l)(); local_bh_enable(m); });
   if (l.sleeping) migrate_disable(m);
 }
 
 /** spin_unlock_bh(): the lock, then bottom halves back on (pending softirqs run). */
-export function spin_unlock_bh(m: Machine, addr: number): void {
+export function spin_unlock_bh(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'spinlock_t', 'spin_unlock_bh');
   unlockWith(m, l, 'spin_unlock_bh', () => { leaveLock(m, l)(); local_bh_enable(m); });
   if (l.sleeping) migrate_enable(m);
 }
 
 /** spin_trylock(): the lock if it is free (true), else nothing changes (false). */
-export function spin_trylock(m: Machine, addr: number): boolean {
+export function spin_trylock(m: Machine, addr: LockArg): boolean {
   const l = lockAt(m, addr, 'spinlock_t', 'spin_trylock');
   return trylock(m, l, 'spin_trylock');
 }
@@ -260,45 +284,45 @@ export function trylock(m: Machine, l: Lock, how: string): boolean {
   return true;
 }
 
-export function raw_spin_lock(m: Machine, addr: number): void {
+export function raw_spin_lock(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_lock');
   lockWith(m, l, 'raw_spin_lock', () => preempt_disable(m), () => preempt_enable(m));
 }
 
-export function raw_spin_unlock(m: Machine, addr: number): void {
+export function raw_spin_unlock(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_unlock');
   unlockWith(m, l, 'raw_spin_unlock', () => preempt_enable(m));
 }
 
-export function raw_spin_lock_irq(m: Machine, addr: number): void {
+export function raw_spin_lock_irq(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_lock_irq');
   lockWith(m, l, 'raw_spin_lock_irq', () => { local_irq_disable(m); preempt_disable(m); }, () => { preempt_enable(m); local_irq_enable(m); });
 }
 
-export function raw_spin_unlock_irq(m: Machine, addr: number): void {
+export function raw_spin_unlock_irq(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_unlock_irq');
   unlockWith(m, l, 'raw_spin_unlock_irq', () => { local_irq_enable(m); preempt_enable(m); });
 }
 
-export function raw_spin_lock_irqsave(m: Machine, addr: number): number {
+export function raw_spin_lock_irqsave(m: Machine, addr: LockArg): number {
   const l = lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_lock_irqsave');
   let flags = 0;
   lockWith(m, l, 'raw_spin_lock_irqsave', () => { flags = local_irq_save(m); preempt_disable(m); }, () => { preempt_enable(m); local_irq_restore(m, flags); });
   return flags;
 }
 
-export function raw_spin_unlock_irqrestore(m: Machine, addr: number, flags: number): void {
+export function raw_spin_unlock_irqrestore(m: Machine, addr: LockArg, flags: number): void {
   const l = lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_unlock_irqrestore');
   checkFlags(flags, 'raw_spin_unlock_irqrestore');
   unlockWith(m, l, 'raw_spin_unlock_irqrestore', () => { local_irq_restore(m, flags); preempt_enable(m); });
 }
 
-export function raw_spin_trylock(m: Machine, addr: number): boolean {
+export function raw_spin_trylock(m: Machine, addr: LockArg): boolean {
   return trylock(m, lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_trylock'), 'raw_spin_trylock');
 }
 
 /** spin_is_locked(). */
-export function spin_is_locked(m: Machine, addr: number): boolean {
+export function spin_is_locked(m: Machine, addr: LockArg): boolean {
   return lockHeld(m, lockAt(m, addr, 'spinlock_t', 'spin_is_locked'));
 }
 
@@ -309,6 +333,6 @@ export function checkFlags(flags: unknown, what: string): void {
 }
 
 /** The context that holds the spinlock at `addr`, or null. */
-export function spin_lock_owner(m: Machine, addr: number): ExecContext | null {
+export function spin_lock_owner(m: Machine, addr: LockArg): ExecContext | null {
   return lockHolder(m, lockAt(m, addr, 'spinlock_t', 'spin_lock_owner'));
 }

@@ -26,7 +26,7 @@ import {
 import {
   lockHolder, lockdepAcquireCheck, lockdepReleaseCheck, lockdepResource, lockdepWouldReport, might_sleep, wouldMarkUsage, type LockInstance,
 } from './lockdep.js';
-import { RT_LOCK_SITE, checkFlags, dropLock, lockAt, lockHeld, takeLock, type Lock } from './spinlock.js';
+import { RT_LOCK_SITE, checkFlags, dropLock, lockAt, lockHeld, takeLock, type Lock, type LockArg } from './spinlock.js';
 
 /** The footprint of a lock operation: its bytes, and its lockdep class (written when the usage bits would grow). */
 function lockStep(m: Machine, l: LockInstance, size: number, asm: string, me: ExecContext, acquire: boolean, trylock: boolean): Step {
@@ -66,11 +66,11 @@ function* release(m: Machine, l: Lock, how: string): StepGen<void> {
   dropLock(m, l);
 }
 
-function spinlock(m: Machine, addr: number, how: string): Lock {
+function spinlock(m: Machine, addr: LockArg, how: string): Lock {
   return lockAt(m, addr, 'spinlock_t', how);
 }
 
-export function* spin_lock(m: Machine, addr: number): StepGen<void> {
+export function* spin_lock(m: Machine, addr: LockArg): StepGen<void> {
   const l = spinlock(m, addr, 'spin_lock');
   if (l.sleeping) {
     might_sleep(m, RT_LOCK_SITE);
@@ -82,14 +82,14 @@ export function* spin_lock(m: Machine, addr: number): StepGen<void> {
   yield* acquire(m, l, 'spin_lock');
 }
 
-export function* spin_unlock(m: Machine, addr: number): StepGen<void> {
+export function* spin_unlock(m: Machine, addr: LockArg): StepGen<void> {
   const l = spinlock(m, addr, 'spin_unlock');
   yield* release(m, l, 'spin_unlock');
   if (l.sleeping) migrate_enable(m);
   else preempt_enable(m);
 }
 
-export function* spin_lock_irq(m: Machine, addr: number): StepGen<void> {
+export function* spin_lock_irq(m: Machine, addr: LockArg): StepGen<void> {
   const l = spinlock(m, addr, 'spin_lock_irq');
   if (l.sleeping) return yield* spin_lock(m, addr);
   local_irq_disable(m);
@@ -97,7 +97,7 @@ export function* spin_lock_irq(m: Machine, addr: number): StepGen<void> {
   yield* acquire(m, l, 'spin_lock_irq');
 }
 
-export function* spin_unlock_irq(m: Machine, addr: number): StepGen<void> {
+export function* spin_unlock_irq(m: Machine, addr: LockArg): StepGen<void> {
   const l = spinlock(m, addr, 'spin_unlock_irq');
   if (l.sleeping) return yield* spin_unlock(m, addr);
   yield* release(m, l, 'spin_unlock_irq');
@@ -105,7 +105,7 @@ export function* spin_unlock_irq(m: Machine, addr: number): StepGen<void> {
   preempt_enable(m);
 }
 
-export function* spin_lock_irqsave(m: Machine, addr: number): StepGen<number> {
+export function* spin_lock_irqsave(m: Machine, addr: LockArg): StepGen<number> {
   const l = spinlock(m, addr, 'spin_lock_irqsave');
   if (l.sleeping) {
     yield* spin_lock(m, addr);
@@ -117,7 +117,7 @@ export function* spin_lock_irqsave(m: Machine, addr: number): StepGen<number> {
   return flags;
 }
 
-export function* spin_unlock_irqrestore(m: Machine, addr: number, flags: number): StepGen<void> {
+export function* spin_unlock_irqrestore(m: Machine, addr: LockArg, flags: number): StepGen<void> {
   const l = spinlock(m, addr, 'spin_unlock_irqrestore');
   if (l.sleeping) return yield* spin_unlock(m, addr);
   checkFlags(flags, 'spin_unlock_irqrestore');
@@ -126,7 +126,7 @@ export function* spin_unlock_irqrestore(m: Machine, addr: number, flags: number)
   preempt_enable(m);
 }
 
-export function* spin_lock_bh(m: Machine, addr: number): StepGen<void> {
+export function* spin_lock_bh(m: Machine, addr: LockArg): StepGen<void> {
   const l = spinlock(m, addr, 'spin_lock_bh');
   local_bh_disable(m);
   if (l.sleeping) {
@@ -139,7 +139,7 @@ export function* spin_lock_bh(m: Machine, addr: number): StepGen<void> {
   yield* acquire(m, l, 'spin_lock_bh');
 }
 
-export function* spin_unlock_bh(m: Machine, addr: number): StepGen<void> {
+export function* spin_unlock_bh(m: Machine, addr: LockArg): StepGen<void> {
   const l = spinlock(m, addr, 'spin_unlock_bh');
   yield* release(m, l, 'spin_unlock_bh');
   if (l.sleeping) migrate_enable(m);
@@ -147,7 +147,7 @@ export function* spin_unlock_bh(m: Machine, addr: number): StepGen<void> {
   local_bh_enable(m);
 }
 
-export function* spin_trylock(m: Machine, addr: number): StepGen<boolean> {
+export function* spin_trylock(m: Machine, addr: LockArg): StepGen<boolean> {
   const l = spinlock(m, addr, 'spin_trylock');
   if (l.sleeping) {
     might_sleep(m, RT_LOCK_SITE);
@@ -161,35 +161,35 @@ export function* spin_trylock(m: Machine, addr: number): StepGen<boolean> {
   return ok;
 }
 
-function rawlock(m: Machine, addr: number, how: string): Lock {
+function rawlock(m: Machine, addr: LockArg, how: string): Lock {
   return lockAt(m, addr, 'raw_spinlock_t', how);
 }
 
-export function* raw_spin_lock(m: Machine, addr: number): StepGen<void> {
+export function* raw_spin_lock(m: Machine, addr: LockArg): StepGen<void> {
   const l = rawlock(m, addr, 'raw_spin_lock');
   preempt_disable(m);
   yield* acquire(m, l, 'raw_spin_lock');
 }
 
-export function* raw_spin_unlock(m: Machine, addr: number): StepGen<void> {
+export function* raw_spin_unlock(m: Machine, addr: LockArg): StepGen<void> {
   yield* release(m, rawlock(m, addr, 'raw_spin_unlock'), 'raw_spin_unlock');
   preempt_enable(m);
 }
 
-export function* raw_spin_lock_irq(m: Machine, addr: number): StepGen<void> {
+export function* raw_spin_lock_irq(m: Machine, addr: LockArg): StepGen<void> {
   const l = rawlock(m, addr, 'raw_spin_lock_irq');
   local_irq_disable(m);
   preempt_disable(m);
   yield* acquire(m, l, 'raw_spin_lock_irq');
 }
 
-export function* raw_spin_unlock_irq(m: Machine, addr: number): StepGen<void> {
+export function* raw_spin_unlock_irq(m: Machine, addr: LockArg): StepGen<void> {
   yield* release(m, rawlock(m, addr, 'raw_spin_unlock_irq'), 'raw_spin_unlock_irq');
   local_irq_enable(m);
   preempt_enable(m);
 }
 
-export function* raw_spin_lock_irqsave(m: Machine, addr: number): StepGen<number> {
+export function* raw_spin_lock_irqsave(m: Machine, addr: LockArg): StepGen<number> {
   const l = rawlock(m, addr, 'raw_spin_lock_irqsave');
   const flags = local_irq_save(m);
   preempt_disable(m);
@@ -197,14 +197,14 @@ export function* raw_spin_lock_irqsave(m: Machine, addr: number): StepGen<number
   return flags;
 }
 
-export function* raw_spin_unlock_irqrestore(m: Machine, addr: number, flags: number): StepGen<void> {
+export function* raw_spin_unlock_irqrestore(m: Machine, addr: LockArg, flags: number): StepGen<void> {
   checkFlags(flags, 'raw_spin_unlock_irqrestore');
   yield* release(m, rawlock(m, addr, 'raw_spin_unlock_irqrestore'), 'raw_spin_unlock_irqrestore');
   local_irq_restore(m, flags);
   preempt_enable(m);
 }
 
-export function* raw_spin_trylock(m: Machine, addr: number): StepGen<boolean> {
+export function* raw_spin_trylock(m: Machine, addr: LockArg): StepGen<boolean> {
   const l = rawlock(m, addr, 'raw_spin_trylock');
   preempt_disable(m);
   const ok = yield* tryAcquire(m, l, 'raw_spin_trylock');
