@@ -119,18 +119,19 @@ function pointerExpr(p: PerCpuPtr<unknown>): string {
 
 /** `this_cpu_ptr(p)` as a typed pointer (KPtr) to the running CPU's copy, with DEBUG_PREEMPT's check. */
 export function this_cpu_kptr<T>(m: Machine, p: PerCpuPtr<T>, name?: string): KPtr<T> {
-  const addr = this_cpu_ptr(m, p);
-  return cpuCopy(m, p, addr, `this_cpu_ptr(${pointerExpr(p)})`, name, 'this_cpu_kptr');
+  const off = offsetOf(m, p, 'this_cpu_kptr');
+  if (m.debugPreempt) check_preemption_disabled(m, 'smp_processor_id', '');
+  return cpuCopy(m, p, off + myCpuOffset(m), `this_cpu_ptr(${pointerExpr(p)})`, name, 'this_cpu_kptr');
 }
 
 /** `raw_cpu_ptr(p)` as a typed pointer: no preemption check. */
 export function raw_cpu_kptr<T>(m: Machine, p: PerCpuPtr<T>, name?: string): KPtr<T> {
-  const addr = raw_cpu_ptr(m, p);
-  return cpuCopy(m, p, addr, `raw_cpu_ptr(${pointerExpr(p)})`, name, 'raw_cpu_kptr');
+  return cpuCopy(m, p, offsetOf(m, p, 'raw_cpu_kptr') + myCpuOffset(m), `raw_cpu_ptr(${pointerExpr(p)})`, name, 'raw_cpu_kptr');
 }
 
 /** `per_cpu_ptr(p, cpu)` as a typed pointer to `cpu`'s copy. */
 export function per_cpu_kptr<T>(m: Machine, p: PerCpuPtr<T>, cpu: number, name?: string): KPtr<T> {
-  const addr = per_cpu_ptr(m, p, cpu);
-  return cpuCopy(m, p, addr, `per_cpu_ptr(${pointerExpr(p)}, ${cpu})`, name, 'per_cpu_kptr');
+  const off = offsetOf(m, p, 'per_cpu_kptr');
+  m.checkCpu(cpu, 'per_cpu_kptr');
+  return cpuCopy(m, p, off + m.perCpuOffset[cpu], `per_cpu_ptr(${pointerExpr(p)}, ${cpu})`, name, 'per_cpu_kptr');
 }

@@ -130,7 +130,8 @@ export function checkKPtr(p: unknown, what: string): KPtr<unknown> {
 }
 
 function memberSym(parentSym: string, path: string): string {
-  const deref = /^\*([A-Za-z_][A-Za-z0-9_#]*)$/.exec(parentSym);
+  // `*p` and `*per_cpu_ptr(p, 1)` are dereferenced with `->`, as C writes them.
+  const deref = /^\*([A-Za-z_][A-Za-z0-9_#]*(?:\([^()]*\))?)$/.exec(parentSym);
   if (deref !== null) return path.startsWith('[') ? `(*${deref[1]})${path}` : `${deref[1]}->${path}`;
   if (parentSym.startsWith('*')) return path.startsWith('[') ? `(${parentSym})${path}` : `(${parentSym.slice(1)})->${path}`;
   return path.startsWith('[') ? `${parentSym}${path}` : `${parentSym}.${path}`;

@@ -155,7 +155,7 @@ describe('ghost state', () => {
     sch.apply({ kind: 'step', cpu: 0 });
     expect(g.value).toBe(10);
     expect(sch.trace.map(formatTraceEntry)).toEqual([
-      '#1   cpu0 T: ghost n = 5', '#2   cpu0 T: ghost read n', '#3   cpu0 T: ghost update n', '     cpu0 .. T exits; cpu0 idle',
+      '#1   cpu0 T: ghost n = 5', '#2   cpu0 T: ghost read n    ; 5', '#3   cpu0 T: ghost update n    ; 5 -> 10', '     cpu0 .. T exits; cpu0 idle',
     ]);
   });
 

@@ -6,7 +6,13 @@
 import type { Machine } from '../machine.js';
 import type { StepGen } from '../sched/step.js';
 import * as fast from './u64-stats-sync.js';
-import { checkDelta, checkStat, statName, type StatArg, type SyncArg } from './u64-stats-sync.js';
+import { KPtr } from '../kptr.js';
+import { checkDelta, checkStat, type StatArg, type SyncArg } from './u64-stats-sync.js';
+
+/** How traces name the counter: `tstats->rx_packets`, or its address. */
+function statName(p: unknown, addr: number): string {
+  return p instanceof KPtr ? p.sym : `0x${addr.toString(16)}`;
+}
 
 /** No instruction: no step. */
 export function* u64_stats_update_begin(m: Machine, syncp: SyncArg): StepGen<void> {

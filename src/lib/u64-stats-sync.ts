@@ -47,11 +47,6 @@ export function checkStat(m: Machine, p: unknown, what: string): number {
   return a;
 }
 
-/** How traces name the counter: `tstats->rx_packets`, or its address. */
-export function statName(p: unknown, addr: number): string {
-  return p instanceof KPtr ? p.sym : `0x${addr.toString(16)}`;
-}
-
 /** @internal */
 export function checkDelta(v: unknown, what: string): bigint {
   if (typeof v !== 'bigint') throw new TypeError(`${what}: the value must be a bigint (u64), got ${describe(v)}`);

@@ -17,7 +17,7 @@
 import { MachineStateError } from '../errors.js';
 import type { Machine } from '../machine.js';
 import { describe } from '../types.js';
-import type { StepGen } from './step.js';
+import type { Step, StepGen } from './step.js';
 
 export type GhostValue = number | bigint | boolean | string;
 
@@ -84,7 +84,9 @@ export class Ghost<T extends GhostValue> {
 
   /** One step that reads the ghost. */
   *get(): StepGen<T> {
-    yield { asm: `ghost read ${this.name}`, reads: [this.resource] };
+    const step: Step = { asm: `ghost read ${this.name}`, reads: [this.resource] };
+    yield step;
+    step.moved = String(this.value);
     return this.value;
   }
 
@@ -96,9 +98,12 @@ export class Ghost<T extends GhostValue> {
 
   /** One step that reads and writes the ghost: `yield* inside.update((n) => n + 1)`. */
   *update(fn: (v: T) => T): StepGen<T> {
-    yield { asm: `ghost update ${this.name}`, writes: [this.resource] };
-    const nv = fn(this.value);
+    const step: Step = { asm: `ghost update ${this.name}`, writes: [this.resource] };
+    yield step;
+    const old = this.value;
+    const nv = fn(old);
     this.value = nv;
+    step.moved = `${String(old)} -> ${String(nv)}`;
     return nv;
   }
 }

@@ -760,7 +760,9 @@ export class Scheduler {
       const t = step.pcp?.type !== undefined && step.pcp.type !== null && step.pcp.type.size === (step.size ?? mnemonicSize(step.asm)) ? step.pcp.type : null;
       const show = (b: bigint): string => (t !== null && t.name !== 'bool' ? String(fromBits(t, b)) : t?.name === 'bool' ? String(b !== 0n) : b.toString());
       const write = (step.access ?? mnemonicAccess(step.asm)) === 'w';
-      text += write ? `    ; ${show(before)} -> ${show(after)}` : `    ; ${show(before)}`;
+      // A register-indirect operand (arm64 `[x1]`) is named here, as the instruction does not.
+      const named = step.pcp !== undefined && !text.includes(step.pcp.sym) ? `${step.pcp.sym}: ` : '';
+      text += write ? `    ; ${named}${show(before)} -> ${show(after)}` : `    ; ${named}${show(before)}`;
     }
     // A plain address into another CPU's unit: the copy belongs to someone else.
     if (owner !== null && owner !== cpu && step.addr !== undefined) text += `    ; cpu${owner}'s copy`;
