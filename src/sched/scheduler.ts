@@ -721,6 +721,8 @@ export class Scheduler {
     let traced = -1;
     let before: bigint | null = null;
     let size = 0;
+    // Where in the scenario the instruction comes from, as it stands before the code runs on.
+    const src = f.ctx.src;
     if (this.tracing) {
       traced = this.trace.length;
       this.log(cpu, this.who(f), 'step', formatStep(step, m));
@@ -736,13 +738,13 @@ export class Scheduler {
         v = `checkStep threw ${describeError(e)}`;
       }
       if (v !== null) {
-        if (traced >= 0) this.completeTrace(traced, f, cpu, step, addr, owner, null, null);
+        if (traced >= 0) this.completeTrace(traced, src, cpu, step, addr, owner, null, null);
         this.fail('step-check', v, cpu);
         return;
       }
     }
     this.resume(f, cpu);
-    if (traced >= 0) this.completeTrace(traced, f, cpu, step, addr, owner, before, before === null ? null : readBits(m.view, addr!, UNSIGNED[size]!));
+    if (traced >= 0) this.completeTrace(traced, src, cpu, step, addr, owner, before, before === null ? null : readBits(m.view, addr!, UNSIGNED[size]!));
   }
 
   /**
@@ -751,7 +753,7 @@ export class Scheduler {
    * whose copy a plain address reached and where in the scenario it came from.
    * The raw address stays in the entry (`addr`), not in the text.
    */
-  private completeTrace(i: number, f: Frame, cpu: number, step: Step, addr: number | null, owner: number | null, before: bigint | null, after: bigint | null): void {
+  private completeTrace(i: number, src: string | undefined, cpu: number, step: Step, addr: number | null, owner: number | null, before: bigint | null, after: bigint | null): void {
     const e = this.trace[i]!;
     let text = e.text;
     if (step.moved !== undefined) text += `    ; ${step.moved}`;
@@ -766,7 +768,7 @@ export class Scheduler {
     }
     // A plain address into another CPU's unit: the copy belongs to someone else.
     if (owner !== null && owner !== cpu && step.addr !== undefined) text += `    ; cpu${owner}'s copy`;
-    if (f.ctx.src !== undefined) text += `    ; ${f.ctx.src}`;
+    if (src !== undefined) text += `    ; ${src}`;
     this.trace[i] = addr === null ? { ...e, text } : { ...e, text, addr };
   }
 

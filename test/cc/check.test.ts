@@ -40,9 +40,9 @@ describe('percpu-sim check', () => {
     expect(await runCheck([FILE, '-DBROKEN', '-UCONFIG_DEBUG_PREEMPT', '-UCONFIG_DEBUG_ATOMIC_SLEEP'])).toBe(1);
     const text = c.out.join('');
     expect(text).toContain('VIOLATION in bpf_trace.c on x86_64 (schedule 3): PERCPU_CHECK(guards_down): guards_down() returned false after all tasks finished\n');
-    expect(text).toContain('cpu0 T1: xaddl %eax, %gs:bpf_prog_active    ; examples/kernel/bpf_trace.c:52\n');
+    expect(text).toContain('cpu0 T1: xaddl %eax, %gs:bpf_prog_active    ; 0 -> 1    ; examples/kernel/bpf_trace.c:52\n');
     expect(text).toContain('cpu1 -- migrate: T2 cpu0 -> cpu1');
-    expect(text).toContain('cpu1 T2: addl $-1, %gs:bpf_prog_active    ; examples/kernel/bpf_trace.c:66\n');
+    expect(text).toContain('cpu1 T2: addl $-1, %gs:bpf_prog_active    ; 0 -> -1    ; examples/kernel/bpf_trace.c:66\n');
     const replay = /replay: percpu-sim check (.*)\n/.exec(text)![1].split(' ');
     expect(replay.slice(0, 6)).toEqual([FILE, '--arch', 'x86_64', '-DBROKEN', '-UCONFIG_DEBUG_PREEMPT', '-UCONFIG_DEBUG_ATOMIC_SLEEP'].slice(0, 6));
     vi.restoreAllMocks();
@@ -63,11 +63,11 @@ describe('percpu-sim check', () => {
       + 'printk_pending.c on generic: no violation in 5 schedules (every schedule within preemption bound 2)\n'
       + 'printk_pending.c on x86_64: no violation in 11 schedules (every schedule within preemption bound 2)\n');
     expect(text).toContain([
-      '  #4   cpu0 T1: ldr w2, [x1]    ; examples/kernel/printk_pending.c:98',
+      '  #4   cpu0 T1: ldr w2, [x1]    ; printk_pending: 0    ; examples/kernel/printk_pending.c:98',
       '  #5   cpu0 T1: orr w2, w2, w0    ; examples/kernel/printk_pending.c:98',
       '  #6   cpu0 -- interrupt: printk_irq on cpu0 (over T1)',
     ].join('\n'));
-    expect(text).toContain('  #11  cpu0 T1: str w2, [x1]    ; examples/kernel/printk_pending.c:98\n');
+    expect(text).toContain('  #11  cpu0 T1: str w2, [x1]    ; printk_pending: 1 -> 2    ; examples/kernel/printk_pending.c:98\n');
     expect(text).toContain('!! PERCPU_CHECK(nothing_lost): nothing_lost() returned false after all tasks finished\n');
   });
 
@@ -82,7 +82,7 @@ describe('percpu-sim check', () => {
       '  #13  cpu0 -- NMI: perf_nmi on cpu0 (over T1)',
       '  #14  cpu0 perf_nmi[nmi]: mrs x1, tpidr_el1    ; test/cc/check/nmi.c:36',
     ].join('\n'));
-    expect(text).toContain('  #22  cpu0 T1: str w2, [x1]    ; test/cc/check/nmi.c:29\n');
+    expect(text).toContain('  #22  cpu0 T1: str w2, [x1]    ; events: 3 -> 3    ; test/cc/check/nmi.c:29\n');
   });
 
   it('refuses bad usage and C outside the subset with exit 2', async () => {
