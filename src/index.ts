@@ -61,6 +61,7 @@ export {
   exploreExhaustive, exploreRandom, runSchedule, runSeed, formatTrace, formatViolation, prng, DEFAULT_BOUND, REDUCTIONS,
   type ExploreOptions, type ExploreResult, type Violation, type Progress, type Reduction, type StopReason, type RunBudgets,
 } from './explore/explorer.js';
+export { explorePct, runPctSeed, pctBound, MAX_PCT_DEPTH } from './explore/pct.js';
 export { SCENARIOS, LARGE_SCENARIOS, getScenario } from './explore/scenarios/index.js';
 export {
   measureExplorer, measureScale, type ExplorerFigures, type ScenarioFigures, type ModeFigures, type ScaleFigures,

@@ -170,6 +170,21 @@ describe('percpu-sim explore', () => {
     expect(none.err).toBe('percpu-sim explore: scheduler: a budget of 1 nmis was given, but the world has no NMI handler (World.nmis)\n');
   });
 
+  it('--pct D --random N: PCT runs, the guarantee in the summary, a replay by seed', async () => {
+    const r = await run('rmw-ptr', '--pct', '2', '--random', '50', '--seed', '1');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('VIOLATION in schedule 4 of rmw-ptr: lost update');
+    expect(r.out).toContain('    or: percpu-sim explore rmw-ptr --pct 2 --random 1 --seed 4\n');
+    expect(r.out).toContain('mode:               PCT depth 2 from seed 1, preemption bound 2\n'
+      + 'guarantee:          2 agents, k = 6 instructions: one run finds a depth-2 bug with probability ≥ 1/12; 4 runs miss it with probability ≤ 0.706\n');
+    const again = await run('rmw-ptr', '--pct', '2', '--random', '1', '--seed', '4');
+    const trace = (s: string) => s.slice(s.indexOf('trace ('), s.indexOf('replay:'));
+    expect(trace(again.out)).toBe(trace(r.out));
+    const ok = await run('inc-irq', '--pct', '3', '--random', '100');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('guarantee:          3 agents, k = 4 instructions: one run finds a depth-3 bug with probability ≥ 1/48; 100 runs miss it with probability ≤ 0.122\n');
+  });
+
   it('--max-schedules and --time-limit end with an honest INCOMPLETE line', async () => {
     const r = await run('inc-irq', '--max-schedules', '50');
     expect(r.code).toBe(0);

@@ -193,7 +193,7 @@ function knownGeneratedGap(name: string, pos: number, value: unknown): boolean {
  * name), and getScenario's says `unknown scenario 'x'`. Those count as naming the call.
  */
 const CALL_NAMES: Record<string, readonly string[]> = {
-  exploreExhaustive: ['explore:'], exploreRandom: ['explore:'], runSeed: ['explore:'],
+  exploreExhaustive: ['explore:'], exploreRandom: ['explore:'], runSeed: ['explore:'], explorePct: ['explore:'], runPctSeed: ['explore:'],
   runSchedule: ['explore:', 'schedule:'], parseToken: ['schedule:'], getScenario: ['unknown scenario'],
 };
 

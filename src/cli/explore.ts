@@ -2,13 +2,14 @@
  * `percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K]
  *                     [--schedule STR] [--all] [--reduction optimal|sleep|none]
  *                     [--max-schedules N] [--time-limit S] [--jobs N]
- *                     [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K]`
+ *                     [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K] [--pct D]`
  *
  *   explore list [file.ts]       the shipped scenarios (or those a user file exports) and what each shows
  *   file.ts [scenario]           a scenario exported by a user's TypeScript file (the only one, or the one named)
  *   --exhaustive                 every schedule within the bound (the default)
  *   --random N                   N seeded random schedules (seeds S, S+1, …; S defaults to 1)
  *   --seed S                     with --random only: the first seed; a failing schedule replays with --random 1 --seed <its seed>
+ *   --pct D                      with --random N: N runs of PCT for bugs of depth D (priorities and D−1 change points)
  *   --schedule STR               replay one schedule string (as printed with a violation) and print its trace
  *   --bound K                    preemptions + migrations per schedule (default: the sum of --preemptions and
  *                                --migrations when both are given, else the scenario's)
@@ -35,6 +36,7 @@ import {
   REDUCTIONS, exploreRandom, formatTrace, formatViolation, runSchedule, type ExploreResult, type Progress, type Reduction,
 } from '../explore/explorer.js';
 import { exploreParallel } from '../explore/parallel.js';
+import { MAX_PCT_DEPTH, explorePct, pctBound } from '../explore/pct.js';
 import { LARGE_SCENARIOS, SCENARIOS, getScenario } from '../explore/scenarios/index.js';
 import type { Scenario } from '../sched/task.js';
 import { MAX_BUDGET, formatBudgets } from '../sched/budget.js';
@@ -42,7 +44,7 @@ import { importUserModule } from './import-user-module.js';
 
 const USAGE = 'usage: percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K] [--schedule STR] [--all]\n'
   + '                               [--reduction optimal|sleep|none] [--max-schedules N] [--time-limit S] [--jobs N]\n'
-  + '                               [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K]\n'
+  + '                               [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K] [--pct D --random N]\n'
   + '       percpu-sim explore list [file.ts]';
 
 /** A positional argument that names a user's file rather than a shipped scenario. */
@@ -64,6 +66,8 @@ interface Args {
   irqs: number | undefined;
   softirqs: number | undefined;
   nmis: number | undefined;
+  /** With --random: the PCT depth (undefined: uniform random choices). */
+  pct: number | undefined;
   schedule: string;
   all: boolean;
   reduction: Reduction;
@@ -88,7 +92,7 @@ function intArg(flag: string, v: string | undefined, min: number, max = Number.M
 export function parseExploreArgs(args: readonly string[]): Args {
   const out: Args = {
     file: '', scenario: '', mode: 'exhaustive', n: 0, seed: 1, bound: undefined,
-    preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined,
+    preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined, pct: undefined,
     schedule: '', all: false, reduction: 'optimal', maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
   };
   let modeFlag = '';
@@ -111,6 +115,7 @@ export function parseExploreArgs(args: readonly string[]): Args {
       case '--irqs': out.irqs = intArg(a, args[++i], 0, MAX_BUDGET); break;
       case '--softirqs': out.softirqs = intArg(a, args[++i], 0, MAX_BUDGET); break;
       case '--nmis': out.nmis = intArg(a, args[++i], 0, MAX_BUDGET); break;
+      case '--pct': out.pct = intArg(a, args[++i], 1, MAX_PCT_DEPTH); break;
       case '--schedule': {
         setMode(a, 'replay');
         const v = args[++i];
@@ -153,6 +158,9 @@ export function parseExploreArgs(args: readonly string[]): Args {
   // Options that would be ignored are refused, so nobody believes they took effect.
   if (seedGiven && out.mode !== 'random') {
     throw new UsageError(`--seed applies to --random only (${out.mode === 'replay' ? 'a --schedule replay' : 'the exhaustive search'} uses no random choices)`);
+  }
+  if (out.pct !== undefined && out.mode !== 'random') {
+    throw new UsageError(`--pct D needs --random N (the number of PCT runs)${out.mode === 'replay' ? ', not --schedule' : ''}`);
   }
   if (exhaustiveOnly.length > 0 && out.mode !== 'exhaustive') {
     throw new UsageError(`${exhaustiveOnly[0]} applies to the exhaustive search only, not to ${modeFlag}`);
@@ -264,9 +272,16 @@ const REDUCTION_TEXT: Record<Reduction, string> = {
 function summary(s: Scenario, r: ExploreResult, seed: number, a: Args): string {
   const secs = r.elapsedMs / 1000;
   const rate = secs > 0 ? Math.round(r.schedules / secs) : r.schedules;
-  const mode = r.mode === 'exhaustive'
+  let mode = r.mode === 'exhaustive'
     ? `exhaustive, preemption bound ${r.bound}, ${REDUCTION_TEXT[r.reduction]}${r.stopped === 'violations' ? ' (stopped at the first violation)' : ''}`
     : `random from seed ${seed}, preemption bound ${r.bound}`;
+  if (r.pct !== undefined) {
+    const { depth, steps, agents } = r.pct;
+    const p = pctBound(agents, steps, depth);
+    mode = `PCT depth ${depth} from seed ${seed}, preemption bound ${r.bound}\n`
+      + `guarantee:          ${agents} agents, k = ${steps} instruction${steps === 1 ? '' : 's'}: one run finds a depth-${depth} bug with probability ≥ 1/${Math.round(1 / p)}`
+      + `; ${r.schedules} runs miss it with probability ≤ ${((1 - p) ** r.schedules).toPrecision(3)}`;
+  }
   const blocked = r.sleepBlocked > 0 ? ` (+${r.sleepBlocked} redundant paths cut short)` : '';
   const lines = [
     `scenario:           ${s.name}: ${s.title}`,
@@ -326,7 +341,9 @@ export async function runExplore(args: string[]): Promise<number> {
     const bar = progressReporter(a.mode, a.mode === 'random' ? a.n : null, process.stdout.isTTY === true, process.stderr);
     let r: ExploreResult;
     try {
-      r = a.mode === 'random'
+      r = a.mode === 'random' && a.pct !== undefined
+        ? explorePct(s, a.n, a.seed, a.pct, { ...budgets, maxViolations, onProgress: bar.update })
+        : a.mode === 'random'
         ? exploreRandom(s, a.n, a.seed, { ...budgets, maxViolations, onProgress: bar.update })
         : await exploreParallel(s, {
           ...budgets, maxViolations, reduction: a.reduction, onProgress: bar.update,

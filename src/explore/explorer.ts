@@ -90,6 +90,8 @@ export interface Violation {
   readonly schedule: string;
   /** Random mode: the seed that replays it with --random 1 --seed. */
   readonly seed: number | null;
+  /** PCT mode: the depth the seed replays with (--pct D --random 1 --seed S). */
+  readonly pct?: number;
   readonly trace: readonly TraceEntry[];
   readonly preemptions: number;
   readonly migrations: number;
@@ -100,7 +102,7 @@ export interface Violation {
 /** A search's outcome: schedules run, whether it was complete, and the violations found. */
 export interface ExploreResult {
   readonly scenario: string;
-  readonly mode: 'exhaustive' | 'random' | 'replay';
+  readonly mode: 'exhaustive' | 'random' | 'replay' | 'pct';
   /** Preemptions + migrations per schedule (budgets.bound). */
   readonly bound: number;
   readonly budgets: Budgets;
@@ -119,10 +121,12 @@ export interface ExploreResult {
   /** Exhaustive: why the run ended before covering the space (null when complete; random: null). */
   readonly stopped: StopReason | null;
   readonly elapsedMs: number;
+  /** PCT mode: the depth, the steps change points were drawn from and the agents (see pct.ts). */
+  readonly pct?: { readonly depth: number; readonly steps: number; readonly agents: number };
 }
 
 /** The scenario and options every entry point takes, checked before anything runs; the budgets they give. */
-function budgetsOf(s: Scenario, o: RunBudgets): Budgets {
+export function budgetsOf(s: Scenario, o: RunBudgets): Budgets {
   if (s === null || typeof s !== 'object' || typeof s.build !== 'function' || typeof s.name !== 'string') {
     throw new TypeError(`explore: expected a scenario (getScenario(name), or an object { name, build, … }), got ${describe(s)}`);
   }
@@ -130,13 +134,14 @@ function budgetsOf(s: Scenario, o: RunBudgets): Budgets {
   return resolveBudgets(o, s.bound ?? DEFAULT_BOUND, 'explore');
 }
 
-function positive(name: string, v: number): number {
+/** Checks a count option (`maxSteps`, `maxViolations`, …): a positive integer or Infinity. */
+export function positive(name: string, v: number): number {
   if (!(v === Infinity || (Number.isInteger(v) && v >= 1))) throw new RangeError(`explore: ${name} must be a positive integer, got ${String(v)}`);
   return v;
 }
 
 /** Re-runs a schedule string with tracing on: the violation's trace. */
-function traced(s: Scenario, budgets: Budgets, schedule: string, maxSteps: number, seed: number | null, index: number): Violation {
+export function traced(s: Scenario, budgets: Budgets, schedule: string, maxSteps: number, seed: number | null, index: number): Violation {
   const sch = runSchedule(s, schedule, { ...budgets, maxSteps });
   if (sch.violation === null) {
     throw new Error(`explore: internal error: schedule ${schedule} of ${s.name} violated once and not when replayed (the scenario is not deterministic)`);
@@ -148,7 +153,7 @@ function traced(s: Scenario, budgets: Budgets, schedule: string, maxSteps: numbe
 }
 
 /** A violation without its trace (timing runs). */
-function untraced(sch: Scheduler, seed: number | null, index: number): Violation {
+export function untraced(sch: Scheduler, seed: number | null, index: number): Violation {
   return {
     kind: sch.violationKind!, message: sch.violation!, index, schedule: sch.schedule.join(','), seed,
     trace: [], preemptions: sch.preemptions, migrations: sch.migrations, interrupts: sch.interrupts, steps: sch.steps,
@@ -444,7 +449,8 @@ export function prng(seed: number): () => number {
   };
 }
 
-function checkSeed(seed: number): number {
+/** Checks a PRNG seed: an integer from 0 to 2^32 - 1. */
+export function checkSeed(seed: number): number {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new RangeError(`explore: seed must be an integer from 0 to 4294967295, got ${String(seed)}`);
   }
@@ -457,7 +463,7 @@ function checkSeed(seed: number): number {
  * final check runs —, too many steps, or nothing can run) and returns null, or
  * returns the transitions that may come next.
  */
-function nextChoices(sch: Scheduler, maxSteps: number, states: Set<string> | null): Transition[] | null {
+export function nextChoices(sch: Scheduler, maxSteps: number, states: Set<string> | null): Transition[] | null {
   if (states !== null) states.add(sch.stateKey());
   if (sch.violation !== null) return null;
   if (sch.finished) {
@@ -595,6 +601,6 @@ export function formatViolation(s: Scenario, v: Violation, budgets: number | Bud
     formatTrace(v.trace),
     `replay: percpu-sim explore ${target} --schedule ${v.schedule}${b}`,
   ];
-  if (v.seed !== null) lines.push(`    or: percpu-sim explore ${target} --random 1 --seed ${v.seed}${b}`);
+  if (v.seed !== null) lines.push(`    or: percpu-sim explore ${target}${v.pct === undefined ? '' : ` --pct ${v.pct}`} --random 1 --seed ${v.seed}${b}`);
   return lines.join('\n');
 }

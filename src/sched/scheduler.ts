@@ -569,6 +569,29 @@ export class Scheduler {
     return !this.top(cpu)!.ctx.irqsDisabled;
   }
 
+  /**
+   * Who a transition lets run (for priority schedulers such as PCT): the
+   * frame on top of the CPU for a step or a CPU's pending softirqs, the task
+   * switched to or moved, the handler injected.
+   */
+  agentOf(choice: Choice): string {
+    switch (choice.kind) {
+      case 'step': return this.top(choice.cpu)?.name ?? `cpu${choice.cpu}`;
+      case 'preempt': return choice.to;
+      case 'migrate': return choice.task;
+      case 'irq': case 'nmi': return choice.handler;
+      case 'softirq': return choice.name ?? this.top(choice.cpu)?.name ?? `cpu${choice.cpu}`;
+    }
+  }
+
+  /** Every agent agentOf() can name: the world's tasks, then its hardirq, softirq and NMI handlers. */
+  agents(): string[] {
+    return [
+      ...this.world.tasks.map((t) => t.name), ...this.handlers.map((h) => h.name),
+      ...[...this.softirqs.keys()].map((nr) => softirq_to_name[nr]!), ...this.nmis.map((h) => h.name),
+    ];
+  }
+
   /** Why `choice` is not enabled now, or null when it is. */
   refusal(choice: Choice): string | null {
     const tok = choiceToken(choice);
