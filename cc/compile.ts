@@ -9,22 +9,40 @@
 import { readFileSync } from 'node:fs';
 import { packageRoot } from '../generator/root.js';
 import path from 'node:path';
-import { Project, ts } from 'ts-morph';
 import { parse } from '../c/parse.js';
 import { preprocess } from '../c/preprocess.js';
 import { withChecksum } from '../generator/output.js';
-import * as arm64 from '../generated/arm64/percpu.js';
-import * as generic from '../generated/generic/percpu.js';
-import * as x86_64 from '../generated/x86_64/percpu.js';
 import { translate, type Flavour, type HarnessInfo, type Translation } from './translate.js';
+import { checkModules, type CheckResult } from './validate.js';
 
 /** The package root: the repository, or node_modules/percpu-ts when running from dist/cc/. */
 export const ROOT = packageRoot(import.meta.url);
 
-/** Sized ops every architecture generates: the only ones translated code may call. */
-const OPS: ReadonlySet<string> = new Set(
-  Object.keys(x86_64).filter((k) => k in arm64 && k in generic && /^(raw_cpu|this_cpu|__this_cpu)_\w+_\d+$/.test(k)),
-);
+const ARCHES = ['x86_64', 'arm64', 'generic'] as const;
+
+/** The text of a committed generated op module, read once. */
+const opSources = new Map<string, string>();
+function opSource(arch: string, stepped: boolean): { file: string; text: string } {
+  const file = path.join(ROOT, 'generated', arch, stepped ? 'percpu-stepped.ts' : 'percpu.ts');
+  let text = opSources.get(file);
+  if (text === undefined) opSources.set(file, (text = readFileSync(file, 'utf8')));
+  return { file, text };
+}
+
+let ops: ReadonlySet<string> | null = null;
+
+/**
+ * Sized ops every architecture generates: the only ones translated code may
+ * call. Read from the generated modules' text rather than imported, which
+ * would load 0.8 MB of TypeScript only for the names.
+ */
+function sizedOps(): ReadonlySet<string> {
+  if (!ops) {
+    const names = ARCHES.map((a) => new Set([...opSource(a, false).text.matchAll(/^export function ((?:raw_cpu|this_cpu|__this_cpu)_\w+_\d+)\(/gm)].map((x) => x[1])));
+    ops = new Set([...names[0]].filter((n) => names.every((s) => s.has(n))));
+  }
+  return ops;
+}
 
 /** The kernel configuration translated C sees: an SMP, preemptible kernel with the usual debug checks (-U to drop one). */
 export const KERNEL_CONFIG: Readonly<Record<string, string>> = {
@@ -61,7 +79,7 @@ export interface Compiled {
   readonly files: readonly { readonly name: string; readonly text: string }[];
   readonly harness: HarnessInfo;
   readonly functions: Translation['functions'];
-  /** Milliseconds: preprocess, parse, translate, validate. */
+  /** Milliseconds: preprocess, parse, translate, then (when validated) load compiler, validate: program, validate: check. */
   readonly timings: Readonly<Record<string, number>>;
 }
 
@@ -99,12 +117,16 @@ export function compileFile(file: string, opts: CompileOptions, text?: string): 
   const stubs = opts.stubs !== undefined ? { module: path.resolve(opts.stubs).replace(/\.ts$/, ''), names: stubNames(path.resolve(opts.stubs)) } : undefined;
   const defined = { ...KERNEL_CONFIG, ...opts.defines };
   const preemptRT = 'CONFIG_PREEMPT_RT' in defined && !(opts.undefs ?? []).includes('CONFIG_PREEMPT_RT');
-  const tr = flavours.map((flavour) => translate(unit, { flavour, file: display, ops: OPS, stubs, preemptRT }));
+  const tr = flavours.map((flavour) => translate(unit, { flavour, file: display, ops: sizedOps(), stubs, preemptRT }));
   lap('translate');
   const texts = flavours.map((flavour, i) => assemble(tr[i], flavour, display, opts.outDir, base));
   const names = [`${base}.ts`, `${base}-stepped.ts`];
-  if (opts.validate !== false) validate(opts.outDir, names, texts);
-  lap('validate');
+  if (opts.validate !== false) {
+    const v = validate(opts.outDir, names, texts);
+    timings['load compiler'] = v.load;
+    timings['validate: program'] = v.program;
+    timings['validate: check'] = v.check;
+  }
   return { files: names.map((name, i) => ({ name, text: withChecksum(texts[i]) })), harness: tr[1].harness, functions: tr[0].functions, timings };
 }
 
@@ -199,59 +221,26 @@ function assemble(t: Translation, flavour: Flavour, source: string, outDir: stri
   return `${lines.join('\n')}\n`;
 }
 
-let project: Project | null = null;
-
-/** ts-morph in memory: zero diagnostics, and every per-CPU op bound once from the architecture table. */
-function validate(outDir: string, names: readonly string[], texts: readonly string[]): void {
-  if (!project) {
-    project = new Project({
-      tsConfigFilePath: path.join(ROOT, 'tsconfig.json'),
-      skipAddingFilesFromTsConfig: true,
-      compilerOptions: { types: [] },
-    });
-  }
-  const p = project;
-  // The generated op modules are 1.5 MB of TypeScript; the check needs only
-  // the signatures of the ops the module calls, taken from those very files.
-  const stubs = opModuleStubs(texts).map(([file, text]) => p.createSourceFile(file, text, { overwrite: true }));
-  const files = names.map((n, i) => p.createSourceFile(path.join(outDir, n), texts[i], { overwrite: true }));
-  try {
-    const program = p.getProgram();
-    const problems: string[] = [];
-    for (const f of files) {
-      for (const d of [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)].slice(0, 20)) {
-        const msg = d.getMessageText();
-        problems.push(`${path.basename(f.getFilePath())}:${d.getLineNumber() ?? 0}: TS${d.getCode()}: ${typeof msg === 'string' ? msg : msg.getMessageText()}`);
-      }
-      const src = f.compilerNode;
-      const visit = (n: ts.Node): void => {
-        // No dispatch on per-CPU accesses: an op is never looked up per call.
-        if (ts.isElementAccessExpression(n) && !['ARCH_OPS', 'warnings'].includes(n.expression.getText(src))) {
-          problems.push(`${path.basename(f.getFilePath())}: element access ${n.getText(src)}: per-CPU ops are bound once, never looked up`);
-        }
-        ts.forEachChild(n, visit);
-      };
-      visit(src);
-    }
-    if (problems.length > 0) throw new Error(`percpu-cc: the translated module failed validation (a translator bug):\n${problems.join('\n')}`);
-  } finally {
-    for (const f of [...files, ...stubs]) p.removeSourceFile(f);
-  }
+/** Zero diagnostics, and every per-CPU op bound once from the architecture table (cc/validate.ts). */
+function validate(outDir: string, names: readonly string[], texts: readonly string[]): CheckResult['timings'] {
+  const r = checkModules(names.map((n, i) => ({ file: path.join(outDir, n), text: texts[i] })), opModuleStubs(texts), path.join(ROOT, '.percpu-cc'));
+  if (r.problems.length > 0) throw new Error(`percpu-cc: the translated module failed validation (a translator bug):\n${r.problems.join('\n')}`);
+  return r.timings;
 }
 
-const opSources = new Map<string, string>();
-
-/** Each generated op module the texts import, reduced to its imports and the declarations of the ops used. */
+/**
+ * Each generated op module the texts import, reduced to its imports and the
+ * declarations of the ops used: the check needs only their signatures, not
+ * 1.7 MB of bodies.
+ */
 function opModuleStubs(texts: readonly string[]): [string, string][] {
   const out: [string, string][] = [];
   for (const text of texts) {
     const used = /const \{ ([^}]*) \} = ARCH_OPS\[m\.arch\];/.exec(text)?.[1].split(', ') ?? [];
     if (used.length === 0) continue;
     const stepped = text.includes("percpu-stepped.js'");
-    for (const arch of ['x86_64', 'arm64', 'generic']) {
-      const file = path.join(ROOT, 'generated', arch, stepped ? 'percpu-stepped.ts' : 'percpu.ts');
-      let src = opSources.get(file);
-      if (src === undefined) opSources.set(file, (src = readFileSync(file, 'utf8')));
+    for (const arch of ARCHES) {
+      const { file, text: src } = opSource(arch, stepped);
       const lines = src.split('\n');
       const decls = lines.filter((l) => l.startsWith('import '));
       for (const op of used) {

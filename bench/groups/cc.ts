@@ -1,7 +1,7 @@
 /**
- * percpu-cc: how long translating a 500-line C file takes (preprocess, parse,
- * translate both flavours, ts-morph validation; the phases the CLI reports
- * with --timings, process start excluded), and what the fast flavour of a
+ * percpu-cc: how long translating a 500-line C file takes (the command a user
+ * runs, from process start to exit: preprocess, parse, translate both
+ * flavours, ts-morph validation), and what the fast flavour of a
  * translated function costs against the same function written by hand in
  * TypeScript on the same generated ops.
  *
@@ -11,6 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compileFile } from '../../cc/compile.js';
@@ -20,7 +21,7 @@ import { Machine } from '../../src/machine.js';
 import type { PerCpuPtr } from '../../src/percpu-ptr.js';
 import type { BenchGroup, GroupContext, GroupOutput } from '../lib/group.js';
 import { compare } from '../lib/harness.js';
-import { ratioRow, skipRow, valueRow, type Row } from '../lib/report.js';
+import { median, ratioRow, skipRow, valueRow, type Row, type Target } from '../lib/report.js';
 
 /** A C file of at least `lines` lines: the differential fixture's functions, renamed per copy. */
 function bigC(root: string, lines: number): string {
@@ -31,6 +32,35 @@ function bigC(root: string, lines: number): string {
     out.push(...body.replace(/\b(t_\w+|pc8|pc16|pc32|pc64|pclong|calls)\b/g, `$1_${k}`).split('\n'));
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The figures `percpu-cc --timings` prints last: the process's CPU time and its age. */
+const PROCESS_LINE = /^percpu-cc: process (\d+) ms CPU, (\d+) ms since start$/m;
+
+/**
+ * Runs the command as a user does, in fresh processes: one unrecorded run
+ * first (it fills tsx's transform cache and the compiler's code cache, as any
+ * first use does), then up to 5 recorded ones. The value is CPU time, which
+ * other work on a shared machine stretches far less than wall time; the
+ * median wall time is in the note.
+ */
+function translateRow(ctx: GroupContext, file: string, title: string, formula: string, target: Target): Row {
+  const cpu: number[] = [];
+  const wall: number[] = [];
+  let phases = '';
+  for (let r = 0; r <= Math.min(ctx.rounds, 5); r++) {
+    const res = spawnSync(process.execPath, [join(ctx.root, 'bin', 'percpu-cc.mjs'), file, '--out', join(ctx.tmp, `out-${r}`), '--timings'], { cwd: ctx.root, encoding: 'utf8' });
+    const m = PROCESS_LINE.exec(res.stderr);
+    if (res.status !== 0 || !m) {
+      return skipRow({ id: 'cc.translate500', group: 'cc', title, formula, unit: 's', target, reason: `percpu-cc failed (exit ${String(res.status)}): ${res.stderr.trim().split('\n')[0]}` });
+    }
+    if (r === 0) continue;
+    cpu.push(Number(m[1]) / 1000);
+    wall.push(Number(m[2]) / 1000);
+    phases = res.stderr.split('\n').find((l) => l.includes(': preprocess ')) ?? '';
+  }
+  const note = `wall time ${median(wall).toFixed(2)} s (median; 1-minute load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} CPUs); the last run's phases: ${phases.replace(/^.*?: /, '')}`;
+  return valueRow({ id: 'cc.translate500', group: 'cc', title, formula, unit: 's', samples: cpu, target, note });
 }
 
 let programsRun = 0;
@@ -55,22 +85,13 @@ const group: BenchGroup = {
     const text = bigC(ctx.root, 500);
     writeFileSync(file, text);
     const lines = text.split('\n').length - 1;
-    const title = `percpu-cc: translate a ${lines}-line C file, validation included (--timings phases, process start excluded)`;
+    const title = `percpu-cc: translate a ${lines}-line C file, validation included (the whole command, process start included; CPU seconds)`;
     const target = { op: '<=' as const, value: 2 };
+    const formula = 'CPU seconds (user + system, every thread) of `node bin/percpu-cc.mjs big.c --out DIR`, start to exit';
     if (ctx.quick) {
-      rows.push(skipRow({ id: 'cc.translate500', group: 'cc', title, formula: 'seconds', unit: 's', target, reason: 'quick mode: timed only in a full run' }));
+      rows.push(skipRow({ id: 'cc.translate500', group: 'cc', title, formula, unit: 's', target, reason: 'quick mode: timed only in a full run' }));
     } else {
-      const samples: number[] = [];
-      let failed = '';
-      for (let r = 0; r < Math.min(ctx.rounds, 3) && failed === ''; r++) {
-        const res = spawnSync(join(ctx.root, 'node_modules', '.bin', 'tsx'), ['cc/cli.ts', file, '--out', join(ctx.tmp, `out-${r}`), '--timings'], { cwd: ctx.root, encoding: 'utf8' });
-        const ms = [...res.stderr.matchAll(/(\d+) ms/g)].reduce((s, x) => s + Number(x[1]), 0);
-        if (res.status !== 0 || ms === 0) failed = `percpu-cc failed (exit ${String(res.status)}): ${res.stderr.trim().split('\n')[0]}`;
-        else samples.push(ms / 1000);
-      }
-      rows.push(failed !== ''
-        ? skipRow({ id: 'cc.translate500', group: 'cc', title, formula: 'seconds', unit: 's', target, reason: failed })
-        : valueRow({ id: 'cc.translate500', group: 'cc', title, formula: 'seconds: preprocess + parse + translate + validate', unit: 's', samples, target }));
+      rows.push(translateRow(ctx, file, title, formula, target));
     }
 
     const cache = join(ctx.root, '.percpu-cc');
