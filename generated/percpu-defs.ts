@@ -4,7 +4,7 @@
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
 import type { Machine } from "../src/machine.js";
-import type { PerCpuPtr } from "../src/percpu-ptr.js";
+import { typedPointerError, type PerCpuPtr } from "../src/percpu-ptr.js";
 import type { IntName, OpTable } from "../src/typed.js";
 import type { ScalarName, ValueOf } from "../src/types.js";
 
@@ -20,7 +20,11 @@ import type { ScalarName, ValueOf } from "../src/types.js";
  * @category raw_cpu
  */
 export function raw_cpu_read<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).raw_cpu_read(m, pcp);
+  try {
+    return (pcp.ops as OpTable).raw_cpu_read(m, pcp);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_read", pcp, e);
+  }
 }
 
 /**
@@ -35,7 +39,11 @@ export function raw_cpu_read<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>
  * @category raw_cpu
  */
 export function raw_cpu_write<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).raw_cpu_write(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).raw_cpu_write(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_write", pcp, e);
+  }
 }
 
 /**
@@ -50,7 +58,11 @@ export function raw_cpu_write<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T
  * @category raw_cpu
  */
 export function raw_cpu_add<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).raw_cpu_add(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).raw_cpu_add(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_add", pcp, e);
+  }
 }
 
 /**
@@ -65,7 +77,11 @@ export function raw_cpu_add<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, va
  * @category raw_cpu
  */
 export function raw_cpu_and<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).raw_cpu_and(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).raw_cpu_and(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_and", pcp, e);
+  }
 }
 
 /**
@@ -80,7 +96,11 @@ export function raw_cpu_and<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, va
  * @category raw_cpu
  */
 export function raw_cpu_or<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).raw_cpu_or(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).raw_cpu_or(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_or", pcp, e);
+  }
 }
 
 /**
@@ -95,7 +115,11 @@ export function raw_cpu_or<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val
  * @category raw_cpu
  */
 export function raw_cpu_add_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).raw_cpu_add_return(m, pcp, val);
+  try {
+    return (pcp.ops as OpTable).raw_cpu_add_return(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_add_return", pcp, e);
+  }
 }
 
 /**
@@ -110,7 +134,11 @@ export function raw_cpu_add_return<T extends IntName>(m: Machine, pcp: PerCpuPtr
  * @category raw_cpu
  */
 export function raw_cpu_xchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, nval: ValueOf<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).raw_cpu_xchg(m, pcp, nval);
+  try {
+    return (pcp.ops as OpTable).raw_cpu_xchg(m, pcp, nval);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_xchg", pcp, e);
+  }
 }
 
 /**
@@ -125,7 +153,11 @@ export function raw_cpu_xchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>
  * @category raw_cpu
  */
 export function raw_cpu_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, oval: ValueOf<T>, nval: ValueOf<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).raw_cpu_cmpxchg(m, pcp, oval, nval);
+  try {
+    return (pcp.ops as OpTable).raw_cpu_cmpxchg(m, pcp, oval, nval);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_cmpxchg", pcp, e);
+  }
 }
 
 /**
@@ -140,7 +172,11 @@ export function raw_cpu_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr
  * @category raw_cpu
  */
 export function raw_cpu_try_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, ovalp: { value: ValueOf<T> }, nval: ValueOf<T>): boolean {
-  return (pcp.ops as OpTable).raw_cpu_try_cmpxchg(m, pcp, ovalp, nval);
+  try {
+    return (pcp.ops as OpTable).raw_cpu_try_cmpxchg(m, pcp, ovalp, nval);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_try_cmpxchg", pcp, e);
+  }
 }
 
 /**
@@ -155,7 +191,11 @@ export function raw_cpu_try_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCp
  * @category this_cpu
  */
 export function this_cpu_read<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).this_cpu_read(m, pcp);
+  try {
+    return (pcp.ops as OpTable).this_cpu_read(m, pcp);
+  } catch (e) {
+    throw typedPointerError("this_cpu_read", pcp, e);
+  }
 }
 
 /**
@@ -170,7 +210,11 @@ export function this_cpu_read<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T
  * @category this_cpu
  */
 export function this_cpu_write<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).this_cpu_write(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).this_cpu_write(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("this_cpu_write", pcp, e);
+  }
 }
 
 /**
@@ -185,7 +229,11 @@ export function this_cpu_write<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<
  * @category this_cpu
  */
 export function this_cpu_add<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).this_cpu_add(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).this_cpu_add(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("this_cpu_add", pcp, e);
+  }
 }
 
 /**
@@ -200,7 +248,11 @@ export function this_cpu_add<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, v
  * @category this_cpu
  */
 export function this_cpu_and<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).this_cpu_and(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).this_cpu_and(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("this_cpu_and", pcp, e);
+  }
 }
 
 /**
@@ -215,7 +267,11 @@ export function this_cpu_and<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, v
  * @category this_cpu
  */
 export function this_cpu_or<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).this_cpu_or(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).this_cpu_or(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("this_cpu_or", pcp, e);
+  }
 }
 
 /**
@@ -230,7 +286,11 @@ export function this_cpu_or<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, va
  * @category this_cpu
  */
 export function this_cpu_add_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).this_cpu_add_return(m, pcp, val);
+  try {
+    return (pcp.ops as OpTable).this_cpu_add_return(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("this_cpu_add_return", pcp, e);
+  }
 }
 
 /**
@@ -245,7 +305,11 @@ export function this_cpu_add_return<T extends IntName>(m: Machine, pcp: PerCpuPt
  * @category this_cpu
  */
 export function this_cpu_xchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, nval: ValueOf<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).this_cpu_xchg(m, pcp, nval);
+  try {
+    return (pcp.ops as OpTable).this_cpu_xchg(m, pcp, nval);
+  } catch (e) {
+    throw typedPointerError("this_cpu_xchg", pcp, e);
+  }
 }
 
 /**
@@ -260,7 +324,11 @@ export function this_cpu_xchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T
  * @category this_cpu
  */
 export function this_cpu_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, oval: ValueOf<T>, nval: ValueOf<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).this_cpu_cmpxchg(m, pcp, oval, nval);
+  try {
+    return (pcp.ops as OpTable).this_cpu_cmpxchg(m, pcp, oval, nval);
+  } catch (e) {
+    throw typedPointerError("this_cpu_cmpxchg", pcp, e);
+  }
 }
 
 /**
@@ -275,7 +343,11 @@ export function this_cpu_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPt
  * @category this_cpu
  */
 export function this_cpu_try_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, ovalp: { value: ValueOf<T> }, nval: ValueOf<T>): boolean {
-  return (pcp.ops as OpTable).this_cpu_try_cmpxchg(m, pcp, ovalp, nval);
+  try {
+    return (pcp.ops as OpTable).this_cpu_try_cmpxchg(m, pcp, ovalp, nval);
+  } catch (e) {
+    throw typedPointerError("this_cpu_try_cmpxchg", pcp, e);
+  }
 }
 
 /**
@@ -290,7 +362,11 @@ export function this_cpu_try_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerC
  * @category raw_cpu
  */
 export function raw_cpu_sub<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).raw_cpu_sub(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).raw_cpu_sub(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_sub", pcp, e);
+  }
 }
 
 /**
@@ -305,7 +381,11 @@ export function raw_cpu_sub<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, va
  * @category raw_cpu
  */
 export function raw_cpu_inc<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): void {
-  (pcp.ops as OpTable).raw_cpu_inc(m, pcp);
+  try {
+    (pcp.ops as OpTable).raw_cpu_inc(m, pcp);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_inc", pcp, e);
+  }
 }
 
 /**
@@ -320,7 +400,11 @@ export function raw_cpu_inc<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): v
  * @category raw_cpu
  */
 export function raw_cpu_dec<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): void {
-  (pcp.ops as OpTable).raw_cpu_dec(m, pcp);
+  try {
+    (pcp.ops as OpTable).raw_cpu_dec(m, pcp);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_dec", pcp, e);
+  }
 }
 
 /**
@@ -335,7 +419,11 @@ export function raw_cpu_dec<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): v
  * @category raw_cpu
  */
 export function raw_cpu_sub_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).raw_cpu_sub_return(m, pcp, val);
+  try {
+    return (pcp.ops as OpTable).raw_cpu_sub_return(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_sub_return", pcp, e);
+  }
 }
 
 /**
@@ -350,7 +438,11 @@ export function raw_cpu_sub_return<T extends IntName>(m: Machine, pcp: PerCpuPtr
  * @category raw_cpu
  */
 export function raw_cpu_inc_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).raw_cpu_inc_return(m, pcp);
+  try {
+    return (pcp.ops as OpTable).raw_cpu_inc_return(m, pcp);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_inc_return", pcp, e);
+  }
 }
 
 /**
@@ -365,7 +457,11 @@ export function raw_cpu_inc_return<T extends IntName>(m: Machine, pcp: PerCpuPtr
  * @category raw_cpu
  */
 export function raw_cpu_dec_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).raw_cpu_dec_return(m, pcp);
+  try {
+    return (pcp.ops as OpTable).raw_cpu_dec_return(m, pcp);
+  } catch (e) {
+    throw typedPointerError("raw_cpu_dec_return", pcp, e);
+  }
 }
 
 /**
@@ -380,7 +476,11 @@ export function raw_cpu_dec_return<T extends IntName>(m: Machine, pcp: PerCpuPtr
  * @category __this_cpu
  */
 export function __this_cpu_read<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).__this_cpu_read(m, pcp);
+  try {
+    return (pcp.ops as OpTable).__this_cpu_read(m, pcp);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_read", pcp, e);
+  }
 }
 
 /**
@@ -395,7 +495,11 @@ export function __this_cpu_read<T extends ScalarName>(m: Machine, pcp: PerCpuPtr
  * @category __this_cpu
  */
 export function __this_cpu_write<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).__this_cpu_write(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).__this_cpu_write(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_write", pcp, e);
+  }
 }
 
 /**
@@ -410,7 +514,11 @@ export function __this_cpu_write<T extends ScalarName>(m: Machine, pcp: PerCpuPt
  * @category __this_cpu
  */
 export function __this_cpu_add<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).__this_cpu_add(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).__this_cpu_add(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_add", pcp, e);
+  }
 }
 
 /**
@@ -425,7 +533,11 @@ export function __this_cpu_add<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>,
  * @category __this_cpu
  */
 export function __this_cpu_and<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).__this_cpu_and(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).__this_cpu_and(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_and", pcp, e);
+  }
 }
 
 /**
@@ -440,7 +552,11 @@ export function __this_cpu_and<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>,
  * @category __this_cpu
  */
 export function __this_cpu_or<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).__this_cpu_or(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).__this_cpu_or(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_or", pcp, e);
+  }
 }
 
 /**
@@ -455,7 +571,11 @@ export function __this_cpu_or<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, 
  * @category __this_cpu
  */
 export function __this_cpu_add_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).__this_cpu_add_return(m, pcp, val);
+  try {
+    return (pcp.ops as OpTable).__this_cpu_add_return(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_add_return", pcp, e);
+  }
 }
 
 /**
@@ -470,7 +590,11 @@ export function __this_cpu_add_return<T extends IntName>(m: Machine, pcp: PerCpu
  * @category __this_cpu
  */
 export function __this_cpu_xchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, nval: ValueOf<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).__this_cpu_xchg(m, pcp, nval);
+  try {
+    return (pcp.ops as OpTable).__this_cpu_xchg(m, pcp, nval);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_xchg", pcp, e);
+  }
 }
 
 /**
@@ -485,7 +609,11 @@ export function __this_cpu_xchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr
  * @category __this_cpu
  */
 export function __this_cpu_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, oval: ValueOf<T>, nval: ValueOf<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).__this_cpu_cmpxchg(m, pcp, oval, nval);
+  try {
+    return (pcp.ops as OpTable).__this_cpu_cmpxchg(m, pcp, oval, nval);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_cmpxchg", pcp, e);
+  }
 }
 
 /**
@@ -500,7 +628,11 @@ export function __this_cpu_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpu
  * @category __this_cpu
  */
 export function __this_cpu_try_cmpxchg<T extends ScalarName>(m: Machine, pcp: PerCpuPtr<T>, ovalp: { value: ValueOf<T> }, nval: ValueOf<T>): boolean {
-  return (pcp.ops as OpTable).__this_cpu_try_cmpxchg(m, pcp, ovalp, nval);
+  try {
+    return (pcp.ops as OpTable).__this_cpu_try_cmpxchg(m, pcp, ovalp, nval);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_try_cmpxchg", pcp, e);
+  }
 }
 
 /**
@@ -515,7 +647,11 @@ export function __this_cpu_try_cmpxchg<T extends ScalarName>(m: Machine, pcp: Pe
  * @category __this_cpu
  */
 export function __this_cpu_sub<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).__this_cpu_sub(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).__this_cpu_sub(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_sub", pcp, e);
+  }
 }
 
 /**
@@ -530,7 +666,11 @@ export function __this_cpu_sub<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>,
  * @category __this_cpu
  */
 export function __this_cpu_inc<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): void {
-  (pcp.ops as OpTable).__this_cpu_inc(m, pcp);
+  try {
+    (pcp.ops as OpTable).__this_cpu_inc(m, pcp);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_inc", pcp, e);
+  }
 }
 
 /**
@@ -545,7 +685,11 @@ export function __this_cpu_inc<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>)
  * @category __this_cpu
  */
 export function __this_cpu_dec<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): void {
-  (pcp.ops as OpTable).__this_cpu_dec(m, pcp);
+  try {
+    (pcp.ops as OpTable).__this_cpu_dec(m, pcp);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_dec", pcp, e);
+  }
 }
 
 /**
@@ -560,7 +704,11 @@ export function __this_cpu_dec<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>)
  * @category __this_cpu
  */
 export function __this_cpu_sub_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).__this_cpu_sub_return(m, pcp, val);
+  try {
+    return (pcp.ops as OpTable).__this_cpu_sub_return(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_sub_return", pcp, e);
+  }
 }
 
 /**
@@ -575,7 +723,11 @@ export function __this_cpu_sub_return<T extends IntName>(m: Machine, pcp: PerCpu
  * @category __this_cpu
  */
 export function __this_cpu_inc_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).__this_cpu_inc_return(m, pcp);
+  try {
+    return (pcp.ops as OpTable).__this_cpu_inc_return(m, pcp);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_inc_return", pcp, e);
+  }
 }
 
 /**
@@ -590,7 +742,11 @@ export function __this_cpu_inc_return<T extends IntName>(m: Machine, pcp: PerCpu
  * @category __this_cpu
  */
 export function __this_cpu_dec_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).__this_cpu_dec_return(m, pcp);
+  try {
+    return (pcp.ops as OpTable).__this_cpu_dec_return(m, pcp);
+  } catch (e) {
+    throw typedPointerError("__this_cpu_dec_return", pcp, e);
+  }
 }
 
 /**
@@ -605,7 +761,11 @@ export function __this_cpu_dec_return<T extends IntName>(m: Machine, pcp: PerCpu
  * @category this_cpu
  */
 export function this_cpu_sub<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): void {
-  (pcp.ops as OpTable).this_cpu_sub(m, pcp, val);
+  try {
+    (pcp.ops as OpTable).this_cpu_sub(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("this_cpu_sub", pcp, e);
+  }
 }
 
 /**
@@ -620,7 +780,11 @@ export function this_cpu_sub<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, v
  * @category this_cpu
  */
 export function this_cpu_inc<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): void {
-  (pcp.ops as OpTable).this_cpu_inc(m, pcp);
+  try {
+    (pcp.ops as OpTable).this_cpu_inc(m, pcp);
+  } catch (e) {
+    throw typedPointerError("this_cpu_inc", pcp, e);
+  }
 }
 
 /**
@@ -635,7 +799,11 @@ export function this_cpu_inc<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): 
  * @category this_cpu
  */
 export function this_cpu_dec<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): void {
-  (pcp.ops as OpTable).this_cpu_dec(m, pcp);
+  try {
+    (pcp.ops as OpTable).this_cpu_dec(m, pcp);
+  } catch (e) {
+    throw typedPointerError("this_cpu_dec", pcp, e);
+  }
 }
 
 /**
@@ -650,7 +818,11 @@ export function this_cpu_dec<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): 
  * @category this_cpu
  */
 export function this_cpu_sub_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>, val: ValueOf<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).this_cpu_sub_return(m, pcp, val);
+  try {
+    return (pcp.ops as OpTable).this_cpu_sub_return(m, pcp, val);
+  } catch (e) {
+    throw typedPointerError("this_cpu_sub_return", pcp, e);
+  }
 }
 
 /**
@@ -665,7 +837,11 @@ export function this_cpu_sub_return<T extends IntName>(m: Machine, pcp: PerCpuPt
  * @category this_cpu
  */
 export function this_cpu_inc_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).this_cpu_inc_return(m, pcp);
+  try {
+    return (pcp.ops as OpTable).this_cpu_inc_return(m, pcp);
+  } catch (e) {
+    throw typedPointerError("this_cpu_inc_return", pcp, e);
+  }
 }
 
 /**
@@ -680,7 +856,11 @@ export function this_cpu_inc_return<T extends IntName>(m: Machine, pcp: PerCpuPt
  * @category this_cpu
  */
 export function this_cpu_dec_return<T extends IntName>(m: Machine, pcp: PerCpuPtr<T>): ValueOf<T> {
-  return (pcp.ops as OpTable).this_cpu_dec_return(m, pcp);
+  try {
+    return (pcp.ops as OpTable).this_cpu_dec_return(m, pcp);
+  } catch (e) {
+    throw typedPointerError("this_cpu_dec_return", pcp, e);
+  }
 }
 
 /**
@@ -734,4 +914,4 @@ export const GENERIC_OPS = {
   this_cpu_inc_return: { base: "inc_return", returns: "value", arith: true },
   this_cpu_dec_return: { base: "dec_return", returns: "value", arith: true },
 } as const;
-// sha256:f833793cab0fb6b52265db74cd2fe71bd18a207ea3bcb35b96005f516f292afe
+// sha256:8775baa8ce7eaa0bde4669a7fe4e9bb97d9600b8bcaa46b6fc732ddd595382bd

@@ -101,8 +101,9 @@ export function dispatchProblems(m: { file: string; primitives: readonly string[
       if (ts.isSwitchStatement(n)) problems.push(`${where(n)}: a switch is dispatch; a generated op is straight-line code for one op and width`);
       if (ts.isCallExpression(n)) {
         const callee = n.expression.getText(src);
-        // A typed-layer function makes exactly one call: the sized op of its own name bound to the pointer.
-        const bound = m.flavour === 'typed' && callee === `(pcp.ops as OpTable).${name}`;
+        // A typed-layer function makes one call, the sized op of its own name bound to the pointer,
+        // and names a non-pointer pcp in its catch (typedPointerError).
+        const bound = m.flavour === 'typed' && (callee === `(pcp.ops as OpTable).${name}` || callee === 'typedPointerError');
         if (!allowed.has(callee) && !bound) problems.push(`${where(n)}: calls ${callee}(); generated ops may call only ${[...allowed].join(', ')}`);
       }
       if (ts.isElementAccessExpression(n) && !MEMORY_VIEWS.has(n.expression.getText(src))) {

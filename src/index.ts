@@ -26,8 +26,8 @@ export { pcpu_member, pcpu_cast, pcpu_ptr_add } from './member.js';
 export { KPtr, kptr_member, kptr_add, type KPtrTo, type KOrigin } from './kptr.js';
 export { global_var, kmalloc, kzalloc, kcalloc, kfree, KMALLOC_SIZES } from './mm/memory.js';
 export * from './kernel/atomic.js';
-export { readValue, writeValue, checkValue, type CValue } from './cvalue.js';
-export { resolveType, type TypeArg, type ScalarOf, type Resolved, type Aggregate } from './ctype-spec.js';
+export type { CValue } from './cvalue.js';
+export type { TypeArg, ScalarOf, Resolved, Aggregate } from './ctype-spec.js';
 export * from './kernel/preempt.js';
 export * from './debug.js';
 export * from './kernel/smp.js';
@@ -63,9 +63,6 @@ export {
 } from './explore/explorer.js';
 export { explorePct, runPctSeed, pctBound, MAX_PCT_DEPTH } from './explore/pct.js';
 export { SCENARIOS, LARGE_SCENARIOS, getScenario } from './explore/scenarios/index.js';
-export {
-  measureExplorer, measureScale, type ExplorerFigures, type ScenarioFigures, type ModeFigures, type ScaleFigures,
-} from './explore/bench.js';
 export * as rust from './rust/index.js';
 export * from './threads/index.js';
 export * from '../generated/x86_64/percpu.js';

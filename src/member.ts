@@ -107,7 +107,11 @@ function pathAt(t: CType, off: number, want: CType): string | null {
  */
 export function pcpu_ptr_add<const S extends TypeArg>(m: Machine, p: PerCpuPtr<unknown>, bytes: number, type?: S): PtrTo<S> {
   const ptr = checkPtr(m, p, 'pcpu_ptr_add');
-  const what = `pcpu_ptr_add(${ptr.sym}, ${describe(bytes)})`;
+  return ptrAdd(m, ptr, bytes, type, `pcpu_ptr_add(${ptr.sym}, ${describe(bytes)})`);
+}
+
+/** pcpu_ptr_add() and pcpu_cast() after their argument checks; `what` names the call in errors. */
+function ptrAdd<const S extends TypeArg>(m: Machine, ptr: PerCpuPtr<unknown>, bytes: number, type: S | undefined, what: string): PtrTo<S> {
   if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes)) throw new TypeError(`${what}: the offset must be an integer number of bytes, got ${describe(bytes)}`);
   const t: Resolved | null = type === undefined ? null : resolveType(m.ctypes, type, what);
   const { root, delta, size } = rootOf(ptr);
@@ -136,7 +140,7 @@ export function pcpu_ptr_add<const S extends TypeArg>(m: Machine, p: PerCpuPtr<u
 
 /** `(T __percpu *)p`: the same per-CPU address seen as another type (e.g. __alloc_percpu's `void __percpu *`). */
 export function pcpu_cast<const S extends TypeArg>(m: Machine, p: PerCpuPtr<unknown>, type: S): PtrTo<S> {
-  checkPtr(m, p, 'pcpu_cast');
-  if (type === undefined) throw new TypeError(`pcpu_cast(${p.sym}): a type is required`);
-  return pcpu_ptr_add(m, p, 0, type);
+  const ptr = checkPtr(m, p, 'pcpu_cast');
+  if (type === undefined) throw new TypeError(`pcpu_cast(${ptr.sym}): a type is required`);
+  return ptrAdd(m, ptr, 0, type, `pcpu_cast(${ptr.sym})`);
 }

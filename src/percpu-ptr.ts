@@ -195,6 +195,19 @@ function machineName(m: PtrMachine): string {
   return `machine #${m.id} (${m.arch}, ${m.nrCpus} CPU${m.nrCpus === 1 ? '' : 's'})`;
 }
 
+/**
+ * Whether `m` can be a Machine: this module sits below machine.ts and cannot
+ * test `instanceof Machine`; every Machine has a numeric id, nothing a caller
+ * passes by mistake (null, a pointer, a number, a plain object) does.
+ */
+function isMachineLike(m: unknown): m is PtrMachine {
+  return typeof m === 'object' && m !== null && typeof (m as { id?: unknown }).id === 'number' && typeof (m as { arch?: unknown }).arch === 'string';
+}
+
+function notMachine(what: string, m: unknown, outcome = ''): TypeError {
+  return new TypeError(`${what}: expected a Machine (new Machine({ cpus })), got ${describe(m)}${outcome}`);
+}
+
 function foreign(what: string, m: PtrMachine, p: PerCpuPtr<unknown>, role: string, outcome: string): TypeError {
   return new TypeError(
     `${what}: ${p.origin.label} belongs to ${machineName(p.machine)}, not to ${machineName(m)} ${role}: a per-CPU pointer is an offset into the per-CPU areas of the machine that defined or allocated it; ${outcome}`,
@@ -207,6 +220,7 @@ function foreign(what: string, m: PtrMachine, p: PerCpuPtr<unknown>, role: strin
  * Reading `p.machine` of a freed pointer throws its use-after-free error.
  */
 export function checkPointer(m: PtrMachine, p: unknown, what: string): PerCpuPtr<unknown> {
+  if (!isMachineLike(m)) throw notMachine(what, m);
   if (!(p instanceof PerCpuPtr)) {
     throw new TypeError(`${what}: expected a per-CPU pointer (a DEFINE_PER_CPU symbol or what alloc_percpu() returned), got ${describe(p)}`);
   }
@@ -225,6 +239,7 @@ export function checkPointer(m: PtrMachine, p: unknown, what: string): PerCpuPtr
  * pointer's tag throws its use-after-free error on the spot.
  */
 export function badPointer(fn: string, arch: string, flavour: 'fast' | 'stepped', width: number, m: PtrMachine, pcp: unknown): Error {
+  if (!isMachineLike(m)) return notMachine(fn, m, '; nothing was written');
   if (!(pcp instanceof PerCpuPtr)) {
     return new TypeError(
       `${fn}: pcp must be a per-CPU pointer (a DEFINE_PER_CPU symbol or what alloc_percpu() returned), got ${describe(pcp)}; nothing was written`,
@@ -244,6 +259,19 @@ export function badPointer(fn: string, arch: string, flavour: 'fast' | 'stepped'
   }
   return misaligned(fn, pcp.off, width);
 }
+/**
+ * What a size-generic typed op (`this_cpu_add(m, pcp, v)`, generated/percpu-defs.ts)
+ * throws when its call of the bound sized op threw `e`: a named TypeError when
+ * `pcp` is not a per-CPU pointer (its op table could not even be read), else
+ * `e` itself — the sized op's own refusal, which already names the op.
+ */
+export function typedPointerError(fn: string, pcp: unknown, e: unknown): unknown {
+  if (pcp instanceof PerCpuPtr) return e;
+  return new TypeError(
+    `${fn}: pcp must be a per-CPU pointer (a DEFINE_PER_CPU symbol or what alloc_percpu() returned), got ${describe(pcp)}; nothing was written`,
+  );
+}
+
 /**
  * Pointers made from another one (member pointers, casts with an offset):
  * each knows its parent and its distance from it, so the linker's offset and

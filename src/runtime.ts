@@ -10,7 +10,7 @@
  */
 export { __this_cpu_preempt_check } from './debug.js';
 export { badOperand, badOvalp } from './errors.js';
-export { badPointer } from './percpu-ptr.js';
+export { badPointer, typedPointerError } from './percpu-ptr.js';
 export { preempt_disable, preempt_enable, local_irq_save, local_irq_restore } from './kernel/preempt.js';
 export type { Machine } from './machine.js';
 export type { PerCpuPtr } from './percpu-ptr.js';

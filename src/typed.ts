@@ -45,18 +45,34 @@ export const TYPED_OPS: readonly string[] = Object.keys(GENERIC_OPS);
 /** The generated module of each architecture; more arches register here. */
 const MODULES: Partial<Record<Arch, Record<string, unknown>>> = { x86_64, arm64, generic };
 
-/** Replaces an architecture's generated op module (the typed layer's tables are rebuilt from it on next use). */
-export function registerArchOps(arch: Arch, mod: Record<string, unknown>): void {
+/**
+ * Replaces an architecture's generated op modules (the typed layer's tables
+ * are rebuilt from them on next use): the fast module, and the stepped one
+ * (`generated/<arch>/percpu-stepped.js`) for `stepped.this_cpu_add()` and
+ * the explorer. An architecture that never had a stepped module refuses its
+ * stepped typed ops by name; its fast ones work.
+ */
+export function registerArchOps(arch: Arch, mod: Record<string, unknown>, steppedMod?: Record<string, unknown>): void {
   if (typeof arch !== 'string' || !/^[a-z][a-z0-9_]*$/.test(arch)) throw new TypeError(`registerArchOps: arch must be a name such as 'arm64', got ${describe(arch)}`);
-  if (mod === null || typeof mod !== 'object') throw new TypeError(`registerArchOps: expected the generated module of ${arch} (import * as ops from 'generated/${arch}/percpu.js'), got ${describe(mod)}`);
-  // Every sized function the tables bind must be there: checked now, not on the first definition of a type.
+  checkModule(arch, mod, 'percpu', '');
+  if (steppedMod !== undefined) checkModule(arch, steppedMod, 'percpu-stepped', 'steppedMod: ');
+  MODULES[arch] = mod;
+  if (steppedMod !== undefined) STEPPED_MODULES[arch] = steppedMod;
+  tables.clear();
+}
+
+/** Every sized function the tables bind must be there: checked at registration, not on the first definition of a type. */
+function checkModule(arch: string, mod: unknown, file: string, param: '' | 'steppedMod: '): void {
+  if (mod === null || typeof mod !== 'object') {
+    throw new TypeError(`registerArchOps: ${param}expected the generated module of ${arch} (import * as ops from 'generated/${arch}/${file}.js'), got ${describe(mod)}`);
+  }
   for (const name of TYPED_OPS) {
     for (const size of [1, 2, 4, 8]) {
-      if (typeof mod[`${name}_${size}`] !== 'function') throw new TypeError(`registerArchOps: the module given for ${arch} has no function ${name}_${size}`);
+      if (typeof (mod as Record<string, unknown>)[`${name}_${size}`] !== 'function') {
+        throw new TypeError(`registerArchOps: ${param}the module given for ${arch} has no function ${name}_${size}`);
+      }
     }
   }
-  MODULES[arch] = mod;
-  tables.clear();
 }
 
 const tables = new Map<string, OpTable>();
@@ -134,8 +150,15 @@ function buildSteppedTable(
   arch: Arch, t: ScalarInfo, toTs: ((v: number | bigint) => unknown) | null, boolIn: (name: string) => (v: unknown) => unknown,
 ): OpTable {
   const mod = STEPPED_MODULES[arch];
-  if (!mod) throw new Error(`typed layer: no generated stepped ops registered for arch ${arch}`);
   const table: OpTable = {};
+  if (!mod) {
+    for (const name of Object.keys(GENERIC_OPS)) {
+      table[name] = () => {
+        throw new TypeError(`${name}(): no stepped ops are registered for arch ${arch}: pass generated/${arch}/percpu-stepped.js to registerArchOps(arch, ops, steppedOps)`);
+      };
+    }
+    return table;
+  }
   for (const [name, { base: op, returns, arith }] of Object.entries(GENERIC_OPS)) {
     const fromTs: ((v: unknown) => unknown) | null = t.name === 'bool' ? boolIn(name) : null;
     if (t.name === 'u128' || (t.name === 'bool' && arith)) {

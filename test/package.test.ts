@@ -117,7 +117,7 @@ console.log(JSON.stringify(out));
       stepped: 2,
       rust: 'function',
       threads: 'function',
-      runtime: ['__this_cpu_preempt_check', 'badOperand', 'badOvalp', 'badPointer', 'local_irq_restore', 'local_irq_save', 'preempt_disable', 'preempt_enable'],
+      runtime: ['__this_cpu_preempt_check', 'badOperand', 'badOvalp', 'badPointer', 'local_irq_restore', 'local_irq_save', 'preempt_disable', 'preempt_enable', 'typedPointerError'],
       same: true,
     });
   });

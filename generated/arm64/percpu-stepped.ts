@@ -29,12 +29,15 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  */
 export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_read_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_read_1", "arm64", "stepped", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -66,12 +69,15 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
  */
 export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_read_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_read_2", "arm64", "stepped", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -103,12 +109,15 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
  */
 export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_read_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_read_4", "arm64", "stepped", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -140,12 +149,15 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
  */
 export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_read_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_read_8", "arm64", "stepped", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -177,12 +189,15 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
  */
 export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_write_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_write_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -212,12 +227,15 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  */
 export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_write_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_write_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -247,12 +265,15 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  */
 export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_write_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_write_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -282,12 +303,15 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  */
 export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_write_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_write_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -317,12 +341,15 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  */
 export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_add_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_add_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -352,12 +379,15 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_add_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_add_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -387,12 +417,15 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_add_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_add_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -422,12 +455,15 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_add_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_add_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -457,12 +493,15 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_and_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_and_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -492,12 +531,15 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_and_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_and_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -527,12 +569,15 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_and_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_and_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -562,12 +607,15 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_and_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_and_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -597,12 +645,15 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_or_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_or_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -632,12 +683,15 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_or_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_or_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -667,12 +721,15 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_or_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_or_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -702,12 +759,15 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_or_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_or_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -737,12 +797,15 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_add_return_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_add_return_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -778,12 +841,15 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  */
 export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_add_return_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_add_return_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -819,12 +885,15 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  */
 export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_add_return_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_add_return_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -860,12 +929,15 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  */
 export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_add_return_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_add_return_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
   let result: bigint;
   preempt_disable(m);
@@ -901,12 +973,15 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  */
 export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_xchg_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_xchg_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   let result: number;
   preempt_disable(m);
@@ -940,12 +1015,15 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
  */
 export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_xchg_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_xchg_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
   let result: number;
   preempt_disable(m);
@@ -979,12 +1057,15 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
  */
 export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_xchg_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_xchg_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
   let result: number;
   preempt_disable(m);
@@ -1018,12 +1099,15 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
  */
 export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_xchg_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_xchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
   let result: bigint;
   preempt_disable(m);
@@ -1057,12 +1141,15 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
  */
 export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   let result: number;
@@ -1098,12 +1185,15 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
  */
 export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
   let result: number;
@@ -1139,12 +1229,15 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
  */
 export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
   let result: number;
@@ -1180,12 +1273,15 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
  */
 export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
   let result: bigint;
@@ -1221,12 +1317,15 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  */
 export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_try_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   let result: boolean;
@@ -1264,12 +1363,15 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  */
 export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_try_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
   let result: boolean;
@@ -1307,12 +1409,15 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  */
 export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_try_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
   let result: boolean;
@@ -1350,12 +1455,15 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  */
 export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_try_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
   let result: boolean;
@@ -1393,12 +1501,15 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  */
 export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg64", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_cmpxchg64", "arm64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
   let result: bigint;
@@ -1434,12 +1545,15 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  */
 export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg64", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_try_cmpxchg64", "arm64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
   let result: boolean;
@@ -1477,12 +1591,15 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  */
 export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg128", "arm64", "stepped", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("this_cpu_cmpxchg128", "arm64", "stepped", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
   let result: bigint;
@@ -1523,12 +1640,15 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
  */
 export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg128", "arm64", "stepped", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("this_cpu_try_cmpxchg128", "arm64", "stepped", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
   let result: boolean;
@@ -1569,12 +1689,15 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
  */
 export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_read_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_read_1", "arm64", "stepped", 1, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1599,12 +1722,15 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  */
 export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_read_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_read_2", "arm64", "stepped", 2, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1629,12 +1755,15 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  */
 export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_read_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_read_4", "arm64", "stepped", 4, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1659,12 +1788,15 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  */
 export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_read_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_read_8", "arm64", "stepped", 8, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -1689,12 +1821,15 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  */
 export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_write_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_write_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1719,12 +1854,15 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_write_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_write_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1749,12 +1887,15 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_write_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_write_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1779,12 +1920,15 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_write_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_write_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1809,12 +1953,15 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_add_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_add_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1843,12 +1990,15 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_add_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_add_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1877,12 +2027,15 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_add_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_add_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1911,12 +2064,15 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_add_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_add_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1945,12 +2101,15 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_and_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_and_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -1979,12 +2138,15 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_and_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_and_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2013,12 +2175,15 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_and_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_and_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2047,12 +2212,15 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_and_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_and_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2081,12 +2249,15 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_or_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_or_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2115,12 +2286,15 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_or_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_or_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2149,12 +2323,15 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_or_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_or_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2183,12 +2360,15 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_or_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_or_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2217,12 +2397,15 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_add_return_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2252,12 +2435,15 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  */
 export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_add_return_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2287,12 +2473,15 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  */
 export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_add_return_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2322,12 +2511,15 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  */
 export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_add_return_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2357,12 +2549,15 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  */
 export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_xchg_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2390,12 +2585,15 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  */
 export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_xchg_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2423,12 +2621,15 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  */
 export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_xchg_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2456,12 +2657,15 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  */
 export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_xchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -2489,12 +2693,15 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  */
 export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -2528,12 +2735,15 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  */
 export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
   const expected = oval & 0xffff;
@@ -2567,12 +2777,15 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  */
 export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
   const expected = oval >>> 0;
@@ -2606,12 +2819,15 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  */
 export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -2645,12 +2861,15 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  */
 export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_try_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -2685,12 +2904,15 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  */
 export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_try_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
   const expected = ovalp.value & 0xffff;
@@ -2725,12 +2947,15 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  */
 export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_try_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
   const expected = ovalp.value >>> 0;
@@ -2765,12 +2990,15 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  */
 export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_try_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -2805,12 +3033,15 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  */
 export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg64", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_cmpxchg64", "arm64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -2844,12 +3075,15 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  */
 export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg64", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_try_cmpxchg64", "arm64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -2884,12 +3118,15 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  */
 export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg128", "arm64", "stepped", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("raw_cpu_cmpxchg128", "arm64", "stepped", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, oval);
@@ -2926,12 +3163,15 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  */
 export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg128", "arm64", "stepped", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("raw_cpu_try_cmpxchg128", "arm64", "stepped", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, ovalp.value);
@@ -2972,12 +3212,15 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  */
 export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_sub_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_sub_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3009,12 +3252,15 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_sub_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_sub_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3046,12 +3292,15 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_sub_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_sub_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3083,12 +3332,15 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_sub_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_sub_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3120,12 +3372,15 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_inc_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_inc_1", "arm64", "stepped", 1, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3156,12 +3411,15 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  */
 export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_inc_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_inc_2", "arm64", "stepped", 2, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3192,12 +3450,15 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  */
 export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_inc_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_inc_4", "arm64", "stepped", 4, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3228,12 +3489,15 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  */
 export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_inc_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_inc_8", "arm64", "stepped", 8, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3265,12 +3529,15 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  */
 export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_dec_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_dec_1", "arm64", "stepped", 1, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3302,12 +3569,15 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  */
 export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_dec_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_dec_2", "arm64", "stepped", 2, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3339,12 +3609,15 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  */
 export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_dec_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_dec_4", "arm64", "stepped", 4, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3376,12 +3649,15 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  */
 export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_dec_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_dec_8", "arm64", "stepped", 8, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3412,12 +3688,15 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  */
 export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_sub_return_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3450,12 +3729,15 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  */
 export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_sub_return_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3488,12 +3770,15 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  */
 export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_sub_return_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3526,12 +3811,15 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  */
 export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_sub_return_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3564,12 +3852,15 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  */
 export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_inc_return_1", "arm64", "stepped", 1, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3601,12 +3892,15 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  */
 export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_inc_return_2", "arm64", "stepped", 2, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3638,12 +3932,15 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  */
 export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_inc_return_4", "arm64", "stepped", 4, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3675,12 +3972,15 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  */
 export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_inc_return_8", "arm64", "stepped", 8, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3712,12 +4012,15 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  */
 export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_dec_return_1", "arm64", "stepped", 1, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3749,12 +4052,15 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  */
 export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_dec_return_2", "arm64", "stepped", 2, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3786,12 +4092,15 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  */
 export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_dec_return_4", "arm64", "stepped", 4, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3823,12 +4132,15 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  */
 export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_dec_return_8", "arm64", "stepped", 8, m, pcp);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
   yield { asm: "add x1, x1, #[var]", pcp: pcp, size: 0 };
@@ -3861,12 +4173,15 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  */
 export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_read_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_read_1", "arm64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3896,12 +4211,15 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
  */
 export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_read_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_read_2", "arm64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3931,12 +4249,15 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
  */
 export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_read_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_read_4", "arm64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -3966,12 +4287,15 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
  */
 export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_read_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_read_8", "arm64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -4001,12 +4325,15 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
  */
 export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_write_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_write_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4036,12 +4363,15 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
  */
 export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_write_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_write_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4071,12 +4401,15 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
  */
 export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_write_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_write_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4106,12 +4439,15 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
  */
 export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_write_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_write_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4141,12 +4477,15 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
  */
 export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_add_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_add_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4180,12 +4519,15 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  */
 export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_add_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_add_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4219,12 +4561,15 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  */
 export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_add_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_add_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4258,12 +4603,15 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  */
 export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_add_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_add_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4297,12 +4645,15 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  */
 export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_and_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_and_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4336,12 +4687,15 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  */
 export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_and_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_and_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4375,12 +4729,15 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  */
 export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_and_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_and_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4414,12 +4771,15 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  */
 export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_and_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_and_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4453,12 +4813,15 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  */
 export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_or_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_or_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4492,12 +4855,15 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_or_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_or_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4531,12 +4897,15 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_or_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_or_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4570,12 +4939,15 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_or_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_or_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4609,12 +4981,15 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_add_return_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4649,12 +5024,15 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  */
 export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_add_return_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4689,12 +5067,15 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  */
 export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_add_return_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4729,12 +5110,15 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  */
 export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_add_return_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4769,12 +5153,15 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  */
 export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_xchg_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4807,12 +5194,15 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
  */
 export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_xchg_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4845,12 +5235,15 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
  */
 export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_xchg_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4883,12 +5276,15 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
  */
 export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_xchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -4921,12 +5317,15 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
  */
 export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -4965,12 +5364,15 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  */
 export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5009,12 +5411,15 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  */
 export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5053,12 +5458,15 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  */
 export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5097,12 +5505,15 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  */
 export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_try_cmpxchg_1", "arm64", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5142,12 +5553,15 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
  */
 export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_try_cmpxchg_2", "arm64", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5187,12 +5601,15 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
  */
 export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_try_cmpxchg_4", "arm64", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5232,12 +5649,15 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
  */
 export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_try_cmpxchg_8", "arm64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5278,12 +5698,15 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
  */
 export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_sub_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_sub_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5318,12 +5741,15 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  */
 export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_sub_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_sub_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5358,12 +5784,15 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  */
 export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_sub_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_sub_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5398,12 +5827,15 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  */
 export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_sub_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_sub_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5438,12 +5870,15 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  */
 export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_inc_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_inc_1", "arm64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -5477,12 +5912,15 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  */
 export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_inc_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_inc_2", "arm64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -5516,12 +5954,15 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  */
 export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_inc_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_inc_4", "arm64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -5555,12 +5996,15 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  */
 export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_inc_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_inc_8", "arm64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -5595,12 +6039,15 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  */
 export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_dec_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_dec_1", "arm64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -5635,12 +6082,15 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  */
 export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_dec_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_dec_2", "arm64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -5675,12 +6125,15 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  */
 export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_dec_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_dec_4", "arm64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -5715,12 +6168,15 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  */
 export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_dec_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_dec_8", "arm64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -5754,12 +6210,15 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  */
 export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_sub_return_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5795,12 +6254,15 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  */
 export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_sub_return_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5836,12 +6298,15 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  */
 export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_sub_return_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5877,12 +6342,15 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  */
 export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_sub_return_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -5918,12 +6386,15 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  */
 export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_inc_return_1", "arm64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -5958,12 +6429,15 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  */
 export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_inc_return_2", "arm64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -5998,12 +6472,15 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  */
 export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_inc_return_4", "arm64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6038,12 +6515,15 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  */
 export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_inc_return_8", "arm64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6078,12 +6558,15 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  */
 export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_dec_return_1", "arm64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6118,12 +6601,15 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  */
 export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_dec_return_2", "arm64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6158,12 +6644,15 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  */
 export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_dec_return_4", "arm64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6198,12 +6687,15 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  */
 export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_dec_return_8", "arm64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6239,12 +6731,15 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  */
 export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_sub_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_sub_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -6277,12 +6772,15 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_sub_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_sub_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -6315,12 +6813,15 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_sub_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_sub_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -6353,12 +6854,15 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_sub_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_sub_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -6391,12 +6895,15 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_inc_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_inc_1", "arm64", "stepped", 1, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6428,12 +6935,15 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  */
 export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_inc_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_inc_2", "arm64", "stepped", 2, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6465,12 +6975,15 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  */
 export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_inc_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_inc_4", "arm64", "stepped", 4, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6502,12 +7015,15 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  */
 export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_inc_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_inc_8", "arm64", "stepped", 8, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6540,12 +7056,15 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  */
 export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_dec_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_dec_1", "arm64", "stepped", 1, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6578,12 +7097,15 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  */
 export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_dec_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_dec_2", "arm64", "stepped", 2, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6616,12 +7138,15 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  */
 export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_dec_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_dec_4", "arm64", "stepped", 4, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6654,12 +7179,15 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  */
 export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_dec_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_dec_8", "arm64", "stepped", 8, m, pcp);
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
   let ptr = m.tpidr_el1;
@@ -6691,12 +7219,15 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  */
 export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_sub_return_1", "arm64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -6735,12 +7266,15 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  */
 export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_sub_return_2", "arm64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -6779,12 +7313,15 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  */
 export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_sub_return_4", "arm64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -6823,12 +7360,15 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  */
 export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_sub_return_8", "arm64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
   let result: bigint;
   preempt_disable(m);
@@ -6867,12 +7407,15 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  */
 export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_inc_return_1", "arm64", "stepped", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -6910,12 +7453,15 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  */
 export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_inc_return_2", "arm64", "stepped", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -6953,12 +7499,15 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  */
 export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_inc_return_4", "arm64", "stepped", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -6996,12 +7545,15 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  */
 export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_inc_return_8", "arm64", "stepped", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -7039,12 +7591,15 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  */
 export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_1", "arm64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_dec_return_1", "arm64", "stepped", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -7082,12 +7637,15 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  */
 export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_2", "arm64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_dec_return_2", "arm64", "stepped", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -7125,12 +7683,15 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  */
 export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_4", "arm64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_dec_return_4", "arm64", "stepped", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -7168,12 +7729,15 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  */
 export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_8", "arm64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_dec_return_8", "arm64", "stepped", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   yield { asm: "mrs x1, tpidr_el1", pcp: pcp, size: 0 };
@@ -7189,4 +7753,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   preempt_enable(m);
   return result;
 }
-// sha256:ac9c9480c3efdce5c201d42cacc34308ddf5d7f3db1a2f75b8069787241e75a8
+// sha256:023dd8d63a4148b419a3f30ab342bfa675c45f3e456b910af104d841a9c7f5e1

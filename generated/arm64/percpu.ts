@@ -28,12 +28,15 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  */
 export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_read_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_read_1", "arm64", "fast", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -65,12 +68,15 @@ export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number 
  */
 export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_read_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_read_2", "arm64", "fast", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -102,12 +108,15 @@ export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number 
  */
 export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_read_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_read_4", "arm64", "fast", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -139,12 +148,15 @@ export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number 
  */
 export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_read_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_read_8", "arm64", "fast", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -176,12 +188,15 @@ export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint 
  */
 export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_write_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_write_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -211,12 +226,15 @@ export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_write_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_write_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -246,12 +264,15 @@ export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_write_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_write_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -281,12 +302,15 @@ export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_write_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_write_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -316,12 +340,15 @@ export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_add_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_add_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -351,12 +378,15 @@ export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_add_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_add_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -386,12 +416,15 @@ export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_add_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_add_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -421,12 +454,15 @@ export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_add_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_add_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -456,12 +492,15 @@ export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_and_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_and_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -491,12 +530,15 @@ export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_and_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_and_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -526,12 +568,15 @@ export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_and_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_and_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -561,12 +606,15 @@ export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_and_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_and_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -596,12 +644,15 @@ export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_or_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_or_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -631,12 +682,15 @@ export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_or_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_or_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -666,12 +720,15 @@ export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_or_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_or_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -701,12 +758,15 @@ export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_or_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_or_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -736,12 +796,15 @@ export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_add_return_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_add_return_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -777,12 +840,15 @@ export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  */
 export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_add_return_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_add_return_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -818,12 +884,15 @@ export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  */
 export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_add_return_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_add_return_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -859,12 +928,15 @@ export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  */
 export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_add_return_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_add_return_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
   let result: bigint;
   preempt_disable(m);
@@ -900,12 +972,15 @@ export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  */
 export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_xchg_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_xchg_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   let result: number;
   preempt_disable(m);
@@ -939,12 +1014,15 @@ export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  */
 export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_xchg_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_xchg_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
   let result: number;
   preempt_disable(m);
@@ -978,12 +1056,15 @@ export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  */
 export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_xchg_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_xchg_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
   let result: number;
   preempt_disable(m);
@@ -1017,12 +1098,15 @@ export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  */
 export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_xchg_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_xchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
   let result: bigint;
   preempt_disable(m);
@@ -1056,12 +1140,15 @@ export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  */
 export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_cmpxchg_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   let result: number;
@@ -1097,12 +1184,15 @@ export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  */
 export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_cmpxchg_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
   let result: number;
@@ -1138,12 +1228,15 @@ export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  */
 export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_cmpxchg_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
   let result: number;
@@ -1179,12 +1272,15 @@ export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  */
 export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_cmpxchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
   let result: bigint;
@@ -1220,12 +1316,15 @@ export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  */
 export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_try_cmpxchg_1", "arm64", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   let result: boolean;
@@ -1263,12 +1362,15 @@ export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  */
 export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_try_cmpxchg_2", "arm64", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
   let result: boolean;
@@ -1306,12 +1408,15 @@ export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  */
 export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_try_cmpxchg_4", "arm64", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
   let result: boolean;
@@ -1349,12 +1454,15 @@ export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  */
 export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_try_cmpxchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
   let result: boolean;
@@ -1392,12 +1500,15 @@ export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  */
 export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg64", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_cmpxchg64", "arm64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
   let result: bigint;
@@ -1433,12 +1544,15 @@ export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  */
 export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg64", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_try_cmpxchg64", "arm64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
   let result: boolean;
@@ -1476,12 +1590,15 @@ export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  */
 export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_arm64) throw badPointer("this_cpu_cmpxchg128", "arm64", "fast", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("this_cpu_cmpxchg128", "arm64", "fast", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
   let result: bigint;
@@ -1522,12 +1639,15 @@ export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  */
 export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_arm64) throw badPointer("this_cpu_try_cmpxchg128", "arm64", "fast", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("this_cpu_try_cmpxchg128", "arm64", "fast", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
   let result: boolean;
@@ -1568,12 +1688,15 @@ export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  */
 export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_read_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_read_1", "arm64", "fast", 1, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1598,12 +1721,15 @@ export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
  */
 export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_read_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_read_2", "arm64", "fast", 2, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1628,12 +1754,15 @@ export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
  */
 export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_read_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_read_4", "arm64", "fast", 4, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1658,12 +1787,15 @@ export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
  */
 export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_read_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_read_8", "arm64", "fast", 8, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -1688,12 +1820,15 @@ export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
  */
 export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_write_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_write_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1718,12 +1853,15 @@ export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_write_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_write_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1748,12 +1886,15 @@ export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_write_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_write_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1778,12 +1919,15 @@ export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_write_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_write_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1808,12 +1952,15 @@ export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_add_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_add_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1842,12 +1989,15 @@ export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_add_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_add_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1876,12 +2026,15 @@ export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_add_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_add_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1910,12 +2063,15 @@ export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_add_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_add_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1944,12 +2100,15 @@ export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_and_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_and_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -1978,12 +2137,15 @@ export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_and_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_and_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2012,12 +2174,15 @@ export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_and_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_and_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2046,12 +2211,15 @@ export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_and_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_and_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2080,12 +2248,15 @@ export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_or_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_or_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2114,12 +2285,15 @@ export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number
  */
 export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_or_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_or_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2148,12 +2322,15 @@ export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number
  */
 export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_or_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_or_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2182,12 +2359,15 @@ export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number
  */
 export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_or_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_or_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2216,12 +2396,15 @@ export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint
  */
 export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_add_return_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2251,12 +2434,15 @@ export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  */
 export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_add_return_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2286,12 +2472,15 @@ export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  */
 export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_add_return_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2321,12 +2510,15 @@ export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  */
 export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_add_return_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_add_return_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2356,12 +2548,15 @@ export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  */
 export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_xchg_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2389,12 +2584,15 @@ export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: num
  */
 export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_xchg_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2422,12 +2620,15 @@ export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: num
  */
 export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_xchg_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2455,12 +2656,15 @@ export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: num
  */
 export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_xchg_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_xchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -2488,12 +2692,15 @@ export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: big
  */
 export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_cmpxchg_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -2527,12 +2734,15 @@ export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: 
  */
 export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_cmpxchg_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
   const expected = oval & 0xffff;
@@ -2566,12 +2776,15 @@ export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: 
  */
 export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_cmpxchg_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
   const expected = oval >>> 0;
@@ -2605,12 +2818,15 @@ export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: 
  */
 export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_cmpxchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -2644,12 +2860,15 @@ export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  */
 export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_try_cmpxchg_1", "arm64", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -2684,12 +2903,15 @@ export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  */
 export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_try_cmpxchg_2", "arm64", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
   const expected = ovalp.value & 0xffff;
@@ -2724,12 +2946,15 @@ export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  */
 export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_try_cmpxchg_4", "arm64", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
   const expected = ovalp.value >>> 0;
@@ -2764,12 +2989,15 @@ export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  */
 export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_try_cmpxchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -2804,12 +3032,15 @@ export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  */
 export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg64", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_cmpxchg64", "arm64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -2843,12 +3074,15 @@ export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  */
 export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg64", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_try_cmpxchg64", "arm64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -2883,12 +3117,15 @@ export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  */
 export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_arm64) throw badPointer("raw_cpu_cmpxchg128", "arm64", "fast", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("raw_cpu_cmpxchg128", "arm64", "fast", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, oval);
@@ -2925,12 +3162,15 @@ export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval
  */
 export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_arm64) throw badPointer("raw_cpu_try_cmpxchg128", "arm64", "fast", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("raw_cpu_try_cmpxchg128", "arm64", "fast", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, ovalp.value);
@@ -2971,12 +3211,15 @@ export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, 
  */
 export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_sub_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_sub_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3008,12 +3251,15 @@ export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_sub_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_sub_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3045,12 +3291,15 @@ export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_sub_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_sub_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3082,12 +3331,15 @@ export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_sub_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_sub_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3119,12 +3371,15 @@ export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_inc_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_inc_1", "arm64", "fast", 1, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3155,12 +3410,15 @@ export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_inc_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_inc_2", "arm64", "fast", 2, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3191,12 +3449,15 @@ export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_inc_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_inc_4", "arm64", "fast", 4, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3227,12 +3488,15 @@ export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_inc_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_inc_8", "arm64", "fast", 8, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3264,12 +3528,15 @@ export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_dec_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_dec_1", "arm64", "fast", 1, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3301,12 +3568,15 @@ export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_dec_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_dec_2", "arm64", "fast", 2, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3338,12 +3608,15 @@ export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_dec_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_dec_4", "arm64", "fast", 4, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3375,12 +3648,15 @@ export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_dec_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_dec_8", "arm64", "fast", 8, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3411,12 +3687,15 @@ export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_sub_return_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3449,12 +3728,15 @@ export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  */
 export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_sub_return_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3487,12 +3769,15 @@ export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  */
 export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_sub_return_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3525,12 +3810,15 @@ export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  */
 export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_sub_return_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_sub_return_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3563,12 +3851,15 @@ export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  */
 export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_inc_return_1", "arm64", "fast", 1, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3600,12 +3891,15 @@ export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  */
 export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_inc_return_2", "arm64", "fast", 2, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3637,12 +3931,15 @@ export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  */
 export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_inc_return_4", "arm64", "fast", 4, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3674,12 +3971,15 @@ export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  */
 export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_inc_return_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_inc_return_8", "arm64", "fast", 8, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3711,12 +4011,15 @@ export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  */
 export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_dec_return_1", "arm64", "fast", 1, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3748,12 +4051,15 @@ export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  */
 export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_dec_return_2", "arm64", "fast", 2, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3785,12 +4091,15 @@ export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  */
 export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_dec_return_4", "arm64", "fast", 4, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3822,12 +4131,15 @@ export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  */
 export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("raw_cpu_dec_return_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_dec_return_8", "arm64", "fast", 8, m, pcp);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
   // add x1, x1, #[var]
@@ -3860,12 +4172,15 @@ export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  */
 export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_read_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_read_1", "arm64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3895,12 +4210,15 @@ export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): numbe
  */
 export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_read_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_read_2", "arm64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3930,12 +4248,15 @@ export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): numbe
  */
 export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_read_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_read_4", "arm64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -3965,12 +4286,15 @@ export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): numbe
  */
 export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_read_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_read_8", "arm64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -4000,12 +4324,15 @@ export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigin
  */
 export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_write_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_write_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // mrs x1, tpidr_el1
@@ -4035,12 +4362,15 @@ export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: 
  */
 export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_write_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_write_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // mrs x1, tpidr_el1
@@ -4070,12 +4400,15 @@ export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: 
  */
 export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_write_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_write_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // mrs x1, tpidr_el1
@@ -4105,12 +4438,15 @@ export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: 
  */
 export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_write_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_write_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // mrs x1, tpidr_el1
@@ -4140,12 +4476,15 @@ export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: 
  */
 export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_add_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_add_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
@@ -4179,12 +4518,15 @@ export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_add_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_add_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
@@ -4218,12 +4560,15 @@ export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_add_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_add_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
@@ -4257,12 +4602,15 @@ export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_add_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_add_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
@@ -4296,12 +4644,15 @@ export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_and_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_and_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // mrs x1, tpidr_el1
@@ -4335,12 +4686,15 @@ export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_and_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_and_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // mrs x1, tpidr_el1
@@ -4374,12 +4728,15 @@ export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_and_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_and_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // mrs x1, tpidr_el1
@@ -4413,12 +4770,15 @@ export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_and_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_and_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // mrs x1, tpidr_el1
@@ -4452,12 +4812,15 @@ export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_or_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_or_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // mrs x1, tpidr_el1
@@ -4491,12 +4854,15 @@ export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_or_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_or_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // mrs x1, tpidr_el1
@@ -4530,12 +4896,15 @@ export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_or_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_or_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // mrs x1, tpidr_el1
@@ -4569,12 +4938,15 @@ export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_or_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_or_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // mrs x1, tpidr_el1
@@ -4608,12 +4980,15 @@ export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_add_return_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
@@ -4648,12 +5023,15 @@ export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  */
 export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_add_return_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
@@ -4688,12 +5066,15 @@ export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  */
 export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_add_return_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
@@ -4728,12 +5109,15 @@ export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  */
 export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_add_return_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_add_return_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
@@ -4768,12 +5152,15 @@ export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  */
 export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_xchg_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // mrs x1, tpidr_el1
@@ -4806,12 +5193,15 @@ export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: 
  */
 export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_xchg_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // mrs x1, tpidr_el1
@@ -4844,12 +5234,15 @@ export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: 
  */
 export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_xchg_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // mrs x1, tpidr_el1
@@ -4882,12 +5275,15 @@ export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: 
  */
 export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_xchg_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_xchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // mrs x1, tpidr_el1
@@ -4920,12 +5316,15 @@ export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: 
  */
 export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_cmpxchg_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -4964,12 +5363,15 @@ export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ova
  */
 export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_cmpxchg_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5008,12 +5410,15 @@ export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ova
  */
 export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_cmpxchg_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5052,12 +5457,15 @@ export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ova
  */
 export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_cmpxchg_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_cmpxchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5096,12 +5504,15 @@ export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ova
  */
 export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_try_cmpxchg_1", "arm64", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5141,12 +5552,15 @@ export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  */
 export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_try_cmpxchg_2", "arm64", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5186,12 +5600,15 @@ export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  */
 export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_try_cmpxchg_4", "arm64", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5231,12 +5648,15 @@ export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  */
 export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_try_cmpxchg_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_try_cmpxchg_8", "arm64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5277,12 +5697,15 @@ export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  */
 export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_sub_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_sub_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
@@ -5317,12 +5740,15 @@ export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_sub_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_sub_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
@@ -5357,12 +5783,15 @@ export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_sub_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_sub_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
@@ -5397,12 +5826,15 @@ export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_sub_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_sub_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
@@ -5437,12 +5869,15 @@ export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_inc_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_inc_1", "arm64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -5476,12 +5911,15 @@ export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_inc_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_inc_2", "arm64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -5515,12 +5953,15 @@ export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_inc_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_inc_4", "arm64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -5554,12 +5995,15 @@ export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_inc_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_inc_8", "arm64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -5594,12 +6038,15 @@ export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_dec_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_dec_1", "arm64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -5634,12 +6081,15 @@ export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_dec_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_dec_2", "arm64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -5674,12 +6124,15 @@ export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_dec_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_dec_4", "arm64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -5714,12 +6167,15 @@ export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_dec_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_dec_8", "arm64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -5753,12 +6209,15 @@ export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_sub_return_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
@@ -5794,12 +6253,15 @@ export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  */
 export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_sub_return_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
@@ -5835,12 +6297,15 @@ export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  */
 export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_sub_return_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
@@ -5876,12 +6341,15 @@ export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  */
 export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_sub_return_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_sub_return_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
@@ -5917,12 +6385,15 @@ export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  */
 export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_inc_return_1", "arm64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -5957,12 +6428,15 @@ export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  */
 export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_inc_return_2", "arm64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -5997,12 +6471,15 @@ export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  */
 export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_inc_return_4", "arm64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6037,12 +6514,15 @@ export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  */
 export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_inc_return_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_inc_return_8", "arm64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6077,12 +6557,15 @@ export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  */
 export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_dec_return_1", "arm64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6117,12 +6600,15 @@ export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  */
 export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_dec_return_2", "arm64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6157,12 +6643,15 @@ export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  */
 export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_dec_return_4", "arm64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6197,12 +6686,15 @@ export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  */
 export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("__this_cpu_dec_return_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_dec_return_8", "arm64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6238,12 +6730,15 @@ export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  */
 export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_sub_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_sub_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -6276,12 +6771,15 @@ export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_sub_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_sub_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -6314,12 +6812,15 @@ export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_sub_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_sub_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -6352,12 +6853,15 @@ export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_sub_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_sub_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -6390,12 +6894,15 @@ export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_inc_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_inc_1", "arm64", "fast", 1, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6427,12 +6934,15 @@ export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_inc_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_inc_2", "arm64", "fast", 2, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6464,12 +6974,15 @@ export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_inc_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_inc_4", "arm64", "fast", 4, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6501,12 +7014,15 @@ export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_inc_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_inc_8", "arm64", "fast", 8, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6539,12 +7055,15 @@ export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_dec_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_dec_1", "arm64", "fast", 1, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6577,12 +7096,15 @@ export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_dec_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_dec_2", "arm64", "fast", 2, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6615,12 +7137,15 @@ export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_dec_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_dec_4", "arm64", "fast", 4, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6653,12 +7178,15 @@ export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_dec_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_dec_8", "arm64", "fast", 8, m, pcp);
   preempt_disable(m);
   // mrs x1, tpidr_el1
   let ptr = m.tpidr_el1;
@@ -6690,12 +7218,15 @@ export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_sub_return_1", "arm64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -6734,12 +7265,15 @@ export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  */
 export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_sub_return_2", "arm64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -6778,12 +7312,15 @@ export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  */
 export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_sub_return_4", "arm64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
   let result: number;
   preempt_disable(m);
@@ -6822,12 +7359,15 @@ export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  */
 export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_sub_return_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_sub_return_8", "arm64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
   let result: bigint;
   preempt_disable(m);
@@ -6866,12 +7406,15 @@ export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  */
 export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_inc_return_1", "arm64", "fast", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -6909,12 +7452,15 @@ export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  */
 export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_inc_return_2", "arm64", "fast", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -6952,12 +7498,15 @@ export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  */
 export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_inc_return_4", "arm64", "fast", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -6995,12 +7544,15 @@ export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  */
 export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_inc_return_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_inc_return_8", "arm64", "fast", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -7038,12 +7590,15 @@ export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
  */
 export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_1", "arm64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_dec_return_1", "arm64", "fast", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -7081,12 +7636,15 @@ export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  */
 export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_2", "arm64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_dec_return_2", "arm64", "fast", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -7124,12 +7682,15 @@ export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  */
 export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_4", "arm64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_dec_return_4", "arm64", "fast", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -7167,12 +7728,15 @@ export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  */
 export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_arm64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_arm64) throw badPointer("this_cpu_dec_return_8", "arm64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_dec_return_8", "arm64", "fast", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   // mrs x1, tpidr_el1
@@ -7188,4 +7752,4 @@ export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
   preempt_enable(m);
   return result;
 }
-// sha256:dc298ffe0940e688c92c2da86649854ee300e0a2e9a28fa22f10d91a1bb1492d
+// sha256:7fd04d5b284181d96716b413e25beea3a95c0c37e89523c33a1baec68cd0098e

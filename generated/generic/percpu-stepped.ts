@@ -26,12 +26,15 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  */
 export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_read_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_read_1", "generic", "stepped", 1, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -56,12 +59,15 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  */
 export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_read_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_read_2", "generic", "stepped", 2, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -86,12 +92,15 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  */
 export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_read_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_read_4", "generic", "stepped", 4, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -116,12 +125,15 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  */
 export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_read_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_read_8", "generic", "stepped", 8, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -146,12 +158,15 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  */
 export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_write_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_write_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -176,12 +191,15 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_write_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_write_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -206,12 +224,15 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_write_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_write_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -236,12 +257,15 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_write_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_write_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -266,12 +290,15 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_add_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_add_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -300,12 +327,15 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_add_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_add_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -334,12 +364,15 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_add_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_add_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -368,12 +401,15 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_add_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_add_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -402,12 +438,15 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_and_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_and_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -436,12 +475,15 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_and_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_and_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -470,12 +512,15 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_and_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_and_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -504,12 +549,15 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_and_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_and_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -538,12 +586,15 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_or_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_or_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -572,12 +623,15 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_or_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_or_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -606,12 +660,15 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_or_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_or_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -640,12 +697,15 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_or_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_or_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -674,12 +734,15 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_add_return_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_add_return_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -709,12 +772,15 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  */
 export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_add_return_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_add_return_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -744,12 +810,15 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  */
 export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_add_return_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_add_return_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -779,12 +848,15 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  */
 export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_add_return_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_add_return_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -814,12 +886,15 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  */
 export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_xchg_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_xchg_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -847,12 +922,15 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  */
 export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_xchg_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_xchg_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -880,12 +958,15 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  */
 export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_xchg_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_xchg_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -913,12 +994,15 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  */
 export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_xchg_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_xchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -946,12 +1030,15 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  */
 export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_cmpxchg_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -985,12 +1072,15 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  */
 export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_cmpxchg_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
   const expected = oval & 0xffff;
@@ -1024,12 +1114,15 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  */
 export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_cmpxchg_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
   const expected = oval >>> 0;
@@ -1063,12 +1156,15 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  */
 export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_cmpxchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -1102,12 +1198,15 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  */
 export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_try_cmpxchg_1", "generic", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -1142,12 +1241,15 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  */
 export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_try_cmpxchg_2", "generic", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
   const expected = ovalp.value & 0xffff;
@@ -1182,12 +1284,15 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  */
 export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_try_cmpxchg_4", "generic", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
   const expected = ovalp.value >>> 0;
@@ -1222,12 +1327,15 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  */
 export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_try_cmpxchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -1262,12 +1370,15 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  */
 export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg64", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_cmpxchg64", "generic", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -1301,12 +1412,15 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  */
 export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg64", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_try_cmpxchg64", "generic", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -1341,12 +1455,15 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  */
 export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg128", "generic", "stepped", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("raw_cpu_cmpxchg128", "generic", "stepped", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, oval);
@@ -1383,12 +1500,15 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  */
 export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg128", "generic", "stepped", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("raw_cpu_try_cmpxchg128", "generic", "stepped", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, ovalp.value);
@@ -1429,12 +1549,15 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  */
 export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_read_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_read_1", "generic", "stepped", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1466,12 +1589,15 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
  */
 export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_read_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_read_2", "generic", "stepped", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1503,12 +1629,15 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
  */
 export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_read_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_read_4", "generic", "stepped", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1540,12 +1669,15 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
  */
 export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_read_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_read_8", "generic", "stepped", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1577,12 +1709,15 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
  */
 export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_write_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_write_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1612,12 +1747,15 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  */
 export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_write_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_write_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1647,12 +1785,15 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  */
 export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_write_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_write_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1682,12 +1823,15 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  */
 export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_write_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_write_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1717,12 +1861,15 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  */
 export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_add_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_add_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1756,12 +1903,15 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_add_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_add_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1795,12 +1945,15 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_add_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_add_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1834,12 +1987,15 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_add_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_add_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1873,12 +2029,15 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_and_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_and_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1912,12 +2071,15 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_and_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_and_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1951,12 +2113,15 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_and_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_and_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -1990,12 +2155,15 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_and_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_and_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -2029,12 +2197,15 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_or_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_or_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -2068,12 +2239,15 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_or_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_or_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -2107,12 +2281,15 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_or_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_or_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -2146,12 +2323,15 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_or_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_or_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -2185,12 +2365,15 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_add_return_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_add_return_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -2227,12 +2410,15 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  */
 export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_add_return_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_add_return_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -2269,12 +2455,15 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  */
 export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_add_return_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_add_return_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -2311,12 +2500,15 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  */
 export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_add_return_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_add_return_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
   let result: bigint;
   const flags = local_irq_save(m);
@@ -2353,12 +2545,15 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  */
 export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_xchg_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_xchg_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -2393,12 +2588,15 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
  */
 export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_xchg_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_xchg_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -2433,12 +2631,15 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
  */
 export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_xchg_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_xchg_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -2473,12 +2674,15 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
  */
 export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_xchg_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_xchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
   let result: bigint;
   const flags = local_irq_save(m);
@@ -2513,12 +2717,15 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
  */
 export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_cmpxchg_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   let result: number;
@@ -2559,12 +2766,15 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
  */
 export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_cmpxchg_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
   let result: number;
@@ -2605,12 +2815,15 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
  */
 export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_cmpxchg_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
   let result: number;
@@ -2651,12 +2864,15 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
  */
 export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_cmpxchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
   let result: bigint;
@@ -2697,12 +2913,15 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  */
 export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_try_cmpxchg_1", "generic", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   let result: boolean;
@@ -2744,12 +2963,15 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  */
 export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_try_cmpxchg_2", "generic", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
   let result: boolean;
@@ -2791,12 +3013,15 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  */
 export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_try_cmpxchg_4", "generic", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
   let result: boolean;
@@ -2838,12 +3063,15 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  */
 export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_try_cmpxchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
   let result: boolean;
@@ -2885,12 +3113,15 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  */
 export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg64", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_cmpxchg64", "generic", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
   let result: bigint;
@@ -2931,12 +3162,15 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  */
 export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg64", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_try_cmpxchg64", "generic", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
   let result: boolean;
@@ -2978,12 +3212,15 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  */
 export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg128", "generic", "stepped", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("this_cpu_cmpxchg128", "generic", "stepped", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
   let result: bigint;
@@ -3027,12 +3264,15 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
  */
 export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg128", "generic", "stepped", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("this_cpu_try_cmpxchg128", "generic", "stepped", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
   let result: boolean;
@@ -3077,12 +3317,15 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
  */
 export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_sub_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_sub_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3114,12 +3357,15 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_sub_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_sub_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3151,12 +3397,15 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_sub_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_sub_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3188,12 +3437,15 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_sub_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_sub_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3225,12 +3477,15 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_inc_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_inc_1", "generic", "stepped", 1, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3261,12 +3516,15 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  */
 export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_inc_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_inc_2", "generic", "stepped", 2, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3297,12 +3555,15 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  */
 export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_inc_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_inc_4", "generic", "stepped", 4, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3333,12 +3594,15 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  */
 export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_inc_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_inc_8", "generic", "stepped", 8, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3370,12 +3634,15 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  */
 export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_dec_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_dec_1", "generic", "stepped", 1, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3407,12 +3674,15 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  */
 export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_dec_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_dec_2", "generic", "stepped", 2, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3444,12 +3714,15 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  */
 export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_dec_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_dec_4", "generic", "stepped", 4, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3481,12 +3754,15 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  */
 export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_dec_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_dec_8", "generic", "stepped", 8, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3517,12 +3793,15 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  */
 export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_sub_return_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3555,12 +3834,15 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  */
 export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_sub_return_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3593,12 +3875,15 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  */
 export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_sub_return_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3631,12 +3916,15 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  */
 export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_sub_return_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -3669,12 +3957,15 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  */
 export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_inc_return_1", "generic", "stepped", 1, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3706,12 +3997,15 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  */
 export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_inc_return_2", "generic", "stepped", 2, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3743,12 +4037,15 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  */
 export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_inc_return_4", "generic", "stepped", 4, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3780,12 +4077,15 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  */
 export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_inc_return_8", "generic", "stepped", 8, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3817,12 +4117,15 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  */
 export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_dec_return_1", "generic", "stepped", 1, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3854,12 +4157,15 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  */
 export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_dec_return_2", "generic", "stepped", 2, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3891,12 +4197,15 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  */
 export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_dec_return_4", "generic", "stepped", 4, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3928,12 +4237,15 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  */
 export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_dec_return_8", "generic", "stepped", 8, m, pcp);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
   yield { asm: "ptr = [var] + __per_cpu_offset[cpu]", pcp: pcp, size: 0 };
@@ -3966,12 +4278,15 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  */
 export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_read_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_read_1", "generic", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4001,12 +4316,15 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
  */
 export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_read_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_read_2", "generic", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4036,12 +4354,15 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
  */
 export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_read_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_read_4", "generic", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4071,12 +4392,15 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
  */
 export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_read_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_read_8", "generic", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -4106,12 +4430,15 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
  */
 export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_write_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_write_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4141,12 +4468,15 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
  */
 export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_write_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_write_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4176,12 +4506,15 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
  */
 export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_write_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_write_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4211,12 +4544,15 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
  */
 export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_write_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_write_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4246,12 +4582,15 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
  */
 export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_add_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_add_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4285,12 +4624,15 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  */
 export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_add_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_add_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4324,12 +4666,15 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  */
 export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_add_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_add_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4363,12 +4708,15 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  */
 export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_add_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_add_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4402,12 +4750,15 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  */
 export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_and_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_and_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4441,12 +4792,15 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  */
 export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_and_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_and_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4480,12 +4834,15 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  */
 export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_and_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_and_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4519,12 +4876,15 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  */
 export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_and_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_and_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4558,12 +4918,15 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  */
 export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_or_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_or_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4597,12 +4960,15 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_or_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_or_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4636,12 +5002,15 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_or_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_or_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4675,12 +5044,15 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_or_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_or_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4714,12 +5086,15 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_add_return_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_add_return_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4754,12 +5129,15 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  */
 export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_add_return_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_add_return_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4794,12 +5172,15 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  */
 export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_add_return_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_add_return_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4834,12 +5215,15 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  */
 export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_add_return_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_add_return_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4874,12 +5258,15 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  */
 export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_xchg_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_xchg_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4912,12 +5299,15 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
  */
 export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_xchg_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_xchg_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4950,12 +5340,15 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
  */
 export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_xchg_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_xchg_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -4988,12 +5381,15 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
  */
 export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_xchg_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_xchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5026,12 +5422,15 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
  */
 export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_cmpxchg_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5070,12 +5469,15 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  */
 export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_cmpxchg_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5114,12 +5516,15 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  */
 export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_cmpxchg_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5158,12 +5563,15 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  */
 export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_cmpxchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5202,12 +5610,15 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  */
 export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_try_cmpxchg_1", "generic", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5247,12 +5658,15 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
  */
 export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_try_cmpxchg_2", "generic", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5292,12 +5706,15 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
  */
 export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_try_cmpxchg_4", "generic", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5337,12 +5754,15 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
  */
 export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_try_cmpxchg_8", "generic", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5383,12 +5803,15 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
  */
 export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_sub_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_sub_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5423,12 +5846,15 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  */
 export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_sub_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_sub_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5463,12 +5889,15 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  */
 export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_sub_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_sub_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5503,12 +5932,15 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  */
 export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_sub_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_sub_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5543,12 +5975,15 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  */
 export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_inc_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_inc_1", "generic", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5582,12 +6017,15 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  */
 export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_inc_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_inc_2", "generic", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5621,12 +6059,15 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  */
 export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_inc_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_inc_4", "generic", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5660,12 +6101,15 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  */
 export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_inc_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_inc_8", "generic", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5700,12 +6144,15 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  */
 export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_dec_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_dec_1", "generic", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5740,12 +6187,15 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  */
 export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_dec_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_dec_2", "generic", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5780,12 +6230,15 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  */
 export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_dec_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_dec_4", "generic", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5820,12 +6273,15 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  */
 export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_dec_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_dec_8", "generic", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -5859,12 +6315,15 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  */
 export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_sub_return_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5900,12 +6359,15 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  */
 export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_sub_return_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5941,12 +6403,15 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  */
 export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_sub_return_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -5982,12 +6447,15 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  */
 export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_sub_return_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -6023,12 +6491,15 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  */
 export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_inc_return_1", "generic", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6063,12 +6534,15 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  */
 export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_inc_return_2", "generic", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6103,12 +6577,15 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  */
 export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_inc_return_4", "generic", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6143,12 +6620,15 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  */
 export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_inc_return_8", "generic", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6183,12 +6663,15 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  */
 export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_dec_return_1", "generic", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6223,12 +6706,15 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  */
 export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_dec_return_2", "generic", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6263,12 +6749,15 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  */
 export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_dec_return_4", "generic", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6303,12 +6792,15 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  */
 export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_dec_return_8", "generic", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6344,12 +6836,15 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  */
 export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_sub_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_sub_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -6386,12 +6881,15 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_sub_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_sub_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -6428,12 +6926,15 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_sub_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_sub_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -6470,12 +6971,15 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_sub_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_sub_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -6512,12 +7016,15 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_inc_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_inc_1", "generic", "stepped", 1, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6553,12 +7060,15 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  */
 export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_inc_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_inc_2", "generic", "stepped", 2, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6594,12 +7104,15 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  */
 export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_inc_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_inc_4", "generic", "stepped", 4, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6635,12 +7148,15 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  */
 export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_inc_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_inc_8", "generic", "stepped", 8, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6677,12 +7193,15 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  */
 export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_dec_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_dec_1", "generic", "stepped", 1, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6719,12 +7238,15 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  */
 export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_dec_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_dec_2", "generic", "stepped", 2, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6761,12 +7283,15 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  */
 export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_dec_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_dec_4", "generic", "stepped", 4, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6803,12 +7328,15 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  */
 export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_dec_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_dec_8", "generic", "stepped", 8, m, pcp);
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
   const cpu = m.cpu;
@@ -6844,12 +7372,15 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  */
 export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_sub_return_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_sub_return_1", "generic", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -6889,12 +7420,15 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  */
 export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_sub_return_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_sub_return_2", "generic", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -6934,12 +7468,15 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  */
 export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_sub_return_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_sub_return_4", "generic", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -6979,12 +7516,15 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  */
 export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_sub_return_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_sub_return_8", "generic", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
   let result: bigint;
   const flags = local_irq_save(m);
@@ -7024,12 +7564,15 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  */
 export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_inc_return_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_inc_return_1", "generic", "stepped", 1, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -7068,12 +7611,15 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  */
 export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_inc_return_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_inc_return_2", "generic", "stepped", 2, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -7112,12 +7658,15 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  */
 export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_inc_return_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_inc_return_4", "generic", "stepped", 4, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -7156,12 +7705,15 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  */
 export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_inc_return_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_inc_return_8", "generic", "stepped", 8, m, pcp);
   let result: bigint;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -7200,12 +7752,15 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  */
 export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_dec_return_1", "generic", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_dec_return_1", "generic", "stepped", 1, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -7244,12 +7799,15 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  */
 export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_dec_return_2", "generic", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_dec_return_2", "generic", "stepped", 2, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -7288,12 +7846,15 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  */
 export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_dec_return_4", "generic", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_dec_return_4", "generic", "stepped", 4, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -7332,12 +7893,15 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  */
 export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_dec_return_8", "generic", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_dec_return_8", "generic", "stepped", 8, m, pcp);
   let result: bigint;
   const flags = local_irq_save(m);
   yield { asm: "cpu = raw_smp_processor_id()", pcp: pcp, size: 0 };
@@ -7354,4 +7918,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   local_irq_restore(m, flags);
   return result;
 }
-// sha256:58330c9f5b3e3860a6f131c1cd47165be4505ce0a7275060c9f2a87cd355772e
+// sha256:9916b83ba5306406df3e7689a84823d57c924909e843aea038a52b4cc5f8526a

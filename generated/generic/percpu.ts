@@ -25,12 +25,15 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  */
 export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_read_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_read_1", "generic", "fast", 1, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -55,12 +58,15 @@ export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
  */
 export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_read_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_read_2", "generic", "fast", 2, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -85,12 +91,15 @@ export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
  */
 export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_read_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_read_4", "generic", "fast", 4, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -115,12 +124,15 @@ export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
  */
 export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_read_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_read_8", "generic", "fast", 8, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -145,12 +157,15 @@ export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
  */
 export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_write_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_write_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -175,12 +190,15 @@ export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_write_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_write_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -205,12 +223,15 @@ export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_write_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_write_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -235,12 +256,15 @@ export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_write_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_write_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -265,12 +289,15 @@ export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_add_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_add_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -299,12 +326,15 @@ export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_add_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_add_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -333,12 +363,15 @@ export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_add_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_add_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -367,12 +400,15 @@ export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_add_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_add_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -401,12 +437,15 @@ export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_and_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_and_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -435,12 +474,15 @@ export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_and_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_and_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -469,12 +511,15 @@ export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_and_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_and_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -503,12 +548,15 @@ export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_and_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_and_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -537,12 +585,15 @@ export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_or_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_or_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -571,12 +622,15 @@ export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number
  */
 export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_or_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_or_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -605,12 +659,15 @@ export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number
  */
 export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_or_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_or_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -639,12 +696,15 @@ export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number
  */
 export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_or_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_or_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -673,12 +733,15 @@ export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint
  */
 export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_add_return_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_add_return_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -708,12 +771,15 @@ export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  */
 export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_add_return_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_add_return_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -743,12 +809,15 @@ export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  */
 export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_add_return_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_add_return_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -778,12 +847,15 @@ export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  */
 export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_add_return_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_add_return_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -813,12 +885,15 @@ export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  */
 export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_xchg_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_xchg_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -846,12 +921,15 @@ export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: num
  */
 export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_xchg_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_xchg_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -879,12 +957,15 @@ export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: num
  */
 export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_xchg_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_xchg_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -912,12 +993,15 @@ export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: num
  */
 export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_xchg_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_xchg_8", "generic", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -945,12 +1029,15 @@ export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: big
  */
 export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_cmpxchg_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -984,12 +1071,15 @@ export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: 
  */
 export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_cmpxchg_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
   const expected = oval & 0xffff;
@@ -1023,12 +1113,15 @@ export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: 
  */
 export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_cmpxchg_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
   const expected = oval >>> 0;
@@ -1062,12 +1155,15 @@ export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: 
  */
 export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_cmpxchg_8", "generic", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -1101,12 +1197,15 @@ export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  */
 export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_try_cmpxchg_1", "generic", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -1141,12 +1240,15 @@ export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  */
 export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_try_cmpxchg_2", "generic", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
   const expected = ovalp.value & 0xffff;
@@ -1181,12 +1283,15 @@ export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  */
 export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_try_cmpxchg_4", "generic", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
   const expected = ovalp.value >>> 0;
@@ -1221,12 +1326,15 @@ export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  */
 export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_try_cmpxchg_8", "generic", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -1261,12 +1369,15 @@ export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  */
 export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg64", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_cmpxchg64", "generic", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -1300,12 +1411,15 @@ export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  */
 export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg64", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_try_cmpxchg64", "generic", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -1340,12 +1454,15 @@ export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  */
 export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_generic) throw badPointer("raw_cpu_cmpxchg128", "generic", "fast", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("raw_cpu_cmpxchg128", "generic", "fast", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, oval);
@@ -1382,12 +1499,15 @@ export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval
  */
 export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_generic) throw badPointer("raw_cpu_try_cmpxchg128", "generic", "fast", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("raw_cpu_try_cmpxchg128", "generic", "fast", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, ovalp.value);
@@ -1428,12 +1548,15 @@ export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, 
  */
 export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_read_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_read_1", "generic", "fast", 1, m, pcp);
   let result: number;
   preempt_disable(m);
   // cpu = raw_smp_processor_id()
@@ -1465,12 +1588,15 @@ export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number 
  */
 export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_read_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_read_2", "generic", "fast", 2, m, pcp);
   let result: number;
   preempt_disable(m);
   // cpu = raw_smp_processor_id()
@@ -1502,12 +1628,15 @@ export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number 
  */
 export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_read_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_read_4", "generic", "fast", 4, m, pcp);
   let result: number;
   preempt_disable(m);
   // cpu = raw_smp_processor_id()
@@ -1539,12 +1668,15 @@ export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number 
  */
 export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_read_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_read_8", "generic", "fast", 8, m, pcp);
   let result: bigint;
   preempt_disable(m);
   // cpu = raw_smp_processor_id()
@@ -1576,12 +1708,15 @@ export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint 
  */
 export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_write_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_write_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1611,12 +1746,15 @@ export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_write_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_write_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1646,12 +1784,15 @@ export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_write_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_write_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1681,12 +1822,15 @@ export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_write_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_write_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1716,12 +1860,15 @@ export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_add_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_add_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1755,12 +1902,15 @@ export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_add_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_add_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1794,12 +1944,15 @@ export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_add_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_add_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1833,12 +1986,15 @@ export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_add_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_add_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1872,12 +2028,15 @@ export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_and_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_and_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1911,12 +2070,15 @@ export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_and_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_and_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1950,12 +2112,15 @@ export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_and_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_and_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -1989,12 +2154,15 @@ export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_and_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_and_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -2028,12 +2196,15 @@ export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_or_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_or_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -2067,12 +2238,15 @@ export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_or_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_or_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -2106,12 +2280,15 @@ export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_or_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_or_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -2145,12 +2322,15 @@ export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_or_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_or_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -2184,12 +2364,15 @@ export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_add_return_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_add_return_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -2226,12 +2409,15 @@ export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  */
 export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_add_return_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_add_return_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -2268,12 +2454,15 @@ export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  */
 export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_add_return_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_add_return_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -2310,12 +2499,15 @@ export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  */
 export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_add_return_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_add_return_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
   let result: bigint;
   const flags = local_irq_save(m);
@@ -2352,12 +2544,15 @@ export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  */
 export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_xchg_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_xchg_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -2392,12 +2587,15 @@ export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  */
 export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_xchg_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_xchg_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -2432,12 +2630,15 @@ export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  */
 export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_xchg_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_xchg_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -2472,12 +2673,15 @@ export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  */
 export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_xchg_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_xchg_8", "generic", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
   let result: bigint;
   const flags = local_irq_save(m);
@@ -2512,12 +2716,15 @@ export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  */
 export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_cmpxchg_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   let result: number;
@@ -2558,12 +2765,15 @@ export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  */
 export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_cmpxchg_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
   let result: number;
@@ -2604,12 +2814,15 @@ export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  */
 export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_cmpxchg_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
   let result: number;
@@ -2650,12 +2863,15 @@ export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  */
 export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_cmpxchg_8", "generic", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
   let result: bigint;
@@ -2696,12 +2912,15 @@ export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  */
 export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_try_cmpxchg_1", "generic", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   let result: boolean;
@@ -2743,12 +2962,15 @@ export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  */
 export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_try_cmpxchg_2", "generic", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
   let result: boolean;
@@ -2790,12 +3012,15 @@ export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  */
 export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_try_cmpxchg_4", "generic", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
   let result: boolean;
@@ -2837,12 +3062,15 @@ export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  */
 export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_try_cmpxchg_8", "generic", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
   let result: boolean;
@@ -2884,12 +3112,15 @@ export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  */
 export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg64", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_cmpxchg64", "generic", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
   let result: bigint;
@@ -2930,12 +3161,15 @@ export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  */
 export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg64", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_try_cmpxchg64", "generic", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
   let result: boolean;
@@ -2977,12 +3211,15 @@ export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  */
 export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_generic) throw badPointer("this_cpu_cmpxchg128", "generic", "fast", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("this_cpu_cmpxchg128", "generic", "fast", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
   let result: bigint;
@@ -3026,12 +3263,15 @@ export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  */
 export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_generic) throw badPointer("this_cpu_try_cmpxchg128", "generic", "fast", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("this_cpu_try_cmpxchg128", "generic", "fast", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
   let result: boolean;
@@ -3076,12 +3316,15 @@ export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  */
 export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_sub_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_sub_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3113,12 +3356,15 @@ export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_sub_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_sub_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3150,12 +3396,15 @@ export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_sub_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_sub_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3187,12 +3436,15 @@ export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_sub_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_sub_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3224,12 +3476,15 @@ export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_inc_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_inc_1", "generic", "fast", 1, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3260,12 +3515,15 @@ export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_inc_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_inc_2", "generic", "fast", 2, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3296,12 +3554,15 @@ export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_inc_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_inc_4", "generic", "fast", 4, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3332,12 +3593,15 @@ export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_inc_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_inc_8", "generic", "fast", 8, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3369,12 +3633,15 @@ export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_dec_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_dec_1", "generic", "fast", 1, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3406,12 +3673,15 @@ export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_dec_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_dec_2", "generic", "fast", 2, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3443,12 +3713,15 @@ export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_dec_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_dec_4", "generic", "fast", 4, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3480,12 +3753,15 @@ export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_dec_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_dec_8", "generic", "fast", 8, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3516,12 +3792,15 @@ export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_sub_return_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3554,12 +3833,15 @@ export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  */
 export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_sub_return_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3592,12 +3874,15 @@ export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  */
 export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_sub_return_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3630,12 +3915,15 @@ export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  */
 export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_sub_return_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_sub_return_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -3668,12 +3956,15 @@ export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  */
 export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_inc_return_1", "generic", "fast", 1, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3705,12 +3996,15 @@ export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  */
 export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_inc_return_2", "generic", "fast", 2, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3742,12 +4036,15 @@ export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  */
 export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_inc_return_4", "generic", "fast", 4, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3779,12 +4076,15 @@ export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  */
 export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_inc_return_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_inc_return_8", "generic", "fast", 8, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3816,12 +4116,15 @@ export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  */
 export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_dec_return_1", "generic", "fast", 1, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3853,12 +4156,15 @@ export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  */
 export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_dec_return_2", "generic", "fast", 2, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3890,12 +4196,15 @@ export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  */
 export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_dec_return_4", "generic", "fast", 4, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3927,12 +4236,15 @@ export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  */
 export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("raw_cpu_dec_return_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_dec_return_8", "generic", "fast", 8, m, pcp);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
   // ptr = [var] + __per_cpu_offset[cpu]
@@ -3965,12 +4277,15 @@ export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  */
 export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_read_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_read_1", "generic", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4000,12 +4315,15 @@ export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): numbe
  */
 export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_read_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_read_2", "generic", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4035,12 +4353,15 @@ export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): numbe
  */
 export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_read_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_read_4", "generic", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4070,12 +4391,15 @@ export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): numbe
  */
 export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_read_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_read_8", "generic", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -4105,12 +4429,15 @@ export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigin
  */
 export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_write_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_write_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // cpu = raw_smp_processor_id()
@@ -4140,12 +4467,15 @@ export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: 
  */
 export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_write_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_write_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // cpu = raw_smp_processor_id()
@@ -4175,12 +4505,15 @@ export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: 
  */
 export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_write_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_write_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // cpu = raw_smp_processor_id()
@@ -4210,12 +4543,15 @@ export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: 
  */
 export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_write_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_write_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // cpu = raw_smp_processor_id()
@@ -4245,12 +4581,15 @@ export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: 
  */
 export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_add_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_add_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
@@ -4284,12 +4623,15 @@ export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_add_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_add_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
@@ -4323,12 +4665,15 @@ export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_add_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_add_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
@@ -4362,12 +4707,15 @@ export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_add_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_add_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
@@ -4401,12 +4749,15 @@ export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_and_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_and_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // cpu = raw_smp_processor_id()
@@ -4440,12 +4791,15 @@ export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_and_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_and_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // cpu = raw_smp_processor_id()
@@ -4479,12 +4833,15 @@ export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_and_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_and_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // cpu = raw_smp_processor_id()
@@ -4518,12 +4875,15 @@ export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_and_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_and_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // cpu = raw_smp_processor_id()
@@ -4557,12 +4917,15 @@ export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_or_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_or_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // cpu = raw_smp_processor_id()
@@ -4596,12 +4959,15 @@ export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_or_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_or_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // cpu = raw_smp_processor_id()
@@ -4635,12 +5001,15 @@ export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_or_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_or_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // cpu = raw_smp_processor_id()
@@ -4674,12 +5043,15 @@ export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_or_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_or_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // cpu = raw_smp_processor_id()
@@ -4713,12 +5085,15 @@ export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_add_return_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_add_return_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
@@ -4753,12 +5128,15 @@ export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  */
 export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_add_return_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_add_return_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
@@ -4793,12 +5171,15 @@ export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  */
 export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_add_return_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_add_return_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
@@ -4833,12 +5214,15 @@ export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  */
 export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_add_return_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_add_return_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
@@ -4873,12 +5257,15 @@ export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  */
 export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_xchg_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_xchg_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // cpu = raw_smp_processor_id()
@@ -4911,12 +5298,15 @@ export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: 
  */
 export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_xchg_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_xchg_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // cpu = raw_smp_processor_id()
@@ -4949,12 +5339,15 @@ export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: 
  */
 export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_xchg_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_xchg_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // cpu = raw_smp_processor_id()
@@ -4987,12 +5380,15 @@ export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: 
  */
 export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_xchg_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_xchg_8", "generic", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // cpu = raw_smp_processor_id()
@@ -5025,12 +5421,15 @@ export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: 
  */
 export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_cmpxchg_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5069,12 +5468,15 @@ export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ova
  */
 export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_cmpxchg_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5113,12 +5515,15 @@ export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ova
  */
 export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_cmpxchg_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5157,12 +5562,15 @@ export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ova
  */
 export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_cmpxchg_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_cmpxchg_8", "generic", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -5201,12 +5609,15 @@ export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ova
  */
 export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_try_cmpxchg_1", "generic", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5246,12 +5657,15 @@ export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  */
 export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_try_cmpxchg_2", "generic", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5291,12 +5705,15 @@ export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  */
 export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_try_cmpxchg_4", "generic", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5336,12 +5753,15 @@ export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  */
 export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_try_cmpxchg_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_try_cmpxchg_8", "generic", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -5382,12 +5802,15 @@ export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  */
 export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_sub_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_sub_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
@@ -5422,12 +5845,15 @@ export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_sub_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_sub_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
@@ -5462,12 +5888,15 @@ export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_sub_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_sub_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
@@ -5502,12 +5931,15 @@ export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_sub_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_sub_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
@@ -5542,12 +5974,15 @@ export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_inc_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_inc_1", "generic", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5581,12 +6016,15 @@ export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_inc_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_inc_2", "generic", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5620,12 +6058,15 @@ export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_inc_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_inc_4", "generic", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5659,12 +6100,15 @@ export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_inc_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_inc_8", "generic", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5699,12 +6143,15 @@ export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_dec_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_dec_1", "generic", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5739,12 +6186,15 @@ export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_dec_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_dec_2", "generic", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5779,12 +6229,15 @@ export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_dec_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_dec_4", "generic", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5819,12 +6272,15 @@ export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_dec_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_dec_8", "generic", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -5858,12 +6314,15 @@ export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_sub_return_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
@@ -5899,12 +6358,15 @@ export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  */
 export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_sub_return_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
@@ -5940,12 +6402,15 @@ export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  */
 export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_sub_return_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
@@ -5981,12 +6446,15 @@ export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  */
 export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_sub_return_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_sub_return_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
@@ -6022,12 +6490,15 @@ export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  */
 export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_inc_return_1", "generic", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6062,12 +6533,15 @@ export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  */
 export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_inc_return_2", "generic", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6102,12 +6576,15 @@ export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  */
 export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_inc_return_4", "generic", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6142,12 +6619,15 @@ export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  */
 export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_inc_return_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_inc_return_8", "generic", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6182,12 +6662,15 @@ export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  */
 export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_dec_return_1", "generic", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6222,12 +6705,15 @@ export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  */
 export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_dec_return_2", "generic", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6262,12 +6748,15 @@ export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  */
 export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_dec_return_4", "generic", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6302,12 +6791,15 @@ export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  */
 export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("__this_cpu_dec_return_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_dec_return_8", "generic", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6343,12 +6835,15 @@ export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  */
 export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_sub_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_sub_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -6385,12 +6880,15 @@ export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_sub_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_sub_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -6427,12 +6925,15 @@ export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_sub_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_sub_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -6469,12 +6970,15 @@ export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_sub_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_sub_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -6511,12 +7015,15 @@ export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_inc_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_inc_1", "generic", "fast", 1, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6552,12 +7059,15 @@ export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_inc_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_inc_2", "generic", "fast", 2, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6593,12 +7103,15 @@ export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_inc_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_inc_4", "generic", "fast", 4, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6634,12 +7147,15 @@ export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_inc_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_inc_8", "generic", "fast", 8, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6676,12 +7192,15 @@ export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_dec_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_dec_1", "generic", "fast", 1, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6718,12 +7237,15 @@ export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_dec_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_dec_2", "generic", "fast", 2, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6760,12 +7282,15 @@ export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_dec_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_dec_4", "generic", "fast", 4, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6802,12 +7327,15 @@ export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_dec_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_dec_8", "generic", "fast", 8, m, pcp);
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
   const cpu = m.cpu;
@@ -6843,12 +7371,15 @@ export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_sub_return_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_sub_return_1", "generic", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -6888,12 +7419,15 @@ export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  */
 export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_sub_return_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_sub_return_2", "generic", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -6933,12 +7467,15 @@ export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  */
 export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_sub_return_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_sub_return_4", "generic", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
   let result: number;
   const flags = local_irq_save(m);
@@ -6978,12 +7515,15 @@ export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  */
 export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_sub_return_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_sub_return_8", "generic", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
   let result: bigint;
   const flags = local_irq_save(m);
@@ -7023,12 +7563,15 @@ export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  */
 export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_inc_return_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_inc_return_1", "generic", "fast", 1, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -7067,12 +7610,15 @@ export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  */
 export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_inc_return_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_inc_return_2", "generic", "fast", 2, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -7111,12 +7657,15 @@ export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  */
 export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_inc_return_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_inc_return_4", "generic", "fast", 4, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -7155,12 +7704,15 @@ export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  */
 export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_inc_return_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_inc_return_8", "generic", "fast", 8, m, pcp);
   let result: bigint;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -7199,12 +7751,15 @@ export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
  */
 export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_generic) throw badPointer("this_cpu_dec_return_1", "generic", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_dec_return_1", "generic", "fast", 1, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -7243,12 +7798,15 @@ export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  */
 export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_generic) throw badPointer("this_cpu_dec_return_2", "generic", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_dec_return_2", "generic", "fast", 2, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -7287,12 +7845,15 @@ export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  */
 export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_generic) throw badPointer("this_cpu_dec_return_4", "generic", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_dec_return_4", "generic", "fast", 4, m, pcp);
   let result: number;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -7331,12 +7892,15 @@ export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  */
 export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_generic;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_generic) throw badPointer("this_cpu_dec_return_8", "generic", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_dec_return_8", "generic", "fast", 8, m, pcp);
   let result: bigint;
   const flags = local_irq_save(m);
   // cpu = raw_smp_processor_id()
@@ -7353,4 +7917,4 @@ export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
   local_irq_restore(m, flags);
   return result;
 }
-// sha256:cc9a75f7854c9b3c0a98d9fc14f205006585a412caf3b39fcf3e8c36ca8bdacf
+// sha256:3edf099419e9e222eb60bd17a5a761901ecd0d94692c78004b5ae6c2665d91eb

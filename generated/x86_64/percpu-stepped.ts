@@ -25,12 +25,15 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  */
 export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_read_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_read_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "movb %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u8[m.gs + pcp.off];
   return ret;
@@ -51,12 +54,15 @@ export function* raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  */
 export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_read_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_read_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "movw %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   return ret;
@@ -77,12 +83,15 @@ export function* raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  */
 export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_read_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_read_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "movl %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   return ret;
@@ -103,12 +112,15 @@ export function* raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  */
 export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_read_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_read_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "movq %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
@@ -129,12 +141,15 @@ export function* raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  */
 export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_write_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_write_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   yield { asm: "movb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] = val;
@@ -155,12 +170,15 @@ export function* raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_write_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_write_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
   yield { asm: "movw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] = val;
@@ -181,12 +199,15 @@ export function* raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_write_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_write_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
   yield { asm: "movl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] = val;
@@ -207,12 +228,15 @@ export function* raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_write_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_write_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
   yield { asm: "movq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] = val;
@@ -233,12 +257,15 @@ export function* raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_add_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_add_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -259,12 +286,15 @@ export function* raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_add_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_add_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
   yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
@@ -285,12 +315,15 @@ export function* raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_add_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_add_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
   yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
@@ -311,12 +344,15 @@ export function* raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_add_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_add_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
   yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] += val;
@@ -337,12 +373,15 @@ export function* raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_and_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_and_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   yield { asm: "andb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] &= val & 0xff;
@@ -363,12 +402,15 @@ export function* raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_and_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_and_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
   yield { asm: "andw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] &= val & 0xffff;
@@ -389,12 +431,15 @@ export function* raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_and_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_and_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
   yield { asm: "andl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] &= val >>> 0;
@@ -415,12 +460,15 @@ export function* raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_and_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_and_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
   yield { asm: "andq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] &= val;
@@ -441,12 +489,15 @@ export function* raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_or_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_or_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   yield { asm: "orb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] |= val & 0xff;
@@ -467,12 +518,15 @@ export function* raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_or_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_or_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
   yield { asm: "orw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] |= val & 0xffff;
@@ -493,12 +547,15 @@ export function* raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_or_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_or_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
   yield { asm: "orl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] |= val >>> 0;
@@ -519,12 +576,15 @@ export function* raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_or_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_or_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
   yield { asm: "orq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] |= val;
@@ -545,12 +605,15 @@ export function* raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_add_return_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -573,12 +636,15 @@ export function* raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  */
 export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_add_return_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
@@ -601,12 +667,15 @@ export function* raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  */
 export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_add_return_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
@@ -629,12 +698,15 @@ export function* raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  */
 export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_add_return_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += val;
@@ -657,12 +729,15 @@ export function* raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  */
 export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_xchg_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   yield { asm: "movb %gs:[var], %al", pcp: pcp };
   const ret = m.u8[m.gs + pcp.off];
@@ -686,12 +761,15 @@ export function* raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  */
 export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_xchg_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
   yield { asm: "movw %gs:[var], %ax", pcp: pcp };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -715,12 +793,15 @@ export function* raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  */
 export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_xchg_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
   yield { asm: "movl %gs:[var], %eax", pcp: pcp };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -744,12 +825,15 @@ export function* raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  */
 export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_xchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
   yield { asm: "movq %gs:[var], %rax", pcp: pcp };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -773,12 +857,15 @@ export function* raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  */
 export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -803,12 +890,15 @@ export function* raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  */
 export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
   const expected = oval & 0xffff;
@@ -833,12 +923,15 @@ export function* raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  */
 export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
   const expected = oval >>> 0;
@@ -863,12 +956,15 @@ export function* raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  */
 export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -893,12 +989,15 @@ export function* raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  */
 export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_try_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -925,12 +1024,15 @@ export function* raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  */
 export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_try_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
   const expected = ovalp.value & 0xffff;
@@ -957,12 +1059,15 @@ export function* raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  */
 export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_try_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
   const expected = ovalp.value >>> 0;
@@ -989,12 +1094,15 @@ export function* raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  */
 export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_try_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -1021,12 +1129,15 @@ export function* raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  */
 export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg64", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_cmpxchg64", "x86_64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -1051,12 +1162,15 @@ export function* raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  */
 export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg64", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_try_cmpxchg64", "x86_64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -1083,12 +1197,15 @@ export function* raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  */
 export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg128", "x86_64", "stepped", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("raw_cpu_cmpxchg128", "x86_64", "stepped", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, oval);
@@ -1118,12 +1235,15 @@ export function* raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  */
 export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg128", "x86_64", "stepped", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("raw_cpu_try_cmpxchg128", "x86_64", "stepped", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, ovalp.value);
@@ -1156,12 +1276,15 @@ export function* raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  */
 export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_read_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_read_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "movb %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u8[m.gs + pcp.off];
   return ret;
@@ -1182,12 +1305,15 @@ export function* this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Genera
  */
 export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_read_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_read_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "movw %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   return ret;
@@ -1208,12 +1334,15 @@ export function* this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Genera
  */
 export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_read_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_read_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "movl %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   return ret;
@@ -1234,12 +1363,15 @@ export function* this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Genera
  */
 export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_read_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_read_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "movq %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
@@ -1260,12 +1392,15 @@ export function* this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Genera
  */
 export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_write_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_write_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   yield { asm: "movb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] = val;
@@ -1286,12 +1421,15 @@ export function* this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  */
 export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_write_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_write_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
   yield { asm: "movw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] = val;
@@ -1312,12 +1450,15 @@ export function* this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  */
 export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_write_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_write_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
   yield { asm: "movl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] = val;
@@ -1338,12 +1479,15 @@ export function* this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  */
 export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_write_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_write_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
   yield { asm: "movq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] = val;
@@ -1364,12 +1508,15 @@ export function* this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  */
 export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_add_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_add_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -1390,12 +1537,15 @@ export function* this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_add_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_add_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
   yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
@@ -1416,12 +1566,15 @@ export function* this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_add_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_add_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
   yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
@@ -1442,12 +1595,15 @@ export function* this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_add_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_add_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
   yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] += val;
@@ -1468,12 +1624,15 @@ export function* this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_and_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_and_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   yield { asm: "andb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] &= val & 0xff;
@@ -1494,12 +1653,15 @@ export function* this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_and_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_and_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
   yield { asm: "andw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] &= val & 0xffff;
@@ -1520,12 +1682,15 @@ export function* this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_and_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_and_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
   yield { asm: "andl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] &= val >>> 0;
@@ -1546,12 +1711,15 @@ export function* this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_and_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_and_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
   yield { asm: "andq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] &= val;
@@ -1572,12 +1740,15 @@ export function* this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_or_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_or_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   yield { asm: "orb %[val], %gs:[var]", pcp: pcp, val: val };
   m.u8[m.gs + pcp.off] |= val & 0xff;
@@ -1598,12 +1769,15 @@ export function* this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_or_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_or_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
   yield { asm: "orw %[val], %gs:[var]", pcp: pcp, val: val };
   m.u16[(m.gs + pcp.off) >>> 1] |= val & 0xffff;
@@ -1624,12 +1798,15 @@ export function* this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_or_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_or_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
   yield { asm: "orl %[val], %gs:[var]", pcp: pcp, val: val };
   m.u32[(m.gs + pcp.off) >>> 2] |= val >>> 0;
@@ -1650,12 +1827,15 @@ export function* this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_or_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_or_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
   yield { asm: "orq %[val], %gs:[var]", pcp: pcp, val: val };
   m.u64[(m.gs + pcp.off) >>> 3] |= val;
@@ -1676,12 +1856,15 @@ export function* this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_add_return_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -1704,12 +1887,15 @@ export function* this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  */
 export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_add_return_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
@@ -1732,12 +1918,15 @@ export function* this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  */
 export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_add_return_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
@@ -1760,12 +1949,15 @@ export function* this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  */
 export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_add_return_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += val;
@@ -1788,12 +1980,15 @@ export function* this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  */
 export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_xchg_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   yield { asm: "movb %gs:[var], %al", pcp: pcp };
   let ret = m.u8[m.gs + pcp.off];
@@ -1824,12 +2019,15 @@ export function* this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: n
  */
 export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_xchg_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
   yield { asm: "movw %gs:[var], %ax", pcp: pcp };
   let ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -1860,12 +2058,15 @@ export function* this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: n
  */
 export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_xchg_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
   yield { asm: "movl %gs:[var], %eax", pcp: pcp };
   let ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -1896,12 +2097,15 @@ export function* this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: n
  */
 export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_xchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
   yield { asm: "movq %gs:[var], %rax", pcp: pcp };
   let ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1932,12 +2136,15 @@ export function* this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: b
  */
 export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -1962,12 +2169,15 @@ export function* this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval
  */
 export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
   const expected = oval & 0xffff;
@@ -1992,12 +2202,15 @@ export function* this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval
  */
 export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
   const expected = oval >>> 0;
@@ -2022,12 +2235,15 @@ export function* this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval
  */
 export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -2052,12 +2268,15 @@ export function* this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  */
 export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_try_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -2084,12 +2303,15 @@ export function* this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  */
 export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_try_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
   const expected = ovalp.value & 0xffff;
@@ -2116,12 +2338,15 @@ export function* this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  */
 export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_try_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
   const expected = ovalp.value >>> 0;
@@ -2148,12 +2373,15 @@ export function* this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  */
 export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_try_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -2180,12 +2408,15 @@ export function* this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  */
 export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg64", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_cmpxchg64", "x86_64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -2210,12 +2441,15 @@ export function* this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval
  */
 export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg64", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_try_cmpxchg64", "x86_64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -2242,12 +2476,15 @@ export function* this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  */
 export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg128", "x86_64", "stepped", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("this_cpu_cmpxchg128", "x86_64", "stepped", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, oval);
@@ -2277,12 +2514,15 @@ export function* this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ov
  */
 export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg128", "x86_64", "stepped", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("this_cpu_try_cmpxchg128", "x86_64", "stepped", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, ovalp.value);
@@ -2315,12 +2555,15 @@ export function* this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>
  */
 export function* this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_read_stable_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "movb %gs:%a[var], %[ret]", pcp: pcp };
   const ret = m.u8[m.gs + pcp.off];
   return ret;
@@ -2341,12 +2584,15 @@ export function* this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  */
 export function* this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_read_stable_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "movw %gs:%a[var], %[ret]", pcp: pcp };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   return ret;
@@ -2367,12 +2613,15 @@ export function* this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  */
 export function* this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_read_stable_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "movl %gs:%a[var], %[ret]", pcp: pcp };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   return ret;
@@ -2393,12 +2642,15 @@ export function* this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  */
 export function* this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_read_stable_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "movq %gs:%a[var], %[ret]", pcp: pcp };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
@@ -2422,12 +2674,15 @@ export function* this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  */
 export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_sub_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -2451,12 +2706,15 @@ export function* raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_sub_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
   yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
@@ -2480,12 +2738,15 @@ export function* raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_sub_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
   yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
@@ -2509,12 +2770,15 @@ export function* raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_sub_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
   yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
@@ -2538,12 +2802,15 @@ export function* raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_inc_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "incb %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 1;
 }
@@ -2566,12 +2833,15 @@ export function* raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  */
 export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_inc_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "incw %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
 }
@@ -2594,12 +2864,15 @@ export function* raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  */
 export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_inc_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "incl %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
 }
@@ -2622,12 +2895,15 @@ export function* raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  */
 export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_inc_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "incq %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
 }
@@ -2651,12 +2927,15 @@ export function* raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  */
 export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_dec_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "decb %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] -= 1;
 }
@@ -2680,12 +2959,15 @@ export function* raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generato
  */
 export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_dec_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "decw %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] -= 1;
 }
@@ -2709,12 +2991,15 @@ export function* raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generato
  */
 export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_dec_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "decl %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] -= 1;
 }
@@ -2738,12 +3023,15 @@ export function* raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generato
  */
 export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_dec_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "decq %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] -= 1n;
 }
@@ -2766,12 +3054,15 @@ export function* raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generato
  */
 export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_sub_return_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -2797,12 +3088,15 @@ export function* raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  */
 export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_sub_return_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
@@ -2828,12 +3122,15 @@ export function* raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  */
 export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_sub_return_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
@@ -2859,12 +3156,15 @@ export function* raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  */
 export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_sub_return_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
@@ -2890,12 +3190,15 @@ export function* raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  */
 export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_inc_return_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 1;
   const ret = m.u8[m.gs + pcp.off];
@@ -2920,12 +3223,15 @@ export function* raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  */
 export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_inc_return_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -2950,12 +3256,15 @@ export function* raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  */
 export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_inc_return_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -2980,12 +3289,15 @@ export function* raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  */
 export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_inc_return_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -3010,12 +3322,15 @@ export function* raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  */
 export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_dec_return_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 0xff;
   const ret = m.u8[m.gs + pcp.off];
@@ -3040,12 +3355,15 @@ export function* raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): G
  */
 export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_dec_return_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -3070,12 +3388,15 @@ export function* raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): G
  */
 export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_dec_return_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 0xffffffff;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -3100,12 +3421,15 @@ export function* raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): G
  */
 export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_dec_return_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 0xffffffffffffffffn;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -3131,12 +3455,15 @@ export function* raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): G
  */
 export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_read_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_read_1", "x86_64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "movb %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u8[m.gs + pcp.off];
@@ -3162,12 +3489,15 @@ export function* __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gene
  */
 export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_read_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_read_2", "x86_64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "movw %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -3193,12 +3523,15 @@ export function* __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gene
  */
 export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_read_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_read_4", "x86_64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "movl %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -3224,12 +3557,15 @@ export function* __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gene
  */
 export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_read_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_read_8", "x86_64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   yield { asm: "movq %gs:[var], %[ret]", pcp: pcp };
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -3255,12 +3591,15 @@ export function* __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gene
  */
 export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_write_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_write_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "movb %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3286,12 +3625,15 @@ export function* __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val:
  */
 export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_write_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_write_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "movw %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3317,12 +3659,15 @@ export function* __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val:
  */
 export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_write_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_write_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "movl %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3348,12 +3693,15 @@ export function* __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val:
  */
 export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_write_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_write_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   yield { asm: "movq %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3379,12 +3727,15 @@ export function* __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val:
  */
 export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_add_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_add_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3410,12 +3761,15 @@ export function* __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  */
 export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_add_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_add_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3441,12 +3795,15 @@ export function* __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  */
 export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_add_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_add_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3472,12 +3829,15 @@ export function* __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  */
 export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_add_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_add_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3503,12 +3863,15 @@ export function* __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  */
 export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_and_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_and_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "andb %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3534,12 +3897,15 @@ export function* __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  */
 export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_and_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_and_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "andw %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3565,12 +3931,15 @@ export function* __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  */
 export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_and_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_and_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "andl %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3596,12 +3965,15 @@ export function* __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  */
 export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_and_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_and_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   yield { asm: "andq %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3627,12 +3999,15 @@ export function* __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  */
 export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_or_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_or_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "orb %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3658,12 +4033,15 @@ export function* __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_or_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_or_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "orw %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3689,12 +4067,15 @@ export function* __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_or_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_or_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "orl %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3720,12 +4101,15 @@ export function* __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_or_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_or_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   yield { asm: "orq %[val], %gs:[var]", pcp: pcp, val: val };
@@ -3751,12 +4135,15 @@ export function* __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_add_return_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
@@ -3784,12 +4171,15 @@ export function* __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  */
 export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_add_return_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
@@ -3817,12 +4207,15 @@ export function* __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  */
 export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_add_return_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
@@ -3850,12 +4243,15 @@ export function* __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  */
 export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_add_return_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
@@ -3883,12 +4279,15 @@ export function* __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  */
 export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_xchg_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "movb %gs:[var], %al", pcp: pcp };
@@ -3917,12 +4316,15 @@ export function* __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval:
  */
 export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_xchg_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "movw %gs:[var], %ax", pcp: pcp };
@@ -3951,12 +4353,15 @@ export function* __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval:
  */
 export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_xchg_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "movl %gs:[var], %eax", pcp: pcp };
@@ -3985,12 +4390,15 @@ export function* __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval:
  */
 export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_xchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   yield { asm: "movq %gs:[var], %rax", pcp: pcp };
@@ -4019,12 +4427,15 @@ export function* __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval:
  */
 export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -4054,12 +4465,15 @@ export function* __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  */
 export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -4089,12 +4503,15 @@ export function* __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  */
 export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -4124,12 +4541,15 @@ export function* __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  */
 export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -4159,12 +4579,15 @@ export function* __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  */
 export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_try_cmpxchg_1", "x86_64", "stepped", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -4196,12 +4619,15 @@ export function* __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>
  */
 export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_try_cmpxchg_2", "x86_64", "stepped", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -4233,12 +4659,15 @@ export function* __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>
  */
 export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_try_cmpxchg_4", "x86_64", "stepped", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -4270,12 +4699,15 @@ export function* __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>
  */
 export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): Generator<Insn, boolean, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_try_cmpxchg_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -4308,12 +4740,15 @@ export function* __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>
  */
 export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_sub_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: -val };
@@ -4340,12 +4775,15 @@ export function* __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: n
  */
 export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_sub_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: -val };
@@ -4372,12 +4810,15 @@ export function* __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: n
  */
 export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_sub_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: -val };
@@ -4404,12 +4845,15 @@ export function* __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: n
  */
 export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_sub_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: -val };
@@ -4436,12 +4880,15 @@ export function* __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: b
  */
 export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_inc_1", "x86_64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "incb %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 1;
@@ -4467,12 +4914,15 @@ export function* __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  */
 export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_inc_2", "x86_64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "incw %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
@@ -4498,12 +4948,15 @@ export function* __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  */
 export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_inc_4", "x86_64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "incl %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
@@ -4529,12 +4982,15 @@ export function* __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  */
 export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_inc_8", "x86_64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "incq %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
@@ -4561,12 +5017,15 @@ export function* __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  */
 export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_dec_1", "x86_64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "decb %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] -= 1;
@@ -4593,12 +5052,15 @@ export function* __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Gener
  */
 export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_dec_2", "x86_64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "decw %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] -= 1;
@@ -4625,12 +5087,15 @@ export function* __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Gener
  */
 export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_dec_4", "x86_64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "decl %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] -= 1;
@@ -4657,12 +5122,15 @@ export function* __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Gener
  */
 export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_dec_8", "x86_64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   yield { asm: "decq %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] -= 1n;
@@ -4688,12 +5156,15 @@ export function* __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Gener
  */
 export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_sub_return_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
@@ -4722,12 +5193,15 @@ export function* __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  */
 export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_sub_return_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
@@ -4756,12 +5230,15 @@ export function* __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  */
 export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_sub_return_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
@@ -4790,12 +5267,15 @@ export function* __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  */
 export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_sub_return_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
@@ -4824,12 +5304,15 @@ export function* __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  */
 export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_inc_return_1", "x86_64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 1;
@@ -4857,12 +5340,15 @@ export function* __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  */
 export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_inc_return_2", "x86_64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
@@ -4890,12 +5376,15 @@ export function* __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  */
 export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_inc_return_4", "x86_64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
@@ -4923,12 +5412,15 @@ export function* __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  */
 export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_inc_return_8", "x86_64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
@@ -4956,12 +5448,15 @@ export function* __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  */
 export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_dec_return_1", "x86_64", "stepped", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 0xff;
@@ -4989,12 +5484,15 @@ export function* __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>)
  */
 export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_dec_return_2", "x86_64", "stepped", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 0xffff;
@@ -5022,12 +5520,15 @@ export function* __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>)
  */
 export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_dec_return_4", "x86_64", "stepped", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 0xffffffff;
@@ -5055,12 +5556,15 @@ export function* __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>)
  */
 export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_dec_return_8", "x86_64", "stepped", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 0xffffffffffffffffn;
@@ -5086,12 +5590,15 @@ export function* __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>)
  */
 export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_sub_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_sub_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   yield { asm: "addb %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -5115,12 +5622,15 @@ export function* this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_sub_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_sub_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
   yield { asm: "addw %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
@@ -5144,12 +5654,15 @@ export function* this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_sub_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_sub_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
   yield { asm: "addl %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
@@ -5173,12 +5686,15 @@ export function* this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_sub_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_sub_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
   yield { asm: "addq %[val], %gs:[var]", pcp: pcp, val: -val };
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
@@ -5202,12 +5718,15 @@ export function* this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_inc_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_inc_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "incb %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 1;
 }
@@ -5230,12 +5749,15 @@ export function* this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  */
 export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_inc_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_inc_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "incw %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
 }
@@ -5258,12 +5780,15 @@ export function* this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  */
 export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_inc_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_inc_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "incl %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
 }
@@ -5286,12 +5811,15 @@ export function* this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  */
 export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_inc_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_inc_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "incq %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
 }
@@ -5315,12 +5843,15 @@ export function* this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  */
 export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_dec_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_dec_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "decb %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] -= 1;
 }
@@ -5344,12 +5875,15 @@ export function* this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generat
  */
 export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_dec_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_dec_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "decw %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] -= 1;
 }
@@ -5373,12 +5907,15 @@ export function* this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generat
  */
 export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_dec_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_dec_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "decl %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] -= 1;
 }
@@ -5402,12 +5939,15 @@ export function* this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generat
  */
 export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, void, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_dec_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_dec_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "decq %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] -= 1n;
 }
@@ -5430,12 +5970,15 @@ export function* this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generat
  */
 export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_sub_return_1", "x86_64", "stepped", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -5461,12 +6004,15 @@ export function* this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, v
  */
 export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_sub_return_2", "x86_64", "stepped", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
@@ -5492,12 +6038,15 @@ export function* this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, v
  */
 export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_sub_return_4", "x86_64", "stepped", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
@@ -5523,12 +6072,15 @@ export function* this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, v
  */
 export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_sub_return_8", "x86_64", "stepped", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
@@ -5554,12 +6106,15 @@ export function* this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, v
  */
 export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_inc_return_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 1;
   const ret = m.u8[m.gs + pcp.off];
@@ -5584,12 +6139,15 @@ export function* this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  */
 export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_inc_return_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -5614,12 +6172,15 @@ export function* this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  */
 export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_inc_return_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -5644,12 +6205,15 @@ export function* this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  */
 export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_inc_return_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -5674,12 +6238,15 @@ export function* this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  */
 export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_1", "x86_64", "stepped", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_dec_return_1", "x86_64", "stepped", 1, m, pcp);
   yield { asm: "xaddb %[tmp], %gs:[var]", pcp: pcp };
   m.u8[m.gs + pcp.off] += 0xff;
   const ret = m.u8[m.gs + pcp.off];
@@ -5704,12 +6271,15 @@ export function* this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  */
 export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_2", "x86_64", "stepped", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_dec_return_2", "x86_64", "stepped", 2, m, pcp);
   yield { asm: "xaddw %[tmp], %gs:[var]", pcp: pcp };
   m.u16[(m.gs + pcp.off) >>> 1] += 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -5734,12 +6304,15 @@ export function* this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  */
 export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): Generator<Insn, number, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_4", "x86_64", "stepped", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_dec_return_4", "x86_64", "stepped", 4, m, pcp);
   yield { asm: "xaddl %[tmp], %gs:[var]", pcp: pcp };
   m.u32[(m.gs + pcp.off) >>> 2] += 0xffffffff;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -5764,15 +6337,18 @@ export function* this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  */
 export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): Generator<Insn, bigint, undefined> {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_8", "x86_64", "stepped", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_dec_return_8", "x86_64", "stepped", 8, m, pcp);
   yield { asm: "xaddq %[tmp], %gs:[var]", pcp: pcp };
   m.u64[(m.gs + pcp.off) >>> 3] += 0xffffffffffffffffn;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
 }
-// sha256:fcabeabcb7448bbf0f9e5845f6281ecb71b4ada85806330069c1ea8040452d13
+// sha256:c246867c96f9c65b05c7e225d4d59ac6297bc03a825a9e545bacf5f80eeaedae

@@ -24,12 +24,15 @@ import type { Width1Type, Width2Type, Width4Type, Width8Type, Width16Type } from
  */
 export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_read_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_read_1", "x86_64", "fast", 1, m, pcp);
   // movb %gs:[var], %[ret]
   const ret = m.u8[m.gs + pcp.off];
   return ret;
@@ -50,12 +53,15 @@ export function raw_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
  */
 export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_read_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_read_2", "x86_64", "fast", 2, m, pcp);
   // movw %gs:[var], %[ret]
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   return ret;
@@ -76,12 +82,15 @@ export function raw_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
  */
 export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_read_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_read_4", "x86_64", "fast", 4, m, pcp);
   // movl %gs:[var], %[ret]
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   return ret;
@@ -102,12 +111,15 @@ export function raw_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
  */
 export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_read_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_read_8", "x86_64", "fast", 8, m, pcp);
   // movq %gs:[var], %[ret]
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
@@ -128,12 +140,15 @@ export function raw_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
  */
 export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_write_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_write_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_1", "val", val, false);
   // movb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] = val;
@@ -154,12 +169,15 @@ export function raw_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_write_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_write_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_2", "val", val, false);
   // movw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] = val;
@@ -180,12 +198,15 @@ export function raw_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_write_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_write_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_write_4", "val", val, false);
   // movl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] = val;
@@ -206,12 +227,15 @@ export function raw_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_write_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_write_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_write_8", "val", val, true);
   // movq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] = val;
@@ -232,12 +256,15 @@ export function raw_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_add_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_add_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_1", "val", val, false);
   // addb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -258,12 +285,15 @@ export function raw_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_add_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_add_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_2", "val", val, false);
   // addw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
@@ -284,12 +314,15 @@ export function raw_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_add_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_add_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_4", "val", val, false);
   // addl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
@@ -310,12 +343,15 @@ export function raw_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_add_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_add_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_8", "val", val, true);
   // addq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += val;
@@ -336,12 +372,15 @@ export function raw_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_and_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_and_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_1", "val", val, false);
   // andb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] &= val & 0xff;
@@ -362,12 +401,15 @@ export function raw_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_and_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_and_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_2", "val", val, false);
   // andw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] &= val & 0xffff;
@@ -388,12 +430,15 @@ export function raw_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_and_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_and_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_and_4", "val", val, false);
   // andl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] &= val >>> 0;
@@ -414,12 +459,15 @@ export function raw_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_and_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_and_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_and_8", "val", val, true);
   // andq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] &= val;
@@ -440,12 +488,15 @@ export function raw_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_or_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_or_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_1", "val", val, false);
   // orb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] |= val & 0xff;
@@ -466,12 +517,15 @@ export function raw_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number
  */
 export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_or_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_or_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_2", "val", val, false);
   // orw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] |= val & 0xffff;
@@ -492,12 +546,15 @@ export function raw_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number
  */
 export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_or_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_or_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_or_4", "val", val, false);
   // orl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] |= val >>> 0;
@@ -518,12 +575,15 @@ export function raw_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number
  */
 export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_or_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_or_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_or_8", "val", val, true);
   // orq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] |= val;
@@ -544,12 +604,15 @@ export function raw_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint
  */
 export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_add_return_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_1", "val", val, false);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -572,12 +635,15 @@ export function raw_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  */
 export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_add_return_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_2", "val", val, false);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
@@ -600,12 +666,15 @@ export function raw_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  */
 export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_add_return_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_add_return_4", "val", val, false);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
@@ -628,12 +697,15 @@ export function raw_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  */
 export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_add_return_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_add_return_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_add_return_8", "val", val, true);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += val;
@@ -656,12 +728,15 @@ export function raw_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  */
 export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_xchg_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_1", "nval", nval, false);
   // movb %gs:[var], %al
   const ret = m.u8[m.gs + pcp.off];
@@ -685,12 +760,15 @@ export function raw_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: num
  */
 export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_xchg_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_2", "nval", nval, false);
   // movw %gs:[var], %ax
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -714,12 +792,15 @@ export function raw_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: num
  */
 export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_xchg_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_xchg_4", "nval", nval, false);
   // movl %gs:[var], %eax
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -743,12 +824,15 @@ export function raw_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: num
  */
 export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_xchg_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_xchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_xchg_8", "nval", nval, true);
   // movq %gs:[var], %rax
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -772,12 +856,15 @@ export function raw_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: big
  */
 export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -802,12 +889,15 @@ export function raw_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: 
  */
 export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_2", "nval", nval, false);
   const expected = oval & 0xffff;
@@ -832,12 +922,15 @@ export function raw_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: 
  */
 export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("raw_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_cmpxchg_4", "nval", nval, false);
   const expected = oval >>> 0;
@@ -862,12 +955,15 @@ export function raw_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: 
  */
 export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -892,12 +988,15 @@ export function raw_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  */
 export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_try_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -924,12 +1023,15 @@ export function raw_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ov
  */
 export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_try_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_2", "nval", nval, false);
   const expected = ovalp.value & 0xffff;
@@ -956,12 +1058,15 @@ export function raw_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ov
  */
 export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_try_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("raw_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("raw_cpu_try_cmpxchg_4", "nval", nval, false);
   const expected = ovalp.value >>> 0;
@@ -988,12 +1093,15 @@ export function raw_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ov
  */
 export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_try_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -1020,12 +1128,15 @@ export function raw_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  */
 export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg64", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_cmpxchg64", "x86_64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -1050,12 +1161,15 @@ export function raw_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: 
  */
 export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg64", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_try_cmpxchg64", "x86_64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -1082,12 +1196,15 @@ export function raw_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ov
  */
 export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_x86_64) throw badPointer("raw_cpu_cmpxchg128", "x86_64", "fast", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("raw_cpu_cmpxchg128", "x86_64", "fast", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, oval);
@@ -1117,12 +1234,15 @@ export function raw_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval
  */
 export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_x86_64) throw badPointer("raw_cpu_try_cmpxchg128", "x86_64", "fast", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("raw_cpu_try_cmpxchg128", "x86_64", "fast", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("raw_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("raw_cpu_try_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, ovalp.value);
@@ -1155,12 +1275,15 @@ export function raw_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, 
  */
 export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_read_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_read_1", "x86_64", "fast", 1, m, pcp);
   // movb %gs:[var], %[ret]
   const ret = m.u8[m.gs + pcp.off];
   return ret;
@@ -1181,12 +1304,15 @@ export function this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number 
  */
 export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_read_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_read_2", "x86_64", "fast", 2, m, pcp);
   // movw %gs:[var], %[ret]
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   return ret;
@@ -1207,12 +1333,15 @@ export function this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number 
  */
 export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_read_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_read_4", "x86_64", "fast", 4, m, pcp);
   // movl %gs:[var], %[ret]
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   return ret;
@@ -1233,12 +1362,15 @@ export function this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number 
  */
 export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_read_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_read_8", "x86_64", "fast", 8, m, pcp);
   // movq %gs:[var], %[ret]
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
@@ -1259,12 +1391,15 @@ export function this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint 
  */
 export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_write_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_write_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_1", "val", val, false);
   // movb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] = val;
@@ -1285,12 +1420,15 @@ export function this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_write_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_write_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_2", "val", val, false);
   // movw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] = val;
@@ -1311,12 +1449,15 @@ export function this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_write_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_write_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_write_4", "val", val, false);
   // movl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] = val;
@@ -1337,12 +1478,15 @@ export function this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_write_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_write_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_write_8", "val", val, true);
   // movq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] = val;
@@ -1363,12 +1507,15 @@ export function this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_add_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_add_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_1", "val", val, false);
   // addb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -1389,12 +1536,15 @@ export function this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_add_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_add_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_2", "val", val, false);
   // addw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
@@ -1415,12 +1565,15 @@ export function this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_add_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_add_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_4", "val", val, false);
   // addl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
@@ -1441,12 +1594,15 @@ export function this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_add_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_add_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_8", "val", val, true);
   // addq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += val;
@@ -1467,12 +1623,15 @@ export function this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_and_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_and_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_1", "val", val, false);
   // andb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] &= val & 0xff;
@@ -1493,12 +1652,15 @@ export function this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_and_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_and_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_2", "val", val, false);
   // andw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] &= val & 0xffff;
@@ -1519,12 +1681,15 @@ export function this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_and_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_and_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_and_4", "val", val, false);
   // andl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] &= val >>> 0;
@@ -1545,12 +1710,15 @@ export function this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_and_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_and_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_and_8", "val", val, true);
   // andq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] &= val;
@@ -1571,12 +1739,15 @@ export function this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_or_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_or_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_1", "val", val, false);
   // orb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] |= val & 0xff;
@@ -1597,12 +1768,15 @@ export function this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_or_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_or_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_2", "val", val, false);
   // orw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] |= val & 0xffff;
@@ -1623,12 +1797,15 @@ export function this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_or_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_or_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_or_4", "val", val, false);
   // orl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] |= val >>> 0;
@@ -1649,12 +1826,15 @@ export function this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_or_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_or_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_or_8", "val", val, true);
   // orq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] |= val;
@@ -1675,12 +1855,15 @@ export function this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_add_return_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_1", "val", val, false);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += val & 0xff;
@@ -1703,12 +1886,15 @@ export function this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  */
 export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_add_return_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_2", "val", val, false);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += val & 0xffff;
@@ -1731,12 +1917,15 @@ export function this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  */
 export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_add_return_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_add_return_4", "val", val, false);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += val >>> 0;
@@ -1759,12 +1948,15 @@ export function this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  */
 export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_add_return_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_add_return_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_add_return_8", "val", val, true);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += val;
@@ -1787,12 +1979,15 @@ export function this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  */
 export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_xchg_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_1", "nval", nval, false);
   // movb %gs:[var], %al
   let ret = m.u8[m.gs + pcp.off];
@@ -1823,12 +2018,15 @@ export function this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: nu
  */
 export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_xchg_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_2", "nval", nval, false);
   // movw %gs:[var], %ax
   let ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -1859,12 +2057,15 @@ export function this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: nu
  */
 export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_xchg_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_xchg_4", "nval", nval, false);
   // movl %gs:[var], %eax
   let ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -1895,12 +2096,15 @@ export function this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: nu
  */
 export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_xchg_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_xchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_xchg_8", "nval", nval, true);
   // movq %gs:[var], %rax
   let ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -1931,12 +2135,15 @@ export function this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bi
  */
 export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_1", "nval", nval, false);
   const expected = oval & 0xff;
@@ -1961,12 +2168,15 @@ export function this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval:
  */
 export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_2", "nval", nval, false);
   const expected = oval & 0xffff;
@@ -1991,12 +2201,15 @@ export function this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval:
  */
 export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_cmpxchg_4", "nval", nval, false);
   const expected = oval >>> 0;
@@ -2021,12 +2234,15 @@ export function this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval:
  */
 export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -2051,12 +2267,15 @@ export function this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  */
 export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_try_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_1", "nval", nval, false);
   const expected = ovalp.value & 0xff;
@@ -2083,12 +2302,15 @@ export function this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, o
  */
 export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_try_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_2", "nval", nval, false);
   const expected = ovalp.value & 0xffff;
@@ -2115,12 +2337,15 @@ export function this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, o
  */
 export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_try_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("this_cpu_try_cmpxchg_4", "nval", nval, false);
   const expected = ovalp.value >>> 0;
@@ -2147,12 +2372,15 @@ export function this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, o
  */
 export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_try_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg_8", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -2179,12 +2407,15 @@ export function this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  */
 export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg64", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_cmpxchg64", "x86_64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, oval);
@@ -2209,12 +2440,15 @@ export function this_cpu_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, oval:
  */
 export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg64", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_try_cmpxchg64", "x86_64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg64", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg64", "nval", nval, true);
   const expected = BigInt.asUintN(64, ovalp.value);
@@ -2241,12 +2475,15 @@ export function this_cpu_try_cmpxchg64(m: Machine, pcp: PerCpuPtr<Width8Type>, o
  */
 export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_x86_64) throw badPointer("this_cpu_cmpxchg128", "x86_64", "fast", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("this_cpu_cmpxchg128", "x86_64", "fast", 16, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, oval);
@@ -2276,12 +2513,15 @@ export function this_cpu_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ova
  */
 export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -1) !== m.tag_x86_64) throw badPointer("this_cpu_try_cmpxchg128", "x86_64", "fast", 16, m, pcp);
+  if ((tag & -1) !== own) throw badPointer("this_cpu_try_cmpxchg128", "x86_64", "fast", 16, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("this_cpu_try_cmpxchg128", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("this_cpu_try_cmpxchg128", "nval", nval, true);
   const expected = BigInt.asUintN(128, ovalp.value);
@@ -2314,12 +2554,15 @@ export function this_cpu_try_cmpxchg128(m: Machine, pcp: PerCpuPtr<Width16Type>,
  */
 export function this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_read_stable_1", "x86_64", "fast", 1, m, pcp);
   // movb %gs:%a[var], %[ret]
   const ret = m.u8[m.gs + pcp.off];
   return ret;
@@ -2340,12 +2583,15 @@ export function this_cpu_read_stable_1(m: Machine, pcp: PerCpuPtr<Width1Type>): 
  */
 export function this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_read_stable_2", "x86_64", "fast", 2, m, pcp);
   // movw %gs:%a[var], %[ret]
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
   return ret;
@@ -2366,12 +2612,15 @@ export function this_cpu_read_stable_2(m: Machine, pcp: PerCpuPtr<Width2Type>): 
  */
 export function this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_read_stable_4", "x86_64", "fast", 4, m, pcp);
   // movl %gs:%a[var], %[ret]
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
   return ret;
@@ -2392,12 +2641,15 @@ export function this_cpu_read_stable_4(m: Machine, pcp: PerCpuPtr<Width4Type>): 
  */
 export function this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_read_stable_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_read_stable_8", "x86_64", "fast", 8, m, pcp);
   // movq %gs:%a[var], %[ret]
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
@@ -2421,12 +2673,15 @@ export function this_cpu_read_stable_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
  */
 export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_sub_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_1", "val", val, false);
   // addb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -2450,12 +2705,15 @@ export function raw_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numbe
  */
 export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_sub_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_2", "val", val, false);
   // addw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
@@ -2479,12 +2737,15 @@ export function raw_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numbe
  */
 export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_sub_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_4", "val", val, false);
   // addl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
@@ -2508,12 +2769,15 @@ export function raw_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numbe
  */
 export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_sub_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_8", "val", val, true);
   // addq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
@@ -2537,12 +2801,15 @@ export function raw_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigin
  */
 export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_inc_1", "x86_64", "fast", 1, m, pcp);
   // incb %gs:[var]
   m.u8[m.gs + pcp.off] += 1;
 }
@@ -2565,12 +2832,15 @@ export function raw_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_inc_2", "x86_64", "fast", 2, m, pcp);
   // incw %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
 }
@@ -2593,12 +2863,15 @@ export function raw_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_inc_4", "x86_64", "fast", 4, m, pcp);
   // incl %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
 }
@@ -2621,12 +2894,15 @@ export function raw_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_inc_8", "x86_64", "fast", 8, m, pcp);
   // incq %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
 }
@@ -2650,12 +2926,15 @@ export function raw_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_dec_1", "x86_64", "fast", 1, m, pcp);
   // decb %gs:[var]
   m.u8[m.gs + pcp.off] -= 1;
 }
@@ -2679,12 +2958,15 @@ export function raw_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_dec_2", "x86_64", "fast", 2, m, pcp);
   // decw %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] -= 1;
 }
@@ -2708,12 +2990,15 @@ export function raw_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_dec_4", "x86_64", "fast", 4, m, pcp);
   // decl %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] -= 1;
 }
@@ -2737,12 +3022,15 @@ export function raw_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_dec_8", "x86_64", "fast", 8, m, pcp);
   // decq %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] -= 1n;
 }
@@ -2765,12 +3053,15 @@ export function raw_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_sub_return_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_1", "val", val, false);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -2796,12 +3087,15 @@ export function raw_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val
  */
 export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_sub_return_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_2", "val", val, false);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
@@ -2827,12 +3121,15 @@ export function raw_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val
  */
 export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_sub_return_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("raw_cpu_sub_return_4", "val", val, false);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
@@ -2858,12 +3155,15 @@ export function raw_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val
  */
 export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_sub_return_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_sub_return_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("raw_cpu_sub_return_8", "val", val, true);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
@@ -2889,12 +3189,15 @@ export function raw_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val
  */
 export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_inc_return_1", "x86_64", "fast", 1, m, pcp);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += 1;
   const ret = m.u8[m.gs + pcp.off];
@@ -2919,12 +3222,15 @@ export function raw_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  */
 export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_inc_return_2", "x86_64", "fast", 2, m, pcp);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -2949,12 +3255,15 @@ export function raw_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  */
 export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_inc_return_4", "x86_64", "fast", 4, m, pcp);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -2979,12 +3288,15 @@ export function raw_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  */
 export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_inc_return_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_inc_return_8", "x86_64", "fast", 8, m, pcp);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -3009,12 +3321,15 @@ export function raw_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  */
 export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("raw_cpu_dec_return_1", "x86_64", "fast", 1, m, pcp);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += 0xff;
   const ret = m.u8[m.gs + pcp.off];
@@ -3039,12 +3354,15 @@ export function raw_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): nu
  */
 export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("raw_cpu_dec_return_2", "x86_64", "fast", 2, m, pcp);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -3069,12 +3387,15 @@ export function raw_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): nu
  */
 export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("raw_cpu_dec_return_4", "x86_64", "fast", 4, m, pcp);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 0xffffffff;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -3099,12 +3420,15 @@ export function raw_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): nu
  */
 export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("raw_cpu_dec_return_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("raw_cpu_dec_return_8", "x86_64", "fast", 8, m, pcp);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 0xffffffffffffffffn;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -3130,12 +3454,15 @@ export function raw_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bi
  */
 export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_read_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_read_1", "x86_64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // movb %gs:[var], %[ret]
   const ret = m.u8[m.gs + pcp.off];
@@ -3161,12 +3488,15 @@ export function __this_cpu_read_1(m: Machine, pcp: PerCpuPtr<Width1Type>): numbe
  */
 export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_read_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_read_2", "x86_64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // movw %gs:[var], %[ret]
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -3192,12 +3522,15 @@ export function __this_cpu_read_2(m: Machine, pcp: PerCpuPtr<Width2Type>): numbe
  */
 export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_read_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_read_4", "x86_64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // movl %gs:[var], %[ret]
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -3223,12 +3556,15 @@ export function __this_cpu_read_4(m: Machine, pcp: PerCpuPtr<Width4Type>): numbe
  */
 export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_read_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_read_8", "x86_64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "read");
   // movq %gs:[var], %[ret]
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -3254,12 +3590,15 @@ export function __this_cpu_read_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigin
  */
 export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_write_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_write_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // movb %[val], %gs:[var]
@@ -3285,12 +3624,15 @@ export function __this_cpu_write_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: 
  */
 export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_write_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_write_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // movw %[val], %gs:[var]
@@ -3316,12 +3658,15 @@ export function __this_cpu_write_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: 
  */
 export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_write_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_write_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_write_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // movl %[val], %gs:[var]
@@ -3347,12 +3692,15 @@ export function __this_cpu_write_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: 
  */
 export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_write_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_write_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_write_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "write");
   // movq %[val], %gs:[var]
@@ -3378,12 +3726,15 @@ export function __this_cpu_write_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: 
  */
 export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_add_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_add_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addb %[val], %gs:[var]
@@ -3409,12 +3760,15 @@ export function __this_cpu_add_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_add_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_add_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addw %[val], %gs:[var]
@@ -3440,12 +3794,15 @@ export function __this_cpu_add_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_add_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_add_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addl %[val], %gs:[var]
@@ -3471,12 +3828,15 @@ export function __this_cpu_add_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_add_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_add_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addq %[val], %gs:[var]
@@ -3502,12 +3862,15 @@ export function __this_cpu_add_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_and_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_and_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // andb %[val], %gs:[var]
@@ -3533,12 +3896,15 @@ export function __this_cpu_and_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_and_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_and_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // andw %[val], %gs:[var]
@@ -3564,12 +3930,15 @@ export function __this_cpu_and_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_and_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_and_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_and_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // andl %[val], %gs:[var]
@@ -3595,12 +3964,15 @@ export function __this_cpu_and_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_and_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_and_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_and_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "and");
   // andq %[val], %gs:[var]
@@ -3626,12 +3998,15 @@ export function __this_cpu_and_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_or_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_or_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // orb %[val], %gs:[var]
@@ -3657,12 +4032,15 @@ export function __this_cpu_or_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: num
  */
 export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_or_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_or_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // orw %[val], %gs:[var]
@@ -3688,12 +4066,15 @@ export function __this_cpu_or_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: num
  */
 export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_or_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_or_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_or_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // orl %[val], %gs:[var]
@@ -3719,12 +4100,15 @@ export function __this_cpu_or_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: num
  */
 export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_or_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_or_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_or_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "or");
   // orq %[val], %gs:[var]
@@ -3750,12 +4134,15 @@ export function __this_cpu_or_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: big
  */
 export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_add_return_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddb %[tmp], %gs:[var]
@@ -3783,12 +4170,15 @@ export function __this_cpu_add_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  */
 export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_add_return_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddw %[tmp], %gs:[var]
@@ -3816,12 +4206,15 @@ export function __this_cpu_add_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  */
 export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_add_return_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_add_return_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddl %[tmp], %gs:[var]
@@ -3849,12 +4242,15 @@ export function __this_cpu_add_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  */
 export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_add_return_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_add_return_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_add_return_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddq %[tmp], %gs:[var]
@@ -3882,12 +4278,15 @@ export function __this_cpu_add_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  */
 export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_xchg_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // movb %gs:[var], %al
@@ -3916,12 +4315,15 @@ export function __this_cpu_xchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, nval: 
  */
 export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_xchg_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // movw %gs:[var], %ax
@@ -3950,12 +4352,15 @@ export function __this_cpu_xchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, nval: 
  */
 export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_xchg_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_xchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // movl %gs:[var], %eax
@@ -3984,12 +4389,15 @@ export function __this_cpu_xchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, nval: 
  */
 export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_xchg_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_xchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_xchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "xchg");
   // movq %gs:[var], %rax
@@ -4018,12 +4426,15 @@ export function __this_cpu_xchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, nval: 
  */
 export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_1", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -4053,12 +4464,15 @@ export function __this_cpu_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ova
  */
 export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_2", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -4088,12 +4502,15 @@ export function __this_cpu_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ova
  */
 export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, oval: number, nval: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(oval)) throw badOperand("__this_cpu_cmpxchg_4", "oval", oval, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_cmpxchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -4123,12 +4540,15 @@ export function __this_cpu_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ova
  */
 export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, oval: bigint, nval: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof oval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "oval", oval, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_cmpxchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "cmpxchg");
@@ -4158,12 +4578,15 @@ export function __this_cpu_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ova
  */
 export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_try_cmpxchg_1", "x86_64", "fast", 1, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_1", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_1", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -4195,12 +4618,15 @@ export function __this_cpu_try_cmpxchg_1(m: Machine, pcp: PerCpuPtr<Width1Type>,
  */
 export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_try_cmpxchg_2", "x86_64", "fast", 2, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_2", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_2", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -4232,12 +4658,15 @@ export function __this_cpu_try_cmpxchg_2(m: Machine, pcp: PerCpuPtr<Width2Type>,
  */
 export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>, ovalp: { value: number }, nval: number): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_try_cmpxchg_4", "x86_64", "fast", 4, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || !Number.isInteger(ovalp.value)) throw badOvalp("__this_cpu_try_cmpxchg_4", ovalp, false);
   if (!Number.isInteger(nval)) throw badOperand("__this_cpu_try_cmpxchg_4", "nval", nval, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -4269,12 +4698,15 @@ export function __this_cpu_try_cmpxchg_4(m: Machine, pcp: PerCpuPtr<Width4Type>,
  */
 export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>, ovalp: { value: bigint }, nval: bigint): boolean {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_try_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_try_cmpxchg_8", "x86_64", "fast", 8, m, pcp);
   if (typeof ovalp !== "object" || ovalp === null || typeof ovalp.value !== "bigint") throw badOvalp("__this_cpu_try_cmpxchg_8", ovalp, true);
   if (typeof nval !== "bigint") throw badOperand("__this_cpu_try_cmpxchg_8", "nval", nval, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "try_cmpxchg");
@@ -4307,12 +4739,15 @@ export function __this_cpu_try_cmpxchg_8(m: Machine, pcp: PerCpuPtr<Width8Type>,
  */
 export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_sub_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addb %[val], %gs:[var]
@@ -4339,12 +4774,15 @@ export function __this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: nu
  */
 export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_sub_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addw %[val], %gs:[var]
@@ -4371,12 +4809,15 @@ export function __this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: nu
  */
 export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_sub_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addl %[val], %gs:[var]
@@ -4403,12 +4844,15 @@ export function __this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: nu
  */
 export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_sub_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // addq %[val], %gs:[var]
@@ -4435,12 +4879,15 @@ export function __this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bi
  */
 export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_inc_1", "x86_64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // incb %gs:[var]
   m.u8[m.gs + pcp.off] += 1;
@@ -4466,12 +4913,15 @@ export function __this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_inc_2", "x86_64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // incw %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
@@ -4497,12 +4947,15 @@ export function __this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_inc_4", "x86_64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // incl %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
@@ -4528,12 +4981,15 @@ export function __this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_inc_8", "x86_64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // incq %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
@@ -4560,12 +5016,15 @@ export function __this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_dec_1", "x86_64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // decb %gs:[var]
   m.u8[m.gs + pcp.off] -= 1;
@@ -4592,12 +5051,15 @@ export function __this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_dec_2", "x86_64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // decw %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] -= 1;
@@ -4624,12 +5086,15 @@ export function __this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_dec_4", "x86_64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // decl %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] -= 1;
@@ -4656,12 +5121,15 @@ export function __this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_dec_8", "x86_64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add");
   // decq %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] -= 1n;
@@ -4687,12 +5155,15 @@ export function __this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_sub_return_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_1", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddb %[tmp], %gs:[var]
@@ -4721,12 +5192,15 @@ export function __this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, 
  */
 export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_sub_return_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_2", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddw %[tmp], %gs:[var]
@@ -4755,12 +5229,15 @@ export function __this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, 
  */
 export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_sub_return_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("__this_cpu_sub_return_4", "val", val, false);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddl %[tmp], %gs:[var]
@@ -4789,12 +5266,15 @@ export function __this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, 
  */
 export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_sub_return_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_sub_return_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("__this_cpu_sub_return_8", "val", val, true);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddq %[tmp], %gs:[var]
@@ -4823,12 +5303,15 @@ export function __this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, 
  */
 export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_inc_return_1", "x86_64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += 1;
@@ -4856,12 +5339,15 @@ export function __this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  */
 export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_inc_return_2", "x86_64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
@@ -4889,12 +5375,15 @@ export function __this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  */
 export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_inc_return_4", "x86_64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
@@ -4922,12 +5411,15 @@ export function __this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  */
 export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_inc_return_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_inc_return_8", "x86_64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
@@ -4955,12 +5447,15 @@ export function __this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  */
 export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("__this_cpu_dec_return_1", "x86_64", "fast", 1, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += 0xff;
@@ -4988,12 +5483,15 @@ export function __this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>):
  */
 export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("__this_cpu_dec_return_2", "x86_64", "fast", 2, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 0xffff;
@@ -5021,12 +5519,15 @@ export function __this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>):
  */
 export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("__this_cpu_dec_return_4", "x86_64", "fast", 4, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 0xffffffff;
@@ -5054,12 +5555,15 @@ export function __this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>):
  */
 export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("__this_cpu_dec_return_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("__this_cpu_dec_return_8", "x86_64", "fast", 8, m, pcp);
   if (m.debugPreempt) __this_cpu_preempt_check(m, "add_return");
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 0xffffffffffffffffn;
@@ -5085,12 +5589,15 @@ export function __this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>):
  */
 export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_sub_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_sub_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_1", "val", val, false);
   // addb %[val], %gs:[var]
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -5114,12 +5621,15 @@ export function this_cpu_sub_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: numb
  */
 export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_sub_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_sub_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_2", "val", val, false);
   // addw %[val], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
@@ -5143,12 +5653,15 @@ export function this_cpu_sub_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: numb
  */
 export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_sub_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_sub_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_4", "val", val, false);
   // addl %[val], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
@@ -5172,12 +5685,15 @@ export function this_cpu_sub_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: numb
  */
 export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_sub_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_sub_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_8", "val", val, true);
   // addq %[val], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
@@ -5201,12 +5717,15 @@ export function this_cpu_sub_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigi
  */
 export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_inc_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_inc_1", "x86_64", "fast", 1, m, pcp);
   // incb %gs:[var]
   m.u8[m.gs + pcp.off] += 1;
 }
@@ -5229,12 +5748,15 @@ export function this_cpu_inc_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_inc_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_inc_2", "x86_64", "fast", 2, m, pcp);
   // incw %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
 }
@@ -5257,12 +5779,15 @@ export function this_cpu_inc_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_inc_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_inc_4", "x86_64", "fast", 4, m, pcp);
   // incl %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
 }
@@ -5285,12 +5810,15 @@ export function this_cpu_inc_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_inc_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_inc_8", "x86_64", "fast", 8, m, pcp);
   // incq %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
 }
@@ -5314,12 +5842,15 @@ export function this_cpu_inc_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_dec_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_dec_1", "x86_64", "fast", 1, m, pcp);
   // decb %gs:[var]
   m.u8[m.gs + pcp.off] -= 1;
 }
@@ -5343,12 +5874,15 @@ export function this_cpu_dec_1(m: Machine, pcp: PerCpuPtr<Width1Type>): void {
  */
 export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_dec_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_dec_2", "x86_64", "fast", 2, m, pcp);
   // decw %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] -= 1;
 }
@@ -5372,12 +5906,15 @@ export function this_cpu_dec_2(m: Machine, pcp: PerCpuPtr<Width2Type>): void {
  */
 export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_dec_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_dec_4", "x86_64", "fast", 4, m, pcp);
   // decl %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] -= 1;
 }
@@ -5401,12 +5938,15 @@ export function this_cpu_dec_4(m: Machine, pcp: PerCpuPtr<Width4Type>): void {
  */
 export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_dec_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_dec_8", "x86_64", "fast", 8, m, pcp);
   // decq %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] -= 1n;
 }
@@ -5429,12 +5969,15 @@ export function this_cpu_dec_8(m: Machine, pcp: PerCpuPtr<Width8Type>): void {
  */
 export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_sub_return_1", "x86_64", "fast", 1, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_1", "val", val, false);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += (-val) & 0xff;
@@ -5460,12 +6003,15 @@ export function this_cpu_sub_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>, va
  */
 export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_sub_return_2", "x86_64", "fast", 2, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_2", "val", val, false);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += (-val) & 0xffff;
@@ -5491,12 +6037,15 @@ export function this_cpu_sub_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>, va
  */
 export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, val: number): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_sub_return_4", "x86_64", "fast", 4, m, pcp);
   if (!Number.isInteger(val)) throw badOperand("this_cpu_sub_return_4", "val", val, false);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += (-val) >>> 0;
@@ -5522,12 +6071,15 @@ export function this_cpu_sub_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>, va
  */
 export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, val: bigint): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_sub_return_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_sub_return_8", "x86_64", "fast", 8, m, pcp);
   if (typeof val !== "bigint") throw badOperand("this_cpu_sub_return_8", "val", val, true);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += -val;
@@ -5553,12 +6105,15 @@ export function this_cpu_sub_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>, va
  */
 export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_inc_return_1", "x86_64", "fast", 1, m, pcp);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += 1;
   const ret = m.u8[m.gs + pcp.off];
@@ -5583,12 +6138,15 @@ export function this_cpu_inc_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  */
 export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_inc_return_2", "x86_64", "fast", 2, m, pcp);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 1;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -5613,12 +6171,15 @@ export function this_cpu_inc_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  */
 export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_inc_return_4", "x86_64", "fast", 4, m, pcp);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 1;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -5643,12 +6204,15 @@ export function this_cpu_inc_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  */
 export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_inc_return_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_inc_return_8", "x86_64", "fast", 8, m, pcp);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 1n;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
@@ -5673,12 +6237,15 @@ export function this_cpu_inc_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
  */
 export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -16) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_1", "x86_64", "fast", 1, m, pcp);
+  if ((tag & -16) !== own) throw badPointer("this_cpu_dec_return_1", "x86_64", "fast", 1, m, pcp);
   // xaddb %[tmp], %gs:[var]
   m.u8[m.gs + pcp.off] += 0xff;
   const ret = m.u8[m.gs + pcp.off];
@@ -5703,12 +6270,15 @@ export function this_cpu_dec_return_1(m: Machine, pcp: PerCpuPtr<Width1Type>): n
  */
 export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -15) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_2", "x86_64", "fast", 2, m, pcp);
+  if ((tag & -15) !== own) throw badPointer("this_cpu_dec_return_2", "x86_64", "fast", 2, m, pcp);
   // xaddw %[tmp], %gs:[var]
   m.u16[(m.gs + pcp.off) >>> 1] += 0xffff;
   const ret = m.u16[(m.gs + pcp.off) >>> 1];
@@ -5733,12 +6303,15 @@ export function this_cpu_dec_return_2(m: Machine, pcp: PerCpuPtr<Width2Type>): n
  */
 export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): number {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -13) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_4", "x86_64", "fast", 4, m, pcp);
+  if ((tag & -13) !== own) throw badPointer("this_cpu_dec_return_4", "x86_64", "fast", 4, m, pcp);
   // xaddl %[tmp], %gs:[var]
   m.u32[(m.gs + pcp.off) >>> 2] += 0xffffffff;
   const ret = m.u32[(m.gs + pcp.off) >>> 2];
@@ -5763,15 +6336,18 @@ export function this_cpu_dec_return_4(m: Machine, pcp: PerCpuPtr<Width4Type>): n
  */
 export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): bigint {
   let tag: number;
+  let own: number;
   try {
     tag = pcp.tag;
+    own = m.tag_x86_64;
   } catch {
     tag = NaN;
+    own = -1;
   }
-  if ((tag & -9) !== m.tag_x86_64) throw badPointer("this_cpu_dec_return_8", "x86_64", "fast", 8, m, pcp);
+  if ((tag & -9) !== own) throw badPointer("this_cpu_dec_return_8", "x86_64", "fast", 8, m, pcp);
   // xaddq %[tmp], %gs:[var]
   m.u64[(m.gs + pcp.off) >>> 3] += 0xffffffffffffffffn;
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
 }
-// sha256:43390e2571a243839707722d1873ee225fac9632afc4a1431920df8d1f4c4722
+// sha256:e7cf4d2955c8606b6dccb1d94fbd45f32d5667606186228cf1bf5289c8bce8cf

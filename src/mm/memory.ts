@@ -12,7 +12,7 @@ import { resolveType, type TypeArg } from '../ctype-spec.js';
 import { checkValue, writeValue, type CValue } from '../cvalue.js';
 import { KPtr, makeKPtr, poisonObject, type KPtrTo } from '../kptr.js';
 import { PAGE_SIZE, alignUp } from '../linker.js';
-import type { Machine } from '../machine.js';
+import { machineArg, type Machine } from '../machine.js';
 import { describe } from '../types.js';
 
 /**
@@ -75,6 +75,7 @@ function placeGlobals(m: Machine, list: readonly Global[]): void {
  * boots (defined before boot) or placed at once (after boot). Returns `&name`.
  */
 export function global_var<const S extends TypeArg>(m: Machine, type: S, name: string, init?: CValue): KPtrTo<S> {
+  machineArg(m, 'global_var');
   const what = `global_var(${String(name)})`;
   if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError(`global_var: the name must be a C identifier, got ${describe(name)}`);
   const t = resolveType(m.ctypes, type, what, 'C');
@@ -97,6 +98,7 @@ function sizeClass(size: number): number {
 }
 
 function allocate(m: Machine, fn: string, type: unknown, zero: boolean, name: string | undefined): KPtr<unknown> | null {
+  machineArg(m, fn);
   if (!m.booted) throw new MachineStateError(`${fn}: the machine has not booted; kmalloc() works once memory is set up (m.boot())`);
   const t = resolveType(m.ctypes, type, fn, 'C');
   if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))) throw new TypeError(`${fn}: the name must be a C identifier, got ${describe(name)}`);
@@ -145,6 +147,7 @@ export function kzalloc<const S extends TypeArg>(m: Machine, type: S, name?: str
 
 /** kcalloc(n, sizeof(type), GFP_KERNEL): a zeroed array of n objects. */
 export function kcalloc(m: Machine, n: number, type: TypeArg, name?: string): KPtr<unknown> | null {
+  machineArg(m, 'kcalloc');
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new TypeError(`kcalloc: n must be a non-negative integer, got ${describe(n)}`);
   const elem = resolveType(m.ctypes, type, 'kcalloc', 'C').ctype;
   return allocate(m, 'kcalloc', array(elem, n), true, name);
@@ -157,6 +160,7 @@ export function kcalloc(m: Machine, n: number, type: TypeArg, name?: string): KP
  * poisoned: a later access reports the use after free.
  */
 export function kfree(m: Machine, p: KPtr<unknown> | null): void {
+  machineArg(m, 'kfree');
   if (p === null) return;
   if (!(p instanceof KPtr)) throw new TypeError(`kfree: expected a pointer kmalloc()/kzalloc() returned, or null; got ${describe(p)}`);
   const d = Object.getOwnPropertyDescriptor(p, 'addr');
