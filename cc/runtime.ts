@@ -28,9 +28,9 @@ export const FUNCTIONS: Readonly<Record<string, Binding>> = {
   irqs_disabled: { ts: '(irqs_disabled(m) ? 1 : 0)', imports: [[PREEMPT, 'irqs_disabled']] },
   local_irq_disable: { ts: 'local_irq_disable(m)', imports: [[PREEMPT, 'local_irq_disable']] },
   local_irq_enable: { ts: 'local_irq_enable(m)', imports: [[PREEMPT, 'local_irq_enable']] },
-  // The runtime's flags are EFLAGS.IF as a number; the kernel's are unsigned long.
-  arch_local_irq_save: { ts: 'BigInt(local_irq_save(m))', imports: [[PREEMPT, 'local_irq_save']] },
-  arch_local_irq_restore: { ts: 'local_irq_restore(m, Number($0))', imports: [[PREEMPT, 'local_irq_restore']] },
+  // The kernel's flags are unsigned long: the u64 view of the runtime's, without a conversion per call.
+  arch_local_irq_save: { ts: 'arch_local_irq_save(m)', imports: [['src/kernel/irqflags', 'arch_local_irq_save']] },
+  arch_local_irq_restore: { ts: 'arch_local_irq_restore(m, $0)', imports: [['src/kernel/irqflags', 'arch_local_irq_restore']] },
   in_nmi: { ts: '(in_nmi(m) ? 1 : 0)', imports: [[PREEMPT, 'in_nmi']] },
   in_hardirq: { ts: '(in_hardirq(m) ? 1 : 0)', imports: [[PREEMPT, 'in_hardirq']] },
   in_serving_softirq: { ts: '(in_serving_softirq(m) ? 1 : 0)', imports: [[PREEMPT, 'in_serving_softirq']] },
