@@ -62,6 +62,7 @@ export {
   type ExploreOptions, type ExploreResult, type Violation, type Progress, type Reduction, type StopReason, type RunBudgets,
 } from './explore/explorer.js';
 export { explorePct, runPctSeed, pctBound, MAX_PCT_DEPTH } from './explore/pct.js';
+export { estimateSchedules, type Estimate } from './explore/estimate.js';
 export { SCENARIOS, LARGE_SCENARIOS, getScenario } from './explore/scenarios/index.js';
 export * as rust from './rust/index.js';
 export * from './threads/index.js';

@@ -169,7 +169,7 @@ const NOT_HERE = new Set(['startCpuThreads', 'measureExplorer']);
  * name), and getScenario's says `unknown scenario 'x'`. Those count as naming the call.
  */
 const CALL_NAMES: Record<string, readonly string[]> = {
-  exploreExhaustive: ['explore:'], exploreRandom: ['explore:'], runSeed: ['explore:'], explorePct: ['explore:'], runPctSeed: ['explore:'],
+  exploreExhaustive: ['explore:'], exploreRandom: ['explore:'], runSeed: ['explore:'], explorePct: ['explore:'], runPctSeed: ['explore:'], estimateSchedules: ['explore:'],
   runSchedule: ['explore:', 'schedule:'], parseToken: ['schedule:'], getScenario: ['unknown scenario'],
 };
 

@@ -2,7 +2,7 @@
  * `percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K]
  *                     [--schedule STR] [--all] [--reduction optimal|sleep|none]
  *                     [--max-schedules N] [--time-limit S] [--jobs N]
- *                     [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K] [--pct D]`
+ *                     [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K] [--pct D] [--estimate]`
  *
  *   explore list [file.ts]       the shipped scenarios (or those a user file exports) and what each shows
  *   file.ts [scenario]           a scenario exported by a user's TypeScript file (the only one, or the one named)
@@ -25,6 +25,7 @@
  *   --max-schedules N            exhaustive: stop after N schedules (the summary says the search is incomplete)
  *   --time-limit S               exhaustive: stop after S seconds (likewise)
  *   --jobs N                     exhaustive: N worker threads (shipped scenarios); same results as --jobs 1, sooner
+ *   --estimate                   exhaustive: first print an estimate of the schedules (random probes), then explore
  *
  * Progress: a bar on stdout when it is a terminal; otherwise a line on stderr
  * every few seconds, so a long run in a pipe or a CI log shows it is alive.
@@ -35,6 +36,7 @@ import cliProgress from 'cli-progress';
 import {
   REDUCTIONS, exploreRandom, formatTrace, formatViolation, runSchedule, type ExploreResult, type Progress, type Reduction,
 } from '../explore/explorer.js';
+import { estimateSchedules, type Estimate } from '../explore/estimate.js';
 import { exploreParallel } from '../explore/parallel.js';
 import { MAX_PCT_DEPTH, explorePct, pctBound } from '../explore/pct.js';
 import { LARGE_SCENARIOS, SCENARIOS, getScenario } from '../explore/scenarios/index.js';
@@ -44,7 +46,7 @@ import { importUserModule } from './import-user-module.js';
 
 const USAGE = 'usage: percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K] [--schedule STR] [--all]\n'
   + '                               [--reduction optimal|sleep|none] [--max-schedules N] [--time-limit S] [--jobs N]\n'
-  + '                               [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K] [--pct D --random N]\n'
+  + '                               [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K] [--pct D --random N] [--estimate]\n'
   + '       percpu-sim explore list [file.ts]';
 
 /** A positional argument that names a user's file rather than a shipped scenario. */
@@ -66,6 +68,8 @@ interface Args {
   irqs: number | undefined;
   softirqs: number | undefined;
   nmis: number | undefined;
+  /** Exhaustive: print an estimate of the schedules before exploring. */
+  estimate: boolean;
   /** With --random: the PCT depth (undefined: uniform random choices). */
   pct: number | undefined;
   schedule: string;
@@ -93,7 +97,7 @@ export function parseExploreArgs(args: readonly string[]): Args {
   const out: Args = {
     file: '', scenario: '', mode: 'exhaustive', n: 0, seed: 1, bound: undefined,
     preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined, pct: undefined,
-    schedule: '', all: false, reduction: 'optimal', maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
+    estimate: false, schedule: '', all: false, reduction: 'optimal', maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
   };
   let modeFlag = '';
   let seedGiven = false;
@@ -116,6 +120,7 @@ export function parseExploreArgs(args: readonly string[]): Args {
       case '--softirqs': out.softirqs = intArg(a, args[++i], 0, MAX_BUDGET); break;
       case '--nmis': out.nmis = intArg(a, args[++i], 0, MAX_BUDGET); break;
       case '--pct': out.pct = intArg(a, args[++i], 1, MAX_PCT_DEPTH); break;
+      case '--estimate': out.estimate = true; exhaustiveOnly.push(a); break;
       case '--schedule': {
         setMode(a, 'replay');
         const v = args[++i];
@@ -263,6 +268,12 @@ export function progressReporter(
   };
 }
 
+/** The estimate line printed before an exhaustive run. */
+export function formatEstimate(e: Estimate): string {
+  const err = e.relativeError === Infinity ? '' : ` ±${Math.round(e.relativeError * 100)} %`;
+  return `estimate:           about ${Math.round(e.schedules)} schedules${err} (${e.probes} random probes; the naive search: about ${Math.round(e.naive)})`;
+}
+
 const REDUCTION_TEXT: Record<Reduction, string> = {
   optimal: 'optimal DPOR (source sets + wakeup trees)',
   sleep: 'sleep-set reduction',
@@ -338,6 +349,7 @@ export async function runExplore(args: string[]): Promise<number> {
       process.stdout.write(`no violation (${sch.steps} instructions, ${sch.preemptions} preemptions, ${sch.migrations} migrations, ${sch.interrupts} interrupts)\n`);
       return 0;
     }
+    if (a.estimate) process.stdout.write(`${formatEstimate(estimateSchedules(s, budgets))}\n`);
     const bar = progressReporter(a.mode, a.mode === 'random' ? a.n : null, process.stdout.isTTY === true, process.stderr);
     let r: ExploreResult;
     try {
