@@ -24,7 +24,7 @@ export { PAGE_SIZE, L1_CACHE_BYTES, LINK_ORDER, type LayoutEntry, type StaticLay
 export * from './define.js';
 export { pcpu_member, pcpu_cast, pcpu_ptr_add } from './member.js';
 export { KPtr, kptr_member, kptr_add, type KPtrTo, type KOrigin } from './kptr.js';
-export { global_var, kmalloc, kzalloc, kcalloc, kfree, KMALLOC_SIZES } from './mm/memory.js';
+export { global_var, kmalloc, kzalloc, kcalloc, kfree, kptr_cast, KMALLOC_SIZES } from './mm/memory.js';
 export * from './kernel/atomic.js';
 export type { CValue } from './cvalue.js';
 export type { TypeArg, ScalarOf, Resolved, Aggregate } from './ctype-spec.js';

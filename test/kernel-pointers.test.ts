@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  Machine, READ_ONCE, alloc_percpu, global_var, kptr_member, kzalloc, pcpu_member, per_cpu, per_cpu_kptr, preempt_disable,
+  Machine, READ_ONCE, alloc_percpu, kptr_cast, kfree, global_var, kptr_member, kzalloc, pcpu_member, per_cpu, per_cpu_kptr, preempt_disable,
   preempt_enable, raw_cpu_kptr, smp_cond_load_relaxed, spin_is_locked, spin_lock, spin_lock_init, spin_unlock, stepped,
   this_cpu_kptr, u64_stats_add, u64_stats_inc, u64_stats_read, u64_stats_update_begin, u64_stats_update_end, WRITE_ONCE,
 } from '../src/index.js';
@@ -129,7 +129,7 @@ describe('locks and u64_stats through typed pointers', () => {
     expect(() => u64_stats_inc(m, kptr_member(m, t, 'syncp') as never)).toThrow('u64_stats_inc: the counter must point to a u64_stats_t; tstats->syncp is a struct u64_stats_sync');
     expect(() => u64_stats_update_begin(m, kptr_member(m, t, 'rx_bytes'))).toThrow('u64_stats_update_begin: syncp must point to a struct u64_stats_sync; tstats->rx_bytes is a u64_stats_t');
     const gen = stepped.u64_stats_inc(m, kptr_member(m, t, 'rx_packets'));
-    expect(gen.next().value).toMatchObject({ asm: 'incq tstats->rx_packets    ; u64_stats_inc', size: 8, access: 'w' });
+    expect(gen.next().value).toMatchObject({ asm: 'incq tstats->rx_packets', size: 8, access: 'w' });
     gen.next();
     expect(u64_stats_read(m, kptr_member(m, t, 'rx_packets'))).toBe(2n);
   });
@@ -168,5 +168,27 @@ describe('plain steps and smp_cond_load_relaxed on typed pointers', () => {
     expect(step.enabled()).toBe(true);
     expect(g.next()).toEqual({ value: 0x40, done: true });
     expect(smp_cond_load_relaxed(m, flags, (v) => v === 0x40)).toBe(0x40);
+  });
+});
+
+describe('kptr_cast: a typed pointer from an address read out of memory', () => {
+  it('names the object it lands on; NULL, a freed object or per-CPU memory are refused', () => {
+    const m = machine();
+    m.ctypes.struct('buffer_head', { b_state: 'unsigned long', b_count: 'atomic_t' });
+    const g = global_var(m, 'struct buffer_head', 'static_bh');
+    m.boot();
+    const bh = kzalloc(m, 'struct buffer_head', 'bh_X')!;
+    const p = kptr_cast(m, BigInt(bh.addr), 'struct buffer_head');
+    expect([p.sym, p.addr, kptr_member(m, p, 'b_count').sym]).toEqual(['*bh_X', bh.addr, 'bh_X->b_count']);
+    expect(kptr_cast(m, g.addr, 'struct buffer_head').sym).toBe('static_bh');
+    expect(kptr_cast(m, bh.addr + 8, 'atomic_t').sym).toBe(`*(atomic_t *)0x${(bh.addr + 8).toString(16)}`);
+    expect(() => kptr_cast(m, 0n, 'struct buffer_head')).toThrow('kptr_cast(0n): 0x0 is not inside a global or a live kmalloc() object; nothing was made');
+    const lrus = alloc_percpu(m, 'struct bh_lru', 'bh_lrus')!;
+    const at = per_cpu_kptr(m, lrus, 0).addr;
+    expect(() => kptr_cast(m, at, 'struct bh_lru')).toThrow(`kptr_cast(${at}): 0x${at.toString(16)} is not inside a global or a live kmalloc() object; nothing was made`);
+    const freed = bh.addr;
+    kfree(m, bh);
+    expect(() => kptr_cast(m, BigInt(freed), 'struct buffer_head')).toThrow(`kptr_cast(${freed}n): 0x${freed.toString(16)} is not inside a global or a live kmalloc() object; nothing was made`);
+    expect(() => kptr_cast(m, 'x' as never, 'int')).toThrow('kptr_cast("x"): the address must be an integer (a number or a bigint), got "x"');
   });
 });

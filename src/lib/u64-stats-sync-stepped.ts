@@ -41,19 +41,19 @@ export function* u64_stats_fetch_retry(m: Machine, syncp: SyncArg, start: number
 
 export function* u64_stats_read(m: Machine, p: StatArg): StepGen<bigint> {
   const a = checkStat(m, p, 'u64_stats_read');
-  yield { asm: `movq ${statName(p, a)}, %rax    ; u64_stats_read`, addr: a, size: 8, access: 'r' };
+  yield { asm: `movq ${statName(p, a)}, %rax`, addr: a, size: 8, access: 'r' };
   return fast.u64_stats_read(m, a);
 }
 
 export function* u64_stats_add(m: Machine, p: StatArg, v: bigint): StepGen<void> {
   const a = checkStat(m, p, 'u64_stats_add');
   checkDelta(v, 'u64_stats_add');
-  yield { asm: `addq $${v}, ${statName(p, a)}    ; u64_stats_add`, addr: a, size: 8, access: 'w' };
+  yield { asm: `addq $${v}, ${statName(p, a)}`, addr: a, size: 8, access: 'w' };
   fast.u64_stats_add(m, a, v);
 }
 
 export function* u64_stats_inc(m: Machine, p: StatArg): StepGen<void> {
   const a = checkStat(m, p, 'u64_stats_inc');
-  yield { asm: `incq ${statName(p, a)}    ; u64_stats_inc`, addr: a, size: 8, access: 'w' };
+  yield { asm: `incq ${statName(p, a)}`, addr: a, size: 8, access: 'w' };
   fast.u64_stats_add(m, a, 1n);
 }

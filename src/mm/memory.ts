@@ -87,8 +87,9 @@ export function global_var<const S extends TypeArg>(m: Machine, type: S, name: s
   // Before boot the address is unknown until the .data area is laid out.
   const ptr = new KPtr<unknown>(NaN, t.ctype, origin, name, extent);
   st.names.add(name);
+  // Defined after boot: placed at once, and listed (for kptr_cast) after those laid out at boot.
   if (m.booted) placeGlobals(m, [{ ptr, init }]);
-  else st.globals.push({ ptr, init });
+  st.globals.push({ ptr, init });
   return ptr as KPtrTo<S>;
 }
 
@@ -174,4 +175,26 @@ export function kfree(m: Machine, p: KPtr<unknown> | null): void {
   st.live.delete(p.addr);
   if (rec.cls !== 0) st.slabs.get(rec.cls)!.free.push(p.addr);
   if (m.debugFree) poisonObject(p, `use-after-free: ${rec.label} was freed by kfree()`);
+}
+
+/**
+ * `(T *)addr`: a typed pointer from an address read out of memory (a
+ * `struct buffer_head *` loaded from a per-CPU array), into a global or a live
+ * kmalloc() object. The object's own pointer names it in traces when `addr`
+ * is its start and the types agree (`*bh_X`). An address inside no live object
+ * (NULL, a freed object, per-CPU memory) is refused.
+ */
+export function kptr_cast<const S extends TypeArg>(m: Machine, addr: number | bigint, type: S): KPtrTo<S> {
+  const what = `kptr_cast(${describe(addr)})`;
+  if ((typeof addr !== 'number' || !Number.isSafeInteger(addr)) && typeof addr !== 'bigint') throw new TypeError(`${what}: the address must be an integer (a number or a bigint), got ${describe(addr)}`);
+  const a = Number(addr);
+  const t = resolveType(m.ctypes, type, what, 'C');
+  const st = stateOf(m);
+  let owner: KPtr<unknown> | undefined;
+  for (const rec of st.live.values()) if (a >= rec.ptr.extent.base && a < rec.ptr.extent.base + rec.ptr.extent.size) owner = rec.ptr;
+  if (owner === undefined) for (const g of st.globals) if (a >= g.ptr.addr && a < g.ptr.addr + g.ptr.extent.size) owner = g.ptr;
+  if (owner === undefined) throw new RangeError(`${what}: 0x${a.toString(16)} is not inside a global or a live kmalloc() object; nothing was made`);
+  const same = a === owner.addr && owner.ctype === t.ctype;
+  const sym = same ? owner.sym : `*(${t.ctype.name} *)0x${a.toString(16)}`;
+  return makeKPtr(a, t, owner.origin, sym, owner.extent, what) as KPtrTo<S>;
 }

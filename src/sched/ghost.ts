@@ -21,6 +21,11 @@ import type { Step, StepGen } from './step.js';
 
 export type GhostValue = number | bigint | boolean | string;
 
+/** A ghost value in a trace line: strings quoted, so an empty one shows. */
+function shown(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
 /** What the frame running now may touch: every ghost (its start), the declared names, or anything (outside task code). */
 export type GhostGate = 'any' | { readonly reads: ReadonlySet<string>; readonly writes: ReadonlySet<string>; readonly who: string } | null;
 
@@ -86,7 +91,7 @@ export class Ghost<T extends GhostValue> {
   *get(): StepGen<T> {
     const step: Step = { asm: `ghost read ${this.name}`, reads: [this.resource] };
     yield step;
-    step.moved = String(this.value);
+    step.moved = shown(this.value);
     return this.value;
   }
 
@@ -103,7 +108,7 @@ export class Ghost<T extends GhostValue> {
     const old = this.value;
     const nv = fn(old);
     this.value = nv;
-    step.moved = `${String(old)} -> ${String(nv)}`;
+    step.moved = `${shown(old)} -> ${shown(nv)}`;
     return nv;
   }
 }

@@ -207,6 +207,11 @@ function kptrScalar(p: KPtr<unknown>, what: string): ScalarInfo {
   return p.type;
 }
 
+/** A value as the trace shows it: a pointer in hex (`0x16000`, NULL as 0), anything else as it reads. */
+function shown(p: KPtr<unknown>, v: number | bigint | boolean): string {
+  return p.ctype.kind === 'pointer' && v !== 0n ? `0x${v.toString(16)}` : String(v);
+}
+
 /**
  * One load as its own step: `movl 0x1040, %eax` through a plain address
  * (what this_cpu_ptr()/per_cpu_ptr() returned) and a scalar type — with `sym`
@@ -225,7 +230,7 @@ export function* load(m: Machine, at: number | KPtr<unknown>, type?: ScalarName,
     const step: { -readonly [K in keyof Step]: Step[K] } = { asm: `mov${sizeSuffix(t.name)} ${at.sym}, ${register(t.name)}`, addr: at.addr, size: t.size, access: 'r' };
     yield step;
     const v = m.load(at.addr, t);
-    step.moved = String(v);
+    step.moved = shown(at, v);
     return v;
   }
   const size = scalarInfo(type!).size;
@@ -245,7 +250,7 @@ export function* store(m: Machine, at: number | KPtr<unknown>, a: unknown, b?: u
     yield step;
     const old = m.load(at.addr, t);
     m.store(at.addr, t, v);
-    step.moved = `${String(old)} -> ${String(m.load(at.addr, t))}`;
+    step.moved = `${shown(at, old)} -> ${shown(at, m.load(at.addr, t))}`;
     return;
   }
   const type = a as ScalarName;
