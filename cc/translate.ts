@@ -266,10 +266,12 @@ export class Translator {
       body.push('    pcpuStored.set(p.off, p);');
       body.push('    return BigInt(p.off);');
       body.push('  };');
-      body.push('  const pcpu_from = (v: bigint): PerCpuPtr<any> => {');
-      body.push('    if (v === 0n) return null as unknown as PerCpuPtr<any>;');
-      body.push('    const p = pcpuStored.get(Number(v));');
-      body.push("    if (p === undefined) throw new Error(`a __percpu pointer loaded from memory (0x${v.toString(16)}) was never stored there by this file's code`);");
+      // The fast flavour loads pointers as numbers (load_ptr), the stepped one as the u64 it reads.
+      body.push('  const pcpu_from = (v: number | bigint): PerCpuPtr<any> => {');
+      body.push('    const k = Number(v);');
+      body.push('    if (k === 0) return null as unknown as PerCpuPtr<any>;');
+      body.push('    const p = pcpuStored.get(k);');
+      body.push("    if (p === undefined) throw new Error(`a __percpu pointer loaded from memory (0x${k.toString(16)}) was never stored there by this file's code`);");
       body.push('    return p;');
       body.push('  };');
     }
@@ -1265,7 +1267,13 @@ export class Translator {
           this.need('src/sched/step', 'load');
           return fromMem(`((yield* load(m, ${addr}, '${sn}', ${q})) as ${as})`);
         }
-        return fromMem(`(m.load(${addr}, '${sn}') as ${as})`);
+        // The C type picks the sized access now, as it picks a per-CPU op: no type lookup per access.
+        if (type.k === 'ptr') {
+          this.need('src/mm/access', 'load_ptr');
+          return type.percpu ? `pcpu_from(load_ptr(m, ${addr}))` : `load_ptr(m, ${addr})`;
+        }
+        this.need('src/mm/access', `load_${sn}`);
+        return fromMem(`load_${sn}(m, ${addr})`);
       },
       write: (v) => {
         const { sn } = scalar();
@@ -1273,7 +1281,8 @@ export class Translator {
           this.need('src/sched/step', 'store');
           return `((yield* store(m, ${addr}, '${sn}', ${toMem(v)}, ${q})), ${v})`;
         }
-        return `(m.store(${addr}, '${sn}', ${toMem(v)}), ${v})`;
+        this.need('src/mm/access', `store_${sn}`);
+        return `(store_${sn}(m, ${addr}, ${toMem(v)}), ${v})`;
       },
     };
   }

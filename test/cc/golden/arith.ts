@@ -9,6 +9,7 @@ import { per_cpu_ptr, this_cpu_ptr } from '../../../src/accessors.js';
 import { DEFINE_PER_CPU } from '../../../src/define.js';
 import { preempt_disable, preempt_enable } from '../../../src/kernel/preempt.js';
 import { divide_error } from '../../../src/lib/bug.js';
+import { load_i32, store_i32 } from '../../../src/mm/access.js';
 import { global_var } from '../../../src/mm/memory.js';
 import * as arm64 from '../../../generated/arm64/percpu.js';
 import * as generic from '../../../generated/generic/percpu.js';
@@ -376,11 +377,11 @@ export function instantiate(m: Machine) {
     let $t2: number = 0;
     let $t3: number = 0;
     // test/cc/golden/arith.c:88
-    ($t1 = (((m.load(t_static_acc.addr, 'i32') as number) + a_27) | 0), (m.store(t_static_acc.addr, 'i32', $t1), $t1));
+    ($t1 = ((load_i32(m, t_static_acc.addr) + a_27) | 0), (store_i32(m, t_static_acc.addr, $t1), $t1));
     // test/cc/golden/arith.c:88
-    ($t2 = (m.load(calls.addr, 'i32') as number), $t3 = (($t2 + 1) | 0), (m.store(calls.addr, 'i32', $t3), $t3), $t3);
+    ($t2 = load_i32(m, calls.addr), $t3 = (($t2 + 1) | 0), (store_i32(m, calls.addr, $t3), $t3), $t3);
     // test/cc/golden/arith.c:88
-    return (((m.load(t_static_acc.addr, 'i32') as number) + (m.load(calls.addr, 'i32') as number)) | 0);
+    return ((load_i32(m, t_static_acc.addr) + load_i32(m, calls.addr)) | 0);
   }
 
   /** t_enum() at test/cc/golden/arith.c:89 */
@@ -443,11 +444,11 @@ export function instantiate(m: Machine) {
     // test/cc/golden/arith.c:102
     p_1 = this_cpu_ptr(m, pc32);
     // test/cc/golden/arith.c:103
-    ($t1 = (((m.load(p_1, 'i32') as number) + v_4) | 0), (m.store(p_1, 'i32', $t1), $t1));
+    ($t1 = ((load_i32(m, p_1) + v_4) | 0), (store_i32(m, p_1, $t1), $t1));
     // test/cc/golden/arith.c:104
-    ($t2 = (m.load(p_1, 'i32') as number), $t3 = (($t2 + 1) | 0), (m.store(p_1, 'i32', $t3), $t3), $t3);
+    ($t2 = load_i32(m, p_1), $t3 = (($t2 + 1) | 0), (store_i32(m, p_1, $t3), $t3), $t3);
     // test/cc/golden/arith.c:105
-    return (((m.load(p_1, 'i32') as number) + ($t4 = per_cpu_ptr(m, pc32, 0), (m.load($t4, 'i32') as number))) | 0);
+    return ((load_i32(m, p_1) + ($t4 = per_cpu_ptr(m, pc32, 0), load_i32(m, $t4))) | 0);
   }
 
   /** t_get_cpu_var() at test/cc/golden/arith.c:107 */
@@ -455,7 +456,7 @@ export function instantiate(m: Machine) {
     let $t1: number = 0;
     let $t2: number = 0;
     // test/cc/golden/arith.c:107
-    ($t1 = (preempt_disable(m), this_cpu_ptr(m, pc32)), $t2 = (((m.load($t1, 'i32') as number) + v_5) | 0), (m.store($t1, 'i32', $t2), $t2));
+    ($t1 = (preempt_disable(m), this_cpu_ptr(m, pc32)), $t2 = ((load_i32(m, $t1) + v_5) | 0), (store_i32(m, $t1, $t2), $t2));
     // test/cc/golden/arith.c:107
     do {
       // test/cc/golden/arith.c:107
@@ -468,4 +469,4 @@ export function instantiate(m: Machine) {
 
   return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings };
 }
-// sha256:fde20988598bf45802c7b47142e39cce8ba9fe4e2fd9b14768b1b2cd15779c4b
+// sha256:cca4f9948de905103561ac5de5aef943b5fbe42af99a3a5bc706720d32478361

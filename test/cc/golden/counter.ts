@@ -8,6 +8,7 @@ import type { Machine } from '../../../src/machine.js';
 import { per_cpu_ptr } from '../../../src/accessors.js';
 import { DEFINE_PER_CPU } from '../../../src/define.js';
 import { cpumask_next } from '../../../src/lib/find-bit.js';
+import { load_i32, load_ulong, store_i32 } from '../../../src/mm/access.js';
 import { global_var } from '../../../src/mm/memory.js';
 import * as arm64 from '../../../generated/arm64/percpu.js';
 import * as generic from '../../../generated/generic/percpu.js';
@@ -55,7 +56,7 @@ export function instantiate(m: Machine) {
     // test/cc/golden/counter.c:31
     count_event(1n);
     // test/cc/golden/counter.c:32
-    ($t1 = (m.load(handled.addr, 'i32') as number), $t2 = (($t1 + 1) | 0), (m.store(handled.addr, 'i32', $t2), $t2), $t2);
+    ($t1 = load_i32(m, handled.addr), $t2 = (($t1 + 1) | 0), (store_i32(m, handled.addr, $t2), $t2), $t2);
   }
 
   /** all_counted() at test/cc/golden/counter.c:35 */
@@ -68,12 +69,12 @@ export function instantiate(m: Machine) {
     // test/cc/golden/counter.c:40
     for ((cpu = (cpumask_next((-1), m.possible) | 0)); ((cpu >>> 0) < m.nrCpus); (cpu = (cpumask_next(cpu, m.possible) | 0))) {
       // test/cc/golden/counter.c:41
-      (sum = BigInt.asUintN(64, sum + ($t1 = per_cpu_ptr(m, events, cpu), (m.load($t1, 'ulong') as bigint))));
+      (sum = BigInt.asUintN(64, sum + ($t1 = per_cpu_ptr(m, events, cpu), load_ulong(m, $t1))));
     }
     // test/cc/golden/counter.c:42
-    return (((sum === BigInt.asUintN(64, BigInt(((5 + (m.load(handled.addr, 'i32') as number)) | 0)))) ? 1 : 0) !== 0 ? 1 : 0);
+    return (((sum === BigInt.asUintN(64, BigInt(((5 + load_i32(m, handled.addr)) | 0)))) ? 1 : 0) !== 0 ? 1 : 0);
   }
 
   return { count_event, task, tick, all_counted, events, depth, warnings };
 }
-// sha256:e2d5d42240fe84f49bd7d546d333196fed01fe7b3887e7fa6f2c5f45592ca632
+// sha256:e09c110d4e6bd1a24b9b5f10c6a802fc2b0a3d6f7f5e82af8db734dbaeced768

@@ -52,10 +52,11 @@ export function instantiate(m: Machine) {
     pcpuStored.set(p.off, p);
     return BigInt(p.off);
   };
-  const pcpu_from = (v: bigint): PerCpuPtr<any> => {
-    if (v === 0n) return null as unknown as PerCpuPtr<any>;
-    const p = pcpuStored.get(Number(v));
-    if (p === undefined) throw new Error(`a __percpu pointer loaded from memory (0x${v.toString(16)}) was never stored there by this file's code`);
+  const pcpu_from = (v: number | bigint): PerCpuPtr<any> => {
+    const k = Number(v);
+    if (k === 0) return null as unknown as PerCpuPtr<any>;
+    const p = pcpuStored.get(k);
+    if (p === undefined) throw new Error(`a __percpu pointer loaded from memory (0x${k.toString(16)}) was never stored there by this file's code`);
     return p;
   };
   const warnings: string[] = [];
@@ -121,4 +122,4 @@ export function instantiate(m: Machine) {
   }
   return { rx_one, rx_total, rx_publish, rx, warnings, tasks, irqs, nmis, check, final };
 }
-// sha256:ada1be5bb67e451d531fe79cb7e059fffbd75dba3bf974d2aa0291ac1c769e80
+// sha256:b29b61812400da6f19e183e9d75fb1b883e5e4bd18a04ad648da7e79e1bfb731

@@ -11,6 +11,7 @@ import { per_cpu_ptr } from '../../../src/accessors.js';
 import { DEFINE_PER_CPU } from '../../../src/define.js';
 import { cpumask_next } from '../../../src/lib/find-bit.js';
 import { pcpu_ptr_add } from '../../../src/member.js';
+import { load_i32, load_ptr, load_u32, load_u64, store_ulong } from '../../../src/mm/access.js';
 import { global_var } from '../../../src/mm/memory.js';
 import type { PerCpuPtr } from '../../../src/percpu-ptr.js';
 import * as arm64 from '../../../generated/arm64/percpu.js';
@@ -39,10 +40,11 @@ export function instantiate(m: Machine) {
     pcpuStored.set(p.off, p);
     return BigInt(p.off);
   };
-  const pcpu_from = (v: bigint): PerCpuPtr<any> => {
-    if (v === 0n) return null as unknown as PerCpuPtr<any>;
-    const p = pcpuStored.get(Number(v));
-    if (p === undefined) throw new Error(`a __percpu pointer loaded from memory (0x${v.toString(16)}) was never stored there by this file's code`);
+  const pcpu_from = (v: number | bigint): PerCpuPtr<any> => {
+    const k = Number(v);
+    if (k === 0) return null as unknown as PerCpuPtr<any>;
+    const p = pcpuStored.get(k);
+    if (p === undefined) throw new Error(`a __percpu pointer loaded from memory (0x${k.toString(16)}) was never stored there by this file's code`);
     return p;
   };
   const warnings: string[] = [];
@@ -56,7 +58,7 @@ export function instantiate(m: Machine) {
       this_cpu_add_4(m, pcpu_ptr_add(m, rx, 8 + kind * 4, 'u32'), 1);
     }
     // test/cc/golden/stats.c:31
-    if ((((this_cpu_add_return_1(m, rx_diff, (-1)) << 24) >> 24) < (-(m.load(cfg.addr, 'i32') as number) | 0))) {
+    if ((((this_cpu_add_return_1(m, rx_diff, (-1)) << 24) >> 24) < (-load_i32(m, cfg.addr) | 0))) {
       // test/cc/golden/stats.c:32
       this_cpu_write_1(m, rx_diff, 0);
     }
@@ -74,7 +76,7 @@ export function instantiate(m: Machine) {
       // test/cc/golden/stats.c:41
       s = per_cpu_ptr(m, rx, cpu);
       // test/cc/golden/stats.c:43
-      (sum = BigInt.asUintN(64, sum + BigInt.asUintN(64, (m.load(s, 'u64') as bigint) + BigInt((m.load((s + 8), 'u32') as number)))));
+      (sum = BigInt.asUintN(64, sum + BigInt.asUintN(64, load_u64(m, s) + BigInt(load_u32(m, (s + 8))))));
     }
     // test/cc/golden/stats.c:45
     return sum;
@@ -84,11 +86,11 @@ export function instantiate(m: Machine) {
   function rx_publish(): void {
     let $t1: PerCpuPtr<any> = undefined as any;
     // test/cc/golden/stats.c:50
-    (m.store((cfg.addr + 8), 'ulong', pcpu_to(rx)), rx);
+    (store_ulong(m, (cfg.addr + 8), pcpu_to(rx)), rx);
     // test/cc/golden/stats.c:51
-    this_cpu_add_4(m, ($t1 = pcpu_from((m.load((cfg.addr + 8), 'ulong') as bigint)), pcpu_ptr_add(m, $t1, 12, 'u32')), 2);
+    this_cpu_add_4(m, ($t1 = pcpu_from(load_ptr(m, (cfg.addr + 8))), pcpu_ptr_add(m, $t1, 12, 'u32')), 2);
   }
 
   return { rx_one, rx_total, rx_publish, rx, warnings };
 }
-// sha256:215f6bca356420661fe415bb697abef2fc02a29959e7d65e0cf36a80a8b63fb1
+// sha256:0f7cd61dbf82e223f6e444527ce5429aacc56dcab6e29746de20bf98fead3b53
