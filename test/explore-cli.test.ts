@@ -2,6 +2,9 @@
  * `percpu-sim explore`: exit status, the violation report with its replay
  * line, the summary, replay by --schedule and --seed, and usage errors.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseExploreArgs, progressReporter, runExplore } from '../src/cli/explore.js';
 
@@ -133,12 +136,12 @@ describe('percpu-sim explore', () => {
     expect(parseExploreArgs(['inc-irq', '--random', '7', '--seed', '9', '--bound', '3', '--all'])).toEqual({
       file: '', scenario: 'inc-irq', mode: 'random', n: 7, seed: 9, bound: 3, schedule: '', all: true, reduction: 'optimal',
       maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
-      preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined, pct: undefined, estimate: false,
+      preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined, pct: undefined, estimate: false, checkpoint: '',
     });
     expect(parseExploreArgs(['inc-irq', '--reduction', 'sleep', '--max-schedules', '50', '--time-limit', '2.5', '--jobs', '2'])).toEqual({
       file: '', scenario: 'inc-irq', mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', all: false, reduction: 'sleep',
       maxSchedules: 50, timeLimit: 2.5, jobs: 2,
-      preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined, pct: undefined, estimate: false,
+      preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined, pct: undefined, estimate: false, checkpoint: '',
     });
     expect(parseExploreArgs(['inc-irq', '--preemptions', '2', '--migrations', '0', '--irqs', '3', '--softirqs', '1', '--nmis', '0'])).toMatchObject({
       bound: undefined, preemptions: 2, migrations: 0, irqs: 3, softirqs: 1, nmis: 0,
@@ -190,6 +193,24 @@ describe('percpu-sim explore', () => {
     expect(r.code).toBe(0);
     expect(r.out.startsWith('estimate:           about 874 schedules ±9 % (200 random probes; the naive search: about 1009)\nscenario:           inc-irq')).toBe(true);
     expect(r.out).toContain('schedules explored: 945');
+  });
+
+  it('--checkpoint FILE: a run cut by a limit says where it saved, the same command goes on', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'percpu-cli-')), 'cp.json');
+    try {
+      const a = await run('inc-irq', '--checkpoint', file, '--max-schedules', '500');
+      expect(a.out).toContain(`INCOMPLETE:         --max-schedules 500 reached: the bounded space was not covered; no violation in 500 schedules proves nothing about the rest\ncheckpoint:         ${file} saved: the same command goes on from there\n`);
+      const b = await run('inc-irq', '--checkpoint', file);
+      expect(b.code).toBe(0);
+      expect(b.out).toContain(`resumed:            from ${file}, where 500 schedules had been explored\nschedules explored: 945 (+10 redundant paths cut short)\ndistinct states:    353\n`);
+      expect(b.out).not.toContain('INCOMPLETE');
+    } finally {
+      rmSync(dirname(file), { recursive: true, force: true });
+    }
+    expect(parseExploreArgs(['inc-irq', '--checkpoint', 'f.json']).checkpoint).toBe('f.json');
+    expect(() => parseExploreArgs(['inc-irq', '--checkpoint'])).toThrow('--checkpoint needs a file name');
+    expect(() => parseExploreArgs(['inc-irq', '--checkpoint', 'f.json', '--jobs', '2'])).toThrow('--checkpoint works with --jobs 1 (a checkpoint saves one depth-first walk)');
+    expect(() => parseExploreArgs(['inc-irq', '--checkpoint', 'f.json', '--random', '2'])).toThrow('--checkpoint applies to the exhaustive search only, not to --random');
   });
 
   it('--max-schedules and --time-limit end with an honest INCOMPLETE line', async () => {

@@ -2,7 +2,8 @@
  * `percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K]
  *                     [--schedule STR] [--all] [--reduction optimal|sleep|none]
  *                     [--max-schedules N] [--time-limit S] [--jobs N]
- *                     [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K] [--pct D] [--estimate]`
+ *                     [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K] [--pct D] [--estimate]
+ *                     [--checkpoint FILE]`
  *
  *   explore list [file.ts]       the shipped scenarios (or those a user file exports) and what each shows
  *   file.ts [scenario]           a scenario exported by a user's TypeScript file (the only one, or the one named)
@@ -26,6 +27,8 @@
  *   --time-limit S               exhaustive: stop after S seconds (likewise)
  *   --jobs N                     exhaustive: N worker threads (shipped scenarios); same results as --jobs 1, sooner
  *   --estimate                   exhaustive: first print an estimate of the schedules (random probes), then explore
+ *   --checkpoint FILE            exhaustive: save progress to FILE (every 10 s and when the run stops early) and go on
+ *                                from it when it exists; replaced atomically; with --jobs 1
  *
  * Progress: a bar on stdout when it is a terminal; otherwise a line on stderr
  * every few seconds, so a long run in a pipe or a CI log shows it is alive.
@@ -47,6 +50,7 @@ import { importUserModule } from './import-user-module.js';
 const USAGE = 'usage: percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K] [--schedule STR] [--all]\n'
   + '                               [--reduction optimal|sleep|none] [--max-schedules N] [--time-limit S] [--jobs N]\n'
   + '                               [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K] [--pct D --random N] [--estimate]\n'
+  + '                               [--checkpoint FILE]\n'
   + '       percpu-sim explore list [file.ts]';
 
 /** A positional argument that names a user's file rather than a shipped scenario. */
@@ -70,6 +74,8 @@ interface Args {
   nmis: number | undefined;
   /** Exhaustive: print an estimate of the schedules before exploring. */
   estimate: boolean;
+  /** Exhaustive: the checkpoint file ('' for none). */
+  checkpoint: string;
   /** With --random: the PCT depth (undefined: uniform random choices). */
   pct: number | undefined;
   schedule: string;
@@ -97,7 +103,7 @@ export function parseExploreArgs(args: readonly string[]): Args {
   const out: Args = {
     file: '', scenario: '', mode: 'exhaustive', n: 0, seed: 1, bound: undefined,
     preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined, pct: undefined,
-    estimate: false, schedule: '', all: false, reduction: 'optimal', maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
+    estimate: false, checkpoint: '', schedule: '', all: false, reduction: 'optimal', maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
   };
   let modeFlag = '';
   let seedGiven = false;
@@ -121,6 +127,13 @@ export function parseExploreArgs(args: readonly string[]): Args {
       case '--nmis': out.nmis = intArg(a, args[++i], 0, MAX_BUDGET); break;
       case '--pct': out.pct = intArg(a, args[++i], 1, MAX_PCT_DEPTH); break;
       case '--estimate': out.estimate = true; exhaustiveOnly.push(a); break;
+      case '--checkpoint': {
+        const v = args[++i];
+        if (v === undefined || v === '' || v.startsWith('-')) throw new UsageError('--checkpoint needs a file name');
+        out.checkpoint = v;
+        exhaustiveOnly.push(a);
+        break;
+      }
       case '--schedule': {
         setMode(a, 'replay');
         const v = args[++i];
@@ -167,6 +180,7 @@ export function parseExploreArgs(args: readonly string[]): Args {
   if (out.pct !== undefined && out.mode !== 'random') {
     throw new UsageError(`--pct D needs --random N (the number of PCT runs)${out.mode === 'replay' ? ', not --schedule' : ''}`);
   }
+  if (out.checkpoint !== '' && out.jobs > 1) throw new UsageError('--checkpoint works with --jobs 1 (a checkpoint saves one depth-first walk)');
   if (exhaustiveOnly.length > 0 && out.mode !== 'exhaustive') {
     throw new UsageError(`${exhaustiveOnly[0]} applies to the exhaustive search only, not to ${modeFlag}`);
   }
@@ -282,7 +296,8 @@ const REDUCTION_TEXT: Record<Reduction, string> = {
 
 function summary(s: Scenario, r: ExploreResult, seed: number, a: Args): string {
   const secs = r.elapsedMs / 1000;
-  const rate = secs > 0 ? Math.round(r.schedules / secs) : r.schedules;
+  const here = r.schedules - (r.resumedFrom ?? 0);
+  const rate = secs > 0 ? Math.round(here / secs) : here;
   let mode = r.mode === 'exhaustive'
     ? `exhaustive, preemption bound ${r.bound}, ${REDUCTION_TEXT[r.reduction]}${r.stopped === 'violations' ? ' (stopped at the first violation)' : ''}`
     : `random from seed ${seed}, preemption bound ${r.bound}`;
@@ -298,6 +313,7 @@ function summary(s: Scenario, r: ExploreResult, seed: number, a: Args): string {
     `scenario:           ${s.name}: ${s.title}`,
     `mode:               ${mode}`,
     `budgets:            ${formatBudgets(r.budgets)}`,
+    ...(r.resumedFrom === undefined ? [] : [`resumed:            from ${a.checkpoint}, where ${r.resumedFrom} schedules had been explored`]),
     `schedules explored: ${r.schedules}${blocked}`,
     `distinct states:    ${r.distinctStates}`,
     `violations:         ${r.violations.length}`,
@@ -306,6 +322,7 @@ function summary(s: Scenario, r: ExploreResult, seed: number, a: Args): string {
   if (r.stopped === 'max-schedules' || r.stopped === 'time-limit') {
     const why = r.stopped === 'max-schedules' ? `--max-schedules ${a.maxSchedules} reached` : `--time-limit ${a.timeLimit} s reached`;
     lines.push(`INCOMPLETE:         ${why}: the bounded space was not covered; no violation in ${r.schedules} schedules proves nothing about the rest`);
+    if (a.checkpoint !== '') lines.push(`checkpoint:         ${a.checkpoint} saved: the same command goes on from there`);
   }
   return lines.join('\n');
 }
@@ -359,7 +376,7 @@ export async function runExplore(args: string[]): Promise<number> {
         ? exploreRandom(s, a.n, a.seed, { ...budgets, maxViolations, onProgress: bar.update })
         : await exploreParallel(s, {
           ...budgets, maxViolations, reduction: a.reduction, onProgress: bar.update,
-          maxSchedules: a.maxSchedules, timeLimitMs: a.timeLimit * 1000, jobs: a.jobs,
+          maxSchedules: a.maxSchedules, timeLimitMs: a.timeLimit * 1000, jobs: a.jobs, ...(a.checkpoint === '' ? {} : { checkpoint: a.checkpoint }),
         });
     } finally {
       bar.stop();

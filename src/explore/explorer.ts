@@ -25,6 +25,7 @@
  * Every violation carries the schedule string that replays it exactly.
  */
 import { describe } from '../types.js';
+import { checkpointHeader, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { budgetFlags, checkBudgets, resolveBudgets, type BudgetOptions, type Budgets } from '../sched/budget.js';
 import {
   Scheduler, formatTraceEntry, parseToken, type Choice, type TraceEntry, type Transition, type ViolationKind,
@@ -68,6 +69,10 @@ export interface ExploreOptions extends RunBudgets {
   onSchedule?: (schedule: string, violation: string | null) => void;
   /** Called about every 64 schedules. */
   onProgress?: (p: Progress) => void;
+  /** Exhaustive: save progress to this file and go on from it when it exists (see checkpoint.ts). */
+  checkpoint?: string;
+  /** How often a checkpoint is written, in ms (default 10000); also when the run stops early. */
+  checkpointEveryMs?: number;
 }
 
 /** Progress reported during a search. */
@@ -121,6 +126,8 @@ export interface ExploreResult {
   /** Exhaustive: why the run ended before covering the space (null when complete; random: null). */
   readonly stopped: StopReason | null;
   readonly elapsedMs: number;
+  /** Exhaustive from a checkpoint: the schedules the earlier runs had explored. */
+  readonly resumedFrom?: number;
   /** PCT mode: the depth, the steps change points were drawn from and the agents (see pct.ts). */
   readonly pct?: { readonly depth: number; readonly steps: number; readonly agents: number };
 }
@@ -193,6 +200,8 @@ export interface TaskOutcome {
   readonly transitions: number;
   readonly violations: readonly { readonly v: Violation; readonly schedules: number; readonly cut: number; readonly transitions: number }[];
   readonly stopped: StopReason | null;
+  /** Stopped by a limit before its subtree was covered: where to go on from (a checkpoint). */
+  readonly rest: SavedTask | null;
 }
 
 /** The top of the tree is split into tasks down to this depth at most… */
@@ -278,18 +287,20 @@ export function partition(s: Scenario, lim: SearchLimits, states: Set<string> | 
 export function exploreTask(
   s: Scenario, task: SearchTask, lim: SearchLimits, states: Set<string> | null,
   onSchedule?: (schedule: string, violation: string | null) => void,
+  resume: SavedTask | null = null, save: SaveHook | null = null,
 ): TaskOutcome {
   const { reduction, maxSteps } = lim;
   const optimal = reduction === 'optimal';
   const prefix = task.prefix.map((t) => parseToken(t));
-  const violations: { v: Violation; schedules: number; cut: number; transitions: number }[] = [];
-  let schedules = 0;
-  let cut = 0;
-  let transitions = 0;
+  const violations: { v: Violation; schedules: number; cut: number; transitions: number }[] = resume === null ? [] : [...resume.violations];
+  let schedules = resume?.schedules ?? 0;
+  let cut = resume?.cut ?? 0;
+  let transitions = resume?.transitions ?? 0;
   let stopped: StopReason | null = null;
-  const path: SearchNode[] = [];
-  let from = 0; // events from this depth on are new on the current path
-  for (let first = true; ; first = false) {
+  const path: SearchNode[] = resume === null ? [] : restorePath(resume.path);
+  let from = resume?.from ?? 0; // events from this depth on are new on the current path
+  const saved = (): SavedTask => ({ path: savePath(path), from, schedules, cut, transitions, violations: [...violations] });
+  for (let first = resume === null; ; first = false) {
     const sch = new Scheduler(s.build(), lim.budgets, false);
     // The first run checks the prefix as the run that found it did: it may end in a violation.
     sch.checking = first;
@@ -358,16 +369,52 @@ export function exploreTask(
     if (ended && stoppedEarly && lastEn !== null) stopAt(reduction, path, events - 1, lastEn);
     if (optimal && events > 0) detectRaces(path, events, from);
     sch.m.retire();
+    path.pop();
+    while (path.length > 0 && !finishChild(reduction, path[path.length - 1]!)) path.pop();
+    from = path.length - 1;
     if (violations.length >= lim.maxViolations) stopped = 'violations';
     else if (schedules >= lim.maxSchedules) stopped = 'max-schedules';
     else if (lim.deadline !== Infinity && Date.now() >= lim.deadline) stopped = 'time-limit';
-    if (stopped !== null) break;
-    path.pop();
-    while (path.length > 0 && !finishChild(reduction, path[path.length - 1]!)) path.pop();
     if (path.length === 0) break;
-    from = path.length - 1;
+    if (stopped !== null) return { schedules, cut, transitions, violations, stopped, rest: saved() };
+    if (save !== null && save.due()) save.write(saved());
   }
-  return { schedules, cut, transitions, violations, stopped };
+  return { schedules, cut, transitions, violations, stopped, rest: null };
+}
+
+/** A search node as JSON: its bitset and enabled set as arrays. */
+interface SavedNode {
+  readonly sleep: Ev[];
+  readonly todo: SearchNode['todo'];
+  readonly taken: SearchNode['taken'];
+  readonly hb: number[] | null;
+  readonly enabled: string[] | null;
+}
+
+/** A task's depth-first walk between two schedules: everything needed to go on from there. */
+export interface SavedTask {
+  readonly path: readonly SavedNode[];
+  readonly from: number;
+  readonly schedules: number;
+  readonly cut: number;
+  readonly transitions: number;
+  readonly violations: TaskOutcome['violations'];
+}
+
+/** When and how a long task saves its progress (see checkpoint.ts). */
+export interface SaveHook {
+  due(): boolean;
+  write(t: SavedTask): void;
+}
+
+function savePath(path: readonly SearchNode[]): SavedNode[] {
+  return path.map((n) => ({ sleep: n.sleep, todo: n.todo, taken: n.taken, hb: n.hb === null ? null : [...n.hb], enabled: n.enabled === null ? null : [...n.enabled] }));
+}
+
+function restorePath(saved: readonly SavedNode[]): SearchNode[] {
+  return saved.map((n) => ({
+    sleep: [...n.sleep], todo: n.todo, taken: n.taken, hb: n.hb === null ? null : Uint32Array.from(n.hb), enabled: n.enabled === null ? null : new Set(n.enabled),
+  }));
 }
 
 /** Collects task outcomes in task order into one result, stopping exactly where a sequential run stops. */
@@ -402,6 +449,11 @@ export class Merge {
     return this.stopped === null;
   }
 
+  /** The counters and violations so far (what a checkpoint saves). */
+  get merged(): { schedules: number; cut: number; transitions: number; violations: Violation[] } {
+    return { schedules: this.schedules, cut: this.cut, transitions: this.transitions, violations: [...this.violations] };
+  }
+
   /** What a task still may do in a sequential run. */
   remaining(): SearchLimits {
     return { ...this.lim, maxViolations: this.lim.maxViolations - this.violations.length, maxSchedules: this.lim.maxSchedules - this.schedules };
@@ -411,23 +463,62 @@ export class Merge {
 /** Every schedule within the bound, with the reduction asked for; stops at maxViolations, maxSchedules or timeLimitMs. */
 export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreResult {
   const lim = searchLimits(s, o);
+  const file = o.checkpoint;
+  if (file !== undefined && (typeof file !== 'string' || file === '')) throw new TypeError(`explore: checkpoint must be a file name, got ${describe(file)}`);
+  const every = o.checkpointEveryMs ?? 10_000;
+  if (!(every > 0)) throw new RangeError(`explore: checkpointEveryMs must be a positive number, got ${describe(every)}`);
   const t0 = now();
   const states = lim.countStates ? new Set<string>() : null;
   const { tasks, transitions } = partition(s, lim, states);
   const merge = new Merge(lim, transitions);
+  const saved = file === undefined ? null : readCheckpoint(file, s, lim, tasks.length);
+  let start = 0;
+  let resume: SavedTask | null = null;
+  if (saved !== null) {
+    merge.schedules = saved.merged.schedules;
+    merge.cut = saved.merged.cut;
+    merge.transitions = saved.merged.transitions;
+    merge.violations.push(...saved.merged.violations);
+    for (const k of saved.states ?? []) states?.add(k);
+    start = saved.complete ? tasks.length : saved.next;
+    resume = saved.current;
+  }
+  const resumedFrom = saved === null ? null : saved.merged.schedules + (saved.current?.schedules ?? 0);
+  const write = (next: number, before: Merge['merged'], current: SavedTask | null, complete: boolean): void => {
+    writeCheckpoint(file!, { ...checkpointHeader(s, lim, tasks.length), next, merged: before, current, states: states === null ? null : [...states], complete });
+  };
   let progressAt = 0;
-  for (const task of tasks) {
-    const more = merge.add(exploreTask(s, task, merge.remaining(), states, o.onSchedule));
+  let i = start;
+  for (; i < tasks.length; i++) {
+    const before = merge.merged;
+    let saveAt = Date.now() + every;
+    const hook: SaveHook | null = file === undefined ? null : {
+      due: () => Date.now() >= saveAt,
+      write: (t) => {
+        write(i, before, t, false);
+        saveAt = Date.now() + every;
+      },
+    };
+    const out = exploreTask(s, tasks[i]!, merge.remaining(), states, o.onSchedule, i === start ? resume : null, hook);
+    const more = merge.add(out);
     if (o.onProgress !== undefined && merge.schedules - progressAt >= 64) {
       progressAt = merge.schedules;
       o.onProgress({ schedules: merge.schedules, states: states?.size ?? 0, violations: merge.violations.length, elapsedMs: now() - t0, total: null });
     }
-    if (!more) break;
+    if (!more) {
+      // Go on later from inside this task, or from the next one.
+      if (file !== undefined) {
+        if (out.rest !== null) write(i, before, out.rest, false);
+        else write(i + 1, merge.merged, null, false);
+      }
+      break;
+    }
   }
+  if (file !== undefined && merge.stopped === null) write(tasks.length, merge.merged, null, true);
   return {
     scenario: s.name, mode: 'exhaustive', bound: lim.budgets.bound, budgets: lim.budgets, reduction: lim.reduction, schedules: merge.schedules, sleepBlocked: merge.cut,
     transitions: merge.transitions, distinctStates: states?.size ?? 0, violations: merge.violations, complete: merge.stopped === null,
-    stopped: merge.stopped, elapsedMs: now() - t0,
+    stopped: merge.stopped, elapsedMs: now() - t0, ...(resumedFrom === null ? {} : { resumedFrom }),
   };
 }
 

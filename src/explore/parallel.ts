@@ -24,6 +24,7 @@ export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: n
   const jobs = o.jobs;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new RangeError(`explore: jobs must be an integer from 1 to 256, got ${String(jobs)}`);
   if (jobs === 1) return exploreExhaustive(s, o);
+  if (o.checkpoint !== undefined) throw new RangeError('explore: checkpoint works with jobs 1 (a checkpoint saves one depth-first walk)');
   let shipped: Scenario | null = null;
   try {
     shipped = getScenario(s.name);

@@ -38,7 +38,7 @@ if (port !== null) {
       port.postMessage(reply);
     } catch (e) {
       const reply: OutcomeMessage = {
-        index: msg.index, outcome: { schedules: 0, cut: 0, transitions: 0, violations: [], stopped: null }, states: null, schedules: null,
+        index: msg.index, outcome: { schedules: 0, cut: 0, transitions: 0, violations: [], stopped: null, rest: null }, states: null, schedules: null,
         error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
       };
       port.postMessage(reply);
