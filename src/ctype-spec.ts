@@ -45,6 +45,7 @@ export type ScalarOf<S> = S extends ScalarName ? S : S extends keyof CIntScalars
 /** A C type given to an API: runtime scalar name, C spelling, or CType. */
 export type TypeArg = ScalarName | string | CType;
 
+/** A resolved type argument: its C type, its runtime scalar, and the spelling the caller gave. */
 export interface Resolved {
   readonly ctype: CType;
   /** The runtime scalar for a scalar type (int, enum, pointer, bool); null for a struct, union or array. */

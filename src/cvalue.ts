@@ -14,6 +14,7 @@ import { isScalar, type CType, type RecordType } from '../c/types.js';
 import { readBits, writeBits } from './scalar-bits.js';
 import { SCALARS, checkInRange, describe, fromBits, toBits, type ScalarInfo } from './types.js';
 
+/** A C value as readValue() returns it and writeValue() takes it: a scalar, an array of values, or an object of member values. */
 export type CValue = number | bigint | boolean | CValue[] | { [member: string]: CValue };
 
 /** The runtime scalar (width, signedness, TS kind) of a scalar C type. */

@@ -32,6 +32,11 @@ interface Extent {
 
 const READ_AS_VALUE = 'is a pointer to machine memory, not a value: read it with READ_ONCE()/atomic_read(), or load through kptr_addr()';
 
+/**
+ * A typed pointer into ordinary machine memory (`&nr_free`, `obj->refs.counter`): made by
+ * global_var(), kmalloc()/kzalloc() and kptr_member(), taken by READ_ONCE(), the atomic_*()
+ * ops and the locks. `T` is the pointee as TypeScript sees it.
+ */
 export class KPtr<T = unknown> {
   /** The byte address in machine memory. */
   readonly addr: number;
@@ -56,19 +61,23 @@ export class KPtr<T = unknown> {
     this.extent = extent;
   }
 
+  /** Throws: a pointer is not a number; read through it (READ_ONCE(), atomic_read()) instead. */
   valueOf(): never {
     throw new TypeError(`${this.sym} ${READ_AS_VALUE}`);
   }
 
+  /** The pointer in a template string (`${p}`) is its description; in arithmetic or comparison, an error. */
   [Symbol.toPrimitive](hint: string): string {
     if (hint === 'string') return this.toString();
     throw new TypeError(`${this.sym} ${READ_AS_VALUE}`);
   }
 
+  /** `&nr_free (atomic_t *) @ 0x1040`: the lvalue, its C type and its address. */
   toString(): string {
     return `&${this.sym} (${this.ctype.name} *) @ 0x${Number.isFinite(this.addr) ? this.addr.toString(16) : '?'}`;
   }
 
+  /** The same text as toString(), so a pointer in JSON output reads as one. */
   toJSON(): string {
     return this.toString();
   }

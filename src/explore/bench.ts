@@ -15,6 +15,7 @@ import { describe } from '../types.js';
 import { exploreExhaustive, type ExploreResult, type Reduction } from './explorer.js';
 import { SCENARIOS, counterScale, getScenario } from './scenarios/index.js';
 
+/** One scenario explored with one reduction: the schedule and transition counts and the fastest run's time. */
 export interface ModeFigures {
   /** Complete schedules. */
   readonly schedules: number;
@@ -96,6 +97,7 @@ export function measureExplorer(options: { scenarios?: readonly string[]; runs?:
   return { scenarios: out, totals: { optimal, sleep }, schedulesPerSecond: rate(sleep), optimalSchedulesPerSecond: rate(optimal) };
 }
 
+/** The scale scenario's run at one bound: counts, whether the bounded space was covered, violations found, time. */
 export interface ScaleFigures {
   readonly bound: number;
   readonly reduction: Reduction;

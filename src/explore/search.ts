@@ -36,7 +36,9 @@
 import { conflicts, type Touch } from '../sched/step.js';
 import type { Transition } from '../sched/scheduler.js';
 
+/** How the exhaustive search prunes equivalent schedules: `optimal` (optimal DPOR with wakeup trees), `sleep` (sleep sets only) or `none` (every interleaving). */
 export type Reduction = 'optimal' | 'sleep' | 'none';
+/** Every reduction, in the order the CLI and the benchmark list them. */
 export const REDUCTIONS: readonly Reduction[] = ['optimal', 'sleep', 'none'];
 
 /** A transition as the search remembers it: its token and footprint. */

@@ -119,6 +119,7 @@ export function in_atomic(m: Machine): boolean {
   return ctxOf(m, 'in_atomic').preemptCount !== 0;
 }
 
+/** preempt_disable(): raises this context's preempt count by one; the scheduler will not switch tasks on this CPU until it is back to 0. */
 export function preempt_disable(m: Machine): void {
   ctxOf(m, 'preempt_disable').preemptCount++;
 }
@@ -135,23 +136,28 @@ export function preempt_enable(m: Machine, what = 'preempt_enable'): void {
   c.preemptCount--;
 }
 
+/** preempt_count(): this context's preempt count, with the kernel's softirq, hardirq and NMI bit fields. */
 export function preempt_count(m: Machine): number {
   return ctxOf(m, 'preempt_count').preemptCount;
 }
 
+/** preemptible(): preempt count 0 and interrupts on, so the scheduler may switch tasks here. */
 export function preemptible(m: Machine): boolean {
   const c = ctxOf(m, 'preemptible');
   return c.preemptCount === 0 && !c.irqsDisabled;
 }
 
+/** irqs_disabled(): interrupts are off on this CPU. */
 export function irqs_disabled(m: Machine): boolean {
   return ctxOf(m, 'irqs_disabled').irqsDisabled;
 }
 
+/** local_irq_disable(): turns interrupts off on this CPU (cli), whatever they were; pair with local_irq_enable(). */
 export function local_irq_disable(m: Machine): void {
   ctxOf(m, 'local_irq_disable').irqsDisabled = true;
 }
 
+/** local_irq_enable(): turns interrupts on on this CPU (sti). */
 export function local_irq_enable(m: Machine): void {
   ctxOf(m, 'local_irq_enable').irqsDisabled = false;
 }

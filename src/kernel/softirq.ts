@@ -24,15 +24,25 @@ import { HARDIRQ_MASK, NMI_MASK, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, in_hardir
 
 /** The softirq vectors of include/linux/interrupt.h, in priority order. */
 export const HI_SOFTIRQ = 0;
+/** TIMER_SOFTIRQ: timer wheel expiry. */
 export const TIMER_SOFTIRQ = 1;
+/** NET_TX_SOFTIRQ: network transmit completion. */
 export const NET_TX_SOFTIRQ = 2;
+/** NET_RX_SOFTIRQ: network receive (NAPI polling). */
 export const NET_RX_SOFTIRQ = 3;
+/** BLOCK_SOFTIRQ: block-layer request completion. */
 export const BLOCK_SOFTIRQ = 4;
+/** IRQ_POLL_SOFTIRQ: irq_poll completion polling. */
 export const IRQ_POLL_SOFTIRQ = 5;
+/** TASKLET_SOFTIRQ: ordinary tasklets. */
 export const TASKLET_SOFTIRQ = 6;
+/** SCHED_SOFTIRQ: scheduler load balancing. */
 export const SCHED_SOFTIRQ = 7;
+/** HRTIMER_SOFTIRQ: high-resolution timers that expire in softirq context. */
 export const HRTIMER_SOFTIRQ = 8;
+/** RCU_SOFTIRQ: RCU callback processing; the last vector. */
 export const RCU_SOFTIRQ = 9;
+/** NR_SOFTIRQS: the number of vectors; a vector number is below it. */
 export const NR_SOFTIRQS = 10;
 
 /** softirq_to_name[] of kernel/softirq.c: the names /proc/softirqs prints (and schedule tokens use). */

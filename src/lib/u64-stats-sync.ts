@@ -58,10 +58,12 @@ export function u64_stats_init(_m: Machine, syncp: SyncArg): void {
   checkSync(syncp, 'u64_stats_init');
 }
 
+/** u64_stats_update_begin(): opens a writer section; nothing to do on 64-bit (the address is still checked). */
 export function u64_stats_update_begin(_m: Machine, syncp: SyncArg): void {
   checkSync(syncp, 'u64_stats_update_begin');
 }
 
+/** u64_stats_update_end(): closes a writer section; nothing to do on 64-bit. */
 export function u64_stats_update_end(_m: Machine, syncp: SyncArg): void {
   checkSync(syncp, 'u64_stats_update_end');
 }
@@ -72,16 +74,19 @@ export function u64_stats_update_begin_irqsave(_m: Machine, syncp: SyncArg): num
   return 0;
 }
 
+/** u64_stats_update_end_irqrestore(): closes a writer section opened by u64_stats_update_begin_irqsave(); `flags` must be the 0 it returned. */
 export function u64_stats_update_end_irqrestore(_m: Machine, syncp: SyncArg, flags: number): void {
   checkSync(syncp, 'u64_stats_update_end_irqrestore');
   if (flags !== 0) throw new TypeError(`u64_stats_update_end_irqrestore: flags must be what u64_stats_update_begin_irqsave() returned (0 on 64-bit), got ${describe(flags)}`);
 }
 
+/** u64_stats_fetch_begin(): starts a reader section; returns the sequence to retry against (always 0 on 64-bit). */
 export function u64_stats_fetch_begin(_m: Machine, syncp: SyncArg): number {
   checkSync(syncp, 'u64_stats_fetch_begin');
   return 0;
 }
 
+/** u64_stats_fetch_retry(): whether the reader must read again; never on 64-bit, where no read is torn. */
 export function u64_stats_fetch_retry(_m: Machine, syncp: SyncArg, start: number): boolean {
   checkSync(syncp, 'u64_stats_fetch_retry');
   if (start !== 0) throw new TypeError(`u64_stats_fetch_retry: start must be what u64_stats_fetch_begin() returned (0 on 64-bit), got ${describe(start)}`);
@@ -94,6 +99,7 @@ export function u64_stats_read(m: Machine, p: StatArg): bigint {
   return m.view.getBigUint64(at, true);
 }
 
+/** u64_stats_set(): local64_set(), one 8-byte store of `v` (wrapped to 64 bits). */
 export function u64_stats_set(m: Machine, p: StatArg, v: bigint): void {
   const at = checkStat(m, p, 'u64_stats_set');
   m.view.setBigUint64(at, BigInt.asUintN(64, checkDelta(v, 'u64_stats_set')), true);
@@ -106,6 +112,7 @@ export function u64_stats_add(m: Machine, p: StatArg, v: bigint): void {
   m.view.setBigUint64(a, BigInt.asUintN(64, m.view.getBigUint64(a, true) + d), true);
 }
 
+/** u64_stats_inc(): local64_inc(), one `incq` (wraps at 2^64). */
 export function u64_stats_inc(m: Machine, p: StatArg): void {
   u64_stats_add(m, checkStat(m, p, 'u64_stats_inc'), 1n);
 }

@@ -19,6 +19,7 @@ import type { Machine } from '../machine.js';
 import { describe } from '../types.js';
 import type { Step, StepGen } from './step.js';
 
+/** What a ghost may hold: primitives only, so every write goes through a declared step. */
 export type GhostValue = number | bigint | boolean | string;
 
 /** A ghost value in a trace line: strings quoted, so an empty one shows. */
@@ -47,6 +48,7 @@ function table(m: Machine): GhostTable {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
+/** A named piece of ghost state: read and written by task code only in steps that declare it, read freely by invariants. */
 export class Ghost<T extends GhostValue> {
   readonly name: string;
   /** The named resource steps declare: `ghost:<name>`. */

@@ -10,6 +10,7 @@
  */
 import { checkWord } from './word.js';
 
+/** The value of an unlocked mutex word (0): what a new word must hold. */
 export const MUTEX_UNLOCKED = 0;
 /** Mutex word value: locked, nobody waiting. */
 export const MUTEX_LOCKED = 1;

@@ -19,6 +19,7 @@
  */
 import { checkWord } from './word.js';
 
+/** The value of an unlocked spinlock word (0): what a new word must hold. */
 export const SPIN_UNLOCKED = 0;
 /** Spinlock word value: locked, nobody waiting. */
 export const SPIN_LOCKED = 1;

@@ -27,6 +27,7 @@ import { migrate_disable, migrate_enable } from '../sched.js';
 import { lockdepAcquireCheck, lockdepAcquired, lockdepReleaseCheck, lockdepReleased, might_sleep, type LockInstance } from './lockdep.js';
 import { RT_LOCK_SITE, checkFlags, lockInit, type Lock } from './spinlock.js';
 
+/** The two local lock types of include/linux/local_lock_internal.h: local_lock_t, and local_trylock_t, which also records whether it is held so local_trylock() can fail. */
 export type LocalLockKind = 'local_lock_t' | 'local_trylock_t';
 
 interface LocalLockDef {
@@ -88,6 +89,7 @@ export function local_lock_init(m: Machine, lock: PerCpuPtr<unknown>, name?: str
   define(m, p, 'local_lock_t', name ?? p.origin.label, 'local_lock_init');
 }
 
+/** local_trylock_init(): like local_lock_init(), for a local_trylock_t, the kind local_trylock() takes. */
 export function local_trylock_init(m: Machine, lock: PerCpuPtr<unknown>, name?: string): void {
   const p = checkPtr(m, lock, 'local_trylock_init');
   define(m, p, 'local_trylock_t', name ?? p.origin.label, 'local_trylock_init');
@@ -167,18 +169,22 @@ function unlockWith(m: Machine, lock: PerCpuPtr<unknown>, how: string, leave: ()
   leave();
 }
 
+/** local_lock(): preempt_disable(), then this CPU's instance (PREEMPT_RT: migrate_disable(), then this CPU's sleeping lock). */
 export function local_lock(m: Machine, lock: PerCpuPtr<unknown>): void {
   lockWith(m, lock, 'local_lock', () => preempt_disable(m), () => preempt_enable(m));
 }
 
+/** local_unlock(): this CPU's instance released, then preempt_enable() (PREEMPT_RT: the lock, then migrate_enable()). */
 export function local_unlock(m: Machine, lock: PerCpuPtr<unknown>): void {
   unlockWith(m, lock, 'local_unlock', () => preempt_enable(m));
 }
 
+/** local_lock_irq(): interrupts off, then this CPU's instance (PREEMPT_RT: as local_lock(), interrupts stay on). */
 export function local_lock_irq(m: Machine, lock: PerCpuPtr<unknown>): void {
   lockWith(m, lock, 'local_lock_irq', () => local_irq_disable(m), () => local_irq_enable(m));
 }
 
+/** local_unlock_irq(): this CPU's instance released, then interrupts on (PREEMPT_RT: as local_unlock()). */
 export function local_unlock_irq(m: Machine, lock: PerCpuPtr<unknown>): void {
   unlockWith(m, lock, 'local_unlock_irq', () => local_irq_enable(m));
 }
@@ -190,6 +196,7 @@ export function local_lock_irqsave(m: Machine, lock: PerCpuPtr<unknown>): number
   return flags;
 }
 
+/** local_unlock_irqrestore(): this CPU's instance released, then the interrupt state `flags` from local_lock_irqsave() restored. */
 export function local_unlock_irqrestore(m: Machine, lock: PerCpuPtr<unknown>, flags: number): void {
   checkFlags(flags, 'local_unlock_irqrestore');
   unlockWith(m, lock, 'local_unlock_irqrestore', () => local_irq_restore(m, flags));

@@ -138,10 +138,12 @@ export function lockInit(m: Machine, lock: LockArg, kind: LockKind, name: string
   return l;
 }
 
+/** spin_lock_init(): makes the spinlock_t at `addr` an unlocked lock (its bytes zeroed); `name` labels it in lockdep reports and traces. */
 export function spin_lock_init(m: Machine, addr: LockArg, name?: string): void {
   lockInit(m, addr, 'spinlock_t', name, 'spin_lock_init');
 }
 
+/** raw_spin_lock_init(): makes the raw_spinlock_t at `addr` an unlocked lock; a raw spinlock spins on PREEMPT_RT too. */
 export function raw_spin_lock_init(m: Machine, addr: LockArg, name?: string): void {
   lockInit(m, addr, 'raw_spinlock_t', name, 'raw_spin_lock_init');
 }
@@ -216,6 +218,7 @@ export function spin_lock(m: Machine, addr: LockArg): void {
   if (l.sleeping) migrate_disable(m);
 }
 
+/** spin_unlock(): releases the lock, then preempt_enable() (PREEMPT_RT: the rtmutex, then migrate_enable()). */
 export function spin_unlock(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'spinlock_t', 'spin_unlock');
   unlockWith(m, l, 'spin_unlock', leaveLock(m, l));
@@ -229,6 +232,7 @@ export function spin_lock_irq(m: Machine, addr: LockArg): void {
   lockWith(m, l, 'spin_lock_irq', () => { local_irq_disable(m); preempt_disable(m); }, () => { preempt_enable(m); local_irq_enable(m); });
 }
 
+/** spin_unlock_irq(): releases the lock, then interrupts back on unconditionally (PREEMPT_RT: spin_unlock()). */
 export function spin_unlock_irq(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'spinlock_t', 'spin_unlock_irq');
   if (l.sleeping) return spin_unlock(m, addr);
@@ -247,6 +251,7 @@ export function spin_lock_irqsave(m: Machine, addr: LockArg): number {
   return flags;
 }
 
+/** spin_unlock_irqrestore(): releases the lock, then restores the interrupt state `flags` from spin_lock_irqsave() (PREEMPT_RT: spin_unlock()). */
 export function spin_unlock_irqrestore(m: Machine, addr: LockArg, flags: number): void {
   const l = lockAt(m, addr, 'spinlock_t', 'spin_unlock_irqrestore');
   if (l.sleeping) return spin_unlock(m, addr);
@@ -284,26 +289,31 @@ export function trylock(m: Machine, l: Lock, how: string): boolean {
   return true;
 }
 
+/** raw_spin_lock(): preempt_disable(), then the lock; spins on every configuration. */
 export function raw_spin_lock(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_lock');
   lockWith(m, l, 'raw_spin_lock', () => preempt_disable(m), () => preempt_enable(m));
 }
 
+/** raw_spin_unlock(): releases the lock, then preempt_enable(). */
 export function raw_spin_unlock(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_unlock');
   unlockWith(m, l, 'raw_spin_unlock', () => preempt_enable(m));
 }
 
+/** raw_spin_lock_irq(): interrupts off, preempt_disable(), then the lock. */
 export function raw_spin_lock_irq(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_lock_irq');
   lockWith(m, l, 'raw_spin_lock_irq', () => { local_irq_disable(m); preempt_disable(m); }, () => { preempt_enable(m); local_irq_enable(m); });
 }
 
+/** raw_spin_unlock_irq(): releases the lock, then interrupts on and preempt_enable(). */
 export function raw_spin_unlock_irq(m: Machine, addr: LockArg): void {
   const l = lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_unlock_irq');
   unlockWith(m, l, 'raw_spin_unlock_irq', () => { local_irq_enable(m); preempt_enable(m); });
 }
 
+/** raw_spin_lock_irqsave(): saves and disables interrupts, preempt_disable(), then the lock; returns the saved flags. */
 export function raw_spin_lock_irqsave(m: Machine, addr: LockArg): number {
   const l = lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_lock_irqsave');
   let flags = 0;
@@ -311,12 +321,14 @@ export function raw_spin_lock_irqsave(m: Machine, addr: LockArg): number {
   return flags;
 }
 
+/** raw_spin_unlock_irqrestore(): releases the lock, then restores the interrupts to `flags` and preempt_enable(). */
 export function raw_spin_unlock_irqrestore(m: Machine, addr: LockArg, flags: number): void {
   const l = lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_unlock_irqrestore');
   checkFlags(flags, 'raw_spin_unlock_irqrestore');
   unlockWith(m, l, 'raw_spin_unlock_irqrestore', () => { local_irq_restore(m, flags); preempt_enable(m); });
 }
 
+/** raw_spin_trylock(): the lock if it is free (true, preemption disabled), else nothing changes (false). */
 export function raw_spin_trylock(m: Machine, addr: LockArg): boolean {
   return trylock(m, lockAt(m, addr, 'raw_spinlock_t', 'raw_spin_trylock'), 'raw_spin_trylock');
 }

@@ -70,6 +70,7 @@ function spinlock(m: Machine, addr: LockArg, how: string): Lock {
   return lockAt(m, addr, 'spinlock_t', how);
 }
 
+/** spin_lock(), stepped: preempt_disable(), then one acquisition step that waits while another context holds the lock (PREEMPT_RT: the task sleeps, then migrate_disable()). */
 export function* spin_lock(m: Machine, addr: LockArg): StepGen<void> {
   const l = spinlock(m, addr, 'spin_lock');
   if (l.sleeping) {
@@ -82,6 +83,7 @@ export function* spin_lock(m: Machine, addr: LockArg): StepGen<void> {
   yield* acquire(m, l, 'spin_lock');
 }
 
+/** spin_unlock(), stepped: one release step, then preempt_enable() (PREEMPT_RT: migrate_enable()). */
 export function* spin_unlock(m: Machine, addr: LockArg): StepGen<void> {
   const l = spinlock(m, addr, 'spin_unlock');
   yield* release(m, l, 'spin_unlock');
@@ -89,6 +91,7 @@ export function* spin_unlock(m: Machine, addr: LockArg): StepGen<void> {
   else preempt_enable(m);
 }
 
+/** spin_lock_irq(), stepped: interrupts off and preempt_disable(), then the acquisition step (PREEMPT_RT: spin_lock()). */
 export function* spin_lock_irq(m: Machine, addr: LockArg): StepGen<void> {
   const l = spinlock(m, addr, 'spin_lock_irq');
   if (l.sleeping) return yield* spin_lock(m, addr);
@@ -97,6 +100,7 @@ export function* spin_lock_irq(m: Machine, addr: LockArg): StepGen<void> {
   yield* acquire(m, l, 'spin_lock_irq');
 }
 
+/** spin_unlock_irq(), stepped: the release step, then interrupts on and preempt_enable() (PREEMPT_RT: spin_unlock()). */
 export function* spin_unlock_irq(m: Machine, addr: LockArg): StepGen<void> {
   const l = spinlock(m, addr, 'spin_unlock_irq');
   if (l.sleeping) return yield* spin_unlock(m, addr);
@@ -105,6 +109,7 @@ export function* spin_unlock_irq(m: Machine, addr: LockArg): StepGen<void> {
   preempt_enable(m);
 }
 
+/** spin_lock_irqsave(), stepped: interrupts saved and off, preempt_disable(), then the acquisition step; returns the flags (PREEMPT_RT: 0). */
 export function* spin_lock_irqsave(m: Machine, addr: LockArg): StepGen<number> {
   const l = spinlock(m, addr, 'spin_lock_irqsave');
   if (l.sleeping) {
@@ -117,6 +122,7 @@ export function* spin_lock_irqsave(m: Machine, addr: LockArg): StepGen<number> {
   return flags;
 }
 
+/** spin_unlock_irqrestore(), stepped: the release step, then the interrupt state `flags` restored and preempt_enable(). */
 export function* spin_unlock_irqrestore(m: Machine, addr: LockArg, flags: number): StepGen<void> {
   const l = spinlock(m, addr, 'spin_unlock_irqrestore');
   if (l.sleeping) return yield* spin_unlock(m, addr);
@@ -126,6 +132,7 @@ export function* spin_unlock_irqrestore(m: Machine, addr: LockArg, flags: number
   preempt_enable(m);
 }
 
+/** spin_lock_bh(), stepped: bottom halves (and, without PREEMPT_RT, preemption) off, then the acquisition step. */
 export function* spin_lock_bh(m: Machine, addr: LockArg): StepGen<void> {
   const l = spinlock(m, addr, 'spin_lock_bh');
   local_bh_disable(m);
@@ -139,6 +146,7 @@ export function* spin_lock_bh(m: Machine, addr: LockArg): StepGen<void> {
   yield* acquire(m, l, 'spin_lock_bh');
 }
 
+/** spin_unlock_bh(), stepped: the release step, then bottom halves back on (pending softirqs may run). */
 export function* spin_unlock_bh(m: Machine, addr: LockArg): StepGen<void> {
   const l = spinlock(m, addr, 'spin_unlock_bh');
   yield* release(m, l, 'spin_unlock_bh');
@@ -147,6 +155,7 @@ export function* spin_unlock_bh(m: Machine, addr: LockArg): StepGen<void> {
   local_bh_enable(m);
 }
 
+/** spin_trylock(), stepped: one step that takes the lock if it is free (true); else nothing changes (false). */
 export function* spin_trylock(m: Machine, addr: LockArg): StepGen<boolean> {
   const l = spinlock(m, addr, 'spin_trylock');
   if (l.sleeping) {
@@ -165,17 +174,20 @@ function rawlock(m: Machine, addr: LockArg, how: string): Lock {
   return lockAt(m, addr, 'raw_spinlock_t', how);
 }
 
+/** raw_spin_lock(), stepped: preempt_disable(), then one acquisition step that spins while another context holds the lock. */
 export function* raw_spin_lock(m: Machine, addr: LockArg): StepGen<void> {
   const l = rawlock(m, addr, 'raw_spin_lock');
   preempt_disable(m);
   yield* acquire(m, l, 'raw_spin_lock');
 }
 
+/** raw_spin_unlock(), stepped: one release step, then preempt_enable(). */
 export function* raw_spin_unlock(m: Machine, addr: LockArg): StepGen<void> {
   yield* release(m, rawlock(m, addr, 'raw_spin_unlock'), 'raw_spin_unlock');
   preempt_enable(m);
 }
 
+/** raw_spin_lock_irq(), stepped: interrupts off, preempt_disable(), then the acquisition step. */
 export function* raw_spin_lock_irq(m: Machine, addr: LockArg): StepGen<void> {
   const l = rawlock(m, addr, 'raw_spin_lock_irq');
   local_irq_disable(m);
@@ -183,12 +195,14 @@ export function* raw_spin_lock_irq(m: Machine, addr: LockArg): StepGen<void> {
   yield* acquire(m, l, 'raw_spin_lock_irq');
 }
 
+/** raw_spin_unlock_irq(), stepped: the release step, then interrupts on and preempt_enable(). */
 export function* raw_spin_unlock_irq(m: Machine, addr: LockArg): StepGen<void> {
   yield* release(m, rawlock(m, addr, 'raw_spin_unlock_irq'), 'raw_spin_unlock_irq');
   local_irq_enable(m);
   preempt_enable(m);
 }
 
+/** raw_spin_lock_irqsave(), stepped: interrupts saved and off, preempt_disable(), then the acquisition step; returns the flags. */
 export function* raw_spin_lock_irqsave(m: Machine, addr: LockArg): StepGen<number> {
   const l = rawlock(m, addr, 'raw_spin_lock_irqsave');
   const flags = local_irq_save(m);
@@ -197,6 +211,7 @@ export function* raw_spin_lock_irqsave(m: Machine, addr: LockArg): StepGen<numbe
   return flags;
 }
 
+/** raw_spin_unlock_irqrestore(), stepped: the release step, then `flags` restored and preempt_enable(). */
 export function* raw_spin_unlock_irqrestore(m: Machine, addr: LockArg, flags: number): StepGen<void> {
   checkFlags(flags, 'raw_spin_unlock_irqrestore');
   yield* release(m, rawlock(m, addr, 'raw_spin_unlock_irqrestore'), 'raw_spin_unlock_irqrestore');
@@ -204,6 +219,7 @@ export function* raw_spin_unlock_irqrestore(m: Machine, addr: LockArg, flags: nu
   preempt_enable(m);
 }
 
+/** raw_spin_trylock(), stepped: one step that takes the lock if it is free (true); else nothing changes (false). */
 export function* raw_spin_trylock(m: Machine, addr: LockArg): StepGen<boolean> {
   const l = rawlock(m, addr, 'raw_spin_trylock');
   preempt_disable(m);
@@ -249,28 +265,34 @@ function* localUnlockWith(m: Machine, lock: PerCpuPtr<unknown>, how: string, lea
   leave();
 }
 
+/** local_lock(), stepped: preempt_disable(), then one step recording this CPU's instance as held (PREEMPT_RT: migrate_disable(), then a waiting acquisition step). */
 export function* local_lock(m: Machine, lock: PerCpuPtr<unknown>): StepGen<void> {
   yield* localLockWith(m, lock, 'local_lock', () => preempt_disable(m));
 }
 
+/** local_unlock(), stepped: one release step, then preempt_enable() (PREEMPT_RT: then migrate_enable()). */
 export function* local_unlock(m: Machine, lock: PerCpuPtr<unknown>): StepGen<void> {
   yield* localUnlockWith(m, lock, 'local_unlock', () => preempt_enable(m));
 }
 
+/** local_lock_irq(), stepped: interrupts off, then the acquisition step (PREEMPT_RT: as local_lock()). */
 export function* local_lock_irq(m: Machine, lock: PerCpuPtr<unknown>): StepGen<void> {
   yield* localLockWith(m, lock, 'local_lock_irq', () => local_irq_disable(m));
 }
 
+/** local_unlock_irq(), stepped: the release step, then interrupts on (PREEMPT_RT: as local_unlock()). */
 export function* local_unlock_irq(m: Machine, lock: PerCpuPtr<unknown>): StepGen<void> {
   yield* localUnlockWith(m, lock, 'local_unlock_irq', () => local_irq_enable(m));
 }
 
+/** local_lock_irqsave(), stepped: interrupts saved and off, then the acquisition step; returns the flags (PREEMPT_RT: 0). */
 export function* local_lock_irqsave(m: Machine, lock: PerCpuPtr<unknown>): StepGen<number> {
   let flags = 0;
   yield* localLockWith(m, lock, 'local_lock_irqsave', () => { flags = local_irq_save(m); });
   return flags;
 }
 
+/** local_unlock_irqrestore(), stepped: the release step, then the interrupt state `flags` restored. */
 export function* local_unlock_irqrestore(m: Machine, lock: PerCpuPtr<unknown>, flags: number): StepGen<void> {
   checkFlags(flags, 'local_unlock_irqrestore');
   yield* localUnlockWith(m, lock, 'local_unlock_irqrestore', () => local_irq_restore(m, flags));
