@@ -18,6 +18,7 @@ import { buildModel, genericOps, type OpModel } from './model.js';
 import { renderModule, renderTypedModule, type Flavour, type ImportStyle } from './render.js';
 import { validateModules, type ModuleToCheck } from './validate.js';
 import { withChecksum, type OutFile } from './output.js';
+import { ATOMIC_FILES, ATOMIC_PRIMITIVES, ATOMICS_TABLE, renderAtomics } from './atomics.js';
 
 export interface GenerateOptions {
   /** Repository root (for repo-relative names and import paths). */
@@ -146,9 +147,17 @@ export async function generate(opts: GenerateOptions): Promise<ArchOutput[]> {
       flavour: 'typed',
     });
   }
+  // The atomic_t family, once for every architecture, when the templates folder has the table.
+  const atomics: ModuleToCheck[] = [];
+  if (rendered.length > 0 && existsSync(path.join(templatesDir, ATOMICS_TABLE))) {
+    const a = renderAtomics(templatesDir, display, style, 'relative' in style ? 'generator/cli.ts' : 'percpu-gen');
+    for (const flavour of ['fast', 'stepped'] as const) {
+      atomics.push({ ...placed(path.join(outDir, ATOMIC_FILES[flavour])), text: a[flavour], primitives: ATOMIC_PRIMITIVES, flavour });
+    }
+  }
   // One TypeScript program checks every module: building it is most of the cost.
   const started = performance.now();
-  const checked = validateModules(root, [...rendered.flatMap((r) => r.mods), ...typed]);
+  const checked = validateModules(root, [...rendered.flatMap((r) => r.mods), ...typed, ...atomics]);
   const validateMs = performance.now() - started;
   let next = 0;
   const out: ArchOutput[] = rendered.map((r) => ({
@@ -157,7 +166,11 @@ export async function generate(opts: GenerateOptions): Promise<ArchOutput[]> {
     files: FLAVOURS.map(({ file }) => ({ rel: `${r.arch}/${file}`, text: withChecksum(checked[next++]) })),
     timings: { ...r.timings, 'validate (all arches)': validateMs },
   }));
-  if (typed.length > 0) out[out.length - 1] = { ...out[out.length - 1], files: [...out[out.length - 1].files, { rel: TYPED_FILE, text: withChecksum(checked[next]) }] };
+  const shared = [
+    ...typed.map(() => ({ rel: TYPED_FILE, text: withChecksum(checked[next++]) })),
+    ...atomics.map((a) => ({ rel: ATOMIC_FILES[a.flavour as 'fast' | 'stepped'], text: withChecksum(checked[next++]) })),
+  ];
+  if (shared.length > 0) out[out.length - 1] = { ...out[out.length - 1], files: [...out[out.length - 1].files, ...shared] };
   return out;
 }
 

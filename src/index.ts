@@ -25,7 +25,12 @@ export * from './define.js';
 export { pcpu_member, pcpu_cast, pcpu_ptr_add } from './member.js';
 export { KPtr, kptr_member, kptr_add, type KPtrTo, type KOrigin } from './kptr.js';
 export { global_var, kmalloc, kzalloc, kcalloc, kfree, kptr_cast, KMALLOC_SIZES } from './mm/memory.js';
-export * from './kernel/atomic.js';
+export {
+  READ_ONCE, WRITE_ONCE, smp_load_acquire, smp_store_release, xchg, cmpxchg, try_cmpxchg, smp_cond_load_relaxed, smp_cond_load_acquire,
+  smp_mb, smp_rmb, smp_wmb, barrier, smp_mb__before_atomic, smp_mb__after_atomic, type ScalarValue,
+} from './kernel/atomic.js';
+/** atomic_t, atomic64_t and atomic_long_t: generated from templates/atomic/atomics.tbl. */
+export * from '../generated/atomic.js';
 export type { CValue } from './cvalue.js';
 export type { TypeArg, ScalarOf, Resolved, Aggregate } from './ctype-spec.js';
 export * from './kernel/preempt.js';

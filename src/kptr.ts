@@ -138,6 +138,11 @@ export function checkKPtr(p: unknown, what: string): KPtr<unknown> {
   return p;
 }
 
+/** `&nr_free`, `&obj->refs.counter`: the pointer as a stepped op's call text shows it (`*p` is shown `&p`). */
+export function kptrRef(p: KPtr<unknown>): string {
+  return `&${p.sym.startsWith('*') ? p.sym.slice(1) : p.sym}`;
+}
+
 function memberSym(parentSym: string, path: string): string {
   // `*p` and `*per_cpu_ptr(p, 1)` are dereferenced with `->`, as C writes them.
   const deref = /^\*([A-Za-z_][A-Za-z0-9_#]*(?:\([^()]*\))?)$/.exec(parentSym);

@@ -20,7 +20,8 @@ import type { PerCpuPtr } from './percpu-ptr.js';
 import type { StepGen } from './sched/step.js';
 import type { IntName, SteppedOps } from './typed.js';
 import type { ScalarName, ValueOf } from './types.js';
-import { steppedAtomics } from './kernel/atomic.js';
+import { steppedMarked, type ScalarValue } from './kernel/atomic.js';
+import type { KPtr } from './kptr.js';
 
 /** The generated x86-64 stepped ops (`this_cpu_add_4` …), as the fast ones are at the top level. */
 export * from '../generated/x86_64/percpu-stepped.js';
@@ -264,69 +265,73 @@ export function this_cpu_dec_return<T extends IntName>(m: Machine, pcp: PerCpuPt
 
 // ---------------------------------------------------------------- ordinary memory: marked accesses, barriers, atomics
 
-export const {
-  READ_ONCE, WRITE_ONCE, smp_load_acquire, smp_store_release, xchg, cmpxchg, try_cmpxchg, smp_cond_load_relaxed, smp_cond_load_acquire,
-  smp_mb, smp_rmb, smp_wmb, barrier, smp_mb__before_atomic, smp_mb__after_atomic,
-} = steppedAtomics;
+/** The atomic_t, atomic64_t and atomic_long_t ops, stepped (generated from templates/atomic/atomics.tbl). */
+export * from '../generated/atomic-stepped.js';
 
-export const {
-  atomic_read, atomic_read_acquire, atomic_set, atomic_set_release, atomic_add, atomic_sub, atomic_and, atomic_or,
-  atomic_xor, atomic_andnot, atomic_add_return, atomic_sub_return, atomic_fetch_add, atomic_fetch_sub,
-  atomic_fetch_and, atomic_fetch_or, atomic_fetch_xor, atomic_fetch_andnot, atomic_inc, atomic_dec,
-  atomic_inc_return, atomic_dec_return, atomic_fetch_inc, atomic_fetch_dec, atomic_xchg, atomic_cmpxchg,
-  atomic_try_cmpxchg, atomic_sub_and_test, atomic_dec_and_test, atomic_inc_and_test, atomic_add_negative,
-  atomic_add_unless, atomic_fetch_add_unless, atomic_inc_not_zero, atomic_inc_unless_negative,
-  atomic_dec_unless_positive, atomic_dec_if_positive, atomic_add_return_acquire, atomic_add_return_release,
-  atomic_add_return_relaxed, atomic_sub_return_acquire, atomic_sub_return_release, atomic_sub_return_relaxed,
-  atomic_inc_return_acquire, atomic_inc_return_release, atomic_inc_return_relaxed, atomic_dec_return_acquire,
-  atomic_dec_return_release, atomic_dec_return_relaxed, atomic_fetch_add_acquire, atomic_fetch_add_release,
-  atomic_fetch_add_relaxed, atomic_fetch_sub_acquire, atomic_fetch_sub_release, atomic_fetch_sub_relaxed,
-  atomic_fetch_inc_acquire, atomic_fetch_inc_release, atomic_fetch_inc_relaxed, atomic_fetch_dec_acquire,
-  atomic_fetch_dec_release, atomic_fetch_dec_relaxed, atomic_fetch_and_acquire, atomic_fetch_and_release,
-  atomic_fetch_and_relaxed, atomic_fetch_or_acquire, atomic_fetch_or_release, atomic_fetch_or_relaxed,
-  atomic_fetch_xor_acquire, atomic_fetch_xor_release, atomic_fetch_xor_relaxed, atomic_fetch_andnot_acquire,
-  atomic_fetch_andnot_release, atomic_fetch_andnot_relaxed, atomic_xchg_acquire, atomic_xchg_release,
-  atomic_xchg_relaxed, atomic_cmpxchg_acquire, atomic_cmpxchg_release, atomic_cmpxchg_relaxed,
-  atomic_try_cmpxchg_acquire, atomic_try_cmpxchg_release, atomic_try_cmpxchg_relaxed, atomic64_read,
-  atomic64_read_acquire, atomic64_set, atomic64_set_release, atomic64_add, atomic64_sub, atomic64_and, atomic64_or,
-  atomic64_xor, atomic64_andnot, atomic64_add_return, atomic64_sub_return, atomic64_fetch_add, atomic64_fetch_sub,
-  atomic64_fetch_and, atomic64_fetch_or, atomic64_fetch_xor, atomic64_fetch_andnot, atomic64_inc, atomic64_dec,
-  atomic64_inc_return, atomic64_dec_return, atomic64_fetch_inc, atomic64_fetch_dec, atomic64_xchg, atomic64_cmpxchg,
-  atomic64_try_cmpxchg, atomic64_sub_and_test, atomic64_dec_and_test, atomic64_inc_and_test, atomic64_add_negative,
-  atomic64_add_unless, atomic64_fetch_add_unless, atomic64_inc_not_zero, atomic64_inc_unless_negative,
-  atomic64_dec_unless_positive, atomic64_dec_if_positive, atomic64_add_return_acquire, atomic64_add_return_release,
-  atomic64_add_return_relaxed, atomic64_sub_return_acquire, atomic64_sub_return_release, atomic64_sub_return_relaxed,
-  atomic64_inc_return_acquire, atomic64_inc_return_release, atomic64_inc_return_relaxed, atomic64_dec_return_acquire,
-  atomic64_dec_return_release, atomic64_dec_return_relaxed, atomic64_fetch_add_acquire, atomic64_fetch_add_release,
-  atomic64_fetch_add_relaxed, atomic64_fetch_sub_acquire, atomic64_fetch_sub_release, atomic64_fetch_sub_relaxed,
-  atomic64_fetch_inc_acquire, atomic64_fetch_inc_release, atomic64_fetch_inc_relaxed, atomic64_fetch_dec_acquire,
-  atomic64_fetch_dec_release, atomic64_fetch_dec_relaxed, atomic64_fetch_and_acquire, atomic64_fetch_and_release,
-  atomic64_fetch_and_relaxed, atomic64_fetch_or_acquire, atomic64_fetch_or_release, atomic64_fetch_or_relaxed,
-  atomic64_fetch_xor_acquire, atomic64_fetch_xor_release, atomic64_fetch_xor_relaxed, atomic64_fetch_andnot_acquire,
-  atomic64_fetch_andnot_release, atomic64_fetch_andnot_relaxed, atomic64_xchg_acquire, atomic64_xchg_release,
-  atomic64_xchg_relaxed, atomic64_cmpxchg_acquire, atomic64_cmpxchg_release, atomic64_cmpxchg_relaxed,
-  atomic64_try_cmpxchg_acquire, atomic64_try_cmpxchg_release, atomic64_try_cmpxchg_relaxed, atomic_long_read,
-  atomic_long_read_acquire, atomic_long_set, atomic_long_set_release, atomic_long_add, atomic_long_sub,
-  atomic_long_and, atomic_long_or, atomic_long_xor, atomic_long_andnot, atomic_long_add_return,
-  atomic_long_sub_return, atomic_long_fetch_add, atomic_long_fetch_sub, atomic_long_fetch_and, atomic_long_fetch_or,
-  atomic_long_fetch_xor, atomic_long_fetch_andnot, atomic_long_inc, atomic_long_dec, atomic_long_inc_return,
-  atomic_long_dec_return, atomic_long_fetch_inc, atomic_long_fetch_dec, atomic_long_xchg, atomic_long_cmpxchg,
-  atomic_long_try_cmpxchg, atomic_long_sub_and_test, atomic_long_dec_and_test, atomic_long_inc_and_test,
-  atomic_long_add_negative, atomic_long_add_unless, atomic_long_fetch_add_unless, atomic_long_inc_not_zero,
-  atomic_long_inc_unless_negative, atomic_long_dec_unless_positive, atomic_long_dec_if_positive,
-  atomic_long_add_return_acquire, atomic_long_add_return_release, atomic_long_add_return_relaxed,
-  atomic_long_sub_return_acquire, atomic_long_sub_return_release, atomic_long_sub_return_relaxed,
-  atomic_long_inc_return_acquire, atomic_long_inc_return_release, atomic_long_inc_return_relaxed,
-  atomic_long_dec_return_acquire, atomic_long_dec_return_release, atomic_long_dec_return_relaxed,
-  atomic_long_fetch_add_acquire, atomic_long_fetch_add_release, atomic_long_fetch_add_relaxed,
-  atomic_long_fetch_sub_acquire, atomic_long_fetch_sub_release, atomic_long_fetch_sub_relaxed,
-  atomic_long_fetch_inc_acquire, atomic_long_fetch_inc_release, atomic_long_fetch_inc_relaxed,
-  atomic_long_fetch_dec_acquire, atomic_long_fetch_dec_release, atomic_long_fetch_dec_relaxed,
-  atomic_long_fetch_and_acquire, atomic_long_fetch_and_release, atomic_long_fetch_and_relaxed,
-  atomic_long_fetch_or_acquire, atomic_long_fetch_or_release, atomic_long_fetch_or_relaxed,
-  atomic_long_fetch_xor_acquire, atomic_long_fetch_xor_release, atomic_long_fetch_xor_relaxed,
-  atomic_long_fetch_andnot_acquire, atomic_long_fetch_andnot_release, atomic_long_fetch_andnot_relaxed,
-  atomic_long_xchg_acquire, atomic_long_xchg_release, atomic_long_xchg_relaxed, atomic_long_cmpxchg_acquire,
-  atomic_long_cmpxchg_release, atomic_long_cmpxchg_relaxed, atomic_long_try_cmpxchg_acquire,
-  atomic_long_try_cmpxchg_release, atomic_long_try_cmpxchg_relaxed,
-} = steppedAtomics;
+/** READ_ONCE(*p), stepped: one step, the load. */
+export function READ_ONCE<T>(m: Machine, p: KPtr<T>): StepGen<ScalarValue<T>> {
+  return steppedMarked.READ_ONCE(m, p);
+}
+
+/** WRITE_ONCE(*p, val), stepped: one step, the store. */
+export function WRITE_ONCE<T>(m: Machine, p: KPtr<T>, val: ScalarValue<T>): StepGen<void> {
+  return steppedMarked.WRITE_ONCE(m, p, val);
+}
+
+/** smp_load_acquire(p), stepped: one step, the load (an acquire load on arm64: `ldar`). */
+export function smp_load_acquire<T>(m: Machine, p: KPtr<T>): StepGen<ScalarValue<T>> {
+  return steppedMarked.smp_load_acquire(m, p);
+}
+
+/** smp_store_release(p, val), stepped: one step, the store (a release store on arm64: `stlr`). */
+export function smp_store_release<T>(m: Machine, p: KPtr<T>, val: ScalarValue<T>): StepGen<void> {
+  return steppedMarked.smp_store_release(m, p, val);
+}
+
+/** xchg(p, new), stepped: one step that stores `nval` and returns the old value. */
+export function xchg<T>(m: Machine, p: KPtr<T>, nval: ScalarValue<T>): StepGen<ScalarValue<T>> {
+  return steppedMarked.xchg(m, p, nval);
+}
+
+/** cmpxchg(p, old, new), stepped: one step that stores `nval` if `*p == oval`; returns what `*p` was. */
+export function cmpxchg<T>(m: Machine, p: KPtr<T>, oval: ScalarValue<T>, nval: ScalarValue<T>): StepGen<ScalarValue<T>> {
+  return steppedMarked.cmpxchg(m, p, oval, nval);
+}
+
+/** try_cmpxchg(p, &old, new), stepped: one step; true if it stored, else `oldp.value` becomes what `*p` was. */
+export function try_cmpxchg<T>(m: Machine, p: KPtr<T>, oldp: { value: ScalarValue<T> }, nval: ScalarValue<T>): StepGen<boolean> {
+  return steppedMarked.try_cmpxchg(m, p, oldp, nval);
+}
+
+/**
+ * smp_cond_load_relaxed(ptr, cond), stepped: one load step that the scheduler runs only once
+ * `cond(*p)` holds (the reads that fail the condition change nothing and are not steps); returns the value.
+ */
+export function smp_cond_load_relaxed<T>(m: Machine, p: KPtr<T>, cond: (val: ScalarValue<T>) => boolean): StepGen<ScalarValue<T>> {
+  return steppedMarked.smp_cond_load_relaxed(m, p, cond);
+}
+
+/** smp_cond_load_acquire(ptr, cond), stepped: as smp_cond_load_relaxed(), the load an acquire load (`ldar` on arm64). */
+export function smp_cond_load_acquire<T>(m: Machine, p: KPtr<T>, cond: (val: ScalarValue<T>) => boolean): StepGen<ScalarValue<T>> {
+  return steppedMarked.smp_cond_load_acquire(m, p, cond);
+}
+
+// The barriers are no instruction under sequential consistency, so their stepped forms yield no step.
+
+/** smp_mb(), stepped: no step; memory here is sequentially consistent. */
+export function* smp_mb(): StepGen<void> {}
+
+/** smp_rmb(), stepped: no step. */
+export function* smp_rmb(): StepGen<void> {}
+
+/** smp_wmb(), stepped: no step. */
+export function* smp_wmb(): StepGen<void> {}
+
+/** barrier(), stepped: no step; the simulation does not reorder. */
+export function* barrier(): StepGen<void> {}
+
+/** smp_mb__before_atomic(), stepped: no step. */
+export function* smp_mb__before_atomic(): StepGen<void> {}
+
+/** smp_mb__after_atomic(), stepped: no step. */
+export function* smp_mb__after_atomic(): StepGen<void> {}

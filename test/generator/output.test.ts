@@ -56,7 +56,7 @@ describe('what percpu-gen recognises as its own', () => {
     cpSync(GENERATED, dir, { recursive: true });
     writeFileSync(path.join(dir, 'x86_64/mine.ts'), 'export {};\n');
     expect(inventory(dir)).toEqual({
-      generated: ['arm64/percpu-stepped.ts', 'arm64/percpu.ts', 'generic/percpu-stepped.ts', 'generic/percpu.ts', 'percpu-defs.ts', 'x86_64/percpu-stepped.ts', 'x86_64/percpu.ts'],
+      generated: ['arm64/percpu-stepped.ts', 'arm64/percpu.ts', 'atomic-stepped.ts', 'atomic.ts', 'generic/percpu-stepped.ts', 'generic/percpu.ts', 'percpu-defs.ts', 'x86_64/percpu-stepped.ts', 'x86_64/percpu.ts'],
       foreign: ['x86_64/mine.ts'],
     });
   });
@@ -192,7 +192,7 @@ describe('percpu-gen --out and --templates', () => {
     const r = run(['--out', 'gen', '--arch', 'x86_64', '--arch', 'x86_64'], dir);
     expect(r.status, String(r.stderr)).toBe(0);
     const ops = readFileSync(path.join(GENERATED, 'x86_64/percpu.ts'), 'utf8').match(/^export function /gm)?.length;
-    expect(r.stdout).toMatch(new RegExp(`^percpu-gen: wrote 3 files, ${ops} ops per flavour, in \\d+ ms: x86_64/percpu\\.ts, x86_64/percpu-stepped\\.ts, percpu-defs\\.ts\n$`));
+    expect(r.stdout).toMatch(new RegExp(`^percpu-gen: wrote 5 files, ${ops} ops per flavour, in \\d+ ms: x86_64/percpu\\.ts, x86_64/percpu-stepped\\.ts, percpu-defs\\.ts, atomic\\.ts, atomic-stepped\\.ts\n$`));
     const after = snapshot(path.join(dir, 'gen'));
     const committed = snapshot(GENERATED);
     expect(Object.keys(after).sort()).toEqual(Object.keys(committed).sort());

@@ -1,0 +1,421 @@
+/**
+ * The atomic_t / atomic64_t / atomic_long_t API, generated as the kernel
+ * generates include/linux/atomic/atomic-instrumented.h (v6.16): a table of
+ * operations (templates/atomic/atomics.tbl, the shape of
+ * scripts/atomic/atomics.tbl) whose meta letters expand each row into its
+ * function families and orderings (scripts/atomic/atomic-tbl.sh, gen_proto),
+ * one body template per row (templates/atomic/bodies/<name>.hbs, as
+ * scripts/atomic/fallbacks/ holds bodies), and the names, signatures, argument
+ * checks and doc comments assembled here from the table, so they cannot
+ * disagree with it.
+ *
+ * Two modules come out: generated/atomic.ts (one straight-line function per
+ * operation and type) and generated/atomic-stepped.ts (the same, yielding one
+ * scheduler step before the access). Memory in the simulation is sequentially
+ * consistent, so an ordering variant has the body of its fully ordered form;
+ * its name and doc comment keep the kernel's.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { GenError } from '../c/errors.js';
+import { stripBom } from '../c/lex.js';
+import { templateError } from './families.js';
+import { indentCode, type ImportStyle } from './render.js';
+
+/** The table and the body templates, relative to the templates folder. */
+export const ATOMICS_TABLE = 'atomic/atomics.tbl';
+export const ATOMIC_BODIES = 'atomic/bodies';
+/** The output files, beside the architectures' folders. */
+export const ATOMIC_FILES = { fast: 'atomic.ts', stepped: 'atomic-stepped.ts' } as const;
+
+/** What generated atomics may call: the memory view's accessors, the operand checks and the runtime's refusals. */
+export const ATOMIC_PRIMITIVES = [
+  'Number.isInteger', 'BigInt.asIntN', 'm.view.getInt32', 'm.view.setInt32', 'm.view.getBigInt64', 'm.view.setBigInt64',
+  'badAtomicPtr', 'badAtomicInt', 'badAtomicS64', 'badAtomicOld', 'atomicStep', 'kptrRef',
+] as const;
+
+/** One parameter of a table row: `v`, `cv`, `i`, `p`, with the C name. */
+export interface AtomicArg {
+  readonly type: 'v' | 'cv' | 'i' | 'p';
+  readonly name: string;
+}
+
+export interface AtomicRow {
+  readonly name: string;
+  readonly meta: string;
+  readonly args: readonly AtomicArg[];
+  readonly file: string;
+  readonly line: number;
+}
+
+const META_LETTERS = 'vRFfBbIils';
+const ARG_TYPES = new Set(['v', 'cv', 'i', 'p']);
+
+/** Reads the table: `name meta args...` per line, `#` comments; every mistake is reported at file:line. */
+export function parseAtomicsTable(text: string, file: string): AtomicRow[] {
+  const rows: AtomicRow[] = [];
+  const seen = new Set<string>();
+  stripBom(text).replace(/\r\n/g, '\n').split('\n').forEach((raw, k) => {
+    const line = k + 1;
+    const body = raw.replace(/#.*$/, '').trim();
+    if (body === '') return;
+    const [name, meta, ...rest] = body.split(/\s+/);
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new GenError(file, line, `'${name}' is not an operation name (lower case letters, digits, _)`);
+    if (seen.has(name)) throw new GenError(file, line, `'${name}' is listed twice`);
+    if (meta === undefined || !/^[a-zA-Z]+$/.test(meta)) throw new GenError(file, line, `${name}: no meta letters (one of ${META_LETTERS})`);
+    for (const c of meta) if (!META_LETTERS.includes(c)) throw new GenError(file, line, `${name}: unknown meta letter '${c}' (known: ${META_LETTERS})`);
+    const args = rest.map((a): AtomicArg => {
+      const [type, argName] = a.split(':');
+      if (!ARG_TYPES.has(type)) throw new GenError(file, line, `${name}: unknown argument type '${type}' in '${a}' (known: v, cv, i, p)`);
+      return { type: type as AtomicArg['type'], name: argName ?? type.replace(/^c/, '') };
+    });
+    if (args.filter((a) => a.type === 'v' || a.type === 'cv').length !== 1) throw new GenError(file, line, `${name}: needs exactly one atomic pointer argument (v or cv)`);
+    seen.add(name);
+    rows.push({ name, meta, args, file, line });
+  });
+  return rows;
+}
+
+/** A function's return family: the meta letter's. */
+type Ret = 'void' | 'new' | 'old' | 'bool' | 'value';
+
+/** One generated function of one row: `fetch_add_acquire` of `add`. */
+export interface AtomicVariant {
+  readonly row: AtomicRow;
+  /** The name without the type prefix: `fetch_add_acquire`. */
+  readonly op: string;
+  readonly meta: string;
+  readonly ret: Ret;
+  readonly order: '' | '_acquire' | '_release' | '_relaxed';
+}
+
+/** The kernel's expansion of a meta letter: name prefix and suffix, return, orderings (atomic-tbl.sh). */
+function letter(c: string): { pfx: string; sfx: string; ret: Ret; orders: AtomicVariant['order'][] } {
+  const all: AtomicVariant['order'][] = ['', '_acquire', '_release', '_relaxed'];
+  switch (c) {
+    case 'v': return { pfx: '', sfx: '', ret: 'void', orders: [''] };
+    case 'R': return { pfx: '', sfx: '_return', ret: 'new', orders: all };
+    case 'F': return { pfx: 'fetch_', sfx: '', ret: 'old', orders: all };
+    case 'f': return { pfx: 'fetch_', sfx: '', ret: 'old', orders: [''] };
+    case 'B': return { pfx: '', sfx: '', ret: 'bool', orders: all };
+    case 'b': return { pfx: '', sfx: '', ret: 'bool', orders: [''] };
+    case 'I': return { pfx: '', sfx: '', ret: 'value', orders: all };
+    case 'i': return { pfx: '', sfx: '', ret: 'value', orders: [''] };
+    case 'l': return { pfx: '', sfx: '', ret: 'value', orders: ['', '_acquire'] };
+    default: return { pfx: '', sfx: '', ret: 'void', orders: ['', '_release'] }; // 's'
+  }
+}
+
+/** Every function of a row, in the kernel's order: meta letters left to right, orderings full, acquire, release, relaxed. */
+export function expandRow(row: AtomicRow): AtomicVariant[] {
+  return [...row.meta].flatMap((c) => {
+    const l = letter(c);
+    return l.orders.map((order) => ({ row, op: `${l.pfx}${row.name}${l.sfx}${order}`, meta: c, ret: l.ret, order }));
+  });
+}
+
+/** The three atomic types: their prefix, C types, TypeScript value type and memory accessors. */
+interface AtomicType {
+  readonly prefix: string;
+  readonly ctype: string;
+  /** The base type's C name: int, s64, long. */
+  readonly int: string;
+  readonly size: 4 | 8;
+  /** The runtime constant of the pointee type the pointer check compares with. */
+  readonly ctypeConst: 'ATOMIC_T' | 'ATOMIC64_T';
+}
+
+const TYPES: readonly AtomicType[] = [
+  { prefix: 'atomic', ctype: 'atomic_t', int: 'int', size: 4, ctypeConst: 'ATOMIC_T' },
+  { prefix: 'atomic64', ctype: 'atomic64_t', int: 's64', size: 8, ctypeConst: 'ATOMIC64_T' },
+  // atomic_long_t is atomic64_t on a 64-bit kernel (include/linux/atomic/atomic-long.h, BITS_PER_LONG == 64).
+  { prefix: 'atomic_long', ctype: 'atomic_long_t', int: 'long', size: 8, ctypeConst: 'ATOMIC64_T' },
+];
+
+/** A row's body template and the one-line description and return phrase from its header. */
+interface Body {
+  readonly file: string;
+  readonly bodyLine: number;
+  readonly does: string;
+  readonly returns: string | null;
+  readonly template: Handlebars.TemplateDelegate;
+}
+
+const HEADER = /^\{\{!--\n([\s\S]*?)\n--\}\}\n/;
+const BODY_HELPERS = { add: true, sub: true, store: true, return: true, update: true, if: true } as const;
+
+/** Per-function rendering state the helpers read (Handlebars passes the root context as `data.root`). */
+interface BodyContext {
+  readonly zero: string;
+  readonly one: string;
+  readonly fetch: boolean;
+  readonly __big: boolean;
+  readonly __ret: Ret;
+  readonly __stepped: boolean;
+  readonly __moved: string;
+  readonly __setter: string;
+}
+
+function rootOf(options: Handlebars.HelperOptions): BodyContext {
+  return (options.data as { root: BodyContext }).root;
+}
+
+function bodyEnv(): typeof Handlebars {
+  const hb = Handlebars.create();
+  const arith = (op: '+' | '-') => (a: string, b: string, options: Handlebars.HelperOptions): string =>
+    rootOf(options).__big ? `BigInt.asIntN(64, ${a} ${op} ${b})` : `(${a} ${op} ${b}) | 0`;
+  const store = (ctx: BodyContext, expr: string): string => `m.view.${ctx.__setter}(addr, ${expr}, true);`;
+  const ret = (ctx: BodyContext, expr: string): string => (ctx.__stepped ? `step.moved = ${ctx.__moved};\nreturn ${expr};` : `return ${expr};`);
+  hb.registerHelper('add', arith('+'));
+  hb.registerHelper('sub', arith('-'));
+  hb.registerHelper('store', function (this: unknown, options: Handlebars.HelperOptions) {
+    return store(rootOf(options), options.fn(this).trim());
+  });
+  hb.registerHelper('return', function (this: unknown, options: Handlebars.HelperOptions) {
+    return ret(rootOf(options), options.fn(this).trim());
+  });
+  // The v/R/F families of one row share its body: the new value is stored, then nothing, it, or the old value returned.
+  hb.registerHelper('update', function (this: unknown, options: Handlebars.HelperOptions) {
+    const ctx = rootOf(options);
+    const expr = options.fn(this).trim();
+    if (ctx.__ret === 'new') return `const next = ${expr};\n${store(ctx, 'next')}\n${ret(ctx, 'next')}`;
+    if (ctx.__ret === 'old') return `${store(ctx, expr)}\n${ret(ctx, 'old')}`;
+    return store(ctx, expr);
+  });
+  return hb;
+}
+
+/**
+ * The body of each row, looked up as the kernel's find_template does, most
+ * specific first: bodies/<fetch_><name><_return>.hbs, then bodies/<name>.hbs.
+ */
+function loadBodies(hb: typeof Handlebars, dir: string, display: string, rows: readonly AtomicRow[]): Map<string, Body> {
+  const bodies = new Map<string, Body>();
+  const available = new Set(existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.hbs')).map((f) => f.slice(0, -4)) : []);
+  for (const row of rows) {
+    for (const v of expandRow(row)) {
+      const unordered = v.op.slice(0, v.op.length - v.order.length);
+      const name = [unordered, row.name].find((n) => available.has(n));
+      if (name === undefined) throw new GenError(row.file, row.line, `${row.name}: no body template (${path.relative(display, dir).split(path.sep).join('/')}/${row.name}.hbs)`);
+      if (bodies.has(name)) continue;
+      const abs = path.join(dir, `${name}.hbs`);
+      const file = path.relative(display, abs).split(path.sep).join('/');
+      const src = stripBom(readFileSync(abs, 'utf8')).replace(/\r\n/g, '\n');
+      const h = HEADER.exec(src);
+      if (!h) throw new GenError(file, 1, 'a body template must open with a {{!-- description / returns: … --}} header');
+      const lines = h[1].split('\n').map((l) => l.trim()).filter((l) => l !== '');
+      const returns = lines.find((l) => l.startsWith('returns:'))?.slice('returns:'.length).trim() ?? null;
+      const does = lines.filter((l) => !l.startsWith('returns:')).join(' ');
+      if (does === '') throw new GenError(file, 2, 'the header must say what the operation does');
+      const bodyLine = h[0].split('\n').length;
+      const text = src.slice(h[0].length);
+      let template: Handlebars.TemplateDelegate;
+      try {
+        hb.parse(text);
+        hb.precompile(text, { strict: true, knownHelpers: BODY_HELPERS, knownHelpersOnly: true });
+        template = hb.compile(text, { strict: true, noEscape: true, knownHelpers: BODY_HELPERS, knownHelpersOnly: true, preventIndent: true });
+      } catch (e) {
+        throw templateError(file, bodyLine, e);
+      }
+      bodies.set(name, { file, bodyLine, does, returns, template });
+    }
+  }
+  return bodies;
+}
+
+function bodyFor(bodies: Map<string, Body>, v: AtomicVariant): Body {
+  const unordered = v.op.slice(0, v.op.length - v.order.length);
+  return bodies.get(unordered) ?? bodies.get(v.row.name)!;
+}
+
+/** The TypeScript name of a C parameter (`new` is reserved): the per-CPU ops' nval/oval/ovalp. */
+function tsName(a: AtomicArg): string {
+  if (a.type === 'v' || a.type === 'cv') return 'v';
+  if (a.name === 'new') return 'nval';
+  if (a.name === 'old') return a.type === 'p' ? 'oldp' : 'oval';
+  return a.name;
+}
+
+function cParam(a: AtomicArg, t: AtomicType): string {
+  if (a.type === 'v') return `${t.ctype} *v`;
+  if (a.type === 'cv') return `const ${t.ctype} *v`;
+  if (a.type === 'p') return `${t.int} *${a.name}`;
+  return `${t.int} ${a.name}`;
+}
+
+function cReturn(ret: Ret, t: AtomicType): string {
+  return ret === 'void' ? 'void' : ret === 'bool' ? 'bool' : t.int;
+}
+
+function tsReturn(ret: Ret, t: AtomicType): string {
+  return ret === 'void' ? 'void' : ret === 'bool' ? 'boolean' : t.size === 8 ? 'bigint' : 'number';
+}
+
+const RETURN_PHRASES: Record<string, string> = {
+  v: 'Returns nothing.',
+  s: 'Returns nothing.',
+  R: 'Returns the new value of `v`.',
+  F: 'Returns the original value of `v`.',
+  f: 'Returns the original value of `v`.',
+  l: 'Returns the value loaded from `v`.',
+};
+
+/** The ordering sentence: the kernel's ordering for this name, then what it is here. */
+function orderPhrase(v: AtomicVariant, full: string): string {
+  const kernel =
+    v.order === '_acquire' ? 'acquire' : v.order === '_release' ? 'release' : v.order === '_relaxed' ? 'relaxed'
+      : 'vls'.includes(v.meta) ? 'relaxed (no ordering)' : 'full';
+  const same = v.order === '' ? '' : ` It is the same operation as ${full}().`;
+  return `Ordering: ${kernel} in the kernel. Memory here is sequentially consistent, so acquire, release and relaxed differ in name only.${same}`;
+}
+
+/** Instruction key for the stepped form (src/kernel/atomic.ts ATOMIC_INSNS): an acquire load and a release store are their own instructions. */
+function insnKey(v: AtomicVariant): string {
+  return v.meta === 'l' || v.meta === 's' ? v.op : v.op.slice(0, v.op.length - v.order.length);
+}
+
+function checks(v: AtomicVariant, t: AtomicType, fn: string): string[] {
+  const out: string[] = [];
+  for (const a of v.row.args) {
+    const id = tsName(a);
+    if (a.type === 'v' || a.type === 'cv') {
+      // `instanceof KPtr` measured 35 ns an op here against 2 for the constructor compare (Node 20, atomic_inc loop).
+      out.push(`if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ${t.ctypeConst}) throw badAtomicPtr("${fn}", v, ${t.ctypeConst});`);
+      // A freed object's pointer throws its use-after-free error here, before the later arguments are looked at.
+      out.push('const addr = v.addr;');
+    } else if (a.type === 'p') {
+      out.push(`if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("${fn}", oldp);`);
+      out.push(...valueCheck(t, 'let oval = oldp.value;', 'oval', `${fn}: ${a.name}.value`));
+    } else {
+      out.push(...valueCheck(t, null, id, `${fn}: ${a.name}`));
+    }
+  }
+  return out;
+}
+
+function valueCheck(t: AtomicType, decl: string | null, id: string, what: string): string[] {
+  return [
+    ...(decl === null ? [] : [decl]),
+    t.size === 8
+      ? `if (typeof ${id} !== "bigint") throw badAtomicS64("${what}", ${id});`
+      : `if (!Number.isInteger(${id})) throw badAtomicInt("${what}", ${id});`,
+    t.size === 8 ? `${id} = BigInt.asIntN(64, ${id});` : `${id} |= 0;`,
+  ];
+}
+
+function renderFunction(v: AtomicVariant, t: AtomicType, body: Body, stepped: boolean, tableFile: string): string {
+  const fn = `${t.prefix}_${v.op}`;
+  const full = `${t.prefix}_${v.op.slice(0, v.op.length - v.order.length)}`;
+  const big = t.size === 8;
+  const getter = big ? 'getBigInt64' : 'getInt32';
+  const reads = v.row.args.some((a) => a.type === 'cv');
+  const moved = reads ? '`${old}`' : `\`\${old} -> \${m.view.${getter}(addr, true)}\``;
+  const ctx: BodyContext = {
+    zero: big ? '0n' : '0',
+    one: big ? '1n' : '1',
+    fetch: v.meta === 'f' || v.meta === 'F',
+    __big: big,
+    __ret: v.ret,
+    __stepped: stepped,
+    __moved: moved,
+    __setter: big ? 'setBigInt64' : 'setInt32',
+  };
+  let text: string;
+  try {
+    text = body.template(ctx).trim();
+  } catch (e) {
+    throw templateError(body.file, body.bodyLine, e);
+  }
+  const lines: string[] = [...checks(v, t, fn)];
+  if (stepped) {
+    const callArgs = v.row.args.map((a) => (a.type === 'v' || a.type === 'cv' ? '${kptrRef(v)}' : a.type === 'p' ? '&old' : `\${${tsName(a)}}`));
+    const operand = v.row.args.some((a) => a.type === 'i' && a.name === 'i') ? ', i' : '';
+    lines.push(`const step = atomicStep(m, "${insnKey(v)}", ${t.size}, "${reads ? 'r' : 'w'}", v, \`${fn}(${callArgs.join(', ')})\`${operand});`);
+    lines.push('yield step;');
+  }
+  // The fast form of a plain store needs no load; every other body reads the old value first.
+  if (stepped || /\bold\b/.test(text)) lines.push(`const old = m.view.${getter}(addr, true);`);
+  lines.push(text);
+  if (stepped && v.ret === 'void') lines.push(`step.moved = ${moved};`);
+
+  const params = ['m: Machine', ...v.row.args.map((a) => {
+    const id = tsName(a);
+    if (a.type === 'v' || a.type === 'cv') return 'v: KPtr<unknown>';
+    const vt = big ? 'bigint' : 'number';
+    return a.type === 'p' ? `${id}: { value: ${vt} }` : `${id}: ${vt}`;
+  })];
+  const ret = tsReturn(v.ret, t);
+  const returns = v.ret === 'bool' || v.ret === 'value' ? (body.returns === null ? null : `Returns ${body.returns}.`) : RETURN_PHRASES[v.meta];
+  const doc = [
+    `${fn}(${v.row.args.map(tsName).join(', ')}): ${body.does}${returns === null ? '' : ` ${returns}`}`,
+    '',
+    orderPhrase(v, full),
+    ...(stepped ? ['', 'Stepped: one scheduler step, announced before the access runs; its footprint is the atomic\'s bytes.'] : []),
+    '',
+    `C:      ${cReturn(v.ret, t)} ${fn}(${v.row.args.map((a) => cParam(a, t)).join(', ')})`,
+    `Kernel: ${fn}() in include/linux/atomic/atomic-instrumented.h (v6.16), generated from scripts/atomic/atomics.tbl`,
+    `Table:  ${tableFile}:${v.row.line} \`${v.row.name} ${v.row.meta} ${v.row.args.map((a) => (a.name === a.type.replace(/^c/, '') ? a.type : `${a.type}:${a.name}`)).join(' ')}\``,
+    `Body:   ${body.file}`,
+    '',
+    `@group ${t.ctype}`,
+    `@category ${v.row.name}`,
+  ];
+  return [
+    '/**',
+    ...doc.map((l) => (l === '' ? ' *' : ` * ${l}`)),
+    ' */',
+    `export function${stepped ? '*' : ''} ${fn}(${params.join(', ')}): ${stepped ? `StepGen<${ret}>` : ret} {`,
+    ...lines,
+    '}',
+  ].join('\n');
+}
+
+function importLines(stepped: boolean, style: ImportStyle): string[] {
+  const values = ['ATOMIC_T', 'ATOMIC64_T', 'badAtomicInt', 'badAtomicOld', 'badAtomicPtr', 'badAtomicS64', ...(stepped ? ['atomicStep'] : [])];
+  if ('package' in style) {
+    return [
+      `import { KPtr, ${values.join(', ')}${stepped ? ', kptrRef' : ''} } from "${style.package}";`,
+      `import type { Machine${stepped ? ', StepGen' : ''} } from "${style.package}";`,
+    ];
+  }
+  return [
+    `import { ${values.join(', ')} } from "${style.relative}src/kernel/atomic.js";`,
+    `import { KPtr${stepped ? ', kptrRef' : ''} } from "${style.relative}src/kptr.js";`,
+    'import type { Machine } from "' + style.relative + 'src/machine.js";',
+    ...(stepped ? [`import type { StepGen } from "${style.relative}src/sched/step.js";`] : []),
+  ];
+}
+
+export interface AtomicModules {
+  readonly fast: string;
+  readonly stepped: string;
+  /** Functions per module. */
+  readonly count: number;
+}
+
+/** Reads the table and bodies under `templatesDir` and renders both modules; throws GenError at file:line on bad input. */
+export function renderAtomics(templatesDir: string, display: string, style: ImportStyle, generatedBy: string): AtomicModules {
+  const tableAbs = path.join(templatesDir, ATOMICS_TABLE);
+  const tableFile = path.relative(display, tableAbs).split(path.sep).join('/');
+  const rows = parseAtomicsTable(readFileSync(tableAbs, 'utf8'), tableFile);
+  const hb = bodyEnv();
+  const bodies = loadBodies(hb, path.join(templatesDir, ATOMIC_BODIES), display, rows);
+  const variants = rows.flatMap(expandRow);
+  const render = (stepped: boolean): string => {
+    const fns = TYPES.flatMap((t) => variants.map((v) => renderFunction(v, t, bodyFor(bodies, v), stepped, tableFile)));
+    const header = [
+      '// SPDX-License-Identifier: GPL-2.0',
+      `// Code generated by ${generatedBy} from ${tableFile} and ${path.relative(display, path.join(templatesDir, ATOMIC_BODIES)).split(path.sep).join('/')}/. DO NOT EDIT.`,
+      `// atomic_t, atomic64_t and atomic_long_t, ${stepped ? 'stepped flavour: each op yields one step before its access, for the explorer' : 'fast flavour: one straight-line function per op and type'}.`,
+      'relative' in style
+        ? '// Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.'
+        : '// Regenerate with `percpu-gen`; `percpu-gen --check` fails when this file differs from a fresh run.',
+      '',
+      ...importLines(stepped, style),
+      '',
+    ].join('\n');
+    return indentCode(`${header}\n${fns.join('\n\n')}\n`);
+  };
+  return { fast: render(false), stepped: render(true), count: variants.length * TYPES.length };
+}
