@@ -242,6 +242,23 @@ export interface ModuleSpec {
   readonly imports: ImportStyle;
 }
 
+/**
+ * The module's doc comment inside this repository, naming it as a user imports
+ * it (`percpu-ts/x86_64`, `percpu-ts/arm64/stepped`) in the API reference.
+ */
+function moduleComment(spec: ModuleSpec): string[] {
+  if (!('relative' in spec.imports)) return [];
+  const flavour = spec.flavour === 'fast' ? 'the fast flavour' : 'the stepped flavour, for the explorer';
+  return [
+    '/**',
+    ` * The ${spec.arch.title} per-CPU ops, ${flavour}: raw_cpu_, __this_cpu_ and this_cpu_ of each op and width, generated`,
+    ` * from ${spec.sources.join(' and ')}.`,
+    ' *',
+    ` * @module percpu-ts/${spec.arch.name}${spec.flavour === 'stepped' ? '/stepped' : ''}`,
+    ' */',
+  ];
+}
+
 export function renderModule(ops: readonly OpModel[], spec: ModuleSpec): string {
   const rendered = ops.map((op) => renderOp(op, spec.arch, spec.flavour));
   const widths = [...new Set(ops.map((o) => o.width))].sort((a, b) => a - b);
@@ -251,6 +268,7 @@ export function renderModule(ops: readonly OpModel[], spec: ModuleSpec): string 
     `// ${spec.arch.title} per-CPU ops, ${spec.flavour === 'fast' ? 'fast flavour: one straight-line function per op and width' : 'stepped flavour: each op yields before every instruction, for the explorer'}.`,
     regenerateHint(spec.imports),
     '',
+    ...moduleComment(spec),
     ...importLines(
       [
         { names: ['__this_cpu_preempt_check'], from: 'src/debug.js' },

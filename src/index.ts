@@ -5,6 +5,8 @@
  *
  * The sized ops (`this_cpu_add_4`, `raw_cpu_cmpxchg_8`, …) are generated from
  * the C tables in templates/; everything else is the hand-written runtime.
+ *
+ * @module percpu-ts
  */
 export * from './types.js';
 export {

@@ -6,7 +6,7 @@
  * outside it (`percpu-gen --out ./gen` from an installed package) imports
  * them all from `percpu-ts/runtime`, which is this module.
  *
- * @module
+ * @module percpu-ts/runtime
  */
 export { __this_cpu_preempt_check } from './debug.js';
 export { badOperand, badOvalp } from './errors.js';

@@ -1,6 +1,7 @@
 /**
  * The stepped flavour of every primitive, public, under the same names as
- * the fast ones (`import { stepped } from 'percpu-ts'`). A stepped op is a
+ * the fast ones (`import { stepped } from 'percpu-ts'`, or the subpath
+ * `import * as stepped from 'percpu-ts/stepped'`). A stepped op is a
  * generator a scheduler task runs with `yield*`: it yields one step before
  * each instruction (src/sched/step.ts: the step names what it touches before
  * it runs), so the explorer can preempt, migrate or interrupt between any two
@@ -14,6 +15,8 @@
  *
  * Steps carry the operand by name (`incl %gs:hits`, `lock incl nr`) and,
  * once run, the value they moved (`moved: '3 -> 4'`) for traces.
+ *
+ * @module percpu-ts/stepped
  */
 import type { Machine } from './machine.js';
 import type { PerCpuPtr } from './percpu-ptr.js';

@@ -108,7 +108,7 @@ describe('generated atomics against the reference model', () => {
             expect(end.value, label).toBe(wantRet);
             expect(get(m, pf), label).toBe(want.next);
             expect(get(s, ps), label).toBe(want.next);
-            expect(step.value.moved, label).toBe(v.row.args.some((x) => x.type === 'cv') ? `${old}` : `${old} -> ${want.next}`);
+            expect((step.value as { moved?: string }).moved, label).toBe(v.row.args.some((x) => x.type === 'cv') ? `${old}` : `${old} -> ${want.next}`);
             if (want.oldOut !== undefined) {
               expect(boxF.value, label).toBe(num(want.oldOut));
               expect(boxS.value, label).toBe(num(want.oldOut));

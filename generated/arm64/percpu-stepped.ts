@@ -3,6 +3,12 @@
 // arm64 per-CPU ops, stepped flavour: each op yields before every instruction, for the explorer.
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
+/**
+ * The arm64 per-CPU ops, the stepped flavour, for the explorer: raw_cpu_, __this_cpu_ and this_cpu_ of each op and width, generated
+ * from templates/arm64/percpu.h and templates/linux/percpu-defs.h.
+ *
+ * @module percpu-ts/arm64/stepped
+ */
 import { __this_cpu_preempt_check } from "../../src/debug.js";
 import { badOperand, badOvalp } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
@@ -7753,4 +7759,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   preempt_enable(m);
   return result;
 }
-// sha256:023dd8d63a4148b419a3f30ab342bfa675c45f3e456b910af104d841a9c7f5e1
+// sha256:60e42dcf560ce538839c7d1c4f0f22ef2b9013f35d9f16ade9a09ac27ac9f47a

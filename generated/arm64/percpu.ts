@@ -3,6 +3,12 @@
 // arm64 per-CPU ops, fast flavour: one straight-line function per op and width.
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
+/**
+ * The arm64 per-CPU ops, the fast flavour: raw_cpu_, __this_cpu_ and this_cpu_ of each op and width, generated
+ * from templates/arm64/percpu.h and templates/linux/percpu-defs.h.
+ *
+ * @module percpu-ts/arm64
+ */
 import { __this_cpu_preempt_check } from "../../src/debug.js";
 import { badOperand, badOvalp } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
@@ -7752,4 +7758,4 @@ export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
   preempt_enable(m);
   return result;
 }
-// sha256:7fd04d5b284181d96716b413e25beea3a95c0c37e89523c33a1baec68cd0098e
+// sha256:b096882b5a5dea63860b6a0ed8b3d6f1350022c3fe8673956b527653eee46b13

@@ -3,6 +3,12 @@
 // asm-generic per-CPU ops, stepped flavour: each op yields before every instruction, for the explorer.
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
+/**
+ * The asm-generic per-CPU ops, the stepped flavour, for the explorer: raw_cpu_, __this_cpu_ and this_cpu_ of each op and width, generated
+ * from templates/generic/percpu.h and templates/linux/percpu-defs.h.
+ *
+ * @module percpu-ts/generic/stepped
+ */
 import { __this_cpu_preempt_check } from "../../src/debug.js";
 import { badOperand, badOvalp } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
@@ -7918,4 +7924,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   local_irq_restore(m, flags);
   return result;
 }
-// sha256:9916b83ba5306406df3e7689a84823d57c924909e843aea038a52b4cc5f8526a
+// sha256:532a147c0405832452f7fcd2f65181794fc636fc39d342c784a54647c9469a03

@@ -3,6 +3,12 @@
 // asm-generic per-CPU ops, fast flavour: one straight-line function per op and width.
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
+/**
+ * The asm-generic per-CPU ops, the fast flavour: raw_cpu_, __this_cpu_ and this_cpu_ of each op and width, generated
+ * from templates/generic/percpu.h and templates/linux/percpu-defs.h.
+ *
+ * @module percpu-ts/generic
+ */
 import { __this_cpu_preempt_check } from "../../src/debug.js";
 import { badOperand, badOvalp } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
@@ -7917,4 +7923,4 @@ export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
   local_irq_restore(m, flags);
   return result;
 }
-// sha256:3edf099419e9e222eb60bd17a5a761901ecd0d94692c78004b5ae6c2665d91eb
+// sha256:198a5f0a28cfcfe5a3c5ff46d051c9278afb67e383f83b51b04a9b4865fe3eb0

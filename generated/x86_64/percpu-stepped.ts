@@ -3,6 +3,12 @@
 // x86-64 per-CPU ops, stepped flavour: each op yields before every instruction, for the explorer.
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
+/**
+ * The x86-64 per-CPU ops, the stepped flavour, for the explorer: raw_cpu_, __this_cpu_ and this_cpu_ of each op and width, generated
+ * from templates/x86_64/percpu.h and templates/linux/percpu-defs.h.
+ *
+ * @module percpu-ts/x86_64/stepped
+ */
 import { __this_cpu_preempt_check } from "../../src/debug.js";
 import { badOperand, badOvalp } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
@@ -6351,4 +6357,4 @@ export function* this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): 
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
 }
-// sha256:c246867c96f9c65b05c7e225d4d59ac6297bc03a825a9e545bacf5f80eeaedae
+// sha256:d2f0bce150a162c16cab3dd3e47f156765d01e4084456a7ae7431fd7d6a8b385

@@ -3,6 +3,12 @@
 // x86-64 per-CPU ops, fast flavour: one straight-line function per op and width.
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
+/**
+ * The x86-64 per-CPU ops, the fast flavour: raw_cpu_, __this_cpu_ and this_cpu_ of each op and width, generated
+ * from templates/x86_64/percpu.h and templates/linux/percpu-defs.h.
+ *
+ * @module percpu-ts/x86_64
+ */
 import { __this_cpu_preempt_check } from "../../src/debug.js";
 import { badOperand, badOvalp } from "../../src/errors.js";
 import type { Machine } from "../../src/machine.js";
@@ -6350,4 +6356,4 @@ export function this_cpu_dec_return_8(m: Machine, pcp: PerCpuPtr<Width8Type>): b
   const ret = m.u64[(m.gs + pcp.off) >>> 3];
   return ret;
 }
-// sha256:e7cf4d2955c8606b6dccb1d94fbd45f32d5667606186228cf1bf5289c8bce8cf
+// sha256:44d3f5c4e2c86edfc27e60c642a82d5a51c23b284a9f92face6599234e7d263f

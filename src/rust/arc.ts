@@ -22,6 +22,10 @@ export interface ArcDrop<T> {
 
 const INTERNAL: unique symbol = Symbol('Arc');
 
+/**
+ * A strong reference to a shared value (`alloc::sync::Arc<T>`): Arc.new() makes the first, clone() another; the
+ * value's drop runs once, when the last one is dropped or disposed.
+ */
 export class Arc<T> implements Disposable {
   readonly #inner: Inner<T>;
   #live = true;

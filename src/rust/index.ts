@@ -1,7 +1,9 @@
 /**
  * The Rust-for-Linux per-CPU API of the talk "Bringing Per-CPU Variables to
  * Rust for Linux" and the patch series after it, on the simulated machine.
- * Import it as `import { rust } from 'percpu-ts'` or from './rust/index.js'.
+ * Import it as `import { rust } from 'percpu-ts'` or from 'percpu-ts/rust'.
+ *
+ * @module percpu-ts/rust
  */
 export { Arc, Weak, type ArcDrop } from './arc.js';
 export { PerCpuAllocation, type AllocationOptions } from './allocation.js';

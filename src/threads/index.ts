@@ -1,4 +1,8 @@
-/** The real-threads machine: worker_threads as CPUs of one shared-memory Machine. */
+/**
+ * The real-threads machine: worker_threads as CPUs of one shared-memory Machine.
+ *
+ * @module percpu-ts/threads
+ */
 export { adoptMemory, type AdoptedMemory } from './adopt.js';
 export {
   attachMachine, bindCpu, describePtr, describeSharedMachine, revivePtr,
