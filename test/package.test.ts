@@ -54,7 +54,7 @@ describe('the packed tarball', () => {
   it('holds dist/, the sources its maps point to, the templates and bins, and no tests, bench or fixtures', () => {
     const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
     const tops = [...new Set(files.map((f) => f.split('/')[0]))].sort();
-    const listed = PKG.files.filter((f) => existsSync(path.join(ROOT, f))).map((f) => f.split('/')[0]);
+    const listed = PKG.files.filter((f) => existsSync(path.join(ROOT, f.replace(/\/\*.*$/, '')))).map((f) => f.split('/')[0]);
     expect(tops).toEqual([...new Set([...listed, 'README.md', 'package.json'])].sort());
     expect(tops).toEqual(expect.arrayContaining(['bin', 'dist', 'examples', 'generated', 'generator', 'src', 'templates']));
     expect(files.filter((f) => /^(test|bench)\/|fixtures|\.test\.|tsconfig/.test(f))).toEqual([]);
@@ -64,6 +64,10 @@ describe('the packed tarball', () => {
     expect(files).toContain('dist/src/index.d.ts.map');
     expect(files).toContain('examples/demo.ts');
     expect(files.filter((f) => f.startsWith('examples/'))).toEqual(['examples/demo.ts']);
+    // The guides, and nothing else of docs/: not the API reference make docs builds into docs/api.
+    const guides = readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`).sort();
+    expect(guides).toContain('docs/new-arch.md');
+    expect(files.filter((f) => f.startsWith('docs/')).sort()).toEqual(guides);
   });
 
   it('passes publint (strict) and arethetypeswrong (ESM-only profile)', () => {
