@@ -108,6 +108,9 @@ out.stepped = steps;
 out.rust = typeof n.get;
 out.threads = typeof mods['./threads'].startCpuThreads;
 out.runtime = Object.keys(mods['./runtime']).sort();
+const nr = top.global_var(m, 'atomic_t', 'nr');
+top.atomic_inc(m, nr);
+out.atomic = [top.atomic_add_return(m, 4, nr), [...mods['./stepped'].atomic_inc(m, nr)].length, top.atomic_read(m, nr)];
 out.same = mods['.'].Machine === top.Machine && mods['./x86_64'].this_cpu_add_4 === top.this_cpu_add_4;
 console.log(JSON.stringify(out));
 `,
@@ -121,7 +124,11 @@ console.log(JSON.stringify(out));
       stepped: 2,
       rust: 'function',
       threads: 'function',
-      runtime: ['__this_cpu_preempt_check', 'badOperand', 'badOvalp', 'badPointer', 'local_irq_restore', 'local_irq_save', 'preempt_disable', 'preempt_enable', 'typedPointerError'],
+      runtime: [
+        'ATOMIC64_T', 'ATOMIC_T', 'KPtr', '__this_cpu_preempt_check', 'atomicStep', 'badAtomicInt', 'badAtomicOld', 'badAtomicPtr',
+        'badAtomicS64', 'badOperand', 'badOvalp', 'badPointer', 'kptrRef', 'local_irq_restore', 'local_irq_save', 'preempt_disable', 'preempt_enable', 'typedPointerError',
+      ],
+      atomic: [5, 1, 6],
       same: true,
     });
   });
