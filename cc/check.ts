@@ -11,6 +11,7 @@
  * or C that percpu-cc refuses (`file.c:line:col: unsupported: …`).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CError } from '../c/errors.js';
@@ -20,7 +21,8 @@ import {
 import { ARCHES, Machine, type Arch } from '../src/machine.js';
 import { PerCpuPtr } from '../src/percpu-ptr.js';
 import type { IrqSpec, Scenario, TaskSpec } from '../src/sched/task.js';
-import { ROOT, compileFile, type Compiled } from './compile.js';
+import { DEFAULT_RUNTIME, ROOT, compileFile, type Compiled } from './compile.js';
+import { importUserModule } from '../src/cli/import-user-module.js';
 
 const USAGE = 'usage: percpu-sim check <file.c> [--arch x86_64|arm64|generic|all] [--rt] [--exhaustive | --random N] [--seed S]\n'
   + '                          [--bound K] [--schedule STR] [-DNAME[=VALUE]] [-UNAME] [--stubs <module.ts>]';
@@ -121,18 +123,25 @@ interface SteppedModule {
   instantiate(m: Machine): Instance;
 }
 
-/** Translates `file` into a scratch folder and imports its stepped module. */
+/**
+ * Translates `file` into a scratch folder and imports its stepped module, which
+ * must load the very runtime modules this process runs (one Machine class).
+ * In a checkout the scratch folder is inside it and imports the sources (tsx
+ * is loaded); from an install it is a temporary folder outside node_modules
+ * (Node strips types only there) importing the package's dist/, loaded as a
+ * user's .ts module is (importUserModule).
+ */
 export async function loadC(file: string, defines: Record<string, string>, undefs: readonly string[], stubs?: string): Promise<{ mod: SteppedModule; compiled: Compiled }> {
-  // Inside the package, so the module's runtime imports load the very modules this process uses.
-  const cache = path.join(ROOT, '.percpu-cc');
+  const checkout = DEFAULT_RUNTIME === 'checkout';
+  const cache = checkout ? path.join(ROOT, '.percpu-cc') : tmpdir();
   mkdirSync(cache, { recursive: true });
-  const scratch = mkdtempSync(path.join(cache, 'check-'));
+  const scratch = mkdtempSync(path.join(cache, checkout ? 'check-' : 'percpu-cc-check-'));
   try {
-    const compiled = compileFile(file, { outDir: scratch, defines, undefs, stubs });
+    const compiled = compileFile(file, { outDir: scratch, defines, undefs, stubs, runtime: checkout ? 'checkout' : 'dist' });
     mkdirSync(scratch, { recursive: true });
     for (const f of compiled.files) writeFileSync(path.join(scratch, f.name), f.text);
-    const stepped = compiled.files.find((f) => f.name.endsWith('-stepped.ts'))!;
-    const mod = (await import(pathToFileURL(path.join(scratch, stepped.name)).href)) as SteppedModule;
+    const stepped = path.join(scratch, compiled.files.find((f) => f.name.endsWith('-stepped.ts'))!.name);
+    const mod = (checkout ? await import(pathToFileURL(stepped).href) : await importUserModule(stepped)) as SteppedModule;
     return { mod, compiled };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -8,7 +8,7 @@
  * One pack and one install serve every case.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,8 +27,8 @@ let work: string;
 let tarball: string;
 let project: string;
 
-function run(cmd: string, args: string[], cwd = project): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+function run(cmd: string, args: string[], cwd = project, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -58,8 +58,11 @@ describe('the packed tarball', () => {
     expect(tops).toEqual([...new Set([...listed, 'README.md', 'package.json'])].sort());
     expect(tops).toEqual(expect.arrayContaining(['bin', 'dist', 'examples', 'generated', 'generator', 'src', 'templates']));
     expect(files.filter((f) => /^(test|bench)\/|fixtures|\.test\.|tsconfig/.test(f))).toEqual([]);
-    for (const target of Object.values(PKG.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e as Record<string, string>)))) {
-      expect(files, target).toContain(target.replace(/^\.\//, ''));
+    for (const [key, e] of Object.entries(PKG.exports)) {
+      for (const target of typeof e === 'string' ? [e] : Object.values(e as Record<string, string>)) {
+        // `./internal/*` (what percpu-cc's output imports): the pattern's files, e.g. the Machine's module.
+        expect(files, target).toContain(key.includes('*') ? target.replace(/^\.\//, '').replace('*', 'src/machine') : target.replace(/^\.\//, ''));
+      }
     }
     expect(files).toContain('dist/src/index.d.ts.map');
     expect(files).toContain('examples/demo.ts');
@@ -77,7 +80,7 @@ describe('the packed tarball', () => {
     const attw = run(path.join(BIN, 'attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii', '--no-color', '--no-emoji'], work);
     expect(attw.status, attw.stdout + attw.stderr).toBe(0);
     // ESM-only: node10 and require() from CommonJS are out of scope; every subpath resolves, typed, for ESM and bundlers.
-    const entries = Object.keys(PKG.exports).filter((k) => k !== './package.json').length;
+    const entries = Object.keys(PKG.exports).filter((k) => k !== './package.json' && !k.includes('*')).length;
     expect(attw.stdout.match(/^node16 \(from ESM\): OK \(ESM\)$/gm)?.length).toBe(entries);
     expect(attw.stdout.match(/^bundler: OK $/gm)?.length).toBe(entries);
   });
@@ -85,7 +88,7 @@ describe('the packed tarball', () => {
 
 describe('installed into an empty project', () => {
   it('every export subpath imports from plain .mjs and its ops run', () => {
-    const subpaths = Object.keys(PKG.exports).filter((k) => k !== './package.json');
+    const subpaths = Object.keys(PKG.exports).filter((k) => k !== './package.json' && !k.includes('*'));
     writeFileSync(
       path.join(project, 'all.mjs'),
       `
@@ -179,6 +182,73 @@ void [x, y, arm_add, raw_cpu_add_4, PerCpu, startCpuThreads];
     const usage = /const USAGE = '([^']*)'/.exec(readFileSync(path.join(ROOT, 'cc/cli.ts'), 'utf8'))![1];
     expect(r.stdout).toBe(`${usage}\n`);
     expect(r.status).toBe(0);
+  });
+
+  it('percpu-cc translates a C file from an install: the output imports percpu-ts/internal/* and runs in the project', () => {
+    copyFileSync(path.join(ROOT, 'examples/kernel/bpf_trace.c'), path.join(project, 'bpf_trace.c'));
+    const r = run(path.join(project, 'node_modules/.bin/percpu-cc'), ['bpf_trace.c', '--out', 'cc-out']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('percpu-cc: wrote cc-out/bpf_trace.ts, cc-out/bpf_trace-stepped.ts\n');
+    const text = readFileSync(path.join(project, 'cc-out/bpf_trace.ts'), 'utf8');
+    expect(text).toContain("import { DEFINE_PER_CPU } from 'percpu-ts/internal/src/define';");
+    expect(text).not.toMatch(/from '\.\.?\//);
+    writeFileSync(
+      path.join(project, 'use-cc.mts'),
+      "import { Machine } from 'percpu-ts';\nimport { instantiate } from './cc-out/bpf_trace.ts';\n"
+        + 'const m = new Machine({ cpus: 2 });\nconst f = instantiate(m);\nm.boot();\nconsole.log(typeof f.trace_call_bpf, typeof f.run_programs);\n',
+    );
+    // Node 20 has no type stripping: the project runs its TypeScript with tsx, which the package depends on.
+    const u = run('node', ['--import', 'tsx/esm', 'use-cc.mts']);
+    expect(u.stderr).toBe('');
+    expect(u.stdout).toBe('function function\n');
+  });
+
+  it('percpu-sim check explores a C file from an install, and catches its broken variant with the C line', () => {
+    copyFileSync(path.join(ROOT, 'examples/kernel/bpf_trace.c'), path.join(project, 'bpf_trace.c'));
+    const sim = path.join(project, 'node_modules/.bin/percpu-sim');
+    // Its scratch translation goes to the temporary folder (outside node_modules) and is removed.
+    const tmp = mkdtempSync(path.join(work, 'tmp-'));
+    const ok = run(sim, ['check', 'bpf_trace.c'], project, { TMPDIR: tmp });
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toMatch(/^bpf_trace\.c on x86_64: no violation in \d+ schedules/);
+    expect(ok.status).toBe(0);
+    const bad = run(sim, ['check', 'bpf_trace.c', '-DBROKEN'], project, { TMPDIR: tmp });
+    expect(bad.stdout).toContain('BUG: using __this_cpu_add_return() in preemptible [00000000] code: T1/101 (at bpf_trace.c:');
+    expect(bad.stdout).toContain('replay: percpu-sim check bpf_trace.c --arch x86_64 -DBROKEN --schedule ');
+    expect(bad.status).toBe(1);
+    expect(readdirSync(tmp).filter((f) => f.startsWith('percpu-cc-check-'))).toEqual([]);
+  });
+
+  it("percpu-sim explore runs a user's scenario file importing percpu-ts, and its printed replay line replays", () => {
+    writeFileSync(
+      path.join(project, 'lost-update.ts'),
+      [
+        "import { DEFINE_PER_CPU, Machine, per_cpu, type Scenario } from 'percpu-ts';",
+        "import { raw_cpu_read_4, raw_cpu_write_4 } from 'percpu-ts/x86_64/stepped';",
+        'export const lostUpdate: Scenario = {',
+        "  name: 'lost-update', title: 'two tasks, one CPU, a read-modify-write split in two', description: 'x sums to 2',",
+        "  expect: 'violation', cpus: 1, bound: 1,",
+        '  build() {',
+        '    const m = new Machine({ cpus: 1 });',
+        "    const x = DEFINE_PER_CPU(m, 'u32', 'x');",
+        '    m.boot();',
+        '    function* inc() { const v = yield* raw_cpu_read_4(m, x); yield* raw_cpu_write_4(m, x, v + 1); }',
+        "    return { m, tasks: [{ name: 'A', cpu: 0, run: inc }, { name: 'B', cpu: 0, run: inc }], watch: [x],",
+        "      final: () => (per_cpu(m, x, 0) === 2 ? null : `lost update: x is ${per_cpu(m, x, 0)}`) };",
+        '  },',
+        '};',
+        '',
+      ].join('\n'),
+    );
+    const sim = path.join(project, 'node_modules/.bin/percpu-sim');
+    const r = run(sim, ['explore', './lost-update.ts', 'lost-update']);
+    expect(r.stdout).toContain('lost update: x is 1');
+    const replay = /replay: percpu-sim (explore \S+ \S+ .*)$/m.exec(r.stdout);
+    expect(replay, r.stdout).not.toBeNull();
+    expect(replay![1]).toMatch(/^explore \.\/lost-update\.ts lost-update /);
+    const again = run(sim, replay![1].split(' '));
+    expect(again.stdout).toContain('lost update: x is 1');
+    expect(again.status).toBe(1);
   });
 
   it("loads a user's .ts module with the package's loader, also in a CommonJS-typed folder, sharing the package's classes", () => {
