@@ -3,7 +3,7 @@
  *                     [--schedule STR] [--all] [--reduction optimal|sleep|none]
  *                     [--max-schedules N] [--time-limit S] [--jobs N]
  *                     [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K] [--pct D] [--estimate]
- *                     [--checkpoint FILE]`
+ *                     [--checkpoint FILE] [--svg FILE] [--html FILE]`
  *
  *   explore list [file.ts]       the shipped scenarios (or those a user file exports) and what each shows
  *   file.ts [scenario]           a scenario exported by a user's TypeScript file (the only one, or the one named)
@@ -29,6 +29,8 @@
  *   --estimate                   exhaustive: first print an estimate of the schedules (random probes), then explore
  *   --checkpoint FILE            exhaustive: save progress to FILE (every 10 s and when the run stops early) and go on
  *                                from it when it exists; replaced atomically; with --jobs 1
+ *   --svg FILE                   draw the first violation (or the --schedule replayed): one lane per CPU
+ *   --html FILE                  the same picture with the text trace, as an HTML page
  *
  * Progress: a bar on stdout when it is a terminal; otherwise a line on stderr
  * every few seconds, so a long run in a pipe or a CI log shows it is alive.
@@ -36,12 +38,14 @@
  * Exit status: 0 when no violation was found, 1 when one was, 2 for bad usage.
  */
 import cliProgress from 'cli-progress';
+import { writeFileSync } from 'node:fs';
 import {
   REDUCTIONS, exploreRandom, formatTrace, formatViolation, runSchedule, type ExploreResult, type Progress, type Reduction,
 } from '../explore/explorer.js';
 import { estimateSchedules, type Estimate } from '../explore/estimate.js';
 import { exploreParallel } from '../explore/parallel.js';
 import { MAX_PCT_DEPTH, explorePct, pctBound } from '../explore/pct.js';
+import { renderHtml, renderSvg, violationPicture, type Picture } from '../explore/svg.js';
 import { LARGE_SCENARIOS, SCENARIOS, getScenario } from '../explore/scenarios/index.js';
 import type { Scenario } from '../sched/task.js';
 import { MAX_BUDGET, formatBudgets } from '../sched/budget.js';
@@ -50,7 +54,7 @@ import { importUserModule } from './import-user-module.js';
 const USAGE = 'usage: percpu-sim explore <scenario | file.ts [scenario]> [--exhaustive | --random N] [--seed S] [--bound K] [--schedule STR] [--all]\n'
   + '                               [--reduction optimal|sleep|none] [--max-schedules N] [--time-limit S] [--jobs N]\n'
   + '                               [--preemptions K] [--migrations K] [--irqs K] [--softirqs K] [--nmis K] [--pct D --random N] [--estimate]\n'
-  + '                               [--checkpoint FILE]\n'
+  + '                               [--checkpoint FILE] [--svg FILE] [--html FILE]\n'
   + '       percpu-sim explore list [file.ts]';
 
 /** A positional argument that names a user's file rather than a shipped scenario. */
@@ -76,6 +80,9 @@ interface Args {
   estimate: boolean;
   /** Exhaustive: the checkpoint file ('' for none). */
   checkpoint: string;
+  /** Where to draw the violation (or the replayed schedule): SVG, HTML ('' for none). */
+  svg: string;
+  html: string;
   /** With --random: the PCT depth (undefined: uniform random choices). */
   pct: number | undefined;
   schedule: string;
@@ -99,11 +106,16 @@ function intArg(flag: string, v: string | undefined, min: number, max = Number.M
   return Number(v);
 }
 
+function fileArg(flag: string, v: string | undefined): string {
+  if (v === undefined || v === '' || v.startsWith('-')) throw new UsageError(`${flag} needs a file name`);
+  return v;
+}
+
 export function parseExploreArgs(args: readonly string[]): Args {
   const out: Args = {
     file: '', scenario: '', mode: 'exhaustive', n: 0, seed: 1, bound: undefined,
     preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined, pct: undefined,
-    estimate: false, checkpoint: '', schedule: '', all: false, reduction: 'optimal', maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
+    estimate: false, checkpoint: '', svg: '', html: '', schedule: '', all: false, reduction: 'optimal', maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
   };
   let modeFlag = '';
   let seedGiven = false;
@@ -127,13 +139,9 @@ export function parseExploreArgs(args: readonly string[]): Args {
       case '--nmis': out.nmis = intArg(a, args[++i], 0, MAX_BUDGET); break;
       case '--pct': out.pct = intArg(a, args[++i], 1, MAX_PCT_DEPTH); break;
       case '--estimate': out.estimate = true; exhaustiveOnly.push(a); break;
-      case '--checkpoint': {
-        const v = args[++i];
-        if (v === undefined || v === '' || v.startsWith('-')) throw new UsageError('--checkpoint needs a file name');
-        out.checkpoint = v;
-        exhaustiveOnly.push(a);
-        break;
-      }
+      case '--checkpoint': out.checkpoint = fileArg(a, args[++i]); exhaustiveOnly.push(a); break;
+      case '--svg': out.svg = fileArg(a, args[++i]); break;
+      case '--html': out.html = fileArg(a, args[++i]); break;
       case '--schedule': {
         setMode(a, 'replay');
         const v = args[++i];
@@ -327,6 +335,18 @@ function summary(s: Scenario, r: ExploreResult, seed: number, a: Args): string {
   return lines.join('\n');
 }
 
+/** Writes the picture where --svg and --html ask, and says so. */
+function draw(a: Args, p: Picture): void {
+  if (a.svg !== '') {
+    writeFileSync(a.svg, renderSvg(p));
+    process.stdout.write(`picture: ${a.svg}\n`);
+  }
+  if (a.html !== '') {
+    writeFileSync(a.html, renderHtml(p));
+    process.stdout.write(`report: ${a.html}\n`);
+  }
+}
+
 export async function runExplore(args: string[]): Promise<number> {
   if (args[0] === 'list') {
     try {
@@ -359,6 +379,7 @@ export async function runExplore(args: string[]): Promise<number> {
     if (a.mode === 'replay') {
       const sch = runSchedule(s, a.schedule, budgets);
       process.stdout.write(`scenario ${s.name}: replaying ${sch.schedule.length} choices\n${formatTrace(sch.trace)}\n`);
+      draw(a, { title: `${s.name}: --schedule replay`, cpus: sch.m.nrCpus, trace: sch.trace, violation: sch.violation, schedule: sch.schedule.join(',') });
       if (sch.violation !== null) {
         process.stdout.write(`VIOLATION: ${sch.violation}\n`);
         return 1;
@@ -382,6 +403,8 @@ export async function runExplore(args: string[]): Promise<number> {
       bar.stop();
     }
     if (r.violations.length > 0) process.stdout.write(`${formatViolation(s, r.violations[0]!, r.budgets, target)}\n\n`);
+    if (r.violations.length > 0 && r.violations[0]!.trace.length > 0) draw(a, violationPicture(s.name, s.cpus, r.violations[0]!));
+    else if (a.svg !== '' || a.html !== '') process.stderr.write('percpu-sim explore: no violation: nothing drawn\n');
     process.stdout.write(`${summary(s, r, a.seed, a)}\n`);
     return r.violations.length > 0 ? 1 : 0;
   } catch (e) {
