@@ -136,12 +136,12 @@ describe('percpu-sim explore', () => {
     expect(parseExploreArgs(['inc-irq', '--random', '7', '--seed', '9', '--bound', '3', '--all'])).toEqual({
       file: '', scenario: 'inc-irq', mode: 'random', n: 7, seed: 9, bound: 3, schedule: '', all: true, reduction: 'optimal',
       maxSchedules: Infinity, timeLimit: Infinity, jobs: 1,
-      preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined, pct: undefined, estimate: false, checkpoint: '',
+      preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined, pct: undefined, estimate: false, checkpoint: '', svg: '', html: '',
     });
     expect(parseExploreArgs(['inc-irq', '--reduction', 'sleep', '--max-schedules', '50', '--time-limit', '2.5', '--jobs', '2'])).toEqual({
       file: '', scenario: 'inc-irq', mode: 'exhaustive', n: 0, seed: 1, bound: undefined, schedule: '', all: false, reduction: 'sleep',
       maxSchedules: 50, timeLimit: 2.5, jobs: 2,
-      preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined, pct: undefined, estimate: false, checkpoint: '',
+      preemptions: undefined, migrations: undefined, irqs: undefined, softirqs: undefined, nmis: undefined, pct: undefined, estimate: false, checkpoint: '', svg: '', html: '',
     });
     expect(parseExploreArgs(['inc-irq', '--preemptions', '2', '--migrations', '0', '--irqs', '3', '--softirqs', '1', '--nmis', '0'])).toMatchObject({
       bound: undefined, preemptions: 2, migrations: 0, irqs: 3, softirqs: 1, nmis: 0,
