@@ -20,7 +20,7 @@ import {
 } from '../src/explore/explorer.js';
 import { ARCHES, Machine, type Arch } from '../src/machine.js';
 import { PerCpuPtr } from '../src/percpu-ptr.js';
-import type { IrqSpec, Scenario, TaskSpec } from '../src/sched/task.js';
+import type { IrqSpec, Scenario, SoftirqSpec, TaskSpec } from '../src/sched/task.js';
 import { DEFAULT_RUNTIME, ROOT, compileFile, type Compiled } from './compile.js';
 import { importUserModule } from '../src/cli/import-user-module.js';
 
@@ -113,6 +113,8 @@ interface Instance {
   readonly tasks: readonly TaskSpec[];
   readonly irqs: readonly IrqSpec[];
   readonly nmis: readonly IrqSpec[];
+  readonly softirqs: readonly SoftirqSpec[];
+  init(): void;
   check(): string | null;
   final(): string | null;
   readonly [k: string]: unknown;
@@ -149,24 +151,25 @@ export async function loadC(file: string, defines: Record<string, string>, undef
 }
 
 /** The scenario a translated C file describes, on one architecture. */
-export function scenarioOf(mod: SteppedModule, name: string, arch: Arch): Scenario {
+export function scenarioOf(mod: SteppedModule, name: string, arch: Arch, preemptRT = false): Scenario {
   const h = mod.HARNESS;
   const cpus = h.cpus ?? 2;
   return {
     name,
-    title: `${name} on ${arch}`,
+    title: `${name} on ${arch}${preemptRT ? ' (PREEMPT_RT)' : ''}`,
     description: `the PERCPU_* harness of ${name}`,
     expect: 'none',
     bound: h.bound ?? undefined,
     cpus,
     build() {
-      const m = new Machine({ cpus, arch });
+      const m = new Machine({ cpus, arch, preemptRT });
       m.debugPreempt = h.debugPreempt;
       const inst = mod.instantiate(m);
       m.boot();
+      inst.init();
       if (inst.tasks.length === 0) throw new Error(`${name}: the harness has no PERCPU_TASK: nothing to explore`);
       const watch = Object.values(inst).filter((v): v is PerCpuPtr<unknown> => v instanceof PerCpuPtr);
-      return { m, tasks: inst.tasks, irqs: inst.irqs, nmis: inst.nmis, watch, check: () => inst.check(), final: () => inst.final() };
+      return { m, tasks: inst.tasks, irqs: inst.irqs, nmis: inst.nmis, softirqs: inst.softirqs, watch, check: () => inst.check(), final: () => inst.final() };
     },
   };
 }
@@ -208,7 +211,7 @@ export async function runCheck(args: string[]): Promise<number> {
   const name = path.basename(a.file);
   let status = 0;
   for (const arch of a.arches) {
-    const s = scenarioOf(mod, name, arch);
+    const s = scenarioOf(mod, name, arch, a.rt);
     const defaultBound = s.bound ?? DEFAULT_BOUND;
     try {
       if (a.mode === 'replay') {

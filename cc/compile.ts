@@ -170,6 +170,7 @@ function assemble(t: Translation, flavour: Flavour, source: string, outDir: stri
     uses('src/sched/step', 'Step');
     uses('src/sched/task', 'TaskSpec');
     uses('src/sched/task', 'IrqSpec');
+    uses('src/sched/task', 'SoftirqSpec');
   }
   const typeOnly = new Set(['Step', 'TaskSpec', 'IrqSpec', 'SoftirqSpec', 'PerCpuPtr', 'Cpumask']);
   for (const [mod, names] of [...imports].sort(([a], [b]) => a.localeCompare(b))) {
@@ -219,6 +220,13 @@ function assemble(t: Translation, flavour: Flavour, source: string, outDir: stri
     lines.push('  const nmis: IrqSpec[] = [');
     for (const x of h.nmis) lines.push(`    { name: '${x.name}', budget: ${x.budget}, run: () => ${x.fn}() },`);
     lines.push('  ];');
+    lines.push('  const softirqs: SoftirqSpec[] = [');
+    for (const x of h.softirqs) lines.push(`    { nr: ${x.nr}, budget: ${x.budget}, run: () => ${x.fn}() },`);
+    lines.push('  ];');
+    lines.push('  /** The PERCPU_INIT functions, once the machine has booted (run to their end: no task runs yet). */');
+    lines.push('  function init(): void {');
+    for (const fn of h.inits) lines.push(`    drain(${fn}());`);
+    lines.push('  }');
     lines.push('  /** A WARN, or a PERCPU_ALWAYS invariant that does not hold: checked after every step. */');
     lines.push('  function check(): string | null {');
     lines.push('    if (warnings.length > 0) return warnings[0];');
@@ -232,7 +240,7 @@ function assemble(t: Translation, flavour: Flavour, source: string, outDir: stri
     for (const fn of h.checks) lines.push(`    if (drain(${fn}()) === 0) return 'PERCPU_CHECK(${where(fn)}): ${fn}() returned false after all tasks finished';`);
     lines.push('    return null;');
     lines.push('  }');
-    lines.push(`  return { ${[...fnNames, ...varNames, 'warnings', 'tasks', 'irqs', 'nmis', 'check', 'final'].join(', ')} };`);
+    lines.push(`  return { ${[...fnNames, ...varNames, 'warnings', 'tasks', 'irqs', 'nmis', 'softirqs', 'init', 'check', 'final'].join(', ')} };`);
   } else {
     lines.push(`  return { ${[...fnNames, ...varNames, 'warnings'].join(', ')} };`);
   }

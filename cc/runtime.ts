@@ -4,10 +4,18 @@
  * provides it. The header gives the C prototype (so arguments are converted
  * and checked as a C compiler would); the binding gives the TypeScript, where
  * `$0`, `$1`, … are the converted arguments in the representation of the
- * parameter's C type (number up to 32 bits, bigint for 64).
+ * parameter's C type (number up to 32 bits, bigint for 64; an address for a
+ * pointer to ordinary memory, a PerCpuPtr for a `__percpu` one), `$S1` is the
+ * C spelling of what argument 1 points to (`fbc->count` for `&fbc->count`),
+ * for traces, and `$B1` is argument 1 as a box `{ value }` for an out
+ * parameter (`try_cmpxchg(v, &old, new)` writes `old`).
  *
- * None of these is a step: they act on the running context (preempt_count,
- * the interrupt flag) or on machine constants, which no other CPU touches.
+ * The calls of the first table act on the running context (preempt_count,
+ * the interrupt flag) or on machine constants, which no other CPU touches:
+ * they are no steps. Those with a `stepped` form touch shared memory (an
+ * atomic, a lock word): in the stepped flavour they are `yield*` of the
+ * runtime's stepped op (`yield*` is written in the binding), one step each,
+ * or a blocking step for a lock.
  */
 
 export interface Binding {
@@ -15,12 +23,14 @@ export interface Binding {
   readonly ts: string;
   /** Imports it needs: [repo-relative module without extension, exported name]. */
   readonly imports: readonly (readonly [string, string])[];
+  /** The stepped flavour's call (a generator, called with yield*), when it differs. */
+  readonly stepped?: { readonly ts: string; readonly imports: readonly (readonly [string, string])[] };
 }
 
 const PREEMPT = 'src/kernel/preempt';
 const SMP = 'src/kernel/smp';
 
-export const FUNCTIONS: Readonly<Record<string, Binding>> = {
+const CONTEXT: Readonly<Record<string, Binding>> = {
   preempt_disable: { ts: 'preempt_disable(m)', imports: [[PREEMPT, 'preempt_disable']] },
   preempt_enable: { ts: 'preempt_enable(m)', imports: [[PREEMPT, 'preempt_enable']] },
   preempt_count: { ts: 'preempt_count(m)', imports: [[PREEMPT, 'preempt_count']] },
@@ -55,6 +65,106 @@ export const FUNCTIONS: Readonly<Record<string, Binding>> = {
   __cant_sleep: { ts: '__cant_sleep(m, warnings, $0, $1, $2)', imports: [['src/lib/bug', '__cant_sleep']] },
   __percpu_sim_warn: { ts: 'WARN(m, warnings, $0, $1, $2)', imports: [['src/lib/bug', 'WARN']] },
 };
+
+const ATOMIC = 'src/kernel/atomic';
+const STEPPED = 'src/stepped';
+const KPTR = 'src/kptr';
+
+/** A call of the runtime with a fast form in `fast` and a stepped form exported by src/stepped.ts under the same name. */
+function both(name: string, args: string, fast: string, rt = name): Binding {
+  const ts = `${rt}(m${args === '' ? '' : `, ${args}`})`;
+  return { ts, imports: [[fast, rt]], stepped: { ts: `(yield* ${ts})`, imports: [[STEPPED, rt]] } };
+}
+
+/**
+ * The atomic_t, atomic64_t and atomic_long_t families (include/linux/atomic/
+ * atomic-instrumented.h, atomic-long.h): the runtime's ops, which take a
+ * typed pointer; the C passes an address, so the call makes one at it.
+ */
+function atomics(): Record<string, Binding> {
+  const out: Record<string, Binding> = {};
+  const fams: [string, string][] = [['atomic', 'atomic_t'], ['atomic64', 'atomic64_t'], ['atomic_long', 'atomic_long_t']];
+  // Parameter order as the kernel's: (i, v) for arithmetic, (v, …) for the rest.
+  const iv = ['add', 'sub', 'and', 'or', 'xor', 'andnot', 'add_return', 'sub_return', 'fetch_add', 'fetch_sub', 'fetch_and', 'fetch_or', 'fetch_xor', 'fetch_andnot', 'sub_and_test', 'add_negative'];
+  const v = ['read', 'read_acquire', 'inc', 'dec', 'inc_return', 'dec_return', 'fetch_inc', 'fetch_dec', 'dec_and_test', 'inc_and_test', 'inc_not_zero', 'inc_unless_negative', 'dec_unless_positive', 'dec_if_positive'];
+  const vx = ['set', 'set_release', 'xchg'];
+  const vxy = ['cmpxchg', 'add_unless', 'fetch_add_unless'];
+  const ordered = ['add_return', 'sub_return', 'inc_return', 'dec_return', 'fetch_add', 'fetch_sub', 'fetch_inc', 'fetch_dec', 'fetch_and', 'fetch_or', 'fetch_xor', 'fetch_andnot', 'xchg', 'cmpxchg', 'try_cmpxchg'];
+  const boolRet = new Set(['sub_and_test', 'dec_and_test', 'inc_and_test', 'add_negative', 'inc_not_zero', 'inc_unless_negative', 'dec_unless_positive', 'add_unless', 'try_cmpxchg']);
+  for (const [f, t] of fams) {
+    const at = (k: number): string => `kptr_at(m, $${k}, '${t}', $S${k})`;
+    const add = (op: string, args: string): void => {
+      for (const sfx of ordered.includes(op) ? ['', '_acquire', '_release', '_relaxed'] : ['']) {
+        const name = `${f}_${op}${sfx}`;
+        const call = `${name}(m, ${args})`;
+        const step = `(yield* ${call})`;
+        out[name] = {
+          ts: boolRet.has(op) ? `(${call} ? 1 : 0)` : call, imports: [[ATOMIC, name], [KPTR, 'kptr_at']],
+          stepped: { ts: boolRet.has(op) ? `(${step} ? 1 : 0)` : step, imports: [[STEPPED, name], [KPTR, 'kptr_at']] },
+        };
+      }
+    };
+    for (const op of iv) add(op, `$0, ${at(1)}`);
+    for (const op of v) add(op, at(0));
+    for (const op of vx) add(op, `${at(0)}, $1`);
+    for (const op of vxy) add(op, `${at(0)}, $1, $2`);
+    add('try_cmpxchg', `${at(0)}, $B1, $2`);
+  }
+  return out;
+}
+
+const SPIN = 'src/kernel/locking/spinlock';
+const LOCAL = 'src/kernel/locking/local-lock';
+const U64 = 'src/lib/u64-stats-sync';
+
+/**
+ * Locks (include/linux/spinlock.h, local_lock.h), u64_stats_sync
+ * (include/linux/u64_stats_sync.h) and the per-CPU allocator: the runtime's
+ * calls. Flags are unsigned long in C and a number in the runtime.
+ */
+function kernelCalls(): Record<string, Binding> {
+  const out: Record<string, Binding> = {};
+  for (const n of ['spin_lock', 'spin_unlock', 'spin_lock_irq', 'spin_unlock_irq', 'spin_lock_bh', 'spin_unlock_bh',
+    'raw_spin_lock', 'raw_spin_unlock', 'raw_spin_lock_irq', 'raw_spin_unlock_irq']) out[n] = both(n, '$0', SPIN);
+  for (const n of ['spin_trylock', 'raw_spin_trylock']) {
+    const b = both(n, '$0', SPIN);
+    out[n] = { ...b, ts: `(${b.ts} ? 1 : 0)`, stepped: { ...b.stepped!, ts: `(${b.stepped!.ts} ? 1 : 0)` } };
+  }
+  for (const n of ['spin_lock_irqsave', 'raw_spin_lock_irqsave']) {
+    const b = both(n, '$0', SPIN);
+    out[`_${n}`] = { ...b, ts: `BigInt(${b.ts})`, stepped: { ...b.stepped!, ts: `BigInt(${b.stepped!.ts})` } };
+  }
+  for (const n of ['spin_unlock_irqrestore', 'raw_spin_unlock_irqrestore']) out[n] = both(n, '$0, Number($1)', SPIN);
+  out.spin_lock_init = { ts: 'spin_lock_init(m, $0)', imports: [[SPIN, 'spin_lock_init']] };
+  out.raw_spin_lock_init = { ts: 'raw_spin_lock_init(m, $0)', imports: [[SPIN, 'raw_spin_lock_init']] };
+  for (const n of ['local_lock', 'local_unlock', 'local_lock_irq', 'local_unlock_irq']) out[n] = both(n, '$0', LOCAL);
+  {
+    const b = both('local_trylock', '$0', LOCAL);
+    out.local_trylock = { ...b, ts: `(${b.ts} ? 1 : 0)`, stepped: { ...b.stepped!, ts: `(${b.stepped!.ts} ? 1 : 0)` } };
+    const s = both('local_lock_irqsave', '$0', LOCAL);
+    out._local_lock_irqsave = { ...s, ts: `BigInt(${s.ts})`, stepped: { ...s.stepped!, ts: `BigInt(${s.stepped!.ts})` } };
+  }
+  out.local_unlock_irqrestore = both('local_unlock_irqrestore', '$0, Number($1)', LOCAL);
+  out.local_lock_init = { ts: 'local_lock_init(m, $0)', imports: [[LOCAL, 'local_lock_init']] };
+  out.local_trylock_init = { ts: 'local_trylock_init(m, $0)', imports: [[LOCAL, 'local_trylock_init']] };
+  for (const n of ['u64_stats_update_begin', 'u64_stats_update_end']) out[n] = both(n, '$0', U64);
+  out.u64_stats_fetch_begin = both('u64_stats_fetch_begin', '$0', U64);
+  {
+    const b = both('u64_stats_fetch_retry', '$0, $1', U64);
+    out.u64_stats_fetch_retry = { ...b, ts: `(${b.ts} ? 1 : 0)`, stepped: { ...b.stepped!, ts: `(${b.stepped!.ts} ? 1 : 0)` } };
+  }
+  out.u64_stats_read = both('u64_stats_read', '$0', U64);
+  out.u64_stats_add = both('u64_stats_add', '$0, $1', U64);
+  out.u64_stats_inc = both('u64_stats_inc', '$0', U64);
+  out.u64_stats_set = { ts: 'u64_stats_set(m, $0, $1)', imports: [[U64, 'u64_stats_set']] };
+  out.u64_stats_init = { ts: 'u64_stats_init(m, $0)', imports: [[U64, 'u64_stats_init']] };
+  out.__alloc_percpu = { ts: '(__alloc_percpu(m, Number($0), Number($1)) as PerCpuPtr<any>)', imports: [['src/mm/percpu-alloc', '__alloc_percpu']] };
+  out.free_percpu = { ts: 'free_percpu(m, $0)', imports: [['src/mm/percpu-alloc', 'free_percpu']] };
+  return out;
+}
+
+/** Every binding, by C name. */
+export const FUNCTIONS: Readonly<Record<string, Binding>> = { ...CONTEXT, ...atomics(), ...kernelCalls() };
 
 /** Objects the headers declare extern, and what they are on the machine. */
 export const OBJECTS: Readonly<Record<string, Binding>> = {

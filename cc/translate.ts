@@ -53,8 +53,11 @@ export interface HarnessInfo {
   readonly tasks: readonly { name: string; cpu: number; fn: string; pinned: boolean }[];
   readonly irqs: readonly { name: string; fn: string; budget: number }[];
   readonly nmis: readonly { name: string; fn: string; budget: number }[];
+  readonly softirqs: readonly { nr: number; fn: string; budget: number }[];
   readonly checks: readonly string[];
   readonly always: readonly string[];
+  /** PERCPU_INIT functions: run once the machine has booted, before any task (allocations, lock init). */
+  readonly inits: readonly string[];
 }
 
 export interface Translation {
@@ -164,8 +167,9 @@ export class Translator {
   private readonly harness: {
     cpus: number | null; bound: number | null; debugPreempt: boolean;
     tasks: { name: string; cpu: number; fn: string; pinned: boolean }[]; irqs: { name: string; fn: string; budget: number }[];
-    nmis: { name: string; fn: string; budget: number }[]; checks: string[]; always: string[];
-  } = { cpus: null, bound: null, debugPreempt: true, tasks: [], irqs: [], nmis: [], checks: [], always: [] };
+    nmis: { name: string; fn: string; budget: number }[]; softirqs: { nr: number; fn: string; budget: number }[];
+    checks: string[]; always: string[]; inits: string[];
+  } = { cpus: null, bound: null, debugPreempt: true, tasks: [], irqs: [], nmis: [], softirqs: [], checks: [], always: [], inits: [] };
 
   // Per function being translated.
   private fnName = '';
@@ -548,7 +552,15 @@ export class Translator {
   private fileDecl(decl: Decl): void {
     const spec = decl.spec;
     if (spec.storage.includes('typedef')) {
-      for (const d of decl.declarators) this.typedefs.set(d.name, this.named(this.derive(this.resolveSpec(spec), d.derivs, spec.quals, d.loc), d.name));
+      for (const d of decl.declarators) {
+        // The shipped headers define the kernel's types in the kernel's words; the layout is c/kernel-types.ts'.
+        const kt = this.fromHeader(d.loc) ? this.kscope.lookupTypedef(d.name) : undefined;
+        if (kt !== undefined) {
+          this.typedefs.set(d.name, fromLayout(kt));
+          continue;
+        }
+        this.typedefs.set(d.name, this.named(this.derive(this.resolveSpec(spec), d.derivs, spec.quals, d.loc), d.name));
+      }
       return;
     }
     if (decl.declarators.length === 0) {
@@ -744,8 +756,16 @@ export class Translator {
       case 'irq': case 'nmi':
         (h.kind === 'irq' ? this.harness.irqs : this.harness.nmis).push({ name: ident(a[0], 'the handler name'), fn: fn(a[1], 'void'), budget: a[2] ? num(a[2], 'the budget') : 1 });
         break;
+      case 'softirq': {
+        const nr = num(a[0], 'the softirq vector');
+        if (nr < 0 || nr >= 10) throw cError(h.loc, `softirq vector ${nr} is not one of HI_SOFTIRQ … RCU_SOFTIRQ (0 … 9)`);
+        if (this.harness.softirqs.some((x) => x.nr === nr)) throw cError(h.loc, `softirq vector ${nr} already has a handler (open_softirq() once per vector)`);
+        this.harness.softirqs.push({ nr, fn: fn(a[1], 'void'), budget: a[2] ? num(a[2], 'the budget') : 1 });
+        break;
+      }
       case 'check': this.harness.checks.push(fn(a[0], 'bool')); break;
       case 'always': this.harness.always.push(fn(a[0], 'bool')); break;
+      case 'init': this.harness.inits.push(fn(a[0], 'void')); break;
       case 'cpus': this.harness.cpus = num(a[0], 'the CPU count'); break;
       case 'bound': this.harness.bound = num(a[0], 'the bound'); break;
       case 'debug_preempt': this.harness.debugPreempt = num(a[0], 'DEBUG_PREEMPT') !== 0; break;
@@ -1623,6 +1643,13 @@ export class Translator {
     }
     if (t.k === 'ptr' && v.type.k === 'ptr') {
       if (t.percpu !== v.type.percpu) throw cError(e.loc, `cast between a __percpu and an ordinary pointer (sparse: cast removes address space)`);
+      // alloc_percpu(type) is (type __percpu *)__alloc_percpu(sizeof(type), __alignof__(type)): a typed allocation.
+      const a = e.arg;
+      if (t.percpu && a.k === 'call' && a.fn.k === 'id' && a.fn.name === '__alloc_percpu' && this.lookup('__alloc_percpu')?.k === 'func'
+        && t.to.k !== 'void' && t.to.k !== 'func' && !(t.to.k === 'struct' && t.to.lt === undefined)) {
+        this.need('src/mm/percpu-alloc', 'alloc_percpu');
+        return { ts: `(alloc_percpu(m, ${this.runtimeType(t.to)}) as PerCpuPtr<any>)`, type: t };
+      }
       return { ts: v.ts, type: t };
     }
     if (t.k === 'ptr' && v.type.k === 'int' && !t.percpu) {
@@ -1774,7 +1801,21 @@ export class Translator {
     if (e.args.length !== ft.params.length) {
       throw cError(e.loc, `too ${e.args.length < ft.params.length ? 'few' : 'many'} arguments to function '${name}' (expected ${ft.params.length}, have ${e.args.length})`);
     }
+    const b0 = s.def ? undefined : FUNCTIONS[name];
+    const boxes = new Map<number, { box: string; local: string; type: IntType }>();
     const args = e.args.map((a, i) => {
+      if (b0 !== undefined && b0.ts.includes(`$B${i}`)) {
+        // An out parameter (try_cmpxchg's &old): a box the runtime writes, copied back after the call.
+        const p = ft.params[i];
+        if (!(a.k === 'unary' && a.op === '&')) throw unsupported(a.loc, `${name}(): argument ${i + 1} other than &local`, 'pass the address of a local variable');
+        const olv = this.lvalue(a.arg);
+        if (olv.local === undefined || olv.type.k !== 'int' || p.k !== 'ptr' || p.to.k !== 'int' || p.to.size !== olv.type.size) {
+          throw cError(a.loc, `${name}(): argument ${i + 1} must point to a local of type '${p.k === 'ptr' ? typeName(p.to) : typeName(p)}'`);
+        }
+        const box = this.temp(`{ value: ${tsType(olv.type)} }`);
+        boxes.set(i, { box, local: olv.local, type: olv.type });
+        return box;
+      }
       const v = this.rvalue(a);
       if (v.str) {
         const p = ft.params[i];
@@ -1797,8 +1838,24 @@ export class Translator {
       }
       throw cError(e.loc, `'${name}' is declared but not defined in this file (percpu-cc translates one file: define it here, a stub in C is enough, or export ${name}(m, …) from a TypeScript module given with --stubs)`);
     }
-    for (const [mod, n] of b.imports) this.need(mod, n);
-    return { ts: b.ts.replace(/\$(\d)/g, (_, k: string) => args[Number(k)]), type: ft.ret };
+    const form = this.stepped && b.stepped !== undefined ? b.stepped : b;
+    for (const [mod, n] of form.imports) this.need(mod, n);
+    const pointee = (k: number): string => {
+      const a = e.args[k];
+      return JSON.stringify(a.k === 'unary' && a.op === '&' ? this.cText(a.arg) : `*${this.cText(a)}`);
+    };
+    let ts = form.ts.replace(/\$([SB]?)(\d)/g, (_, kind: string, k: string) => (kind === 'S' ? pointee(Number(k)) : args[Number(k)]));
+    if (boxes.size > 0) {
+      const r = this.temp(ft.ret.k === 'void' ? 'undefined' : tsType(ft.ret));
+      const set: string[] = [];
+      const back: string[] = [];
+      for (const { box, local, type } of boxes.values()) {
+        set.push(`${box} = { value: ${local} }`);
+        back.push(`${local} = ${this.fromOp(`${box}.value`, type)}`);
+      }
+      return { ts: `(${[...set, `${r} = ${ts}`, ...back, r].join(', ')})`, type: ft.ret };
+    }
+    return { ts, type: ft.ret };
   }
 
   private arity(e: Extract<Expr, { k: 'call' }>, n: number): void {
@@ -1845,12 +1902,28 @@ export class Translator {
         // ovalp: C passes &old; the generated op takes a box it writes the found value into.
         if (!(a.k === 'unary' && a.op === '&')) throw unsupported(a.loc, `${opName}(): ovalp other than &local`, 'pass the address of a local variable');
         const olv = this.lvalue(a.arg);
-        if (olv.local === undefined || olv.type.k !== 'int' || olv.type.size !== t.size) {
-          throw cError(a.loc, `${opName}(): ovalp must point to a local of the per-CPU variable's type ('${typeName(t)}')`);
+        if (olv.local === undefined || olv.type.k !== 'int' || olv.type.size < t.size) {
+          throw cError(a.loc, `${opName}(): ovalp must point to a local of the per-CPU variable's type ('${typeName(t)}') or a wider integer`);
         }
         boxVar = this.temp(`{ value: ${tsType(t)} }`);
-        setup.push(`${boxVar} = { value: ${olv.local} }`);
-        after.push(`${olv.local} = ${this.fromOp(`${boxVar}.value`, olv.type)}`);
+        const local = olv.local;
+        if (olv.type.size === t.size) {
+          setup.push(`${boxVar} = { value: ${local} }`);
+          after.push(`${local} = ${this.fromOp(`${boxVar}.value`, olv.type)}`);
+        } else {
+          // A wider local (percpu_counter_add_batch's s64 count for an s32 counter): the op compares its low
+          // bytes. On a miss x86-64 writes back only those bytes (percpu_try_cmpxchg_op casts ovalp to the
+          // variable's type); asm-generic's raw_cpu_generic_try_cmpxchg assigns the value, sign-extended.
+          const lowT = { ...t, signed: false };
+          setup.push(`${boxVar} = { value: ${this.convert({ ts: local, type: olv.type }, t, a.loc)} }`);
+          const found = this.fromOp(`${boxVar}.value`, t);
+          const bits = BigInt(t.size * 8);
+          const mask = (1n << bits) - 1n;
+          const lowOf = this.convert({ ts: `${boxVar}.value`, type: lowT }, olv.type, a.loc);
+          const merged = `BigInt.asIntN(64, (${local} & ${BigInt.asIntN(64, ~mask)}n) | ${lowOf})`;
+          const widened = this.convert({ ts: found, type: t }, olv.type, a.loc);
+          after.push(`${local} = (m.arch === 'x86_64' ? ${olv.type.size === 8 ? merged : `((${local} & ${Number(BigInt.asIntN(32, ~mask))}) | ${lowOf})`} : ${widened})`);
+        }
         params.push(boxVar);
         continue;
       }
@@ -1868,7 +1941,7 @@ export class Translator {
       type = BOOL;
       if (after.length > 0) {
         const r = this.temp('boolean');
-        ts = `(${[...setup, `${r} = ${c}`, ...after, `(${r} ? 1 : 0)`].join(', ')})`;
+        ts = `(${[...setup, `${r} = ${c}`, `(${r} || (${after.join(', ')}))`, `(${r} ? 1 : 0)`].join(', ')})`;
         return { ts, type };
       }
       ts = `(${c} ? 1 : 0)`;

@@ -191,3 +191,23 @@ export function scalarTarget(p: KPtr<unknown>, what: string): ScalarInfo {
 }
 
 export type { ScalarName };
+
+const AT_TYPES = new WeakMap<Machine, Map<string, Resolved>>();
+
+/**
+ * `(T *)addr`: a pointer at a plain address in mapped memory, named `sym` in
+ * traces (what translated C passes to atomic_add(i, &fbc->count): it knows
+ * the address and the C spelling, not the object). The object is the pointee
+ * itself; nothing here can be freed with kfree().
+ */
+export function kptr_at(m: Machine, addr: number, type: string, sym: string): KPtr<unknown> {
+  let cache = AT_TYPES.get(m);
+  if (cache === undefined) AT_TYPES.set(m, (cache = new Map()));
+  let t = cache.get(type);
+  if (t === undefined) cache.set(type, (t = resolveType(m.ctypes, type, `kptr_at(${sym})`, 'C')));
+  if (typeof addr !== 'number' || !Number.isSafeInteger(addr) || addr <= 0 || addr + t.ctype.size > m.mappedBytes) {
+    throw new RangeError(`${sym}: address ${describe(addr)} is not in mapped memory (a NULL or stray pointer)`);
+  }
+  if (addr % t.ctype.align !== 0) throw new RangeError(`${sym}: address 0x${addr.toString(16)} is not ${t.ctype.align}-byte aligned for ${t.ctype.name}`);
+  return new KPtr<unknown>(addr, t.ctype, { label: `${t.ctype.name} at 0x${addr.toString(16)}`, kind: 'cast' }, sym, { base: addr, size: t.ctype.size });
+}

@@ -43,6 +43,12 @@
 
 void __this_cpu_preempt_check(const char *op);
 
+/* mm/percpu.c: dynamic per-CPU memory, zeroed on every CPU (src/mm/percpu-alloc.ts). */
+void __percpu *__alloc_percpu(size_t size, size_t align);
+void free_percpu(void __percpu *ptr);
+#define alloc_percpu(type) \
+	((typeof(type) __percpu *)__alloc_percpu(sizeof(type), __alignof__(type)))
+
 #define per_cpu(var, cpu) (*per_cpu_ptr(&(var), cpu))
 
 #define get_cpu_var(var)						\

@@ -42,4 +42,32 @@ typedef unsigned long ulong;
 typedef s64 ktime_t;
 typedef unsigned int gfp_t;
 
+/*
+ * The kernel's own aggregates, as include/linux/types.h defines them; their
+ * layout is c/kernel-types.ts' (the one layout engine), which percpu-cc uses
+ * for every type these headers define under a kernel name.
+ */
+typedef struct {
+	int counter;
+} atomic_t;
+
+typedef struct {
+	s64 counter;
+} atomic64_t;
+
+/* include/linux/atomic/atomic-long.h, CONFIG_64BIT */
+typedef atomic64_t atomic_long_t;
+
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+struct hlist_head {
+	struct hlist_node *first;
+};
+
+struct hlist_node {
+	struct hlist_node *next, **pprev;
+};
+
 #endif /* _LINUX_TYPES_H */
