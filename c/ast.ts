@@ -10,7 +10,7 @@ export type TypeSpec =
   | { readonly k: 'typedef'; readonly name: string; readonly loc: Loc }
   | { readonly k: 'typeof'; readonly expr: Expr | null; readonly type: TypeName | null; readonly loc: Loc }
   | { readonly k: 'enum'; readonly name: string | null; readonly items: readonly EnumItem[] | null; readonly loc: Loc }
-  | { readonly k: 'struct'; readonly union: boolean; readonly name: string | null; readonly fields: readonly Decl[] | null; readonly loc: Loc };
+  | { readonly k: 'struct'; readonly union: boolean; readonly name: string | null; readonly fields: readonly Decl[] | null; readonly attrs?: readonly Attr[]; readonly loc: Loc };
 
 export interface EnumItem {
   readonly name: string;

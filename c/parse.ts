@@ -335,8 +335,8 @@ class Parser {
       this.expect(';', 'after a struct member');
       fields.push({ k: 'decl', spec, declarators, loc: floc });
     }
-    this.attributes();
-    return { k: 'struct', union, name, fields, loc };
+    const attrs = [...this.attributes()];
+    return { k: 'struct', union, name, fields, attrs, loc };
   }
 
   private enumSpec(loc: Loc): TypeSpec {

@@ -444,12 +444,17 @@ export class Translator {
         members.push(al === undefined ? { name: d.name, type: layoutOf(mt) } : { name: d.name, type: layoutOf(mt), aligned: al });
       }
     }
+    const attrs = t.attrs ?? [];
+    const aligned = this.alignedAttr(attrs);
+    const packed = attrs.some((a) => a.name === 'packed');
+    for (const a of attrs) if (a.name !== 'aligned' && a.name !== 'packed') throw unsupported(a.loc, `the ${kind} attribute '${a.name}'`, 'use aligned or packed');
+    const opts = { ...(aligned !== undefined ? { aligned } : {}), ...(packed ? { packed } : {}) };
     try {
-      completeRecord(lt, members);
+      completeRecord(lt, members, opts);
     } catch (e) {
       throw cError(t.loc, (e as Error).message);
     }
-    this.emitRecord(lt);
+    this.emitRecord(lt, opts);
     return ct;
   }
 
@@ -465,7 +470,7 @@ export class Translator {
     return Number(v);
   }
 
-  private emitRecord(lt: RecordType): void {
+  private emitRecord(lt: RecordType, opts: { aligned?: number; packed?: boolean }): void {
     const name = this.fresh(`T_${lt.tag ?? 'anon'}`);
     const members = (lt.members ?? []).map((mb) => {
       const te = this.typeExpr(mb.type);
@@ -473,7 +478,8 @@ export class Translator {
       return `[${mb.name === null ? 'null' : `'${mb.name}'`}, ${spec}]`;
     });
     this.need('c/scope', 'TypeScope');
-    this.typeDecls.push(`const ${name} = ct.${lt.kind}(${lt.tag === null ? 'null' : `'${lt.tag}'`}, [${members.join(', ')}]);`);
+    const o = Object.keys(opts).length === 0 ? '' : `, ${JSON.stringify(opts).replace(/"/g, '')}`;
+    this.typeDecls.push(`const ${name} = ct.${lt.kind}(${lt.tag === null ? 'null' : `'${lt.tag}'`}, [${members.join(', ')}]${o});`);
     this.typeVars.set(lt, name);
   }
 

@@ -59,4 +59,19 @@ describe('C kernel examples under percpu-sim check', () => {
     expect(text).toContain('cpu0 T1: add x1, x1, #&alloc_percpu#1->mnt_writers    ; examples/kernel/mnt_writers.c:48\n');
     expect(text).toContain('cpu0 T1: ldr w2, [x1]    ; examples/kernel/mnt_writers.c:53\n');
   });
+
+  it('dev_sw_netstats.c: u64_stats updates in softirq and with bottom halves off; from a preemptible task DEBUG_PREEMPT reports this_cpu_ptr()', async () => {
+    const F = 'examples/kernel/dev_sw_netstats.c';
+    const c = capture();
+    expect(await runCheck([F, '--arch', 'all'])).toBe(0);
+    expect(await runCheck([F, '-DBROKEN'])).toBe(1);
+    const text = c.out.join('');
+    expect(text).toContain([
+      'dev_sw_netstats.c on x86_64: no violation in 9 schedules (every schedule within preemption bound 2)',
+      'dev_sw_netstats.c on arm64: no violation in 9 schedules (every schedule within preemption bound 2)',
+      'dev_sw_netstats.c on generic: no violation in 9 schedules (every schedule within preemption bound 2)',
+    ].join('\n'));
+    expect(text).toContain('VIOLATION in dev_sw_netstats.c on x86_64 (schedule 1): T1 on cpu0: BUG: using smp_processor_id() in preemptible [00000000] code: T1/101 (at examples/kernel/dev_sw_netstats.c:55)\n');
+    expect(text).toContain('  #1   cpu0 T1: movq dev->tstats, %rax    ; examples/kernel/dev_sw_netstats.c:55\n');
+  });
 });

@@ -11,7 +11,7 @@ import { preempt_disable, preempt_enable } from '../../../src/kernel/preempt.js'
 import { divide_error } from '../../../src/lib/bug.js';
 import { global_var } from '../../../src/mm/memory.js';
 import { type Step, load, store } from '../../../src/sched/step.js';
-import { type IrqSpec, type TaskSpec } from '../../../src/sched/task.js';
+import { type IrqSpec, type SoftirqSpec, type TaskSpec } from '../../../src/sched/task.js';
 import * as arm64 from '../../../generated/arm64/percpu-stepped.js';
 import * as generic from '../../../generated/generic/percpu-stepped.js';
 import * as x86_64 from '../../../generated/x86_64/percpu-stepped.js';
@@ -485,6 +485,11 @@ export function instantiate(m: Machine) {
   ];
   const nmis: IrqSpec[] = [
   ];
+  const softirqs: SoftirqSpec[] = [
+  ];
+  /** The PERCPU_INIT functions, once the machine has booted (run to their end: no task runs yet). */
+  function init(): void {
+  }
   /** A WARN, or a PERCPU_ALWAYS invariant that does not hold: checked after every step. */
   function check(): string | null {
     if (warnings.length > 0) return warnings[0];
@@ -496,6 +501,6 @@ export function instantiate(m: Machine) {
     if (w !== null) return w;
     return null;
   }
-  return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings, tasks, irqs, nmis, check, final };
+  return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings, tasks, irqs, nmis, softirqs, init, check, final };
 }
-// sha256:1ef6623aa86cf08d8c06876c8a3cae1fa20d73511539990f12bf9585012a643a
+// sha256:6dea7a4ec93562a2ef5979b4f0d1f6ad6448d79e798684fe08fb1d932ea02c22

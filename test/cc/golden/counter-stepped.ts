@@ -10,7 +10,7 @@ import { DEFINE_PER_CPU } from '../../../src/define.js';
 import { cpumask_next } from '../../../src/lib/find-bit.js';
 import { global_var } from '../../../src/mm/memory.js';
 import { type Step, load, store } from '../../../src/sched/step.js';
-import { type IrqSpec, type TaskSpec } from '../../../src/sched/task.js';
+import { type IrqSpec, type SoftirqSpec, type TaskSpec } from '../../../src/sched/task.js';
 import * as arm64 from '../../../generated/arm64/percpu-stepped.js';
 import * as generic from '../../../generated/generic/percpu-stepped.js';
 import * as x86_64 from '../../../generated/x86_64/percpu-stepped.js';
@@ -95,6 +95,11 @@ export function instantiate(m: Machine) {
   ];
   const nmis: IrqSpec[] = [
   ];
+  const softirqs: SoftirqSpec[] = [
+  ];
+  /** The PERCPU_INIT functions, once the machine has booted (run to their end: no task runs yet). */
+  function init(): void {
+  }
   /** A WARN, or a PERCPU_ALWAYS invariant that does not hold: checked after every step. */
   function check(): string | null {
     if (warnings.length > 0) return warnings[0];
@@ -107,6 +112,6 @@ export function instantiate(m: Machine) {
     if (drain(all_counted()) === 0) return 'PERCPU_CHECK(all_counted): all_counted() returned false after all tasks finished';
     return null;
   }
-  return { count_event, task, tick, all_counted, events, depth, warnings, tasks, irqs, nmis, check, final };
+  return { count_event, task, tick, all_counted, events, depth, warnings, tasks, irqs, nmis, softirqs, init, check, final };
 }
-// sha256:7f0fa3a43eddc90d0674109a32da698ee63df8fe723bcf11277018d34d63285e
+// sha256:33bcff055521237dc4022c4b518f988e5b4f7de187b09b4ad4a38b219ed49791

@@ -13,7 +13,7 @@ import { cpumask_next } from '../../../src/lib/find-bit.js';
 import { pcpu_ptr_add } from '../../../src/member.js';
 import { global_var } from '../../../src/mm/memory.js';
 import { type Step, load, store } from '../../../src/sched/step.js';
-import { type IrqSpec, type TaskSpec } from '../../../src/sched/task.js';
+import { type IrqSpec, type SoftirqSpec, type TaskSpec } from '../../../src/sched/task.js';
 import type { PerCpuPtr } from '../../../src/percpu-ptr.js';
 import * as arm64 from '../../../generated/arm64/percpu-stepped.js';
 import * as generic from '../../../generated/generic/percpu-stepped.js';
@@ -109,6 +109,11 @@ export function instantiate(m: Machine) {
   ];
   const nmis: IrqSpec[] = [
   ];
+  const softirqs: SoftirqSpec[] = [
+  ];
+  /** The PERCPU_INIT functions, once the machine has booted (run to their end: no task runs yet). */
+  function init(): void {
+  }
   /** A WARN, or a PERCPU_ALWAYS invariant that does not hold: checked after every step. */
   function check(): string | null {
     if (warnings.length > 0) return warnings[0];
@@ -120,6 +125,6 @@ export function instantiate(m: Machine) {
     if (w !== null) return w;
     return null;
   }
-  return { rx_one, rx_total, rx_publish, rx, warnings, tasks, irqs, nmis, check, final };
+  return { rx_one, rx_total, rx_publish, rx, warnings, tasks, irqs, nmis, softirqs, init, check, final };
 }
-// sha256:b29b61812400da6f19e183e9d75fb1b883e5e4bd18a04ad648da7e79e1bfb731
+// sha256:4f8752957da09199540b7458f1ee3c5cad554b7aebf9ce81e7c8f46631d489a1
