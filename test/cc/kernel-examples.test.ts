@@ -35,10 +35,11 @@ describe('C kernel examples under percpu-sim check', () => {
     const text = b.out.join('');
     expect(text).toContain('VIOLATION in percpu_counter.c on x86_64 (schedule 1): PERCPU_ALWAYS(within_batch): within_batch() returned false\n');
     expect(text).toContain([
-      '  #1   cpu0 T1: movq fbc->counters, %rax    ; examples/kernel/percpu_counter.c:48',
-      '  #2   cpu0 T1: movl %gs:*alloc_percpu#1, %eax    ; examples/kernel/percpu_counter.c:48',
-      '  #3   cpu0 T1: movq fbc->counters, %rax    ; examples/kernel/percpu_counter.c:53',
-      '  #4   cpu0 T1: cmpxchgl %ecx, %gs:*alloc_percpu#1    ; examples/kernel/percpu_counter.c:53',
+      '  #1   cpu0 T1: movq fbc->counters, %rax    ; 8256    ; examples/kernel/percpu_counter.c:48',
+      '  #2   cpu0 T1: movl %gs:*alloc_percpu#1, %eax    ; 0    ; examples/kernel/percpu_counter.c:48',
+      '  #3   cpu0 T1: movq fbc->counters, %rax    ; 8256    ; examples/kernel/percpu_counter.c:53',
+      '  #4   cpu0 T1: cmpxchgl %ecx, %gs:*alloc_percpu#1    ; 0 -> 3    ; examples/kernel/percpu_counter.c:53',
+      '  #5   cpu0 T1: lock addq $3, added    ; 0 -> 3    ; examples/kernel/percpu_counter.c:106',
     ].join('\n'));
   });
 
@@ -57,21 +58,21 @@ describe('C kernel examples under percpu-sim check', () => {
     ].join('\n'));
     expect(text).toContain('VIOLATION in mnt_writers.c on arm64 (schedule 94): PERCPU_CHECK(no_writers_left): no_writers_left() returned false after all tasks finished\n');
     expect(text).toContain('cpu0 T1: add x1, x1, #&alloc_percpu#1->mnt_writers    ; examples/kernel/mnt_writers.c:48\n');
-    expect(text).toContain('cpu0 T1: ldr w2, [x1]    ; examples/kernel/mnt_writers.c:53\n');
+    expect(text).toContain('cpu0 T1: ldr w2, [x1]    ; alloc_percpu#1->mnt_writers: 0    ; examples/kernel/mnt_writers.c:48\n');
   });
 
-  it('dev_sw_netstats.c: u64_stats updates in softirq and with bottom halves off; from a preemptible task DEBUG_PREEMPT reports this_cpu_ptr()', async () => {
-    const F = 'examples/kernel/dev_sw_netstats.c';
+  it('netstats.c: u64_stats updates in softirq and with bottom halves off; from a preemptible task DEBUG_PREEMPT reports this_cpu_ptr()', async () => {
+    const F = 'examples/kernel/netstats.c';
     const c = capture();
     expect(await runCheck([F, '--arch', 'all'])).toBe(0);
     expect(await runCheck([F, '-DBROKEN'])).toBe(1);
     const text = c.out.join('');
     expect(text).toContain([
-      'dev_sw_netstats.c on x86_64: no violation in 9 schedules (every schedule within preemption bound 2)',
-      'dev_sw_netstats.c on arm64: no violation in 9 schedules (every schedule within preemption bound 2)',
-      'dev_sw_netstats.c on generic: no violation in 9 schedules (every schedule within preemption bound 2)',
+      'netstats.c on x86_64: no violation in 9 schedules (every schedule within preemption bound 2)',
+      'netstats.c on arm64: no violation in 9 schedules (every schedule within preemption bound 2)',
+      'netstats.c on generic: no violation in 9 schedules (every schedule within preemption bound 2)',
     ].join('\n'));
-    expect(text).toContain('VIOLATION in dev_sw_netstats.c on x86_64 (schedule 1): T1 on cpu0: BUG: using smp_processor_id() in preemptible [00000000] code: T1/101 (at examples/kernel/dev_sw_netstats.c:55)\n');
-    expect(text).toContain('  #1   cpu0 T1: movq dev->tstats, %rax    ; examples/kernel/dev_sw_netstats.c:55\n');
+    expect(text).toContain('VIOLATION in netstats.c on x86_64 (schedule 1): T1 on cpu0: BUG: using smp_processor_id() in preemptible [00000000] code: T1/101 (at examples/kernel/netstats.c:55)\n');
+    expect(text).toContain('  #1   cpu0 T1: movq dev->tstats, %rax    ; 8256    ; examples/kernel/netstats.c:55\n');
   });
 });

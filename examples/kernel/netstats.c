@@ -20,8 +20,8 @@
  * DEBUG_PREEMPT reports this_cpu_ptr() in preemptible code, with the
  * kernel's wording.
  *
- *   npx percpu-sim check examples/kernel/dev_sw_netstats.c --arch all      no violation
- *   npx percpu-sim check examples/kernel/dev_sw_netstats.c -DBROKEN        BUG: using smp_processor_id() in preemptible
+ *   npx percpu-sim check examples/kernel/netstats.c --arch all      no violation
+ *   npx percpu-sim check examples/kernel/netstats.c -DBROKEN        BUG: using smp_processor_id() in preemptible
  */
 #include <linux/kernel.h>
 #include <linux/percpu.h>
