@@ -66,7 +66,7 @@ const CONTEXT: Readonly<Record<string, Binding>> = {
   __percpu_sim_warn: { ts: 'WARN(m, warnings, $0, $1, $2)', imports: [['src/lib/bug', 'WARN']] },
 };
 
-const ATOMIC = 'src/kernel/atomic';
+const ATOMIC = 'generated/atomic';
 const STEPPED = 'src/stepped';
 const KPTR = 'src/kptr';
 
