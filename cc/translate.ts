@@ -265,17 +265,24 @@ export class Translator {
     if (this.needPcpuMem) {
       // A __percpu pointer in memory holds its offset, as the kernel's does; loads map it back to the pointer.
       body.push('  const pcpuStored = new Map<number, PerCpuPtr<any>>();');
+      // The pointer loaded last, kept: a loop reloads the same member pointer on every pass.
+      body.push('  let pcpuLastKey = -1;');
+      body.push('  let pcpuLast: PerCpuPtr<any> | null = null;');
       body.push('  const pcpu_to = (p: PerCpuPtr<any> | null): bigint => {');
       body.push('    if (p === null) return 0n;');
       body.push('    pcpuStored.set(p.off, p);');
+      body.push('    if (p.off === pcpuLastKey) pcpuLast = p;');
       body.push('    return BigInt(p.off);');
       body.push('  };');
       // The fast flavour loads pointers as numbers (load_ptr), the stepped one as the u64 it reads.
       body.push('  const pcpu_from = (v: number | bigint): PerCpuPtr<any> => {');
       body.push('    const k = Number(v);');
+      body.push('    if (k === pcpuLastKey) return pcpuLast as PerCpuPtr<any>;');
       body.push('    if (k === 0) return null as unknown as PerCpuPtr<any>;');
       body.push('    const p = pcpuStored.get(k);');
       body.push("    if (p === undefined) throw new Error(`a __percpu pointer loaded from memory (0x${k.toString(16)}) was never stored there by this file's code`);");
+      body.push('    pcpuLastKey = k;');
+      body.push('    pcpuLast = p;');
       body.push('    return p;');
       body.push('  };');
     }

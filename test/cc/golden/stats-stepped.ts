@@ -47,16 +47,22 @@ export function instantiate(m: Machine) {
   const rx_packets = pcpu_ptr_add(m, rx, 0, 'u64');
   const rx_diff = pcpu_ptr_add(m, rx, 24, 'i8');
   const pcpuStored = new Map<number, PerCpuPtr<any>>();
+  let pcpuLastKey = -1;
+  let pcpuLast: PerCpuPtr<any> | null = null;
   const pcpu_to = (p: PerCpuPtr<any> | null): bigint => {
     if (p === null) return 0n;
     pcpuStored.set(p.off, p);
+    if (p.off === pcpuLastKey) pcpuLast = p;
     return BigInt(p.off);
   };
   const pcpu_from = (v: number | bigint): PerCpuPtr<any> => {
     const k = Number(v);
+    if (k === pcpuLastKey) return pcpuLast as PerCpuPtr<any>;
     if (k === 0) return null as unknown as PerCpuPtr<any>;
     const p = pcpuStored.get(k);
     if (p === undefined) throw new Error(`a __percpu pointer loaded from memory (0x${k.toString(16)}) was never stored there by this file's code`);
+    pcpuLastKey = k;
+    pcpuLast = p;
     return p;
   };
   const warnings: string[] = [];
@@ -127,4 +133,4 @@ export function instantiate(m: Machine) {
   }
   return { rx_one, rx_total, rx_publish, rx, warnings, tasks, irqs, nmis, softirqs, init, check, final };
 }
-// sha256:4f8752957da09199540b7458f1ee3c5cad554b7aebf9ce81e7c8f46631d489a1
+// sha256:a2c0822b70c64e57d573a31f3aba66cb02cbae30c62598d8abbb91b4a88da49e
