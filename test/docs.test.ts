@@ -16,10 +16,13 @@ import { ROOT } from './generator/support.js';
 const CONFIG = JSON.parse(readFileSync(path.join(ROOT, 'typedoc.json'), 'utf8')) as { entryPoints: string[]; disableSources?: boolean };
 const PKG = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, string | { default: string }> };
 
-/** Each subpath and the source of its JavaScript: `./x86_64` -> generated/x86_64/percpu.ts. */
+/**
+ * Each subpath and the source of its JavaScript: `./x86_64` -> generated/x86_64/percpu.ts.
+ * Not `./internal/*`: what percpu-cc's output links against, not an API for people.
+ */
 function subpathSources(): [string, string][] {
   return Object.entries(PKG.exports)
-    .filter(([k]) => k !== './package.json')
+    .filter(([k]) => k !== './package.json' && !k.includes('*'))
     .map(([k, e]) => [k, (typeof e === 'string' ? e : e.default).replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts')]);
 }
 
