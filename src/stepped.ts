@@ -25,6 +25,7 @@ import type { IntName, SteppedOps } from './typed.js';
 import type { ScalarName, ValueOf } from './types.js';
 import { steppedMarked, type ScalarValue } from './kernel/atomic.js';
 import type { KPtr } from './kptr.js';
+import { steppedLocal } from './kernel/local.js';
 
 /** The generated x86-64 stepped ops (`this_cpu_add_4` …), as the fast ones are at the top level. */
 export * from '../generated/x86_64/percpu-stepped.js';
@@ -338,3 +339,13 @@ export function* smp_mb__before_atomic(): StepGen<void> {}
 
 /** smp_mb__after_atomic(), stepped: no step. */
 export function* smp_mb__after_atomic(): StepGen<void> {}
+
+// ---------------------------------------------------------------- local_t and local64_t
+
+export const {
+  local_read, local_set, local_inc, local_dec, local_add, local_sub, local_sub_and_test, local_dec_and_test, local_inc_and_test,
+  local_add_negative, local_add_return, local_sub_return, local_inc_return, local_dec_return, local_cmpxchg, local_try_cmpxchg,
+  local_xchg, local_add_unless, local_inc_not_zero, local64_read, local64_set, local64_inc, local64_dec, local64_add, local64_sub,
+  local64_add_return, local64_sub_return, local64_inc_return, local64_dec_return, local64_cmpxchg, local64_try_cmpxchg,
+  local64_xchg, local64_add_unless, local64_inc_not_zero,
+} = steppedLocal;

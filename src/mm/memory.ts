@@ -6,6 +6,7 @@
  * KPtr pointers (src/kptr.ts) that READ_ONCE, cmpxchg and the atomic_*
  * families take, in their fast and stepped forms.
  */
+import { memberAt } from '../../c/layout.js';
 import { array } from '../../c/types.js';
 import { KernelBugError, MachineStateError, UseAfterFreeError } from '../errors.js';
 import { resolveType, type TypeArg } from '../ctype-spec.js';
@@ -197,4 +198,25 @@ export function kptr_cast<const S extends TypeArg>(m: Machine, addr: number | bi
   const same = a === owner.addr && owner.ctype === t.ctype;
   const sym = same ? owner.sym : `*(${t.ctype.name} *)0x${a.toString(16)}`;
   return makeKPtr(a, t, owner.origin, sym, owner.extent, what) as KPtrTo<S>;
+}
+
+/**
+ * The C expression for `size` bytes at `addr` inside a global or a live
+ * kmalloc() object (`nr_free`, `obj->refs.counter`), or null: how traces name
+ * a plain address that is not per-CPU memory.
+ */
+export function objectSymbolAt(m: Machine, addr: number, size: number): string | null {
+  if (m === null || typeof m !== 'object' || typeof addr !== 'number' || typeof size !== 'number') return null;
+  const st = STATE.get(m);
+  if (st === undefined) return null;
+  let owner: KPtr<unknown> | undefined;
+  for (const g of st.globals) if (addr >= g.ptr.addr && addr < g.ptr.addr + g.ptr.extent.size) owner = g.ptr;
+  if (owner === undefined) for (const rec of st.live.values()) if (addr >= rec.ptr.extent.base && addr < rec.ptr.extent.base + rec.ptr.extent.size) owner = rec.ptr;
+  if (owner === undefined) return null;
+  const path = memberAt(owner.ctype, addr - owner.addr, size);
+  if (path === null) return null;
+  if (path === '') return owner.sym;
+  const deref = /^\*([A-Za-z_][A-Za-z0-9_#]*)$/.exec(owner.sym);
+  if (deref !== null) return path.startsWith('[') ? `(*${deref[1]})${path}` : `${deref[1]}->${path}`;
+  return path.startsWith('[') ? `${owner.sym}${path}` : `${owner.sym}.${path}`;
 }

@@ -19,6 +19,7 @@
  */
 import { formatInsn } from '../insn.js';
 import { symbolAt } from '../symbols.js';
+import { objectSymbolAt } from '../mm/memory.js';
 import { checkValueKind, type Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
 import { checkKPtr, type KPtr } from '../kptr.js';
@@ -182,7 +183,8 @@ export function formatStep(step: Step, m?: Machine): string {
   if (step === null || typeof step !== 'object' || typeof step.asm !== 'string') throw new TypeError(`formatStep: expected a step { asm, … } of a stepped op, got ${describe(step)}`);
   if (step.pcp !== undefined) return formatInsn({ asm: step.asm, pcp: step.pcp, val: step.val, oval: step.oval, nval: step.nval });
   if (m !== undefined && step.addr !== undefined) {
-    const name = symbolAt(m, step.addr, step.size ?? mnemonicSize(step.asm));
+    const size = step.size ?? mnemonicSize(step.asm);
+    const name = symbolAt(m, step.addr, size) ?? objectSymbolAt(m, step.addr, size);
     if (name !== null) return step.asm.replace(hex(step.addr), name);
   }
   return step.asm;
