@@ -192,3 +192,24 @@ describe('kptr_cast: a typed pointer from an address read out of memory', () => 
     expect(() => kptr_cast(m, 'x' as never, 'int')).toThrow('kptr_cast("x"): the address must be an integer (a number or a bigint), got "x"');
   });
 });
+
+describe('traces name plain addresses into globals and kmalloc objects', () => {
+  it('a store to a global and a load from a kzalloc object, through raw addresses', async () => {
+    const { runSchedule, formatTrace } = await import('../src/index.js');
+    const trace = runSchedule({
+      name: 'names', title: '', description: '', expect: 'none', cpus: 1,
+      build() {
+        const m = new Machine({ cpus: 1 });
+        const g = global_var(m, 'int', 'nr_free');
+        m.boot();
+        m.ctypes.struct('obj', { a: 'int', b: 'long' });
+        const o = kzalloc(m, 'struct obj', 'obj')!;
+        return { m, tasks: [{ name: 'T', cpu: 0, *run() { yield* stepped.store(m, g.addr, 'i32', 5); yield* stepped.load(m, o.addr + 8, 'i64'); } }], final: () => null };
+      },
+    }, '').trace;
+    expect(formatTrace(trace)).toBe([
+      '  #1   cpu0 T: movl %eax, nr_free    ; 0 -> 5', '  #2   cpu0 T: movq obj->b, %rax    ; 0', '       cpu0 .. T exits; cpu0 idle',
+    ].join('\n'));
+    expect(typeof trace[0]!.addr).toBe('number');
+  });
+});
