@@ -340,12 +340,174 @@ export function* smp_mb__before_atomic(): StepGen<void> {}
 /** smp_mb__after_atomic(), stepped: no step. */
 export function* smp_mb__after_atomic(): StepGen<void> {}
 
-// ---------------------------------------------------------------- local_t and local64_t
+// ---------------------------------------------------------------- local_t and local64_t (src/kernel/local.ts)
 
-export const {
-  local_read, local_set, local_inc, local_dec, local_add, local_sub, local_sub_and_test, local_dec_and_test, local_inc_and_test,
-  local_add_negative, local_add_return, local_sub_return, local_inc_return, local_dec_return, local_cmpxchg, local_try_cmpxchg,
-  local_xchg, local_add_unless, local_inc_not_zero, local64_read, local64_set, local64_inc, local64_dec, local64_add, local64_sub,
-  local64_add_return, local64_sub_return, local64_inc_return, local64_dec_return, local64_cmpxchg, local64_try_cmpxchg,
-  local64_xchg, local64_add_unless, local64_inc_not_zero,
-} = steppedLocal;
+/** local_read(), stepped: the value, one load. */
+export function local_read(m: Machine, l: KPtr<unknown>): StepGen<bigint> {
+  return steppedLocal.local_read(m, l);
+}
+
+/** local_set(), stepped: one store. */
+export function local_set(m: Machine, l: KPtr<unknown>, i: bigint): StepGen<void> {
+  return steppedLocal.local_set(m, l, i);
+}
+
+/** local_inc(), stepped: one `incq` (x86) or LSE add (arm64). */
+export function local_inc(m: Machine, l: KPtr<unknown>): StepGen<void> {
+  return steppedLocal.local_inc(m, l);
+}
+
+/** local_dec(), stepped: one `decq` or LSE add. */
+export function local_dec(m: Machine, l: KPtr<unknown>): StepGen<void> {
+  return steppedLocal.local_dec(m, l);
+}
+
+/** local_add(), stepped: one `addq` or LSE add. */
+export function local_add(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<void> {
+  return steppedLocal.local_add(m, i, l);
+}
+
+/** local_sub(), stepped: one `subq` or LSE add. */
+export function local_sub(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<void> {
+  return steppedLocal.local_sub(m, i, l);
+}
+
+/** local_sub_and_test(), stepped: one instruction; true when the result is 0. */
+export function local_sub_and_test(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<boolean> {
+  return steppedLocal.local_sub_and_test(m, i, l);
+}
+
+/** local_dec_and_test(), stepped: one instruction; true when the result is 0. */
+export function local_dec_and_test(m: Machine, l: KPtr<unknown>): StepGen<boolean> {
+  return steppedLocal.local_dec_and_test(m, l);
+}
+
+/** local_inc_and_test(), stepped: one instruction; true when the result is 0. */
+export function local_inc_and_test(m: Machine, l: KPtr<unknown>): StepGen<boolean> {
+  return steppedLocal.local_inc_and_test(m, l);
+}
+
+/** local_add_negative(), stepped: one instruction; true when the result is negative. */
+export function local_add_negative(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<boolean> {
+  return steppedLocal.local_add_negative(m, i, l);
+}
+
+/** local_add_return(), stepped: one `xaddq`; the new value. */
+export function local_add_return(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<bigint> {
+  return steppedLocal.local_add_return(m, i, l);
+}
+
+/** local_sub_return(), stepped: one `xaddq`; the new value. */
+export function local_sub_return(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<bigint> {
+  return steppedLocal.local_sub_return(m, i, l);
+}
+
+/** local_inc_return(), stepped: one `xaddq`; the new value. */
+export function local_inc_return(m: Machine, l: KPtr<unknown>): StepGen<bigint> {
+  return steppedLocal.local_inc_return(m, l);
+}
+
+/** local_dec_return(), stepped: one `xaddq`; the new value. */
+export function local_dec_return(m: Machine, l: KPtr<unknown>): StepGen<bigint> {
+  return steppedLocal.local_dec_return(m, l);
+}
+
+/** local_cmpxchg(), stepped: one `cmpxchgq`; what the value was. */
+export function local_cmpxchg(m: Machine, l: KPtr<unknown>, old: bigint, nval: bigint): StepGen<bigint> {
+  return steppedLocal.local_cmpxchg(m, l, old, nval);
+}
+
+/** local_try_cmpxchg(), stepped: one `cmpxchgq`; true if it stored. */
+export function local_try_cmpxchg(m: Machine, l: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
+  return steppedLocal.local_try_cmpxchg(m, l, oldp, nval);
+}
+
+/** local_xchg(), stepped: one `xchgq`; the old value. */
+export function local_xchg(m: Machine, l: KPtr<unknown>, nval: bigint): StepGen<bigint> {
+  return steppedLocal.local_xchg(m, l, nval);
+}
+
+/** local_add_unless(), stepped: one step; adds `a` unless the value is `u`. */
+export function local_add_unless(m: Machine, l: KPtr<unknown>, a: bigint, u: bigint): StepGen<boolean> {
+  return steppedLocal.local_add_unless(m, l, a, u);
+}
+
+/** local_inc_not_zero(), stepped: one step; increments unless the value is 0. */
+export function local_inc_not_zero(m: Machine, l: KPtr<unknown>): StepGen<boolean> {
+  return steppedLocal.local_inc_not_zero(m, l);
+}
+
+/** local64_read(), stepped: the value, one load (on `&l->a`). */
+export function local64_read(m: Machine, l: KPtr<unknown>): StepGen<bigint> {
+  return steppedLocal.local64_read(m, l);
+}
+
+/** local64_set(), stepped: one store (on `&l->a`). */
+export function local64_set(m: Machine, l: KPtr<unknown>, i: bigint): StepGen<void> {
+  return steppedLocal.local64_set(m, l, i);
+}
+
+/** local64_inc(), stepped: one `incq` (x86) or LSE add (arm64) (on `&l->a`). */
+export function local64_inc(m: Machine, l: KPtr<unknown>): StepGen<void> {
+  return steppedLocal.local64_inc(m, l);
+}
+
+/** local64_dec(), stepped: one `decq` or LSE add (on `&l->a`). */
+export function local64_dec(m: Machine, l: KPtr<unknown>): StepGen<void> {
+  return steppedLocal.local64_dec(m, l);
+}
+
+/** local64_add(), stepped: one `addq` or LSE add (on `&l->a`). */
+export function local64_add(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<void> {
+  return steppedLocal.local64_add(m, i, l);
+}
+
+/** local64_sub(), stepped: one `subq` or LSE add (on `&l->a`). */
+export function local64_sub(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<void> {
+  return steppedLocal.local64_sub(m, i, l);
+}
+
+/** local64_add_return(), stepped: one `xaddq`; the new value (on `&l->a`). */
+export function local64_add_return(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<bigint> {
+  return steppedLocal.local64_add_return(m, i, l);
+}
+
+/** local64_sub_return(), stepped: one `xaddq`; the new value (on `&l->a`). */
+export function local64_sub_return(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<bigint> {
+  return steppedLocal.local64_sub_return(m, i, l);
+}
+
+/** local64_inc_return(), stepped: one `xaddq`; the new value (on `&l->a`). */
+export function local64_inc_return(m: Machine, l: KPtr<unknown>): StepGen<bigint> {
+  return steppedLocal.local64_inc_return(m, l);
+}
+
+/** local64_dec_return(), stepped: one `xaddq`; the new value (on `&l->a`). */
+export function local64_dec_return(m: Machine, l: KPtr<unknown>): StepGen<bigint> {
+  return steppedLocal.local64_dec_return(m, l);
+}
+
+/** local64_cmpxchg(), stepped: one `cmpxchgq`; what the value was (on `&l->a`). */
+export function local64_cmpxchg(m: Machine, l: KPtr<unknown>, old: bigint, nval: bigint): StepGen<bigint> {
+  return steppedLocal.local64_cmpxchg(m, l, old, nval);
+}
+
+/** local64_try_cmpxchg(), stepped: one `cmpxchgq`; true if it stored (on `&l->a`). */
+export function local64_try_cmpxchg(m: Machine, l: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
+  return steppedLocal.local64_try_cmpxchg(m, l, oldp, nval);
+}
+
+/** local64_xchg(), stepped: one `xchgq`; the old value (on `&l->a`). */
+export function local64_xchg(m: Machine, l: KPtr<unknown>, nval: bigint): StepGen<bigint> {
+  return steppedLocal.local64_xchg(m, l, nval);
+}
+
+/** local64_add_unless(), stepped: one step; adds `a` unless the value is `u` (on `&l->a`). */
+export function local64_add_unless(m: Machine, l: KPtr<unknown>, a: bigint, u: bigint): StepGen<boolean> {
+  return steppedLocal.local64_add_unless(m, l, a, u);
+}
+
+/** local64_inc_not_zero(), stepped: one step; increments unless the value is 0 (on `&l->a`). */
+export function local64_inc_not_zero(m: Machine, l: KPtr<unknown>): StepGen<boolean> {
+  return steppedLocal.local64_inc_not_zero(m, l);
+}
