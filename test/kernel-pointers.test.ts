@@ -213,3 +213,28 @@ describe('traces name plain addresses into globals and kmalloc objects', () => {
     expect(typeof trace[0]!.addr).toBe('number');
   });
 });
+
+describe('per-CPU operands in traces: named by member, values as the type reads them', () => {
+  it('an s8 member: addb/movb/cmpxchgb on %gs:zs.vm_stat_diff[2] with signed values', async () => {
+    const { DEFINE_PER_CPU, runSchedule, formatTrace } = await import('../src/index.js');
+    const trace = runSchedule({
+      name: 'zs', title: '', description: '', expect: 'none', cpus: 1,
+      build() {
+        const m = new Machine({ cpus: 1 });
+        m.ctypes.struct('per_cpu_zonestat', { vm_stat_diff: 's8[11]', stat_threshold: 's8' });
+        const zs = DEFINE_PER_CPU(m, 'struct per_cpu_zonestat', 'zs');
+        m.boot();
+        const d = pcpu_member(m, zs, 'vm_stat_diff[2]', 's8');
+        return { m, tasks: [{ name: 'T', cpu: 0, *run() { yield* stepped.this_cpu_add(m, d, -3); yield* stepped.this_cpu_read(m, d); yield* stepped.this_cpu_xchg(m, d, 5); } }], final: () => null };
+      },
+    }, '').trace;
+    expect(formatTrace(trace)).toBe([
+      '  #1   cpu0 T: addb $-3, %gs:zs.vm_stat_diff[2]    ; 0 -> -3',
+      '  #2   cpu0 T: movb %gs:zs.vm_stat_diff[2], %al    ; -3',
+      '  #3   cpu0 T: movb %gs:zs.vm_stat_diff[2], %al    ; -3',
+      '  #4   cpu0 T: cmpxchgb %cl, %gs:zs.vm_stat_diff[2]    ; -3 -> 5',
+      '       cpu0 .. T exits; cpu0 idle',
+    ].join('\n'));
+    expect(trace.every((e) => !/%\[\w+\]|0x[0-9a-f]{3,}/.test(e.text))).toBe(true);
+  });
+});
