@@ -29,6 +29,7 @@ export interface Binding {
 
 const PREEMPT = 'src/kernel/preempt';
 const SMP = 'src/kernel/smp';
+const IRQFLAGS = 'src/kernel/irqflags';
 
 const CONTEXT: Readonly<Record<string, Binding>> = {
   preempt_disable: { ts: 'preempt_disable(m)', imports: [[PREEMPT, 'preempt_disable']] },
@@ -39,8 +40,8 @@ const CONTEXT: Readonly<Record<string, Binding>> = {
   local_irq_disable: { ts: 'local_irq_disable(m)', imports: [[PREEMPT, 'local_irq_disable']] },
   local_irq_enable: { ts: 'local_irq_enable(m)', imports: [[PREEMPT, 'local_irq_enable']] },
   // The kernel's flags are unsigned long: the u64 view of the runtime's, without a conversion per call.
-  arch_local_irq_save: { ts: 'arch_local_irq_save(m)', imports: [['src/kernel/irqflags', 'arch_local_irq_save']] },
-  arch_local_irq_restore: { ts: 'arch_local_irq_restore(m, $0)', imports: [['src/kernel/irqflags', 'arch_local_irq_restore']] },
+  arch_local_irq_save: { ts: 'arch_local_irq_save(m)', imports: [[IRQFLAGS, 'arch_local_irq_save']] },
+  arch_local_irq_restore: { ts: 'arch_local_irq_restore(m, $0)', imports: [[IRQFLAGS, 'arch_local_irq_restore']] },
   in_nmi: { ts: '(in_nmi(m) ? 1 : 0)', imports: [[PREEMPT, 'in_nmi']] },
   in_hardirq: { ts: '(in_hardirq(m) ? 1 : 0)', imports: [[PREEMPT, 'in_hardirq']] },
   in_serving_softirq: { ts: '(in_serving_softirq(m) ? 1 : 0)', imports: [[PREEMPT, 'in_serving_softirq']] },
@@ -122,6 +123,19 @@ const U64 = 'src/lib/u64-stats-sync';
  * (include/linux/u64_stats_sync.h) and the per-CPU allocator: the runtime's
  * calls. Flags are unsigned long in C and a number in the runtime.
  */
+/**
+ * The runtime's flags are a number, C's are unsigned long (a bigint): the
+ * conversions of src/kernel/irqflags.ts, which make no bigint per call.
+ */
+function savesFlags(b: Binding): Binding {
+  const to = [IRQFLAGS, 'irqflags_to_u64'] as const;
+  return { ts: `irqflags_to_u64(${b.ts})`, imports: [...b.imports, to], stepped: { ts: `irqflags_to_u64(${b.stepped!.ts})`, imports: [...b.stepped!.imports, to] } };
+}
+function restoresFlags(b: Binding): Binding {
+  const from = [IRQFLAGS, 'irqflags_from_u64'] as const;
+  return { ...b, imports: [...b.imports, from], stepped: { ...b.stepped!, imports: [...b.stepped!.imports, from] } };
+}
+
 function kernelCalls(): Record<string, Binding> {
   const out: Record<string, Binding> = {};
   for (const n of ['spin_lock', 'spin_unlock', 'spin_lock_irq', 'spin_unlock_irq', 'spin_lock_bh', 'spin_unlock_bh',
@@ -130,21 +144,17 @@ function kernelCalls(): Record<string, Binding> {
     const b = both(n, '$0', SPIN);
     out[n] = { ...b, ts: `(${b.ts} ? 1 : 0)`, stepped: { ...b.stepped!, ts: `(${b.stepped!.ts} ? 1 : 0)` } };
   }
-  for (const n of ['spin_lock_irqsave', 'raw_spin_lock_irqsave']) {
-    const b = both(n, '$0', SPIN);
-    out[`_${n}`] = { ...b, ts: `BigInt(${b.ts})`, stepped: { ...b.stepped!, ts: `BigInt(${b.stepped!.ts})` } };
-  }
-  for (const n of ['spin_unlock_irqrestore', 'raw_spin_unlock_irqrestore']) out[n] = both(n, '$0, Number($1)', SPIN);
+  for (const n of ['spin_lock_irqsave', 'raw_spin_lock_irqsave']) out[`_${n}`] = savesFlags(both(n, '$0', SPIN));
+  for (const n of ['spin_unlock_irqrestore', 'raw_spin_unlock_irqrestore']) out[n] = restoresFlags(both(n, '$0, irqflags_from_u64($1)', SPIN));
   out.spin_lock_init = { ts: 'spin_lock_init(m, $0)', imports: [[SPIN, 'spin_lock_init']] };
   out.raw_spin_lock_init = { ts: 'raw_spin_lock_init(m, $0)', imports: [[SPIN, 'raw_spin_lock_init']] };
   for (const n of ['local_lock', 'local_unlock', 'local_lock_irq', 'local_unlock_irq']) out[n] = both(n, '$0', LOCAL);
   {
     const b = both('local_trylock', '$0', LOCAL);
     out.local_trylock = { ...b, ts: `(${b.ts} ? 1 : 0)`, stepped: { ...b.stepped!, ts: `(${b.stepped!.ts} ? 1 : 0)` } };
-    const s = both('local_lock_irqsave', '$0', LOCAL);
-    out._local_lock_irqsave = { ...s, ts: `BigInt(${s.ts})`, stepped: { ...s.stepped!, ts: `BigInt(${s.stepped!.ts})` } };
+    out._local_lock_irqsave = savesFlags(both('local_lock_irqsave', '$0', LOCAL));
   }
-  out.local_unlock_irqrestore = both('local_unlock_irqrestore', '$0, Number($1)', LOCAL);
+  out.local_unlock_irqrestore = restoresFlags(both('local_unlock_irqrestore', '$0, irqflags_from_u64($1)', LOCAL));
   out.local_lock_init = { ts: 'local_lock_init(m, $0)', imports: [[LOCAL, 'local_lock_init']] };
   out.local_trylock_init = { ts: 'local_trylock_init(m, $0)', imports: [[LOCAL, 'local_trylock_init']] };
   for (const n of ['u64_stats_update_begin', 'u64_stats_update_end']) out[n] = both(n, '$0', U64);
