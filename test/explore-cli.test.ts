@@ -53,7 +53,8 @@ describe('percpu-sim explore', () => {
     expect(sleep.out).toContain('mode:               exhaustive, preemption bound 2, sleep-set reduction\n');
     expect(sleep.out).toContain('schedules explored: 945 (+79 redundant paths cut short)');
     expect(r.out).toContain('violations:         0');
-    expect(r.out).toMatch(/time: +\d+\.\d\d s \(\d+ schedules\/s\)/);
+    expect(r.out).toMatch(/time: +\d+\.\d\d s \(\d+ schedules\/s\)\ncoverage: {11}per-CPU memory by operation and context/);
+    expect(r.out).toContain('  variable  operation  task  softirq  hardirq  NMI\n  counter   incl w     0 1   —        0 1      —\n');
   });
 
   it('a buggy scenario: exit 1, the trace and the replay line', async () => {

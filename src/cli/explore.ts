@@ -32,6 +32,9 @@
  *   --svg FILE                   draw the first violation (or the --schedule replayed): one lane per CPU
  *   --html FILE                  the same picture with the text trace, as an HTML page
  *
+ * The summary ends with the coverage table: for each per-CPU variable, each
+ * operation and each context, the CPUs that ran it (explore/coverage.ts).
+ *
  * Progress: a bar on stdout when it is a terminal; otherwise a line on stderr
  * every few seconds, so a long run in a pipe or a CI log shows it is alive.
  *
@@ -42,6 +45,7 @@ import { writeFileSync } from 'node:fs';
 import {
   REDUCTIONS, exploreRandom, formatTrace, formatViolation, runSchedule, type ExploreResult, type Progress, type Reduction,
 } from '../explore/explorer.js';
+import { coverageRows, formatCoverage } from '../explore/coverage.js';
 import { estimateSchedules, type Estimate } from '../explore/estimate.js';
 import { exploreParallel } from '../explore/parallel.js';
 import { MAX_PCT_DEPTH, explorePct, pctBound } from '../explore/pct.js';
@@ -392,11 +396,11 @@ export async function runExplore(args: string[]): Promise<number> {
     let r: ExploreResult;
     try {
       r = a.mode === 'random' && a.pct !== undefined
-        ? explorePct(s, a.n, a.seed, a.pct, { ...budgets, maxViolations, onProgress: bar.update })
+        ? explorePct(s, a.n, a.seed, a.pct, { ...budgets, maxViolations, onProgress: bar.update, coverage: true })
         : a.mode === 'random'
-        ? exploreRandom(s, a.n, a.seed, { ...budgets, maxViolations, onProgress: bar.update })
+        ? exploreRandom(s, a.n, a.seed, { ...budgets, maxViolations, onProgress: bar.update, coverage: true })
         : await exploreParallel(s, {
-          ...budgets, maxViolations, reduction: a.reduction, onProgress: bar.update,
+          ...budgets, maxViolations, coverage: true, reduction: a.reduction, onProgress: bar.update,
           maxSchedules: a.maxSchedules, timeLimitMs: a.timeLimit * 1000, jobs: a.jobs, ...(a.checkpoint === '' ? {} : { checkpoint: a.checkpoint }),
         });
     } finally {
@@ -406,6 +410,7 @@ export async function runExplore(args: string[]): Promise<number> {
     if (r.violations.length > 0 && r.violations[0]!.trace.length > 0) draw(a, violationPicture(s.name, s.cpus, r.violations[0]!));
     else if (a.svg !== '' || a.html !== '') process.stderr.write('percpu-sim explore: no violation: nothing drawn\n');
     process.stdout.write(`${summary(s, r, a.seed, a)}\n`);
+    if (r.coverage !== undefined && (r.resumedFrom === undefined || r.schedules > r.resumedFrom)) process.stdout.write(`${formatCoverage(coverageRows(s, r.coverage))}\n`);
     return r.violations.length > 0 ? 1 : 0;
   } catch (e) {
     process.stderr.write(`percpu-sim explore: ${(e as Error).message}\n`);

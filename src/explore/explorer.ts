@@ -73,6 +73,8 @@ export interface ExploreOptions extends RunBudgets {
   checkpoint?: string;
   /** How often a checkpoint is written, in ms (default 10000); also when the run stops early. */
   checkpointEveryMs?: number;
+  /** Collect which per-CPU memory each instruction touched, in which context, on which CPU (ExploreResult.coverage; see coverage.ts). */
+  coverage?: boolean;
 }
 
 /** Progress reported during a search. */
@@ -126,6 +128,8 @@ export interface ExploreResult {
   /** Exhaustive: why the run ended before covering the space (null when complete; random: null). */
   readonly stopped: StopReason | null;
   readonly elapsedMs: number;
+  /** With the coverage option: what the instructions touched (coverage.ts turns it into a table). */
+  readonly coverage?: readonly string[];
   /** Exhaustive from a checkpoint: the schedules the earlier runs had explored. */
   readonly resumedFrom?: number;
   /** PCT mode: the depth, the steps change points were drawn from and the agents (see pct.ts). */
@@ -287,7 +291,7 @@ export function partition(s: Scenario, lim: SearchLimits, states: Set<string> | 
 export function exploreTask(
   s: Scenario, task: SearchTask, lim: SearchLimits, states: Set<string> | null,
   onSchedule?: (schedule: string, violation: string | null) => void,
-  resume: SavedTask | null = null, save: SaveHook | null = null,
+  resume: SavedTask | null = null, save: SaveHook | null = null, coverage: Set<string> | null = null,
 ): TaskOutcome {
   const { reduction, maxSteps } = lim;
   const optimal = reduction === 'optimal';
@@ -302,6 +306,7 @@ export function exploreTask(
   const saved = (): SavedTask => ({ path: savePath(path), from, schedules, cut, transitions, violations: [...violations] });
   for (let first = resume === null; ; first = false) {
     const sch = new Scheduler(s.build(), lim.budgets, false);
+    sch.coverage = coverage;
     // The first run checks the prefix as the run that found it did: it may end in a violation.
     sch.checking = first;
     for (const c of prefix) {
@@ -469,6 +474,7 @@ export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreR
   if (!(every > 0)) throw new RangeError(`explore: checkpointEveryMs must be a positive number, got ${describe(every)}`);
   const t0 = now();
   const states = lim.countStates ? new Set<string>() : null;
+  const coverage = o.coverage === true ? new Set<string>() : null;
   const { tasks, transitions } = partition(s, lim, states);
   const merge = new Merge(lim, transitions);
   const saved = file === undefined ? null : readCheckpoint(file, s, lim, tasks.length);
@@ -499,7 +505,7 @@ export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreR
         saveAt = Date.now() + every;
       },
     };
-    const out = exploreTask(s, tasks[i]!, merge.remaining(), states, o.onSchedule, i === start ? resume : null, hook);
+    const out = exploreTask(s, tasks[i]!, merge.remaining(), states, o.onSchedule, i === start ? resume : null, hook, coverage);
     const more = merge.add(out);
     if (o.onProgress !== undefined && merge.schedules - progressAt >= 64) {
       progressAt = merge.schedules;
@@ -519,6 +525,7 @@ export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreR
     scenario: s.name, mode: 'exhaustive', bound: lim.budgets.bound, budgets: lim.budgets, reduction: lim.reduction, schedules: merge.schedules, sleepBlocked: merge.cut,
     transitions: merge.transitions, distinctStates: states?.size ?? 0, violations: merge.violations, complete: merge.stopped === null,
     stopped: merge.stopped, elapsedMs: now() - t0, ...(resumedFrom === null ? {} : { resumedFrom }),
+    ...(coverage === null ? {} : { coverage: [...coverage].sort() }),
   };
 }
 
@@ -574,9 +581,12 @@ export function nextChoices(sch: Scheduler, maxSteps: number, states: Set<string
 }
 
 /** One seeded random schedule (tracing as asked). */
-function randomSchedule(s: Scenario, seed: number, budgets: Budgets, maxSteps: number, tracing: boolean, states: Set<string> | null): Scheduler {
+function randomSchedule(
+  s: Scenario, seed: number, budgets: Budgets, maxSteps: number, tracing: boolean, states: Set<string> | null, coverage: Set<string> | null = null,
+): Scheduler {
   const rnd = prng(seed);
   const sch = new Scheduler(s.build(), budgets, tracing);
+  sch.coverage = coverage;
   for (;;) {
     const en = nextChoices(sch, maxSteps, states);
     if (en === null) break;
@@ -593,13 +603,14 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
   const maxViolations = positive('maxViolations', o.maxViolations ?? 1);
   const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
   const states = (o.countStates ?? true) ? new Set<string>() : null;
+  const coverage = o.coverage === true ? new Set<string>() : null;
   const t0 = now();
   const violations: Violation[] = [];
   let schedules = 0;
   let transitions = 0;
   for (let i = 0; i < n; i++) {
     const sd = (seed + i) >>> 0;
-    const sch = randomSchedule(s, sd, budgets, maxSteps, false, states);
+    const sch = randomSchedule(s, sd, budgets, maxSteps, false, states, coverage);
     schedules++;
     transitions += sch.n;
     o.onSchedule?.(sch.schedule.join(','), sch.violation);
@@ -616,6 +627,7 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
   return {
     scenario: s.name, mode: 'random', bound: budgets.bound, budgets, reduction: 'none', schedules, sleepBlocked: 0, transitions,
     distinctStates: states?.size ?? 0, violations, complete: false, stopped: null, elapsedMs: now() - t0,
+    ...(coverage === null ? {} : { coverage: [...coverage].sort() }),
   };
 }
 

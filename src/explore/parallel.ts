@@ -38,6 +38,7 @@ export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: n
   const { tasks, transitions } = partition(s, lim, states);
   const merge = new Merge(lim, transitions);
   const wantSchedules = o.onSchedule !== undefined;
+  const coverage = o.coverage === true ? new Set<string>() : null;
   const results: (OutcomeMessage | undefined)[] = new Array(tasks.length);
   let merged = 0;
   let progressAt = 0;
@@ -53,7 +54,7 @@ export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: n
           if (running === 0) resolve();
           return;
         }
-        const msg: TaskMessage = { scenario: s.name, index: next, task: tasks[next]!, lim, wantSchedules };
+        const msg: TaskMessage = { scenario: s.name, index: next, task: tasks[next]!, lim, wantSchedules, wantCoverage: coverage !== null };
         next++;
         running++;
         w.postMessage(msg);
@@ -73,6 +74,7 @@ export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: n
             results[merged] = undefined;
             merged++;
             if (x.states !== null) for (const k of x.states) states!.add(k);
+            if (x.coverage !== null) for (const k of x.coverage) coverage!.add(k);
             if (x.schedules !== null) for (const [sc, v] of x.schedules) o.onSchedule!(sc, v);
             if (!merge.add(x.outcome)) over = true;
             if (o.onProgress !== undefined && merge.schedules - progressAt >= 64) {
@@ -100,7 +102,7 @@ export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: n
   return {
     scenario: s.name, mode: 'exhaustive', bound: lim.budgets.bound, budgets: lim.budgets, reduction: lim.reduction, schedules: merge.schedules, sleepBlocked: merge.cut,
     transitions: merge.transitions, distinctStates: states?.size ?? 0, violations: merge.violations, complete: merge.stopped === null,
-    stopped: merge.stopped, elapsedMs: performance.now() - t0,
+    stopped: merge.stopped, elapsedMs: performance.now() - t0, ...(coverage === null ? {} : { coverage: [...coverage].sort() }),
   };
 }
 

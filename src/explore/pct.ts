@@ -66,9 +66,11 @@ export function pctSteps(s: Scenario, budgets: Budgets, maxSteps: number): numbe
 /** One PCT run from its seed. */
 function pctSchedule(
   s: Scenario, seed: number, depth: number, k: number, budgets: Budgets, maxSteps: number, tracing: boolean, states: Set<string> | null,
+  coverage: Set<string> | null = null,
 ): Scheduler {
   const rnd = prng(seed);
   const sch = new Scheduler(s.build(), budgets, tracing);
+  sch.coverage = coverage;
   const agents = sch.agents();
   // A random permutation of the priorities depth … depth + n − 1 (Fisher–Yates).
   const order = agents.map((_, i) => depth + i);
@@ -139,6 +141,7 @@ export function explorePct(s: Scenario, n: number, seed: number, depth: number, 
   const maxViolations = positive('maxViolations', o.maxViolations ?? 1);
   const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
   const states = (o.countStates ?? true) ? new Set<string>() : null;
+  const coverage = o.coverage === true ? new Set<string>() : null;
   const t0 = performance.now();
   const k = pctSteps(s, budgets, maxSteps);
   let agents = 0;
@@ -147,7 +150,7 @@ export function explorePct(s: Scenario, n: number, seed: number, depth: number, 
   let transitions = 0;
   for (let i = 0; i < n; i++) {
     const sd = (seed + i) >>> 0;
-    const sch = pctSchedule(s, sd, depth, k, budgets, maxSteps, false, states);
+    const sch = pctSchedule(s, sd, depth, k, budgets, maxSteps, false, states, coverage);
     agents = sch.agents().length;
     schedules++;
     transitions += sch.n;
@@ -165,6 +168,6 @@ export function explorePct(s: Scenario, n: number, seed: number, depth: number, 
   return {
     scenario: s.name, mode: 'pct', bound: budgets.bound, budgets, reduction: 'none', schedules, sleepBlocked: 0, transitions,
     distinctStates: states?.size ?? 0, violations, complete: false, stopped: null, elapsedMs: performance.now() - t0,
-    pct: { depth, steps: k, agents },
+    pct: { depth, steps: k, agents }, ...(coverage === null ? {} : { coverage: [...coverage].sort() }),
   };
 }

@@ -15,6 +15,7 @@ export interface TaskMessage {
   readonly task: SearchTask;
   readonly lim: SearchLimits;
   readonly wantSchedules: boolean;
+  readonly wantCoverage: boolean;
 }
 
 /** What a worker sends back for a task. */
@@ -23,6 +24,7 @@ export interface OutcomeMessage {
   readonly outcome: TaskOutcome;
   readonly states: string[] | null;
   readonly schedules: [string, string | null][] | null;
+  readonly coverage: string[] | null;
   readonly error: string | null;
 }
 
@@ -33,12 +35,15 @@ if (port !== null) {
       const s = getScenario(msg.scenario);
       const states = msg.lim.countStates ? new Set<string>() : null;
       const schedules: [string, string | null][] | null = msg.wantSchedules ? [] : null;
-      const outcome = exploreTask(s, msg.task, msg.lim, states, schedules === null ? undefined : (x, v) => schedules.push([x, v]));
-      const reply: OutcomeMessage = { index: msg.index, outcome, states: states === null ? null : [...states], schedules, error: null };
+      const coverage = msg.wantCoverage ? new Set<string>() : null;
+      const outcome = exploreTask(s, msg.task, msg.lim, states, schedules === null ? undefined : (x, v) => schedules.push([x, v]), null, null, coverage);
+      const reply: OutcomeMessage = {
+        index: msg.index, outcome, states: states === null ? null : [...states], schedules, coverage: coverage === null ? null : [...coverage], error: null,
+      };
       port.postMessage(reply);
     } catch (e) {
       const reply: OutcomeMessage = {
-        index: msg.index, outcome: { schedules: 0, cut: 0, transitions: 0, violations: [], stopped: null, rest: null }, states: null, schedules: null,
+        index: msg.index, outcome: { schedules: 0, cut: 0, transitions: 0, violations: [], stopped: null, rest: null }, states: null, schedules: null, coverage: null,
         error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
       };
       port.postMessage(reply);

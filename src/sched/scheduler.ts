@@ -208,6 +208,8 @@ export class Scheduler {
   violationKind: ViolationKind | null = null;
   /** Nothing could run without one more preemption than the bound allows: the schedule was cut, not deadlocked. */
   boundStop = false;
+  /** Collects which per-CPU memory each instruction touched, in which context and on which CPU (see explore/coverage.ts); null: off. */
+  coverage: Set<string> | null = null;
   /** Record the trace (off for the explorer's fast path; replays record). */
   tracing: boolean;
   /**
@@ -724,10 +726,12 @@ export class Scheduler {
     const m = this.m;
     this.steps++;
     let addr: number | null = null;
+    let bytes = 0;
     let write = false;
     for (const t of footprint(m, step, cpu)) {
       if (t.name === '') {
         addr = t.lo;
+        bytes = t.hi - t.lo;
         write = t.write;
         // What the instruction reads determines what the frame computes next.
         for (let a = t.lo; a < t.hi && a < m.mappedBytes; a++) f.obs = mix(f.obs, m.u8[a]!);
@@ -739,6 +743,8 @@ export class Scheduler {
       const unit = Math.floor((addr - m.layout.base) / m.layout.unitSize);
       if (addr >= m.layout.base && unit < m.nrCpus) owner = unit;
     }
+    // Resolved to names once, at the end (coverage.ts): here only what is at hand.
+    if (this.coverage !== null && owner !== null) this.coverage.add(`${step.pcp?.sym ?? ''}|${addr}|${bytes}|${step.asm.split(' ', 1)[0]}|${write ? 'w' : 'r'}|${f.kind}|${cpu}|${owner}`);
     // The trace line is written before the instruction runs (its notes come after it) and
     // completed with the value it moved once it has.
     let traced = -1;
