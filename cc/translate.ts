@@ -1270,7 +1270,13 @@ export class Translator {
     }
     if (b.addr === undefined) throw unsupported(loc, `a member of the local '${sym.split(/[.[]/)[0]}' (locals are TypeScript values, not memory)`, 'use a global, a per-CPU variable, or memory behind a pointer');
     const parts = [b.addr, ...(off !== 0 ? [String(off)] : []), ...(dyn !== null ? [dyn] : [])];
-    return this.memLV(type, parts.length === 1 ? parts[0] : `(${parts.join(' + ')})`, sym, b.setup, loc);
+    const addr = parts.length === 1 ? parts[0] : `(${parts.join(' + ')})`;
+    // An index with side effects or loads (`folios[fbatch->nr++]`) is evaluated once, before the access.
+    if (dyn !== null && !/^[\w$]+( \* \d+)?$/.test(dyn)) {
+      const t = this.temp('number');
+      return this.memLV(type, t, sym, [...b.setup, `${t} = ${addr}`], loc);
+    }
+    return this.memLV(type, addr, sym, b.setup, loc);
   }
 
   /** An object in ordinary memory at the address `addr` (a TypeScript number expression). */

@@ -75,4 +75,23 @@ describe('C kernel examples under percpu-sim check', () => {
     expect(text).toContain('VIOLATION in netstats.c on x86_64 (schedule 1): T1 on cpu0: BUG: using smp_processor_id() in preemptible [00000000] code: T1/101 (at examples/kernel/netstats.c:55)\n');
     expect(text).toContain('  #1   cpu0 T1: movq dev->tstats, %rax    ; 8256    ; examples/kernel/netstats.c:55\n');
   });
+
+  it('swap_fbatches.c: two local locks in a per-CPU struct, chosen by offsetof; with PREEMPT_RT no deadlock; lru_move_tail above lock_irq is the lockdep splat', async () => {
+    const F = 'examples/kernel/swap_fbatches.c';
+    const c = capture();
+    expect(await runCheck([F, '--arch', 'all'])).toBe(0);
+    expect(await runCheck([F, '--rt'])).toBe(0);
+    expect(await runCheck([F, '-DBROKEN'])).toBe(1);
+    const text = c.out.join('');
+    expect(text).toContain([
+      'swap_fbatches.c on x86_64: no violation in 74 schedules (every schedule within preemption bound 2)',
+      'swap_fbatches.c on arm64: no violation in 74 schedules (every schedule within preemption bound 2)',
+      'swap_fbatches.c on generic: no violation in 74 schedules (every schedule within preemption bound 2)',
+      'swap_fbatches.c on x86_64: no violation in 2105 schedules (every schedule within preemption bound 2)',
+    ].join('\n'));
+    expect(text).toContain('VIOLATION in swap_fbatches.c on x86_64 (schedule 2): blk_done on cpu0: WARNING: inconsistent lock state\n'
+      + 'inconsistent {HARDIRQ-ON-W} -> {IN-HARDIRQ-W} usage.\n');
+    expect(text).toContain('  #20  cpu0 blk_done[irq]: call local_lock(cpu_fbatches.lock)    ; examples/kernel/swap_fbatches.c:134\n');
+  });
 });
+

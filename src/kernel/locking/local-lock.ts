@@ -20,7 +20,7 @@ import { kernelType } from '../../../c/index.js';
 import { this_cpu_ptr } from '../../accessors.js';
 import { MachineStateError } from '../../errors.js';
 import { machineArg, type Machine } from '../../machine.js';
-import { checkPointer, type PerCpuPtr } from '../../percpu-ptr.js';
+import { checkPointer, rootOf, type PerCpuPtr } from '../../percpu-ptr.js';
 import { describe } from '../../types.js';
 import { local_irq_disable, local_irq_enable, local_irq_restore, local_irq_save, preempt_disable, preempt_enable } from '../preempt.js';
 import { migrate_disable, migrate_enable } from '../sched.js';
@@ -98,7 +98,9 @@ export function local_trylock_init(m: Machine, lock: PerCpuPtr<unknown>, name?: 
 /** The definition of a local lock (a statically initialised local_lock_t on first use: INIT_LOCAL_LOCK). */
 export function localLockDef(m: Machine, lock: PerCpuPtr<unknown>, what: string): LocalLockDef {
   const p = checkPtr(m, lock, what);
-  return table(m).get(p.off) ?? define(m, p, 'local_lock_t', p.origin.label, what);
+  // A lock inside a per-CPU struct is its own lock class, named by its member path (INIT_LOCAL_LOCK(lock) per member).
+  const member = rootOf(p).root !== p;
+  return table(m).get(p.off) ?? define(m, p, 'local_lock_t', member ? p.sym : p.origin.label, what);
 }
 
 /** This CPU's instance: this_cpu_ptr(lock), with DEBUG_PREEMPT's check (the caller has pinned the CPU). */
