@@ -64,6 +64,13 @@ describe('sized loads', () => {
     expect(() => access.load_ptr(m, base + 4)).toThrow(`load: address 0x${(base + 4).toString(16)} is not 8-byte aligned for ulong`);
     expect(() => access.load_i32(new Machine({ cpus: 1 }), 4096)).toThrow('per-CPU memory is not set up yet');
   });
+
+  it('name themselves when given no machine', () => {
+    expect(() => access.load_i32(null as never, 4096)).toThrow(new TypeError('load_i32: expected a Machine (new Machine({ cpus })), got null'));
+    expect(() => access.load_ptr(5 as never, 4096)).toThrow(new TypeError('load_ptr: expected a Machine (new Machine({ cpus })), got 5'));
+    expect(() => access.store_ulong({} as never, 4096, 1n)).toThrow(new TypeError('store_ulong: expected a Machine (new Machine({ cpus })), got an object ([object Object])'));
+    expect(() => access.store_bool(undefined as never, 4096, true)).toThrow(new TypeError('store_bool: expected a Machine (new Machine({ cpus })), got undefined'));
+  });
 });
 
 describe('sized stores', () => {

@@ -12,39 +12,42 @@
  * nothing. Before boot and after retire() nothing is mapped, so every access
  * goes that way.
  */
-import { PCPU_BASE, type Machine } from '../machine.js';
+import { PCPU_BASE, machineArg, type Machine } from '../machine.js';
 import type { ScalarName } from '../types.js';
 
-/** True when `addr` is an aligned, mapped address for `size` bytes (a non-integer is never aligned). */
+/** True when `addr` is an aligned, mapped address for `size` bytes (a non-integer is never aligned; no machine maps nothing). */
 function fits(m: Machine, addr: number, size: number): boolean {
-  return typeof addr === 'number' && addr % size === 0 && addr >= PCPU_BASE && addr + size <= m.mappedBytes;
+  return typeof addr === 'number' && addr % size === 0 && addr >= PCPU_BASE && addr + size <= (m as Machine | null | undefined)?.mappedBytes!;
 }
+
+/** The slow path: m.load()/m.store() of a checked machine, which refuse a bad access with their messages. */
+const slow = (m: Machine, what: string): Machine => machineArg(m, what);
 
 // One reader and one writer per width; the exported functions name the C type,
 // which the fallback passes on so that a refusal names it too.
-const ld8 = (m: Machine, a: number, t: ScalarName): number => (fits(m, a, 1) ? m.u8[a] : (m.load(a, t) as number));
-const ld16 = (m: Machine, a: number, t: ScalarName): number => (fits(m, a, 2) ? m.u16[a / 2] : (m.load(a, t) as number));
-const ld32 = (m: Machine, a: number, t: ScalarName): number => (fits(m, a, 4) ? m.u32[a / 4] : (m.load(a, t) as number));
-const ld64 = (m: Machine, a: number, t: ScalarName): bigint => (fits(m, a, 8) ? m.u64[a / 8] : (m.load(a, t) as bigint));
+const ld8 = (m: Machine, a: number, t: ScalarName): number => (fits(m, a, 1) ? m.u8[a] : (slow(m, `load_${t}`).load(a, t) as number));
+const ld16 = (m: Machine, a: number, t: ScalarName): number => (fits(m, a, 2) ? m.u16[a / 2] : (slow(m, `load_${t}`).load(a, t) as number));
+const ld32 = (m: Machine, a: number, t: ScalarName): number => (fits(m, a, 4) ? m.u32[a / 4] : (slow(m, `load_${t}`).load(a, t) as number));
+const ld64 = (m: Machine, a: number, t: ScalarName): bigint => (fits(m, a, 8) ? m.u64[a / 8] : (slow(m, `load_${t}`).load(a, t) as bigint));
 
 /** An integer number: what a store of a number-typed scalar takes (m.store refuses anything else). */
 const int = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v);
 
 function st8(m: Machine, a: number, v: number, t: ScalarName): void {
   if (fits(m, a, 1) && int(v)) m.u8[a] = v;
-  else m.store(a, t, v);
+  else slow(m, `store_${t}`).store(a, t, v);
 }
 function st16(m: Machine, a: number, v: number, t: ScalarName): void {
   if (fits(m, a, 2) && int(v)) m.u16[a / 2] = v;
-  else m.store(a, t, v);
+  else slow(m, `store_${t}`).store(a, t, v);
 }
 function st32(m: Machine, a: number, v: number, t: ScalarName): void {
   if (fits(m, a, 4) && int(v)) m.u32[a / 4] = v;
-  else m.store(a, t, v);
+  else slow(m, `store_${t}`).store(a, t, v);
 }
 function st64(m: Machine, a: number, v: bigint, t: ScalarName): void {
   if (fits(m, a, 8) && typeof v === 'bigint') m.u64[a / 8] = v;
-  else m.store(a, t, v);
+  else slow(m, `store_${t}`).store(a, t, v);
 }
 
 export const load_u8 = (m: Machine, a: number): number => ld8(m, a, 'u8');
@@ -63,13 +66,13 @@ export const load_long = (m: Machine, a: number): bigint => BigInt.asIntN(64, ld
  * Number(load_ulong(m, a)), rounding included, for any value.
  */
 export function load_ptr(m: Machine, a: number): number {
-  if (!fits(m, a, 8)) return Number(m.load(a, 'ulong'));
+  if (!fits(m, a, 8)) return Number(slow(m, 'load_ptr').load(a, 'ulong'));
   const i = a / 4;
   return m.u32[i + 1] * 2 ** 32 + m.u32[i];
 }
 
 export function load_bool(m: Machine, a: number): boolean {
-  return fits(m, a, 1) ? m.u8[a] !== 0 : (m.load(a, 'bool') as boolean);
+  return fits(m, a, 1) ? m.u8[a] !== 0 : (slow(m, 'load_bool').load(a, 'bool') as boolean);
 }
 
 export const store_u8 = (m: Machine, a: number, v: number): void => st8(m, a, v, 'u8');
@@ -84,5 +87,5 @@ export const store_i64 = (m: Machine, a: number, v: bigint): void => st64(m, a, 
 export const store_long = (m: Machine, a: number, v: bigint): void => st64(m, a, v, 'long');
 export function store_bool(m: Machine, a: number, v: boolean): void {
   if (fits(m, a, 1) && typeof v === 'boolean') m.u8[a] = v ? 1 : 0;
-  else m.store(a, 'bool', v);
+  else slow(m, 'store_bool').store(a, 'bool', v);
 }
