@@ -1,7 +1,7 @@
 /**
  * --jobs: the parallel search gives exactly the sequential result — verdict,
  * violations in order with their traces and replay strings, every count, the
- * order of the schedules — only sooner.
+ * order of the schedules, the coverage — only sooner, and under separate budgets too.
  */
 import { describe, expect, it } from 'vitest';
 import { exploreExhaustive, type ExploreOptions, type ExploreResult } from '../src/explore/explorer.js';
@@ -22,7 +22,11 @@ async function both(s: Scenario, o: ExploreOptions): Promise<void> {
 
 describe('parallel search', () => {
   it('every violation of raw-add-arm64, in the same order, with the same counts and traces', async () => {
-    await both(getScenario('raw-add-arm64'), { maxViolations: Infinity });
+    await both(getScenario('raw-add-arm64'), { maxViolations: Infinity, coverage: true });
+  }, 60_000);
+
+  it('the same under separate budgets', async () => {
+    await both(rmwPtr, { maxViolations: Infinity, preemptions: 1, migrations: 1 });
   }, 60_000);
 
   it('stops at the same first violation (rmw-ptr), sleep sets as well', async () => {
