@@ -93,5 +93,23 @@ describe('C kernel examples under percpu-sim check', () => {
       + 'inconsistent {HARDIRQ-ON-W} -> {IN-HARDIRQ-W} usage.\n');
     expect(text).toContain('  #20  cpu0 blk_done[irq]: call local_lock(cpu_fbatches.lock)    ; examples/kernel/swap_fbatches.c:134\n');
   });
+
+  it('memcg_stats.c: __mod_memcg_state() from a task and NET_RX; __this_cpu_add() under get_cpu() loses the softirq\'s charge on arm64', async () => {
+    const F = 'examples/kernel/memcg_stats.c';
+    const c = capture();
+    expect(await runCheck([F, '--arch', 'all'])).toBe(0);
+    expect(await runCheck([F, '-DBROKEN', '--arch', 'x86_64'])).toBe(0);
+    expect(await runCheck([F, '-DBROKEN', '--arch', 'arm64'])).toBe(1);
+    const text = c.out.join('');
+    expect(text).toContain([
+      'memcg_stats.c on x86_64: no violation in 12 schedules (every schedule within preemption bound 2)',
+      'memcg_stats.c on arm64: no violation in 18 schedules (every schedule within preemption bound 2)',
+      'memcg_stats.c on generic: no violation in 9 schedules (every schedule within preemption bound 2)',
+      'memcg_stats.c on x86_64: no violation in 12 schedules (every schedule within preemption bound 2)',
+    ].join('\n'));
+    expect(text).toContain('VIOLATION in memcg_stats.c on arm64 (schedule 2): PERCPU_CHECK(charges_add_up): charges_add_up() returned false after all tasks finished\n');
+    expect(text).toContain('  #12  cpu0 NET_RX[softirq]: str x2, [x1]    ; alloc_percpu#1->state[1]: 0 -> 2    ; examples/kernel/memcg_stats.c:62\n');
+    expect(text).toContain('  #14  cpu0 T1: str x2, [x1]    ; alloc_percpu#1->state[1]: 2 -> 1    ; examples/kernel/memcg_stats.c:62\n');
+  });
 });
 
