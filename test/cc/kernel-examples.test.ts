@@ -111,5 +111,21 @@ describe('C kernel examples under percpu-sim check', () => {
     expect(text).toContain('  #12  cpu0 NET_RX[softirq]: str x2, [x1]    ; alloc_percpu#1->state[1]: 0 -> 2    ; examples/kernel/memcg_stats.c:62\n');
     expect(text).toContain('  #14  cpu0 T1: str x2, [x1]    ; alloc_percpu#1->state[1]: 2 -> 1    ; examples/kernel/memcg_stats.c:62\n');
   });
+
+  it('bh_lru.c: bh_lru_install() under local_irq_disable(); the !SMP preempt_disable() lets the invalidating IPI drop a reference not yet taken', async () => {
+    const F = 'examples/kernel/bh_lru.c';
+    const c = capture();
+    expect(await runCheck([F, '--arch', 'all'])).toBe(0);
+    expect(await runCheck([F, '-DBROKEN'])).toBe(1);
+    const text = c.out.join('');
+    expect(text).toContain([
+      'bh_lru.c on x86_64: no violation in 2 schedules (every schedule within preemption bound 2)',
+      'bh_lru.c on arm64: no violation in 2 schedules (every schedule within preemption bound 2)',
+      'bh_lru.c on generic: no violation in 2 schedules (every schedule within preemption bound 2)',
+    ].join('\n'));
+    expect(text).toContain('VIOLATION in bh_lru.c on x86_64 (schedule 2): PERCPU_ALWAYS(caller_ref_held): caller_ref_held() returned false\n');
+    expect(text).toContain('  #3   cpu0 T1: movq %rax, b->bhs[i]    ; 0 -> 86020    ; examples/kernel/bh_lru.c:114\n');
+    expect(text).toContain('  #36  cpu0 ipi[irq]: lock decl bh->b_count    ; 1 -> 0    ; examples/kernel/bh_lru.c:43\n');
+  });
 });
 

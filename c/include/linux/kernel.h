@@ -46,4 +46,8 @@ void __cant_sleep(const char *file, int line, int preempt_offset);
 #define max_t(type, x, y) ({ type __x = (x); type __y = (y); __x > __y ? __x : __y; })
 #define abs(x) ({ typeof(x) __x = (x); __x < 0 ? -__x : __x; })
 
+/* include/linux/minmax.h: swap the values of two variables of one type. */
+#define swap(a, b) \
+	do { typeof(a) __tmp = (a); (a) = (b); (b) = __tmp; } while (0)
+
 #endif /* _LINUX_KERNEL_H */
