@@ -3,9 +3,9 @@
 // atomic_t, atomic64_t and atomic_long_t, stepped flavour: each op yields one step before its access, for the explorer.
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
-import { ATOMIC_T, ATOMIC64_T, badAtomicInt, badAtomicOld, badAtomicPtr, badAtomicS64, atomicStep } from "../src/kernel/atomic.js";
+import { ATOMIC_T, ATOMIC64_T, badAtomicInt, badAtomicMachine, badAtomicOld, badAtomicPtr, badAtomicS64, atomicStep } from "../src/kernel/atomic.js";
 import { KPtr, kptrRef } from "../src/kptr.js";
-import type { Machine } from "../src/machine.js";
+import { Machine } from "../src/machine.js";
 import type { StepGen } from "../src/sched/step.js";
 
 /**
@@ -24,7 +24,8 @@ import type { StepGen } from "../src/sched/step.js";
  * @category read
  */
 export function* atomic_read(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_read", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_read", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_read", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "read", 4, "r", v, `atomic_read(${kptrRef(v)})`);
   yield step;
@@ -49,7 +50,8 @@ export function* atomic_read(m: Machine, v: KPtr<unknown>): StepGen<number> {
  * @category read
  */
 export function* atomic_read_acquire(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_read_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_read_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_read_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "read_acquire", 4, "r", v, `atomic_read_acquire(${kptrRef(v)})`);
   yield step;
@@ -74,7 +76,8 @@ export function* atomic_read_acquire(m: Machine, v: KPtr<unknown>): StepGen<numb
  * @category set
  */
 export function* atomic_set(m: Machine, v: KPtr<unknown>, i: number): StepGen<void> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_set", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_set", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_set", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_set: i", i);
   i |= 0;
@@ -101,7 +104,8 @@ export function* atomic_set(m: Machine, v: KPtr<unknown>, i: number): StepGen<vo
  * @category set
  */
 export function* atomic_set_release(m: Machine, v: KPtr<unknown>, i: number): StepGen<void> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_set_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_set_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_set_release", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_set_release: i", i);
   i |= 0;
@@ -128,9 +132,10 @@ export function* atomic_set_release(m: Machine, v: KPtr<unknown>, i: number): St
  * @category add
  */
 export function* atomic_add(m: Machine, i: number, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "add", 4, "w", v, `atomic_add(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -155,9 +160,10 @@ export function* atomic_add(m: Machine, i: number, v: KPtr<unknown>): StepGen<vo
  * @category add
  */
 export function* atomic_add_return(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_return", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_return", 4, "w", v, `atomic_add_return(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -184,9 +190,10 @@ export function* atomic_add_return(m: Machine, i: number, v: KPtr<unknown>): Ste
  * @category add
  */
 export function* atomic_add_return_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_return_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_return", 4, "w", v, `atomic_add_return_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -213,9 +220,10 @@ export function* atomic_add_return_acquire(m: Machine, i: number, v: KPtr<unknow
  * @category add
  */
 export function* atomic_add_return_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_return_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_return", 4, "w", v, `atomic_add_return_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -242,9 +250,10 @@ export function* atomic_add_return_release(m: Machine, i: number, v: KPtr<unknow
  * @category add
  */
 export function* atomic_add_return_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_return_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_return", 4, "w", v, `atomic_add_return_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -271,9 +280,10 @@ export function* atomic_add_return_relaxed(m: Machine, i: number, v: KPtr<unknow
  * @category add
  */
 export function* atomic_fetch_add(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_add", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 4, "w", v, `atomic_fetch_add(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -299,9 +309,10 @@ export function* atomic_fetch_add(m: Machine, i: number, v: KPtr<unknown>): Step
  * @category add
  */
 export function* atomic_fetch_add_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_add_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 4, "w", v, `atomic_fetch_add_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -327,9 +338,10 @@ export function* atomic_fetch_add_acquire(m: Machine, i: number, v: KPtr<unknown
  * @category add
  */
 export function* atomic_fetch_add_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_add_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 4, "w", v, `atomic_fetch_add_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -355,9 +367,10 @@ export function* atomic_fetch_add_release(m: Machine, i: number, v: KPtr<unknown
  * @category add
  */
 export function* atomic_fetch_add_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_add_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 4, "w", v, `atomic_fetch_add_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -383,9 +396,10 @@ export function* atomic_fetch_add_relaxed(m: Machine, i: number, v: KPtr<unknown
  * @category sub
  */
 export function* atomic_sub(m: Machine, i: number, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_sub", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub", 4, "w", v, `atomic_sub(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -410,9 +424,10 @@ export function* atomic_sub(m: Machine, i: number, v: KPtr<unknown>): StepGen<vo
  * @category sub
  */
 export function* atomic_sub_return(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_sub_return", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_return", 4, "w", v, `atomic_sub_return(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -439,9 +454,10 @@ export function* atomic_sub_return(m: Machine, i: number, v: KPtr<unknown>): Ste
  * @category sub
  */
 export function* atomic_sub_return_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_sub_return_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_return", 4, "w", v, `atomic_sub_return_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -468,9 +484,10 @@ export function* atomic_sub_return_acquire(m: Machine, i: number, v: KPtr<unknow
  * @category sub
  */
 export function* atomic_sub_return_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_sub_return_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_return", 4, "w", v, `atomic_sub_return_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -497,9 +514,10 @@ export function* atomic_sub_return_release(m: Machine, i: number, v: KPtr<unknow
  * @category sub
  */
 export function* atomic_sub_return_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_sub_return_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_return", 4, "w", v, `atomic_sub_return_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -526,9 +544,10 @@ export function* atomic_sub_return_relaxed(m: Machine, i: number, v: KPtr<unknow
  * @category sub
  */
 export function* atomic_fetch_sub(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_sub", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 4, "w", v, `atomic_fetch_sub(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -554,9 +573,10 @@ export function* atomic_fetch_sub(m: Machine, i: number, v: KPtr<unknown>): Step
  * @category sub
  */
 export function* atomic_fetch_sub_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_sub_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 4, "w", v, `atomic_fetch_sub_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -582,9 +602,10 @@ export function* atomic_fetch_sub_acquire(m: Machine, i: number, v: KPtr<unknown
  * @category sub
  */
 export function* atomic_fetch_sub_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_sub_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 4, "w", v, `atomic_fetch_sub_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -610,9 +631,10 @@ export function* atomic_fetch_sub_release(m: Machine, i: number, v: KPtr<unknown
  * @category sub
  */
 export function* atomic_fetch_sub_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_sub_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 4, "w", v, `atomic_fetch_sub_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -638,7 +660,8 @@ export function* atomic_fetch_sub_relaxed(m: Machine, i: number, v: KPtr<unknown
  * @category inc
  */
 export function* atomic_inc(m: Machine, v: KPtr<unknown>): StepGen<void> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc", 4, "w", v, `atomic_inc(${kptrRef(v)})`);
   yield step;
@@ -663,7 +686,8 @@ export function* atomic_inc(m: Machine, v: KPtr<unknown>): StepGen<void> {
  * @category inc
  */
 export function* atomic_inc_return(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_return", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 4, "w", v, `atomic_inc_return(${kptrRef(v)})`);
   yield step;
@@ -690,7 +714,8 @@ export function* atomic_inc_return(m: Machine, v: KPtr<unknown>): StepGen<number
  * @category inc
  */
 export function* atomic_inc_return_acquire(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_return_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 4, "w", v, `atomic_inc_return_acquire(${kptrRef(v)})`);
   yield step;
@@ -717,7 +742,8 @@ export function* atomic_inc_return_acquire(m: Machine, v: KPtr<unknown>): StepGe
  * @category inc
  */
 export function* atomic_inc_return_release(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_return_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 4, "w", v, `atomic_inc_return_release(${kptrRef(v)})`);
   yield step;
@@ -744,7 +770,8 @@ export function* atomic_inc_return_release(m: Machine, v: KPtr<unknown>): StepGe
  * @category inc
  */
 export function* atomic_inc_return_relaxed(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_return_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 4, "w", v, `atomic_inc_return_relaxed(${kptrRef(v)})`);
   yield step;
@@ -771,7 +798,8 @@ export function* atomic_inc_return_relaxed(m: Machine, v: KPtr<unknown>): StepGe
  * @category inc
  */
 export function* atomic_fetch_inc(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_inc", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 4, "w", v, `atomic_fetch_inc(${kptrRef(v)})`);
   yield step;
@@ -797,7 +825,8 @@ export function* atomic_fetch_inc(m: Machine, v: KPtr<unknown>): StepGen<number>
  * @category inc
  */
 export function* atomic_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_inc_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 4, "w", v, `atomic_fetch_inc_acquire(${kptrRef(v)})`);
   yield step;
@@ -823,7 +852,8 @@ export function* atomic_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): StepGen
  * @category inc
  */
 export function* atomic_fetch_inc_release(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_inc_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 4, "w", v, `atomic_fetch_inc_release(${kptrRef(v)})`);
   yield step;
@@ -849,7 +879,8 @@ export function* atomic_fetch_inc_release(m: Machine, v: KPtr<unknown>): StepGen
  * @category inc
  */
 export function* atomic_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_inc_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 4, "w", v, `atomic_fetch_inc_relaxed(${kptrRef(v)})`);
   yield step;
@@ -875,7 +906,8 @@ export function* atomic_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): StepGen
  * @category dec
  */
 export function* atomic_dec(m: Machine, v: KPtr<unknown>): StepGen<void> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec", 4, "w", v, `atomic_dec(${kptrRef(v)})`);
   yield step;
@@ -900,7 +932,8 @@ export function* atomic_dec(m: Machine, v: KPtr<unknown>): StepGen<void> {
  * @category dec
  */
 export function* atomic_dec_return(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_return", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 4, "w", v, `atomic_dec_return(${kptrRef(v)})`);
   yield step;
@@ -927,7 +960,8 @@ export function* atomic_dec_return(m: Machine, v: KPtr<unknown>): StepGen<number
  * @category dec
  */
 export function* atomic_dec_return_acquire(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_return_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 4, "w", v, `atomic_dec_return_acquire(${kptrRef(v)})`);
   yield step;
@@ -954,7 +988,8 @@ export function* atomic_dec_return_acquire(m: Machine, v: KPtr<unknown>): StepGe
  * @category dec
  */
 export function* atomic_dec_return_release(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_return_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 4, "w", v, `atomic_dec_return_release(${kptrRef(v)})`);
   yield step;
@@ -981,7 +1016,8 @@ export function* atomic_dec_return_release(m: Machine, v: KPtr<unknown>): StepGe
  * @category dec
  */
 export function* atomic_dec_return_relaxed(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_return_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 4, "w", v, `atomic_dec_return_relaxed(${kptrRef(v)})`);
   yield step;
@@ -1008,7 +1044,8 @@ export function* atomic_dec_return_relaxed(m: Machine, v: KPtr<unknown>): StepGe
  * @category dec
  */
 export function* atomic_fetch_dec(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_dec", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 4, "w", v, `atomic_fetch_dec(${kptrRef(v)})`);
   yield step;
@@ -1034,7 +1071,8 @@ export function* atomic_fetch_dec(m: Machine, v: KPtr<unknown>): StepGen<number>
  * @category dec
  */
 export function* atomic_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_dec_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 4, "w", v, `atomic_fetch_dec_acquire(${kptrRef(v)})`);
   yield step;
@@ -1060,7 +1098,8 @@ export function* atomic_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): StepGen
  * @category dec
  */
 export function* atomic_fetch_dec_release(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_dec_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 4, "w", v, `atomic_fetch_dec_release(${kptrRef(v)})`);
   yield step;
@@ -1086,7 +1125,8 @@ export function* atomic_fetch_dec_release(m: Machine, v: KPtr<unknown>): StepGen
  * @category dec
  */
 export function* atomic_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_dec_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 4, "w", v, `atomic_fetch_dec_relaxed(${kptrRef(v)})`);
   yield step;
@@ -1112,9 +1152,10 @@ export function* atomic_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): StepGen
  * @category and
  */
 export function* atomic_and(m: Machine, i: number, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_and", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_and: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_and", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_and", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "and", 4, "w", v, `atomic_and(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1139,9 +1180,10 @@ export function* atomic_and(m: Machine, i: number, v: KPtr<unknown>): StepGen<vo
  * @category and
  */
 export function* atomic_fetch_and(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_and", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 4, "w", v, `atomic_fetch_and(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1167,9 +1209,10 @@ export function* atomic_fetch_and(m: Machine, i: number, v: KPtr<unknown>): Step
  * @category and
  */
 export function* atomic_fetch_and_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_and_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 4, "w", v, `atomic_fetch_and_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1195,9 +1238,10 @@ export function* atomic_fetch_and_acquire(m: Machine, i: number, v: KPtr<unknown
  * @category and
  */
 export function* atomic_fetch_and_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_and_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 4, "w", v, `atomic_fetch_and_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1223,9 +1267,10 @@ export function* atomic_fetch_and_release(m: Machine, i: number, v: KPtr<unknown
  * @category and
  */
 export function* atomic_fetch_and_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_and_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 4, "w", v, `atomic_fetch_and_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1251,9 +1296,10 @@ export function* atomic_fetch_and_relaxed(m: Machine, i: number, v: KPtr<unknown
  * @category andnot
  */
 export function* atomic_andnot(m: Machine, i: number, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_andnot", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_andnot: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_andnot", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_andnot", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "andnot", 4, "w", v, `atomic_andnot(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1278,9 +1324,10 @@ export function* atomic_andnot(m: Machine, i: number, v: KPtr<unknown>): StepGen
  * @category andnot
  */
 export function* atomic_fetch_andnot(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_andnot", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 4, "w", v, `atomic_fetch_andnot(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1306,9 +1353,10 @@ export function* atomic_fetch_andnot(m: Machine, i: number, v: KPtr<unknown>): S
  * @category andnot
  */
 export function* atomic_fetch_andnot_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_andnot_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 4, "w", v, `atomic_fetch_andnot_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1334,9 +1382,10 @@ export function* atomic_fetch_andnot_acquire(m: Machine, i: number, v: KPtr<unkn
  * @category andnot
  */
 export function* atomic_fetch_andnot_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_andnot_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 4, "w", v, `atomic_fetch_andnot_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1362,9 +1411,10 @@ export function* atomic_fetch_andnot_release(m: Machine, i: number, v: KPtr<unkn
  * @category andnot
  */
 export function* atomic_fetch_andnot_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_andnot_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 4, "w", v, `atomic_fetch_andnot_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1390,9 +1440,10 @@ export function* atomic_fetch_andnot_relaxed(m: Machine, i: number, v: KPtr<unkn
  * @category or
  */
 export function* atomic_or(m: Machine, i: number, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_or", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_or: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_or", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_or", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "or", 4, "w", v, `atomic_or(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1417,9 +1468,10 @@ export function* atomic_or(m: Machine, i: number, v: KPtr<unknown>): StepGen<voi
  * @category or
  */
 export function* atomic_fetch_or(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_or", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 4, "w", v, `atomic_fetch_or(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1445,9 +1497,10 @@ export function* atomic_fetch_or(m: Machine, i: number, v: KPtr<unknown>): StepG
  * @category or
  */
 export function* atomic_fetch_or_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_or_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 4, "w", v, `atomic_fetch_or_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1473,9 +1526,10 @@ export function* atomic_fetch_or_acquire(m: Machine, i: number, v: KPtr<unknown>
  * @category or
  */
 export function* atomic_fetch_or_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_or_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 4, "w", v, `atomic_fetch_or_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1501,9 +1555,10 @@ export function* atomic_fetch_or_release(m: Machine, i: number, v: KPtr<unknown>
  * @category or
  */
 export function* atomic_fetch_or_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_or_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 4, "w", v, `atomic_fetch_or_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1529,9 +1584,10 @@ export function* atomic_fetch_or_relaxed(m: Machine, i: number, v: KPtr<unknown>
  * @category xor
  */
 export function* atomic_xor(m: Machine, i: number, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xor", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_xor: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_xor", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xor", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "xor", 4, "w", v, `atomic_xor(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1556,9 +1612,10 @@ export function* atomic_xor(m: Machine, i: number, v: KPtr<unknown>): StepGen<vo
  * @category xor
  */
 export function* atomic_fetch_xor(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_xor", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 4, "w", v, `atomic_fetch_xor(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1584,9 +1641,10 @@ export function* atomic_fetch_xor(m: Machine, i: number, v: KPtr<unknown>): Step
  * @category xor
  */
 export function* atomic_fetch_xor_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_xor_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 4, "w", v, `atomic_fetch_xor_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1612,9 +1670,10 @@ export function* atomic_fetch_xor_acquire(m: Machine, i: number, v: KPtr<unknown
  * @category xor
  */
 export function* atomic_fetch_xor_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_xor_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 4, "w", v, `atomic_fetch_xor_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1640,9 +1699,10 @@ export function* atomic_fetch_xor_release(m: Machine, i: number, v: KPtr<unknown
  * @category xor
  */
 export function* atomic_fetch_xor_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_xor_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 4, "w", v, `atomic_fetch_xor_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -1668,7 +1728,8 @@ export function* atomic_fetch_xor_relaxed(m: Machine, i: number, v: KPtr<unknown
  * @category xchg
  */
 export function* atomic_xchg(m: Machine, v: KPtr<unknown>, nval: number): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_xchg", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg: new", nval);
   nval |= 0;
@@ -1696,7 +1757,8 @@ export function* atomic_xchg(m: Machine, v: KPtr<unknown>, nval: number): StepGe
  * @category xchg
  */
 export function* atomic_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: number): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_xchg_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg_acquire: new", nval);
   nval |= 0;
@@ -1724,7 +1786,8 @@ export function* atomic_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: number)
  * @category xchg
  */
 export function* atomic_xchg_release(m: Machine, v: KPtr<unknown>, nval: number): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_xchg_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg_release", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg_release: new", nval);
   nval |= 0;
@@ -1752,7 +1815,8 @@ export function* atomic_xchg_release(m: Machine, v: KPtr<unknown>, nval: number)
  * @category xchg
  */
 export function* atomic_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: number): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_xchg_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg_relaxed: new", nval);
   nval |= 0;
@@ -1780,7 +1844,8 @@ export function* atomic_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: number)
  * @category cmpxchg
  */
 export function* atomic_cmpxchg(m: Machine, v: KPtr<unknown>, oval: number, nval: number): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_cmpxchg", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg: old", oval);
   oval |= 0;
@@ -1812,7 +1877,8 @@ export function* atomic_cmpxchg(m: Machine, v: KPtr<unknown>, oval: number, nval
  * @category cmpxchg
  */
 export function* atomic_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: number, nval: number): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_cmpxchg_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg_acquire: old", oval);
   oval |= 0;
@@ -1844,7 +1910,8 @@ export function* atomic_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: numb
  * @category cmpxchg
  */
 export function* atomic_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: number, nval: number): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_cmpxchg_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg_release", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg_release: old", oval);
   oval |= 0;
@@ -1876,7 +1943,8 @@ export function* atomic_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: numb
  * @category cmpxchg
  */
 export function* atomic_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: number, nval: number): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_cmpxchg_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg_relaxed: old", oval);
   oval |= 0;
@@ -1908,7 +1976,8 @@ export function* atomic_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: numb
  * @category try_cmpxchg
  */
 export function* atomic_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_try_cmpxchg", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg", m, v, ATOMIC_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg", oldp);
   let oval = oldp.value;
@@ -1945,7 +2014,8 @@ export function* atomic_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value:
  * @category try_cmpxchg
  */
 export function* atomic_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_try_cmpxchg_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg_acquire", oldp);
   let oval = oldp.value;
@@ -1982,7 +2052,8 @@ export function* atomic_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: 
  * @category try_cmpxchg
  */
 export function* atomic_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_try_cmpxchg_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg_release", m, v, ATOMIC_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg_release", oldp);
   let oval = oldp.value;
@@ -2019,7 +2090,8 @@ export function* atomic_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: 
  * @category try_cmpxchg
  */
 export function* atomic_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_try_cmpxchg_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg_relaxed", oldp);
   let oval = oldp.value;
@@ -2056,9 +2128,10 @@ export function* atomic_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: 
  * @category sub_and_test
  */
 export function* atomic_sub_and_test(m: Machine, i: number, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_and_test", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_and_test: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_sub_and_test", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_and_test", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_and_test", 4, "w", v, `atomic_sub_and_test(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2085,7 +2158,8 @@ export function* atomic_sub_and_test(m: Machine, i: number, v: KPtr<unknown>): S
  * @category dec_and_test
  */
 export function* atomic_dec_and_test(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_and_test", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_and_test", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_and_test", 4, "w", v, `atomic_dec_and_test(${kptrRef(v)})`);
   yield step;
@@ -2112,7 +2186,8 @@ export function* atomic_dec_and_test(m: Machine, v: KPtr<unknown>): StepGen<bool
  * @category inc_and_test
  */
 export function* atomic_inc_and_test(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_and_test", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_and_test", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_and_test", 4, "w", v, `atomic_inc_and_test(${kptrRef(v)})`);
   yield step;
@@ -2139,9 +2214,10 @@ export function* atomic_inc_and_test(m: Machine, v: KPtr<unknown>): StepGen<bool
  * @category add_negative
  */
 export function* atomic_add_negative(m: Machine, i: number, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_negative", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_negative", 4, "w", v, `atomic_add_negative(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2168,9 +2244,10 @@ export function* atomic_add_negative(m: Machine, i: number, v: KPtr<unknown>): S
  * @category add_negative
  */
 export function* atomic_add_negative_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_negative_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_negative", 4, "w", v, `atomic_add_negative_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2197,9 +2274,10 @@ export function* atomic_add_negative_acquire(m: Machine, i: number, v: KPtr<unkn
  * @category add_negative
  */
 export function* atomic_add_negative_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_negative_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_negative", 4, "w", v, `atomic_add_negative_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2226,9 +2304,10 @@ export function* atomic_add_negative_release(m: Machine, i: number, v: KPtr<unkn
  * @category add_negative
  */
 export function* atomic_add_negative_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_negative_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_negative", 4, "w", v, `atomic_add_negative_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2255,7 +2334,8 @@ export function* atomic_add_negative_relaxed(m: Machine, i: number, v: KPtr<unkn
  * @category add_unless
  */
 export function* atomic_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: number, u: number): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_add_unless", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_unless", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_unless", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(a)) throw badAtomicInt("atomic_fetch_add_unless: a", a);
   a |= 0;
@@ -2287,7 +2367,8 @@ export function* atomic_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: number
  * @category add_unless
  */
 export function* atomic_add_unless(m: Machine, v: KPtr<unknown>, a: number, u: number): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_unless", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_unless", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_unless", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(a)) throw badAtomicInt("atomic_add_unless: a", a);
   a |= 0;
@@ -2319,7 +2400,8 @@ export function* atomic_add_unless(m: Machine, v: KPtr<unknown>, a: number, u: n
  * @category inc_not_zero
  */
 export function* atomic_inc_not_zero(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_not_zero", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_not_zero", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_not_zero", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_not_zero", 4, "w", v, `atomic_inc_not_zero(${kptrRef(v)})`);
   yield step;
@@ -2347,7 +2429,8 @@ export function* atomic_inc_not_zero(m: Machine, v: KPtr<unknown>): StepGen<bool
  * @category inc_unless_negative
  */
 export function* atomic_inc_unless_negative(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_unless_negative", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_unless_negative", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_unless_negative", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_unless_negative", 4, "w", v, `atomic_inc_unless_negative(${kptrRef(v)})`);
   yield step;
@@ -2375,7 +2458,8 @@ export function* atomic_inc_unless_negative(m: Machine, v: KPtr<unknown>): StepG
  * @category dec_unless_positive
  */
 export function* atomic_dec_unless_positive(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_unless_positive", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_unless_positive", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_unless_positive", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_unless_positive", 4, "w", v, `atomic_dec_unless_positive(${kptrRef(v)})`);
   yield step;
@@ -2403,7 +2487,8 @@ export function* atomic_dec_unless_positive(m: Machine, v: KPtr<unknown>): StepG
  * @category dec_if_positive
  */
 export function* atomic_dec_if_positive(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_if_positive", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_if_positive", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_if_positive", m, v, ATOMIC_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_if_positive", 4, "w", v, `atomic_dec_if_positive(${kptrRef(v)})`);
   yield step;
@@ -2432,7 +2517,8 @@ export function* atomic_dec_if_positive(m: Machine, v: KPtr<unknown>): StepGen<n
  * @category read
  */
 export function* atomic64_read(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_read", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_read", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_read", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "read", 8, "r", v, `atomic64_read(${kptrRef(v)})`);
   yield step;
@@ -2457,7 +2543,8 @@ export function* atomic64_read(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
  * @category read
  */
 export function* atomic64_read_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_read_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_read_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_read_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "read_acquire", 8, "r", v, `atomic64_read_acquire(${kptrRef(v)})`);
   yield step;
@@ -2482,7 +2569,8 @@ export function* atomic64_read_acquire(m: Machine, v: KPtr<unknown>): StepGen<bi
  * @category set
  */
 export function* atomic64_set(m: Machine, v: KPtr<unknown>, i: bigint): StepGen<void> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_set", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_set", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_set", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_set: i", i);
   i = BigInt.asIntN(64, i);
@@ -2509,7 +2597,8 @@ export function* atomic64_set(m: Machine, v: KPtr<unknown>, i: bigint): StepGen<
  * @category set
  */
 export function* atomic64_set_release(m: Machine, v: KPtr<unknown>, i: bigint): StepGen<void> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_set_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_set_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_set_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_set_release: i", i);
   i = BigInt.asIntN(64, i);
@@ -2536,9 +2625,10 @@ export function* atomic64_set_release(m: Machine, v: KPtr<unknown>, i: bigint): 
  * @category add
  */
 export function* atomic64_add(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add", 8, "w", v, `atomic64_add(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2563,9 +2653,10 @@ export function* atomic64_add(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<
  * @category add
  */
 export function* atomic64_add_return(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_return", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic64_add_return(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2592,9 +2683,10 @@ export function* atomic64_add_return(m: Machine, i: bigint, v: KPtr<unknown>): S
  * @category add
  */
 export function* atomic64_add_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_return_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic64_add_return_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2621,9 +2713,10 @@ export function* atomic64_add_return_acquire(m: Machine, i: bigint, v: KPtr<unkn
  * @category add
  */
 export function* atomic64_add_return_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_return_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic64_add_return_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2650,9 +2743,10 @@ export function* atomic64_add_return_release(m: Machine, i: bigint, v: KPtr<unkn
  * @category add
  */
 export function* atomic64_add_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_return_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic64_add_return_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2679,9 +2773,10 @@ export function* atomic64_add_return_relaxed(m: Machine, i: bigint, v: KPtr<unkn
  * @category add
  */
 export function* atomic64_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_add", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic64_fetch_add(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2707,9 +2802,10 @@ export function* atomic64_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): St
  * @category add
  */
 export function* atomic64_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_add_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic64_fetch_add_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2735,9 +2831,10 @@ export function* atomic64_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unkno
  * @category add
  */
 export function* atomic64_fetch_add_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_add_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic64_fetch_add_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2763,9 +2860,10 @@ export function* atomic64_fetch_add_release(m: Machine, i: bigint, v: KPtr<unkno
  * @category add
  */
 export function* atomic64_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_add_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic64_fetch_add_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2791,9 +2889,10 @@ export function* atomic64_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unkno
  * @category sub
  */
 export function* atomic64_sub(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_sub", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub", 8, "w", v, `atomic64_sub(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2818,9 +2917,10 @@ export function* atomic64_sub(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<
  * @category sub
  */
 export function* atomic64_sub_return(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_sub_return", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic64_sub_return(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2847,9 +2947,10 @@ export function* atomic64_sub_return(m: Machine, i: bigint, v: KPtr<unknown>): S
  * @category sub
  */
 export function* atomic64_sub_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_sub_return_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic64_sub_return_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2876,9 +2977,10 @@ export function* atomic64_sub_return_acquire(m: Machine, i: bigint, v: KPtr<unkn
  * @category sub
  */
 export function* atomic64_sub_return_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_sub_return_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic64_sub_return_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2905,9 +3007,10 @@ export function* atomic64_sub_return_release(m: Machine, i: bigint, v: KPtr<unkn
  * @category sub
  */
 export function* atomic64_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_sub_return_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic64_sub_return_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2934,9 +3037,10 @@ export function* atomic64_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<unkn
  * @category sub
  */
 export function* atomic64_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_sub", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic64_fetch_sub(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2962,9 +3066,10 @@ export function* atomic64_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): St
  * @category sub
  */
 export function* atomic64_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_sub_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic64_fetch_sub_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -2990,9 +3095,10 @@ export function* atomic64_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unkno
  * @category sub
  */
 export function* atomic64_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_sub_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic64_fetch_sub_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3018,9 +3124,10 @@ export function* atomic64_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unkno
  * @category sub
  */
 export function* atomic64_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_sub_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic64_fetch_sub_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3046,7 +3153,8 @@ export function* atomic64_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unkno
  * @category inc
  */
 export function* atomic64_inc(m: Machine, v: KPtr<unknown>): StepGen<void> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc", 8, "w", v, `atomic64_inc(${kptrRef(v)})`);
   yield step;
@@ -3071,7 +3179,8 @@ export function* atomic64_inc(m: Machine, v: KPtr<unknown>): StepGen<void> {
  * @category inc
  */
 export function* atomic64_inc_return(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_return", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic64_inc_return(${kptrRef(v)})`);
   yield step;
@@ -3098,7 +3207,8 @@ export function* atomic64_inc_return(m: Machine, v: KPtr<unknown>): StepGen<bigi
  * @category inc
  */
 export function* atomic64_inc_return_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_return_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic64_inc_return_acquire(${kptrRef(v)})`);
   yield step;
@@ -3125,7 +3235,8 @@ export function* atomic64_inc_return_acquire(m: Machine, v: KPtr<unknown>): Step
  * @category inc
  */
 export function* atomic64_inc_return_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_return_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic64_inc_return_release(${kptrRef(v)})`);
   yield step;
@@ -3152,7 +3263,8 @@ export function* atomic64_inc_return_release(m: Machine, v: KPtr<unknown>): Step
  * @category inc
  */
 export function* atomic64_inc_return_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_return_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic64_inc_return_relaxed(${kptrRef(v)})`);
   yield step;
@@ -3179,7 +3291,8 @@ export function* atomic64_inc_return_relaxed(m: Machine, v: KPtr<unknown>): Step
  * @category inc
  */
 export function* atomic64_fetch_inc(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_inc", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic64_fetch_inc(${kptrRef(v)})`);
   yield step;
@@ -3205,7 +3318,8 @@ export function* atomic64_fetch_inc(m: Machine, v: KPtr<unknown>): StepGen<bigin
  * @category inc
  */
 export function* atomic64_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_inc_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic64_fetch_inc_acquire(${kptrRef(v)})`);
   yield step;
@@ -3231,7 +3345,8 @@ export function* atomic64_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): StepG
  * @category inc
  */
 export function* atomic64_fetch_inc_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_inc_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic64_fetch_inc_release(${kptrRef(v)})`);
   yield step;
@@ -3257,7 +3372,8 @@ export function* atomic64_fetch_inc_release(m: Machine, v: KPtr<unknown>): StepG
  * @category inc
  */
 export function* atomic64_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_inc_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic64_fetch_inc_relaxed(${kptrRef(v)})`);
   yield step;
@@ -3283,7 +3399,8 @@ export function* atomic64_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): StepG
  * @category dec
  */
 export function* atomic64_dec(m: Machine, v: KPtr<unknown>): StepGen<void> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec", 8, "w", v, `atomic64_dec(${kptrRef(v)})`);
   yield step;
@@ -3308,7 +3425,8 @@ export function* atomic64_dec(m: Machine, v: KPtr<unknown>): StepGen<void> {
  * @category dec
  */
 export function* atomic64_dec_return(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_return", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic64_dec_return(${kptrRef(v)})`);
   yield step;
@@ -3335,7 +3453,8 @@ export function* atomic64_dec_return(m: Machine, v: KPtr<unknown>): StepGen<bigi
  * @category dec
  */
 export function* atomic64_dec_return_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_return_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic64_dec_return_acquire(${kptrRef(v)})`);
   yield step;
@@ -3362,7 +3481,8 @@ export function* atomic64_dec_return_acquire(m: Machine, v: KPtr<unknown>): Step
  * @category dec
  */
 export function* atomic64_dec_return_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_return_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic64_dec_return_release(${kptrRef(v)})`);
   yield step;
@@ -3389,7 +3509,8 @@ export function* atomic64_dec_return_release(m: Machine, v: KPtr<unknown>): Step
  * @category dec
  */
 export function* atomic64_dec_return_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_return_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic64_dec_return_relaxed(${kptrRef(v)})`);
   yield step;
@@ -3416,7 +3537,8 @@ export function* atomic64_dec_return_relaxed(m: Machine, v: KPtr<unknown>): Step
  * @category dec
  */
 export function* atomic64_fetch_dec(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_dec", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic64_fetch_dec(${kptrRef(v)})`);
   yield step;
@@ -3442,7 +3564,8 @@ export function* atomic64_fetch_dec(m: Machine, v: KPtr<unknown>): StepGen<bigin
  * @category dec
  */
 export function* atomic64_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_dec_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic64_fetch_dec_acquire(${kptrRef(v)})`);
   yield step;
@@ -3468,7 +3591,8 @@ export function* atomic64_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): StepG
  * @category dec
  */
 export function* atomic64_fetch_dec_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_dec_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic64_fetch_dec_release(${kptrRef(v)})`);
   yield step;
@@ -3494,7 +3618,8 @@ export function* atomic64_fetch_dec_release(m: Machine, v: KPtr<unknown>): StepG
  * @category dec
  */
 export function* atomic64_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_dec_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic64_fetch_dec_relaxed(${kptrRef(v)})`);
   yield step;
@@ -3520,9 +3645,10 @@ export function* atomic64_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): StepG
  * @category and
  */
 export function* atomic64_and(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_and", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_and", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_and", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "and", 8, "w", v, `atomic64_and(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3547,9 +3673,10 @@ export function* atomic64_and(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<
  * @category and
  */
 export function* atomic64_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_and", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic64_fetch_and(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3575,9 +3702,10 @@ export function* atomic64_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): St
  * @category and
  */
 export function* atomic64_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_and_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic64_fetch_and_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3603,9 +3731,10 @@ export function* atomic64_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unkno
  * @category and
  */
 export function* atomic64_fetch_and_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_and_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic64_fetch_and_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3631,9 +3760,10 @@ export function* atomic64_fetch_and_release(m: Machine, i: bigint, v: KPtr<unkno
  * @category and
  */
 export function* atomic64_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_and_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic64_fetch_and_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3659,9 +3789,10 @@ export function* atomic64_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unkno
  * @category andnot
  */
 export function* atomic64_andnot(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_andnot", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_andnot", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_andnot", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "andnot", 8, "w", v, `atomic64_andnot(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3686,9 +3817,10 @@ export function* atomic64_andnot(m: Machine, i: bigint, v: KPtr<unknown>): StepG
  * @category andnot
  */
 export function* atomic64_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_andnot", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic64_fetch_andnot(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3714,9 +3846,10 @@ export function* atomic64_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category andnot
  */
 export function* atomic64_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_andnot_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic64_fetch_andnot_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3742,9 +3875,10 @@ export function* atomic64_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category andnot
  */
 export function* atomic64_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_andnot_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic64_fetch_andnot_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3770,9 +3904,10 @@ export function* atomic64_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<un
  * @category andnot
  */
 export function* atomic64_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_andnot_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic64_fetch_andnot_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3798,9 +3933,10 @@ export function* atomic64_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category or
  */
 export function* atomic64_or(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_or", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_or", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_or", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "or", 8, "w", v, `atomic64_or(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3825,9 +3961,10 @@ export function* atomic64_or(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<v
  * @category or
  */
 export function* atomic64_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_or", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic64_fetch_or(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3853,9 +3990,10 @@ export function* atomic64_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): Ste
  * @category or
  */
 export function* atomic64_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_or_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic64_fetch_or_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3881,9 +4019,10 @@ export function* atomic64_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unknow
  * @category or
  */
 export function* atomic64_fetch_or_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_or_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic64_fetch_or_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3909,9 +4048,10 @@ export function* atomic64_fetch_or_release(m: Machine, i: bigint, v: KPtr<unknow
  * @category or
  */
 export function* atomic64_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_or_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic64_fetch_or_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3937,9 +4077,10 @@ export function* atomic64_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unknow
  * @category xor
  */
 export function* atomic64_xor(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xor", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_xor", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xor", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "xor", 8, "w", v, `atomic64_xor(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3964,9 +4105,10 @@ export function* atomic64_xor(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<
  * @category xor
  */
 export function* atomic64_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_xor", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic64_fetch_xor(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -3992,9 +4134,10 @@ export function* atomic64_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): St
  * @category xor
  */
 export function* atomic64_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_xor_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic64_fetch_xor_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -4020,9 +4163,10 @@ export function* atomic64_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unkno
  * @category xor
  */
 export function* atomic64_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_xor_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic64_fetch_xor_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -4048,9 +4192,10 @@ export function* atomic64_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unkno
  * @category xor
  */
 export function* atomic64_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_xor_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic64_fetch_xor_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -4076,7 +4221,8 @@ export function* atomic64_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unkno
  * @category xchg
  */
 export function* atomic64_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_xchg", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -4104,7 +4250,8 @@ export function* atomic64_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): Step
  * @category xchg
  */
 export function* atomic64_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_xchg_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg_acquire: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -4132,7 +4279,8 @@ export function* atomic64_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bigin
  * @category xchg
  */
 export function* atomic64_xchg_release(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_xchg_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg_release: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -4160,7 +4308,8 @@ export function* atomic64_xchg_release(m: Machine, v: KPtr<unknown>, nval: bigin
  * @category xchg
  */
 export function* atomic64_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_xchg_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg_relaxed: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -4188,7 +4337,8 @@ export function* atomic64_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bigin
  * @category cmpxchg
  */
 export function* atomic64_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_cmpxchg", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -4220,7 +4370,8 @@ export function* atomic64_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, nv
  * @category cmpxchg
  */
 export function* atomic64_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_cmpxchg_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg_acquire: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -4252,7 +4403,8 @@ export function* atomic64_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: bi
  * @category cmpxchg
  */
 export function* atomic64_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_cmpxchg_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg_release: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -4284,7 +4436,8 @@ export function* atomic64_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: bi
  * @category cmpxchg
  */
 export function* atomic64_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_cmpxchg_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg_relaxed: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -4316,7 +4469,8 @@ export function* atomic64_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: bi
  * @category try_cmpxchg
  */
 export function* atomic64_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_try_cmpxchg", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg", oldp);
   let oval = oldp.value;
@@ -4353,7 +4507,8 @@ export function* atomic64_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { valu
  * @category try_cmpxchg
  */
 export function* atomic64_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_try_cmpxchg_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg_acquire", oldp);
   let oval = oldp.value;
@@ -4390,7 +4545,8 @@ export function* atomic64_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp
  * @category try_cmpxchg
  */
 export function* atomic64_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_try_cmpxchg_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg_release", oldp);
   let oval = oldp.value;
@@ -4427,7 +4583,8 @@ export function* atomic64_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp
  * @category try_cmpxchg
  */
 export function* atomic64_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_try_cmpxchg_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg_relaxed", oldp);
   let oval = oldp.value;
@@ -4464,9 +4621,10 @@ export function* atomic64_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp
  * @category sub_and_test
  */
 export function* atomic64_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_and_test", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_and_test: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_sub_and_test", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_and_test", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_and_test", 8, "w", v, `atomic64_sub_and_test(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -4493,7 +4651,8 @@ export function* atomic64_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category dec_and_test
  */
 export function* atomic64_dec_and_test(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_and_test", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_and_test", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_and_test", 8, "w", v, `atomic64_dec_and_test(${kptrRef(v)})`);
   yield step;
@@ -4520,7 +4679,8 @@ export function* atomic64_dec_and_test(m: Machine, v: KPtr<unknown>): StepGen<bo
  * @category inc_and_test
  */
 export function* atomic64_inc_and_test(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_and_test", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_and_test", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_and_test", 8, "w", v, `atomic64_inc_and_test(${kptrRef(v)})`);
   yield step;
@@ -4547,9 +4707,10 @@ export function* atomic64_inc_and_test(m: Machine, v: KPtr<unknown>): StepGen<bo
  * @category add_negative
  */
 export function* atomic64_add_negative(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_negative", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic64_add_negative(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -4576,9 +4737,10 @@ export function* atomic64_add_negative(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category add_negative
  */
 export function* atomic64_add_negative_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_negative_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic64_add_negative_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -4605,9 +4767,10 @@ export function* atomic64_add_negative_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category add_negative
  */
 export function* atomic64_add_negative_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_negative_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic64_add_negative_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -4634,9 +4797,10 @@ export function* atomic64_add_negative_release(m: Machine, i: bigint, v: KPtr<un
  * @category add_negative
  */
 export function* atomic64_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_negative_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic64_add_negative_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -4663,7 +4827,8 @@ export function* atomic64_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category add_unless
  */
 export function* atomic64_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_add_unless", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_unless", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_unless", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic64_fetch_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -4695,7 +4860,8 @@ export function* atomic64_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bigi
  * @category add_unless
  */
 export function* atomic64_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_unless", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_unless", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_unless", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic64_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -4727,7 +4893,8 @@ export function* atomic64_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u:
  * @category inc_not_zero
  */
 export function* atomic64_inc_not_zero(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_not_zero", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_not_zero", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_not_zero", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_not_zero", 8, "w", v, `atomic64_inc_not_zero(${kptrRef(v)})`);
   yield step;
@@ -4755,7 +4922,8 @@ export function* atomic64_inc_not_zero(m: Machine, v: KPtr<unknown>): StepGen<bo
  * @category inc_unless_negative
  */
 export function* atomic64_inc_unless_negative(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_unless_negative", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_unless_negative", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_unless_negative", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_unless_negative", 8, "w", v, `atomic64_inc_unless_negative(${kptrRef(v)})`);
   yield step;
@@ -4783,7 +4951,8 @@ export function* atomic64_inc_unless_negative(m: Machine, v: KPtr<unknown>): Ste
  * @category dec_unless_positive
  */
 export function* atomic64_dec_unless_positive(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_unless_positive", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_unless_positive", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_unless_positive", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_unless_positive", 8, "w", v, `atomic64_dec_unless_positive(${kptrRef(v)})`);
   yield step;
@@ -4811,7 +4980,8 @@ export function* atomic64_dec_unless_positive(m: Machine, v: KPtr<unknown>): Ste
  * @category dec_if_positive
  */
 export function* atomic64_dec_if_positive(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_if_positive", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_if_positive", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_if_positive", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_if_positive", 8, "w", v, `atomic64_dec_if_positive(${kptrRef(v)})`);
   yield step;
@@ -4840,7 +5010,8 @@ export function* atomic64_dec_if_positive(m: Machine, v: KPtr<unknown>): StepGen
  * @category read
  */
 export function* atomic_long_read(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_read", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_read", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_read", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "read", 8, "r", v, `atomic_long_read(${kptrRef(v)})`);
   yield step;
@@ -4865,7 +5036,8 @@ export function* atomic_long_read(m: Machine, v: KPtr<unknown>): StepGen<bigint>
  * @category read
  */
 export function* atomic_long_read_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_read_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_read_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_read_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "read_acquire", 8, "r", v, `atomic_long_read_acquire(${kptrRef(v)})`);
   yield step;
@@ -4890,7 +5062,8 @@ export function* atomic_long_read_acquire(m: Machine, v: KPtr<unknown>): StepGen
  * @category set
  */
 export function* atomic_long_set(m: Machine, v: KPtr<unknown>, i: bigint): StepGen<void> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_set", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_set", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_set", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_set: i", i);
   i = BigInt.asIntN(64, i);
@@ -4917,7 +5090,8 @@ export function* atomic_long_set(m: Machine, v: KPtr<unknown>, i: bigint): StepG
  * @category set
  */
 export function* atomic_long_set_release(m: Machine, v: KPtr<unknown>, i: bigint): StepGen<void> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_set_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_set_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_set_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_set_release: i", i);
   i = BigInt.asIntN(64, i);
@@ -4944,9 +5118,10 @@ export function* atomic_long_set_release(m: Machine, v: KPtr<unknown>, i: bigint
  * @category add
  */
 export function* atomic_long_add(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add", 8, "w", v, `atomic_long_add(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -4971,9 +5146,10 @@ export function* atomic_long_add(m: Machine, i: bigint, v: KPtr<unknown>): StepG
  * @category add
  */
 export function* atomic_long_add_return(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_return", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic_long_add_return(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5000,9 +5176,10 @@ export function* atomic_long_add_return(m: Machine, i: bigint, v: KPtr<unknown>)
  * @category add
  */
 export function* atomic_long_add_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_return_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic_long_add_return_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5029,9 +5206,10 @@ export function* atomic_long_add_return_acquire(m: Machine, i: bigint, v: KPtr<u
  * @category add
  */
 export function* atomic_long_add_return_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_return_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic_long_add_return_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5058,9 +5236,10 @@ export function* atomic_long_add_return_release(m: Machine, i: bigint, v: KPtr<u
  * @category add
  */
 export function* atomic_long_add_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_return_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic_long_add_return_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5087,9 +5266,10 @@ export function* atomic_long_add_return_relaxed(m: Machine, i: bigint, v: KPtr<u
  * @category add
  */
 export function* atomic_long_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_add", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic_long_fetch_add(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5115,9 +5295,10 @@ export function* atomic_long_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category add
  */
 export function* atomic_long_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_add_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic_long_fetch_add_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5143,9 +5324,10 @@ export function* atomic_long_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category add
  */
 export function* atomic_long_fetch_add_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_add_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic_long_fetch_add_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5171,9 +5353,10 @@ export function* atomic_long_fetch_add_release(m: Machine, i: bigint, v: KPtr<un
  * @category add
  */
 export function* atomic_long_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_add_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic_long_fetch_add_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5199,9 +5382,10 @@ export function* atomic_long_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category sub
  */
 export function* atomic_long_sub(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_sub", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub", 8, "w", v, `atomic_long_sub(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5226,9 +5410,10 @@ export function* atomic_long_sub(m: Machine, i: bigint, v: KPtr<unknown>): StepG
  * @category sub
  */
 export function* atomic_long_sub_return(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_sub_return", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic_long_sub_return(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5255,9 +5440,10 @@ export function* atomic_long_sub_return(m: Machine, i: bigint, v: KPtr<unknown>)
  * @category sub
  */
 export function* atomic_long_sub_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_sub_return_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic_long_sub_return_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5284,9 +5470,10 @@ export function* atomic_long_sub_return_acquire(m: Machine, i: bigint, v: KPtr<u
  * @category sub
  */
 export function* atomic_long_sub_return_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_sub_return_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic_long_sub_return_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5313,9 +5500,10 @@ export function* atomic_long_sub_return_release(m: Machine, i: bigint, v: KPtr<u
  * @category sub
  */
 export function* atomic_long_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_sub_return_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic_long_sub_return_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5342,9 +5530,10 @@ export function* atomic_long_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<u
  * @category sub
  */
 export function* atomic_long_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_sub", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic_long_fetch_sub(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5370,9 +5559,10 @@ export function* atomic_long_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category sub
  */
 export function* atomic_long_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_sub_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic_long_fetch_sub_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5398,9 +5588,10 @@ export function* atomic_long_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category sub
  */
 export function* atomic_long_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_sub_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic_long_fetch_sub_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5426,9 +5617,10 @@ export function* atomic_long_fetch_sub_release(m: Machine, i: bigint, v: KPtr<un
  * @category sub
  */
 export function* atomic_long_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_sub_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic_long_fetch_sub_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5454,7 +5646,8 @@ export function* atomic_long_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category inc
  */
 export function* atomic_long_inc(m: Machine, v: KPtr<unknown>): StepGen<void> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc", 8, "w", v, `atomic_long_inc(${kptrRef(v)})`);
   yield step;
@@ -5479,7 +5672,8 @@ export function* atomic_long_inc(m: Machine, v: KPtr<unknown>): StepGen<void> {
  * @category inc
  */
 export function* atomic_long_inc_return(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_return", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic_long_inc_return(${kptrRef(v)})`);
   yield step;
@@ -5506,7 +5700,8 @@ export function* atomic_long_inc_return(m: Machine, v: KPtr<unknown>): StepGen<b
  * @category inc
  */
 export function* atomic_long_inc_return_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_return_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic_long_inc_return_acquire(${kptrRef(v)})`);
   yield step;
@@ -5533,7 +5728,8 @@ export function* atomic_long_inc_return_acquire(m: Machine, v: KPtr<unknown>): S
  * @category inc
  */
 export function* atomic_long_inc_return_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_return_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic_long_inc_return_release(${kptrRef(v)})`);
   yield step;
@@ -5560,7 +5756,8 @@ export function* atomic_long_inc_return_release(m: Machine, v: KPtr<unknown>): S
  * @category inc
  */
 export function* atomic_long_inc_return_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_return_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic_long_inc_return_relaxed(${kptrRef(v)})`);
   yield step;
@@ -5587,7 +5784,8 @@ export function* atomic_long_inc_return_relaxed(m: Machine, v: KPtr<unknown>): S
  * @category inc
  */
 export function* atomic_long_fetch_inc(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_inc", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic_long_fetch_inc(${kptrRef(v)})`);
   yield step;
@@ -5613,7 +5811,8 @@ export function* atomic_long_fetch_inc(m: Machine, v: KPtr<unknown>): StepGen<bi
  * @category inc
  */
 export function* atomic_long_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_inc_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic_long_fetch_inc_acquire(${kptrRef(v)})`);
   yield step;
@@ -5639,7 +5838,8 @@ export function* atomic_long_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): St
  * @category inc
  */
 export function* atomic_long_fetch_inc_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_inc_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic_long_fetch_inc_release(${kptrRef(v)})`);
   yield step;
@@ -5665,7 +5865,8 @@ export function* atomic_long_fetch_inc_release(m: Machine, v: KPtr<unknown>): St
  * @category inc
  */
 export function* atomic_long_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_inc_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic_long_fetch_inc_relaxed(${kptrRef(v)})`);
   yield step;
@@ -5691,7 +5892,8 @@ export function* atomic_long_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): St
  * @category dec
  */
 export function* atomic_long_dec(m: Machine, v: KPtr<unknown>): StepGen<void> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec", 8, "w", v, `atomic_long_dec(${kptrRef(v)})`);
   yield step;
@@ -5716,7 +5918,8 @@ export function* atomic_long_dec(m: Machine, v: KPtr<unknown>): StepGen<void> {
  * @category dec
  */
 export function* atomic_long_dec_return(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_return", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic_long_dec_return(${kptrRef(v)})`);
   yield step;
@@ -5743,7 +5946,8 @@ export function* atomic_long_dec_return(m: Machine, v: KPtr<unknown>): StepGen<b
  * @category dec
  */
 export function* atomic_long_dec_return_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_return_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic_long_dec_return_acquire(${kptrRef(v)})`);
   yield step;
@@ -5770,7 +5974,8 @@ export function* atomic_long_dec_return_acquire(m: Machine, v: KPtr<unknown>): S
  * @category dec
  */
 export function* atomic_long_dec_return_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_return_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic_long_dec_return_release(${kptrRef(v)})`);
   yield step;
@@ -5797,7 +6002,8 @@ export function* atomic_long_dec_return_release(m: Machine, v: KPtr<unknown>): S
  * @category dec
  */
 export function* atomic_long_dec_return_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_return_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic_long_dec_return_relaxed(${kptrRef(v)})`);
   yield step;
@@ -5824,7 +6030,8 @@ export function* atomic_long_dec_return_relaxed(m: Machine, v: KPtr<unknown>): S
  * @category dec
  */
 export function* atomic_long_fetch_dec(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_dec", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic_long_fetch_dec(${kptrRef(v)})`);
   yield step;
@@ -5850,7 +6057,8 @@ export function* atomic_long_fetch_dec(m: Machine, v: KPtr<unknown>): StepGen<bi
  * @category dec
  */
 export function* atomic_long_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_dec_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic_long_fetch_dec_acquire(${kptrRef(v)})`);
   yield step;
@@ -5876,7 +6084,8 @@ export function* atomic_long_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): St
  * @category dec
  */
 export function* atomic_long_fetch_dec_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_dec_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic_long_fetch_dec_release(${kptrRef(v)})`);
   yield step;
@@ -5902,7 +6111,8 @@ export function* atomic_long_fetch_dec_release(m: Machine, v: KPtr<unknown>): St
  * @category dec
  */
 export function* atomic_long_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_dec_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic_long_fetch_dec_relaxed(${kptrRef(v)})`);
   yield step;
@@ -5928,9 +6138,10 @@ export function* atomic_long_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): St
  * @category and
  */
 export function* atomic_long_and(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_and", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_and", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_and", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "and", 8, "w", v, `atomic_long_and(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5955,9 +6166,10 @@ export function* atomic_long_and(m: Machine, i: bigint, v: KPtr<unknown>): StepG
  * @category and
  */
 export function* atomic_long_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_and", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic_long_fetch_and(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -5983,9 +6195,10 @@ export function* atomic_long_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category and
  */
 export function* atomic_long_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_and_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic_long_fetch_and_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6011,9 +6224,10 @@ export function* atomic_long_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category and
  */
 export function* atomic_long_fetch_and_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_and_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic_long_fetch_and_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6039,9 +6253,10 @@ export function* atomic_long_fetch_and_release(m: Machine, i: bigint, v: KPtr<un
  * @category and
  */
 export function* atomic_long_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_and_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic_long_fetch_and_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6067,9 +6282,10 @@ export function* atomic_long_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category andnot
  */
 export function* atomic_long_andnot(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_andnot", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_andnot", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_andnot", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "andnot", 8, "w", v, `atomic_long_andnot(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6094,9 +6310,10 @@ export function* atomic_long_andnot(m: Machine, i: bigint, v: KPtr<unknown>): St
  * @category andnot
  */
 export function* atomic_long_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_andnot", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic_long_fetch_andnot(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6122,9 +6339,10 @@ export function* atomic_long_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown
  * @category andnot
  */
 export function* atomic_long_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_andnot_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic_long_fetch_andnot_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6150,9 +6368,10 @@ export function* atomic_long_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr
  * @category andnot
  */
 export function* atomic_long_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_andnot_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic_long_fetch_andnot_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6178,9 +6397,10 @@ export function* atomic_long_fetch_andnot_release(m: Machine, i: bigint, v: KPtr
  * @category andnot
  */
 export function* atomic_long_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_andnot_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic_long_fetch_andnot_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6206,9 +6426,10 @@ export function* atomic_long_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr
  * @category or
  */
 export function* atomic_long_or(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_or", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_or", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_or", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "or", 8, "w", v, `atomic_long_or(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6233,9 +6454,10 @@ export function* atomic_long_or(m: Machine, i: bigint, v: KPtr<unknown>): StepGe
  * @category or
  */
 export function* atomic_long_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_or", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic_long_fetch_or(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6261,9 +6483,10 @@ export function* atomic_long_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category or
  */
 export function* atomic_long_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_or_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic_long_fetch_or_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6289,9 +6512,10 @@ export function* atomic_long_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category or
  */
 export function* atomic_long_fetch_or_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_or_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic_long_fetch_or_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6317,9 +6541,10 @@ export function* atomic_long_fetch_or_release(m: Machine, i: bigint, v: KPtr<unk
  * @category or
  */
 export function* atomic_long_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_or_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic_long_fetch_or_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6345,9 +6570,10 @@ export function* atomic_long_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category xor
  */
 export function* atomic_long_xor(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xor", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_xor", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xor", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "xor", 8, "w", v, `atomic_long_xor(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6372,9 +6598,10 @@ export function* atomic_long_xor(m: Machine, i: bigint, v: KPtr<unknown>): StepG
  * @category xor
  */
 export function* atomic_long_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_xor", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic_long_fetch_xor(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6400,9 +6627,10 @@ export function* atomic_long_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category xor
  */
 export function* atomic_long_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_xor_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic_long_fetch_xor_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6428,9 +6656,10 @@ export function* atomic_long_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category xor
  */
 export function* atomic_long_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_xor_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic_long_fetch_xor_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6456,9 +6685,10 @@ export function* atomic_long_fetch_xor_release(m: Machine, i: bigint, v: KPtr<un
  * @category xor
  */
 export function* atomic_long_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_xor_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic_long_fetch_xor_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6484,7 +6714,8 @@ export function* atomic_long_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category xchg
  */
 export function* atomic_long_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_xchg", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -6512,7 +6743,8 @@ export function* atomic_long_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): S
  * @category xchg
  */
 export function* atomic_long_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_xchg_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg_acquire: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -6540,7 +6772,8 @@ export function* atomic_long_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bi
  * @category xchg
  */
 export function* atomic_long_xchg_release(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_xchg_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg_release: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -6568,7 +6801,8 @@ export function* atomic_long_xchg_release(m: Machine, v: KPtr<unknown>, nval: bi
  * @category xchg
  */
 export function* atomic_long_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_xchg_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg_relaxed: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -6596,7 +6830,8 @@ export function* atomic_long_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bi
  * @category cmpxchg
  */
 export function* atomic_long_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_cmpxchg", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -6628,7 +6863,8 @@ export function* atomic_long_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint,
  * @category cmpxchg
  */
 export function* atomic_long_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_cmpxchg_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg_acquire: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -6660,7 +6896,8 @@ export function* atomic_long_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval:
  * @category cmpxchg
  */
 export function* atomic_long_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_cmpxchg_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg_release: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -6692,7 +6929,8 @@ export function* atomic_long_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval:
  * @category cmpxchg
  */
 export function* atomic_long_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_cmpxchg_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg_relaxed: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -6724,7 +6962,8 @@ export function* atomic_long_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval:
  * @category try_cmpxchg
  */
 export function* atomic_long_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_try_cmpxchg", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg", oldp);
   let oval = oldp.value;
@@ -6761,7 +7000,8 @@ export function* atomic_long_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { v
  * @category try_cmpxchg
  */
 export function* atomic_long_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_try_cmpxchg_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg_acquire", oldp);
   let oval = oldp.value;
@@ -6798,7 +7038,8 @@ export function* atomic_long_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, o
  * @category try_cmpxchg
  */
 export function* atomic_long_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_try_cmpxchg_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg_release", oldp);
   let oval = oldp.value;
@@ -6835,7 +7076,8 @@ export function* atomic_long_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, o
  * @category try_cmpxchg
  */
 export function* atomic_long_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_try_cmpxchg_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg_relaxed", oldp);
   let oval = oldp.value;
@@ -6872,9 +7114,10 @@ export function* atomic_long_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, o
  * @category sub_and_test
  */
 export function* atomic_long_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_and_test", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_and_test: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_sub_and_test", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_and_test", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "sub_and_test", 8, "w", v, `atomic_long_sub_and_test(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6901,7 +7144,8 @@ export function* atomic_long_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown
  * @category dec_and_test
  */
 export function* atomic_long_dec_and_test(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_and_test", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_and_test", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_and_test", 8, "w", v, `atomic_long_dec_and_test(${kptrRef(v)})`);
   yield step;
@@ -6928,7 +7172,8 @@ export function* atomic_long_dec_and_test(m: Machine, v: KPtr<unknown>): StepGen
  * @category inc_and_test
  */
 export function* atomic_long_inc_and_test(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_and_test", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_and_test", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_and_test", 8, "w", v, `atomic_long_inc_and_test(${kptrRef(v)})`);
   yield step;
@@ -6955,9 +7200,10 @@ export function* atomic_long_inc_and_test(m: Machine, v: KPtr<unknown>): StepGen
  * @category add_negative
  */
 export function* atomic_long_add_negative(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_negative", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic_long_add_negative(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -6984,9 +7230,10 @@ export function* atomic_long_add_negative(m: Machine, i: bigint, v: KPtr<unknown
  * @category add_negative
  */
 export function* atomic_long_add_negative_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_negative_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic_long_add_negative_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -7013,9 +7260,10 @@ export function* atomic_long_add_negative_acquire(m: Machine, i: bigint, v: KPtr
  * @category add_negative
  */
 export function* atomic_long_add_negative_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_negative_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic_long_add_negative_release(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -7042,9 +7290,10 @@ export function* atomic_long_add_negative_release(m: Machine, i: bigint, v: KPtr
  * @category add_negative
  */
 export function* atomic_long_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_negative_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic_long_add_negative_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
@@ -7071,7 +7320,8 @@ export function* atomic_long_add_negative_relaxed(m: Machine, i: bigint, v: KPtr
  * @category add_unless
  */
 export function* atomic_long_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_add_unless", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_unless", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_unless", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic_long_fetch_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -7103,7 +7353,8 @@ export function* atomic_long_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: b
  * @category add_unless
  */
 export function* atomic_long_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_unless", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_unless", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_unless", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic_long_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -7135,7 +7386,8 @@ export function* atomic_long_add_unless(m: Machine, v: KPtr<unknown>, a: bigint,
  * @category inc_not_zero
  */
 export function* atomic_long_inc_not_zero(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_not_zero", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_not_zero", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_not_zero", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_not_zero", 8, "w", v, `atomic_long_inc_not_zero(${kptrRef(v)})`);
   yield step;
@@ -7163,7 +7415,8 @@ export function* atomic_long_inc_not_zero(m: Machine, v: KPtr<unknown>): StepGen
  * @category inc_unless_negative
  */
 export function* atomic_long_inc_unless_negative(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_unless_negative", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_unless_negative", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_unless_negative", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "inc_unless_negative", 8, "w", v, `atomic_long_inc_unless_negative(${kptrRef(v)})`);
   yield step;
@@ -7191,7 +7444,8 @@ export function* atomic_long_inc_unless_negative(m: Machine, v: KPtr<unknown>): 
  * @category dec_unless_positive
  */
 export function* atomic_long_dec_unless_positive(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_unless_positive", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_unless_positive", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_unless_positive", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_unless_positive", 8, "w", v, `atomic_long_dec_unless_positive(${kptrRef(v)})`);
   yield step;
@@ -7219,7 +7473,8 @@ export function* atomic_long_dec_unless_positive(m: Machine, v: KPtr<unknown>): 
  * @category dec_if_positive
  */
 export function* atomic_long_dec_if_positive(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_if_positive", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_if_positive", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_if_positive", m, v, ATOMIC64_T);
   const addr = v.addr;
   const step = atomicStep(m, "dec_if_positive", 8, "w", v, `atomic_long_dec_if_positive(${kptrRef(v)})`);
   yield step;
@@ -7231,4 +7486,4 @@ export function* atomic_long_dec_if_positive(m: Machine, v: KPtr<unknown>): Step
   step.moved = `${old} -> ${m.view.getBigInt64(addr, true)}`;
   return dec;
 }
-// sha256:7667e409dc768663ec5baf8a61094b8bc5cdd9f959148db70dbb591a0ec3cd48
+// sha256:2b33094666417ba76a27f5ed82d40370fbf6bc057c296b4ab64bbe3e04aaa05c

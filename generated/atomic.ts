@@ -3,9 +3,9 @@
 // atomic_t, atomic64_t and atomic_long_t, fast flavour: one straight-line function per op and type.
 // Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.
 
-import { ATOMIC_T, ATOMIC64_T, badAtomicInt, badAtomicOld, badAtomicPtr, badAtomicS64 } from "../src/kernel/atomic.js";
+import { ATOMIC_T, ATOMIC64_T, badAtomicInt, badAtomicMachine, badAtomicOld, badAtomicPtr, badAtomicS64 } from "../src/kernel/atomic.js";
 import { KPtr } from "../src/kptr.js";
-import type { Machine } from "../src/machine.js";
+import { Machine } from "../src/machine.js";
 
 /**
  * atomic_read(v): Atomically loads the value of `v`.
@@ -21,7 +21,8 @@ import type { Machine } from "../src/machine.js";
  * @category read
  */
 export function atomic_read(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_read", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_read", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_read", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   return old;
@@ -41,7 +42,8 @@ export function atomic_read(m: Machine, v: KPtr<unknown>): number {
  * @category read
  */
 export function atomic_read_acquire(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_read_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_read_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_read_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   return old;
@@ -61,7 +63,8 @@ export function atomic_read_acquire(m: Machine, v: KPtr<unknown>): number {
  * @category set
  */
 export function atomic_set(m: Machine, v: KPtr<unknown>, i: number): void {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_set", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_set", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_set", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_set: i", i);
   i |= 0;
@@ -82,7 +85,8 @@ export function atomic_set(m: Machine, v: KPtr<unknown>, i: number): void {
  * @category set
  */
 export function atomic_set_release(m: Machine, v: KPtr<unknown>, i: number): void {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_set_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_set_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_set_release", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_set_release: i", i);
   i |= 0;
@@ -103,9 +107,10 @@ export function atomic_set_release(m: Machine, v: KPtr<unknown>, i: number): voi
  * @category add
  */
 export function atomic_add(m: Machine, i: number, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + i) | 0, true);
@@ -125,9 +130,10 @@ export function atomic_add(m: Machine, i: number, v: KPtr<unknown>): void {
  * @category add
  */
 export function atomic_add_return(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_return", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
@@ -149,9 +155,10 @@ export function atomic_add_return(m: Machine, i: number, v: KPtr<unknown>): numb
  * @category add
  */
 export function atomic_add_return_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_return_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
@@ -173,9 +180,10 @@ export function atomic_add_return_acquire(m: Machine, i: number, v: KPtr<unknown
  * @category add
  */
 export function atomic_add_return_release(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_return_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
@@ -197,9 +205,10 @@ export function atomic_add_return_release(m: Machine, i: number, v: KPtr<unknown
  * @category add
  */
 export function atomic_add_return_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_return_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
@@ -221,9 +230,10 @@ export function atomic_add_return_relaxed(m: Machine, i: number, v: KPtr<unknown
  * @category add
  */
 export function atomic_fetch_add(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_add", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + i) | 0, true);
@@ -244,9 +254,10 @@ export function atomic_fetch_add(m: Machine, i: number, v: KPtr<unknown>): numbe
  * @category add
  */
 export function atomic_fetch_add_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_add_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + i) | 0, true);
@@ -267,9 +278,10 @@ export function atomic_fetch_add_acquire(m: Machine, i: number, v: KPtr<unknown>
  * @category add
  */
 export function atomic_fetch_add_release(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_add_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + i) | 0, true);
@@ -290,9 +302,10 @@ export function atomic_fetch_add_release(m: Machine, i: number, v: KPtr<unknown>
  * @category add
  */
 export function atomic_fetch_add_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_add_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + i) | 0, true);
@@ -313,9 +326,10 @@ export function atomic_fetch_add_relaxed(m: Machine, i: number, v: KPtr<unknown>
  * @category sub
  */
 export function atomic_sub(m: Machine, i: number, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_sub", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - i) | 0, true);
@@ -335,9 +349,10 @@ export function atomic_sub(m: Machine, i: number, v: KPtr<unknown>): void {
  * @category sub
  */
 export function atomic_sub_return(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_sub_return", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - i) | 0;
@@ -359,9 +374,10 @@ export function atomic_sub_return(m: Machine, i: number, v: KPtr<unknown>): numb
  * @category sub
  */
 export function atomic_sub_return_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_sub_return_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - i) | 0;
@@ -383,9 +399,10 @@ export function atomic_sub_return_acquire(m: Machine, i: number, v: KPtr<unknown
  * @category sub
  */
 export function atomic_sub_return_release(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_sub_return_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - i) | 0;
@@ -407,9 +424,10 @@ export function atomic_sub_return_release(m: Machine, i: number, v: KPtr<unknown
  * @category sub
  */
 export function atomic_sub_return_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_sub_return_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - i) | 0;
@@ -431,9 +449,10 @@ export function atomic_sub_return_relaxed(m: Machine, i: number, v: KPtr<unknown
  * @category sub
  */
 export function atomic_fetch_sub(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_sub", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - i) | 0, true);
@@ -454,9 +473,10 @@ export function atomic_fetch_sub(m: Machine, i: number, v: KPtr<unknown>): numbe
  * @category sub
  */
 export function atomic_fetch_sub_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_sub_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - i) | 0, true);
@@ -477,9 +497,10 @@ export function atomic_fetch_sub_acquire(m: Machine, i: number, v: KPtr<unknown>
  * @category sub
  */
 export function atomic_fetch_sub_release(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_sub_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - i) | 0, true);
@@ -500,9 +521,10 @@ export function atomic_fetch_sub_release(m: Machine, i: number, v: KPtr<unknown>
  * @category sub
  */
 export function atomic_fetch_sub_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_sub_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - i) | 0, true);
@@ -523,7 +545,8 @@ export function atomic_fetch_sub_relaxed(m: Machine, i: number, v: KPtr<unknown>
  * @category inc
  */
 export function atomic_inc(m: Machine, v: KPtr<unknown>): void {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + 1) | 0, true);
@@ -543,7 +566,8 @@ export function atomic_inc(m: Machine, v: KPtr<unknown>): void {
  * @category inc
  */
 export function atomic_inc_return(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_return", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + 1) | 0;
@@ -565,7 +589,8 @@ export function atomic_inc_return(m: Machine, v: KPtr<unknown>): number {
  * @category inc
  */
 export function atomic_inc_return_acquire(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_return_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + 1) | 0;
@@ -587,7 +612,8 @@ export function atomic_inc_return_acquire(m: Machine, v: KPtr<unknown>): number 
  * @category inc
  */
 export function atomic_inc_return_release(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_return_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + 1) | 0;
@@ -609,7 +635,8 @@ export function atomic_inc_return_release(m: Machine, v: KPtr<unknown>): number 
  * @category inc
  */
 export function atomic_inc_return_relaxed(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_return_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + 1) | 0;
@@ -631,7 +658,8 @@ export function atomic_inc_return_relaxed(m: Machine, v: KPtr<unknown>): number 
  * @category inc
  */
 export function atomic_fetch_inc(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_inc", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + 1) | 0, true);
@@ -652,7 +680,8 @@ export function atomic_fetch_inc(m: Machine, v: KPtr<unknown>): number {
  * @category inc
  */
 export function atomic_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_inc_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + 1) | 0, true);
@@ -673,7 +702,8 @@ export function atomic_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): number {
  * @category inc
  */
 export function atomic_fetch_inc_release(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_inc_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + 1) | 0, true);
@@ -694,7 +724,8 @@ export function atomic_fetch_inc_release(m: Machine, v: KPtr<unknown>): number {
  * @category inc
  */
 export function atomic_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_inc_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + 1) | 0, true);
@@ -715,7 +746,8 @@ export function atomic_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): number {
  * @category dec
  */
 export function atomic_dec(m: Machine, v: KPtr<unknown>): void {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - 1) | 0, true);
@@ -735,7 +767,8 @@ export function atomic_dec(m: Machine, v: KPtr<unknown>): void {
  * @category dec
  */
 export function atomic_dec_return(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_return", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - 1) | 0;
@@ -757,7 +790,8 @@ export function atomic_dec_return(m: Machine, v: KPtr<unknown>): number {
  * @category dec
  */
 export function atomic_dec_return_acquire(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_return_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - 1) | 0;
@@ -779,7 +813,8 @@ export function atomic_dec_return_acquire(m: Machine, v: KPtr<unknown>): number 
  * @category dec
  */
 export function atomic_dec_return_release(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_return_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - 1) | 0;
@@ -801,7 +836,8 @@ export function atomic_dec_return_release(m: Machine, v: KPtr<unknown>): number 
  * @category dec
  */
 export function atomic_dec_return_relaxed(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_return_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - 1) | 0;
@@ -823,7 +859,8 @@ export function atomic_dec_return_relaxed(m: Machine, v: KPtr<unknown>): number 
  * @category dec
  */
 export function atomic_fetch_dec(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_dec", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - 1) | 0, true);
@@ -844,7 +881,8 @@ export function atomic_fetch_dec(m: Machine, v: KPtr<unknown>): number {
  * @category dec
  */
 export function atomic_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_dec_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - 1) | 0, true);
@@ -865,7 +903,8 @@ export function atomic_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): number {
  * @category dec
  */
 export function atomic_fetch_dec_release(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_dec_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - 1) | 0, true);
@@ -886,7 +925,8 @@ export function atomic_fetch_dec_release(m: Machine, v: KPtr<unknown>): number {
  * @category dec
  */
 export function atomic_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_dec_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - 1) | 0, true);
@@ -907,9 +947,10 @@ export function atomic_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): number {
  * @category and
  */
 export function atomic_and(m: Machine, i: number, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_and", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_and: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_and", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_and", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & i, true);
@@ -929,9 +970,10 @@ export function atomic_and(m: Machine, i: number, v: KPtr<unknown>): void {
  * @category and
  */
 export function atomic_fetch_and(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_and", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & i, true);
@@ -952,9 +994,10 @@ export function atomic_fetch_and(m: Machine, i: number, v: KPtr<unknown>): numbe
  * @category and
  */
 export function atomic_fetch_and_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_and_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & i, true);
@@ -975,9 +1018,10 @@ export function atomic_fetch_and_acquire(m: Machine, i: number, v: KPtr<unknown>
  * @category and
  */
 export function atomic_fetch_and_release(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_and_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & i, true);
@@ -998,9 +1042,10 @@ export function atomic_fetch_and_release(m: Machine, i: number, v: KPtr<unknown>
  * @category and
  */
 export function atomic_fetch_and_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_and_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & i, true);
@@ -1021,9 +1066,10 @@ export function atomic_fetch_and_relaxed(m: Machine, i: number, v: KPtr<unknown>
  * @category andnot
  */
 export function atomic_andnot(m: Machine, i: number, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_andnot", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_andnot: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_andnot", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_andnot", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & ~i, true);
@@ -1043,9 +1089,10 @@ export function atomic_andnot(m: Machine, i: number, v: KPtr<unknown>): void {
  * @category andnot
  */
 export function atomic_fetch_andnot(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_andnot", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & ~i, true);
@@ -1066,9 +1113,10 @@ export function atomic_fetch_andnot(m: Machine, i: number, v: KPtr<unknown>): nu
  * @category andnot
  */
 export function atomic_fetch_andnot_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_andnot_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & ~i, true);
@@ -1089,9 +1137,10 @@ export function atomic_fetch_andnot_acquire(m: Machine, i: number, v: KPtr<unkno
  * @category andnot
  */
 export function atomic_fetch_andnot_release(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_andnot_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & ~i, true);
@@ -1112,9 +1161,10 @@ export function atomic_fetch_andnot_release(m: Machine, i: number, v: KPtr<unkno
  * @category andnot
  */
 export function atomic_fetch_andnot_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_andnot_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & ~i, true);
@@ -1135,9 +1185,10 @@ export function atomic_fetch_andnot_relaxed(m: Machine, i: number, v: KPtr<unkno
  * @category or
  */
 export function atomic_or(m: Machine, i: number, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_or", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_or: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_or", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_or", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old | i, true);
@@ -1157,9 +1208,10 @@ export function atomic_or(m: Machine, i: number, v: KPtr<unknown>): void {
  * @category or
  */
 export function atomic_fetch_or(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_or", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old | i, true);
@@ -1180,9 +1232,10 @@ export function atomic_fetch_or(m: Machine, i: number, v: KPtr<unknown>): number
  * @category or
  */
 export function atomic_fetch_or_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_or_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old | i, true);
@@ -1203,9 +1256,10 @@ export function atomic_fetch_or_acquire(m: Machine, i: number, v: KPtr<unknown>)
  * @category or
  */
 export function atomic_fetch_or_release(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_or_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old | i, true);
@@ -1226,9 +1280,10 @@ export function atomic_fetch_or_release(m: Machine, i: number, v: KPtr<unknown>)
  * @category or
  */
 export function atomic_fetch_or_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_or_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old | i, true);
@@ -1249,9 +1304,10 @@ export function atomic_fetch_or_relaxed(m: Machine, i: number, v: KPtr<unknown>)
  * @category xor
  */
 export function atomic_xor(m: Machine, i: number, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xor", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_xor: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_xor", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xor", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old ^ i, true);
@@ -1271,9 +1327,10 @@ export function atomic_xor(m: Machine, i: number, v: KPtr<unknown>): void {
  * @category xor
  */
 export function atomic_fetch_xor(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_xor", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old ^ i, true);
@@ -1294,9 +1351,10 @@ export function atomic_fetch_xor(m: Machine, i: number, v: KPtr<unknown>): numbe
  * @category xor
  */
 export function atomic_fetch_xor_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_xor_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old ^ i, true);
@@ -1317,9 +1375,10 @@ export function atomic_fetch_xor_acquire(m: Machine, i: number, v: KPtr<unknown>
  * @category xor
  */
 export function atomic_fetch_xor_release(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_xor_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old ^ i, true);
@@ -1340,9 +1399,10 @@ export function atomic_fetch_xor_release(m: Machine, i: number, v: KPtr<unknown>
  * @category xor
  */
 export function atomic_fetch_xor_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_xor_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old ^ i, true);
@@ -1363,7 +1423,8 @@ export function atomic_fetch_xor_relaxed(m: Machine, i: number, v: KPtr<unknown>
  * @category xchg
  */
 export function atomic_xchg(m: Machine, v: KPtr<unknown>, nval: number): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_xchg", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg: new", nval);
   nval |= 0;
@@ -1386,7 +1447,8 @@ export function atomic_xchg(m: Machine, v: KPtr<unknown>, nval: number): number 
  * @category xchg
  */
 export function atomic_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: number): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_xchg_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg_acquire: new", nval);
   nval |= 0;
@@ -1409,7 +1471,8 @@ export function atomic_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: number):
  * @category xchg
  */
 export function atomic_xchg_release(m: Machine, v: KPtr<unknown>, nval: number): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_xchg_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg_release", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg_release: new", nval);
   nval |= 0;
@@ -1432,7 +1495,8 @@ export function atomic_xchg_release(m: Machine, v: KPtr<unknown>, nval: number):
  * @category xchg
  */
 export function atomic_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: number): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_xchg_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg_relaxed: new", nval);
   nval |= 0;
@@ -1455,7 +1519,8 @@ export function atomic_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: number):
  * @category cmpxchg
  */
 export function atomic_cmpxchg(m: Machine, v: KPtr<unknown>, oval: number, nval: number): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_cmpxchg", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg: old", oval);
   oval |= 0;
@@ -1482,7 +1547,8 @@ export function atomic_cmpxchg(m: Machine, v: KPtr<unknown>, oval: number, nval:
  * @category cmpxchg
  */
 export function atomic_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: number, nval: number): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_cmpxchg_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg_acquire: old", oval);
   oval |= 0;
@@ -1509,7 +1575,8 @@ export function atomic_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: numbe
  * @category cmpxchg
  */
 export function atomic_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: number, nval: number): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_cmpxchg_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg_release", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg_release: old", oval);
   oval |= 0;
@@ -1536,7 +1603,8 @@ export function atomic_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: numbe
  * @category cmpxchg
  */
 export function atomic_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: number, nval: number): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_cmpxchg_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg_relaxed: old", oval);
   oval |= 0;
@@ -1563,7 +1631,8 @@ export function atomic_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: numbe
  * @category try_cmpxchg
  */
 export function atomic_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_try_cmpxchg", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg", m, v, ATOMIC_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg", oldp);
   let oval = oldp.value;
@@ -1594,7 +1663,8 @@ export function atomic_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: 
  * @category try_cmpxchg
  */
 export function atomic_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_try_cmpxchg_acquire", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg_acquire", oldp);
   let oval = oldp.value;
@@ -1625,7 +1695,8 @@ export function atomic_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: {
  * @category try_cmpxchg
  */
 export function atomic_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_try_cmpxchg_release", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg_release", m, v, ATOMIC_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg_release", oldp);
   let oval = oldp.value;
@@ -1656,7 +1727,8 @@ export function atomic_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: {
  * @category try_cmpxchg
  */
 export function atomic_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_try_cmpxchg_relaxed", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg_relaxed", oldp);
   let oval = oldp.value;
@@ -1687,9 +1759,10 @@ export function atomic_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: {
  * @category sub_and_test
  */
 export function atomic_sub_and_test(m: Machine, i: number, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_and_test", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_and_test: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_sub_and_test", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_and_test", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - i) | 0;
@@ -1711,7 +1784,8 @@ export function atomic_sub_and_test(m: Machine, i: number, v: KPtr<unknown>): bo
  * @category dec_and_test
  */
 export function atomic_dec_and_test(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_and_test", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_and_test", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - 1) | 0;
@@ -1733,7 +1807,8 @@ export function atomic_dec_and_test(m: Machine, v: KPtr<unknown>): boolean {
  * @category inc_and_test
  */
 export function atomic_inc_and_test(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_and_test", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_and_test", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + 1) | 0;
@@ -1755,9 +1830,10 @@ export function atomic_inc_and_test(m: Machine, v: KPtr<unknown>): boolean {
  * @category add_negative
  */
 export function atomic_add_negative(m: Machine, i: number, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_negative", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
@@ -1779,9 +1855,10 @@ export function atomic_add_negative(m: Machine, i: number, v: KPtr<unknown>): bo
  * @category add_negative
  */
 export function atomic_add_negative_acquire(m: Machine, i: number, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative_acquire", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_negative_acquire", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_acquire", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
@@ -1803,9 +1880,10 @@ export function atomic_add_negative_acquire(m: Machine, i: number, v: KPtr<unkno
  * @category add_negative
  */
 export function atomic_add_negative_release(m: Machine, i: number, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative_release", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_negative_release", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_release", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
@@ -1827,9 +1905,10 @@ export function atomic_add_negative_release(m: Machine, i: number, v: KPtr<unkno
  * @category add_negative
  */
 export function atomic_add_negative_relaxed(m: Machine, i: number, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative_relaxed", m);
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_negative_relaxed", v, ATOMIC_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_relaxed", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
@@ -1851,7 +1930,8 @@ export function atomic_add_negative_relaxed(m: Machine, i: number, v: KPtr<unkno
  * @category add_unless
  */
 export function atomic_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: number, u: number): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_fetch_add_unless", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_unless", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_unless", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(a)) throw badAtomicInt("atomic_fetch_add_unless: a", a);
   a |= 0;
@@ -1878,7 +1958,8 @@ export function atomic_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: number,
  * @category add_unless
  */
 export function atomic_add_unless(m: Machine, v: KPtr<unknown>, a: number, u: number): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_add_unless", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_unless", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_unless", m, v, ATOMIC_T);
   const addr = v.addr;
   if (!Number.isInteger(a)) throw badAtomicInt("atomic_add_unless: a", a);
   a |= 0;
@@ -1905,7 +1986,8 @@ export function atomic_add_unless(m: Machine, v: KPtr<unknown>, a: number, u: nu
  * @category inc_not_zero
  */
 export function atomic_inc_not_zero(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_not_zero", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_not_zero", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_not_zero", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   if (old !== 0) {
@@ -1928,7 +2010,8 @@ export function atomic_inc_not_zero(m: Machine, v: KPtr<unknown>): boolean {
  * @category inc_unless_negative
  */
 export function atomic_inc_unless_negative(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_inc_unless_negative", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_unless_negative", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_unless_negative", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   if (old >= 0) {
@@ -1951,7 +2034,8 @@ export function atomic_inc_unless_negative(m: Machine, v: KPtr<unknown>): boolea
  * @category dec_unless_positive
  */
 export function atomic_dec_unless_positive(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_unless_positive", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_unless_positive", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_unless_positive", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   if (old <= 0) {
@@ -1974,7 +2058,8 @@ export function atomic_dec_unless_positive(m: Machine, v: KPtr<unknown>): boolea
  * @category dec_if_positive
  */
 export function atomic_dec_if_positive(m: Machine, v: KPtr<unknown>): number {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T) throw badAtomicPtr("atomic_dec_if_positive", v, ATOMIC_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_if_positive", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_if_positive", m, v, ATOMIC_T);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const dec = (old - 1) | 0;
@@ -1998,7 +2083,8 @@ export function atomic_dec_if_positive(m: Machine, v: KPtr<unknown>): number {
  * @category read
  */
 export function atomic64_read(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_read", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_read", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_read", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   return old;
@@ -2018,7 +2104,8 @@ export function atomic64_read(m: Machine, v: KPtr<unknown>): bigint {
  * @category read
  */
 export function atomic64_read_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_read_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_read_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_read_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   return old;
@@ -2038,7 +2125,8 @@ export function atomic64_read_acquire(m: Machine, v: KPtr<unknown>): bigint {
  * @category set
  */
 export function atomic64_set(m: Machine, v: KPtr<unknown>, i: bigint): void {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_set", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_set", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_set", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_set: i", i);
   i = BigInt.asIntN(64, i);
@@ -2059,7 +2147,8 @@ export function atomic64_set(m: Machine, v: KPtr<unknown>, i: bigint): void {
  * @category set
  */
 export function atomic64_set_release(m: Machine, v: KPtr<unknown>, i: bigint): void {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_set_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_set_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_set_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_set_release: i", i);
   i = BigInt.asIntN(64, i);
@@ -2080,9 +2169,10 @@ export function atomic64_set_release(m: Machine, v: KPtr<unknown>, i: bigint): v
  * @category add
  */
 export function atomic64_add(m: Machine, i: bigint, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
@@ -2102,9 +2192,10 @@ export function atomic64_add(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category add
  */
 export function atomic64_add_return(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_return", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -2126,9 +2217,10 @@ export function atomic64_add_return(m: Machine, i: bigint, v: KPtr<unknown>): bi
  * @category add
  */
 export function atomic64_add_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_return_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -2150,9 +2242,10 @@ export function atomic64_add_return_acquire(m: Machine, i: bigint, v: KPtr<unkno
  * @category add
  */
 export function atomic64_add_return_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_return_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -2174,9 +2267,10 @@ export function atomic64_add_return_release(m: Machine, i: bigint, v: KPtr<unkno
  * @category add
  */
 export function atomic64_add_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_return_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -2198,9 +2292,10 @@ export function atomic64_add_return_relaxed(m: Machine, i: bigint, v: KPtr<unkno
  * @category add
  */
 export function atomic64_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_add", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
@@ -2221,9 +2316,10 @@ export function atomic64_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): big
  * @category add
  */
 export function atomic64_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_add_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
@@ -2244,9 +2340,10 @@ export function atomic64_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unknow
  * @category add
  */
 export function atomic64_fetch_add_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_add_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
@@ -2267,9 +2364,10 @@ export function atomic64_fetch_add_release(m: Machine, i: bigint, v: KPtr<unknow
  * @category add
  */
 export function atomic64_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_add_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
@@ -2290,9 +2388,10 @@ export function atomic64_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unknow
  * @category sub
  */
 export function atomic64_sub(m: Machine, i: bigint, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_sub", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
@@ -2312,9 +2411,10 @@ export function atomic64_sub(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category sub
  */
 export function atomic64_sub_return(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_sub_return", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
@@ -2336,9 +2436,10 @@ export function atomic64_sub_return(m: Machine, i: bigint, v: KPtr<unknown>): bi
  * @category sub
  */
 export function atomic64_sub_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_sub_return_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
@@ -2360,9 +2461,10 @@ export function atomic64_sub_return_acquire(m: Machine, i: bigint, v: KPtr<unkno
  * @category sub
  */
 export function atomic64_sub_return_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_sub_return_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
@@ -2384,9 +2486,10 @@ export function atomic64_sub_return_release(m: Machine, i: bigint, v: KPtr<unkno
  * @category sub
  */
 export function atomic64_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_sub_return_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
@@ -2408,9 +2511,10 @@ export function atomic64_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<unkno
  * @category sub
  */
 export function atomic64_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_sub", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
@@ -2431,9 +2535,10 @@ export function atomic64_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): big
  * @category sub
  */
 export function atomic64_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_sub_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
@@ -2454,9 +2559,10 @@ export function atomic64_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unknow
  * @category sub
  */
 export function atomic64_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_sub_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
@@ -2477,9 +2583,10 @@ export function atomic64_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unknow
  * @category sub
  */
 export function atomic64_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_sub_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
@@ -2500,7 +2607,8 @@ export function atomic64_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unknow
  * @category inc
  */
 export function atomic64_inc(m: Machine, v: KPtr<unknown>): void {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -2520,7 +2628,8 @@ export function atomic64_inc(m: Machine, v: KPtr<unknown>): void {
  * @category inc
  */
 export function atomic64_inc_return(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_return", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -2542,7 +2651,8 @@ export function atomic64_inc_return(m: Machine, v: KPtr<unknown>): bigint {
  * @category inc
  */
 export function atomic64_inc_return_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_return_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -2564,7 +2674,8 @@ export function atomic64_inc_return_acquire(m: Machine, v: KPtr<unknown>): bigin
  * @category inc
  */
 export function atomic64_inc_return_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_return_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -2586,7 +2697,8 @@ export function atomic64_inc_return_release(m: Machine, v: KPtr<unknown>): bigin
  * @category inc
  */
 export function atomic64_inc_return_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_return_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -2608,7 +2720,8 @@ export function atomic64_inc_return_relaxed(m: Machine, v: KPtr<unknown>): bigin
  * @category inc
  */
 export function atomic64_fetch_inc(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_inc", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -2629,7 +2742,8 @@ export function atomic64_fetch_inc(m: Machine, v: KPtr<unknown>): bigint {
  * @category inc
  */
 export function atomic64_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_inc_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -2650,7 +2764,8 @@ export function atomic64_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): bigint
  * @category inc
  */
 export function atomic64_fetch_inc_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_inc_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -2671,7 +2786,8 @@ export function atomic64_fetch_inc_release(m: Machine, v: KPtr<unknown>): bigint
  * @category inc
  */
 export function atomic64_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_inc_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -2692,7 +2808,8 @@ export function atomic64_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): bigint
  * @category dec
  */
 export function atomic64_dec(m: Machine, v: KPtr<unknown>): void {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -2712,7 +2829,8 @@ export function atomic64_dec(m: Machine, v: KPtr<unknown>): void {
  * @category dec
  */
 export function atomic64_dec_return(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_return", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -2734,7 +2852,8 @@ export function atomic64_dec_return(m: Machine, v: KPtr<unknown>): bigint {
  * @category dec
  */
 export function atomic64_dec_return_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_return_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -2756,7 +2875,8 @@ export function atomic64_dec_return_acquire(m: Machine, v: KPtr<unknown>): bigin
  * @category dec
  */
 export function atomic64_dec_return_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_return_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -2778,7 +2898,8 @@ export function atomic64_dec_return_release(m: Machine, v: KPtr<unknown>): bigin
  * @category dec
  */
 export function atomic64_dec_return_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_return_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -2800,7 +2921,8 @@ export function atomic64_dec_return_relaxed(m: Machine, v: KPtr<unknown>): bigin
  * @category dec
  */
 export function atomic64_fetch_dec(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_dec", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -2821,7 +2943,8 @@ export function atomic64_fetch_dec(m: Machine, v: KPtr<unknown>): bigint {
  * @category dec
  */
 export function atomic64_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_dec_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -2842,7 +2965,8 @@ export function atomic64_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): bigint
  * @category dec
  */
 export function atomic64_fetch_dec_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_dec_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -2863,7 +2987,8 @@ export function atomic64_fetch_dec_release(m: Machine, v: KPtr<unknown>): bigint
  * @category dec
  */
 export function atomic64_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_dec_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -2884,9 +3009,10 @@ export function atomic64_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): bigint
  * @category and
  */
 export function atomic64_and(m: Machine, i: bigint, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_and", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_and", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_and", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
@@ -2906,9 +3032,10 @@ export function atomic64_and(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category and
  */
 export function atomic64_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_and", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
@@ -2929,9 +3056,10 @@ export function atomic64_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): big
  * @category and
  */
 export function atomic64_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_and_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
@@ -2952,9 +3080,10 @@ export function atomic64_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unknow
  * @category and
  */
 export function atomic64_fetch_and_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_and_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
@@ -2975,9 +3104,10 @@ export function atomic64_fetch_and_release(m: Machine, i: bigint, v: KPtr<unknow
  * @category and
  */
 export function atomic64_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_and_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
@@ -2998,9 +3128,10 @@ export function atomic64_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unknow
  * @category andnot
  */
 export function atomic64_andnot(m: Machine, i: bigint, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_andnot", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_andnot", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_andnot", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
@@ -3020,9 +3151,10 @@ export function atomic64_andnot(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category andnot
  */
 export function atomic64_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_andnot", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
@@ -3043,9 +3175,10 @@ export function atomic64_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category andnot
  */
 export function atomic64_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_andnot_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
@@ -3066,9 +3199,10 @@ export function atomic64_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category andnot
  */
 export function atomic64_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_andnot_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
@@ -3089,9 +3223,10 @@ export function atomic64_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<unk
  * @category andnot
  */
 export function atomic64_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_andnot_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
@@ -3112,9 +3247,10 @@ export function atomic64_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category or
  */
 export function atomic64_or(m: Machine, i: bigint, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_or", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_or", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_or", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
@@ -3134,9 +3270,10 @@ export function atomic64_or(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category or
  */
 export function atomic64_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_or", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
@@ -3157,9 +3294,10 @@ export function atomic64_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): bigi
  * @category or
  */
 export function atomic64_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_or_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
@@ -3180,9 +3318,10 @@ export function atomic64_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unknown
  * @category or
  */
 export function atomic64_fetch_or_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_or_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
@@ -3203,9 +3342,10 @@ export function atomic64_fetch_or_release(m: Machine, i: bigint, v: KPtr<unknown
  * @category or
  */
 export function atomic64_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_or_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
@@ -3226,9 +3366,10 @@ export function atomic64_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unknown
  * @category xor
  */
 export function atomic64_xor(m: Machine, i: bigint, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xor", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_xor", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xor", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
@@ -3248,9 +3389,10 @@ export function atomic64_xor(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category xor
  */
 export function atomic64_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_xor", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
@@ -3271,9 +3413,10 @@ export function atomic64_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): big
  * @category xor
  */
 export function atomic64_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_xor_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
@@ -3294,9 +3437,10 @@ export function atomic64_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unknow
  * @category xor
  */
 export function atomic64_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_xor_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
@@ -3317,9 +3461,10 @@ export function atomic64_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unknow
  * @category xor
  */
 export function atomic64_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_xor_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
@@ -3340,7 +3485,8 @@ export function atomic64_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unknow
  * @category xchg
  */
 export function atomic64_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_xchg", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -3363,7 +3509,8 @@ export function atomic64_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): bigin
  * @category xchg
  */
 export function atomic64_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_xchg_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg_acquire: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -3386,7 +3533,8 @@ export function atomic64_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bigint
  * @category xchg
  */
 export function atomic64_xchg_release(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_xchg_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg_release: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -3409,7 +3557,8 @@ export function atomic64_xchg_release(m: Machine, v: KPtr<unknown>, nval: bigint
  * @category xchg
  */
 export function atomic64_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_xchg_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg_relaxed: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -3432,7 +3581,8 @@ export function atomic64_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bigint
  * @category cmpxchg
  */
 export function atomic64_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_cmpxchg", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -3459,7 +3609,8 @@ export function atomic64_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, nva
  * @category cmpxchg
  */
 export function atomic64_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_cmpxchg_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg_acquire: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -3486,7 +3637,8 @@ export function atomic64_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: big
  * @category cmpxchg
  */
 export function atomic64_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_cmpxchg_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg_release: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -3513,7 +3665,8 @@ export function atomic64_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: big
  * @category cmpxchg
  */
 export function atomic64_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_cmpxchg_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg_relaxed: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -3540,7 +3693,8 @@ export function atomic64_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: big
  * @category try_cmpxchg
  */
 export function atomic64_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_try_cmpxchg", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg", oldp);
   let oval = oldp.value;
@@ -3571,7 +3725,8 @@ export function atomic64_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value
  * @category try_cmpxchg
  */
 export function atomic64_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_try_cmpxchg_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg_acquire", oldp);
   let oval = oldp.value;
@@ -3602,7 +3757,8 @@ export function atomic64_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp:
  * @category try_cmpxchg
  */
 export function atomic64_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_try_cmpxchg_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg_release", oldp);
   let oval = oldp.value;
@@ -3633,7 +3789,8 @@ export function atomic64_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp:
  * @category try_cmpxchg
  */
 export function atomic64_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_try_cmpxchg_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg_relaxed", oldp);
   let oval = oldp.value;
@@ -3664,9 +3821,10 @@ export function atomic64_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp:
  * @category sub_and_test
  */
 export function atomic64_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_and_test", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_and_test: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_sub_and_test", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_and_test", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
@@ -3688,7 +3846,8 @@ export function atomic64_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category dec_and_test
  */
 export function atomic64_dec_and_test(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_and_test", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_and_test", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -3710,7 +3869,8 @@ export function atomic64_dec_and_test(m: Machine, v: KPtr<unknown>): boolean {
  * @category inc_and_test
  */
 export function atomic64_inc_and_test(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_and_test", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_and_test", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -3732,9 +3892,10 @@ export function atomic64_inc_and_test(m: Machine, v: KPtr<unknown>): boolean {
  * @category add_negative
  */
 export function atomic64_add_negative(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_negative", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -3756,9 +3917,10 @@ export function atomic64_add_negative(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category add_negative
  */
 export function atomic64_add_negative_acquire(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_negative_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -3780,9 +3942,10 @@ export function atomic64_add_negative_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category add_negative
  */
 export function atomic64_add_negative_release(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_negative_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -3804,9 +3967,10 @@ export function atomic64_add_negative_release(m: Machine, i: bigint, v: KPtr<unk
  * @category add_negative
  */
 export function atomic64_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_negative_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -3828,7 +3992,8 @@ export function atomic64_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category add_unless
  */
 export function atomic64_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_fetch_add_unless", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_unless", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_unless", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic64_fetch_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -3855,7 +4020,8 @@ export function atomic64_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bigin
  * @category add_unless
  */
 export function atomic64_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_add_unless", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_unless", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_unless", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic64_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -3882,7 +4048,8 @@ export function atomic64_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: 
  * @category inc_not_zero
  */
 export function atomic64_inc_not_zero(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_not_zero", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_not_zero", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_not_zero", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   if (old !== 0n) {
@@ -3905,7 +4072,8 @@ export function atomic64_inc_not_zero(m: Machine, v: KPtr<unknown>): boolean {
  * @category inc_unless_negative
  */
 export function atomic64_inc_unless_negative(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_inc_unless_negative", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_unless_negative", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_unless_negative", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   if (old >= 0n) {
@@ -3928,7 +4096,8 @@ export function atomic64_inc_unless_negative(m: Machine, v: KPtr<unknown>): bool
  * @category dec_unless_positive
  */
 export function atomic64_dec_unless_positive(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_unless_positive", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_unless_positive", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_unless_positive", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   if (old <= 0n) {
@@ -3951,7 +4120,8 @@ export function atomic64_dec_unless_positive(m: Machine, v: KPtr<unknown>): bool
  * @category dec_if_positive
  */
 export function atomic64_dec_if_positive(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic64_dec_if_positive", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_if_positive", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_if_positive", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const dec = BigInt.asIntN(64, old - 1n);
@@ -3975,7 +4145,8 @@ export function atomic64_dec_if_positive(m: Machine, v: KPtr<unknown>): bigint {
  * @category read
  */
 export function atomic_long_read(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_read", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_read", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_read", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   return old;
@@ -3995,7 +4166,8 @@ export function atomic_long_read(m: Machine, v: KPtr<unknown>): bigint {
  * @category read
  */
 export function atomic_long_read_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_read_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_read_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_read_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   return old;
@@ -4015,7 +4187,8 @@ export function atomic_long_read_acquire(m: Machine, v: KPtr<unknown>): bigint {
  * @category set
  */
 export function atomic_long_set(m: Machine, v: KPtr<unknown>, i: bigint): void {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_set", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_set", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_set", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_set: i", i);
   i = BigInt.asIntN(64, i);
@@ -4036,7 +4209,8 @@ export function atomic_long_set(m: Machine, v: KPtr<unknown>, i: bigint): void {
  * @category set
  */
 export function atomic_long_set_release(m: Machine, v: KPtr<unknown>, i: bigint): void {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_set_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_set_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_set_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_set_release: i", i);
   i = BigInt.asIntN(64, i);
@@ -4057,9 +4231,10 @@ export function atomic_long_set_release(m: Machine, v: KPtr<unknown>, i: bigint)
  * @category add
  */
 export function atomic_long_add(m: Machine, i: bigint, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
@@ -4079,9 +4254,10 @@ export function atomic_long_add(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category add
  */
 export function atomic_long_add_return(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_return", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -4103,9 +4279,10 @@ export function atomic_long_add_return(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category add
  */
 export function atomic_long_add_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_return_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -4127,9 +4304,10 @@ export function atomic_long_add_return_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category add
  */
 export function atomic_long_add_return_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_return_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -4151,9 +4329,10 @@ export function atomic_long_add_return_release(m: Machine, i: bigint, v: KPtr<un
  * @category add
  */
 export function atomic_long_add_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_return_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -4175,9 +4354,10 @@ export function atomic_long_add_return_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category add
  */
 export function atomic_long_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_add", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
@@ -4198,9 +4378,10 @@ export function atomic_long_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category add
  */
 export function atomic_long_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_add_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
@@ -4221,9 +4402,10 @@ export function atomic_long_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category add
  */
 export function atomic_long_fetch_add_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_add_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
@@ -4244,9 +4426,10 @@ export function atomic_long_fetch_add_release(m: Machine, i: bigint, v: KPtr<unk
  * @category add
  */
 export function atomic_long_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_add_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
@@ -4267,9 +4450,10 @@ export function atomic_long_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category sub
  */
 export function atomic_long_sub(m: Machine, i: bigint, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_sub", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
@@ -4289,9 +4473,10 @@ export function atomic_long_sub(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category sub
  */
 export function atomic_long_sub_return(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_sub_return", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
@@ -4313,9 +4498,10 @@ export function atomic_long_sub_return(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category sub
  */
 export function atomic_long_sub_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_sub_return_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
@@ -4337,9 +4523,10 @@ export function atomic_long_sub_return_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category sub
  */
 export function atomic_long_sub_return_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_sub_return_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
@@ -4361,9 +4548,10 @@ export function atomic_long_sub_return_release(m: Machine, i: bigint, v: KPtr<un
  * @category sub
  */
 export function atomic_long_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_sub_return_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
@@ -4385,9 +4573,10 @@ export function atomic_long_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category sub
  */
 export function atomic_long_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_sub", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
@@ -4408,9 +4597,10 @@ export function atomic_long_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category sub
  */
 export function atomic_long_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_sub_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
@@ -4431,9 +4621,10 @@ export function atomic_long_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category sub
  */
 export function atomic_long_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_sub_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
@@ -4454,9 +4645,10 @@ export function atomic_long_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unk
  * @category sub
  */
 export function atomic_long_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_sub_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
@@ -4477,7 +4669,8 @@ export function atomic_long_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category inc
  */
 export function atomic_long_inc(m: Machine, v: KPtr<unknown>): void {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -4497,7 +4690,8 @@ export function atomic_long_inc(m: Machine, v: KPtr<unknown>): void {
  * @category inc
  */
 export function atomic_long_inc_return(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_return", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -4519,7 +4713,8 @@ export function atomic_long_inc_return(m: Machine, v: KPtr<unknown>): bigint {
  * @category inc
  */
 export function atomic_long_inc_return_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_return_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -4541,7 +4736,8 @@ export function atomic_long_inc_return_acquire(m: Machine, v: KPtr<unknown>): bi
  * @category inc
  */
 export function atomic_long_inc_return_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_return_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -4563,7 +4759,8 @@ export function atomic_long_inc_return_release(m: Machine, v: KPtr<unknown>): bi
  * @category inc
  */
 export function atomic_long_inc_return_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_return_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -4585,7 +4782,8 @@ export function atomic_long_inc_return_relaxed(m: Machine, v: KPtr<unknown>): bi
  * @category inc
  */
 export function atomic_long_fetch_inc(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_inc", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -4606,7 +4804,8 @@ export function atomic_long_fetch_inc(m: Machine, v: KPtr<unknown>): bigint {
  * @category inc
  */
 export function atomic_long_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_inc_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -4627,7 +4826,8 @@ export function atomic_long_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): big
  * @category inc
  */
 export function atomic_long_fetch_inc_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_inc_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -4648,7 +4848,8 @@ export function atomic_long_fetch_inc_release(m: Machine, v: KPtr<unknown>): big
  * @category inc
  */
 export function atomic_long_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_inc_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -4669,7 +4870,8 @@ export function atomic_long_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): big
  * @category dec
  */
 export function atomic_long_dec(m: Machine, v: KPtr<unknown>): void {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -4689,7 +4891,8 @@ export function atomic_long_dec(m: Machine, v: KPtr<unknown>): void {
  * @category dec
  */
 export function atomic_long_dec_return(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_return", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -4711,7 +4914,8 @@ export function atomic_long_dec_return(m: Machine, v: KPtr<unknown>): bigint {
  * @category dec
  */
 export function atomic_long_dec_return_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_return_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -4733,7 +4937,8 @@ export function atomic_long_dec_return_acquire(m: Machine, v: KPtr<unknown>): bi
  * @category dec
  */
 export function atomic_long_dec_return_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_return_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -4755,7 +4960,8 @@ export function atomic_long_dec_return_release(m: Machine, v: KPtr<unknown>): bi
  * @category dec
  */
 export function atomic_long_dec_return_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_return_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -4777,7 +4983,8 @@ export function atomic_long_dec_return_relaxed(m: Machine, v: KPtr<unknown>): bi
  * @category dec
  */
 export function atomic_long_fetch_dec(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_dec", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -4798,7 +5005,8 @@ export function atomic_long_fetch_dec(m: Machine, v: KPtr<unknown>): bigint {
  * @category dec
  */
 export function atomic_long_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_dec_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -4819,7 +5027,8 @@ export function atomic_long_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): big
  * @category dec
  */
 export function atomic_long_fetch_dec_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_dec_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -4840,7 +5049,8 @@ export function atomic_long_fetch_dec_release(m: Machine, v: KPtr<unknown>): big
  * @category dec
  */
 export function atomic_long_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_dec_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -4861,9 +5071,10 @@ export function atomic_long_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): big
  * @category and
  */
 export function atomic_long_and(m: Machine, i: bigint, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_and", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_and", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_and", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
@@ -4883,9 +5094,10 @@ export function atomic_long_and(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category and
  */
 export function atomic_long_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_and", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
@@ -4906,9 +5118,10 @@ export function atomic_long_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category and
  */
 export function atomic_long_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_and_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
@@ -4929,9 +5142,10 @@ export function atomic_long_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category and
  */
 export function atomic_long_fetch_and_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_and_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
@@ -4952,9 +5166,10 @@ export function atomic_long_fetch_and_release(m: Machine, i: bigint, v: KPtr<unk
  * @category and
  */
 export function atomic_long_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_and_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
@@ -4975,9 +5190,10 @@ export function atomic_long_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category andnot
  */
 export function atomic_long_andnot(m: Machine, i: bigint, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_andnot", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_andnot", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_andnot", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
@@ -4997,9 +5213,10 @@ export function atomic_long_andnot(m: Machine, i: bigint, v: KPtr<unknown>): voi
  * @category andnot
  */
 export function atomic_long_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_andnot", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
@@ -5020,9 +5237,10 @@ export function atomic_long_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>
  * @category andnot
  */
 export function atomic_long_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_andnot_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
@@ -5043,9 +5261,10 @@ export function atomic_long_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<
  * @category andnot
  */
 export function atomic_long_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_andnot_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
@@ -5066,9 +5285,10 @@ export function atomic_long_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<
  * @category andnot
  */
 export function atomic_long_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_andnot_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
@@ -5089,9 +5309,10 @@ export function atomic_long_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<
  * @category or
  */
 export function atomic_long_or(m: Machine, i: bigint, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_or", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_or", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_or", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
@@ -5111,9 +5332,10 @@ export function atomic_long_or(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category or
  */
 export function atomic_long_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_or", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
@@ -5134,9 +5356,10 @@ export function atomic_long_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): b
  * @category or
  */
 export function atomic_long_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_or_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
@@ -5157,9 +5380,10 @@ export function atomic_long_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unkn
  * @category or
  */
 export function atomic_long_fetch_or_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_or_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
@@ -5180,9 +5404,10 @@ export function atomic_long_fetch_or_release(m: Machine, i: bigint, v: KPtr<unkn
  * @category or
  */
 export function atomic_long_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_or_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
@@ -5203,9 +5428,10 @@ export function atomic_long_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unkn
  * @category xor
  */
 export function atomic_long_xor(m: Machine, i: bigint, v: KPtr<unknown>): void {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xor", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_xor", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xor", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
@@ -5225,9 +5451,10 @@ export function atomic_long_xor(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category xor
  */
 export function atomic_long_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_xor", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
@@ -5248,9 +5475,10 @@ export function atomic_long_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category xor
  */
 export function atomic_long_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_xor_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
@@ -5271,9 +5499,10 @@ export function atomic_long_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category xor
  */
 export function atomic_long_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_xor_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
@@ -5294,9 +5523,10 @@ export function atomic_long_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unk
  * @category xor
  */
 export function atomic_long_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_xor_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
@@ -5317,7 +5547,8 @@ export function atomic_long_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category xchg
  */
 export function atomic_long_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_xchg", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -5340,7 +5571,8 @@ export function atomic_long_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): bi
  * @category xchg
  */
 export function atomic_long_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_xchg_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg_acquire: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -5363,7 +5595,8 @@ export function atomic_long_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: big
  * @category xchg
  */
 export function atomic_long_xchg_release(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_xchg_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg_release: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -5386,7 +5619,8 @@ export function atomic_long_xchg_release(m: Machine, v: KPtr<unknown>, nval: big
  * @category xchg
  */
 export function atomic_long_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_xchg_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg_relaxed: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -5409,7 +5643,8 @@ export function atomic_long_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: big
  * @category cmpxchg
  */
 export function atomic_long_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_cmpxchg", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -5436,7 +5671,8 @@ export function atomic_long_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, 
  * @category cmpxchg
  */
 export function atomic_long_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_cmpxchg_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg_acquire: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -5463,7 +5699,8 @@ export function atomic_long_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: 
  * @category cmpxchg
  */
 export function atomic_long_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_cmpxchg_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg_release: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -5490,7 +5727,8 @@ export function atomic_long_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: 
  * @category cmpxchg
  */
 export function atomic_long_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_cmpxchg_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg_relaxed: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -5517,7 +5755,8 @@ export function atomic_long_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: 
  * @category try_cmpxchg
  */
 export function atomic_long_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_try_cmpxchg", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg", oldp);
   let oval = oldp.value;
@@ -5548,7 +5787,8 @@ export function atomic_long_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { va
  * @category try_cmpxchg
  */
 export function atomic_long_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_try_cmpxchg_acquire", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg_acquire", oldp);
   let oval = oldp.value;
@@ -5579,7 +5819,8 @@ export function atomic_long_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, ol
  * @category try_cmpxchg
  */
 export function atomic_long_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_try_cmpxchg_release", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg_release", oldp);
   let oval = oldp.value;
@@ -5610,7 +5851,8 @@ export function atomic_long_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, ol
  * @category try_cmpxchg
  */
 export function atomic_long_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_try_cmpxchg_relaxed", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg_relaxed", oldp);
   let oval = oldp.value;
@@ -5641,9 +5883,10 @@ export function atomic_long_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, ol
  * @category sub_and_test
  */
 export function atomic_long_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_and_test", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_and_test: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_sub_and_test", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_and_test", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
@@ -5665,7 +5908,8 @@ export function atomic_long_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>
  * @category dec_and_test
  */
 export function atomic_long_dec_and_test(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_and_test", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_and_test", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -5687,7 +5931,8 @@ export function atomic_long_dec_and_test(m: Machine, v: KPtr<unknown>): boolean 
  * @category inc_and_test
  */
 export function atomic_long_inc_and_test(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_and_test", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_and_test", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -5709,9 +5954,10 @@ export function atomic_long_inc_and_test(m: Machine, v: KPtr<unknown>): boolean 
  * @category add_negative
  */
 export function atomic_long_add_negative(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_negative", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -5733,9 +5979,10 @@ export function atomic_long_add_negative(m: Machine, i: bigint, v: KPtr<unknown>
  * @category add_negative
  */
 export function atomic_long_add_negative_acquire(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative_acquire", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_negative_acquire", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_acquire", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -5757,9 +6004,10 @@ export function atomic_long_add_negative_acquire(m: Machine, i: bigint, v: KPtr<
  * @category add_negative
  */
 export function atomic_long_add_negative_release(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative_release", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_negative_release", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_release", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -5781,9 +6029,10 @@ export function atomic_long_add_negative_release(m: Machine, i: bigint, v: KPtr<
  * @category add_negative
  */
 export function atomic_long_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative_relaxed", m);
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_negative_relaxed", v, ATOMIC64_T);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_relaxed", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
@@ -5805,7 +6054,8 @@ export function atomic_long_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<
  * @category add_unless
  */
 export function atomic_long_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_fetch_add_unless", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_unless", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_unless", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic_long_fetch_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -5832,7 +6082,8 @@ export function atomic_long_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bi
  * @category add_unless
  */
 export function atomic_long_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_add_unless", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_unless", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_unless", m, v, ATOMIC64_T);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic_long_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -5859,7 +6110,8 @@ export function atomic_long_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, 
  * @category inc_not_zero
  */
 export function atomic_long_inc_not_zero(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_not_zero", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_not_zero", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_not_zero", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   if (old !== 0n) {
@@ -5882,7 +6134,8 @@ export function atomic_long_inc_not_zero(m: Machine, v: KPtr<unknown>): boolean 
  * @category inc_unless_negative
  */
 export function atomic_long_inc_unless_negative(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_inc_unless_negative", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_unless_negative", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_unless_negative", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   if (old >= 0n) {
@@ -5905,7 +6158,8 @@ export function atomic_long_inc_unless_negative(m: Machine, v: KPtr<unknown>): b
  * @category dec_unless_positive
  */
 export function atomic_long_dec_unless_positive(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_unless_positive", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_unless_positive", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_unless_positive", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   if (old <= 0n) {
@@ -5928,7 +6182,8 @@ export function atomic_long_dec_unless_positive(m: Machine, v: KPtr<unknown>): b
  * @category dec_if_positive
  */
 export function atomic_long_dec_if_positive(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T) throw badAtomicPtr("atomic_long_dec_if_positive", v, ATOMIC64_T);
+  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_if_positive", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_if_positive", m, v, ATOMIC64_T);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const dec = BigInt.asIntN(64, old - 1n);
@@ -5937,4 +6192,4 @@ export function atomic_long_dec_if_positive(m: Machine, v: KPtr<unknown>): bigin
   }
   return dec;
 }
-// sha256:66e7c55a6243e5550bc517b3e00edd5983e62ef795ed34672233497530f509aa
+// sha256:a136a9ae640f7c9e45fec6dbe401fba480474f611e598fc8a0e0d9979c3fc1c4

@@ -109,7 +109,7 @@ function cpuCopy<T>(m: Machine, p: PerCpuPtr<T>, addr: number, expr: string, nam
   const base = addr - delta;
   const origin = { label: `${expr} (${p.origin.label})`, kind: 'percpu' as const };
   const scalar = isScalar(p.ctype) ? SCALARS[p.ctype.scalar] : null;
-  return makeKPtr(addr, { ctype: p.ctype, scalar, label: p.ctype.name }, origin, name !== undefined ? `*${name}` : `*${expr}`, { base, size: rootSize }, what) as KPtr<T>;
+  return makeKPtr(addr, { ctype: p.ctype, scalar, label: p.ctype.name }, origin, name !== undefined ? `*${name}` : `*${expr}`, { base, size: rootSize, machine: m }, what) as KPtr<T>;
 }
 
 /** How C spells the per-CPU pointer itself: `&hits`, `&s.count`, `pcp` for an allocation's `*pcp`. */

@@ -28,6 +28,8 @@ export interface KOrigin {
 interface Extent {
   readonly base: number;
   readonly size: number;
+  /** The machine whose memory holds the object: an op of another machine refuses the pointer. */
+  readonly machine: Machine;
 }
 
 const READ_AS_VALUE = 'is a pointer to machine memory, not a value: read it with READ_ONCE()/atomic_read(), or load through kptr_addr()';
@@ -136,6 +138,18 @@ export function checkKPtr(p: unknown, what: string): KPtr<unknown> {
   }
   void p.addr; // a freed object's pointer throws its use-after-free error here
   return p;
+}
+
+/** checkKPtr(), and the pointer must point into `m`'s memory (the address means nothing in another machine's). */
+export function checkKPtrOn(m: Machine, p: unknown, what: string): KPtr<unknown> {
+  const ptr = checkKPtr(p, what);
+  if (ptr.extent.machine !== m) throw foreignKPtr(m, ptr, what);
+  return ptr;
+}
+
+/** The refusal of a pointer into another machine's memory. */
+export function foreignKPtr(m: Machine, p: KPtr<unknown>, what: string): TypeError {
+  return new TypeError(`${what}: ${p.sym} points into machine #${p.extent.machine.id}'s memory, not into that of machine #${m.id}, which runs this call; nothing was changed`);
 }
 
 /** `&nr_free`, `&obj->refs.counter`: the pointer as a stepped op's call text shows it (`*p` is shown `&p`). */

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import * as fast from '../generated/atomic.js';
 import * as stepped from '../generated/atomic-stepped.js';
 import { ATOMICS_TABLE, expandRow, parseAtomicsTable, type AtomicVariant } from '../generator/atomics.js';
-import { Machine, global_var, type KPtr } from '../src/index.js';
+import { Machine, READ_ONCE, global_var, kptr_member, type KPtr } from '../src/index.js';
 import { ROOT } from './generator/support.js';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -133,5 +133,20 @@ describe('generated atomics against the reference model', () => {
     expect(() => stepped.atomic_fetch_or_release(m, 'x' as never, v).next()).toThrow('atomic_fetch_or_release: i: int takes an integer number, got "x"');
     expect(fast.atomic_read(m, v)).toBe(3);
     expect(m.ctx.preemptCount).toBe(0);
+  });
+
+  it('the machine is checked first, and a pointer into another machine\'s memory is refused, changing neither', () => {
+    const m = new Machine({ cpus: 1 }).boot();
+    const other = new Machine({ cpus: 1 }).boot();
+    const v = global_var(m, 'atomic_t', 'nr', { counter: 3 });
+    const before = other.u8.slice();
+    const foreign = `nr points into machine #${m.id}'s memory, not into that of machine #${other.id}, which runs this call; nothing was changed`;
+    expect(() => fast.atomic_inc(other, v)).toThrow(`atomic_inc: ${foreign}`);
+    expect(() => stepped.atomic_add(other, 1, v).next()).toThrow(`atomic_add: ${foreign}`);
+    expect(() => READ_ONCE(other, kptr_member(m, v, 'counter'))).toThrow(`READ_ONCE: nr.counter points into machine #${m.id}'s memory, not into that of machine #${other.id}, which runs this call; nothing was changed`);
+    expect(() => fast.atomic_add(5 as never, 1.5, v)).toThrow('atomic_add: expected a Machine (new Machine({ cpus })), got 5');
+    expect(() => fast.atomic_read(new Machine({ cpus: 1 }), v)).toThrow('atomic_read: the machine has not booted: ordinary memory exists once m.boot() has run');
+    expect(other.u8.slice()).toEqual(before);
+    expect(fast.atomic_read(m, v)).toBe(3);
   });
 });

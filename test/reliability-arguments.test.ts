@@ -14,7 +14,18 @@ import * as api from '../src/index.js';
 import * as ctypes from '../c/index.js';
 import * as x86 from '../generated/x86_64/percpu.js';
 import * as threadSpin from '../src/threads/spinlock.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ATOMICS_TABLE, expandRow, parseAtomicsTable, type AtomicArg } from '../generator/atomics.js';
+import { ROOT } from './generator/support.js';
 import { measureExplorer } from '../src/explore/bench.js';
+
+/** The atomic families' functions and their C arguments, from the table they are generated from. */
+const ATOMIC_ARGS = new Map<string, readonly AtomicArg[]>(
+  parseAtomicsTable(readFileSync(path.join(ROOT, 'templates', ATOMICS_TABLE), 'utf8'), 'atomics.tbl')
+    .flatMap(expandRow)
+    .flatMap((v) => ['atomic', 'atomic64', 'atomic_long'].map((prefix) => [`${prefix}_${v.op}`, v.row.args] as const)),
+);
 
 /** The x86-64 generated module, as registerArchOps takes it. */
 function x86Module(): Record<string, unknown> {
@@ -38,7 +49,10 @@ function world() {
   const v8 = api.DEFINE_PER_CPU(m, 'u64', 'v8');
   const sym = api.rust.define_per_cpu(m, 'S', 'u32');
   m.boot();
-  return { m, x, v8, sym };
+  const nr = api.global_var(m, 'atomic_t', 'nr');
+  const nr64 = api.global_var(m, 'atomic64_t', 'nr64');
+  const word = api.global_var(m, 'int', 'word');
+  return { m, x, v8, sym, nr, nr64, word };
 }
 
 /** The hostile values: each replaces one argument in turn. */
@@ -51,7 +65,7 @@ function hostile(): Array<[string, unknown]> {
  * functions take (m, pointer, value…); the rest are listed.
  */
 function validArgs(name: string, w: ReturnType<typeof world>, arity: number): unknown[] {
-  const { m, x, v8, sym } = w;
+  const { m, x, v8, sym, nr, nr64, word } = w;
   const special: Record<string, () => unknown[]> = {
     DEFINE_PER_CPU: () => [new Machine({ cpus: 2 }), 'u32', 'y', 0],
     define_per_cpu: () => [new Machine({ cpus: 2 }), 'y', 'u32', 0],
@@ -122,6 +136,15 @@ function validArgs(name: string, w: ReturnType<typeof world>, arity: number): un
     __this_cpu_preempt_check: () => { m.ctx.preemptCount = 1; return [m, 'add']; },
   };
   if (special[name]) return special[name]();
+  const atomicArgs = ATOMIC_ARGS.get(name);
+  if (atomicArgs) {
+    const big = !name.startsWith('atomic_') || name.startsWith('atomic_long_');
+    const val = big ? 1n : 1;
+    return [m, ...atomicArgs.map((a) => (a.type === 'v' || a.type === 'cv' ? (big ? nr64 : nr) : a.type === 'p' ? { value: val } : val))];
+  }
+  if (/^(READ_ONCE|WRITE_ONCE|smp_load_acquire|smp_store_release|xchg|cmpxchg)$/.test(name)) return [m, word, 1, 1].slice(0, Math.max(arity, 2));
+  if (name === 'try_cmpxchg') return [m, word, { value: 1 }, 1];
+  if (/^smp_cond_load_/.test(name)) return [m, word, () => true];
   if (/^this_cpu_|^raw_cpu_|^__this_cpu_/.test(name)) {
     m.ctx.preemptCount = 1; // __this_cpu_* need a caller that cannot migrate
     const size = /_(\d+)$/.exec(name)?.[1];

@@ -21,9 +21,9 @@
 import { kernelType } from '../../c/kernel-types.js';
 import type { CType } from '../../c/types.js';
 import { readBits, writeBits } from '../scalar-bits.js';
-import { checkKPtr, kptrRef, type KPtr } from '../kptr.js';
+import { checkKPtr, checkKPtrOn, foreignKPtr, kptrRef, type KPtr } from '../kptr.js';
 import { MachineStateError } from '../errors.js';
-import type { Machine } from '../machine.js';
+import { Machine, machineArg } from '../machine.js';
 import type { StepGen } from '../sched/step.js';
 import { describe, fromBits, toBits, type ScalarInfo, type ScalarName, type ValueOf } from '../types.js';
 
@@ -193,7 +193,7 @@ function scalarCall(name: string, p: KPtr<unknown>, args: readonly unknown[]): s
 function scalarFast(name: string): (m: Machine, p: KPtr<unknown>, a?: unknown, b?: unknown) => unknown {
   const op = SCALAR_OPS[name];
   return (m, p, a, b) => {
-    const ptr = checkKPtr(p, name);
+    const ptr = checkKPtrOn(machineArg(m, name), p, name);
     const t = scalarOf(ptr, name);
     return op.run(m, ptr, t, a, b, `${name}(${ptr.sym})`)().result;
   };
@@ -202,7 +202,7 @@ function scalarFast(name: string): (m: Machine, p: KPtr<unknown>, a?: unknown, b
 function scalarStepped(name: string): (m: Machine, p: KPtr<unknown>, a?: unknown, b?: unknown) => StepGen<unknown> {
   const op = SCALAR_OPS[name];
   return function* (m, p, a, b) {
-    const ptr = checkKPtr(p, name);
+    const ptr = checkKPtrOn(machineArg(m, name), p, name);
     const t = scalarOf(ptr, name);
     const run = op.run(m, ptr, t, a, b, `${name}(${ptr.sym})`);
     const step: MemStep = { asm: insnText(m, op.insns, t.size, ptr.sym, scalarCall(name, ptr, name === 'READ_ONCE' || name === 'smp_load_acquire' ? [] : [a, b].filter((x) => x !== undefined))), addr: ptr.addr, size: t.size, access: op.access };
@@ -236,7 +236,7 @@ export const try_cmpxchg = scalarFast('try_cmpxchg') as <T>(m: Machine, p: KPtr<
  */
 function condLoadFast(name: string): <T>(m: Machine, p: KPtr<T>, cond: (val: ScalarValue<T>) => boolean) => ScalarValue<T> {
   return (m, p, cond) => {
-    const ptr = checkKPtr(p, name);
+    const ptr = checkKPtrOn(machineArg(m, name), p, name);
     const t = scalarOf(ptr, name);
     if (typeof cond !== 'function') throw new TypeError(`${name}(${ptr.sym}): the condition must be a function of the value read (VAL), got ${describe(cond)}`);
     const v = load(m, ptr, t) as ScalarValue<never>;
@@ -253,7 +253,7 @@ function condLoadFast(name: string): <T>(m: Machine, p: KPtr<T>, cond: (val: Sca
  */
 function condLoadStepped(name: string, insns: Insns): <T>(m: Machine, p: KPtr<T>, cond: (val: ScalarValue<T>) => boolean) => StepGen<ScalarValue<T>> {
   return function* (m, p, cond) {
-    const ptr = checkKPtr(p, name);
+    const ptr = checkKPtrOn(machineArg(m, name), p, name);
     const t = scalarOf(ptr, name);
     if (typeof cond !== 'function') throw new TypeError(`${name}(${ptr.sym}): the condition must be a function of the value read (VAL), got ${describe(cond)}`);
     const step: MemStep & { enabled: () => boolean } = {
@@ -301,10 +301,17 @@ export const ATOMIC_T: CType = kernelType('atomic_t');
 /** atomic64_t, which atomic_long_t is on a 64-bit kernel: what an atomic64_*() or atomic_long_*() op's `v` must point to. */
 export const ATOMIC64_T: CType = kernelType('atomic64_t');
 
-/** The refusal of an atomic op's `v`: not a live pointer (checkKPtr's error), or not to the op's atomic type. Off the hot path. */
-export function badAtomicPtr(name: string, v: unknown, want: CType): Error {
+/** The refusal of an atomic op's `m`: not a Machine, or one that has not booted (its memory is not laid out). Off the hot path. */
+export function badAtomicMachine(name: string, m: unknown): Error {
+  if (m instanceof Machine) return new MachineStateError(`${name}: the machine has not booted: ordinary memory exists once m.boot() has run`);
+  return new TypeError(`${name}: expected a Machine (new Machine({ cpus })), got ${describe(m)}`);
+}
+
+/** The refusal of an atomic op's `v`: not a live pointer (checkKPtr's error), not to the op's atomic type, or into another machine's memory. Off the hot path. */
+export function badAtomicPtr(name: string, m: Machine, v: unknown, want: CType): Error {
   const p = checkKPtr(v, name);
-  return new TypeError(`${name}: v must point to an ${want === ATOMIC_T ? 'atomic_t' : 'atomic64_t / atomic_long_t'}, got ${p.sym} (${p.ctype.name})`);
+  if (p.ctype !== want) return new TypeError(`${name}: v must point to an ${want === ATOMIC_T ? 'atomic_t' : 'atomic64_t / atomic_long_t'}, got ${p.sym} (${p.ctype.name})`);
+  return foreignKPtr(m, p, name);
 }
 
 /** The refusal of an `int` operand of an atomic_t op (`what` names the op and the parameter). */

@@ -84,7 +84,7 @@ export function global_var<const S extends TypeArg>(m: Machine, type: S, name: s
   const st = stateOf(m);
   if (st.names.has(name)) throw new Error(`${what}: redefinition of '${name}'`);
   const origin = { label: `global ${name} (${t.ctype.name})`, kind: 'global' as const };
-  const extent = { base: NaN, size: t.ctype.size };
+  const extent = { base: NaN, size: t.ctype.size, machine: m };
   // Before boot the address is unknown until the .data area is laid out.
   const ptr = new KPtr<unknown>(NaN, t.ctype, origin, name, extent);
   st.names.add(name);
@@ -132,7 +132,7 @@ function allocate(m: Machine, fn: string, type: unknown, zero: boolean, name: st
   const id = st.nextId++;
   const label = `${fn} #${id} (${t.ctype.name}, ${size} bytes)`;
   const sym = `*${name ?? `${fn}#${id}`}`;
-  const ptr = makeKPtr(addr, t, { label, kind: 'heap' }, sym, { base: addr, size }, fn);
+  const ptr = makeKPtr(addr, t, { label, kind: 'heap' }, sym, { base: addr, size, machine: m }, fn);
   st.live.set(addr, { cls, label, ptr });
   return ptr;
 }
