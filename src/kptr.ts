@@ -223,5 +223,5 @@ export function kptr_at(m: Machine, addr: number, type: string, sym: string): KP
     throw new RangeError(`${sym}: address ${describe(addr)} is not in mapped memory (a NULL or stray pointer)`);
   }
   if (addr % t.ctype.align !== 0) throw new RangeError(`${sym}: address 0x${addr.toString(16)} is not ${t.ctype.align}-byte aligned for ${t.ctype.name}`);
-  return new KPtr<unknown>(addr, t.ctype, { label: `${t.ctype.name} at 0x${addr.toString(16)}`, kind: 'cast' }, sym, { base: addr, size: t.ctype.size });
+  return new KPtr<unknown>(addr, t.ctype, { label: `${t.ctype.name} at 0x${addr.toString(16)}`, kind: 'cast' }, sym, { base: addr, size: t.ctype.size, machine: m });
 }
