@@ -255,7 +255,7 @@ export class Translator {
     const body: string[] = [];
     const rt = this.opts.preemptRT === true;
     body.push(`  if (m.preemptRT !== ${rt}) throw new Error('${this.opts.file} was translated for a kernel ${rt ? 'with' : 'without'} PREEMPT_RT; translate it again ${rt ? 'without' : 'with'} --rt for this machine');`);
-    if (this.typeDecls.length > 0) {
+    if (this.typeDecls.length > 0 || [...this.defines, ...this.memberPtrs, ...fnOut].some((l) => l.includes('ct.parse('))) {
       this.need('c/scope', 'TypeScope');
       body.push('  const ct = new TypeScope(m.ctypes);');
       body.push(...this.typeDecls.map((d) => `  ${d}`));

@@ -1,0 +1,66 @@
+/**
+ * Kernel calls of translated C, with exact results in both flavours:
+ * atomic_try_cmpxchg() writing the found value back through its out
+ * parameter, atomic_long_* and local_t ops, spin_lock_irqsave() with the
+ * flags it saved, and this_cpu_try_cmpxchg() with an old value wider than the
+ * per-CPU variable, whose miss writes back what each architecture's
+ * implementation writes.
+ */
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../cc/compile.js';
+import { Machine, type Arch } from '../../src/machine.js';
+import { drain, translateAndLoad, type Loaded } from './support.js';
+
+type Fns = Record<string, (...a: (number | bigint)[]) => unknown>;
+
+describe('percpu-cc kernel calls', () => {
+  let mod: Loaded;
+  beforeAll(async () => {
+    mod = await translateAndLoad(path.join(ROOT, 'test/cc/calls/calls.c'));
+  });
+
+  const machines = (arch: Arch): { fast: Fns; stepped: Fns; m: Machine[] } => {
+    const a = new Machine({ cpus: 2, arch });
+    const b = new Machine({ cpus: 2, arch });
+    a.debugPreempt = false;
+    b.debugPreempt = false;
+    const fast = mod.fast.instantiate(a) as Fns;
+    const stepped = mod.stepped.instantiate(b) as Fns;
+    a.boot();
+    b.boot();
+    return { fast, stepped, m: [a, b] };
+  };
+  const both = (f: { fast: Fns; stepped: Fns }, name: string, ...args: (number | bigint)[]): unknown[] => [
+    f.fast[name](...args),
+    drain(f.stepped[name](...args) as Generator<unknown, unknown, undefined>),
+  ];
+
+  it('atomic_try_cmpxchg() stores on a match and writes the found value to old on a miss', () => {
+    const f = machines('x86_64');
+    expect(both(f, 'try_swap', 4, 9)).toEqual([5, 5]);
+    expect(both(f, 'try_swap', 5, 9)).toEqual([1005, 1005]);
+    expect(both(f, 'try_swap', 5, 1)).toEqual([9, 9]);
+  });
+
+  it('atomic_long_* and local_t ops are 64-bit exact', () => {
+    const f = machines('arm64');
+    // al: 0 + 10 + 1 = 11; fetch_sub returns 11, leaves 8.
+    expect(both(f, 'long_ops', 10n)).toEqual([1108n, 1108n]);
+    expect(both(f, 'local_ops', -(1n << 40n))).toEqual([-(1n << 40n) + 1n, -(1n << 40n) + 1n]);
+  });
+
+  it('spin_lock_irqsave() disables interrupts until spin_unlock_irqrestore(); the lock is free after', () => {
+    const f = machines('x86_64');
+    expect(both(f, 'locked')).toEqual([110, 110]);
+    expect(f.m.map((m) => m.ctx.preemptCount)).toEqual([0, 0]);
+    expect(both(f, 'locked')).toEqual([110, 110]);
+  });
+
+  it('this_cpu_try_cmpxchg() with a wider old: x86-64 replaces only the low bytes, asm-generic sign-extends the value', () => {
+    const old = (1n << 40n) + 3n;
+    expect(both(machines('x86_64'), 'wide_miss', old)).toEqual([(1n << 40n) | 0xfffffff9n, (1n << 40n) | 0xfffffff9n]);
+    expect(both(machines('generic'), 'wide_miss', old)).toEqual([-7n, -7n]);
+    expect(both(machines('arm64'), 'wide_miss', old)).toEqual([-7n, -7n]);
+  });
+});

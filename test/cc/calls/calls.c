@@ -1,0 +1,65 @@
+/*
+ * Kernel calls from translated C (test/cc/calls.test.ts): atomics with an
+ * out parameter, spinlocks with saved flags, local_t, and
+ * this_cpu_try_cmpxchg() with an old value wider than the variable.
+ */
+#include <linux/kernel.h>
+#include <linux/percpu.h>
+#include <linux/atomic.h>
+#include <linux/spinlock.h>
+#include <linux/irqflags.h>
+#include <asm/local.h>
+
+static atomic_t a = ATOMIC_INIT(5);
+static atomic_long_t al;
+static local_t l;
+static DEFINE_SPINLOCK(lock);
+static DEFINE_PER_CPU(s32, small);
+
+int try_swap(int old, int new)
+{
+	int o = old;
+
+	if (atomic_try_cmpxchg(&a, &o, new))
+		return 1000 + o;
+	return o;
+}
+
+long long_ops(long v)
+{
+	atomic_long_add(v, &al);
+	atomic_long_inc(&al);
+	return atomic_long_fetch_sub(3, &al) * 100 + atomic_long_read(&al);
+}
+
+long local_ops(long v)
+{
+	local_add(v, &l);
+	local_inc(&l);
+	return local_read(&l);
+}
+
+int locked(void)
+{
+	unsigned long flags;
+	int off;
+
+	spin_lock_irqsave(&lock, flags);
+	off = irqs_disabled();
+	spin_unlock_irqrestore(&lock, flags);
+	off = off * 10 + irqs_disabled();
+	if (spin_trylock(&lock)) {
+		off += 100;
+		spin_unlock(&lock);
+	}
+	return off;
+}
+
+/* The s32 holds 7; old is a wide s64 that misses: what comes back in old is the architecture's. */
+s64 wide_miss(s64 old)
+{
+	this_cpu_write(small, -7);
+	if (this_cpu_try_cmpxchg(small, &old, 1))
+		return 0;
+	return old;
+}
