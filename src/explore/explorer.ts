@@ -600,8 +600,21 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
   positive('the number of random schedules', n);
   checkSeed(seed);
   const budgets = budgetsOf(s, o);
-  const maxViolations = positive('maxViolations', o.maxViolations ?? 1);
   const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
+  return seededRuns(s, n, seed, o, budgets, maxSteps, 'random', (sd, states, coverage) => randomSchedule(s, sd, budgets, maxSteps, false, states, coverage));
+}
+
+/**
+ * The loop of the seeded modes (random, PCT): `n` runs with seeds seed,
+ * seed+1, …, each made by `run` from its seed, so that each replays alone;
+ * the first `maxViolations` violations traced (re-run from their schedule),
+ * progress every 64 runs.
+ */
+export function seededRuns(
+  s: Scenario, n: number, seed: number, o: ExploreOptions, budgets: Budgets, maxSteps: number, mode: 'random' | 'pct',
+  run: (seed: number, states: Set<string> | null, coverage: Set<string> | null) => Scheduler,
+): ExploreResult {
+  const maxViolations = positive('maxViolations', o.maxViolations ?? 1);
   const states = (o.countStates ?? true) ? new Set<string>() : null;
   const coverage = o.coverage === true ? new Set<string>() : null;
   const t0 = now();
@@ -610,14 +623,13 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
   let transitions = 0;
   for (let i = 0; i < n; i++) {
     const sd = (seed + i) >>> 0;
-    const sch = randomSchedule(s, sd, budgets, maxSteps, false, states, coverage);
+    const sch = run(sd, states, coverage);
     schedules++;
     transitions += sch.n;
     o.onSchedule?.(sch.schedule.join(','), sch.violation);
     sch.m.retire();
     if (sch.violation !== null) {
-      const v = o.traceViolations === false ? untraced(sch, sd, schedules) : traced(s, budgets, sch.schedule.join(','), maxSteps, sd, schedules);
-      violations.push(v);
+      violations.push(o.traceViolations === false ? untraced(sch, sd, schedules) : traced(s, budgets, sch.schedule.join(','), maxSteps, sd, schedules));
       if (violations.length >= maxViolations) break;
     }
     if (o.onProgress !== undefined && (schedules & 63) === 0) {
@@ -625,7 +637,7 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
     }
   }
   return {
-    scenario: s.name, mode: 'random', bound: budgets.bound, budgets, reduction: 'none', schedules, sleepBlocked: 0, transitions,
+    scenario: s.name, mode, bound: budgets.bound, budgets, reduction: 'none', schedules, sleepBlocked: 0, transitions,
     distinctStates: states?.size ?? 0, violations, complete: false, stopped: null, elapsedMs: now() - t0,
     ...(coverage === null ? {} : { coverage: [...coverage].sort() }),
   };

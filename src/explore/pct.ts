@@ -37,8 +37,8 @@ import { Scheduler, type Transition } from '../sched/scheduler.js';
 import type { Budgets } from '../sched/budget.js';
 import type { Scenario } from '../sched/task.js';
 import {
-  DEFAULT_MAX_STEPS, budgetsOf, checkSeed, nextChoices, positive, prng, traced, untraced,
-  type ExploreOptions, type ExploreResult, type Violation,
+  DEFAULT_MAX_STEPS, budgetsOf, checkSeed, nextChoices, positive, prng, seededRuns,
+  type ExploreOptions, type ExploreResult,
 } from './explorer.js';
 
 /** The deepest bug depth PCT accepts (d − 1 change points). */
@@ -138,36 +138,15 @@ export function explorePct(s: Scenario, n: number, seed: number, depth: number, 
   positive('the number of PCT runs', n);
   checkSeed(seed);
   checkDepth(depth);
-  const maxViolations = positive('maxViolations', o.maxViolations ?? 1);
   const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
-  const states = (o.countStates ?? true) ? new Set<string>() : null;
-  const coverage = o.coverage === true ? new Set<string>() : null;
-  const t0 = performance.now();
-  const k = pctSteps(s, budgets, maxSteps);
+  // k is measured on the first run, after seededRuns has checked the remaining options.
+  let k = 0;
   let agents = 0;
-  const violations: Violation[] = [];
-  let schedules = 0;
-  let transitions = 0;
-  for (let i = 0; i < n; i++) {
-    const sd = (seed + i) >>> 0;
+  const r = seededRuns(s, n, seed, o, budgets, maxSteps, 'pct', (sd, states, coverage) => {
+    if (k === 0) k = pctSteps(s, budgets, maxSteps);
     const sch = pctSchedule(s, sd, depth, k, budgets, maxSteps, false, states, coverage);
     agents = sch.agents().length;
-    schedules++;
-    transitions += sch.n;
-    o.onSchedule?.(sch.schedule.join(','), sch.violation);
-    sch.m.retire();
-    if (sch.violation !== null) {
-      const v = o.traceViolations === false ? untraced(sch, sd, schedules) : traced(s, budgets, sch.schedule.join(','), maxSteps, sd, schedules);
-      violations.push({ ...v, pct: depth });
-      if (violations.length >= maxViolations) break;
-    }
-    if (o.onProgress !== undefined && (schedules & 63) === 0) {
-      o.onProgress({ schedules, states: states?.size ?? 0, violations: violations.length, elapsedMs: performance.now() - t0, total: n });
-    }
-  }
-  return {
-    scenario: s.name, mode: 'pct', bound: budgets.bound, budgets, reduction: 'none', schedules, sleepBlocked: 0, transitions,
-    distinctStates: states?.size ?? 0, violations, complete: false, stopped: null, elapsedMs: performance.now() - t0,
-    pct: { depth, steps: k, agents }, ...(coverage === null ? {} : { coverage: [...coverage].sort() }),
-  };
+    return sch;
+  });
+  return { ...r, violations: r.violations.map((v) => ({ ...v, pct: depth })), pct: { depth, steps: k, agents } };
 }
