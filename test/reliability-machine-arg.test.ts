@@ -11,7 +11,7 @@ import * as x86Stepped from '../generated/x86_64/percpu-stepped.js';
 import * as arm64 from '../generated/arm64/percpu.js';
 import * as generic from '../generated/generic/percpu.js';
 import {
-  DEFINE_PER_CPU, Machine, kcalloc, kfree, kmalloc, kzalloc, global_var, pcpu_cast, pcpu_member, pcpu_ptr_add, per_cpu, stepped,
+  DEFINE_PER_CPU, Machine, kcalloc, kfree, kmalloc, kzalloc, global_var, pcpu_cast, pcpu_member, pcpu_ptr_add, per_cpu,
 } from '../src/index.js';
 import { opsFor, registerArchOps } from '../src/typed.js';
 
@@ -51,7 +51,7 @@ describe('a generated op given no machine', () => {
     }
   }
 
-  it('costs nothing when the machine is right: the op still adds', () => {
+  it('with the right machine the op still adds (the check refuses only a wrong one)', () => {
     const { m, x } = world();
     x86.this_cpu_add_4(m, x, 7);
     expect(per_cpu(m, x, 0)).toBe(7);
@@ -106,6 +106,5 @@ describe('an architecture registered without its stepped ops', () => {
     registerArchOps('withstepped' as never, x86 as unknown as Record<string, unknown>, x86Stepped as unknown as Record<string, unknown>);
     const table = opsFor('withstepped' as never, 'u32') as unknown as { stepped: Record<string, unknown> };
     expect(table.stepped.this_cpu_add).toBe(x86Stepped.this_cpu_add_4);
-    expect(stepped).toBeDefined();
   });
 });
