@@ -1778,6 +1778,7 @@ export class Translator {
     if (e.fn.k !== 'id') throw unsupported(e.loc, 'a call through a function pointer', 'call the function by name');
     const name = e.fn.name;
     if (name in SIZE_CALLS) return this.pcpuOp(name, e);
+    if (name === '__percpu_sim_xchg') return this.xchgOp(e);
     switch (name) {
       case '__builtin_expect': {
         this.arity(e, 2);
@@ -1969,6 +1970,94 @@ export class Translator {
       ts = this.fromOp(c, t);
     }
     return { ts: setup.length > 0 ? `(${[...setup, ts].join(', ')})` : ts, type };
+  }
+
+  /**
+   * `__percpu_sim_xchg(op, ptr, …)`, what <linux/atomic.h>'s xchg(),
+   * cmpxchg(), try_cmpxchg() and their _acquire/_release/_relaxed/_local and
+   * 64 spellings expand to: the sized op of `*ptr`'s C type, chosen here as
+   * arch/x86/include/asm/cmpxchg.h's switch on sizeof(*(ptr)) is at compile
+   * time. Old and new convert to `typeof(*(ptr))` as the kernel's locals
+   * `__old`/`__new` do; try_cmpxchg() is raw_try_cmpxchg() of
+   * include/linux/atomic/atomic-arch-fallback.h (v6.16): read `*oldp`,
+   * cmpxchg, on a miss store what was found through `oldp`.
+   */
+  private xchgOp(e: Extract<Expr, { k: 'call' }>): TE {
+    const opE = e.args[0];
+    const m = opE !== undefined && opE.k === 'id' ? /^(try_cmpxchg|cmpxchg|xchg)(64)?(_acquire|_release|_relaxed|_local)?$/.exec(opE.name) : null;
+    if (m === null) throw cError(e.loc, '__percpu_sim_xchg: the first argument must be xchg, cmpxchg or try_cmpxchg with its suffixes');
+    const op = (opE as { name: string }).name;
+    const kind = m[1];
+    const want = kind === 'xchg' ? 3 : 4;
+    if (e.args.length !== want) throw cError(e.loc, `${op}() takes ${want - 1} arguments, got ${e.args.length - 1}`);
+    const ptrE = e.args[1];
+    const pt = this.typeOf(ptrE);
+    if (pt.k === 'ptr' && pt.percpu) {
+      const pcpuOp = kind === 'try_cmpxchg' ? 'this_cpu_try_cmpxchg' : `this_cpu_${kind}`;
+      throw cError(ptrE.loc, `${op}() on the __percpu pointer '${this.cText(ptrE)}' (sparse: different address spaces): use ${pcpuOp}() on the per-CPU variable, or ${op}() on per_cpu_ptr()/this_cpu_ptr() of it`);
+    }
+    const lv = this.lvalue({ k: 'unary', op: '*', arg: ptrE, loc: ptrE.loc });
+    const t = lv.type;
+    const sym = this.cText({ k: 'unary', op: '*', arg: ptrE, loc: ptrE.loc }).replace(/^\*&/, '');
+    if (!(t.k === 'int' || (t.k === 'ptr' && !t.percpu)) || lv.addr === undefined) {
+      throw cError(ptrE.loc, `${op}() on '${sym}' of type '${typeName(t)}': it takes an integer or pointer object of 1, 2, 4 or 8 bytes (the kernel's __${kind === 'xchg' ? 'xchg' : 'cmpxchg'}_wrong_size)`);
+    }
+    if (m[2] === '64' && sizeOf(t) !== 8) {
+      throw cError(ptrE.loc, `${op}() on '${sym}' of type '${typeName(t)}', which is ${sizeOf(t)} bytes, not 8 (BUILD_BUG_ON(sizeof(*(ptr)) != 8))`);
+    }
+    const xt = t.k === 'ptr' ? 'ptr' : t.bool ? 'u8' : scalarName(t);
+    const setup = [...lv.setup];
+    let addr = lv.addr;
+    const fixed = (): void => {
+      if (simple(addr) || /^[\w$]+\.addr$/.test(addr)) return;
+      const a = this.temp('number');
+      setup.push(`${a} = ${addr}`);
+      addr = a;
+    };
+    const call = (fn: string, vals: string[]): string => {
+      if (this.stepped) {
+        this.need('src/kernel/atomic', `${fn}_at`);
+        return `(yield* ${fn}_at(m, '${op}', ${addr}, '${xt}', ${vals.join(', ')}, ${JSON.stringify(sym)}))`;
+      }
+      this.need('src/kernel/atomic', `${fn}_${xt}`);
+      return `${fn}_${xt}(m, ${addr}, ${vals.join(', ')})`;
+    };
+    if (kind === 'xchg') {
+      fixed();
+      const v = this.convert(this.rvalue(e.args[2]), t, e.args[2].loc, true);
+      return { ts: this.withSetup(setup, call('xchg', [v])), type: t };
+    }
+    if (kind === 'cmpxchg') {
+      fixed();
+      const o = this.convert(this.rvalue(e.args[2]), t, e.args[2].loc, true);
+      const n = this.convert(this.rvalue(e.args[3]), t, e.args[3].loc, true);
+      return { ts: this.withSetup(setup, call('cmpxchg', [o, n])), type: t };
+    }
+    // try_cmpxchg(ptr, oldp, new): `typeof(*(ptr)) *___op = (oldp)` — oldp must point to the same type
+    // (integers of the same width: the kernel builds with -Wno-pointer-sign).
+    fixed();
+    const oldpE = e.args[2];
+    const amp = oldpE.k === 'unary' && oldpE.op === '&' ? oldpE.arg : null;
+    // &local has a type, not an address: locals are TypeScript values.
+    const ot: CType = amp !== null ? { k: 'ptr', to: this.typeOfNoDecay(amp), percpu: false, constTo: false } : this.typeOf(oldpE);
+    if (ot.k !== 'ptr' || ot.percpu) throw cError(oldpE.loc, `${op}(): oldp must be a pointer to '${typeName(t)}', got '${typeName(ot)}'`);
+    const compatible = t.k === 'int' ? ot.to.k === 'int' && ot.to.size === t.size && ot.to.bool === t.bool : sameType(ot.to, t);
+    if (!compatible) throw cError(oldpE.loc, `${op}(): incompatible pointer types: oldp is '${typeName(ot)}', ptr is '${typeName({ k: 'ptr', to: t, percpu: false, constTo: false })}'`);
+    const olv = amp !== null ? this.lvalue(amp) : this.lvalue({ k: 'unary', op: '*', arg: oldpE, loc: oldpE.loc });
+    setup.push(...olv.setup);
+    const o = this.temp(t);
+    const r = this.temp(t);
+    setup.push(`${o} = ${this.convert({ ts: olv.read(), type: olv.type }, t, oldpE.loc)}`);
+    const n = this.convert(this.rvalue(e.args[3]), t, e.args[3].loc, true);
+    setup.push(`${r} = ${call('cmpxchg', [o, n])}`);
+    let back = this.convert({ ts: r, type: t }, olv.type, oldpE.loc);
+    if (!simple(back)) {
+      const b = this.temp(olv.type);
+      back = `(${b} = ${back})`;
+      // olv.write() uses its value twice: give it the temporary.
+      return { ts: `(${[...setup, `${r} === ${o} ? 1 : (${back}, ${olv.write(b)}, 0)`].join(', ')})`, type: BOOL };
+    }
+    return { ts: `(${[...setup, `${r} === ${o} ? 1 : (${olv.write(back)}, 0)`].join(', ')})`, type: BOOL };
   }
 
   /**

@@ -21,6 +21,10 @@
 import { kernelType } from '../../c/kernel-types.js';
 import type { CType } from '../../c/types.js';
 import { readBits, writeBits } from '../scalar-bits.js';
+import {
+  load_i16, load_i32, load_i64, load_i8, load_long, load_ptr, load_u16, load_u32, load_u64, load_u8, load_ulong,
+  store_i16, store_i32, store_i64, store_i8, store_long, store_u16, store_u32, store_u64, store_u8, store_ulong,
+} from '../mm/access.js';
 import { checkKPtr, checkKPtrOn, foreignKPtr, kptrRef, type KPtr } from '../kptr.js';
 import { MachineStateError } from '../errors.js';
 import { Machine, machineArg } from '../machine.js';
@@ -363,4 +367,141 @@ const ATOMIC_INSNS: Readonly<Record<string, Insns>> = {
  */
 export function atomicStep(m: Machine, op: string, size: 4 | 8, access: 'r' | 'w', v: KPtr<unknown>, call: string, i?: number | bigint): MemStep {
   return { asm: insnText(m, ATOMIC_INSNS[op], size, v.sym, call, String(i)), addr: v.addr, size, access };
+}
+
+// ------------------------------------------------------------ sized forms on an address, for translated C
+
+/**
+ * The type-generic xchg(), cmpxchg() and try_cmpxchg() of
+ * include/linux/atomic/atomic-instrumented.h (v6.16) on an object of ordinary
+ * memory, as translated C calls them: the C type of `*ptr` picks the width at
+ * translation time (arch/x86/include/asm/cmpxchg.h __raw_cmpxchg switches on
+ * sizeof(*(ptr)) at compile time), so each width has its own function and
+ * nothing is looked up per call. A pointer object (`struct node *head`) is the
+ * `_ptr` form: an address as the number translated C keeps it, 8 bytes in memory.
+ * try_cmpxchg() is cmpxchg() plus the write-back of the value found, which the
+ * translator emits as atomic-arch-fallback.h's raw_try_cmpxchg() does.
+ *
+ * A bad address (NULL, unmapped, misaligned) is refused by the load, before
+ * anything is stored (src/mm/access.ts).
+ */
+type Load<V> = (m: Machine, a: number) => V;
+type Store<V> = (m: Machine, a: number, v: V) => void;
+
+/** A refused access (the load's or the store's error), named after the op that made it. */
+function refused(op: string, e: unknown): never {
+  if (e instanceof Error) e.message = `${op}: ${e.message}; nothing was stored`;
+  throw e;
+}
+
+function xchgOf<V>(ld: Load<V>, st: Store<V>): (m: Machine, a: number, v: V) => V {
+  return (m, a, v) => {
+    try {
+      const cur = ld(m, a);
+      st(m, a, v);
+      return cur;
+    } catch (e) {
+      return refused('xchg', e);
+    }
+  };
+}
+
+function cmpxchgOf<V>(ld: Load<V>, st: Store<V>): (m: Machine, a: number, o: V, n: V) => V {
+  return (m, a, o, n) => {
+    try {
+      const cur = ld(m, a);
+      if (cur === o) st(m, a, n);
+      return cur;
+    } catch (e) {
+      return refused('cmpxchg', e);
+    }
+  };
+}
+
+const store_ptr: Store<number> = (m, a, v) => store_ulong(m, a, BigInt(v));
+
+export const xchg_u8 = xchgOf(load_u8, store_u8);
+export const xchg_i8 = xchgOf(load_i8, store_i8);
+export const xchg_u16 = xchgOf(load_u16, store_u16);
+export const xchg_i16 = xchgOf(load_i16, store_i16);
+export const xchg_u32 = xchgOf(load_u32, store_u32);
+export const xchg_i32 = xchgOf(load_i32, store_i32);
+export const xchg_u64 = xchgOf(load_u64, store_u64);
+export const xchg_i64 = xchgOf(load_i64, store_i64);
+export const xchg_ulong = xchgOf(load_ulong, store_ulong);
+export const xchg_long = xchgOf(load_long, store_long);
+export const xchg_ptr = xchgOf(load_ptr, store_ptr);
+export const cmpxchg_u8 = cmpxchgOf(load_u8, store_u8);
+export const cmpxchg_i8 = cmpxchgOf(load_i8, store_i8);
+export const cmpxchg_u16 = cmpxchgOf(load_u16, store_u16);
+export const cmpxchg_i16 = cmpxchgOf(load_i16, store_i16);
+export const cmpxchg_u32 = cmpxchgOf(load_u32, store_u32);
+export const cmpxchg_i32 = cmpxchgOf(load_i32, store_i32);
+export const cmpxchg_u64 = cmpxchgOf(load_u64, store_u64);
+export const cmpxchg_i64 = cmpxchgOf(load_i64, store_i64);
+export const cmpxchg_ulong = cmpxchgOf(load_ulong, store_ulong);
+export const cmpxchg_long = cmpxchgOf(load_long, store_long);
+export const cmpxchg_ptr = cmpxchgOf(load_ptr, store_ptr);
+
+/** The widths translated C passes to the stepped forms: a scalar's name, or `ptr` for a pointer object. */
+export type XchgType = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'u64' | 'i64' | 'ulong' | 'long' | 'ptr';
+
+const SIZED: Readonly<Record<XchgType, { size: number; ld: Load<number | bigint>; st: Store<never> }>> = {
+  u8: { size: 1, ld: load_u8, st: store_u8 }, i8: { size: 1, ld: load_i8, st: store_i8 },
+  u16: { size: 2, ld: load_u16, st: store_u16 }, i16: { size: 2, ld: load_i16, st: store_i16 },
+  u32: { size: 4, ld: load_u32, st: store_u32 }, i32: { size: 4, ld: load_i32, st: store_i32 },
+  u64: { size: 8, ld: load_u64, st: store_u64 }, i64: { size: 8, ld: load_i64, st: store_i64 },
+  ulong: { size: 8, ld: load_ulong, st: store_ulong }, long: { size: 8, ld: load_long, st: store_long },
+  ptr: { size: 8, ld: load_ptr, st: store_ptr },
+};
+
+function sized(type: XchgType): (typeof SIZED)[XchgType] {
+  const s = SIZED[type];
+  if (s === undefined) throw new TypeError(`xchg/cmpxchg: no ${describe(type)} form; the widths are ${Object.keys(SIZED).join(', ')}`);
+  return s;
+}
+
+function shownAs(type: XchgType, v: number | bigint): string {
+  return type === 'ptr' && v !== 0 ? `0x${v.toString(16)}` : String(v);
+}
+
+/**
+ * xchg(ptr, v), stepped: one step (`xchgl %eax, sym` on x86-64, `swpal` on
+ * arm64, the C call on asm-generic) whose footprint is the object's bytes,
+ * written. `op` is the C spelling (`xchg_relaxed`), `sym` the object as C
+ * spells it (`*ptr`, `s->head`).
+ */
+export function* xchg_at<V extends number | bigint>(m: Machine, op: string, a: number, type: XchgType, v: V, sym: string): StepGen<V> {
+  const s = sized(type);
+  const step: MemStep = { asm: insnText(m, XCHG, s.size, sym, `${op}(&${sym}, ${shownAs(type, v)})`), addr: a, size: s.size, access: 'w' };
+  yield step;
+  let cur: V;
+  try {
+    cur = s.ld(m, a) as V;
+    (s.st as Store<V>)(m, a, v);
+  } catch (e) {
+    return refused(op, e);
+  }
+  step.moved = `${shownAs(type, cur)} -> ${shownAs(type, s.ld(m, a))}`;
+  return cur;
+}
+
+/**
+ * cmpxchg(ptr, old, new), stepped: one step (`lock cmpxchgl %ecx, sym`,
+ * arm64 `casal`, the C call on asm-generic), written whether or not it
+ * matched (x86's locked cmpxchg writes either way). Returns what it found.
+ */
+export function* cmpxchg_at<V extends number | bigint>(m: Machine, op: string, a: number, type: XchgType, o: V, n: V, sym: string): StepGen<V> {
+  const s = sized(type);
+  const step: MemStep = { asm: insnText(m, CMPXCHG, s.size, sym, `${op}(&${sym}, ${shownAs(type, o)}, ${shownAs(type, n)})`), addr: a, size: s.size, access: 'w' };
+  yield step;
+  let cur: V;
+  try {
+    cur = s.ld(m, a) as V;
+    if (cur === o) (s.st as Store<V>)(m, a, n);
+  } catch (e) {
+    return refused(op, e);
+  }
+  step.moved = `${shownAs(type, cur)} -> ${shownAs(type, s.ld(m, a))}`;
+  return cur;
 }

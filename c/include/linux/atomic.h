@@ -18,6 +18,41 @@
 #define smp_mb__before_atomic() do { } while (0)
 #define smp_mb__after_atomic() do { } while (0)
 
+/*
+ * The type-generic exchanges of include/linux/atomic/atomic-instrumented.h
+ * (v6.16) on a plain integer or pointer object: the width comes from
+ * sizeof(*(ptr)) at translation time, as arch/x86/include/asm/cmpxchg.h's
+ * switch on sizeof resolves it at compile time. __percpu_sim_xchg(op, ...) is
+ * percpu-cc's (the generic macros cannot be written in its C subset, which has
+ * no address of a local); `op` is the spelling traces show. try_cmpxchg()
+ * writes the value found back through oldp and returns whether it stored, as
+ * raw_try_cmpxchg() of include/linux/atomic/atomic-arch-fallback.h does.
+ */
+#define xchg(ptr, v) __percpu_sim_xchg(xchg, ptr, v)
+#define xchg_acquire(ptr, v) __percpu_sim_xchg(xchg_acquire, ptr, v)
+#define xchg_release(ptr, v) __percpu_sim_xchg(xchg_release, ptr, v)
+#define xchg_relaxed(ptr, v) __percpu_sim_xchg(xchg_relaxed, ptr, v)
+#define cmpxchg(ptr, o, n) __percpu_sim_xchg(cmpxchg, ptr, o, n)
+#define cmpxchg_acquire(ptr, o, n) __percpu_sim_xchg(cmpxchg_acquire, ptr, o, n)
+#define cmpxchg_release(ptr, o, n) __percpu_sim_xchg(cmpxchg_release, ptr, o, n)
+#define cmpxchg_relaxed(ptr, o, n) __percpu_sim_xchg(cmpxchg_relaxed, ptr, o, n)
+#define cmpxchg_local(ptr, o, n) __percpu_sim_xchg(cmpxchg_local, ptr, o, n)
+#define cmpxchg64(ptr, o, n) __percpu_sim_xchg(cmpxchg64, ptr, o, n)
+#define cmpxchg64_acquire(ptr, o, n) __percpu_sim_xchg(cmpxchg64_acquire, ptr, o, n)
+#define cmpxchg64_release(ptr, o, n) __percpu_sim_xchg(cmpxchg64_release, ptr, o, n)
+#define cmpxchg64_relaxed(ptr, o, n) __percpu_sim_xchg(cmpxchg64_relaxed, ptr, o, n)
+#define cmpxchg64_local(ptr, o, n) __percpu_sim_xchg(cmpxchg64_local, ptr, o, n)
+#define try_cmpxchg(ptr, oldp, n) __percpu_sim_xchg(try_cmpxchg, ptr, oldp, n)
+#define try_cmpxchg_acquire(ptr, oldp, n) __percpu_sim_xchg(try_cmpxchg_acquire, ptr, oldp, n)
+#define try_cmpxchg_release(ptr, oldp, n) __percpu_sim_xchg(try_cmpxchg_release, ptr, oldp, n)
+#define try_cmpxchg_relaxed(ptr, oldp, n) __percpu_sim_xchg(try_cmpxchg_relaxed, ptr, oldp, n)
+#define try_cmpxchg_local(ptr, oldp, n) __percpu_sim_xchg(try_cmpxchg_local, ptr, oldp, n)
+#define try_cmpxchg64(ptr, oldp, n) __percpu_sim_xchg(try_cmpxchg64, ptr, oldp, n)
+#define try_cmpxchg64_acquire(ptr, oldp, n) __percpu_sim_xchg(try_cmpxchg64_acquire, ptr, oldp, n)
+#define try_cmpxchg64_release(ptr, oldp, n) __percpu_sim_xchg(try_cmpxchg64_release, ptr, oldp, n)
+#define try_cmpxchg64_relaxed(ptr, oldp, n) __percpu_sim_xchg(try_cmpxchg64_relaxed, ptr, oldp, n)
+#define try_cmpxchg64_local(ptr, oldp, n) __percpu_sim_xchg(try_cmpxchg64_local, ptr, oldp, n)
+
 /* atomic_t */
 void atomic_add(int i, atomic_t *v);
 void atomic_sub(int i, atomic_t *v);

@@ -63,3 +63,21 @@ s64 wide_miss(s64 old)
 		return 0;
 	return old;
 }
+
+/* xchg() through an address the caller passes: a bad one is refused before anything is stored. */
+static int target = 11;
+
+unsigned long target_addr(void)
+{
+	return (unsigned long)&target;
+}
+
+int swap_at(unsigned long addr, int v)
+{
+	return xchg((int *)addr, v);
+}
+
+int read_target(void)
+{
+	return target;
+}

@@ -122,6 +122,43 @@ do {									\
 #define this_cpu_cmpxchg_4 pcpu_cmpxchg
 #define this_cpu_cmpxchg_8 pcpu_cmpxchg
 
+/*
+ * <linux/atomic.h>'s type-generic exchanges: gcc's __atomic builtins on the
+ * kernel's typed locals (arch/x86/include/asm/cmpxchg.h converts old and new
+ * to __typeof__(*(ptr))); a failed compare-exchange writes the value found
+ * into *oldp, as raw_try_cmpxchg() does.
+ */
+#define __percpu_sim_xchg(op, ...) __shim_##op(__VA_ARGS__)
+#define __shim_xchg(p, v) ({ __typeof__(*(p)) __new = (v); __atomic_exchange_n((p), __new, __ATOMIC_SEQ_CST); })
+#define __shim_cmpxchg(p, o, n)						\
+({	__typeof__(*(p)) __old = (o), __new = (n);			\
+	__atomic_compare_exchange_n((p), &__old, __new, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
+	__old; })
+#define __shim_try_cmpxchg(p, oldp, n)					\
+({	__typeof__(*(p)) *__op = (oldp), __new = (n);			\
+	__atomic_compare_exchange_n((p), __op, __new, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); })
+#define __shim_xchg_acquire __shim_xchg
+#define __shim_xchg_release __shim_xchg
+#define __shim_xchg_relaxed __shim_xchg
+#define __shim_cmpxchg_acquire __shim_cmpxchg
+#define __shim_cmpxchg_release __shim_cmpxchg
+#define __shim_cmpxchg_relaxed __shim_cmpxchg
+#define __shim_cmpxchg_local __shim_cmpxchg
+#define __shim_cmpxchg64 __shim_cmpxchg
+#define __shim_cmpxchg64_acquire __shim_cmpxchg
+#define __shim_cmpxchg64_release __shim_cmpxchg
+#define __shim_cmpxchg64_relaxed __shim_cmpxchg
+#define __shim_cmpxchg64_local __shim_cmpxchg
+#define __shim_try_cmpxchg_acquire __shim_try_cmpxchg
+#define __shim_try_cmpxchg_release __shim_try_cmpxchg
+#define __shim_try_cmpxchg_relaxed __shim_try_cmpxchg
+#define __shim_try_cmpxchg_local __shim_try_cmpxchg
+#define __shim_try_cmpxchg64 __shim_try_cmpxchg
+#define __shim_try_cmpxchg64_acquire __shim_try_cmpxchg
+#define __shim_try_cmpxchg64_release __shim_try_cmpxchg
+#define __shim_try_cmpxchg64_relaxed __shim_try_cmpxchg
+#define __shim_try_cmpxchg64_local __shim_try_cmpxchg
+
 #define this_cpu_ptr(ptr) (ptr)
 #define raw_cpu_ptr(ptr) (ptr)
 #define per_cpu_ptr(ptr, cpu) (ptr)
