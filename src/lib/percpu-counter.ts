@@ -50,7 +50,7 @@ import { machineArg, type Machine } from '../machine.js';
 import { alloc_percpu, free_percpu } from '../mm/percpu-alloc.js';
 import { PerCpuPtr } from '../percpu-ptr.js';
 import { local_irq_restore, local_irq_save } from '../kernel/preempt.js';
-import { raw_spin_lock, raw_spin_unlock, SPIN_LOCKED, SPIN_UNLOCKED } from '../threads/spinlock.js';
+import { arch_spin_lock, arch_spin_unlock, SPIN_LOCKED, SPIN_UNLOCKED } from '../threads/spinlock.js';
 import { describe } from '../types.js';
 
 /** PERCPU_COUNTER_LOCAL_BATCH: percpu_counter_add_local() almost never folds. */
@@ -189,22 +189,24 @@ export class PercpuCounter {
 
   /**
    * @internal raw_spin_lock(&fbc->lock) without the irq part; refuses recursion
-   * (AA deadlock). OWNER is written and read with plain accesses: only the
-   * thread that wrote its own id can ever read that id back, and a thread
-   * always sees its own last write, so the check needs no atomics (and the
-   * fold, which takes the lock once per batch, saves two locked instructions).
+   * (AA deadlock) before it changes anything. OWNER is written and read with
+   * plain accesses: only the thread that wrote its own id can ever read that id
+   * back, and a thread always sees its own last write, so the check needs no
+   * atomics. The lock word was checked when the counter was made, so the lock
+   * is arch_spin_lock's one compare-exchange when it is free.
    */
   acquire(what: string): void {
     const w = this.words;
-    if (w[OWNER] === THREAD) throw new MachineStateError(`${what}: deadlock: the percpu_counter's lock is already held on this CPU`);
-    raw_spin_lock(w, LOCK);
+    if (w[OWNER] === THREAD) throw deadlock(what);
+    arch_spin_lock(w, LOCK);
     w[OWNER] = THREAD;
   }
 
   /** @internal */
   release(): void {
-    this.words[OWNER] = 0;
-    raw_spin_unlock(this.words, LOCK);
+    const w = this.words;
+    w[OWNER] = 0;
+    arch_spin_unlock(w, LOCK);
   }
 
   /** @internal whether percpu_counter_destroy() ran in any thread. */
@@ -381,19 +383,20 @@ function abs64(v: bigint): bigint {
   return s64(w < 0n ? -w : w);
 }
 
+function deadlock(what: string): MachineStateError {
+  return new MachineStateError(`${what}: deadlock: the percpu_counter's lock is already held on this CPU`);
+}
+
 /**
  * raw_spin_lock_irqsave(&fbc->lock). The lock is held by a thread: held by
  * another thread it is waited for; held by this one it can only mean
- * recursion (AA deadlock), refused with interrupts left as they were.
+ * recursion (AA deadlock), refused before interrupts are touched. Nothing in
+ * here can throw once interrupts are off, so the fold needs no try/catch.
  */
 function lock(fbc: PercpuCounter, what: string): number {
+  if (fbc.words[OWNER] === THREAD) throw deadlock(what);
   const flags = local_irq_save(fbc.m);
-  try {
-    fbc.acquire(what);
-  } catch (e) {
-    local_irq_restore(fbc.m, flags);
-    throw e;
-  }
+  fbc.acquire(what);
   return flags;
 }
 
@@ -476,24 +479,30 @@ export function percpu_counter_add_batch(fbc: PercpuCounter, amount: S64, batch:
   addSlow(fbc, amount, batch, 'percpu_counter_add_batch');
 }
 
+/**
+ * percpu_counter_add()'s fast path, on a counter whose brand the caller tested
+ * and an s32 amount: the try_cmpxchg turn, or the fold once the batch (kept
+ * in GATE) is reached. False, with nothing changed, when the counter was
+ * destroyed (its GATE is 0): the caller's slow path reports it.
+ */
+function addChecked(fbc: PercpuCounter, amount: number): boolean {
+  const m = fbc.m;
+  const u32 = m.u32;
+  const i = (m.gs + fbc.off) >>> 2;
+  const next = (u32[i] | 0) + amount;
+  const batch = fbc.words[GATE];
+  if (next < batch && next > -batch) {
+    u32[i] = next;
+    return true;
+  }
+  if (batch === 0) return false;
+  fold(fbc, amount, 'percpu_counter_add');
+  return true;
+}
+
 /** percpu_counter_add(): add_batch with percpu_counter_batch, which the counter keeps in GATE. */
 export function percpu_counter_add(fbc: PercpuCounter, amount: S64): void {
-  if (fbc?.brand === BRAND && typeof amount === 'number' && (amount | 0) === amount) {
-    const m = fbc.m;
-    const u32 = m.u32;
-    const i = (m.gs + fbc.off) >>> 2;
-    const next = (u32[i] | 0) + amount;
-    const batch = fbc.words[GATE];
-    if (next < batch && next > -batch) {
-      u32[i] = next;
-      return;
-    }
-    // Batch reached on a live counter (a destroyed one's GATE is 0: the slow path reports it).
-    if (batch !== 0) {
-      fold(fbc, amount, 'percpu_counter_add');
-      return;
-    }
-  }
+  if (fbc?.brand === BRAND && typeof amount === 'number' && (amount | 0) === amount && addChecked(fbc, amount)) return;
   addSlow(fbc, amount, null, 'percpu_counter_add');
 }
 
@@ -603,16 +612,19 @@ export function percpu_counter_sub(fbc: PercpuCounter, amount: S64): void {
   percpu_counter_add(fbc, negate('percpu_counter_sub', amount));
 }
 
-/** `percpu_counter_inc(fbc)`: adds 1. */
+/**
+ * `percpu_counter_inc(fbc)`: percpu_counter_add(fbc, 1), as the kernel's
+ * static inline is; the brand is tested once and the amount needs no test.
+ */
 export function percpu_counter_inc(fbc: PercpuCounter): void {
-  if (fbc?.brand === BRAND) percpu_counter_add(fbc, 1);
-  else addSlow(fbc, 1, null, 'percpu_counter_inc');
+  if (fbc?.brand !== BRAND) addSlow(fbc, 1, null, 'percpu_counter_inc');
+  else if (!addChecked(fbc, 1)) addSlow(fbc, 1, null, 'percpu_counter_add');
 }
 
-/** `percpu_counter_dec(fbc)`: subtracts 1. */
+/** `percpu_counter_dec(fbc)`: percpu_counter_add(fbc, -1). */
 export function percpu_counter_dec(fbc: PercpuCounter): void {
-  if (fbc?.brand === BRAND) percpu_counter_add(fbc, -1);
-  else addSlow(fbc, -1, null, 'percpu_counter_dec');
+  if (fbc?.brand !== BRAND) addSlow(fbc, -1, null, 'percpu_counter_dec');
+  else if (!addChecked(fbc, -1)) addSlow(fbc, -1, null, 'percpu_counter_add');
 }
 
 /**

@@ -32,7 +32,21 @@ const SPINS = 200;
 /** `raw_spin_lock(lock)` on the word at `word[index]`: spins a while, then sleeps in Atomics.wait. */
 export function raw_spin_lock(word: Int32Array, index: number): void {
   checkWord(word, index, 'raw_spin_lock');
-  if (Atomics.compareExchange(word, index, SPIN_UNLOCKED, SPIN_LOCKED) === SPIN_UNLOCKED) return;
+  arch_spin_lock(word, index);
+}
+
+/**
+ * The lock itself, on a word the caller has already checked (the kernel's
+ * split too: raw_spin_lock's debug checks, then arch_spin_lock). A user that
+ * checked its word once — the percpu_counter at init — takes the lock with one
+ * compare-exchange when it is free, small enough for V8 to inline into the fold.
+ */
+export function arch_spin_lock(word: Int32Array, index: number): void {
+  if (Atomics.compareExchange(word, index, SPIN_UNLOCKED, SPIN_LOCKED) !== SPIN_UNLOCKED) spinContended(word, index);
+}
+
+/** The wait of a lock found held: out of line, so the uncontended lock stays one instruction. */
+function spinContended(word: Int32Array, index: number): void {
   for (let i = 0; i < SPINS; i++) {
     // Read before the compare-exchange so waiters share the cacheline instead of bouncing it.
     if (Atomics.load(word, index) === SPIN_UNLOCKED
@@ -55,8 +69,17 @@ export function raw_spin_trylock(word: Int32Array, index: number): boolean {
 /** `raw_spin_unlock(lock)`: releases the word at `word[index]`, waking a waiter if there may be one. */
 export function raw_spin_unlock(word: Int32Array, index: number): void {
   checkWord(word, index, 'raw_spin_unlock');
+  arch_spin_unlock(word, index);
+}
+
+/** The unlock on a checked word (see arch_spin_lock): one exchange when nobody waits. */
+export function arch_spin_unlock(word: Int32Array, index: number): void {
   const prev = Atomics.exchange(word, index, SPIN_UNLOCKED);
-  if (prev === SPIN_LOCKED) return;
+  if (prev !== SPIN_LOCKED) unlockSlow(word, index, prev);
+}
+
+/** A waiter to wake, or an unlock of a lock nobody held. */
+function unlockSlow(word: Int32Array, index: number, prev: number): void {
   if (prev === SPIN_CONTENDED) {
     Atomics.notify(word, index, 1);
     return;
