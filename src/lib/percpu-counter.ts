@@ -69,26 +69,29 @@ export const S64_MIN = -(1n << 63n);
  *
  *   written once per batch (the fold), as the head of struct percpu_counter:
  *     Int32 words LOCK (the raw spinlock, see threads/spinlock.ts) and OWNER
- *     (the thread holding it, for the deadlock check) at bytes 0 and 4, the
- *     s64 count at byte 8 — 16 bytes that one cacheline always holds whole
- *     (the buffer is at least 16-byte aligned), so a fold moves one line;
- *   read-mostly: GATE at byte 128, the counter's copy of percpu_counter_batch
+ *     (the thread holding it, for the deadlock check) at bytes 64 and 68,
+ *     the s64 count at byte 72 — 16 bytes that one cacheline always holds
+ *     whole (the buffer is at least 16-byte aligned), so a fold moves one
+ *     line, as the kernel's struct keeps lock and count side by side;
+ *   read-mostly: GATE at byte 160, the counter's copy of percpu_counter_batch
  *     while it lives, 0 once destroyed.
  *
- * Every add reads GATE: for percpu_counter_add it is the batch, and a
- * destroyed counter's 0 makes every add leave the fast path, where the
- * destroyed check runs. It sits 64 bytes or more from everything else the
- * buffer holds and from both of its ends, so whatever the buffer's alignment
- * it shares no cacheline with the lock and count (which bounce between CPUs
- * as they fold) nor with memory outside the buffer: it stays in every core's
- * cache.
+ * Whatever the buffer's alignment, each of the two sits more than 64 bytes
+ * from the other and from both ends of the buffer, so each has a cacheline
+ * to itself (what ____cacheline_aligned_in_smp buys a kernel struct): the
+ * fold's line is not shared with memory the allocator put next to the
+ * buffer, and GATE, which every add reads, is not invalidated by the folds
+ * of other CPUs and stays in every core's cache. (In the kernel the
+ * `counters` pointer every add reads usually shares the lock's line.) For
+ * percpu_counter_add GATE is the batch; a destroyed counter's 0 makes every
+ * add leave the fast path, where the destroyed check runs.
  */
-const LOCK = 0;
-const OWNER = 1;
+const LOCK = 16;
+const OWNER = 17;
 /** Byte offset of the s64 count. */
-const COUNT_AT = 8;
-const GATE = 32;
-/** Bytes of a counter's shared state (count, lock, gate): one 128-byte block, so it shares no cacheline. */
+const COUNT_AT = 72;
+const GATE = 40;
+/** Bytes of a counter's shared state: the fold's line and GATE's line, each with a line of room on both sides. */
 export const PERCPU_COUNTER_STATE_BYTES = 256;
 
 /** Who holds a counter's lock: this JavaScript thread (Node's threadId is 0 on the main thread). */
