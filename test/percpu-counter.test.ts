@@ -84,6 +84,26 @@ describe('add, read and sum', () => {
     expect(percpu_counter_sum(fbc)).toBe(201);
   });
 
+  it('a fold that finds the lock held by this CPU is refused as a deadlock before interrupts are touched, changing nothing', () => {
+    const m = boot();
+    m.loadCpu(2);
+    const fbc = percpu_counter_init(m, 7);
+    percpu_counter_add(fbc, 31); // the delta sits one below the batch (32): the next increment folds
+    fbc.locked = true; // this thread holds fbc->lock, as an interrupted fold would
+    const state = () => [delta(fbc, 2), fbc.countS64, fbc.locked, m.ctx.irqsDisabled, m.ctx.preemptCount];
+    const before = state();
+    const deadlock = (what: string) => new MachineStateError(`${what}: deadlock: the percpu_counter's lock is already held on this CPU`);
+    expect(() => percpu_counter_inc(fbc)).toThrow(deadlock('percpu_counter_add'));
+    expect(() => percpu_counter_add_batch(fbc, 1, 32)).toThrow(deadlock('percpu_counter_add_batch'));
+    expect(() => percpu_counter_add(fbc, 2n ** 60n)).toThrow(deadlock('percpu_counter_add'));
+    expect(() => percpu_counter_sync(fbc)).toThrow(deadlock('percpu_counter_sync'));
+    expect(state()).toEqual(before);
+    expect(before).toEqual([31, 7n, true, false, 0]);
+    fbc.locked = false;
+    percpu_counter_inc(fbc);
+    expect([delta(fbc, 2), percpu_counter_read(fbc), percpu_counter_sum(fbc)]).toEqual([0, 39, 39]);
+  });
+
   it('rejects bad amounts and batches, changing nothing', () => {
     const m = boot();
     const fbc = percpu_counter_init(m, 1);
