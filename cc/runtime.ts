@@ -173,12 +173,60 @@ function kernelCalls(): Record<string, Binding> {
   return out;
 }
 
+const PCC = 'src/lib/percpu-counter';
+const PCC_AT = 'src/lib/percpu-counter-at';
+const PCC_STEPPED = 'src/lib/percpu-counter-stepped';
+
+/**
+ * The percpu_counter API of <linux/percpu_counter.h> on the runtime's
+ * counter that the C object at `$0` names (src/lib/percpu-counter-at.ts):
+ * the plain functions of src/lib/percpu-counter.ts (fast; the s64 forms, since
+ * C's s64 is a bigint) and their stepped forms (one step per access inside
+ * the call). `fast`/`step` name the runtime function, `args` what follows fbc,
+ * `ret` how a boolean result becomes C's int.
+ */
+function counterCalls(): Record<string, Binding> {
+  const out: Record<string, Binding> = {};
+  const api = (name: string, fast: string, step: string, args = '', fastMod = PCC, bool = false): void => {
+    const fbc = `percpu_counter_of(m, $0, '${name}', $S0)`;
+    const rest = args === '' ? '' : `, ${args}`;
+    const f = `${fast}(${fbc}${rest})`;
+    const st = `(yield* ${step}(${fbc}${rest}))`;
+    out[name] = {
+      ts: bool ? `(${f} ? 1 : 0)` : f, imports: [[PCC_AT, 'percpu_counter_of'], [fastMod, fast]],
+      stepped: { ts: st, imports: [[PCC_AT, 'percpu_counter_of'], [PCC_STEPPED, step]] },
+    };
+  };
+  api('percpu_counter_set', 'percpu_counter_set', 'percpu_counter_set', '$1');
+  api('percpu_counter_add_batch', 'percpu_counter_add_batch', 'percpu_counter_add_batch', '$1, $2');
+  api('percpu_counter_add', 'percpu_counter_add', 'percpu_counter_add', '$1');
+  api('percpu_counter_add_local', 'percpu_counter_add_local', 'percpu_counter_add_local', '$1');
+  api('percpu_counter_sub', 'percpu_counter_sub', 'percpu_counter_sub', '$1');
+  api('percpu_counter_sub_local', 'percpu_counter_sub_local', 'percpu_counter_sub_local', '$1');
+  api('percpu_counter_inc', 'percpu_counter_inc', 'percpu_counter_inc');
+  api('percpu_counter_dec', 'percpu_counter_dec', 'percpu_counter_dec');
+  api('percpu_counter_sync', 'percpu_counter_sync', 'percpu_counter_sync');
+  api('percpu_counter_read', 'percpu_counter_read_s64', 'percpu_counter_read');
+  api('percpu_counter_read_positive', 'percpu_counter_read_positive_s64', 'percpu_counter_read_positive', '', PCC_AT);
+  api('__percpu_counter_sum', 'percpu_counter_sum_s64', 'percpu_counter_sum');
+  api('percpu_counter_sum', 'percpu_counter_sum_s64', 'percpu_counter_sum');
+  api('percpu_counter_sum_positive', 'percpu_counter_sum_positive_s64', 'percpu_counter_sum_positive', '', PCC_AT);
+  api('__percpu_counter_compare', '__percpu_counter_compare', '__percpu_counter_compare', '$1, $2');
+  api('percpu_counter_compare', 'percpu_counter_compare', 'percpu_counter_compare', '$1');
+  // Not steps: an allocation and a free, from the file's PERCPU_INIT or a task.
+  out.percpu_counter_init = { ts: 'percpu_counter_init_at(m, $0, $S0, $1)', imports: [[PCC_AT, 'percpu_counter_init_at']] };
+  out.percpu_counter_destroy = { ts: 'percpu_counter_destroy_at(m, $0)', imports: [[PCC_AT, 'percpu_counter_destroy_at']] };
+  out.percpu_counter_initialized = { ts: '(percpu_counter_initialized_at(m, $0) ? 1 : 0)', imports: [[PCC_AT, 'percpu_counter_initialized_at']] };
+  return out;
+}
+
 /** Every binding, by C name. */
-export const FUNCTIONS: Readonly<Record<string, Binding>> = { ...CONTEXT, ...atomics(), ...kernelCalls() };
+export const FUNCTIONS: Readonly<Record<string, Binding>> = { ...CONTEXT, ...atomics(), ...kernelCalls(), ...counterCalls() };
 
 /** Objects the headers declare extern, and what they are on the machine. */
 export const OBJECTS: Readonly<Record<string, Binding>> = {
   cpu_possible_mask: { ts: 'm.possible', imports: [] },
   cpu_online_mask: { ts: 'm.online', imports: [] },
   nr_cpu_ids: { ts: 'm.nrCpus', imports: [] },
+  percpu_counter_batch: { ts: 'percpu_counter_batch(m)', imports: [[PCC, 'percpu_counter_batch']] },
 };

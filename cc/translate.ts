@@ -123,6 +123,8 @@ const TS_RESERVED = new Set([
   'new', 'null', 'package', 'private', 'protected', 'public', 'return', 'static', 'super', 'switch', 'this', 'throw', 'true', 'try',
   'typeof', 'var', 'void', 'while', 'with', 'yield', 'undefined', 'NaN', 'Infinity', 'Number', 'BigInt', 'Math', 'Object', 'Symbol',
   'warnings', 'instantiate', 'drain', 'ops', 'any', 'number', 'bigint', 'string', 'boolean',
+  // What the stepped module's harness defines beside the file's functions (cc/compile.ts).
+  'init', 'check', 'final', 'tasks', 'irqs', 'nmis', 'softirqs', 'SOURCE', 'HARNESS', 'ARCH_OPS',
 ]);
 
 const SIZE_CALLS: Record<string, 'void' | 'value' | 'bool'> = {

@@ -37,6 +37,8 @@ export { load, store, reg, atomic } from './sched/step.js';
 /** Locks and u64_stats (src/kernel/locking/, src/lib/). */
 export * from './kernel/locking/stepped.js';
 export * from './lib/u64-stats-sync-stepped.js';
+/** percpu_counter (lib/percpu_counter.c), step by step, on the counters of percpu_counter_init(). */
+export * from './lib/percpu-counter-stepped.js';
 
 // ---------------------------------------------------------------- the size-generic typed layer
 

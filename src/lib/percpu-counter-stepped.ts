@@ -1,0 +1,264 @@
+/**
+ * percpu_counter, stepped: the kernel's lib/percpu_counter.c (v6.11+, the
+ * CONFIG_HAVE_CMPXCHG_LOCAL build) instruction by instruction, on the same
+ * runtime counter as the plain functions of src/lib/percpu-counter.ts, so a
+ * scenario or translated C can interleave other CPUs, preemption and
+ * interrupts inside a counter call. Each access is one step:
+ *
+ * - the CPU's s32 delta through the machine's own stepped per-CPU ops
+ *   (this_cpu_read, this_cpu_try_cmpxchg, __this_cpu_read, __this_cpu_sub:
+ *   the architecture's table decides how many instructions each is);
+ * - the raw spinlock: a blocking step while another CPU holds it;
+ * - the s64 count: one 64-bit load or read-modify-write (it is never torn on
+ *   a 64-bit kernel);
+ * - another CPU's delta in __percpu_counter_sum(): one plain load.
+ *
+ * The lock and the count are not machine memory (src/lib/percpu-counter.ts
+ * keeps them in the counter's own buffer), so their steps name them as
+ * resources, `percpu_counter@<deltas' offset>.lock` and `.count`, which is
+ * all the explorer's reduction needs to see conflicts. Traces name the
+ * counter as the C object it was initialised for (`nr_files.count`).
+ */
+import { per_cpu_ptr } from '../accessors.js';
+import { cpu_dying_mask } from '../kernel/hotplug.js';
+import { local_irq_restore, local_irq_save, preempt_disable, preempt_enable } from '../kernel/preempt.js';
+import type { Machine } from '../machine.js';
+import type { PerCpuPtr } from '../percpu-ptr.js';
+import { load, store, type Step, type StepGen } from '../sched/step.js';
+import type { SteppedOps } from '../typed.js';
+import { MachineStateError } from '../errors.js';
+import { notACounter, percpu_counter_name } from './percpu-counter-at.js';
+import { isPercpuCounter, percpu_counter_batch, PERCPU_COUNTER_LOCAL_BATCH, S64_MAX, S64_MIN, type PercpuCounter, type S64 } from './percpu-counter.js';
+
+/** A live counter's deltas, or the refusal naming the call (before any step). */
+function deltas(fbc: unknown, what: string): PerCpuPtr<'i32'> {
+  if (!isPercpuCounter(fbc)) throw notACounter(what, fbc);
+  if (fbc.destroyed || fbc.counters === null) {
+    throw new MachineStateError(`${what}: the percpu_counter was destroyed by percpu_counter_destroy(); initialise a new one with percpu_counter_init()`);
+  }
+  return fbc.counters;
+}
+
+/** An s64 operand as a bigint (C's s64 arithmetic is exact here and wraps as -fno-strict-overflow does). */
+function s64(what: string, name: string, v: unknown): bigint {
+  if (typeof v === 'bigint' && v >= S64_MIN && v <= S64_MAX) return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+  throw new TypeError(`${what}: ${name} must be an s64 (a safe integer number or a bigint from -2^63 to 2^63 - 1), got ${typeof v === 'bigint' ? `${v}n` : String(v)}; nothing was changed`);
+}
+
+function s32(what: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new TypeError(`${what}: batch must be an s32, got ${String(v)}; nothing was changed`);
+  return v;
+}
+
+/** abs() of an s64 (include/linux/math.h): -S64_MIN wraps back to S64_MIN. */
+function abs64(v: bigint): bigint {
+  return BigInt.asIntN(64, v < 0n ? -v : v);
+}
+
+/** The machine's own stepped per-CPU ops, bound to the deltas when they were allocated. */
+function ops(pcp: PerCpuPtr<'i32'>): SteppedOps['stepped'] {
+  return (pcp.ops as SteppedOps).stepped;
+}
+
+function res(fbc: PercpuCounter): { lock: string; count: string; name: string } {
+  const id = `percpu_counter@${fbc.off}`;
+  return { lock: `${id}.lock`, count: `${id}.count`, name: percpu_counter_name(fbc) };
+}
+
+/** raw_spin_lock_irqsave(&fbc->lock, flags): interrupts and preemption off, then the acquisition, a step that waits while the lock is held. */
+function* lock(m: Machine, fbc: PercpuCounter): StepGen<number> {
+  const flags = local_irq_save(m);
+  preempt_disable(m);
+  const r = res(fbc);
+  yield { asm: `lock cmpxchgl %edx, ${r.name}.lock    ; raw_spin_lock`, writes: [r.lock], enabled: () => !fbc.locked };
+  fbc.locked = true;
+  return flags;
+}
+
+/** raw_spin_unlock_irqrestore(&fbc->lock, flags). */
+function* unlock(m: Machine, fbc: PercpuCounter, flags: number): StepGen<void> {
+  const r = res(fbc);
+  yield { asm: `movb $0, ${r.name}.lock    ; raw_spin_unlock`, writes: [r.lock] };
+  fbc.locked = false;
+  preempt_enable(m);
+  local_irq_restore(m, flags);
+}
+
+/** One step on the shared s64 count: `fn` runs when the scheduler resumes the task. */
+function* onCount<R>(fbc: PercpuCounter, asm: string, write: boolean, fn: () => R): StepGen<R> {
+  const r = res(fbc);
+  const step: { -readonly [K in keyof Step]: Step[K] } = write ? { asm, writes: [r.count] } : { asm, reads: [r.count] };
+  const before = fbc.count64[0];
+  yield step;
+  const v = fn();
+  step.moved = write ? `${before} -> ${fbc.count64[0]}` : String(fbc.count64[0]);
+  return v;
+}
+
+/**
+ * percpu_counter_add_batch(fbc, amount, batch), stepped:
+ *
+ *   count = this_cpu_read(*fbc->counters);
+ *   do {
+ *     if (unlikely(abs(count + amount) >= batch)) {
+ *       raw_spin_lock_irqsave(&fbc->lock, flags);
+ *       count = __this_cpu_read(*fbc->counters);
+ *       fbc->count += count + amount;
+ *       __this_cpu_sub(*fbc->counters, count);
+ *       raw_spin_unlock_irqrestore(&fbc->lock, flags);
+ *       return;
+ *     }
+ *   } while (!this_cpu_try_cmpxchg(*fbc->counters, &count, count + amount));
+ *
+ * `count` is an s64 and the exchange is 4 bytes: on a miss x86-64 writes back
+ * only its low half (percpu_try_cmpxchg_op casts ovalp to s32 *), arm64 and
+ * asm-generic the value found, sign-extended (raw_cpu_generic_try_cmpxchg), as
+ * the translator does for the same C (examples/kernel/percpu_counter.c).
+ */
+export function* percpu_counter_add_batch(fbc: PercpuCounter, amount: S64, batch: number): StepGen<void> {
+  const what = 'percpu_counter_add_batch';
+  const pcp = deltas(fbc, what);
+  const a = s64(what, 'amount', amount);
+  const b = BigInt(s32(what, batch));
+  const m = fbc.m;
+  let count = BigInt(yield* ops(pcp).this_cpu_read(m, pcp));
+  for (;;) {
+    if (abs64(count + a) >= b) {
+      const flags = yield* lock(m, fbc);
+      const c = BigInt(yield* ops(pcp).__this_cpu_read(m, pcp));
+      yield* onCount(fbc, `addq %rax, ${res(fbc).name}.count`, true, () => {
+        fbc.count64[0] = BigInt.asIntN(64, fbc.count64[0] + BigInt.asIntN(64, c + a));
+      });
+      yield* ops(pcp).__this_cpu_sub(m, pcp, Number(c));
+      yield* unlock(m, fbc, flags);
+      return;
+    }
+    const box = { value: Number(BigInt.asIntN(32, count)) };
+    if (yield* ops(pcp).this_cpu_try_cmpxchg(m, pcp, box, Number(BigInt.asIntN(32, count + a)))) return;
+    count = m.arch === 'x86_64' ? (count & ~0xffffffffn) | BigInt(box.value >>> 0) : BigInt(box.value);
+  }
+}
+
+/** percpu_counter_add(fbc, amount), stepped: add_batch with percpu_counter_batch. */
+export function percpu_counter_add(fbc: PercpuCounter, amount: S64): StepGen<void> {
+  deltas(fbc, 'percpu_counter_add');
+  return percpu_counter_add_batch(fbc, amount, percpu_counter_batch(fbc.m));
+}
+
+/** percpu_counter_add_local(fbc, amount), stepped: add_batch with PERCPU_COUNTER_LOCAL_BATCH (it almost never folds). */
+export function percpu_counter_add_local(fbc: PercpuCounter, amount: S64): StepGen<void> {
+  return percpu_counter_add_batch(fbc, amount, PERCPU_COUNTER_LOCAL_BATCH);
+}
+
+/** The kernel's negation of an s64 amount (-S64_MIN wraps to itself). */
+function neg(what: string, amount: S64): bigint {
+  return BigInt.asIntN(64, -s64(what, 'amount', amount));
+}
+
+/** percpu_counter_sub(fbc, amount), stepped: percpu_counter_add() of -amount. */
+export function percpu_counter_sub(fbc: PercpuCounter, amount: S64): StepGen<void> {
+  return percpu_counter_add(fbc, neg('percpu_counter_sub', amount));
+}
+
+/** percpu_counter_sub_local(fbc, amount), stepped: percpu_counter_add_local() of -amount. */
+export function percpu_counter_sub_local(fbc: PercpuCounter, amount: S64): StepGen<void> {
+  return percpu_counter_add_local(fbc, neg('percpu_counter_sub_local', amount));
+}
+
+/** percpu_counter_inc(fbc), stepped: adds 1. */
+export function percpu_counter_inc(fbc: PercpuCounter): StepGen<void> {
+  return percpu_counter_add(fbc, 1);
+}
+
+/** percpu_counter_dec(fbc), stepped: adds -1. */
+export function percpu_counter_dec(fbc: PercpuCounter): StepGen<void> {
+  return percpu_counter_add(fbc, -1);
+}
+
+/** percpu_counter_read(fbc), stepped: `return fbc->count;`, one 64-bit load, no lock. */
+export function* percpu_counter_read(fbc: PercpuCounter): StepGen<bigint> {
+  deltas(fbc, 'percpu_counter_read');
+  return yield* onCount(fbc, `movq ${res(fbc).name}.count, %rax`, false, () => fbc.count64[0]);
+}
+
+/** percpu_counter_read_positive(fbc), stepped: READ_ONCE(fbc->count), or 0 when it is negative. */
+export function* percpu_counter_read_positive(fbc: PercpuCounter): StepGen<bigint> {
+  deltas(fbc, 'percpu_counter_read_positive');
+  const v = yield* onCount(fbc, `movq ${res(fbc).name}.count, %rax`, false, () => fbc.count64[0]);
+  return v >= 0n ? v : 0n;
+}
+
+/**
+ * __percpu_counter_sum(fbc), stepped: under the lock with interrupts off,
+ * the count, then each online or dying CPU's delta, one load each
+ * (for_each_cpu_or(cpu, cpu_online_mask, cpu_dying_mask)).
+ */
+export function* percpu_counter_sum(fbc: PercpuCounter): StepGen<bigint> {
+  const pcp = deltas(fbc, 'percpu_counter_sum');
+  const m = fbc.m;
+  const flags = yield* lock(m, fbc);
+  let ret = yield* onCount(fbc, `movq ${res(fbc).name}.count, %rax`, false, () => fbc.count64[0]);
+  const dying = cpu_dying_mask(m);
+  for (let cpu = 0; cpu < m.nrCpus; cpu++) {
+    if (!m.online.test(cpu) && !dying.test(cpu)) continue;
+    ret = BigInt.asIntN(64, ret + BigInt((yield* load(m, per_cpu_ptr(m, pcp, cpu), 'i32')) as number));
+  }
+  yield* unlock(m, fbc, flags);
+  return ret;
+}
+
+/** percpu_counter_sum_positive(fbc), stepped: the sum, or 0 when it is negative. */
+export function* percpu_counter_sum_positive(fbc: PercpuCounter): StepGen<bigint> {
+  const v = yield* percpu_counter_sum(fbc);
+  return v < 0n ? 0n : v;
+}
+
+/** percpu_counter_set(fbc, amount), stepped: under the lock, every possible CPU's delta zeroed (a store each), then the count set. */
+export function* percpu_counter_set(fbc: PercpuCounter, amount: S64): StepGen<void> {
+  const what = 'percpu_counter_set';
+  const pcp = deltas(fbc, what);
+  const a = s64(what, 'amount', amount);
+  const m = fbc.m;
+  const flags = yield* lock(m, fbc);
+  for (const cpu of m.possible) yield* store(m, per_cpu_ptr(m, pcp, cpu), 'i32', 0);
+  yield* onCount(fbc, `movq %rax, ${res(fbc).name}.count`, true, () => {
+    fbc.count64[0] = a;
+  });
+  yield* unlock(m, fbc, flags);
+}
+
+/** percpu_counter_sync(fbc), stepped: under the lock, this CPU's delta folded into the count. */
+export function* percpu_counter_sync(fbc: PercpuCounter): StepGen<void> {
+  const pcp = deltas(fbc, 'percpu_counter_sync');
+  const m = fbc.m;
+  const flags = yield* lock(m, fbc);
+  const c = BigInt(yield* ops(pcp).__this_cpu_read(m, pcp));
+  yield* onCount(fbc, `addq %rax, ${res(fbc).name}.count`, true, () => {
+    fbc.count64[0] = BigInt.asIntN(64, fbc.count64[0] + c);
+  });
+  yield* ops(pcp).__this_cpu_sub(m, pcp, Number(c));
+  yield* unlock(m, fbc, flags);
+}
+
+/**
+ * __percpu_counter_compare(fbc, rhs, batch), stepped: the count alone
+ * decides when it is more than batch × online CPUs (an unsigned int product,
+ * wrapping as the kernel's) away from rhs; otherwise the exact sum.
+ */
+export function* __percpu_counter_compare(fbc: PercpuCounter, rhs: S64, batch: number): StepGen<-1 | 0 | 1> {
+  const what = '__percpu_counter_compare';
+  deltas(fbc, what);
+  const r = s64(what, 'rhs', rhs);
+  const bound = BigInt((s32(what, batch) * fbc.m.online.weight()) % 0x100000000 >>> 0);
+  let count = yield* percpu_counter_read(fbc);
+  if (abs64(count - r) > bound) return count > r ? 1 : -1;
+  count = yield* percpu_counter_sum(fbc);
+  return count > r ? 1 : count < r ? -1 : 0;
+}
+
+/** percpu_counter_compare(fbc, rhs), stepped: __percpu_counter_compare() with percpu_counter_batch. */
+export function percpu_counter_compare(fbc: PercpuCounter, rhs: S64): StepGen<-1 | 0 | 1> {
+  deltas(fbc, 'percpu_counter_compare');
+  return __percpu_counter_compare(fbc, rhs, percpu_counter_batch(fbc.m));
+}
