@@ -240,9 +240,10 @@ export function partition(s: Scenario, lim: SearchLimits, states: Set<string> | 
   let transitions = 0;
   const replay = (prefix: readonly string[]): Scheduler => {
     const sch = new Scheduler(s.build(), lim.budgets, false);
+    sch.hashing = states !== null;
     sch.checking = false;
     for (const tok of prefix) {
-      sch.apply(parseToken(tok));
+      sch.apply(parseToken(tok), tok);
       transitions++;
     }
     sch.checking = true;
@@ -267,7 +268,7 @@ export function partition(s: Scenario, lim: SearchLimits, states: Set<string> | 
       for (const c of todo) {
         const sleep = lim.reduction === 'none' ? [] : [...t.sleep, ...explored].filter((z) => !dependent(z, c));
         const child = replay(t.prefix);
-        child.apply(c.choice);
+        child.apply(c.choice, c.token);
         transitions++;
         const stops = child.violation !== null;
         const terminal = stops || nextChoices(child, lim.maxSteps, states) === null;
@@ -307,15 +308,17 @@ export function exploreTask(
   for (let first = resume === null; ; first = false) {
     const sch = new Scheduler(s.build(), lim.budgets, false);
     sch.coverage = coverage;
+    sch.hashing = states !== null;
     // The first run checks the prefix as the run that found it did: it may end in a violation.
     sch.checking = first;
-    for (const c of prefix) {
-      sch.apply(c);
+    for (let k = 0; k < prefix.length; k++) {
+      sch.apply(prefix[k]!, task.prefix[k]);
       transitions++;
     }
     sch.checking = false;
     for (let k = 0; k < path.length - 1; k++) {
-      sch.apply(path[k]!.taken!.choice);
+      const taken = path[k]!.taken!;
+      sch.apply(taken.choice, taken.token);
       transitions++;
     }
     sch.checking = true;
@@ -355,7 +358,7 @@ export function exploreTask(
       }
       const sleep = childSleep(reduction, node, t);
       lastEn = en;
-      sch.apply(t.choice);
+      sch.apply(t.choice, t.token);
       transitions++;
       stoppedBy = sch.violation !== null;
       en = nextChoices(sch, maxSteps, states);
@@ -587,10 +590,12 @@ function randomSchedule(
   const rnd = prng(seed);
   const sch = new Scheduler(s.build(), budgets, tracing);
   sch.coverage = coverage;
+  sch.hashing = states !== null;
   for (;;) {
     const en = nextChoices(sch, maxSteps, states);
     if (en === null) break;
-    sch.apply(en[Math.floor(rnd() * en.length)]!.choice);
+    const t = en[Math.floor(rnd() * en.length)]!;
+    sch.apply(t.choice, t.token);
   }
   return sch;
 }

@@ -49,7 +49,9 @@ import {
 } from '../kernel/softirq.js';
 import { resolveBudgets, type Budgets } from './budget.js';
 import { ghostKey, hasGhosts, setGhostGate } from './ghost.js';
-import { ANY_TOUCH, SCHED_RESOURCE, conflicts, footprint, formatStep, mnemonicAccess, mnemonicSize, type Step, type Touch } from './step.js';
+import {
+  ANY_TOUCH, SCHED_RESOURCE, footprint, formatStep, mnemonicAccess, mnemonicSize, operandSize, operandWrites, overlap, type Step, type Touch,
+} from './step.js';
 import { readBits } from '../scalar-bits.js';
 import { describe, fromBits, scalarInfo, type ScalarInfo } from '../types.js';
 import type {
@@ -97,6 +99,8 @@ const UNSIGNED: Record<number, ScalarInfo> = { 1: scalarInfo('u8'), 2: scalarInf
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SCHED_BOUND = `${SCHED_RESOURCE}bound`;
+/** Written by every preemption and migration. */
+const BOUND_TOUCH: Touch = { lo: -1, hi: -1, name: SCHED_BOUND, write: true };
 /** The resources of the per-kind injection totals (written by every injection of the kind when a total is given). */
 const TOTAL_IRQS = `${SCHED_RESOURCE}irqs`;
 const TOTAL_SOFTIRQS = `${SCHED_RESOURCE}softirqs`;
@@ -187,6 +191,22 @@ export class Scheduler {
   /** Remaining deliveries per handler, NMI handler and injectable softirq (by name). */
   readonly budget: Map<string, number>;
   private readonly ghosts: boolean;
+  /** Each CPU's run state as a touch (`sched:cpu:N`), one object per CPU: every transition of the CPU writes it. */
+  private readonly cpuTouches: Touch[];
+  /** The step token of each CPU (`0`, `1`, …). */
+  private readonly stepTokens: string[];
+  /**
+   * Preemptions, migrations and injections touch only the scheduler's own
+   * resources, so each is the same transition wherever it is enabled in the
+   * schedule: made once, by kind and name (a task, handler or softirq), one
+   * per CPU.
+   */
+  private readonly fixed = [new Map<string, Transition[]>(), new Map<string, Transition[]>(), new Map<string, Transition[]>()] as const;
+  /**
+   * Hash what each frame reads (its observation history, part of stateKey()).
+   * Only a state count needs it: the explorer turns it off when it counts none.
+   */
+  hashing = true;
   private nextPid: number;
   /** Preemptions + migrations so far (limited by `bound`). */
   eventsUsed = 0;
@@ -291,6 +311,8 @@ export class Scheduler {
       if (total !== null && n === 0) throw new RangeError(`scheduler: a budget of ${total} ${flag} was given, but the world has no ${what}`);
     }
     this.ghosts = hasGhosts(m);
+    this.cpuTouches = this.cpus.map((_, cpu) => ({ lo: -1, hi: -1, name: `${SCHED_RESOURCE}cpu:${cpu}`, write: true }));
+    this.stepTokens = this.cpus.map((_, cpu) => String(cpu));
     this.checkState();
   }
 
@@ -318,9 +340,10 @@ export class Scheduler {
   /**
    * Runs a piece of frame code on `cpu` with the frame's context running, the
    * ghosts it may touch opened (everything at its start, else what its step
-   * declares), and an exception turned into a violation. False when it threw.
+   * declares), and an exception turned into a violation. `step` null: the
+   * frame's first step, which starts its generator.
    */
-  private frameCode(f: Frame, cpu: number, step: Step | null, fn: () => void): boolean {
+  private frameCode(f: Frame, cpu: number, step: Step | null): void {
     const m = this.m;
     m.ctx = f.ctx;
     m.loadCpu(cpu);
@@ -328,12 +351,12 @@ export class Scheduler {
       setGhostGate(m, step === null ? 'any' : { reads: new Set(step.reads ?? []), writes: new Set(step.writes ?? []), who: f.name });
     }
     try {
-      fn();
-      return true;
+      // The first step makes the generator: the code before its first yield runs now.
+      if (step === null) f.gen = f.run(m);
+      this.advance(f, cpu);
     } catch (e) {
       f.pending = null;
       this.fail('bug', `${f.name} on cpu${cpu}: ${describeError(e)}${f.ctx.src !== undefined ? ` (at ${f.ctx.src})` : ''}`, cpu);
-      return false;
     } finally {
       if (this.ghosts) setGhostGate(m, null);
     }
@@ -342,15 +365,12 @@ export class Scheduler {
   /** Runs a frame's code up to its first yield (its first step does this). */
   private start(f: Frame, cpu: number): void {
     f.started = true;
-    this.frameCode(f, cpu, null, () => {
-      f.gen = f.run(this.m);
-      this.advance(f, cpu);
-    });
+    this.frameCode(f, cpu, null);
   }
 
   /** Resumes a frame: it performs its pending instruction and runs to its next yield. */
   private resume(f: Frame, cpu: number): void {
-    this.frameCode(f, cpu, f.pending, () => this.advance(f, cpu));
+    this.frameCode(f, cpu, f.pending);
   }
 
   private advance(f: Frame, cpu: number): void {
@@ -469,10 +489,10 @@ export class Scheduler {
     if (this.violation !== null) return out;
     const m = this.m;
     const n = this.cpus.length;
-    const cpuTouch = (cpu: number): Touch => ({ lo: -1, hi: -1, name: `${SCHED_RESOURCE}cpu:${cpu}`, write: true });
+    const cpuTouches = this.cpuTouches;
     // A step that writes what a sleeping task waits on may wake it: that changes the sleeper's CPU.
-    const sleepers: { touches: Touch[]; cpu: number }[] = [];
-    for (const t of this.tasks) if (t.blocked) sleepers.push({ touches: footprint(m, t.pending!, t.cpu), cpu: t.cpu });
+    let sleepers: { touches: Touch[]; cpu: number }[] | null = null;
+    for (const t of this.tasks) if (t.blocked) (sleepers ??= []).push({ touches: footprint(m, t.pending!, t.cpu), cpu: t.cpu });
     for (let cpu = 0; cpu < n; cpu++) {
       const f = this.top(cpu);
       if (f === null) continue;
@@ -494,10 +514,10 @@ export class Scheduler {
         }
         touches = footprint(m, p, cpu);
       }
-      touches.push(cpuTouch(cpu));
-      for (const s of sleepers) if (s.cpu !== cpu && conflicts(touches, s.touches)) touches.push(cpuTouch(s.cpu));
+      touches.push(cpuTouches[cpu]!);
+      if (sleepers !== null) for (const s of sleepers) if (s.cpu !== cpu && overlap(touches, s.touches)) touches.push(cpuTouches[s.cpu]!);
       const blocking = f.started && f.pending !== null && f.pending.enabled !== undefined;
-      out.push({ choice: { kind: 'step', cpu }, token: String(cpu), touches, blocking });
+      out.push({ choice: { kind: 'step', cpu }, token: this.stepTokens[cpu]!, touches, blocking });
     }
     const b = this.budgets;
     const irqsLeft = b.irqs === null || this.interrupts < b.irqs;
@@ -505,18 +525,19 @@ export class Scheduler {
       if (!irqsLeft || this.budget.get(h.name)! <= 0) continue;
       for (let cpu = 0; cpu < n; cpu++) {
         if ((h.cpus !== undefined && !h.cpus.includes(cpu)) || !this.mayTakeIrq(cpu, h.name)) continue;
-        this.pushInjection(out, { kind: 'irq', cpu, handler: h.name }, `${SCHED_RESOURCE}irq:${h.name}`, b.irqs === null ? null : TOTAL_IRQS);
+        out.push(this.injection('irq', h.name, cpu));
       }
     }
     const softirqsLeft = b.softirqs === null || this.softirqInjections < b.softirqs;
     for (let cpu = 0; cpu < n; cpu++) {
+      if (this.softirqs.size === 0 && softirq_pending_of(m, cpu) === 0) continue;
       const f = this.top(cpu);
       if (f === null || !m.online.test(cpu) || !softirqsMayRun(f.ctx.preemptCount, f.ctx.irqsDisabled)) continue;
-      if (softirq_pending_of(m, cpu) !== 0) this.pushInjection(out, { kind: 'softirq', cpu, name: null }, null, null);
+      if (softirq_pending_of(m, cpu) !== 0) out.push(this.injection('softirq', '', cpu));
       for (const [nr, s] of this.softirqs) {
         const name = softirq_to_name[nr]!;
         if (!softirqsLeft || this.budget.get(name)! <= 0 || (s.cpus !== undefined && !s.cpus.includes(cpu))) continue;
-        this.pushInjection(out, { kind: 'softirq', cpu, name }, `${SCHED_RESOURCE}softirq:${name}`, b.softirqs === null ? null : TOTAL_SOFTIRQS);
+        out.push(this.injection('softirq', name, cpu));
       }
     }
     const nmisLeft = b.nmis === null || this.nmiCount < b.nmis;
@@ -525,38 +546,65 @@ export class Scheduler {
       for (let cpu = 0; cpu < n; cpu++) {
         const f = this.top(cpu);
         if ((h.cpus !== undefined && !h.cpus.includes(cpu)) || f === null || !m.online.test(cpu) || (f.ctx.preemptCount & NMI_MASK) !== 0) continue;
-        this.pushInjection(out, { kind: 'nmi', cpu, handler: h.name }, `${SCHED_RESOURCE}nmi:${h.name}`, b.nmis === null ? null : TOTAL_NMIS);
+        out.push(this.injection('nmi', h.name, cpu));
       }
     }
     if (this.eventsUsed >= this.bound && !ignoreBound) return out;
-    const boundTouch: Touch = { lo: -1, hi: -1, name: SCHED_BOUND, write: true };
     // Every preemption and migration writes the bound, so the separate budgets need no resource of their own.
     const preemptionsLeft = ignoreBound || b.preemptions === null || this.preemptions < b.preemptions;
     const migrationsLeft = ignoreBound || b.migrations === null || this.migrations < b.migrations;
     for (let cpu = 0; cpu < n && preemptionsLeft; cpu++) {
       const c = this.cpus[cpu]!;
       if (c.current === null || c.runqueue.length === 0 || this.held(c.current)) continue;
-      for (const w of c.runqueue) {
-        const choice: Choice = { kind: 'preempt', cpu, to: w.name };
-        out.push({ choice, token: choiceToken(choice), touches: [cpuTouch(cpu), boundTouch] });
-      }
+      for (const w of c.runqueue) out.push(this.switchTo(cpu, w.name));
     }
     for (const t of this.tasks) {
       if (!migrationsLeft || !this.mayMigrate(t)) continue;
       for (let d = 0; d < n; d++) {
         if (d === t.cpu || !m.online.test(d)) continue;
-        const choice: Choice = { kind: 'migrate', task: t.name, to: d };
-        out.push({ choice, token: choiceToken(choice), touches: [cpuTouch(t.cpu), cpuTouch(d), boundTouch] });
+        out.push(this.migration(t.name, t.cpu, d));
       }
     }
     return out;
   }
 
-  private pushInjection(out: Transition[], choice: Choice, budget: string | null, total: string | null): void {
-    const touches: Touch[] = [{ lo: -1, hi: -1, name: `${SCHED_RESOURCE}cpu:${(choice as { cpu: number }).cpu}`, write: true }];
-    if (budget !== null) touches.push({ lo: -1, hi: -1, name: budget, write: true });
-    if (total !== null) touches.push({ lo: -1, hi: -1, name: total, write: true });
-    out.push({ choice, token: choiceToken(choice), touches });
+  /** One of the fixed transitions: made on first use (see `fixed`). */
+  private fixedAt(kind: 0 | 1 | 2, name: string, i: number, make: () => Transition): Transition {
+    let row = this.fixed[kind].get(name);
+    if (row === undefined) {
+      row = [];
+      this.fixed[kind].set(name, row);
+    }
+    return row[i] ??= make();
+  }
+
+  /** An interrupt, softirq (name '' : the CPU's pending ones) or NMI injected on `cpu`: its run state, its budget and its kind's total. */
+  private injection(kind: 'irq' | 'softirq' | 'nmi', name: string, cpu: number): Transition {
+    return this.fixedAt(0, name, cpu * 3 + (kind === 'irq' ? 0 : kind === 'softirq' ? 1 : 2), () => {
+      const choice: Choice = kind === 'softirq' ? { kind, cpu, name: name === '' ? null : name } : { kind, cpu, handler: name };
+      const touches: Touch[] = [this.cpuTouches[cpu]!];
+      if (name !== '') touches.push({ lo: -1, hi: -1, name: `${SCHED_RESOURCE}${kind}:${name}`, write: true });
+      const b = this.budgets;
+      const total = name === '' ? null : kind === 'irq' ? (b.irqs === null ? null : TOTAL_IRQS) : kind === 'softirq' ? (b.softirqs === null ? null : TOTAL_SOFTIRQS) : (b.nmis === null ? null : TOTAL_NMIS);
+      if (total !== null) touches.push({ lo: -1, hi: -1, name: total, write: true });
+      return { choice, token: choiceToken(choice), touches };
+    });
+  }
+
+  /** cpu switches to the waiting task `to`. */
+  private switchTo(cpu: number, to: string): Transition {
+    return this.fixedAt(1, to, cpu, () => {
+      const choice: Choice = { kind: 'preempt', cpu, to };
+      return { choice, token: choiceToken(choice), touches: [this.cpuTouches[cpu]!, BOUND_TOUCH] };
+    });
+  }
+
+  /** Task `task` moves from cpu `from` to cpu `to`. */
+  private migration(task: string, from: number, to: number): Transition {
+    return this.fixedAt(2, task, from * this.cpus.length + to, () => {
+      const choice: Choice = { kind: 'migrate', task, to };
+      return { choice, token: choiceToken(choice), touches: [this.cpuTouches[from]!, this.cpuTouches[to]!, BOUND_TOUCH] };
+    });
   }
 
   /** A hardirq can be delivered on `cpu` now (threaded with PREEMPT_RT: its thread can run now). */
@@ -647,11 +695,11 @@ export class Scheduler {
     }
   }
 
-  /** Performs one enabled transition, then checks the scenario's state invariant. */
-  apply(choice: Choice): void {
+  /** Performs one enabled transition, then checks the scenario's state invariant. `token`: the choice's (Transition.token), when the caller has it. */
+  apply(choice: Choice, token?: string): void {
     if (this.violation !== null) throw new MachineStateError('scheduler: the schedule already stopped at a violation');
     this.n++;
-    this.schedule.push(choiceToken(choice));
+    this.schedule.push(token ?? choiceToken(choice));
     switch (choice.kind) {
       case 'step': this.doStep(choice.cpu); break;
       case 'preempt': this.doPreempt(choice.cpu, choice.to); break;
@@ -725,21 +773,42 @@ export class Scheduler {
     const step = f.pending!;
     const m = this.m;
     this.steps++;
+    // The memory operand, as footprint() resolves it (without making the footprint).
     let addr: number | null = null;
     let bytes = 0;
     let write = false;
-    for (const t of footprint(m, step, cpu)) {
-      if (t.name === '') {
-        addr = t.lo;
-        bytes = t.hi - t.lo;
-        write = t.write;
-        // What the instruction reads determines what the frame computes next.
-        for (let a = t.lo; a < t.hi && a < m.mappedBytes; a++) f.obs = mix(f.obs, m.u8[a]!);
+    if (step.pcp !== undefined || step.addr !== undefined) {
+      let lo: number;
+      if (step.addr !== undefined) {
+        lo = step.addr;
+      } else {
+        try {
+          lo = step.pcp!.off + m.perCpuOffset[cpu]!;
+        } catch {
+          // A freed pointer: all memory (the step throws when it runs).
+          lo = NaN;
+          addr = 0;
+          bytes = Number.MAX_SAFE_INTEGER;
+          write = true;
+        }
+      }
+      if (!Number.isNaN(lo)) {
+        addr = lo;
+        bytes = operandSize(step);
+        write = operandWrites(step);
       }
     }
-    f.obs = mix(f.obs, cpu);
+    if (this.hashing) {
+      // What the instruction reads determines what the frame computes next.
+      if (addr !== null) {
+        const end = Math.min(addr + bytes, m.mappedBytes);
+        const u8 = m.u8;
+        for (let a = addr; a < end; a++) f.obs = mix(f.obs, u8[a]!);
+      }
+      f.obs = mix(f.obs, cpu);
+    }
     let owner: number | null = null;
-    if (addr !== null && m.layout !== null) {
+    if (addr !== null && m.layout !== null && (this.coverage !== null || this.tracing || (this.checking && this.world.checkStep !== undefined))) {
       const unit = Math.floor((addr - m.layout.base) / m.layout.unitSize);
       if (addr >= m.layout.base && unit < m.nrCpus) owner = unit;
     }
@@ -910,14 +979,14 @@ export class Scheduler {
   /** Runs the scenario's state invariant, with the explorer's own context running. */
   private checkState(): void {
     if (this.world.check === undefined) return;
-    const v = this.callWorld(() => this.world.check!());
+    const v = this.callWorld(false);
     if (v !== null) this.fail('invariant', v, this.m.cpu);
   }
 
   /** Checks the final invariant (call when `finished`). */
   checkFinal(): void {
     if (this.violation !== null) return;
-    const v = this.callWorld(() => this.world.final());
+    const v = this.callWorld(true);
     if (v !== null) this.fail('invariant', v, this.m.cpu);
   }
 
@@ -964,13 +1033,14 @@ export class Scheduler {
     this.fail('livelock', `the schedule did not finish within ${limit} transitions (a livelock, or raise maxSteps)`, this.m.cpu);
   }
 
-  private callWorld(fn: () => string | null): string | null {
+  /** Runs the scenario's check() (or final()) with the explorer's own context running. */
+  private callWorld(final: boolean): string | null {
     const m = this.m;
     const ctx = m.ctx;
     const cpu = m.cpu;
     m.ctx = explorerCtx();
     try {
-      return fn();
+      return final ? this.world.final() : this.world.check!();
     } catch (e) {
       return `invariant check threw ${describeError(e)}`;
     } finally {

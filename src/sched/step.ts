@@ -107,17 +107,49 @@ const SUFFIX_SIZE: Record<string, number> = { b: 1, w: 2, l: 4, q: 8 };
 /** Operand size from the mnemonic: `movl` → 4, `cmpxchg16b` → 16, unknown → 16 (conservative). */
 export function mnemonicSize(asm: string): number {
   if (typeof asm !== 'string') throw new TypeError(`mnemonicSize: expected an instruction (a string such as "addl %[val], %gs:[var]"), got ${describe(asm)}`);
-  const op = asm.trimStart().split(/\s/, 1)[0] ?? '';
-  if (op.startsWith('cmpxchg16b')) return 16;
-  if (op.startsWith('cmpxchg8b')) return 8;
-  const s = SUFFIX_SIZE[op.charAt(op.length - 1)];
-  return s ?? 16;
+  return asmInfo(asm).size;
 }
 
 /** A `mov` whose source is the memory operand only reads it; every other memory instruction may write. */
 export function mnemonicAccess(asm: string): AccessKind {
   if (typeof asm !== 'string') throw new TypeError(`mnemonicAccess: expected an instruction (a string such as "movl %gs:[var], %eax"), got ${describe(asm)}`);
-  return /^\s*mov[bwlq]?\s+(%gs:|%fs:|0x|\()/.test(asm) ? 'r' : 'w';
+  return asmInfo(asm).write ? 'w' : 'r';
+}
+
+/** What the mnemonic says of the memory operand: its size and whether it is written. */
+interface AsmInfo {
+  readonly size: number;
+  readonly write: boolean;
+}
+
+/**
+ * Parsed mnemonics by instruction text. Every step of a schedule asks for its
+ * operand's size and access, and the texts are few (the ops' templates and the
+ * scenarios' own lines), so each is parsed once; the cache is emptied if a
+ * scenario makes too many distinct texts (addresses spelled into them).
+ */
+const asmInfos = new Map<string, AsmInfo>();
+const ASM_INFOS_MAX = 4096;
+
+function asmInfo(asm: string): AsmInfo {
+  let info = asmInfos.get(asm);
+  if (info !== undefined) return info;
+  const op = asm.trimStart().split(/\s/, 1)[0] ?? '';
+  const size = op.startsWith('cmpxchg16b') ? 16 : op.startsWith('cmpxchg8b') ? 8 : SUFFIX_SIZE[op.charAt(op.length - 1)] ?? 16;
+  info = { size, write: !/^\s*mov[bwlq]?\s+(%gs:|%fs:|0x|\()/.test(asm) };
+  if (asmInfos.size >= ASM_INFOS_MAX) asmInfos.clear();
+  asmInfos.set(asm, info);
+  return info;
+}
+
+/** The bytes a step's memory operand covers (step.size, else the mnemonic's). */
+export function operandSize(step: Step): number {
+  return step.size ?? asmInfo(step.asm).size;
+}
+
+/** The step writes its memory operand (step.access, else the mnemonic's). */
+export function operandWrites(step: Step): boolean {
+  return step.access === undefined ? asmInfo(step.asm).write : step.access === 'w';
 }
 
 /**
@@ -130,8 +162,8 @@ export function footprint(m: Machine, step: Step, cpu: number): Touch[] {
   if (step === null || typeof step !== 'object' || typeof step.asm !== 'string') throw new TypeError(`footprint: expected a step { asm, … } of a stepped op, got ${describe(step)}`);
   const out: Touch[] = [];
   if (step.pcp !== undefined || step.addr !== undefined) {
-    const size = step.size ?? mnemonicSize(step.asm);
-    const write = (step.access ?? mnemonicAccess(step.asm)) === 'w';
+    const size = operandSize(step);
+    const write = operandWrites(step);
     let lo: number;
     if (step.addr !== undefined) {
       lo = step.addr;
@@ -153,8 +185,15 @@ export function footprint(m: Machine, step: Step, cpu: number): Touch[] {
 /** True when two footprints touch a common location and at least one writes it (ANY_RESOURCE: see there). */
 export function conflicts(a: readonly Touch[], b: readonly Touch[]): boolean {
   if (!Array.isArray(a) || !Array.isArray(b)) throw new TypeError(`conflicts: expected two footprints (arrays of touches from footprint()), got ${describe(a)} and ${describe(b)}`);
-  for (const x of a) {
-    for (const y of b) {
+  return overlap(a, b);
+}
+
+/** conflicts() without the argument check, for the search's inner loops (footprints it made itself). */
+export function overlap(a: readonly Touch[], b: readonly Touch[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    for (let j = 0; j < b.length; j++) {
+      const y = b[j]!;
       if (!x.write && !y.write) continue;
       if (x.name === ANY_RESOURCE) {
         if (!y.name.startsWith(SCHED_RESOURCE)) return true;
