@@ -98,6 +98,12 @@ function isResolved(t: unknown): t is Resolved {
   return t !== null && typeof t === 'object' && 'ctype' in t && 'label' in t;
 }
 
+/** A runtime scalar name as a definition's type. */
+function resolveScalar(typeName: unknown, kind: DefineKind, name: string): Resolved {
+  const scalar = scalarInfo(typeName, `${kind.macro}(${name})`);
+  return { ctype: intType(C_OF_SCALAR[scalar.name])!, scalar, label: scalar.name };
+}
+
 function alignUp(x: number, a: number): number {
   return Math.ceil(x / a) * a;
 }
@@ -130,15 +136,8 @@ export class PercpuLinker {
   defineAll(group: { readonly what: string; readonly name: string } | null, items: readonly DefineItem[]): StaticDef[] {
     const defs: StaticDef[] = [];
     const names = new Set<string>();
-    const taken = (name: string): string | null => {
-      const prev = this.byName.get(name);
-      if (prev !== undefined) return prev.macro;
-      const g = this.groups.get(name);
-      if (g !== undefined) return g;
-      return names.has(name) ? 'this definition' : null;
-    };
     if (group !== null) {
-      const first = taken(group.name);
+      const first = this.taken(group.name, names);
       if (first !== null) throw new Error(`${group.what}: redefinition of '${group.name}' (first defined by ${first})`);
     }
     for (const { kind, type: typeName, name, init } of items) {
@@ -150,13 +149,8 @@ export class PercpuLinker {
       if (typeof name !== 'string' || !IDENT.test(name)) {
         throw new TypeError(`${kind.macro}: the name must be a C identifier, got ${describe(name)}`);
       }
-      const type: Resolved = isResolved(typeName)
-        ? typeName
-        : (() => {
-          const scalar = scalarInfo(typeName, `${kind.macro}(${name})`);
-          return { ctype: intType(C_OF_SCALAR[scalar.name])!, scalar, label: scalar.name };
-        })();
-      const first = taken(name);
+      const type: Resolved = isResolved(typeName) ? typeName : resolveScalar(typeName, kind, name);
+      const first = this.taken(name, names);
       if (first !== null) {
         throw new Error(`${group?.what ?? `${kind.macro}(${type.label}, ${name})`}: redefinition of '${name}' (first defined by ${first})`);
       }
@@ -184,8 +178,18 @@ export class PercpuLinker {
       this.defs.push(def);
       this.byName.set(def.name, def);
     }
+    if (defs.length > 0) this.planned = null;
     if (group !== null) this.groups.set(group.name, items[0]?.kind.macro ?? group.what);
     return defs;
+  }
+
+  /** Who defined `name` already (a symbol's macro, a group, or an earlier item of this group `names`), or null. */
+  private taken(name: string, names: ReadonlySet<string>): string | null {
+    const prev = this.byName.get(name);
+    if (prev !== undefined) return prev.macro;
+    const g = this.groups.get(name);
+    if (g !== undefined) return g;
+    return names.has(name) ? 'this definition' : null;
   }
 
   lookup(name: string): StaticDef | undefined {
@@ -209,6 +213,9 @@ export class PercpuLinker {
     return this.linked ?? this.plan().layout;
   }
 
+  /** The last plan(), until a definition is added (the constructor and boot() ask for the same layout). */
+  private planned: { layout: StaticLayout; offsets: Map<StaticDef, number> } | null = null;
+
   /** Lays out every definition and fixes each symbol's offset. Runs once, at boot; all or nothing. */
   link(): StaticLayout {
     if (this.linked) return this.linked;
@@ -219,6 +226,10 @@ export class PercpuLinker {
   }
 
   private plan(): { layout: StaticLayout; offsets: Map<StaticDef, number> } {
+    return this.planned ??= this.planAll();
+  }
+
+  private planAll(): { layout: StaticLayout; offsets: Map<StaticDef, number> } {
     const entries: LayoutEntry[] = [];
     const offsets = new Map<StaticDef, number>();
     let at = 0;

@@ -81,6 +81,10 @@ const OPTION_NAMES: readonly (keyof MachineOptions)[] = ['cpus', 'arch', 'unitSi
  * here; what depends on the statics (room for the dynamic region, the memory
  * limit) is checked by the constructor and again at boot.
  */
+function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v);
+}
+
 function checkOptions(options: unknown): Readonly<MachineOptions> {
   if (options === undefined) return Object.freeze({});
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -92,7 +96,6 @@ function checkOptions(options: unknown): Readonly<MachineOptions> {
     }
   }
   const o = options as Record<keyof MachineOptions, unknown>;
-  const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
   const { cpus, arch, unitSize, reservedSize, dynamicSize, debug, sharedMemoryBytes, preemptRT } = o;
   if (cpus !== undefined && (!isInt(cpus) || cpus < 1 || cpus > NR_CPUS_MAX)) {
     throw new RangeError(`Machine: cpus must be an integer from 1 to ${NR_CPUS_MAX}, got ${describe(cpus)}`);
@@ -181,18 +184,45 @@ export function machineArg(m: unknown, what: string): Machine {
  * microseconds to allocate and collect, which dominated the explorer's
  * per-schedule cost (it boots one machine per schedule). A few suffice.
  */
-const spareMemory: ArrayBuffer[] = [];
+const spareMemory: Views[] = [];
 const SPARE_MEMORY_MAX = 8;
 
-function takeMemory(bytes: number): ArrayBuffer {
+/** A memory buffer and the views every access goes through. */
+interface Views {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly u32: Uint32Array;
+  readonly u64: BigUint64Array;
+  readonly view: DataView;
+}
+
+function viewsOf(buffer: ArrayBuffer | SharedArrayBuffer): Views {
+  return {
+    buffer,
+    u8: new Uint8Array(buffer),
+    u16: new Uint16Array(buffer, 0, Math.floor(buffer.byteLength / 2)),
+    u32: new Uint32Array(buffer, 0, Math.floor(buffer.byteLength / 4)),
+    u64: new BigUint64Array(buffer, 0, Math.floor(buffer.byteLength / 8)),
+    view: new DataView(buffer),
+  };
+}
+
+/** Zeroed memory of `bytes` with its views: a retired machine's, or new. */
+function takeMemory(bytes: number): Views {
   for (let i = spareMemory.length - 1; i >= 0; i--) {
-    const b = spareMemory[i]!;
-    if (b.byteLength !== bytes) continue;
+    const v = spareMemory[i]!;
+    if (v.buffer.byteLength !== bytes) continue;
     spareMemory.splice(i, 1);
-    new Uint8Array(b).fill(0);
-    return b;
+    v.u8.fill(0);
+    return v;
   }
-  return new ArrayBuffer(bytes);
+  return viewsOf(new ArrayBuffer(bytes));
+}
+
+/** Gives the machine its own memory view (shadowing the prototype's "not booted" getter). */
+function own(m: Machine, name: string, value: unknown): void {
+  Object.defineProperty(m, name, { value, writable: true, enumerable: true, configurable: true });
 }
 
 function notBooted(): never {
@@ -372,9 +402,9 @@ export class Machine {
     if (this.booted) throw new MachineStateError('boot: the machine has already booted');
     const { staticSize, reservedSize, dynamicSize, unitSize, total } = this.firstChunk('boot');
     const shared = this.options.sharedMemoryBytes;
-    const buffer = shared !== undefined ? new SharedArrayBuffer(shared) : takeMemory(total);
+    const memory = shared !== undefined ? viewsOf(new SharedArrayBuffer(shared)) : takeMemory(total);
     const stat = this.linker.link();
-    this.setMemory(buffer);
+    this.setMemory(memory);
     if (shared !== undefined) this.mappedWord = new BigInt64Array(new SharedArrayBuffer(8));
     this.mappedBytes = total;
 
@@ -427,24 +457,22 @@ export class Machine {
   retire(): void {
     const b = this.buffer;
     if (b === null) return;
+    const views: Views = { buffer: b, u8: this.u8, u16: this.u16, u32: this.u32, u64: this.u64, view: this.view };
     for (const name of ['u8', 'u16', 'u32', 'u64', 'view']) delete (this as Record<string, unknown>)[name];
     this.buffer = null;
     this.mappedBytes = 0;
     this.tag_x86_64 = this.tag_arm64 = this.tag_generic = 0;
     if (!(b instanceof ArrayBuffer) || spareMemory.length >= SPARE_MEMORY_MAX) return;
-    spareMemory.push(b);
+    spareMemory.push(views);
   }
 
-  private setMemory(buffer: ArrayBuffer | SharedArrayBuffer): void {
-    this.buffer = buffer;
-    const own = (name: string, value: unknown): void => {
-      Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
-    };
-    own('u8', new Uint8Array(buffer));
-    own('u16', new Uint16Array(buffer, 0, Math.floor(buffer.byteLength / 2)));
-    own('u32', new Uint32Array(buffer, 0, Math.floor(buffer.byteLength / 4)));
-    own('u64', new BigUint64Array(buffer, 0, Math.floor(buffer.byteLength / 8)));
-    own('view', new DataView(buffer));
+  private setMemory(memory: Views): void {
+    this.buffer = memory.buffer;
+    own(this, 'u8', memory.u8);
+    own(this, 'u16', memory.u16);
+    own(this, 'u32', memory.u32);
+    own(this, 'u64', memory.u64);
+    own(this, 'view', memory.view);
   }
 
   /**
@@ -471,7 +499,7 @@ export class Machine {
         throw e;
       }
       new Uint8Array(grown).set(this.u8);
-      this.setMemory(grown);
+      this.setMemory(viewsOf(grown));
     }
     this.u8.fill(0, base, end);
     this.mappedBytes = end;
@@ -629,7 +657,14 @@ for (const view of ['u8', 'u16', 'u32', 'u64', 'view']) {
   Object.defineProperty(Machine.prototype, view, { get: notBooted, configurable: true });
 }
 
+/** The boot log's CPU lists by CPU count (the explorer boots a machine per schedule). */
+const cpuLists: string[] = [];
+
 function cpuList(n: number): string {
+  return cpuLists[n] ??= formatCpuList(n);
+}
+
+function formatCpuList(n: number): string {
   const out: string[] = [];
   for (let c = 0; c < n && c < 16; c++) out.push(String(c));
   return n > 16 ? `${out.join(' ')} … ${n - 1}` : out.join(' ');

@@ -338,7 +338,12 @@ export function exploreTask(
       let t: Transition | undefined;
       while (node.todo.length > 0) {
         const want = node.todo[0]!.ev.token;
-        t = en.find((x) => x.token === want);
+        t = undefined;
+        for (const x of en) {
+          if (x.token !== want) continue;
+          t = x;
+          break;
+        }
         if (t !== undefined && !isAsleep(node, want)) break;
         // A wakeup sequence whose next transition is not enabled here (the race was not reversible),
         // or sleeps here (every trace it starts was explored).
@@ -421,7 +426,7 @@ function savePath(path: readonly SearchNode[]): SavedNode[] {
 
 function restorePath(saved: readonly SavedNode[]): SearchNode[] {
   return saved.map((n) => ({
-    sleep: [...n.sleep], todo: n.todo, taken: n.taken, hb: n.hb === null ? null : Uint32Array.from(n.hb), enabled: n.enabled === null ? null : new Set(n.enabled),
+    sleep: [...n.sleep], todo: n.todo, taken: n.taken, hb: n.hb === null ? null : Uint32Array.from(n.hb), enabled: n.enabled === null ? null : [...n.enabled],
   }));
 }
 

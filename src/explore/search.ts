@@ -33,7 +33,7 @@
  * path already passed (see Scheduler.checking), and each schedule's machine is
  * retired so its memory backs the next one.
  */
-import { conflicts, type Touch } from '../sched/step.js';
+import { overlap, type Touch } from '../sched/step.js';
 import type { Transition } from '../sched/scheduler.js';
 
 /** How the exhaustive search prunes equivalent schedules: `optimal` (optimal DPOR with wakeup trees), `sleep` (sleep sets only) or `none` (every interleaving). */
@@ -53,7 +53,7 @@ export interface Ev {
 
 /** Two transitions conflict (a stopping one with everything). */
 export function dependent(a: Ev, b: Ev): boolean {
-  return a.stop === true || b.stop === true || conflicts(a.touches, b.touches);
+  return a.stop === true || b.stop === true || overlap(a.touches, b.touches);
 }
 
 /** A node of a wakeup tree: the transition to take, then the sequences below it. */
@@ -73,7 +73,7 @@ export interface SearchNode {
   /** Optimal: the events that happen before `taken` (bit i is the event taken at depth i). */
   hb: Uint32Array | null;
   /** Optimal: the tokens enabled here (a race whose later transition was not, and nothing else enables it, cannot be reversed). */
-  enabled: ReadonlySet<string> | null;
+  enabled: readonly string[] | null;
 }
 
 const leaf = (ev: Ev): WNode => ({ ev, children: [] });
@@ -90,20 +90,34 @@ export function makeNode(reduction: Reduction, en: readonly Transition[], sleep:
     if (wut.length > 0) {
       todo = wut;
     } else {
-      const t = en.find((x) => !asleep(sleep, x.token));
-      todo = t === undefined ? [] : [leaf(t)];
+      todo = [];
+      for (const t of en) {
+        if (asleep(sleep, t.token)) continue;
+        todo.push(leaf(t));
+        break;
+      }
     }
     // The scheduler's own choices are explored wherever they are enabled (see optional()).
     for (const t of en) {
-      if (optional(t) && !asleep(sleep, t.token) && !todo.some((c) => c.ev.token === t.token)) todo.push(leaf(t));
+      if (optional(t) && !asleep(sleep, t.token) && !inTodo(todo, t.token)) todo.push(leaf(t));
     }
   }
-  return { sleep, todo, taken: null, hb: null, enabled: reduction === 'optimal' ? new Set(en.map((t) => t.token)) : null };
+  let enabled: string[] | null = null;
+  if (reduction === 'optimal') {
+    enabled = [];
+    for (const t of en) enabled.push(t.token);
+  }
+  return { sleep, todo, taken: null, hb: null, enabled };
 }
 
 /** The transition of this token sleeps at the node. */
 export function isAsleep(node: SearchNode, token: string): boolean {
   return asleep(node.sleep, token);
+}
+
+function inTodo(todo: readonly WNode[], token: string): boolean {
+  for (const c of todo) if (c.ev.token === token) return true;
+  return false;
 }
 
 function asleep(sleep: readonly Ev[], token: string): boolean {
@@ -141,7 +155,7 @@ export function happensBefore(path: readonly SearchNode[], depth: number, touche
   const hb = new Uint32Array((depth >>> 5) + 1);
   for (let i = depth - 1; i >= 0; i--) {
     if (has(hb, i)) continue;
-    if (!conflicts(path[i]!.taken!.touches, touches)) continue;
+    if (!overlap(path[i]!.taken!.touches, touches)) continue;
     hb[i >>> 5]! |= 1 << (i & 31);
     const p = path[i]!.hb!;
     for (let w = 0; w < p.length; w++) hb[w]! |= p[w]!;
@@ -229,7 +243,7 @@ export function insertWakeup(tree: WNode[], v: readonly Ev[]): void {
  */
 export function disabledSiblings(node: SearchNode, en: readonly Transition[], t: Transition): void {
   for (const x of en) {
-    if (x.token === t.token || !conflicts(x.touches, t.touches) || asleep(node.sleep, x.token)) continue;
+    if (x.token === t.token || !overlap(x.touches, t.touches) || asleep(node.sleep, x.token)) continue;
     insertWakeup(node.todo, [x]);
   }
 }
@@ -256,9 +270,20 @@ export function stopAt(reduction: Reduction, path: SearchNode[], last: number, e
   for (let i = 0; i < last; i++) hb[i >>> 5]! |= 1 << (i & 31);
   node.hb = hb;
   for (const x of en) {
-    if (x.token === t.token || asleep(node.sleep, x.token) || node.todo.some((c) => c.ev.token === x.token)) continue;
+    if (x.token === t.token || asleep(node.sleep, x.token) || inTodo(node.todo, x.token)) continue;
     node.todo.push(leaf(x));
   }
+}
+
+function anyDependent(w: readonly Ev[], e: Ev): boolean {
+  for (const x of w) if (dependent(x, e)) return true;
+  return false;
+}
+
+/** A transition asleep at the state is a weak initial of `v`: the reversed order is covered there. */
+function coveredBySleep(sleep: readonly Ev[], v: readonly Ev[]): boolean {
+  for (const q of sleep) if (weakInitial(q, v)) return true;
+  return false;
 }
 
 /**
@@ -288,11 +313,11 @@ export function detectRaces(path: readonly SearchNode[], events: number, from: n
       // i enabled j (a migration back, a preemption once preemption is on, a lock step once the lock
       // is free): the race cannot be reversed, but an earlier event j conflicts with may be (the
       // lock's previous acquisition), so the events before i stay candidates.
-      if (!node.enabled!.has(ej.token) && !v.some((x) => dependent(x, ej))) continue;
+      if (!node.enabled!.includes(ej.token) && !anyDependent(v, ej)) continue;
       // A blocking j (a lock) may still not be able to go first, so the earlier candidates stay.
       if (ej.blocking !== true) for (let w = 0; w < hi.length; w++) covered[w]! |= hi[w]!;
       v.push(ej);
-      if (node.sleep.some((q) => weakInitial(q, v))) continue;
+      if (coveredBySleep(node.sleep, v)) continue;
       insertWakeup(node.todo, v);
     }
   }

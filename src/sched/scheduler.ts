@@ -193,7 +193,8 @@ export class Scheduler {
   private readonly ghosts: boolean;
   /** Each CPU's run state as a touch (`sched:cpu:N`), one object per CPU: every transition of the CPU writes it. */
   private readonly cpuTouches: Touch[];
-  /** The step token of each CPU (`0`, `1`, …). */
+  /** The step of each CPU: its choice and token (`0`, `1`, …). */
+  private readonly stepChoices: Choice[];
   private readonly stepTokens: string[];
   /**
    * Preemptions, migrations and injections touch only the scheduler's own
@@ -257,7 +258,17 @@ export class Scheduler {
     const m = world.m;
     if (!m.booted) throw new MachineStateError('scheduler: the scenario must boot its machine (m.boot()) before building the world');
     if (world.tasks.length === 0) throw new RangeError('scheduler: a world needs at least one task');
-    this.cpus = Array.from({ length: m.nrCpus }, () => ({ current: null, nested: [], runqueue: [], softirqQueue: [], softirqRestarts: 0 }));
+    // Plain loops, no callbacks: a scheduler is made per schedule.
+    this.cpus = [];
+    this.cpuTouches = [];
+    this.stepChoices = [];
+    this.stepTokens = [];
+    for (let cpu = 0; cpu < m.nrCpus; cpu++) {
+      this.cpus.push({ current: null, nested: [], runqueue: [], softirqQueue: [], softirqRestarts: 0 });
+      this.cpuTouches.push({ lo: -1, hi: -1, name: `${SCHED_RESOURCE}cpu:${cpu}`, write: true });
+      this.stepChoices.push({ kind: 'step', cpu });
+      this.stepTokens.push(String(cpu));
+    }
     this.tasks = [];
     let pid = 101;
     for (const spec of world.tasks) {
@@ -274,46 +285,50 @@ export class Scheduler {
     }
     this.nextPid = pid;
     this.budget = new Map();
-    const name = (n: string, what: string): void => {
-      if (!NAME.test(n)) throw new TypeError(`scheduler: ${what} name '${n}' must be letters, digits and _`);
-      if (this.budget.has(n) || this.byName.has(n)) throw new TypeError(`scheduler: the name '${n}' is used twice`);
-    };
-    const budget = (n: string, b: number, what: string): void => {
-      if (!Number.isInteger(b) || b < 0) throw new RangeError(`scheduler: ${what} ${n}: budget must be a non-negative integer, got ${b}`);
-      this.budget.set(n, b);
-    };
-    this.handlers = [...(world.irqs ?? [])];
-    this.nmis = [...(world.nmis ?? [])];
+    this.handlers = world.irqs === undefined ? [] : [...world.irqs];
+    this.nmis = world.nmis === undefined ? [] : [...world.nmis];
     const b = this.budgets;
-    for (const [list, what, total] of [[this.handlers, 'handler', b.irqs], [this.nmis, 'NMI handler', b.nmis]] as const) {
-      for (const h of list) {
-        name(h.name, what);
-        for (const c of h.cpus ?? []) m.checkCpu(c, `${what} ${h.name}`);
-        budget(h.name, total ?? h.budget ?? 1, what);
-      }
-    }
+    for (const h of this.handlers) this.handlerBudget(h, 'handler', b.irqs);
+    for (const h of this.nmis) this.handlerBudget(h, 'NMI handler', b.nmis);
     for (const s of world.softirqs ?? []) {
       checkSoftirqNr(s.nr, 'scheduler: softirq');
       const n = softirq_to_name[s.nr]!;
       if (this.softirqs.has(s.nr)) throw new TypeError(`scheduler: two handlers for softirq ${n}`);
-      name(n, 'softirq');
+      this.checkName(n, 'softirq');
       for (const c of s.cpus ?? []) m.checkCpu(c, `softirq ${n}`);
-      budget(n, b.softirqs ?? s.budget ?? 0, 'softirq');
+      this.setBudget(n, b.softirqs ?? s.budget ?? 0, 'softirq');
       this.softirqs.set(s.nr, s);
     }
     // A total for a kind the world never injects would silently change nothing.
-    const kinds = [
-      ['irqs', b.irqs, this.handlers.length, 'interrupt handler (World.irqs)'],
-      ['softirqs', b.softirqs, this.softirqs.size, 'softirq handler (World.softirqs)'],
-      ['nmis', b.nmis, this.nmis.length, 'NMI handler (World.nmis)'],
-    ] as const;
-    for (const [flag, total, n, what] of kinds) {
-      if (total !== null && n === 0) throw new RangeError(`scheduler: a budget of ${total} ${flag} was given, but the world has no ${what}`);
+    if (b.irqs !== null || b.softirqs !== null || b.nmis !== null) {
+      const kinds = [
+        ['irqs', b.irqs, this.handlers.length, 'interrupt handler (World.irqs)'],
+        ['softirqs', b.softirqs, this.softirqs.size, 'softirq handler (World.softirqs)'],
+        ['nmis', b.nmis, this.nmis.length, 'NMI handler (World.nmis)'],
+      ] as const;
+      for (const [flag, total, n, what] of kinds) {
+        if (total !== null && n === 0) throw new RangeError(`scheduler: a budget of ${total} ${flag} was given, but the world has no ${what}`);
+      }
     }
     this.ghosts = hasGhosts(m);
-    this.cpuTouches = this.cpus.map((_, cpu) => ({ lo: -1, hi: -1, name: `${SCHED_RESOURCE}cpu:${cpu}`, write: true }));
-    this.stepTokens = this.cpus.map((_, cpu) => String(cpu));
     this.checkState();
+  }
+
+  private checkName(n: string, what: string): void {
+    if (!NAME.test(n)) throw new TypeError(`scheduler: ${what} name '${n}' must be letters, digits and _`);
+    if (this.budget.has(n) || this.byName.has(n)) throw new TypeError(`scheduler: the name '${n}' is used twice`);
+  }
+
+  private setBudget(n: string, b: number, what: string): void {
+    if (!Number.isInteger(b) || b < 0) throw new RangeError(`scheduler: ${what} ${n}: budget must be a non-negative integer, got ${b}`);
+    this.budget.set(n, b);
+  }
+
+  /** A hardirq or NMI handler: its name, CPUs and budget (its own, or the kind's total). */
+  private handlerBudget(h: IrqSpec, what: string, total: number | null): void {
+    this.checkName(h.name, what);
+    for (const c of h.cpus ?? []) this.m.checkCpu(c, `${what} ${h.name}`);
+    this.setBudget(h.name, total ?? h.budget ?? 1, what);
   }
 
   /** Every task has finished and no handler runs. */
@@ -517,7 +532,7 @@ export class Scheduler {
       touches.push(cpuTouches[cpu]!);
       if (sleepers !== null) for (const s of sleepers) if (s.cpu !== cpu && overlap(touches, s.touches)) touches.push(cpuTouches[s.cpu]!);
       const blocking = f.started && f.pending !== null && f.pending.enabled !== undefined;
-      out.push({ choice: { kind: 'step', cpu }, token: this.stepTokens[cpu]!, touches, blocking });
+      out.push({ choice: this.stepChoices[cpu]!, token: this.stepTokens[cpu]!, touches, blocking });
     }
     const b = this.budgets;
     const irqsLeft = b.irqs === null || this.interrupts < b.irqs;
