@@ -25,7 +25,7 @@
  *   --no-reduction               the same as --reduction none
  *   --max-schedules N            exhaustive: stop after N schedules (the summary says the search is incomplete)
  *   --time-limit S               exhaustive: stop after S seconds (likewise)
- *   --jobs N                     exhaustive: N worker threads (shipped scenarios); same results as --jobs 1, sooner
+ *   --jobs N                     exhaustive: N threads, the main one and N - 1 workers (shipped scenarios); same results as --jobs 1, sooner
  *   --estimate                   exhaustive: first print an estimate of the schedules (random probes), then explore
  *   --checkpoint FILE            exhaustive: save progress to FILE (every 10 s and when the run stops early) and go on
  *                                from it when it exists; replaced atomically; with --jobs 1

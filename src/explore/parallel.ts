@@ -1,25 +1,72 @@
 /**
- * The exhaustive search on several worker threads (`--jobs N`).
+ * The exhaustive search on several threads (`--jobs N`).
  *
  * The top of the tree is split into tasks exactly as the sequential search
- * splits it (partition() does not depend on the number of jobs); workers take
- * the next task as they become free, and the outcomes are merged in task
- * order, stopping exactly where the sequential search stops. So the verdict,
- * the violations and their order, every count and every replay string are
- * those of --jobs 1; only the time differs. Workers load the scenario by name,
- * so the parallel search runs the shipped scenarios.
+ * splits it (partition() does not depend on the number of jobs). The main
+ * thread and N − 1 workers take the next task from one counter they share
+ * (Atomics.add on a SharedArrayBuffer), so a thread that finishes a task takes
+ * the next at once, without waiting for the main thread to hand it one, and
+ * the main thread explores from the start while the workers are still
+ * starting up (under tsx a worker compiles the sources first, which takes a
+ * second or more). Outcomes are merged in task order, stopping exactly where
+ * the sequential search stops; then the threads are told to take no more. So
+ * the verdict, the violations and their order, every count and every replay
+ * string are those of --jobs 1; only the time differs. Workers load the
+ * scenario by name, so the parallel search runs the shipped scenarios.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { MODULE_EXT, workerBootstrapSource } from '../threads/bootstrap.js';
 import type { Scenario } from '../sched/task.js';
 import {
-  Merge, exploreExhaustive, partition, searchLimits, type ExploreOptions, type ExploreResult,
+  Merge, exploreExhaustive, exploreTask, partition, searchLimits, type ExploreOptions, type ExploreResult, type SearchLimits, type SearchTask,
+  type TaskOutcome,
 } from './explorer.js';
 import { getScenario } from './scenarios/index.js';
-import type { OutcomeMessage, TaskMessage } from './worker.js';
 
-/** Explores with `jobs` worker threads; jobs = 1 is the sequential search. */
+/** Index in the shared control words of the next task to take (Atomics.add). */
+export const NEXT_TASK = 0;
+/** Set to 1 when the merged result is final: take no more tasks. */
+export const SEARCH_OVER = 1;
+
+/** What a worker is started with: every task, and the control words it shares with the other threads. */
+export interface SearchMessage {
+  readonly scenario: string;
+  readonly tasks: readonly SearchTask[];
+  readonly lim: SearchLimits;
+  readonly wantSchedules: boolean;
+  readonly wantCoverage: boolean;
+  /** Int32Array words NEXT_TASK and SEARCH_OVER. */
+  readonly control: SharedArrayBuffer;
+}
+
+/** What a thread found in one task. */
+export interface OutcomeMessage {
+  readonly kind: 'outcome';
+  readonly index: number;
+  readonly outcome: TaskOutcome;
+  readonly states: string[] | null;
+  readonly schedules: [string, string | null][] | null;
+  readonly coverage: string[] | null;
+}
+
+/** A worker stopped taking tasks; `error` when it failed (on task `index`). */
+export interface DoneMessage {
+  readonly kind: 'done';
+  readonly index: number;
+  readonly error: string | null;
+}
+
+/** Explores task `index` and reports it (workers and the main thread alike). */
+export function runTask(s: Scenario, msg: Omit<SearchMessage, 'control' | 'scenario'>, index: number): OutcomeMessage {
+  const states = msg.lim.countStates ? new Set<string>() : null;
+  const schedules: [string, string | null][] | null = msg.wantSchedules ? [] : null;
+  const coverage = msg.wantCoverage ? new Set<string>() : null;
+  const outcome = exploreTask(s, msg.tasks[index]!, msg.lim, states, schedules === null ? undefined : (x, v) => schedules.push([x, v]), null, null, coverage);
+  return { kind: 'outcome', index, outcome, states: states === null ? null : [...states], schedules, coverage: coverage === null ? null : [...coverage] };
+}
+
+/** Explores with `jobs` threads (the main thread and jobs − 1 workers); jobs = 1 is the sequential search. */
 export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: number }): Promise<ExploreResult> {
   const jobs = o.jobs;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new RangeError(`explore: jobs must be an integer from 1 to 256, got ${String(jobs)}`);
@@ -37,68 +84,85 @@ export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: n
   const states = lim.countStates ? new Set<string>() : null;
   const { tasks, transitions } = partition(s, lim, states);
   const merge = new Merge(lim, transitions);
-  const wantSchedules = o.onSchedule !== undefined;
   const coverage = o.coverage === true ? new Set<string>() : null;
+  const control = new SharedArrayBuffer(8);
+  const ctl = new Int32Array(control);
+  const msg: SearchMessage = { scenario: s.name, tasks, lim, wantSchedules: o.onSchedule !== undefined, wantCoverage: coverage !== null, control };
   const results: (OutcomeMessage | undefined)[] = new Array(tasks.length);
   let merged = 0;
   let progressAt = 0;
-  let next = 0;
-  let over = false;
-  const source = workerBootstrapSource(new URL(`./worker${MODULE_EXT}`, import.meta.url));
-  const workers = Array.from({ length: Math.min(jobs, tasks.length) }, () => new Worker(source, { eval: true }));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let running = 0;
-      const feed = (w: Worker): void => {
-        if (over || next >= tasks.length) {
-          if (running === 0) resolve();
-          return;
-        }
-        const msg: TaskMessage = { scenario: s.name, index: next, task: tasks[next]!, lim, wantSchedules, wantCoverage: coverage !== null };
-        next++;
-        running++;
-        w.postMessage(msg);
-      };
-      for (const w of workers) {
-        w.on('message', (r: OutcomeMessage) => {
-          running--;
-          if (r.error !== null) {
-            over = true;
-            reject(new Error(`explore: a worker failed on task ${r.index}: ${r.error}`));
-            return;
-          }
-          results[r.index] = r;
-          // Merge every outcome that is next in task order.
-          while (!over && merged < tasks.length && results[merged] !== undefined) {
-            const x = results[merged]!;
-            results[merged] = undefined;
-            merged++;
-            if (x.states !== null) for (const k of x.states) states!.add(k);
-            if (x.coverage !== null) for (const k of x.coverage) coverage!.add(k);
-            if (x.schedules !== null) for (const [sc, v] of x.schedules) o.onSchedule!(sc, v);
-            if (!merge.add(x.outcome)) over = true;
-            if (o.onProgress !== undefined && merge.schedules - progressAt >= 64) {
-              progressAt = merge.schedules;
-              o.onProgress({ schedules: merge.schedules, states: states?.size ?? 0, violations: merge.violations.length, elapsedMs: performance.now() - t0, total: null });
-            }
-          }
-          if (over || merged >= tasks.length) {
-            over = true;
-            resolve();
-            return;
-          }
-          feed(w);
-        });
-        w.on('error', (e) => {
-          over = true;
-          reject(e);
-        });
-        feed(w);
+  const over = (): boolean => Atomics.load(ctl, SEARCH_OVER) !== 0;
+  /** Merges every outcome that is next in task order. */
+  const drain = (): void => {
+    while (!over() && merged < tasks.length && results[merged] !== undefined) {
+      const x = results[merged]!;
+      results[merged] = undefined;
+      merged++;
+      if (x.states !== null) for (const k of x.states) states!.add(k);
+      if (x.coverage !== null) for (const k of x.coverage) coverage!.add(k);
+      if (x.schedules !== null) for (const [sc, v] of x.schedules) o.onSchedule!(sc, v);
+      if (!merge.add(x.outcome)) Atomics.store(ctl, SEARCH_OVER, 1);
+      if (o.onProgress !== undefined && merge.schedules - progressAt >= 64) {
+        progressAt = merge.schedules;
+        o.onProgress({ schedules: merge.schedules, states: states?.size ?? 0, violations: merge.violations.length, elapsedMs: performance.now() - t0, total: null });
       }
+    }
+    if (merged >= tasks.length) Atomics.store(ctl, SEARCH_OVER, 1);
+  };
+  let failure: Error | null = null;
+  let live = 0;
+  let wake: (() => void) | null = null;
+  const notify = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const source = workerBootstrapSource(new URL(`./worker${MODULE_EXT}`, import.meta.url));
+  const workers: Worker[] = [];
+  for (let k = 0; k < Math.min(jobs - 1, tasks.length - 1); k++) {
+    const w = new Worker(source, { eval: true });
+    live++;
+    w.on('message', (r: OutcomeMessage | DoneMessage) => {
+      if (r.kind === 'outcome') {
+        results[r.index] = r;
+        drain();
+      } else {
+        live--;
+        if (r.error !== null) {
+          failure ??= new Error(`explore: a worker failed on task ${r.index}: ${r.error}`);
+          Atomics.store(ctl, SEARCH_OVER, 1);
+        }
+      }
+      notify();
     });
+    w.on('error', (e) => {
+      failure ??= e;
+      live--;
+      Atomics.store(ctl, SEARCH_OVER, 1);
+      notify();
+    });
+    w.postMessage(msg);
+    workers.push(w);
+  }
+  try {
+    while (!over()) {
+      const i = Atomics.add(ctl, NEXT_TASK, 1);
+      if (i >= tasks.length) break;
+      results[i] = runTask(s, msg, i);
+      drain();
+      // Let the workers' outcomes in between two tasks.
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    while (!over() && live > 0) {
+      await new Promise<void>((r) => {
+        wake = r;
+      });
+    }
   } finally {
+    Atomics.store(ctl, SEARCH_OVER, 1);
     await Promise.all(workers.map((w) => w.terminate()));
   }
+  if (failure !== null) throw failure;
   return {
     scenario: s.name, mode: 'exhaustive', bound: lim.budgets.bound, budgets: lim.budgets, reduction: lim.reduction, schedules: merge.schedules, sleepBlocked: merge.cut,
     transitions: merge.transitions, distinctStates: states?.size ?? 0, violations: merge.violations, complete: merge.stopped === null,

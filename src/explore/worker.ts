@@ -1,52 +1,32 @@
 /**
- * A worker of the parallel exhaustive search: explores the tasks it is sent
+ * A worker of the parallel exhaustive search (parallel.ts): takes tasks
  * (subtrees of a shipped scenario's search tree, see partition() in
- * explorer.ts) and posts back each outcome with the states it reached and, when
- * asked, the schedules it ran.
+ * explorer.ts) from the counter it shares with the other threads, explores
+ * each and posts back its outcome; `done` once no task is left or the search
+ * is over.
  */
 import { parentPort } from 'node:worker_threads';
-import { exploreTask, type SearchLimits, type SearchTask, type TaskOutcome } from './explorer.js';
+import { NEXT_TASK, SEARCH_OVER, runTask, type DoneMessage, type SearchMessage } from './parallel.js';
 import { getScenario } from './scenarios/index.js';
-
-/** A task for a worker. */
-export interface TaskMessage {
-  readonly scenario: string;
-  readonly index: number;
-  readonly task: SearchTask;
-  readonly lim: SearchLimits;
-  readonly wantSchedules: boolean;
-  readonly wantCoverage: boolean;
-}
-
-/** What a worker sends back for a task. */
-export interface OutcomeMessage {
-  readonly index: number;
-  readonly outcome: TaskOutcome;
-  readonly states: string[] | null;
-  readonly schedules: [string, string | null][] | null;
-  readonly coverage: string[] | null;
-  readonly error: string | null;
-}
 
 const port = parentPort;
 if (port !== null) {
-  port.on('message', (msg: TaskMessage) => {
+  port.once('message', (msg: SearchMessage) => {
+    const control = new Int32Array(msg.control);
+    let index = -1;
     try {
       const s = getScenario(msg.scenario);
-      const states = msg.lim.countStates ? new Set<string>() : null;
-      const schedules: [string, string | null][] | null = msg.wantSchedules ? [] : null;
-      const coverage = msg.wantCoverage ? new Set<string>() : null;
-      const outcome = exploreTask(s, msg.task, msg.lim, states, schedules === null ? undefined : (x, v) => schedules.push([x, v]), null, null, coverage);
-      const reply: OutcomeMessage = {
-        index: msg.index, outcome, states: states === null ? null : [...states], schedules, coverage: coverage === null ? null : [...coverage], error: null,
-      };
-      port.postMessage(reply);
+      for (;;) {
+        if (Atomics.load(control, SEARCH_OVER) !== 0) break;
+        index = Atomics.add(control, NEXT_TASK, 1);
+        if (index >= msg.tasks.length) break;
+        port.postMessage(runTask(s, msg, index));
+      }
+      const done: DoneMessage = { kind: 'done', index, error: null };
+      port.postMessage(done);
     } catch (e) {
-      const reply: OutcomeMessage = {
-        index: msg.index, outcome: { schedules: 0, cut: 0, transitions: 0, violations: [], stopped: null, rest: null }, states: null, schedules: null, coverage: null,
-        error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
-      };
-      port.postMessage(reply);
+      const done: DoneMessage = { kind: 'done', index, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+      port.postMessage(done);
     }
   });
 }
