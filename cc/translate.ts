@@ -1248,7 +1248,14 @@ export class Translator {
           }
           return this.offsetLV(b, at.of, Number(idx.cst) * size, null, this.cText(e), e.loc);
         }
-        return this.offsetLV(b, at.of, 0, `${this.asNumber(idx)} * ${size}`, this.cText(e), e.loc);
+        // A variable index is checked against the array's length first, as CONFIG_UBSAN_BOUNDS checks it:
+        // out of range is an oops naming the C line, before anything is read or written.
+        let i = this.asNumber(idx);
+        if (at.len !== null && at.len > 0 && !this.typeOnly) {
+          this.need('src/lib/bug', 'array_index');
+          i = `array_index(${i}, ${at.len}, '${line(e.loc)}', '${typeName(at)}')`;
+        }
+        return this.offsetLV(b, at.of, 0, `${i} * ${size}`, this.cText(e), e.loc);
       }
       if (at.k !== 'ptr') throw cError(e.loc, `subscripted value is neither array nor pointer (it is '${typeName(at)}')`);
       return this.lvalue({ k: 'unary', op: '*', arg: { k: 'binary', op: '+', left: arrE, right: idxE, loc: e.loc }, loc: e.loc });
@@ -1342,10 +1349,15 @@ export class Translator {
     const base = p.base;
     // &*p is p; a member at offset 0 of a pointer that is not the file's own variable is too (no name to give it).
     if (p.off === 0 && p.dyn === null && (p.whole || !p.hoist)) return p.whole ? base : `(${base} as PerCpuPtr<any>)`;
-    this.need('src/member', 'pcpu_ptr_add');
     const t = this.runtimeType(lv.type);
     const off = p.dyn === null ? String(p.off) : p.off === 0 ? p.dyn : `${p.off} + ${p.dyn}`;
-    if (p.hoist && p.dyn === null) {
+    if (p.dyn !== null) {
+      // A variable offset: the pointer for each offset is made once and kept (src/member.ts), not made per access.
+      this.need('src/member', 'pcpu_ptr_at');
+      return `pcpu_ptr_at(m, ${base}, ${off}, ${this.typeConst(t)})`;
+    }
+    this.need('src/member', 'pcpu_ptr_add');
+    if (p.hoist) {
       const key = `${base}:${p.off}:${t}`;
       let name = this.hoisted.get(key);
       if (name === undefined) {
@@ -1356,6 +1368,18 @@ export class Translator {
       return name;
     }
     return `pcpu_ptr_add(m, ${base}, ${off}, ${t})`;
+  }
+
+  /** A runtime type argument that is one value for the module's life (pcpu_ptr_at() keys its pointers by it). */
+  private typeConst(t: string): string {
+    if (/^'[^']*'$/.test(t) || /^[A-Za-z_$][\w$]*$/.test(t)) return t;
+    let name = this.hoisted.get(`type:${t}`);
+    if (name === undefined) {
+      name = this.fresh('T_elem');
+      this.hoisted.set(`type:${t}`, name);
+      this.typeDecls.push(`const ${name} = ${t};`);
+    }
+    return name;
   }
 
   private withSetup(setup: readonly string[], ts: string): string {

@@ -110,6 +110,30 @@ export function pcpu_ptr_add<const S extends TypeArg>(m: Machine, p: PerCpuPtr<u
   return ptrAdd(m, ptr, bytes, type, `pcpu_ptr_add(${ptr.sym}, ${describe(bytes)})`);
 }
 
+/** The pointers pcpu_ptr_at() made, by the pointer they came from, their type and their offset. */
+const AT = new WeakMap<PerCpuPtr<unknown>, Map<TypeArg, Map<number, PerCpuPtr<unknown>>>>();
+
+/**
+ * pcpu_ptr_add(m, p, bytes, type), made once per (p, type, bytes) and then
+ * reused: what translated C uses for an element at a variable index
+ * (`this_cpu_inc(s->counts[i])`, `&x.m[i]`), which it would otherwise make on
+ * every access. The first call checks and names the pointer as
+ * pcpu_ptr_add() does; a pointer freed with its object stays poisoned, so a
+ * reused one refuses a use after free as a new one would.
+ */
+export function pcpu_ptr_at<const S extends TypeArg>(m: Machine, p: PerCpuPtr<unknown>, bytes: number, type: S): PtrTo<S> {
+  let byType = AT.get(p);
+  if (byType === undefined) AT.set(p, (byType = new Map()));
+  let byOff = byType.get(type);
+  if (byOff === undefined) byType.set(type, (byOff = new Map()));
+  let q = byOff.get(bytes);
+  if (q === undefined) {
+    q = pcpu_ptr_add(m, p, bytes, type) as PerCpuPtr<unknown>;
+    byOff.set(bytes, q);
+  }
+  return q as PtrTo<S>;
+}
+
 /** pcpu_ptr_add() and pcpu_cast() after their argument checks; `what` names the call in errors. */
 function ptrAdd<const S extends TypeArg>(m: Machine, ptr: PerCpuPtr<unknown>, bytes: number, type: S | undefined, what: string): PtrTo<S> {
   if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes)) throw new TypeError(`${what}: the offset must be an integer number of bytes, got ${describe(bytes)}`);

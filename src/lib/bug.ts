@@ -26,6 +26,17 @@ export function divide_error<T extends number | bigint>(divisor: T, at: string):
 }
 
 /**
+ * An array index about to be used on a per-CPU member (`this_cpu_inc(s->counts[i])`):
+ * outside the array it is what CONFIG_UBSAN_BOUNDS reports
+ * (lib/ubsan.c __ubsan_handle_out_of_bounds), an oops here with the C line,
+ * raised before the access, so nothing is read or written.
+ */
+export function array_index(i: number, len: number, at: string, type: string): number {
+  if (i >= 0 && i < len) return i;
+  throw new KernelBugError(`UBSAN: array-index-out-of-bounds in ${at}: index ${i} is out of range for type '${type}'`);
+}
+
+/**
  * __cant_sleep() (kernel/sched/core.c, CONFIG_DEBUG_ATOMIC_SLEEP): the caller
  * claims atomic context; when the context is in fact preemptible the kernel
  * prints "BUG: assuming atomic context at file:line" and carries on, so this

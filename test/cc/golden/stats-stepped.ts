@@ -9,8 +9,9 @@ import { TypeScope } from '../../../c/scope.js';
 import { array, pointer } from '../../../c/types.js';
 import { per_cpu_ptr } from '../../../src/accessors.js';
 import { DEFINE_PER_CPU } from '../../../src/define.js';
+import { array_index } from '../../../src/lib/bug.js';
 import { cpumask_next } from '../../../src/lib/find-bit.js';
-import { pcpu_ptr_add } from '../../../src/member.js';
+import { pcpu_ptr_add, pcpu_ptr_at } from '../../../src/member.js';
 import { global_var } from '../../../src/mm/memory.js';
 import { type Step, load, store } from '../../../src/sched/step.js';
 import { type IrqSpec, type SoftirqSpec, type TaskSpec } from '../../../src/sched/task.js';
@@ -73,7 +74,7 @@ export function instantiate(m: Machine) {
     m.ctx.src = 'test/cc/golden/stats.c:29';
     if ((BigInt(kind) < 4n)) {
       m.ctx.src = 'test/cc/golden/stats.c:30';
-      (yield* this_cpu_add_4(m, pcpu_ptr_add(m, rx, 8 + kind * 4, 'u32'), 1));
+      (yield* this_cpu_add_4(m, pcpu_ptr_at(m, rx, 8 + array_index(kind, 4, 'test/cc/golden/stats.c:30', 'unsigned int [4]') * 4, 'u32'), 1));
     }
     m.ctx.src = 'test/cc/golden/stats.c:31';
     if (((((yield* this_cpu_add_return_1(m, rx_diff, (-1))) << 24) >> 24) < (-((yield* load(m, cfg.addr, 'i32', "cfg.threshold")) as number) | 0))) {
@@ -133,4 +134,4 @@ export function instantiate(m: Machine) {
   }
   return { rx_one, rx_total, rx_publish, rx, warnings, tasks, irqs, nmis, softirqs, init, check, final };
 }
-// sha256:a2c0822b70c64e57d573a31f3aba66cb02cbae30c62598d8abbb91b4a88da49e
+// sha256:fdfbf86272a834083e4ef4c5bbdd10fcd3be5a9952d94afa95d4a1a7666e4f4c

@@ -9,8 +9,9 @@ import { TypeScope } from '../../../c/scope.js';
 import { array, pointer } from '../../../c/types.js';
 import { per_cpu_ptr } from '../../../src/accessors.js';
 import { DEFINE_PER_CPU } from '../../../src/define.js';
+import { array_index } from '../../../src/lib/bug.js';
 import { cpumask_next } from '../../../src/lib/find-bit.js';
-import { pcpu_ptr_add } from '../../../src/member.js';
+import { pcpu_ptr_add, pcpu_ptr_at } from '../../../src/member.js';
 import { load_i32, load_ptr, load_u32, load_u64, store_ulong } from '../../../src/mm/access.js';
 import { global_var } from '../../../src/mm/memory.js';
 import type { PerCpuPtr } from '../../../src/percpu-ptr.js';
@@ -61,7 +62,7 @@ export function instantiate(m: Machine) {
     // test/cc/golden/stats.c:29
     if ((BigInt(kind) < 4n)) {
       // test/cc/golden/stats.c:30
-      this_cpu_add_4(m, pcpu_ptr_add(m, rx, 8 + kind * 4, 'u32'), 1);
+      this_cpu_add_4(m, pcpu_ptr_at(m, rx, 8 + array_index(kind, 4, 'test/cc/golden/stats.c:30', 'unsigned int [4]') * 4, 'u32'), 1);
     }
     // test/cc/golden/stats.c:31
     if ((((this_cpu_add_return_1(m, rx_diff, (-1)) << 24) >> 24) < (-load_i32(m, cfg.addr) | 0))) {
@@ -99,4 +100,4 @@ export function instantiate(m: Machine) {
 
   return { rx_one, rx_total, rx_publish, rx, warnings };
 }
-// sha256:7b6a90fd2c1b1f04d02de2c9adb49559f1df53cab489d7e008b6fc1092c98036
+// sha256:2b7540c9aea547a7cc6259ba64b137e032ac920e8fa8e3833314c76ff6a07270
