@@ -94,7 +94,7 @@ export interface Compiled {
   readonly files: readonly { readonly name: string; readonly text: string }[];
   readonly harness: HarnessInfo;
   readonly functions: Translation['functions'];
-  /** Milliseconds: preprocess, parse, translate, then (when validated) load compiler, validate: program, validate: check. */
+  /** Milliseconds: preprocess, parse, translate, then (when validated) load compiler, validate: declarations (of the runtime, cached), validate: program, validate: check. */
   readonly timings: Readonly<Record<string, number>>;
 }
 
@@ -139,6 +139,7 @@ export function compileFile(file: string, opts: CompileOptions, text?: string): 
   if (opts.validate !== false) {
     const v = validate(opts.outDir, names, texts);
     timings['load compiler'] = v.load;
+    timings['validate: declarations'] = v.declarations;
     timings['validate: program'] = v.program;
     timings['validate: check'] = v.check;
   }

@@ -15,11 +15,16 @@
  *   each program is created from the previous one, so the second file of a
  *   command line, or of a test run, parses only what is new;
  * - the generated op modules (1.7 MB) are replaced by declarations of the
- *   ops the module calls, taken from those very files.
+ *   ops the module calls, taken from those very files;
+ * - the other TypeScript sources the modules import (the runtime, in a
+ *   checkout) are read as declarations, made once by the compiler and cached
+ *   (cc/declarations.ts), as an installed package's dist/*.d.ts are read;
+ * - JSDoc is parsed only where it can change a diagnostic, as tsc does.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ts as TS } from 'ts-morph';
+import { declarationsFor, type Declarations } from './declarations.js';
 import { loadTypeScript, type Loaded } from './load-typescript.js';
 
 type Ts = typeof TS;
@@ -60,6 +65,12 @@ interface State {
   readonly host: TS.CompilerHost;
   /** The modules being checked and the op declarations, by path; replaced on every run. */
   memory: Map<string, string>;
+  /** The declarations standing for imported sources in this run (none: the sources are read, as when they are made). */
+  declarations: Declarations | undefined;
+  /** The sources those declarations stood for in the previous run, to know when the previous program cannot be reused. */
+  previousSources: string;
+  /** Declarations are being made: the host shows the sources on disk only (no module in memory, no declarations). */
+  making: boolean;
   /** Files read from disk in this run, by path (undefined: none there). */
   readonly disk: Map<string, string | undefined>;
   /** Parsed files by path, with the text they were parsed from. */
@@ -76,7 +87,13 @@ function setup(cacheDir: string): State {
   const ts = common.ts as unknown as Ts;
   const lib = new Map(common.getLibFiles().map((f) => [path.posix.join(common.libFolderInMemoryPath, f.fileName), f.text]));
   const read = (f: string): string | undefined => {
-    const own = s.memory.get(f) ?? lib.get(f);
+    if (!s.making) {
+      const d = s.declarations;
+      const own = s.memory.get(f) ?? d?.dts.get(f);
+      if (own !== undefined) return own;
+      if (d?.sources.has(f)) return undefined;
+    }
+    const own = lib.get(f);
     if (own !== undefined) return own;
     // Read once per run (resolution asks for the same paths many times); a parsed file is reused when its text is unchanged.
     if (!s.disk.has(f)) {
@@ -96,7 +113,9 @@ function setup(cacheDir: string): State {
       if (text === undefined) return undefined;
       const hit = s.parsed.get(f);
       if (hit && hit.text === text) return hit.file;
-      const file = ts.createSourceFile(f, text, languageVersion);
+      // tsc's own JSDoc mode: in a .ts file only @see and @link can matter to a diagnostic.
+      const opts = typeof languageVersion === 'object' ? languageVersion : { languageVersion };
+      const file = ts.createSourceFile(f, text, { ...opts, jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeErrors });
       s.parsed.set(f, { text, file });
       return file;
     },
@@ -110,7 +129,9 @@ function setup(cacheDir: string): State {
     fileExists: (f) => read(f) !== undefined,
     readFile: read,
   };
-  const s: State = { ts, loaded, options: compilerOptions(ts), host, memory: new Map(), disk: new Map(), parsed: new Map(), previous: undefined };
+  const s: State = {
+    ts, loaded, options: compilerOptions(ts), host, memory: new Map(), declarations: undefined, previousSources: '', making: false, disk: new Map(), parsed: new Map(), previous: undefined,
+  };
   state = s;
   return s;
 }
@@ -118,14 +139,31 @@ function setup(cacheDir: string): State {
 export interface CheckResult {
   /** At most 20 diagnostics per module, then the no-dispatch findings. */
   readonly problems: readonly string[];
-  /** Milliseconds: loading the compiler (0 once loaded), building the program (parsing), checking. */
-  readonly timings: { readonly load: number; readonly program: number; readonly check: number };
+  /** Milliseconds: loading the compiler (0 once loaded), the imported sources' declarations (from the cache, or made), building the program (parsing), checking. */
+  readonly timings: { readonly load: number; readonly declarations: number; readonly program: number; readonly check: number };
+  /** The declarations were made in this run (no cache, or a stale one). */
+  readonly declarationsMade: boolean;
+}
+
+/**
+ * The TypeScript sources on disk that the in-memory modules import by
+ * relative path (`./x.js` is `./x.ts`), read from their import lines.
+ */
+function importedSources(memory: ReadonlyMap<string, string>): string[] {
+  const out = new Set<string>();
+  for (const [file, text] of memory) {
+    for (const [, spec] of text.matchAll(/^(?:import|export)\b[^'"\n]*?['"](\.{1,2}\/[^'"]+)\.js['"]/gm)) {
+      const f = path.resolve(path.dirname(file), `${spec}.ts`);
+      if (!memory.has(f) && !f.includes(`${path.sep}node_modules${path.sep}`) && existsSync(f)) out.add(f);
+    }
+  }
+  return [...out];
 }
 
 /**
  * Type-checks the modules (zero diagnostics) and applies the no-dispatch rule.
  * `extra` are further in-memory files they import (the op declarations);
- * `cacheDir` holds the compiler's code cache.
+ * `cacheDir` holds the compiler's code cache and the imported sources' declarations.
  */
 export function checkModules(mods: readonly ModuleText[], extra: readonly (readonly [string, string])[], cacheDir: string): CheckResult {
   const t0 = performance.now();
@@ -136,9 +174,20 @@ export function checkModules(mods: readonly ModuleText[], extra: readonly (reado
   const checked = mods.map((m) => m.file.replace(/\.ts$/, '.mts'));
   s.memory = new Map([...extra, ...mods.map((m, i) => [checked[i], m.text] as const)]);
   s.disk.clear();
+  s.making = true;
+  try {
+    s.declarations = declarationsFor(ts, importedSources(s.memory), s.options, s.host, cacheDir);
+  } finally {
+    s.making = false;
+  }
+  const t2 = performance.now();
+  // A program made over other files (sources where declarations were, or the reverse) keeps module resolutions that no longer hold.
+  const sources = [...(s.declarations?.sources ?? [])].join('\n');
+  if (sources !== s.previousSources) s.previous = undefined;
+  s.previousSources = sources;
   const program = ts.createProgram(checked, s.options, s.host, s.previous);
   s.previous = program;
-  const t2 = performance.now();
+  const t3 = performance.now();
   const problems: string[] = [];
   mods.forEach((m, i) => {
     const name = path.basename(m.file);
@@ -156,7 +205,7 @@ export function checkModules(mods: readonly ModuleText[], extra: readonly (reado
     };
     visit(src);
   });
-  const t3 = performance.now();
+  const t4 = performance.now();
   s.loaded.saveCache();
-  return { problems, timings: { load: t1 - t0, program: t2 - t1, check: t3 - t2 } };
+  return { problems, timings: { load: t1 - t0, declarations: t2 - t1, program: t3 - t2, check: t4 - t3 }, declarationsMade: s.declarations?.made ?? false };
 }

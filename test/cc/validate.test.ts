@@ -1,8 +1,9 @@
 /**
- * The check of translated modules (cc/validate.ts) and the compiler's code
- * cache (cc/load-typescript.ts): what they report, that reusing parsed files
- * across runs never hides a change, and that the cache is used, refused when
- * bad, and rewritten.
+ * The check of translated modules (cc/validate.ts), the declarations it
+ * reads for the sources they import (cc/declarations.ts) and the compiler's
+ * code cache (cc/load-typescript.ts): what they report, that reusing parsed
+ * files or cached declarations across runs never hides a change, and that the
+ * code cache is used, refused when bad, and rewritten.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../cc/compile.js';
+import { declarationsFor, type Declarations } from '../../cc/declarations.js';
 import { checkModules, compilerOptions } from '../../cc/validate.js';
 
 const CACHE = path.join(ROOT, '.percpu-cc');
@@ -63,13 +65,82 @@ describe('checkModules', () => {
       .toEqual(["lookup.ts: element access ops['this_cpu_add_4']: per-CPU ops are bound once, never looked up"]);
   });
 
-  it('sees a module on disk change between two runs (parsed files are reused only while their text is the same)', () => {
+  it('sees a module on disk change between two runs, through declarations made again (and only then)', () => {
+    // A cache folder of its own: other test files write theirs, with other roots, to .percpu-cc/.
+    const cache = path.join(DIR, 'change');
     const stub = path.join(DIR, 'stub.ts');
     const user = { file: path.join(DIR, 'user.ts'), text: "import { f } from './stub.js';\nexport const y: number = f();\n" };
-    writeFileSync(stub, 'export function f(): number { return 1; }\n');
-    expect(checkModules([user], [], CACHE).problems).toEqual([]);
-    writeFileSync(stub, "export function f(): string { return 'one'; }\n");
-    expect(checkModules([user], [], CACHE).problems).toEqual(["user.ts:2: TS2322: Type 'string' is not assignable to type 'number'."]);
+    writeFileSync(stub, 'export function f() { return 1; }\n');
+    const first = checkModules([user], [], cache);
+    expect([first.problems, first.declarationsMade]).toEqual([[], true]);
+    const again = checkModules([user], [], cache);
+    expect([again.problems, again.declarationsMade]).toEqual([[], false]);
+    writeFileSync(stub, "export function f() { return 'one'; }\n");
+    const changed = checkModules([user], [], cache);
+    expect([changed.problems, changed.declarationsMade]).toEqual([["user.ts:2: TS2322: Type 'string' is not assignable to type 'number'."], true]);
+  });
+});
+
+describe('declarationsFor', () => {
+  const options = compilerOptions(ts);
+  const host = ts.createCompilerHost(options);
+  const write = (dir: string, files: Record<string, string>): void => {
+    mkdirSync(dir, { recursive: true });
+    for (const [f, text] of Object.entries(files)) writeFileSync(path.join(dir, f), text);
+  };
+  const names = (d: Declarations | undefined): string[] => [...(d?.sources ?? [])].map((f) => path.basename(f)).sort();
+
+  it("declares the roots and what their declarations import, caches them, and keeps the cache while the sources' texts hold", () => {
+    const dir = path.join(OUTSIDE, 'closure');
+    const cache = path.join(dir, 'cache');
+    write(dir, {
+      'a.ts': "import { b } from './b.js';\nimport { c } from './c.js';\nexport function a() { return b() + c(); }\nexport const pair = { b };\n",
+      'b.ts': 'export function b() { return 2; }\n',
+      'c.ts': 'export function c(): number { return 3; }\n',
+    });
+    const made = declarationsFor(ts, [path.join(dir, 'a.ts')], options, host, cache);
+    // c() only serves a's body: a.d.ts does not import it, so it needs no declarations.
+    expect([names(made), made?.made]).toEqual([['a.ts', 'b.ts'], true]);
+    expect(made?.dts.get(path.join(dir, 'a.d.ts'))).toBe([
+      "import { b } from './b.js';",
+      'export declare function a(): number;',
+      'export declare const pair: {',
+      '    b: typeof b;',
+      '};',
+      '',
+    ].join('\n'));
+    expect(made?.dts.get(path.join(dir, 'b.d.ts'))).toBe('export declare function b(): number;\n');
+    expect(declarationsFor(ts, [path.join(dir, 'a.ts')], options, host, cache)?.made).toBe(false);
+    expect(declarationsFor(ts, [path.join(dir, 'b.ts')], options, host, cache)?.made).toBe(false);
+    // c.ts is read by the emitting program, so its text is part of the key, though it has no declarations.
+    writeFileSync(path.join(dir, 'c.ts'), "export function c(): string { return 'three'; }\n");
+    const remade = declarationsFor(ts, [path.join(dir, 'a.ts')], options, host, cache);
+    expect([names(remade), remade?.made]).toEqual([['a.ts', 'b.ts'], true]);
+    expect(remade?.dts.get(path.join(dir, 'a.d.ts'))).toContain('export declare function a(): string;');
+  });
+
+  it('makes them again for a root it has not seen, keeping the earlier roots', () => {
+    const dir = path.join(OUTSIDE, 'roots');
+    const cache = path.join(dir, 'cache');
+    write(dir, { 'x.ts': 'export const x = 1;\n', 'y.ts': "export const y = 'y';\n" });
+    expect(declarationsFor(ts, [path.join(dir, 'x.ts')], options, host, cache)?.made).toBe(true);
+    const both = declarationsFor(ts, [path.join(dir, 'y.ts')], options, host, cache);
+    expect([names(both), both?.made]).toEqual([['x.ts', 'y.ts'], true]);
+    expect(declarationsFor(ts, [path.join(dir, 'x.ts')], options, host, cache)?.made).toBe(false);
+  });
+
+  it('gives none when the emit reports a problem, and the check then reads the sources', () => {
+    const dir = path.join(OUTSIDE, 'unnamed');
+    const cache = path.join(dir, 'cache');
+    // v's type is Hidden, which b.ts does not export: a declaration of v cannot name it (TS4023).
+    write(dir, {
+      'a.ts': "import { mk } from './b.js';\nexport const v = mk();\n",
+      'b.ts': 'interface Hidden { readonly n: number }\nexport function mk(): Hidden { return { n: 1 }; }\n',
+    });
+    expect(declarationsFor(ts, [path.join(dir, 'a.ts')], options, host, cache)).toBeUndefined();
+    const user = (t: string): { file: string; text: string } => ({ file: path.join(dir, 'user.ts'), text: `import { v } from './a.js';\nexport const n: ${t} = v.n;\n` });
+    expect(checkModules([user('number')], [], cache)).toMatchObject({ problems: [], declarationsMade: false });
+    expect(checkModules([user('string')], [], cache).problems).toEqual(["user.ts:2: TS2322: Type 'number' is not assignable to type 'string'."]);
   });
 });
 
