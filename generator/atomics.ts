@@ -14,6 +14,13 @@
  * scheduler step before the access). Memory in the simulation is sequentially
  * consistent, so an ordering variant has the body of its fully ordered form;
  * its name and doc comment keep the kernel's.
+ *
+ * local_t and local64_t follow the atomic_long_t functions in both modules:
+ * include/asm-generic/local.h (v6.16) defines each local op as the
+ * atomic_long_t op of the same name on `&l->a` (local64.h: the local op on
+ * `&l->a`), so a second table, templates/atomic/local.tbl, lists which ops
+ * exist for which type, and each is generated from its atomic_long_t row: the
+ * same arguments with `l` for `v`, the same body template.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,6 +33,8 @@ import { indentCode, type ImportStyle } from './render.js';
 /** The table and the body templates, relative to the templates folder. */
 export const ATOMICS_TABLE = 'atomic/atomics.tbl';
 export const ATOMIC_BODIES = 'atomic/bodies';
+/** The local_t / local64_t table, relative to the templates folder. */
+export const LOCAL_TABLE = 'atomic/local.tbl';
 /** The output files, beside the architectures' folders. */
 export const ATOMIC_FILES = { fast: 'atomic.ts', stepped: 'atomic-stepped.ts' } as const;
 
@@ -33,6 +42,7 @@ export const ATOMIC_FILES = { fast: 'atomic.ts', stepped: 'atomic-stepped.ts' } 
 export const ATOMIC_PRIMITIVES = [
   'Number.isInteger', 'BigInt.asIntN', 'm.view.getInt32', 'm.view.setInt32', 'm.view.getBigInt64', 'm.view.setBigInt64',
   'badAtomicMachine', 'badAtomicPtr', 'badAtomicInt', 'badAtomicS64', 'badAtomicOld', 'atomicStep', 'kptrRef',
+  'badLocalPtr', 'localMember', 'localStep',
 ] as const;
 
 /** One parameter of a table row: `v`, `cv`, `i`, `p`, with the C name. */
@@ -73,6 +83,43 @@ export function parseAtomicsTable(text: string, file: string): AtomicRow[] {
     if (args.filter((a) => a.type === 'v' || a.type === 'cv').length !== 1) throw new GenError(file, line, `${name}: needs exactly one atomic pointer argument (v or cv)`);
     seen.add(name);
     rows.push({ name, meta, args, file, line });
+  });
+  return rows;
+}
+
+/** One row of the local table: an atomic_long_t function and the local types that have it. */
+export interface LocalRow {
+  readonly op: string;
+  readonly types: readonly LocalTypeName[];
+  readonly file: string;
+  readonly line: number;
+}
+
+export type LocalTypeName = 'local' | 'local64';
+
+/**
+ * Reads the local table: `op types...` per line, `#` comments. `op` must be a
+ * function the atomics table expands to (`ops`, the expanded names) without an
+ * ordering suffix; every mistake is reported at file:line.
+ */
+export function parseLocalTable(text: string, file: string, ops: ReadonlySet<string>): LocalRow[] {
+  const rows: LocalRow[] = [];
+  const seen = new Set<string>();
+  stripBom(text).replace(/\r\n/g, '\n').split('\n').forEach((raw, k) => {
+    const line = k + 1;
+    const body = raw.replace(/#.*$/, '').trim();
+    if (body === '') return;
+    const [op, ...types] = body.split(/\s+/);
+    if (seen.has(op)) throw new GenError(file, line, `'${op}' is listed twice`);
+    if (/_(acquire|release|relaxed)$/.test(op)) throw new GenError(file, line, `${op}: local ops have no orderings; name the fully ordered function (${op.replace(/_(acquire|release|relaxed)$/, '')})`);
+    if (!ops.has(op)) throw new GenError(file, line, `${op}: not a function of the atomics table (atomic_long_${op} does not exist)`);
+    if (types.length === 0) throw new GenError(file, line, `${op}: no types (local, local64)`);
+    for (const t of types) {
+      if (t !== 'local' && t !== 'local64') throw new GenError(file, line, `${op}: unknown type '${t}' (known: local, local64)`);
+    }
+    if (new Set(types).size !== types.length) throw new GenError(file, line, `${op}: a type is listed twice`);
+    seen.add(op);
+    rows.push({ op, types: types as LocalTypeName[], file, line });
   });
   return rows;
 }
@@ -305,13 +352,8 @@ function valueCheck(t: AtomicType, decl: string | null, id: string, what: string
   ];
 }
 
-function renderFunction(v: AtomicVariant, t: AtomicType, body: Body, stepped: boolean, tableFile: string): string {
-  const fn = `${t.prefix}_${v.op}`;
-  const full = `${t.prefix}_${v.op.slice(0, v.op.length - v.order.length)}`;
-  const big = t.size === 8;
-  const getter = big ? 'getBigInt64' : 'getInt32';
-  const reads = v.row.args.some((a) => a.type === 'cv');
-  const moved = reads ? '`${old}`' : `\`\${old} -> \${m.view.${getter}(addr, true)}\``;
+/** A row's body rendered for one function: the type's width, the function's return, the stepped form's `moved` text. */
+function renderBody(v: AtomicVariant, big: boolean, body: Body, stepped: boolean, moved: string): string {
   const ctx: BodyContext = {
     zero: big ? '0n' : '0',
     one: big ? '1n' : '1',
@@ -322,12 +364,26 @@ function renderFunction(v: AtomicVariant, t: AtomicType, body: Body, stepped: bo
     __moved: moved,
     __setter: big ? 'setBigInt64' : 'setInt32',
   };
-  let text: string;
   try {
-    text = body.template(ctx).trim();
+    return body.template(ctx).trim();
   } catch (e) {
     throw templateError(body.file, body.bodyLine, e);
   }
+}
+
+/** What a stepped op records as moved: the value read, or old -> new. */
+function movedText(v: AtomicVariant, getter: string): string {
+  return v.row.args.some((a) => a.type === 'cv') ? '`${old}`' : `\`\${old} -> \${m.view.${getter}(addr, true)}\``;
+}
+
+function renderFunction(v: AtomicVariant, t: AtomicType, body: Body, stepped: boolean, tableFile: string): string {
+  const fn = `${t.prefix}_${v.op}`;
+  const full = `${t.prefix}_${v.op.slice(0, v.op.length - v.order.length)}`;
+  const big = t.size === 8;
+  const getter = big ? 'getBigInt64' : 'getInt32';
+  const reads = v.row.args.some((a) => a.type === 'cv');
+  const moved = movedText(v, getter);
+  const text = renderBody(v, big, body, stepped, moved);
   const lines: string[] = [...checks(v, t, fn)];
   if (stepped) {
     const callArgs = v.row.args.map((a) => (a.type === 'v' || a.type === 'cv' ? '${kptrRef(v)}' : a.type === 'p' ? '&old' : `\${${tsName(a)}}`));
@@ -372,16 +428,110 @@ function renderFunction(v: AtomicVariant, t: AtomicType, body: Body, stepped: bo
   ].join('\n');
 }
 
-function importLines(stepped: boolean, style: ImportStyle): string[] {
+/** local_t and local64_t: what a local op's pointer must be, and how the kernel's macro reaches the atomic_long_t. */
+interface LocalType {
+  readonly name: LocalTypeName;
+  readonly ctype: 'local_t' | 'local64_t';
+  /** The runtime constant of the pointee type (src/kernel/local.ts). */
+  readonly ctypeConst: 'LOCAL_T' | 'LOCAL64_T';
+  /** The atomic_long_t inside, as a member path: local_t `a`, local64_t `a.a`. */
+  readonly path: 'a' | 'a.a';
+  /** The type whose op the kernel's macro calls on `&(l)->a`. */
+  readonly via: 'atomic_long' | 'local';
+  readonly header: string;
+}
+
+const LOCAL_TYPES: Readonly<Record<LocalTypeName, LocalType>> = {
+  local: { name: 'local', ctype: 'local_t', ctypeConst: 'LOCAL_T', path: 'a', via: 'atomic_long', header: 'include/asm-generic/local.h' },
+  local64: { name: 'local64', ctype: 'local64_t', ctypeConst: 'LOCAL64_T', path: 'a.a', via: 'local', header: 'include/asm-generic/local64.h' },
+};
+
+/** atomic_long_t's base type: the operands and values of every local op. */
+const LONG = TYPES[2];
+
+/**
+ * One local op: the atomic_long_t function `v` of the atomics table with `l`
+ * for `v`, the same operand checks and body. The pointer is checked first (a
+ * local_t of this machine, or the refusal badLocalPtr() words), then the
+ * operands in order, each refusal naming the local op. The stepped form shows
+ * the instruction as atomicStep() does, on `l->a`, without x86's lock prefix.
+ */
+function renderLocalFunction(row: LocalRow, v: AtomicVariant, lt: LocalType, body: Body, stepped: boolean, tableFile: string): string {
+  const fn = `${lt.name}_${v.op}`;
+  const reads = v.row.args.some((a) => a.type === 'cv');
+  const moved = movedText(v, 'getBigInt64');
+  const text = renderBody(v, true, body, stepped, moved);
+  const lines: string[] = [
+    `if (typeof l !== "object" || l === null || l.constructor !== KPtr || l.ctype !== ${lt.ctypeConst} || l.extent.machine !== m) throw badLocalPtr("${fn}", m, l, ${lt.ctypeConst});`,
+    // l is this machine's, so m is a Machine: only whether it still has memory is left to check.
+    `if (!m.booted) throw badAtomicMachine("${fn}", m);`,
+    'const addr = l.addr;',
+  ];
+  for (const a of v.row.args) {
+    if (a.type === 'p') {
+      lines.push(`if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("${fn}", oldp);`);
+      lines.push(...valueCheck(LONG, 'let oval = oldp.value;', 'oval', `${fn}: ${a.name}.value`));
+    } else if (a.type === 'i') {
+      lines.push(...valueCheck(LONG, null, tsName(a), `${fn}: ${a.name}`));
+    }
+  }
+  if (stepped) {
+    // The trace names the atomic_long_t op and the member it works on, as the kernel's expansion does.
+    const callArgs = v.row.args.map((a) => (a.type === 'v' || a.type === 'cv' ? '&${member}' : a.type === 'p' ? '&old' : `\${${tsName(a)}}`));
+    const operand = v.row.args.some((a) => a.type === 'i' && a.name === 'i') ? ', i' : '';
+    lines.push(`const member = localMember(l, "${lt.path}");`);
+    lines.push(`const step = localStep(m, "${insnKey(v)}", "${reads ? 'r' : 'w'}", l, member, \`atomic_long_${v.op}(${callArgs.join(', ')})\`${operand});`);
+    lines.push('yield step;');
+  }
+  if (stepped || /\bold\b/.test(text)) lines.push('const old = m.view.getBigInt64(addr, true);');
+  lines.push(text);
+  if (stepped && v.ret === 'void') lines.push(`step.moved = ${moved};`);
+
+  const cNames = v.row.args.map((a) => (a.type === 'v' || a.type === 'cv' ? 'l' : a.name));
+  const params = ['m: Machine', ...v.row.args.map((a) => {
+    if (a.type === 'v' || a.type === 'cv') return 'l: KPtr<unknown>';
+    return a.type === 'p' ? `${tsName(a)}: { value: bigint }` : `${tsName(a)}: bigint`;
+  })];
+  const ret = tsReturn(v.ret, LONG);
+  const onL = (phrase: string): string => phrase.replace(/`v`/g, '`l`');
+  const returns = v.ret === 'bool' || v.ret === 'value' ? (body.returns === null ? null : `Returns ${body.returns}.`) : RETURN_PHRASES[v.meta];
+  const cArgs = v.row.args.map((a) => (a.type === 'v' || a.type === 'cv' ? `${reads ? 'const ' : ''}${lt.ctype} *l` : a.type === 'p' ? `long *${a.name}` : `long ${a.name}`));
+  const doc = [
+    `${fn}(${v.row.args.map((a) => (a.type === 'v' || a.type === 'cv' ? 'l' : tsName(a))).join(', ')}): ${onL(body.does)}${returns === null ? '' : ` ${onL(returns)}`}`,
+    '',
+    'Atomic against interrupts on this CPU, not against other CPUs: x86-64 runs the instruction without the lock prefix (arch/x86/include/asm/local.h), asm-generic the atomic_long_t op. Memory here is sequentially consistent, so both are this one operation.',
+    ...(stepped ? ['', 'Stepped: one scheduler step, announced before the access runs; its footprint is the counter\'s 8 bytes.'] : []),
+    '',
+    `C:      ${cReturn(v.ret, LONG)} ${fn}(${cArgs.join(', ')})`,
+    `Kernel: ${fn}(${cNames.join(', ')}) is ${lt.via}_${v.op}(${cNames.map((n) => (n === 'l' ? '&(l)->a' : n)).join(', ')}) in ${lt.header} (v6.16)`,
+    `Table:  ${tableFile}:${row.line} \`${row.op} ${row.types.join(' ')}\``,
+    `Body:   ${body.file}`,
+    '',
+    `@group ${lt.ctype}`,
+    `@category ${v.row.name}`,
+  ];
+  return [
+    '/**',
+    ...doc.map((l) => (l === '' ? ' *' : ` * ${l}`)),
+    ' */',
+    `export function${stepped ? '*' : ''} ${fn}(${params.join(', ')}): ${stepped ? `StepGen<${ret}>` : ret} {`,
+    ...lines,
+    '}',
+  ].join('\n');
+}
+
+function importLines(stepped: boolean, style: ImportStyle, local: boolean): string[] {
   const values = ['ATOMIC_T', 'ATOMIC64_T', 'badAtomicInt', 'badAtomicMachine', 'badAtomicOld', 'badAtomicPtr', 'badAtomicS64', ...(stepped ? ['atomicStep'] : [])];
+  const locals = local ? ['LOCAL_T', 'LOCAL64_T', 'badLocalPtr', ...(stepped ? ['localMember', 'localStep'] : [])] : [];
   if ('package' in style) {
     return [
-      `import { KPtr, Machine, ${values.join(', ')}${stepped ? ', kptrRef' : ''} } from "${style.package}";`,
+      `import { KPtr, Machine, ${[...values, ...locals].join(', ')}${stepped ? ', kptrRef' : ''} } from "${style.package}";`,
       ...(stepped ? [`import type { StepGen } from "${style.package}";`] : []),
     ];
   }
   return [
     `import { ${values.join(', ')} } from "${style.relative}src/kernel/atomic.js";`,
+    ...(local ? [`import { ${locals.join(', ')} } from "${style.relative}src/kernel/local.js";`] : []),
     `import { KPtr${stepped ? ', kptrRef' : ''} } from "${style.relative}src/kptr.js";`,
     'import { Machine } from "' + style.relative + 'src/machine.js";',
     ...(stepped ? [`import type { StepGen } from "${style.relative}src/sched/step.js";`] : []),
@@ -403,20 +553,33 @@ export function renderAtomics(templatesDir: string, display: string, style: Impo
   const hb = bodyEnv();
   const bodies = loadBodies(hb, path.join(templatesDir, ATOMIC_BODIES), display, rows);
   const variants = rows.flatMap(expandRow);
+  // local_t / local64_t, when the templates folder has their table: each row's atomic_long_t function, fully ordered.
+  const localAbs = path.join(templatesDir, LOCAL_TABLE);
+  const localFile = path.relative(display, localAbs).split(path.sep).join('/');
+  const byOp = new Map(variants.filter((v) => v.order === '').map((v) => [v.op, v]));
+  const locals = existsSync(localAbs)
+    ? parseLocalTable(readFileSync(localAbs, 'utf8'), localFile, new Set(byOp.keys())).flatMap((row) => row.types.map((t) => ({ row, v: byOp.get(row.op)!, lt: LOCAL_TYPES[t] })))
+    : [];
+  // The kernel's order: every local_t op, then every local64_t op.
+  locals.sort((a, b) => Number(a.lt.name === 'local64') - Number(b.lt.name === 'local64'));
   const render = (stepped: boolean): string => {
-    const fns = TYPES.flatMap((t) => variants.map((v) => renderFunction(v, t, bodyFor(bodies, v), stepped, tableFile)));
+    const fns = [
+      ...TYPES.flatMap((t) => variants.map((v) => renderFunction(v, t, bodyFor(bodies, v), stepped, tableFile))),
+      ...locals.map(({ row, v, lt }) => renderLocalFunction(row, v, lt, bodyFor(bodies, v), stepped, localFile)),
+    ];
+    const sources = [tableFile, ...(locals.length > 0 ? [localFile] : [])].join(', ');
     const header = [
       '// SPDX-License-Identifier: GPL-2.0',
-      `// Code generated by ${generatedBy} from ${tableFile} and ${path.relative(display, path.join(templatesDir, ATOMIC_BODIES)).split(path.sep).join('/')}/. DO NOT EDIT.`,
-      `// atomic_t, atomic64_t and atomic_long_t, ${stepped ? 'stepped flavour: each op yields one step before its access, for the explorer' : 'fast flavour: one straight-line function per op and type'}.`,
+      `// Code generated by ${generatedBy} from ${sources} and ${path.relative(display, path.join(templatesDir, ATOMIC_BODIES)).split(path.sep).join('/')}/. DO NOT EDIT.`,
+      `// atomic_t, atomic64_t and atomic_long_t${locals.length > 0 ? ', then local_t and local64_t' : ''}, ${stepped ? 'stepped flavour: each op yields one step before its access, for the explorer' : 'fast flavour: one straight-line function per op and type'}.`,
       'relative' in style
         ? '// Regenerate with `make generate`; `make check` fails when this file differs from a fresh run.'
         : '// Regenerate with `percpu-gen`; `percpu-gen --check` fails when this file differs from a fresh run.',
       '',
-      ...importLines(stepped, style),
+      ...importLines(stepped, style, locals.length > 0),
       '',
     ].join('\n');
     return indentCode(`${header}\n${fns.join('\n\n')}\n`);
   };
-  return { fast: render(false), stepped: render(true), count: variants.length * TYPES.length };
+  return { fast: render(false), stepped: render(true), count: variants.length * TYPES.length + locals.length };
 }

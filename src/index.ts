@@ -31,15 +31,8 @@ export {
   READ_ONCE, WRITE_ONCE, smp_load_acquire, smp_store_release, xchg, cmpxchg, try_cmpxchg, smp_cond_load_relaxed, smp_cond_load_acquire,
   smp_mb, smp_rmb, smp_wmb, barrier, smp_mb__before_atomic, smp_mb__after_atomic, type ScalarValue,
 } from './kernel/atomic.js';
-/** atomic_t, atomic64_t and atomic_long_t: generated from templates/atomic/atomics.tbl. */
+/** atomic_t, atomic64_t and atomic_long_t, then local_t and local64_t: generated from templates/atomic/atomics.tbl and local.tbl. */
 export * from '../generated/atomic.js';
-export {
-  local_read, local_set, local_inc, local_dec, local_add, local_sub, local_sub_and_test, local_dec_and_test, local_inc_and_test,
-  local_add_negative, local_add_return, local_sub_return, local_inc_return, local_dec_return, local_cmpxchg, local_try_cmpxchg,
-  local_xchg, local_add_unless, local_inc_not_zero, local64_read, local64_set, local64_inc, local64_dec, local64_add, local64_sub,
-  local64_add_return, local64_sub_return, local64_inc_return, local64_dec_return, local64_cmpxchg, local64_try_cmpxchg,
-  local64_xchg, local64_add_unless, local64_inc_not_zero,
-} from './kernel/local.js';
 export type { CValue } from './cvalue.js';
 export type { TypeArg, ScalarOf, Resolved, Aggregate } from './ctype-spec.js';
 export * from './kernel/preempt.js';

@@ -157,7 +157,8 @@ export function kptrRef(p: KPtr<unknown>): string {
   return `&${p.sym.startsWith('*') ? p.sym.slice(1) : p.sym}`;
 }
 
-function memberSym(parentSym: string, path: string): string {
+/** How C names member `path` of the object named `parentSym`: `x.a`, `p->a`, `(*per_cpu_ptr(p, 1)).a`. */
+export function memberSym(parentSym: string, path: string): string {
   // `*p` and `*per_cpu_ptr(p, 1)` are dereferenced with `->`, as C writes them.
   const deref = /^\*([A-Za-z_][A-Za-z0-9_#]*(?:\([^()]*\))?)$/.exec(parentSym);
   if (deref !== null) return path.startsWith('[') ? `(*${deref[1]})${path}` : `${deref[1]}->${path}`;

@@ -13,6 +13,7 @@ export { badOperand, badOvalp } from './errors.js';
 export { badPointer, typedPointerError } from './percpu-ptr.js';
 export { preempt_disable, preempt_enable, local_irq_save, local_irq_restore } from './kernel/preempt.js';
 export { ATOMIC_T, ATOMIC64_T, badAtomicMachine, badAtomicPtr, badAtomicInt, badAtomicS64, badAtomicOld, atomicStep, type MemStep } from './kernel/atomic.js';
+export { LOCAL_T, LOCAL64_T, badLocalPtr, localMember, localStep } from './kernel/local.js';
 export { KPtr, kptrRef } from './kptr.js';
 export type { StepGen } from './sched/step.js';
 export { Machine } from './machine.js';

@@ -1,17 +1,38 @@
 /**
  * local_t and local64_t (include/asm-generic/local.h, arch/x86/include/asm/local.h):
  * every op on one CPU's copy of a per-CPU counter, fast and stepped (one step,
- * the counter's 8 bytes), x86's unlocked instructions, refusals that change nothing.
+ * the counter's 8 bytes), x86's unlocked instructions, refusals that change nothing,
+ * and every generated local op against the atomic_long_t op it is defined as.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  DEFINE_PER_CPU, Machine, alloc_percpu, global_var, local64_add, local64_add_return, local64_read, local64_set, local_add,
+  DEFINE_PER_CPU, Machine, alloc_percpu, global_var, kptr_member, local64_add, local64_add_return, local64_read, local64_set, local_add,
   local_add_negative, local_add_return, local_add_unless, local_cmpxchg, local_dec, local_dec_and_test, local_dec_return,
   local_inc, local_inc_and_test, local_inc_not_zero, local_inc_return, local_read, local_set, local_sub, local_sub_and_test,
   local_sub_return, local_try_cmpxchg, local_xchg, per_cpu_kptr, preempt_disable, preempt_enable, runSchedule, formatTrace,
   stepped, this_cpu_kptr, type Scenario,
 } from '../src/index.js';
 import { footprint } from '../src/sched/step.js';
+import * as fastOps from '../generated/atomic.js';
+import * as steppedOps from '../generated/atomic-stepped.js';
+import { ATOMICS_TABLE, LOCAL_TABLE, expandRow, parseAtomicsTable, parseLocalTable } from '../generator/atomics.js';
+import { ROOT } from './generator/support.js';
+
+type Fn = (...args: unknown[]) => unknown;
+const VARIANTS = parseAtomicsTable(readFileSync(path.join(ROOT, 'templates', ATOMICS_TABLE), 'utf8'), 'atomics.tbl').flatMap(expandRow);
+const LOCAL_ROWS = parseLocalTable(
+  readFileSync(path.join(ROOT, 'templates', LOCAL_TABLE), 'utf8'), 'local.tbl', new Set(VARIANTS.filter((v) => v.order === '').map((v) => v.op)),
+);
+const EDGES = [0n, 1n, -1n, 2n ** 63n - 1n, -(2n ** 63n)];
+
+/** Drives a stepped op to its end; its result. */
+function finish(g: Generator<unknown, unknown>): unknown {
+  let r = g.next();
+  while (r.done !== true) r = g.next();
+  return r.value;
+}
 
 function boot(arch: 'x86_64' | 'arm64' = 'x86_64') {
   const m = new Machine({ cpus: 2, arch });
@@ -68,6 +89,51 @@ describe('local_t, fast', () => {
     expect(() => local_cmpxchg(m, l, 3n, 'x' as never)).toThrow(/^local_cmpxchg: /);
     expect(() => local_inc(m, {} as never)).toThrow(/^local_inc: /);
     expect(() => local64_read(m, l)).toThrow('local64_read: l must point to a local64_t; *per_cpu_ptr(&events, 0) is a local_t');
+    expect(local_read(m, l)).toBe(3n);
+  });
+});
+
+describe('every generated local op is its atomic_long_t op on &l->a', () => {
+  it('fast and stepped, on edge values: the same result, memory after and try_cmpxchg old', () => {
+    const m = new Machine({ cpus: 1 });
+    const ev = DEFINE_PER_CPU(m, 'local_t', 'ev');
+    const ev64 = DEFINE_PER_CPU(m, 'local64_t', 'ev64');
+    m.boot();
+    const ref = global_var(m, 'atomic_long_t', 'ref');
+    let checked = 0;
+    for (const row of LOCAL_ROWS) {
+      const v = VARIANTS.find((x) => x.op === row.op && x.order === '')!;
+      for (const type of row.types) {
+        const l = per_cpu_kptr(m, type === 'local' ? ev : ev64, 0, 'l');
+        const name = `${type}_${row.op}`;
+        for (const start of EDGES) for (const x of EDGES) {
+          // `mem` is the atomic_long_t the op works on: the reference itself, or the local's &l->a.
+          const run = (f: Fn, p: typeof l, mem: typeof l, step: boolean): [unknown, bigint, bigint | null] => {
+            fastOps.atomic_long_set(m, mem, start);
+            const box = { value: x };
+            const args = v.row.args.map((a) => (a.type === 'v' || a.type === 'cv' ? p : a.type === 'p' ? box : a.name === 'u' ? start : x));
+            const r = step ? finish(f(m, ...args) as Generator<unknown, unknown>) : f(m, ...args);
+            return [r, fastOps.atomic_long_read(m, mem), v.row.args.some((a) => a.type === 'p') ? box.value : null];
+          };
+          const inner = kptr_member(m, l, type === 'local' ? 'a' : 'a.a');
+          const want = run((fastOps as unknown as Record<string, Fn>)[`atomic_long_${row.op}`], ref, ref, false);
+          expect([name, start, x, run((fastOps as unknown as Record<string, Fn>)[name], l, inner, false)]).toEqual([name, start, x, want]);
+          expect([name, start, x, run((steppedOps as unknown as Record<string, Fn>)[name], l, inner, true)]).toEqual([name, start, x, want]);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(34 * EDGES.length ** 2);
+  });
+
+  it('refuses a pointer into another machine\'s memory and a machine without memory, naming the local op, changing nothing', () => {
+    const { m, events } = boot();
+    const l = per_cpu_kptr(m, events, 0, 'l');
+    local_set(m, l, 3n);
+    const other = new Machine({ cpus: 1 }).boot();
+    expect(() => local_inc(other, l)).toThrow(`local_inc: l->a points into machine #${m.id}'s memory, not into that of machine #${other.id}, which runs this call; nothing was changed`);
+    expect(() => local_add(null as never, 1n, l)).toThrow('local_add: expected a Machine (new Machine({ cpus })), got null');
+    expect(() => stepped.local64_xchg(other, l, 1n).next()).toThrow('local64_xchg: l must point to a local64_t; *l is a local_t');
     expect(local_read(m, l)).toBe(3n);
   });
 });

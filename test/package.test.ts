@@ -128,8 +128,9 @@ console.log(JSON.stringify(out));
       rust: 'function',
       threads: 'function',
       runtime: [
-        'ATOMIC64_T', 'ATOMIC_T', 'KPtr', 'Machine', '__this_cpu_preempt_check', 'atomicStep', 'badAtomicInt', 'badAtomicMachine', 'badAtomicOld', 'badAtomicPtr',
-        'badAtomicS64', 'badOperand', 'badOvalp', 'badPointer', 'kptrRef', 'local_irq_restore', 'local_irq_save', 'preempt_disable', 'preempt_enable', 'typedPointerError',
+        'ATOMIC64_T', 'ATOMIC_T', 'KPtr', 'LOCAL64_T', 'LOCAL_T', 'Machine', '__this_cpu_preempt_check', 'atomicStep', 'badAtomicInt', 'badAtomicMachine', 'badAtomicOld',
+        'badAtomicPtr', 'badAtomicS64', 'badLocalPtr', 'badOperand', 'badOvalp', 'badPointer', 'kptrRef', 'localMember', 'localStep', 'local_irq_restore', 'local_irq_save',
+        'preempt_disable', 'preempt_enable', 'typedPointerError',
       ],
       atomic: [5, 1, 6],
       same: true,

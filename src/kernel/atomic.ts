@@ -366,7 +366,12 @@ const ATOMIC_INSNS: Readonly<Record<string, Insns>> = {
  * The op fills in `moved` once it ran.
  */
 export function atomicStep(m: Machine, op: string, size: 4 | 8, access: 'r' | 'w', v: KPtr<unknown>, call: string, i?: number | bigint): MemStep {
-  return { asm: insnText(m, ATOMIC_INSNS[op], size, v.sym, call, String(i)), addr: v.addr, size, access };
+  return { asm: atomicInsn(m, op, size, v.sym, call, i), addr: v.addr, size, access };
+}
+
+/** The instruction of atomic op `op` on the object C names `sym` (see atomicStep; the local ops name `l->a`). */
+export function atomicInsn(m: Machine, op: string, size: 4 | 8, sym: string, call: string, i?: number | bigint): string {
+  return insnText(m, ATOMIC_INSNS[op], size, sym, call, String(i));
 }
 
 // ------------------------------------------------------------ sized forms on an address, for translated C

@@ -8,10 +8,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ATOMICS_TABLE, expandRow, parseAtomicsTable, renderAtomics } from '../../generator/atomics.js';
+import { ATOMICS_TABLE, LOCAL_TABLE, expandRow, parseAtomicsTable, parseLocalTable, renderAtomics } from '../../generator/atomics.js';
 import { ROOT } from './support.js';
 
 const TABLE = readFileSync(path.join(ROOT, 'templates', ATOMICS_TABLE), 'utf8');
+const LOCALS = readFileSync(path.join(ROOT, 'templates', LOCAL_TABLE), 'utf8');
+/** The atomic functions a local row may name: the table's expansion without the ordering variants. */
+const ATOMIC_OPS = new Set(parseAtomicsTable(TABLE, 'atomics.tbl').flatMap(expandRow).filter((v) => v.order === '').map((v) => v.op));
 
 function parseError(text: string): string {
   try {
@@ -76,6 +79,38 @@ describe('templates/atomic/atomics.tbl', () => {
   });
 });
 
+function localError(text: string): string {
+  try {
+    parseLocalTable(text, 'l.tbl', ATOMIC_OPS);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
+}
+
+describe('templates/atomic/local.tbl', () => {
+  it('lists the local_t and local64_t ops of asm-generic/local.h and local64.h, each an atomic_long_t function', () => {
+    const rows = parseLocalTable(LOCALS, 'local.tbl', ATOMIC_OPS);
+    expect(rows.filter((r) => r.types.includes('local')).map((r) => r.op)).toEqual([
+      'read', 'set', 'inc', 'dec', 'add', 'sub', 'sub_and_test', 'dec_and_test', 'inc_and_test', 'add_negative', 'add_return',
+      'sub_return', 'inc_return', 'dec_return', 'cmpxchg', 'try_cmpxchg', 'xchg', 'add_unless', 'inc_not_zero',
+    ]);
+    expect(rows.filter((r) => r.types.includes('local64')).map((r) => r.op)).toEqual([
+      'read', 'set', 'inc', 'dec', 'add', 'sub', 'add_return', 'sub_return', 'inc_return', 'dec_return', 'cmpxchg', 'try_cmpxchg',
+      'xchg', 'add_unless', 'inc_not_zero',
+    ]);
+  });
+
+  it('reports each malformed row at file:line', () => {
+    expect(localError('# c\ninc local\ninc local64\n')).toBe("l.tbl:3: error: 'inc' is listed twice");
+    expect(localError('add_return_relaxed local\n')).toBe('l.tbl:1: error: add_return_relaxed: local ops have no orderings; name the fully ordered function (add_return)');
+    expect(localError('nand local\n')).toBe('l.tbl:1: error: nand: not a function of the atomics table (atomic_long_nand does not exist)');
+    expect(localError('\ninc\n')).toBe('l.tbl:2: error: inc: no types (local, local64)');
+    expect(localError('inc local32\n')).toBe("l.tbl:1: error: inc: unknown type 'local32' (known: local, local64)");
+    expect(localError('inc local local\n')).toBe('l.tbl:1: error: inc: a type is listed twice');
+  });
+});
+
 describe('the generated atomics', () => {
   const fast = readFileSync(path.join(ROOT, 'generated/atomic.ts'), 'utf8');
   const stepped = readFileSync(path.join(ROOT, 'generated/atomic-stepped.ts'), 'utf8');
@@ -87,8 +122,9 @@ describe('the generated atomics', () => {
   }
 
   it('every function has a doc comment: what it does, its ordering, its C prototype and kernel source, its table row and body', () => {
-    expect(fast.match(/^export function /gm)).toHaveLength(255);
-    expect(stepped.match(/^export function\* /gm)).toHaveLength(255);
+    // 85 per atomic type, then 19 local_t and 15 local64_t ops (templates/atomic/local.tbl).
+    expect(fast.match(/^export function /gm)).toHaveLength(255 + 34);
+    expect(stepped.match(/^export function\* /gm)).toHaveLength(255 + 34);
     expect(docOf(fast, 'atomic_fetch_add_release')).toBe([
       '/**',
       ' * atomic_fetch_add_release(i, v): Atomically updates `v` to (`v` + `i`). Returns the original value of `v`.',
@@ -108,6 +144,26 @@ describe('the generated atomics', () => {
     expect(docOf(fast, 'atomic_long_add')).toContain('Ordering: relaxed (no ordering) in the kernel.');
     expect(docOf(fast, 'atomic64_try_cmpxchg')).toContain(' * C:      bool atomic64_try_cmpxchg(atomic64_t *v, s64 *old, s64 new)');
     expect(docOf(stepped, 'atomic_read')).toContain('Stepped: one scheduler step');
+  });
+
+  it('local_inc is atomic_long_inc\'s body on the local_t: the pointer check (which proves the machine), one load, one store', () => {
+    const at = fast.indexOf('export function local_inc(');
+    expect(fast.slice(at, fast.indexOf('\n}\n', at) + 2)).toBe([
+      'export function local_inc(m: Machine, l: KPtr<unknown>): void {',
+      '  if (typeof l !== "object" || l === null || l.constructor !== KPtr || l.ctype !== LOCAL_T || l.extent.machine !== m) throw badLocalPtr("local_inc", m, l, LOCAL_T);',
+      '  if (!m.booted) throw badAtomicMachine("local_inc", m);',
+      '  const addr = l.addr;',
+      '  const old = m.view.getBigInt64(addr, true);',
+      '  m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);',
+      '}',
+    ].join('\n'));
+    expect(docOf(fast, 'local64_add_return')).toContain([
+      ' * C:      long local64_add_return(long i, local64_t *l)',
+      ' * Kernel: local64_add_return(i, l) is local_add_return(i, &(l)->a) in include/asm-generic/local64.h (v6.16)',
+      ` * Table:  templates/atomic/local.tbl:${LOCALS.split('\n').findIndex((l) => l.startsWith('add_return\t')) + 1} \`add_return local local64\``,
+      ' * Body:   templates/atomic/bodies/add.hbs',
+    ].join('\n'));
+    expect(docOf(stepped, 'local_read')).toContain('its footprint is the counter\'s 8 bytes');
   });
 
   it('atomic_inc is straight-line: the machine and pointer checks, one load, one store', () => {
