@@ -153,6 +153,42 @@ function line(loc: Loc): string {
   return `${loc.file}:${loc.line}`;
 }
 
+/**
+ * `ts` without the pair of parentheses around the whole of it, when it has
+ * one. Subexpressions are parenthesized as they are built; where the grammar
+ * already delimits the expression (a statement, a condition, a return value,
+ * the right side of `=` or a call's argument when no comma is at its top
+ * level) the pair only
+ * gives the validation more to parse and check. String literals are skipped;
+ * a template literal leaves `ts` as it is.
+ */
+function bare(ts: string, commaOk = true): string {
+  if (ts.length < 2 || ts[0] !== '(' || ts[ts.length - 1] !== ')') return ts;
+  let depth = 0;
+  let comma = false;
+  for (let i = 0; i < ts.length; i++) {
+    const c = ts[i];
+    if (c === "'" || c === '"') {
+      for (i++; i < ts.length && ts[i] !== c; i++) if (ts[i] === '\\') i++;
+    } else if (c === '`') {
+      return ts;
+    } else if (c === '(' || c === '[' || c === '{') {
+      depth++;
+    } else if (c === ')' || c === ']' || c === '}') {
+      if (--depth === 0 && i < ts.length - 1) return ts;
+    } else if (c === ',' && depth === 1) {
+      comma = true;
+    }
+  }
+  return comma && !commaOk ? ts : ts.slice(1, -1);
+}
+
+/** An expression as a statement (or a for clause): bare, unless it would then read as a block, a declaration or a function. */
+function statement(ts: string): string {
+  const b = bare(ts);
+  return /^(?:\{|function\b|class\b|let\b|async\b)/.test(b) ? ts : b;
+}
+
 function simple(ts: string): boolean {
   return /^[A-Za-z_$][\w$]*$/.test(ts) || /^\(?-?\d+n?\)?$/.test(ts);
 }
@@ -910,13 +946,13 @@ export class Translator {
       case 'expr': {
         this.srcLine(s.loc);
         const e = this.effect(s.expr);
-        if (e !== '') this.emit(`${e};`);
+        if (e !== '') this.emit(`${statement(e)};`);
         return;
       }
       case 'empty': return;
       case 'if':
         this.srcLine(s.loc);
-        this.emit(`if (${this.cond(s.test)}) {`);
+        this.emit(`if (${bare(this.cond(s.test))}) {`);
         this.body(s.then);
         if (s.else) {
           this.emit('} else {');
@@ -926,7 +962,7 @@ export class Translator {
         return;
       case 'while':
         this.srcLine(s.loc);
-        this.emit(`while (${this.cond(s.test)}) {`);
+        this.emit(`while (${bare(this.cond(s.test))}) {`);
         this.body(s.body);
         this.emit('}');
         return;
@@ -934,16 +970,16 @@ export class Translator {
         this.srcLine(s.loc);
         this.emit('do {');
         this.body(s.body);
-        this.emit(`} while (${this.cond(s.test)});`);
+        this.emit(`} while (${bare(this.cond(s.test))});`);
         return;
       case 'for': {
         this.srcLine(s.loc);
         this.scopes.push(new Map());
         let init = '';
         if (s.init && s.init.k === 'decl') this.localDecl(s.init);
-        else if (s.init) init = this.effect(s.init as Expr);
-        const test = s.test ? this.cond(s.test) : '';
-        const step = s.step ? this.effect(s.step) : '';
+        else if (s.init) init = statement(this.effect(s.init as Expr));
+        const test = s.test ? bare(this.cond(s.test)) : '';
+        const step = s.step ? statement(this.effect(s.step)) : '';
         this.emit(`for (${init}; ${test}; ${step}) {`);
         this.body(s.body);
         this.emit('}');
@@ -961,10 +997,10 @@ export class Translator {
           this.emit('return;');
         } else if (this.fnRet.k === 'void') {
           const e = this.effect(s.value);
-          if (e !== '') this.emit(`${e};`);
+          if (e !== '') this.emit(`${statement(e)};`);
           this.emit('return;');
         } else {
-          this.emit(`return ${this.convert(this.rvalue(s.value), this.fnRet, s.loc)};`);
+          this.emit(`return ${bare(this.convert(this.rvalue(s.value), this.fnRet, s.loc))};`);
         }
         return;
       }
@@ -999,7 +1035,7 @@ export class Translator {
     if (test.type.k !== 'int') throw cError(s.test.loc, `switch quantity not an integer (it is '${typeName(test.type)}')`);
     const t = promote(test.type);
     this.srcLine(s.loc);
-    this.emit(`switch (${this.convert(test, t, s.loc)}) {`);
+    this.emit(`switch (${bare(this.convert(test, t, s.loc))}) {`);
     const items = s.body.k === 'block' ? s.body.items : [s.body];
     this.indent++;
     this.scopes.push(new Map());
@@ -1073,7 +1109,7 @@ export class Translator {
         this.srcLine(x.loc);
         const v = this.rvalue(x.init.expr);
         // The name is in scope in its own initializer (C11 6.2.1p7) but reading it there is UB; bind after.
-        this.emit(`${ts} = ${this.convert(v, type, x.init.loc)};`);
+        this.emit(`${ts} = ${bare(this.convert(v, type, x.init.loc), false)};`);
       } else if (this.inLoop()) {
         this.emit(`${ts} = ${type.k === 'ptr' && type.percpu ? 'undefined as any' : zero(type)};`);
       }
@@ -1396,7 +1432,7 @@ export class Translator {
     const r = this.rvalue(e.right);
     if (e.op === '=') {
       const v = this.convert(r, lv.type, e.loc, true);
-      if (lv.local !== undefined && lv.setup.length === 0) return { ts: `(${lv.local} = ${v})`, type: lv.type };
+      if (lv.local !== undefined && lv.setup.length === 0) return { ts: `(${lv.local} = ${bare(v, false)})`, type: lv.type };
       const setup = [...lv.setup];
       let val = v;
       if (!simple(val)) {
@@ -1411,7 +1447,7 @@ export class Translator {
     const cur: TE = { ts: lv.read(), type: lv.type };
     const res = this.arith(op, cur, r, e.loc);
     const v = this.convert(res, lv.type, e.loc);
-    if (lv.local !== undefined && lv.setup.length === 0) return { ts: `(${lv.local} = ${v})`, type: lv.type };
+    if (lv.local !== undefined && lv.setup.length === 0) return { ts: `(${lv.local} = ${bare(v, false)})`, type: lv.type };
     const setup = [...lv.setup];
     const t = this.temp(lv.type);
     setup.push(`${t} = ${v}`);
@@ -1429,7 +1465,7 @@ export class Translator {
     const cur: TE = { ts: lv.read(), type: t };
     const next = this.convert(this.arith(op, cur, one, loc), t, loc);
     if (lv.local !== undefined && lv.setup.length === 0) {
-      const set = `(${lv.local} = ${next})`;
+      const set = `(${lv.local} = ${bare(next, false)})`;
       if (!post) return { ts: set, type: t };
       // The old value back from the new one: exact under wrapping.
       const back = this.convert(this.arith(op === '+' ? '-' : '+', { ts: set, type: t }, one, loc), t, loc);
@@ -1871,7 +1907,7 @@ export class Translator {
       return this.convert(v, ft.params[i], a.loc);
     });
     if (s.def) {
-      const ts = `${s.ts}(${args.join(', ')})`;
+      const ts = `${s.ts}(${args.map((a) => bare(a, false)).join(', ')})`;
       return { ts: this.stepped ? `(yield* ${ts})` : ts, type: ft.ret };
     }
     const b = FUNCTIONS[name];
@@ -1880,7 +1916,7 @@ export class Translator {
       if (stubs?.names.has(name)) {
         // A stub runs as one indivisible call, in both flavours: it is not a step.
         this.need(stubs.module, name);
-        return { ts: `${name}(m${args.map((a) => `, ${a}`).join('')})`, type: ft.ret };
+        return { ts: `${name}(m${args.map((a) => `, ${bare(a, false)}`).join('')})`, type: ft.ret };
       }
       throw cError(e.loc, `'${name}' is declared but not defined in this file (percpu-cc translates one file: define it here, a stub in C is enough, or export ${name}(m, …) from a TypeScript module given with --stubs)`);
     }
@@ -1975,7 +2011,7 @@ export class Translator {
       }
       params.push(this.convert(this.rvalue(a), t, a.loc));
     }
-    const call = `${sized}(m, ${pcp}${params.map((p) => `, ${p}`).join('')})`;
+    const call = `${sized}(m, ${pcp}${params.map((p) => `, ${bare(p, false)}`).join('')})`;
     const c = this.stepped ? `(yield* ${call})` : call;
     const kindOf = SIZE_CALLS[kind];
     let ts: string;

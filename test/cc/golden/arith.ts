@@ -35,13 +35,13 @@ export function instantiate(m: Machine) {
   /** t_add() at test/cc/golden/arith.c:16 */
   function t_add(a: number, b: number): number {
     // test/cc/golden/arith.c:16
-    return ((a + b) | 0);
+    return (a + b) | 0;
   }
 
   /** t_uadd() at test/cc/golden/arith.c:17 */
   function t_uadd(a_1: number, b_1: number): number {
     // test/cc/golden/arith.c:17
-    return ((((a_1 + b_1) >>> 0) - 3) >>> 0);
+    return (((a_1 + b_1) >>> 0) - 3) >>> 0;
   }
 
   /** t_mul() at test/cc/golden/arith.c:18 */
@@ -53,7 +53,7 @@ export function instantiate(m: Machine) {
   /** t_umul() at test/cc/golden/arith.c:19 */
   function t_umul(a_3: number, b_3: number): number {
     // test/cc/golden/arith.c:19
-    return (Math.imul(a_3, b_3) >>> 0);
+    return Math.imul(a_3, b_3) >>> 0;
   }
 
   /** t_mix() at test/cc/golden/arith.c:20 */
@@ -77,12 +77,12 @@ export function instantiate(m: Machine) {
   /** t_s64div() at test/cc/golden/arith.c:23 */
   function t_s64div(a_7: bigint, b_7: bigint): bigint {
     // test/cc/golden/arith.c:23
-    if ((b_7 === 0n)) {
+    if (b_7 === 0n) {
       // test/cc/golden/arith.c:23
-      return (-1n);
+      return -1n;
     }
     // test/cc/golden/arith.c:23
-    if (((a_7 === (-9223372036854775808n)) && (b_7 === (-1n)))) {
+    if ((a_7 === (-9223372036854775808n)) && (b_7 === (-1n))) {
       // test/cc/golden/arith.c:23
       return 0n;
     }
@@ -93,40 +93,40 @@ export function instantiate(m: Machine) {
   /** t_div() at test/cc/golden/arith.c:24 */
   function t_div(a_8: number, b_8: number): number {
     // test/cc/golden/arith.c:24
-    if (((b_8 === 0) || ((a_8 === (-2147483648)) && (b_8 === (-1))))) {
+    if ((b_8 === 0) || ((a_8 === (-2147483648)) && (b_8 === (-1)))) {
       // test/cc/golden/arith.c:24
       return 0;
     }
     // test/cc/golden/arith.c:24
-    return ((Math.imul(((a_8 / divide_error(b_8, 'test/cc/golden/arith.c:24')) | 0), 3) + ((a_8 % divide_error(b_8, 'test/cc/golden/arith.c:24')) | 0)) | 0);
+    return (Math.imul(((a_8 / divide_error(b_8, 'test/cc/golden/arith.c:24')) | 0), 3) + ((a_8 % divide_error(b_8, 'test/cc/golden/arith.c:24')) | 0)) | 0;
   }
 
   /** t_udiv() at test/cc/golden/arith.c:25 */
   function t_udiv(a_9: number, b_9: number): number {
     // test/cc/golden/arith.c:25
-    return ((b_9 !== 0) ? ((((a_9 / divide_error(b_9, 'test/cc/golden/arith.c:25')) >>> 0) + ((a_9 % divide_error(b_9, 'test/cc/golden/arith.c:25')) >>> 0)) >>> 0) : 0);
+    return (b_9 !== 0) ? ((((a_9 / divide_error(b_9, 'test/cc/golden/arith.c:25')) >>> 0) + ((a_9 % divide_error(b_9, 'test/cc/golden/arith.c:25')) >>> 0)) >>> 0) : 0;
   }
 
   /** t_shift() at test/cc/golden/arith.c:26 */
   function t_shift(a_10: number, n: number): number {
     // test/cc/golden/arith.c:26
-    (n = ((n & 31) >>> 0));
+    n = (n & 31) >>> 0;
     // test/cc/golden/arith.c:26
-    return ((a_10 << n) ^ (a_10 >> n));
+    return (a_10 << n) ^ (a_10 >> n);
   }
 
   /** t_ushift() at test/cc/golden/arith.c:27 */
   function t_ushift(a_11: number, n_1: number): number {
     // test/cc/golden/arith.c:27
-    (n_1 = (n_1 & 31));
+    n_1 = n_1 & 31;
     // test/cc/golden/arith.c:27
-    return ((((a_11 << n_1) >>> 0) | (a_11 >>> ((31 - n_1) | 0))) >>> 0);
+    return (((a_11 << n_1) >>> 0) | (a_11 >>> ((31 - n_1) | 0))) >>> 0;
   }
 
   /** t_shift64() at test/cc/golden/arith.c:28 */
   function t_shift64(a_12: bigint, n_2: number): bigint {
     // test/cc/golden/arith.c:28
-    (n_2 = (n_2 & 63));
+    n_2 = n_2 & 63;
     // test/cc/golden/arith.c:28
     return BigInt.asUintN(64, BigInt.asUintN(64, BigInt.asUintN(64, a_12 << BigInt(n_2 & 63)) + (a_12 >> BigInt(((63 - n_2) | 0) & 63))) + BigInt.asUintN(64, (BigInt.asIntN(64, a_12) >> BigInt((n_2 & 7) & 63))));
   }
@@ -139,59 +139,59 @@ export function instantiate(m: Machine) {
     let us: number = 0;
     let p: number = 0;
     // test/cc/golden/arith.c:29
-    c = ((a_13 << 24) >> 24);
+    c = (a_13 << 24) >> 24;
     // test/cc/golden/arith.c:29
-    u = (a_13 & 0xff);
+    u = a_13 & 0xff;
     // test/cc/golden/arith.c:29
-    s = ((a_13 << 16) >> 16);
+    s = (a_13 << 16) >> 16;
     // test/cc/golden/arith.c:29
-    us = (a_13 & 0xffff);
+    us = a_13 & 0xffff;
     // test/cc/golden/arith.c:29
-    p = (a_13 & 0xff);
+    p = a_13 & 0xff;
     // test/cc/golden/arith.c:29
-    return ((((((((c + Math.imul(u, 3)) | 0) + s) | 0) - us) | 0) + Math.imul(p, 5)) | 0);
+    return (((((((c + Math.imul(u, 3)) | 0) + s) | 0) - us) | 0) + Math.imul(p, 5)) | 0;
   }
 
   /** t_cmp() at test/cc/golden/arith.c:30 */
   function t_cmp(a_14: number, b_10: number): number {
     // test/cc/golden/arith.c:30
-    return ((((((((((a_14 >>> 0) < b_10) ? 1 : 0) + Math.imul(2, ((a_14 === (-1)) ? 1 : 0))) | 0) + Math.imul(4, ((BigInt(a_14) < BigInt(b_10)) ? 1 : 0))) | 0) + Math.imul(8, (((a_14 >= 0) && (b_10 !== 0)) ? 1 : 0))) | 0) >>> 0);
+    return (((((((((a_14 >>> 0) < b_10) ? 1 : 0) + Math.imul(2, ((a_14 === (-1)) ? 1 : 0))) | 0) + Math.imul(4, ((BigInt(a_14) < BigInt(b_10)) ? 1 : 0))) | 0) + Math.imul(8, (((a_14 >= 0) && (b_10 !== 0)) ? 1 : 0))) | 0) >>> 0;
   }
 
   /** t_neg() at test/cc/golden/arith.c:31 */
   function t_neg(a_15: number): number {
     // test/cc/golden/arith.c:31
-    return ((-a_15 >>> 0) | 0);
+    return (-a_15 >>> 0) | 0;
   }
 
   /** t_u8ret() at test/cc/golden/arith.c:32 */
   function t_u8ret(a_16: number): number {
     // test/cc/golden/arith.c:32
-    return (Math.imul(a_16, 7) & 0xff);
+    return Math.imul(a_16, 7) & 0xff;
   }
 
   /** t_bool() at test/cc/golden/arith.c:33 */
   function t_bool(a_17: bigint): number {
     let b_11: number = 0;
     // test/cc/golden/arith.c:33
-    b_11 = (a_17 !== 0n ? 1 : 0);
+    b_11 = a_17 !== 0n ? 1 : 0;
     // test/cc/golden/arith.c:33
-    return (((b_11 + ((a_17 !== 0n) ? 0 : 1)) | 0) !== 0 ? 1 : 0);
+    return ((b_11 + ((a_17 !== 0n) ? 0 : 1)) | 0) !== 0 ? 1 : 0;
   }
 
   /** t_cond() at test/cc/golden/arith.c:34 */
   function t_cond(a_18: number, b_12: number): number {
     // test/cc/golden/arith.c:34
-    return ((a_18 > b_12) ? ((a_18 - b_12) | 0) : ((a_18 < b_12) ? ((b_12 - a_18) | 0) : 42));
+    return (a_18 > b_12) ? ((a_18 - b_12) | 0) : ((a_18 < b_12) ? ((b_12 - a_18) | 0) : 42);
   }
 
   /** t_comma() at test/cc/golden/arith.c:35 */
   function t_comma(a_19: number): number {
     let x: number = 0;
     // test/cc/golden/arith.c:35
-    x = ((a_19 = ((a_19 + 1) | 0)), ((a_19 + 1) | 0));
+    x = ((a_19 = (a_19 + 1) | 0), ((a_19 + 1) | 0));
     // test/cc/golden/arith.c:35
-    return ((Math.imul(x, 2) + a_19) | 0);
+    return (Math.imul(x, 2) + a_19) | 0;
   }
 
   /** t_compound() at test/cc/golden/arith.c:36 */
@@ -200,27 +200,27 @@ export function instantiate(m: Machine) {
     // test/cc/golden/arith.c:37
     x_1 = a_20;
     // test/cc/golden/arith.c:38
-    (x_1 = ((((x_1 >>> 0) + b_13) >>> 0) | 0));
+    x_1 = (((x_1 >>> 0) + b_13) >>> 0) | 0;
     // test/cc/golden/arith.c:39
-    (x_1 = ((x_1 - 3) | 0));
+    x_1 = (x_1 - 3) | 0;
     // test/cc/golden/arith.c:40
-    (x_1 = Math.imul(x_1, a_20));
+    x_1 = Math.imul(x_1, a_20);
     // test/cc/golden/arith.c:41
-    (x_1 = ((((x_1 >>> 0) ^ b_13) >>> 0) | 0));
+    x_1 = (((x_1 >>> 0) ^ b_13) >>> 0) | 0;
     // test/cc/golden/arith.c:42
-    (x_1 = (x_1 | 5));
+    x_1 = x_1 | 5;
     // test/cc/golden/arith.c:43
-    (x_1 = (x_1 & (-257)));
+    x_1 = x_1 & (-257);
     // test/cc/golden/arith.c:44
-    (x_1 = (x_1 << 1));
+    x_1 = x_1 << 1;
     // test/cc/golden/arith.c:45
-    (x_1 = (x_1 >> 2));
+    x_1 = x_1 >> 2;
     // test/cc/golden/arith.c:46
-    if ((b_13 !== 0)) {
+    if (b_13 !== 0) {
       // test/cc/golden/arith.c:46
-      (x_1 = ((x_1 / divide_error((((b_13 | 1) >>> 0) | 0), 'test/cc/golden/arith.c:46')) | 0));
+      x_1 = (x_1 / divide_error((((b_13 | 1) >>> 0) | 0), 'test/cc/golden/arith.c:46')) | 0;
       // test/cc/golden/arith.c:46
-      (x_1 = ((x_1 % 1000) | 0));
+      x_1 = (x_1 % 1000) | 0;
     }
     // test/cc/golden/arith.c:47
     return x_1;
@@ -232,13 +232,13 @@ export function instantiate(m: Machine) {
     // test/cc/golden/arith.c:49
     x_2 = a_21;
     // test/cc/golden/arith.c:49
-    (x_2 = (((x_2 + 1) | 0) & 0xffff));
+    x_2 = ((x_2 + 1) | 0) & 0xffff;
     // test/cc/golden/arith.c:49
-    (x_2 = (((x_2 + 1) | 0) & 0xffff));
+    x_2 = ((x_2 + 1) | 0) & 0xffff;
     // test/cc/golden/arith.c:49
-    (x_2 = (((x_2 - 1) | 0) & 0xffff));
+    x_2 = ((x_2 - 1) | 0) & 0xffff;
     // test/cc/golden/arith.c:49
-    return (((((((x_2 = (((x_2 + 1) | 0) & 0xffff)) - 1) | 0) & 0xffff) + (x_2 = (((x_2 - 1) | 0) & 0xffff))) | 0) & 0xffff);
+    return ((((((x_2 = ((x_2 + 1) | 0) & 0xffff) - 1) | 0) & 0xffff) + (x_2 = ((x_2 - 1) | 0) & 0xffff)) | 0) & 0xffff;
   }
 
   /** t_loops() at test/cc/golden/arith.c:50 */
@@ -248,32 +248,32 @@ export function instantiate(m: Machine) {
     // test/cc/golden/arith.c:51
     s_1 = 0;
     // test/cc/golden/arith.c:52
-    (n_3 = (n_3 & 63));
+    n_3 = n_3 & 63;
     // test/cc/golden/arith.c:53
-    for ((i = 0); (i < n_3); (i = ((i + 1) | 0))) {
+    for (i = 0; i < n_3; i = (i + 1) | 0) {
       // test/cc/golden/arith.c:54
-      if ((((i % 3) | 0) === 0)) {
+      if (((i % 3) | 0) === 0) {
         continue;
       }
       // test/cc/golden/arith.c:55
-      if ((i > 40)) {
+      if (i > 40) {
         break;
       }
       // test/cc/golden/arith.c:56
-      (s_1 = ((s_1 + i) | 0));
+      s_1 = (s_1 + i) | 0;
     }
     // test/cc/golden/arith.c:58
-    while ((n_3 > 10)) {
+    while (n_3 > 10) {
       // test/cc/golden/arith.c:58
-      (n_3 = ((n_3 - 7) | 0));
+      n_3 = (n_3 - 7) | 0;
     }
     // test/cc/golden/arith.c:59
     do {
       // test/cc/golden/arith.c:59
-      (s_1 = (s_1 ^ n_3));
+      s_1 = s_1 ^ n_3;
       // test/cc/golden/arith.c:59
-      (n_3 = ((n_3 - 1) | 0));
-    } while ((n_3 > 0));
+      n_3 = (n_3 - 1) | 0;
+    } while (n_3 > 0);
     // test/cc/golden/arith.c:60
     return s_1;
   }
@@ -284,30 +284,30 @@ export function instantiate(m: Machine) {
     // test/cc/golden/arith.c:63
     r = 0;
     // test/cc/golden/arith.c:64
-    switch ((a_22 & 15)) {
+    switch (a_22 & 15) {
       case 0:
         // test/cc/golden/arith.c:65
-        (r = 10);
+        r = 10;
         break;
       case 1:
       // @ts-ignore: falls through, as the C does
       case 2:
         // test/cc/golden/arith.c:67
-        (r = 20);
+        r = 20;
       case 3:
         // test/cc/golden/arith.c:68
-        (r = ((r + 5) | 0));
+        r = (r + 5) | 0;
         break;
       case 4:
       case 5:
       case 6:
       case 7:
         // test/cc/golden/arith.c:69
-        (r = a_22);
+        r = a_22;
         break;
       default:
         // test/cc/golden/arith.c:70
-        (r = (-1));
+        r = -1;
     }
     // test/cc/golden/arith.c:72
     return r;
@@ -321,22 +321,22 @@ export function instantiate(m: Machine) {
         // test/cc/golden/arith.c:75
         ret = 0;
         // test/cc/golden/arith.c:76
-        if ((a_23 < 0)) {
+        if (a_23 < 0) {
           // test/cc/golden/arith.c:76
-          (ret = (-22));
+          ret = -22;
           break out;
         }
         // test/cc/golden/arith.c:77
-        (ret = Math.imul(a_23, 2));
+        ret = Math.imul(a_23, 2);
         // test/cc/golden/arith.c:78
-        if ((ret > 100)) {
+        if (ret > 100) {
           break out_big;
         }
         // test/cc/golden/arith.c:79
-        (ret = ((ret + 1) | 0));
+        ret = (ret + 1) | 0;
       }
       // test/cc/golden/arith.c:81
-      (ret = ((ret + 1000) | 0));
+      ret = (ret + 1000) | 0;
     }
     // test/cc/golden/arith.c:83
     return ret;
@@ -350,7 +350,7 @@ export function instantiate(m: Machine) {
     let __y_1: number = 0;
     let t: number = 0;
     // test/cc/golden/arith.c:85
-    return ((((Math.imul((__x = a_24, __y = b_14, ((__x < __y) ? __x : __y)), 2) + (__x_1 = a_24, __y_1 = b_14, ((__x_1 > __y_1) ? __x_1 : __y_1))) | 0) + (t = (a_24 ^ b_14), (t & 255))) | 0);
+    return (((Math.imul((__x = a_24, __y = b_14, ((__x < __y) ? __x : __y)), 2) + (__x_1 = a_24, __y_1 = b_14, ((__x_1 > __y_1) ? __x_1 : __y_1))) | 0) + (t = a_24 ^ b_14, (t & 255))) | 0;
   }
 
   /** t_sizeof() at test/cc/golden/arith.c:86 */
@@ -368,7 +368,7 @@ export function instantiate(m: Machine) {
     // test/cc/golden/arith.c:87
     y = Math.imul(x_3, 2);
     // test/cc/golden/arith.c:87
-    return ((10 + y) | 0);
+    return (10 + y) | 0;
   }
 
   /** t_static() at test/cc/golden/arith.c:88 */
@@ -377,23 +377,23 @@ export function instantiate(m: Machine) {
     let $t2: number = 0;
     let $t3: number = 0;
     // test/cc/golden/arith.c:88
-    ($t1 = ((load_i32(m, t_static_acc.addr) + a_27) | 0), (store_i32(m, t_static_acc.addr, $t1), $t1));
+    $t1 = ((load_i32(m, t_static_acc.addr) + a_27) | 0), (store_i32(m, t_static_acc.addr, $t1), $t1);
     // test/cc/golden/arith.c:88
-    ($t2 = load_i32(m, calls.addr), $t3 = (($t2 + 1) | 0), (store_i32(m, calls.addr, $t3), $t3), $t3);
+    $t2 = load_i32(m, calls.addr), $t3 = (($t2 + 1) | 0), (store_i32(m, calls.addr, $t3), $t3), $t3;
     // test/cc/golden/arith.c:88
-    return ((load_i32(m, t_static_acc.addr) + load_i32(m, calls.addr)) | 0);
+    return (load_i32(m, t_static_acc.addr) + load_i32(m, calls.addr)) | 0;
   }
 
   /** t_enum() at test/cc/golden/arith.c:89 */
   function t_enum(a_28: number): number {
     // test/cc/golden/arith.c:89
-    return ((a_28 === 5) ? 6 : ((0 + a_28) | 0));
+    return (a_28 === 5) ? 6 : ((0 + a_28) | 0);
   }
 
   /** t_pcpu8() at test/cc/golden/arith.c:91 */
   function t_pcpu8(v: number): number {
     // test/cc/golden/arith.c:91
-    this_cpu_add_1(m, pc8, (v & 0xff));
+    this_cpu_add_1(m, pc8, v & 0xff);
     // test/cc/golden/arith.c:91
     raw_cpu_add_1(m, pc8, 1);
     // test/cc/golden/arith.c:91
@@ -403,9 +403,9 @@ export function instantiate(m: Machine) {
   /** t_pcpu16() at test/cc/golden/arith.c:92 */
   function t_pcpu16(v_1: number): number {
     // test/cc/golden/arith.c:92
-    this_cpu_add_2(m, pc16, (((-((v_1 << 16) >> 16) | 0) << 16) >> 16));
+    this_cpu_add_2(m, pc16, ((-((v_1 << 16) >> 16) | 0) << 16) >> 16);
     // test/cc/golden/arith.c:92
-    return ((this_cpu_add_return_2(m, pc16, 3) << 16) >> 16);
+    return (this_cpu_add_return_2(m, pc16, 3) << 16) >> 16;
   }
 
   /** t_pcpu32() at test/cc/golden/arith.c:93 */
@@ -413,15 +413,15 @@ export function instantiate(m: Machine) {
     let old: number = 0;
     let c_1: number = 0;
     // test/cc/golden/arith.c:94
-    old = (this_cpu_xchg_4(m, pc32, v_2) | 0);
+    old = this_cpu_xchg_4(m, pc32, v_2) | 0;
     // test/cc/golden/arith.c:95
-    c_1 = (this_cpu_cmpxchg_4(m, pc32, v_2, ((old + 1) | 0)) | 0);
+    c_1 = this_cpu_cmpxchg_4(m, pc32, v_2, (old + 1) | 0) | 0;
     // test/cc/golden/arith.c:96
     this_cpu_or_4(m, pc32, 16);
     // test/cc/golden/arith.c:97
-    this_cpu_and_4(m, pc32, (-2));
+    this_cpu_and_4(m, pc32, -2);
     // test/cc/golden/arith.c:98
-    return ((((old + c_1) | 0) + (this_cpu_add_return_4(m, pc32, (-1)) | 0)) | 0);
+    return (((old + c_1) | 0) + (this_cpu_add_return_4(m, pc32, -1) | 0)) | 0;
   }
 
   /** t_pcpu64() at test/cc/golden/arith.c:100 */
@@ -431,7 +431,7 @@ export function instantiate(m: Machine) {
     // test/cc/golden/arith.c:100
     this_cpu_write_8(m, pclong, BigInt.asIntN(64, v_3));
     // test/cc/golden/arith.c:100
-    return BigInt.asUintN(64, this_cpu_read_8(m, pc64) + BigInt.asUintN(64, BigInt.asIntN(64, raw_cpu_add_return_8(m, pclong, (-5n)))));
+    return BigInt.asUintN(64, this_cpu_read_8(m, pc64) + BigInt.asUintN(64, BigInt.asIntN(64, raw_cpu_add_return_8(m, pclong, -5n))));
   }
 
   /** t_pcpu_ptr() at test/cc/golden/arith.c:101 */
@@ -444,11 +444,11 @@ export function instantiate(m: Machine) {
     // test/cc/golden/arith.c:102
     p_1 = this_cpu_ptr(m, pc32);
     // test/cc/golden/arith.c:103
-    ($t1 = ((load_i32(m, p_1) + v_4) | 0), (store_i32(m, p_1, $t1), $t1));
+    $t1 = ((load_i32(m, p_1) + v_4) | 0), (store_i32(m, p_1, $t1), $t1);
     // test/cc/golden/arith.c:104
-    ($t2 = load_i32(m, p_1), $t3 = (($t2 + 1) | 0), (store_i32(m, p_1, $t3), $t3), $t3);
+    $t2 = load_i32(m, p_1), $t3 = (($t2 + 1) | 0), (store_i32(m, p_1, $t3), $t3), $t3;
     // test/cc/golden/arith.c:105
-    return ((load_i32(m, p_1) + ($t4 = per_cpu_ptr(m, pc32, 0), load_i32(m, $t4))) | 0);
+    return (load_i32(m, p_1) + ($t4 = per_cpu_ptr(m, pc32, 0), load_i32(m, $t4))) | 0;
   }
 
   /** t_get_cpu_var() at test/cc/golden/arith.c:107 */
@@ -456,7 +456,7 @@ export function instantiate(m: Machine) {
     let $t1: number = 0;
     let $t2: number = 0;
     // test/cc/golden/arith.c:107
-    ($t1 = (preempt_disable(m), this_cpu_ptr(m, pc32)), $t2 = ((load_i32(m, $t1) + v_5) | 0), (store_i32(m, $t1, $t2), $t2));
+    $t1 = (preempt_disable(m), this_cpu_ptr(m, pc32)), $t2 = ((load_i32(m, $t1) + v_5) | 0), (store_i32(m, $t1, $t2), $t2);
     // test/cc/golden/arith.c:107
     do {
       // test/cc/golden/arith.c:107
@@ -464,9 +464,9 @@ export function instantiate(m: Machine) {
       preempt_enable(m);
     } while (false);
     // test/cc/golden/arith.c:107
-    return (this_cpu_read_4(m, pc32) | 0);
+    return this_cpu_read_4(m, pc32) | 0;
   }
 
   return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings };
 }
-// sha256:cca4f9948de905103561ac5de5aef943b5fbe42af99a3a5bc706720d32478361
+// sha256:4678e81319fa8ab22293e5df79691ba85aa5e166cf6dc14f51cb105d1312555b

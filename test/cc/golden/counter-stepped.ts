@@ -43,22 +43,22 @@ export function instantiate(m: Machine) {
   function* count_event(n: bigint): Generator<Step, void, undefined> {
     out: {
       m.ctx.src = 'test/cc/golden/counter.c:16';
-      if ((((yield* this_cpu_add_return_4(m, depth, 1)) | 0) > 1)) {
+      if (((yield* this_cpu_add_return_4(m, depth, 1)) | 0) > 1) {
         break out;
       }
       m.ctx.src = 'test/cc/golden/counter.c:18';
-      (yield* this_cpu_add_8(m, events, n));
+      yield* this_cpu_add_8(m, events, n);
     }
     m.ctx.src = 'test/cc/golden/counter.c:20';
-    (yield* this_cpu_add_4(m, depth, (-1)));
+    yield* this_cpu_add_4(m, depth, -1);
   }
 
   /** task() at test/cc/golden/counter.c:23 */
   function* task(): Generator<Step, void, undefined> {
     m.ctx.src = 'test/cc/golden/counter.c:25';
-    (yield* count_event(2n));
+    yield* count_event(2n);
     m.ctx.src = 'test/cc/golden/counter.c:26';
-    (yield* count_event(3n));
+    yield* count_event(3n);
   }
 
   /** tick() at test/cc/golden/counter.c:29 */
@@ -66,9 +66,9 @@ export function instantiate(m: Machine) {
     let $t1: number = 0;
     let $t2: number = 0;
     m.ctx.src = 'test/cc/golden/counter.c:31';
-    (yield* count_event(1n));
+    yield* count_event(1n);
     m.ctx.src = 'test/cc/golden/counter.c:32';
-    ($t1 = ((yield* load(m, handled.addr, 'i32', "handled")) as number), $t2 = (($t1 + 1) | 0), ((yield* store(m, handled.addr, 'i32', $t2, "handled")), $t2), $t2);
+    $t1 = ((yield* load(m, handled.addr, 'i32', "handled")) as number), $t2 = (($t1 + 1) | 0), ((yield* store(m, handled.addr, 'i32', $t2, "handled")), $t2), $t2;
   }
 
   /** all_counted() at test/cc/golden/counter.c:35 */
@@ -79,12 +79,12 @@ export function instantiate(m: Machine) {
     m.ctx.src = 'test/cc/golden/counter.c:37';
     sum = 0n;
     m.ctx.src = 'test/cc/golden/counter.c:40';
-    for ((cpu = (cpumask_next((-1), m.possible) | 0)); ((cpu >>> 0) < m.nrCpus); (cpu = (cpumask_next(cpu, m.possible) | 0))) {
+    for (cpu = cpumask_next((-1), m.possible) | 0; (cpu >>> 0) < m.nrCpus; cpu = cpumask_next(cpu, m.possible) | 0) {
       m.ctx.src = 'test/cc/golden/counter.c:41';
-      (sum = BigInt.asUintN(64, sum + ($t1 = per_cpu_ptr(m, events, cpu), ((yield* load(m, $t1, 'ulong', "*per_cpu_ptr(&events, cpu)")) as bigint))));
+      sum = BigInt.asUintN(64, sum + ($t1 = per_cpu_ptr(m, events, cpu), ((yield* load(m, $t1, 'ulong', "*per_cpu_ptr(&events, cpu)")) as bigint)));
     }
     m.ctx.src = 'test/cc/golden/counter.c:42';
-    return (((sum === BigInt.asUintN(64, BigInt(((5 + ((yield* load(m, handled.addr, 'i32', "handled")) as number)) | 0)))) ? 1 : 0) !== 0 ? 1 : 0);
+    return ((sum === BigInt.asUintN(64, BigInt(((5 + ((yield* load(m, handled.addr, 'i32', "handled")) as number)) | 0)))) ? 1 : 0) !== 0 ? 1 : 0;
   }
 
   const tasks: TaskSpec[] = [
@@ -114,4 +114,4 @@ export function instantiate(m: Machine) {
   }
   return { count_event, task, tick, all_counted, events, depth, warnings, tasks, irqs, nmis, softirqs, init, check, final };
 }
-// sha256:33bcff055521237dc4022c4b518f988e5b4f7de187b09b4ad4a38b219ed49791
+// sha256:f1e6e38c79f32520afe1a4eaf62c3f2ca6298fc9dc3d85f2830de0d9c0b87637

@@ -31,14 +31,14 @@ export function instantiate(m: Machine) {
   function count_event(n: bigint): void {
     out: {
       // test/cc/golden/counter.c:16
-      if (((this_cpu_add_return_4(m, depth, 1) | 0) > 1)) {
+      if ((this_cpu_add_return_4(m, depth, 1) | 0) > 1) {
         break out;
       }
       // test/cc/golden/counter.c:18
       this_cpu_add_8(m, events, n);
     }
     // test/cc/golden/counter.c:20
-    this_cpu_add_4(m, depth, (-1));
+    this_cpu_add_4(m, depth, -1);
   }
 
   /** task() at test/cc/golden/counter.c:23 */
@@ -56,7 +56,7 @@ export function instantiate(m: Machine) {
     // test/cc/golden/counter.c:31
     count_event(1n);
     // test/cc/golden/counter.c:32
-    ($t1 = load_i32(m, handled.addr), $t2 = (($t1 + 1) | 0), (store_i32(m, handled.addr, $t2), $t2), $t2);
+    $t1 = load_i32(m, handled.addr), $t2 = (($t1 + 1) | 0), (store_i32(m, handled.addr, $t2), $t2), $t2;
   }
 
   /** all_counted() at test/cc/golden/counter.c:35 */
@@ -67,14 +67,14 @@ export function instantiate(m: Machine) {
     // test/cc/golden/counter.c:37
     sum = 0n;
     // test/cc/golden/counter.c:40
-    for ((cpu = (cpumask_next((-1), m.possible) | 0)); ((cpu >>> 0) < m.nrCpus); (cpu = (cpumask_next(cpu, m.possible) | 0))) {
+    for (cpu = cpumask_next((-1), m.possible) | 0; (cpu >>> 0) < m.nrCpus; cpu = cpumask_next(cpu, m.possible) | 0) {
       // test/cc/golden/counter.c:41
-      (sum = BigInt.asUintN(64, sum + ($t1 = per_cpu_ptr(m, events, cpu), load_ulong(m, $t1))));
+      sum = BigInt.asUintN(64, sum + ($t1 = per_cpu_ptr(m, events, cpu), load_ulong(m, $t1)));
     }
     // test/cc/golden/counter.c:42
-    return (((sum === BigInt.asUintN(64, BigInt(((5 + load_i32(m, handled.addr)) | 0)))) ? 1 : 0) !== 0 ? 1 : 0);
+    return ((sum === BigInt.asUintN(64, BigInt(((5 + load_i32(m, handled.addr)) | 0)))) ? 1 : 0) !== 0 ? 1 : 0;
   }
 
   return { count_event, task, tick, all_counted, events, depth, warnings };
 }
-// sha256:e09c110d4e6bd1a24b9b5f10c6a802fc2b0a3d6f7f5e82af8db734dbaeced768
+// sha256:20ccbeba1120961eee3baec31ee5dfdaf340bfc3f9b477f8b3cf08e02557ae10

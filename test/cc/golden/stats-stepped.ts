@@ -70,16 +70,16 @@ export function instantiate(m: Machine) {
   /** rx_one() at test/cc/golden/stats.c:26 */
   function* rx_one(kind: number): Generator<Step, void, undefined> {
     m.ctx.src = 'test/cc/golden/stats.c:28';
-    (yield* this_cpu_add_8(m, rx_packets, 1n));
+    yield* this_cpu_add_8(m, rx_packets, 1n);
     m.ctx.src = 'test/cc/golden/stats.c:29';
-    if ((BigInt(kind) < 4n)) {
+    if (BigInt(kind) < 4n) {
       m.ctx.src = 'test/cc/golden/stats.c:30';
-      (yield* this_cpu_add_4(m, pcpu_ptr_at(m, rx, 8 + array_index(kind, 4, 'test/cc/golden/stats.c:30', 'unsigned int [4]') * 4, 'u32'), 1));
+      yield* this_cpu_add_4(m, pcpu_ptr_at(m, rx, 8 + array_index(kind, 4, 'test/cc/golden/stats.c:30', 'unsigned int [4]') * 4, 'u32'), 1);
     }
     m.ctx.src = 'test/cc/golden/stats.c:31';
-    if (((((yield* this_cpu_add_return_1(m, rx_diff, (-1))) << 24) >> 24) < (-((yield* load(m, cfg.addr, 'i32', "cfg.threshold")) as number) | 0))) {
+    if ((((yield* this_cpu_add_return_1(m, rx_diff, -1)) << 24) >> 24) < (-((yield* load(m, cfg.addr, 'i32', "cfg.threshold")) as number) | 0)) {
       m.ctx.src = 'test/cc/golden/stats.c:32';
-      (yield* this_cpu_write_1(m, rx_diff, 0));
+      yield* this_cpu_write_1(m, rx_diff, 0);
     }
   }
 
@@ -91,11 +91,11 @@ export function instantiate(m: Machine) {
     m.ctx.src = 'test/cc/golden/stats.c:37';
     sum = 0n;
     m.ctx.src = 'test/cc/golden/stats.c:40';
-    for ((cpu = (cpumask_next((-1), m.possible) | 0)); ((cpu >>> 0) < m.nrCpus); (cpu = (cpumask_next(cpu, m.possible) | 0))) {
+    for (cpu = cpumask_next((-1), m.possible) | 0; (cpu >>> 0) < m.nrCpus; cpu = cpumask_next(cpu, m.possible) | 0) {
       m.ctx.src = 'test/cc/golden/stats.c:41';
       s = per_cpu_ptr(m, rx, cpu);
       m.ctx.src = 'test/cc/golden/stats.c:43';
-      (sum = BigInt.asUintN(64, sum + BigInt.asUintN(64, ((yield* load(m, s, 'u64', "s->packets")) as bigint) + BigInt(((yield* load(m, (s + 8), 'u32', "s->drops[0]")) as number)))));
+      sum = BigInt.asUintN(64, sum + BigInt.asUintN(64, ((yield* load(m, s, 'u64', "s->packets")) as bigint) + BigInt(((yield* load(m, (s + 8), 'u32', "s->drops[0]")) as number))));
     }
     m.ctx.src = 'test/cc/golden/stats.c:45';
     return sum;
@@ -105,9 +105,9 @@ export function instantiate(m: Machine) {
   function* rx_publish(): Generator<Step, void, undefined> {
     let $t1: PerCpuPtr<any> = undefined as any;
     m.ctx.src = 'test/cc/golden/stats.c:50';
-    ((yield* store(m, (cfg.addr + 8), 'ulong', pcpu_to(rx), "cfg.stats")), rx);
+    (yield* store(m, (cfg.addr + 8), 'ulong', pcpu_to(rx), "cfg.stats")), rx;
     m.ctx.src = 'test/cc/golden/stats.c:51';
-    (yield* this_cpu_add_4(m, ($t1 = pcpu_from(((yield* load(m, (cfg.addr + 8), 'ulong', "cfg.stats")) as bigint)), pcpu_ptr_add(m, $t1, 12, 'u32')), 2));
+    yield* this_cpu_add_4(m, ($t1 = pcpu_from(((yield* load(m, (cfg.addr + 8), 'ulong', "cfg.stats")) as bigint)), pcpu_ptr_add(m, $t1, 12, 'u32')), 2);
   }
 
   const tasks: TaskSpec[] = [
@@ -134,4 +134,4 @@ export function instantiate(m: Machine) {
   }
   return { rx_one, rx_total, rx_publish, rx, warnings, tasks, irqs, nmis, softirqs, init, check, final };
 }
-// sha256:fdfbf86272a834083e4ef4c5bbdd10fcd3be5a9952d94afa95d4a1a7666e4f4c
+// sha256:3fb7c528fc364e3a2efd3228a6f83717ac56249ec1581d97672bc227e250507e

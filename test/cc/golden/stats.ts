@@ -60,12 +60,12 @@ export function instantiate(m: Machine) {
     // test/cc/golden/stats.c:28
     this_cpu_add_8(m, rx_packets, 1n);
     // test/cc/golden/stats.c:29
-    if ((BigInt(kind) < 4n)) {
+    if (BigInt(kind) < 4n) {
       // test/cc/golden/stats.c:30
       this_cpu_add_4(m, pcpu_ptr_at(m, rx, 8 + array_index(kind, 4, 'test/cc/golden/stats.c:30', 'unsigned int [4]') * 4, 'u32'), 1);
     }
     // test/cc/golden/stats.c:31
-    if ((((this_cpu_add_return_1(m, rx_diff, (-1)) << 24) >> 24) < (-load_i32(m, cfg.addr) | 0))) {
+    if (((this_cpu_add_return_1(m, rx_diff, -1) << 24) >> 24) < (-load_i32(m, cfg.addr) | 0)) {
       // test/cc/golden/stats.c:32
       this_cpu_write_1(m, rx_diff, 0);
     }
@@ -79,11 +79,11 @@ export function instantiate(m: Machine) {
     // test/cc/golden/stats.c:37
     sum = 0n;
     // test/cc/golden/stats.c:40
-    for ((cpu = (cpumask_next((-1), m.possible) | 0)); ((cpu >>> 0) < m.nrCpus); (cpu = (cpumask_next(cpu, m.possible) | 0))) {
+    for (cpu = cpumask_next((-1), m.possible) | 0; (cpu >>> 0) < m.nrCpus; cpu = cpumask_next(cpu, m.possible) | 0) {
       // test/cc/golden/stats.c:41
       s = per_cpu_ptr(m, rx, cpu);
       // test/cc/golden/stats.c:43
-      (sum = BigInt.asUintN(64, sum + BigInt.asUintN(64, load_u64(m, s) + BigInt(load_u32(m, (s + 8))))));
+      sum = BigInt.asUintN(64, sum + BigInt.asUintN(64, load_u64(m, s) + BigInt(load_u32(m, (s + 8)))));
     }
     // test/cc/golden/stats.c:45
     return sum;
@@ -93,11 +93,11 @@ export function instantiate(m: Machine) {
   function rx_publish(): void {
     let $t1: PerCpuPtr<any> = undefined as any;
     // test/cc/golden/stats.c:50
-    (store_ulong(m, (cfg.addr + 8), pcpu_to(rx)), rx);
+    store_ulong(m, (cfg.addr + 8), pcpu_to(rx)), rx;
     // test/cc/golden/stats.c:51
     this_cpu_add_4(m, ($t1 = pcpu_from(load_ptr(m, (cfg.addr + 8))), pcpu_ptr_add(m, $t1, 12, 'u32')), 2);
   }
 
   return { rx_one, rx_total, rx_publish, rx, warnings };
 }
-// sha256:2b7540c9aea547a7cc6259ba64b137e032ac920e8fa8e3833314c76ff6a07270
+// sha256:e835dfa1a9486e295cd3abee8d8f7526ecd8352338a739f312f1d9319d2e5cd0
