@@ -170,6 +170,9 @@ function kernelCalls(): Record<string, Binding> {
   out.u64_stats_init = { ts: 'u64_stats_init(m, $0)', imports: [[U64, 'u64_stats_init']] };
   out.__alloc_percpu = { ts: '(__alloc_percpu(m, Number($0), Number($1)) as PerCpuPtr<any>)', imports: [['src/mm/percpu-alloc', '__alloc_percpu']] };
   out.free_percpu = { ts: 'free_percpu(m, $0)', imports: [['src/mm/percpu-alloc', 'free_percpu']] };
+  out.kmalloc = { ts: 'kmalloc_size(m, Number($0))', imports: [['src/mm/memory', 'kmalloc_size']] };
+  out.kzalloc = { ts: 'kzalloc_size(m, Number($0))', imports: [['src/mm/memory', 'kzalloc_size']] };
+  out.kfree = { ts: 'kfree_addr(m, $0)', imports: [['src/mm/memory', 'kfree_addr']] };
   return out;
 }
 

@@ -1104,16 +1104,16 @@ export class Translator {
       const tsT = tsType(type);
       this.locals.push({ ts, type: tsT, init: type.k === 'ptr' && type.percpu ? 'undefined as any' : zero(type) });
       const sym: Sym = { k: 'local', ts, type };
+      // The name is in scope in its own initializer (C11 6.2.1p7): `struct s *p = kzalloc(sizeof(*p), …)`.
+      this.scopes[this.scopes.length - 1].set(x.name, sym);
       if (x.init) {
         if (x.init.k !== 'expr') throw unsupported(x.init.loc, 'a braced initializer for a scalar local', 'initialize it with an expression');
         this.srcLine(x.loc);
         const v = this.rvalue(x.init.expr);
-        // The name is in scope in its own initializer (C11 6.2.1p7) but reading it there is UB; bind after.
         this.emit(`${ts} = ${bare(this.convert(v, type, x.init.loc), false)};`);
       } else if (this.inLoop()) {
         this.emit(`${ts} = ${type.k === 'ptr' && type.percpu ? 'undefined as any' : zero(type)};`);
       }
-      this.scopes[this.scopes.length - 1].set(x.name, sym);
     }
   }
 

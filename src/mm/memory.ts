@@ -155,6 +155,48 @@ export function kcalloc(m: Machine, n: number, type: TypeArg, name?: string): KP
   return allocate(m, 'kcalloc', array(elem, n), true, name);
 }
 
+/** ZERO_SIZE_PTR (include/linux/slab.h): what kmalloc(0) returns, a pointer that faults when used. */
+export const ZERO_SIZE_PTR = 16;
+
+/**
+ * kmalloc(size, flags) as translated C calls it: `size` bytes (an unsigned
+ * char array, so the object's bounds are its size) from the size class that
+ * fits, returned as the address C keeps pointers in; 0 (NULL) when memory is
+ * exhausted, ZERO_SIZE_PTR for 0 bytes. kzalloc_size() zeroes them.
+ */
+export function kmalloc_size(m: Machine, size: number): number {
+  return bytes(m, 'kmalloc', size, false);
+}
+
+/** kzalloc(size, flags) for translated C: kmalloc_size() of zeroed bytes. */
+export function kzalloc_size(m: Machine, size: number): number {
+  return bytes(m, 'kzalloc', size, true);
+}
+
+function bytes(m: Machine, fn: string, size: number, zero: boolean): number {
+  machineArg(m, fn);
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new TypeError(`${fn}: the size must be a non-negative integer, got ${describe(size)}`);
+  if (size === 0) return ZERO_SIZE_PTR;
+  const p = allocate(m, fn, array(resolveType(m.ctypes, 'u8', fn, 'C').ctype, size), zero, undefined);
+  return p === null ? 0 : p.addr;
+}
+
+/**
+ * kfree(p) for translated C, which holds the address kmalloc() returned:
+ * NULL and ZERO_SIZE_PTR are no-ops (ZERO_OR_NULL_PTR), anything but the
+ * start of a live object is refused (a double free, a global, a pointer into
+ * an object) and nothing changes.
+ */
+export function kfree_addr(m: Machine, addr: number): void {
+  machineArg(m, 'kfree');
+  if (addr === 0 || addr === ZERO_SIZE_PTR) return;
+  const rec = stateOf(m).live.get(addr);
+  if (rec === undefined) {
+    throw new KernelBugError(`kfree: 0x${Number(addr).toString(16)} is not the start of a live kmalloc() object (a double free, a global, or a pointer into an object); nothing was changed`);
+  }
+  kfree(m, rec.ptr);
+}
+
 /**
  * kfree(p): null is a no-op. `p` must be exactly what kmalloc/kzalloc
  * returned; a double free, a global or a pointer into the middle of an object

@@ -66,8 +66,11 @@ describe('percpu-cc xchg/cmpxchg/try_cmpxchg on plain objects', () => {
       expect([run('t_push', 5), run('t_push', 6), run('t_pop'), run('t_pop'), run('t_pop')]).toEqual([1, 1, 6, 5, -1]);
     });
 
-    it(`${flavour}: struct members, array elements and per_cpu_ptr() copies`, () => {
+    it(`${flavour}: struct members, array elements, kzalloc()'d objects and per_cpu_ptr() copies`, () => {
       const { run } = boot(mod, flavour);
+      // A zeroed object: every exchange finds 0; then 3 * v + level + bytes.
+      expect(run('t_heap', 5n)).toBe(25n);
+      expect(run('t_heap', -1n)).toBe(-5n);
       // flag 1 + level -3 + hits 9 + bytes 2^33 + the old mask[1] 0.
       expect(run('t_members', 1, 100n)).toBe(1n - 3n + 9n + (1n << 33n));
       expect(run('t_members', 1, 7n)).toBe(100n + 1n - 3n + 9n + (1n << 33n));
@@ -91,13 +94,28 @@ describe('percpu-cc xchg/cmpxchg/try_cmpxchg on plain objects', () => {
 
   it('stepped: one step per try_cmpxchg(), the architecture\'s instruction, the object\'s bytes written, the C line', () => {
     const x86 = steps('x86_64');
-    expect(x86.map(({ addr, ...s }) => s)).toEqual([{ asm: 'lock cmpxchgl %ecx, g32', size: 4, access: 'w', src: 'test/cc/diff/xchg.c:89', moved: '-5 -> 9' }]);
+    expect(x86.map(({ addr, ...s }) => s)).toEqual([{ asm: 'lock cmpxchgl %ecx, g32', size: 4, access: 'w', src: 'test/cc/diff/xchg.c:90', moved: '-5 -> 9' }]);
     expect(x86[0].addr % 4).toBe(0);
     expect(steps('arm64').map((s) => s.asm)).toEqual(['casal w0, w1, [g32]']);
     expect(steps('generic').map((s) => s.asm)).toEqual(['try_cmpxchg(&g32, -5, 9)']);
   });
 
   for (const flavour of ['fast', 'stepped'] as const) {
+    it(`${flavour}: kmalloc() and kfree() by address; a double free or a pointer into an object is refused`, () => {
+      const { run } = boot(calls, flavour);
+      const a = run('heap_alloc', 24n) as bigint;
+      expect(a % 32n).toBe(0n);
+      run('heap_free', a);
+      const refused = (x: bigint): string => `kfree: 0x${x.toString(16)} is not the start of a live kmalloc() object (a double free, a global, or a pointer into an object); nothing was changed`;
+      expect(() => run('heap_free', a)).toThrow(refused(a));
+      run('heap_free', 0n);
+      expect(run('heap_alloc', 0n)).toBe(16n);
+      run('heap_free', 16n);
+      const b = run('heap_alloc', 24n) as bigint;
+      expect(() => run('heap_free', b + 8n)).toThrow(refused(b + 8n));
+      run('heap_free', b);
+    });
+
     it(`${flavour}: a bad address is refused by the op, naming it, and nothing is stored`, () => {
       const { run } = boot(calls, flavour);
       const at = run('target_addr') as bigint;

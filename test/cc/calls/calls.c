@@ -9,6 +9,7 @@
 #include <linux/spinlock.h>
 #include <linux/irqflags.h>
 #include <asm/local.h>
+#include <linux/slab.h>
 
 static atomic_t a = ATOMIC_INIT(5);
 static atomic_long_t al;
@@ -80,4 +81,15 @@ int swap_at(unsigned long addr, int v)
 int read_target(void)
 {
 	return target;
+}
+
+/* kmalloc()/kfree() by address: a double free, or a pointer into an object, is refused. */
+unsigned long heap_alloc(unsigned long size)
+{
+	return (unsigned long)kmalloc(size, GFP_KERNEL);
+}
+
+void heap_free(unsigned long addr)
+{
+	kfree((void *)addr);
 }

@@ -159,6 +159,13 @@ do {									\
 #define __shim_try_cmpxchg64_relaxed __shim_try_cmpxchg
 #define __shim_try_cmpxchg64_local __shim_try_cmpxchg
 
+/* <linux/slab.h>: the C library's allocator. */
+#define _LINUX_SLAB_H
+#define ZERO_SIZE_PTR ((void *)16)
+#define kmalloc(size, flags) malloc(size)
+#define kzalloc(size, flags) calloc(1, (size))
+#define kfree(p) free((void *)(p))
+
 #define this_cpu_ptr(ptr) (ptr)
 #define raw_cpu_ptr(ptr) (ptr)
 #define per_cpu_ptr(ptr, cpu) (ptr)

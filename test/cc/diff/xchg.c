@@ -3,12 +3,13 @@
  * of <linux/atomic.h> on plain objects, against gcc's __atomic builtins (the
  * userspace shim), and in test/cc/xchg.test.ts: every width, signed and
  * unsigned, bool, pointers, struct members, array elements through a
- * pointer, one CPU's copy of a per-CPU struct through per_cpu_ptr(), and
+ * pointer, kzalloc()'d objects, one CPU's copy of a per-CPU struct through per_cpu_ptr(), and
  * try_cmpxchg()'s write-back to a local and to memory.
  */
 #include <linux/kernel.h>
 #include <linux/percpu.h>
 #include <linux/atomic.h>
+#include <linux/slab.h>
 
 struct node {
 	struct node *next;
@@ -153,4 +154,20 @@ long t_percpu(int cpu, int v)
 	while (!try_cmpxchg(&s->hits, &old, old + v))
 		;
 	return (long)this_cpu_ptr(&pst)->hits * 1000 + per_cpu_ptr(&pst, cpu & 0)->hits;
+}
+
+/* A kzalloc()'d object: zeroed, exchanged in place, freed. */
+long t_heap(long v)
+{
+	struct stats *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	unsigned long old = 0;
+	long r;
+
+	if (!s)
+		return -1;
+	try_cmpxchg(&s->mask[2], &old, (unsigned long)v);
+	r = cmpxchg(&s->bytes, 0, v) + xchg(&s->level, (s16)v) + (long)s->mask[2];
+	r = r * 3 + s->level + s->bytes;
+	kfree(s);
+	return r;
 }
