@@ -199,10 +199,8 @@ export class PercpuCounter {
    * is arch_spin_lock's one compare-exchange when it is free.
    */
   acquire(what: string): void {
-    const w = this.words;
-    if (w[OWNER] === THREAD) throw deadlock(what);
-    arch_spin_lock(w, LOCK);
-    w[OWNER] = THREAD;
+    if (this.words[OWNER] === THREAD) throw deadlock(what);
+    take(this.words);
   }
 
   /** @internal */
@@ -397,10 +395,17 @@ function deadlock(what: string): MachineStateError {
  * here can throw once interrupts are off, so the fold needs no try/catch.
  */
 function lock(fbc: PercpuCounter, what: string): number {
-  if (fbc.words[OWNER] === THREAD) throw deadlock(what);
+  const w = fbc.words;
+  if (w[OWNER] === THREAD) throw deadlock(what);
   const flags = local_irq_save(fbc.m);
-  fbc.acquire(what);
+  take(w);
   return flags;
+}
+
+/** Takes a counter's lock as this thread, once the deadlock check passed. */
+function take(w: Int32Array): void {
+  arch_spin_lock(w, LOCK);
+  w[OWNER] = THREAD;
 }
 
 function unlock(fbc: PercpuCounter, flags: number): void {
