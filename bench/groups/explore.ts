@@ -11,11 +11,15 @@
  *   set against sleep sets' at the same bounds.
  * - Scale: the counter-scale scenario (three tasks, one interrupt handler)
  *   exhaustively at bound 2, against 60 s; given up at 90 s.
+ * - Parallel: percpu-counter exhaustively at bound 4 with --jobs 2 against
+ *   --jobs 1 (wall time, the same schedules and cut paths), against 1.7×.
  * - Per scenario: optimal's count, with sleep-set and naive counts in the note.
  */
 import { measureExplorer, measureScale } from '../../src/explore/bench.js';
 import { exploreExhaustive, exploreRandom, type ExploreResult, type Reduction } from '../../src/explore/explorer.js';
+import { exploreParallel } from '../../src/explore/parallel.js';
 import { incIrq } from '../../src/explore/scenarios/inc-irq.js';
+import { getScenario } from '../../src/explore/scenarios/index.js';
 import type { BenchGroup, GroupContext, GroupOutput } from '../lib/group.js';
 import { BenchCheckError, timeNs } from '../lib/harness.js';
 import { skipRow, valueRow } from '../lib/report.js';
@@ -44,8 +48,31 @@ function exhaustiveRate(ctx: GroupContext, reduction: Reduction): { samples: num
   return { samples, count };
 }
 
+/** percpu-counter at bound 4 with one and two threads: wall times, best of the rounds; the counts must agree. */
+async function jobsSpeedup(ctx: GroupContext): Promise<{ one: number; two: number; schedules: number }> {
+  const s = getScenario('percpu-counter');
+  const o = { bound: 4, countStates: false, traceViolations: false } as const;
+  let one = Infinity;
+  let two = Infinity;
+  let schedules = -1;
+  for (let r = 0; r < Math.max(1, ctx.rounds >> 1); r++) {
+    const t1 = performance.now();
+    const a = await exploreParallel(s, { ...o, jobs: 1 });
+    const t2 = performance.now();
+    const b = await exploreParallel(s, { ...o, jobs: 2 });
+    const t3 = performance.now();
+    if (a.schedules !== b.schedules || a.sleepBlocked !== b.sleepBlocked || !a.complete || !b.complete) {
+      throw new BenchCheckError(`jobs: --jobs 1 ran ${a.schedules} schedules (${a.sleepBlocked} cut), --jobs 2 ${b.schedules} (${b.sleepBlocked} cut)`);
+    }
+    schedules = a.schedules;
+    one = Math.min(one, t2 - t1);
+    two = Math.min(two, t3 - t2);
+  }
+  return { one, two, schedules };
+}
+
 const group: BenchGroup = {
-  run(ctx: GroupContext): GroupOutput {
+  async run(ctx: GroupContext): Promise<GroupOutput> {
     const randomN = ctx.size(2_000, 50);
     const sleep = exhaustiveRate(ctx, 'sleep');
     const optimal = exhaustiveRate(ctx, 'optimal');
@@ -73,6 +100,7 @@ const group: BenchGroup = {
     const scale = ctx.quick
       ? null
       : measureScale({ bound: 2, timeLimitMs: 90_000 });
+    const jobs = ctx.quick ? null : await jobsSpeedup(ctx);
     return {
       rows: [
         valueRow({
@@ -110,6 +138,13 @@ const group: BenchGroup = {
             id: 'explore.scale', group: 'explore', title: 'counter-scale (3 tasks × 16 steps + an interrupt), exhaustive at bound 2 (optimal DPOR)',
             formula: 'seconds to cover the bounded space (given up at 90 s)', unit: 's', samples: [scale.ms / 1000], target: { op: '<=', value: 60 },
             note: `${scale.complete ? 'complete' : 'NOT complete (given up)'}: ${scale.schedules} schedules, ${scale.cut} cut, ${scale.violations} violating`,
+          }),
+        jobs === null
+          ? skipRow({ id: 'explore.jobs2', group: 'explore', title: 'percpu-counter at bound 4: --jobs 2 against --jobs 1', formula: 'wall time, --jobs 1 ÷ --jobs 2', unit: '×', target: { op: '>=', value: 1.7 }, reason: 'quick mode' })
+          : valueRow({
+            id: 'explore.jobs2', group: 'explore', title: 'percpu-counter at bound 4: --jobs 2 against --jobs 1',
+            formula: 'wall time, --jobs 1 ÷ --jobs 2 (best of the rounds)', unit: '×', samples: [jobs.one / jobs.two], target: { op: '>=', value: 1.7 },
+            note: `${jobs.schedules} schedules each; --jobs 1 ${(jobs.one / 1000).toFixed(1)} s, --jobs 2 ${(jobs.two / 1000).toFixed(1)} s (the main thread and one worker)`,
           }),
         ...perScenario,
       ],

@@ -32,7 +32,7 @@ import {
 } from '../sched/scheduler.js';
 import type { Scenario } from '../sched/task.js';
 import {
-  REDUCTIONS, childSleep, dependent, detectRaces, disabledSiblings, finishChild, happensBefore, isAsleep, makeNode, stopAt,
+  REDUCTIONS, childSleep, dependent, detectRaces, disabledSiblings, dropUnstartable, finishChild, happensBefore, isAsleep, makeNode, stopAt,
   type Ev, type Reduction, type SearchNode,
 } from './search.js';
 
@@ -306,82 +306,89 @@ export function exploreTask(
   let from = resume?.from ?? 0; // events from this depth on are new on the current path
   const saved = (): SavedTask => ({ path: savePath(path), from, schedules, cut, transitions, violations: [...violations] });
   for (let first = resume === null; ; first = false) {
-    const sch = new Scheduler(s.build(), lim.budgets, false);
-    sch.coverage = coverage;
-    sch.hashing = states !== null;
-    // The first run checks the prefix as the run that found it did: it may end in a violation.
-    sch.checking = first;
-    for (let k = 0; k < prefix.length; k++) {
-      sch.apply(prefix[k]!, task.prefix[k]);
-      transitions++;
-    }
-    sch.checking = false;
-    for (let k = 0; k < path.length - 1; k++) {
-      const taken = path[k]!.taken!;
-      sch.apply(taken.choice, taken.token);
-      transitions++;
-    }
-    sch.checking = true;
-    let en: Transition[] | null;
-    if (first) {
-      en = nextChoices(sch, maxSteps, states);
-      if (en !== null) path.push(makeNode(reduction, en, [...task.sleep], []));
+    // Optimal: a branch point keeps its enabled tokens and its sleep set, so wakeup branches that cannot
+    // start there are dropped without rebuilding the world and replaying the path to it only to find
+    // out; when none is left, the path is cut exactly where the replay would have cut it.
+    if (!first && optimal && dropUnstartable(path[path.length - 1]!)) {
+      cut++;
     } else {
-      en = sch.enabled();
-    }
-    let ended = en !== null || first; // false when the path was cut (every child asleep, or a wakeup sequence that cannot run)
-    let lastEn: Transition[] | null = null;
-    let stoppedBy = false; // the last transition raised a violation (not the final check, not a deadlock)
-    while (en !== null) {
-      const depth = path.length - 1;
-      const node = path[depth]!;
-      let t: Transition | undefined;
-      while (node.todo.length > 0) {
-        const want = node.todo[0]!.ev.token;
-        t = undefined;
-        for (const x of en) {
-          if (x.token !== want) continue;
-          t = x;
+      const sch = new Scheduler(s.build(), lim.budgets, false);
+      sch.coverage = coverage;
+      sch.hashing = states !== null;
+      // The first run checks the prefix as the run that found it did: it may end in a violation.
+      sch.checking = first;
+      for (let k = 0; k < prefix.length; k++) {
+        sch.apply(prefix[k]!, task.prefix[k]);
+        transitions++;
+      }
+      sch.checking = false;
+      for (let k = 0; k < path.length - 1; k++) {
+        const taken = path[k]!.taken!;
+        sch.apply(taken.choice, taken.token);
+        transitions++;
+      }
+      sch.checking = true;
+      let en: Transition[] | null;
+      if (first) {
+        en = nextChoices(sch, maxSteps, states);
+        if (en !== null) path.push(makeNode(reduction, en, [...task.sleep], []));
+      } else {
+        en = sch.enabled();
+      }
+      let ended = en !== null || first; // false when the path was cut (every child asleep, or a wakeup sequence that cannot run)
+      let lastEn: Transition[] | null = null;
+      let stoppedBy = false; // the last transition raised a violation (not the final check, not a deadlock)
+      while (en !== null) {
+        const depth = path.length - 1;
+        const node = path[depth]!;
+        let t: Transition | undefined;
+        while (node.todo.length > 0) {
+          const want = node.todo[0]!.ev.token;
+          t = undefined;
+          for (const x of en) {
+            if (x.token !== want) continue;
+            t = x;
+            break;
+          }
+          if (t !== undefined && !isAsleep(node, want)) break;
+          // A wakeup sequence whose next transition is not enabled here (the race was not reversible),
+          // or sleeps here (every trace it starts was explored).
+          t = undefined;
+          node.todo.shift();
+        }
+        if (t === undefined) {
+          ended = false;
+          cut++;
           break;
         }
-        if (t !== undefined && !isAsleep(node, want)) break;
-        // A wakeup sequence whose next transition is not enabled here (the race was not reversible),
-        // or sleeps here (every trace it starts was explored).
-        t = undefined;
-        node.todo.shift();
+        const wut = node.todo[0]!.children;
+        node.taken = t;
+        if (optimal) {
+          node.hb = happensBefore(path, depth, t.touches);
+          disabledSiblings(node, en, t);
+        }
+        const sleep = childSleep(reduction, node, t);
+        lastEn = en;
+        sch.apply(t.choice, t.token);
+        transitions++;
+        stoppedBy = sch.violation !== null;
+        en = nextChoices(sch, maxSteps, states);
+        path.push(makeNode(reduction, en ?? [], sleep, wut));
       }
-      if (t === undefined) {
-        ended = false;
-        cut++;
-        break;
+      if (ended) {
+        schedules++;
+        onSchedule?.(sch.schedule.join(','), sch.violation);
+        if (sch.violation !== null) {
+          const v = lim.traceViolations ? traced(s, lim.budgets, sch.schedule.join(','), maxSteps, null, schedules) : untraced(sch, null, schedules);
+          violations.push({ v, schedules, cut, transitions });
+        }
       }
-      const wut = node.todo[0]!.children;
-      node.taken = t;
-      if (optimal) {
-        node.hb = happensBefore(path, depth, t.touches);
-        disabledSiblings(node, en, t);
-      }
-      const sleep = childSleep(reduction, node, t);
-      lastEn = en;
-      sch.apply(t.choice, t.token);
-      transitions++;
-      stoppedBy = sch.violation !== null;
-      en = nextChoices(sch, maxSteps, states);
-      path.push(makeNode(reduction, en ?? [], sleep, wut));
+      const events = path.length - 1;
+      const stoppedEarly = stoppedBy || sch.violationKind === 'livelock';
+      if (ended && stoppedEarly && lastEn !== null) stopAt(reduction, path, events - 1, lastEn);
+      if (optimal && events > 0) detectRaces(path, events, from);
+      sch.m.retire();
     }
-    if (ended) {
-      schedules++;
-      onSchedule?.(sch.schedule.join(','), sch.violation);
-      if (sch.violation !== null) {
-        const v = lim.traceViolations ? traced(s, lim.budgets, sch.schedule.join(','), maxSteps, null, schedules) : untraced(sch, null, schedules);
-        violations.push({ v, schedules, cut, transitions });
-      }
-    }
-    const events = path.length - 1;
-    const stoppedEarly = stoppedBy || sch.violationKind === 'livelock';
-    if (ended && stoppedEarly && lastEn !== null) stopAt(reduction, path, events - 1, lastEn);
-    if (optimal && events > 0) detectRaces(path, events, from);
-    sch.m.retire();
     path.pop();
     while (path.length > 0 && !finishChild(reduction, path[path.length - 1]!)) path.pop();
     from = path.length - 1;

@@ -125,6 +125,21 @@ function asleep(sleep: readonly Ev[], token: string): boolean {
   return false;
 }
 
+/**
+ * Optimal: drops the branches at the front of the node's todo that cannot
+ * start there — not enabled at its state (an irreversible race), or asleep —
+ * as the walk does when it reaches the node; true when none is left.
+ */
+export function dropUnstartable(node: SearchNode): boolean {
+  const en = node.enabled!;
+  while (node.todo.length > 0) {
+    const want = node.todo[0]!.ev.token;
+    if (en.includes(want) && !asleep(node.sleep, want)) return false;
+    node.todo.shift();
+  }
+  return true;
+}
+
 /** The sleep set of the child reached by `t`: the members independent of it. */
 export function childSleep(reduction: Reduction, node: SearchNode, t: Transition): Ev[] {
   if (reduction === 'none') return [];
