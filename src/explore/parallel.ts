@@ -24,7 +24,7 @@ import {
 } from './explorer.js';
 import { getScenario } from './scenarios/index.js';
 
-/** Index in the shared control words of the next task to take (Atomics.add). */
+/** Index in the shared control words of the next task to take (Atomics.add), a position in SearchMessage.order. */
 export const NEXT_TASK = 0;
 /** Set to 1 when the merged result is final: take no more tasks. */
 export const SEARCH_OVER = 1;
@@ -33,6 +33,8 @@ export const SEARCH_OVER = 1;
 export interface SearchMessage {
   readonly scenario: string;
   readonly tasks: readonly SearchTask[];
+  /** The order tasks are taken in (indices into `tasks`): see takeOrder(). */
+  readonly order: readonly number[];
   readonly lim: SearchLimits;
   readonly wantSchedules: boolean;
   readonly wantCoverage: boolean;
@@ -57,8 +59,21 @@ export interface DoneMessage {
   readonly error: string | null;
 }
 
+/**
+ * The order the threads take tasks in: those whose prefix used fewer of the
+ * scheduler's choices (preemptions, migrations, injections) first, in task
+ * order otherwise. Such a task has more of the bound left below it, so it is
+ * usually one of the largest, and starting the largest first keeps one
+ * thread from finishing a big task alone at the end. The merge is in task
+ * order whatever the order they ran in, so the result does not change.
+ */
+export function takeOrder(tasks: readonly SearchTask[]): number[] {
+  const choices = tasks.map((t) => t.prefix.reduce((n, tok) => n + (/^\d/.test(tok) ? 0 : 1), 0));
+  return tasks.map((_, i) => i).sort((a, b) => choices[a]! - choices[b]! || a - b);
+}
+
 /** Explores task `index` and reports it (workers and the main thread alike). */
-export function runTask(s: Scenario, msg: Omit<SearchMessage, 'control' | 'scenario'>, index: number): OutcomeMessage {
+export function runTask(s: Scenario, msg: Omit<SearchMessage, 'control' | 'scenario' | 'order'>, index: number): OutcomeMessage {
   const states = msg.lim.countStates ? new Set<string>() : null;
   const schedules: [string, string | null][] | null = msg.wantSchedules ? [] : null;
   const coverage = msg.wantCoverage ? new Set<string>() : null;
@@ -87,7 +102,8 @@ export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: n
   const coverage = o.coverage === true ? new Set<string>() : null;
   const control = new SharedArrayBuffer(8);
   const ctl = new Int32Array(control);
-  const msg: SearchMessage = { scenario: s.name, tasks, lim, wantSchedules: o.onSchedule !== undefined, wantCoverage: coverage !== null, control };
+  const order = takeOrder(tasks);
+  const msg: SearchMessage = { scenario: s.name, tasks, order, lim, wantSchedules: o.onSchedule !== undefined, wantCoverage: coverage !== null, control };
   const results: (OutcomeMessage | undefined)[] = new Array(tasks.length);
   let merged = 0;
   let progressAt = 0;
@@ -146,8 +162,9 @@ export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: n
   }
   try {
     while (!over()) {
-      const i = Atomics.add(ctl, NEXT_TASK, 1);
-      if (i >= tasks.length) break;
+      const k = Atomics.add(ctl, NEXT_TASK, 1);
+      if (k >= tasks.length) break;
+      const i = order[k]!;
       results[i] = runTask(s, msg, i);
       drain();
       // Let the workers' outcomes in between two tasks.

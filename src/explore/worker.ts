@@ -18,8 +18,9 @@ if (port !== null) {
       const s = getScenario(msg.scenario);
       for (;;) {
         if (Atomics.load(control, SEARCH_OVER) !== 0) break;
-        index = Atomics.add(control, NEXT_TASK, 1);
-        if (index >= msg.tasks.length) break;
+        const k = Atomics.add(control, NEXT_TASK, 1);
+        if (k >= msg.tasks.length) break;
+        index = msg.order[k]!;
         port.postMessage(runTask(s, msg, index));
       }
       const done: DoneMessage = { kind: 'done', index, error: null };

@@ -1,0 +1,87 @@
+/**
+ * How the parallel search's work splits, and what --jobs 2 gives:
+ *
+ *   tsx bench/explore-split.ts [scenario] [--bound K] [--rounds 2]
+ *
+ * It splits the search as every run does (partition()), explores each task on
+ * its own and prints the largest task's share of the CPU time, with what it
+ * bounds: two threads taking tasks finish at most half the largest task
+ * after an even half of the whole (Graham's bound for list scheduling), and
+ * when two threads taking them in the order the parallel search does
+ * (takeOrder()) would finish, from the measured task times.
+ * Then it runs the whole search with --jobs 1 and --jobs 2, alternating, and
+ * prints each run's wall and CPU time (process CPU: all threads) and the
+ * wall-time speed-up. A speed-up needs two idle cores: the load average is
+ * printed first.
+ */
+import { loadavg } from 'node:os';
+import { exploreTask, partition, searchLimits } from '../src/explore/explorer.js';
+import { exploreParallel, takeOrder } from '../src/explore/parallel.js';
+import { getScenario } from '../src/explore/scenarios/index.js';
+
+function args(): { name: string; bound: number; rounds: number } {
+  const a = process.argv.slice(2);
+  const o = { name: 'percpu-counter', bound: 4, rounds: 2 };
+  for (let i = 0; i < a.length; i++) {
+    const flag = a[i]!;
+    if (!flag.startsWith('--')) {
+      o.name = flag;
+      continue;
+    }
+    const v = a[++i];
+    if (v === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--bound') o.bound = Number(v);
+    else if (flag === '--rounds') o.rounds = Number(v);
+    else throw new Error(`unknown option ${flag} (options: [scenario] --bound K --rounds R)`);
+  }
+  return o;
+}
+
+function cpuMs(t0: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000;
+}
+
+async function main(): Promise<void> {
+  const o = args();
+  const s = getScenario(o.name);
+  const opts = { bound: o.bound, countStates: false, traceViolations: false } as const;
+  console.log(`${s.name} at bound ${o.bound}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).availableParallelism()} CPUs`);
+  const lim = searchLimits(s, opts);
+  const { tasks } = partition(s, lim, null);
+  const times: number[] = [];
+  let schedules = 0;
+  for (const task of tasks) {
+    const t0 = process.cpuUsage();
+    schedules += exploreTask(s, task, lim, null).schedules;
+    times.push(cpuMs(t0));
+  }
+  const total = times.reduce((a, b) => a + b, 0);
+  const max = Math.max(...times);
+  console.log(`split: ${tasks.length} tasks, ${schedules} schedules, ${total.toFixed(0)} ms CPU; the largest task ${max.toFixed(0)} ms = ${(100 * max / total).toFixed(1)} %`);
+  console.log(`  two threads, any order: done by ${(50 + 50 * max / total).toFixed(1)} % of the one-thread time at worst (an even half: 50 %)`);
+  // The threads take tasks in takeOrder(): each goes to the thread free first.
+  const free = [0, 0];
+  for (const i of takeOrder(tasks)) {
+    const t = free[0]! <= free[1]! ? 0 : 1;
+    free[t]! += times[i]!;
+  }
+  const end = Math.max(...free);
+  console.log(`  two threads in the order they take tasks: done at ${(100 * end / total).toFixed(1)} % (at most ${(total / end).toFixed(2)}× faster, before the second thread's start-up)`);
+  for (let r = 0; r < o.rounds; r++) {
+    const line: string[] = [];
+    let wall1 = 0;
+    for (const jobs of [1, 2]) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const res = await exploreParallel(s, { ...opts, jobs });
+      const wall = performance.now() - t0;
+      if (jobs === 1) wall1 = wall;
+      line.push(`--jobs ${jobs}: ${res.schedules} schedules in ${(wall / 1000).toFixed(2)} s wall, ${(cpuMs(c0) / 1000).toFixed(2)} s CPU`);
+      if (jobs === 2) line.push(`speed-up ${(wall1 / wall).toFixed(2)}×`);
+    }
+    console.log(`  ${line.join('; ')}`);
+  }
+}
+
+await main();
