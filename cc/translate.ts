@@ -1668,6 +1668,11 @@ export class Translator {
     if (p.type.percpu) {
       // (void __percpu *)p + off, as the kernel writes it: a per-CPU pointer inside the same object.
       if (delta === '0') return p;
+      if (n.cst === undefined && p.type.to.k !== 'void' && !this.typeOnly) {
+        // A variable index (`this_cpu_inc(p[i])`): each element's pointer made once, as for a member (pcpu_ptr_at).
+        this.need('src/member', 'pcpu_ptr_at');
+        return { ts: `pcpu_ptr_at(m, ${p.ts}, ${delta}, ${this.typeConst(this.runtimeType(p.type.to))})`, type: p.type };
+      }
       this.need('src/member', 'pcpu_ptr_add');
       const t = p.type.to.k === 'void' ? '' : `, ${this.runtimeType(p.type.to)}`;
       return { ts: `pcpu_ptr_add(m, ${p.ts}, ${delta}${t})`, type: p.type };

@@ -60,3 +60,12 @@ int t_small(int i)
 {
 	return this_cpu_read(pst.small[i]);
 }
+
+/* A __percpu pointer indexed as an array: p[i] is *(p + i). */
+int t_ptr_index(int i, int v)
+{
+	int __percpu *p = &pst.counts[0];
+
+	this_cpu_add(p[i], v);
+	return this_cpu_read(*(p + i));
+}
