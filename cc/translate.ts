@@ -183,6 +183,15 @@ function bare(ts: string, commaOk = true): string {
   return comma && !commaOk ? ts : ts.slice(1, -1);
 }
 
+/** X of `BigInt.asIntN(64, X)` or `BigInt.asUintN(64, X)` when that call is the whole of `ts`. */
+function wrapped64(ts: string): string | undefined {
+  const m = /^BigInt\.as(?:Int|Uint)N\(64, /.exec(ts);
+  if (!m) return undefined;
+  const call = `(${ts.slice(m[0].length)}`;
+  const x = bare(call);
+  return x === call ? undefined : x;
+}
+
 /** An expression as a statement (or a for clause): bare, unless it would then read as a block, a declaration or a function. */
 function statement(ts: string): string {
   const b = bare(ts);
@@ -268,7 +277,10 @@ export class Translator {
   private temp(type: CType | string): string {
     const name = `$t${++this.tempN}`;
     const ts = typeof type === 'string' ? type : tsType(type);
-    this.locals.push({ ts: name, type: ts, init: ts === 'bigint' ? '0n' : ts === 'number' ? '0' : 'undefined as any' });
+    // An out-parameter box is made once per call and refilled (`$t.value = …`) at each use, as a loop would otherwise allocate one per pass.
+    const box = /^\{ value: (number|bigint) \}$/.exec(ts);
+    const init = ts === 'bigint' ? '0n' : ts === 'number' ? '0' : box ? `{ value: ${box[1] === 'bigint' ? '0n' : '0'} }` : 'undefined as any';
+    this.locals.push({ ts: name, type: ts, init });
     return name;
   }
 
@@ -1937,7 +1949,7 @@ export class Translator {
       const set: string[] = [];
       const back: string[] = [];
       for (const { box, local, type } of boxes.values()) {
-        set.push(`${box} = { value: ${local} }`);
+        set.push(`${box}.value = ${local}`);
         back.push(`${local} = ${this.fromOp(`${box}.value`, type)}`);
       }
       return { ts: `(${[...set, `${r} = ${ts}`, ...back, r].join(', ')})`, type: ft.ret };
@@ -1995,14 +2007,14 @@ export class Translator {
         boxVar = this.temp(`{ value: ${tsType(t)} }`);
         const local = olv.local;
         if (olv.type.size === t.size) {
-          setup.push(`${boxVar} = { value: ${local} }`);
+          setup.push(`${boxVar}.value = ${local}`);
           after.push(`${local} = ${this.fromOp(`${boxVar}.value`, olv.type)}`);
         } else {
           // A wider local (percpu_counter_add_batch's s64 count for an s32 counter): the op compares its low
           // bytes. On a miss x86-64 writes back only those bytes (percpu_try_cmpxchg_op casts ovalp to the
           // variable's type); asm-generic's raw_cpu_generic_try_cmpxchg assigns the value, sign-extended.
           const lowT = { ...t, signed: false };
-          setup.push(`${boxVar} = { value: ${this.convert({ ts: local, type: olv.type }, t, a.loc)} }`);
+          setup.push(`${boxVar}.value = ${bare(this.convert({ ts: local, type: olv.type }, t, a.loc), false)}`);
           const found = this.fromOp(`${boxVar}.value`, t);
           const bits = BigInt(t.size * 8);
           const mask = (1n << bits) - 1n;
@@ -2168,11 +2180,13 @@ export class Translator {
       const fb = isBig(from);
       const tb = isBig(to);
       if (fits(from, to)) return fb === tb ? v.ts : `BigInt(${v.ts})`;
+      // A value already wrapped to 64 bits needs no second wrap first: both keep its low bits, and 64 holds the narrower width.
+      const x = fb ? wrapped64(v.ts) ?? v.ts : v.ts;
       if (tb) {
-        if (fb) return `BigInt.as${to.signed ? 'Int' : 'Uint'}N(64, ${v.ts})`;
+        if (fb) return `BigInt.as${to.signed ? 'Int' : 'Uint'}N(64, ${x})`;
         return `BigInt.asUintN(64, BigInt(${v.ts}))`;
       }
-      const src = fb ? `Number(BigInt.as${to.signed ? 'Int' : 'Uint'}N(${to.size * 8}, ${v.ts}))` : v.ts;
+      const src = fb ? `Number(BigInt.as${to.signed ? 'Int' : 'Uint'}N(${to.size * 8}, ${x}))` : v.ts;
       if (fb) return src;
       if (to.size === 4) return to.signed ? `(${src} | 0)` : `(${src} >>> 0)`;
       if (!to.signed) return `(${src} & ${to.size === 2 ? '0xffff' : '0xff'})`;

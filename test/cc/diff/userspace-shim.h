@@ -48,6 +48,17 @@ do {									\
 	}								\
 	pscr2_ret__; })
 
+#define __pcpu_size_call_return2bool(stem, variable, ...)		\
+({	_Bool pscr2_ret__;						\
+	switch (sizeof(variable)) {					\
+	case 1: pscr2_ret__ = stem##1(variable, __VA_ARGS__); break;	\
+	case 2: pscr2_ret__ = stem##2(variable, __VA_ARGS__); break;	\
+	case 4: pscr2_ret__ = stem##4(variable, __VA_ARGS__); break;	\
+	case 8: pscr2_ret__ = stem##8(variable, __VA_ARGS__); break;	\
+	default: abort();						\
+	}								\
+	pscr2_ret__; })
+
 #define pcpu_read(pcp) ({ (pcp); })
 #define pcpu_write(pcp, val) do { (pcp) = (val); } while (0)
 #define pcpu_add(pcp, val) do { (pcp) += (val); } while (0)
@@ -121,6 +132,23 @@ do {									\
 #define this_cpu_cmpxchg_2 pcpu_cmpxchg
 #define this_cpu_cmpxchg_4 pcpu_cmpxchg
 #define this_cpu_cmpxchg_8 pcpu_cmpxchg
+/* asm-generic's raw_cpu_generic_try_cmpxchg (include/asm-generic/percpu.h): a miss assigns the value found to *ovalp. */
+#define pcpu_try_cmpxchg(pcp, ovalp, nval)				\
+({	typeof(pcp) __val = (pcp), ___old = *(ovalp);			\
+	_Bool __ret = __val == ___old;					\
+	if (__ret)							\
+		(pcp) = (nval);						\
+	else								\
+		*(ovalp) = __val;					\
+	__ret; })
+#define raw_cpu_try_cmpxchg_1 pcpu_try_cmpxchg
+#define raw_cpu_try_cmpxchg_2 pcpu_try_cmpxchg
+#define raw_cpu_try_cmpxchg_4 pcpu_try_cmpxchg
+#define raw_cpu_try_cmpxchg_8 pcpu_try_cmpxchg
+#define this_cpu_try_cmpxchg_1 pcpu_try_cmpxchg
+#define this_cpu_try_cmpxchg_2 pcpu_try_cmpxchg
+#define this_cpu_try_cmpxchg_4 pcpu_try_cmpxchg
+#define this_cpu_try_cmpxchg_8 pcpu_try_cmpxchg
 
 /*
  * <linux/atomic.h>'s type-generic exchanges: gcc's __atomic builtins on the

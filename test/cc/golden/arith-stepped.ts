@@ -443,7 +443,7 @@ export function instantiate(m: Machine) {
     m.ctx.src = 'test/cc/golden/arith.c:100';
     yield* this_cpu_write_8(m, pclong, BigInt.asIntN(64, v_3));
     m.ctx.src = 'test/cc/golden/arith.c:100';
-    return BigInt.asUintN(64, (yield* this_cpu_read_8(m, pc64)) + BigInt.asUintN(64, BigInt.asIntN(64, (yield* raw_cpu_add_return_8(m, pclong, -5n)))));
+    return BigInt.asUintN(64, (yield* this_cpu_read_8(m, pc64)) + BigInt.asUintN(64, (yield* raw_cpu_add_return_8(m, pclong, -5n))));
   }
 
   /** t_pcpu_ptr() at test/cc/golden/arith.c:101 */
@@ -503,4 +503,4 @@ export function instantiate(m: Machine) {
   }
   return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings, tasks, irqs, nmis, softirqs, init, check, final };
 }
-// sha256:6008033b31c69990aeae72e5f7e372ce832941b1232c8c4762eb3e6ef9252aef
+// sha256:4fbbf1192755b825c152736ad08b801b90a81476026359d9a16657e0fef54b25

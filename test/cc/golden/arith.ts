@@ -431,7 +431,7 @@ export function instantiate(m: Machine) {
     // test/cc/golden/arith.c:100
     this_cpu_write_8(m, pclong, BigInt.asIntN(64, v_3));
     // test/cc/golden/arith.c:100
-    return BigInt.asUintN(64, this_cpu_read_8(m, pc64) + BigInt.asUintN(64, BigInt.asIntN(64, raw_cpu_add_return_8(m, pclong, -5n))));
+    return BigInt.asUintN(64, this_cpu_read_8(m, pc64) + BigInt.asUintN(64, raw_cpu_add_return_8(m, pclong, -5n)));
   }
 
   /** t_pcpu_ptr() at test/cc/golden/arith.c:101 */
@@ -469,4 +469,4 @@ export function instantiate(m: Machine) {
 
   return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings };
 }
-// sha256:4678e81319fa8ab22293e5df79691ba85aa5e166cf6dc14f51cb105d1312555b
+// sha256:f770279c62f1477720e9a405e1e497ae7556d69435b65cacd7002a086fbda735
