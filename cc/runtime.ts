@@ -186,7 +186,7 @@ const PCC_STEPPED = 'src/lib/percpu-counter-stepped';
  * the plain functions of src/lib/percpu-counter.ts (fast; the s64 forms, since
  * C's s64 is a bigint) and their stepped forms (one step per access inside
  * the call). `fast`/`step` name the runtime function, `args` what follows fbc,
- * `ret` how a boolean result becomes C's int.
+ * `bool` a boolean result, which becomes C's 0 or 1.
  */
 function counterCalls(): Record<string, Binding> {
   const out: Record<string, Binding> = {};
@@ -197,7 +197,7 @@ function counterCalls(): Record<string, Binding> {
     const st = `(yield* ${step}(${fbc}${rest}))`;
     out[name] = {
       ts: bool ? `(${f} ? 1 : 0)` : f, imports: [[PCC_AT, 'percpu_counter_of'], [fastMod, fast]],
-      stepped: { ts: st, imports: [[PCC_AT, 'percpu_counter_of'], [PCC_STEPPED, step]] },
+      stepped: { ts: bool ? `(${st} ? 1 : 0)` : st, imports: [[PCC_AT, 'percpu_counter_of'], [PCC_STEPPED, step]] },
     };
   };
   api('percpu_counter_set', 'percpu_counter_set', 'percpu_counter_set', '$1');
@@ -216,6 +216,8 @@ function counterCalls(): Record<string, Binding> {
   api('percpu_counter_sum_positive', 'percpu_counter_sum_positive_s64', 'percpu_counter_sum_positive', '', PCC_AT);
   api('__percpu_counter_compare', '__percpu_counter_compare', '__percpu_counter_compare', '$1, $2');
   api('percpu_counter_compare', 'percpu_counter_compare', 'percpu_counter_compare', '$1');
+  api('__percpu_counter_limited_add', '__percpu_counter_limited_add', '__percpu_counter_limited_add', '$1, $2, $3', PCC, true);
+  api('percpu_counter_limited_add', 'percpu_counter_limited_add', 'percpu_counter_limited_add', '$1, $2', PCC, true);
   // Not steps: an allocation and a free, from the file's PERCPU_INIT or a task.
   out.percpu_counter_init = { ts: 'percpu_counter_init_at(m, $0, $S0, $1)', imports: [[PCC_AT, 'percpu_counter_init_at']] };
   out.percpu_counter_destroy = { ts: 'percpu_counter_destroy_at(m, $0)', imports: [[PCC_AT, 'percpu_counter_destroy_at']] };

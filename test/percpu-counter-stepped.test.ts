@@ -2,12 +2,14 @@
  * The stepped percpu_counter (src/lib/percpu-counter-stepped.ts): the
  * kernel's lib/percpu_counter.c one access per step, on the same counter as
  * the plain functions. The steps of an add that stays in the delta and of one
- * that folds; the lock step waits while another caller holds the lock; the
- * results agree with the plain functions; a refused call yields no step and
+ * that folds; the lock step waits while another caller holds the lock; on
+ * one CPU every call gives what the plain function gives (a seeded sequence
+ * of calls run on both); a refused call yields no step and
  * changes nothing.
  */
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../src/machine.js';
+import * as plain from '../src/lib/percpu-counter.js';
 import { percpu_counter_destroy, percpu_counter_init, percpu_counter_read_s64, percpu_counter_sum_s64 } from '../src/lib/percpu-counter.js';
 import * as stepped from '../src/stepped.js';
 import type { Step } from '../src/sched/step.js';
@@ -68,6 +70,50 @@ describe('stepped percpu_counter', () => {
     expect(lock.enabled!()).toBe(true);
     expect(run(set).steps).toEqual(['movl %eax, 0x' + (m.perCpuOffset[0] + fbc.off).toString(16), 'movl %eax, 0x' + (m.perCpuOffset[1] + fbc.off).toString(16), 'movq %rax, fbc.count', 'movb $0, fbc.lock    ; raw_spin_unlock']);
     expect(percpu_counter_sum_s64(fbc)).toBe(7n);
+  });
+
+  it('on one CPU, every call agrees with the plain function (2000 seeded calls, both CPUs in turn)', () => {
+    const a = boot();
+    const b = boot();
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 16) % n;
+    };
+    const drain = <R>(g: Generator<Step, R, undefined>): R => run(g).value;
+    const n = (v: unknown): unknown => (typeof v === 'number' ? BigInt(v) : v);
+    const deltas = (x: typeof a): number[] => [0, 1].map((c) => x.m.u32[(x.m.perCpuOffset[c] + x.fbc.off) >>> 2] | 0);
+    // Each CPU's delta was nonzero at some point: the calls ran on both.
+    const used = [false, false];
+    for (let k = 0; k < 2000; k++) {
+      const cpu = rnd(2);
+      const amount = rnd(4) === 0 ? BigInt(rnd(200_000)) - 100_000n : BigInt(rnd(80)) - 40n;
+      // Near the total, and a third of the time exactly where the add would land (the boundary case).
+      const limit = percpu_counter_sum_s64(a.fbc) + (rnd(3) === 0 ? amount : BigInt(rnd(120)) - 60n);
+      const batch = 1 + rnd(40);
+      let got: unknown;
+      let want: unknown;
+      const op = rnd(9);
+      a.m.runOn(cpu, () => b.m.runOn(cpu, () => {
+      switch (op) {
+        case 0: got = drain(stepped.percpu_counter_add(b.fbc, amount)); want = plain.percpu_counter_add(a.fbc, amount); break;
+        case 1: got = drain(stepped.percpu_counter_add_batch(b.fbc, amount, batch)); want = plain.percpu_counter_add_batch(a.fbc, amount, batch); break;
+        case 2: got = drain(stepped.percpu_counter_sub_local(b.fbc, amount)); want = plain.percpu_counter_sub_local(a.fbc, amount); break;
+        case 3: got = drain(stepped.percpu_counter_sum(b.fbc)); want = plain.percpu_counter_sum_s64(a.fbc); break;
+        case 4: got = drain(stepped.percpu_counter_read_positive(b.fbc)); want = n(plain.percpu_counter_read_positive(a.fbc)); break;
+        case 5: got = drain(stepped.__percpu_counter_compare(b.fbc, limit, batch)); want = plain.__percpu_counter_compare(a.fbc, limit, batch); break;
+        case 6: got = drain(stepped.__percpu_counter_limited_add(b.fbc, limit, amount, batch)); want = plain.__percpu_counter_limited_add(a.fbc, limit, amount, batch); break;
+        case 7: got = drain(stepped.percpu_counter_sync(b.fbc)); want = plain.percpu_counter_sync(a.fbc); break;
+        default: got = drain(stepped.percpu_counter_inc(b.fbc)); want = plain.percpu_counter_inc(a.fbc);
+      }
+      }));
+      expect(got, `call ${k}`).toEqual(want);
+      expect(percpu_counter_read_s64(b.fbc), `count after call ${k}`).toBe(percpu_counter_read_s64(a.fbc));
+      deltas(a).forEach((d, c) => { used[c] ||= d !== 0; });
+    }
+    expect(percpu_counter_sum_s64(b.fbc)).toBe(percpu_counter_sum_s64(a.fbc));
+    expect(deltas(b)).toEqual(deltas(a));
+    expect(used).toEqual([true, true]);
   });
 
   it('a refused call yields no step and changes nothing', () => {

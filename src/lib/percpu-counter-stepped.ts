@@ -66,22 +66,32 @@ function res(fbc: PercpuCounter): { lock: string; count: string; name: string } 
   return { lock: `${id}.lock`, count: `${id}.count`, name: percpu_counter_name(fbc) };
 }
 
-/** raw_spin_lock_irqsave(&fbc->lock, flags): interrupts and preemption off, then the acquisition, a step that waits while the lock is held. */
-function* lock(m: Machine, fbc: PercpuCounter): StepGen<number> {
-  const flags = local_irq_save(m);
+/** raw_spin_lock(&fbc->lock): preemption off, then the acquisition, a step that waits while the lock is held. */
+function* rawLock(m: Machine, fbc: PercpuCounter): StepGen<void> {
   preempt_disable(m);
   const r = res(fbc);
   yield { asm: `lock cmpxchgl %edx, ${r.name}.lock    ; raw_spin_lock`, writes: [r.lock], enabled: () => !fbc.locked };
   fbc.locked = true;
+}
+
+/** raw_spin_unlock(&fbc->lock). */
+function* rawUnlock(m: Machine, fbc: PercpuCounter): StepGen<void> {
+  const r = res(fbc);
+  yield { asm: `movb $0, ${r.name}.lock    ; raw_spin_unlock`, writes: [r.lock] };
+  fbc.locked = false;
+  preempt_enable(m);
+}
+
+/** raw_spin_lock_irqsave(&fbc->lock, flags): interrupts off, then raw_spin_lock. */
+function* lock(m: Machine, fbc: PercpuCounter): StepGen<number> {
+  const flags = local_irq_save(m);
+  yield* rawLock(m, fbc);
   return flags;
 }
 
 /** raw_spin_unlock_irqrestore(&fbc->lock, flags). */
 function* unlock(m: Machine, fbc: PercpuCounter, flags: number): StepGen<void> {
-  const r = res(fbc);
-  yield { asm: `movb $0, ${r.name}.lock    ; raw_spin_unlock`, writes: [r.lock] };
-  fbc.locked = false;
-  preempt_enable(m);
+  yield* rawUnlock(m, fbc);
   local_irq_restore(m, flags);
 }
 
@@ -241,6 +251,74 @@ export function* percpu_counter_sync(fbc: PercpuCounter): StepGen<void> {
   yield* unlock(m, fbc, flags);
 }
 
+/** batch * num_online_cpus() as the kernel computes it: an int times an unsigned int, an unsigned int (it wraps). */
+function errorBound(m: Machine, batch: number): bigint {
+  return BigInt(((batch * m.online.weight()) % 0x100000000) >>> 0);
+}
+
+/**
+ * __percpu_counter_limited_add(fbc, limit, amount, batch), stepped (Linux
+ * 6.7+): with interrupts off, the delta is read; when it stays within the
+ * batch and the shared count ± batch × online CPUs proves the limit holds,
+ * the amount goes into the delta without the lock. Otherwise, under the lock,
+ * the count (and, when the approximation cannot decide, every online or
+ * dying CPU's delta) decides; an add that keeps within the limit folds this
+ * CPU's delta with it. Returns whether it added.
+ */
+export function* __percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, amount: S64, batch: number): StepGen<boolean> {
+  const what = '__percpu_counter_limited_add';
+  const pcp = deltas(fbc, what);
+  const lim = s64(what, 'limit', limit);
+  const a = s64(what, 'amount', amount);
+  const b = s32(what, batch);
+  if (a === 0n) return true;
+  const m = fbc.m;
+  const name = res(fbc).name;
+  const flags = local_irq_save(m);
+  const unknown = errorBound(m, b);
+  let count = BigInt(yield* ops(pcp).__this_cpu_read(m, pcp));
+  if (abs64(count + a) <= BigInt(b)) {
+    const approx = yield* onCount(fbc, `movq ${name}.count, %rax`, false, () => fbc.count64[0]);
+    if ((a > 0n && BigInt.asIntN(64, approx + unknown) <= lim) || (a < 0n && BigInt.asIntN(64, approx - unknown) >= lim)) {
+      yield* ops(pcp).this_cpu_add(m, pcp, Number(BigInt.asIntN(32, a)));
+      local_irq_restore(m, flags);
+      return true;
+    }
+  }
+  yield* rawLock(m, fbc);
+  count = BigInt.asIntN(64, (yield* onCount(fbc, `movq ${name}.count, %rax`, false, () => fbc.count64[0])) + a);
+  let good: boolean | null = null;
+  if (a > 0n) {
+    if (BigInt.asIntN(64, count - unknown) > lim) good = false;
+    else if (BigInt.asIntN(64, count + unknown) <= lim) good = true;
+  } else if (BigInt.asIntN(64, count + unknown) < lim) good = false;
+  else if (BigInt.asIntN(64, count - unknown) >= lim) good = true;
+  if (good === null) {
+    const dying = cpu_dying_mask(m);
+    for (let cpu = 0; cpu < m.nrCpus; cpu++) {
+      if (!m.online.test(cpu) && !dying.test(cpu)) continue;
+      count = BigInt.asIntN(64, count + BigInt((yield* load(m, per_cpu_ptr(m, pcp, cpu), 'i32')) as number));
+    }
+    good = a > 0n ? count <= lim : count >= lim;
+  }
+  if (good) {
+    const c = BigInt(yield* ops(pcp).__this_cpu_read(m, pcp));
+    yield* onCount(fbc, `addq %rax, ${name}.count`, true, () => {
+      fbc.count64[0] = BigInt.asIntN(64, fbc.count64[0] + BigInt.asIntN(64, c + a));
+    });
+    yield* ops(pcp).__this_cpu_sub(m, pcp, Number(c));
+  }
+  yield* rawUnlock(m, fbc);
+  local_irq_restore(m, flags);
+  return good;
+}
+
+/** percpu_counter_limited_add(fbc, limit, amount), stepped: __percpu_counter_limited_add() with percpu_counter_batch. */
+export function percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, amount: S64): StepGen<boolean> {
+  deltas(fbc, 'percpu_counter_limited_add');
+  return __percpu_counter_limited_add(fbc, limit, amount, percpu_counter_batch(fbc.m));
+}
+
 /**
  * __percpu_counter_compare(fbc, rhs, batch), stepped: the count alone
  * decides when it is more than batch × online CPUs (an unsigned int product,
@@ -250,7 +328,7 @@ export function* __percpu_counter_compare(fbc: PercpuCounter, rhs: S64, batch: n
   const what = '__percpu_counter_compare';
   deltas(fbc, what);
   const r = s64(what, 'rhs', rhs);
-  const bound = BigInt((s32(what, batch) * fbc.m.online.weight()) % 0x100000000 >>> 0);
+  const bound = errorBound(fbc.m, s32(what, batch));
   let count = yield* percpu_counter_read(fbc);
   if (abs64(count - r) > bound) return count > r ? 1 : -1;
   count = yield* percpu_counter_sum(fbc);

@@ -49,6 +49,12 @@ describe('percpu-cc: the percpu_counter API', () => {
       run('t_add', 2n);
       run('t_sync');
       expect([run('t_read'), run('t_sum')]).toEqual([-3n, -3000n]);
+      // count -3: adding 5 twice stays at or below 10 (the second under the lock: |delta + 5| > batch 1); a third 5 would pass it.
+      expect(run('t_limited', 10n, 5n)).toBe(11);
+      expect(run('t_sum')).toBe(7000n + 7n);
+      expect(run('t_limited', 10n, 5n)).toBe(0);
+      expect(run('t_limited', 0n, -7n)).toBe(10);
+      expect(run('t_sum')).toBe(0n);
       expect(run('t_initialized')).toBe(1);
       run('t_destroy');
       expect(run('t_initialized')).toBe(0);

@@ -57,5 +57,7 @@ s64 percpu_counter_sum(struct percpu_counter *fbc);
 s64 percpu_counter_sum_positive(struct percpu_counter *fbc);
 int __percpu_counter_compare(struct percpu_counter *fbc, s64 rhs, s32 batch);
 int percpu_counter_compare(struct percpu_counter *fbc, s64 rhs);
+bool __percpu_counter_limited_add(struct percpu_counter *fbc, s64 limit, s64 amount, s32 batch);
+bool percpu_counter_limited_add(struct percpu_counter *fbc, s64 limit, s64 amount);
 
 #endif /* _LINUX_PERCPU_COUNTER_H */

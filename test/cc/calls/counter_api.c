@@ -89,3 +89,9 @@ unsigned long t_layout(void)
 {
 	return sizeof(struct percpu_counter) * 10000 + offsetof(struct fs_stats, tail) * 100 + st.flags + st.tail;
 }
+
+int t_limited(s64 limit, s64 amount)
+{
+	return percpu_counter_limited_add(&st.files, limit, amount) * 10 +
+	       __percpu_counter_limited_add(&st.files, limit, amount, 1);
+}
