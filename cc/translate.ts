@@ -2063,10 +2063,10 @@ export class Translator {
    */
   private xchgOp(e: Extract<Expr, { k: 'call' }>): TE {
     const opE = e.args[0];
-    const m = opE !== undefined && opE.k === 'id' ? /^(try_cmpxchg|cmpxchg|xchg)(64)?(_acquire|_release|_relaxed|_local)?$/.exec(opE.name) : null;
-    if (m === null) throw cError(e.loc, '__percpu_sim_xchg: the first argument must be xchg, cmpxchg or try_cmpxchg with its suffixes');
+    const spelling = opE !== undefined && opE.k === 'id' ? /^(try_cmpxchg|cmpxchg|xchg)(64)?(_acquire|_release|_relaxed|_local)?$/.exec(opE.name) : null;
+    if (spelling === null) throw cError(e.loc, '__percpu_sim_xchg: the first argument must be xchg, cmpxchg or try_cmpxchg with its suffixes');
     const op = (opE as { name: string }).name;
-    const kind = m[1];
+    const kind = spelling[1];
     const want = kind === 'xchg' ? 3 : 4;
     if (e.args.length !== want) throw cError(e.loc, `${op}() takes ${want - 1} arguments, got ${e.args.length - 1}`);
     const ptrE = e.args[1];
@@ -2081,7 +2081,7 @@ export class Translator {
     if (!(t.k === 'int' || (t.k === 'ptr' && !t.percpu)) || lv.addr === undefined) {
       throw cError(ptrE.loc, `${op}() on '${sym}' of type '${typeName(t)}': it takes an integer or pointer object of 1, 2, 4 or 8 bytes (the kernel's __${kind === 'xchg' ? 'xchg' : 'cmpxchg'}_wrong_size)`);
     }
-    if (m[2] === '64' && sizeOf(t) !== 8) {
+    if (spelling[2] === '64' && sizeOf(t) !== 8) {
       throw cError(ptrE.loc, `${op}() on '${sym}' of type '${typeName(t)}', which is ${sizeOf(t)} bytes, not 8 (BUILD_BUG_ON(sizeof(*(ptr)) != 8))`);
     }
     const xt = t.k === 'ptr' ? 'ptr' : t.bool ? 'u8' : scalarName(t);

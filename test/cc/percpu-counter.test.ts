@@ -85,6 +85,15 @@ describe('percpu-sim check: the percpu_counter API from tasks and an interrupt',
     expect(out.join('')).toBe('percpu_counter_api.c on x86_64: no violation in 626 schedules (every schedule within preemption bound 1)\n');
   });
 
+  it('refuses an arm64 machine at percpu_counter_init(), naming the object and the flag to use (exit 2)', async () => {
+    const out = capture();
+    const err: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err.push(String(s)); return true; });
+    expect(await runCheck([FILE, '--arch', 'arm64'])).toBe(2);
+    expect(out.join('')).toBe('');
+    expect(err.join('')).toBe("percpu-sim check: percpu_counter_api.c on arm64: percpu_counter_init(&nr_files): the runtime's percpu_counter is its x86-64 build (the this_cpu_try_cmpxchg fast path on %gs) and the machine is arm64: check this file with --arch x86_64; nothing was made\n");
+  });
+
   it('-DBROKEN: percpu_counter_read() where the sum is needed misses cpu1\'s unfolded delta', async () => {
     const out = capture();
     expect(await runCheck([FILE, '-DBROKEN'])).toBe(1);
