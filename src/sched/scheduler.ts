@@ -202,7 +202,7 @@ export class Scheduler {
    * schedule: made once, by kind and name (a task, handler or softirq), one
    * per CPU.
    */
-  private readonly fixed = [new Map<string, Transition[]>(), new Map<string, Transition[]>(), new Map<string, Transition[]>()] as const;
+  private fixed: [Map<string, Transition[]>, Map<string, Transition[]>, Map<string, Transition[]>] | null = null;
   /**
    * Hash what each frame reads (its observation history, part of stateKey()).
    * Only a state count needs it: the explorer turns it off when it counts none.
@@ -585,10 +585,12 @@ export class Scheduler {
 
   /** One of the fixed transitions: made on first use (see `fixed`). */
   private fixedAt(kind: 0 | 1 | 2, name: string, i: number, make: () => Transition): Transition {
-    let row = this.fixed[kind].get(name);
+    // Made on first use: a schedule that never offers one (every replay) makes none.
+    const fixed = this.fixed ??= [new Map(), new Map(), new Map()];
+    let row = fixed[kind].get(name);
     if (row === undefined) {
       row = [];
-      this.fixed[kind].set(name, row);
+      fixed[kind].set(name, row);
     }
     return row[i] ??= make();
   }
