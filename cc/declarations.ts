@@ -3,15 +3,16 @@
  * imports — the runtime in a checkout, a --stubs module — made by the
  * compiler's own declaration emit and kept in the cache folder, so that the
  * check of a translated module reads the runtime as an installed package
- * does: about 130 KB of declarations instead of 390 KB of sources, whose
- * unannotated exports the checker would otherwise infer from their bodies on
- * every run.
+ * does: for the 508-line file of `make bench`, 25 declaration files (93 KB)
+ * instead of 390 KB of sources, whose unannotated exports the checker would
+ * otherwise infer from their bodies on every run.
  *
- * The cache holds, for the roots it was made from, every source of their
- * import closure with its SHA-1, and each one's declarations. It is used only
- * when the roots asked for are among its roots and every source it lists
- * still has the text it had: a source's imports are in its text, so the
- * closure cannot change while the texts do not. Otherwise it is made again,
+ * The cache holds, for the roots it was made from, the SHA-1 of every source
+ * the emitting program read, and the declarations of the roots and of what
+ * those declarations import. It is used only when it has declarations for
+ * every root asked for and every source it lists still has the text it had: a
+ * source's imports are in its text, so what the emit saw cannot change while
+ * the texts do not. Otherwise it is made again,
  * from the union of the old roots and the new, and written atomically
  * (concurrent runs each write a whole file). A declaration emit that reports
  * a problem (a type it cannot name) gives no declarations: the check then
@@ -23,7 +24,7 @@ import path from 'node:path';
 import type { ts as TS } from 'ts-morph';
 
 export interface Declarations {
-  /** X.d.ts (beside X.ts) → its text, for every source of the closure. */
+  /** X.d.ts (beside X.ts) → its text, for the roots and every source their declarations import. */
   readonly dts: ReadonlyMap<string, string>;
   /** The sources they stand for, which the check must not see. */
   readonly sources: ReadonlySet<string>;
