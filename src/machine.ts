@@ -337,8 +337,10 @@ export class Machine {
       { macro: 'DEFINE_PER_CPU_CACHE_HOT', subsection: '..hot', minAlign: 1 }, 'i32', 'cpu_number', undefined,
     ).ptr as PerCpuPtr<'i32'>;
     // With nothing else defined yet this is the smallest first chunk the options allow: refuse now
-    // what boot() could never map.
-    this.firstChunk('Machine');
+    // what boot() could never map. Without a size option it is the default unit (40 KiB) on at most
+    // NR_CPUS_MAX CPUs, always mappable, so the check (a layout of the section) is skipped: the
+    // explorer makes a machine per schedule.
+    if (o.unitSize !== undefined || o.reservedSize !== undefined || o.dynamicSize !== undefined || o.sharedMemoryBytes !== undefined) this.firstChunk('Machine');
   }
 
   get booted(): boolean {
