@@ -97,10 +97,13 @@ function remember(p: KPtr<unknown>): void {
     list = [];
     FAMILY.set(p.extent, list);
   }
-  if (list.length >= 64 && list.length % 64 === 0) {
-    const live = list.filter((r) => r.deref() !== undefined);
-    list.length = 0;
-    list.push(...live);
+  // Pruned when the length reaches a power of two (amortised linear: a WeakRef made in this job keeps
+  // its target until the job ends, so a long synchronous loop prunes nothing), in place (no spread of
+  // a list that may hold hundreds of thousands).
+  if (list.length >= 64 && (list.length & (list.length - 1)) === 0) {
+    let n = 0;
+    for (const r of list) if (r.deref() !== undefined) list[n++] = r;
+    list.length = n;
   }
   list.push(new WeakRef(p));
 }

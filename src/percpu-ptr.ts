@@ -342,10 +342,13 @@ export function derivePtr<T>(parent: PerCpuPtr<unknown>, delta: number, type: Sc
     list = [];
     CHILDREN.set(parent, list);
   }
-  if (list.length >= 64 && list.length % 64 === 0) {
-    const live = list.filter((r) => r.deref() !== undefined);
-    list.length = 0;
-    list.push(...live);
+  // Pruned when the length reaches a power of two (amortised linear: a WeakRef made in this job keeps
+  // its target until the job ends, so a long synchronous loop prunes nothing), in place (no spread of
+  // a list that may hold hundreds of thousands).
+  if (list.length >= 64 && (list.length & (list.length - 1)) === 0) {
+    let n = 0;
+    for (const r of list) if (r.deref() !== undefined) list[n++] = r;
+    list.length = n;
   }
   list.push(new WeakRef(child));
   return child;

@@ -19,6 +19,7 @@ export const GROUPS: readonly GroupEntry[] = [
   { name: 'typed-one-width', title: 'typed layer whose call site sees one width', requires: ['src/typed.ts', 'src/define.ts', 'generated/x86_64/percpu.ts'], module: 'typed-one-width' },
   { name: 'counter', title: 'percpu_counter vs the per-CPU op it is built on', requires: ['src/lib/percpu-counter.ts', 'src/define.ts'], module: 'counter' },
   { name: 'atomic', title: 'generated atomics vs the per-CPU op of the same width', requires: ['generated/atomic.ts', 'src/mm/memory.ts'], module: 'atomic' },
+  { name: 'member', title: 'a variable index into a per-CPU array; cmpxchg on an address', requires: ['src/member.ts', 'src/kernel/atomic.ts'], module: 'member' },
   { name: 'cc', title: 'percpu-cc: translation time, translated vs hand-written', requires: ['cc/compile.ts', 'examples/kernel/bpf_trace.c'], module: 'cc' },
   { name: 'generator', title: 'generator wall time (make generate / make check)', requires: ['generator/cli.ts'], module: 'generator' },
   { name: 'alloc', title: 'dynamic per-CPU allocator', requires: ['src/mm/percpu-alloc.ts', 'src/typed.ts'], module: 'alloc' },
