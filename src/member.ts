@@ -112,6 +112,7 @@ export function pcpu_ptr_add<const S extends TypeArg>(m: Machine, p: PerCpuPtr<u
 
 /** The pointers pcpu_ptr_at() made, by the pointer they came from, their type and their offset. */
 const AT = new WeakMap<PerCpuPtr<unknown>, Map<TypeArg, Map<number, PerCpuPtr<unknown>>>>();
+const atLast: { p: PerCpuPtr<unknown> | null; type: TypeArg | null; byOff: Map<number, PerCpuPtr<unknown>> } = { p: null, type: null, byOff: new Map() };
 
 /**
  * pcpu_ptr_add(m, p, bytes, type), made once per (p, type, bytes) and then
@@ -122,10 +123,19 @@ const AT = new WeakMap<PerCpuPtr<unknown>, Map<TypeArg, Map<number, PerCpuPtr<un
  * reused one refuses a use after free as a new one would.
  */
 export function pcpu_ptr_at<const S extends TypeArg>(m: Machine, p: PerCpuPtr<unknown>, bytes: number, type: S): PtrTo<S> {
-  let byType = AT.get(p);
-  if (byType === undefined) AT.set(p, (byType = new Map()));
-  let byOff = byType.get(type);
-  if (byOff === undefined) byType.set(type, (byOff = new Map()));
+  let byOff: Map<number, PerCpuPtr<unknown>>;
+  // A loop indexes one array: the last object and type's offsets are kept at hand.
+  if (p === atLast.p && type === atLast.type) byOff = atLast.byOff;
+  else {
+    let byType = AT.get(p);
+    if (byType === undefined) AT.set(p, (byType = new Map()));
+    let found = byType.get(type);
+    if (found === undefined) byType.set(type, (found = new Map()));
+    byOff = found;
+    atLast.p = p;
+    atLast.type = type;
+    atLast.byOff = byOff;
+  }
   let q = byOff.get(bytes);
   if (q === undefined) {
     q = pcpu_ptr_add(m, p, bytes, type) as PerCpuPtr<unknown>;
