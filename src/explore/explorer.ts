@@ -258,16 +258,19 @@ export function partition(s: Scenario, lim: SearchLimits, states: Set<string> | 
       }
       const sch = replay(t.prefix);
       const en = nextChoices(sch, lim.maxSteps, states);
-      sch.m.retire();
       if (en === null) {
+        sch.m.retire();
         next.push({ ...t, terminal: true });
         continue;
       }
       const todo = lim.reduction === 'none' ? en : en.filter((x) => !t.sleep.some((z) => z.token === x.token));
+      if (todo.length === 0) sch.m.retire();
       const explored: Ev[] = [];
-      for (const c of todo) {
+      for (let k = 0; k < todo.length; k++) {
+        const c = todo[k]!;
         const sleep = lim.reduction === 'none' ? [] : [...t.sleep, ...explored].filter((z) => !dependent(z, c));
-        const child = replay(t.prefix);
+        // The first child goes on from the world that found the children; the others replay the prefix.
+        const child = k === 0 ? sch : replay(t.prefix);
         child.apply(c.choice, c.token);
         transitions++;
         const stops = child.violation !== null;
