@@ -249,9 +249,12 @@ function assemble(t: Translation, flavour: Flavour, source: string, outDir: stri
   return `${lines.join('\n')}\n`;
 }
 
+/** The folders of the runtime's TypeScript sources, which the check reads as declarations (cc/declarations.ts). */
+export const RUNTIME_SOURCES: readonly string[] = ['src', 'generated', 'c'].map((d) => path.join(ROOT, d));
+
 /** Zero diagnostics, and every per-CPU op bound once from the architecture table (cc/validate.ts). */
 function validate(outDir: string, names: readonly string[], texts: readonly string[]): CheckResult['timings'] {
-  const r = checkModules(names.map((n, i) => ({ file: path.join(outDir, n), text: texts[i] })), opModuleStubs(texts), path.join(ROOT, '.percpu-cc'));
+  const r = checkModules(names.map((n, i) => ({ file: path.join(outDir, n), text: texts[i] })), opModuleStubs(texts), path.join(ROOT, '.percpu-cc'), RUNTIME_SOURCES);
   if (r.problems.length > 0) throw new Error(`percpu-cc: the translated module failed validation (a translator bug):\n${r.problems.join('\n')}`);
   return r.timings;
 }

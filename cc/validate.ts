@@ -146,15 +146,16 @@ export interface CheckResult {
 }
 
 /**
- * The TypeScript sources on disk that the in-memory modules import by
- * relative path (`./x.js` is `./x.ts`), read from their import lines.
+ * The TypeScript sources on disk, in one of the `declared` folders, that the
+ * in-memory modules import by relative path (`./x.js` is `./x.ts`), read
+ * from their import lines.
  */
-function importedSources(memory: ReadonlyMap<string, string>): string[] {
+function importedSources(memory: ReadonlyMap<string, string>, declared: readonly string[]): string[] {
   const out = new Set<string>();
   for (const [file, text] of memory) {
     for (const [, spec] of text.matchAll(/^(?:import|export)\b[^'"\n]*?['"](\.{1,2}\/[^'"]+)\.js['"]/gm)) {
       const f = path.resolve(path.dirname(file), `${spec}.ts`);
-      if (!memory.has(f) && !f.includes(`${path.sep}node_modules${path.sep}`) && existsSync(f)) out.add(f);
+      if (!memory.has(f) && declared.some((d) => f.startsWith(`${d}${path.sep}`)) && existsSync(f)) out.add(f);
     }
   }
   return [...out];
@@ -163,9 +164,12 @@ function importedSources(memory: ReadonlyMap<string, string>): string[] {
 /**
  * Type-checks the modules (zero diagnostics) and applies the no-dispatch rule.
  * `extra` are further in-memory files they import (the op declarations);
- * `cacheDir` holds the compiler's code cache and the imported sources' declarations.
+ * `cacheDir` holds the compiler's code cache and the imported sources'
+ * declarations. The sources the modules import from the `declared` folders
+ * (the runtime's) are read as declarations; any other (a --stubs module, one
+ * a test writes) as it is, so that a passing file never makes the cache again.
  */
-export function checkModules(mods: readonly ModuleText[], extra: readonly (readonly [string, string])[], cacheDir: string): CheckResult {
+export function checkModules(mods: readonly ModuleText[], extra: readonly (readonly [string, string])[], cacheDir: string, declared: readonly string[] = []): CheckResult {
   const t0 = performance.now();
   const s = setup(cacheDir);
   const t1 = performance.now();
@@ -176,7 +180,7 @@ export function checkModules(mods: readonly ModuleText[], extra: readonly (reado
   s.disk.clear();
   s.making = true;
   try {
-    s.declarations = declarationsFor(ts, importedSources(s.memory), s.options, s.host, cacheDir);
+    s.declarations = declarationsFor(ts, importedSources(s.memory, declared), s.options, s.host, cacheDir);
   } finally {
     s.making = false;
   }

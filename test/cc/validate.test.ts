@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../../cc/compile.js';
+import { ROOT, RUNTIME_SOURCES, compileFile } from '../../cc/compile.js';
 import { declarationsFor, type Declarations } from '../../cc/declarations.js';
 import { checkModules, compilerOptions } from '../../cc/validate.js';
 
@@ -54,9 +54,20 @@ describe('checkModules', () => {
       `export function cpus(m: Machine): number { return m.${member}; }`,
       '',
     ].join('\n');
-    expect(checkModules([{ file: path.join(OUTSIDE, 'ok.ts'), text: text('nrCpus') }], [], CACHE).problems).toEqual([]);
-    expect(checkModules([{ file: path.join(OUTSIDE, 'ok.ts'), text: text('nrCPUs') }], [], CACHE).problems)
+    expect(checkModules([{ file: path.join(OUTSIDE, 'ok.ts'), text: text('nrCpus') }], [], CACHE, RUNTIME_SOURCES).problems).toEqual([]);
+    expect(checkModules([{ file: path.join(OUTSIDE, 'ok.ts'), text: text('nrCPUs') }], [], CACHE, RUNTIME_SOURCES).problems)
       .toEqual(["ok.ts:2: TS2551: Property 'nrCPUs' does not exist on type 'Machine'. Did you mean 'nrCpus'?"]);
+  });
+
+  it('fails a translation whose output does not type-check against a module it imports (a --stubs module)', () => {
+    const stubs = path.join(DIR, 'bad-sensor-stubs.ts');
+    // sensor.c declares `int read_sensor(int cpu)`; this stub takes a string.
+    writeFileSync(stubs, `import type { Machine } from '${importPath(DIR, 'src/machine.js')}';\nexport function read_sensor(m: Machine, cpu: string): number { return m.nrCpus + cpu.length; }\n`);
+    expect(() => compileFile(path.join(ROOT, 'test/cc/stubs/sensor.c'), { outDir: DIR, display: 'test/cc/stubs/sensor.c', stubs })).toThrow([
+      'percpu-cc: the translated module failed validation (a translator bug):',
+      "sensor.ts:33: TS2345: Argument of type 'number' is not assignable to parameter of type 'string'.",
+      "sensor-stepped.ts:46: TS2345: Argument of type 'number' is not assignable to parameter of type 'string'.",
+    ].join('\n'));
   });
 
   it('refuses an element access that looks an op up', () => {
@@ -71,12 +82,12 @@ describe('checkModules', () => {
     const stub = path.join(DIR, 'stub.ts');
     const user = { file: path.join(DIR, 'user.ts'), text: "import { f } from './stub.js';\nexport const y: number = f();\n" };
     writeFileSync(stub, 'export function f() { return 1; }\n');
-    const first = checkModules([user], [], cache);
+    const first = checkModules([user], [], cache, [DIR]);
     expect([first.problems, first.declarationsMade]).toEqual([[], true]);
-    const again = checkModules([user], [], cache);
+    const again = checkModules([user], [], cache, [DIR]);
     expect([again.problems, again.declarationsMade]).toEqual([[], false]);
     writeFileSync(stub, "export function f() { return 'one'; }\n");
-    const changed = checkModules([user], [], cache);
+    const changed = checkModules([user], [], cache, [DIR]);
     expect([changed.problems, changed.declarationsMade]).toEqual([["user.ts:2: TS2322: Type 'string' is not assignable to type 'number'."], true]);
   });
 });
@@ -139,8 +150,8 @@ describe('declarationsFor', () => {
     });
     expect(declarationsFor(ts, [path.join(dir, 'a.ts')], options, host, cache)).toBeUndefined();
     const user = (t: string): { file: string; text: string } => ({ file: path.join(dir, 'user.ts'), text: `import { v } from './a.js';\nexport const n: ${t} = v.n;\n` });
-    expect(checkModules([user('number')], [], cache)).toMatchObject({ problems: [], declarationsMade: false });
-    expect(checkModules([user('string')], [], cache).problems).toEqual(["user.ts:2: TS2322: Type 'number' is not assignable to type 'string'."]);
+    expect(checkModules([user('number')], [], cache, [dir])).toMatchObject({ problems: [], declarationsMade: false });
+    expect(checkModules([user('string')], [], cache, [dir]).problems).toEqual(["user.ts:2: TS2322: Type 'number' is not assignable to type 'string'."]);
   });
 });
 
