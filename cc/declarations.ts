@@ -88,7 +88,8 @@ export function declarationsFor(ts: typeof TS, roots: readonly string[], options
   if (fresh) return fromCache(old, false);
 
   const all = [...new Set([...(old?.key === key ? old.roots.filter((r) => readText(r) !== undefined) : []), ...roots])].sort();
-  const program = ts.createProgram(all, { ...options, noEmit: false, declaration: true, emitDeclarationOnly: true, declarationMap: false }, host);
+  // noCheck: the emit infers the types it prints but does not check the sources' bodies (their errors are no concern of the check).
+  const program = ts.createProgram(all, { ...options, noEmit: false, noCheck: true, declaration: true, emitDeclarationOnly: true, declarationMap: false }, host);
   // Every source the program read decides what is emitted, so every one is in the key, even those (the generated op modules, which
   // src/typed.ts imports) whose declarations no declaration imports: those are never emitted, nor checked as emitting would.
   const files: Record<string, string> = {};
