@@ -333,7 +333,10 @@ export class Scheduler {
 
   /** Every task has finished and no handler runs. */
   get finished(): boolean {
-    return this.tasks.every((t) => t.done) && this.cpus.every((c) => c.nested.length === 0);
+    // Asked at every point of a schedule: loops, not callbacks.
+    for (const t of this.tasks) if (!t.done) return false;
+    for (const c of this.cpus) if (c.nested.length !== 0) return false;
+    return true;
   }
 
   private top(cpu: number): Frame | null {
