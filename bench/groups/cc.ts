@@ -107,12 +107,12 @@ function traceCallBpf(m: Machine, active: PerCpuPtr<'i32'>, programsRun: number)
  * percpu_counter as a TypeScript object, s64 as bigint as in the translation
  * (the C's s64 arithmetic, exact), the fold under the raw spinlock.
  */
-interface HandCounter {
+export interface HandCounter {
   readonly lock: number;
   count: bigint;
   readonly counters: PerCpuPtr<'i32'>;
 }
-function percpuCounterAddBatch(m: Machine, fbc: HandCounter, amount: bigint, batch: number): void {
+export function percpuCounterAddBatch(m: Machine, fbc: HandCounter, amount: bigint, batch: number): void {
   const old = { value: this_cpu_read_4(m, fbc.counters) };
   for (;;) {
     const next = BigInt.asIntN(64, BigInt(old.value | 0) + amount);
