@@ -53,9 +53,12 @@ const MAIN_LINE = /^percpu-cc: main thread (\d+) ms CPU$/m;
  * Runs the command as a user does, in fresh processes: one unrecorded run
  * first (it fills tsx's transform cache, the compiler's code cache and the
  * runtime's declarations in .percpu-cc/, as any first use does), then up to 5
- * recorded ones. The value is CPU time of every thread, which other work on a
- * shared machine stretches far less than wall time; the note has the median
- * wall time and the median CPU time of the main thread alone.
+ * recorded ones. The value is wall time, start to exit, which is what the
+ * issue's "takes ≤ 2 s" means and what a user waits; V8 compiles the
+ * TypeScript compiler's hot functions on background threads beside the main
+ * one, so on two idle cores the CPU time (in the note, all threads and the
+ * main thread alone) is larger than the wall time. Other work on a shared
+ * machine stretches wall time: read the load average in the note.
  */
 function translateRow(ctx: GroupContext, file: string, title: string, formula: string, target: Target): Row {
   const cpu: number[] = [];
@@ -76,9 +79,9 @@ function translateRow(ctx: GroupContext, file: string, title: string, formula: s
     if (t) main.push(Number(t[1]) / 1000);
     phases = res.stderr.split('\n').find((l) => l.includes(': preprocess ')) ?? '';
   }
-  const mainNote = main.length > 0 ? `main thread ${median(main).toFixed(2)} s of CPU (median; the rest is V8's optimizing-compiler and GC threads and tsx's loader thread); ` : '';
-  const note = `${mainNote}wall time ${median(wall).toFixed(2)} s (median; 1-minute load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} CPUs); the last run's phases: ${phases.replace(/^.*?: /, '')}`;
-  return valueRow({ id: 'cc.translate500', group: 'cc', title, formula, unit: 's', samples: cpu, target, note });
+  const mainNote = main.length > 0 ? `, main thread ${median(main).toFixed(2)} s (the rest is V8's optimizing-compiler and GC threads and tsx's loader thread)` : '';
+  const note = `CPU time ${median(cpu).toFixed(2)} s of every thread${mainNote} (medians; 1-minute load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} CPUs); the last run's phases: ${phases.replace(/^.*?: /, '')}`;
+  return valueRow({ id: 'cc.translate500', group: 'cc', title, formula, unit: 's', samples: wall, target, note });
 }
 
 /**
@@ -207,9 +210,9 @@ const group: BenchGroup = {
     const text = bigC(ctx.root, 500);
     writeFileSync(file, text);
     const lines = text.split('\n').length - 1;
-    const title = `percpu-cc: translate a ${lines}-line C file, validation included (the whole command, process start included; CPU seconds)`;
+    const title = `percpu-cc: translate a ${lines}-line C file, validation included (the whole command, process start included; wall seconds)`;
     const target = { op: '<=' as const, value: 2 };
-    const formula = 'CPU seconds (user + system, every thread) of `node bin/percpu-cc.mjs big.c --out DIR`, start to exit';
+    const formula = 'wall seconds of `node bin/percpu-cc.mjs big.c --out DIR`, start to exit (median of fresh processes)';
     if (ctx.quick) {
       rows.push(skipRow({ id: 'cc.translate500', group: 'cc', title, formula, unit: 's', target, reason: 'quick mode: timed only in a full run' }));
     } else {
