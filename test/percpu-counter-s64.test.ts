@@ -15,7 +15,7 @@ import {
   percpu_counter_compare, percpu_counter_dec, percpu_counter_destroy, percpu_counter_inc, percpu_counter_init,
   percpu_counter_limited_add, percpu_counter_read, percpu_counter_read_positive, percpu_counter_read_s64, percpu_counter_set,
   percpu_counter_sub, percpu_counter_sub_local, percpu_counter_sum, percpu_counter_sum_positive, percpu_counter_sum_s64,
-  percpu_counter_sync, type PercpuCounter,
+  percpu_counter_sync, percpuCounterView, type PercpuCounter,
 } from '../src/lib/percpu-counter.js';
 
 const TWO53 = 2n ** 53n;
@@ -227,11 +227,13 @@ describe('refusals change nothing, on the fast path as on the slow one', () => {
     }
   });
 
-  it('an arm64 machine is refused at init, before anything is allocated', () => {
+  it('an arm64 counter is not shared with worker threads: percpuCounterView refuses it before making anything', () => {
     const m = new Machine({ cpus: 2, arch: 'arm64' }).boot();
-    expect(() => percpu_counter_init(m)).toThrow(new MachineStateError(
-      'percpu_counter_init: percpu_counter is built for x86-64 here (its fast path is this_cpu_try_cmpxchg on %gs); the machine is arm64',
+    const fbc = percpu_counter_init(m, 3);
+    expect(allocations(m)).toBe(1);
+    expect(() => percpuCounterView(m, fbc.counters!, fbc.state, 'attachPercpuCounter')).toThrow(new MachineStateError(
+      'attachPercpuCounter: a counter is shared with worker threads on an x86-64 machine only; the machine is arm64',
     ));
-    expect(allocations(m)).toBe(0);
+    expect([allocations(m), percpu_counter_sum_s64(fbc), m.ctx.irqsDisabled, m.ctx.preemptCount]).toEqual([1, 3n, false, 0]);
   });
 });

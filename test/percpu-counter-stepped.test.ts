@@ -4,10 +4,12 @@
  * the plain functions. The steps of an add that stays in the delta and of one
  * that folds; the lock step waits while another caller holds the lock; on
  * one CPU every call gives what the plain function gives (a seeded sequence
- * of calls run on both); a refused call yields no step and
- * changes nothing.
+ * of calls run on both, on each architecture); a refused call yields no step
+ * and changes nothing. arm64 runs the same this_cpu_try_cmpxchg loop on its
+ * own ops; asm-generic, without HAVE_CMPXCHG_LOCAL, the local_irq_save build.
  */
 import { describe, expect, it } from 'vitest';
+import type { Arch } from '../src/arch.js';
 import { Machine } from '../src/machine.js';
 import * as plain from '../src/lib/percpu-counter.js';
 import { percpu_counter_destroy, percpu_counter_init, percpu_counter_read_s64, percpu_counter_sum_s64 } from '../src/lib/percpu-counter.js';
@@ -23,8 +25,8 @@ function run<R>(g: Generator<Step, R, undefined>): { steps: string[]; value: R }
   }
 }
 
-function boot(): { m: Machine; fbc: ReturnType<typeof percpu_counter_init> } {
-  const m = new Machine({ cpus: 2 });
+function boot(arch: Arch = 'x86_64'): { m: Machine; fbc: ReturnType<typeof percpu_counter_init> } {
+  const m = new Machine({ cpus: 2, arch });
   m.boot();
   return { m, fbc: percpu_counter_init(m, 0) };
 }
@@ -53,6 +55,42 @@ describe('stepped percpu_counter', () => {
     expect(fbc.m.ctx.irqsDisabled).toBe(false);
   });
 
+  it('arm64: the add is its own this_cpu_read and this_cpu_try_cmpxchg (cas on TPIDR_EL1); the fold spells lock and count in arm64', () => {
+    const { m, fbc } = boot('arm64');
+    const base = ['mrs x1, tpidr_el1', 'add x1, x1, #[var]'];
+    expect(run(stepped.percpu_counter_add(fbc, 3)).steps).toEqual([...base, 'ldr w2, [x1]', ...base, 'cas w2, w3, [x1]']);
+    expect(run(stepped.percpu_counter_add(fbc, 40)).steps).toEqual([
+      ...base, 'ldr w2, [x1]',
+      'casa w1, w2, [fbc.lock]    ; raw_spin_lock',
+      ...base, 'ldr w2, [x1]',
+      'ldr x1, [fbc.count]; add x1, x1, x0; str x1, [fbc.count]',
+      ...base, 'ldr w2, [x1]', 'add w2, w2, w0', 'str w2, [x1]',
+      'stlrb wzr, [fbc.lock]    ; raw_spin_unlock',
+    ]);
+    expect([percpu_counter_read_s64(fbc), percpu_counter_sum_s64(fbc)]).toEqual([43n, 43n]);
+    expect([m.ctx.preemptCount, m.ctx.irqsDisabled, fbc.locked]).toEqual([0, false, false]);
+  });
+
+  it('generic: the whole add runs with interrupts off, __this_cpu_read then this_cpu_add, or the fold under the bare lock', () => {
+    const { m, fbc } = boot('generic');
+    const read = ['cpu = raw_smp_processor_id()', 'ptr = [var] + __per_cpu_offset[cpu]', 'r = *(u32 *)ptr'];
+    expect(run(stepped.percpu_counter_add(fbc, 3)).steps).toEqual([...read, ...read, 'r += val', '*(u32 *)ptr = r']);
+    const add = stepped.percpu_counter_add(fbc, 40);
+    expect((add.next().value as Step).asm).toBe(read[0]);
+    // local_irq_save before the first step: no interrupt can come between the decision and the update.
+    expect([m.ctx.irqsDisabled, m.ctx.preemptCount]).toEqual([true, 0]);
+    expect(run(add).steps).toEqual([
+      ...read.slice(1),
+      'arch_spin_lock(&fbc.lock)    ; raw_spin_lock',
+      'fbc.count += r',
+      ...read, 'r += val', '*(u32 *)ptr = r',
+      'arch_spin_unlock(&fbc.lock)    ; raw_spin_unlock',
+    ]);
+    expect([percpu_counter_read_s64(fbc), percpu_counter_sum_s64(fbc)]).toEqual([43n, 43n]);
+    expect(run(stepped.percpu_counter_read(fbc)).steps).toEqual(['r = fbc.count']);
+    expect([m.ctx.preemptCount, m.ctx.irqsDisabled, fbc.locked]).toEqual([0, false, false]);
+  });
+
   it('the lock step waits while another CPU holds the lock, and the holder runs with interrupts off', () => {
     const { m, fbc } = boot();
     const sum = stepped.percpu_counter_sum(fbc);
@@ -72,9 +110,9 @@ describe('stepped percpu_counter', () => {
     expect(percpu_counter_sum_s64(fbc)).toBe(7n);
   });
 
-  it('on one CPU, every call agrees with the plain function (2000 seeded calls, both CPUs in turn)', () => {
-    const a = boot();
-    const b = boot();
+  for (const arch of ['x86_64', 'arm64', 'generic'] as const) it(`${arch}: on one CPU, every call agrees with the plain function (2000 seeded calls, both CPUs in turn)`, () => {
+    const a = boot(arch);
+    const b = boot(arch);
     let seed = 12345;
     const rnd = (n: number): number => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;

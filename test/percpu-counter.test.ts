@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { per_cpu_ptr } from '../src/accessors.js';
+import type { Arch } from '../src/arch.js';
 import { MachineStateError } from '../src/errors.js';
 import { cpu_down, cpu_up } from '../src/kernel/hotplug.js';
 import { Machine } from '../src/machine.js';
@@ -14,8 +15,8 @@ import {
 } from '../src/lib/percpu-counter.js';
 import { local_irq_restore, local_irq_save } from '../src/kernel/preempt.js';
 
-function boot(cpus = 4): Machine {
-  return new Machine({ cpus }).boot();
+function boot(cpus = 4, arch: Arch = 'x86_64'): Machine {
+  return new Machine({ cpus, arch }).boot();
 }
 
 /** The s32 delta of one CPU, read through per_cpu_ptr. */
@@ -258,4 +259,62 @@ describe('hotplug fold and destroy', () => {
     cpu_down(m, 1);
     expect(() => percpu_counter_destroy({} as PercpuCounter)).toThrow(TypeError);
   });
+});
+
+describe('every architecture, as its kernel builds lib/percpu_counter.c', () => {
+  // x86-64 and arm64 select HAVE_CMPXCHG_LOCAL (the this_cpu_try_cmpxchg loop); asm-generic runs the add under local_irq_save.
+  for (const arch of ['x86_64', 'arm64', 'generic'] as const) {
+    it(`${arch}: exact deltas, folds, s64 amounts, set, sync, compare, limited_add and hotplug`, () => {
+      const m = boot(4, arch);
+      const fbc = percpu_counter_init(m, 5);
+      percpu_counter_add(fbc, 31);
+      expect([percpu_counter_read(fbc), delta(fbc, 0), percpu_counter_sum(fbc)]).toEqual([5, 31, 36]);
+      percpu_counter_inc(fbc); // |31 + 1| >= 32: fold
+      expect([percpu_counter_read(fbc), delta(fbc, 0)]).toEqual([37, 0]);
+      m.runOn(2, () => { percpu_counter_dec(fbc); percpu_counter_sub(fbc, 3n); percpu_counter_add_batch(fbc, -2, 7); });
+      expect([percpu_counter_read(fbc), delta(fbc, 2), percpu_counter_sum(fbc)]).toEqual([37, -6, 31]);
+      m.runOn(2, () => percpu_counter_add_batch(fbc, -1, 7)); // |-6 - 1| >= 7: folds -7
+      expect([percpu_counter_read(fbc), delta(fbc, 2)]).toEqual([30, 0]);
+      // An amount past 2^53 is exact; one that wraps s64 wraps as -fno-strict-overflow does.
+      m.runOn(1, () => { percpu_counter_add(fbc, 9); percpu_counter_add(fbc, 2n ** 60n); });
+      expect([fbc.countS64, delta(fbc, 1)]).toEqual([2n ** 60n + 39n, 0]);
+      percpu_counter_add_local(fbc, 1_000_000);
+      // compare decides from the count alone when it is farther than batch × online CPUs: it does not see the delta.
+      expect([delta(fbc, 0), percpu_counter_compare(fbc, 2n ** 60n + 1_000_039n), percpu_counter_compare(fbc, 2n ** 60n + 39n)]).toEqual([1_000_000, -1, 1]);
+      percpu_counter_sync(fbc);
+      expect([fbc.countS64, delta(fbc, 0)]).toEqual([2n ** 60n + 1_000_039n, 0]);
+      percpu_counter_set(fbc, -3);
+      m.runOn(3, () => percpu_counter_add(fbc, 4));
+      // -3 + 8 + cpu3's 4 = 9 is within 10 (decided by the sum, under the lock: 8 goes into count); 9 + 2 is not.
+      expect([percpu_counter_limited_add(fbc, 10, 8), percpu_counter_limited_add(fbc, 10, 2), fbc.countS64, percpu_counter_sum(fbc)]).toEqual([true, false, 5n, 9]);
+      cpu_down(m, 3); // the dead CPU's delta (4) is folded into count
+      expect([percpu_counter_read(fbc), percpu_counter_sum(fbc), percpu_counter_batch(m)]).toEqual([9, 9, 32]);
+      expect([m.ctx.preemptCount, m.ctx.irqsDisabled, fbc.locked]).toEqual([0, false, false]);
+    });
+
+    it(`${arch}: a refused call changes nothing (bad amount, destroyed counter, recursive fold)`, () => {
+      const m = boot(2, arch);
+      const fbc = percpu_counter_init(m, 7);
+      percpu_counter_add(fbc, 31);
+      const state = () => [delta(fbc, 0), fbc.countS64, fbc.locked, m.ctx.irqsDisabled, m.ctx.preemptCount];
+      const before = state();
+      expect(() => percpu_counter_add(fbc, 0.5)).toThrow(new TypeError(
+        'percpu_counter_add: amount must be a safe integer number (|v| ≤ 2^53 - 1) or a bigint (s64), got 0.5; nothing was changed',
+      ));
+      expect(() => percpu_counter_add_batch(fbc, 1, 0)).toThrow('percpu_counter_add_batch: batch must be an integer from 1 to 2147483647 (s32), got 0');
+      fbc.locked = true; // this thread holds fbc->lock: the fold of the next add would deadlock
+      const deadlock = (what: string) => new MachineStateError(`${what}: deadlock: the percpu_counter's lock is already held on this CPU`);
+      expect(() => percpu_counter_inc(fbc)).toThrow(deadlock('percpu_counter_add'));
+      expect(() => percpu_counter_add_batch(fbc, 2n ** 60n, 32)).toThrow(deadlock('percpu_counter_add_batch'));
+      expect(() => percpu_counter_sync(fbc)).toThrow(deadlock('percpu_counter_sync'));
+      fbc.locked = false;
+      expect(state()).toEqual(before);
+      expect(before).toEqual([31, 7n, false, false, 0]);
+      percpu_counter_destroy(fbc);
+      expect(() => percpu_counter_add(fbc, 1)).toThrow(new MachineStateError(
+        'percpu_counter_add: the percpu_counter was destroyed by percpu_counter_destroy(); initialise a new one with percpu_counter_init()',
+      ));
+      expect([m.ctx.irqsDisabled, m.ctx.preemptCount]).toEqual([false, 0]);
+    });
+  }
 });

@@ -48,9 +48,6 @@ export function percpu_counter_of(m: Machine, addr: number, what: string, sym: s
 export function percpu_counter_init_at(m: Machine, addr: number, sym: string, amount: S64): number {
   const what = `percpu_counter_init(&${sym})`;
   machineArg(m, what);
-  if (m.arch !== 'x86_64') {
-    throw new MachineStateError(`${what}: the runtime's percpu_counter is its x86-64 build (the this_cpu_try_cmpxchg fast path on %gs) and the machine is ${m.arch}: check this file with --arch x86_64; nothing was made`);
-  }
   // The object must be memory: the same check as a load of it, refused before anything is made.
   m.load(addr, 'ulong');
   let map = counters.get(m);

@@ -1,9 +1,11 @@
 /**
- * percpu_counter, stepped: the kernel's lib/percpu_counter.c (v6.11+, the
- * CONFIG_HAVE_CMPXCHG_LOCAL build) instruction by instruction, on the same
- * runtime counter as the plain functions of src/lib/percpu-counter.ts, so a
- * scenario or translated C can interleave other CPUs, preemption and
- * interrupts inside a counter call. Each access is one step:
+ * percpu_counter, stepped: the kernel's lib/percpu_counter.c (v6.11+)
+ * instruction by instruction, as the machine's architecture builds it (the
+ * CONFIG_HAVE_CMPXCHG_LOCAL this_cpu_try_cmpxchg loop on x86-64 and arm64,
+ * the local_irq_save build on asm-generic), on the same runtime counter as
+ * the plain functions of src/lib/percpu-counter.ts, so a scenario or
+ * translated C can interleave other CPUs, preemption and interrupts inside a
+ * counter call. Each access is one step:
  *
  * - the CPU's s32 delta through the machine's own stepped per-CPU ops
  *   (this_cpu_read, this_cpu_try_cmpxchg, __this_cpu_read, __this_cpu_sub:
@@ -22,6 +24,7 @@
 import { per_cpu_ptr } from '../accessors.js';
 import { cpu_dying_mask } from '../kernel/hotplug.js';
 import { local_irq_restore, local_irq_save, preempt_disable, preempt_enable } from '../kernel/preempt.js';
+import type { Arch } from '../arch.js';
 import type { Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
 import { load, store, type Step, type StepGen } from '../sched/step.js';
@@ -66,18 +69,48 @@ function res(fbc: PercpuCounter): { lock: string; count: string; name: string } 
   return { lock: `${id}.lock`, count: `${id}.count`, name: percpu_counter_name(fbc) };
 }
 
+/**
+ * How each architecture spells the steps on the lock and the count, which
+ * are ordinary kernel memory: x86-64's instructions; arm64's with LSE atomics
+ * (qspinlock's acquire compare-and-swap, the release store of its unlock);
+ * asm-generic in C, as its per-CPU ops are.
+ */
+const SPELLING: Readonly<Record<Arch, Readonly<Record<'lock' | 'unlock' | 'load' | 'add' | 'store', (n: string) => string>>>> = {
+  x86_64: {
+    lock: (n) => `lock cmpxchgl %edx, ${n}.lock`,
+    unlock: (n) => `movb $0, ${n}.lock`,
+    load: (n) => `movq ${n}.count, %rax`,
+    add: (n) => `addq %rax, ${n}.count`,
+    store: (n) => `movq %rax, ${n}.count`,
+  },
+  arm64: {
+    lock: (n) => `casa w1, w2, [${n}.lock]`,
+    unlock: (n) => `stlrb wzr, [${n}.lock]`,
+    load: (n) => `ldr x0, [${n}.count]`,
+    add: (n) => `ldr x1, [${n}.count]; add x1, x1, x0; str x1, [${n}.count]`,
+    store: (n) => `str x0, [${n}.count]`,
+  },
+  generic: {
+    lock: (n) => `arch_spin_lock(&${n}.lock)`,
+    unlock: (n) => `arch_spin_unlock(&${n}.lock)`,
+    load: (n) => `r = ${n}.count`,
+    add: (n) => `${n}.count += r`,
+    store: (n) => `${n}.count = r`,
+  },
+};
+
 /** raw_spin_lock(&fbc->lock): preemption off, then the acquisition, a step that waits while the lock is held. */
 function* rawLock(m: Machine, fbc: PercpuCounter): StepGen<void> {
   preempt_disable(m);
   const r = res(fbc);
-  yield { asm: `lock cmpxchgl %edx, ${r.name}.lock    ; raw_spin_lock`, writes: [r.lock], enabled: () => !fbc.locked };
+  yield { asm: `${SPELLING[m.arch].lock(r.name)}    ; raw_spin_lock`, writes: [r.lock], enabled: () => !fbc.locked };
   fbc.locked = true;
 }
 
 /** raw_spin_unlock(&fbc->lock). */
 function* rawUnlock(m: Machine, fbc: PercpuCounter): StepGen<void> {
   const r = res(fbc);
-  yield { asm: `movb $0, ${r.name}.lock    ; raw_spin_unlock`, writes: [r.lock] };
+  yield { asm: `${SPELLING[m.arch].unlock(r.name)}    ; raw_spin_unlock`, writes: [r.lock] };
   fbc.locked = false;
   preempt_enable(m);
 }
@@ -96,8 +129,10 @@ function* unlock(m: Machine, fbc: PercpuCounter, flags: number): StepGen<void> {
 }
 
 /** One step on the shared s64 count: `fn` runs when the scheduler resumes the task. */
-function* onCount<R>(fbc: PercpuCounter, asm: string, write: boolean, fn: () => R): StepGen<R> {
+function* onCount<R>(fbc: PercpuCounter, kind: 'load' | 'add' | 'store', fn: () => R): StepGen<R> {
   const r = res(fbc);
+  const asm = SPELLING[fbc.m.arch][kind](r.name);
+  const write = kind !== 'load';
   const step: { -readonly [K in keyof Step]: Step[K] } = write ? { asm, writes: [r.count] } : { asm, reads: [r.count] };
   const before = fbc.count64[0];
   yield step;
@@ -132,12 +167,13 @@ export function* percpu_counter_add_batch(fbc: PercpuCounter, amount: S64, batch
   const a = s64(what, 'amount', amount);
   const b = BigInt(s32(what, batch));
   const m = fbc.m;
+  if (m.arch === 'generic') return yield* addBatchIrq(fbc, pcp, a, b);
   let count = BigInt(yield* ops(pcp).this_cpu_read(m, pcp));
   for (;;) {
     if (abs64(count + a) >= b) {
       const flags = yield* lock(m, fbc);
       const c = BigInt(yield* ops(pcp).__this_cpu_read(m, pcp));
-      yield* onCount(fbc, `addq %rax, ${res(fbc).name}.count`, true, () => {
+      yield* onCount(fbc, 'add', () => {
         fbc.count64[0] = BigInt.asIntN(64, fbc.count64[0] + BigInt.asIntN(64, c + a));
       });
       yield* ops(pcp).__this_cpu_sub(m, pcp, Number(c));
@@ -148,6 +184,37 @@ export function* percpu_counter_add_batch(fbc: PercpuCounter, amount: S64, batch
     if (yield* ops(pcp).this_cpu_try_cmpxchg(m, pcp, box, Number(BigInt.asIntN(32, count + a)))) return;
     count = m.arch === 'x86_64' ? (count & ~0xffffffffn) | BigInt(box.value >>> 0) : BigInt(box.value);
   }
+}
+
+/**
+ * percpu_counter_add_batch() without CONFIG_HAVE_CMPXCHG_LOCAL (asm-generic,
+ * lib/percpu_counter.c v6.11+ `#else`): with interrupts off,
+ *
+ *   count = __this_cpu_read(*fbc->counters) + amount;
+ *   if (abs(count) >= batch) {
+ *     raw_spin_lock(&fbc->lock);
+ *     fbc->count += count;
+ *     __this_cpu_sub(*fbc->counters, count - amount);
+ *     raw_spin_unlock(&fbc->lock);
+ *   } else {
+ *     this_cpu_add(*fbc->counters, amount);
+ *   }
+ */
+function* addBatchIrq(fbc: PercpuCounter, pcp: PerCpuPtr<'i32'>, a: bigint, b: bigint): StepGen<void> {
+  const m = fbc.m;
+  const flags = local_irq_save(m);
+  const count = BigInt.asIntN(64, BigInt(yield* ops(pcp).__this_cpu_read(m, pcp)) + a);
+  if (abs64(count) >= b) {
+    yield* rawLock(m, fbc);
+    yield* onCount(fbc, 'add', () => {
+      fbc.count64[0] = BigInt.asIntN(64, fbc.count64[0] + count);
+    });
+    yield* ops(pcp).__this_cpu_sub(m, pcp, Number(BigInt.asIntN(32, count - a)));
+    yield* rawUnlock(m, fbc);
+  } else {
+    yield* ops(pcp).this_cpu_add(m, pcp, Number(BigInt.asIntN(32, a)));
+  }
+  local_irq_restore(m, flags);
 }
 
 /** percpu_counter_add(fbc, amount), stepped: add_batch with percpu_counter_batch. */
@@ -189,13 +256,13 @@ export function percpu_counter_dec(fbc: PercpuCounter): StepGen<void> {
 /** percpu_counter_read(fbc), stepped: `return fbc->count;`, one 64-bit load, no lock. */
 export function* percpu_counter_read(fbc: PercpuCounter): StepGen<bigint> {
   deltas(fbc, 'percpu_counter_read');
-  return yield* onCount(fbc, `movq ${res(fbc).name}.count, %rax`, false, () => fbc.count64[0]);
+  return yield* onCount(fbc, 'load', () => fbc.count64[0]);
 }
 
 /** percpu_counter_read_positive(fbc), stepped: READ_ONCE(fbc->count), or 0 when it is negative. */
 export function* percpu_counter_read_positive(fbc: PercpuCounter): StepGen<bigint> {
   deltas(fbc, 'percpu_counter_read_positive');
-  const v = yield* onCount(fbc, `movq ${res(fbc).name}.count, %rax`, false, () => fbc.count64[0]);
+  const v = yield* onCount(fbc, 'load', () => fbc.count64[0]);
   return v >= 0n ? v : 0n;
 }
 
@@ -208,7 +275,7 @@ export function* percpu_counter_sum(fbc: PercpuCounter): StepGen<bigint> {
   const pcp = deltas(fbc, 'percpu_counter_sum');
   const m = fbc.m;
   const flags = yield* lock(m, fbc);
-  let ret = yield* onCount(fbc, `movq ${res(fbc).name}.count, %rax`, false, () => fbc.count64[0]);
+  let ret = yield* onCount(fbc, 'load', () => fbc.count64[0]);
   const dying = cpu_dying_mask(m);
   for (let cpu = 0; cpu < m.nrCpus; cpu++) {
     if (!m.online.test(cpu) && !dying.test(cpu)) continue;
@@ -232,7 +299,7 @@ export function* percpu_counter_set(fbc: PercpuCounter, amount: S64): StepGen<vo
   const m = fbc.m;
   const flags = yield* lock(m, fbc);
   for (const cpu of m.possible) yield* store(m, per_cpu_ptr(m, pcp, cpu), 'i32', 0);
-  yield* onCount(fbc, `movq %rax, ${res(fbc).name}.count`, true, () => {
+  yield* onCount(fbc, 'store', () => {
     fbc.count64[0] = a;
   });
   yield* unlock(m, fbc, flags);
@@ -244,7 +311,7 @@ export function* percpu_counter_sync(fbc: PercpuCounter): StepGen<void> {
   const m = fbc.m;
   const flags = yield* lock(m, fbc);
   const c = BigInt(yield* ops(pcp).__this_cpu_read(m, pcp));
-  yield* onCount(fbc, `addq %rax, ${res(fbc).name}.count`, true, () => {
+  yield* onCount(fbc, 'add', () => {
     fbc.count64[0] = BigInt.asIntN(64, fbc.count64[0] + c);
   });
   yield* ops(pcp).__this_cpu_sub(m, pcp, Number(c));
@@ -273,12 +340,11 @@ export function* __percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, am
   const b = s32(what, batch);
   if (a === 0n) return true;
   const m = fbc.m;
-  const name = res(fbc).name;
   const flags = local_irq_save(m);
   const unknown = errorBound(m, b);
   let count = BigInt(yield* ops(pcp).__this_cpu_read(m, pcp));
   if (abs64(count + a) <= BigInt(b)) {
-    const approx = yield* onCount(fbc, `movq ${name}.count, %rax`, false, () => fbc.count64[0]);
+    const approx = yield* onCount(fbc, 'load', () => fbc.count64[0]);
     if ((a > 0n && BigInt.asIntN(64, approx + unknown) <= lim) || (a < 0n && BigInt.asIntN(64, approx - unknown) >= lim)) {
       yield* ops(pcp).this_cpu_add(m, pcp, Number(BigInt.asIntN(32, a)));
       local_irq_restore(m, flags);
@@ -286,7 +352,7 @@ export function* __percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, am
     }
   }
   yield* rawLock(m, fbc);
-  count = BigInt.asIntN(64, (yield* onCount(fbc, `movq ${name}.count, %rax`, false, () => fbc.count64[0])) + a);
+  count = BigInt.asIntN(64, (yield* onCount(fbc, 'load', () => fbc.count64[0])) + a);
   let good: boolean | null = null;
   if (a > 0n) {
     if (BigInt.asIntN(64, count - unknown) > lim) good = false;
@@ -303,7 +369,7 @@ export function* __percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, am
   }
   if (good) {
     const c = BigInt(yield* ops(pcp).__this_cpu_read(m, pcp));
-    yield* onCount(fbc, `addq %rax, ${name}.count`, true, () => {
+    yield* onCount(fbc, 'add', () => {
       fbc.count64[0] = BigInt.asIntN(64, fbc.count64[0] + BigInt.asIntN(64, c + a));
     });
     yield* ops(pcp).__this_cpu_sub(m, pcp, Number(c));

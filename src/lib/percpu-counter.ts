@@ -11,9 +11,14 @@
  * CPUs (each delta stays strictly inside ±batch, and offline CPUs' deltas are
  * folded when they die). percpu_counter_sum() adds the deltas up under the lock.
  *
- * This is the x86-64 build (CONFIG_HAVE_CMPXCHG_LOCAL, Linux 6.11+): the fast
- * path is a this_cpu_try_cmpxchg loop, the slow path takes the lock with
- * interrupts off (raw_spin_lock_irqsave).
+ * Each architecture gets the build its kernel compiles (lib/percpu_counter.c,
+ * Linux 6.11+), chosen once, when the counter is made (see ARCH_OPS): x86-64
+ * and arm64 select HAVE_CMPXCHG_LOCAL (arch/x86/Kconfig, arch/arm64/Kconfig),
+ * so percpu_counter_add_batch is a this_cpu_try_cmpxchg loop whose fold takes
+ * the lock with interrupts off (raw_spin_lock_irqsave); asm-generic has no
+ * local cmpxchg, so the whole add runs under local_irq_save. The x86-64 fast
+ * path below is that loop's first turn written out; the other two are made of
+ * their architecture's generated ops.
  *
  * **count is an exact s64.** It is held as a 64-bit integer, so it is exact at
  * and past 2^53, and it wraps at ±2^63 as the kernel's does: the kernel is
@@ -43,7 +48,10 @@
  * works the same way.
  */
 import { threadId } from 'node:worker_threads';
-import { __this_cpu_read_4, __this_cpu_sub_4, this_cpu_add_4 } from '../../generated/x86_64/percpu.js';
+import type { Arch } from '../arch.js';
+import * as arm64 from '../../generated/arm64/percpu.js';
+import * as generic from '../../generated/generic/percpu.js';
+import * as x86_64 from '../../generated/x86_64/percpu.js';
 import { MachineStateError } from '../errors.js';
 import { cpu_dying_mask, cpuhp_setup_state, cpuhp_setup_state_nocalls } from '../kernel/hotplug.js';
 import { machineArg, type Machine } from '../machine.js';
@@ -84,13 +92,17 @@ export const S64_MIN = -(1n << 63n);
  * of other CPUs and stays in every core's cache. (In the kernel the
  * `counters` pointer every add reads usually shares the lock's line.) For
  * percpu_counter_add GATE is the batch; a destroyed counter's 0 makes every
- * add leave the fast path, where the destroyed check runs.
+ * add leave the fast path, where the destroyed check runs. Only an x86-64
+ * counter opens GATE (the inline fast path is its `%gs:` access): on arm64 and
+ * generic GATE stays 0 and every add goes to the architecture's own build.
+ * BATCH, next to GATE, is the batch on every architecture, 0 once destroyed.
  */
 const LOCK = 16;
 const OWNER = 17;
 /** Byte offset of the s64 count. */
 const COUNT_AT = 72;
 const GATE = 40;
+const BATCH = 41;
 /** Bytes of a counter's shared state: the fold's line and GATE's line, each with a line of room on both sides. */
 export const PERCPU_COUNTER_STATE_BYTES = 256;
 
@@ -138,6 +150,8 @@ export class PercpuCounter {
   declare readonly state: SharedArrayBuffer;
   /** True for a view rebuilt in another thread (attachPercpuCounter): not on the hotplug list, not destroyable there. */
   declare readonly attached: boolean;
+  /** @internal the machine's architecture's build of the counter (ARCH_OPS), chosen when it is made. */
+  declare readonly ops: CounterOps;
 
   /** @internal use percpu_counter_init() or attachPercpuCounter() */
   constructor(m: Machine, counters: PerCpuPtr<'i32'>, state: SharedArrayBuffer, attached: boolean) {
@@ -149,6 +163,7 @@ export class PercpuCounter {
     this.counters = counters;
     this.state = state;
     this.attached = attached;
+    this.ops = ARCH_OPS[m.arch];
   }
 
   /**
@@ -212,17 +227,19 @@ export class PercpuCounter {
 
   /** @internal whether percpu_counter_destroy() ran in any thread. */
   get destroyed(): boolean {
-    return this.counters === null || Atomics.load(this.words, GATE) === 0;
+    return this.counters === null || Atomics.load(this.words, BATCH) === 0;
   }
 
   /** @internal percpu_counter_batch changed (hotplug): every add reads it from here. */
   setBatch(batch: number): void {
-    Atomics.store(this.words, GATE, batch);
+    Atomics.store(this.words, BATCH, batch);
+    Atomics.store(this.words, GATE, this.ops === X86_64_OPS ? batch : 0);
   }
 
   /** @internal closes the gate: every view's next add leaves the fast path and is refused. */
   markDestroyed(): void {
     Atomics.store(this.words, GATE, 0);
+    Atomics.store(this.words, BATCH, 0);
   }
 }
 
@@ -241,15 +258,10 @@ function checkDeltas(m: Machine, counters: PerCpuPtr<'i32'>, what: string): void
   }
 }
 
-/**
- * The machine must be x86-64: the counter's fast path is its
- * `cmpxchgl %gs:` (this_cpu_try_cmpxchg_4).
- */
-function checkArch(m: Machine, what: string): void {
+/** Worker threads share x86-64 machines only (src/threads/). */
+function checkThreadsArch(m: Machine, what: string): void {
   if (m.arch !== 'x86_64') {
-    throw new MachineStateError(
-      `${what}: percpu_counter is built for x86-64 here (its fast path is this_cpu_try_cmpxchg on %gs); the machine is ${m.arch}`,
-    );
+    throw new MachineStateError(`${what}: a counter is shared with worker threads on an x86-64 machine only; the machine is ${m.arch}`);
   }
 }
 
@@ -265,7 +277,7 @@ function deltaIndex(fbc: PercpuCounter, cpu: number): number {
  */
 export function percpuCounterView(m: Machine, counters: PerCpuPtr<'i32'>, state: SharedArrayBuffer, what: string): PercpuCounter {
   if (typeof what !== 'string') throw new TypeError(`percpuCounterView: what must name the calling API (a string), got ${describe(what)}`);
-  checkArch(machineArg(m, what), what);
+  checkThreadsArch(machineArg(m, what), what);
   if (!(counters instanceof PerCpuPtr)) throw new TypeError(`${what}: counters must be the counter's per-CPU pointer (i32 deltas), got ${describe(counters)}`);
   if (!(state instanceof SharedArrayBuffer) || state.byteLength !== PERCPU_COUNTER_STATE_BYTES) {
     throw new TypeError(`${what}: state must be the counter's ${PERCPU_COUNTER_STATE_BYTES}-byte SharedArrayBuffer (PercpuCounter.state), got ${state instanceof SharedArrayBuffer ? `one of ${state.byteLength} bytes` : describe(state)}`);
@@ -418,7 +430,6 @@ export function percpu_counter_init(m: Machine, amount: S64 = 0): PercpuCounter 
   const what = 'percpu_counter_init';
   if (!machineArg(m, what).booted) throw new MachineStateError('percpu_counter_init: per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first');
   const a = checkS64(what, 'amount', amount);
-  checkArch(m, what);
   const c = m.ctx;
   if (c.kind === 'irq' || c.preemptCount > 0 || c.irqsDisabled) {
     throw new MachineStateError(
@@ -539,9 +550,8 @@ export function percpu_counter_add_local(fbc: PercpuCounter, amount: S64): void 
 function addSlow(fbc: unknown, amount: unknown, batch: unknown, what: string): void {
   const c = live(fbc, what);
   const a = checkS64(what, 'amount', amount);
-  const b = batch === null ? c.words[GATE] : checkBatch(what, batch);
-  if (typeof a === 'number') addBatch(c, a, b, what);
-  else addBatchS64(c, a, b, what);
+  const b = batch === null ? c.words[BATCH] : checkBatch(what, batch);
+  c.ops.addBatch(c, a, b, what);
 }
 
 /** percpu_counter_add_batch() for a safe-integer amount: the decision is exact in a double. */
@@ -601,6 +611,139 @@ function fold(fbc: PercpuCounter, amount: S64, what: string): void {
   u32[i] = (u32[i] | 0) - delta;
   unlock(fbc, flags);
 }
+
+/**
+ * One architecture's build of the counter: the generated ops its calls are
+ * made of (the machine's own: arm64's `cas` on TPIDR_EL1, asm-generic's
+ * irq-off sequences) and percpu_counter_add_batch() and the fold as that
+ * architecture's kernel compiles lib/percpu_counter.c.
+ */
+export interface CounterOps {
+  readonly this_cpu_read_4: typeof x86_64.this_cpu_read_4;
+  readonly this_cpu_try_cmpxchg_4: typeof x86_64.this_cpu_try_cmpxchg_4;
+  readonly this_cpu_add_4: typeof x86_64.this_cpu_add_4;
+  readonly __this_cpu_read_4: typeof x86_64.__this_cpu_read_4;
+  readonly __this_cpu_sub_4: typeof x86_64.__this_cpu_sub_4;
+  /** percpu_counter_add_batch() on arguments already checked. */
+  readonly addBatch: (fbc: PercpuCounter, amount: S64, batch: number, what: string) => void;
+  /** Under the lock with interrupts off: this CPU's delta plus `amount` into count, the delta taken back out. */
+  readonly fold: (fbc: PercpuCounter, amount: S64, what: string) => void;
+}
+
+/** Whether abs(count + amount) < batch in the kernel's s64 arithmetic (abs(S64_MIN) wraps negative, so it passes). */
+function within(count: number, amount: S64, batch: number): boolean {
+  if (typeof amount === 'number') return Math.abs(count + amount) < batch;
+  return abs64(s64(BigInt(count) + amount)) < BigInt(batch);
+}
+
+/** `amount` as this_cpu_add of an s32 takes it: truncated to 32 bits. */
+function s32Of(amount: S64): number {
+  return typeof amount === 'number' ? amount | 0 : Number(BigInt.asIntN(32, amount));
+}
+
+/** The expected-value box of this_cpu_try_cmpxchg: one for the module, since a fast-flavour call is never interrupted. */
+const ovalp = { value: 0 };
+
+/**
+ * percpu_counter_add_batch(), CONFIG_HAVE_CMPXCHG_LOCAL (lib/percpu_counter.c,
+ * Linux 6.11+), on the architecture's generated ops: this_cpu_read, then
+ * this_cpu_try_cmpxchg until it takes (a miss hands back the value found) or
+ * the batch is reached and the fold runs. In a fast-flavour call nothing else
+ * runs on this CPU, so the first exchange takes.
+ */
+function addBatchCmpxchgLocal(fbc: PercpuCounter, amount: S64, batch: number, what: string): void {
+  const m = fbc.m;
+  const pcp = fbc.counters!;
+  const ops = fbc.ops;
+  let count = ops.this_cpu_read_4(m, pcp) | 0;
+  for (;;) {
+    if (!within(count, amount, batch)) {
+      ops.fold(fbc, amount, what);
+      return;
+    }
+    ovalp.value = count;
+    if (ops.this_cpu_try_cmpxchg_4(m, pcp, ovalp, (count + s32Of(amount)) | 0)) return;
+    count = ovalp.value | 0;
+  }
+}
+
+/**
+ * The fold of the CONFIG_HAVE_CMPXCHG_LOCAL build and percpu_counter_sync(),
+ * on the architecture's generated ops: raw_spin_lock_irqsave, count +=
+ * __this_cpu_read() + amount, __this_cpu_sub() of what was read.
+ */
+function foldOps(fbc: PercpuCounter, amount: S64, what: string): void {
+  const m = fbc.m;
+  const pcp = fbc.counters!;
+  const ops = fbc.ops;
+  const flags = lock(fbc, what);
+  const count = ops.__this_cpu_read_4(m, pcp) | 0;
+  fbc.count64[0] += BigInt(count) + BigInt(amount);
+  ops.__this_cpu_sub_4(m, pcp, count);
+  unlock(fbc, flags);
+}
+
+/**
+ * percpu_counter_add_batch() without CONFIG_HAVE_CMPXCHG_LOCAL (the
+ * asm-generic build of lib/percpu_counter.c): the decision and the update
+ * under local_irq_save, the fold under the bare raw_spin_lock. A recursive
+ * lock is refused with interrupts restored, before anything changed.
+ */
+function addBatchIrq(fbc: PercpuCounter, amount: S64, batch: number, what: string): void {
+  const m = fbc.m;
+  const pcp = fbc.counters!;
+  const ops = fbc.ops;
+  const flags = local_irq_save(m);
+  const count = ops.__this_cpu_read_4(m, pcp) | 0;
+  if (within(count, amount, batch)) {
+    ops.this_cpu_add_4(m, pcp, s32Of(amount));
+  } else {
+    const w = fbc.words;
+    if (w[OWNER] === THREAD) {
+      local_irq_restore(m, flags);
+      throw deadlock(what);
+    }
+    take(w);
+    fbc.count64[0] += BigInt(count) + BigInt(amount);
+    ops.__this_cpu_sub_4(m, pcp, count);
+    fbc.release();
+  }
+  local_irq_restore(m, flags);
+}
+
+/** x86-64: the inline fast path above, and this slow path; its ops serve __percpu_counter_limited_add. */
+const X86_64_OPS: CounterOps = {
+  this_cpu_read_4: x86_64.this_cpu_read_4,
+  this_cpu_try_cmpxchg_4: x86_64.this_cpu_try_cmpxchg_4,
+  this_cpu_add_4: x86_64.this_cpu_add_4,
+  __this_cpu_read_4: x86_64.__this_cpu_read_4,
+  __this_cpu_sub_4: x86_64.__this_cpu_sub_4,
+  addBatch: (fbc, amount, batch, what) => (typeof amount === 'number' ? addBatch(fbc, amount, batch, what) : addBatchS64(fbc, amount, batch, what)),
+  fold,
+};
+
+/** The build of each architecture, as its kernel selects it (HAVE_CMPXCHG_LOCAL: arch/x86/Kconfig, arch/arm64/Kconfig; asm-generic has none). */
+const ARCH_OPS: Readonly<Record<Arch, CounterOps>> = {
+  x86_64: X86_64_OPS,
+  arm64: {
+    this_cpu_read_4: arm64.this_cpu_read_4,
+    this_cpu_try_cmpxchg_4: arm64.this_cpu_try_cmpxchg_4,
+    this_cpu_add_4: arm64.this_cpu_add_4,
+    __this_cpu_read_4: arm64.__this_cpu_read_4,
+    __this_cpu_sub_4: arm64.__this_cpu_sub_4,
+    addBatch: addBatchCmpxchgLocal,
+    fold: foldOps,
+  },
+  generic: {
+    this_cpu_read_4: generic.this_cpu_read_4,
+    this_cpu_try_cmpxchg_4: generic.this_cpu_try_cmpxchg_4,
+    this_cpu_add_4: generic.this_cpu_add_4,
+    __this_cpu_read_4: generic.__this_cpu_read_4,
+    __this_cpu_sub_4: generic.__this_cpu_sub_4,
+    addBatch: addBatchIrq,
+    fold: foldOps,
+  },
+};
 
 /** The kernel negates an s64 amount: -S64_MIN wraps to S64_MIN. */
 function negate(what: string, amount: unknown): S64 {
@@ -711,8 +854,7 @@ export function percpu_counter_set(fbc: PercpuCounter, amount: S64): void {
 
 /** percpu_counter_sync(): folds this CPU's delta into count. */
 export function percpu_counter_sync(fbc: PercpuCounter): void {
-  live(fbc, 'percpu_counter_sync');
-  fold(fbc, 0, 'percpu_counter_sync');
+  live(fbc, 'percpu_counter_sync').ops.fold(fbc, 0, 'percpu_counter_sync');
 }
 
 /**
@@ -741,7 +883,7 @@ export function __percpu_counter_compare(fbc: PercpuCounter, rhs: S64, batch: nu
 
 /** `percpu_counter_compare(fbc, rhs)`: -1, 0 or 1 as the count compares with `rhs`; the exact sum is taken only when the approximate count is within the error bound. */
 export function percpu_counter_compare(fbc: PercpuCounter, rhs: S64): -1 | 0 | 1 {
-  return __percpu_counter_compare(fbc, rhs, live(fbc, 'percpu_counter_compare').words[GATE]);
+  return __percpu_counter_compare(fbc, rhs, live(fbc, 'percpu_counter_compare').words[BATCH]);
 }
 
 /**
@@ -759,15 +901,16 @@ export function __percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, amo
   if (a === 0n) return true;
   const m = fbc.m;
   const pcp = fbc.counters!;
+  const ops = fbc.ops;
   const flags = local_irq_save(m);
   try {
     const unknown = errorBound(fbc, b);
-    let count = BigInt(__this_cpu_read_4(m, pcp) | 0);
+    let count = BigInt(ops.__this_cpu_read_4(m, pcp) | 0);
     // Skip the lock when the approximate count proves the limit holds.
     const approx = fbc.count64[0];
     if (abs64(count + a) <= BigInt(b) &&
         ((a > 0n && s64(approx + unknown) <= lim) || (a < 0n && s64(approx - unknown) >= lim))) {
-      this_cpu_add_4(m, pcp, Number(BigInt.asIntN(32, a)));
+      ops.this_cpu_add_4(m, pcp, Number(BigInt.asIntN(32, a)));
       return true;
     }
     fbc.acquire(what);
@@ -789,9 +932,9 @@ export function __percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, amo
         }
         if (a > 0n ? count > lim : count < lim) return false;
       }
-      const delta = __this_cpu_read_4(m, pcp) | 0;
+      const delta = ops.__this_cpu_read_4(m, pcp) | 0;
       fbc.count64[0] += BigInt(delta) + a;
-      __this_cpu_sub_4(m, pcp, delta);
+      ops.__this_cpu_sub_4(m, pcp, delta);
       return true;
     } finally {
       fbc.release();
@@ -803,5 +946,5 @@ export function __percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, amo
 
 /** `percpu_counter_limited_add(fbc, limit, amount)`: adds `amount` unless the count would pass `limit`; returns whether it added. */
 export function percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, amount: S64): boolean {
-  return __percpu_counter_limited_add(fbc, limit, amount, live(fbc, 'percpu_counter_limited_add').words[GATE]);
+  return __percpu_counter_limited_add(fbc, limit, amount, live(fbc, 'percpu_counter_limited_add').words[BATCH]);
 }
