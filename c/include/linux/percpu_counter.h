@@ -7,15 +7,16 @@
  * strike inside a call).
  *
  * struct percpu_counter is 40 bytes, aligned to 8, as the kernel's is on
- * x86-64 (raw_spinlock_t lock; s64 count; struct list_head list; s32 __percpu
+ * x86-64 and arm64 (raw_spinlock_t lock; s64 count; struct list_head list; s32 __percpu
  * *counters), so structs that embed one keep the kernel's layout. Its lock,
  * count and deltas are the runtime's, which the object names by its address
  * from percpu_counter_init() on: the members here are placeholders, and C
  * that reads fbc->count directly is refused (no member named 'count') —
  * percpu_counter_read() is the way, as in the kernel.
  *
- * The runtime's counter is the x86-64 build (the this_cpu_try_cmpxchg fast
- * path): percpu_counter_init() refuses a machine of another architecture.
+ * The runtime's counter is built as the machine's architecture builds
+ * lib/percpu_counter.c: the this_cpu_try_cmpxchg loop on x86-64 and arm64
+ * (CONFIG_HAVE_CMPXCHG_LOCAL), the local_irq_save one on asm-generic.
  *
  * examples/kernel/percpu_counter.c translates the kernel's own
  * lib/percpu_counter.c instead: it defines struct percpu_counter and the
