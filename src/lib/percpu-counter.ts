@@ -619,10 +619,15 @@ function fold(fbc: PercpuCounter, amount: S64, what: string): void {
  * architecture's kernel compiles lib/percpu_counter.c.
  */
 export interface CounterOps {
+  /** The architecture's this_cpu_read_4: the add's first read of the delta. */
   readonly this_cpu_read_4: typeof x86_64.this_cpu_read_4;
+  /** The architecture's this_cpu_try_cmpxchg_4: the add's store of the new delta. */
   readonly this_cpu_try_cmpxchg_4: typeof x86_64.this_cpu_try_cmpxchg_4;
+  /** The architecture's this_cpu_add_4 (asm-generic's add, __percpu_counter_limited_add's lock-free add). */
   readonly this_cpu_add_4: typeof x86_64.this_cpu_add_4;
+  /** The architecture's __this_cpu_read_4: the delta read again under the lock. */
   readonly __this_cpu_read_4: typeof x86_64.__this_cpu_read_4;
+  /** The architecture's __this_cpu_sub_4: the folded delta taken back out. */
   readonly __this_cpu_sub_4: typeof x86_64.__this_cpu_sub_4;
   /** percpu_counter_add_batch() on arguments already checked. */
   readonly addBatch: (fbc: PercpuCounter, amount: S64, batch: number, what: string) => void;
