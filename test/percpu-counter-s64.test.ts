@@ -227,6 +227,33 @@ describe('refusals change nothing, on the fast path as on the slow one', () => {
     }
   });
 
+  it('a bigint amount that is an s32 takes the number path, exact; one past ±2^63 that a 64-bit store would wrap small is refused', () => {
+    const m = new Machine({ cpus: 2 }).boot();
+    const fbc = percpu_counter_init(m, 0);
+    const delta0 = (): number => m.load(per_cpu_ptr(m, fbc.counters!, 0), 'i32') as number;
+    percpu_counter_add(fbc, 5n);
+    percpu_counter_add_batch(fbc, -2n, 32);
+    percpu_counter_add_local(fbc, 7n);
+    expect([percpu_counter_read_s64(fbc), delta0()]).toEqual([0n, 10]);
+    percpu_counter_add(fbc, 22n); // |10 + 22| >= 32: fold
+    expect([percpu_counter_read_s64(fbc), delta0()]).toEqual([32n, 0]);
+    const state = () => [percpu_counter_read_s64(fbc), delta0(), m.ctx.irqsDisabled, m.ctx.preemptCount];
+    const before = state();
+    for (const [what, call] of [
+      ['percpu_counter_add', (v: bigint) => percpu_counter_add(fbc, v)],
+      ['percpu_counter_add_batch', (v: bigint) => percpu_counter_add_batch(fbc, v, 32)],
+      ['percpu_counter_add_local', (v: bigint) => percpu_counter_add_local(fbc, v)],
+    ] as const) {
+      for (const bad of [2n ** 64n + 1n, -(2n ** 64n) - 1n, 2n ** 63n]) {
+        expect(() => call(bad)).toThrow(new RangeError(`${what}: amount ${bad}n is outside the s64 range (-2^63 to 2^63 - 1); nothing was changed`));
+      }
+    }
+    expect(state()).toEqual(before);
+    percpu_counter_add(fbc, 2n ** 40n); // safe but past s32: the slow path, exact
+    percpu_counter_add(fbc, TWO53 + 1n); // past 2^53: exact as a bigint
+    expect([percpu_counter_read_s64(fbc), delta0()]).toEqual([32n + 2n ** 40n + TWO53 + 1n, 0]);
+  });
+
   it('an arm64 counter is not shared with worker threads: percpuCounterView refuses it before making anything', () => {
     const m = new Machine({ cpus: 2, arch: 'arm64' }).boot();
     const fbc = percpu_counter_init(m, 3);

@@ -120,6 +120,20 @@ const scratch32 = new Int32Array(scratch64.buffer);
 const SAFE_HI = 0x1fffff;
 
 /**
+ * A bigint that is an s32, as a number; NaN for any other. C's s64 amounts
+ * arrive as bigints (translated C): the adds test one this way after their
+ * number fast path fails (so a number caller never pays for it) and run again
+ * on the number. The 64-bit store and two 32-bit loads convert without
+ * allocating (Number() of a bigint is a runtime call); the loose comparison
+ * rules out a bigint past ±2^63 that the store wrapped to a small value.
+ */
+function s32Of64(v: bigint): number {
+  scratch64[0] = v;
+  const lo = scratch32[0];
+  return scratch32[1] === lo >> 31 && (v as unknown as number) == lo ? lo : NaN; // eslint-disable-line eqeqeq
+}
+
+/**
  * What every PercpuCounter carries, and nothing else can (it is not
  * exported). The fast paths test `fbc?.brand === BRAND` rather than
  * `instanceof`: one load and compare, where instanceof costs about 30 ns
@@ -495,6 +509,10 @@ export function percpu_counter_add_batch(fbc: PercpuCounter, amount: S64, batch:
     fold(fbc, amount, 'percpu_counter_add_batch');
     return;
   }
+  if (typeof amount === 'bigint') {
+    const n = s32Of64(amount);
+    if (n === n) return percpu_counter_add_batch(fbc, n, batch);
+  }
   addSlow(fbc, amount, batch, 'percpu_counter_add_batch');
 }
 
@@ -522,6 +540,10 @@ function addChecked(fbc: PercpuCounter, amount: number): boolean {
 /** percpu_counter_add(): add_batch with percpu_counter_batch, which the counter keeps in GATE. */
 export function percpu_counter_add(fbc: PercpuCounter, amount: S64): void {
   if (fbc?.brand === BRAND && typeof amount === 'number' && (amount | 0) === amount && addChecked(fbc, amount)) return;
+  if (typeof amount === 'bigint') {
+    const n = s32Of64(amount);
+    if (n === n) return percpu_counter_add(fbc, n);
+  }
   addSlow(fbc, amount, null, 'percpu_counter_add');
 }
 
@@ -538,6 +560,10 @@ export function percpu_counter_add_local(fbc: PercpuCounter, amount: S64): void 
     }
     fold(fbc, amount, 'percpu_counter_add_local');
     return;
+  }
+  if (typeof amount === 'bigint') {
+    const n = s32Of64(amount);
+    if (n === n) return percpu_counter_add_local(fbc, n);
   }
   addSlow(fbc, amount, PERCPU_COUNTER_LOCAL_BATCH, 'percpu_counter_add_local');
 }
