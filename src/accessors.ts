@@ -114,7 +114,7 @@ function cpuCopy<T>(m: Machine, p: PerCpuPtr<T>, addr: number, expr: string, nam
 
 /** How C spells the per-CPU pointer itself: `&hits`, `&s.count`, `pcp` for an allocation's `*pcp`. */
 function pointerExpr(p: PerCpuPtr<unknown>): string {
-  return /^\*[A-Za-z_][A-Za-z0-9_#]*$/.test(p.sym) ? p.sym.slice(1) : `&${p.sym}`;
+  return p.sym.startsWith('*') ? p.sym.slice(1) : `&${p.sym}`;
 }
 
 /** `this_cpu_ptr(p)` as a typed pointer (KPtr) to the running CPU's copy, with DEBUG_PREEMPT's check. */

@@ -48,8 +48,9 @@ function names(pcp: PerCpuPtr<unknown>): { lvalue: string; address: string } {
   } catch {
     return { lvalue: '[freed]', address: '[freed]' };
   }
-  // A variable's or a pointer's name is the address itself, as an assembler symbol is; a member's address is taken.
-  const address = /^\*?[A-Za-z_][A-Za-z0-9_#]*$/.test(lvalue) ? lvalue.replace(/^\*/, '') : `&${lvalue}`;
+  // A variable's or a pointer's name is the address itself, as an assembler symbol is (`*p`'s is `p`,
+  // `*nr_files.counters`'s is `nr_files.counters`); a member's address is taken.
+  const address = lvalue.startsWith('*') ? lvalue.slice(1) : /^[A-Za-z_][A-Za-z0-9_#]*$/.test(lvalue) ? lvalue : `&${lvalue}`;
   return { lvalue, address };
 }
 

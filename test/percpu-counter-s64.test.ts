@@ -254,6 +254,21 @@ describe('refusals change nothing, on the fast path as on the slow one', () => {
     expect([percpu_counter_read_s64(fbc), delta0()]).toEqual([32n + 2n ** 40n + TWO53 + 1n, 0]);
   });
 
+  it('the deltas are named for traces as the C names fbc->counters; a name that is not a C lvalue is refused before anything is allocated', () => {
+    const m = new Machine({ cpus: 2 }).boot();
+    expect(percpu_counter_init(m, 0, 'nr_files.counters').counters!.sym).toBe('*nr_files.counters');
+    expect(percpu_counter_init(m, 0, 'sbi->s_freeclusters_counter.counters').counters!.sym).toBe('*sbi->s_freeclusters_counter.counters');
+    expect(alloc_percpu(m, 'u32', 'stats[2].pcp')!.sym).toBe('*stats[2].pcp');
+    const n = allocations(m);
+    for (const bad of ['a b', '2x', 'a.', 'a;b', 5]) {
+      expect(() => percpu_counter_init(m, 0, bad as string)).toThrow(new TypeError(
+        `percpu_counter_init: the name must be a C identifier or member path (a, a.b, p->b, a[2].b), got ${typeof bad === 'string' ? `"${bad}"` : '5'}`,
+      ));
+    }
+    expect(() => alloc_percpu(m, 'u32', 'a b')).toThrow('alloc_percpu: the name must be a C identifier or member path (a, a.b, p->b, a[2].b), got "a b"');
+    expect([allocations(m), m.ctx.irqsDisabled, m.ctx.preemptCount]).toEqual([n, false, 0]);
+  });
+
   it('an arm64 counter is not shared with worker threads: percpuCounterView refuses it before making anything', () => {
     const m = new Machine({ cpus: 2, arch: 'arm64' }).boot();
     const fbc = percpu_counter_init(m, 3);

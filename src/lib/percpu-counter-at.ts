@@ -53,10 +53,21 @@ export function percpu_counter_init_at(m: Machine, addr: number, sym: string, am
   let map = counters.get(m);
   if (map === undefined) counters.set(m, (map = new Map()));
   if (map.has(addr)) throw new MachineStateError(`${what}: the percpu_counter is already initialised; percpu_counter_destroy() it first; nothing was changed`);
-  const fbc = percpu_counter_init(m, amount);
+  const fbc = percpu_counter_init(m, amount, countersName(sym));
   map.set(addr, fbc);
   names.set(fbc, sym);
   return 0;
+}
+
+/**
+ * What traces call the deltas: `fbc->counters` as the C spells the object
+ * (`nr_files.counters`, `p->counters` for `*p`); an object spelled otherwise
+ * keeps the allocator's name.
+ */
+function countersName(sym: string): string | undefined {
+  const deref = /^\*([A-Za-z_]\w*)$/.exec(sym);
+  if (deref !== null) return `${deref[1]}->counters`;
+  return /^[A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*|\[\w+\])*$/.test(sym) ? `${sym}.counters` : undefined;
 }
 
 /** percpu_counter_destroy(fbc): frees the runtime counter; one never initialised (or already destroyed) is left alone, as the kernel's `if (!fbc->counters) return;`. */

@@ -55,6 +55,7 @@ import * as x86_64 from '../../generated/x86_64/percpu.js';
 import { MachineStateError } from '../errors.js';
 import { cpu_dying_mask, cpuhp_setup_state, cpuhp_setup_state_nocalls } from '../kernel/hotplug.js';
 import { machineArg, type Machine } from '../machine.js';
+import { checkAllocName } from '../mm/alloc-name.js';
 import { alloc_percpu, free_percpu } from '../mm/percpu-alloc.js';
 import { PerCpuPtr } from '../percpu-ptr.js';
 import { local_irq_restore, local_irq_save } from '../kernel/preempt.js';
@@ -439,11 +440,16 @@ function unlock(fbc: PercpuCounter, flags: number): void {
   local_irq_restore(fbc.m, flags);
 }
 
-/** percpu_counter_init(fbc, amount, GFP_KERNEL): allocates the s32 deltas (zeroed) and registers for hotplug. */
-export function percpu_counter_init(m: Machine, amount: S64 = 0): PercpuCounter {
+/**
+ * percpu_counter_init(fbc, amount, GFP_KERNEL): allocates the s32 deltas
+ * (zeroed) and registers for hotplug. `name` is what traces call the deltas,
+ * the C lvalue of `fbc->counters` (`nr_files.counters`), as alloc_percpu's.
+ */
+export function percpu_counter_init(m: Machine, amount: S64 = 0, name?: string): PercpuCounter {
   const what = 'percpu_counter_init';
   if (!machineArg(m, what).booted) throw new MachineStateError('percpu_counter_init: per-CPU memory is not set up yet: call m.boot() (setup_per_cpu_areas) first');
   const a = checkS64(what, 'amount', amount);
+  checkAllocName(what, name);
   const c = m.ctx;
   if (c.kind === 'irq' || c.preemptCount > 0 || c.irqsDisabled) {
     throw new MachineStateError(
@@ -451,7 +457,7 @@ export function percpu_counter_init(m: Machine, amount: S64 = 0): PercpuCounter 
     );
   }
   const mod = counterModule(m);
-  const counters = alloc_percpu(m, 'i32');
+  const counters = alloc_percpu(m, 'i32', name);
   if (counters === null) throw new MachineStateError('percpu_counter_init: -ENOMEM: alloc_percpu(s32) failed (see pcpu_warnings())');
   checkDeltas(m, counters, what);
   const fbc = new PercpuCounter(m, counters, new SharedArrayBuffer(PERCPU_COUNTER_STATE_BYTES), false);

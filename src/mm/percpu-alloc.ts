@@ -46,6 +46,7 @@ import { PerCpuPtr, checkPointer, isPoisoned, poison, setExtent } from '../percp
 import { opsFor } from '../typed.js';
 import { resolveType, type Resolved, type TypeArg } from '../ctype-spec.js';
 import type { PtrTo } from '../define.js';
+import { checkAllocName } from './alloc-name.js';
 import { describe } from '../types.js';
 
 /** The allocator's unit of allocation: one bitmap bit per 4 bytes. */
@@ -635,13 +636,11 @@ export function __alloc_reserved_percpu(m: Machine, size: number, align: number)
  * alloc_percpu(type): `__alloc_percpu(sizeof(type), __alignof__(type))`, and
  * the pointer knows its C type (a scalar's op table is bound, an aggregate's
  * members are reached with pcpu_member()). `name` is what traces call the
- * pointer (`pcp` in `incl %gs:pcp->count`), as the C variable holding it would be.
+ * pointer (`pcp` in `incl %gs:pcp->count`), as the C lvalue holding it would be.
  */
 export function alloc_percpu<const S extends TypeArg>(m: Machine, type: S, name?: string): PtrTo<S> | null {
   const t = resolveType(machineArg(m, 'alloc_percpu').ctypes, type, 'alloc_percpu');
-  if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))) {
-    throw new TypeError(`alloc_percpu: the name must be a C identifier, got ${describe(name)}`);
-  }
+  checkAllocName('alloc_percpu', name);
   return pcpu_alloc(m, 'alloc_percpu', t.ctype.size, t.ctype.align, false, t, name) as PtrTo<S> | null;
 }
 
