@@ -122,9 +122,9 @@ const SAFE_HI = 0x1fffff;
 
 /**
  * A bigint that is an s32, as a number; NaN for any other. C's s64 amounts
- * arrive as bigints (translated C): the adds test one this way after their
- * number fast path fails (so a number caller never pays for it) and run again
- * on the number. The 64-bit store and two 32-bit loads convert without
+ * arrive as bigints (translated C): the adds' slow path tests one this way
+ * (so a number caller never pays for it) and runs the call again on the
+ * number. The 64-bit store and two 32-bit loads convert without
  * allocating (Number() of a bigint is a runtime call); the loose comparison
  * rules out a bigint past ±2^63 that the store wrapped to a small value.
  */
@@ -515,10 +515,6 @@ export function percpu_counter_add_batch(fbc: PercpuCounter, amount: S64, batch:
     fold(fbc, amount, 'percpu_counter_add_batch');
     return;
   }
-  if (typeof amount === 'bigint') {
-    const n = s32Of64(amount);
-    if (n === n) return percpu_counter_add_batch(fbc, n, batch);
-  }
   addSlow(fbc, amount, batch, 'percpu_counter_add_batch');
 }
 
@@ -546,10 +542,6 @@ function addChecked(fbc: PercpuCounter, amount: number): boolean {
 /** percpu_counter_add(): add_batch with percpu_counter_batch, which the counter keeps in GATE. */
 export function percpu_counter_add(fbc: PercpuCounter, amount: S64): void {
   if (fbc?.brand === BRAND && typeof amount === 'number' && (amount | 0) === amount && addChecked(fbc, amount)) return;
-  if (typeof amount === 'bigint') {
-    const n = s32Of64(amount);
-    if (n === n) return percpu_counter_add(fbc, n);
-  }
   addSlow(fbc, amount, null, 'percpu_counter_add');
 }
 
@@ -567,10 +559,6 @@ export function percpu_counter_add_local(fbc: PercpuCounter, amount: S64): void 
     fold(fbc, amount, 'percpu_counter_add_local');
     return;
   }
-  if (typeof amount === 'bigint') {
-    const n = s32Of64(amount);
-    if (n === n) return percpu_counter_add_local(fbc, n);
-  }
   addSlow(fbc, amount, PERCPU_COUNTER_LOCAL_BATCH, 'percpu_counter_add_local');
 }
 
@@ -580,6 +568,16 @@ export function percpu_counter_add_local(fbc: PercpuCounter, amount: S64): void 
  * percpu_counter_batch.
  */
 function addSlow(fbc: unknown, amount: unknown, batch: unknown, what: string): void {
+  if (typeof amount === 'bigint') {
+    // C's s64 amounts are bigints: one that is an s32 runs the call again on the number, fast path and all.
+    const n = s32Of64(amount);
+    if (n === n) {
+      if (batch === null) percpu_counter_add(fbc as PercpuCounter, n);
+      else if (what === 'percpu_counter_add_local') percpu_counter_add_local(fbc as PercpuCounter, n);
+      else percpu_counter_add_batch(fbc as PercpuCounter, n, batch as number);
+      return;
+    }
+  }
   const c = live(fbc, what);
   const a = checkS64(what, 'amount', amount);
   const b = batch === null ? c.words[BATCH] : checkBatch(what, batch);
