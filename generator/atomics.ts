@@ -376,6 +376,18 @@ function movedText(v: AtomicVariant, getter: string): string {
   return v.row.args.some((a) => a.type === 'cv') ? '`${old}`' : `\`\${old} -> \${m.view.${getter}(addr, true)}\``;
 }
 
+/** A generated function: its JSDoc lines, then its signature (a generator when stepped) and body. */
+function functionText(doc: readonly string[], stepped: boolean, fn: string, params: readonly string[], ret: string, lines: readonly string[]): string {
+  return [
+    '/**',
+    ...doc.map((l) => (l === '' ? ' *' : ` * ${l}`)),
+    ' */',
+    `export function${stepped ? '*' : ''} ${fn}(${params.join(', ')}): ${stepped ? `StepGen<${ret}>` : ret} {`,
+    ...lines,
+    '}',
+  ].join('\n');
+}
+
 function renderFunction(v: AtomicVariant, t: AtomicType, body: Body, stepped: boolean, tableFile: string): string {
   const fn = `${t.prefix}_${v.op}`;
   const full = `${t.prefix}_${v.op.slice(0, v.op.length - v.order.length)}`;
@@ -418,14 +430,7 @@ function renderFunction(v: AtomicVariant, t: AtomicType, body: Body, stepped: bo
     `@group ${t.ctype}`,
     `@category ${v.row.name}`,
   ];
-  return [
-    '/**',
-    ...doc.map((l) => (l === '' ? ' *' : ` * ${l}`)),
-    ' */',
-    `export function${stepped ? '*' : ''} ${fn}(${params.join(', ')}): ${stepped ? `StepGen<${ret}>` : ret} {`,
-    ...lines,
-    '}',
-  ].join('\n');
+  return functionText(doc, stepped, fn, params, ret, lines);
 }
 
 /** local_t and local64_t: what a local op's pointer must be, and how the kernel's macro reaches the atomic_long_t. */
@@ -510,14 +515,7 @@ function renderLocalFunction(row: LocalRow, v: AtomicVariant, lt: LocalType, bod
     `@group ${lt.ctype}`,
     `@category ${v.row.name}`,
   ];
-  return [
-    '/**',
-    ...doc.map((l) => (l === '' ? ' *' : ` * ${l}`)),
-    ' */',
-    `export function${stepped ? '*' : ''} ${fn}(${params.join(', ')}): ${stepped ? `StepGen<${ret}>` : ret} {`,
-    ...lines,
-    '}',
-  ].join('\n');
+  return functionText(doc, stepped, fn, params, ret, lines);
 }
 
 function importLines(stepped: boolean, style: ImportStyle, local: boolean): string[] {
