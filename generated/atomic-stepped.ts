@@ -7665,7 +7665,7 @@ export function* local_sub(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<voi
  *
  * C:      bool local_sub_and_test(long i, local_t *l)
  * Kernel: local_sub_and_test(i, l) is atomic_long_sub_and_test(i, &(l)->a) in include/asm-generic/local.h (v6.16)
- * Table:  templates/atomic/local.tbl:32 `sub_and_test local`
+ * Table:  templates/atomic/local.tbl:32 `sub_and_test local local64`
  * Body:   templates/atomic/bodies/sub_and_test.hbs
  *
  * @group local_t
@@ -7696,7 +7696,7 @@ export function* local_sub_and_test(m: Machine, i: bigint, l: KPtr<unknown>): St
  *
  * C:      bool local_dec_and_test(local_t *l)
  * Kernel: local_dec_and_test(l) is atomic_long_dec_and_test(&(l)->a) in include/asm-generic/local.h (v6.16)
- * Table:  templates/atomic/local.tbl:33 `dec_and_test local`
+ * Table:  templates/atomic/local.tbl:33 `dec_and_test local local64`
  * Body:   templates/atomic/bodies/dec_and_test.hbs
  *
  * @group local_t
@@ -7725,7 +7725,7 @@ export function* local_dec_and_test(m: Machine, l: KPtr<unknown>): StepGen<boole
  *
  * C:      bool local_inc_and_test(local_t *l)
  * Kernel: local_inc_and_test(l) is atomic_long_inc_and_test(&(l)->a) in include/asm-generic/local.h (v6.16)
- * Table:  templates/atomic/local.tbl:34 `inc_and_test local`
+ * Table:  templates/atomic/local.tbl:34 `inc_and_test local local64`
  * Body:   templates/atomic/bodies/inc_and_test.hbs
  *
  * @group local_t
@@ -7754,7 +7754,7 @@ export function* local_inc_and_test(m: Machine, l: KPtr<unknown>): StepGen<boole
  *
  * C:      bool local_add_negative(long i, local_t *l)
  * Kernel: local_add_negative(i, l) is atomic_long_add_negative(i, &(l)->a) in include/asm-generic/local.h (v6.16)
- * Table:  templates/atomic/local.tbl:35 `add_negative local`
+ * Table:  templates/atomic/local.tbl:35 `add_negative local local64`
  * Body:   templates/atomic/bodies/add_negative.hbs
  *
  * @group local_t
@@ -8232,6 +8232,126 @@ export function* local64_sub(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<v
 }
 
 /**
+ * local64_sub_and_test(i, l): Atomically updates `l` to (`l` - `i`). Returns true if the resulting value of `l` is zero.
+ *
+ * Atomic against interrupts on this CPU, not against other CPUs: x86-64 runs the instruction without the lock prefix (arch/x86/include/asm/local.h), asm-generic the atomic_long_t op. Memory here is sequentially consistent, so both are this one operation.
+ *
+ * Stepped: one scheduler step, announced before the access runs; its footprint is the counter's 8 bytes.
+ *
+ * C:      bool local64_sub_and_test(long i, local64_t *l)
+ * Kernel: local64_sub_and_test(i, l) is local_sub_and_test(i, &(l)->a) in include/asm-generic/local64.h (v6.16)
+ * Table:  templates/atomic/local.tbl:32 `sub_and_test local local64`
+ * Body:   templates/atomic/bodies/sub_and_test.hbs
+ *
+ * @group local64_t
+ * @category sub_and_test
+ */
+export function* local64_sub_and_test(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<boolean> {
+  if (typeof l !== "object" || l === null || l.constructor !== KPtr || l.ctype !== LOCAL64_T || l.extent.machine !== m) throw badLocalPtr("local64_sub_and_test", m, l, LOCAL64_T);
+  if (!m.booted) throw badAtomicMachine("local64_sub_and_test", m);
+  const addr = l.addr;
+  if (typeof i !== "bigint") throw badAtomicS64("local64_sub_and_test: i", i);
+  i = BigInt.asIntN(64, i);
+  const member = localMember(l, "a.a");
+  const step = localStep(m, "sub_and_test", "w", l, member, `atomic_long_sub_and_test(${i}, &${member})`, i);
+  yield step;
+  const old = m.view.getBigInt64(addr, true);
+  const next = BigInt.asIntN(64, old - i);
+  m.view.setBigInt64(addr, next, true);
+  step.moved = `${old} -> ${m.view.getBigInt64(addr, true)}`;
+  return next === 0n;
+}
+
+/**
+ * local64_dec_and_test(l): Atomically updates `l` to (`l` - 1). Returns true if the resulting value of `l` is zero.
+ *
+ * Atomic against interrupts on this CPU, not against other CPUs: x86-64 runs the instruction without the lock prefix (arch/x86/include/asm/local.h), asm-generic the atomic_long_t op. Memory here is sequentially consistent, so both are this one operation.
+ *
+ * Stepped: one scheduler step, announced before the access runs; its footprint is the counter's 8 bytes.
+ *
+ * C:      bool local64_dec_and_test(local64_t *l)
+ * Kernel: local64_dec_and_test(l) is local_dec_and_test(&(l)->a) in include/asm-generic/local64.h (v6.16)
+ * Table:  templates/atomic/local.tbl:33 `dec_and_test local local64`
+ * Body:   templates/atomic/bodies/dec_and_test.hbs
+ *
+ * @group local64_t
+ * @category dec_and_test
+ */
+export function* local64_dec_and_test(m: Machine, l: KPtr<unknown>): StepGen<boolean> {
+  if (typeof l !== "object" || l === null || l.constructor !== KPtr || l.ctype !== LOCAL64_T || l.extent.machine !== m) throw badLocalPtr("local64_dec_and_test", m, l, LOCAL64_T);
+  if (!m.booted) throw badAtomicMachine("local64_dec_and_test", m);
+  const addr = l.addr;
+  const member = localMember(l, "a.a");
+  const step = localStep(m, "dec_and_test", "w", l, member, `atomic_long_dec_and_test(&${member})`);
+  yield step;
+  const old = m.view.getBigInt64(addr, true);
+  const next = BigInt.asIntN(64, old - 1n);
+  m.view.setBigInt64(addr, next, true);
+  step.moved = `${old} -> ${m.view.getBigInt64(addr, true)}`;
+  return next === 0n;
+}
+
+/**
+ * local64_inc_and_test(l): Atomically updates `l` to (`l` + 1). Returns true if the resulting value of `l` is zero.
+ *
+ * Atomic against interrupts on this CPU, not against other CPUs: x86-64 runs the instruction without the lock prefix (arch/x86/include/asm/local.h), asm-generic the atomic_long_t op. Memory here is sequentially consistent, so both are this one operation.
+ *
+ * Stepped: one scheduler step, announced before the access runs; its footprint is the counter's 8 bytes.
+ *
+ * C:      bool local64_inc_and_test(local64_t *l)
+ * Kernel: local64_inc_and_test(l) is local_inc_and_test(&(l)->a) in include/asm-generic/local64.h (v6.16)
+ * Table:  templates/atomic/local.tbl:34 `inc_and_test local local64`
+ * Body:   templates/atomic/bodies/inc_and_test.hbs
+ *
+ * @group local64_t
+ * @category inc_and_test
+ */
+export function* local64_inc_and_test(m: Machine, l: KPtr<unknown>): StepGen<boolean> {
+  if (typeof l !== "object" || l === null || l.constructor !== KPtr || l.ctype !== LOCAL64_T || l.extent.machine !== m) throw badLocalPtr("local64_inc_and_test", m, l, LOCAL64_T);
+  if (!m.booted) throw badAtomicMachine("local64_inc_and_test", m);
+  const addr = l.addr;
+  const member = localMember(l, "a.a");
+  const step = localStep(m, "inc_and_test", "w", l, member, `atomic_long_inc_and_test(&${member})`);
+  yield step;
+  const old = m.view.getBigInt64(addr, true);
+  const next = BigInt.asIntN(64, old + 1n);
+  m.view.setBigInt64(addr, next, true);
+  step.moved = `${old} -> ${m.view.getBigInt64(addr, true)}`;
+  return next === 0n;
+}
+
+/**
+ * local64_add_negative(i, l): Atomically updates `l` to (`l` + `i`). Returns true if the resulting value of `l` is negative.
+ *
+ * Atomic against interrupts on this CPU, not against other CPUs: x86-64 runs the instruction without the lock prefix (arch/x86/include/asm/local.h), asm-generic the atomic_long_t op. Memory here is sequentially consistent, so both are this one operation.
+ *
+ * Stepped: one scheduler step, announced before the access runs; its footprint is the counter's 8 bytes.
+ *
+ * C:      bool local64_add_negative(long i, local64_t *l)
+ * Kernel: local64_add_negative(i, l) is local_add_negative(i, &(l)->a) in include/asm-generic/local64.h (v6.16)
+ * Table:  templates/atomic/local.tbl:35 `add_negative local local64`
+ * Body:   templates/atomic/bodies/add_negative.hbs
+ *
+ * @group local64_t
+ * @category add_negative
+ */
+export function* local64_add_negative(m: Machine, i: bigint, l: KPtr<unknown>): StepGen<boolean> {
+  if (typeof l !== "object" || l === null || l.constructor !== KPtr || l.ctype !== LOCAL64_T || l.extent.machine !== m) throw badLocalPtr("local64_add_negative", m, l, LOCAL64_T);
+  if (!m.booted) throw badAtomicMachine("local64_add_negative", m);
+  const addr = l.addr;
+  if (typeof i !== "bigint") throw badAtomicS64("local64_add_negative: i", i);
+  i = BigInt.asIntN(64, i);
+  const member = localMember(l, "a.a");
+  const step = localStep(m, "add_negative", "w", l, member, `atomic_long_add_negative(${i}, &${member})`, i);
+  yield step;
+  const old = m.view.getBigInt64(addr, true);
+  const next = BigInt.asIntN(64, old + i);
+  m.view.setBigInt64(addr, next, true);
+  step.moved = `${old} -> ${m.view.getBigInt64(addr, true)}`;
+  return next < 0n;
+}
+
+/**
  * local64_add_return(i, l): Atomically updates `l` to (`l` + `i`). Returns the new value of `l`.
  *
  * Atomic against interrupts on this CPU, not against other CPUs: x86-64 runs the instruction without the lock prefix (arch/x86/include/asm/local.h), asm-generic the atomic_long_t op. Memory here is sequentially consistent, so both are this one operation.
@@ -8517,4 +8637,4 @@ export function* local64_inc_not_zero(m: Machine, l: KPtr<unknown>): StepGen<boo
   step.moved = `${old} -> ${m.view.getBigInt64(addr, true)}`;
   return old !== 0n;
 }
-// sha256:78d2c5f4342d8179abe2012e56d7985c6fc48f55d7afe02e2bc8a0f5ed47e605
+// sha256:7055f66000955c24fe02ffd292ace2ef6e2bb35f9b0b20294dcda94ea924e90c

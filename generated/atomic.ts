@@ -6332,7 +6332,7 @@ export function local_sub(m: Machine, i: bigint, l: KPtr<unknown>): void {
  *
  * C:      bool local_sub_and_test(long i, local_t *l)
  * Kernel: local_sub_and_test(i, l) is atomic_long_sub_and_test(i, &(l)->a) in include/asm-generic/local.h (v6.16)
- * Table:  templates/atomic/local.tbl:32 `sub_and_test local`
+ * Table:  templates/atomic/local.tbl:32 `sub_and_test local local64`
  * Body:   templates/atomic/bodies/sub_and_test.hbs
  *
  * @group local_t
@@ -6357,7 +6357,7 @@ export function local_sub_and_test(m: Machine, i: bigint, l: KPtr<unknown>): boo
  *
  * C:      bool local_dec_and_test(local_t *l)
  * Kernel: local_dec_and_test(l) is atomic_long_dec_and_test(&(l)->a) in include/asm-generic/local.h (v6.16)
- * Table:  templates/atomic/local.tbl:33 `dec_and_test local`
+ * Table:  templates/atomic/local.tbl:33 `dec_and_test local local64`
  * Body:   templates/atomic/bodies/dec_and_test.hbs
  *
  * @group local_t
@@ -6380,7 +6380,7 @@ export function local_dec_and_test(m: Machine, l: KPtr<unknown>): boolean {
  *
  * C:      bool local_inc_and_test(local_t *l)
  * Kernel: local_inc_and_test(l) is atomic_long_inc_and_test(&(l)->a) in include/asm-generic/local.h (v6.16)
- * Table:  templates/atomic/local.tbl:34 `inc_and_test local`
+ * Table:  templates/atomic/local.tbl:34 `inc_and_test local local64`
  * Body:   templates/atomic/bodies/inc_and_test.hbs
  *
  * @group local_t
@@ -6403,7 +6403,7 @@ export function local_inc_and_test(m: Machine, l: KPtr<unknown>): boolean {
  *
  * C:      bool local_add_negative(long i, local_t *l)
  * Kernel: local_add_negative(i, l) is atomic_long_add_negative(i, &(l)->a) in include/asm-generic/local.h (v6.16)
- * Table:  templates/atomic/local.tbl:35 `add_negative local`
+ * Table:  templates/atomic/local.tbl:35 `add_negative local local64`
  * Body:   templates/atomic/bodies/add_negative.hbs
  *
  * @group local_t
@@ -6785,6 +6785,102 @@ export function local64_sub(m: Machine, i: bigint, l: KPtr<unknown>): void {
 }
 
 /**
+ * local64_sub_and_test(i, l): Atomically updates `l` to (`l` - `i`). Returns true if the resulting value of `l` is zero.
+ *
+ * Atomic against interrupts on this CPU, not against other CPUs: x86-64 runs the instruction without the lock prefix (arch/x86/include/asm/local.h), asm-generic the atomic_long_t op. Memory here is sequentially consistent, so both are this one operation.
+ *
+ * C:      bool local64_sub_and_test(long i, local64_t *l)
+ * Kernel: local64_sub_and_test(i, l) is local_sub_and_test(i, &(l)->a) in include/asm-generic/local64.h (v6.16)
+ * Table:  templates/atomic/local.tbl:32 `sub_and_test local local64`
+ * Body:   templates/atomic/bodies/sub_and_test.hbs
+ *
+ * @group local64_t
+ * @category sub_and_test
+ */
+export function local64_sub_and_test(m: Machine, i: bigint, l: KPtr<unknown>): boolean {
+  if (typeof l !== "object" || l === null || l.constructor !== KPtr || l.ctype !== LOCAL64_T || l.extent.machine !== m) throw badLocalPtr("local64_sub_and_test", m, l, LOCAL64_T);
+  if (!m.booted) throw badAtomicMachine("local64_sub_and_test", m);
+  const addr = l.addr;
+  if (typeof i !== "bigint") throw badAtomicS64("local64_sub_and_test: i", i);
+  i = BigInt.asIntN(64, i);
+  const old = m.view.getBigInt64(addr, true);
+  const next = BigInt.asIntN(64, old - i);
+  m.view.setBigInt64(addr, next, true);
+  return next === 0n;
+}
+
+/**
+ * local64_dec_and_test(l): Atomically updates `l` to (`l` - 1). Returns true if the resulting value of `l` is zero.
+ *
+ * Atomic against interrupts on this CPU, not against other CPUs: x86-64 runs the instruction without the lock prefix (arch/x86/include/asm/local.h), asm-generic the atomic_long_t op. Memory here is sequentially consistent, so both are this one operation.
+ *
+ * C:      bool local64_dec_and_test(local64_t *l)
+ * Kernel: local64_dec_and_test(l) is local_dec_and_test(&(l)->a) in include/asm-generic/local64.h (v6.16)
+ * Table:  templates/atomic/local.tbl:33 `dec_and_test local local64`
+ * Body:   templates/atomic/bodies/dec_and_test.hbs
+ *
+ * @group local64_t
+ * @category dec_and_test
+ */
+export function local64_dec_and_test(m: Machine, l: KPtr<unknown>): boolean {
+  if (typeof l !== "object" || l === null || l.constructor !== KPtr || l.ctype !== LOCAL64_T || l.extent.machine !== m) throw badLocalPtr("local64_dec_and_test", m, l, LOCAL64_T);
+  if (!m.booted) throw badAtomicMachine("local64_dec_and_test", m);
+  const addr = l.addr;
+  const old = m.view.getBigInt64(addr, true);
+  const next = BigInt.asIntN(64, old - 1n);
+  m.view.setBigInt64(addr, next, true);
+  return next === 0n;
+}
+
+/**
+ * local64_inc_and_test(l): Atomically updates `l` to (`l` + 1). Returns true if the resulting value of `l` is zero.
+ *
+ * Atomic against interrupts on this CPU, not against other CPUs: x86-64 runs the instruction without the lock prefix (arch/x86/include/asm/local.h), asm-generic the atomic_long_t op. Memory here is sequentially consistent, so both are this one operation.
+ *
+ * C:      bool local64_inc_and_test(local64_t *l)
+ * Kernel: local64_inc_and_test(l) is local_inc_and_test(&(l)->a) in include/asm-generic/local64.h (v6.16)
+ * Table:  templates/atomic/local.tbl:34 `inc_and_test local local64`
+ * Body:   templates/atomic/bodies/inc_and_test.hbs
+ *
+ * @group local64_t
+ * @category inc_and_test
+ */
+export function local64_inc_and_test(m: Machine, l: KPtr<unknown>): boolean {
+  if (typeof l !== "object" || l === null || l.constructor !== KPtr || l.ctype !== LOCAL64_T || l.extent.machine !== m) throw badLocalPtr("local64_inc_and_test", m, l, LOCAL64_T);
+  if (!m.booted) throw badAtomicMachine("local64_inc_and_test", m);
+  const addr = l.addr;
+  const old = m.view.getBigInt64(addr, true);
+  const next = BigInt.asIntN(64, old + 1n);
+  m.view.setBigInt64(addr, next, true);
+  return next === 0n;
+}
+
+/**
+ * local64_add_negative(i, l): Atomically updates `l` to (`l` + `i`). Returns true if the resulting value of `l` is negative.
+ *
+ * Atomic against interrupts on this CPU, not against other CPUs: x86-64 runs the instruction without the lock prefix (arch/x86/include/asm/local.h), asm-generic the atomic_long_t op. Memory here is sequentially consistent, so both are this one operation.
+ *
+ * C:      bool local64_add_negative(long i, local64_t *l)
+ * Kernel: local64_add_negative(i, l) is local_add_negative(i, &(l)->a) in include/asm-generic/local64.h (v6.16)
+ * Table:  templates/atomic/local.tbl:35 `add_negative local local64`
+ * Body:   templates/atomic/bodies/add_negative.hbs
+ *
+ * @group local64_t
+ * @category add_negative
+ */
+export function local64_add_negative(m: Machine, i: bigint, l: KPtr<unknown>): boolean {
+  if (typeof l !== "object" || l === null || l.constructor !== KPtr || l.ctype !== LOCAL64_T || l.extent.machine !== m) throw badLocalPtr("local64_add_negative", m, l, LOCAL64_T);
+  if (!m.booted) throw badAtomicMachine("local64_add_negative", m);
+  const addr = l.addr;
+  if (typeof i !== "bigint") throw badAtomicS64("local64_add_negative: i", i);
+  i = BigInt.asIntN(64, i);
+  const old = m.view.getBigInt64(addr, true);
+  const next = BigInt.asIntN(64, old + i);
+  m.view.setBigInt64(addr, next, true);
+  return next < 0n;
+}
+
+/**
  * local64_add_return(i, l): Atomically updates `l` to (`l` + `i`). Returns the new value of `l`.
  *
  * Atomic against interrupts on this CPU, not against other CPUs: x86-64 runs the instruction without the lock prefix (arch/x86/include/asm/local.h), asm-generic the atomic_long_t op. Memory here is sequentially consistent, so both are this one operation.
@@ -7015,4 +7111,4 @@ export function local64_inc_not_zero(m: Machine, l: KPtr<unknown>): boolean {
   }
   return old !== 0n;
 }
-// sha256:9c66b41635d96ca7a8379cd607cc5fdd94fcbd2ff0b976ff63c0e907ee8a5e1f
+// sha256:65a3b47a3943277cdb764122d44c4dbaef77032a69facacbe88cffeeeaa7e8bf

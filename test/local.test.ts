@@ -123,7 +123,7 @@ describe('every generated local op is its atomic_long_t op on &l->a', () => {
         }
       }
     }
-    expect(checked).toBe(34 * EDGES.length ** 2);
+    expect(checked).toBe(38 * EDGES.length ** 2);
   });
 
   it('refuses a pointer into another machine\'s memory and a machine without memory, naming the local op, changing nothing', () => {

@@ -43,11 +43,14 @@ describe('percpu-cc kernel calls', () => {
     expect(both(f, 'try_swap', 5, 1)).toEqual([9, 9]);
   });
 
-  it('atomic_long_* and local_t ops are 64-bit exact', () => {
+  it('atomic_long_*, local_t and local64_t ops are 64-bit exact', () => {
     const f = machines('arm64');
     // al: 0 + 10 + 1 = 11; fetch_sub returns 11, leaves 8.
     expect(both(f, 'long_ops', 10n)).toEqual([1108n, 1108n]);
     expect(both(f, 'local_ops', -(1n << 40n))).toEqual([-(1n << 40n) + 1n, -(1n << 40n) + 1n]);
+    // v = 0: the values are -1 (negative), 0, -1, 0, so 1101; v = 1: 0, 1, 0, 0, so 0011.
+    expect(both(f, 'local64_tests', 0n)).toEqual([1101, 1101]);
+    expect(both(f, 'local64_tests', 1n)).toEqual([11, 11]);
   });
 
   it('spin_lock_irqsave() disables interrupts until spin_unlock_irqrestore(); the lock is free after', () => {

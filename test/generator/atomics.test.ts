@@ -96,8 +96,8 @@ describe('templates/atomic/local.tbl', () => {
       'sub_return', 'inc_return', 'dec_return', 'cmpxchg', 'try_cmpxchg', 'xchg', 'add_unless', 'inc_not_zero',
     ]);
     expect(rows.filter((r) => r.types.includes('local64')).map((r) => r.op)).toEqual([
-      'read', 'set', 'inc', 'dec', 'add', 'sub', 'add_return', 'sub_return', 'inc_return', 'dec_return', 'cmpxchg', 'try_cmpxchg',
-      'xchg', 'add_unless', 'inc_not_zero',
+      'read', 'set', 'inc', 'dec', 'add', 'sub', 'sub_and_test', 'dec_and_test', 'inc_and_test', 'add_negative', 'add_return',
+      'sub_return', 'inc_return', 'dec_return', 'cmpxchg', 'try_cmpxchg', 'xchg', 'add_unless', 'inc_not_zero',
     ]);
   });
 
@@ -123,8 +123,8 @@ describe('the generated atomics', () => {
 
   it('every function has a doc comment: what it does, its ordering, its C prototype and kernel source, its table row and body', () => {
     // 85 per atomic type, then 19 local_t and 15 local64_t ops (templates/atomic/local.tbl).
-    expect(fast.match(/^export function /gm)).toHaveLength(255 + 34);
-    expect(stepped.match(/^export function\* /gm)).toHaveLength(255 + 34);
+    expect(fast.match(/^export function /gm)).toHaveLength(255 + 38);
+    expect(stepped.match(/^export function\* /gm)).toHaveLength(255 + 38);
     expect(docOf(fast, 'atomic_fetch_add_release')).toBe([
       '/**',
       ' * atomic_fetch_add_release(i, v): Atomically updates `v` to (`v` + `i`). Returns the original value of `v`.',

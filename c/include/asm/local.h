@@ -47,6 +47,10 @@ typedef struct {
 #define local64_dec(l) local_dec(&(l)->a)
 #define local64_add(i, l) local_add((i), (&(l)->a))
 #define local64_sub(i, l) local_sub((i), (&(l)->a))
+#define local64_sub_and_test(i, l) local_sub_and_test((i), (&(l)->a))
+#define local64_dec_and_test(l) local_dec_and_test(&(l)->a)
+#define local64_inc_and_test(l) local_inc_and_test(&(l)->a)
+#define local64_add_negative(i, l) local_add_negative((i), (&(l)->a))
 #define local64_add_return(i, l) local_add_return((i), (&(l)->a))
 
 #endif /* _ASM_LOCAL_H */

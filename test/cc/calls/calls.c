@@ -14,6 +14,7 @@
 static atomic_t a = ATOMIC_INIT(5);
 static atomic_long_t al;
 static local_t l;
+static local64_t l64;
 static DEFINE_SPINLOCK(lock);
 static DEFINE_PER_CPU(s32, small);
 
@@ -38,6 +39,18 @@ long local_ops(long v)
 	local_add(v, &l);
 	local_inc(&l);
 	return local_read(&l);
+}
+
+/* The four test ops of asm-generic/local64.h: one decimal digit each. */
+int local64_tests(long v)
+{
+	int r;
+
+	local64_set(&l64, v);
+	r = local64_add_negative(-1, &l64);
+	r = r * 10 + local64_inc_and_test(&l64);
+	r = r * 10 + local64_dec_and_test(&l64);
+	return r * 10 + local64_sub_and_test(v - 1, &l64);
 }
 
 int locked(void)
