@@ -12,7 +12,7 @@ import { memberRef } from '../c/layout.js';
 import { isScalar, type CType } from '../c/types.js';
 import { resolveType, type Resolved, type TypeArg, type ScalarOf } from './ctype-spec.js';
 import { MachineStateError, UseAfterFreeError } from './errors.js';
-import type { Machine } from './machine.js';
+import { PCPU_BASE, type Machine } from './machine.js';
 import { SCALARS, describe, type ScalarInfo, type ScalarName } from './types.js';
 import type { ArrayType, RecordType } from '../c/types.js';
 
@@ -223,7 +223,9 @@ export function kptr_at(m: Machine, addr: number, type: string, sym: string): KP
   if (cache === undefined) AT_TYPES.set(m, (cache = new Map()));
   let t = cache.get(type);
   if (t === undefined) cache.set(type, (t = resolveType(m.ctypes, type, `kptr_at(${sym})`, 'C')));
-  if (typeof addr !== 'number' || !Number.isSafeInteger(addr) || addr <= 0 || addr + t.ctype.size > m.mappedBytes) {
+  // The null page below PCPU_BASE is unmapped, as m.load() and src/mm/access.ts treat it: `&p->refs`
+  // of a NULL `p` is a small nonzero address there, refused as the kernel would oops on it.
+  if (typeof addr !== 'number' || !Number.isSafeInteger(addr) || addr < PCPU_BASE || addr + t.ctype.size > m.mappedBytes) {
     throw new RangeError(`${sym}: address ${describe(addr)} is not in mapped memory (a NULL or stray pointer)`);
   }
   if (addr % t.ctype.align !== 0) throw new RangeError(`${sym}: address 0x${addr.toString(16)} is not ${t.ctype.align}-byte aligned for ${t.ctype.name}`);

@@ -12,6 +12,7 @@ import {
   smp_mb, smp_store_release, stepped, try_cmpxchg, xchg, atomic_inc_unless_negative, atomic_dec_unless_positive, atomic_add_negative,
   atomic_xchg_relaxed, atomic_fetch_add_unless,
 } from '../src/index.js';
+import { kptr_at } from '../src/kptr.js';
 import { footprint } from '../src/sched/step.js';
 
 describe('globals and heap objects', () => {
@@ -66,6 +67,22 @@ describe('globals and heap objects', () => {
 });
 
 describe('marked accesses and atomics (fast)', () => {
+  it('kptr_at refuses NULL and a member of a NULL pointer (the null page), and writes nothing there', () => {
+    const m = new Machine({ cpus: 1 }).boot();
+    const g = global_var(m, 'atomic_t', 'g');
+    atomic_set(m, g, 7);
+    const p = kptr_at(m, g.addr, 'atomic_t', 's->refs');
+    atomic_inc(m, p);
+    expect(atomic_read(m, g)).toBe(8);
+    const before = m.u8.slice(0, 4096);
+    expect(() => kptr_at(m, 0, 'atomic_t', 'p->refs')).toThrow(new RangeError('p->refs: address 0 is not in mapped memory (a NULL or stray pointer)'));
+    expect(() => kptr_at(m, 8, 'atomic_t', 'p->refs')).toThrow(new RangeError('p->refs: address 8 is not in mapped memory (a NULL or stray pointer)'));
+    expect(() => kptr_at(m, 4092, 'atomic_t', 'p->refs')).toThrow(new RangeError('p->refs: address 4092 is not in mapped memory (a NULL or stray pointer)'));
+    expect(() => kptr_at(m, m.mappedBytes - 2, 'atomic_t', 'p->refs')).toThrow(RangeError);
+    expect(m.u8.slice(0, 4096)).toEqual(before);
+    expect(atomic_read(m, g)).toBe(8);
+  });
+
   it('READ_ONCE/WRITE_ONCE/acquire/release/xchg/cmpxchg/try_cmpxchg on scalars, signed values signed', () => {
     const m = new Machine({ cpus: 1 }).boot();
     const s = global_var(m, 's8', 's');
