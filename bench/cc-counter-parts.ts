@@ -18,13 +18,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, compileFile } from '../cc/compile.js';
-import { raw_spin_lock_init } from '../src/kernel/locking/spinlock.js';
-import { per_cpu } from '../src/kernel/smp.js';
-import { global_var } from '../src/mm/memory.js';
-import { alloc_percpu } from '../src/mm/percpu-alloc.js';
 import { Machine } from '../src/machine.js';
-import type { PerCpuPtr } from '../src/percpu-ptr.js';
-import { percpuCounterAddBatch, type HandCounter } from './groups/cc.js';
+import { handCounterLoop } from './groups/cc.js';
 import { compare } from './lib/harness.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -70,15 +65,7 @@ try {
     c.counter_init();
     variants.push({ name, run: (k: number) => { const s = c.bench_sum(); for (let i = 0; i < k; i++) c.bench_add(1n); return Number(c.bench_sum() - s); }, expect: (k: number) => k });
   }
-  const m = new Machine({ cpus: 4 });
-  const lock = global_var(m, 'raw_spinlock_t', 'lock');
-  m.boot();
-  m.debugPreempt = false;
-  m.loadCpu(0);
-  raw_spin_lock_init(m, lock.addr);
-  const hand: HandCounter = { lock: lock.addr, count: 0n, counters: alloc_percpu(m, 'i32') as PerCpuPtr<'i32'> };
-  const handSum = (): bigint => hand.count + BigInt(per_cpu(m, hand.counters, 0));
-  variants.unshift({ name: 'by hand (bench/groups/cc.ts)', run: (k: number) => { const s = handSum(); for (let i = 0; i < k; i++) percpuCounterAddBatch(m, hand, 1n, 32); return Number(handSum() - s); }, expect: (k: number) => k });
+  variants.unshift({ name: 'by hand (bench/groups/cc.ts)', run: handCounterLoop(), expect: (k: number) => k });
   const res = compare(variants, { n, rounds, warmup: 2 });
   const base = res[variants[0].name].median;
   for (const v of variants) {
