@@ -28,6 +28,7 @@ import * as NLib from '../src/lib/percpu-counter.js';
 import * as NThreads from '../src/threads/index.js';
 import type { Machine } from '../src/machine.js';
 import type { PerCpuPtr } from '../src/percpu-ptr.js';
+import { median } from './lib/report.js';
 
 interface Modules {
   readonly ops: typeof NOps;
@@ -174,7 +175,6 @@ async function threadRun(s: Side, job: keyof typeof JOBS, workers: number): Prom
   return { perWorker: ns.reduce((a, b) => a + b, 0) / workers / THREAD_N, aggregate: Math.max(...ns) / (workers * THREAD_N) };
 }
 
-const median = (x: readonly number[]): number => x.slice().sort((a, b) => a - b)[x.length >> 1];
 const range = (x: readonly number[]): string => `${Math.min(...x).toFixed(2)}–${Math.max(...x).toFixed(2)}`;
 
 function line(name: string, old: readonly number[], now: readonly number[], unit: string): void {

@@ -25,6 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as NE from '../src/explore/explorer.js';
 import * as NS from '../src/explore/scenarios/index.js';
+import { median } from './lib/report.js';
 
 type Explorer = typeof NE;
 type Scenarios = typeof NS;
@@ -89,7 +90,6 @@ function cpuMs(f: () => Count): { ms: number; c: Count } {
   return { ms: (d.user + d.system) / 1000, c };
 }
 
-const median = (x: readonly number[]): number => x.slice().sort((a, b) => a - b)[x.length >> 1]!;
 const same = (a: Count, b: Count): boolean => a.schedules === b.schedules && a.cut === b.cut && a.violations === b.violations;
 
 async function main(): Promise<void> {

@@ -20,6 +20,7 @@ import { exploreExhaustive, type Reduction } from '../src/explore/explorer.js';
 import { getScenario } from '../src/explore/scenarios/index.js';
 import { Scheduler, parseToken, type Choice } from '../src/sched/scheduler.js';
 import type { Scenario } from '../src/sched/task.js';
+import { median } from './lib/report.js';
 
 function args(): { name: string; bound: number | undefined; reduction: Reduction; max: number; rounds: number } {
   const a = process.argv.slice(2);
@@ -48,7 +49,6 @@ function cpuMs(f: () => void): number {
   return (d.user + d.system) / 1000;
 }
 
-const median = (x: readonly number[]): number => x.slice().sort((a, b) => a - b)[x.length >> 1]!;
 
 /** Builds the world and replays `prefix` as the search does when it restarts a schedule there. */
 function restart(s: Scenario, limits: Scheduler['budgets'], prefix: readonly Choice[], tokens: readonly string[]): number {
