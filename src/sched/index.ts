@@ -1,5 +1,5 @@
 /** Tasks, steps and the scheduler the explorer drives. */
-// step.ts also holds the search's unchecked inner helpers (operandSize,
+// step.ts also holds the search's unchecked inner helpers (operandAddress, operandSize,
 // operandWrites, overlap); they take the explorer's own steps and footprints
 // on trust, so only the checked entry points are public.
 export {

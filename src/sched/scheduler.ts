@@ -50,7 +50,7 @@ import {
 import { resolveBudgets, type Budgets } from './budget.js';
 import { ghostKey, hasGhosts, setGhostGate } from './ghost.js';
 import {
-  ANY_TOUCH, SCHED_RESOURCE, footprint, formatStep, mnemonicAccess, mnemonicSize, operandSize, operandWrites, overlap, type Step, type Touch,
+  ANY_TOUCH, SCHED_RESOURCE, footprint, formatStep, mnemonicAccess, mnemonicSize, operandAddress, operandSize, operandWrites, overlap, type Step, type Touch,
 } from './step.js';
 import { readBits } from '../scalar-bits.js';
 import { describe, fromBits, scalarInfo, type ScalarInfo } from '../types.js';
@@ -797,26 +797,13 @@ export class Scheduler {
     let addr: number | null = null;
     let bytes = 0;
     let write = false;
-    if (step.pcp !== undefined || step.addr !== undefined) {
-      let lo: number;
-      if (step.addr !== undefined) {
-        lo = step.addr;
-      } else {
-        try {
-          lo = step.pcp!.off + m.perCpuOffset[cpu]!;
-        } catch {
-          // A freed pointer: all memory (the step throws when it runs).
-          lo = NaN;
-          addr = 0;
-          bytes = Number.MAX_SAFE_INTEGER;
-          write = true;
-        }
-      }
-      if (!Number.isNaN(lo)) {
-        addr = lo;
-        bytes = operandSize(step);
-        write = operandWrites(step);
-      }
+    const lo = operandAddress(m, step, cpu);
+    if (lo !== null) {
+      // A freed pointer: all memory (the step throws when it runs).
+      const freed = Number.isNaN(lo);
+      addr = freed ? 0 : lo;
+      bytes = freed ? Number.MAX_SAFE_INTEGER : operandSize(step);
+      write = freed || operandWrites(step);
     }
     if (this.hashing) {
       // What the instruction reads determines what the frame computes next.

@@ -153,6 +153,21 @@ export function operandWrites(step: Step): boolean {
 }
 
 /**
+ * The address of a step's memory operand on `cpu`: null when it has none, NaN
+ * when its per-CPU pointer was freed (reading the offset throws; the step
+ * throws use-after-free when it runs).
+ */
+export function operandAddress(m: Machine, step: Step, cpu: number): number | null {
+  if (step.addr !== undefined) return step.addr;
+  if (step.pcp === undefined) return null;
+  try {
+    return step.pcp.off + m.perCpuOffset[cpu]!;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
  * The footprint of a step about to run on `cpu`. A freed pointer's offset
  * cannot be read (it throws use-after-free); such a step conflicts with every
  * memory access so the reduction never reorders it, and the error surfaces
@@ -161,21 +176,9 @@ export function operandWrites(step: Step): boolean {
 export function footprint(m: Machine, step: Step, cpu: number): Touch[] {
   if (step === null || typeof step !== 'object' || typeof step.asm !== 'string') throw new TypeError(`footprint: expected a step { asm, … } of a stepped op, got ${describe(step)}`);
   const out: Touch[] = [];
-  if (step.pcp !== undefined || step.addr !== undefined) {
-    const size = operandSize(step);
-    const write = operandWrites(step);
-    let lo: number;
-    if (step.addr !== undefined) {
-      lo = step.addr;
-    } else {
-      try {
-        lo = step.pcp!.off + m.perCpuOffset[cpu];
-      } catch {
-        out.push({ lo: 0, hi: Number.MAX_SAFE_INTEGER, name: '', write: true });
-        lo = NaN;
-      }
-    }
-    if (!Number.isNaN(lo)) out.push({ lo, hi: lo + size, name: '', write });
+  const lo = operandAddress(m, step, cpu);
+  if (lo !== null) {
+    out.push(Number.isNaN(lo) ? { lo: 0, hi: Number.MAX_SAFE_INTEGER, name: '', write: true } : { lo, hi: lo + operandSize(step), name: '', write: operandWrites(step) });
   }
   for (const r of step.reads ?? []) out.push({ lo: -1, hi: -1, name: r, write: false });
   for (const w of step.writes ?? []) out.push({ lo: -1, hi: -1, name: w, write: true });
