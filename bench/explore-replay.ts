@@ -16,6 +16,7 @@
  * share (the cut paths are printed). The search's speed-up with free
  * snapshots is at most 1 / (1 − share).
  */
+import { parseArgs } from 'node:util';
 import { exploreExhaustive, type Reduction } from '../src/explore/explorer.js';
 import { getScenario } from '../src/explore/scenarios/index.js';
 import { Scheduler, parseToken, type Choice } from '../src/sched/scheduler.js';
@@ -23,23 +24,17 @@ import type { Scenario } from '../src/sched/task.js';
 import { median } from './lib/report.js';
 
 function args(): { name: string; bound: number | undefined; reduction: Reduction; max: number; rounds: number } {
-  const a = process.argv.slice(2);
-  const o = { name: 'counter-scale', bound: undefined as number | undefined, reduction: 'optimal' as Reduction, max: 20_000, rounds: 3 };
-  for (let i = 0; i < a.length; i++) {
-    const flag = a[i]!;
-    if (!flag.startsWith('--')) {
-      o.name = flag;
-      continue;
-    }
-    const v = a[++i];
-    if (v === undefined) throw new Error(`${flag} needs a value`);
-    if (flag === '--bound') o.bound = Number(v);
-    else if (flag === '--reduction') o.reduction = v as Reduction;
-    else if (flag === '--max-schedules') o.max = Number(v);
-    else if (flag === '--rounds') o.rounds = Number(v);
-    else throw new Error(`unknown option ${flag} (options: [scenario] --bound K --reduction R --max-schedules N --rounds R)`);
-  }
-  return o;
+  const { values: v, positionals } = parseArgs({
+    options: { bound: { type: 'string' }, reduction: { type: 'string' }, 'max-schedules': { type: 'string' }, rounds: { type: 'string' } },
+    allowPositionals: true,
+  });
+  return {
+    name: positionals[0] ?? 'counter-scale',
+    bound: v.bound === undefined ? undefined : Number(v.bound),
+    reduction: (v.reduction ?? 'optimal') as Reduction,
+    max: Number(v['max-schedules'] ?? 20_000),
+    rounds: Number(v.rounds ?? 3),
+  };
 }
 
 function cpuMs(f: () => void): number {

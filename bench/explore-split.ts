@@ -15,26 +15,14 @@
  * printed first.
  */
 import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 import { exploreTask, partition, searchLimits } from '../src/explore/explorer.js';
 import { exploreParallel, takeOrder } from '../src/explore/parallel.js';
 import { getScenario } from '../src/explore/scenarios/index.js';
 
 function args(): { name: string; bound: number; rounds: number } {
-  const a = process.argv.slice(2);
-  const o = { name: 'percpu-counter', bound: 4, rounds: 2 };
-  for (let i = 0; i < a.length; i++) {
-    const flag = a[i]!;
-    if (!flag.startsWith('--')) {
-      o.name = flag;
-      continue;
-    }
-    const v = a[++i];
-    if (v === undefined) throw new Error(`${flag} needs a value`);
-    if (flag === '--bound') o.bound = Number(v);
-    else if (flag === '--rounds') o.rounds = Number(v);
-    else throw new Error(`unknown option ${flag} (options: [scenario] --bound K --rounds R)`);
-  }
-  return o;
+  const { values: v, positionals } = parseArgs({ options: { bound: { type: 'string' }, rounds: { type: 'string' } }, allowPositionals: true });
+  return { name: positionals[0] ?? 'percpu-counter', bound: Number(v.bound ?? 4), rounds: Number(v.rounds ?? 2) };
 }
 
 function cpuMs(t0: NodeJS.CpuUsage): number {
