@@ -14,6 +14,7 @@
  */
 import { MachineStateError } from '../errors.js';
 import { machineArg, type Machine } from '../machine.js';
+import { isAllocName } from '../mm/alloc-name.js';
 import { describe } from '../types.js';
 import {
   percpu_counter_destroy, percpu_counter_init, percpu_counter_read_s64, percpu_counter_sum_s64, type PercpuCounter, type S64,
@@ -67,7 +68,7 @@ export function percpu_counter_init_at(m: Machine, addr: number, sym: string, am
 function countersName(sym: string): string | undefined {
   const deref = /^\*([A-Za-z_]\w*)$/.exec(sym);
   if (deref !== null) return `${deref[1]}->counters`;
-  return /^[A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*|\[\w+\])*$/.test(sym) ? `${sym}.counters` : undefined;
+  return isAllocName(sym) ? `${sym}.counters` : undefined;
 }
 
 /** percpu_counter_destroy(fbc): frees the runtime counter; one never initialised (or already destroyed) is left alone, as the kernel's `if (!fbc->counters) return;`. */
