@@ -119,11 +119,6 @@ const LOCAL = 'src/kernel/locking/local-lock';
 const U64 = 'src/lib/u64-stats-sync';
 
 /**
- * Locks (include/linux/spinlock.h, local_lock.h), u64_stats_sync
- * (include/linux/u64_stats_sync.h) and the per-CPU allocator: the runtime's
- * calls. Flags are unsigned long in C and a number in the runtime.
- */
-/**
  * The runtime's flags are a number, C's are unsigned long (a bigint): the
  * conversions of src/kernel/irqflags.ts, which make no bigint per call.
  */
@@ -136,6 +131,11 @@ function restoresFlags(b: Binding): Binding {
   return { ...b, imports: [...b.imports, from], stepped: { ...b.stepped!, imports: [...b.stepped!.imports, from] } };
 }
 
+/**
+ * Locks (include/linux/spinlock.h, local_lock.h), u64_stats_sync
+ * (include/linux/u64_stats_sync.h) and the per-CPU allocator: the runtime's
+ * calls.
+ */
 function kernelCalls(): Record<string, Binding> {
   const out: Record<string, Binding> = {};
   for (const n of ['spin_lock', 'spin_unlock', 'spin_lock_irq', 'spin_unlock_irq', 'spin_lock_bh', 'spin_unlock_bh',
