@@ -67,6 +67,11 @@ const CONTEXT: Readonly<Record<string, Binding>> = {
   __percpu_sim_warn: { ts: 'WARN(m, warnings, $0, $1, $2)', imports: [['src/lib/bug', 'WARN']] },
 };
 
+/** A binding whose runtime call returns a boolean, as C's int 0 or 1 in both flavours. */
+function cBool(b: Binding): Binding {
+  return { ...b, ts: `(${b.ts} ? 1 : 0)`, stepped: { ...b.stepped!, ts: `(${b.stepped!.ts} ? 1 : 0)` } };
+}
+
 const ATOMIC = 'generated/atomic';
 const STEPPED = 'src/stepped';
 const KPTR = 'src/kptr';
@@ -140,29 +145,20 @@ function kernelCalls(): Record<string, Binding> {
   const out: Record<string, Binding> = {};
   for (const n of ['spin_lock', 'spin_unlock', 'spin_lock_irq', 'spin_unlock_irq', 'spin_lock_bh', 'spin_unlock_bh',
     'raw_spin_lock', 'raw_spin_unlock', 'raw_spin_lock_irq', 'raw_spin_unlock_irq']) out[n] = both(n, '$0', SPIN);
-  for (const n of ['spin_trylock', 'raw_spin_trylock']) {
-    const b = both(n, '$0', SPIN);
-    out[n] = { ...b, ts: `(${b.ts} ? 1 : 0)`, stepped: { ...b.stepped!, ts: `(${b.stepped!.ts} ? 1 : 0)` } };
-  }
+  for (const n of ['spin_trylock', 'raw_spin_trylock']) out[n] = cBool(both(n, '$0', SPIN));
   for (const n of ['spin_lock_irqsave', 'raw_spin_lock_irqsave']) out[`_${n}`] = savesFlags(both(n, '$0', SPIN));
   for (const n of ['spin_unlock_irqrestore', 'raw_spin_unlock_irqrestore']) out[n] = restoresFlags(both(n, '$0, irqflags_from_u64($1)', SPIN));
   out.spin_lock_init = { ts: 'spin_lock_init(m, $0)', imports: [[SPIN, 'spin_lock_init']] };
   out.raw_spin_lock_init = { ts: 'raw_spin_lock_init(m, $0)', imports: [[SPIN, 'raw_spin_lock_init']] };
   for (const n of ['local_lock', 'local_unlock', 'local_lock_irq', 'local_unlock_irq']) out[n] = both(n, '$0', LOCAL);
-  {
-    const b = both('local_trylock', '$0', LOCAL);
-    out.local_trylock = { ...b, ts: `(${b.ts} ? 1 : 0)`, stepped: { ...b.stepped!, ts: `(${b.stepped!.ts} ? 1 : 0)` } };
-    out._local_lock_irqsave = savesFlags(both('local_lock_irqsave', '$0', LOCAL));
-  }
+  out.local_trylock = cBool(both('local_trylock', '$0', LOCAL));
+  out._local_lock_irqsave = savesFlags(both('local_lock_irqsave', '$0', LOCAL));
   out.local_unlock_irqrestore = restoresFlags(both('local_unlock_irqrestore', '$0, irqflags_from_u64($1)', LOCAL));
   out.local_lock_init = { ts: 'local_lock_init(m, $0)', imports: [[LOCAL, 'local_lock_init']] };
   out.local_trylock_init = { ts: 'local_trylock_init(m, $0)', imports: [[LOCAL, 'local_trylock_init']] };
   for (const n of ['u64_stats_update_begin', 'u64_stats_update_end']) out[n] = both(n, '$0', U64);
   out.u64_stats_fetch_begin = both('u64_stats_fetch_begin', '$0', U64);
-  {
-    const b = both('u64_stats_fetch_retry', '$0, $1', U64);
-    out.u64_stats_fetch_retry = { ...b, ts: `(${b.ts} ? 1 : 0)`, stepped: { ...b.stepped!, ts: `(${b.stepped!.ts} ? 1 : 0)` } };
-  }
+  out.u64_stats_fetch_retry = cBool(both('u64_stats_fetch_retry', '$0, $1', U64));
   out.u64_stats_read = both('u64_stats_read', '$0', U64);
   out.u64_stats_add = both('u64_stats_add', '$0, $1', U64);
   out.u64_stats_inc = both('u64_stats_inc', '$0', U64);
