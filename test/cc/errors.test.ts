@@ -27,7 +27,7 @@ describe('percpu-cc error rules', () => {
       'address_of_local', 'address_space', 'arg_count', 'array_bounds', 'backward_goto', 'bitfield', 'cmpxchg64_size', 'compound_literal',
       'declared_not_defined', 'declared_percpu', 'direct_percpu', 'duplicate_case', 'error_directive', 'float', 'function_pointer',
       'implicit_function', 'include_not_found', 'inline_asm', 'local_aggregate', 'macro_args', 'no_member', 'not_percpu', 'offsetof_index',
-      'percpu_counter_member', 'percpu_in_function', 'pointer_init', 'return_no_value', 'shift_count', 'stmtexpr_loop', 'struct_assign', 'struct_by_value', 'syntax',
+      'percpu_counter_member', 'percpu_in_function', 'pointer_init', 'return_no_value', 'shift_count', 'softirq_vector', 'stmtexpr_loop', 'struct_assign', 'struct_by_value', 'syntax',
       'try_cmpxchg_oldp', 'unknown_directive', 'unknown_type', 'unterminated_if', 'vla', 'xchg_int_to_pointer', 'xchg_not_pointer',
       'xchg_percpu', 'xchg_size',
     ]);
