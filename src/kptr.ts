@@ -14,6 +14,7 @@ import { resolveType, type Resolved, type TypeArg, type ScalarOf } from './ctype
 import { MachineStateError, UseAfterFreeError } from './errors.js';
 import { PCPU_BASE, type Machine } from './machine.js';
 import { SCALARS, describe, type ScalarInfo, type ScalarName } from './types.js';
+import { pushWeak } from './weak-list.js';
 import type { ArrayType, RecordType } from '../c/types.js';
 
 /** Where a plain pointer's object came from, for messages. */
@@ -97,15 +98,7 @@ function remember(p: KPtr<unknown>): void {
     list = [];
     FAMILY.set(p.extent, list);
   }
-  // Pruned when the length reaches a power of two (amortised linear: a WeakRef made in this job keeps
-  // its target until the job ends, so a long synchronous loop prunes nothing), in place (no spread of
-  // a list that may hold hundreds of thousands).
-  if (list.length >= 64 && (list.length & (list.length - 1)) === 0) {
-    let n = 0;
-    for (const r of list) if (r.deref() !== undefined) list[n++] = r;
-    list.length = n;
-  }
-  list.push(new WeakRef(p));
+  pushWeak(list, p);
 }
 
 /** Makes a pointer, checking that a scalar is aligned and that the pointee lies inside the object. */

@@ -10,6 +10,7 @@
 import type { CType } from '../c/types.js';
 import { MachineStateError, UseAfterFreeError, misaligned } from './errors.js';
 import { describe, type ScalarInfo } from './types.js';
+import { pushWeak } from './weak-list.js';
 
 /** Where a pointer came from, for messages (a static symbol or an allocation). */
 export interface PtrOrigin {
@@ -342,14 +343,6 @@ export function derivePtr<T>(parent: PerCpuPtr<unknown>, delta: number, type: Sc
     list = [];
     CHILDREN.set(parent, list);
   }
-  // Pruned when the length reaches a power of two (amortised linear: a WeakRef made in this job keeps
-  // its target until the job ends, so a long synchronous loop prunes nothing), in place (no spread of
-  // a list that may hold hundreds of thousands).
-  if (list.length >= 64 && (list.length & (list.length - 1)) === 0) {
-    let n = 0;
-    for (const r of list) if (r.deref() !== undefined) list[n++] = r;
-    list.length = n;
-  }
-  list.push(new WeakRef(child));
+  pushWeak(list, child);
   return child;
 }
