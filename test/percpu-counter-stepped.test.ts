@@ -154,6 +154,18 @@ describe('stepped percpu_counter', () => {
     expect(used).toEqual([true, true]);
   });
 
+  for (const arch of ['x86_64', 'arm64', 'generic'] as const) it(`${arch}: a delta plus an amount past S64_MAX wraps, as the kernel's s64 sum does, and folds like the plain add`, () => {
+    const s = boot(arch);
+    const p = boot(arch);
+    run(stepped.percpu_counter_add(s.fbc, 5));
+    plain.percpu_counter_add(p.fbc, 5);
+    run(stepped.percpu_counter_add(s.fbc, plain.S64_MAX));
+    plain.percpu_counter_add(p.fbc, plain.S64_MAX);
+    // 5 + S64_MAX wraps to S64_MIN + 4, whose abs() is past the batch: the delta and the amount go into count.
+    expect([percpu_counter_read_s64(s.fbc), percpu_counter_sum_s64(s.fbc)]).toEqual([plain.S64_MIN + 4n, plain.S64_MIN + 4n]);
+    expect([percpu_counter_read_s64(p.fbc), percpu_counter_sum_s64(p.fbc)]).toEqual([plain.S64_MIN + 4n, plain.S64_MIN + 4n]);
+  });
+
   it('a refused call yields no step and changes nothing', () => {
     const { m, fbc } = boot();
     expect(() => stepped.percpu_counter_add_batch(fbc, 1.5, 32).next()).toThrow('percpu_counter_add_batch: amount must be an s64 (a safe integer number or a bigint from -2^63 to 2^63 - 1), got 1.5; nothing was changed');

@@ -31,7 +31,7 @@ import { load, store, type Step, type StepGen } from '../sched/step.js';
 import type { SteppedOps } from '../typed.js';
 import { MachineStateError } from '../errors.js';
 import { notACounter, percpu_counter_name } from './percpu-counter-at.js';
-import { isPercpuCounter, percpu_counter_batch, PERCPU_COUNTER_LOCAL_BATCH, S64_MAX, S64_MIN, type PercpuCounter, type S64 } from './percpu-counter.js';
+import { abs64, isPercpuCounter, percpu_counter_batch, PERCPU_COUNTER_LOCAL_BATCH, S64_MAX, S64_MIN, type PercpuCounter, type S64 } from './percpu-counter.js';
 
 /** A live counter's deltas, or the refusal naming the call (before any step). */
 function deltas(fbc: unknown, what: string): PerCpuPtr<'i32'> {
@@ -52,11 +52,6 @@ function s64(what: string, name: string, v: unknown): bigint {
 function s32(what: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new TypeError(`${what}: batch must be an s32, got ${String(v)}; nothing was changed`);
   return v;
-}
-
-/** abs() of an s64 (include/linux/math.h): -S64_MIN wraps back to S64_MIN. */
-function abs64(v: bigint): bigint {
-  return BigInt.asIntN(64, v < 0n ? -v : v);
 }
 
 /** The machine's own stepped per-CPU ops, bound to the deltas when they were allocated. */

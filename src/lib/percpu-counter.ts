@@ -405,8 +405,8 @@ function s64(v: bigint): bigint {
   return BigInt.asIntN(64, v);
 }
 
-/** abs() of an s64 as include/linux/math.h computes it: -S64_MIN wraps back to S64_MIN. */
-function abs64(v: bigint): bigint {
+/** abs() of an s64 as include/linux/math.h computes it, on the s64 that `v` wraps to: -S64_MIN wraps back to S64_MIN. */
+export function abs64(v: bigint): bigint {
   const w = s64(v);
   return s64(w < 0n ? -w : w);
 }
