@@ -548,10 +548,11 @@ export class Scheduler {
     }
     const softirqsLeft = b.softirqs === null || this.softirqInjections < b.softirqs;
     for (let cpu = 0; cpu < n; cpu++) {
-      if (this.softirqs.size === 0 && softirq_pending_of(m, cpu) === 0) continue;
+      const pending = softirq_pending_of(m, cpu);
+      if (this.softirqs.size === 0 && pending === 0) continue;
       const f = this.top(cpu);
       if (f === null || !m.online.test(cpu) || !softirqsMayRun(f.ctx.preemptCount, f.ctx.irqsDisabled)) continue;
-      if (softirq_pending_of(m, cpu) !== 0) out.push(this.injection('softirq', '', cpu));
+      if (pending !== 0) out.push(this.injection('softirq', '', cpu));
       for (const [nr, s] of this.softirqs) {
         const name = softirq_to_name[nr]!;
         if (!softirqsLeft || this.budget.get(name)! <= 0 || (s.cpus !== undefined && !s.cpus.includes(cpu))) continue;
