@@ -14,7 +14,7 @@
  * wall-time speed-up. A speed-up needs two idle cores: the load average is
  * printed first.
  */
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { exploreTask, partition, searchLimits } from '../src/explore/explorer.js';
 import { exploreParallel, takeOrder } from '../src/explore/parallel.js';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const o = args();
   const s = getScenario(o.name);
   const opts = { bound: o.bound, countStates: false, traceViolations: false } as const;
-  console.log(`${s.name} at bound ${o.bound}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).availableParallelism()} CPUs`);
+  console.log(`${s.name} at bound ${o.bound}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs`);
   const lim = searchLimits(s, opts);
   const { tasks } = partition(s, lim, null);
   const times: number[] = [];
