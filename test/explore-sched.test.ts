@@ -10,6 +10,7 @@ import { this_cpu_inc_4, __this_cpu_add_4 } from '../generated/x86_64/percpu-ste
 import { exploreExhaustive, runSchedule } from '../src/explore/explorer.js';
 import { counterMachine } from '../src/explore/scenarios/common.js';
 import { Machine } from '../src/machine.js';
+import { alloc_percpu, free_percpu } from '../src/mm/percpu-alloc.js';
 import { local_irq_restore, local_irq_save, preempt_disable, preempt_enable } from '../src/kernel/preempt.js';
 import { CpuGuard } from '../src/rust/cpu-guard.js';
 import { Scheduler } from '../src/sched/scheduler.js';
@@ -242,5 +243,14 @@ describe('footprints', () => {
     expect(conflicts(rd, wr1)).toBe(true);
     expect(conflicts(rd, wr0)).toBe(false);
     expect(conflicts([{ lo: -1, hi: -1, name: 'l', write: false }], [{ lo: -1, hi: -1, name: 'l', write: true }])).toBe(true);
+  });
+
+  it('a step through a freed pointer writes all memory: even a read conflicts with every access, so it is never reordered', () => {
+    const { m, counter } = counterMachine();
+    const p = alloc_percpu(m, 'u32', 'gone')!;
+    free_percpu(m, p);
+    const freed = footprint(m, { asm: 'movl %gs:[var], %eax', pcp: p }, 1);
+    expect(freed).toEqual([{ lo: 0, hi: Number.MAX_SAFE_INTEGER, name: '', write: true }]);
+    expect(conflicts(freed, footprint(m, { asm: 'movl %gs:[var], %eax', pcp: counter }, 0))).toBe(true);
   });
 });
