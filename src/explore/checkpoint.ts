@@ -47,7 +47,7 @@ export interface Checkpoint {
   readonly complete: boolean;
 }
 
-function describeSearch(scenario: string, budgets: Budgets, reduction: Reduction, maxViolations: number | null): string {
+function describeSearch({ scenario, budgets, reduction, maxViolations }: Pick<Checkpoint, 'scenario' | 'budgets' | 'reduction' | 'maxViolations'>): string {
   return `scenario ${scenario}, ${reduction}, ${formatBudgets(budgets)}, stop after ${maxViolations ?? 'all'} violation${maxViolations === 1 ? '' : 's'}`;
 }
 
@@ -70,9 +70,8 @@ export function readCheckpoint(file: string, s: Scenario, lim: SearchLimits, tas
   if (c === null || typeof c !== 'object' || c.format !== FORMAT) {
     throw new Error(`explore: ${file} is not a checkpoint of this explorer (expected "${FORMAT}"); delete it or name another file`);
   }
-  const maxViolations = lim.maxViolations === Infinity ? null : lim.maxViolations;
-  const mine = describeSearch(s.name, lim.budgets, lim.reduction, maxViolations);
-  const theirs = describeSearch(c.scenario, c.budgets, c.reduction, c.maxViolations);
+  const mine = describeSearch(checkpointHeader(s, lim, tasks));
+  const theirs = describeSearch(c);
   if (mine !== theirs || c.tasks !== tasks) {
     throw new Error(`explore: checkpoint ${file} belongs to another search (${theirs}); this one is (${mine}): delete the file or run with the options it was written with`);
   }
