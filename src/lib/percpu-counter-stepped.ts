@@ -31,7 +31,8 @@ import { load, store, type Step, type StepGen } from '../sched/step.js';
 import type { SteppedOps } from '../typed.js';
 import { MachineStateError } from '../errors.js';
 import { notACounter, percpu_counter_name } from './percpu-counter-at.js';
-import { abs64, isPercpuCounter, percpu_counter_batch, PERCPU_COUNTER_LOCAL_BATCH, S64_MAX, S64_MIN, type PercpuCounter, type S64 } from './percpu-counter.js';
+import { isPercpuCounter, percpu_counter_batch, PERCPU_COUNTER_LOCAL_BATCH, S64_MAX, S64_MIN, type PercpuCounter, type S64 } from './percpu-counter.js';
+import { abs64 } from './s64.js';
 
 /** A live counter's deltas, or the refusal naming the call (before any step). */
 function deltas(fbc: unknown, what: string): PerCpuPtr<'i32'> {

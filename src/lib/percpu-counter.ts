@@ -61,6 +61,7 @@ import { PerCpuPtr } from '../percpu-ptr.js';
 import { local_irq_restore, local_irq_save } from '../kernel/preempt.js';
 import { arch_spin_lock, arch_spin_unlock, SPIN_LOCKED, SPIN_UNLOCKED } from '../threads/spinlock.js';
 import { describe } from '../types.js';
+import { abs64, s64 } from './s64.js';
 
 /** PERCPU_COUNTER_LOCAL_BATCH: percpu_counter_add_local() almost never folds. */
 export const PERCPU_COUNTER_LOCAL_BATCH = 0x7fffffff;
@@ -398,17 +399,6 @@ function s64ToNumber(v: bigint, what: string, exact: string): number {
     throw new RangeError(`${what}: ${v} is not a safe integer (|v| ≤ 2^53 - 1), so a number would round it; ${exact} returns it exactly`);
   }
   return hi * 0x100000000 + lo;
-}
-
-/** The kernel's s64 arithmetic (-fno-strict-overflow: two's-complement wrap). */
-function s64(v: bigint): bigint {
-  return BigInt.asIntN(64, v);
-}
-
-/** abs() of an s64 as include/linux/math.h computes it, on the s64 that `v` wraps to: -S64_MIN wraps back to S64_MIN. */
-export function abs64(v: bigint): bigint {
-  const w = s64(v);
-  return s64(w < 0n ? -w : w);
 }
 
 function deadlock(what: string): MachineStateError {
