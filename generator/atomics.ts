@@ -581,3 +581,35 @@ export function renderAtomics(templatesDir: string, display: string, style: Impo
   };
   return { fast: render(false), stepped: render(true), count: variants.length * TYPES.length + locals.length };
 }
+
+/** The C header's template, relative to the templates folder, and the header, relative to the repository. */
+export const ATOMIC_HEADER_TEMPLATE = 'atomic/atomic.h.hbs';
+export const ATOMIC_HEADER = 'c/include/linux/atomic.h';
+
+/**
+ * <linux/atomic.h> for percpu-cc, from the same table as the runtime's
+ * functions (the kernel's gen-atomic-instrumented.sh writes
+ * atomic-instrumented.h from atomics.tbl the same way): the template's text
+ * around one prototype per generated function, each type's in table order,
+ * with the C types the functions' doc comments give.
+ */
+export function renderAtomicHeader(templatesDir: string, display: string, generatedBy: string): string {
+  const tableAbs = path.join(templatesDir, ATOMICS_TABLE);
+  const tableFile = path.relative(display, tableAbs).split(path.sep).join('/');
+  const rows = parseAtomicsTable(readFileSync(tableAbs, 'utf8'), tableFile);
+  const abs = path.join(templatesDir, ATOMIC_HEADER_TEMPLATE);
+  const file = path.relative(display, abs).split(path.sep).join('/');
+  if (!existsSync(abs)) throw new GenError(file, 1, `the C header's template is missing (it writes ${ATOMIC_HEADER})`);
+  const src = stripBom(readFileSync(abs, 'utf8')).replace(/\r\n/g, '\n');
+  const variants = rows.flatMap(expandRow);
+  const types = TYPES.map((t) => ({
+    ctype: t.ctype,
+    prototypes: variants.map((v) => `${cReturn(v.ret, t)} ${t.prefix}_${v.op}(${v.row.args.map((a) => cParam(a, t)).join(', ')})`),
+  }));
+  try {
+    const template = Handlebars.create().compile(src, { strict: true, noEscape: true, knownHelpers: { each: true }, knownHelpersOnly: true });
+    return template({ generatedBy, sources: `${tableFile} and ${file}`, types });
+  } catch (e) {
+    throw templateError(file, 1, e);
+  }
+}

@@ -11,17 +11,19 @@
  *                              scaffold a new architecture from an existing one
  *
  * Output inside a checkout imports the runtime by relative path; anywhere
- * else it imports `percpu-ts/runtime`.
+ * else it imports `percpu-ts/runtime`. In a checkout, the run that writes
+ * (or checks) generated/ also writes (or checks) c/include/linux/atomic.h,
+ * the C side of the same atomics table.
  *
  * Exit status: 0 success, 1 check failed, 2 bad input (reported as file:line).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableArches } from './arches.js';
 import { GenError } from '../c/errors.js';
 import { initArch } from './init.js';
-import { assertOwnOutput, checkAgainst, ForeignOutputError, writeAll } from './output.js';
+import { assertOwnOutput, checkAgainst, checkFile, ForeignOutputError, writeAll } from './output.js';
 import { isCheckout, packageRoot } from './root.js';
 
 const ROOT = packageRoot(import.meta.url);
@@ -115,6 +117,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     // Loaded only now: the argument checks above answer without the compiler's start-up time.
     const { generate } = await import('./generate.js');
+    const { ATOMIC_HEADER, renderAtomicHeader } = await import('./atomics.js');
     const results = await generate({
       root: ROOT,
       templatesDir: args.templates,
@@ -124,6 +127,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       displayRoot: args.templates === undefined ? ROOT : path.dirname(args.templates),
     });
     const files = results.flatMap((r) => r.files);
+    // <linux/atomic.h> goes with the repository's own output: the translator reads it from c/include/.
+    const headerFile = path.join(ROOT, ATOMIC_HEADER);
+    const header = CHECKOUT && out === path.join(ROOT, 'generated')
+      ? renderAtomicHeader(args.templates ?? path.join(ROOT, 'templates'), args.templates === undefined ? ROOT : path.dirname(args.templates), 'generator/cli.ts')
+      : null;
     const count = results.reduce((n, r) => n + r.ops.length, 0);
     const ms = (performance.now() - started).toFixed(0);
     if (args.timings) {
@@ -135,15 +143,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (args.check) {
       const display = CHECKOUT ? path.relative(ROOT, out) || '.' : outDisplay;
       const res = checkAgainst(out, display, files);
-      if (!res.ok) {
-        process.stderr.write(`${res.messages.join('\n')}\n`);
+      const messages = [...res.messages, ...(header === null ? [] : checkFile(headerFile, ATOMIC_HEADER, header))];
+      if (messages.length > 0) {
+        process.stderr.write(`${messages.join('\n')}\n`);
         return 1;
       }
-      process.stdout.write(`percpu-gen: ${display}/ matches a fresh run (${files.length} files, ${count} ops, ${ms} ms)\n`);
+      process.stdout.write(`percpu-gen: ${display}/${header === null ? '' : ` and ${ATOMIC_HEADER}`} match a fresh run (${files.length} files, ${count} ops, ${ms} ms)\n`);
       return 0;
     }
     writeAll(out, files, outDisplay);
-    process.stdout.write(`percpu-gen: wrote ${files.length} files, ${count} ops per flavour, in ${ms} ms: ${files.map((f) => f.rel).join(', ')}\n`);
+    if (header !== null) writeFileSync(headerFile, header);
+    process.stdout.write(`percpu-gen: wrote ${files.length} files, ${count} ops per flavour, in ${ms} ms: ${files.map((f) => f.rel).join(', ')}${header === null ? '' : `, ${ATOMIC_HEADER}`}\n`);
     return 0;
   } catch (e) {
     if (e instanceof GenError) {

@@ -217,3 +217,25 @@ export function checkAgainst(committedDir: string, displayDir: string, files: re
   }
   return { ok: messages.length === 0, messages };
 }
+
+/**
+ * A generated file that lives outside the output folder (the C header
+ * <linux/atomic.h>, which percpu-cc reads from c/include/): compared whole
+ * with a fresh run, so a hand edit and a table change not regenerated are
+ * both drift. Empty when it matches.
+ */
+export function checkFile(file: string, display: string, text: string): string[] {
+  if (!existsSync(file)) return [`error: ${display} is missing; run \`make generate\` and commit`];
+  const committed = readFileSync(file, 'utf8');
+  if (committed === text) return [];
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'percpu-gen-'));
+  try {
+    const fresh = path.join(tmp, path.basename(file));
+    writeFileSync(fresh, text);
+    const d = spawnSync('diff', ['-u', '--label', display, '--label', '(fresh)', file, fresh], { encoding: 'utf8' });
+    const diffText = (d.stdout ?? '').split('\n').slice(0, 200).join('\n');
+    return [`error: ${display} differs from a fresh run of templates/ and generator/ (edited by hand, or not regenerated); run \`make generate\` and commit`, ...(diffText.trim() === '' ? [] : [diffText])];
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../cc/compile.js';
+import { FUNCTIONS } from '../../cc/runtime.js';
 import { Machine, type Arch } from '../../src/machine.js';
 import { drain, translateAndLoad, type Loaded } from './support.js';
 
@@ -68,15 +69,18 @@ describe('percpu-cc kernel calls', () => {
     expect(both(machines('arm64'), 'wide_miss', old)).toEqual([-7n, -7n]);
   });
 
-  it('<linux/atomic.h> declares every generated atomic with the C signature its generated doc gives, and nothing else', () => {
-    // The header is written by hand and the runtime is generated from templates/atomic/atomics.tbl:
-    // this keeps the two from drifting (a function the runtime has but C cannot call, or a wrong type).
-    const sig = /^(\S+ atomic(?:64|_long)?_\w+\(.*\));$/;
-    const generated = readFileSync(path.join(ROOT, 'generated/atomic.ts'), 'utf8').split('\n')
-      .map((l) => /^ \* C: +(\S+ atomic(?:64|_long)?_\w+\(.*\))$/.exec(l)?.[1]).filter((l) => l !== undefined).sort();
+  it('every function <linux/atomic.h> declares is bound to the generated function of its name, in both flavours, but add_negative\'s orderings', () => {
+    // The header and generated/atomic.ts are both generated from templates/atomic/atomics.tbl (make check
+    // keeps them in step); the translator's bindings are written by hand, so each declared name must reach the runtime.
     const header = readFileSync(path.join(ROOT, 'c/include/linux/atomic.h'), 'utf8').split('\n')
-      .map((l) => sig.exec(l)?.[1]).filter((l) => l !== undefined).sort();
-    expect(generated).toHaveLength(255);
-    expect(header).toEqual(generated);
+      .map((l) => /^\S+ (atomic(?:64|_long)?_\w+)\(.*\);$/.exec(l)?.[1]).filter((l) => l !== undefined);
+    expect(header).toHaveLength(255);
+    const unbound = header.filter((fn) => {
+      const b = FUNCTIONS[fn];
+      return b === undefined || !b.imports.some(([mod, name]) => mod === 'generated/atomic' && name === fn)
+        || !b.stepped?.imports.some(([mod, name]) => mod === 'src/stepped' && name === fn);
+    });
+    // The translator's own list of ordered ops (cc/runtime.ts) lacks add_negative, so C cannot call its ordering variants yet.
+    expect(unbound).toEqual(['atomic', 'atomic64', 'atomic_long'].flatMap((t) => ['acquire', 'release', 'relaxed'].map((o) => `${t}_add_negative_${o}`)));
   });
 });
