@@ -166,10 +166,38 @@ describe('stepped percpu_counter', () => {
     expect([percpu_counter_read_s64(p.fbc), percpu_counter_sum_s64(p.fbc)]).toEqual([plain.S64_MIN + 4n, plain.S64_MIN + 4n]);
   });
 
+  it('refuses exactly the batches, s64 operands and rhs values the plain counter refuses, with the same words', () => {
+    const { m, fbc } = boot();
+    plain.percpu_counter_add(fbc, 3);
+    const message = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+      return 'accepted';
+    };
+    const bad = [0, -1, -(2 ** 31), 2 ** 31, 1.5, NaN, '8', null, undefined, 2 ** 53, 2n ** 63n, -(2n ** 63n) - 1n];
+    for (const b of bad) {
+      const p = message(() => plain.percpu_counter_add_batch(fbc, 1, b as number));
+      expect(message(() => stepped.percpu_counter_add_batch(fbc, 1, b as number).next()), String(b)).toBe(p);
+      expect(p).not.toBe('accepted');
+      expect(message(() => stepped.__percpu_counter_compare(fbc, 0, b as number).next())).toBe(message(() => plain.__percpu_counter_compare(fbc, 0, b as number)));
+      expect(message(() => stepped.__percpu_counter_limited_add(fbc, 9, 1, b as number).next())).toBe(message(() => plain.__percpu_counter_limited_add(fbc, 9, 1, b as number)));
+      if (typeof b === 'number' && Number.isInteger(b) && b >= 1) continue;
+      expect(message(() => stepped.percpu_counter_add_batch(fbc, b as number, 32).next())).toBe(message(() => plain.percpu_counter_add_batch(fbc, b as number, 32)));
+      expect(message(() => stepped.percpu_counter_compare(fbc, b as number).next())).toBe(message(() => plain.percpu_counter_compare(fbc, b as number)));
+      expect(message(() => stepped.percpu_counter_sub(fbc, b as number).next())).toBe(message(() => plain.percpu_counter_sub(fbc, b as number)));
+    }
+    expect(message(() => plain.percpu_counter_add_batch(fbc, 1, 0))).toBe('TypeError: percpu_counter_add_batch: batch must be an integer from 1 to 2147483647 (s32), got 0');
+    expect(message(() => stepped.__percpu_counter_limited_add(fbc, 2n ** 63n, 1, 32).next())).toBe('RangeError: __percpu_counter_limited_add: limit 9223372036854775808n is outside the s64 range (-2^63 to 2^63 - 1); nothing was changed');
+    expect([percpu_counter_sum_s64(fbc), m.ctx.preemptCount, m.ctx.irqsDisabled, fbc.locked]).toEqual([3n, 0, false, false]);
+  });
+
   it('a refused call yields no step and changes nothing', () => {
     const { m, fbc } = boot();
-    expect(() => stepped.percpu_counter_add_batch(fbc, 1.5, 32).next()).toThrow('percpu_counter_add_batch: amount must be an s64 (a safe integer number or a bigint from -2^63 to 2^63 - 1), got 1.5; nothing was changed');
-    expect(() => stepped.percpu_counter_add_batch(fbc, 1, 2 ** 31).next()).toThrow('percpu_counter_add_batch: batch must be an s32, got 2147483648; nothing was changed');
+    expect(() => stepped.percpu_counter_add_batch(fbc, 1.5, 32).next()).toThrow('percpu_counter_add_batch: amount must be a safe integer number (|v| ≤ 2^53 - 1) or a bigint (s64), got 1.5; nothing was changed');
+    expect(() => stepped.percpu_counter_add_batch(fbc, 1, 2 ** 31).next()).toThrow('percpu_counter_add_batch: batch must be an integer from 1 to 2147483647 (s32), got 2147483648');
     expect(() => stepped.percpu_counter_sum({} as never).next()).toThrow('percpu_counter_sum: expected a percpu_counter from percpu_counter_init(), got an object');
     percpu_counter_destroy(fbc);
     expect(() => stepped.percpu_counter_add(fbc, 1)).toThrow('percpu_counter_add: the percpu_counter was destroyed by percpu_counter_destroy(); initialise a new one with percpu_counter_init()');

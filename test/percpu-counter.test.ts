@@ -85,7 +85,7 @@ describe('add, read and sum', () => {
     expect(percpu_counter_sum(fbc)).toBe(201);
   });
 
-  it('a fold that finds the lock held by this CPU is refused as a deadlock before interrupts are touched, changing nothing', () => {
+  it('a fold that finds the lock held by this CPU is refused as a deadlock with interrupts restored, changing nothing', () => {
     const m = boot();
     m.loadCpu(2);
     const fbc = percpu_counter_init(m, 7);

@@ -31,8 +31,8 @@ import { load, store, type Step, type StepGen } from '../sched/step.js';
 import type { SteppedOps } from '../typed.js';
 import { MachineStateError } from '../errors.js';
 import { notACounter, percpu_counter_name } from './percpu-counter-at.js';
-import { isPercpuCounter, percpu_counter_batch, PERCPU_COUNTER_LOCAL_BATCH, S64_MAX, S64_MIN, type PercpuCounter, type S64 } from './percpu-counter.js';
-import { abs64 } from './s64.js';
+import { isPercpuCounter, percpu_counter_batch, type PercpuCounter, type S64 } from './percpu-counter.js';
+import { abs64, checkBatch, checkS64, errorBound, PERCPU_COUNTER_LOCAL_BATCH } from './s64.js';
 
 /** A live counter's deltas, or the refusal naming the call (before any step). */
 function deltas(fbc: unknown, what: string): PerCpuPtr<'i32'> {
@@ -41,18 +41,6 @@ function deltas(fbc: unknown, what: string): PerCpuPtr<'i32'> {
     throw new MachineStateError(`${what}: the percpu_counter was destroyed by percpu_counter_destroy(); initialise a new one with percpu_counter_init()`);
   }
   return fbc.counters;
-}
-
-/** An s64 operand as a bigint (C's s64 arithmetic is exact here and wraps as -fno-strict-overflow does). */
-function s64(what: string, name: string, v: unknown): bigint {
-  if (typeof v === 'bigint' && v >= S64_MIN && v <= S64_MAX) return v;
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
-  throw new TypeError(`${what}: ${name} must be an s64 (a safe integer number or a bigint from -2^63 to 2^63 - 1), got ${typeof v === 'bigint' ? `${v}n` : String(v)}; nothing was changed`);
-}
-
-function s32(what: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new TypeError(`${what}: batch must be an s32, got ${String(v)}; nothing was changed`);
-  return v;
 }
 
 /** The machine's own stepped per-CPU ops, bound to the deltas when they were allocated. */
@@ -160,8 +148,8 @@ function* onCount<R>(fbc: PercpuCounter, kind: 'load' | 'add' | 'store', fn: () 
 export function* percpu_counter_add_batch(fbc: PercpuCounter, amount: S64, batch: number): StepGen<void> {
   const what = 'percpu_counter_add_batch';
   const pcp = deltas(fbc, what);
-  const a = s64(what, 'amount', amount);
-  const b = BigInt(s32(what, batch));
+  const a = BigInt(checkS64(what, 'amount', amount));
+  const b = BigInt(checkBatch(what, batch));
   const m = fbc.m;
   if (m.arch === 'generic') return yield* addBatchIrq(fbc, pcp, a, b);
   let count = BigInt(yield* ops(pcp).this_cpu_read(m, pcp));
@@ -226,7 +214,7 @@ export function percpu_counter_add_local(fbc: PercpuCounter, amount: S64): StepG
 
 /** The kernel's negation of an s64 amount (-S64_MIN wraps to itself). */
 function neg(what: string, amount: S64): bigint {
-  return BigInt.asIntN(64, -s64(what, 'amount', amount));
+  return BigInt.asIntN(64, -BigInt(checkS64(what, 'amount', amount)));
 }
 
 /** percpu_counter_sub(fbc, amount), stepped: percpu_counter_add() of -amount. */
@@ -291,7 +279,7 @@ export function* percpu_counter_sum_positive(fbc: PercpuCounter): StepGen<bigint
 export function* percpu_counter_set(fbc: PercpuCounter, amount: S64): StepGen<void> {
   const what = 'percpu_counter_set';
   const pcp = deltas(fbc, what);
-  const a = s64(what, 'amount', amount);
+  const a = BigInt(checkS64(what, 'amount', amount));
   const m = fbc.m;
   const flags = yield* lock(m, fbc);
   for (const cpu of m.possible) yield* store(m, per_cpu_ptr(m, pcp, cpu), 'i32', 0);
@@ -314,11 +302,6 @@ export function* percpu_counter_sync(fbc: PercpuCounter): StepGen<void> {
   yield* unlock(m, fbc, flags);
 }
 
-/** batch * num_online_cpus() as the kernel computes it: an int times an unsigned int, an unsigned int (it wraps). */
-function errorBound(m: Machine, batch: number): bigint {
-  return BigInt(((batch * m.online.weight()) % 0x100000000) >>> 0);
-}
-
 /**
  * __percpu_counter_limited_add(fbc, limit, amount, batch), stepped (Linux
  * 6.7+): with interrupts off, the delta is read; when it stays within the
@@ -331,9 +314,9 @@ function errorBound(m: Machine, batch: number): bigint {
 export function* __percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, amount: S64, batch: number): StepGen<boolean> {
   const what = '__percpu_counter_limited_add';
   const pcp = deltas(fbc, what);
-  const lim = s64(what, 'limit', limit);
-  const a = s64(what, 'amount', amount);
-  const b = s32(what, batch);
+  const lim = BigInt(checkS64(what, 'limit', limit));
+  const a = BigInt(checkS64(what, 'amount', amount));
+  const b = checkBatch(what, batch);
   if (a === 0n) return true;
   const m = fbc.m;
   const flags = local_irq_save(m);
@@ -389,8 +372,8 @@ export function percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, amoun
 export function* __percpu_counter_compare(fbc: PercpuCounter, rhs: S64, batch: number): StepGen<-1 | 0 | 1> {
   const what = '__percpu_counter_compare';
   deltas(fbc, what);
-  const r = s64(what, 'rhs', rhs);
-  const bound = errorBound(fbc.m, s32(what, batch));
+  const r = BigInt(checkS64(what, 'rhs', rhs));
+  const bound = errorBound(fbc.m, checkBatch(what, batch));
   let count = yield* percpu_counter_read(fbc);
   if (abs64(count - r) > bound) return count > r ? 1 : -1;
   count = yield* percpu_counter_sum(fbc);

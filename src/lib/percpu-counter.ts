@@ -61,18 +61,12 @@ import { PerCpuPtr } from '../percpu-ptr.js';
 import { local_irq_restore, local_irq_save } from '../kernel/preempt.js';
 import { arch_spin_lock, arch_spin_unlock, SPIN_LOCKED, SPIN_UNLOCKED } from '../threads/spinlock.js';
 import { describe } from '../types.js';
-import { abs64, s64 } from './s64.js';
+import { abs64, checkBatch, checkS64, errorBound, PERCPU_COUNTER_LOCAL_BATCH, s64 } from './s64.js';
 
-/** PERCPU_COUNTER_LOCAL_BATCH: percpu_counter_add_local() almost never folds. */
-export const PERCPU_COUNTER_LOCAL_BATCH = 0x7fffffff;
+export { PERCPU_COUNTER_LOCAL_BATCH, S64_MAX, S64_MIN } from './s64.js';
 
 /** An s64 amount: a safe-integer number, or a bigint from S64_MIN to S64_MAX. */
 export type S64 = number | bigint;
-
-/** The largest s64, 2^63 - 1. */
-export const S64_MAX = (1n << 63n) - 1n;
-/** The smallest s64, -2^63. */
-export const S64_MIN = -(1n << 63n);
 
 /**
  * Layout of a counter's shared state (256 bytes):
@@ -223,15 +217,10 @@ export class PercpuCounter {
 
   /**
    * @internal raw_spin_lock(&fbc->lock) without the irq part; refuses recursion
-   * (AA deadlock) before it changes anything. OWNER is written and read with
-   * plain accesses: only the thread that wrote its own id can ever read that id
-   * back, and a thread always sees its own last write, so the check needs no
-   * atomics. The lock word was checked when the counter was made, so the lock
-   * is arch_spin_lock's one compare-exchange when it is free.
+   * (AA deadlock) with the lock unchanged. See take().
    */
   acquire(what: string): void {
-    if (this.words[OWNER] === THREAD) throw deadlock(what);
-    take(this.words);
+    if (!take(this.words)) throw deadlock(what);
   }
 
   /** @internal */
@@ -364,32 +353,6 @@ function live(fbc: unknown, what: string): PercpuCounter {
   return fbc;
 }
 
-/**
- * An s64 argument: a safe-integer number, or a bigint in the s64 range. A
- * bigint that fits a safe integer comes back as a number, so it takes the
- * same path a number would.
- */
-function checkS64(what: string, name: string, v: unknown): number | bigint {
-  if (typeof v === 'number') {
-    if (Number.isSafeInteger(v)) return v;
-  } else if (typeof v === 'bigint') {
-    if (v < S64_MIN || v > S64_MAX) {
-      throw new RangeError(`${what}: ${name} ${v}n is outside the s64 range (-2^63 to 2^63 - 1); nothing was changed`);
-    }
-    return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
-  }
-  throw new TypeError(
-    `${what}: ${name} must be a safe integer number (|v| ≤ 2^53 - 1) or a bigint (s64), got ${describe(v)}; nothing was changed`,
-  );
-}
-
-function checkBatch(what: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > PERCPU_COUNTER_LOCAL_BATCH) {
-    throw new TypeError(`${what}: batch must be an integer from 1 to ${PERCPU_COUNTER_LOCAL_BATCH} (s32), got ${describe(v)}`);
-  }
-  return v;
-}
-
 /** An s64 as a number; a RangeError naming the exact form (`exact`) instead of rounding. */
 function s64ToNumber(v: bigint, what: string, exact: string): number {
   scratch64[0] = v;
@@ -408,21 +371,40 @@ function deadlock(what: string): MachineStateError {
 /**
  * raw_spin_lock_irqsave(&fbc->lock). The lock is held by a thread: held by
  * another thread it is waited for; held by this one it can only mean
- * recursion (AA deadlock), refused before interrupts are touched. Nothing in
- * here can throw once interrupts are off, so the fold needs no try/catch.
+ * recursion (AA deadlock), refused with interrupts restored and the lock
+ * unchanged. Nothing in the fold can throw once the lock is held, so it needs
+ * no try/catch.
  */
 function lock(fbc: PercpuCounter, what: string): number {
-  const w = fbc.words;
-  if (w[OWNER] === THREAD) throw deadlock(what);
-  const flags = local_irq_save(fbc.m);
-  take(w);
+  const m = fbc.m;
+  const flags = local_irq_save(m);
+  if (!take(fbc.words)) {
+    local_irq_restore(m, flags);
+    throw deadlock(what);
+  }
   return flags;
 }
 
-/** Takes a counter's lock as this thread, once the deadlock check passed. */
-function take(w: Int32Array): void {
-  arch_spin_lock(w, LOCK);
+/**
+ * Takes a counter's lock as this thread; false, with nothing changed, when
+ * this thread holds it already. The compare-exchange comes first, before any
+ * read of the lock's cacheline, as the kernel's queued_spin_lock() does
+ * (include/asm-generic/qspinlock.h, Linux 6.11: atomic_try_cmpxchg_acquire,
+ * then the slow path): a plain read first would fetch the line shared from
+ * the CPU that folded last and then need a second transfer to own it — two
+ * cross-core trips per fold instead of one. Only a lock found held is looked
+ * at: OWNER is written and read with plain accesses, since only the thread
+ * that wrote its own id can ever read that id back, and a thread always sees
+ * its own last write. The lock word was checked when the counter was made, so
+ * arch_spin_lock needs no check of its own.
+ */
+function take(w: Int32Array): boolean {
+  if (Atomics.compareExchange(w, LOCK, SPIN_UNLOCKED, SPIN_LOCKED) !== SPIN_UNLOCKED) {
+    if (w[OWNER] === THREAD) return false;
+    arch_spin_lock(w, LOCK);
+  }
   w[OWNER] = THREAD;
+  return true;
 }
 
 function unlock(fbc: PercpuCounter, flags: number): void {
@@ -532,7 +514,7 @@ function addChecked(fbc: PercpuCounter, amount: number): boolean {
 /** percpu_counter_add(): add_batch with percpu_counter_batch, which the counter keeps in GATE. */
 export function percpu_counter_add(fbc: PercpuCounter, amount: S64): void {
   if (fbc?.brand === BRAND && typeof amount === 'number' && (amount | 0) === amount && addChecked(fbc, amount)) return;
-  addSlow(fbc, amount, null, 'percpu_counter_add');
+  addSlow(fbc, amount, COUNTER_BATCH, 'percpu_counter_add');
 }
 
 /** percpu_counter_add_local(): batch INT_MAX, for write-mostly counters read with percpu_counter_sum(). */
@@ -553,16 +535,22 @@ export function percpu_counter_add_local(fbc: PercpuCounter, amount: S64): void 
 }
 
 /**
+ * addSlow()'s `batch` for percpu_counter_add(): the counter's percpu_counter_batch.
+ * A value no caller can pass (a null batch from a caller is refused like any other).
+ */
+const COUNTER_BATCH = Symbol('percpu_counter_batch');
+
+/**
  * Everything the fast path did not finish: checks every argument (naming
- * `what`), then runs percpu_counter_add_batch() in full. `batch` null means
- * percpu_counter_batch.
+ * `what`), then runs percpu_counter_add_batch() in full. `batch` COUNTER_BATCH
+ * means percpu_counter_batch.
  */
 function addSlow(fbc: unknown, amount: unknown, batch: unknown, what: string): void {
   if (typeof amount === 'bigint') {
     // C's s64 amounts are bigints: one that is an s32 runs the call again on the number, fast path and all.
     const n = s32Of64(amount);
     if (n === n) {
-      if (batch === null) percpu_counter_add(fbc as PercpuCounter, n);
+      if (batch === COUNTER_BATCH) percpu_counter_add(fbc as PercpuCounter, n);
       else if (what === 'percpu_counter_add_local') percpu_counter_add_local(fbc as PercpuCounter, n);
       else percpu_counter_add_batch(fbc as PercpuCounter, n, batch as number);
       return;
@@ -570,7 +558,7 @@ function addSlow(fbc: unknown, amount: unknown, batch: unknown, what: string): v
   }
   const c = live(fbc, what);
   const a = checkS64(what, 'amount', amount);
-  const b = batch === null ? c.words[BATCH] : checkBatch(what, batch);
+  const b = batch === COUNTER_BATCH ? c.words[BATCH] : checkBatch(what, batch);
   c.ops.addBatch(c, a, b, what);
 }
 
@@ -723,12 +711,10 @@ function addBatchIrq(fbc: PercpuCounter, amount: S64, batch: number, what: strin
   if (within(count, amount, batch)) {
     ops.this_cpu_add_4(m, pcp, s32Of(amount));
   } else {
-    const w = fbc.words;
-    if (w[OWNER] === THREAD) {
+    if (!take(fbc.words)) {
       local_irq_restore(m, flags);
       throw deadlock(what);
     }
-    take(w);
     fbc.count64[0] += BigInt(count) + BigInt(amount);
     ops.__this_cpu_sub_4(m, pcp, count);
     fbc.release();
@@ -793,14 +779,14 @@ export function percpu_counter_sub(fbc: PercpuCounter, amount: S64): void {
  * static inline is; the brand is tested once and the amount needs no test.
  */
 export function percpu_counter_inc(fbc: PercpuCounter): void {
-  if (fbc?.brand !== BRAND) addSlow(fbc, 1, null, 'percpu_counter_inc');
-  else if (!addChecked(fbc, 1)) addSlow(fbc, 1, null, 'percpu_counter_add');
+  if (fbc?.brand !== BRAND) addSlow(fbc, 1, COUNTER_BATCH, 'percpu_counter_inc');
+  else if (!addChecked(fbc, 1)) addSlow(fbc, 1, COUNTER_BATCH, 'percpu_counter_add');
 }
 
 /** `percpu_counter_dec(fbc)`: percpu_counter_add(fbc, -1). */
 export function percpu_counter_dec(fbc: PercpuCounter): void {
-  if (fbc?.brand !== BRAND) addSlow(fbc, -1, null, 'percpu_counter_dec');
-  else if (!addChecked(fbc, -1)) addSlow(fbc, -1, null, 'percpu_counter_add');
+  if (fbc?.brand !== BRAND) addSlow(fbc, -1, COUNTER_BATCH, 'percpu_counter_dec');
+  else if (!addChecked(fbc, -1)) addSlow(fbc, -1, COUNTER_BATCH, 'percpu_counter_add');
 }
 
 /**
@@ -883,14 +869,6 @@ export function percpu_counter_sync(fbc: PercpuCounter): void {
 }
 
 /**
- * batch * num_online_cpus() as the kernel computes it: an int times an
- * unsigned int is an unsigned int, so the product wraps modulo 2^32.
- */
-function errorBound(fbc: PercpuCounter, batch: number): bigint {
-  return BigInt((batch * fbc.m.online.weight()) % 0x100000000);
-}
-
-/**
  * __percpu_counter_compare(): -1, 0 or 1 as the counter is below, at or above
  * `rhs`. When the approximate count is more than batch × online CPUs away the
  * answer cannot change, so the deltas are not summed (the fast path).
@@ -901,7 +879,7 @@ export function __percpu_counter_compare(fbc: PercpuCounter, rhs: S64, batch: nu
   const r = BigInt(checkS64(what, 'rhs', rhs));
   const b = checkBatch(what, batch);
   let count = fbc.count64[0];
-  if (abs64(count - r) > errorBound(fbc, b)) return count > r ? 1 : -1;
+  if (abs64(count - r) > errorBound(fbc.m, b)) return count > r ? 1 : -1;
   count = sum(fbc, what);
   return count > r ? 1 : count < r ? -1 : 0;
 }
@@ -929,7 +907,7 @@ export function __percpu_counter_limited_add(fbc: PercpuCounter, limit: S64, amo
   const ops = fbc.ops;
   const flags = local_irq_save(m);
   try {
-    const unknown = errorBound(fbc, b);
+    const unknown = errorBound(fbc.m, b);
     let count = BigInt(ops.__this_cpu_read_4(m, pcp) | 0);
     // Skip the lock when the approximate count proves the limit holds.
     const approx = fbc.count64[0];
