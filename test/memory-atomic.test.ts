@@ -12,6 +12,8 @@ import {
   smp_mb, smp_store_release, stepped, try_cmpxchg, xchg, atomic_inc_unless_negative, atomic_dec_unless_positive, atomic_add_negative,
   atomic_xchg_relaxed, atomic_fetch_add_unless,
 } from '../src/index.js';
+import * as atomic from '../src/kernel/atomic.js';
+import type { XchgType } from '../src/kernel/atomic.js';
 import { kptr_at } from '../src/kptr.js';
 import { footprint } from '../src/sched/step.js';
 
@@ -173,5 +175,45 @@ describe('stepped forms', () => {
     const gen = new Machine({ cpus: 1, arch: 'generic' }).boot();
     const w = global_var(gen, 'atomic_t', 'nr');
     expect((stepped.atomic_cmpxchg(gen, w, 0, 1).next().value as { asm: string }).asm).toBe('atomic_cmpxchg(&nr, 0, 1)');
+  });
+});
+
+describe('the sized xchg and cmpxchg of translated C', () => {
+  it('the fast form of each width and the stepped form do the same access, and a refusal names the spelling used, storing nothing', () => {
+    const m = new Machine({ cpus: 1 }).boot();
+    const obj = kzalloc(m, 'u64', 'x');
+    const a = obj.addr;
+    const cases: [XchgType, number | bigint, number | bigint, number | bigint][] = [
+      ['u8', 7, 255, 9], ['i8', -3, -128, 4], ['u16', 1, 65535, 2], ['i16', -1, 32767, 3], ['u32', 5, 0xffffffff, 6], ['i32', -5, 2 ** 31 - 1, 6],
+      ['u64', 5n, 2n ** 64n - 1n, 6n], ['i64', -5n, -(2n ** 63n), 6n], ['ulong', 1n, 2n ** 63n, 2n], ['long', -1n, 2n ** 62n, 2n], ['ptr', 0x1000, 0x2000, 0x3000],
+    ];
+    for (const [type, first, second, third] of cases) {
+      const fast = atomic as unknown as Record<string, (...x: unknown[]) => unknown>;
+      const run = (g: Generator<unknown, unknown>): unknown => {
+        let r = g.next();
+        while (!r.done) r = g.next();
+        return r.value;
+      };
+      const zero = typeof first === 'bigint' ? 0n : 0;
+      fast[`xchg_${type}`](m, a, zero);
+      expect(fast[`xchg_${type}`](m, a, first), type).toBe(zero);
+      expect(run(atomic.xchg_at(m, 'xchg_relaxed', a, type, second, 'x'))).toBe(first);
+      expect(fast[`cmpxchg_${type}`](m, a, first, third)).toBe(second); // a miss stores nothing
+      expect(run(atomic.cmpxchg_at(m, 'cmpxchg', a, type, first, third, 'x'))).toBe(second);
+      expect(fast[`cmpxchg_${type}`](m, a, second, third)).toBe(second); // a match stores
+      expect(run(atomic.cmpxchg_at(m, 'cmpxchg_acquire', a, type, third, first, 'x'))).toBe(third);
+      expect(fast[`xchg_${type}`](m, a, zero)).toBe(first);
+    }
+    const before = m.u8.slice(0, 64);
+    const outside = (at: number): string => `load: address 0x${at.toString(16)} is outside mapped per-CPU memory [0x1000, 0x${m.mappedBytes.toString(16)}); nothing was stored`;
+    expect(() => atomic.xchg_u32(m, 0, 1)).toThrow(`xchg: ${outside(0)}`);
+    expect(() => atomic.cmpxchg_i64(m, 8, 0n, 1n)).toThrow(`cmpxchg: ${outside(8)}`);
+    const x = atomic.xchg_at(m, 'xchg_release', 0, 'u32', 1, 'p');
+    expect((x.next().value as { asm: string }).asm).toBe('xchgl %eax, p');
+    expect(() => x.next()).toThrow(`xchg_release: ${outside(0)}`);
+    const g = atomic.cmpxchg_at(m, 'try_cmpxchg64', 16, 'u64', 0n, 1n, '*p');
+    expect((g.next().value as { asm: string }).asm).toBe('lock cmpxchgq %rcx, *p');
+    expect(() => g.next()).toThrow(`try_cmpxchg64: ${outside(16)}`);
+    expect(m.u8.slice(0, 64)).toEqual(before);
   });
 });

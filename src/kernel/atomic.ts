@@ -399,28 +399,34 @@ function refused(op: string, e: unknown): never {
   throw e;
 }
 
+/** xchg()'s access, shared by the fast form of each width and the stepped one; a refusal is named `op`. */
+function exchange<V>(ld: Load<V>, st: Store<V>, m: Machine, a: number, v: V, op: string): V {
+  try {
+    const cur = ld(m, a);
+    st(m, a, v);
+    return cur;
+  } catch (e) {
+    return refused(op, e);
+  }
+}
+
+/** cmpxchg()'s access (see exchange): the store only on a match; what was found is returned. */
+function compareExchange<V>(ld: Load<V>, st: Store<V>, m: Machine, a: number, o: V, n: V, op: string): V {
+  try {
+    const cur = ld(m, a);
+    if (cur === o) st(m, a, n);
+    return cur;
+  } catch (e) {
+    return refused(op, e);
+  }
+}
+
 function xchgOf<V>(ld: Load<V>, st: Store<V>): (m: Machine, a: number, v: V) => V {
-  return (m, a, v) => {
-    try {
-      const cur = ld(m, a);
-      st(m, a, v);
-      return cur;
-    } catch (e) {
-      return refused('xchg', e);
-    }
-  };
+  return (m, a, v) => exchange(ld, st, m, a, v, 'xchg');
 }
 
 function cmpxchgOf<V>(ld: Load<V>, st: Store<V>): (m: Machine, a: number, o: V, n: V) => V {
-  return (m, a, o, n) => {
-    try {
-      const cur = ld(m, a);
-      if (cur === o) st(m, a, n);
-      return cur;
-    } catch (e) {
-      return refused('cmpxchg', e);
-    }
-  };
+  return (m, a, o, n) => compareExchange(ld, st, m, a, o, n, 'cmpxchg');
 }
 
 const store_ptr: Store<number> = (m, a, v) => store_ulong(m, a, BigInt(v));
@@ -480,13 +486,7 @@ export function* xchg_at<V extends number | bigint>(m: Machine, op: string, a: n
   const s = sized(type);
   const step: MemStep = { asm: insnText(m, XCHG, s.size, sym, `${op}(&${sym}, ${shownAs(type, v)})`), addr: a, size: s.size, access: 'w' };
   yield step;
-  let cur: V;
-  try {
-    cur = s.ld(m, a) as V;
-    (s.st as Store<V>)(m, a, v);
-  } catch (e) {
-    return refused(op, e);
-  }
+  const cur = exchange(s.ld as Load<V>, s.st as Store<V>, m, a, v, op);
   step.moved = `${shownAs(type, cur)} -> ${shownAs(type, s.ld(m, a))}`;
   return cur;
 }
@@ -500,13 +500,7 @@ export function* cmpxchg_at<V extends number | bigint>(m: Machine, op: string, a
   const s = sized(type);
   const step: MemStep = { asm: insnText(m, CMPXCHG, s.size, sym, `${op}(&${sym}, ${shownAs(type, o)}, ${shownAs(type, n)})`), addr: a, size: s.size, access: 'w' };
   yield step;
-  let cur: V;
-  try {
-    cur = s.ld(m, a) as V;
-    if (cur === o) (s.st as Store<V>)(m, a, n);
-  } catch (e) {
-    return refused(op, e);
-  }
+  const cur = compareExchange(s.ld as Load<V>, s.st as Store<V>, m, a, o, n, op);
   step.moved = `${shownAs(type, cur)} -> ${shownAs(type, s.ld(m, a))}`;
   return cur;
 }
