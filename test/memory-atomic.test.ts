@@ -181,8 +181,7 @@ describe('stepped forms', () => {
 describe('the sized xchg and cmpxchg of translated C', () => {
   it('the fast form of each width and the stepped form do the same access, and a refusal names the spelling used, storing nothing', () => {
     const m = new Machine({ cpus: 1 }).boot();
-    const obj = kzalloc(m, 'u64', 'x');
-    const a = obj.addr;
+    const a = kzalloc(m, 'u64', 'x')!.addr;
     const cases: [XchgType, number | bigint, number | bigint, number | bigint][] = [
       ['u8', 7, 255, 9], ['i8', -3, -128, 4], ['u16', 1, 65535, 2], ['i16', -1, 32767, 3], ['u32', 5, 0xffffffff, 6], ['i32', -5, 2 ** 31 - 1, 6],
       ['u64', 5n, 2n ** 64n - 1n, 6n], ['i64', -5n, -(2n ** 63n), 6n], ['ulong', 1n, 2n ** 63n, 2n], ['long', -1n, 2n ** 62n, 2n], ['ptr', 0x1000, 0x2000, 0x3000],
