@@ -25,8 +25,8 @@ import type { StepGen } from "../src/sched/step.js";
  * @category read
  */
 export function* atomic_read(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_read", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_read", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_read", m);
   const addr = v.addr;
   const step = atomicStep(m, "read", 4, "r", v, `atomic_read(${kptrRef(v)})`);
   yield step;
@@ -51,8 +51,8 @@ export function* atomic_read(m: Machine, v: KPtr<unknown>): StepGen<number> {
  * @category read
  */
 export function* atomic_read_acquire(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_read_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_read_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_read_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "read_acquire", 4, "r", v, `atomic_read_acquire(${kptrRef(v)})`);
   yield step;
@@ -77,8 +77,8 @@ export function* atomic_read_acquire(m: Machine, v: KPtr<unknown>): StepGen<numb
  * @category set
  */
 export function* atomic_set(m: Machine, v: KPtr<unknown>, i: number): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_set", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_set", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_set", m);
   const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_set: i", i);
   i |= 0;
@@ -105,8 +105,8 @@ export function* atomic_set(m: Machine, v: KPtr<unknown>, i: number): StepGen<vo
  * @category set
  */
 export function* atomic_set_release(m: Machine, v: KPtr<unknown>, i: number): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_set_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_set_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_set_release", m);
   const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_set_release: i", i);
   i |= 0;
@@ -133,11 +133,11 @@ export function* atomic_set_release(m: Machine, v: KPtr<unknown>, i: number): St
  * @category add
  */
 export function* atomic_add(m: Machine, i: number, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add", 4, "w", v, `atomic_add(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -161,11 +161,11 @@ export function* atomic_add(m: Machine, i: number, v: KPtr<unknown>): StepGen<vo
  * @category add
  */
 export function* atomic_add_return(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_return", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_return", 4, "w", v, `atomic_add_return(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -191,11 +191,11 @@ export function* atomic_add_return(m: Machine, i: number, v: KPtr<unknown>): Ste
  * @category add
  */
 export function* atomic_add_return_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_return_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_return", 4, "w", v, `atomic_add_return_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -221,11 +221,11 @@ export function* atomic_add_return_acquire(m: Machine, i: number, v: KPtr<unknow
  * @category add
  */
 export function* atomic_add_return_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_return_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_return", 4, "w", v, `atomic_add_return_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -251,11 +251,11 @@ export function* atomic_add_return_release(m: Machine, i: number, v: KPtr<unknow
  * @category add
  */
 export function* atomic_add_return_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_return_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_return", 4, "w", v, `atomic_add_return_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -281,11 +281,11 @@ export function* atomic_add_return_relaxed(m: Machine, i: number, v: KPtr<unknow
  * @category add
  */
 export function* atomic_fetch_add(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_add", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 4, "w", v, `atomic_fetch_add(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -310,11 +310,11 @@ export function* atomic_fetch_add(m: Machine, i: number, v: KPtr<unknown>): Step
  * @category add
  */
 export function* atomic_fetch_add_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_add_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 4, "w", v, `atomic_fetch_add_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -339,11 +339,11 @@ export function* atomic_fetch_add_acquire(m: Machine, i: number, v: KPtr<unknown
  * @category add
  */
 export function* atomic_fetch_add_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_add_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 4, "w", v, `atomic_fetch_add_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -368,11 +368,11 @@ export function* atomic_fetch_add_release(m: Machine, i: number, v: KPtr<unknown
  * @category add
  */
 export function* atomic_fetch_add_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_add_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 4, "w", v, `atomic_fetch_add_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -397,11 +397,11 @@ export function* atomic_fetch_add_relaxed(m: Machine, i: number, v: KPtr<unknown
  * @category sub
  */
 export function* atomic_sub(m: Machine, i: number, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_sub", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub", 4, "w", v, `atomic_sub(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -425,11 +425,11 @@ export function* atomic_sub(m: Machine, i: number, v: KPtr<unknown>): StepGen<vo
  * @category sub
  */
 export function* atomic_sub_return(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_sub_return", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_return", 4, "w", v, `atomic_sub_return(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -455,11 +455,11 @@ export function* atomic_sub_return(m: Machine, i: number, v: KPtr<unknown>): Ste
  * @category sub
  */
 export function* atomic_sub_return_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_sub_return_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_return", 4, "w", v, `atomic_sub_return_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -485,11 +485,11 @@ export function* atomic_sub_return_acquire(m: Machine, i: number, v: KPtr<unknow
  * @category sub
  */
 export function* atomic_sub_return_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_sub_return_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_return", 4, "w", v, `atomic_sub_return_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -515,11 +515,11 @@ export function* atomic_sub_return_release(m: Machine, i: number, v: KPtr<unknow
  * @category sub
  */
 export function* atomic_sub_return_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_sub_return_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_return", 4, "w", v, `atomic_sub_return_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -545,11 +545,11 @@ export function* atomic_sub_return_relaxed(m: Machine, i: number, v: KPtr<unknow
  * @category sub
  */
 export function* atomic_fetch_sub(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_sub", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 4, "w", v, `atomic_fetch_sub(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -574,11 +574,11 @@ export function* atomic_fetch_sub(m: Machine, i: number, v: KPtr<unknown>): Step
  * @category sub
  */
 export function* atomic_fetch_sub_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_sub_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 4, "w", v, `atomic_fetch_sub_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -603,11 +603,11 @@ export function* atomic_fetch_sub_acquire(m: Machine, i: number, v: KPtr<unknown
  * @category sub
  */
 export function* atomic_fetch_sub_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_sub_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 4, "w", v, `atomic_fetch_sub_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -632,11 +632,11 @@ export function* atomic_fetch_sub_release(m: Machine, i: number, v: KPtr<unknown
  * @category sub
  */
 export function* atomic_fetch_sub_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_sub_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 4, "w", v, `atomic_fetch_sub_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -661,8 +661,8 @@ export function* atomic_fetch_sub_relaxed(m: Machine, i: number, v: KPtr<unknown
  * @category inc
  */
 export function* atomic_inc(m: Machine, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc", 4, "w", v, `atomic_inc(${kptrRef(v)})`);
   yield step;
@@ -687,8 +687,8 @@ export function* atomic_inc(m: Machine, v: KPtr<unknown>): StepGen<void> {
  * @category inc
  */
 export function* atomic_inc_return(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_return", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 4, "w", v, `atomic_inc_return(${kptrRef(v)})`);
   yield step;
@@ -715,8 +715,8 @@ export function* atomic_inc_return(m: Machine, v: KPtr<unknown>): StepGen<number
  * @category inc
  */
 export function* atomic_inc_return_acquire(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_return_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 4, "w", v, `atomic_inc_return_acquire(${kptrRef(v)})`);
   yield step;
@@ -743,8 +743,8 @@ export function* atomic_inc_return_acquire(m: Machine, v: KPtr<unknown>): StepGe
  * @category inc
  */
 export function* atomic_inc_return_release(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_return_release", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 4, "w", v, `atomic_inc_return_release(${kptrRef(v)})`);
   yield step;
@@ -771,8 +771,8 @@ export function* atomic_inc_return_release(m: Machine, v: KPtr<unknown>): StepGe
  * @category inc
  */
 export function* atomic_inc_return_relaxed(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_return_relaxed", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 4, "w", v, `atomic_inc_return_relaxed(${kptrRef(v)})`);
   yield step;
@@ -799,8 +799,8 @@ export function* atomic_inc_return_relaxed(m: Machine, v: KPtr<unknown>): StepGe
  * @category inc
  */
 export function* atomic_fetch_inc(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_inc", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 4, "w", v, `atomic_fetch_inc(${kptrRef(v)})`);
   yield step;
@@ -826,8 +826,8 @@ export function* atomic_fetch_inc(m: Machine, v: KPtr<unknown>): StepGen<number>
  * @category inc
  */
 export function* atomic_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_inc_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 4, "w", v, `atomic_fetch_inc_acquire(${kptrRef(v)})`);
   yield step;
@@ -853,8 +853,8 @@ export function* atomic_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): StepGen
  * @category inc
  */
 export function* atomic_fetch_inc_release(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_inc_release", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 4, "w", v, `atomic_fetch_inc_release(${kptrRef(v)})`);
   yield step;
@@ -880,8 +880,8 @@ export function* atomic_fetch_inc_release(m: Machine, v: KPtr<unknown>): StepGen
  * @category inc
  */
 export function* atomic_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_inc_relaxed", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 4, "w", v, `atomic_fetch_inc_relaxed(${kptrRef(v)})`);
   yield step;
@@ -907,8 +907,8 @@ export function* atomic_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): StepGen
  * @category dec
  */
 export function* atomic_dec(m: Machine, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec", 4, "w", v, `atomic_dec(${kptrRef(v)})`);
   yield step;
@@ -933,8 +933,8 @@ export function* atomic_dec(m: Machine, v: KPtr<unknown>): StepGen<void> {
  * @category dec
  */
 export function* atomic_dec_return(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_return", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 4, "w", v, `atomic_dec_return(${kptrRef(v)})`);
   yield step;
@@ -961,8 +961,8 @@ export function* atomic_dec_return(m: Machine, v: KPtr<unknown>): StepGen<number
  * @category dec
  */
 export function* atomic_dec_return_acquire(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_return_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 4, "w", v, `atomic_dec_return_acquire(${kptrRef(v)})`);
   yield step;
@@ -989,8 +989,8 @@ export function* atomic_dec_return_acquire(m: Machine, v: KPtr<unknown>): StepGe
  * @category dec
  */
 export function* atomic_dec_return_release(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_return_release", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 4, "w", v, `atomic_dec_return_release(${kptrRef(v)})`);
   yield step;
@@ -1017,8 +1017,8 @@ export function* atomic_dec_return_release(m: Machine, v: KPtr<unknown>): StepGe
  * @category dec
  */
 export function* atomic_dec_return_relaxed(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_return_relaxed", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 4, "w", v, `atomic_dec_return_relaxed(${kptrRef(v)})`);
   yield step;
@@ -1045,8 +1045,8 @@ export function* atomic_dec_return_relaxed(m: Machine, v: KPtr<unknown>): StepGe
  * @category dec
  */
 export function* atomic_fetch_dec(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_dec", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 4, "w", v, `atomic_fetch_dec(${kptrRef(v)})`);
   yield step;
@@ -1072,8 +1072,8 @@ export function* atomic_fetch_dec(m: Machine, v: KPtr<unknown>): StepGen<number>
  * @category dec
  */
 export function* atomic_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_dec_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 4, "w", v, `atomic_fetch_dec_acquire(${kptrRef(v)})`);
   yield step;
@@ -1099,8 +1099,8 @@ export function* atomic_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): StepGen
  * @category dec
  */
 export function* atomic_fetch_dec_release(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_dec_release", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 4, "w", v, `atomic_fetch_dec_release(${kptrRef(v)})`);
   yield step;
@@ -1126,8 +1126,8 @@ export function* atomic_fetch_dec_release(m: Machine, v: KPtr<unknown>): StepGen
  * @category dec
  */
 export function* atomic_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_dec_relaxed", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 4, "w", v, `atomic_fetch_dec_relaxed(${kptrRef(v)})`);
   yield step;
@@ -1153,11 +1153,11 @@ export function* atomic_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): StepGen
  * @category and
  */
 export function* atomic_and(m: Machine, i: number, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_and", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_and", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_and", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_and: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_and", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "and", 4, "w", v, `atomic_and(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1181,11 +1181,11 @@ export function* atomic_and(m: Machine, i: number, v: KPtr<unknown>): StepGen<vo
  * @category and
  */
 export function* atomic_fetch_and(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_and", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 4, "w", v, `atomic_fetch_and(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1210,11 +1210,11 @@ export function* atomic_fetch_and(m: Machine, i: number, v: KPtr<unknown>): Step
  * @category and
  */
 export function* atomic_fetch_and_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_and_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 4, "w", v, `atomic_fetch_and_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1239,11 +1239,11 @@ export function* atomic_fetch_and_acquire(m: Machine, i: number, v: KPtr<unknown
  * @category and
  */
 export function* atomic_fetch_and_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_and_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 4, "w", v, `atomic_fetch_and_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1268,11 +1268,11 @@ export function* atomic_fetch_and_release(m: Machine, i: number, v: KPtr<unknown
  * @category and
  */
 export function* atomic_fetch_and_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_and_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 4, "w", v, `atomic_fetch_and_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1297,11 +1297,11 @@ export function* atomic_fetch_and_relaxed(m: Machine, i: number, v: KPtr<unknown
  * @category andnot
  */
 export function* atomic_andnot(m: Machine, i: number, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_andnot", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_andnot", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_andnot", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_andnot: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_andnot", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "andnot", 4, "w", v, `atomic_andnot(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1325,11 +1325,11 @@ export function* atomic_andnot(m: Machine, i: number, v: KPtr<unknown>): StepGen
  * @category andnot
  */
 export function* atomic_fetch_andnot(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_andnot", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 4, "w", v, `atomic_fetch_andnot(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1354,11 +1354,11 @@ export function* atomic_fetch_andnot(m: Machine, i: number, v: KPtr<unknown>): S
  * @category andnot
  */
 export function* atomic_fetch_andnot_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_andnot_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 4, "w", v, `atomic_fetch_andnot_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1383,11 +1383,11 @@ export function* atomic_fetch_andnot_acquire(m: Machine, i: number, v: KPtr<unkn
  * @category andnot
  */
 export function* atomic_fetch_andnot_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_andnot_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 4, "w", v, `atomic_fetch_andnot_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1412,11 +1412,11 @@ export function* atomic_fetch_andnot_release(m: Machine, i: number, v: KPtr<unkn
  * @category andnot
  */
 export function* atomic_fetch_andnot_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_andnot_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 4, "w", v, `atomic_fetch_andnot_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1441,11 +1441,11 @@ export function* atomic_fetch_andnot_relaxed(m: Machine, i: number, v: KPtr<unkn
  * @category or
  */
 export function* atomic_or(m: Machine, i: number, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_or", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_or", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_or", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_or: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_or", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "or", 4, "w", v, `atomic_or(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1469,11 +1469,11 @@ export function* atomic_or(m: Machine, i: number, v: KPtr<unknown>): StepGen<voi
  * @category or
  */
 export function* atomic_fetch_or(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_or", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 4, "w", v, `atomic_fetch_or(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1498,11 +1498,11 @@ export function* atomic_fetch_or(m: Machine, i: number, v: KPtr<unknown>): StepG
  * @category or
  */
 export function* atomic_fetch_or_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_or_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 4, "w", v, `atomic_fetch_or_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1527,11 +1527,11 @@ export function* atomic_fetch_or_acquire(m: Machine, i: number, v: KPtr<unknown>
  * @category or
  */
 export function* atomic_fetch_or_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_or_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 4, "w", v, `atomic_fetch_or_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1556,11 +1556,11 @@ export function* atomic_fetch_or_release(m: Machine, i: number, v: KPtr<unknown>
  * @category or
  */
 export function* atomic_fetch_or_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_or_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 4, "w", v, `atomic_fetch_or_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1585,11 +1585,11 @@ export function* atomic_fetch_or_relaxed(m: Machine, i: number, v: KPtr<unknown>
  * @category xor
  */
 export function* atomic_xor(m: Machine, i: number, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xor", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xor", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_xor", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_xor: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xor", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "xor", 4, "w", v, `atomic_xor(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1613,11 +1613,11 @@ export function* atomic_xor(m: Machine, i: number, v: KPtr<unknown>): StepGen<vo
  * @category xor
  */
 export function* atomic_fetch_xor(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_xor", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 4, "w", v, `atomic_fetch_xor(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1642,11 +1642,11 @@ export function* atomic_fetch_xor(m: Machine, i: number, v: KPtr<unknown>): Step
  * @category xor
  */
 export function* atomic_fetch_xor_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_xor_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 4, "w", v, `atomic_fetch_xor_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1671,11 +1671,11 @@ export function* atomic_fetch_xor_acquire(m: Machine, i: number, v: KPtr<unknown
  * @category xor
  */
 export function* atomic_fetch_xor_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_xor_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 4, "w", v, `atomic_fetch_xor_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1700,11 +1700,11 @@ export function* atomic_fetch_xor_release(m: Machine, i: number, v: KPtr<unknown
  * @category xor
  */
 export function* atomic_fetch_xor_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_xor_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 4, "w", v, `atomic_fetch_xor_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -1729,8 +1729,8 @@ export function* atomic_fetch_xor_relaxed(m: Machine, i: number, v: KPtr<unknown
  * @category xchg
  */
 export function* atomic_xchg(m: Machine, v: KPtr<unknown>, nval: number): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_xchg", m);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg: new", nval);
   nval |= 0;
@@ -1758,8 +1758,8 @@ export function* atomic_xchg(m: Machine, v: KPtr<unknown>, nval: number): StepGe
  * @category xchg
  */
 export function* atomic_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: number): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_xchg_acquire", m);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg_acquire: new", nval);
   nval |= 0;
@@ -1787,8 +1787,8 @@ export function* atomic_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: number)
  * @category xchg
  */
 export function* atomic_xchg_release(m: Machine, v: KPtr<unknown>, nval: number): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_xchg_release", m);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg_release: new", nval);
   nval |= 0;
@@ -1816,8 +1816,8 @@ export function* atomic_xchg_release(m: Machine, v: KPtr<unknown>, nval: number)
  * @category xchg
  */
 export function* atomic_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: number): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_xchg_relaxed", m);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg_relaxed: new", nval);
   nval |= 0;
@@ -1845,8 +1845,8 @@ export function* atomic_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: number)
  * @category cmpxchg
  */
 export function* atomic_cmpxchg(m: Machine, v: KPtr<unknown>, oval: number, nval: number): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_cmpxchg", m);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg: old", oval);
   oval |= 0;
@@ -1878,8 +1878,8 @@ export function* atomic_cmpxchg(m: Machine, v: KPtr<unknown>, oval: number, nval
  * @category cmpxchg
  */
 export function* atomic_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: number, nval: number): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_cmpxchg_acquire", m);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg_acquire: old", oval);
   oval |= 0;
@@ -1911,8 +1911,8 @@ export function* atomic_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: numb
  * @category cmpxchg
  */
 export function* atomic_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: number, nval: number): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_cmpxchg_release", m);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg_release: old", oval);
   oval |= 0;
@@ -1944,8 +1944,8 @@ export function* atomic_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: numb
  * @category cmpxchg
  */
 export function* atomic_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: number, nval: number): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_cmpxchg_relaxed", m);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg_relaxed: old", oval);
   oval |= 0;
@@ -1977,8 +1977,8 @@ export function* atomic_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: numb
  * @category try_cmpxchg
  */
 export function* atomic_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_try_cmpxchg", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg", oldp);
   let oval = oldp.value;
@@ -2015,8 +2015,8 @@ export function* atomic_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value:
  * @category try_cmpxchg
  */
 export function* atomic_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_try_cmpxchg_acquire", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg_acquire", oldp);
   let oval = oldp.value;
@@ -2053,8 +2053,8 @@ export function* atomic_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: 
  * @category try_cmpxchg
  */
 export function* atomic_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_try_cmpxchg_release", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg_release", oldp);
   let oval = oldp.value;
@@ -2091,8 +2091,8 @@ export function* atomic_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: 
  * @category try_cmpxchg
  */
 export function* atomic_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_try_cmpxchg_relaxed", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg_relaxed", oldp);
   let oval = oldp.value;
@@ -2129,11 +2129,11 @@ export function* atomic_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: 
  * @category sub_and_test
  */
 export function* atomic_sub_and_test(m: Machine, i: number, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_and_test", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_sub_and_test", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_and_test: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_and_test", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_and_test", 4, "w", v, `atomic_sub_and_test(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -2159,8 +2159,8 @@ export function* atomic_sub_and_test(m: Machine, i: number, v: KPtr<unknown>): S
  * @category dec_and_test
  */
 export function* atomic_dec_and_test(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_and_test", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_and_test", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_and_test", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_and_test", 4, "w", v, `atomic_dec_and_test(${kptrRef(v)})`);
   yield step;
@@ -2187,8 +2187,8 @@ export function* atomic_dec_and_test(m: Machine, v: KPtr<unknown>): StepGen<bool
  * @category inc_and_test
  */
 export function* atomic_inc_and_test(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_and_test", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_and_test", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_and_test", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_and_test", 4, "w", v, `atomic_inc_and_test(${kptrRef(v)})`);
   yield step;
@@ -2215,11 +2215,11 @@ export function* atomic_inc_and_test(m: Machine, v: KPtr<unknown>): StepGen<bool
  * @category add_negative
  */
 export function* atomic_add_negative(m: Machine, i: number, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_negative", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_negative", 4, "w", v, `atomic_add_negative(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -2245,11 +2245,11 @@ export function* atomic_add_negative(m: Machine, i: number, v: KPtr<unknown>): S
  * @category add_negative
  */
 export function* atomic_add_negative_acquire(m: Machine, i: number, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_negative_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_negative", 4, "w", v, `atomic_add_negative_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -2275,11 +2275,11 @@ export function* atomic_add_negative_acquire(m: Machine, i: number, v: KPtr<unkn
  * @category add_negative
  */
 export function* atomic_add_negative_release(m: Machine, i: number, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_negative_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_negative", 4, "w", v, `atomic_add_negative_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -2305,11 +2305,11 @@ export function* atomic_add_negative_release(m: Machine, i: number, v: KPtr<unkn
  * @category add_negative
  */
 export function* atomic_add_negative_relaxed(m: Machine, i: number, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_negative_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_negative", 4, "w", v, `atomic_add_negative_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getInt32(addr, true);
@@ -2335,8 +2335,8 @@ export function* atomic_add_negative_relaxed(m: Machine, i: number, v: KPtr<unkn
  * @category add_unless
  */
 export function* atomic_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: number, u: number): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_unless", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_unless", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_add_unless", m);
   const addr = v.addr;
   if (!Number.isInteger(a)) throw badAtomicInt("atomic_fetch_add_unless: a", a);
   a |= 0;
@@ -2368,8 +2368,8 @@ export function* atomic_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: number
  * @category add_unless
  */
 export function* atomic_add_unless(m: Machine, v: KPtr<unknown>, a: number, u: number): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_unless", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_unless", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_unless", m);
   const addr = v.addr;
   if (!Number.isInteger(a)) throw badAtomicInt("atomic_add_unless: a", a);
   a |= 0;
@@ -2401,8 +2401,8 @@ export function* atomic_add_unless(m: Machine, v: KPtr<unknown>, a: number, u: n
  * @category inc_not_zero
  */
 export function* atomic_inc_not_zero(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_not_zero", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_not_zero", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_not_zero", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_not_zero", 4, "w", v, `atomic_inc_not_zero(${kptrRef(v)})`);
   yield step;
@@ -2430,8 +2430,8 @@ export function* atomic_inc_not_zero(m: Machine, v: KPtr<unknown>): StepGen<bool
  * @category inc_unless_negative
  */
 export function* atomic_inc_unless_negative(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_unless_negative", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_unless_negative", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_unless_negative", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_unless_negative", 4, "w", v, `atomic_inc_unless_negative(${kptrRef(v)})`);
   yield step;
@@ -2459,8 +2459,8 @@ export function* atomic_inc_unless_negative(m: Machine, v: KPtr<unknown>): StepG
  * @category dec_unless_positive
  */
 export function* atomic_dec_unless_positive(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_unless_positive", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_unless_positive", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_unless_positive", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_unless_positive", 4, "w", v, `atomic_dec_unless_positive(${kptrRef(v)})`);
   yield step;
@@ -2488,8 +2488,8 @@ export function* atomic_dec_unless_positive(m: Machine, v: KPtr<unknown>): StepG
  * @category dec_if_positive
  */
 export function* atomic_dec_if_positive(m: Machine, v: KPtr<unknown>): StepGen<number> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_if_positive", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_if_positive", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_if_positive", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_if_positive", 4, "w", v, `atomic_dec_if_positive(${kptrRef(v)})`);
   yield step;
@@ -2518,8 +2518,8 @@ export function* atomic_dec_if_positive(m: Machine, v: KPtr<unknown>): StepGen<n
  * @category read
  */
 export function* atomic64_read(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_read", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_read", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_read", m);
   const addr = v.addr;
   const step = atomicStep(m, "read", 8, "r", v, `atomic64_read(${kptrRef(v)})`);
   yield step;
@@ -2544,8 +2544,8 @@ export function* atomic64_read(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
  * @category read
  */
 export function* atomic64_read_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_read_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_read_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_read_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "read_acquire", 8, "r", v, `atomic64_read_acquire(${kptrRef(v)})`);
   yield step;
@@ -2570,8 +2570,8 @@ export function* atomic64_read_acquire(m: Machine, v: KPtr<unknown>): StepGen<bi
  * @category set
  */
 export function* atomic64_set(m: Machine, v: KPtr<unknown>, i: bigint): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_set", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_set", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_set", m);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_set: i", i);
   i = BigInt.asIntN(64, i);
@@ -2598,8 +2598,8 @@ export function* atomic64_set(m: Machine, v: KPtr<unknown>, i: bigint): StepGen<
  * @category set
  */
 export function* atomic64_set_release(m: Machine, v: KPtr<unknown>, i: bigint): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_set_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_set_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_set_release", m);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_set_release: i", i);
   i = BigInt.asIntN(64, i);
@@ -2626,11 +2626,11 @@ export function* atomic64_set_release(m: Machine, v: KPtr<unknown>, i: bigint): 
  * @category add
  */
 export function* atomic64_add(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add", 8, "w", v, `atomic64_add(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -2654,11 +2654,11 @@ export function* atomic64_add(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<
  * @category add
  */
 export function* atomic64_add_return(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_return", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic64_add_return(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -2684,11 +2684,11 @@ export function* atomic64_add_return(m: Machine, i: bigint, v: KPtr<unknown>): S
  * @category add
  */
 export function* atomic64_add_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_return_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic64_add_return_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -2714,11 +2714,11 @@ export function* atomic64_add_return_acquire(m: Machine, i: bigint, v: KPtr<unkn
  * @category add
  */
 export function* atomic64_add_return_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_return_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic64_add_return_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -2744,11 +2744,11 @@ export function* atomic64_add_return_release(m: Machine, i: bigint, v: KPtr<unkn
  * @category add
  */
 export function* atomic64_add_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_return_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic64_add_return_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -2774,11 +2774,11 @@ export function* atomic64_add_return_relaxed(m: Machine, i: bigint, v: KPtr<unkn
  * @category add
  */
 export function* atomic64_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_add", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic64_fetch_add(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -2803,11 +2803,11 @@ export function* atomic64_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): St
  * @category add
  */
 export function* atomic64_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_add_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic64_fetch_add_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -2832,11 +2832,11 @@ export function* atomic64_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unkno
  * @category add
  */
 export function* atomic64_fetch_add_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_add_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic64_fetch_add_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -2861,11 +2861,11 @@ export function* atomic64_fetch_add_release(m: Machine, i: bigint, v: KPtr<unkno
  * @category add
  */
 export function* atomic64_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_add_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic64_fetch_add_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -2890,11 +2890,11 @@ export function* atomic64_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unkno
  * @category sub
  */
 export function* atomic64_sub(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_sub", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub", 8, "w", v, `atomic64_sub(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -2918,11 +2918,11 @@ export function* atomic64_sub(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<
  * @category sub
  */
 export function* atomic64_sub_return(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_sub_return", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic64_sub_return(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -2948,11 +2948,11 @@ export function* atomic64_sub_return(m: Machine, i: bigint, v: KPtr<unknown>): S
  * @category sub
  */
 export function* atomic64_sub_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_sub_return_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic64_sub_return_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -2978,11 +2978,11 @@ export function* atomic64_sub_return_acquire(m: Machine, i: bigint, v: KPtr<unkn
  * @category sub
  */
 export function* atomic64_sub_return_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_sub_return_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic64_sub_return_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3008,11 +3008,11 @@ export function* atomic64_sub_return_release(m: Machine, i: bigint, v: KPtr<unkn
  * @category sub
  */
 export function* atomic64_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_sub_return_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic64_sub_return_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3038,11 +3038,11 @@ export function* atomic64_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<unkn
  * @category sub
  */
 export function* atomic64_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_sub", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic64_fetch_sub(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3067,11 +3067,11 @@ export function* atomic64_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): St
  * @category sub
  */
 export function* atomic64_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_sub_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic64_fetch_sub_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3096,11 +3096,11 @@ export function* atomic64_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unkno
  * @category sub
  */
 export function* atomic64_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_sub_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic64_fetch_sub_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3125,11 +3125,11 @@ export function* atomic64_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unkno
  * @category sub
  */
 export function* atomic64_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_sub_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic64_fetch_sub_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3154,8 +3154,8 @@ export function* atomic64_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unkno
  * @category inc
  */
 export function* atomic64_inc(m: Machine, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc", 8, "w", v, `atomic64_inc(${kptrRef(v)})`);
   yield step;
@@ -3180,8 +3180,8 @@ export function* atomic64_inc(m: Machine, v: KPtr<unknown>): StepGen<void> {
  * @category inc
  */
 export function* atomic64_inc_return(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_return", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic64_inc_return(${kptrRef(v)})`);
   yield step;
@@ -3208,8 +3208,8 @@ export function* atomic64_inc_return(m: Machine, v: KPtr<unknown>): StepGen<bigi
  * @category inc
  */
 export function* atomic64_inc_return_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_return_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic64_inc_return_acquire(${kptrRef(v)})`);
   yield step;
@@ -3236,8 +3236,8 @@ export function* atomic64_inc_return_acquire(m: Machine, v: KPtr<unknown>): Step
  * @category inc
  */
 export function* atomic64_inc_return_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_return_release", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic64_inc_return_release(${kptrRef(v)})`);
   yield step;
@@ -3264,8 +3264,8 @@ export function* atomic64_inc_return_release(m: Machine, v: KPtr<unknown>): Step
  * @category inc
  */
 export function* atomic64_inc_return_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_return_relaxed", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic64_inc_return_relaxed(${kptrRef(v)})`);
   yield step;
@@ -3292,8 +3292,8 @@ export function* atomic64_inc_return_relaxed(m: Machine, v: KPtr<unknown>): Step
  * @category inc
  */
 export function* atomic64_fetch_inc(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_inc", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic64_fetch_inc(${kptrRef(v)})`);
   yield step;
@@ -3319,8 +3319,8 @@ export function* atomic64_fetch_inc(m: Machine, v: KPtr<unknown>): StepGen<bigin
  * @category inc
  */
 export function* atomic64_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_inc_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic64_fetch_inc_acquire(${kptrRef(v)})`);
   yield step;
@@ -3346,8 +3346,8 @@ export function* atomic64_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): StepG
  * @category inc
  */
 export function* atomic64_fetch_inc_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_inc_release", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic64_fetch_inc_release(${kptrRef(v)})`);
   yield step;
@@ -3373,8 +3373,8 @@ export function* atomic64_fetch_inc_release(m: Machine, v: KPtr<unknown>): StepG
  * @category inc
  */
 export function* atomic64_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_inc_relaxed", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic64_fetch_inc_relaxed(${kptrRef(v)})`);
   yield step;
@@ -3400,8 +3400,8 @@ export function* atomic64_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): StepG
  * @category dec
  */
 export function* atomic64_dec(m: Machine, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec", 8, "w", v, `atomic64_dec(${kptrRef(v)})`);
   yield step;
@@ -3426,8 +3426,8 @@ export function* atomic64_dec(m: Machine, v: KPtr<unknown>): StepGen<void> {
  * @category dec
  */
 export function* atomic64_dec_return(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_return", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic64_dec_return(${kptrRef(v)})`);
   yield step;
@@ -3454,8 +3454,8 @@ export function* atomic64_dec_return(m: Machine, v: KPtr<unknown>): StepGen<bigi
  * @category dec
  */
 export function* atomic64_dec_return_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_return_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic64_dec_return_acquire(${kptrRef(v)})`);
   yield step;
@@ -3482,8 +3482,8 @@ export function* atomic64_dec_return_acquire(m: Machine, v: KPtr<unknown>): Step
  * @category dec
  */
 export function* atomic64_dec_return_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_return_release", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic64_dec_return_release(${kptrRef(v)})`);
   yield step;
@@ -3510,8 +3510,8 @@ export function* atomic64_dec_return_release(m: Machine, v: KPtr<unknown>): Step
  * @category dec
  */
 export function* atomic64_dec_return_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_return_relaxed", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic64_dec_return_relaxed(${kptrRef(v)})`);
   yield step;
@@ -3538,8 +3538,8 @@ export function* atomic64_dec_return_relaxed(m: Machine, v: KPtr<unknown>): Step
  * @category dec
  */
 export function* atomic64_fetch_dec(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_dec", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic64_fetch_dec(${kptrRef(v)})`);
   yield step;
@@ -3565,8 +3565,8 @@ export function* atomic64_fetch_dec(m: Machine, v: KPtr<unknown>): StepGen<bigin
  * @category dec
  */
 export function* atomic64_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_dec_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic64_fetch_dec_acquire(${kptrRef(v)})`);
   yield step;
@@ -3592,8 +3592,8 @@ export function* atomic64_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): StepG
  * @category dec
  */
 export function* atomic64_fetch_dec_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_dec_release", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic64_fetch_dec_release(${kptrRef(v)})`);
   yield step;
@@ -3619,8 +3619,8 @@ export function* atomic64_fetch_dec_release(m: Machine, v: KPtr<unknown>): StepG
  * @category dec
  */
 export function* atomic64_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_dec_relaxed", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic64_fetch_dec_relaxed(${kptrRef(v)})`);
   yield step;
@@ -3646,11 +3646,11 @@ export function* atomic64_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): StepG
  * @category and
  */
 export function* atomic64_and(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_and", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_and", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_and", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_and", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "and", 8, "w", v, `atomic64_and(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3674,11 +3674,11 @@ export function* atomic64_and(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<
  * @category and
  */
 export function* atomic64_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_and", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic64_fetch_and(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3703,11 +3703,11 @@ export function* atomic64_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): St
  * @category and
  */
 export function* atomic64_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_and_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic64_fetch_and_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3732,11 +3732,11 @@ export function* atomic64_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unkno
  * @category and
  */
 export function* atomic64_fetch_and_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_and_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic64_fetch_and_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3761,11 +3761,11 @@ export function* atomic64_fetch_and_release(m: Machine, i: bigint, v: KPtr<unkno
  * @category and
  */
 export function* atomic64_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_and_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic64_fetch_and_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3790,11 +3790,11 @@ export function* atomic64_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unkno
  * @category andnot
  */
 export function* atomic64_andnot(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_andnot", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_andnot", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_andnot", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_andnot", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "andnot", 8, "w", v, `atomic64_andnot(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3818,11 +3818,11 @@ export function* atomic64_andnot(m: Machine, i: bigint, v: KPtr<unknown>): StepG
  * @category andnot
  */
 export function* atomic64_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_andnot", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic64_fetch_andnot(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3847,11 +3847,11 @@ export function* atomic64_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category andnot
  */
 export function* atomic64_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_andnot_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic64_fetch_andnot_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3876,11 +3876,11 @@ export function* atomic64_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category andnot
  */
 export function* atomic64_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_andnot_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic64_fetch_andnot_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3905,11 +3905,11 @@ export function* atomic64_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<un
  * @category andnot
  */
 export function* atomic64_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_andnot_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic64_fetch_andnot_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3934,11 +3934,11 @@ export function* atomic64_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category or
  */
 export function* atomic64_or(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_or", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_or", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_or", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_or", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "or", 8, "w", v, `atomic64_or(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3962,11 +3962,11 @@ export function* atomic64_or(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<v
  * @category or
  */
 export function* atomic64_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_or", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic64_fetch_or(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -3991,11 +3991,11 @@ export function* atomic64_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): Ste
  * @category or
  */
 export function* atomic64_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_or_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic64_fetch_or_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -4020,11 +4020,11 @@ export function* atomic64_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unknow
  * @category or
  */
 export function* atomic64_fetch_or_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_or_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic64_fetch_or_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -4049,11 +4049,11 @@ export function* atomic64_fetch_or_release(m: Machine, i: bigint, v: KPtr<unknow
  * @category or
  */
 export function* atomic64_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_or_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic64_fetch_or_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -4078,11 +4078,11 @@ export function* atomic64_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unknow
  * @category xor
  */
 export function* atomic64_xor(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xor", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xor", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_xor", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xor", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "xor", 8, "w", v, `atomic64_xor(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -4106,11 +4106,11 @@ export function* atomic64_xor(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<
  * @category xor
  */
 export function* atomic64_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_xor", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic64_fetch_xor(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -4135,11 +4135,11 @@ export function* atomic64_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): St
  * @category xor
  */
 export function* atomic64_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_xor_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic64_fetch_xor_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -4164,11 +4164,11 @@ export function* atomic64_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unkno
  * @category xor
  */
 export function* atomic64_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_xor_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic64_fetch_xor_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -4193,11 +4193,11 @@ export function* atomic64_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unkno
  * @category xor
  */
 export function* atomic64_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_xor_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic64_fetch_xor_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -4222,8 +4222,8 @@ export function* atomic64_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unkno
  * @category xchg
  */
 export function* atomic64_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_xchg", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -4251,8 +4251,8 @@ export function* atomic64_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): Step
  * @category xchg
  */
 export function* atomic64_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_xchg_acquire", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg_acquire: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -4280,8 +4280,8 @@ export function* atomic64_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bigin
  * @category xchg
  */
 export function* atomic64_xchg_release(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_xchg_release", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg_release: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -4309,8 +4309,8 @@ export function* atomic64_xchg_release(m: Machine, v: KPtr<unknown>, nval: bigin
  * @category xchg
  */
 export function* atomic64_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_xchg_relaxed", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg_relaxed: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -4338,8 +4338,8 @@ export function* atomic64_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bigin
  * @category cmpxchg
  */
 export function* atomic64_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_cmpxchg", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -4371,8 +4371,8 @@ export function* atomic64_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, nv
  * @category cmpxchg
  */
 export function* atomic64_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_cmpxchg_acquire", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg_acquire: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -4404,8 +4404,8 @@ export function* atomic64_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: bi
  * @category cmpxchg
  */
 export function* atomic64_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_cmpxchg_release", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg_release: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -4437,8 +4437,8 @@ export function* atomic64_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: bi
  * @category cmpxchg
  */
 export function* atomic64_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_cmpxchg_relaxed", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg_relaxed: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -4470,8 +4470,8 @@ export function* atomic64_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: bi
  * @category try_cmpxchg
  */
 export function* atomic64_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_try_cmpxchg", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg", oldp);
   let oval = oldp.value;
@@ -4508,8 +4508,8 @@ export function* atomic64_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { valu
  * @category try_cmpxchg
  */
 export function* atomic64_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_acquire", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg_acquire", oldp);
   let oval = oldp.value;
@@ -4546,8 +4546,8 @@ export function* atomic64_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp
  * @category try_cmpxchg
  */
 export function* atomic64_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_release", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg_release", oldp);
   let oval = oldp.value;
@@ -4584,8 +4584,8 @@ export function* atomic64_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp
  * @category try_cmpxchg
  */
 export function* atomic64_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_relaxed", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg_relaxed", oldp);
   let oval = oldp.value;
@@ -4622,11 +4622,11 @@ export function* atomic64_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp
  * @category sub_and_test
  */
 export function* atomic64_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_and_test", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_sub_and_test", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_and_test: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_and_test", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_and_test", 8, "w", v, `atomic64_sub_and_test(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -4652,8 +4652,8 @@ export function* atomic64_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category dec_and_test
  */
 export function* atomic64_dec_and_test(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_and_test", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_and_test", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_and_test", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_and_test", 8, "w", v, `atomic64_dec_and_test(${kptrRef(v)})`);
   yield step;
@@ -4680,8 +4680,8 @@ export function* atomic64_dec_and_test(m: Machine, v: KPtr<unknown>): StepGen<bo
  * @category inc_and_test
  */
 export function* atomic64_inc_and_test(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_and_test", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_and_test", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_and_test", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_and_test", 8, "w", v, `atomic64_inc_and_test(${kptrRef(v)})`);
   yield step;
@@ -4708,11 +4708,11 @@ export function* atomic64_inc_and_test(m: Machine, v: KPtr<unknown>): StepGen<bo
  * @category add_negative
  */
 export function* atomic64_add_negative(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_negative", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic64_add_negative(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -4738,11 +4738,11 @@ export function* atomic64_add_negative(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category add_negative
  */
 export function* atomic64_add_negative_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_negative_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic64_add_negative_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -4768,11 +4768,11 @@ export function* atomic64_add_negative_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category add_negative
  */
 export function* atomic64_add_negative_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_negative_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic64_add_negative_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -4798,11 +4798,11 @@ export function* atomic64_add_negative_release(m: Machine, i: bigint, v: KPtr<un
  * @category add_negative
  */
 export function* atomic64_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_negative_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic64_add_negative_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -4828,8 +4828,8 @@ export function* atomic64_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category add_unless
  */
 export function* atomic64_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_unless", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_unless", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_add_unless", m);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic64_fetch_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -4861,8 +4861,8 @@ export function* atomic64_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bigi
  * @category add_unless
  */
 export function* atomic64_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_unless", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_unless", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_unless", m);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic64_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -4894,8 +4894,8 @@ export function* atomic64_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u:
  * @category inc_not_zero
  */
 export function* atomic64_inc_not_zero(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_not_zero", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_not_zero", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_not_zero", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_not_zero", 8, "w", v, `atomic64_inc_not_zero(${kptrRef(v)})`);
   yield step;
@@ -4923,8 +4923,8 @@ export function* atomic64_inc_not_zero(m: Machine, v: KPtr<unknown>): StepGen<bo
  * @category inc_unless_negative
  */
 export function* atomic64_inc_unless_negative(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_unless_negative", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_unless_negative", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_unless_negative", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_unless_negative", 8, "w", v, `atomic64_inc_unless_negative(${kptrRef(v)})`);
   yield step;
@@ -4952,8 +4952,8 @@ export function* atomic64_inc_unless_negative(m: Machine, v: KPtr<unknown>): Ste
  * @category dec_unless_positive
  */
 export function* atomic64_dec_unless_positive(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_unless_positive", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_unless_positive", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_unless_positive", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_unless_positive", 8, "w", v, `atomic64_dec_unless_positive(${kptrRef(v)})`);
   yield step;
@@ -4981,8 +4981,8 @@ export function* atomic64_dec_unless_positive(m: Machine, v: KPtr<unknown>): Ste
  * @category dec_if_positive
  */
 export function* atomic64_dec_if_positive(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_if_positive", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_if_positive", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_if_positive", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_if_positive", 8, "w", v, `atomic64_dec_if_positive(${kptrRef(v)})`);
   yield step;
@@ -5011,8 +5011,8 @@ export function* atomic64_dec_if_positive(m: Machine, v: KPtr<unknown>): StepGen
  * @category read
  */
 export function* atomic_long_read(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_read", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_read", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_read", m);
   const addr = v.addr;
   const step = atomicStep(m, "read", 8, "r", v, `atomic_long_read(${kptrRef(v)})`);
   yield step;
@@ -5037,8 +5037,8 @@ export function* atomic_long_read(m: Machine, v: KPtr<unknown>): StepGen<bigint>
  * @category read
  */
 export function* atomic_long_read_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_read_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_read_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_read_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "read_acquire", 8, "r", v, `atomic_long_read_acquire(${kptrRef(v)})`);
   yield step;
@@ -5063,8 +5063,8 @@ export function* atomic_long_read_acquire(m: Machine, v: KPtr<unknown>): StepGen
  * @category set
  */
 export function* atomic_long_set(m: Machine, v: KPtr<unknown>, i: bigint): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_set", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_set", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_set", m);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_set: i", i);
   i = BigInt.asIntN(64, i);
@@ -5091,8 +5091,8 @@ export function* atomic_long_set(m: Machine, v: KPtr<unknown>, i: bigint): StepG
  * @category set
  */
 export function* atomic_long_set_release(m: Machine, v: KPtr<unknown>, i: bigint): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_set_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_set_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_set_release", m);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_set_release: i", i);
   i = BigInt.asIntN(64, i);
@@ -5119,11 +5119,11 @@ export function* atomic_long_set_release(m: Machine, v: KPtr<unknown>, i: bigint
  * @category add
  */
 export function* atomic_long_add(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add", 8, "w", v, `atomic_long_add(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5147,11 +5147,11 @@ export function* atomic_long_add(m: Machine, i: bigint, v: KPtr<unknown>): StepG
  * @category add
  */
 export function* atomic_long_add_return(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_return", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic_long_add_return(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5177,11 +5177,11 @@ export function* atomic_long_add_return(m: Machine, i: bigint, v: KPtr<unknown>)
  * @category add
  */
 export function* atomic_long_add_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_return_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic_long_add_return_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5207,11 +5207,11 @@ export function* atomic_long_add_return_acquire(m: Machine, i: bigint, v: KPtr<u
  * @category add
  */
 export function* atomic_long_add_return_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_return_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic_long_add_return_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5237,11 +5237,11 @@ export function* atomic_long_add_return_release(m: Machine, i: bigint, v: KPtr<u
  * @category add
  */
 export function* atomic_long_add_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_return_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_return", 8, "w", v, `atomic_long_add_return_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5267,11 +5267,11 @@ export function* atomic_long_add_return_relaxed(m: Machine, i: bigint, v: KPtr<u
  * @category add
  */
 export function* atomic_long_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_add", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic_long_fetch_add(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5296,11 +5296,11 @@ export function* atomic_long_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category add
  */
 export function* atomic_long_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_add_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic_long_fetch_add_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5325,11 +5325,11 @@ export function* atomic_long_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category add
  */
 export function* atomic_long_fetch_add_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_add_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic_long_fetch_add_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5354,11 +5354,11 @@ export function* atomic_long_fetch_add_release(m: Machine, i: bigint, v: KPtr<un
  * @category add
  */
 export function* atomic_long_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_add_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_add", 8, "w", v, `atomic_long_fetch_add_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5383,11 +5383,11 @@ export function* atomic_long_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category sub
  */
 export function* atomic_long_sub(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_sub", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub", 8, "w", v, `atomic_long_sub(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5411,11 +5411,11 @@ export function* atomic_long_sub(m: Machine, i: bigint, v: KPtr<unknown>): StepG
  * @category sub
  */
 export function* atomic_long_sub_return(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_sub_return", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic_long_sub_return(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5441,11 +5441,11 @@ export function* atomic_long_sub_return(m: Machine, i: bigint, v: KPtr<unknown>)
  * @category sub
  */
 export function* atomic_long_sub_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_sub_return_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic_long_sub_return_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5471,11 +5471,11 @@ export function* atomic_long_sub_return_acquire(m: Machine, i: bigint, v: KPtr<u
  * @category sub
  */
 export function* atomic_long_sub_return_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_sub_return_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic_long_sub_return_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5501,11 +5501,11 @@ export function* atomic_long_sub_return_release(m: Machine, i: bigint, v: KPtr<u
  * @category sub
  */
 export function* atomic_long_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_sub_return_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_return", 8, "w", v, `atomic_long_sub_return_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5531,11 +5531,11 @@ export function* atomic_long_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<u
  * @category sub
  */
 export function* atomic_long_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_sub", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic_long_fetch_sub(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5560,11 +5560,11 @@ export function* atomic_long_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category sub
  */
 export function* atomic_long_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_sub_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic_long_fetch_sub_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5589,11 +5589,11 @@ export function* atomic_long_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category sub
  */
 export function* atomic_long_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_sub_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic_long_fetch_sub_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5618,11 +5618,11 @@ export function* atomic_long_fetch_sub_release(m: Machine, i: bigint, v: KPtr<un
  * @category sub
  */
 export function* atomic_long_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_sub_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_sub", 8, "w", v, `atomic_long_fetch_sub_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -5647,8 +5647,8 @@ export function* atomic_long_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category inc
  */
 export function* atomic_long_inc(m: Machine, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc", 8, "w", v, `atomic_long_inc(${kptrRef(v)})`);
   yield step;
@@ -5673,8 +5673,8 @@ export function* atomic_long_inc(m: Machine, v: KPtr<unknown>): StepGen<void> {
  * @category inc
  */
 export function* atomic_long_inc_return(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_return", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic_long_inc_return(${kptrRef(v)})`);
   yield step;
@@ -5701,8 +5701,8 @@ export function* atomic_long_inc_return(m: Machine, v: KPtr<unknown>): StepGen<b
  * @category inc
  */
 export function* atomic_long_inc_return_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_return_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic_long_inc_return_acquire(${kptrRef(v)})`);
   yield step;
@@ -5729,8 +5729,8 @@ export function* atomic_long_inc_return_acquire(m: Machine, v: KPtr<unknown>): S
  * @category inc
  */
 export function* atomic_long_inc_return_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_return_release", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic_long_inc_return_release(${kptrRef(v)})`);
   yield step;
@@ -5757,8 +5757,8 @@ export function* atomic_long_inc_return_release(m: Machine, v: KPtr<unknown>): S
  * @category inc
  */
 export function* atomic_long_inc_return_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_return_relaxed", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_return", 8, "w", v, `atomic_long_inc_return_relaxed(${kptrRef(v)})`);
   yield step;
@@ -5785,8 +5785,8 @@ export function* atomic_long_inc_return_relaxed(m: Machine, v: KPtr<unknown>): S
  * @category inc
  */
 export function* atomic_long_fetch_inc(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_inc", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic_long_fetch_inc(${kptrRef(v)})`);
   yield step;
@@ -5812,8 +5812,8 @@ export function* atomic_long_fetch_inc(m: Machine, v: KPtr<unknown>): StepGen<bi
  * @category inc
  */
 export function* atomic_long_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_inc_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic_long_fetch_inc_acquire(${kptrRef(v)})`);
   yield step;
@@ -5839,8 +5839,8 @@ export function* atomic_long_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): St
  * @category inc
  */
 export function* atomic_long_fetch_inc_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_inc_release", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic_long_fetch_inc_release(${kptrRef(v)})`);
   yield step;
@@ -5866,8 +5866,8 @@ export function* atomic_long_fetch_inc_release(m: Machine, v: KPtr<unknown>): St
  * @category inc
  */
 export function* atomic_long_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_inc_relaxed", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_inc", 8, "w", v, `atomic_long_fetch_inc_relaxed(${kptrRef(v)})`);
   yield step;
@@ -5893,8 +5893,8 @@ export function* atomic_long_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): St
  * @category dec
  */
 export function* atomic_long_dec(m: Machine, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec", 8, "w", v, `atomic_long_dec(${kptrRef(v)})`);
   yield step;
@@ -5919,8 +5919,8 @@ export function* atomic_long_dec(m: Machine, v: KPtr<unknown>): StepGen<void> {
  * @category dec
  */
 export function* atomic_long_dec_return(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_return", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic_long_dec_return(${kptrRef(v)})`);
   yield step;
@@ -5947,8 +5947,8 @@ export function* atomic_long_dec_return(m: Machine, v: KPtr<unknown>): StepGen<b
  * @category dec
  */
 export function* atomic_long_dec_return_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_return_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic_long_dec_return_acquire(${kptrRef(v)})`);
   yield step;
@@ -5975,8 +5975,8 @@ export function* atomic_long_dec_return_acquire(m: Machine, v: KPtr<unknown>): S
  * @category dec
  */
 export function* atomic_long_dec_return_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_return_release", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic_long_dec_return_release(${kptrRef(v)})`);
   yield step;
@@ -6003,8 +6003,8 @@ export function* atomic_long_dec_return_release(m: Machine, v: KPtr<unknown>): S
  * @category dec
  */
 export function* atomic_long_dec_return_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_return_relaxed", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_return", 8, "w", v, `atomic_long_dec_return_relaxed(${kptrRef(v)})`);
   yield step;
@@ -6031,8 +6031,8 @@ export function* atomic_long_dec_return_relaxed(m: Machine, v: KPtr<unknown>): S
  * @category dec
  */
 export function* atomic_long_fetch_dec(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_dec", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic_long_fetch_dec(${kptrRef(v)})`);
   yield step;
@@ -6058,8 +6058,8 @@ export function* atomic_long_fetch_dec(m: Machine, v: KPtr<unknown>): StepGen<bi
  * @category dec
  */
 export function* atomic_long_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_dec_acquire", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic_long_fetch_dec_acquire(${kptrRef(v)})`);
   yield step;
@@ -6085,8 +6085,8 @@ export function* atomic_long_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): St
  * @category dec
  */
 export function* atomic_long_fetch_dec_release(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_dec_release", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic_long_fetch_dec_release(${kptrRef(v)})`);
   yield step;
@@ -6112,8 +6112,8 @@ export function* atomic_long_fetch_dec_release(m: Machine, v: KPtr<unknown>): St
  * @category dec
  */
 export function* atomic_long_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_dec_relaxed", m);
   const addr = v.addr;
   const step = atomicStep(m, "fetch_dec", 8, "w", v, `atomic_long_fetch_dec_relaxed(${kptrRef(v)})`);
   yield step;
@@ -6139,11 +6139,11 @@ export function* atomic_long_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): St
  * @category and
  */
 export function* atomic_long_and(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_and", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_and", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_and", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_and", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "and", 8, "w", v, `atomic_long_and(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6167,11 +6167,11 @@ export function* atomic_long_and(m: Machine, i: bigint, v: KPtr<unknown>): StepG
  * @category and
  */
 export function* atomic_long_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_and", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic_long_fetch_and(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6196,11 +6196,11 @@ export function* atomic_long_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category and
  */
 export function* atomic_long_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_and_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic_long_fetch_and_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6225,11 +6225,11 @@ export function* atomic_long_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category and
  */
 export function* atomic_long_fetch_and_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_and_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic_long_fetch_and_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6254,11 +6254,11 @@ export function* atomic_long_fetch_and_release(m: Machine, i: bigint, v: KPtr<un
  * @category and
  */
 export function* atomic_long_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_and_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_and", 8, "w", v, `atomic_long_fetch_and_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6283,11 +6283,11 @@ export function* atomic_long_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category andnot
  */
 export function* atomic_long_andnot(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_andnot", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_andnot", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_andnot", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_andnot", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "andnot", 8, "w", v, `atomic_long_andnot(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6311,11 +6311,11 @@ export function* atomic_long_andnot(m: Machine, i: bigint, v: KPtr<unknown>): St
  * @category andnot
  */
 export function* atomic_long_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_andnot", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic_long_fetch_andnot(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6340,11 +6340,11 @@ export function* atomic_long_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown
  * @category andnot
  */
 export function* atomic_long_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic_long_fetch_andnot_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6369,11 +6369,11 @@ export function* atomic_long_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr
  * @category andnot
  */
 export function* atomic_long_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic_long_fetch_andnot_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6398,11 +6398,11 @@ export function* atomic_long_fetch_andnot_release(m: Machine, i: bigint, v: KPtr
  * @category andnot
  */
 export function* atomic_long_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_andnot", 8, "w", v, `atomic_long_fetch_andnot_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6427,11 +6427,11 @@ export function* atomic_long_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr
  * @category or
  */
 export function* atomic_long_or(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_or", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_or", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_or", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_or", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "or", 8, "w", v, `atomic_long_or(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6455,11 +6455,11 @@ export function* atomic_long_or(m: Machine, i: bigint, v: KPtr<unknown>): StepGe
  * @category or
  */
 export function* atomic_long_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_or", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic_long_fetch_or(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6484,11 +6484,11 @@ export function* atomic_long_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category or
  */
 export function* atomic_long_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_or_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic_long_fetch_or_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6513,11 +6513,11 @@ export function* atomic_long_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category or
  */
 export function* atomic_long_fetch_or_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_or_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic_long_fetch_or_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6542,11 +6542,11 @@ export function* atomic_long_fetch_or_release(m: Machine, i: bigint, v: KPtr<unk
  * @category or
  */
 export function* atomic_long_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_or_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_or", 8, "w", v, `atomic_long_fetch_or_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6571,11 +6571,11 @@ export function* atomic_long_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category xor
  */
 export function* atomic_long_xor(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<void> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xor", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xor", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_xor", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xor", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "xor", 8, "w", v, `atomic_long_xor(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6599,11 +6599,11 @@ export function* atomic_long_xor(m: Machine, i: bigint, v: KPtr<unknown>): StepG
  * @category xor
  */
 export function* atomic_long_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_xor", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic_long_fetch_xor(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6628,11 +6628,11 @@ export function* atomic_long_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category xor
  */
 export function* atomic_long_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_xor_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic_long_fetch_xor_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6657,11 +6657,11 @@ export function* atomic_long_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category xor
  */
 export function* atomic_long_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_xor_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic_long_fetch_xor_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6686,11 +6686,11 @@ export function* atomic_long_fetch_xor_release(m: Machine, i: bigint, v: KPtr<un
  * @category xor
  */
 export function* atomic_long_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_xor_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "fetch_xor", 8, "w", v, `atomic_long_fetch_xor_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -6715,8 +6715,8 @@ export function* atomic_long_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category xchg
  */
 export function* atomic_long_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_xchg", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -6744,8 +6744,8 @@ export function* atomic_long_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): S
  * @category xchg
  */
 export function* atomic_long_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_xchg_acquire", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg_acquire: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -6773,8 +6773,8 @@ export function* atomic_long_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bi
  * @category xchg
  */
 export function* atomic_long_xchg_release(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_xchg_release", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg_release: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -6802,8 +6802,8 @@ export function* atomic_long_xchg_release(m: Machine, v: KPtr<unknown>, nval: bi
  * @category xchg
  */
 export function* atomic_long_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_xchg_relaxed", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg_relaxed: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -6831,8 +6831,8 @@ export function* atomic_long_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bi
  * @category cmpxchg
  */
 export function* atomic_long_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_cmpxchg", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -6864,8 +6864,8 @@ export function* atomic_long_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint,
  * @category cmpxchg
  */
 export function* atomic_long_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_cmpxchg_acquire", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg_acquire: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -6897,8 +6897,8 @@ export function* atomic_long_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval:
  * @category cmpxchg
  */
 export function* atomic_long_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_cmpxchg_release", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg_release: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -6930,8 +6930,8 @@ export function* atomic_long_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval:
  * @category cmpxchg
  */
 export function* atomic_long_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_cmpxchg_relaxed", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg_relaxed: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -6963,8 +6963,8 @@ export function* atomic_long_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval:
  * @category try_cmpxchg
  */
 export function* atomic_long_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg", oldp);
   let oval = oldp.value;
@@ -7001,8 +7001,8 @@ export function* atomic_long_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { v
  * @category try_cmpxchg
  */
 export function* atomic_long_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_acquire", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg_acquire", oldp);
   let oval = oldp.value;
@@ -7039,8 +7039,8 @@ export function* atomic_long_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, o
  * @category try_cmpxchg
  */
 export function* atomic_long_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_release", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg_release", oldp);
   let oval = oldp.value;
@@ -7077,8 +7077,8 @@ export function* atomic_long_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, o
  * @category try_cmpxchg
  */
 export function* atomic_long_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_relaxed", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg_relaxed", oldp);
   let oval = oldp.value;
@@ -7115,11 +7115,11 @@ export function* atomic_long_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, o
  * @category sub_and_test
  */
 export function* atomic_long_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_and_test", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_sub_and_test", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_and_test: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_and_test", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "sub_and_test", 8, "w", v, `atomic_long_sub_and_test(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -7145,8 +7145,8 @@ export function* atomic_long_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown
  * @category dec_and_test
  */
 export function* atomic_long_dec_and_test(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_and_test", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_and_test", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_and_test", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_and_test", 8, "w", v, `atomic_long_dec_and_test(${kptrRef(v)})`);
   yield step;
@@ -7173,8 +7173,8 @@ export function* atomic_long_dec_and_test(m: Machine, v: KPtr<unknown>): StepGen
  * @category inc_and_test
  */
 export function* atomic_long_inc_and_test(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_and_test", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_and_test", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_and_test", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_and_test", 8, "w", v, `atomic_long_inc_and_test(${kptrRef(v)})`);
   yield step;
@@ -7201,11 +7201,11 @@ export function* atomic_long_inc_and_test(m: Machine, v: KPtr<unknown>): StepGen
  * @category add_negative
  */
 export function* atomic_long_add_negative(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_negative", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic_long_add_negative(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -7231,11 +7231,11 @@ export function* atomic_long_add_negative(m: Machine, i: bigint, v: KPtr<unknown
  * @category add_negative
  */
 export function* atomic_long_add_negative_acquire(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_negative_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic_long_add_negative_acquire(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -7261,11 +7261,11 @@ export function* atomic_long_add_negative_acquire(m: Machine, i: bigint, v: KPtr
  * @category add_negative
  */
 export function* atomic_long_add_negative_release(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_negative_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic_long_add_negative_release(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -7291,11 +7291,11 @@ export function* atomic_long_add_negative_release(m: Machine, i: bigint, v: KPtr
  * @category add_negative
  */
 export function* atomic_long_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_negative_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const step = atomicStep(m, "add_negative", 8, "w", v, `atomic_long_add_negative_relaxed(${i}, ${kptrRef(v)})`, i);
   yield step;
   const old = m.view.getBigInt64(addr, true);
@@ -7321,8 +7321,8 @@ export function* atomic_long_add_negative_relaxed(m: Machine, i: bigint, v: KPtr
  * @category add_unless
  */
 export function* atomic_long_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_unless", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_unless", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_add_unless", m);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic_long_fetch_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -7354,8 +7354,8 @@ export function* atomic_long_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: b
  * @category add_unless
  */
 export function* atomic_long_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_unless", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_unless", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_unless", m);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic_long_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -7387,8 +7387,8 @@ export function* atomic_long_add_unless(m: Machine, v: KPtr<unknown>, a: bigint,
  * @category inc_not_zero
  */
 export function* atomic_long_inc_not_zero(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_not_zero", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_not_zero", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_not_zero", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_not_zero", 8, "w", v, `atomic_long_inc_not_zero(${kptrRef(v)})`);
   yield step;
@@ -7416,8 +7416,8 @@ export function* atomic_long_inc_not_zero(m: Machine, v: KPtr<unknown>): StepGen
  * @category inc_unless_negative
  */
 export function* atomic_long_inc_unless_negative(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_unless_negative", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_unless_negative", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_unless_negative", m);
   const addr = v.addr;
   const step = atomicStep(m, "inc_unless_negative", 8, "w", v, `atomic_long_inc_unless_negative(${kptrRef(v)})`);
   yield step;
@@ -7445,8 +7445,8 @@ export function* atomic_long_inc_unless_negative(m: Machine, v: KPtr<unknown>): 
  * @category dec_unless_positive
  */
 export function* atomic_long_dec_unless_positive(m: Machine, v: KPtr<unknown>): StepGen<boolean> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_unless_positive", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_unless_positive", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_unless_positive", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_unless_positive", 8, "w", v, `atomic_long_dec_unless_positive(${kptrRef(v)})`);
   yield step;
@@ -7474,8 +7474,8 @@ export function* atomic_long_dec_unless_positive(m: Machine, v: KPtr<unknown>): 
  * @category dec_if_positive
  */
 export function* atomic_long_dec_if_positive(m: Machine, v: KPtr<unknown>): StepGen<bigint> {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_if_positive", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_if_positive", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_if_positive", m);
   const addr = v.addr;
   const step = atomicStep(m, "dec_if_positive", 8, "w", v, `atomic_long_dec_if_positive(${kptrRef(v)})`);
   yield step;
@@ -8637,4 +8637,4 @@ export function* local64_inc_not_zero(m: Machine, l: KPtr<unknown>): StepGen<boo
   step.moved = `${old} -> ${m.view.getBigInt64(addr, true)}`;
   return old !== 0n;
 }
-// sha256:7055f66000955c24fe02ffd292ace2ef6e2bb35f9b0b20294dcda94ea924e90c
+// sha256:f78b29618b9f5936865b6dd36286b60bc730bf6b94055a056d51368ed8a3db0b

@@ -22,8 +22,8 @@ import { Machine } from "../src/machine.js";
  * @category read
  */
 export function atomic_read(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_read", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_read", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_read", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   return old;
@@ -43,8 +43,8 @@ export function atomic_read(m: Machine, v: KPtr<unknown>): number {
  * @category read
  */
 export function atomic_read_acquire(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_read_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_read_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_read_acquire", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   return old;
@@ -64,8 +64,8 @@ export function atomic_read_acquire(m: Machine, v: KPtr<unknown>): number {
  * @category set
  */
 export function atomic_set(m: Machine, v: KPtr<unknown>, i: number): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_set", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_set", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_set", m);
   const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_set: i", i);
   i |= 0;
@@ -86,8 +86,8 @@ export function atomic_set(m: Machine, v: KPtr<unknown>, i: number): void {
  * @category set
  */
 export function atomic_set_release(m: Machine, v: KPtr<unknown>, i: number): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_set_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_set_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_set_release", m);
   const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_set_release: i", i);
   i |= 0;
@@ -108,11 +108,11 @@ export function atomic_set_release(m: Machine, v: KPtr<unknown>, i: number): voi
  * @category add
  */
 export function atomic_add(m: Machine, i: number, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + i) | 0, true);
 }
@@ -131,11 +131,11 @@ export function atomic_add(m: Machine, i: number, v: KPtr<unknown>): void {
  * @category add
  */
 export function atomic_add_return(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_return", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
   m.view.setInt32(addr, next, true);
@@ -156,11 +156,11 @@ export function atomic_add_return(m: Machine, i: number, v: KPtr<unknown>): numb
  * @category add
  */
 export function atomic_add_return_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_return_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
   m.view.setInt32(addr, next, true);
@@ -181,11 +181,11 @@ export function atomic_add_return_acquire(m: Machine, i: number, v: KPtr<unknown
  * @category add
  */
 export function atomic_add_return_release(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_return_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
   m.view.setInt32(addr, next, true);
@@ -206,11 +206,11 @@ export function atomic_add_return_release(m: Machine, i: number, v: KPtr<unknown
  * @category add
  */
 export function atomic_add_return_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_return_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_return_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_return_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
   m.view.setInt32(addr, next, true);
@@ -231,11 +231,11 @@ export function atomic_add_return_relaxed(m: Machine, i: number, v: KPtr<unknown
  * @category add
  */
 export function atomic_fetch_add(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_add", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + i) | 0, true);
   return old;
@@ -255,11 +255,11 @@ export function atomic_fetch_add(m: Machine, i: number, v: KPtr<unknown>): numbe
  * @category add
  */
 export function atomic_fetch_add_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_add_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + i) | 0, true);
   return old;
@@ -279,11 +279,11 @@ export function atomic_fetch_add_acquire(m: Machine, i: number, v: KPtr<unknown>
  * @category add
  */
 export function atomic_fetch_add_release(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_add_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + i) | 0, true);
   return old;
@@ -303,11 +303,11 @@ export function atomic_fetch_add_release(m: Machine, i: number, v: KPtr<unknown>
  * @category add
  */
 export function atomic_fetch_add_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_add_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_add_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + i) | 0, true);
   return old;
@@ -327,11 +327,11 @@ export function atomic_fetch_add_relaxed(m: Machine, i: number, v: KPtr<unknown>
  * @category sub
  */
 export function atomic_sub(m: Machine, i: number, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_sub", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - i) | 0, true);
 }
@@ -350,11 +350,11 @@ export function atomic_sub(m: Machine, i: number, v: KPtr<unknown>): void {
  * @category sub
  */
 export function atomic_sub_return(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_sub_return", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - i) | 0;
   m.view.setInt32(addr, next, true);
@@ -375,11 +375,11 @@ export function atomic_sub_return(m: Machine, i: number, v: KPtr<unknown>): numb
  * @category sub
  */
 export function atomic_sub_return_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_sub_return_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - i) | 0;
   m.view.setInt32(addr, next, true);
@@ -400,11 +400,11 @@ export function atomic_sub_return_acquire(m: Machine, i: number, v: KPtr<unknown
  * @category sub
  */
 export function atomic_sub_return_release(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_sub_return_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - i) | 0;
   m.view.setInt32(addr, next, true);
@@ -425,11 +425,11 @@ export function atomic_sub_return_release(m: Machine, i: number, v: KPtr<unknown
  * @category sub
  */
 export function atomic_sub_return_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_sub_return_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_return_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_return_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - i) | 0;
   m.view.setInt32(addr, next, true);
@@ -450,11 +450,11 @@ export function atomic_sub_return_relaxed(m: Machine, i: number, v: KPtr<unknown
  * @category sub
  */
 export function atomic_fetch_sub(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_sub", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - i) | 0, true);
   return old;
@@ -474,11 +474,11 @@ export function atomic_fetch_sub(m: Machine, i: number, v: KPtr<unknown>): numbe
  * @category sub
  */
 export function atomic_fetch_sub_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_sub_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - i) | 0, true);
   return old;
@@ -498,11 +498,11 @@ export function atomic_fetch_sub_acquire(m: Machine, i: number, v: KPtr<unknown>
  * @category sub
  */
 export function atomic_fetch_sub_release(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_sub_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - i) | 0, true);
   return old;
@@ -522,11 +522,11 @@ export function atomic_fetch_sub_release(m: Machine, i: number, v: KPtr<unknown>
  * @category sub
  */
 export function atomic_fetch_sub_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_sub_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_sub_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_sub_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_sub_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - i) | 0, true);
   return old;
@@ -546,8 +546,8 @@ export function atomic_fetch_sub_relaxed(m: Machine, i: number, v: KPtr<unknown>
  * @category inc
  */
 export function atomic_inc(m: Machine, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + 1) | 0, true);
@@ -567,8 +567,8 @@ export function atomic_inc(m: Machine, v: KPtr<unknown>): void {
  * @category inc
  */
 export function atomic_inc_return(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_return", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + 1) | 0;
@@ -590,8 +590,8 @@ export function atomic_inc_return(m: Machine, v: KPtr<unknown>): number {
  * @category inc
  */
 export function atomic_inc_return_acquire(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_return_acquire", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + 1) | 0;
@@ -613,8 +613,8 @@ export function atomic_inc_return_acquire(m: Machine, v: KPtr<unknown>): number 
  * @category inc
  */
 export function atomic_inc_return_release(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_return_release", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + 1) | 0;
@@ -636,8 +636,8 @@ export function atomic_inc_return_release(m: Machine, v: KPtr<unknown>): number 
  * @category inc
  */
 export function atomic_inc_return_relaxed(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_return_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_return_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_return_relaxed", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + 1) | 0;
@@ -659,8 +659,8 @@ export function atomic_inc_return_relaxed(m: Machine, v: KPtr<unknown>): number 
  * @category inc
  */
 export function atomic_fetch_inc(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_inc", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + 1) | 0, true);
@@ -681,8 +681,8 @@ export function atomic_fetch_inc(m: Machine, v: KPtr<unknown>): number {
  * @category inc
  */
 export function atomic_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_inc_acquire", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + 1) | 0, true);
@@ -703,8 +703,8 @@ export function atomic_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): number {
  * @category inc
  */
 export function atomic_fetch_inc_release(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_inc_release", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + 1) | 0, true);
@@ -725,8 +725,8 @@ export function atomic_fetch_inc_release(m: Machine, v: KPtr<unknown>): number {
  * @category inc
  */
 export function atomic_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_inc_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_inc_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_inc_relaxed", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old + 1) | 0, true);
@@ -747,8 +747,8 @@ export function atomic_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): number {
  * @category dec
  */
 export function atomic_dec(m: Machine, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - 1) | 0, true);
@@ -768,8 +768,8 @@ export function atomic_dec(m: Machine, v: KPtr<unknown>): void {
  * @category dec
  */
 export function atomic_dec_return(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_return", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - 1) | 0;
@@ -791,8 +791,8 @@ export function atomic_dec_return(m: Machine, v: KPtr<unknown>): number {
  * @category dec
  */
 export function atomic_dec_return_acquire(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_return_acquire", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - 1) | 0;
@@ -814,8 +814,8 @@ export function atomic_dec_return_acquire(m: Machine, v: KPtr<unknown>): number 
  * @category dec
  */
 export function atomic_dec_return_release(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_return_release", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - 1) | 0;
@@ -837,8 +837,8 @@ export function atomic_dec_return_release(m: Machine, v: KPtr<unknown>): number 
  * @category dec
  */
 export function atomic_dec_return_relaxed(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_return_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_return_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_return_relaxed", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - 1) | 0;
@@ -860,8 +860,8 @@ export function atomic_dec_return_relaxed(m: Machine, v: KPtr<unknown>): number 
  * @category dec
  */
 export function atomic_fetch_dec(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_dec", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - 1) | 0, true);
@@ -882,8 +882,8 @@ export function atomic_fetch_dec(m: Machine, v: KPtr<unknown>): number {
  * @category dec
  */
 export function atomic_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_dec_acquire", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - 1) | 0, true);
@@ -904,8 +904,8 @@ export function atomic_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): number {
  * @category dec
  */
 export function atomic_fetch_dec_release(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_dec_release", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - 1) | 0, true);
@@ -926,8 +926,8 @@ export function atomic_fetch_dec_release(m: Machine, v: KPtr<unknown>): number {
  * @category dec
  */
 export function atomic_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_dec_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_dec_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_dec_relaxed", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, (old - 1) | 0, true);
@@ -948,11 +948,11 @@ export function atomic_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): number {
  * @category and
  */
 export function atomic_and(m: Machine, i: number, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_and", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_and", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_and", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_and: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_and", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & i, true);
 }
@@ -971,11 +971,11 @@ export function atomic_and(m: Machine, i: number, v: KPtr<unknown>): void {
  * @category and
  */
 export function atomic_fetch_and(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_and", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & i, true);
   return old;
@@ -995,11 +995,11 @@ export function atomic_fetch_and(m: Machine, i: number, v: KPtr<unknown>): numbe
  * @category and
  */
 export function atomic_fetch_and_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_and_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & i, true);
   return old;
@@ -1019,11 +1019,11 @@ export function atomic_fetch_and_acquire(m: Machine, i: number, v: KPtr<unknown>
  * @category and
  */
 export function atomic_fetch_and_release(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_and_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & i, true);
   return old;
@@ -1043,11 +1043,11 @@ export function atomic_fetch_and_release(m: Machine, i: number, v: KPtr<unknown>
  * @category and
  */
 export function atomic_fetch_and_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_and_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_and_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_and_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_and_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & i, true);
   return old;
@@ -1067,11 +1067,11 @@ export function atomic_fetch_and_relaxed(m: Machine, i: number, v: KPtr<unknown>
  * @category andnot
  */
 export function atomic_andnot(m: Machine, i: number, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_andnot", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_andnot", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_andnot", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_andnot: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_andnot", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & ~i, true);
 }
@@ -1090,11 +1090,11 @@ export function atomic_andnot(m: Machine, i: number, v: KPtr<unknown>): void {
  * @category andnot
  */
 export function atomic_fetch_andnot(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_andnot", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & ~i, true);
   return old;
@@ -1114,11 +1114,11 @@ export function atomic_fetch_andnot(m: Machine, i: number, v: KPtr<unknown>): nu
  * @category andnot
  */
 export function atomic_fetch_andnot_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_andnot_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & ~i, true);
   return old;
@@ -1138,11 +1138,11 @@ export function atomic_fetch_andnot_acquire(m: Machine, i: number, v: KPtr<unkno
  * @category andnot
  */
 export function atomic_fetch_andnot_release(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_andnot_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & ~i, true);
   return old;
@@ -1162,11 +1162,11 @@ export function atomic_fetch_andnot_release(m: Machine, i: number, v: KPtr<unkno
  * @category andnot
  */
 export function atomic_fetch_andnot_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_andnot_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_andnot_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_andnot_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_andnot_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old & ~i, true);
   return old;
@@ -1186,11 +1186,11 @@ export function atomic_fetch_andnot_relaxed(m: Machine, i: number, v: KPtr<unkno
  * @category or
  */
 export function atomic_or(m: Machine, i: number, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_or", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_or", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_or", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_or: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_or", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old | i, true);
 }
@@ -1209,11 +1209,11 @@ export function atomic_or(m: Machine, i: number, v: KPtr<unknown>): void {
  * @category or
  */
 export function atomic_fetch_or(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_or", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old | i, true);
   return old;
@@ -1233,11 +1233,11 @@ export function atomic_fetch_or(m: Machine, i: number, v: KPtr<unknown>): number
  * @category or
  */
 export function atomic_fetch_or_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_or_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old | i, true);
   return old;
@@ -1257,11 +1257,11 @@ export function atomic_fetch_or_acquire(m: Machine, i: number, v: KPtr<unknown>)
  * @category or
  */
 export function atomic_fetch_or_release(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_or_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old | i, true);
   return old;
@@ -1281,11 +1281,11 @@ export function atomic_fetch_or_release(m: Machine, i: number, v: KPtr<unknown>)
  * @category or
  */
 export function atomic_fetch_or_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_or_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_or_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_or_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_or_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old | i, true);
   return old;
@@ -1305,11 +1305,11 @@ export function atomic_fetch_or_relaxed(m: Machine, i: number, v: KPtr<unknown>)
  * @category xor
  */
 export function atomic_xor(m: Machine, i: number, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xor", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xor", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_xor", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_xor: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xor", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old ^ i, true);
 }
@@ -1328,11 +1328,11 @@ export function atomic_xor(m: Machine, i: number, v: KPtr<unknown>): void {
  * @category xor
  */
 export function atomic_fetch_xor(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_xor", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old ^ i, true);
   return old;
@@ -1352,11 +1352,11 @@ export function atomic_fetch_xor(m: Machine, i: number, v: KPtr<unknown>): numbe
  * @category xor
  */
 export function atomic_fetch_xor_acquire(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_xor_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old ^ i, true);
   return old;
@@ -1376,11 +1376,11 @@ export function atomic_fetch_xor_acquire(m: Machine, i: number, v: KPtr<unknown>
  * @category xor
  */
 export function atomic_fetch_xor_release(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_xor_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old ^ i, true);
   return old;
@@ -1400,11 +1400,11 @@ export function atomic_fetch_xor_release(m: Machine, i: number, v: KPtr<unknown>
  * @category xor
  */
 export function atomic_fetch_xor_relaxed(m: Machine, i: number, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_xor_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_xor_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_fetch_xor_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_xor_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   m.view.setInt32(addr, old ^ i, true);
   return old;
@@ -1424,8 +1424,8 @@ export function atomic_fetch_xor_relaxed(m: Machine, i: number, v: KPtr<unknown>
  * @category xchg
  */
 export function atomic_xchg(m: Machine, v: KPtr<unknown>, nval: number): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_xchg", m);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg: new", nval);
   nval |= 0;
@@ -1448,8 +1448,8 @@ export function atomic_xchg(m: Machine, v: KPtr<unknown>, nval: number): number 
  * @category xchg
  */
 export function atomic_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: number): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_xchg_acquire", m);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg_acquire: new", nval);
   nval |= 0;
@@ -1472,8 +1472,8 @@ export function atomic_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: number):
  * @category xchg
  */
 export function atomic_xchg_release(m: Machine, v: KPtr<unknown>, nval: number): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_xchg_release", m);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg_release: new", nval);
   nval |= 0;
@@ -1496,8 +1496,8 @@ export function atomic_xchg_release(m: Machine, v: KPtr<unknown>, nval: number):
  * @category xchg
  */
 export function atomic_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: number): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_xchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_xchg_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_xchg_relaxed", m);
   const addr = v.addr;
   if (!Number.isInteger(nval)) throw badAtomicInt("atomic_xchg_relaxed: new", nval);
   nval |= 0;
@@ -1520,8 +1520,8 @@ export function atomic_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: number):
  * @category cmpxchg
  */
 export function atomic_cmpxchg(m: Machine, v: KPtr<unknown>, oval: number, nval: number): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_cmpxchg", m);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg: old", oval);
   oval |= 0;
@@ -1548,8 +1548,8 @@ export function atomic_cmpxchg(m: Machine, v: KPtr<unknown>, oval: number, nval:
  * @category cmpxchg
  */
 export function atomic_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: number, nval: number): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_cmpxchg_acquire", m);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg_acquire: old", oval);
   oval |= 0;
@@ -1576,8 +1576,8 @@ export function atomic_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: numbe
  * @category cmpxchg
  */
 export function atomic_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: number, nval: number): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_cmpxchg_release", m);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg_release: old", oval);
   oval |= 0;
@@ -1604,8 +1604,8 @@ export function atomic_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: numbe
  * @category cmpxchg
  */
 export function atomic_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: number, nval: number): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_cmpxchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_cmpxchg_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_cmpxchg_relaxed", m);
   const addr = v.addr;
   if (!Number.isInteger(oval)) throw badAtomicInt("atomic_cmpxchg_relaxed: old", oval);
   oval |= 0;
@@ -1632,8 +1632,8 @@ export function atomic_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: numbe
  * @category try_cmpxchg
  */
 export function atomic_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_try_cmpxchg", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg", oldp);
   let oval = oldp.value;
@@ -1664,8 +1664,8 @@ export function atomic_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: 
  * @category try_cmpxchg
  */
 export function atomic_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_try_cmpxchg_acquire", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg_acquire", oldp);
   let oval = oldp.value;
@@ -1696,8 +1696,8 @@ export function atomic_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: {
  * @category try_cmpxchg
  */
 export function atomic_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_try_cmpxchg_release", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg_release", oldp);
   let oval = oldp.value;
@@ -1728,8 +1728,8 @@ export function atomic_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: {
  * @category try_cmpxchg
  */
 export function atomic_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: { value: number }, nval: number): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_try_cmpxchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_try_cmpxchg_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_try_cmpxchg_relaxed", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_try_cmpxchg_relaxed", oldp);
   let oval = oldp.value;
@@ -1760,11 +1760,11 @@ export function atomic_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: {
  * @category sub_and_test
  */
 export function atomic_sub_and_test(m: Machine, i: number, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_sub_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_and_test", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_sub_and_test", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_sub_and_test: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_sub_and_test", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - i) | 0;
   m.view.setInt32(addr, next, true);
@@ -1785,8 +1785,8 @@ export function atomic_sub_and_test(m: Machine, i: number, v: KPtr<unknown>): bo
  * @category dec_and_test
  */
 export function atomic_dec_and_test(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_and_test", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_and_test", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_and_test", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old - 1) | 0;
@@ -1808,8 +1808,8 @@ export function atomic_dec_and_test(m: Machine, v: KPtr<unknown>): boolean {
  * @category inc_and_test
  */
 export function atomic_inc_and_test(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_and_test", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_and_test", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_and_test", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + 1) | 0;
@@ -1831,11 +1831,11 @@ export function atomic_inc_and_test(m: Machine, v: KPtr<unknown>): boolean {
  * @category add_negative
  */
 export function atomic_add_negative(m: Machine, i: number, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_negative", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
   m.view.setInt32(addr, next, true);
@@ -1856,11 +1856,11 @@ export function atomic_add_negative(m: Machine, i: number, v: KPtr<unknown>): bo
  * @category add_negative
  */
 export function atomic_add_negative_acquire(m: Machine, i: number, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_acquire", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_negative_acquire", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative_acquire: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_acquire", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
   m.view.setInt32(addr, next, true);
@@ -1881,11 +1881,11 @@ export function atomic_add_negative_acquire(m: Machine, i: number, v: KPtr<unkno
  * @category add_negative
  */
 export function atomic_add_negative_release(m: Machine, i: number, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_release", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_negative_release", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative_release: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_release", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
   m.view.setInt32(addr, next, true);
@@ -1906,11 +1906,11 @@ export function atomic_add_negative_release(m: Machine, i: number, v: KPtr<unkno
  * @category add_negative
  */
 export function atomic_add_negative_relaxed(m: Machine, i: number, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_negative_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_relaxed", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_negative_relaxed", m);
+  const addr = v.addr;
   if (!Number.isInteger(i)) throw badAtomicInt("atomic_add_negative_relaxed: i", i);
   i |= 0;
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_negative_relaxed", m, v, ATOMIC_T);
-  const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const next = (old + i) | 0;
   m.view.setInt32(addr, next, true);
@@ -1931,8 +1931,8 @@ export function atomic_add_negative_relaxed(m: Machine, i: number, v: KPtr<unkno
  * @category add_unless
  */
 export function atomic_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: number, u: number): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_fetch_add_unless", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_fetch_add_unless", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_fetch_add_unless", m);
   const addr = v.addr;
   if (!Number.isInteger(a)) throw badAtomicInt("atomic_fetch_add_unless: a", a);
   a |= 0;
@@ -1959,8 +1959,8 @@ export function atomic_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: number,
  * @category add_unless
  */
 export function atomic_add_unless(m: Machine, v: KPtr<unknown>, a: number, u: number): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_add_unless", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_add_unless", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_add_unless", m);
   const addr = v.addr;
   if (!Number.isInteger(a)) throw badAtomicInt("atomic_add_unless: a", a);
   a |= 0;
@@ -1987,8 +1987,8 @@ export function atomic_add_unless(m: Machine, v: KPtr<unknown>, a: number, u: nu
  * @category inc_not_zero
  */
 export function atomic_inc_not_zero(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_not_zero", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_not_zero", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_not_zero", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   if (old !== 0) {
@@ -2011,8 +2011,8 @@ export function atomic_inc_not_zero(m: Machine, v: KPtr<unknown>): boolean {
  * @category inc_unless_negative
  */
 export function atomic_inc_unless_negative(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_inc_unless_negative", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_inc_unless_negative", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_inc_unless_negative", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   if (old >= 0) {
@@ -2035,8 +2035,8 @@ export function atomic_inc_unless_negative(m: Machine, v: KPtr<unknown>): boolea
  * @category dec_unless_positive
  */
 export function atomic_dec_unless_positive(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_unless_positive", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_unless_positive", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_unless_positive", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   if (old <= 0) {
@@ -2059,8 +2059,8 @@ export function atomic_dec_unless_positive(m: Machine, v: KPtr<unknown>): boolea
  * @category dec_if_positive
  */
 export function atomic_dec_if_positive(m: Machine, v: KPtr<unknown>): number {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_dec_if_positive", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC_T || v.extent.machine !== m) throw badAtomicPtr("atomic_dec_if_positive", m, v, ATOMIC_T);
+  if (!m.booted) throw badAtomicMachine("atomic_dec_if_positive", m);
   const addr = v.addr;
   const old = m.view.getInt32(addr, true);
   const dec = (old - 1) | 0;
@@ -2084,8 +2084,8 @@ export function atomic_dec_if_positive(m: Machine, v: KPtr<unknown>): number {
  * @category read
  */
 export function atomic64_read(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_read", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_read", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_read", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   return old;
@@ -2105,8 +2105,8 @@ export function atomic64_read(m: Machine, v: KPtr<unknown>): bigint {
  * @category read
  */
 export function atomic64_read_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_read_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_read_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_read_acquire", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   return old;
@@ -2126,8 +2126,8 @@ export function atomic64_read_acquire(m: Machine, v: KPtr<unknown>): bigint {
  * @category set
  */
 export function atomic64_set(m: Machine, v: KPtr<unknown>, i: bigint): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_set", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_set", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_set", m);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_set: i", i);
   i = BigInt.asIntN(64, i);
@@ -2148,8 +2148,8 @@ export function atomic64_set(m: Machine, v: KPtr<unknown>, i: bigint): void {
  * @category set
  */
 export function atomic64_set_release(m: Machine, v: KPtr<unknown>, i: bigint): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_set_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_set_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_set_release", m);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_set_release: i", i);
   i = BigInt.asIntN(64, i);
@@ -2170,11 +2170,11 @@ export function atomic64_set_release(m: Machine, v: KPtr<unknown>, i: bigint): v
  * @category add
  */
 export function atomic64_add(m: Machine, i: bigint, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
 }
@@ -2193,11 +2193,11 @@ export function atomic64_add(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category add
  */
 export function atomic64_add_return(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_return", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -2218,11 +2218,11 @@ export function atomic64_add_return(m: Machine, i: bigint, v: KPtr<unknown>): bi
  * @category add
  */
 export function atomic64_add_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_return_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -2243,11 +2243,11 @@ export function atomic64_add_return_acquire(m: Machine, i: bigint, v: KPtr<unkno
  * @category add
  */
 export function atomic64_add_return_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_return_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -2268,11 +2268,11 @@ export function atomic64_add_return_release(m: Machine, i: bigint, v: KPtr<unkno
  * @category add
  */
 export function atomic64_add_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_return_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_return_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -2293,11 +2293,11 @@ export function atomic64_add_return_relaxed(m: Machine, i: bigint, v: KPtr<unkno
  * @category add
  */
 export function atomic64_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_add", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
   return old;
@@ -2317,11 +2317,11 @@ export function atomic64_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): big
  * @category add
  */
 export function atomic64_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_add_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
   return old;
@@ -2341,11 +2341,11 @@ export function atomic64_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unknow
  * @category add
  */
 export function atomic64_fetch_add_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_add_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
   return old;
@@ -2365,11 +2365,11 @@ export function atomic64_fetch_add_release(m: Machine, i: bigint, v: KPtr<unknow
  * @category add
  */
 export function atomic64_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_add_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_add_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
   return old;
@@ -2389,11 +2389,11 @@ export function atomic64_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unknow
  * @category sub
  */
 export function atomic64_sub(m: Machine, i: bigint, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_sub", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
 }
@@ -2412,11 +2412,11 @@ export function atomic64_sub(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category sub
  */
 export function atomic64_sub_return(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_sub_return", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
   m.view.setBigInt64(addr, next, true);
@@ -2437,11 +2437,11 @@ export function atomic64_sub_return(m: Machine, i: bigint, v: KPtr<unknown>): bi
  * @category sub
  */
 export function atomic64_sub_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_sub_return_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
   m.view.setBigInt64(addr, next, true);
@@ -2462,11 +2462,11 @@ export function atomic64_sub_return_acquire(m: Machine, i: bigint, v: KPtr<unkno
  * @category sub
  */
 export function atomic64_sub_return_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_sub_return_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
   m.view.setBigInt64(addr, next, true);
@@ -2487,11 +2487,11 @@ export function atomic64_sub_return_release(m: Machine, i: bigint, v: KPtr<unkno
  * @category sub
  */
 export function atomic64_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_sub_return_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_return_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
   m.view.setBigInt64(addr, next, true);
@@ -2512,11 +2512,11 @@ export function atomic64_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<unkno
  * @category sub
  */
 export function atomic64_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_sub", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
   return old;
@@ -2536,11 +2536,11 @@ export function atomic64_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): big
  * @category sub
  */
 export function atomic64_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_sub_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
   return old;
@@ -2560,11 +2560,11 @@ export function atomic64_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unknow
  * @category sub
  */
 export function atomic64_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_sub_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
   return old;
@@ -2584,11 +2584,11 @@ export function atomic64_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unknow
  * @category sub
  */
 export function atomic64_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_sub_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_sub_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_sub_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_sub_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
   return old;
@@ -2608,8 +2608,8 @@ export function atomic64_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unknow
  * @category inc
  */
 export function atomic64_inc(m: Machine, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -2629,8 +2629,8 @@ export function atomic64_inc(m: Machine, v: KPtr<unknown>): void {
  * @category inc
  */
 export function atomic64_inc_return(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_return", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -2652,8 +2652,8 @@ export function atomic64_inc_return(m: Machine, v: KPtr<unknown>): bigint {
  * @category inc
  */
 export function atomic64_inc_return_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_return_acquire", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -2675,8 +2675,8 @@ export function atomic64_inc_return_acquire(m: Machine, v: KPtr<unknown>): bigin
  * @category inc
  */
 export function atomic64_inc_return_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_return_release", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -2698,8 +2698,8 @@ export function atomic64_inc_return_release(m: Machine, v: KPtr<unknown>): bigin
  * @category inc
  */
 export function atomic64_inc_return_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_return_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_return_relaxed", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -2721,8 +2721,8 @@ export function atomic64_inc_return_relaxed(m: Machine, v: KPtr<unknown>): bigin
  * @category inc
  */
 export function atomic64_fetch_inc(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_inc", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -2743,8 +2743,8 @@ export function atomic64_fetch_inc(m: Machine, v: KPtr<unknown>): bigint {
  * @category inc
  */
 export function atomic64_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_inc_acquire", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -2765,8 +2765,8 @@ export function atomic64_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): bigint
  * @category inc
  */
 export function atomic64_fetch_inc_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_inc_release", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -2787,8 +2787,8 @@ export function atomic64_fetch_inc_release(m: Machine, v: KPtr<unknown>): bigint
  * @category inc
  */
 export function atomic64_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_inc_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_inc_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_inc_relaxed", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -2809,8 +2809,8 @@ export function atomic64_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): bigint
  * @category dec
  */
 export function atomic64_dec(m: Machine, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -2830,8 +2830,8 @@ export function atomic64_dec(m: Machine, v: KPtr<unknown>): void {
  * @category dec
  */
 export function atomic64_dec_return(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_return", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -2853,8 +2853,8 @@ export function atomic64_dec_return(m: Machine, v: KPtr<unknown>): bigint {
  * @category dec
  */
 export function atomic64_dec_return_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_return_acquire", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -2876,8 +2876,8 @@ export function atomic64_dec_return_acquire(m: Machine, v: KPtr<unknown>): bigin
  * @category dec
  */
 export function atomic64_dec_return_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_return_release", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -2899,8 +2899,8 @@ export function atomic64_dec_return_release(m: Machine, v: KPtr<unknown>): bigin
  * @category dec
  */
 export function atomic64_dec_return_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_return_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_return_relaxed", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -2922,8 +2922,8 @@ export function atomic64_dec_return_relaxed(m: Machine, v: KPtr<unknown>): bigin
  * @category dec
  */
 export function atomic64_fetch_dec(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_dec", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -2944,8 +2944,8 @@ export function atomic64_fetch_dec(m: Machine, v: KPtr<unknown>): bigint {
  * @category dec
  */
 export function atomic64_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_dec_acquire", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -2966,8 +2966,8 @@ export function atomic64_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): bigint
  * @category dec
  */
 export function atomic64_fetch_dec_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_dec_release", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -2988,8 +2988,8 @@ export function atomic64_fetch_dec_release(m: Machine, v: KPtr<unknown>): bigint
  * @category dec
  */
 export function atomic64_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_dec_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_dec_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_dec_relaxed", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -3010,11 +3010,11 @@ export function atomic64_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): bigint
  * @category and
  */
 export function atomic64_and(m: Machine, i: bigint, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_and", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_and", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_and", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_and", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
 }
@@ -3033,11 +3033,11 @@ export function atomic64_and(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category and
  */
 export function atomic64_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_and", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
   return old;
@@ -3057,11 +3057,11 @@ export function atomic64_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): big
  * @category and
  */
 export function atomic64_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_and_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
   return old;
@@ -3081,11 +3081,11 @@ export function atomic64_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unknow
  * @category and
  */
 export function atomic64_fetch_and_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_and_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
   return old;
@@ -3105,11 +3105,11 @@ export function atomic64_fetch_and_release(m: Machine, i: bigint, v: KPtr<unknow
  * @category and
  */
 export function atomic64_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_and_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_and_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_and_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_and_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
   return old;
@@ -3129,11 +3129,11 @@ export function atomic64_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unknow
  * @category andnot
  */
 export function atomic64_andnot(m: Machine, i: bigint, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_andnot", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_andnot", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_andnot", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_andnot", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
 }
@@ -3152,11 +3152,11 @@ export function atomic64_andnot(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category andnot
  */
 export function atomic64_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_andnot", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
   return old;
@@ -3176,11 +3176,11 @@ export function atomic64_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category andnot
  */
 export function atomic64_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_andnot_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
   return old;
@@ -3200,11 +3200,11 @@ export function atomic64_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category andnot
  */
 export function atomic64_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_andnot_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
   return old;
@@ -3224,11 +3224,11 @@ export function atomic64_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<unk
  * @category andnot
  */
 export function atomic64_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_andnot_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_andnot_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_andnot_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_andnot_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
   return old;
@@ -3248,11 +3248,11 @@ export function atomic64_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category or
  */
 export function atomic64_or(m: Machine, i: bigint, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_or", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_or", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_or", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_or", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
 }
@@ -3271,11 +3271,11 @@ export function atomic64_or(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category or
  */
 export function atomic64_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_or", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
   return old;
@@ -3295,11 +3295,11 @@ export function atomic64_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): bigi
  * @category or
  */
 export function atomic64_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_or_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
   return old;
@@ -3319,11 +3319,11 @@ export function atomic64_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unknown
  * @category or
  */
 export function atomic64_fetch_or_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_or_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
   return old;
@@ -3343,11 +3343,11 @@ export function atomic64_fetch_or_release(m: Machine, i: bigint, v: KPtr<unknown
  * @category or
  */
 export function atomic64_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_or_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_or_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_or_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_or_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
   return old;
@@ -3367,11 +3367,11 @@ export function atomic64_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unknown
  * @category xor
  */
 export function atomic64_xor(m: Machine, i: bigint, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xor", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xor", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_xor", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xor", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
 }
@@ -3390,11 +3390,11 @@ export function atomic64_xor(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category xor
  */
 export function atomic64_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_xor", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
   return old;
@@ -3414,11 +3414,11 @@ export function atomic64_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): big
  * @category xor
  */
 export function atomic64_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_xor_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
   return old;
@@ -3438,11 +3438,11 @@ export function atomic64_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unknow
  * @category xor
  */
 export function atomic64_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_xor_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
   return old;
@@ -3462,11 +3462,11 @@ export function atomic64_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unknow
  * @category xor
  */
 export function atomic64_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_xor_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_xor_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_fetch_xor_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_xor_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
   return old;
@@ -3486,8 +3486,8 @@ export function atomic64_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unknow
  * @category xchg
  */
 export function atomic64_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_xchg", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -3510,8 +3510,8 @@ export function atomic64_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): bigin
  * @category xchg
  */
 export function atomic64_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_xchg_acquire", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg_acquire: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -3534,8 +3534,8 @@ export function atomic64_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bigint
  * @category xchg
  */
 export function atomic64_xchg_release(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_xchg_release", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg_release: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -3558,8 +3558,8 @@ export function atomic64_xchg_release(m: Machine, v: KPtr<unknown>, nval: bigint
  * @category xchg
  */
 export function atomic64_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_xchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_xchg_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_xchg_relaxed", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic64_xchg_relaxed: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -3582,8 +3582,8 @@ export function atomic64_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bigint
  * @category cmpxchg
  */
 export function atomic64_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_cmpxchg", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -3610,8 +3610,8 @@ export function atomic64_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, nva
  * @category cmpxchg
  */
 export function atomic64_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_cmpxchg_acquire", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg_acquire: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -3638,8 +3638,8 @@ export function atomic64_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: big
  * @category cmpxchg
  */
 export function atomic64_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_cmpxchg_release", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg_release: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -3666,8 +3666,8 @@ export function atomic64_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: big
  * @category cmpxchg
  */
 export function atomic64_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_cmpxchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_cmpxchg_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_cmpxchg_relaxed", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic64_cmpxchg_relaxed: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -3694,8 +3694,8 @@ export function atomic64_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: big
  * @category try_cmpxchg
  */
 export function atomic64_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_try_cmpxchg", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg", oldp);
   let oval = oldp.value;
@@ -3726,8 +3726,8 @@ export function atomic64_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value
  * @category try_cmpxchg
  */
 export function atomic64_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_acquire", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg_acquire", oldp);
   let oval = oldp.value;
@@ -3758,8 +3758,8 @@ export function atomic64_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp:
  * @category try_cmpxchg
  */
 export function atomic64_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_release", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg_release", oldp);
   let oval = oldp.value;
@@ -3790,8 +3790,8 @@ export function atomic64_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp:
  * @category try_cmpxchg
  */
 export function atomic64_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_try_cmpxchg_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_try_cmpxchg_relaxed", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic64_try_cmpxchg_relaxed", oldp);
   let oval = oldp.value;
@@ -3822,11 +3822,11 @@ export function atomic64_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp:
  * @category sub_and_test
  */
 export function atomic64_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_sub_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_and_test", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_sub_and_test", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_sub_and_test: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_sub_and_test", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
   m.view.setBigInt64(addr, next, true);
@@ -3847,8 +3847,8 @@ export function atomic64_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category dec_and_test
  */
 export function atomic64_dec_and_test(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_and_test", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_and_test", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_and_test", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -3870,8 +3870,8 @@ export function atomic64_dec_and_test(m: Machine, v: KPtr<unknown>): boolean {
  * @category inc_and_test
  */
 export function atomic64_inc_and_test(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_and_test", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_and_test", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_and_test", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -3893,11 +3893,11 @@ export function atomic64_inc_and_test(m: Machine, v: KPtr<unknown>): boolean {
  * @category add_negative
  */
 export function atomic64_add_negative(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_negative", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -3918,11 +3918,11 @@ export function atomic64_add_negative(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category add_negative
  */
 export function atomic64_add_negative_acquire(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_negative_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -3943,11 +3943,11 @@ export function atomic64_add_negative_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category add_negative
  */
 export function atomic64_add_negative_release(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_negative_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -3968,11 +3968,11 @@ export function atomic64_add_negative_release(m: Machine, i: bigint, v: KPtr<unk
  * @category add_negative
  */
 export function atomic64_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_negative_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_negative_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic64_add_negative_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_negative_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -3993,8 +3993,8 @@ export function atomic64_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category add_unless
  */
 export function atomic64_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_fetch_add_unless", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_fetch_add_unless", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_fetch_add_unless", m);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic64_fetch_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -4021,8 +4021,8 @@ export function atomic64_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bigin
  * @category add_unless
  */
 export function atomic64_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_add_unless", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_add_unless", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_add_unless", m);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic64_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -4049,8 +4049,8 @@ export function atomic64_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: 
  * @category inc_not_zero
  */
 export function atomic64_inc_not_zero(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_not_zero", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_not_zero", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_not_zero", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   if (old !== 0n) {
@@ -4073,8 +4073,8 @@ export function atomic64_inc_not_zero(m: Machine, v: KPtr<unknown>): boolean {
  * @category inc_unless_negative
  */
 export function atomic64_inc_unless_negative(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_inc_unless_negative", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_inc_unless_negative", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_inc_unless_negative", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   if (old >= 0n) {
@@ -4097,8 +4097,8 @@ export function atomic64_inc_unless_negative(m: Machine, v: KPtr<unknown>): bool
  * @category dec_unless_positive
  */
 export function atomic64_dec_unless_positive(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_unless_positive", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_unless_positive", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_unless_positive", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   if (old <= 0n) {
@@ -4121,8 +4121,8 @@ export function atomic64_dec_unless_positive(m: Machine, v: KPtr<unknown>): bool
  * @category dec_if_positive
  */
 export function atomic64_dec_if_positive(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic64_dec_if_positive", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic64_dec_if_positive", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic64_dec_if_positive", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const dec = BigInt.asIntN(64, old - 1n);
@@ -4146,8 +4146,8 @@ export function atomic64_dec_if_positive(m: Machine, v: KPtr<unknown>): bigint {
  * @category read
  */
 export function atomic_long_read(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_read", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_read", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_read", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   return old;
@@ -4167,8 +4167,8 @@ export function atomic_long_read(m: Machine, v: KPtr<unknown>): bigint {
  * @category read
  */
 export function atomic_long_read_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_read_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_read_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_read_acquire", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   return old;
@@ -4188,8 +4188,8 @@ export function atomic_long_read_acquire(m: Machine, v: KPtr<unknown>): bigint {
  * @category set
  */
 export function atomic_long_set(m: Machine, v: KPtr<unknown>, i: bigint): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_set", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_set", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_set", m);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_set: i", i);
   i = BigInt.asIntN(64, i);
@@ -4210,8 +4210,8 @@ export function atomic_long_set(m: Machine, v: KPtr<unknown>, i: bigint): void {
  * @category set
  */
 export function atomic_long_set_release(m: Machine, v: KPtr<unknown>, i: bigint): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_set_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_set_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_set_release", m);
   const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_set_release: i", i);
   i = BigInt.asIntN(64, i);
@@ -4232,11 +4232,11 @@ export function atomic_long_set_release(m: Machine, v: KPtr<unknown>, i: bigint)
  * @category add
  */
 export function atomic_long_add(m: Machine, i: bigint, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
 }
@@ -4255,11 +4255,11 @@ export function atomic_long_add(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category add
  */
 export function atomic_long_add_return(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_return", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -4280,11 +4280,11 @@ export function atomic_long_add_return(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category add
  */
 export function atomic_long_add_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_return_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -4305,11 +4305,11 @@ export function atomic_long_add_return_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category add
  */
 export function atomic_long_add_return_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_return_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -4330,11 +4330,11 @@ export function atomic_long_add_return_release(m: Machine, i: bigint, v: KPtr<un
  * @category add
  */
 export function atomic_long_add_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_return_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_return_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -4355,11 +4355,11 @@ export function atomic_long_add_return_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category add
  */
 export function atomic_long_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_add", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
   return old;
@@ -4379,11 +4379,11 @@ export function atomic_long_fetch_add(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category add
  */
 export function atomic_long_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_add_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
   return old;
@@ -4403,11 +4403,11 @@ export function atomic_long_fetch_add_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category add
  */
 export function atomic_long_fetch_add_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_add_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
   return old;
@@ -4427,11 +4427,11 @@ export function atomic_long_fetch_add_release(m: Machine, i: bigint, v: KPtr<unk
  * @category add
  */
 export function atomic_long_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_add_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_add_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + i), true);
   return old;
@@ -4451,11 +4451,11 @@ export function atomic_long_fetch_add_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category sub
  */
 export function atomic_long_sub(m: Machine, i: bigint, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_sub", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
 }
@@ -4474,11 +4474,11 @@ export function atomic_long_sub(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category sub
  */
 export function atomic_long_sub_return(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_sub_return", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
   m.view.setBigInt64(addr, next, true);
@@ -4499,11 +4499,11 @@ export function atomic_long_sub_return(m: Machine, i: bigint, v: KPtr<unknown>):
  * @category sub
  */
 export function atomic_long_sub_return_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_sub_return_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
   m.view.setBigInt64(addr, next, true);
@@ -4524,11 +4524,11 @@ export function atomic_long_sub_return_acquire(m: Machine, i: bigint, v: KPtr<un
  * @category sub
  */
 export function atomic_long_sub_return_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_sub_return_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
   m.view.setBigInt64(addr, next, true);
@@ -4549,11 +4549,11 @@ export function atomic_long_sub_return_release(m: Machine, i: bigint, v: KPtr<un
  * @category sub
  */
 export function atomic_long_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_return_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_sub_return_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_return_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_return_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
   m.view.setBigInt64(addr, next, true);
@@ -4574,11 +4574,11 @@ export function atomic_long_sub_return_relaxed(m: Machine, i: bigint, v: KPtr<un
  * @category sub
  */
 export function atomic_long_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_sub", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
   return old;
@@ -4598,11 +4598,11 @@ export function atomic_long_fetch_sub(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category sub
  */
 export function atomic_long_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_sub_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
   return old;
@@ -4622,11 +4622,11 @@ export function atomic_long_fetch_sub_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category sub
  */
 export function atomic_long_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_sub_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
   return old;
@@ -4646,11 +4646,11 @@ export function atomic_long_fetch_sub_release(m: Machine, i: bigint, v: KPtr<unk
  * @category sub
  */
 export function atomic_long_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_sub_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_sub_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_sub_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_sub_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - i), true);
   return old;
@@ -4670,8 +4670,8 @@ export function atomic_long_fetch_sub_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category inc
  */
 export function atomic_long_inc(m: Machine, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -4691,8 +4691,8 @@ export function atomic_long_inc(m: Machine, v: KPtr<unknown>): void {
  * @category inc
  */
 export function atomic_long_inc_return(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_return", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -4714,8 +4714,8 @@ export function atomic_long_inc_return(m: Machine, v: KPtr<unknown>): bigint {
  * @category inc
  */
 export function atomic_long_inc_return_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_return_acquire", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -4737,8 +4737,8 @@ export function atomic_long_inc_return_acquire(m: Machine, v: KPtr<unknown>): bi
  * @category inc
  */
 export function atomic_long_inc_return_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_return_release", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -4760,8 +4760,8 @@ export function atomic_long_inc_return_release(m: Machine, v: KPtr<unknown>): bi
  * @category inc
  */
 export function atomic_long_inc_return_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_return_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_return_relaxed", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -4783,8 +4783,8 @@ export function atomic_long_inc_return_relaxed(m: Machine, v: KPtr<unknown>): bi
  * @category inc
  */
 export function atomic_long_fetch_inc(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_inc", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -4805,8 +4805,8 @@ export function atomic_long_fetch_inc(m: Machine, v: KPtr<unknown>): bigint {
  * @category inc
  */
 export function atomic_long_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_inc_acquire", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -4827,8 +4827,8 @@ export function atomic_long_fetch_inc_acquire(m: Machine, v: KPtr<unknown>): big
  * @category inc
  */
 export function atomic_long_fetch_inc_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_inc_release", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -4849,8 +4849,8 @@ export function atomic_long_fetch_inc_release(m: Machine, v: KPtr<unknown>): big
  * @category inc
  */
 export function atomic_long_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_inc_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_inc_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_inc_relaxed", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old + 1n), true);
@@ -4871,8 +4871,8 @@ export function atomic_long_fetch_inc_relaxed(m: Machine, v: KPtr<unknown>): big
  * @category dec
  */
 export function atomic_long_dec(m: Machine, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -4892,8 +4892,8 @@ export function atomic_long_dec(m: Machine, v: KPtr<unknown>): void {
  * @category dec
  */
 export function atomic_long_dec_return(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_return", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -4915,8 +4915,8 @@ export function atomic_long_dec_return(m: Machine, v: KPtr<unknown>): bigint {
  * @category dec
  */
 export function atomic_long_dec_return_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_return_acquire", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -4938,8 +4938,8 @@ export function atomic_long_dec_return_acquire(m: Machine, v: KPtr<unknown>): bi
  * @category dec
  */
 export function atomic_long_dec_return_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_return_release", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -4961,8 +4961,8 @@ export function atomic_long_dec_return_release(m: Machine, v: KPtr<unknown>): bi
  * @category dec
  */
 export function atomic_long_dec_return_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_return_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_return_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_return_relaxed", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -4984,8 +4984,8 @@ export function atomic_long_dec_return_relaxed(m: Machine, v: KPtr<unknown>): bi
  * @category dec
  */
 export function atomic_long_fetch_dec(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_dec", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -5006,8 +5006,8 @@ export function atomic_long_fetch_dec(m: Machine, v: KPtr<unknown>): bigint {
  * @category dec
  */
 export function atomic_long_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_dec_acquire", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -5028,8 +5028,8 @@ export function atomic_long_fetch_dec_acquire(m: Machine, v: KPtr<unknown>): big
  * @category dec
  */
 export function atomic_long_fetch_dec_release(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_dec_release", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -5050,8 +5050,8 @@ export function atomic_long_fetch_dec_release(m: Machine, v: KPtr<unknown>): big
  * @category dec
  */
 export function atomic_long_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_dec_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_dec_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_dec_relaxed", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, BigInt.asIntN(64, old - 1n), true);
@@ -5072,11 +5072,11 @@ export function atomic_long_fetch_dec_relaxed(m: Machine, v: KPtr<unknown>): big
  * @category and
  */
 export function atomic_long_and(m: Machine, i: bigint, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_and", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_and", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_and", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_and", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
 }
@@ -5095,11 +5095,11 @@ export function atomic_long_and(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category and
  */
 export function atomic_long_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_and", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
   return old;
@@ -5119,11 +5119,11 @@ export function atomic_long_fetch_and(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category and
  */
 export function atomic_long_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_and_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
   return old;
@@ -5143,11 +5143,11 @@ export function atomic_long_fetch_and_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category and
  */
 export function atomic_long_fetch_and_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_and_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
   return old;
@@ -5167,11 +5167,11 @@ export function atomic_long_fetch_and_release(m: Machine, i: bigint, v: KPtr<unk
  * @category and
  */
 export function atomic_long_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_and_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_and_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_and_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_and_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & i, true);
   return old;
@@ -5191,11 +5191,11 @@ export function atomic_long_fetch_and_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category andnot
  */
 export function atomic_long_andnot(m: Machine, i: bigint, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_andnot", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_andnot", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_andnot", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_andnot", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
 }
@@ -5214,11 +5214,11 @@ export function atomic_long_andnot(m: Machine, i: bigint, v: KPtr<unknown>): voi
  * @category andnot
  */
 export function atomic_long_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_andnot", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
   return old;
@@ -5238,11 +5238,11 @@ export function atomic_long_fetch_andnot(m: Machine, i: bigint, v: KPtr<unknown>
  * @category andnot
  */
 export function atomic_long_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
   return old;
@@ -5262,11 +5262,11 @@ export function atomic_long_fetch_andnot_acquire(m: Machine, i: bigint, v: KPtr<
  * @category andnot
  */
 export function atomic_long_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
   return old;
@@ -5286,11 +5286,11 @@ export function atomic_long_fetch_andnot_release(m: Machine, i: bigint, v: KPtr<
  * @category andnot
  */
 export function atomic_long_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_andnot_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_andnot_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_andnot_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old & ~i, true);
   return old;
@@ -5310,11 +5310,11 @@ export function atomic_long_fetch_andnot_relaxed(m: Machine, i: bigint, v: KPtr<
  * @category or
  */
 export function atomic_long_or(m: Machine, i: bigint, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_or", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_or", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_or", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_or", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
 }
@@ -5333,11 +5333,11 @@ export function atomic_long_or(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category or
  */
 export function atomic_long_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_or", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
   return old;
@@ -5357,11 +5357,11 @@ export function atomic_long_fetch_or(m: Machine, i: bigint, v: KPtr<unknown>): b
  * @category or
  */
 export function atomic_long_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_or_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
   return old;
@@ -5381,11 +5381,11 @@ export function atomic_long_fetch_or_acquire(m: Machine, i: bigint, v: KPtr<unkn
  * @category or
  */
 export function atomic_long_fetch_or_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_or_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
   return old;
@@ -5405,11 +5405,11 @@ export function atomic_long_fetch_or_release(m: Machine, i: bigint, v: KPtr<unkn
  * @category or
  */
 export function atomic_long_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_or_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_or_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_or_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_or_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old | i, true);
   return old;
@@ -5429,11 +5429,11 @@ export function atomic_long_fetch_or_relaxed(m: Machine, i: bigint, v: KPtr<unkn
  * @category xor
  */
 export function atomic_long_xor(m: Machine, i: bigint, v: KPtr<unknown>): void {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xor", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xor", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_xor", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xor", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
 }
@@ -5452,11 +5452,11 @@ export function atomic_long_xor(m: Machine, i: bigint, v: KPtr<unknown>): void {
  * @category xor
  */
 export function atomic_long_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_xor", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
   return old;
@@ -5476,11 +5476,11 @@ export function atomic_long_fetch_xor(m: Machine, i: bigint, v: KPtr<unknown>): 
  * @category xor
  */
 export function atomic_long_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_xor_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
   return old;
@@ -5500,11 +5500,11 @@ export function atomic_long_fetch_xor_acquire(m: Machine, i: bigint, v: KPtr<unk
  * @category xor
  */
 export function atomic_long_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_xor_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
   return old;
@@ -5524,11 +5524,11 @@ export function atomic_long_fetch_xor_release(m: Machine, i: bigint, v: KPtr<unk
  * @category xor
  */
 export function atomic_long_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_xor_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_xor_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_fetch_xor_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_xor_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   m.view.setBigInt64(addr, old ^ i, true);
   return old;
@@ -5548,8 +5548,8 @@ export function atomic_long_fetch_xor_relaxed(m: Machine, i: bigint, v: KPtr<unk
  * @category xchg
  */
 export function atomic_long_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_xchg", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -5572,8 +5572,8 @@ export function atomic_long_xchg(m: Machine, v: KPtr<unknown>, nval: bigint): bi
  * @category xchg
  */
 export function atomic_long_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_xchg_acquire", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg_acquire: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -5596,8 +5596,8 @@ export function atomic_long_xchg_acquire(m: Machine, v: KPtr<unknown>, nval: big
  * @category xchg
  */
 export function atomic_long_xchg_release(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_xchg_release", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg_release: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -5620,8 +5620,8 @@ export function atomic_long_xchg_release(m: Machine, v: KPtr<unknown>, nval: big
  * @category xchg
  */
 export function atomic_long_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_xchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_xchg_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_xchg_relaxed", m);
   const addr = v.addr;
   if (typeof nval !== "bigint") throw badAtomicS64("atomic_long_xchg_relaxed: new", nval);
   nval = BigInt.asIntN(64, nval);
@@ -5644,8 +5644,8 @@ export function atomic_long_xchg_relaxed(m: Machine, v: KPtr<unknown>, nval: big
  * @category cmpxchg
  */
 export function atomic_long_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_cmpxchg", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -5672,8 +5672,8 @@ export function atomic_long_cmpxchg(m: Machine, v: KPtr<unknown>, oval: bigint, 
  * @category cmpxchg
  */
 export function atomic_long_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_cmpxchg_acquire", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg_acquire: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -5700,8 +5700,8 @@ export function atomic_long_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oval: 
  * @category cmpxchg
  */
 export function atomic_long_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_cmpxchg_release", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg_release: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -5728,8 +5728,8 @@ export function atomic_long_cmpxchg_release(m: Machine, v: KPtr<unknown>, oval: 
  * @category cmpxchg
  */
 export function atomic_long_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: bigint, nval: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_cmpxchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_cmpxchg_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_cmpxchg_relaxed", m);
   const addr = v.addr;
   if (typeof oval !== "bigint") throw badAtomicS64("atomic_long_cmpxchg_relaxed: old", oval);
   oval = BigInt.asIntN(64, oval);
@@ -5756,8 +5756,8 @@ export function atomic_long_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oval: 
  * @category try_cmpxchg
  */
 export function atomic_long_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg", oldp);
   let oval = oldp.value;
@@ -5788,8 +5788,8 @@ export function atomic_long_try_cmpxchg(m: Machine, v: KPtr<unknown>, oldp: { va
  * @category try_cmpxchg
  */
 export function atomic_long_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_acquire", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_acquire", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg_acquire", oldp);
   let oval = oldp.value;
@@ -5820,8 +5820,8 @@ export function atomic_long_try_cmpxchg_acquire(m: Machine, v: KPtr<unknown>, ol
  * @category try_cmpxchg
  */
 export function atomic_long_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_release", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_release", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg_release", oldp);
   let oval = oldp.value;
@@ -5852,8 +5852,8 @@ export function atomic_long_try_cmpxchg_release(m: Machine, v: KPtr<unknown>, ol
  * @category try_cmpxchg
  */
 export function atomic_long_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, oldp: { value: bigint }, nval: bigint): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_relaxed", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_try_cmpxchg_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_try_cmpxchg_relaxed", m);
   const addr = v.addr;
   if (typeof oldp !== "object" || oldp === null || !("value" in oldp)) throw badAtomicOld("atomic_long_try_cmpxchg_relaxed", oldp);
   let oval = oldp.value;
@@ -5884,11 +5884,11 @@ export function atomic_long_try_cmpxchg_relaxed(m: Machine, v: KPtr<unknown>, ol
  * @category sub_and_test
  */
 export function atomic_long_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_sub_and_test", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_and_test", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_sub_and_test", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_sub_and_test: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_sub_and_test", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - i);
   m.view.setBigInt64(addr, next, true);
@@ -5909,8 +5909,8 @@ export function atomic_long_sub_and_test(m: Machine, i: bigint, v: KPtr<unknown>
  * @category dec_and_test
  */
 export function atomic_long_dec_and_test(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_and_test", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_and_test", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_and_test", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old - 1n);
@@ -5932,8 +5932,8 @@ export function atomic_long_dec_and_test(m: Machine, v: KPtr<unknown>): boolean 
  * @category inc_and_test
  */
 export function atomic_long_inc_and_test(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_and_test", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_and_test", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_and_test", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + 1n);
@@ -5955,11 +5955,11 @@ export function atomic_long_inc_and_test(m: Machine, v: KPtr<unknown>): boolean 
  * @category add_negative
  */
 export function atomic_long_add_negative(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_negative", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -5980,11 +5980,11 @@ export function atomic_long_add_negative(m: Machine, i: bigint, v: KPtr<unknown>
  * @category add_negative
  */
 export function atomic_long_add_negative_acquire(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative_acquire", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_acquire", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_negative_acquire", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative_acquire: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_acquire", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -6005,11 +6005,11 @@ export function atomic_long_add_negative_acquire(m: Machine, i: bigint, v: KPtr<
  * @category add_negative
  */
 export function atomic_long_add_negative_release(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative_release", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_release", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_negative_release", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative_release: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_release", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -6030,11 +6030,11 @@ export function atomic_long_add_negative_release(m: Machine, i: bigint, v: KPtr<
  * @category add_negative
  */
 export function atomic_long_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_negative_relaxed", m);
+  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_relaxed", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_negative_relaxed", m);
+  const addr = v.addr;
   if (typeof i !== "bigint") throw badAtomicS64("atomic_long_add_negative_relaxed: i", i);
   i = BigInt.asIntN(64, i);
-  if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_negative_relaxed", m, v, ATOMIC64_T);
-  const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const next = BigInt.asIntN(64, old + i);
   m.view.setBigInt64(addr, next, true);
@@ -6055,8 +6055,8 @@ export function atomic_long_add_negative_relaxed(m: Machine, i: bigint, v: KPtr<
  * @category add_unless
  */
 export function atomic_long_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_fetch_add_unless", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_fetch_add_unless", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_fetch_add_unless", m);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic_long_fetch_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -6083,8 +6083,8 @@ export function atomic_long_fetch_add_unless(m: Machine, v: KPtr<unknown>, a: bi
  * @category add_unless
  */
 export function atomic_long_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, u: bigint): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_add_unless", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_add_unless", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_add_unless", m);
   const addr = v.addr;
   if (typeof a !== "bigint") throw badAtomicS64("atomic_long_add_unless: a", a);
   a = BigInt.asIntN(64, a);
@@ -6111,8 +6111,8 @@ export function atomic_long_add_unless(m: Machine, v: KPtr<unknown>, a: bigint, 
  * @category inc_not_zero
  */
 export function atomic_long_inc_not_zero(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_not_zero", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_not_zero", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_not_zero", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   if (old !== 0n) {
@@ -6135,8 +6135,8 @@ export function atomic_long_inc_not_zero(m: Machine, v: KPtr<unknown>): boolean 
  * @category inc_unless_negative
  */
 export function atomic_long_inc_unless_negative(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_inc_unless_negative", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_inc_unless_negative", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_inc_unless_negative", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   if (old >= 0n) {
@@ -6159,8 +6159,8 @@ export function atomic_long_inc_unless_negative(m: Machine, v: KPtr<unknown>): b
  * @category dec_unless_positive
  */
 export function atomic_long_dec_unless_positive(m: Machine, v: KPtr<unknown>): boolean {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_unless_positive", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_unless_positive", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_unless_positive", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   if (old <= 0n) {
@@ -6183,8 +6183,8 @@ export function atomic_long_dec_unless_positive(m: Machine, v: KPtr<unknown>): b
  * @category dec_if_positive
  */
 export function atomic_long_dec_if_positive(m: Machine, v: KPtr<unknown>): bigint {
-  if (typeof m !== "object" || m === null || m.constructor !== Machine || !m.booted) throw badAtomicMachine("atomic_long_dec_if_positive", m);
   if (typeof v !== "object" || v === null || v.constructor !== KPtr || v.ctype !== ATOMIC64_T || v.extent.machine !== m) throw badAtomicPtr("atomic_long_dec_if_positive", m, v, ATOMIC64_T);
+  if (!m.booted) throw badAtomicMachine("atomic_long_dec_if_positive", m);
   const addr = v.addr;
   const old = m.view.getBigInt64(addr, true);
   const dec = BigInt.asIntN(64, old - 1n);
@@ -7111,4 +7111,4 @@ export function local64_inc_not_zero(m: Machine, l: KPtr<unknown>): boolean {
   }
   return old !== 0n;
 }
-// sha256:65a3b47a3943277cdb764122d44c4dbaef77032a69facacbe88cffeeeaa7e8bf
+// sha256:e75643cb70514c30b33f5c372889b786274d634ff750b6191ac654c24305d08f

@@ -149,4 +149,31 @@ describe('generated atomics against the reference model', () => {
     expect(other.u8.slice()).toEqual(before);
     expect(fast.atomic_read(m, v)).toBe(3);
   });
+  it('every op refuses a bad machine first, though only its pointer check tests it (the pointer\'s machine proves m), and a bad pointer before a bad operand', () => {
+    const m = new Machine({ cpus: 1 }).boot();
+    const v = global_var(m, 'atomic_t', 'nr', { counter: 3 });
+    const v64 = global_var(m, 'atomic64_t', 'nr64', { counter: 3n });
+    const early = new Machine({ cpus: 1 });
+    const e = global_var(early, 'atomic_t', 'pre', { counter: 1 });
+    const e64 = global_var(early, 'atomic64_t', 'pre64', { counter: 1n });
+    // A machine-shaped object is not a machine: it reaches no memory.
+    const lookalike = { booted: true, view: m.view, id: m.id };
+    const before = m.u8.slice();
+    let n = 0;
+    for (const [name, f] of Object.entries(fast) as [string, (...a: unknown[]) => unknown][]) {
+      if (!/^atomic(64|_long)?_/.test(name)) continue;
+      const p = name.startsWith('atomic_') && !name.startsWith('atomic_long_') ? v : v64;
+      const pre = p === v ? e : e64;
+      const g = (stepped as unknown as Record<string, (...a: unknown[]) => Generator>)[name];
+      for (const bad of [5, null, lookalike]) {
+        expect(() => f(bad, p, p, p), name).toThrow(`${name}: expected a Machine (new Machine({ cpus })), got ${bad === null ? 'null' : bad === 5 ? '5' : 'an object'}`);
+        expect(() => g(bad, p, p, p).next(), name).toThrow(`${name}: expected a Machine (new Machine({ cpus })), got ${bad === null ? 'null' : bad === 5 ? '5' : 'an object'}`);
+      }
+      expect(() => f(early, pre, pre, pre), name).toThrow(`${name}: the machine has not booted: ordinary memory exists once m.boot() has run`);
+      expect(() => f(m, 1.5, 1.5, 1.5), name).toThrow(`${name}: expected a pointer`);
+      n++;
+    }
+    expect(n).toBe(255);
+    expect(m.u8.slice()).toEqual(before);
+  });
 });

@@ -311,8 +311,15 @@ export function badAtomicMachine(name: string, m: unknown): Error {
   return new TypeError(`${name}: expected a Machine (new Machine({ cpus })), got ${describe(m)}`);
 }
 
-/** The refusal of an atomic op's `v`: not a live pointer (checkKPtr's error), not to the op's atomic type, or into another machine's memory. Off the hot path. */
-export function badAtomicPtr(name: string, m: Machine, v: unknown, want: CType): Error {
+/**
+ * The refusal of an atomic op whose pointer check failed, off the hot path:
+ * a bad machine first (the machine is the first argument; the generated ops
+ * test it only through the pointer, see generator/atomics.ts), then `v` not a
+ * live pointer (checkKPtr's error), not to the op's atomic type, or into
+ * another machine's memory.
+ */
+export function badAtomicPtr(name: string, m: unknown, v: unknown, want: CType): Error {
+  if (!(m instanceof Machine) || !m.booted) return badAtomicMachine(name, m);
   const p = checkKPtr(v, name);
   if (p.ctype !== want) return new TypeError(`${name}: v must point to an ${want === ATOMIC_T ? 'atomic_t' : 'atomic64_t / atomic_long_t'}, got ${p.sym} (${p.ctype.name})`);
   return foreignKPtr(m, p, name);
