@@ -13,48 +13,29 @@
  * its range. It measures what one change to the ops costs; `make bench` is the
  * report of where the ops stand.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as NX from '../generated/x86_64/percpu.js';
 import * as NA from '../generated/arm64/percpu.js';
 import * as NG from '../generated/generic/percpu.js';
 import { DEFINE_PER_CPU } from '../src/define.js';
 import { Machine, type Arch } from '../src/machine.js';
 import type { PerCpuPtr } from '../src/percpu-ptr.js';
+import { abArgs, BASE_DIR, baseFile, cpuTime, interleaved, removeBase, spread } from './lib/ab.js';
+import { median } from './lib/report.js';
 
 type Ops = typeof NX;
 type P = PerCpuPtr<never>;
 type Loop = (m: Machine, p: P, n: number) => number;
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DIR = join(ROOT, '.ab-base');
-
-function args(): { base: string; n: number; rounds: number } {
-  const a = process.argv.slice(2);
-  const o = { base: '', n: 5_000_000, rounds: 21 };
-  for (let i = 0; i < a.length; i++) {
-    const v = a[++i];
-    if (v === undefined) throw new Error(`${a[i - 1]} needs a value`);
-    if (a[i - 1] === '--base') o.base = v;
-    else if (a[i - 1] === '--n') o.n = Number(v);
-    else if (a[i - 1] === '--rounds') o.rounds = Number(v);
-    else throw new Error(`unknown option ${a[i - 1]} (options: --base REV, --n N, --rounds R)`);
-  }
-  if (o.base === '') throw new Error('usage: tsx bench/ab.ts --base <git revision> [--n N] [--rounds R]');
-  if (!Number.isInteger(o.n) || o.n < 1000 || !Number.isInteger(o.rounds) || o.rounds < 3) throw new Error('--n takes an integer ≥ 1000, --rounds ≥ 3');
-  return o;
-}
-
 async function baseOps(rev: string): Promise<Record<Arch, Ops>> {
   const out = {} as Record<Arch, Ops>;
   for (const arch of ['x86_64', 'arm64', 'generic'] as const) {
-    const text = execFileSync('git', ['show', `${rev}:generated/${arch}/percpu.ts`], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
-    mkdirSync(join(DIR, arch), { recursive: true });
+    mkdirSync(join(BASE_DIR, arch), { recursive: true });
     // Same depth below the root as generated/<arch>/, so its ../../src/ imports reach today's runtime.
-    const file = join(DIR, arch, 'percpu.ts');
-    writeFileSync(file, text);
+    const file = join(BASE_DIR, arch, 'percpu.ts');
+    writeFileSync(file, baseFile(rev, `generated/${arch}/percpu.ts`));
     out[arch] = (await import(pathToFileURL(file).href)) as Ops;
   }
   return out;
@@ -86,17 +67,8 @@ function pairs(O: Record<Arch, Ops>): [string, Arch, 'p1' | 'p4' | 'p8', Loop, L
   ];
 }
 
-function cpuNs(f: () => unknown): number {
-  const t = process.cpuUsage();
-  f();
-  const d = process.cpuUsage(t);
-  return (d.user + d.system) * 1000;
-}
-
-const median = (x: readonly number[]): number => x.slice().sort((a, b) => a - b)[x.length >> 1];
-
 async function main(): Promise<void> {
-  const o = args();
+  const o = abArgs('bench/ab.ts', { n: { value: 5_000_000, min: 1000 }, rounds: { value: 21, min: 3 } });
   try {
     const old = await baseOps(o.base);
     console.log(`generated ops of ${o.base} (old) against the working tree (new): CPU time, ${o.n} calls × ${o.rounds} rounds, interleaved`);
@@ -108,24 +80,12 @@ async function main(): Promise<void> {
         before(w.m, p, 100);
         after(w.m, p, 100);
       }
-      const ro: number[] = [];
-      const rn: number[] = [];
-      const ratio: number[] = [];
-      for (let r = 0; r < o.rounds; r++) {
-        const first = r % 2 === 0 ? before : after;
-        const second = r % 2 === 0 ? after : before;
-        const t1 = cpuNs(() => first(w.m, p, o.n));
-        const t2 = cpuNs(() => second(w.m, p, o.n));
-        const [tOld, tNew] = r % 2 === 0 ? [t1, t2] : [t2, t1];
-        ro.push(tOld / o.n);
-        rn.push(tNew / o.n);
-        ratio.push(tNew / tOld);
-      }
-      const s = ratio.slice().sort((a, b) => a - b);
-      console.log(`${name.padEnd(24)} old ${median(ro).toFixed(2)} ns/op  new ${median(rn).toFixed(2)} ns/op  new/old ${median(ratio).toFixed(3)} (${s[0].toFixed(2)}–${s[s.length - 1].toFixed(2)})`);
+      const [ro, rn] = interleaved(o.rounds, (side) => cpuTime(() => (side === 0 ? before : after)(w.m, p, o.n)).ns / o.n);
+      const ratio = rn.map((v, i) => v / ro[i]);
+      console.log(`${name.padEnd(24)} old ${median(ro).toFixed(2)} ns/op  new ${median(rn).toFixed(2)} ns/op  new/old ${spread(ratio, 3)}`);
     }
   } finally {
-    rmSync(DIR, { recursive: true, force: true });
+    removeBase();
   }
 }
 

@@ -18,16 +18,15 @@
  * `make bench` measures them), and its two ratios per side:
  * counter_vs_atomic.w2 and scaling.counter.w2.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as NOps from '../generated/x86_64/percpu.js';
 import * as NDefine from '../src/define.js';
 import * as NLib from '../src/lib/percpu-counter.js';
 import * as NThreads from '../src/threads/index.js';
 import type { Machine } from '../src/machine.js';
 import type { PerCpuPtr } from '../src/percpu-ptr.js';
+import { abArgs, checkoutBase, cpuTime, interleaved, removeBase, sideOrder, spread } from './lib/ab.js';
 import { median } from './lib/report.js';
 
 interface Modules {
@@ -54,38 +53,13 @@ interface Loops {
   percpu(s: Side, n: number): number;
 }
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DIR = join(ROOT, '.ab-base', 'counter');
 /** Increments per worker in a threads run, as the threads group does them. */
 const THREAD_N = 5_000_000;
 const JOBS = { counter: 'percpu_counter_incs', atomic: 'atomic_inc', percpu: 'percpu_inc' } as const;
 
-function args(): { base: string; n: number; rounds: number; threads: boolean } {
-  const a = process.argv.slice(2);
-  const o = { base: '', n: 2_000_000, rounds: 7, threads: false };
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === '--threads') {
-      o.threads = true;
-      continue;
-    }
-    const v = a[++i];
-    if (v === undefined) throw new Error(`${a[i - 1]} needs a value`);
-    if (a[i - 1] === '--base') o.base = v;
-    else if (a[i - 1] === '--n') o.n = Number(v);
-    else if (a[i - 1] === '--rounds') o.rounds = Number(v);
-    else throw new Error(`unknown option ${a[i - 1]} (options: --base REV, --n N, --rounds R, --threads)`);
-  }
-  if (o.base === '') throw new Error('usage: tsx bench/counter-ab.ts --base <git revision> [--n N] [--rounds R] [--threads]');
-  if (!Number.isInteger(o.n) || o.n < 1000 || !Number.isInteger(o.rounds) || o.rounds < 3) throw new Error('--n takes an integer ≥ 1000, --rounds ≥ 3');
-  return o;
-}
-
 async function baseModules(rev: string): Promise<Modules> {
-  rmSync(DIR, { recursive: true, force: true });
-  mkdirSync(DIR, { recursive: true });
-  const tar = execFileSync('git', ['archive', rev, 'src', 'generated', 'c'], { cwd: ROOT, maxBuffer: 1 << 30 });
-  execFileSync('tar', ['-x', '-C', DIR], { input: tar });
-  const at = (f: string): string => pathToFileURL(join(DIR, f)).href;
+  const dir = checkoutBase(rev, 'counter', ['src', 'generated', 'c']);
+  const at = (f: string): string => pathToFileURL(join(dir, f)).href;
   return {
     ops: (await import(at('generated/x86_64/percpu.ts'))) as typeof NOps,
     define: (await import(at('src/define.ts'))) as typeof NDefine,
@@ -157,11 +131,9 @@ async function side(x: Modules, loops: Loops, threads: boolean): Promise<Side> {
 }
 
 function cpuNs(f: () => number, expect: number): number {
-  const t = process.cpuUsage();
-  const got = f();
-  const d = process.cpuUsage(t);
-  if (got !== expect) throw new Error(`a loop summed ${got}, expected ${expect}`);
-  return (d.user + d.system) * 1000;
+  const t = cpuTime(f);
+  if (t.value !== expect) throw new Error(`a loop summed ${t.value}, expected ${expect}`);
+  return t.ns;
 }
 
 /** One threads-group job on `workers` workers of one side: mean ns per increment per worker, and the slowest worker's ns ÷ (W·n). */
@@ -175,60 +147,50 @@ async function threadRun(s: Side, job: keyof typeof JOBS, workers: number): Prom
   return { perWorker: ns.reduce((a, b) => a + b, 0) / workers / THREAD_N, aggregate: Math.max(...ns) / (workers * THREAD_N) };
 }
 
-const range = (x: readonly number[]): string => `${Math.min(...x).toFixed(2)}–${Math.max(...x).toFixed(2)}`;
-
 function line(name: string, old: readonly number[], now: readonly number[], unit: string): void {
   const ratio = now.map((v, i) => v / old[i]);
-  console.log(`${name.padEnd(34)} old ${median(old).toFixed(2).padStart(6)} ${unit}  new ${median(now).toFixed(2).padStart(6)} ${unit}  new/old ${median(ratio).toFixed(2)} (${range(ratio)})`);
+  console.log(`${name.padEnd(34)} old ${median(old).toFixed(2).padStart(6)} ${unit}  new ${median(now).toFixed(2).padStart(6)} ${unit}  new/old ${spread(ratio)}`);
 }
 
 async function main(): Promise<void> {
-  const o = args();
+  const o = abArgs('bench/counter-ab.ts', { n: { value: 2_000_000, min: 1000 }, rounds: { value: 7, min: 3 } }, ['--threads']);
+  const threads = o.flags.has('--threads');
   const sides: Side[] = [];
   try {
     const base = await baseModules(o.base);
-    sides.push(await side(base, oldLoops, o.threads), await side({ ops: NOps, define: NDefine, lib: NLib, threads: NThreads }, newLoops, o.threads));
+    sides.push(await side(base, oldLoops, threads), await side({ ops: NOps, define: NDefine, lib: NLib, threads: NThreads }, newLoops, threads));
     console.log(`percpu_counter of ${o.base} (old) against the working tree (new), ${o.rounds} rounds interleaved, load average ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
     // Short calls first, so every loop is optimised with feedback for its fold too.
     for (let i = 0; i < 300; i++) for (const s of sides) for (const k of ['inc', 'fold', 'percpu'] as const) s.loops[k](s, 200);
-    const single = { inc: [[], []], fold: [[], []], percpu: [[], []] } as Record<keyof Loops, [number[], number[]]>;
-    for (let r = 0; r < o.rounds; r++) {
-      for (const k of ['inc', 'fold', 'percpu'] as const) {
-        const order = r % 2 === 0 ? [0, 1] : [1, 0];
-        for (const j of order) single[k][j].push(cpuNs(() => sides[j].loops[k](sides[j], o.n), o.n) / o.n);
-      }
-    }
+    const single = {} as Record<keyof Loops, [number[], number[]]>;
+    for (const k of ['inc', 'fold', 'percpu'] as const) single[k] = interleaved(o.rounds, (j) => cpuNs(() => sides[j].loops[k](sides[j], o.n), o.n) / o.n);
     console.log(`one thread, CPU time, ${o.n} calls a round:`);
     line('percpu_counter_inc', single.inc[0], single.inc[1], 'ns');
     line('percpu_counter_add_batch(fbc, 1, 1)', single.fold[0], single.fold[1], 'ns');
     line('this_cpu_inc_8', single.percpu[0], single.percpu[1], 'ns');
     line('counter.inc (inc ÷ this_cpu_inc_8)', single.inc[0].map((v, i) => v / single.percpu[0][i]), single.inc[1].map((v, i) => v / single.percpu[1][i]), 'x ');
-    if (!o.threads) return;
-    type Cell = { perWorker: number[]; aggregate: number[] };
-    const cells = new Map<string, [Cell, Cell]>();
-    for (let r = -1; r < o.rounds; r++) {
+    if (!threads) return;
+    type Run = { perWorker: number; aggregate: number };
+    const cells = new Map<string, [Run[], Run[]]>();
+    // A round of every job on each side first, unrecorded: the jobs' first runs include their optimisation.
+    for (const s of sides) for (const w of [1, 2]) for (const job of Object.keys(JOBS) as (keyof typeof JOBS)[]) await threadRun(s, job, w);
+    // Round by round, every job in each round, so the ratios divide runs made moments apart.
+    for (const w of [1, 2]) for (const job of Object.keys(JOBS) as (keyof typeof JOBS)[]) cells.set(`${job}.w${w}`, [[], []]);
+    for (let r = 0; r < o.rounds; r++) {
       for (const w of [1, 2]) for (const job of Object.keys(JOBS) as (keyof typeof JOBS)[]) {
-        const key = `${job}.w${w}`;
-        if (!cells.has(key)) cells.set(key, [{ perWorker: [], aggregate: [] }, { perWorker: [], aggregate: [] }]);
-        const order = r % 2 === 0 ? [0, 1] : [1, 0];
-        for (const j of order) {
-          const t = await threadRun(sides[j], job, w);
-          if (r < 0) continue;
-          cells.get(key)![j].perWorker.push(t.perWorker);
-          cells.get(key)![j].aggregate.push(t.aggregate);
-        }
+        for (const j of sideOrder(r)) cells.get(`${job}.w${w}`)![j].push(await threadRun(sides[j], job, w));
       }
     }
     console.log(`threads, wall time per worker, ${THREAD_N} increments per worker:`);
-    for (const [key, [co, cn]] of cells) line(`threads.${key} (ns per worker)`, co.perWorker, cn.perWorker, 'ns');
-    const ratios = (j: 0 | 1, num: string, den: string, field: keyof Cell): number[] =>
-      cells.get(num)![j][field].map((v, i) => v / cells.get(den)![j][field][i]);
+    for (const [key, [co, cn]] of cells) line(`threads.${key} (ns per worker)`, co.map((r) => r.perWorker), cn.map((r) => r.perWorker), 'ns');
+    const ratios = (j: 0 | 1, num: string, den: string, field: keyof Run): number[] =>
+      cells.get(num)![j].map((r, i) => r[field] / cells.get(den)![j][i][field]);
     line('threads.counter_vs_atomic.w2', ratios(0, 'atomic.w2', 'counter.w2', 'perWorker'), ratios(1, 'atomic.w2', 'counter.w2', 'perWorker'), 'x ');
     line('threads.scaling.counter.w2', ratios(0, 'counter.w1', 'counter.w2', 'aggregate'), ratios(1, 'counter.w1', 'counter.w2', 'aggregate'), 'x ');
     line('threads.scaling.percpu.w2 (the ceiling)', ratios(0, 'percpu.w1', 'percpu.w2', 'aggregate'), ratios(1, 'percpu.w1', 'percpu.w2', 'aggregate'), 'x ');
   } finally {
     for (const s of sides) await s.pool?.close();
-    rmSync(DIR, { recursive: true, force: true });
+    removeBase();
   }
 }
 

@@ -19,12 +19,11 @@
  * bounded space); and the first `--scale` schedules of counter-scale at bound 0
  * (optimal DPOR), whose long schedules are mostly prefix replay.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as NE from '../src/explore/explorer.js';
 import * as NS from '../src/explore/scenarios/index.js';
+import { abArgs, checkoutBase, cpuTime, interleaved, removeBase, spread } from './lib/ab.js';
 import { median } from './lib/report.js';
 
 type Explorer = typeof NE;
@@ -32,32 +31,14 @@ type Scenarios = typeof NS;
 interface Side { readonly e: Explorer; readonly s: Scenarios }
 interface Count { readonly schedules: number; readonly cut: number; readonly violations: number }
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DIR = join(ROOT, '.ab-base', 'explore');
-
 function args(): { base: string; rounds: number; scale: number } {
-  const a = process.argv.slice(2);
-  const o = { base: '', rounds: 7, scale: 4000 };
-  for (let i = 0; i < a.length; i++) {
-    const v = a[++i];
-    if (v === undefined) throw new Error(`${a[i - 1]} needs a value`);
-    if (a[i - 1] === '--base') o.base = v;
-    else if (a[i - 1] === '--rounds') o.rounds = Number(v);
-    else if (a[i - 1] === '--scale') o.scale = Number(v);
-    else throw new Error(`unknown option ${a[i - 1]} (options: --base REV, --rounds R, --scale N)`);
-  }
-  if (o.base === '') throw new Error('usage: tsx bench/explore-ab.ts --base <git revision> [--rounds R] [--scale N]');
-  if (!Number.isInteger(o.rounds) || o.rounds < 3 || !Number.isInteger(o.scale) || o.scale < 100) throw new Error('--rounds takes an integer ≥ 3, --scale ≥ 100');
-  return o;
+  return abArgs('bench/explore-ab.ts', { rounds: { value: 7, min: 3 }, scale: { value: 4000, min: 100 } });
 }
 
 async function baseSide(rev: string): Promise<Side> {
-  rmSync(DIR, { recursive: true, force: true });
-  mkdirSync(DIR, { recursive: true });
-  const tar = execFileSync('git', ['archive', rev, 'src', 'generated', 'c', 'templates'], { cwd: ROOT, maxBuffer: 1 << 30 });
-  execFileSync('tar', ['-x', '-C', DIR], { input: tar });
-  const e = (await import(pathToFileURL(join(DIR, 'src/explore/explorer.ts')).href)) as Explorer;
-  const s = (await import(pathToFileURL(join(DIR, 'src/explore/scenarios/index.ts')).href)) as Scenarios;
+  const dir = checkoutBase(rev, 'explore', ['src', 'generated', 'c', 'templates']);
+  const e = (await import(pathToFileURL(join(dir, 'src/explore/explorer.ts')).href)) as Explorer;
+  const s = (await import(pathToFileURL(join(dir, 'src/explore/scenarios/index.ts')).href)) as Scenarios;
   return { e, s };
 }
 
@@ -83,13 +64,6 @@ function rows(scale: number): [string, Run][] {
   ];
 }
 
-function cpuMs(f: () => Count): { ms: number; c: Count } {
-  const t = process.cpuUsage();
-  const c = f();
-  const d = process.cpuUsage(t);
-  return { ms: (d.user + d.system) / 1000, c };
-}
-
 const same = (a: Count, b: Count): boolean => a.schedules === b.schedules && a.cut === b.cut && a.violations === b.violations;
 
 async function main(): Promise<void> {
@@ -102,23 +76,14 @@ async function main(): Promise<void> {
       const c0 = run(old);
       const c1 = run(now);
       if (!same(c0, c1)) throw new Error(`${name}: old counts ${JSON.stringify(c0)}, new ${JSON.stringify(c1)}: the change moved a count`);
-      const ro: number[] = [];
-      const rn: number[] = [];
-      const ratio: number[] = [];
-      for (let r = 0; r < o.rounds; r++) {
-        const [a, b] = r % 2 === 0 ? [old, now] : [now, old];
-        const t1 = cpuMs(() => run(a)).ms;
-        const t2 = cpuMs(() => run(b)).ms;
-        const [tOld, tNew] = r % 2 === 0 ? [t1, t2] : [t2, t1];
-        ro.push(c0.schedules / (tOld / 1000));
-        rn.push(c0.schedules / (tNew / 1000));
-        ratio.push(tOld / tNew);
-      }
-      const s = ratio.slice().sort((a, b) => a - b);
-      console.log(`${name.padEnd(28)} ${String(c0.schedules).padStart(6)} schedules  old ${Math.round(median(ro))}/s  new ${Math.round(median(rn))}/s  speed-up ${median(ratio).toFixed(2)}× (${s[0]!.toFixed(2)}–${s[s.length - 1]!.toFixed(2)})`);
+      const [to, tn] = interleaved(o.rounds, (side) => cpuTime(() => run(side === 0 ? old : now)).ns / 1e6);
+      const ro = to.map((ms) => c0.schedules / (ms / 1000));
+      const rn = tn.map((ms) => c0.schedules / (ms / 1000));
+      const ratio = to.map((ms, i) => ms / tn[i]);
+      console.log(`${name.padEnd(28)} ${String(c0.schedules).padStart(6)} schedules  old ${Math.round(median(ro))}/s  new ${Math.round(median(rn))}/s  speed-up ${spread(ratio)}×`);
     }
   } finally {
-    rmSync(join(ROOT, '.ab-base'), { recursive: true, force: true });
+    removeBase();
   }
 }
 
