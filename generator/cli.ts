@@ -148,7 +148,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stderr.write(`${messages.join('\n')}\n`);
         return 1;
       }
-      process.stdout.write(`percpu-gen: ${display}/${header === null ? '' : ` and ${ATOMIC_HEADER}`} match a fresh run (${files.length} files, ${count} ops, ${ms} ms)\n`);
+      process.stdout.write(`percpu-gen: ${display}/ ${header === null ? 'matches' : `and ${ATOMIC_HEADER} match`} a fresh run (${files.length} files, ${count} ops, ${ms} ms)\n`);
       return 0;
     }
     writeAll(out, files, outDisplay);
