@@ -1,0 +1,53 @@
+/**
+ * bin/launch.mjs runs percpu-cc in a checkout from a bundle of its sources
+ * (.percpu-cc/bin/): each module sees its own file as import.meta.url, an
+ * unchanged source reuses the bundle, and an edited one is bundled again on
+ * the next run. Checked on a scratch checkout of two modules, in fresh
+ * processes as a command runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../cc/compile.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'percpu-launch-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Imports the scratch checkout's bundle of `tool/cli` as launch() does and runs its main(). */
+function run(): string {
+  const launch = pathToFileURL(path.join(ROOT, 'bin/launch.mjs')).href;
+  const script = `import { bundle } from '${launch}';
+const mod = await import(await bundle(new URL('${pathToFileURL(dir).href}/'), 'tool/cli'));
+process.exitCode = mod.main();`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(7);
+  return r.stdout;
+}
+
+describe('launch: the bundled command', () => {
+  it('keeps each module\'s own import.meta.url, reuses the bundle, and bundles again after an edit', () => {
+    writeFileSync(path.join(dir, 'tsconfig.json'), '{ "compilerOptions": { "strict": true } }\n');
+    const tool = path.join(dir, 'tool');
+    rmSync(tool, { recursive: true, force: true });
+    mkdirSync(tool, { recursive: true });
+    writeFileSync(path.join(tool, 'cli.ts'), "import { where, version } from './dep.js';\nexport function main(): number {\n  console.log(version, where, import.meta.url);\n  return 7;\n}\n");
+    writeFileSync(path.join(tool, 'dep.ts'), 'export const version: number = 1;\nexport const where = import.meta.url;\n');
+    const cli = pathToFileURL(path.join(tool, 'cli.ts')).href;
+    const dep = pathToFileURL(path.join(tool, 'dep.ts')).href;
+    expect(run()).toBe(`1 ${dep} ${cli}\n`);
+    const bundled = path.join(dir, '.percpu-cc/bin/tool-cli.mjs');
+    const made = statSync(bundled).mtimeMs;
+    const manifest = JSON.parse(readFileSync(path.join(dir, '.percpu-cc/bin/tool-cli.json'), 'utf8')) as Record<string, string>;
+    expect(Object.keys(manifest).sort()).toEqual([path.join(dir, 'tsconfig.json'), path.join(tool, 'cli.ts'), path.join(tool, 'dep.ts')].sort());
+
+    expect(run()).toBe(`1 ${dep} ${cli}\n`);
+    expect(statSync(bundled).mtimeMs).toBe(made);
+
+    writeFileSync(path.join(tool, 'dep.ts'), 'export const version: number = 2;\nexport const where = import.meta.url;\n');
+    expect(run()).toBe(`2 ${dep} ${cli}\n`);
+  });
+});
