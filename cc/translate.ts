@@ -324,10 +324,8 @@ export class Translator {
       body.push('    if (p.off === pcpuLastKey) pcpuLast = p;');
       body.push('    return BigInt(p.off);');
       body.push('  };');
-      // The fast flavour loads pointers as numbers (load_ptr), the stepped one as the u64 it reads.
-      body.push('  const pcpu_from = (v: number | bigint): PerCpuPtr<any> => {');
-      body.push('    const k = Number(v);');
-      body.push('    if (k === pcpuLastKey) return pcpuLast as PerCpuPtr<any>;');
+      // Any other value: the lookup, kept out of pcpu_from so that V8 inlines the test for the last pointer wherever a load is.
+      body.push('  const pcpu_lookup = (k: number): PerCpuPtr<any> => {');
       body.push('    if (k === 0) return null as unknown as PerCpuPtr<any>;');
       body.push('    const p = pcpuStored.get(k);');
       body.push("    if (p === undefined) throw new Error(`a __percpu pointer loaded from memory (0x${k.toString(16)}) was never stored there by this file's code`);");
@@ -335,6 +333,9 @@ export class Translator {
       body.push('    pcpuLast = p;');
       body.push('    return p;');
       body.push('  };');
+      // The fast flavour loads pointers as numbers (load_ptr), the stepped one as the u64 it reads.
+      const [v, k] = this.stepped ? ['v: bigint', 'Number(v)'] : ['k: number', 'k'];
+      body.push(`  const pcpu_from = (${v}): PerCpuPtr<any> => (${k} === pcpuLastKey ? pcpuLast as PerCpuPtr<any> : pcpu_lookup(${k}));`);
     }
     body.push('  const warnings: string[] = [];');
     body.push(...fnOut);
@@ -2186,12 +2187,16 @@ export class Translator {
         if (fb) return `BigInt.as${to.signed ? 'Int' : 'Uint'}N(64, ${x})`;
         return `BigInt.asUintN(64, BigInt(${v.ts}))`;
       }
-      const src = fb ? `Number(BigInt.as${to.signed ? 'Int' : 'Uint'}N(${to.size * 8}, ${x}))` : v.ts;
-      if (fb) return src;
-      if (to.size === 4) return to.signed ? `(${src} | 0)` : `(${src} >>> 0)`;
-      if (!to.signed) return `(${src} & ${to.size === 2 ? '0xffff' : '0xff'})`;
+      if (fb) {
+        // Number(BigInt.asIntN(32, x)) without its two heap bigints (src/lib/narrow.ts).
+        const fn = `to_${to.signed ? 's' : 'u'}${to.size * 8}`;
+        this.need('src/lib/narrow', fn);
+        return `${fn}(${x})`;
+      }
+      if (to.size === 4) return to.signed ? `(${v.ts} | 0)` : `(${v.ts} >>> 0)`;
+      if (!to.signed) return `(${v.ts} & ${to.size === 2 ? '0xffff' : '0xff'})`;
       const s = 32 - to.size * 8;
-      return `((${src} << ${s}) >> ${s})`;
+      return `((${v.ts} << ${s}) >> ${s})`;
     }
     if (to.k === 'ptr' && from.k === 'ptr') {
       if (to.percpu !== from.percpu) {

@@ -56,9 +56,7 @@ export function instantiate(m: Machine) {
     if (p.off === pcpuLastKey) pcpuLast = p;
     return BigInt(p.off);
   };
-  const pcpu_from = (v: number | bigint): PerCpuPtr<any> => {
-    const k = Number(v);
-    if (k === pcpuLastKey) return pcpuLast as PerCpuPtr<any>;
+  const pcpu_lookup = (k: number): PerCpuPtr<any> => {
     if (k === 0) return null as unknown as PerCpuPtr<any>;
     const p = pcpuStored.get(k);
     if (p === undefined) throw new Error(`a __percpu pointer loaded from memory (0x${k.toString(16)}) was never stored there by this file's code`);
@@ -66,6 +64,7 @@ export function instantiate(m: Machine) {
     pcpuLast = p;
     return p;
   };
+  const pcpu_from = (v: bigint): PerCpuPtr<any> => (Number(v) === pcpuLastKey ? pcpuLast as PerCpuPtr<any> : pcpu_lookup(Number(v)));
   const warnings: string[] = [];
   /** rx_one() at test/cc/golden/stats.c:26 */
   function* rx_one(kind: number): Generator<Step, void, undefined> {
@@ -134,4 +133,4 @@ export function instantiate(m: Machine) {
   }
   return { rx_one, rx_total, rx_publish, rx, warnings, tasks, irqs, nmis, softirqs, init, check, final };
 }
-// sha256:3fb7c528fc364e3a2efd3228a6f83717ac56249ec1581d97672bc227e250507e
+// sha256:2b3c701a504aa0040f48577700befd2e6377ccbe7611e6727f65541fce77a716
