@@ -51,7 +51,7 @@ const MAIN_LINE = /^percpu-cc: main thread (\d+) ms CPU$/m;
 
 /**
  * Runs the command as a user does, in fresh processes: one unrecorded run
- * first (it fills tsx's transform cache, the compiler's code cache and the
+ * first (it makes the command's bundle, the compiler's code cache and the
  * runtime's declarations in .percpu-cc/, as any first use does), then up to 5
  * recorded ones. The value is wall time, start to exit, which is what the
  * issue's "takes ≤ 2 s" means and what a user waits; V8 compiles the
@@ -79,7 +79,7 @@ function translateRow(ctx: GroupContext, file: string, title: string, formula: s
     if (t) main.push(Number(t[1]) / 1000);
     phases = res.stderr.split('\n').find((l) => l.includes(': preprocess ')) ?? '';
   }
-  const mainNote = main.length > 0 ? `, main thread ${median(main).toFixed(2)} s (the rest is V8's optimizing-compiler and GC threads and tsx's loader thread)` : '';
+  const mainNote = main.length > 0 ? `, main thread ${median(main).toFixed(2)} s (the rest is V8's optimizing-compiler and GC threads)` : '';
   const note = `CPU time ${median(cpu).toFixed(2)} s of every thread${mainNote} (medians; 1-minute load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} CPUs); the last run's phases: ${phases.replace(/^.*?: /, '')}`;
   return valueRow({ id: 'cc.translate500', group: 'cc', title, formula, unit: 's', samples: wall, target, note });
 }
