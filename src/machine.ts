@@ -293,6 +293,17 @@ export class Machine {
    */
   mappedWord: BigInt64Array | null = null;
   #mappedBytes = 0;
+  /**
+   * How far src/mm/access.ts's sized loads and stores reach without a further
+   * check: mappedBytes as this thread last saw it, but no further than the
+   * lowest freed kmalloc() object in KASAN's quarantine (quarantineLow). An
+   * access past it goes through load()/store(), whose checks refresh it.
+   */
+  accessEnd = 0;
+  /** @internal The lowest address of a freed object in KASAN's quarantine (src/mm/memory.ts); Infinity while it is empty. */
+  quarantineLow = Infinity;
+  /** @internal KASAN's check of an access at or past quarantineLow (src/mm/memory.ts): the error to throw, or null. */
+  kasan: ((addr: number, size: number, write: boolean, what: string) => Error | null) | null = null;
 
   /** The per-CPU variables every x86-64 kernel defines for itself. */
   readonly this_cpu_off: PerCpuPtr<'ulong'>;
@@ -357,6 +368,13 @@ export class Machine {
     const w = this.mappedWord;
     if (w === null) this.#mappedBytes = bytes;
     else Atomics.store(w, 0, BigInt(bytes));
+    this.accessEnd = Math.min(bytes, this.quarantineLow);
+  }
+
+  /** @internal src/mm/memory.ts: the quarantine's lowest address changed (Infinity: it is empty). */
+  setQuarantineLow(low: number): void {
+    this.quarantineLow = low;
+    this.accessEnd = Math.min(this.mappedBytes, low);
   }
 
   /**
@@ -638,6 +656,13 @@ export class Machine {
     }
     if (addr % t.align !== 0) {
       throw new RangeError(`${what}: address 0x${addr.toString(16)} is not ${t.align}-byte aligned for ${t.name}`);
+    }
+    if (addr + t.size > this.quarantineLow) {
+      const e = this.kasan?.(addr, t.size, what === 'store', what);
+      if (e) throw e;
+    } else {
+      // Memory another thread mapped since, or a quarantine that emptied: the sized accesses may reach it directly.
+      this.accessEnd = Math.min(this.mappedBytes, this.quarantineLow);
     }
   }
 }

@@ -10,14 +10,19 @@
  * but an aligned address inside mapped memory and a value of the right kind it
  * calls them, so a bad access is refused with their messages and changes
  * nothing. Before boot and after retire() nothing is mapped, so every access
- * goes that way.
+ * goes that way; so does one at or past a freed kmalloc() object while KASAN
+ * keeps it in quarantine (src/mm/memory.ts), which m.load()/m.store() refuse.
  */
 import { PCPU_BASE, machineArg, type Machine } from '../machine.js';
 import type { ScalarName } from '../types.js';
 
-/** True when `addr` is an aligned, mapped address for `size` bytes (a non-integer is never aligned; no machine maps nothing). */
+/**
+ * True when `addr` is an aligned address for `size` bytes below the machine's
+ * accessEnd: mapped, and short of any freed kmalloc() object KASAN watches (a
+ * non-integer is never aligned; no machine reaches nothing).
+ */
 function fits(m: Machine, addr: number, size: number): boolean {
-  return typeof addr === 'number' && addr % size === 0 && addr >= PCPU_BASE && addr + size <= (m as Machine | null | undefined)?.mappedBytes!;
+  return typeof addr === 'number' && addr % size === 0 && addr >= PCPU_BASE && addr + size <= (m as Machine | null | undefined)?.accessEnd!;
 }
 
 /** The slow path: m.load()/m.store() of a checked machine, which refuse a bad access with their messages. */

@@ -32,21 +32,40 @@ interface Slab {
   readonly free: number[];
 }
 
+/** A freed object KASAN watches: its bytes, its size class (0: whole pages) and the label kmalloc() gave it. */
+interface Freed {
+  readonly base: number;
+  readonly size: number;
+  readonly cls: number;
+  readonly label: string;
+}
+
 interface MemState {
   readonly globals: Global[];
   readonly names: Set<string>;
   readonly slabs: Map<number, Slab>;
   /** Live heap objects by address: their size class (0 for a page allocation) and label. */
   readonly live: Map<number, { readonly cls: number; readonly label: string; readonly ptr: KPtr<unknown> }>;
+  /** Freed objects in KASAN's quarantine, oldest first (debugFree only; see quarantine()). */
+  readonly quarantine: Freed[];
   nextId: number;
 }
+
+/**
+ * Freed slab objects held back from reuse, as KASAN's quarantine
+ * (mm/kasan/quarantine.c) holds them, so that an access through a stale
+ * address finds freed memory rather than the next object of the same size.
+ * Past this many the oldest goes back to its cache's free list. Freed pages
+ * are never reused here (each large kmalloc() maps new ones), so they stay.
+ */
+const QUARANTINE_OBJECTS = 256;
 
 const STATE = new WeakMap<Machine, MemState>();
 
 function stateOf(m: Machine): MemState {
   let st = STATE.get(m);
   if (st === undefined) {
-    st = { globals: [], names: new Set(), slabs: new Map(), live: new Map(), nextId: 1 };
+    st = { globals: [], names: new Set(), slabs: new Map(), live: new Map(), quarantine: [], nextId: 1 };
     STATE.set(m, st);
     const s = st;
     m.onBoot(() => placeGlobals(m, s.globals));
@@ -201,7 +220,8 @@ export function kfree_addr(m: Machine, addr: number): void {
  * kfree(p): null is a no-op. `p` must be exactly what kmalloc/kzalloc
  * returned; a double free, a global or a pointer into the middle of an object
  * throws and changes nothing. In debug mode every pointer into the object is
- * poisoned: a later access reports the use after free.
+ * poisoned, and the object goes into KASAN's quarantine: a later access,
+ * through a pointer or through a plain address, reports the use after free.
  */
 export function kfree(m: Machine, p: KPtr<unknown> | null): void {
   machineArg(m, 'kfree');
@@ -216,8 +236,49 @@ export function kfree(m: Machine, p: KPtr<unknown> | null): void {
     throw new KernelBugError(`kfree: ${p.sym} points into ${p.origin.label} at byte ${p.addr - p.extent.base}, not at its start; pass what kmalloc() returned; nothing was changed`);
   }
   st.live.delete(p.addr);
-  if (rec.cls !== 0) st.slabs.get(rec.cls)!.free.push(p.addr);
-  if (m.debugFree) poisonObject(p, `use-after-free: ${rec.label} was freed by kfree()`);
+  if (m.debugFree) {
+    quarantine(m, st, { base: p.addr, size: p.extent.size, cls: rec.cls, label: rec.label });
+    poisonObject(p, `use-after-free: ${rec.label} was freed by kfree()`);
+  } else if (rec.cls !== 0) {
+    st.slabs.get(rec.cls)!.free.push(p.addr);
+  }
+}
+
+/**
+ * KASAN for plain addresses (translated C keeps pointers as integers, which
+ * poisonObject() cannot reach): the freed object joins the quarantine, and
+ * the machine sends every plain access at or past the lowest quarantined
+ * address through kasanCheck() (Machine.accessEnd, quarantineLow).
+ */
+function quarantine(m: Machine, st: MemState, f: Freed): void {
+  const q = st.quarantine;
+  q.push(f);
+  if (q.reduce((n, x) => n + (x.cls !== 0 ? 1 : 0), 0) > QUARANTINE_OBJECTS) {
+    const oldest = q.findIndex((x) => x.cls !== 0);
+    st.slabs.get(q[oldest].cls)!.free.push(q[oldest].base);
+    q.splice(oldest, 1);
+  }
+  m.kasan ??= (addr, size, write, what) => kasanCheck(st, addr, size, write, what);
+  m.setQuarantineLow(q.reduce((low, x) => Math.min(low, x.base), Infinity));
+}
+
+/**
+ * The report of an access that touches a quarantined object, in KASAN's words
+ * (mm/kasan/report.c, Linux 6.11: "BUG: KASAN: slab-use-after-free in …",
+ * "Read of size 4 at addr …", "The buggy address is located 8 bytes inside of
+ * freed 64-byte region [start, end)"); null when it touches none.
+ */
+function kasanCheck(st: MemState, addr: number, size: number, write: boolean, what: string): Error | null {
+  for (const f of st.quarantine) {
+    if (addr >= f.base + f.size || addr + size <= f.base) continue;
+    const hex = (a: number): string => `0x${a.toString(16)}`;
+    return new UseAfterFreeError(
+      `BUG: KASAN: ${f.cls === 0 ? 'use-after-free' : 'slab-use-after-free'} in ${what}: ${write ? 'Write' : 'Read'} of size ${size} at addr ${hex(addr)}; ` +
+        `the buggy address is located ${addr - f.base} bytes inside of freed ${f.size}-byte region [${hex(f.base)}, ${hex(f.base + f.size)}) ` +
+        `(${f.label}${f.cls === 0 ? '' : `, cache kmalloc-${f.cls}`}), freed by kfree()`,
+    );
+  }
+  return null;
 }
 
 /**
