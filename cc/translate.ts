@@ -106,6 +106,15 @@ interface LV {
 }
 
 /** Where a per-CPU object is: `off` bytes (plus `dyn`) into what the per-CPU pointer `base` points to. */
+/** An out parameter's box (Translator.outParam): what the call takes, and the statements around it. */
+interface OutParam {
+  readonly box: string;
+  /** Fills the box from the local, before the call. */
+  readonly set: string;
+  /** Copies the value the callee left in the box back to the local, after the call. */
+  readonly back: string;
+}
+
 interface PcpuPlace {
   readonly base: string;
   readonly off: number;
@@ -1902,19 +1911,14 @@ export class Translator {
       throw cError(e.loc, `too ${e.args.length < ft.params.length ? 'few' : 'many'} arguments to function '${name}' (expected ${ft.params.length}, have ${e.args.length})`);
     }
     const b0 = s.def ? undefined : FUNCTIONS[name];
-    const boxes = new Map<number, { box: string; local: string; type: IntType }>();
+    const boxes: OutParam[] = [];
     const args = e.args.map((a, i) => {
       if (b0 !== undefined && b0.ts.includes(`$B${i}`)) {
-        // An out parameter (try_cmpxchg's &old): a box the runtime writes, copied back after the call.
         const p = ft.params[i];
-        if (!(a.k === 'unary' && a.op === '&')) throw unsupported(a.loc, `${name}(): argument ${i + 1} other than &local`, 'pass the address of a local variable');
-        const olv = this.lvalue(a.arg);
-        if (olv.local === undefined || olv.type.k !== 'int' || p.k !== 'ptr' || p.to.k !== 'int' || p.to.size !== olv.type.size) {
-          throw cError(a.loc, `${name}(): argument ${i + 1} must point to a local of type '${p.k === 'ptr' ? typeName(p.to) : typeName(p)}'`);
-        }
-        const box = this.temp(`{ value: ${tsType(olv.type)} }`);
-        boxes.set(i, { box, local: olv.local, type: olv.type });
-        return box;
+        const to = p.k === 'ptr' ? p.to : p;
+        const out = this.outParam(a, to, `${name}(): argument ${i + 1}`, `type '${typeName(to)}'`, false);
+        boxes.push(out);
+        return out.box;
       }
       const v = this.rvalue(a);
       if (v.str) {
@@ -1945,17 +1949,38 @@ export class Translator {
       return JSON.stringify(a.k === 'unary' && a.op === '&' ? this.cText(a.arg) : `*${this.cText(a)}`);
     };
     let ts = form.ts.replace(/\$([SB]?)(\d)/g, (_, kind: string, k: string) => (kind === 'S' ? pointee(Number(k)) : args[Number(k)]));
-    if (boxes.size > 0) {
+    if (boxes.length > 0) {
       const r = this.temp(ft.ret.k === 'void' ? 'undefined' : tsType(ft.ret));
-      const set: string[] = [];
-      const back: string[] = [];
-      for (const { box, local, type } of boxes.values()) {
-        set.push(`${box}.value = ${local}`);
-        back.push(`${local} = ${this.fromOp(`${box}.value`, type)}`);
-      }
-      return { ts: `(${[...set, `${r} = ${ts}`, ...back, r].join(', ')})`, type: ft.ret };
+      return { ts: `(${[...boxes.map((b) => b.set), `${r} = ${ts}`, ...boxes.map((b) => b.back), r].join(', ')})`, type: ft.ret };
     }
     return { ts, type: ft.ret };
+  }
+
+  /**
+   * An out parameter passed as `&local`, try_cmpxchg's old value: the callee (a runtime call or a
+   * per-CPU op) takes a box `{ value }` of its pointee type `t` and writes the value it found
+   * there. The box is filled from the local before the call (`set`) and copied back after it
+   * (`back`). `what` names the argument in a refusal, `of` the local it must be; a per-CPU op's
+   * ovalp may be a wider integer (`wider`).
+   */
+  private outParam(a: Expr, t: CType, what: string, of: string, wider: boolean): OutParam {
+    if (!(a.k === 'unary' && a.op === '&')) throw unsupported(a.loc, `${what} other than &local`, 'pass the address of a local variable');
+    const olv = this.lvalue(a.arg);
+    const lt = olv.type;
+    const local = olv.local;
+    if (local === undefined || lt.k !== 'int' || t.k !== 'int' || (wider ? lt.size < t.size : lt.size !== t.size)) {
+      throw cError(a.loc, `${what} must point to a local of ${of}${wider ? ' or a wider integer' : ''}`);
+    }
+    const box = this.temp(`{ value: ${tsType(t)} }`);
+    if (lt.size === t.size) return { box, set: `${box}.value = ${local}`, back: `${local} = ${this.fromOp(`${box}.value`, lt)}` };
+    // A wider local (percpu_counter_add_batch's s64 count for an s32 counter): the op compares its low
+    // bytes. On a miss x86-64 writes back only those bytes (percpu_try_cmpxchg_op casts ovalp to the
+    // variable's type); asm-generic's raw_cpu_generic_try_cmpxchg assigns the value, sign-extended.
+    const mask = (1n << BigInt(t.size * 8)) - 1n;
+    const lowOf = this.convert({ ts: `${box}.value`, type: { ...t, signed: false } }, lt, a.loc);
+    const merged = lt.size === 8 ? `BigInt.asIntN(64, (${local} & ${BigInt.asIntN(64, ~mask)}n) | ${lowOf})` : `((${local} & ${Number(BigInt.asIntN(32, ~mask))}) | ${lowOf})`;
+    const widened = this.convert({ ts: this.fromOp(`${box}.value`, t), type: t }, lt, a.loc);
+    return { box, set: `${box}.value = ${bare(this.convert({ ts: local, type: lt }, t, a.loc), false)}`, back: `${local} = (m.arch === 'x86_64' ? ${merged} : ${widened})` };
   }
 
   private arity(e: Extract<Expr, { k: 'call' }>, n: number): void {
@@ -1996,35 +2021,13 @@ export class Translator {
     const params: string[] = [];
     const setup: string[] = [];
     const after: string[] = [];
-    let boxVar: string | null = null;
     for (const a of rest) {
       if (/try_cmpxchg/.test(stem) && params.length === 0) {
         // ovalp: C passes &old; the generated op takes a box it writes the found value into.
-        if (!(a.k === 'unary' && a.op === '&')) throw unsupported(a.loc, `${opName}(): ovalp other than &local`, 'pass the address of a local variable');
-        const olv = this.lvalue(a.arg);
-        if (olv.local === undefined || olv.type.k !== 'int' || olv.type.size < t.size) {
-          throw cError(a.loc, `${opName}(): ovalp must point to a local of the per-CPU variable's type ('${typeName(t)}') or a wider integer`);
-        }
-        boxVar = this.temp(`{ value: ${tsType(t)} }`);
-        const local = olv.local;
-        if (olv.type.size === t.size) {
-          setup.push(`${boxVar}.value = ${local}`);
-          after.push(`${local} = ${this.fromOp(`${boxVar}.value`, olv.type)}`);
-        } else {
-          // A wider local (percpu_counter_add_batch's s64 count for an s32 counter): the op compares its low
-          // bytes. On a miss x86-64 writes back only those bytes (percpu_try_cmpxchg_op casts ovalp to the
-          // variable's type); asm-generic's raw_cpu_generic_try_cmpxchg assigns the value, sign-extended.
-          const lowT = { ...t, signed: false };
-          setup.push(`${boxVar}.value = ${bare(this.convert({ ts: local, type: olv.type }, t, a.loc), false)}`);
-          const found = this.fromOp(`${boxVar}.value`, t);
-          const bits = BigInt(t.size * 8);
-          const mask = (1n << bits) - 1n;
-          const lowOf = this.convert({ ts: `${boxVar}.value`, type: lowT }, olv.type, a.loc);
-          const merged = `BigInt.asIntN(64, (${local} & ${BigInt.asIntN(64, ~mask)}n) | ${lowOf})`;
-          const widened = this.convert({ ts: found, type: t }, olv.type, a.loc);
-          after.push(`${local} = (m.arch === 'x86_64' ? ${olv.type.size === 8 ? merged : `((${local} & ${Number(BigInt.asIntN(32, ~mask))}) | ${lowOf})`} : ${widened})`);
-        }
-        params.push(boxVar);
+        const out = this.outParam(a, t, `${opName}(): ovalp`, `the per-CPU variable's type ('${typeName(t)}')`, true);
+        setup.push(out.set);
+        after.push(out.back);
+        params.push(out.box);
         continue;
       }
       params.push(this.convert(this.rvalue(a), t, a.loc));

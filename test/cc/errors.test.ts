@@ -27,7 +27,9 @@ describe('percpu-cc error rules', () => {
       'address_of_local', 'address_space', 'arg_count', 'array_bounds', 'backward_goto', 'bitfield', 'cmpxchg64_size', 'compound_literal',
       'declared_not_defined', 'declared_percpu', 'direct_percpu', 'duplicate_case', 'error_directive', 'float', 'function_pointer',
       'implicit_function', 'include_not_found', 'inline_asm', 'local_aggregate', 'macro_args', 'no_member', 'not_percpu', 'offsetof_index',
-      'percpu_counter_member', 'percpu_in_function', 'pointer_init', 'return_no_value', 'shift_count', 'softirq_vector', 'stmtexpr_loop', 'struct_assign', 'struct_by_value', 'syntax',
+      'out_param_not_local', 'out_param_type', 'ovalp_not_local', 'ovalp_type',
+      'percpu_counter_member', 'percpu_in_function', 'pointer_init', 'return_no_value', 'shift_count', 'softirq_vector', 'softirq_vector_range',
+      'stmtexpr_loop', 'struct_assign', 'struct_by_value', 'syntax',
       'try_cmpxchg_oldp', 'unknown_directive', 'unknown_type', 'unterminated_if', 'vla', 'xchg_int_to_pointer', 'xchg_not_pointer',
       'xchg_percpu', 'xchg_size',
     ]);
@@ -49,6 +51,24 @@ describe('percpu-cc error rules', () => {
 
 describe('percpu-cc command on refused C', () => {
   afterEach(() => vi.restoreAllMocks());
+  // The out-parameter box (Translator.outParam), for a runtime call and for a per-CPU op, and the harness's softirq vector.
+  it.each(['out_param_not_local', 'out_param_type', 'ovalp_not_local', 'ovalp_type', 'softirq_vector_range'])('%s.c: exits 2 with its message and writes nothing', async (name) => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'percpu-cc-out-'));
+    const out = path.join(tmp, 'never');
+    const err: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err.push(String(s)); return true; });
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    try {
+      expect(await main([`test/cc/errors/${name}.c`, '--out', out])).toBe(2);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(err.join('')).toBe(`${expected(`${name}.c`).error}\n`);
+    expect(existsSync(out)).toBe(false);
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
   it('exits 2, prints the message, and writes nothing', async () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'percpu-cc-out-')), 'never');
     const err: string[] = [];
