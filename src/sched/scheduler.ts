@@ -168,9 +168,11 @@ function newTask(spec: TaskSpec, pid: number, comm: string): TaskState {
   return {
     kind: 'task', name: spec.name, spec, pid, run: spec.run, cpu: spec.cpu, blocked: false,
     ctx: { comm, pid, kind: 'task', preemptCount: 0, irqsDisabled: false, pinned: spec.pinned ?? false, migrationDisabled: 0 },
-    gen: null, pending: null, started: false, done: false, obs: 0x811c9dc5,
+    gen: null, pending: null, started: false, done: false, obs: 0x811c9dc5, localStart: spec.localStart === true, probeCpu: -1, probeTouches: [],
   };
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 const CONTEXT_TAG: Record<Frame['kind'], string> = { task: '', softirq: '[softirq]', irq: '[irq]', nmi: '[nmi]' };
 
@@ -479,14 +481,15 @@ export class Scheduler {
     }
     const under = this.top(cpu)!;
     this.softirqRuns++;
-    this.pushHandler(cpu, 'softirq', name, spec.run, under.ctx.preemptCount + SOFTIRQ_OFFSET, false, nr);
+    this.pushHandler(cpu, 'softirq', name, spec.run, under.ctx.preemptCount + SOFTIRQ_OFFSET, false, spec.localStart === true, nr);
     this.log(cpu, '', 'softirq', `softirq: ${name} ${how} on cpu${cpu} (over ${under.name})`);
   }
 
-  private pushHandler(cpu: number, kind: HandlerFrame['kind'], name: string, run: HandlerFrame['run'], count: number, irqsOff: boolean, nr = -1): void {
+  private pushHandler(cpu: number, kind: HandlerFrame['kind'], name: string, run: HandlerFrame['run'], count: number, irqsOff: boolean, localStart: boolean, nr = -1): void {
     const ctx: ExecContext = { comm: name, pid: 0, kind, preemptCount: count, irqsDisabled: irqsOff, pinned: true, migrationDisabled: 0 };
     this.cpus[cpu]!.nested.push({
       kind, name, ctx, run, cpu, entryCount: count, entryIrqsDisabled: irqsOff, nr, gen: null, pending: null, started: false, done: false, obs: 0x811c9dc5,
+      localStart, probeCpu: -1, probeTouches: [],
     });
   }
 
@@ -516,7 +519,7 @@ export class Scheduler {
       if (f === null) continue;
       let touches: Touch[];
       if (!f.started) {
-        touches = [ANY_TOUCH];
+        touches = this.firstTouches(f, cpu);
       } else {
         const p = f.pending;
         if (p === null) continue;
@@ -585,6 +588,45 @@ export class Scheduler {
       }
     }
     return out;
+  }
+
+  /**
+   * The footprint of a frame's first step on `cpu`: its code before the first
+   * yield may touch anything, unless the frame declares it local
+   * (TaskSpec.localStart); then what its first instruction touches, found by
+   * running a throwaway generator of the frame up to its first yield, in a copy
+   * of the frame's context on `cpu` with every ghost closed. Local code yields
+   * the same instruction there as the real start will (the throwaway is
+   * dropped, never resumed or returned: no finally block of it runs). A probe
+   * that throws leaves the step conflicting with everything; the real start
+   * reports the error. The footprint is kept while the frame stays on the CPU.
+   */
+  private firstTouches(f: Frame, cpu: number): Touch[] {
+    if (!f.localStart) return [ANY_TOUCH];
+    if (f.probeCpu !== cpu) {
+      f.probeTouches = this.probe(f, cpu);
+      f.probeCpu = cpu;
+    }
+    return f.probeTouches.slice();
+  }
+
+  private probe(f: Frame, cpu: number): readonly Touch[] {
+    const m = this.m;
+    const ctx = m.ctx;
+    const was = m.cpu;
+    m.ctx = { ...f.ctx };
+    m.loadCpu(cpu);
+    if (this.ghosts) setGhostGate(m, { reads: NO_NAMES, writes: NO_NAMES, who: f.name });
+    try {
+      const r = f.run(m).next();
+      return r.done === true ? [] : footprint(m, r.value, cpu);
+    } catch {
+      return [ANY_TOUCH];
+    } finally {
+      if (this.ghosts) setGhostGate(m, null);
+      m.ctx = ctx;
+      m.loadCpu(was);
+    }
   }
 
   /** One of the fixed transitions: made on first use (see `fixed`). */
@@ -943,7 +985,7 @@ export class Scheduler {
     if (this.m.preemptRT) {
       // Forced threading (kernel/irq/manage.c irq_thread()): the handler runs in a
       // SCHED_FIFO kthread bound to the CPU, which preempts the interrupted task.
-      const t = newTask({ name: handler, cpu, pinned: true, run: spec.run }, this.nextPid++, `irq/${handler}`);
+      const t = newTask({ name: handler, cpu, pinned: true, localStart: spec.localStart, run: spec.run }, this.nextPid++, `irq/${handler}`);
       this.tasks.push(t);
       this.byName.set(handler, t);
       const under = c.current!;
@@ -953,7 +995,7 @@ export class Scheduler {
       return;
     }
     const under = this.top(cpu)!;
-    this.pushHandler(cpu, 'irq', handler, spec.run, under.ctx.preemptCount + HARDIRQ_OFFSET, true);
+    this.pushHandler(cpu, 'irq', handler, spec.run, under.ctx.preemptCount + HARDIRQ_OFFSET, true, spec.localStart === true);
     this.log(cpu, '', 'irq', `interrupt: ${handler} on cpu${cpu} (over ${under.name})`);
   }
 
@@ -980,7 +1022,7 @@ export class Scheduler {
     this.nmiCount++;
     const under = this.top(cpu)!;
     // __nmi_enter(): NMI_OFFSET + HARDIRQ_OFFSET.
-    this.pushHandler(cpu, 'nmi', handler, spec.run, under.ctx.preemptCount + NMI_OFFSET + HARDIRQ_OFFSET, true);
+    this.pushHandler(cpu, 'nmi', handler, spec.run, under.ctx.preemptCount + NMI_OFFSET + HARDIRQ_OFFSET, true, spec.localStart === true);
     this.log(cpu, '', 'nmi', `NMI: ${handler} on cpu${cpu} (over ${under.name})`);
   }
 

@@ -18,7 +18,7 @@
  */
 import type { ExecContext, Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
-import type { Step, StepGen } from './step.js';
+import type { Step, StepGen, Touch } from './step.js';
 
 /** A task of a scenario: its name, the CPU it starts on and the generator function it runs. */
 export interface TaskSpec {
@@ -28,6 +28,16 @@ export interface TaskSpec {
   readonly cpu: number;
   /** is_percpu_thread(): may be preempted but never migrated. */
   readonly pinned?: boolean;
+  /**
+   * The code before the first yield computes on locals (and its own context)
+   * only: it reads and writes no memory, ghost or variable that another frame
+   * shares. Then its first step has the footprint of the first instruction
+   * (see Scheduler: found by a throwaway run of the code up to that yield)
+   * instead of conflicting with everything. Default false. Like a step's
+   * `reads`/`writes`, a declaration the explorer trusts: a wrong one lets it
+   * merge orders that differ.
+   */
+  readonly localStart?: boolean;
   /** The task body: a generator function that yields its steps. */
   readonly run: (m: Machine) => StepGen;
 }
@@ -40,6 +50,16 @@ export interface IrqSpec {
   readonly budget?: number;
   /** CPUs it may be delivered on (default all). */
   readonly cpus?: readonly number[];
+  /**
+   * The code before the first yield computes on locals (and its own context)
+   * only: it reads and writes no memory, ghost or variable that another frame
+   * shares. Then its first step (its first in each delivery) has the footprint of the first instruction
+   * (see Scheduler: found by a throwaway run of the code up to that yield)
+   * instead of conflicting with everything. Default false. Like a step's
+   * `reads`/`writes`, a declaration the explorer trusts: a wrong one lets it
+   * merge orders that differ.
+   */
+  readonly localStart?: boolean;
   /**
    * Runs in an 'irq' ExecContext nested on the interrupted CPU, interrupts
    * disabled (an 'nmi' context for World.nmis). With PREEMPT_RT a hardirq
@@ -61,6 +81,8 @@ export interface SoftirqSpec {
   readonly budget?: number;
   /** CPUs it may be injected on (default all). */
   readonly cpus?: readonly number[];
+  /** As IrqSpec.localStart. */
+  readonly localStart?: boolean;
   /** Runs in a 'softirq' ExecContext (SOFTIRQ_OFFSET added, interrupts on) over the CPU's task. */
   readonly run: (m: Machine) => StepGen;
 }
@@ -132,6 +154,11 @@ export interface Frame {
   pending: Step | null;
   /** Its code has run up to its first yield (that happens in its first step). */
   started: boolean;
+  /** The spec's localStart: its first step's footprint is its first instruction's. */
+  readonly localStart: boolean;
+  /** The CPU the first instruction was last probed on (-1: never), and its footprint there. */
+  probeCpu: number;
+  probeTouches: readonly Touch[];
   done: boolean;
   /** Hash of everything the frame has observed (CPU and bytes read per step): its local state. */
   obs: number;

@@ -26,6 +26,8 @@ export interface Program {
   /** Stop a schedule with a violation once cpu0's copy of v0 reaches this (null: never). */
   readonly stopAt: number | null;
   readonly bound: number;
+  /** Every frame declares its start local (TaskSpec.localStart): true of these programs, whose code before the first yield only takes addresses and disables preemption. */
+  readonly localStart: boolean;
 }
 
 const VARS = 3;
@@ -45,6 +47,7 @@ export const programArb: fc.Arbitrary<Program> = fc.record({
   irqCpus: fc.option(fc.constantFrom([0], [1]), { nil: null }),
   stopAt: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
   bound: fc.integer({ min: 0, max: 2 }),
+  localStart: fc.boolean(),
 }).filter((p) => {
   const steps = p.tasks.reduce((a, t) => a + t.ops.reduce((b, o) => b + cost(o), 0), 0) + (p.irq ?? []).reduce((b, o) => b + cost(o), 0);
   return steps <= (p.tasks.length === 3 ? 5 : 7) && (p.tasks.length < 3 || p.bound <= 1);
@@ -98,8 +101,8 @@ export function programScenario(p: Program): Scenario {
       };
       return {
         m,
-        tasks: p.tasks.map((t, i) => ({ name: `T${i + 1}`, cpu: t.cpu, run: body(t.ops) })),
-        irqs: p.irq === null ? [] : [{ name: 'irq', cpus: p.irqCpus ?? undefined, run: body(p.irq) }],
+        tasks: p.tasks.map((t, i) => ({ name: `T${i + 1}`, cpu: t.cpu, localStart: p.localStart, run: body(t.ops) })),
+        irqs: p.irq === null ? [] : [{ name: 'irq', cpus: p.irqCpus ?? undefined, localStart: p.localStart, run: body(p.irq) }],
         watch: vars,
         stateKey: () => (locked ? 'L' : '-'),
         check: () => (p.stopAt !== null && per_cpu(m, vars[0]!, 0) >= p.stopAt ? `v0 on cpu0 reached ${p.stopAt}` : null),

@@ -96,9 +96,13 @@ export const counterScale: Scenario = {
 
     return {
       m,
-      tasks: [{ name: 'T1', cpu: 0, run: task }, { name: 'T2', cpu: 1, run: task }, { name: 'T3', cpu: 0, run: task }],
+      tasks: [
+        { name: 'T1', cpu: 0, localStart: true, run: task }, { name: 'T2', cpu: 1, localStart: true, run: task },
+        { name: 'T3', cpu: 0, localStart: true, run: task },
+      ],
       irqs: [{
         name: 'sum',
+        localStart: true,
         *run() {
           const flags = local_irq_save(m);
           yield* spinLock();
