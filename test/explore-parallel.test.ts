@@ -4,9 +4,9 @@
  * order of the schedules, the coverage — only sooner, and under separate budgets too.
  */
 import { describe, expect, it } from 'vitest';
-import { exploreExhaustive, type ExploreOptions, type ExploreResult } from '../src/explore/explorer.js';
+import { exploreExhaustive, partition, searchLimits, type ExploreOptions, type ExploreResult } from '../src/explore/explorer.js';
 import { exploreParallel } from '../src/explore/parallel.js';
-import { getScenario, rmwPtr } from '../src/explore/scenarios/index.js';
+import { counterScale, getScenario, rmwPtr } from '../src/explore/scenarios/index.js';
 import type { Scenario } from '../src/sched/task.js';
 
 const timeless = (r: ExploreResult) => ({ ...r, elapsedMs: 0 });
@@ -32,6 +32,14 @@ describe('parallel search', () => {
   it('stops at the same first violation (rmw-ptr), sleep sets as well', async () => {
     await both(rmwPtr, {});
     await both(rmwPtr, { reduction: 'sleep' });
+  }, 60_000);
+
+  it('long schedules: the prefixes of steps alone are split further (counter-scale), with the same results', async () => {
+    const { tasks, transitions } = partition(counterScale, searchLimits(counterScale, { bound: 0 }), null);
+    expect([tasks.length, transitions, Math.max(...tasks.map((t) => t.prefix.length))]).toEqual([148, 2878, 16]);
+    // Below the usual three levels, only the children of prefixes of steps alone.
+    expect(tasks.filter((t) => t.prefix.length > 3).every((t) => t.prefix.slice(0, -1).every((tok) => /^\d+$/.test(tok)))).toBe(true);
+    await both(counterScale, { bound: 0, maxViolations: Infinity, countStates: false, traceViolations: false });
   }, 60_000);
 
   it('refuses a bad job count and a scenario its workers cannot load by name', async () => {
