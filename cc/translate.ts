@@ -244,6 +244,8 @@ export class Translator {
   private readonly typeVars = new Map<LType, string>();
   private readonly hoisted = new Map<string, string>();
   private readonly memberPtrs: string[] = [];
+  /** kptr_site() call sites made so far (`$kp1`, …). */
+  private sites = 0;
   private needPcpuMem = false;
 
   constructor(private readonly unit: TranslationUnit, private readonly opts: TranslateOptions) {
@@ -1943,12 +1945,19 @@ export class Translator {
       throw cError(e.loc, `'${name}' is declared but not defined in this file (percpu-cc translates one file: define it here, a stub in C is enough, or export ${name}(m, …) from a TypeScript module given with --stubs)`);
     }
     const form = this.stepped && b.stepped !== undefined ? b.stepped : b;
-    for (const [mod, n] of form.imports) this.need(mod, n);
+    for (const [mod, n] of form.imports) if (n !== 'kptr_at') this.need(mod, n);
     const pointee = (k: number): string => {
       const a = e.args[k];
       return JSON.stringify(a.k === 'unary' && a.op === '&' ? this.cText(a.arg) : `*${this.cText(a)}`);
     };
     let ts = form.ts.replace(/\$([SB]?)(\d)/g, (_, kind: string, k: string) => (kind === 'S' ? pointee(Number(k)) : args[Number(k)]));
+    // Each kptr_at() of a binding is made by its own call site's kptr_site(), which keeps the pointer while the address is the same.
+    ts = ts.replace(/\bkptr_at\(m, /g, () => {
+      const site = `$kp${++this.sites}`;
+      this.need('src/kptr', 'kptr_site');
+      this.memberPtrs.push(`const ${site} = kptr_site();`);
+      return `${site}(m, `;
+    });
     if (boxes.length > 0) {
       const r = this.temp(ft.ret.k === 'void' ? 'undefined' : tsType(ft.ret));
       return { ts: `(${[...boxes.map((b) => b.set), `${r} = ${ts}`, ...boxes.map((b) => b.back), r].join(', ')})`, type: ft.ret };
