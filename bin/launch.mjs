@@ -24,8 +24,11 @@ export async function launch(entry) {
   const root = new URL('../', import.meta.url);
   let mod;
   if (existsSync(new URL('tsconfig.json', root))) {
-    if (BUNDLED.has(entry)) {
-      mod = await import(await bundle(root, entry));
+    // A checkout where the bundle cannot be made or written (a read-only folder, a source esbuild
+    // refuses) runs under tsx as before, which reports a broken source as it always has.
+    const bundled = BUNDLED.has(entry) ? await bundle(root, entry).catch(() => null) : null;
+    if (bundled !== null) {
+      mod = await import(bundled);
     } else {
       const { register } = await import('tsx/esm/api');
       register();

@@ -1,8 +1,9 @@
 /**
  * bin/launch.mjs runs percpu-cc in a checkout from a bundle of its sources
  * (.percpu-cc/bin/): each module sees its own file as import.meta.url, an
- * unchanged source reuses the bundle, and an edited one is bundled again on
- * the next run. Checked on a scratch checkout of two modules, in fresh
+ * unchanged source reuses the bundle, an edited one is bundled again on the
+ * next run, and one esbuild refuses makes bundle() reject (launch() then runs
+ * the command under tsx). Checked on a scratch checkout of two modules, in fresh
  * processes as a command runs.
  */
 import { spawnSync } from 'node:child_process';
@@ -49,5 +50,13 @@ describe('launch: the bundled command', () => {
 
     writeFileSync(path.join(tool, 'dep.ts'), 'export const version: number = 2;\nexport const where = import.meta.url;\n');
     expect(run()).toBe(`2 ${dep} ${cli}\n`);
+
+    // A source esbuild refuses: bundle() rejects (launch() then runs the command under tsx), and the old bundle stays.
+    writeFileSync(path.join(tool, 'dep.ts'), 'export const version: number = ;\n');
+    const launch = pathToFileURL(path.join(ROOT, 'bin/launch.mjs')).href;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { bundle } from '${launch}';
+await bundle(new URL('${pathToFileURL(dir).href}/'), 'tool/cli').then(() => console.log('made'), (e) => console.log('refused', /Unexpected ";"/.test(e.message)));`], { encoding: 'utf8' });
+    expect(r.stdout).toBe('refused true\n');
+    expect(readFileSync(bundled, 'utf8')).toContain('var version = 2;');
   });
 });
