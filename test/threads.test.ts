@@ -15,7 +15,7 @@ import { Machine } from '../src/machine.js';
 import { per_cpu, per_cpu_sum } from '../src/kernel/smp.js';
 import { alloc_percpu } from '../src/mm/percpu-alloc.js';
 import {
-  ATOMIC_COUNT, COUNTER_JOBS, COUNTERS, CpuThreadError, MUTEX_COUNT, MUTEX_WORD, PROBE_JOBS,
+  ATOMIC_COUNT, COUNTER_JOBS, COUNTERS, COUNTERS_BYTES, CpuThreadError, MUTEX_COUNT, MUTEX_WORD, PROBE_JOBS,
   adoptMemory, assertUnitsCachelineSeparated, attachMachine, cachelinesOfCopies, createCounterBuffer, createSharedMachine,
   describeSharedMachine, mutex_lock, mutex_unlock, startCpuThreads, type CpuThreads, type WhoAmI,
 } from '../src/threads/index.js';
@@ -131,6 +131,18 @@ describe('a CPU thread that dies', () => {
 });
 
 describe('per-CPU units and cachelines', () => {
+  it('the shared atomic counter and the mutex group each have a cacheline to themselves, inside the buffer, at any 16-byte alignment', () => {
+    const line = (byte: number): number => Math.floor(byte / 64);
+    for (let a = 0; a < 128; a += 16) {
+      const atomic = line(a + ATOMIC_COUNT * 4);
+      const mutex = [line(a + MUTEX_WORD * 4), line(a + MUTEX_COUNT * 4 + 3)];
+      expect(mutex[0]).toBe(mutex[1]);
+      expect(atomic).not.toBe(mutex[0]);
+      // Neither line reaches the bytes before or after the buffer.
+      for (const l of [atomic, mutex[0]]) expect([l * 64 >= a, l * 64 + 64 <= a + COUNTERS_BYTES]).toEqual([true, true]);
+    }
+  });
+
   it('every CPU\'s copy of a variable is on its own cacheline; units are whole pages', () => {
     const m = createSharedMachine({ cpus: 8 });
     const a = DEFINE_PER_CPU(m, 'u64', 'a');
@@ -279,7 +291,7 @@ describe('from compiled JavaScript', () => {
       writeFileSync(join(out, 'main.js'), `
 import { DEFINE_PER_CPU } from './src/define.js';
 import { per_cpu_sum } from './src/kernel/smp.js';
-import { COUNTER_JOBS, COUNTERS, PROBE_JOBS, createCounterBuffer, createSharedMachine, startCpuThreads } from './src/threads/index.js';
+import { ATOMIC_COUNT, COUNTER_JOBS, COUNTERS, PROBE_JOBS, createCounterBuffer, createSharedMachine, startCpuThreads } from './src/threads/index.js';
 const m = createSharedMachine({ cpus: 2 });
 const hits = DEFINE_PER_CPU(m, 'u64', 'hits');
 m.boot();
@@ -293,7 +305,7 @@ console.log(JSON.stringify({
   jobs: COUNTER_JOBS.pathname.endsWith('/src/threads/counters.js'),
   ids: who.map((r) => r.value.smpProcessorId),
   sum: String(per_cpu_sum(m, hits)),
-  atomic: new Int32Array(shared[COUNTERS])[0],
+  atomic: new Int32Array(shared[COUNTERS])[ATOMIC_COUNT],
 }));
 `);
       const r = spawnSync(process.execPath, ['main.js'], { cwd: out, encoding: 'utf8', timeout: 30_000 });

@@ -18,14 +18,20 @@ import type { PerCpuPtr } from '../percpu-ptr.js';
 import { mutex_lock, mutex_unlock } from './mutex.js';
 import type { CpuEnv } from './protocol.js';
 
-/** Int32 word indices in the shared counter buffer; each group sits in its own 128-byte block. */
-export const ATOMIC_COUNT = 0;
-/** Int32 index of the mutex counter's lock word. */
-export const MUTEX_WORD = 32;
+/**
+ * Int32 word index of the shared atomic counter. Each group sits more than a
+ * cacheline from the other and from both ends of the buffer, whatever the
+ * buffer's alignment (at least 16 bytes), so its line holds nothing else —
+ * not the mutex group's, not memory the allocator put next to the buffer:
+ * the Atomics.add baseline pays for its own line bouncing and nothing more.
+ */
+export const ATOMIC_COUNT = 32;
+/** Int32 index of the mutex counter's lock word (byte 256). */
+export const MUTEX_WORD = 64;
 /** Next to its lock, as a `struct { spinlock_t lock; int count; }` would be. */
-export const MUTEX_COUNT = 33;
+export const MUTEX_COUNT = 65;
 /** Bytes of the shared counter buffer. */
-export const COUNTERS_BYTES = 256;
+export const COUNTERS_BYTES = 384;
 
 /** Name of the shared counter buffer in CpuEnv.shared. */
 export const COUNTERS = 'counters';
