@@ -59,7 +59,7 @@ import { checkAllocName } from '../mm/alloc-name.js';
 import { alloc_percpu, free_percpu } from '../mm/percpu-alloc.js';
 import { PerCpuPtr } from '../percpu-ptr.js';
 import { local_irq_restore, local_irq_save } from '../kernel/preempt.js';
-import { arch_spin_lock, arch_spin_unlock, SPIN_LOCKED, SPIN_UNLOCKED } from '../threads/spinlock.js';
+import { arch_spin_lock_contended, arch_spin_unlock, SPIN_LOCKED, SPIN_UNLOCKED } from '../threads/spinlock.js';
 import { describe } from '../types.js';
 import { abs64, checkBatch, checkS64, errorBound, PERCPU_COUNTER_LOCAL_BATCH, s64 } from './s64.js';
 
@@ -396,12 +396,12 @@ function lock(fbc: PercpuCounter, what: string): number {
  * at: OWNER is written and read with plain accesses, since only the thread
  * that wrote its own id can ever read that id back, and a thread always sees
  * its own last write. The lock word was checked when the counter was made, so
- * arch_spin_lock needs no check of its own.
+ * the wait (arch_spin_lock_contended: read, then try) needs no check of its own.
  */
 function take(w: Int32Array): boolean {
   if (Atomics.compareExchange(w, LOCK, SPIN_UNLOCKED, SPIN_LOCKED) !== SPIN_UNLOCKED) {
     if (w[OWNER] === THREAD) return false;
-    arch_spin_lock(w, LOCK);
+    arch_spin_lock_contended(w, LOCK);
   }
   w[OWNER] = THREAD;
   return true;

@@ -42,11 +42,16 @@ export function raw_spin_lock(word: Int32Array, index: number): void {
  * compare-exchange when it is free, small enough for V8 to inline into the fold.
  */
 export function arch_spin_lock(word: Int32Array, index: number): void {
-  if (Atomics.compareExchange(word, index, SPIN_UNLOCKED, SPIN_LOCKED) !== SPIN_UNLOCKED) spinContended(word, index);
+  if (Atomics.compareExchange(word, index, SPIN_UNLOCKED, SPIN_LOCKED) !== SPIN_UNLOCKED) arch_spin_lock_contended(word, index);
 }
 
-/** The wait of a lock found held: out of line, so the uncontended lock stays one instruction. */
-function spinContended(word: Int32Array, index: number): void {
+/**
+ * The wait of a lock whose compare-exchange found it held (the kernel's
+ * queued_spin_lock_slowpath): out of line, so the uncontended lock stays one
+ * instruction. It reads before it tries again, so a waiter does not take the
+ * line from the holder while the holder works.
+ */
+export function arch_spin_lock_contended(word: Int32Array, index: number): void {
   for (let i = 0; i < SPINS; i++) {
     // Read before the compare-exchange so waiters share the cacheline instead of bouncing it.
     if (Atomics.load(word, index) === SPIN_UNLOCKED
