@@ -28,12 +28,110 @@ import { DEFINE_PER_CPU } from '../../define.js';
 import { local_irq_restore, local_irq_save } from '../../kernel/preempt.js';
 import { per_cpu } from '../../kernel/smp.js';
 import { Machine } from '../../machine.js';
-import { atomic, load, type StepGen } from '../../sched/step.js';
+import { load, type Step, type StepGen } from '../../sched/step.js';
 import type { Scenario } from '../../sched/task.js';
 
 const AMOUNT = 3;
 const BATCH = 4;
 const ADDS = 4;
+
+const UNLOCK: Step = { asm: 'movb $0, (fbc->lock)    ; raw_spin_unlock', writes: ['fbc.lock'] };
+const COUNT_ADD: Step = { asm: 'addq %rax, (fbc->count)', writes: ['fbc.count'] };
+const COUNT_READ: Step = { asm: 'movq (fbc->count), %rax', reads: ['fbc.count'] };
+
+/**
+ * One schedule's counter: the machine, the per-CPU deltas, the s64 count, the
+ * lock and the true value. Its code is methods, not closures made in build():
+ * the world is built afresh for every schedule the explorer restarts.
+ */
+class Fbc {
+  readonly m = new Machine({ cpus: 2 });
+  readonly counters = DEFINE_PER_CPU(this.m, 'i32', 'fbc_counters');
+  count = 0;
+  locked = false;
+  /** The true value: bumped at each add's linearisation point. */
+  ghost = 0;
+  problem: string | null = null;
+  /** raw_spin_lock(&fbc->lock): runs only while the lock is free. */
+  private readonly lock: Step = { asm: 'lock cmpxchgl %edx, (fbc->lock)    ; raw_spin_lock', writes: ['fbc.lock'], enabled: this.free.bind(this) };
+
+  constructor() {
+    this.m.boot();
+  }
+
+  free(): boolean {
+    return !this.locked;
+  }
+
+  *spinLock(): StepGen<void> {
+    yield this.lock;
+    this.locked = true;
+  }
+
+  *spinUnlock(): StepGen<void> {
+    yield UNLOCK;
+    this.locked = false;
+  }
+
+  /** percpu_counter_add_batch() of lib/percpu_counter.c, x86-64 (this_cpu_try_cmpxchg fast path). */
+  *addBatch(): StepGen<void> {
+    const { m, counters } = this;
+    const box = { value: yield* this_cpu_read_4(m, counters) };
+    for (;;) {
+      const c = box.value | 0;
+      if (Math.abs(c + AMOUNT) >= BATCH) {
+        const flags = local_irq_save(m);
+        yield* this.spinLock();
+        const delta = (yield* __this_cpu_read_4(m, counters)) | 0;
+        yield COUNT_ADD;
+        this.count += delta + AMOUNT;
+        this.ghost += AMOUNT;
+        yield* __this_cpu_sub_4(m, counters, delta);
+        yield* this.spinUnlock();
+        local_irq_restore(m, flags);
+        return;
+      }
+      if (yield* this_cpu_try_cmpxchg_4(m, counters, box, (c + AMOUNT) >>> 0)) {
+        this.ghost += AMOUNT;
+        return;
+      }
+    }
+  }
+
+  *task(): StepGen<void> {
+    for (let i = 0; i < ADDS; i++) yield* this.addBatch();
+  }
+
+  /** __percpu_counter_sum(), step by step, as the interrupt handler runs it. */
+  *sum(): StepGen<void> {
+    const m = this.m;
+    const flags = local_irq_save(m);
+    yield* this.spinLock();
+    const lo = this.ghost;
+    yield COUNT_READ;
+    let ret = this.count;
+    for (const cpu of m.online) ret += (yield* load(m, per_cpu_ptr(m, this.counters, cpu), 'i32')) as number;
+    yield* this.spinUnlock();
+    const hi = this.ghost;
+    local_irq_restore(m, flags);
+    if (ret < lo || ret > hi) this.problem ??= `percpu_counter_sum returned ${ret}, outside [${lo}, ${hi}] (the true value when it started and ended)`;
+  }
+
+  stateKey(): string {
+    return `${this.count}/${this.locked ? 1 : 0}/${this.ghost}`;
+  }
+
+  check(): string | null {
+    return this.problem;
+  }
+
+  final(): string | null {
+    let total = this.count;
+    for (const cpu of this.m.online) total += per_cpu(this.m, this.counters, cpu);
+    const want = 3 * ADDS * AMOUNT;
+    return total === want ? null : `count + deltas = ${total} after all adds, expected ${want}`;
+  }
+}
 
 export const counterScale: Scenario = {
   name: 'counter-scale',
@@ -47,83 +145,20 @@ export const counterScale: Scenario = {
   cpus: 2,
   bound: 2,
   build() {
-    const m = new Machine({ cpus: 2 });
-    const counters = DEFINE_PER_CPU(m, 'i32', 'fbc_counters');
-    m.boot();
-    let count = 0;
-    let locked = false;
-    let ghost = 0;
-    let problem: string | null = null;
-
-    /** raw_spin_lock(&fbc->lock): runs only while the lock is free. */
-    function* spinLock(): StepGen<void> {
-      yield { asm: 'lock cmpxchgl %edx, (fbc->lock)    ; raw_spin_lock', writes: ['fbc.lock'], enabled: () => !locked };
-      locked = true;
-    }
-    function* spinUnlock(): StepGen<void> {
-      yield { asm: 'movb $0, (fbc->lock)    ; raw_spin_unlock', writes: ['fbc.lock'] };
-      locked = false;
-    }
-
-    /** percpu_counter_add_batch() of lib/percpu_counter.c, x86-64 (this_cpu_try_cmpxchg fast path). */
-    function* addBatch(): StepGen<void> {
-      const box = { value: yield* this_cpu_read_4(m, counters) };
-      for (;;) {
-        const c = box.value | 0;
-        if (Math.abs(c + AMOUNT) >= BATCH) {
-          const flags = local_irq_save(m);
-          yield* spinLock();
-          const delta = (yield* __this_cpu_read_4(m, counters)) | 0;
-          yield* atomic({ asm: 'addq %rax, (fbc->count)', writes: ['fbc.count'] }, () => {
-            count += delta + AMOUNT;
-            ghost += AMOUNT;
-          });
-          yield* __this_cpu_sub_4(m, counters, delta);
-          yield* spinUnlock();
-          local_irq_restore(m, flags);
-          return;
-        }
-        if (yield* this_cpu_try_cmpxchg_4(m, counters, box, (c + AMOUNT) >>> 0)) {
-          ghost += AMOUNT;
-          return;
-        }
-      }
-    }
-
-    function* task(): StepGen<void> {
-      for (let i = 0; i < ADDS; i++) yield* addBatch();
-    }
-
+    const f = new Fbc();
+    const task = f.task.bind(f);
     return {
-      m,
+      m: f.m,
+      // Each frame's code before its first yield only reaches the stepped ops (and local_irq_save()).
       tasks: [
         { name: 'T1', cpu: 0, localStart: true, run: task }, { name: 'T2', cpu: 1, localStart: true, run: task },
         { name: 'T3', cpu: 0, localStart: true, run: task },
       ],
-      irqs: [{
-        name: 'sum',
-        localStart: true,
-        *run() {
-          const flags = local_irq_save(m);
-          yield* spinLock();
-          const lo = ghost;
-          let ret = yield* atomic({ asm: 'movq (fbc->count), %rax', reads: ['fbc.count'] }, () => count);
-          for (const cpu of m.online) ret += (yield* load(m, per_cpu_ptr(m, counters, cpu), 'i32')) as number;
-          yield* spinUnlock();
-          const hi = ghost;
-          local_irq_restore(m, flags);
-          if (ret < lo || ret > hi) problem ??= `percpu_counter_sum returned ${ret}, outside [${lo}, ${hi}] (the true value when it started and ended)`;
-        },
-      }],
-      watch: [counters],
-      stateKey: () => `${count}/${locked ? 1 : 0}/${ghost}`,
-      check: () => problem,
-      final() {
-        let total = count;
-        for (const cpu of m.online) total += per_cpu(m, counters, cpu);
-        const want = 3 * ADDS * AMOUNT;
-        return total === want ? null : `count + deltas = ${total} after all adds, expected ${want}`;
-      },
+      irqs: [{ name: 'sum', localStart: true, run: f.sum.bind(f) }],
+      watch: [f.counters],
+      stateKey: f.stateKey.bind(f),
+      check: f.check.bind(f),
+      final: f.final.bind(f),
     };
   },
 };
