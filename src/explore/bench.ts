@@ -6,6 +6,7 @@
  *   import { measureExplorer, measureScale } from '../src/explore/bench.js';
  *   const r = measureExplorer();     // every scenario, optimal and sleep sets, fastest of 3 timed runs
  *   r.totals.optimal.schedules / r.totals.sleep.schedules
+ *   const x = await measureScale({ bound: 1, jobs: 2 }); // counter-scale, two threads
  *
  * Counts are of the whole bounded space: the runs do not stop at a violation
  * (maxViolations = Infinity), so a buggy scenario's count is comparable with
@@ -13,6 +14,7 @@
  */
 import { describe } from '../types.js';
 import { exploreExhaustive, type ExploreResult, type Reduction } from './explorer.js';
+import { exploreParallel } from './parallel.js';
 import { SCENARIOS, counterScale, getScenario } from './scenarios/index.js';
 
 /** One scenario explored with one reduction: the schedule and transition counts and the fastest run's time. */
@@ -97,23 +99,26 @@ export function measureExplorer(options: { scenarios?: readonly string[]; runs?:
   return { scenarios: out, totals: { optimal, sleep }, schedulesPerSecond: rate(sleep), optimalSchedulesPerSecond: rate(optimal) };
 }
 
-/** The scale scenario's run at one bound: counts, whether the bounded space was covered, violations found, time. */
+/** The scale scenario's run at one bound: counts, whether the bounded space was covered, violations found, wall time. */
 export interface ScaleFigures {
   readonly bound: number;
   readonly reduction: Reduction;
+  readonly jobs: number;
   readonly schedules: number;
   readonly cut: number;
   readonly complete: boolean;
   readonly violations: number;
+  /** Wall time, the split of the tree included. */
   readonly ms: number;
 }
 
-/** The scale scenario (counter-scale) explored exhaustively, given up after `timeLimitMs`. */
-export function measureScale(options: { bound?: number; reduction?: Reduction; timeLimitMs?: number } = {}): ScaleFigures {
+/** The scale scenario (counter-scale) explored exhaustively with `jobs` threads (default 1), given up after `timeLimitMs`. */
+export async function measureScale(options: { bound?: number; reduction?: Reduction; jobs?: number; timeLimitMs?: number } = {}): Promise<ScaleFigures> {
   const bound = options.bound ?? 2;
   const reduction = options.reduction ?? 'optimal';
-  const r = exploreExhaustive(counterScale, {
-    bound, reduction, maxViolations: Infinity, countStates: false, traceViolations: false, timeLimitMs: options.timeLimitMs ?? 120_000,
+  const jobs = options.jobs ?? 1;
+  const r = await exploreParallel(counterScale, {
+    bound, reduction, jobs, maxViolations: Infinity, countStates: false, traceViolations: false, timeLimitMs: options.timeLimitMs ?? 120_000,
   });
-  return { bound, reduction, schedules: r.schedules, cut: r.sleepBlocked, complete: r.complete, violations: r.violations.length, ms: r.elapsedMs };
+  return { bound, reduction, jobs, schedules: r.schedules, cut: r.sleepBlocked, complete: r.complete, violations: r.violations.length, ms: r.elapsedMs };
 }
