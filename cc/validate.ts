@@ -8,8 +8,8 @@
  * less:
  * - the compiler is loaded on first use (cc/load-typescript.ts: require(),
  *   not an ESM import, which would make Node scan its 12 MB for export names,
- *   and a code cache), so a refused C file, `--help` and usage errors never
- *   load it;
+ *   a code cache, and the lib files from a copy of ts-morph's), so a refused C
+ *   file, `--help` and usage errors never load it;
  * - one compiler host per process keeps every parsed file (the lib files,
  *   read from ts-morph's in-memory copies, and the runtime's sources) and
  *   each program is created from the previous one, so the second file of a
@@ -83,9 +83,9 @@ let state: State | null = null;
 function setup(cacheDir: string): State {
   if (state) return state;
   const loaded = loadTypeScript(cacheDir);
-  const { common } = loaded;
-  const ts = common.ts as unknown as Ts;
-  const lib = new Map(common.getLibFiles().map((f) => [path.posix.join(common.libFolderInMemoryPath, f.fileName), f.text]));
+  const { libs } = loaded;
+  const ts = loaded.ts as unknown as Ts;
+  const lib = new Map(libs.files.map((f) => [path.posix.join(libs.folder, f.fileName), f.text]));
   const read = (f: string): string | undefined => {
     if (!s.making) {
       const d = s.declarations;
@@ -119,8 +119,8 @@ function setup(cacheDir: string): State {
       s.parsed.set(f, { text, file });
       return file;
     },
-    getDefaultLibFileName: (o) => path.posix.join(common.libFolderInMemoryPath, ts.getDefaultLibFileName(o)),
-    getDefaultLibLocation: () => common.libFolderInMemoryPath,
+    getDefaultLibFileName: (o) => path.posix.join(libs.folder, ts.getDefaultLibFileName(o)),
+    getDefaultLibLocation: () => libs.folder,
     writeFile: () => undefined,
     getCurrentDirectory: () => process.cwd(),
     getCanonicalFileName: (f) => f,

@@ -156,31 +156,44 @@ describe('declarationsFor', () => {
 });
 
 describe('the code cache of the compiler', () => {
-  const load = (dir: string): { cache: string; files: string[] } => {
+  /** Loads the compiler in a fresh process: how it was compiled, the lib files it has, whether ts-morph's script ran, the cache folder. */
+  const load = (dir: string): { cache: string; libs: string; common: string; files: string[] } => {
     const script = [
+      "import Module from 'node:module';",
       `const { loadTypeScript } = await import(${JSON.stringify(path.join(ROOT, 'cc/load-typescript.ts'))});`,
       `const l = loadTypeScript(${JSON.stringify(dir)});`,
-      "l.common.ts.createSourceFile('a.ts', 'export const a: number = 1;', l.common.ts.ScriptTarget.ES2022);",
+      "l.ts.createSourceFile('a.ts', 'export const a: number = 1;', l.ts.ScriptTarget.ES2022);",
       'l.saveCache();',
       'console.log(l.cache);',
+      "const es5 = l.libs.files.find((f) => f.fileName === 'lib.es5.d.ts');",
+      "console.log(`${l.libs.folder} ${l.libs.files.length} ${es5.text.includes('interface Array<T>')}`);",
+      "console.log(Object.keys(Module._cache).some((k) => k.endsWith('ts-morph-common.js')) ? 'ts-morph-common ran' : 'ts-morph-common did not run');",
     ].join('\n');
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    return { cache: r.stdout.trim(), files: existsSync(dir) ? readdirSync(dir) : [] };
+    const [cache, libs, common] = r.stdout.trim().split('\n');
+    return { cache, libs, common, files: existsSync(dir) ? readdirSync(dir).sort() : [] };
   };
 
-  it('is written by the first run, used by the next, and refused then rewritten when it is not V8 data', () => {
+  it('is written by the first run, used by the next, and refused then rewritten when it is not V8 data; the lib files are copied once', () => {
     const dir = path.join(DIR, 'code-cache');
     const first = load(dir);
     expect(first.cache).toBe('none');
-    expect(first.files).toHaveLength(1);
-    expect(first.files[0]).toMatch(/^typescript-\d+-\d+-v8-[\d.]+-node\.\d+\.cache$/);
-    const file = path.join(dir, first.files[0]);
+    expect(first.common).toBe('ts-morph-common ran');
+    expect(first.libs).toMatch(/^\/node_modules\/typescript\/lib \d{2,} true$/);
+    expect(first.files).toHaveLength(2);
+    expect(first.files[0]).toMatch(/^ts-libs-\d+-\d+\.json$/);
+    expect(first.files[1]).toMatch(/^typescript-\d+-\d+-v8-[\d.]+-node\.\d+\.cache$/);
+    const file = path.join(dir, first.files[1]);
     const size = readFileSync(file).length;
     expect(size).toBeGreaterThan(1_000_000);
-    expect(load(dir)).toEqual({ cache: 'used', files: first.files });
+    expect(load(dir)).toEqual({ ...first, cache: 'used', common: 'ts-morph-common did not run' });
     writeFileSync(file, 'not a code cache');
-    expect(load(dir)).toEqual({ cache: 'rejected', files: first.files });
+    expect(load(dir)).toEqual({ ...first, cache: 'rejected', common: 'ts-morph-common did not run' });
     expect(readFileSync(file).length).toBeGreaterThan(1_000_000);
+    // A copy of the lib files that cannot be read is taken from ts-morph again, and rewritten.
+    writeFileSync(path.join(dir, first.files[0]), '{');
+    expect(load(dir)).toEqual({ ...first, cache: 'used', common: 'ts-morph-common ran' });
+    expect(load(dir).common).toBe('ts-morph-common did not run');
   });
 });
