@@ -85,7 +85,9 @@ function both(name: string, args: string, fast: string, rt = name): Binding {
 /**
  * The atomic_t, atomic64_t and atomic_long_t families (include/linux/atomic/
  * atomic-instrumented.h, atomic-long.h): the runtime's ops, which take a
- * typed pointer; the C passes an address, so the call makes one at it.
+ * typed pointer; the C passes an address, so the call makes one at it
+ * (kptr_at(); the translator gives each call site its own kptr_site(), which
+ * keeps the pointer while the address stays the same).
  */
 function atomics(): Record<string, Binding> {
   const out: Record<string, Binding> = {};
