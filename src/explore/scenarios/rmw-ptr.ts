@@ -11,7 +11,9 @@
  * smp_processor_id() in preemptible" splat (see scenario 4).
  */
 import { get_cpu_ptr, put_cpu_ptr, this_cpu_ptr } from '../../accessors.js';
-import { load, reg, store } from '../../sched/step.js';
+import type { Machine } from '../../machine.js';
+import type { PerCpuPtr } from '../../percpu-ptr.js';
+import { load, reg, store, type StepGen } from '../../sched/step.js';
 import type { Scenario, StepInfo } from '../../sched/task.js';
 import { counterMachine, lostUpdate } from './common.js';
 
@@ -22,6 +24,37 @@ function ownCopyOnly(label: string) {
     return `${s.who} on cpu${s.cpu} stores into cpu${s.owner}'s copy of ${label} (0x${s.addr!.toString(16)}): `
       + `it migrated after this_cpu_ptr() took the address on cpu${s.owner}, so it corrupts another CPU's copy`;
   };
+}
+
+/** A world's machine and counter: what the bodies below are bound to. */
+interface Counter {
+  readonly m: Machine;
+  readonly counter: PerCpuPtr<'u32'>;
+}
+
+/*
+ * The bodies are module-level generators bound into each world rather than
+ * closures made in build(), which V8 runs far slower when build() makes them
+ * afresh for every schedule (docs/explorer.md).
+ */
+
+/** p = this_cpu_ptr(&counter); v = *p; v += 1; *p = v. */
+function* rmwThisCpuPtr(this: Counter): StepGen<void> {
+  const { m, counter } = this;
+  const p = this_cpu_ptr(m, counter);
+  const v = (yield* load(m, p, 'u32')) as number;
+  yield* reg('addl $1, %eax');
+  yield* store(m, p, 'u32', (v + 1) >>> 0);
+}
+
+/** The same between get_cpu_ptr() and put_cpu_ptr(). */
+function* rmwGetCpuPtr(this: Counter): StepGen<void> {
+  const { m, counter } = this;
+  const p = get_cpu_ptr(m, counter);
+  const v = (yield* load(m, p, 'u32')) as number;
+  yield* reg('addl $1, %eax');
+  yield* store(m, p, 'u32', (v + 1) >>> 0);
+  put_cpu_ptr(m, counter);
 }
 
 export const rmwPtr: Scenario = {
@@ -36,12 +69,7 @@ export const rmwPtr: Scenario = {
   build() {
     const { m, counter } = counterMachine();
     m.debugPreempt = false;
-    function* body() {
-      const p = this_cpu_ptr(m, counter);
-      const v = (yield* load(m, p, 'u32')) as number;
-      yield* reg('addl $1, %eax');
-      yield* store(m, p, 'u32', (v + 1) >>> 0);
-    }
+    const body = rmwThisCpuPtr.bind({ m, counter });
     return {
       m,
       tasks: [{ name: 'T1', cpu: 0, run: body }, { name: 'T2', cpu: 0, run: body }],
@@ -62,13 +90,7 @@ export const rmwPtrGetCpu: Scenario = {
   cpus: 2,
   build() {
     const { m, counter } = counterMachine();
-    function* body() {
-      const p = get_cpu_ptr(m, counter);
-      const v = (yield* load(m, p, 'u32')) as number;
-      yield* reg('addl $1, %eax');
-      yield* store(m, p, 'u32', (v + 1) >>> 0);
-      put_cpu_ptr(m, counter);
-    }
+    const body = rmwGetCpuPtr.bind({ m, counter });
     return {
       m,
       tasks: [{ name: 'T1', cpu: 0, run: body }, { name: 'T2', cpu: 0, run: body }],
