@@ -26,7 +26,7 @@ import * as NLib from '../src/lib/percpu-counter.js';
 import * as NThreads from '../src/threads/index.js';
 import type { Machine } from '../src/machine.js';
 import type { PerCpuPtr } from '../src/percpu-ptr.js';
-import { abArgs, checkoutBase, cpuTime, interleaved, removeBase, sideOrder, spread } from './lib/ab.js';
+import { abArgs, checkoutBase, coreShare, cpuTime, interleaved, MIN_CORE_SHARE, removeBase, sideOrder, spread } from './lib/ab.js';
 import { median } from './lib/report.js';
 
 interface Modules {
@@ -136,20 +136,24 @@ function cpuNs(f: () => number, expect: number): number {
   return t.ns;
 }
 
-/** One threads-group job on `workers` workers of one side: mean ns per increment per worker, and the slowest worker's ns ÷ (W·n). */
-async function threadRun(s: Side, job: keyof typeof JOBS, workers: number): Promise<{ perWorker: number; aggregate: number }> {
+/**
+ * One threads-group job on `workers` workers of one side: mean ns per
+ * increment per worker, the slowest worker's ns ÷ (W·n), and the share of
+ * the W cores the process had meanwhile (coreShare).
+ */
+async function threadRun(s: Side, job: keyof typeof JOBS, workers: number): Promise<{ perWorker: number; aggregate: number; share: number }> {
   s.x.lib.percpu_counter_set(s.fbc, 0);
   await s.pool!.run('percpu_reset', { ptr: 'hits' });
-  const res = await s.pool!.run<number | bigint>(JOBS[job], { n: THREAD_N, ptr: 'hits', counter: s.counter }, { cpus: workers === 1 ? [0] : [0, 1] });
+  const { value: res, share } = await coreShare(workers, () => s.pool!.run<number | bigint>(JOBS[job], { n: THREAD_N, ptr: 'hits', counter: s.counter }, { cpus: workers === 1 ? [0] : [0, 1] }));
   if (job === 'counter' && s.x.lib.percpu_counter_sum(s.fbc) !== workers * THREAD_N) throw new Error('percpu_counter_incs: the sum is not exact');
   if (job === 'percpu' && res.some((r) => r.value !== BigInt(THREAD_N))) throw new Error('percpu_inc: a CPU\'s copy is not exact');
   const ns = res.map((r) => r.ns);
-  return { perWorker: ns.reduce((a, b) => a + b, 0) / workers / THREAD_N, aggregate: Math.max(...ns) / (workers * THREAD_N) };
+  return { perWorker: ns.reduce((a, b) => a + b, 0) / workers / THREAD_N, aggregate: Math.max(...ns) / (workers * THREAD_N), share };
 }
 
 function line(name: string, old: readonly number[], now: readonly number[], unit: string): void {
   const ratio = now.map((v, i) => v / old[i]);
-  console.log(`${name.padEnd(34)} old ${median(old).toFixed(2).padStart(6)} ${unit}  new ${median(now).toFixed(2).padStart(6)} ${unit}  new/old ${spread(ratio)}`);
+  console.log(`${name.padEnd(44)} old ${median(old).toFixed(2).padStart(6)} ${unit}  new ${median(now).toFixed(2).padStart(6)} ${unit}  new/old ${spread(ratio)}`);
 }
 
 async function main(): Promise<void> {
@@ -170,7 +174,7 @@ async function main(): Promise<void> {
     line('this_cpu_inc_8', single.percpu[0], single.percpu[1], 'ns');
     line('counter.inc (inc ÷ this_cpu_inc_8)', single.inc[0].map((v, i) => v / single.percpu[0][i]), single.inc[1].map((v, i) => v / single.percpu[1][i]), 'x ');
     if (!threads) return;
-    type Run = { perWorker: number; aggregate: number };
+    type Run = { perWorker: number; aggregate: number; share: number };
     const cells = new Map<string, [Run[], Run[]]>();
     // A round of every job on each side first, unrecorded: the jobs' first runs include their optimisation.
     for (const s of sides) for (const w of [1, 2]) for (const job of Object.keys(JOBS) as (keyof typeof JOBS)[]) await threadRun(s, job, w);
@@ -183,11 +187,18 @@ async function main(): Promise<void> {
     }
     console.log(`threads, wall time per worker, ${THREAD_N} increments per worker:`);
     for (const [key, [co, cn]] of cells) line(`threads.${key} (ns per worker)`, co.map((r) => r.perWorker), cn.map((r) => r.perWorker), 'ns');
-    const ratios = (j: 0 | 1, num: string, den: string, field: keyof Run): number[] =>
-      cells.get(num)![j].map((r, i) => r[field] / cells.get(den)![j][i][field]);
-    line('threads.counter_vs_atomic.w2', ratios(0, 'atomic.w2', 'counter.w2', 'perWorker'), ratios(1, 'atomic.w2', 'counter.w2', 'perWorker'), 'x ');
-    line('threads.scaling.counter.w2', ratios(0, 'counter.w1', 'counter.w2', 'aggregate'), ratios(1, 'counter.w1', 'counter.w2', 'aggregate'), 'x ');
-    line('threads.scaling.percpu.w2 (the ceiling)', ratios(0, 'percpu.w1', 'percpu.w2', 'aggregate'), ratios(1, 'percpu.w1', 'percpu.w2', 'aggregate'), 'x ');
+    // A ratio counts in the rounds where all four runs behind it (both sides) had their cores.
+    const ratio = (name: string, num: string, den: string, field: 'perWorker' | 'aggregate'): void => {
+      const ok = (i: number): boolean => [num, den].every((k) => cells.get(k)!.every((side) => side[i].share >= MIN_CORE_SHARE));
+      const rounds = Array.from({ length: o.rounds }, (_, i) => i).filter(ok);
+      const of = (j: 0 | 1): number[] => rounds.map((i) => cells.get(num)![j][i][field] / cells.get(den)![j][i][field]);
+      if (rounds.length === 0) console.log(`${name.padEnd(34)} no round had both cores free (core share ≥ ${MIN_CORE_SHARE})`);
+      else line(`${name} (${rounds.length}/${o.rounds} rounds)`, of(0), of(1), 'x ');
+    };
+    console.log(`core share of the runs (CPU time ÷ wall × workers), median (min–max) old / new: ${[...cells].map(([k, [a, b]]) => `${k} ${spread(a.map((r) => r.share))} / ${spread(b.map((r) => r.share))}`).join('; ')}`);
+    ratio('threads.counter_vs_atomic.w2', 'atomic.w2', 'counter.w2', 'perWorker');
+    ratio('threads.scaling.counter.w2', 'counter.w1', 'counter.w2', 'aggregate');
+    ratio('threads.scaling.percpu.w2 (the ceiling)', 'percpu.w1', 'percpu.w2', 'aggregate');
   } finally {
     for (const s of sides) await s.pool?.close();
     removeBase();
