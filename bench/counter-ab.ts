@@ -26,7 +26,8 @@ import * as NLib from '../src/lib/percpu-counter.js';
 import * as NThreads from '../src/threads/index.js';
 import type { Machine } from '../src/machine.js';
 import type { PerCpuPtr } from '../src/percpu-ptr.js';
-import { abArgs, checkoutBase, coreShare, cpuTime, interleaved, MIN_CORE_SHARE, removeBase, sideOrder, spread } from './lib/ab.js';
+import { abArgs, checkoutBase, cpuTime, interleaved, removeBase, sideOrder, spread } from './lib/ab.js';
+import { coreShare, MIN_CORE_SHARE } from './lib/cores.js';
 import { median } from './lib/report.js';
 
 interface Modules {
@@ -189,7 +190,9 @@ async function main(): Promise<void> {
     for (const [key, [co, cn]] of cells) line(`threads.${key} (ns per worker)`, co.map((r) => r.perWorker), cn.map((r) => r.perWorker), 'ns');
     // A ratio counts in the rounds where all four runs behind it (both sides) had their cores.
     const ratio = (name: string, num: string, den: string, field: 'perWorker' | 'aggregate'): void => {
-      const ok = (i: number): boolean => [num, den].every((k) => cells.get(k)!.every((side) => side[i].share >= MIN_CORE_SHARE));
+      // Witnessed by the runs that never sleep (per-CPU, Atomics.add) at each W involved, on both sides: a lock that sleeps must not hide its own cost.
+      const ws = [...new Set([num, den].map((k) => k.slice(k.indexOf('.w'))))];
+      const ok = (i: number): boolean => ws.every((w) => ['percpu', 'atomic'].every((k) => cells.get(`${k}${w}`)!.every((side) => side[i].share >= MIN_CORE_SHARE)));
       const rounds = Array.from({ length: o.rounds }, (_, i) => i).filter(ok);
       const of = (j: 0 | 1): number[] => rounds.map((i) => cells.get(num)![j][i][field] / cells.get(den)![j][i][field]);
       if (rounds.length === 0) console.log(`${name.padEnd(34)} no round had both cores free (core share ≥ ${MIN_CORE_SHARE})`);

@@ -15,8 +15,9 @@
  * contended Atomics.add; at 1 and 2 workers. Printed per kind: ns per
  * increment per worker, the aggregate scaling 2 workers ÷ 1
  * (threads.scaling.counter.w2's formula) and the ratio to Atomics.add
- * (threads.counter_vs_atomic.w2's), each over the rounds where both runs
- * behind it had their cores (bench/lib/ab.ts coreShare). A fold every B
+ * (threads.counter_vs_atomic.w2's), each over the rounds where the workers
+ * had cores of their own, as the round's per-CPU and Atomics.add runs (which
+ * never sleep) witness (bench/lib/cores.ts coreShare). A fold every B
  * increments moves the lock's and count's cacheline between the cores; as B
  * grows the folds vanish and the counter's scaling meets the per-CPU ceiling.
  */
@@ -26,7 +27,8 @@ import { percpu_counter_batch, percpu_counter_init, percpu_counter_set, percpu_c
 import {
   ATOMIC_COUNT, COUNTER_JOBS, COUNTERS, PERCPU_COUNTER_JOBS, createCounterBuffer, createSharedMachine, describePercpuCounter, startCpuThreads,
 } from '../src/threads/index.js';
-import { coreShare, MIN_CORE_SHARE, spread } from './lib/ab.js';
+import { spread } from './lib/ab.js';
+import { coreShare, MIN_CORE_SHARE } from './lib/cores.js';
 import { median } from './lib/report.js';
 
 function args(): { rounds: number; n: number; batches: number[] } {
@@ -90,14 +92,15 @@ async function main(): Promise<void> {
     }
     // A ratio counts only in the rounds where both runs behind it had their cores (coreShare ≥ MIN_CORE_SHARE).
     const atomic2 = cells.get('atomic@2')!;
-    const valid = (a: { share: number[] }, b: { share: number[] }): number[] =>
-      a.share.map((_, i) => i).filter((i) => a.share[i] >= MIN_CORE_SHARE && b.share[i] >= MIN_CORE_SHARE);
+    // Witnessed by the runs that never sleep (per-CPU, Atomics.add) at 1 and 2 workers: a lock that sleeps must not hide its own cost.
+    const freeRound = (i: number): boolean => ['percpu@1', 'percpu@2', 'atomic@1', 'atomic@2'].every((k) => cells.get(k)!.share[i] >= MIN_CORE_SHARE);
+    const rounds = Array.from({ length: o.rounds }, (_, i) => i).filter(freeRound);
     const show = (x: number[], n: number): string => (x.length === 0 ? 'no round with both cores free' : `${spread(x)} [${x.length}/${n}]`);
     for (const kind of kinds) {
       const one = cells.get(`${kind}@1`)!;
       const two = cells.get(`${kind}@2`)!;
-      const scaling = valid(one, two).map((i) => one.aggregate[i] / two.aggregate[i]);
-      const vsAtomic = valid(atomic2, two).map((i) => atomic2.perWorker[i] / two.perWorker[i]);
+      const scaling = rounds.map((i) => one.aggregate[i] / two.aggregate[i]);
+      const vsAtomic = rounds.map((i) => atomic2.perWorker[i] / two.perWorker[i]);
       console.log(`${kind.padEnd(14)} w1 ${median(one.perWorker).toFixed(2).padStart(6)} ns  w2 ${median(two.perWorker).toFixed(2).padStart(6)} ns  core share w2 ${spread(two.share)}  scaling w2 ${show(scaling, o.rounds)}  vs Atomics.add w2 ${show(vsAtomic, o.rounds)}`);
     }
     console.log(`load average afterwards ${loadavg()[0].toFixed(1)}`);

@@ -21,7 +21,8 @@ import {
   describePercpuCounter, startCpuThreads,
 } from '../../src/threads/index.js';
 import type { BenchGroup, GroupContext, GroupOutput } from '../lib/group.js';
-import { measurement, ratioRow, spreadOf, valueRow, type Row, type ThreadsPoint } from '../lib/report.js';
+import { coreShare, MIN_CORE_SHARE } from '../lib/cores.js';
+import { measurement, ratioRow, spreadOf, valueRow, type Measurement, type Row, type ThreadsPoint } from '../lib/report.js';
 
 type Kind = ThreadsPoint['kind'];
 const KINDS: readonly Kind[] = ['percpu', 'counter', 'atomic', 'mutex'];
@@ -45,6 +46,8 @@ interface Cell {
   readonly perWorker: number[];
   /** Per round: slowest worker's ns ÷ (W·n) — the inverse of aggregate throughput. */
   readonly aggregate: number[];
+  /** Per round: the share of its W cores the process had during the run (coreShare). */
+  readonly share: number[];
   sum: bigint;
   exact: boolean;
 }
@@ -100,7 +103,7 @@ const group: BenchGroup = {
     });
     const cells = new Map<string, Cell>();
     for (const w of counts) for (const kind of KINDS) {
-      cells.set(`${kind}@${w}`, { kind, workers: w, n: nFor(w), perWorker: [], aggregate: [], sum: 0n, exact: true });
+      cells.set(`${kind}@${w}`, { kind, workers: w, n: nFor(w), perWorker: [], aggregate: [], share: [], sum: 0n, exact: true });
     }
     try {
       // Many short runs first, so each job is optimised with full type feedback (see bench/lib/harness.ts).
@@ -119,7 +122,7 @@ const group: BenchGroup = {
             Atomics.store(words, ATOMIC_COUNT, 0);
             Atomics.store(words, MUTEX_COUNT, 0);
             percpu_counter_set(fbc, 0);
-            const res = await threads.run<number | bigint>(JOB[kind], { n, ptr: COUNTER, counter }, { cpus });
+            const { value: res, share } = await coreShare(w, () => threads.run<number | bigint>(JOB[kind], { n, ptr: COUNTER, counter }, { cpus }));
             const sum = kind === 'percpu' ? per_cpu_sum(m, hits)
               : kind === 'counter' ? BigInt(percpu_counter_sum(fbc))
                 : BigInt(Atomics.load(words, kind === 'atomic' ? ATOMIC_COUNT : MUTEX_COUNT));
@@ -130,6 +133,7 @@ const group: BenchGroup = {
             const ns = res.map((r) => r.ns);
             cell.perWorker.push(ns.reduce((a, b) => a + b, 0) / w / n);
             cell.aggregate.push(Math.max(...ns) / (w * n));
+            cell.share.push(share);
           }
         }
       }
@@ -141,6 +145,25 @@ const group: BenchGroup = {
     const rows: Row[] = [];
     const points: ThreadsPoint[] = [];
     const get = (kind: Kind, w: number): Cell | undefined => cells.get(`${kind}@${w}`);
+    /**
+     * Whether the workers had cores of their own in round i at W workers, as
+     * witnessed by the two kinds that never sleep (the per-CPU and the
+     * Atomics.add runs of that round: coreShare ≥ MIN_CORE_SHARE). The
+     * counter's and the mutex's own shares are not used: a lock that sleeps
+     * would then hide its own cost. Not checked when W exceeds the cores.
+     */
+    const free = (w: number, i: number): boolean =>
+      w > cores || (get('percpu', w)!.share[i] >= MIN_CORE_SHARE && get('atomic', w)!.share[i] >= MIN_CORE_SHARE);
+    /** A ratio of two cells over the rounds free at both cells' W; over every round when fewer than half were (the note says which). */
+    const paired = (num: Cell, den: Cell, field: 'perWorker' | 'aggregate', name: [string, string]): { num: Measurement; den: Measurement; note: string } => {
+      const all = num[field].map((_, i) => i);
+      const kept = all.filter((i) => free(num.workers, i) && free(den.workers, i));
+      const use = kept.length * 2 >= all.length ? kept : all;
+      const note = use === all && kept.length < all.length
+        ? `loaded: only ${kept.length} of ${all.length} rounds had the workers on cores of their own; all rounds used`
+        : `${use.length} of ${all.length} rounds: those where the workers had cores of their own (per-CPU and Atomics.add runs of the round: CPU time ≥ ${MIN_CORE_SHARE} × wall × workers)`;
+      return { num: measurement(name[0], use.map((i) => num[field][i])), den: measurement(name[1], use.map((i) => den[field][i])), note };
+    };
     for (const c of cells.values()) {
       const expected = BigInt(c.workers) * BigInt(c.n);
       points.push({
@@ -168,32 +191,31 @@ const group: BenchGroup = {
       const p = get('percpu', w)!;
       const a = get('atomic', w)!;
       const x = get('mutex', w)!;
-      const mp = measurement(`per-CPU this_cpu_inc_8 (${w} workers)`, p.perWorker);
+      const pa = paired(a, p, 'perWorker', [`Atomics.add (${w} workers)`, `per-CPU this_cpu_inc_8 (${w} workers)`]);
       rows.push(ratioRow({
         id: `threads.percpu_vs_atomic.w${w}`, group: 'threads', title: `per-CPU vs contended Atomics.add at ${w} workers (times faster)`,
-        num: measurement(`Atomics.add (${w} workers)`, a.perWorker), den: mp, target: w === 2 ? { op: '>=', value: 20 } : null,
+        num: pa.num, den: pa.den, target: w === 2 ? { op: '>=', value: 20 } : null, note: pa.note,
       }));
+      const px = paired(x, p, 'perWorker', [`mutex (${w} workers)`, `per-CPU this_cpu_inc_8 (${w} workers)`]);
       rows.push(ratioRow({
         id: `threads.percpu_vs_mutex.w${w}`, group: 'threads', title: `per-CPU vs mutex-protected counter at ${w} workers (times faster)`,
-        num: measurement(`mutex (${w} workers)`, x.perWorker), den: mp, target: null,
+        num: px.num, den: px.den, target: null, note: px.note,
       }));
-      const pc = get('counter', w)!;
+      const pc = paired(a, get('counter', w)!, 'perWorker', [`Atomics.add (${w} workers)`, `percpu_counter_inc (${w} workers)`]);
       rows.push(ratioRow({
         id: `threads.counter_vs_atomic.w${w}`, group: 'threads', title: `percpu_counter_inc vs contended Atomics.add at ${w} workers (times faster)`,
-        num: measurement(`Atomics.add (${w} workers)`, a.perWorker), den: measurement(`percpu_counter_inc (${w} workers)`, pc.perWorker),
-        target: w === 2 ? { op: '>=', value: 4 } : null,
-        note: 'percpu_counter_inc: the try_cmpxchg turn on this CPU\'s delta, the shared lock and count once per batch',
+        num: pc.num, den: pc.den, target: w === 2 ? { op: '>=', value: 4 } : null,
+        note: `percpu_counter_inc: the try_cmpxchg turn on this CPU's delta, the shared lock and count once per batch; ${pc.note}`,
       }));
     }
     for (const kind of KINDS) for (const w of counts.filter((x) => x >= 2)) {
-      const one = get(kind, 1)!;
-      const many = get(kind, w)!;
+      const sc = paired(get(kind, 1)!, get(kind, w)!, 'aggregate', [`${kind} 1 worker aggregate`, `${kind} ${w} workers aggregate`]);
       rows.push(ratioRow({
         id: `threads.scaling.${kind}.w${w}`, group: 'threads',
         title: `${LABEL[kind]}: aggregate throughput, ${w} workers ÷ 1 worker`,
-        num: measurement(`${kind} 1 worker aggregate`, one.aggregate), den: measurement(`${kind} ${w} workers aggregate`, many.aggregate),
+        num: sc.num, den: sc.den,
         target: w !== 2 ? null : kind === 'percpu' ? { op: '>=', value: 1.7 } : kind === 'counter' ? { op: '>=', value: 1.8 } : null,
-        note: w > cores ? `only ${cores} core(s): ${w} workers share them` : undefined,
+        note: w > cores ? `only ${cores} core(s): ${w} workers share them` : sc.note,
       }));
     }
     const idleAfter = idleCores(cores);

@@ -110,21 +110,3 @@ export function spread(x: readonly number[], digits = 2): string {
   return `${median(x).toFixed(digits)} (${Math.min(...x).toFixed(2)}–${Math.max(...x).toFixed(2)})`;
 }
 
-/**
- * The share of `workers` cores the process had while `f` ran: its CPU time
- * (every thread's, process.cpuUsage) ÷ (wall time × workers). Near 1 when
- * each worker thread had a core to itself; well below when other work
- * time-sliced them, which makes a per-CPU increment look slow and a
- * contended Atomics.add look cheap.
- */
-export async function coreShare<T>(workers: number, f: () => Promise<T>): Promise<{ value: T; share: number }> {
-  const c = process.cpuUsage();
-  const t = process.hrtime.bigint();
-  const value = await f();
-  const wall = Number(process.hrtime.bigint() - t) / 1000;
-  const d = process.cpuUsage(c);
-  return { value, share: (d.user + d.system) / (wall * workers) };
-}
-
-/** The least coreShare() of a run that counts: below it the workers did not have their cores. */
-export const MIN_CORE_SHARE = 0.9;
