@@ -146,7 +146,7 @@ describe('a counter destroyed or used wrongly across threads', () => {
     expect(() => describePercpuCounter({} as PercpuCounter)).toThrow(TypeError);
     const d = describePercpuCounter(percpu_counter_init(m));
     expect(() => attachPercpuCounter(m, { ...d, state: new SharedArrayBuffer(8) })).toThrow(
-      "attachPercpuCounter: state must be the counter's 256-byte SharedArrayBuffer (PercpuCounter.state), got one of 8 bytes",
+      "attachPercpuCounter: state must be the counter's 512-byte SharedArrayBuffer (PercpuCounter.state), got one of 8 bytes",
     );
     expect(() => attachPercpuCounter(m, { ...d, counters: { ...d.counters, type: 'u64' } })).toThrow(
       'attachPercpuCounter: counters must describe the counter\'s s32 per-CPU deltas (type i32), got "u64"',

@@ -69,38 +69,39 @@ export { PERCPU_COUNTER_LOCAL_BATCH, S64_MAX, S64_MIN } from './s64.js';
 export type S64 = number | bigint;
 
 /**
- * Layout of a counter's shared state (256 bytes):
+ * Layout of a counter's shared state (512 bytes):
  *
  *   written once per batch (the fold), as the head of struct percpu_counter:
  *     Int32 words LOCK (the raw spinlock, see threads/spinlock.ts) and OWNER
- *     (the thread holding it, for the deadlock check) at bytes 64 and 68,
- *     the s64 count at byte 72 — 16 bytes that one cacheline always holds
+ *     (the thread holding it, for the deadlock check) at bytes 128 and 132,
+ *     the s64 count at byte 136 — 16 bytes that one cacheline always holds
  *     whole (the buffer is at least 16-byte aligned), so a fold moves one
  *     line, as the kernel's struct keeps lock and count side by side;
- *   read-mostly: GATE at byte 160, the counter's copy of percpu_counter_batch
+ *   read-mostly: GATE at byte 384, the counter's copy of percpu_counter_batch
  *     while it lives, 0 once destroyed.
  *
- * Whatever the buffer's alignment, each of the two sits more than 64 bytes
- * from the other and from both ends of the buffer, so each has a cacheline
- * to itself (what ____cacheline_aligned_in_smp buys a kernel struct): the
+ * Whatever the buffer's alignment, each of the two lies in a 128-byte-aligned
+ * block of its own inside the buffer: a cacheline to itself, as
+ * ____cacheline_aligned_in_smp gives a kernel struct, and no neighbour in
+ * the pair of lines x86's spatial prefetcher fetches together either. So the
  * fold's line is not shared with memory the allocator put next to the
- * buffer, and GATE, which every add reads, is not invalidated by the folds
- * of other CPUs and stays in every core's cache. (In the kernel the
- * `counters` pointer every add reads usually shares the lock's line.) For
- * percpu_counter_add GATE is the batch; a destroyed counter's 0 makes every
- * add leave the fast path, where the destroyed check runs. Only an x86-64
- * counter opens GATE (the inline fast path is its `%gs:` access): on arm64 and
- * generic GATE stays 0 and every add goes to the architecture's own build.
- * BATCH, next to GATE, is the batch on every architecture, 0 once destroyed.
+ * buffer, and GATE, which every add reads, stays in every core's cache while
+ * other CPUs fold. (In the kernel the `counters` pointer every add reads
+ * usually shares the lock's line.) For percpu_counter_add GATE is the batch;
+ * a destroyed counter's 0 makes every add leave the fast path, where the
+ * destroyed check runs. Only an x86-64 counter opens GATE (the inline fast
+ * path is its `%gs:` access): on arm64 and generic GATE stays 0 and every
+ * add goes to the architecture's own build. BATCH, next to GATE, is the
+ * batch on every architecture, 0 once destroyed.
  */
-const LOCK = 16;
-const OWNER = 17;
+const LOCK = 32;
+const OWNER = 33;
 /** Byte offset of the s64 count. */
-const COUNT_AT = 72;
-const GATE = 40;
-const BATCH = 41;
-/** Bytes of a counter's shared state: the fold's line and GATE's line, each with a line of room on both sides. */
-export const PERCPU_COUNTER_STATE_BYTES = 256;
+const COUNT_AT = 136;
+const GATE = 96;
+const BATCH = 97;
+/** Bytes of a counter's shared state: the fold's and GATE's 128-byte blocks, with room for any 16-byte alignment. */
+export const PERCPU_COUNTER_STATE_BYTES = 512;
 
 /** Who holds a counter's lock: this JavaScript thread (Node's threadId is 0 on the main thread). */
 const THREAD = threadId + 1;
