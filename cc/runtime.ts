@@ -97,7 +97,7 @@ function atomics(): Record<string, Binding> {
   const v = ['read', 'read_acquire', 'inc', 'dec', 'inc_return', 'dec_return', 'fetch_inc', 'fetch_dec', 'dec_and_test', 'inc_and_test', 'inc_not_zero', 'inc_unless_negative', 'dec_unless_positive', 'dec_if_positive'];
   const vx = ['set', 'set_release', 'xchg'];
   const vxy = ['cmpxchg', 'add_unless', 'fetch_add_unless'];
-  const ordered = ['add_return', 'sub_return', 'inc_return', 'dec_return', 'fetch_add', 'fetch_sub', 'fetch_inc', 'fetch_dec', 'fetch_and', 'fetch_or', 'fetch_xor', 'fetch_andnot', 'xchg', 'cmpxchg', 'try_cmpxchg'];
+  const ordered = ['add_return', 'sub_return', 'inc_return', 'dec_return', 'fetch_add', 'fetch_sub', 'fetch_inc', 'fetch_dec', 'fetch_and', 'fetch_or', 'fetch_xor', 'fetch_andnot', 'add_negative', 'xchg', 'cmpxchg', 'try_cmpxchg'];
   const boolRet = new Set(['sub_and_test', 'dec_and_test', 'inc_and_test', 'add_negative', 'inc_not_zero', 'inc_unless_negative', 'dec_unless_positive', 'add_unless', 'try_cmpxchg']);
   for (const [f, t] of fams) {
     const at = (k: number): string => `kptr_at(m, $${k}, '${t}', $S${k})`;

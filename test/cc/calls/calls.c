@@ -13,6 +13,9 @@
 
 static atomic_t a = ATOMIC_INIT(5);
 static atomic_long_t al;
+static atomic_t an;
+static atomic64_t an64;
+static atomic_long_t anl;
 static local_t l;
 static local64_t l64;
 static DEFINE_SPINLOCK(lock);
@@ -51,6 +54,15 @@ int local64_tests(long v)
 	r = r * 10 + local64_inc_and_test(&l64);
 	r = r * 10 + local64_dec_and_test(&l64);
 	return r * 10 + local64_sub_and_test(v - 1, &l64);
+}
+
+/* add_negative in the three orderings of <linux/atomic.h>: one decimal digit each. */
+int negative_orders(int v)
+{
+	int r = atomic_add_negative_relaxed(v, &an);
+
+	r = r * 10 + atomic64_add_negative_acquire(v, &an64);
+	return r * 10 + atomic_long_add_negative_release(v, &anl);
 }
 
 int locked(void)
