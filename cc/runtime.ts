@@ -100,11 +100,12 @@ function atomics(): Record<string, Binding> {
   const ordered = ['add_return', 'sub_return', 'inc_return', 'dec_return', 'fetch_add', 'fetch_sub', 'fetch_inc', 'fetch_dec', 'fetch_and', 'fetch_or', 'fetch_xor', 'fetch_andnot', 'add_negative', 'xchg', 'cmpxchg', 'try_cmpxchg'];
   const boolRet = new Set(['sub_and_test', 'dec_and_test', 'inc_and_test', 'add_negative', 'inc_not_zero', 'inc_unless_negative', 'dec_unless_positive', 'add_unless', 'try_cmpxchg']);
   for (const [f, t] of fams) {
-    const at = (k: number): string => `kptr_at(m, $${k}, '${t}', $S${k})`;
+    // The pointer's maker is told the function and whether it writes, which KASAN's report of a freed object names.
+    const at = (k: number): string => `kptr_at(m, $${k}, '${t}', $S${k}, @ACCESS)`;
     const add = (op: string, args: string): void => {
       for (const sfx of ordered.includes(op) ? ['', '_acquire', '_release', '_relaxed'] : ['']) {
         const name = `${f}_${op}${sfx}`;
-        const call = `${name}(m, ${args})`;
+        const call = `${name}(m, ${args.replaceAll('@ACCESS', `'${name}', ${op !== 'read' && op !== 'read_acquire'}`)})`;
         const step = `(yield* ${call})`;
         out[name] = {
           ts: boolRet.has(op) ? `(${call} ? 1 : 0)` : call, imports: [[ATOMIC, name], [KPTR, 'kptr_at']],

@@ -211,7 +211,7 @@ const AT_TYPES = new WeakMap<Machine, Map<string, Resolved>>();
  * the address and the C spelling, not the object). The object is the pointee
  * itself; nothing here can be freed with kfree().
  */
-export function kptr_at(m: Machine, addr: number, type: string, sym: string): KPtr<unknown> {
+export function kptr_at(m: Machine, addr: number, type: string, sym: string, fn = 'kptr_at', write = false): KPtr<unknown> {
   let cache = AT_TYPES.get(m);
   if (cache === undefined) AT_TYPES.set(m, (cache = new Map()));
   let t = cache.get(type);
@@ -222,6 +222,11 @@ export function kptr_at(m: Machine, addr: number, type: string, sym: string): KP
     throw new RangeError(`${sym}: address ${describe(addr)} is not in mapped memory (a NULL or stray pointer)`);
   }
   if (addr % t.ctype.align !== 0) throw new RangeError(`${sym}: address 0x${addr.toString(16)} is not ${t.ctype.align}-byte aligned for ${t.ctype.name}`);
+  if (addr + t.ctype.size > m.quarantineLow) {
+    // Translated C's atomic_inc(&p->refs) after kfree(p): KASAN reports the access `fn` makes (src/mm/memory.ts).
+    const e = m.kasan?.(addr, t.ctype.size, write, fn);
+    if (e) throw e;
+  }
   return new KPtr<unknown>(addr, t.ctype, { label: `${t.ctype.name} at 0x${addr.toString(16)}`, kind: 'cast' }, sym, { base: addr, size: t.ctype.size, machine: m });
 }
 
@@ -231,13 +236,14 @@ export function kptr_at(m: Machine, addr: number, type: string, sym: string): KP
  * same and still mapped, so `atomic_inc(&hits)` on a global makes one KPtr,
  * not one per call (a new KPtr, its origin's label and its extent cost 70 ns
  * of an 18 ns atomic_inc() in translated code). A pointer made again would be
- * the same in every field. A different address is checked and made as
- * kptr_at() does.
+ * the same in every field. A different address, or one at or past a freed
+ * object in KASAN's quarantine, is checked and made as kptr_at() does.
  */
-export function kptr_site(): (m: Machine, addr: number, type: string, sym: string) => KPtr<unknown> {
+export function kptr_site(): (m: Machine, addr: number, type: string, sym: string, fn: string, write: boolean) => KPtr<unknown> {
   let last: KPtr<unknown> | null = null;
-  return (m, addr, type, sym) => {
-    if (last !== null && last.addr === addr && last.extent.machine === m && addr + last.extent.size <= m.mappedBytes) return last;
-    return (last = kptr_at(m, addr, type, sym));
+  return (m, addr, type, sym, fn, write) => {
+    const end = addr + (last?.extent.size ?? 0);
+    if (last !== null && last.addr === addr && last.extent.machine === m && end <= m.mappedBytes && end <= m.quarantineLow) return last;
+    return (last = kptr_at(m, addr, type, sym, fn, write));
   };
 }

@@ -2,7 +2,8 @@
  * kptr_site(): the pointer a translated atomic_*() call makes at its call
  * site is kept while the address is the same and mapped; another address, or
  * the same one once nothing is mapped, goes through kptr_at() and its checks
- * and messages. A translated function calling atomics makes its pointers once.
+ * and messages, as does an address inside an object kfree() has freed (KASAN's
+ * report). A translated function calling atomics makes its pointers once.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,16 +21,16 @@ describe('kptr_site', () => {
     const b = global_var(m, 'atomic_t', 'b');
     m.boot();
     const site = kptr_site();
-    const p = site(m, a.addr, 'atomic_t', 'a');
-    expect(site(m, a.addr, 'atomic_t', 'a')).toBe(p);
+    const p = site(m, a.addr, 'atomic_t', 'a', 'atomic_inc', true);
+    expect(site(m, a.addr, 'atomic_t', 'a', 'atomic_inc', true)).toBe(p);
     expect(p).toEqual(kptr_at(m, a.addr, 'atomic_t', 'a'));
-    const q = site(m, b.addr, 'atomic_t', 'a');
+    const q = site(m, b.addr, 'atomic_t', 'a', 'atomic_inc', true);
     expect(q).not.toBe(p);
     expect(q.addr).toBe(b.addr);
     atomic_inc(m, q);
     expect(atomic_read(m, b)).toBe(1);
     expect(atomic_read(m, a)).toBe(0);
-    expect(() => site(m, 8, 'atomic_t', 'p->refs')).toThrow(new RangeError('p->refs: address 8 is not in mapped memory (a NULL or stray pointer)'));
+    expect(() => site(m, 8, 'atomic_t', 'p->refs', 'atomic_inc', true)).toThrow(new RangeError('p->refs: address 8 is not in mapped memory (a NULL or stray pointer)'));
   });
 
   it('refuses a kept address once the machine has nothing mapped, with kptr_at()\'s message', () => {
@@ -38,9 +39,9 @@ describe('kptr_site', () => {
     m.boot();
     const site = kptr_site();
     const addr = a.addr;
-    site(m, addr, 'atomic_t', 'a');
+    site(m, addr, 'atomic_t', 'a', 'atomic_inc', true);
     m.retire();
-    expect(() => site(m, addr, 'atomic_t', 'a')).toThrow(new RangeError(`a: address ${addr} is not in mapped memory (a NULL or stray pointer)`));
+    expect(() => site(m, addr, 'atomic_t', 'a', 'atomic_inc', true)).toThrow(new RangeError(`a: address ${addr} is not in mapped memory (a NULL or stray pointer)`));
   });
 
   it('one translated call site reached with two objects in turn updates each, in both flavours', async () => {
@@ -54,6 +55,28 @@ describe('kptr_site', () => {
       run(f.setup());
       for (const which of [0, 1, 1, 0, 1]) run(f.get(which));
       expect([run(f.refs(0)), run(f.refs(1)), run(f.total())], flavour).toEqual([2, 3, 5]);
+    }
+  });
+
+  it('a kept call site refuses an object once kfree() has freed it, in KASAN\'s words, memory unchanged', async () => {
+    const { fast, stepped } = await translateAndLoad(path.join(ROOT, 'test/cc/calls/atomic_sites.c'));
+    for (const flavour of ['fast', 'stepped'] as const) {
+      const m = new Machine({ cpus: 1 });
+      const f = (flavour === 'fast' ? fast : stepped).instantiate(m) as Record<string, (...a: number[]) => unknown>;
+      m.boot();
+      m.loadCpu(0);
+      const run = (r: unknown): unknown => (flavour === 'fast' ? r : drain(r as Generator<unknown, unknown, undefined>));
+      run(f.setup());
+      run(f.get(0));
+      run(f.get(0));
+      run(f.put(0));
+      const before = m.u8.slice();
+      expect(() => run(f.get(0)), flavour).toThrow(/^BUG: KASAN: slab-use-after-free in atomic_inc: Write of size 4 at addr 0x[0-9a-f]+; the buggy address is located 8 bytes inside of freed 16-byte region /);
+      expect(() => run(f.refs(0)), flavour).toThrow(/^BUG: KASAN: slab-use-after-free in atomic_read: Read of size 4 at addr /);
+      expect(m.u8.slice()).toEqual(before);
+      // The other object, allocated after it, is still reached through the same call sites.
+      run(f.get(1));
+      expect([run(f.refs(1)), run(f.total())], flavour).toEqual([1, 3]);
     }
   });
 });

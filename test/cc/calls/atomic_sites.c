@@ -1,6 +1,7 @@
 /*
  * One atomic_inc() call site reached with two objects in turn, and one with
- * a global: test/cc/kptr-site.test.ts counts what each object received.
+ * a global: test/cc/kptr-site.test.ts counts what each object received, and
+ * that the call site refuses an object once kfree() has freed it.
  */
 #include <linux/atomic.h>
 #include <linux/slab.h>
@@ -34,4 +35,9 @@ int refs(int which)
 int total(void)
 {
 	return atomic_read(&calls);
+}
+
+void put(int which)
+{
+	kfree(which ? b : a);
 }
