@@ -27,7 +27,7 @@ import * as NThreads from '../src/threads/index.js';
 import type { Machine } from '../src/machine.js';
 import type { PerCpuPtr } from '../src/percpu-ptr.js';
 import { abArgs, checkoutBase, cpuTime, interleaved, removeBase, sideOrder, spread } from './lib/ab.js';
-import { coreShare, MIN_CORE_SHARE } from './lib/cores.js';
+import { coreShare, MIN_CORE_SHARE, roundsWithCores } from './lib/cores.js';
 import { median } from './lib/report.js';
 
 interface Modules {
@@ -47,7 +47,7 @@ interface Side {
   readonly loops: Loops;
 }
 
-/** One loop literal per op and side (see sideLoops), so V8 keeps separate type feedback for each. */
+/** One loop literal per op and side (oldLoops, newLoops: the same text on purpose), so V8 keeps separate type feedback for each revision's functions. */
 interface Loops {
   inc(s: Side, n: number): number;
   fold(s: Side, n: number): number;
@@ -192,8 +192,7 @@ async function main(): Promise<void> {
     const ratio = (name: string, num: string, den: string, field: 'perWorker' | 'aggregate'): void => {
       // Witnessed by the runs that never sleep (per-CPU, Atomics.add) at each W involved, on both sides: a lock that sleeps must not hide its own cost.
       const ws = [...new Set([num, den].map((k) => k.slice(k.indexOf('.w'))))];
-      const ok = (i: number): boolean => ws.every((w) => ['percpu', 'atomic'].every((k) => cells.get(`${k}${w}`)!.every((side) => side[i].share >= MIN_CORE_SHARE)));
-      const rounds = Array.from({ length: o.rounds }, (_, i) => i).filter(ok);
+      const rounds = roundsWithCores(ws.flatMap((w) => ['percpu', 'atomic'].flatMap((k) => cells.get(`${k}${w}`)!.map((side) => side.map((r) => r.share)))));
       const of = (j: 0 | 1): number[] => rounds.map((i) => cells.get(num)![j][i][field] / cells.get(den)![j][i][field]);
       if (rounds.length === 0) console.log(`${name.padEnd(34)} no round had both cores free (core share ≥ ${MIN_CORE_SHARE})`);
       else line(`${name} (${rounds.length}/${o.rounds} rounds)`, of(0), of(1), 'x ');

@@ -28,7 +28,7 @@ import {
   ATOMIC_COUNT, COUNTER_JOBS, COUNTERS, PERCPU_COUNTER_JOBS, createCounterBuffer, createSharedMachine, describePercpuCounter, startCpuThreads,
 } from '../src/threads/index.js';
 import { spread } from './lib/ab.js';
-import { coreShare, MIN_CORE_SHARE } from './lib/cores.js';
+import { coreShare, roundsWithCores } from './lib/cores.js';
 import { median } from './lib/report.js';
 
 function args(): { rounds: number; n: number; batches: number[] } {
@@ -93,8 +93,7 @@ async function main(): Promise<void> {
     // A ratio counts only in the rounds where both runs behind it had their cores (coreShare ≥ MIN_CORE_SHARE).
     const atomic2 = cells.get('atomic@2')!;
     // Witnessed by the runs that never sleep (per-CPU, Atomics.add) at 1 and 2 workers: a lock that sleeps must not hide its own cost.
-    const freeRound = (i: number): boolean => ['percpu@1', 'percpu@2', 'atomic@1', 'atomic@2'].every((k) => cells.get(k)!.share[i] >= MIN_CORE_SHARE);
-    const rounds = Array.from({ length: o.rounds }, (_, i) => i).filter(freeRound);
+    const rounds = roundsWithCores(['percpu@1', 'percpu@2', 'atomic@1', 'atomic@2'].map((k) => cells.get(k)!.share));
     const show = (x: number[], n: number): string => (x.length === 0 ? 'no round with both cores free' : `${spread(x)} [${x.length}/${n}]`);
     for (const kind of kinds) {
       const one = cells.get(`${kind}@1`)!;

@@ -1,9 +1,11 @@
 /**
  * bench/lib/ab.ts, what the A/B scripts share: the command line, the order
- * old and new run in, and the printed spread of a ratio.
+ * old and new run in, and the printed spread of a ratio; and bench/lib/cores.ts's
+ * choice of the rounds a threads ratio counts.
  */
 import { describe, expect, it } from 'vitest';
 import { abArgs, interleaved, sideOrder, spread } from '../bench/lib/ab.js';
+import { MIN_CORE_SHARE, roundsWithCores } from '../bench/lib/cores.js';
 
 const NUMBERS = { n: { value: 5000, min: 1000 }, rounds: { value: 7, min: 3 } };
 
@@ -41,5 +43,14 @@ describe('bench/lib/ab.ts', () => {
     expect([sideOrder(0), sideOrder(3)]).toEqual([[0, 1], [1, 0]]);
     expect(spread([1.5, 0.9, 1.25])).toBe('1.25 (0.90–1.50)');
     expect(spread([1, 2], 3)).toBe('1.500 (1.00–2.00)');
+  });
+});
+
+describe('bench/lib/cores.ts', () => {
+  it('counts a round only when every witness run had its cores (share ≥ MIN_CORE_SHARE), over the rounds all witnesses ran', () => {
+    expect(MIN_CORE_SHARE).toBe(0.9);
+    expect(roundsWithCores([[0.95, 0.5, 0.9, 1.0], [0.99, 0.99, 0.97, 0.89]])).toEqual([0, 2]);
+    expect(roundsWithCores([[1, 1, 1], [1, 1]])).toEqual([0, 1]);
+    expect(roundsWithCores([[0.2, 0.3]])).toEqual([]);
   });
 });

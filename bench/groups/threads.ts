@@ -21,7 +21,7 @@ import {
   describePercpuCounter, startCpuThreads,
 } from '../../src/threads/index.js';
 import type { BenchGroup, GroupContext, GroupOutput } from '../lib/group.js';
-import { coreShare, MIN_CORE_SHARE } from '../lib/cores.js';
+import { coreShare, MIN_CORE_SHARE, roundsWithCores } from '../lib/cores.js';
 import { measurement, ratioRow, spreadOf, valueRow, type Measurement, type Row, type ThreadsPoint } from '../lib/report.js';
 
 type Kind = ThreadsPoint['kind'];
@@ -152,8 +152,8 @@ const group: BenchGroup = {
      * counter's and the mutex's own shares are not used: a lock that sleeps
      * would then hide its own cost. Not checked when W exceeds the cores.
      */
-    const free = (w: number, i: number): boolean =>
-      w > cores || (get('percpu', w)!.share[i] >= MIN_CORE_SHARE && get('atomic', w)!.share[i] >= MIN_CORE_SHARE);
+    const freeAt = new Map([...new Set([...cells.values()].map((c) => c.workers))].map((w) => [w, new Set(roundsWithCores([get('percpu', w)!.share, get('atomic', w)!.share]))]));
+    const free = (w: number, i: number): boolean => w > cores || freeAt.get(w)!.has(i);
     /** A ratio of two cells over the rounds free at both cells' W; over every round when fewer than half were (the note says which). */
     const paired = (num: Cell, den: Cell, field: 'perWorker' | 'aggregate', name: [string, string]): { num: Measurement; den: Measurement; note: string } => {
       const all = num[field].map((_, i) => i);

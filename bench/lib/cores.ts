@@ -21,3 +21,14 @@ export async function coreShare<T>(workers: number, f: () => Promise<T>): Promis
 
 /** The least coreShare() of a run that counts: below it the workers did not have their cores. */
 export const MIN_CORE_SHARE = 0.9;
+
+/**
+ * The rounds (indices) in which every witness run had its cores: each witness
+ * is one run kind's coreShare() per round. The witnesses are the kinds that
+ * never sleep (the per-CPU and Atomics.add runs): a lock that sleeps would
+ * hide its own cost behind a low share.
+ */
+export function roundsWithCores(witnesses: readonly (readonly number[])[]): number[] {
+  const rounds = Math.min(...witnesses.map((w) => w.length));
+  return Array.from({ length: rounds }, (_, i) => i).filter((i) => witnesses.every((w) => w[i] >= MIN_CORE_SHARE));
+}
