@@ -1,19 +1,19 @@
 /**
- * Checks rendered modules before anything is written: ts-morph type-checks them
- * in memory against the runtime (zero diagnostics allowed), and walks each
- * generated function's AST to prove it does not dispatch: no switch, no lookup
- * table, no element access other than the memory views, and no call outside
- * the allow-list of primitives.
+ * Checks rendered modules before anything is written: the one type-check of
+ * emitted TypeScript (generator/typecheck.ts) checks them in memory against the
+ * runtime (zero diagnostics allowed), and a walk of each generated function's
+ * AST proves it does not dispatch: no switch, no lookup table, no element
+ * access other than the memory views, and no call outside the allow-list of
+ * primitives.
  */
 import path from 'node:path';
-import { Project, ts, type SourceFile } from 'ts-morph';
+import type { ts as TS } from 'ts-morph';
 import { COMMON_PRIMITIVES } from './arches.js';
 import { isCheckout } from './root.js';
+import { typeCheck, typescript } from './typecheck.js';
 
 // Plus the kernel's __per_cpu_offset[] array, which asm-generic's raw_cpu_ptr() indexes by CPU number.
 const MEMORY_VIEWS = new Set(['m.u8', 'm.u16', 'm.u32', 'm.u64', 'm.perCpuOffset']);
-
-let project: Project | null = null;
 
 /**
  * The runtime that output generated outside the repository imports as
@@ -24,33 +24,8 @@ function runtimeTypes(root: string): string {
   return isCheckout(root) ? path.join(root, 'src', 'runtime.ts') : path.join(root, 'dist', 'src', 'runtime.d.ts');
 }
 
-/**
- * The options of tsconfig.json that matter to generated code, given here
- * because an installed package has no tsconfig.json. Generated ops and the
- * runtime modules they import use no Node API: leaving @types/node out saves
- * parsing it on every run.
- */
-function tsProject(root: string): Project {
-  if (!project) {
-    project = new Project({
-      skipAddingFilesFromTsConfig: true,
-      compilerOptions: {
-        target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.NodeNext,
-        moduleResolution: ts.ModuleResolutionKind.NodeNext,
-        lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts'],
-        types: [],
-        strict: true,
-        isolatedModules: true,
-        verbatimModuleSyntax: true,
-        skipLibCheck: true,
-        noEmit: true,
-        paths: { 'percpu-ts/runtime': [runtimeTypes(root)] },
-      },
-    });
-  }
-  return project;
-}
+/** The compiler's code cache, the runtime's declarations and the incremental build files (a folder that cannot be written only means no cache). */
+const cacheDir = (root: string): string => path.join(root, '.percpu-cc');
 
 export interface ModuleToCheck {
   /** The module's name in messages: repo-relative inside the repository. */
@@ -62,42 +37,43 @@ export interface ModuleToCheck {
   readonly flavour: 'fast' | 'stepped' | 'typed';
 }
 
-/** Type-checks modules and applies the no-dispatch rule; returns their text unchanged. */
+/**
+ * Type-checks modules and applies the no-dispatch rule; returns their text
+ * unchanged. A module whose text and dependencies are those of a previous run
+ * keeps that run's diagnostics (the compiler's incremental build); the
+ * no-dispatch rule is applied to every module on every run.
+ */
 export function validateModules(root: string, mods: readonly ModuleToCheck[]): string[] {
-  const p = tsProject(root);
-  const files = mods.map((m) => p.createSourceFile(m.path ?? path.join(root, m.file), m.text, { overwrite: true }));
-  const names = new Map(files.map((f, i) => [f.getFilePath(), mods[i].file]));
+  const r = typeCheck(mods.map((m) => ({ file: m.path ?? path.join(root, m.file), text: m.text })), {
+    cacheDir: cacheDir(root),
+    declared: isCheckout(root) ? [path.join(root, 'src')] : [],
+    paths: { 'percpu-ts/runtime': [runtimeTypes(root)] },
+    incremental: true,
+  });
+  const { ts } = r;
   const problems: string[] = [];
-  const program = p.getProgram();
-  const diags = files.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]);
-  for (const d of diags.slice(0, 20)) {
-    const f = d.getSourceFile();
-    const name = f ? (names.get(f.getFilePath()) ?? path.relative(root, f.getFilePath()).split(path.sep).join('/')) : '';
-    const where = f ? `${name}:${d.getLineNumber() ?? 0}` : '(project)';
-    const text = d.getMessageText();
-    problems.push(`${where}: TS${d.getCode()}: ${typeof text === 'string' ? text : text.getMessageText()}`);
+  for (const [i, { diagnostics }] of r.modules.entries()) {
+    for (const d of diagnostics) {
+      if (problems.length === 20) break;
+      const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0;
+      problems.push(`${mods[i]!.file}:${line}: TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    }
   }
-  mods.forEach((m, i) => problems.push(...dispatchProblems(m, files[i])));
-  if (problems.length > 0) {
-    for (const f of files) p.removeSourceFile(f);
-    throw new Error(`generated code failed validation:\n${problems.join('\n')}`);
-  }
-  const out = mods.map((m) => m.text);
-  for (const f of files) p.removeSourceFile(f);
-  return out;
+  mods.forEach((m, i) => problems.push(...dispatchProblems(ts, m, r.modules[i]!.file)));
+  if (problems.length > 0) throw new Error(`generated code failed validation:\n${problems.join('\n')}`);
+  return mods.map((m) => m.text);
 }
 
 /** The no-dispatch rule on one module's AST. */
-export function dispatchProblems(m: { file: string; primitives: readonly string[]; flavour: 'fast' | 'stepped' | 'typed' }, sf: SourceFile): string[] {
+export function dispatchProblems(ts: typeof TS, m: { file: string; primitives: readonly string[]; flavour: 'fast' | 'stepped' | 'typed' }, src: TS.SourceFile): string[] {
   const allowed = new Set<string>([...COMMON_PRIMITIVES, ...m.primitives]);
   const problems: string[] = [];
-  const src = sf.compilerNode;
   // The compiler's own AST (ts.forEachChild): ts-morph wrappers for every node cost more than the type-check.
   for (const st of src.statements) {
     if (!ts.isFunctionDeclaration(st)) continue;
     const name = st.name?.text ?? '(anonymous)';
-    const where = (n: ts.Node): string => `${m.file}:${src.getLineAndCharacterOfPosition(n.getStart(src)).line + 1}: ${name}`;
-    const visit = (n: ts.Node): void => {
+    const where = (n: TS.Node): string => `${m.file}:${src.getLineAndCharacterOfPosition(n.getStart(src)).line + 1}: ${name}`;
+    const visit = (n: TS.Node): void => {
       if (ts.isSwitchStatement(n)) problems.push(`${where(n)}: a switch is dispatch; a generated op is straight-line code for one op and width`);
       if (ts.isCallExpression(n)) {
         const callee = n.expression.getText(src);
@@ -121,11 +97,7 @@ export function dispatchProblems(m: { file: string; primitives: readonly string[
 
 /** Checks committed output: parses it and applies the no-dispatch rule. */
 export function checkCommittedDispatch(root: string, file: string, text: string, primitives: readonly string[], flavour: 'fast' | 'stepped' | 'typed'): string[] {
-  const p = tsProject(root);
-  const sf = p.createSourceFile(path.join(root, `${file}.check.ts`), text, { overwrite: true });
-  try {
-    return dispatchProblems({ file, primitives, flavour }, sf);
-  } finally {
-    p.removeSourceFile(sf);
-  }
+  const ts = typescript(cacheDir(root));
+  const sf = ts.createSourceFile(path.join(root, file), text, ts.ScriptTarget.ES2022, true);
+  return dispatchProblems(ts, { file, primitives, flavour }, sf);
 }

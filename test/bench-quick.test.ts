@@ -76,6 +76,8 @@ describe('bench/run.ts --quick', () => {
     expectRow('generator.generate', '<=', 3);
     expectRow('generator.check', '<=', 4);
     expect(rows.get('generator.generate')!.verdict).toBe('skip');
+    expect(rows.get('generator.generate_cold')!.target).toBeNull();
+    expect(rows.get('generator.generate_cold')!.verdict).toBe('skip');
     expectRow('threads.percpu_vs_atomic.w2', '>=', 20);
     expectRow('threads.scaling.percpu.w2', '>=', 1.7);
     expect(rows.get('counter.add_local')!.verdict).toBe('info');

@@ -1,7 +1,7 @@
 /**
  * The check of translated modules (cc/validate.ts), the declarations it
- * reads for the sources they import (cc/declarations.ts) and the compiler's
- * code cache (cc/load-typescript.ts): what they report, that reusing parsed
+ * reads for the sources they import (generator/declarations.ts) and the compiler's
+ * code cache (generator/load-typescript.ts): what they report, that reusing parsed
  * files or cached declarations across runs never hides a change, and that the
  * code cache is used, refused when bad, and rewritten.
  */
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, RUNTIME_SOURCES, compileFile } from '../../cc/compile.js';
-import { declarationsFor, type Declarations } from '../../cc/declarations.js';
+import { declarationsFor, type Declarations } from '../../generator/declarations.js';
 import { checkModules, compilerOptions } from '../../cc/validate.js';
 
 const CACHE = path.join(ROOT, '.percpu-cc');
@@ -160,7 +160,7 @@ describe('the code cache of the compiler', () => {
   const load = (dir: string): { cache: string; libs: string; common: string; files: string[] } => {
     const script = [
       "import Module from 'node:module';",
-      `const { loadTypeScript } = await import(${JSON.stringify(path.join(ROOT, 'cc/load-typescript.ts'))});`,
+      `const { loadTypeScript } = await import(${JSON.stringify(path.join(ROOT, 'generator/load-typescript.ts'))});`,
       `const l = loadTypeScript(${JSON.stringify(dir)});`,
       "l.ts.createSourceFile('a.ts', 'export const a: number = 1;', l.ts.ScriptTarget.ES2022);",
       'l.saveCache();',

@@ -1,6 +1,6 @@
 /**
  * The declarations (.d.ts) of the TypeScript sources a translated module
- * imports from the runtime (in a checkout; cc/validate.ts picks them), made by the
+ * imports from the runtime (in a checkout; generator/typecheck.ts picks them), made by the
  * compiler's own declaration emit and kept in the cache folder, so that the
  * check of a translated module reads the runtime as an installed package
  * does: for the 508-line file of `make bench`, 25 declaration files (93 KB)
