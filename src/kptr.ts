@@ -13,6 +13,7 @@ import { isScalar, type CType } from '../c/types.js';
 import { resolveType, type Resolved, type TypeArg, type ScalarOf } from './ctype-spec.js';
 import { MachineStateError, UseAfterFreeError } from './errors.js';
 import { PCPU_BASE, type Machine } from './machine.js';
+import { PerMachine } from './per-machine.js';
 import { SCALARS, describe, type ScalarInfo, type ScalarName } from './types.js';
 import { pushWeak } from './weak-list.js';
 import type { ArrayType, RecordType } from '../c/types.js';
@@ -203,7 +204,7 @@ export function scalarTarget(p: KPtr<unknown>, what: string): ScalarInfo {
 
 export type { ScalarName };
 
-const AT_TYPES = new WeakMap<Machine, Map<string, Resolved>>();
+const AT_TYPES = new PerMachine<Map<string, Resolved>>('kptr_at types');
 
 /**
  * `(T *)addr`: a pointer at a plain address in mapped memory, named `sym` in

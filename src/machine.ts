@@ -16,6 +16,7 @@
 import { ctypes } from '../c/kernel-types.js';
 import type { TypeScope } from '../c/scope.js';
 import { Cpumask } from './lib/cpumask.js';
+import type { PerMachine } from './per-machine.js';
 import { MachineStateError } from './errors.js';
 import { PercpuLinker, PAGE_SIZE, alignUp, type StaticLayout } from './linker.js';
 import { typedOps, type PerCpuPtr } from './percpu-ptr.js';
@@ -248,6 +249,14 @@ export class Machine {
   readonly ctypes: TypeScope;
   /** Run at the end of boot (memory set up): ordinary memory lays out its globals here. */
   private readonly bootHooks: ((m: Machine) => void)[] = [];
+  /**
+   * @internal What the kernel's subsystems keep for this machine (the per-CPU
+   * allocator, kmalloc and KASAN, locks, lockdep, hotplug, softirqs, ghosts),
+   * by PerMachine slot: held by the machine, not in module-level WeakMaps, so
+   * that everything a machine is can be reached from it (a snapshot restores
+   * it, see src/snapshot.ts).
+   */
+  readonly attached = new Map<PerMachine<unknown>, unknown>();
 
   /** Number of the CPU executing now (raw_smp_processor_id() without the per-CPU read). */
   cpu = 0;
@@ -292,7 +301,8 @@ export class Machine {
    * later (a private machine keeps the size in a plain field).
    */
   mappedWord: BigInt64Array | null = null;
-  #mappedBytes = 0;
+  /** The mapped size of a private machine (a plain field, not `#`: a snapshot sees every field; see src/snapshot.ts). */
+  private mappedLocal = 0;
   /**
    * How far src/mm/access.ts's sized loads and stores reach without a further
    * check: mappedBytes as this thread last saw it, but no further than the
@@ -354,6 +364,15 @@ export class Machine {
     if (o.unitSize !== undefined || o.reservedSize !== undefined || o.dynamicSize !== undefined || o.sharedMemoryBytes !== undefined) this.firstChunk('Machine');
   }
 
+  /**
+   * What this machine reaches but shares, read-only, with every machine of its
+   * configuration (the kernel's C type scope): not part of its state, so a
+   * snapshot (src/snapshot.ts) leaves it out.
+   */
+  shared(): object[] {
+    return this.ctypes.parent === null ? [] : [this.ctypes.parent];
+  }
+
   get booted(): boolean {
     return this.layout !== null;
   }
@@ -361,12 +380,12 @@ export class Machine {
   /** Bytes mapped so far (the first chunk, then dynamic chunks). */
   get mappedBytes(): number {
     const w = this.mappedWord;
-    return w === null ? this.#mappedBytes : Number(Atomics.load(w, 0));
+    return w === null ? this.mappedLocal : Number(Atomics.load(w, 0));
   }
 
   set mappedBytes(bytes: number) {
     const w = this.mappedWord;
-    if (w === null) this.#mappedBytes = bytes;
+    if (w === null) this.mappedLocal = bytes;
     else Atomics.store(w, 0, BigInt(bytes));
     this.accessEnd = Math.min(bytes, this.quarantineLow);
   }

@@ -110,6 +110,12 @@ export class PerCpuPtr<T = unknown> {
   /** The pointee's C type and symbolic name (see PtrTarget). */
   readonly ctype: CType | null;
   readonly sym: string;
+  /**
+   * @internal free_percpu() freed it (src/mm/percpu-alloc.ts): catches a second
+   * free when debugFree is off and nothing is poisoned. A field of the pointer,
+   * not a WeakSet of the allocator, so that a machine's snapshot restores it.
+   */
+  freed = false;
   /** Phantom: the C type this points to. Never present at run time. */
   declare readonly __pointee?: T;
 

@@ -31,6 +31,7 @@ import {
   Scheduler, formatTraceEntry, parseToken, type Choice, type TraceEntry, type Transition, type ViolationKind,
 } from '../sched/scheduler.js';
 import type { Scenario } from '../sched/task.js';
+import { buildWorld, retireWorld } from './worlds.js';
 import {
   REDUCTIONS, childSleep, dependent, detectRaces, disabledSiblings, dropUnstartable, finishChild, happensBefore, isAsleep, makeNode, stopAt,
   type Ev, type Reduction, type SearchNode,
@@ -75,6 +76,8 @@ export interface ExploreOptions extends RunBudgets {
   checkpointEveryMs?: number;
   /** Collect which per-CPU memory each instruction touched, in which context, on which CPU (ExploreResult.coverage; see coverage.ts). */
   coverage?: boolean;
+  /** Restore a split scenario's machine from a snapshot for each schedule instead of building it (default true; see worlds.ts). */
+  snapshots?: boolean;
 }
 
 /** Progress reported during a search. */
@@ -195,6 +198,8 @@ export interface SearchLimits {
   readonly deadline: number;
   readonly countStates: boolean;
   readonly traceViolations: boolean;
+  /** Worlds of split scenarios restored from a snapshot (worlds.ts). */
+  readonly snapshots: boolean;
 }
 
 /** What one task found; counters at each violation let a merge stop exactly where a sequential run would. */
@@ -235,7 +240,7 @@ export function searchLimits(s: Scenario, o: ExploreOptions): SearchLimits {
     budgets, reduction: reductionOf(o.reduction),
     maxViolations: positive('maxViolations', o.maxViolations ?? 1), maxSteps: positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS),
     maxSchedules: positive('maxSchedules', o.maxSchedules ?? Infinity), deadline: Date.now() + timeLimitMs,
-    countStates: o.countStates ?? true, traceViolations: o.traceViolations ?? true,
+    countStates: o.countStates ?? true, traceViolations: o.traceViolations ?? true, snapshots: snapshotsOf(o.snapshots),
   };
 }
 
@@ -264,7 +269,7 @@ export function partition(s: Scenario, lim: SearchLimits, states: Set<string> | 
   let tasks: SplitTask[] = [{ prefix: [], sleep: [], terminal: false }];
   let transitions = 0;
   const replay = (prefix: readonly string[]): Scheduler => {
-    const sch = new Scheduler(s.build(), lim.budgets, false);
+    const sch = new Scheduler(buildWorld(s, lim.snapshots), lim.budgets, false);
     sch.hashing = states !== null;
     sch.checking = false;
     for (const tok of prefix) {
@@ -283,12 +288,12 @@ export function partition(s: Scenario, lim: SearchLimits, states: Set<string> | 
     const sch = replay(t.prefix);
     const en = nextChoices(sch, lim.maxSteps, states);
     if (en === null) {
-      sch.m.retire();
+      retireWorld(s, sch.world);
       next.push({ ...t, terminal: true });
       return;
     }
     const todo = lim.reduction === 'none' ? en : en.filter((x) => !t.sleep.some((z) => z.token === x.token));
-    if (todo.length === 0) sch.m.retire();
+    if (todo.length === 0) retireWorld(s, sch.world);
     const explored: Ev[] = [];
     for (let k = 0; k < todo.length; k++) {
       const c = todo[k]!;
@@ -299,7 +304,7 @@ export function partition(s: Scenario, lim: SearchLimits, states: Set<string> | 
       transitions++;
       const stops = child.violation !== null;
       const terminal = stops || nextChoices(child, lim.maxSteps, states) === null;
-      child.m.retire();
+      retireWorld(s, child.world);
       next.push({ prefix: [...t.prefix, c.token], sleep, terminal });
       explored.push(stops ? { token: c.token, touches: c.touches, stop: true } : { token: c.token, touches: c.touches });
     }
@@ -324,11 +329,11 @@ export function partition(s: Scenario, lim: SearchLimits, states: Set<string> | 
 
 /** Transitions of the schedule that always takes the first enabled one (scheduler checks off). */
 function firstScheduleLength(s: Scenario, lim: SearchLimits): number {
-  const sch = new Scheduler(s.build(), lim.budgets, false);
+  const sch = new Scheduler(buildWorld(s, lim.snapshots), lim.budgets, false);
   sch.hashing = false;
   sch.checking = false;
   for (let en = nextChoices(sch, lim.maxSteps, null); en !== null; en = nextChoices(sch, lim.maxSteps, null)) sch.apply(en[0]!.choice, en[0]!.token);
-  sch.m.retire();
+  retireWorld(s, sch.world);
   return sch.n;
 }
 
@@ -362,7 +367,7 @@ export function exploreTask(
     if (!first && optimal && dropUnstartable(path[path.length - 1]!)) {
       cut++;
     } else {
-      const sch = new Scheduler(s.build(), lim.budgets, false);
+      const sch = new Scheduler(buildWorld(s, lim.snapshots), lim.budgets, false);
       sch.coverage = coverage;
       sch.hashing = states !== null;
       // The first run checks the prefix as the run that found it did: it may end in a violation.
@@ -437,7 +442,7 @@ export function exploreTask(
       const stoppedEarly = stoppedBy || sch.violationKind === 'livelock';
       if (ended && stoppedEarly && lastEn !== null) stopAt(reduction, path, events - 1, lastEn);
       if (optimal && events > 0) detectRaces(path, events, from);
-      sch.m.retire();
+      retireWorld(s, sch.world);
     }
     path.pop();
     while (path.length > 0 && !finishChild(reduction, path[path.length - 1]!)) path.pop();
@@ -594,6 +599,12 @@ export function exploreExhaustive(s: Scenario, o: ExploreOptions = {}): ExploreR
   };
 }
 
+/** Checks the snapshots option: true (the default) or false. */
+export function snapshotsOf(v: boolean | undefined): boolean {
+  if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`explore: snapshots must be true or false, got ${describe(v)}`);
+  return v ?? true;
+}
+
 function reductionOf(r: Reduction | undefined): Reduction {
   const x = r ?? 'optimal';
   if (!REDUCTIONS.includes(x)) throw new RangeError(`explore: reduction must be one of ${REDUCTIONS.join(', ')}, got ${String(r)}`);
@@ -648,9 +659,10 @@ export function nextChoices(sch: Scheduler, maxSteps: number, states: Set<string
 /** One seeded random schedule (tracing as asked). */
 function randomSchedule(
   s: Scenario, seed: number, budgets: Budgets, maxSteps: number, tracing: boolean, states: Set<string> | null, coverage: Set<string> | null = null,
+  snapshots = false,
 ): Scheduler {
   const rnd = prng(seed);
-  const sch = new Scheduler(s.build(), budgets, tracing);
+  const sch = new Scheduler(buildWorld(s, snapshots), budgets, tracing);
   sch.coverage = coverage;
   sch.hashing = states !== null;
   for (;;) {
@@ -668,7 +680,8 @@ export function exploreRandom(s: Scenario, n: number, seed: number, o: ExploreOp
   checkSeed(seed);
   const budgets = budgetsOf(s, o);
   const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
-  return seededRuns(s, n, seed, o, budgets, maxSteps, 'random', (sd, states, coverage) => randomSchedule(s, sd, budgets, maxSteps, false, states, coverage));
+  const snapshots = snapshotsOf(o.snapshots);
+  return seededRuns(s, n, seed, o, budgets, maxSteps, 'random', (sd, states, coverage) => randomSchedule(s, sd, budgets, maxSteps, false, states, coverage, snapshots));
 }
 
 /**
@@ -694,7 +707,7 @@ export function seededRuns(
     schedules++;
     transitions += sch.n;
     o.onSchedule?.(sch.schedule.join(','), sch.violation);
-    sch.m.retire();
+    retireWorld(s, sch.world);
     if (sch.violation !== null) {
       violations.push(o.traceViolations === false ? untraced(sch, sd, schedules) : traced(s, budgets, sch.schedule.join(','), maxSteps, sd, schedules));
       if (violations.length >= maxViolations) break;

@@ -36,8 +36,9 @@ import { describe } from '../types.js';
 import { Scheduler, type Transition } from '../sched/scheduler.js';
 import type { Budgets } from '../sched/budget.js';
 import type { Scenario } from '../sched/task.js';
+import { buildWorld, retireWorld } from './worlds.js';
 import {
-  DEFAULT_MAX_STEPS, budgetsOf, checkSeed, nextChoices, positive, prng, seededRuns,
+  DEFAULT_MAX_STEPS, budgetsOf, checkSeed, nextChoices, positive, prng, seededRuns, snapshotsOf,
   type ExploreOptions, type ExploreResult,
 } from './explorer.js';
 
@@ -52,24 +53,24 @@ function checkDepth(depth: number): number {
 }
 
 /** k: the instructions of the schedule that always takes the first enabled transition. */
-export function pctSteps(s: Scenario, budgets: Budgets, maxSteps: number): number {
-  const sch = new Scheduler(s.build(), budgets, false);
+export function pctSteps(s: Scenario, budgets: Budgets, maxSteps: number, snapshots = false): number {
+  const sch = new Scheduler(buildWorld(s, snapshots), budgets, false);
   for (;;) {
     const en = nextChoices(sch, maxSteps, null);
     if (en === null) break;
     sch.apply(en[0]!.choice);
   }
-  sch.m.retire();
+  retireWorld(s, sch.world);
   return Math.max(sch.steps, 1);
 }
 
 /** One PCT run from its seed. */
 function pctSchedule(
   s: Scenario, seed: number, depth: number, k: number, budgets: Budgets, maxSteps: number, tracing: boolean, states: Set<string> | null,
-  coverage: Set<string> | null = null,
+  coverage: Set<string> | null = null, snapshots = false,
 ): Scheduler {
   const rnd = prng(seed);
-  const sch = new Scheduler(s.build(), budgets, tracing);
+  const sch = new Scheduler(buildWorld(s, snapshots), budgets, tracing);
   sch.coverage = coverage;
   const agents = sch.agents();
   // A random permutation of the priorities depth … depth + n − 1 (Fisher–Yates).
@@ -139,12 +140,13 @@ export function explorePct(s: Scenario, n: number, seed: number, depth: number, 
   checkSeed(seed);
   checkDepth(depth);
   const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
+  const snapshots = snapshotsOf(o.snapshots);
   // k is measured on the first run, after seededRuns has checked the remaining options.
   let k = 0;
   let agents = 0;
   const r = seededRuns(s, n, seed, o, budgets, maxSteps, 'pct', (sd, states, coverage) => {
-    if (k === 0) k = pctSteps(s, budgets, maxSteps);
-    const sch = pctSchedule(s, sd, depth, k, budgets, maxSteps, false, states, coverage);
+    if (k === 0) k = pctSteps(s, budgets, maxSteps, snapshots);
+    const sch = pctSchedule(s, sd, depth, k, budgets, maxSteps, false, states, coverage, snapshots);
     agents = sch.agents().length;
     return sch;
   });

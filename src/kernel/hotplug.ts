@@ -40,6 +40,7 @@
 import { Cpumask, type ReadonlyCpumask } from '../lib/cpumask.js';
 import { KernelBugError, MachineStateError } from '../errors.js';
 import { machineArg, type ExecContext, type Machine } from '../machine.js';
+import { PerMachine } from '../per-machine.js';
 import { describe } from '../types.js';
 
 /** The dynamic hotplug state ranges cpuhp_setup_state() accepts. */
@@ -69,7 +70,7 @@ interface HotplugState {
   readonly dying: Cpumask;
 }
 
-const states = new WeakMap<Machine, HotplugState>();
+const states = new PerMachine<HotplugState>('hotplug');
 
 function hp(m: Machine): HotplugState {
   let st = states.get(m);

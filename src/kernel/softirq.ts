@@ -19,6 +19,7 @@
  */
 import { KernelBugError } from '../errors.js';
 import { machineArg, type Machine } from '../machine.js';
+import { PerMachine } from '../per-machine.js';
 import { describe } from '../types.js';
 import { HARDIRQ_MASK, NMI_MASK, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, in_hardirq, in_interrupt } from './preempt.js';
 
@@ -57,7 +58,7 @@ interface SoftirqState {
   readonly runRequested: Uint8Array;
 }
 
-const states = new WeakMap<Machine, SoftirqState>();
+const states = new PerMachine<SoftirqState>('softirq');
 
 function state(m: Machine): SoftirqState {
   let s = states.get(m);

@@ -14,13 +14,14 @@
  */
 import { MachineStateError } from '../errors.js';
 import { machineArg, type Machine } from '../machine.js';
+import { PerMachine } from '../per-machine.js';
 import { isAllocName } from '../mm/alloc-name.js';
 import { describe } from '../types.js';
 import {
   percpu_counter_destroy, percpu_counter_init, percpu_counter_read_s64, percpu_counter_sum_s64, type PercpuCounter, type S64,
 } from './percpu-counter.js';
 
-const counters = new WeakMap<Machine, Map<number, PercpuCounter>>();
+const counters = new PerMachine<Map<number, PercpuCounter>>('percpu_counter at');
 /** What each counter's C object is called, for the stepped flavour's traces. */
 const names = new WeakMap<PercpuCounter, string>();
 

@@ -55,6 +55,7 @@ import * as x86_64 from '../../generated/x86_64/percpu.js';
 import { MachineStateError } from '../errors.js';
 import { cpu_dying_mask, cpuhp_setup_state, cpuhp_setup_state_nocalls } from '../kernel/hotplug.js';
 import { machineArg, type Machine } from '../machine.js';
+import { PerMachine } from '../per-machine.js';
 import { checkAllocName } from '../mm/alloc-name.js';
 import { alloc_percpu, free_percpu } from '../mm/percpu-alloc.js';
 import { PerCpuPtr } from '../percpu-ptr.js';
@@ -299,7 +300,7 @@ interface CounterModule {
   readonly live: Set<PercpuCounter>;
 }
 
-const modules = new WeakMap<Machine, CounterModule>();
+const modules = new PerMachine<CounterModule>('percpu_counter');
 
 /** compute_batch_value(): run at init and at each CPU online/dead; every live counter gets the new batch. */
 function computeBatch(m: Machine, mod: CounterModule): void {

@@ -14,6 +14,7 @@ import { checkValue, writeValue, type CValue } from '../cvalue.js';
 import { KPtr, makeKPtr, poisonObject, type KPtrTo } from '../kptr.js';
 import { PAGE_SIZE, alignUp } from '../linker.js';
 import { machineArg, type Machine } from '../machine.js';
+import { PerMachine } from '../per-machine.js';
 import { describe } from '../types.js';
 
 /**
@@ -60,7 +61,7 @@ interface MemState {
  */
 const QUARANTINE_OBJECTS = 256;
 
-const STATE = new WeakMap<Machine, MemState>();
+const STATE = new PerMachine<MemState>('kmalloc');
 
 function stateOf(m: Machine): MemState {
   let st = STATE.get(m);

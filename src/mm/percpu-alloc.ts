@@ -42,6 +42,7 @@
 import { KernelBugError, MachineStateError, UseAfterFreeError } from '../errors.js';
 import { PAGE_SIZE, alignUp } from '../linker.js';
 import { PCPU_MIN_UNIT_SIZE, machineArg, type Machine } from '../machine.js';
+import { PerMachine } from '../per-machine.js';
 import { PerCpuPtr, checkPointer, isPoisoned, poison, setExtent } from '../percpu-ptr.js';
 import { opsFor } from '../typed.js';
 import { resolveType, type Resolved, type TypeArg } from '../ctype-spec.js';
@@ -141,12 +142,10 @@ interface PcpuState {
   nextAllocId: number;
   readonly warnings: string[];
   warnLimit: number;
-  /** Pointers already freed (catches a double free when debugFree is off and nothing is poisoned). */
-  readonly freed: WeakSet<PerCpuPtr<unknown>>;
   readonly stats: PcpuGlobalStats;
 }
 
-const states = new WeakMap<Machine, PcpuState>();
+const states = new PerMachine<PcpuState>('percpu-alloc');
 
 // ---------------------------------------------------------------- bitmaps
 
@@ -429,7 +428,7 @@ function createState(m: Machine): PcpuState {
     chunks: reserved ? [reserved, first] : [first],
     slots: Array.from({ length: freeSlot + 1 }, () => []),
     freeSlot, released: [], nextChunkId: 1, nextAllocId: 1,
-    warnings: [], warnLimit: PCPU_WARN_LIMIT, freed: new WeakSet(),
+    warnings: [], warnLimit: PCPU_WARN_LIMIT,
     stats: { nr_alloc: 0, nr_dealloc: 0, nr_cur_alloc: 0, nr_max_alloc: 0, nr_chunks: 1, nr_max_chunks: 1, min_alloc_size: 0, max_alloc_size: 0 },
   };
   chunkRelocate(st, first, -1);
@@ -441,7 +440,7 @@ function createState(m: Machine): PcpuState {
  * memory. Its own allocator would start empty and hand out memory the booting
  * thread already gave away.
  */
-const foreign = new WeakMap<Machine, string>();
+const foreign = new PerMachine<string>('percpu-alloc owner');
 
 /** Marks `m` as a view whose per-CPU allocations must be made by `owner`. */
 export function pcpu_allocator_elsewhere(m: Machine, owner: string): void {
@@ -656,7 +655,7 @@ function findAllocation(st: PcpuState, fn: string, ptr: unknown): Found {
   if (!(ptr instanceof PerCpuPtr)) {
     throw new TypeError(`${fn}: expected a per-CPU pointer returned by alloc_percpu()/__alloc_percpu(), or null; got ${describe(ptr)}`);
   }
-  if (isPoisoned(ptr) || st.freed.has(ptr)) {
+  if (isPoisoned(ptr) || ptr.freed) {
     // Only a second free_percpu() is a double free; any other look-up of a freed pointer is a use after free.
     throw new UseAfterFreeError(
       fn === 'free_percpu'
@@ -707,7 +706,7 @@ export function free_percpu(m: Machine, ptr: PerCpuPtr<unknown> | null): void {
   st.stats.nr_dealloc++;
   st.stats.nr_cur_alloc--;
   for (const p of ptr === rec.ptr ? [ptr] : [ptr, rec.ptr]) {
-    st.freed.add(p);
+    p.freed = true;
     if (m.debugFree) poison(p, `use-after-free: ${rec.label} was freed by free_percpu()`);
   }
   if (c.kind === 'dynamic' && c.free_bytes === st.unitSize && st.slots[st.freeSlot].length > 1) balanceFree(st);

@@ -24,24 +24,28 @@ export interface Borrow {
   readonly at: SourceLoc | null;
 }
 
-/** The live references to one per-CPU variable, by CPU. */
+/**
+ * The live references to one per-CPU variable, by CPU. Kept per machine
+ * (src/rust/per-cpu-ref.ts) in a plain field, not a `#` one: a machine's
+ * snapshot restores it (src/snapshot.ts).
+ */
 export class VariableBorrows {
-  readonly #live = new Set<Borrow>();
+  private readonly borrows = new Set<Borrow>();
 
   /** `what` names the variable for messages: `num`, `PERCPU`. */
   constructor(readonly what: string) {}
 
   get count(): number {
-    return this.#live.size;
+    return this.borrows.size;
   }
 
   live(): readonly Borrow[] {
-    return [...this.#live];
+    return [...this.borrows];
   }
 
   /** Registers b, refusing it if it would alias a live reference on the same CPU. */
   acquire(b: Borrow): void {
-    for (const o of this.#live) {
+    for (const o of this.borrows) {
       if (o.cpu !== b.cpu || (o.kind === 'shared' && b.kind === 'shared')) continue;
       const mine = b.kind === 'mut' ? 'a mutable reference' : 'a shared reference';
       const theirs = o.kind === 'mut' ? 'mutable' : 'shared';
@@ -52,11 +56,11 @@ export class VariableBorrows {
           `(undefined behaviour the compiler cannot see). Drop the other reference first; nothing was borrowed`,
       );
     }
-    this.#live.add(b);
+    this.borrows.add(b);
   }
 
   release(b: Borrow): void {
-    this.#live.delete(b);
+    this.borrows.delete(b);
   }
 }
 

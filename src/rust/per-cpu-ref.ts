@@ -11,6 +11,7 @@
  * (the guard is held, and DEBUG_PREEMPT checks it).
  */
 import { machineArg, type Machine } from '../machine.js';
+import { PerMachine } from '../per-machine.js';
 import { PerCpuPtr } from '../percpu-ptr.js';
 import { MachineStateError } from '../errors.js';
 import { describe } from '../types.js';
@@ -22,17 +23,21 @@ import { MovedValueError, callerLocation, type SourceLoc } from './diagnostics.j
 import { badNumeric, numericOps, type NumericOps } from './numeric.js';
 import { isIntegerName, type IntegerName, type NumericValue, type PerCpuType, type Value } from './types.js';
 
-const registry = new WeakMap<object, VariableBorrows>();
+/** Per machine, the borrow sets by pointer: machine state, which a snapshot of the machine restores. */
+const registry = new PerMachine<Map<PerCpuPtr<unknown>, VariableBorrows>>('rust borrows');
 
 /**
  * The borrow set of the variable a pointer designates, keyed by the pointer
  * object the linker or allocator made (clones of a PerCpu share it).
  */
 export function variableBorrows(key: PerCpuPtr<unknown>, what: string): VariableBorrows {
-  let b = registry.get(key);
+  const m = key.machine as Machine;
+  let all = registry.get(m);
+  if (all === undefined) registry.set(m, (all = new Map()));
+  let b = all.get(key);
   if (b === undefined) {
     b = new VariableBorrows(what);
-    registry.set(key, b);
+    all.set(key, b);
   }
   return b;
 }

@@ -16,6 +16,7 @@
  */
 import { MachineStateError } from '../errors.js';
 import type { Machine } from '../machine.js';
+import { PerMachine } from '../per-machine.js';
 import { describe } from '../types.js';
 import type { Step, StepGen } from './step.js';
 
@@ -35,7 +36,7 @@ interface GhostTable {
   gate: GhostGate;
 }
 
-const tables = new WeakMap<Machine, GhostTable>();
+const tables = new PerMachine<GhostTable>('ghosts');
 
 function table(m: Machine): GhostTable {
   let t = tables.get(m);

@@ -124,6 +124,15 @@ export interface World {
   final(): string | null;
 }
 
+/**
+ * What a scenario's setup() makes: the booted machine and whatever else every
+ * schedule starts from (per-CPU variables, allocations, initialised locks,
+ * ghosts, library objects such as a percpu_counter), as an object.
+ */
+export interface WorldSetup {
+  readonly m: Machine;
+}
+
 /** A scenario: a named builder of Worlds with its invariant and the outcome it is shipped with. */
 export interface Scenario {
   readonly name: string;
@@ -137,6 +146,31 @@ export interface Scenario {
   readonly cpus: number;
   /** Makes a fresh instance of the scenario: its machine, tasks and handlers. */
   build(): World;
+  /**
+   * The scenario split in two (with start(); build() is then start(setup())):
+   * the machine and its state, made once and snapshotted by the explorer,
+   * which restores the snapshot for each later schedule instead of building
+   * and booting a new machine. Everything that changes during a schedule must
+   * be reachable from the returned object — held in its properties, in the
+   * machine, or in objects they reach (not in variables a closure captures,
+   * nor in WeakMaps or `#` fields): what the snapshot cannot reach it cannot
+   * restore (src/snapshot.ts).
+   */
+  setup?(): WorldSetup;
+  /**
+   * The per-schedule part, on the machine setup() made (restored to the state
+   * setup() left it in): the tasks and handlers and the scenario's own
+   * bookkeeping (counts, flags), made afresh for each schedule.
+   */
+  start?(setup: WorldSetup): World;
+}
+
+/** A scenario written as setup() + start(): its build() is start(setup()). */
+export function splitScenario<S extends WorldSetup>(
+  def: Omit<Scenario, 'build' | 'setup' | 'start'> & { setup(): S; start(setup: S): World },
+): Scenario {
+  const { setup, start } = def;
+  return { ...def, setup, start: start as (s: WorldSetup) => World, build: () => start(setup()) };
 }
 
 /** What a frame runs: a task, or a softirq, hardirq or NMI handler. */

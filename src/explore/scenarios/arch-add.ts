@@ -20,7 +20,7 @@ import { DEFINE_PER_CPU } from '../../define.js';
 import { Machine, type Arch } from '../../machine.js';
 import type { PerCpuPtr } from '../../percpu-ptr.js';
 import type { StepGen } from '../../sched/step.js';
-import type { Scenario, StepInfo } from '../../sched/task.js';
+import { splitScenario, type Scenario, type StepInfo } from '../../sched/task.js';
 import { lostUpdate } from './common.js';
 
 type AddOp = (m: Machine, pcp: PerCpuPtr<'u32'>, val: number) => StepGen<void>;
@@ -56,7 +56,7 @@ export function archAddScenario(arch: Arch, op: ArchAddOp): Scenario {
   const add = STEPPED[arch][op];
   const split = op === 'raw_cpu_add' && arch !== 'x86_64';
   const short = op === 'raw_cpu_add' ? 'raw-add' : 'this-add';
-  return {
+  return splitScenario({
     name: `${short}-${arch.replace('_', '-')}`,
     title: `${op}(counter, 1) from two preemptible tasks on ${arch}`,
     description:
@@ -66,11 +66,14 @@ export function archAddScenario(arch: Arch, op: ArchAddOp): Scenario {
       + 'Built without CONFIG_DEBUG_PREEMPT.',
     expect: split ? 'violation' : 'none',
     cpus: 2,
-    build() {
+    setup() {
       const m = new Machine({ cpus: 2, arch });
       const counter = DEFINE_PER_CPU(m, 'u32', 'counter');
       m.boot();
       m.debugPreempt = false;
+      return { m, counter };
+    },
+    start({ m, counter }) {
       const body = addOnce.bind({ add, m, counter });
       return {
         m,
@@ -80,7 +83,7 @@ export function archAddScenario(arch: Arch, op: ArchAddOp): Scenario {
         final: () => lostUpdate(m, counter, 2),
       };
     },
-  };
+  });
 }
 
 export const rawAddX86 = archAddScenario('x86_64', 'raw_cpu_add');

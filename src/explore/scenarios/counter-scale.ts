@@ -28,8 +28,9 @@ import { DEFINE_PER_CPU } from '../../define.js';
 import { local_irq_restore, local_irq_save } from '../../kernel/preempt.js';
 import { per_cpu } from '../../kernel/smp.js';
 import { Machine } from '../../machine.js';
+import type { PerCpuPtr } from '../../percpu-ptr.js';
 import { load, type Step, type StepGen } from '../../sched/step.js';
-import type { Scenario } from '../../sched/task.js';
+import { splitScenario } from '../../sched/task.js';
 
 const AMOUNT = 3;
 const BATCH = 4;
@@ -39,14 +40,20 @@ const UNLOCK: Step = { asm: 'movb $0, (fbc->lock)    ; raw_spin_unlock', writes:
 const COUNT_ADD: Step = { asm: 'addq %rax, (fbc->count)', writes: ['fbc.count'] };
 const COUNT_READ: Step = { asm: 'movq (fbc->count), %rax', reads: ['fbc.count'] };
 
+/** The machine every schedule starts from: booted, with the per-CPU deltas defined. */
+function setup(): { m: Machine; counters: PerCpuPtr<'i32'> } {
+  const m = new Machine({ cpus: 2 });
+  const counters = DEFINE_PER_CPU(m, 'i32', 'fbc_counters');
+  m.boot();
+  return { m, counters };
+}
+
 /**
- * One schedule's counter: the machine, the per-CPU deltas, the s64 count, the
- * lock and the true value. Its code is methods, not closures made in build():
- * the world is built afresh for every schedule the explorer restarts.
+ * One schedule's counter on that machine: the s64 count, the lock and the
+ * true value. Its code is methods, not closures made in start(): a world is
+ * started for every schedule the explorer restarts.
  */
 class Fbc {
-  readonly m = new Machine({ cpus: 2 });
-  readonly counters = DEFINE_PER_CPU(this.m, 'i32', 'fbc_counters');
   count = 0;
   locked = false;
   /** The true value: bumped at each add's linearisation point. */
@@ -55,9 +62,7 @@ class Fbc {
   /** raw_spin_lock(&fbc->lock): runs only while the lock is free. */
   private readonly lock: Step = { asm: 'lock cmpxchgl %edx, (fbc->lock)    ; raw_spin_lock', writes: ['fbc.lock'], enabled: this.free.bind(this) };
 
-  constructor() {
-    this.m.boot();
-  }
+  constructor(readonly m: Machine, readonly counters: PerCpuPtr<'i32'>) {}
 
   free(): boolean {
     return !this.locked;
@@ -133,7 +138,7 @@ class Fbc {
   }
 }
 
-export const counterScale: Scenario = {
+export const counterScale = splitScenario({
   name: 'counter-scale',
   title: 'percpu_counter: three tasks adding, an interrupt summing (the scale scenario)',
   description:
@@ -144,8 +149,9 @@ export const counterScale: Scenario = {
   expect: 'none',
   cpus: 2,
   bound: 2,
-  build() {
-    const f = new Fbc();
+  setup,
+  start({ m, counters }) {
+    const f = new Fbc(m, counters);
     const task = f.task.bind(f);
     return {
       m: f.m,
@@ -161,4 +167,4 @@ export const counterScale: Scenario = {
       final: f.final.bind(f),
     };
   },
-};
+});

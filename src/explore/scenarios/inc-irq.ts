@@ -7,25 +7,19 @@ import { this_cpu_inc_4 } from '../../../generated/x86_64/percpu-stepped.js';
 import type { Machine } from '../../machine.js';
 import type { PerCpuPtr } from '../../percpu-ptr.js';
 import type { StepGen } from '../../sched/step.js';
-import type { Scenario } from '../../sched/task.js';
+import { splitScenario } from '../../sched/task.js';
 import { counterMachine, lostUpdate } from './common.js';
 
 /**
  * One schedule's world: the counter and the increments done so far. The
- * bodies are methods, bound into the world, not closures made in build():
- * the explorer builds a world for every schedule it restarts, and generator
+ * bodies are methods, bound into the world, not closures made in start():
+ * the explorer starts a world for every schedule it restarts, and generator
  * closures made afresh each time run 2-3x slower (docs/explorer.md).
  */
 class IncWorld {
-  readonly m: Machine;
-  readonly counter: PerCpuPtr<'u32'>;
   /** Increments performed (tasks and handler), counted right after each instruction. */
   done = 0;
-  constructor() {
-    const { m, counter } = counterMachine();
-    this.m = m;
-    this.counter = counter;
-  }
+  constructor(readonly m: Machine, readonly counter: PerCpuPtr<'u32'>) {}
   *body(): StepGen<void> {
     for (let i = 0; i < 2; i++) {
       yield* this_cpu_inc_4(this.m, this.counter);
@@ -41,7 +35,7 @@ class IncWorld {
   }
 }
 
-export const incIrq: Scenario = {
+export const incIrq = splitScenario({
   name: 'inc-irq',
   title: 'this_cpu_inc from two tasks and an interrupt handler',
   description:
@@ -49,8 +43,9 @@ export const incIrq: Scenario = {
     + 'does this_cpu_inc(counter) too. Invariant: after all tasks, the sum across CPUs equals the number of increments done.',
   expect: 'none',
   cpus: 2,
-  build() {
-    const w = new IncWorld();
+  setup: () => counterMachine(),
+  start({ m, counter }) {
+    const w = new IncWorld(m, counter);
     const body = w.body.bind(w);
     return {
       m: w.m,
@@ -60,4 +55,4 @@ export const incIrq: Scenario = {
       final: w.final.bind(w),
     };
   },
-};
+});

@@ -22,13 +22,54 @@ import { Machine } from '../../machine.js';
 import { __alloc_percpu } from '../../mm/percpu-alloc.js';
 import { local_lock_init } from '../../kernel/locking/local-lock.js';
 import { local_lock, local_lock_irqsave, local_unlock, local_unlock_irqrestore } from '../../kernel/locking/stepped.js';
-import { ghost } from '../../sched/ghost.js';
+import type { PerCpuPtr } from '../../percpu-ptr.js';
+import { ghost, type Ghost } from '../../sched/ghost.js';
 import { load, reg, store, type StepGen } from '../../sched/step.js';
-import type { Scenario } from '../../sched/task.js';
+import { splitScenario, type Scenario } from '../../sched/task.js';
 import { lostUpdate } from './common.js';
 
+/** The machine every schedule starts from: the counter, the initialised lock and the ghost. */
+interface Stats {
+  readonly m: Machine;
+  readonly count: PerCpuPtr<'u32'>;
+  readonly lock: PerCpuPtr<unknown>;
+  readonly nicRan: Ghost<boolean>;
+}
+
+function setup(rt: boolean): Stats {
+  const m = new Machine({ cpus: 2, preemptRT: rt });
+  const count = DEFINE_PER_CPU(m, 'u32', 'count');
+  m.boot();
+  const lock = __alloc_percpu(m, Math.max(kernelType('local_lock_t', { preemptRT: rt }).size, 8), 8)!;
+  local_lock_init(m, lock, 'stats.lock');
+  return { m, count, lock, nicRan: ghost(m, 'nic_ran', false) };
+}
+
+/*
+ * The bodies are module-level generators bound into each world rather than
+ * closures made per schedule, which V8 runs far slower (docs/explorer.md).
+ */
+
+/** Lock, v = *this_cpu_ptr(&count), v++, store, unlock. */
+function* update(this: Stats & { readonly irqsafe: boolean }): StepGen<void> {
+  const { m, lock, count, irqsafe } = this;
+  const flags = irqsafe ? yield* local_lock_irqsave(m, lock) : (yield* local_lock(m, lock), 0);
+  const p = this_cpu_ptr(m, count);
+  const v = (yield* load(m, p, 'u32')) as number;
+  yield* reg('addl $1, %eax');
+  yield* store(m, p, 'u32', (v + 1) >>> 0);
+  if (irqsafe) yield* local_unlock_irqrestore(m, lock, flags);
+  else yield* local_unlock(m, lock);
+}
+
+/** The handler: records that it ran, then updates. */
+function* nic(this: Stats & { readonly irqsafe: boolean }): StepGen<void> {
+  this.nicRan.value = true;
+  yield* update.call(this);
+}
+
 function localLockScenario(name: string, rt: boolean, irqsafe: boolean): Scenario {
-  return {
+  return splitScenario({
     name,
     title: `${irqsafe ? 'local_lock_irqsave' : 'local_lock (not irq-safe)'} around a per-CPU counter a handler also updates${rt ? ', PREEMPT_RT' : ''}`,
     description:
@@ -38,31 +79,19 @@ function localLockScenario(name: string, rt: boolean, irqsafe: boolean): Scenari
     expect: irqsafe ? 'none' : 'violation',
     cpus: 2,
     bound: 1,
-    build() {
-      const m = new Machine({ cpus: 2, preemptRT: rt });
-      const count = DEFINE_PER_CPU(m, 'u32', 'count');
-      m.boot();
-      const lock = __alloc_percpu(m, Math.max(kernelType('local_lock_t', { preemptRT: rt }).size, 8), 8)!;
-      local_lock_init(m, lock, 'stats.lock');
-      const nicRan = ghost(m, 'nic_ran', false);
-      function* update(): StepGen {
-        const flags = irqsafe ? yield* local_lock_irqsave(m, lock) : (yield* local_lock(m, lock), 0);
-        const p = this_cpu_ptr(m, count);
-        const v = (yield* load(m, p, 'u32')) as number;
-        yield* reg('addl $1, %eax');
-        yield* store(m, p, 'u32', (v + 1) >>> 0);
-        if (irqsafe) yield* local_unlock_irqrestore(m, lock, flags);
-        else yield* local_unlock(m, lock);
-      }
+    setup: () => setup(rt),
+    start(st) {
+      const { m, count, nicRan } = st;
+      const w = { ...st, irqsafe };
       return {
         m,
-        tasks: [{ name: 'T', cpu: 0, run: update }],
-        irqs: [{ name: 'nic', cpus: [0], *run() { nicRan.value = true; yield* update(); } }],
+        tasks: [{ name: 'T', cpu: 0, run: update.bind(w) }],
+        irqs: [{ name: 'nic', cpus: [0], run: nic.bind(w) }],
         watch: [count],
         final: () => lostUpdate(m, count, nicRan.value ? 2 : 1),
       };
     },
-  };
+  });
 }
 
 export const localLockIrqsave = localLockScenario('local-lock-irqsave', false, true);

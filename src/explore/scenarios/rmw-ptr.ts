@@ -14,7 +14,7 @@ import { get_cpu_ptr, put_cpu_ptr, this_cpu_ptr } from '../../accessors.js';
 import type { Machine } from '../../machine.js';
 import type { PerCpuPtr } from '../../percpu-ptr.js';
 import { load, reg, store, type StepGen } from '../../sched/step.js';
-import type { Scenario, StepInfo } from '../../sched/task.js';
+import { splitScenario, type StepInfo } from '../../sched/task.js';
 import { counterMachine, lostUpdate } from './common.js';
 
 /** The per-CPU discipline: a task's plain store into a CPU's copy happens on that CPU. */
@@ -57,7 +57,7 @@ function* rmwGetCpuPtr(this: Counter): StepGen<void> {
   put_cpu_ptr(m, counter);
 }
 
-export const rmwPtr: Scenario = {
+export const rmwPtr = splitScenario({
   name: 'rmw-ptr',
   title: 'read/add/writeback through this_cpu_ptr() without preempt_disable',
   description:
@@ -66,9 +66,12 @@ export const rmwPtr: Scenario = {
     + 'Built without CONFIG_DEBUG_PREEMPT.',
   expect: 'violation',
   cpus: 2,
-  build() {
-    const { m, counter } = counterMachine();
-    m.debugPreempt = false;
+  setup() {
+    const w = counterMachine();
+    w.m.debugPreempt = false;
+    return w;
+  },
+  start({ m, counter }) {
     const body = rmwThisCpuPtr.bind({ m, counter });
     return {
       m,
@@ -78,9 +81,9 @@ export const rmwPtr: Scenario = {
       final: () => lostUpdate(m, counter, 2),
     };
   },
-};
+});
 
-export const rmwPtrGetCpu: Scenario = {
+export const rmwPtrGetCpu = splitScenario({
   name: 'rmw-ptr-get-cpu',
   title: 'the same read/add/writeback between get_cpu_ptr() and put_cpu_ptr()',
   description:
@@ -88,8 +91,8 @@ export const rmwPtrGetCpu: Scenario = {
     + 'Same invariants; DEBUG_PREEMPT on.',
   expect: 'none',
   cpus: 2,
-  build() {
-    const { m, counter } = counterMachine();
+  setup: () => counterMachine(),
+  start({ m, counter }) {
     const body = rmwGetCpuPtr.bind({ m, counter });
     return {
       m,
@@ -99,4 +102,4 @@ export const rmwPtrGetCpu: Scenario = {
       final: () => lostUpdate(m, counter, 2),
     };
   },
-};
+});

@@ -10,11 +10,44 @@
 import { raw_cpu_ptr } from '../../accessors.js';
 import { CpuGuard } from '../../rust/cpu-guard.js';
 import { PerCpuRef } from '../../rust/per-cpu-ref.js';
-import { atomic, load, reg, store } from '../../sched/step.js';
-import type { Scenario } from '../../sched/task.js';
+import type { Machine } from '../../machine.js';
+import type { PerCpuPtr } from '../../percpu-ptr.js';
+import { atomic, load, reg, store, type StepGen } from '../../sched/step.js';
+import { splitScenario } from '../../sched/task.js';
 import { counterMachine, lostUpdate } from './common.js';
 
-export const rustRef: Scenario = {
+/** A world's machine and counter: what the bodies below are bound to. */
+interface Counter {
+  readonly m: Machine;
+  readonly counter: PerCpuPtr<'u32'>;
+}
+
+/*
+ * The bodies are module-level generators bound into each world rather than
+ * closures made per schedule, which V8 runs far slower (docs/explorer.md).
+ */
+
+/** r = PerCpuRef::new(&counter, CpuGuard::new()); v = *r; v += 1; *r = v; drop(r). */
+function* guardedRmw(this: Counter): StepGen<void> {
+  const { m, counter } = this;
+  const r = PerCpuRef.unsafe_new(m, counter, 'u32', new CpuGuard(m), { name: 'counter' });
+  const addr = m.addressOf(counter, r.cpu);
+  const v = yield* atomic({ asm: 'movl (%rdi), %eax    ; *r (PerCpuRef::get)', addr, size: 4, access: 'r' }, () => r.get());
+  yield* reg('addl $1, %eax');
+  yield* atomic({ asm: 'movl %eax, (%rdi)    ; *r = v (PerCpuRef::set)', addr, size: 4, access: 'w' }, () => r.set((v + 1) >>> 0));
+  r.drop();
+}
+
+/** The same through raw_cpu_ptr(), without a guard. */
+function* rawRmw(this: Counter): StepGen<void> {
+  const { m, counter } = this;
+  const p = raw_cpu_ptr(m, counter);
+  const v = (yield* load(m, p, 'u32')) as number;
+  yield* reg('addl $1, %eax');
+  yield* store(m, p, 'u32', (v + 1) >>> 0);
+}
+
+export const rustRef = splitScenario({
   name: 'rust-ref',
   title: 'a PerCpuRef held across a preemption point',
   description:
@@ -23,16 +56,9 @@ export const rustRef: Scenario = {
     + 'and every access through r happens on the CPU its guard pinned (PerCpuRef checks).',
   expect: 'none',
   cpus: 2,
-  build() {
-    const { m, counter } = counterMachine();
-    function* body() {
-      const r = PerCpuRef.unsafe_new(m, counter, 'u32', new CpuGuard(m), { name: 'counter' });
-      const addr = m.addressOf(counter, r.cpu);
-      const v = yield* atomic({ asm: 'movl (%rdi), %eax    ; *r (PerCpuRef::get)', addr, size: 4, access: 'r' }, () => r.get());
-      yield* reg('addl $1, %eax');
-      yield* atomic({ asm: 'movl %eax, (%rdi)    ; *r = v (PerCpuRef::set)', addr, size: 4, access: 'w' }, () => r.set((v + 1) >>> 0));
-      r.drop();
-    }
+  setup: () => counterMachine(),
+  start({ m, counter }) {
+    const body = guardedRmw.bind({ m, counter });
     return {
       m,
       tasks: [{ name: 'T1', cpu: 0, run: body }, { name: 'T2', cpu: 0, run: body }],
@@ -40,9 +66,9 @@ export const rustRef: Scenario = {
       final: () => lostUpdate(m, counter, 2),
     };
   },
-};
+});
 
-export const rustRefNoGuard: Scenario = {
+export const rustRefNoGuard = splitScenario({
   name: 'rust-ref-noguard',
   title: 'the same code without the guard',
   description:
@@ -50,14 +76,9 @@ export const rustRefNoGuard: Scenario = {
     + 'Invariant: the sum across CPUs is 2 after all tasks.',
   expect: 'violation',
   cpus: 2,
-  build() {
-    const { m, counter } = counterMachine();
-    function* body() {
-      const p = raw_cpu_ptr(m, counter);
-      const v = (yield* load(m, p, 'u32')) as number;
-      yield* reg('addl $1, %eax');
-      yield* store(m, p, 'u32', (v + 1) >>> 0);
-    }
+  setup: () => counterMachine(),
+  start({ m, counter }) {
+    const body = rawRmw.bind({ m, counter });
     return {
       m,
       tasks: [{ name: 'T1', cpu: 0, run: body }, { name: 'T2', cpu: 0, run: body }],
@@ -65,4 +86,4 @@ export const rustRefNoGuard: Scenario = {
       final: () => lostUpdate(m, counter, 2),
     };
   },
-};
+});

@@ -19,14 +19,66 @@
  */
 import { per_cpu_ptr } from '../../accessors.js';
 import { this_cpu_inc_4 } from '../../../generated/x86_64/percpu-stepped.js';
-import { ghost } from '../../sched/ghost.js';
+import { ghost, type Ghost } from '../../sched/ghost.js';
 import { load, reg, type StepGen } from '../../sched/step.js';
-import type { Scenario } from '../../sched/task.js';
+import { splitScenario, type Scenario } from '../../sched/task.js';
 import { DEFINE_PER_CPU } from '../../define.js';
 import { Machine } from '../../machine.js';
+import type { PerCpuPtr } from '../../percpu-ptr.js';
+
+/** The machine every schedule starts from: the per-CPU lock and unlock counts and the ghosts. */
+interface Srcu {
+  readonly m: Machine;
+  readonly lockCount: PerCpuPtr<'u32'>;
+  readonly unlockCount: PerCpuPtr<'u32'>;
+  readonly inside: Ghost<boolean>;
+  readonly missed: Ghost<boolean>;
+}
+
+function setup(): Srcu {
+  const m = new Machine({ cpus: 2 });
+  const lockCount = DEFINE_PER_CPU(m, 'u32', 'srcu_lock_count');
+  const unlockCount = DEFINE_PER_CPU(m, 'u32', 'srcu_unlock_count');
+  m.boot();
+  return { m, lockCount, unlockCount, inside: ghost(m, 'reader_inside', false), missed: ghost(m, 'missed_reader', false) };
+}
+
+/*
+ * The bodies are module-level generators bound into each world rather than
+ * closures made per schedule, which V8 runs far slower (docs/explorer.md).
+ */
+
+/** The reader: srcu_read_lock, the critical section, srcu_read_unlock. */
+function* reader(this: Srcu): StepGen<void> {
+  const { m, lockCount, unlockCount, inside } = this;
+  yield* this_cpu_inc_4(m, lockCount);
+  yield* inside.set(true);
+  yield* reg('nop    ; the read-side critical section');
+  yield* inside.set(false);
+  yield* this_cpu_inc_4(m, unlockCount);
+}
+
+/** Σ of one count over the CPUs the check reads: its own (broken) or every one. */
+function* sum(this: Srcu & { readonly broken: boolean }, p: PerCpuPtr<'u32'>): StepGen<number> {
+  const m = this.m;
+  let s = 0;
+  const cpus = this.broken ? [m.cpu] : [...m.possible];
+  for (const cpu of cpus) s += (yield* load(m, per_cpu_ptr(m, p, cpu), 'u32')) as number;
+  return s;
+}
+
+/** The updater: snapshots whether R is inside when it starts, then sums unlocks and locks. */
+function* updater(this: Srcu & { readonly broken: boolean }): StepGen<void> {
+  const { inside, missed } = this;
+  const insideAtStart = inside.value;
+  const unlocks = yield* sum.call(this, this.unlockCount);
+  const locks = yield* sum.call(this, this.lockCount);
+  if (locks !== unlocks) return;
+  if (insideAtStart && (yield* inside.get())) yield* missed.set(true);
+}
 
 function srcuScenario(name: string, broken: boolean): Scenario {
-  return {
+  return splitScenario({
     name,
     title: broken ? 'an SRCU-style reader check that sums only its own CPU' : 'an SRCU-style reader check summing every CPU, unlocks first',
     description:
@@ -36,47 +88,19 @@ function srcuScenario(name: string, broken: boolean): Scenario {
     expect: broken ? 'violation' : 'none',
     cpus: 2,
     bound: 1,
-    build() {
-      const m = new Machine({ cpus: 2 });
-      const lockCount = DEFINE_PER_CPU(m, 'u32', 'srcu_lock_count');
-      const unlockCount = DEFINE_PER_CPU(m, 'u32', 'srcu_unlock_count');
-      m.boot();
-      const inside = ghost(m, 'reader_inside', false);
-      const missed = ghost(m, 'missed_reader', false);
-      function* sum(p: typeof lockCount): StepGen<number> {
-        let s = 0;
-        const cpus = broken ? [m.cpu] : [...m.possible];
-        for (const cpu of cpus) s += (yield* load(m, per_cpu_ptr(m, p, cpu), 'u32')) as number;
-        return s;
-      }
+    setup,
+    start(w) {
+      const { m, missed } = w;
       return {
         m,
         tasks: [
-          {
-            name: 'R', cpu: 0, pinned: true,
-            *run() {
-              yield* this_cpu_inc_4(m, lockCount);
-              yield* inside.set(true);
-              yield* reg('nop    ; the read-side critical section');
-              yield* inside.set(false);
-              yield* this_cpu_inc_4(m, unlockCount);
-            },
-          },
-          {
-            name: 'U', cpu: 1, pinned: true,
-            *run() {
-              const insideAtStart = inside.value;
-              const unlocks = yield* sum(unlockCount);
-              const locks = yield* sum(lockCount);
-              if (locks !== unlocks) return;
-              if (insideAtStart && (yield* inside.get())) yield* missed.set(true);
-            },
-          },
+          { name: 'R', cpu: 0, pinned: true, run: reader.bind(w) },
+          { name: 'U', cpu: 1, pinned: true, run: updater.bind({ ...w, broken }) },
         ],
         final: () => (missed.value ? 'the check concluded "no readers" while R, inside when the check started, was still inside' : null),
       };
     },
-  };
+  });
 }
 
 export const srcuSnapshot = srcuScenario('srcu-snapshot', false);

@@ -13,7 +13,7 @@ import { raw_cpu_xchg_4, this_cpu_xchg_4 } from '../../../generated/x86_64/percp
 import type { Machine } from '../../machine.js';
 import type { PerCpuPtr } from '../../percpu-ptr.js';
 import type { StepGen } from '../../sched/step.js';
-import type { Scenario } from '../../sched/task.js';
+import { splitScenario, type Scenario } from '../../sched/task.js';
 import { per_cpu } from '../../kernel/smp.js';
 import { counterMachine } from './common.js';
 
@@ -41,7 +41,7 @@ function* xchgOnce(this: XchgBody): StepGen<void> {
 }
 
 function xchgScenario(name: string, op: 'raw_cpu_xchg' | 'this_cpu_xchg', xchg: Xchg, expect: 'violation' | 'none'): Scenario {
-  return {
+  return splitScenario({
     name,
     title: `${op} in tasks racing an interrupt handler's raw_cpu_xchg`,
     description:
@@ -51,8 +51,8 @@ function xchgScenario(name: string, op: 'raw_cpu_xchg' | 'this_cpu_xchg', xchg: 
     expect,
     cpus: 2,
     bound: 1,
-    build() {
-      const { m, counter: slot } = counterMachine(2, 'slot');
+    setup: () => counterMachine(2, 'slot'),
+    start({ m, counter: slot }) {
       // Keyed by who did the xchg, so the state does not depend on the order independent xchgs ran in.
       const written = new Map<string, number>();
       const got = new Map<string, number>();
@@ -77,7 +77,7 @@ function xchgScenario(name: string, op: 'raw_cpu_xchg' | 'this_cpu_xchg', xchg: 
         },
       };
     },
-  };
+  });
 }
 
 export const xchgIrqRaw = xchgScenario('xchg-irq-raw', 'raw_cpu_xchg', raw_cpu_xchg_4, 'violation');

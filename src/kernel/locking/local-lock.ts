@@ -20,6 +20,7 @@ import { kernelType } from '../../../c/index.js';
 import { this_cpu_ptr } from '../../accessors.js';
 import { MachineStateError } from '../../errors.js';
 import { machineArg, type Machine } from '../../machine.js';
+import { PerMachine } from '../../per-machine.js';
 import { checkPointer, rootOf, type PerCpuPtr } from '../../percpu-ptr.js';
 import { describe } from '../../types.js';
 import { local_irq_disable, local_irq_enable, local_irq_restore, local_irq_save, preempt_disable, preempt_enable } from '../preempt.js';
@@ -43,7 +44,7 @@ export interface LocalInstance extends LockInstance {
   readonly acquired: number;
 }
 
-const defs = new WeakMap<Machine, Map<number, LocalLockDef>>();
+const defs = new PerMachine<Map<number, LocalLockDef>>('local_lock');
 
 function table(m: Machine): Map<number, LocalLockDef> {
   let t = defs.get(m);

@@ -13,6 +13,7 @@
  */
 import { KernelBugError } from '../../errors.js';
 import { machineArg, type ExecContext, type Machine } from '../../machine.js';
+import { PerMachine } from '../../per-machine.js';
 import { HARDIRQ_MASK, HARDIRQ_SHIFT, NMI_MASK, SOFTIRQ_MASK, SOFTIRQ_OFFSET, SOFTIRQ_SHIFT } from '../preempt.js';
 
 /** enum lock_usage_bit (the write-lock ones): the order of usage_str[]. */
@@ -50,7 +51,7 @@ function key(l: LockInstance): string {
   return `${l.cls}@${l.addr}`;
 }
 
-const states = new WeakMap<Machine, LockdepState>();
+const states = new PerMachine<LockdepState>('lockdep');
 
 function state(m: Machine): LockdepState {
   let s = states.get(m);

@@ -28,6 +28,7 @@
 import { kernelType, memberRef } from '../../../c/index.js';
 import { MachineStateError } from '../../errors.js';
 import { X86_EFLAGS_IF, machineArg, type ExecContext, type Machine } from '../../machine.js';
+import { PerMachine } from '../../per-machine.js';
 import { KPtr, checkKPtr } from '../../kptr.js';
 import { describe } from '../../types.js';
 import { local_irq_disable, local_irq_enable, local_irq_restore, local_irq_save, preempt_disable, preempt_enable } from '../preempt.js';
@@ -50,7 +51,7 @@ export interface Lock extends LockInstance {
   readonly word: number;
 }
 
-const registries = new WeakMap<Machine, Map<number, Lock>>();
+const registries = new PerMachine<Map<number, Lock>>('spinlocks');
 
 function registry(m: Machine): Map<number, Lock> {
   let r = registries.get(m);
