@@ -197,6 +197,8 @@ describe('the explorer\'s worlds', () => {
       },
       start: ({ m }) => ({ m, tasks: [], final: () => null }),
     });
+    expect(() => splitScenario(null as never)).toThrow('splitScenario: expected a scenario { name, title, description, expect, cpus, setup(), start(setup) }, got null');
+    expect(() => splitScenario({ ...s, start: 5 } as never)).toThrow('splitScenario: setup and start must be functions, got function and number');
     const w1 = s.build();
     const w2 = s.build();
     expect(w1.m === w2.m).toBe(false);

@@ -24,12 +24,16 @@
  */
 import {
   DEFINE_PER_CPU, Machine, NET_RX_SOFTIRQ, ghost, local_bh_disable, local_bh_enable, per_cpu, preempt_disable, preempt_enable,
-  type Scenario, type StepGen,
+  splitScenario, type Scenario, type StepGen,
 } from '../../src/index.js';
 import { __this_cpu_read_4, __this_cpu_write_4 } from '../../generated/x86_64/percpu-stepped.js';
 
+/**
+ * Written in two parts: setup() makes the machine once, and the explorer
+ * restores it from a snapshot for every schedule; start() makes the tasks on it.
+ */
 function rxCount(protect: 'bh' | 'preempt'): Scenario {
-  return {
+  return splitScenario({
     name: protect === 'bh' ? 'rx-count-bh-off' : 'rx-count-preempt-off',
     title: `rx_count() from process context with ${protect === 'bh' ? 'local_bh_disable()' : 'only preempt_disable()'}, and from NET_RX`,
     description: 'T (cpu0) and the NET_RX softirq each add 1 to rx_packets with __this_cpu_read/__this_cpu_write. '
@@ -37,12 +41,13 @@ function rxCount(protect: 'bh' | 'preempt'): Scenario {
     expect: protect === 'bh' ? 'none' : 'violation',
     cpus: 2,
     bound: 1,
-    build() {
+    setup() {
       const m = new Machine({ cpus: 2 });
       const rx_packets = DEFINE_PER_CPU(m, 'u32', 'rx_packets');
       m.boot();
-      const calls = ghost(m, 'rx_count_calls', 0);
-
+      return { m, rx_packets, calls: ghost(m, 'rx_count_calls', 0) };
+    },
+    start({ m, rx_packets, calls }) {
       function* rx_count(n: number): StepGen {
         const v = yield* __this_cpu_read_4(m, rx_packets);
         yield* __this_cpu_write_4(m, rx_packets, (v + n) >>> 0);
@@ -69,7 +74,7 @@ function rxCount(protect: 'bh' | 'preempt'): Scenario {
         },
       };
     },
-  };
+  });
 }
 
 export const rxCountBhOff = rxCount('bh');

@@ -18,6 +18,7 @@
  */
 import type { ExecContext, Machine } from '../machine.js';
 import type { PerCpuPtr } from '../percpu-ptr.js';
+import { describe } from '../types.js';
 import type { Step, StepGen, Touch } from './step.js';
 
 /** A task of a scenario: its name, the CPU it starts on and the generator function it runs. */
@@ -169,7 +170,13 @@ export interface Scenario {
 export function splitScenario<S extends WorldSetup>(
   def: Omit<Scenario, 'build' | 'setup' | 'start'> & { setup(): S; start(setup: S): World },
 ): Scenario {
+  if (def === null || typeof def !== 'object') {
+    throw new TypeError(`splitScenario: expected a scenario { name, title, description, expect, cpus, setup(), start(setup) }, got ${describe(def)}`);
+  }
   const { setup, start } = def;
+  if (typeof setup !== 'function' || typeof start !== 'function') {
+    throw new TypeError(`splitScenario: setup and start must be functions, got ${typeof setup} and ${typeof start}`);
+  }
   return { ...def, setup, start: start as (s: WorldSetup) => World, build: () => start(setup()) };
 }
 
