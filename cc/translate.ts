@@ -29,6 +29,7 @@ import {
   BOOL, CHAR, INT, LONG, LLONG, UINT, ULONG, ULLONG, VOID, baseType, fits, fromLayout, isBig, layoutOf, literal, maxOf, named, promote,
   sameType, scalarName, sizeOf, typeName, usualArithmetic, wrap, type CType, type IntType,
 } from './ctype.js';
+import { assigned, storesNothing, storesNothingThrough } from './effects.js';
 import { FUNCTIONS, OBJECTS } from './runtime.js';
 
 export type Flavour = 'fast' | 'stepped';
@@ -89,6 +90,8 @@ interface TE {
   readonly str?: boolean;
   /** A per-CPU variable's address (`&x`): member pointers from it are made once. */
   readonly pcpuConst?: boolean;
+  /** The value as a TypeScript boolean, where the translation has one (a bool op's result): what a condition tests. */
+  readonly test?: string;
 }
 
 /** An lvalue: how to read and write it (`v` given to write must be a simple operand). */
@@ -98,6 +101,8 @@ interface LV {
   readonly setup: readonly string[];
   read(): string;
   write(v: string): string;
+  /** Writes `v` (any expression, evaluated once) where the value of the assignment is not used. */
+  store?(v: string): string;
   /** A per-CPU object: usable only as the pcp of an op, through & and members. */
   readonly pcpu?: PcpuPlace;
   readonly local?: string;
@@ -207,6 +212,13 @@ function statement(ts: string): string {
   return /^(?:\{|function\b|class\b|let\b|async\b)/.test(b) ? ts : b;
 }
 
+/** `ts` is one operand as it stands: a name, a number, or a call or parenthesized group that spans all of it. */
+function atom(ts: string): boolean {
+  if (simple(ts)) return true;
+  const open = /^(?:[A-Za-z_$][\w$.]*)?\(/.exec(ts);
+  return open !== null && bare(ts.slice(open[0].length - 1)) !== ts.slice(open[0].length - 1) && ts.slice(open[0].length - 1).startsWith('(');
+}
+
 function simple(ts: string): boolean {
   return /^[A-Za-z_$][\w$]*$/.test(ts) || /^\(?-?\d+n?\)?$/.test(ts);
 }
@@ -270,7 +282,10 @@ export class Translator {
   private lookup(name: string): Sym | undefined {
     for (let i = this.scopes.length - 1; i >= 0; i--) {
       const s = this.scopes[i].get(name);
-      if (s) return s;
+      if (s) {
+        if (this.cold !== null && s.k === 'local' && i > 0 && i < this.cold.depth) this.cold.used.add(s.ts);
+        return s;
+      }
     }
     return undefined;
   }
@@ -344,9 +359,18 @@ export class Translator {
       body.push('    pcpuLast = p;');
       body.push('    return p;');
       body.push('  };');
-      // The fast flavour loads pointers as numbers (load_ptr), the stepped one as the u64 it reads.
-      const [v, k] = this.stepped ? ['v: bigint', 'Number(v)'] : ['k: number', 'k'];
-      body.push(`  const pcpu_from = (${v}): PerCpuPtr<any> => (${k} === pcpuLastKey ? pcpuLast as PerCpuPtr<any> : pcpu_lookup(${k}));`);
+      if (this.stepped) {
+        // The stepped flavour's load is a step of its own (the u64 it reads); this maps the value.
+        body.push('  const pcpu_from = (v: bigint): PerCpuPtr<any> => (Number(v) === pcpuLastKey ? pcpuLast as PerCpuPtr<any> : pcpu_lookup(Number(v)));');
+      } else {
+        // The fast flavour's load and its mapping are one call per use: a function that loads a
+        // __percpu pointer stays small enough for V8 to inline it into its callers.
+        this.need('src/mm/access', 'load_ptr');
+        body.push('  const pcpu_load = (a: number): PerCpuPtr<any> => {');
+        body.push('    const k = load_ptr(m, a);');
+        body.push('    return k === pcpuLastKey ? pcpuLast as PerCpuPtr<any> : pcpu_lookup(k);');
+        body.push('  };');
+      }
     }
     body.push('  const warnings: string[] = [];');
     body.push(...fnOut);
@@ -858,6 +882,9 @@ export class Translator {
     this.locals = [];
     this.tempN = 0;
     this.labels = new Set();
+    this.coldFns = [];
+    this.coldN = 0;
+    this.fnTs = sym.ts;
     this.scopes.push(new Map());
     const params = fd.params.map((p, i) => {
       if (p.name === null) throw cError(p.loc, `parameter ${i + 1} of '${f.declarator.name}' has no name`);
@@ -886,6 +913,118 @@ export class Translator {
       this.emit(`  return ${zero(this.fnRet)};`);
     }
     this.emit('}');
+    this.out.push(...this.coldFns);
+  }
+
+  /**
+   * `if (unlikely(c)) { …; return …; }` in the fast flavour: the branch becomes a function of its
+   * own, called where it stood, as gcc moves an unlikely() block out of line (to `<fn>.cold` in
+   * .text.unlikely). The function's own code then stays small enough for V8 to inline it into its
+   * callers, which it does not do past a size (a percpu_counter_add_batch() with its slow path in
+   * line ran 1.5x the same function by hand; bench/cc-counter-parts.ts). Only a branch that leaves
+   * the function on every path moves: the locals it reads are passed by value, and what it writes
+   * to them is never read after it. Returns the call, or null where the branch stays in line.
+   */
+  private outline(test: Expr, then: Stmt): string | null {
+    if (this.stepped || this.cold !== null) return null;
+    const unlikely = test.k === 'call' && test.fn.k === 'id' && test.fn.name === '__builtin_expect' && test.args.length === 2 && this.rvalue(test.args[1]).cst === 0n;
+    if (!unlikely || !this.leaves(then)) return null;
+    const saved = { locals: this.locals, tempN: this.tempN, indent: this.indent, out: this.out.length };
+    this.locals = [];
+    this.tempN = 0;
+    this.indent = 1;
+    const depth = this.scopes.length;
+    this.cold = { depth, used: new Set() };
+    this.body(then);
+    const body = this.out.splice(saved.out);
+    const { used } = this.cold;
+    const locals = this.locals;
+    this.cold = null;
+    this.locals = saved.locals;
+    this.tempN = saved.tempN;
+    this.indent = saved.indent;
+    const name = `${this.fnTs}$cold${++this.coldN === 1 ? '' : this.coldN}`;
+    // The caller's parameters and locals it uses, in the order they were declared.
+    const args = this.scopes.slice(1, depth).flatMap((sc) => [...sc.values()]).flatMap((x) => (x.k === 'local' && used.has(x.ts) ? [x] : []));
+    this.coldFns.push(
+      '',
+      `  /** The unlikely() branch of ${this.fnName}() at ${line(then.loc)}, out of line; it returns, so what it changes in the caller's locals is never read. */`,
+      `  function ${name}(${args.map((x) => `${x.ts}: ${tsType(x.type)}`).join(', ')}): ${tsType(this.fnRet)} {`,
+      ...locals.map((l) => `    let ${l.ts}: ${l.type} = ${l.init};`),
+      ...body,
+      '  }',
+    );
+    return `${name}(${args.map((x) => x.ts).join(', ')})`;
+  }
+
+  /**
+   * `x = this_cpu_read(*p->m); do { … } while (!this_cpu_try_cmpxchg(*p->m, &x, …));` in the fast
+   * flavour, percpu_counter_add_batch()'s shape: the loop's test takes the `__percpu` pointer
+   * `p->m` the statement before it loaded, instead of loading it again on every pass, when that
+   * is provably the value memory holds there. It is, when nothing stores to memory from the first
+   * load to the test on any path: the statement stores nothing after its (unconditional) load,
+   * the loop body stores nothing on the paths that reach the test (a branch that returns may do
+   * anything), the test stores nothing before the op, and the op stores only when it succeeds,
+   * which ends the loop; no local the pointer expression names is assigned in between; and the
+   * fast flavour runs nothing else in between (no other CPU, no interrupt handler). In the stepped
+   * flavour every load stays a step. Returns the pointer expression's C text, or null.
+   */
+  private shareLoad(prev: Stmt, loop: Stmt | undefined): string | null {
+    if (this.stepped || loop === undefined || loop.k !== 'do' || prev.k !== 'expr') return null;
+    let test = loop.test;
+    if (test.k !== 'unary' || test.op !== '!') return null;
+    test = test.arg;
+    const isLocal = (name: string): boolean => this.lookup(name)?.k === 'local';
+    while (test.k === 'comma' && storesNothing(test.left, isLocal)) test = test.right;
+    if (test.k !== 'call' || test.fn.k !== 'id' || test.fn.name !== '__pcpu_size_call_return2bool') return null;
+    const [stem, pcp, ...rest] = test.args;
+    if (stem === undefined || stem.k !== 'id' || !/try_cmpxchg_$/.test(stem.name) || pcp === undefined || pcp.k !== 'unary' || pcp.op !== '*') return null;
+    // The pointer: members and constant indexes of names, nothing evaluated but loads.
+    const names: string[] = [];
+    const address = (x: Expr): boolean => {
+      if (x.k === 'id') return names.push(x.name) > 0;
+      if (x.k === 'member') return address(x.base);
+      if (x.k === 'index') return x.index.k === 'num' && address(x.base);
+      return x.k === 'unary' && x.op === '*' && address(x.arg);
+    };
+    if (!address(pcp.arg)) return null;
+    const text = this.cText(pcp.arg);
+    const written = assigned(loop, assigned(prev.expr));
+    if (names.some((n) => written.has(n))) return null;
+    if (!storesNothing(prev.expr, isLocal) || !rest.every((a) => storesNothing(a, isLocal))) return null;
+    if (!storesNothingThrough(loop.body, isLocal, (x) => this.leaves(x) || (x.k === 'return'))) return null;
+    // The statement's load runs whatever path it takes: not under &&, || or ?:.
+    const loads = (x: Expr): boolean => {
+      if (x.k === 'unary' && x.op === '*' && this.cText(x.arg) === text) return true;
+      switch (x.k) {
+        case 'binary': return loads(x.left) || (x.op !== '&&' && x.op !== '||' && loads(x.right));
+        case 'cond': return loads(x.test);
+        case 'comma': case 'assign': return loads(x.left) || loads(x.right);
+        case 'call': return x.args.some(loads);
+        case 'unary': case 'cast': return loads(x.arg);
+        default: return false;
+      }
+    };
+    return loads(prev.expr) ? text : null;
+  }
+
+  /**
+   * The statement is a block that does more than return, and leaves the function on every path:
+   * it ends in a return, and nothing in it jumps elsewhere.
+   */
+  private leaves(s: Stmt): boolean {
+    const jumps = (x: Stmt): boolean => {
+      switch (x.k) {
+        case 'break': case 'continue': case 'goto': case 'label': case 'case': return true;
+        case 'block': return x.items.some(jumps);
+        case 'if': return jumps(x.then) || (x.else !== null && jumps(x.else));
+        case 'while': case 'do': case 'for': case 'switch': return jumps(x.body);
+        default: return false;
+      }
+    };
+    if (s.k !== 'block' || s.items.length < 2) return false;
+    const last = s.items[s.items.length - 1];
+    return last.k === 'return' && !jumps(s);
   }
 
   /** Falling off the end of a non-void function returns garbage in C; here 0 (the caller must not use it). */
@@ -924,7 +1063,20 @@ export class Translator {
     });
     void fnBody;
     if (labelAt.length === 0) {
-      for (const s of items) this.stmt(s);
+      items.forEach((s, i) => {
+        const text = this.shareLoad(s, items[i + 1]);
+        if (text === null) {
+          this.stmt(s);
+          return;
+        }
+        this.shared = { text, temp: null, use: false };
+        const from = this.out.length;
+        this.stmt(s);
+        const temp = this.shared.temp;
+        this.shared = null;
+        // The temporary must be filled by the statement as emitted, not only named while translating it.
+        if (temp !== null && this.out.slice(from).some((l) => l.includes(`${temp} = `))) this.sharedLoads.set(items[i + 1], { text, temp });
+      });
       return;
     }
     // Open one labelled block per label, outermost = the last label.
@@ -947,6 +1099,27 @@ export class Translator {
   }
 
   private readonly gotoTargets: Set<string>[] = [];
+
+  /**
+   * A __percpu pointer loaded from memory whose value a later load of the same pointer takes
+   * (shareLoad): the C text of the pointer expression, the temporary the first load fills, and
+   * whether `*text` is being translated for the later load (`use`) or the first one.
+   */
+  private shared: { readonly text: string; temp: string | null; readonly use: boolean } | null = null;
+  /** try_cmpxchg loops whose test takes the pointer loaded before them: the pointer's C text and temporary. */
+  private readonly sharedLoads = new Map<Stmt, { readonly text: string; readonly temp: string }>();
+
+  /**
+   * While an unlikely() branch is translated out of line: the scopes of the function around it
+   * (the first `depth` entries of `scopes`) and the locals of those it reads or writes, which
+   * become its parameters.
+   */
+  private cold: { readonly depth: number; readonly used: Set<string> } | null = null;
+  /** The out-of-line branches of the function being translated, emitted after it. */
+  private coldFns: string[] = [];
+  private coldN = 0;
+  /** The TypeScript name of the function being translated. */
+  private fnTs = '';
 
   private srcLine(loc: Loc): void {
     if (this.stepped) this.emit(`m.ctx.src = '${line(loc)}';`);
@@ -974,28 +1147,42 @@ export class Translator {
         return;
       }
       case 'empty': return;
-      case 'if':
+      case 'if': {
         this.srcLine(s.loc);
-        this.emit(`if (${bare(this.cond(s.test))}) {`);
-        this.body(s.then);
+        const test = bare(this.cond(s.test));
+        const cold = this.outline(s.test, s.then);
+        this.emit(`if (${test}) {`);
+        if (cold === null) {
+          this.body(s.then);
+        } else {
+          this.indent++;
+          this.emit(`return ${cold};`);
+          this.indent--;
+        }
         if (s.else) {
           this.emit('} else {');
           this.body(s.else);
         }
         this.emit('}');
         return;
+      }
       case 'while':
         this.srcLine(s.loc);
         this.emit(`while (${bare(this.cond(s.test))}) {`);
         this.body(s.body);
         this.emit('}');
         return;
-      case 'do':
+      case 'do': {
         this.srcLine(s.loc);
         this.emit('do {');
         this.body(s.body);
-        this.emit(`} while (${bare(this.cond(s.test))});`);
+        const share = this.sharedLoads.get(s);
+        if (share !== undefined) this.shared = { ...share, use: true };
+        const test = bare(this.cond(s.test));
+        this.shared = null;
+        this.emit(`} while (${test});`);
         return;
+      }
       case 'for': {
         this.srcLine(s.loc);
         this.scopes.push(new Map());
@@ -1159,6 +1346,7 @@ export class Translator {
       if (fused) return fused.ts;
       return [this.effect(e.left), this.effect(e.right)].filter((x) => x !== '').join(', ');
     }
+    if (e.k === 'assign') return this.assign(e, true).ts;
     const v = this.rvalueNoDecay(e);
     if (v.cst !== undefined) return '';
     if (simple(v.ts)) return '';
@@ -1169,11 +1357,14 @@ export class Translator {
   private cond(e: Expr): string {
     if (e.k === 'binary' && ['<', '>', '<=', '>=', '==', '!='].includes(e.op)) return this.compare(e);
     if (e.k === 'binary' && (e.op === '&&' || e.op === '||')) return `(${this.cond(e.left)} ${e.op} ${this.cond(e.right)})`;
+    // `!!x`, as unlikely() spells its argument, tests what x tests.
+    if (e.k === 'unary' && e.op === '!' && e.arg.k === 'unary' && e.arg.op === '!') return this.cond(e.arg.arg);
     if (e.k === 'unary' && e.op === '!') return `!${this.cond(e.arg)}`;
     if (e.k === 'call' && e.fn.k === 'id' && e.fn.name === '__builtin_expect' && e.args.length === 2) return this.cond(e.args[0]);
     const v = this.rvalue(e);
     if (v.type.k !== 'int' && v.type.k !== 'ptr') throw cError(e.loc, `used '${typeName(v.type)}' where a scalar is required`);
     if (v.cst !== undefined) return v.cst !== 0n ? 'true' : 'false';
+    if (v.test !== undefined) return v.test;
     if (v.type.k === 'ptr' && v.type.percpu) return `(${v.ts} !== null)`;
     return `(${v.ts} !== ${zero(v.type)})`;
   }
@@ -1267,10 +1458,14 @@ export class Translator {
       if (to.k === 'func') throw unsupported(e.loc, 'a call through a function pointer', 'call the function by name');
       const setup: string[] = [];
       let base = p.ts;
-      if (!simple(base) && !/^[\w$]+\.addr$/.test(base)) {
+      const sh = this.shared !== null && p.type.percpu && this.cText(e.arg) === this.shared.text ? this.shared : null;
+      if (sh !== null && sh.use && sh.temp !== null) {
+        base = sh.temp;
+      } else if (!simple(base) && !/^[\w$]+\.addr$/.test(base)) {
         const t = this.temp(p.type.percpu ? 'PerCpuPtr<any>' : 'number');
         setup.push(`${t} = ${base}`);
         base = t;
+        if (sh !== null && sh.temp === null) sh.temp = t;
       }
       const sym = `*${this.cText(e.arg)}`;
       if (p.type.percpu) return this.pcpuLV(to, { base, off: 0, dyn: null, hoist: p.pcpuConst === true, whole: true, sym }, e.loc, sym, setup);
@@ -1378,7 +1573,7 @@ export class Translator {
         // The C type picks the sized access now, as it picks a per-CPU op: no type lookup per access.
         if (type.k === 'ptr') {
           this.need('src/mm/access', 'load_ptr');
-          return type.percpu ? `pcpu_from(load_ptr(m, ${addr}))` : `load_ptr(m, ${addr})`;
+          return type.percpu ? `pcpu_load(${bare(addr)})` : `load_ptr(m, ${addr})`;
         }
         this.need('src/mm/access', `load_${sn}`);
         return fromMem(`load_${sn}(m, ${addr})`);
@@ -1391,6 +1586,16 @@ export class Translator {
         }
         this.need('src/mm/access', `store_${sn}`);
         return `(store_${sn}(m, ${addr}, ${toMem(v)}), ${v})`;
+      },
+      store: (v) => {
+        const { sn } = scalar();
+        const x = bare(toMem(v), false);
+        if (this.stepped) {
+          this.need('src/sched/step', 'store');
+          return `(yield* store(m, ${addr}, '${sn}', ${x}, ${q}))`;
+        }
+        this.need('src/mm/access', `store_${sn}`);
+        return `store_${sn}(m, ${addr}, ${x})`;
       },
     };
   }
@@ -1446,7 +1651,8 @@ export class Translator {
     return setup.length === 0 ? ts : `(${[...setup, ts].join(', ')})`;
   }
 
-  private assign(e: Extract<Expr, { k: 'assign' }>): TE {
+  /** `effect`: the value of the assignment is not used (a store to memory then needs no temporary). */
+  private assign(e: Extract<Expr, { k: 'assign' }>, effect = false): TE {
     const lv = this.lvalue(e.left);
     if (lv.pcpu !== undefined) lv.read();
     if (lv.type.k === 'struct' || lv.type.k === 'array') {
@@ -1457,6 +1663,7 @@ export class Translator {
     if (e.op === '=') {
       const v = this.convert(r, lv.type, e.loc, true);
       if (lv.local !== undefined && lv.setup.length === 0) return { ts: `(${lv.local} = ${bare(v, false)})`, type: lv.type };
+      if (effect && lv.store) return { ts: this.withSetup(lv.setup, lv.store(v)), type: VOID };
       const setup = [...lv.setup];
       let val = v;
       if (!simple(val)) {
@@ -1472,6 +1679,7 @@ export class Translator {
     const res = this.arith(op, cur, r, e.loc);
     const v = this.convert(res, lv.type, e.loc);
     if (lv.local !== undefined && lv.setup.length === 0) return { ts: `(${lv.local} = ${bare(v, false)})`, type: lv.type };
+    if (effect && lv.store) return { ts: this.withSetup(lv.setup, lv.store(v)), type: VOID };
     const setup = [...lv.setup];
     const t = this.temp(lv.type);
     setup.push(`${t} = ${v}`);
@@ -1654,8 +1862,14 @@ export class Translator {
     const b = this.convert(r, t, loc);
     if (t.size === 8) {
       const N = `BigInt.as${t.signed ? 'Int' : 'Uint'}N`;
+      // An operand wrapped to 64 bits needs no wrap of its own here: the result's wrap keeps the
+      // same low 64 bits of a sum, difference or product.
+      const un = (x: string): string => {
+        const w = wrapped64(x);
+        return w === undefined ? x : atom(w) ? w : `(${w})`;
+      };
       switch (op) {
-        case '+': case '-': case '*': return { ts: `${N}(64, ${a} ${op} ${b})`, type: t };
+        case '+': case '-': case '*': return { ts: `${N}(64, ${un(a)} ${op} ${un(b)})`, type: t };
         case '/': case '%': return { ts: `${N}(64, ${a} ${op} ${this.nonZero(b, true, loc)})`, type: t };
         case '&': case '|': case '^': return { ts: `(${a} ${op} ${b})`, type: t };
       }
@@ -1982,14 +2196,33 @@ export class Translator {
     }
     const box = this.temp(`{ value: ${tsType(t)} }`);
     if (lt.size === t.size) return { box, set: `${box}.value = ${local}`, back: `${local} = ${this.fromOp(`${box}.value`, lt)}` };
-    // A wider local (percpu_counter_add_batch's s64 count for an s32 counter): the op compares its low
-    // bytes. On a miss x86-64 writes back only those bytes (percpu_try_cmpxchg_op casts ovalp to the
-    // variable's type); asm-generic's raw_cpu_generic_try_cmpxchg assigns the value, sign-extended.
+    return { box, set: `${box}.value = ${bare(this.convert({ ts: local, type: lt }, t, a.loc), false)}`, back: `${local} = ${this.ovalpBack(lt, t, a.loc)}(${local}, ${box}.value)` };
+  }
+
+  /**
+   * A per-CPU try_cmpxchg's write-back on a miss into a local wider than the variable
+   * (percpu_counter_add_batch's s64 count for its s32 counter), which differs by architecture:
+   * x86-64 replaces only the variable's bytes of the local (percpu_try_cmpxchg_op in
+   * arch/x86/include/asm/percpu.h, v6.11, casts ovalp to the variable's type), asm-generic's
+   * raw_cpu_generic_try_cmpxchg (include/asm-generic/percpu.h, v6.11), which arm64 uses too,
+   * assigns the found value, converted to the local's type. The machine's architecture is fixed,
+   * so instantiate() picks the function once (`$ovalp_<variable>_<local>(old, found)`), and the
+   * loop around the op carries no test of it.
+   */
+  private ovalpBack(lt: IntType, t: IntType, loc: Loc): string {
+    const key = `ovalp:${scalarName(t)}:${scalarName(lt)}`;
+    let name = this.hoisted.get(key);
+    if (name !== undefined) return name;
+    // `$` names are the translator's own: fresh() renames C identifiers that have one.
+    name = `$ovalp_${scalarName(t)}_${scalarName(lt)}`;
+    this.hoisted.set(key, name);
+    const [ot, ft] = [tsType(lt), tsType(t)];
     const mask = (1n << BigInt(t.size * 8)) - 1n;
-    const lowOf = this.convert({ ts: `${box}.value`, type: { ...t, signed: false } }, lt, a.loc);
-    const merged = lt.size === 8 ? `BigInt.asIntN(64, (${local} & ${BigInt.asIntN(64, ~mask)}n) | ${lowOf})` : `((${local} & ${Number(BigInt.asIntN(32, ~mask))}) | ${lowOf})`;
-    const widened = this.convert({ ts: this.fromOp(`${box}.value`, t), type: t }, lt, a.loc);
-    return { box, set: `${box}.value = ${bare(this.convert({ ts: local, type: lt }, t, a.loc), false)}`, back: `${local} = (m.arch === 'x86_64' ? ${merged} : ${widened})` };
+    const low = this.convert({ ts: 'found', type: { ...t, signed: false } }, lt, loc);
+    const merged = lt.size === 8 ? `BigInt.asIntN(64, (old & ${BigInt.asIntN(64, ~mask)}n) | ${low})` : `(old & ${Number(BigInt.asIntN(32, ~mask))}) | ${low}`;
+    const widened = this.convert({ ts: this.fromOp('found', t), type: t }, lt, loc);
+    this.memberPtrs.push(`const ${name} = m.arch === 'x86_64' ? (old: ${ot}, found: ${ft}): ${ot} => ${bare(merged, false)} : (_old: ${ot}, found: ${ft}): ${ot} => ${bare(widened, false)};`);
+    return name;
   }
 
   private arity(e: Extract<Expr, { k: 'call' }>, n: number): void {
@@ -2053,10 +2286,11 @@ export class Translator {
       type = BOOL;
       if (after.length > 0) {
         const r = this.temp('boolean');
-        ts = `(${[...setup, `${r} = ${c}`, `(${r} || (${after.join(', ')}))`, `(${r} ? 1 : 0)`].join(', ')})`;
-        return { ts, type };
+        const run = [...setup, `${r} = ${c}`, `(${r} || (${after.join(', ')}))`];
+        return { ts: `(${[...run, `(${r} ? 1 : 0)`].join(', ')})`, type, test: `(${[...run, r].join(', ')})` };
       }
-      ts = `(${c} ? 1 : 0)`;
+      if (setup.length > 0) return { ts: `(${[...setup, `(${c} ? 1 : 0)`].join(', ')})`, type, test: `(${[...setup, c].join(', ')})` };
+      return { ts: `(${c} ? 1 : 0)`, type, test: c };
     } else {
       type = t;
       ts = this.fromOp(c, t);

@@ -71,10 +71,11 @@ export const load_long = (m: Machine, a: number): bigint => BigInt.asIntN(64, ld
  * Number(load_ulong(m, a)), rounding included, for any value.
  */
 export function load_ptr(m: Machine, a: number): number {
-  if (!fits(m, a, 8)) return Number(slow(m, 'load_ptr').load(a, 'ulong'));
-  const i = a / 4;
-  return m.u32[i + 1] * 2 ** 32 + m.u32[i];
+  return fits(m, a, 8) ? m.u32[a / 4 + 1] * 2 ** 32 + m.u32[a / 4] : slowPtr(m, a);
 }
+// Apart, so that load_ptr() is small: V8 inlines a function into its callers up to a total size,
+// and a translated function that loads a pointer inlines this one.
+const slowPtr = (m: Machine, a: number): number => Number(slow(m, 'load_ptr').load(a, 'ulong'));
 
 export function load_bool(m: Machine, a: number): boolean {
   return fits(m, a, 1) ? m.u8[a] !== 0 : (slow(m, 'load_bool').load(a, 'bool') as boolean);

@@ -69,6 +69,23 @@ describe('percpu-cc kernel calls', () => {
     expect(both(machines('arm64'), 'wide_miss', old)).toEqual([-7n, -7n]);
   });
 
+  it('each instance writes back by its own machine\'s architecture, whatever was instantiated after it', () => {
+    // Instantiated in turn, then called in turn: the write-back is chosen per instance, not per module.
+    // old = 3 has its upper 32 bits clear, so the two rules differ in sign: x86-64 keeps them clear under
+    // the found low bytes (0xfffffff9, positive), asm-generic's assignment sign-extends -7.
+    const x86 = machines('x86_64');
+    const generic = machines('generic');
+    const arm64 = machines('arm64');
+    for (let round = 0; round < 2; round++) {
+      expect(both(x86, 'wide_miss', 3n)).toEqual([0xfffffff9n, 0xfffffff9n]);
+      expect(both(generic, 'wide_miss', 3n)).toEqual([-7n, -7n]);
+      expect(both(arm64, 'wide_miss', 3n)).toEqual([-7n, -7n]);
+    }
+    // Upper bits already set: both rules give -7.
+    expect(both(x86, 'wide_miss', -1n)).toEqual([-7n, -7n]);
+    expect(both(generic, 'wide_miss', -1n)).toEqual([-7n, -7n]);
+  });
+
   it('atomic*_add_negative_{relaxed,acquire,release}() add and say whether the result is negative', () => {
     const f = machines('x86_64');
     expect(both(f, 'negative_orders', -1)).toEqual([111, 111]);

@@ -77,13 +77,13 @@ export function instantiate(m: Machine) {
   /** t_mix64() at test/cc/golden/arith.c:21 */
   function* t_mix64(a_5: bigint, b_5: number): Generator<Step, bigint, undefined> {
     m.ctx.src = 'test/cc/golden/arith.c:21';
-    return BigInt.asIntN(64, BigInt.asIntN(64, a_5 * BigInt(b_5)) - (a_5 >> 3n));
+    return BigInt.asIntN(64, (a_5 * BigInt(b_5)) - (a_5 >> 3n));
   }
 
   /** t_u64() at test/cc/golden/arith.c:22 */
   function* t_u64(a_6: bigint, b_6: bigint): Generator<Step, bigint, undefined> {
     m.ctx.src = 'test/cc/golden/arith.c:22';
-    return BigInt.asUintN(64, BigInt.asUintN(64, a_6 * b_6) + (a_6 ^ BigInt.asUintN(64, ~b_6)));
+    return BigInt.asUintN(64, (a_6 * b_6) + (a_6 ^ BigInt.asUintN(64, ~b_6)));
   }
 
   /** t_s64div() at test/cc/golden/arith.c:23 */
@@ -99,7 +99,7 @@ export function instantiate(m: Machine) {
       return 0n;
     }
     m.ctx.src = 'test/cc/golden/arith.c:23';
-    return BigInt.asIntN(64, BigInt.asIntN(64, a_7 / divide_error(b_7, 'test/cc/golden/arith.c:23')) + BigInt.asIntN(64, a_7 % divide_error(b_7, 'test/cc/golden/arith.c:23')));
+    return BigInt.asIntN(64, (a_7 / divide_error(b_7, 'test/cc/golden/arith.c:23')) + (a_7 % divide_error(b_7, 'test/cc/golden/arith.c:23')));
   }
 
   /** t_div() at test/cc/golden/arith.c:24 */
@@ -140,7 +140,7 @@ export function instantiate(m: Machine) {
     m.ctx.src = 'test/cc/golden/arith.c:28';
     n_2 = n_2 & 63;
     m.ctx.src = 'test/cc/golden/arith.c:28';
-    return BigInt.asUintN(64, BigInt.asUintN(64, BigInt.asUintN(64, a_12 << BigInt(n_2 & 63)) + (a_12 >> BigInt(((63 - n_2) | 0) & 63))) + BigInt.asUintN(64, (BigInt.asIntN(64, a_12) >> BigInt((n_2 & 7) & 63))));
+    return BigInt.asUintN(64, ((a_12 << BigInt(n_2 & 63)) + (a_12 >> BigInt(((63 - n_2) | 0) & 63))) + (BigInt.asIntN(64, a_12) >> BigInt((n_2 & 7) & 63)));
   }
 
   /** t_char() at test/cc/golden/arith.c:29 */
@@ -387,11 +387,10 @@ export function instantiate(m: Machine) {
   function* t_static(a_27: number): Generator<Step, number, undefined> {
     let $t1: number = 0;
     let $t2: number = 0;
-    let $t3: number = 0;
     m.ctx.src = 'test/cc/golden/arith.c:88';
-    $t1 = ((((yield* load(m, t_static_acc.addr, 'i32', "t_static.acc")) as number) + a_27) | 0), ((yield* store(m, t_static_acc.addr, 'i32', $t1, "t_static.acc")), $t1);
+    yield* store(m, t_static_acc.addr, 'i32', (((yield* load(m, t_static_acc.addr, 'i32', "t_static.acc")) as number) + a_27) | 0, "t_static.acc");
     m.ctx.src = 'test/cc/golden/arith.c:88';
-    $t2 = ((yield* load(m, calls.addr, 'i32', "calls")) as number), $t3 = (($t2 + 1) | 0), ((yield* store(m, calls.addr, 'i32', $t3, "calls")), $t3), $t3;
+    $t1 = ((yield* load(m, calls.addr, 'i32', "calls")) as number), $t2 = (($t1 + 1) | 0), ((yield* store(m, calls.addr, 'i32', $t2, "calls")), $t2), $t2;
     m.ctx.src = 'test/cc/golden/arith.c:88';
     return (((yield* load(m, t_static_acc.addr, 'i32', "t_static.acc")) as number) + ((yield* load(m, calls.addr, 'i32', "calls")) as number)) | 0;
   }
@@ -443,7 +442,7 @@ export function instantiate(m: Machine) {
     m.ctx.src = 'test/cc/golden/arith.c:100';
     yield* this_cpu_write_8(m, pclong, BigInt.asIntN(64, v_3));
     m.ctx.src = 'test/cc/golden/arith.c:100';
-    return BigInt.asUintN(64, (yield* this_cpu_read_8(m, pc64)) + BigInt.asUintN(64, (yield* raw_cpu_add_return_8(m, pclong, -5n))));
+    return BigInt.asUintN(64, (yield* this_cpu_read_8(m, pc64)) + (yield* raw_cpu_add_return_8(m, pclong, -5n)));
   }
 
   /** t_pcpu_ptr() at test/cc/golden/arith.c:101 */
@@ -452,23 +451,21 @@ export function instantiate(m: Machine) {
     let $t1: number = 0;
     let $t2: number = 0;
     let $t3: number = 0;
-    let $t4: number = 0;
     m.ctx.src = 'test/cc/golden/arith.c:102';
     p_1 = this_cpu_ptr(m, pc32);
     m.ctx.src = 'test/cc/golden/arith.c:103';
-    $t1 = ((((yield* load(m, p_1, 'i32', "*p")) as number) + v_4) | 0), ((yield* store(m, p_1, 'i32', $t1, "*p")), $t1);
+    yield* store(m, p_1, 'i32', (((yield* load(m, p_1, 'i32', "*p")) as number) + v_4) | 0, "*p");
     m.ctx.src = 'test/cc/golden/arith.c:104';
-    $t2 = ((yield* load(m, p_1, 'i32', "*p")) as number), $t3 = (($t2 + 1) | 0), ((yield* store(m, p_1, 'i32', $t3, "*p")), $t3), $t3;
+    $t1 = ((yield* load(m, p_1, 'i32', "*p")) as number), $t2 = (($t1 + 1) | 0), ((yield* store(m, p_1, 'i32', $t2, "*p")), $t2), $t2;
     m.ctx.src = 'test/cc/golden/arith.c:105';
-    return (((yield* load(m, p_1, 'i32', "*p")) as number) + ($t4 = per_cpu_ptr(m, pc32, 0), ((yield* load(m, $t4, 'i32', "*per_cpu_ptr(&pc32, 0)")) as number))) | 0;
+    return (((yield* load(m, p_1, 'i32', "*p")) as number) + ($t3 = per_cpu_ptr(m, pc32, 0), ((yield* load(m, $t3, 'i32', "*per_cpu_ptr(&pc32, 0)")) as number))) | 0;
   }
 
   /** t_get_cpu_var() at test/cc/golden/arith.c:107 */
   function* t_get_cpu_var(v_5: number): Generator<Step, number, undefined> {
     let $t1: number = 0;
-    let $t2: number = 0;
     m.ctx.src = 'test/cc/golden/arith.c:107';
-    $t1 = (preempt_disable(m), this_cpu_ptr(m, pc32)), $t2 = ((((yield* load(m, $t1, 'i32', "*…")) as number) + v_5) | 0), ((yield* store(m, $t1, 'i32', $t2, "*…")), $t2);
+    $t1 = (preempt_disable(m), this_cpu_ptr(m, pc32)), (yield* store(m, $t1, 'i32', (((yield* load(m, $t1, 'i32', "*…")) as number) + v_5) | 0, "*…"));
     m.ctx.src = 'test/cc/golden/arith.c:107';
     do {
       m.ctx.src = 'test/cc/golden/arith.c:107';
@@ -503,4 +500,4 @@ export function instantiate(m: Machine) {
   }
   return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings, tasks, irqs, nmis, softirqs, init, check, final };
 }
-// sha256:4fbbf1192755b825c152736ad08b801b90a81476026359d9a16657e0fef54b25
+// sha256:af3e2e3f215c0a4a7f3566c0c16aa738b56a722f2c2d56efedbd389b315d3644

@@ -65,13 +65,13 @@ export function instantiate(m: Machine) {
   /** t_mix64() at test/cc/golden/arith.c:21 */
   function t_mix64(a_5: bigint, b_5: number): bigint {
     // test/cc/golden/arith.c:21
-    return BigInt.asIntN(64, BigInt.asIntN(64, a_5 * BigInt(b_5)) - (a_5 >> 3n));
+    return BigInt.asIntN(64, (a_5 * BigInt(b_5)) - (a_5 >> 3n));
   }
 
   /** t_u64() at test/cc/golden/arith.c:22 */
   function t_u64(a_6: bigint, b_6: bigint): bigint {
     // test/cc/golden/arith.c:22
-    return BigInt.asUintN(64, BigInt.asUintN(64, a_6 * b_6) + (a_6 ^ BigInt.asUintN(64, ~b_6)));
+    return BigInt.asUintN(64, (a_6 * b_6) + (a_6 ^ BigInt.asUintN(64, ~b_6)));
   }
 
   /** t_s64div() at test/cc/golden/arith.c:23 */
@@ -87,7 +87,7 @@ export function instantiate(m: Machine) {
       return 0n;
     }
     // test/cc/golden/arith.c:23
-    return BigInt.asIntN(64, BigInt.asIntN(64, a_7 / divide_error(b_7, 'test/cc/golden/arith.c:23')) + BigInt.asIntN(64, a_7 % divide_error(b_7, 'test/cc/golden/arith.c:23')));
+    return BigInt.asIntN(64, (a_7 / divide_error(b_7, 'test/cc/golden/arith.c:23')) + (a_7 % divide_error(b_7, 'test/cc/golden/arith.c:23')));
   }
 
   /** t_div() at test/cc/golden/arith.c:24 */
@@ -128,7 +128,7 @@ export function instantiate(m: Machine) {
     // test/cc/golden/arith.c:28
     n_2 = n_2 & 63;
     // test/cc/golden/arith.c:28
-    return BigInt.asUintN(64, BigInt.asUintN(64, BigInt.asUintN(64, a_12 << BigInt(n_2 & 63)) + (a_12 >> BigInt(((63 - n_2) | 0) & 63))) + BigInt.asUintN(64, (BigInt.asIntN(64, a_12) >> BigInt((n_2 & 7) & 63))));
+    return BigInt.asUintN(64, ((a_12 << BigInt(n_2 & 63)) + (a_12 >> BigInt(((63 - n_2) | 0) & 63))) + (BigInt.asIntN(64, a_12) >> BigInt((n_2 & 7) & 63)));
   }
 
   /** t_char() at test/cc/golden/arith.c:29 */
@@ -375,11 +375,10 @@ export function instantiate(m: Machine) {
   function t_static(a_27: number): number {
     let $t1: number = 0;
     let $t2: number = 0;
-    let $t3: number = 0;
     // test/cc/golden/arith.c:88
-    $t1 = ((load_i32(m, t_static_acc.addr) + a_27) | 0), (store_i32(m, t_static_acc.addr, $t1), $t1);
+    store_i32(m, t_static_acc.addr, (load_i32(m, t_static_acc.addr) + a_27) | 0);
     // test/cc/golden/arith.c:88
-    $t2 = load_i32(m, calls.addr), $t3 = (($t2 + 1) | 0), (store_i32(m, calls.addr, $t3), $t3), $t3;
+    $t1 = load_i32(m, calls.addr), $t2 = (($t1 + 1) | 0), (store_i32(m, calls.addr, $t2), $t2), $t2;
     // test/cc/golden/arith.c:88
     return (load_i32(m, t_static_acc.addr) + load_i32(m, calls.addr)) | 0;
   }
@@ -431,7 +430,7 @@ export function instantiate(m: Machine) {
     // test/cc/golden/arith.c:100
     this_cpu_write_8(m, pclong, BigInt.asIntN(64, v_3));
     // test/cc/golden/arith.c:100
-    return BigInt.asUintN(64, this_cpu_read_8(m, pc64) + BigInt.asUintN(64, raw_cpu_add_return_8(m, pclong, -5n)));
+    return BigInt.asUintN(64, this_cpu_read_8(m, pc64) + raw_cpu_add_return_8(m, pclong, -5n));
   }
 
   /** t_pcpu_ptr() at test/cc/golden/arith.c:101 */
@@ -440,23 +439,21 @@ export function instantiate(m: Machine) {
     let $t1: number = 0;
     let $t2: number = 0;
     let $t3: number = 0;
-    let $t4: number = 0;
     // test/cc/golden/arith.c:102
     p_1 = this_cpu_ptr(m, pc32);
     // test/cc/golden/arith.c:103
-    $t1 = ((load_i32(m, p_1) + v_4) | 0), (store_i32(m, p_1, $t1), $t1);
+    store_i32(m, p_1, (load_i32(m, p_1) + v_4) | 0);
     // test/cc/golden/arith.c:104
-    $t2 = load_i32(m, p_1), $t3 = (($t2 + 1) | 0), (store_i32(m, p_1, $t3), $t3), $t3;
+    $t1 = load_i32(m, p_1), $t2 = (($t1 + 1) | 0), (store_i32(m, p_1, $t2), $t2), $t2;
     // test/cc/golden/arith.c:105
-    return (load_i32(m, p_1) + ($t4 = per_cpu_ptr(m, pc32, 0), load_i32(m, $t4))) | 0;
+    return (load_i32(m, p_1) + ($t3 = per_cpu_ptr(m, pc32, 0), load_i32(m, $t3))) | 0;
   }
 
   /** t_get_cpu_var() at test/cc/golden/arith.c:107 */
   function t_get_cpu_var(v_5: number): number {
     let $t1: number = 0;
-    let $t2: number = 0;
     // test/cc/golden/arith.c:107
-    $t1 = (preempt_disable(m), this_cpu_ptr(m, pc32)), $t2 = ((load_i32(m, $t1) + v_5) | 0), (store_i32(m, $t1, $t2), $t2);
+    $t1 = (preempt_disable(m), this_cpu_ptr(m, pc32)), store_i32(m, $t1, (load_i32(m, $t1) + v_5) | 0);
     // test/cc/golden/arith.c:107
     do {
       // test/cc/golden/arith.c:107
@@ -469,4 +466,4 @@ export function instantiate(m: Machine) {
 
   return { t_add, t_uadd, t_mul, t_umul, t_mix, t_mix64, t_u64, t_s64div, t_div, t_udiv, t_shift, t_ushift, t_shift64, t_char, t_cmp, t_neg, t_u8ret, t_bool, t_cond, t_comma, t_compound, t_incdec, t_loops, t_switch, t_goto, t_stmtexpr, t_sizeof, t_typeof, t_static, t_enum, t_pcpu8, t_pcpu16, t_pcpu32, t_pcpu64, t_pcpu_ptr, t_get_cpu_var, pc8, pc16, pc32, pc64, pclong, warnings };
 }
-// sha256:f770279c62f1477720e9a405e1e497ae7556d69435b65cacd7002a086fbda735
+// sha256:5e5a5ff38037af50269d02bc16ffac5f5260180936a914e4e44469b799902b6c

@@ -8,6 +8,7 @@ import type { Machine } from '../../../src/machine.js';
 import { per_cpu_ptr } from '../../../src/accessors.js';
 import { DEFINE_PER_CPU } from '../../../src/define.js';
 import { cpumask_next } from '../../../src/lib/find-bit.js';
+import { to_s32 } from '../../../src/lib/narrow.js';
 import { global_var } from '../../../src/mm/memory.js';
 import { type Step, load, store } from '../../../src/sched/step.js';
 import { type IrqSpec, type SoftirqSpec, type TaskSpec } from '../../../src/sched/task.js';
@@ -53,37 +54,52 @@ export function instantiate(m: Machine) {
     yield* this_cpu_add_4(m, depth, -1);
   }
 
-  /** task() at test/cc/golden/counter.c:23 */
+  /** count_many() at test/cc/golden/counter.c:27 */
+  function* count_many(n_1: bigint): Generator<Step, void, undefined> {
+    m.ctx.src = 'test/cc/golden/counter.c:29';
+    if (n_1 > 1000n) {
+      m.ctx.src = 'test/cc/golden/counter.c:30';
+      yield* this_cpu_add_8(m, events, 1000n);
+      m.ctx.src = 'test/cc/golden/counter.c:31';
+      yield* store(m, handled.addr, 'i32', to_s32(BigInt(((yield* load(m, handled.addr, 'i32', "handled")) as number)) + (n_1 - 1000n)), "handled");
+      m.ctx.src = 'test/cc/golden/counter.c:32';
+      return;
+    }
+    m.ctx.src = 'test/cc/golden/counter.c:34';
+    yield* count_event(n_1);
+  }
+
+  /** task() at test/cc/golden/counter.c:37 */
   function* task(): Generator<Step, void, undefined> {
-    m.ctx.src = 'test/cc/golden/counter.c:25';
+    m.ctx.src = 'test/cc/golden/counter.c:39';
     yield* count_event(2n);
-    m.ctx.src = 'test/cc/golden/counter.c:26';
+    m.ctx.src = 'test/cc/golden/counter.c:40';
     yield* count_event(3n);
   }
 
-  /** tick() at test/cc/golden/counter.c:29 */
+  /** tick() at test/cc/golden/counter.c:43 */
   function* tick(): Generator<Step, void, undefined> {
     let $t1: number = 0;
     let $t2: number = 0;
-    m.ctx.src = 'test/cc/golden/counter.c:31';
+    m.ctx.src = 'test/cc/golden/counter.c:45';
     yield* count_event(1n);
-    m.ctx.src = 'test/cc/golden/counter.c:32';
+    m.ctx.src = 'test/cc/golden/counter.c:46';
     $t1 = ((yield* load(m, handled.addr, 'i32', "handled")) as number), $t2 = (($t1 + 1) | 0), ((yield* store(m, handled.addr, 'i32', $t2, "handled")), $t2), $t2;
   }
 
-  /** all_counted() at test/cc/golden/counter.c:35 */
+  /** all_counted() at test/cc/golden/counter.c:49 */
   function* all_counted(): Generator<Step, number, undefined> {
     let sum: bigint = 0n;
     let cpu: number = 0;
     let $t1: number = 0;
-    m.ctx.src = 'test/cc/golden/counter.c:37';
+    m.ctx.src = 'test/cc/golden/counter.c:51';
     sum = 0n;
-    m.ctx.src = 'test/cc/golden/counter.c:40';
+    m.ctx.src = 'test/cc/golden/counter.c:54';
     for (cpu = cpumask_next((-1), m.possible) | 0; (cpu >>> 0) < m.nrCpus; cpu = cpumask_next(cpu, m.possible) | 0) {
-      m.ctx.src = 'test/cc/golden/counter.c:41';
+      m.ctx.src = 'test/cc/golden/counter.c:55';
       sum = BigInt.asUintN(64, sum + ($t1 = per_cpu_ptr(m, events, cpu), ((yield* load(m, $t1, 'ulong', "*per_cpu_ptr(&events, cpu)")) as bigint)));
     }
-    m.ctx.src = 'test/cc/golden/counter.c:42';
+    m.ctx.src = 'test/cc/golden/counter.c:56';
     return ((sum === BigInt.asUintN(64, BigInt(((5 + ((yield* load(m, handled.addr, 'i32', "handled")) as number)) | 0)))) ? 1 : 0) !== 0 ? 1 : 0;
   }
 
@@ -112,6 +128,6 @@ export function instantiate(m: Machine) {
     if (drain(all_counted()) === 0) return 'PERCPU_CHECK(all_counted): all_counted() returned false after all tasks finished';
     return null;
   }
-  return { count_event, task, tick, all_counted, events, depth, warnings, tasks, irqs, nmis, softirqs, init, check, final };
+  return { count_event, count_many, task, tick, all_counted, events, depth, warnings, tasks, irqs, nmis, softirqs, init, check, final };
 }
-// sha256:f1e6e38c79f32520afe1a4eaf62c3f2ca6298fc9dc3d85f2830de0d9c0b87637
+// sha256:445da126f822544dcd3628ec48f2de70c3f351d2e6238b9b09bd68bd2b925daa

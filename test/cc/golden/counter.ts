@@ -8,6 +8,7 @@ import type { Machine } from '../../../src/machine.js';
 import { per_cpu_ptr } from '../../../src/accessors.js';
 import { DEFINE_PER_CPU } from '../../../src/define.js';
 import { cpumask_next } from '../../../src/lib/find-bit.js';
+import { to_s32 } from '../../../src/lib/narrow.js';
 import { load_i32, load_ulong, store_i32 } from '../../../src/mm/access.js';
 import { global_var } from '../../../src/mm/memory.js';
 import * as arm64 from '../../../generated/arm64/percpu.js';
@@ -41,40 +42,60 @@ export function instantiate(m: Machine) {
     this_cpu_add_4(m, depth, -1);
   }
 
-  /** task() at test/cc/golden/counter.c:23 */
+  /** count_many() at test/cc/golden/counter.c:27 */
+  function count_many(n_1: bigint): void {
+    // test/cc/golden/counter.c:29
+    if (n_1 > 1000n) {
+      return count_many$cold(n_1);
+    }
+    // test/cc/golden/counter.c:34
+    count_event(n_1);
+  }
+
+  /** The unlikely() branch of count_many() at test/cc/golden/counter.c:29, out of line; it returns, so what it changes in the caller's locals is never read. */
+  function count_many$cold(n_1: bigint): void {
+    // test/cc/golden/counter.c:30
+    this_cpu_add_8(m, events, 1000n);
+    // test/cc/golden/counter.c:31
+    store_i32(m, handled.addr, to_s32(BigInt(load_i32(m, handled.addr)) + (n_1 - 1000n)));
+    // test/cc/golden/counter.c:32
+    return;
+  }
+
+  /** task() at test/cc/golden/counter.c:37 */
   function task(): void {
-    // test/cc/golden/counter.c:25
+    // test/cc/golden/counter.c:39
     count_event(2n);
-    // test/cc/golden/counter.c:26
+    // test/cc/golden/counter.c:40
     count_event(3n);
   }
 
-  /** tick() at test/cc/golden/counter.c:29 */
+  /** tick() at test/cc/golden/counter.c:43 */
   function tick(): void {
     let $t1: number = 0;
     let $t2: number = 0;
-    // test/cc/golden/counter.c:31
+    // test/cc/golden/counter.c:45
     count_event(1n);
-    // test/cc/golden/counter.c:32
+    // test/cc/golden/counter.c:46
     $t1 = load_i32(m, handled.addr), $t2 = (($t1 + 1) | 0), (store_i32(m, handled.addr, $t2), $t2), $t2;
   }
 
-  /** all_counted() at test/cc/golden/counter.c:35 */
+  /** all_counted() at test/cc/golden/counter.c:49 */
   function all_counted(): number {
     let sum: bigint = 0n;
     let cpu: number = 0;
     let $t1: number = 0;
-    // test/cc/golden/counter.c:37
+    // test/cc/golden/counter.c:51
     sum = 0n;
-    // test/cc/golden/counter.c:40
+    // test/cc/golden/counter.c:54
     for (cpu = cpumask_next((-1), m.possible) | 0; (cpu >>> 0) < m.nrCpus; cpu = cpumask_next(cpu, m.possible) | 0) {
-      // test/cc/golden/counter.c:41
+      // test/cc/golden/counter.c:55
       sum = BigInt.asUintN(64, sum + ($t1 = per_cpu_ptr(m, events, cpu), load_ulong(m, $t1)));
     }
-    // test/cc/golden/counter.c:42
+    // test/cc/golden/counter.c:56
     return ((sum === BigInt.asUintN(64, BigInt(((5 + load_i32(m, handled.addr)) | 0)))) ? 1 : 0) !== 0 ? 1 : 0;
   }
 
-  return { count_event, task, tick, all_counted, events, depth, warnings };
+  return { count_event, count_many, task, tick, all_counted, events, depth, warnings };
 }
-// sha256:20ccbeba1120961eee3baec31ee5dfdaf340bfc3f9b477f8b3cf08e02557ae10
+// sha256:cd63ce7a8b8ecd316009f06534395ac1cea1176047e9ba5be359fe6201f3c82a

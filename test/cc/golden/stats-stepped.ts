@@ -94,7 +94,7 @@ export function instantiate(m: Machine) {
       m.ctx.src = 'test/cc/golden/stats.c:41';
       s = per_cpu_ptr(m, rx, cpu);
       m.ctx.src = 'test/cc/golden/stats.c:43';
-      sum = BigInt.asUintN(64, sum + BigInt.asUintN(64, ((yield* load(m, s, 'u64', "s->packets")) as bigint) + BigInt(((yield* load(m, (s + 8), 'u32', "s->drops[0]")) as number))));
+      sum = BigInt.asUintN(64, sum + (((yield* load(m, s, 'u64', "s->packets")) as bigint) + BigInt(((yield* load(m, (s + 8), 'u32', "s->drops[0]")) as number))));
     }
     m.ctx.src = 'test/cc/golden/stats.c:45';
     return sum;
@@ -104,7 +104,7 @@ export function instantiate(m: Machine) {
   function* rx_publish(): Generator<Step, void, undefined> {
     let $t1: PerCpuPtr<any> = undefined as any;
     m.ctx.src = 'test/cc/golden/stats.c:50';
-    (yield* store(m, (cfg.addr + 8), 'ulong', pcpu_to(rx), "cfg.stats")), rx;
+    yield* store(m, (cfg.addr + 8), 'ulong', pcpu_to(rx), "cfg.stats");
     m.ctx.src = 'test/cc/golden/stats.c:51';
     yield* this_cpu_add_4(m, ($t1 = pcpu_from(((yield* load(m, (cfg.addr + 8), 'ulong', "cfg.stats")) as bigint)), pcpu_ptr_add(m, $t1, 12, 'u32')), 2);
   }
@@ -133,4 +133,4 @@ export function instantiate(m: Machine) {
   }
   return { rx_one, rx_total, rx_publish, rx, warnings, tasks, irqs, nmis, softirqs, init, check, final };
 }
-// sha256:2b3c701a504aa0040f48577700befd2e6377ccbe7611e6727f65541fce77a716
+// sha256:c45044e3d1e902a7efd19476f050009dc2a5d575f599ac6d0c0c828dd23fe297
