@@ -22,6 +22,13 @@ import { Snapshot } from '../src/snapshot.js';
 import type { Scenario, WorldSetup } from '../src/sched/task.js';
 import { splitScenario } from '../src/sched/task.js';
 import { DEFINE_PER_CPU } from '../src/define.js';
+import { kfree, kmalloc, kzalloc } from '../src/mm/memory.js';
+import { spin_lock, spin_lock_init, spin_unlock } from '../src/kernel/locking/spinlock.js';
+import { percpu_counter_add, percpu_counter_init } from '../src/lib/percpu-counter.js';
+import { cpu_down, cpu_up } from '../src/kernel/hotplug.js';
+import { ghost } from '../src/sched/ghost.js';
+import { atomic } from '../src/sched/step.js';
+import { this_cpu_inc_4 } from '../generated/x86_64/percpu-stepped.js';
 
 /** The fields that hold the machine's id or derive from it (a fresh machine has another id): shown relative to it. */
 function idRelative(x: object, k: PropertyKey, v: unknown, m: Machine): string | null {
@@ -203,6 +210,89 @@ describe('the explorer\'s worlds', () => {
     const w2 = s.build();
     expect(w1.m === w2.m).toBe(false);
     expect(w1.m.booted).toBe(true);
+  });
+});
+
+/**
+ * A scenario whose tasks change what the shipped ones leave alone: kmalloc()
+ * and kfree() (slabs, live objects, KASAN's quarantine), free_percpu() of a
+ * pointer setup() made (poisoned) and a new alloc_percpu() (chunks, bitmaps),
+ * a spinlock in kmalloc'd memory (the lock registry), a percpu_counter,
+ * CPU hotplug down and up (online and dying masks, the hotplug callbacks and
+ * the counters' batch), a ghost, a debug flag.
+ */
+const SINK = 'ghost:sink';
+const sink = splitScenario({
+  name: 'sink', title: 'every subsystem changed by the tasks', description: 'see the test', expect: 'none', cpus: 3, bound: 1,
+  setup() {
+    const m = new Machine({ cpus: 3 });
+    const counter = DEFINE_PER_CPU(m, 'u32', 'counter');
+    m.boot();
+    const p = alloc_percpu(m, 'u32', 'p')!;
+    const lock = kzalloc(m, 'spinlock_t', 'lock')!;
+    spin_lock_init(m, lock, 'sink.lock');
+    return { m, counter, p, lock, fbc: percpu_counter_init(m, 0), done: ghost(m, 'sink', 0) };
+  },
+  start({ m, counter, p, lock, fbc, done }) {
+    const step = (asm: string) => ({ asm, writes: [SINK] });
+    return {
+      m,
+      tasks: [
+        {
+          name: 'A', cpu: 0,
+          *run() {
+            yield* atomic(step('call kmalloc; kfree'), () => {
+              const o = kmalloc(m, 'u64', 'tmp')!;
+              kfree(m, o);
+            });
+            yield* atomic(step('call free_percpu; alloc_percpu'), () => {
+              free_percpu(m, p);
+              alloc_percpu(m, 'u64', 'q');
+            });
+            yield* atomic(step('call spin_lock; spin_unlock'), () => {
+              spin_lock(m, lock);
+              spin_unlock(m, lock);
+            });
+            yield* this_cpu_inc_4(m, counter);
+          },
+        },
+        {
+          name: 'B', cpu: 1,
+          *run() {
+            yield* atomic(step('call percpu_counter_add'), () => percpu_counter_add(fbc, 5));
+            yield* atomic(step('call cpu_down; cpu_up'), () => {
+              cpu_down(m, 2);
+              cpu_up(m, 2);
+            });
+            yield* done.update((n) => n + 1);
+            yield* atomic(step('debug off'), () => {
+              m.debugPreempt = false;
+            });
+          },
+        },
+      ],
+      watch: [counter],
+      final: () => null,
+    };
+  },
+});
+
+describe('a scenario whose tasks change every subsystem: kmalloc, KASAN, the allocator, locks, hotplug, percpu_counter, ghosts, flags', () => {
+  it('after random schedules the restored machine equals a freshly set-up one', () => {
+    const r0 = exploreRandom(sink, 30, 5, { snapshots: true, maxViolations: Infinity });
+    expect(r0.violations.map((v) => v.message)).toEqual([]);
+    const r = restoredSetup(sink)!;
+    r.snapshot.restore();
+    const fresh = sink.setup!();
+    expect(shape(r.setup, r.setup.m)).toEqual(shape(fresh, fresh.m));
+  });
+
+  it('explores the same with and without snapshots', () => {
+    const o = { bound: 0, maxViolations: Infinity, traceViolations: false };
+    const on = exploreExhaustive(sink, { ...o, snapshots: true });
+    expect(on.violations).toEqual([]);
+    expect(on.schedules).toBeGreaterThan(1);
+    expect(outcome(on)).toEqual(outcome(exploreExhaustive(sink, { ...o, snapshots: false })));
   });
 });
 
