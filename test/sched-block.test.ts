@@ -104,8 +104,12 @@ describe('blocking on a sleeping lock', () => {
     const sch = new Scheduler(s.build(), 0);
     for (const t of '0,1,0'.split(',')) sch.apply(parseToken(t));
     expect(sch.cpus[1]!.current).toBeNull();
-    expect(sch.enabled().map((t) => [t.token, t.touches.map((x) => x.name)])).toEqual([['0', ['L', 'sched:cpu:0', 'sched:cpu:1']]]);
-    sch.apply(parseToken('0'));
+    // Waking B puts it on cpu1's runqueue, and as cpu1 is idle makes it run there.
+    const [release] = sch.enabled();
+    expect([release!.token, release!.touches.map((x) => x.name), release!.unknown?.map((x) => x.name)]).toEqual(['0', ['L', 'sched:cpu:0', 'sched:rq:1', 'sched:cpu:1'], ['sched:rq:0']]);
+    sch.apply(release!.choice);
+    // A exits with it: cpu0's runqueue is read for the next task (none).
+    expect(sch.touchesOf(release!).map((x) => x.name)).toEqual(['L', 'sched:cpu:0', 'sched:rq:1', 'sched:cpu:1', 'sched:rq:0']);
     expect(sch.trace.map(formatTraceEntry).slice(-3)).toEqual([
       '#4   cpu0 A: call spin_unlock    ; L', '     cpu0 .. A exits; cpu0 idle', '     cpu1 .. B wakes up and runs on cpu1',
     ]);

@@ -23,7 +23,8 @@ import { formatBudgets, type Budgets } from '../sched/budget.js';
 import type { Scenario } from '../sched/task.js';
 import type { Reduction, SavedTask, SearchLimits, Violation } from './explorer.js';
 
-const FORMAT = 'percpu-ts explore checkpoint 1';
+// 2: footprints split a CPU's runqueue from what runs on it (a walk saved under 1 used the older relation).
+const FORMAT = 'percpu-ts explore checkpoint 2';
 
 /** What a checkpoint file holds. */
 export interface Checkpoint {

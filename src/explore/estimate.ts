@@ -15,11 +15,13 @@
  * enabled transition). A probe that ends with every transition asleep is a
  * path the search cuts: it counts 0 schedules. One simplification: a sibling
  * that would stop its schedule at a violation would, in the search, sleep as
- * conflicting with everything; a probe does not run siblings, so on buggy
- * scenarios the reduced estimate runs low.
+ * conflicting with everything; a probe does not run siblings (but see
+ * probe()), so on buggy scenarios the reduced estimate is off.
  */
 import { describe } from '../types.js';
-import { Scheduler, type Transition } from '../sched/scheduler.js';
+import type { Budgets } from '../sched/budget.js';
+import { Scheduler, parseToken, type Transition } from '../sched/scheduler.js';
+import { overlap } from '../sched/step.js';
 import type { Scenario } from '../sched/task.js';
 import { DEFAULT_MAX_STEPS, budgetsOf, checkSeed, nextChoices, positive, prng, type RunBudgets } from './explorer.js';
 import { dependent, type Ev } from './search.js';
@@ -39,25 +41,61 @@ export interface Estimate {
   readonly msPerTransition: number;
 }
 
-/** One probe: the estimate of the tree's leaves that are complete schedules. */
-function probe(rnd: () => number, reduced: boolean, sch: Scheduler, maxSteps: number): number {
+/** A sibling asleep in a probe: where it was enabled (the probe's first `at` transitions), so it can be run there. */
+type Asleep = Ev & { readonly at: number };
+
+/**
+ * One probe: the estimate of the tree's leaves that are complete schedules.
+ * What a sibling touches is known only once it has run (a step that ends or
+ * blocks its task also takes from its CPU's runqueue). A probe does not run
+ * its siblings; only when a sibling would conflict with the transition taken
+ * through what it may touch alone (a move of a waiting task, a wake-up) is it
+ * run, from a fresh world replayed to where it was enabled, to know.
+ */
+function probe(rnd: () => number, reduced: boolean, s: Scenario, budgets: Budgets, maxSteps: number): { weight: number; length: number; transitions: number } {
+  const sch = new Scheduler(s.build(), budgets, false);
+  const path: string[] = [];
+  let transitions = 0;
+  const exact = (z: Asleep): Asleep => {
+    const w = new Scheduler(s.build(), budgets, false);
+    w.checking = false;
+    for (let i = 0; i < z.at; i++) w.apply(parseToken(path[i]!), path[i]);
+    const t = w.enabled().find((x) => x.token === z.token)!;
+    w.apply(t.choice, t.token);
+    transitions += w.n;
+    const touches = w.touchesOf(t);
+    w.m.retire();
+    return { token: z.token, touches, at: z.at };
+  };
   let weight = 1;
-  let sleep: Ev[] = [];
-  for (;;) {
-    const en = nextChoices(sch, maxSteps, null);
-    if (en === null) return weight;
-    const children: Transition[] = reduced ? en.filter((t) => !sleep.some((z) => z.token === t.token)) : en;
-    if (children.length === 0) return 0;
-    const j = Math.floor(rnd() * children.length);
-    const t = children[j]!;
-    weight *= children.length;
-    if (reduced) {
-      // The child is entered with what sleeps here and the siblings explored before it, minus what it conflicts with.
-      const next: Ev[] = [];
-      for (const z of [...sleep, ...children.slice(0, j)]) if (!dependent(z, t)) next.push({ token: z.token, touches: z.touches });
-      sleep = next;
+  let sleep: Asleep[] = [];
+  try {
+    for (;;) {
+      const en = nextChoices(sch, maxSteps, null);
+      if (en === null) return { weight, length: sch.n, transitions: transitions + sch.n };
+      const children: Transition[] = reduced ? en.filter((t) => !sleep.some((z) => z.token === t.token)) : en;
+      if (children.length === 0) return { weight: 0, length: sch.n, transitions: transitions + sch.n };
+      const j = Math.floor(rnd() * children.length);
+      const t = children[j]!;
+      weight *= children.length;
+      const at = path.length;
+      sch.apply(t.choice, t.token);
+      path.push(t.token);
+      if (reduced) {
+        // The child is entered with what sleeps here and the siblings explored before it, minus what it conflicts with.
+        const ran: Ev = { token: t.token, touches: sch.touchesOf(t) };
+        const next: Asleep[] = [];
+        const candidates: Asleep[] = [...sleep];
+        for (let k = 0; k < j; k++) candidates.push({ ...children[k]!, at });
+        for (let z of candidates) {
+          if (z.unknown !== undefined && !overlap(z.touches, ran.touches) && dependent(z, ran)) z = exact(z);
+          if (!dependent(z, ran)) next.push(z);
+        }
+        sleep = next;
+      }
     }
-    sch.apply(t.choice);
+  } finally {
+    sch.m.retire();
   }
 }
 
@@ -70,14 +108,15 @@ export function estimateSchedules(s: Scenario, o: RunBudgets & { probes?: number
   const maxSteps = positive('maxSteps', o.maxSteps ?? DEFAULT_MAX_STEPS);
   const t0 = performance.now();
   let transitions = 0;
+  let length = 0;
   const run = (reduced: boolean): number[] => {
     const rnd = prng(reduced ? seed : seed ^ 0x5bd1e995);
     const out: number[] = [];
     for (let i = 0; i < probes; i++) {
-      const sch = new Scheduler(s.build(), budgets, false);
-      out.push(probe(rnd, reduced, sch, maxSteps));
-      transitions += sch.n;
-      sch.m.retire();
+      const p = probe(rnd, reduced, s, budgets, maxSteps);
+      out.push(p.weight);
+      length += p.length;
+      transitions += p.transitions;
     }
     return out;
   };
@@ -89,6 +128,6 @@ export function estimateSchedules(s: Scenario, o: RunBudgets & { probes?: number
   const ms = performance.now() - t0;
   return {
     schedules: m, naive: mean(naive), relativeError: m > 0 ? Math.sqrt(variance / reduced.length) / m : Infinity,
-    probes, meanLength: transitions / (2 * probes), msPerTransition: transitions > 0 ? ms / transitions : 0,
+    probes, meanLength: length / (2 * probes), msPerTransition: transitions > 0 ? ms / transitions : 0,
   };
 }

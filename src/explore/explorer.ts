@@ -11,8 +11,10 @@
  * to sleep in the subtrees of t's later siblings, and stays asleep down a path
  * as long as the transitions taken are independent of it; a sleeping
  * transition is not taken. Two transitions are independent when they touch
- * disjoint things: different CPUs' run state (`cpu:N`), disjoint per-CPU
- * memory (both-reads also commute), different named resources. Preemptions
+ * disjoint things: what runs on different CPUs (`sched:cpu:N`), runqueues the
+ * other does not change (`sched:rq:N`), disjoint per-CPU memory (both-reads
+ * also commute), different named resources (docs/explorer.md, "The
+ * dependence relation"). Preemptions
  * and migrations all touch the bound, so they never commute with one another
  * and reordering independent transitions never changes how much of the bound a
  * schedule uses — which keeps the reduction sound under the bound. The result:
@@ -297,16 +299,17 @@ export function partition(s: Scenario, lim: SearchLimits, states: Set<string> | 
     const explored: Ev[] = [];
     for (let k = 0; k < todo.length; k++) {
       const c = todo[k]!;
-      const sleep = lim.reduction === 'none' ? [] : [...t.sleep, ...explored].filter((z) => !dependent(z, c));
       // The first child goes on from the world that found the children; the others replay the prefix.
       const child = k === 0 ? sch : replay(t.prefix);
       child.apply(c.choice, c.token);
       transitions++;
       const stops = child.violation !== null;
+      const ran: Ev = stops ? { token: c.token, touches: child.touchesOf(c), stop: true } : { token: c.token, touches: child.touchesOf(c) };
+      const sleep = lim.reduction === 'none' ? [] : [...t.sleep, ...explored].filter((z) => !dependent(z, ran));
       const terminal = stops || nextChoices(child, lim.maxSteps, states) === null;
       retireWorld(s, child.world);
       next.push({ prefix: [...t.prefix, c.token], sleep, terminal });
-      explored.push(stops ? { token: c.token, touches: c.touches, stop: true } : { token: c.token, touches: c.touches });
+      explored.push(ran);
     }
   };
   for (let depth = 0; depth < SPLIT_DEPTH && tasks.length < SPLIT_TASKS; depth++) {
@@ -416,16 +419,21 @@ export function exploreTask(
           cut++;
           break;
         }
-        const wut = node.todo[0]!.children;
-        node.taken = t;
-        if (optimal) {
-          node.hb = happensBefore(path, depth, t.touches);
-          disabledSiblings(node, en, t);
-        }
-        const sleep = childSleep(reduction, node, t);
+        const branch = node.todo[0]!;
+        const wut = branch.children;
         lastEn = en;
         sch.apply(t.choice, t.token);
         transitions++;
+        // From here on the search knows all that t touched (a step: whether its task ended or blocked).
+        const touches = sch.touchesOf(t);
+        const ran: Transition = touches === t.touches && t.unknown === undefined ? t : { choice: t.choice, token: t.token, touches, blocking: t.blocking };
+        node.taken = ran;
+        if (branch.ev !== ran) node.todo[0] = { ev: ran, children: wut };
+        if (optimal) {
+          node.hb = happensBefore(path, depth, touches);
+          disabledSiblings(node, en, ran);
+        }
+        const sleep = childSleep(reduction, node, ran);
         stoppedBy = sch.violation !== null;
         en = nextChoices(sch, maxSteps, states);
         path.push(makeNode(reduction, en ?? [], sleep, wut));

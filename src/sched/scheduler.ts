@@ -76,6 +76,13 @@ export interface Transition {
   readonly touches: readonly Touch[];
   /** A step that runs only while its enabled() predicate holds (a lock): something else may have to run first. */
   readonly blocking?: boolean;
+  /**
+   * What the transition may touch besides `touches`, known only once it has
+   * run: a task's step that turns out to end the task or block it takes the
+   * next task off its CPU's runqueue (`sched:rq:N`). After apply(),
+   * Scheduler.touchesOf() gives what it really touched.
+   */
+  readonly unknown?: readonly Touch[];
 }
 
 /** What a schedule found wrong. */
@@ -193,8 +200,24 @@ export class Scheduler {
   /** Remaining deliveries per handler, NMI handler and injectable softirq (by name). */
   readonly budget: Map<string, number>;
   private readonly ghosts: boolean;
-  /** Each CPU's run state as a touch (`sched:cpu:N`), one object per CPU: every transition of the CPU writes it. */
+  /**
+   * What runs on each CPU (`sched:cpu:N`): its current task, the handlers
+   * nested over it and their contexts (preempt_count, interrupts). Every step
+   * of the CPU writes it, and so does everything that changes who runs there.
+   */
   private readonly cpuTouches: Touch[];
+  /**
+   * Each CPU's runqueue (`sched:rq:N`): the tasks waiting there, in order, and
+   * whether the CPU has a task at all (idle). Written by what adds, removes or
+   * takes a waiting task, or makes the CPU idle: a preemption, a migration
+   * from or to the CPU, a task's exit or block (its step's footprint gains it
+   * once it has run: see touchesOf()), a wake-up onto the CPU.
+   */
+  private readonly rqTouches: Touch[];
+  /** [rqTouches[N]] per CPU: a step's `unknown`. */
+  private readonly rqOnly: (readonly Touch[])[];
+  /** What the transition being applied touched besides its footprint: see touchesOf(). */
+  private extra: readonly Touch[] | null = null;
   /** The step of each CPU: its choice and token (`0`, `1`, …). */
   private readonly stepChoices: Choice[];
   private readonly stepTokens: string[];
@@ -263,11 +286,16 @@ export class Scheduler {
     // Plain loops, no callbacks: a scheduler is made per schedule.
     this.cpus = [];
     this.cpuTouches = [];
+    this.rqTouches = [];
+    this.rqOnly = [];
     this.stepChoices = [];
     this.stepTokens = [];
     for (let cpu = 0; cpu < m.nrCpus; cpu++) {
       this.cpus.push({ current: null, nested: [], runqueue: [], softirqQueue: [], softirqRestarts: 0 });
       this.cpuTouches.push({ lo: -1, hi: -1, name: `${SCHED_RESOURCE}cpu:${cpu}`, write: true });
+      const rq: Touch = { lo: -1, hi: -1, name: `${SCHED_RESOURCE}rq:${cpu}`, write: true };
+      this.rqTouches.push(rq);
+      this.rqOnly.push([rq]);
       this.stepChoices.push({ kind: 'step', cpu });
       this.stepTokens.push(String(cpu));
     }
@@ -417,6 +445,7 @@ export class Scheduler {
     }
     const c = this.cpus[cpu]!;
     c.current = c.runqueue.shift() ?? null;
+    this.extra = this.rqOnly[cpu]!;
     this.log(cpu, '', 'note', c.current !== null ? `${t.name} exits; ${c.current.name} runs` : `${t.name} exits; cpu${cpu} idle`);
   }
 
@@ -536,9 +565,18 @@ export class Scheduler {
         touches = footprint(m, p, cpu);
       }
       touches.push(cpuTouches[cpu]!);
-      if (sleepers !== null) for (const s of sleepers) if (s.cpu !== cpu && overlap(touches, s.touches)) touches.push(cpuTouches[s.cpu]!);
+      // Waking S puts it on its CPU's runqueue, or makes it run there when that CPU is idle.
+      if (sleepers !== null) {
+        for (const s of sleepers) {
+          if (!overlap(touches, s.touches)) continue;
+          touches.push(this.rqTouches[s.cpu]!);
+          if (s.cpu !== cpu && this.cpus[s.cpu]!.current === null) touches.push(cpuTouches[s.cpu]!);
+        }
+      }
       const blocking = f.started && f.pending !== null && f.pending.enabled !== undefined;
-      out.push({ choice: this.stepChoices[cpu]!, token: this.stepTokens[cpu]!, touches, blocking });
+      // Only a task's exit or block takes from the runqueue; a handler's return does not.
+      const unknown = f.kind === 'task' ? this.rqOnly[cpu] : undefined;
+      out.push({ choice: this.stepChoices[cpu]!, token: this.stepTokens[cpu]!, touches, blocking, unknown });
     }
     const b = this.budgets;
     const irqsLeft = b.irqs === null || this.interrupts < b.irqs;
@@ -582,9 +620,10 @@ export class Scheduler {
     }
     for (const t of this.tasks) {
       if (!migrationsLeft || !this.mayMigrate(t)) continue;
+      const running = this.cpus[t.cpu]!.current === t;
       for (let d = 0; d < n; d++) {
         if (d === t.cpu || !m.online.test(d)) continue;
-        out.push(this.migration(t.name, t.cpu, d));
+        out.push(this.migration(t.name, t.cpu, d, running, this.cpus[d]!.current === null));
       }
     }
     return out;
@@ -646,6 +685,8 @@ export class Scheduler {
     return this.fixedAt(0, name, cpu * 3 + (kind === 'irq' ? 0 : kind === 'softirq' ? 1 : 2), () => {
       const choice: Choice = kind === 'softirq' ? { kind, cpu, name: name === '' ? null : name } : { kind, cpu, handler: name };
       const touches: Touch[] = [this.cpuTouches[cpu]!];
+      // A threaded handler (PREEMPT_RT) puts the task it preempts back at the head of the runqueue.
+      if (kind === 'irq' && this.m.preemptRT) touches.push(this.rqTouches[cpu]!);
       if (name !== '') touches.push({ lo: -1, hi: -1, name: `${SCHED_RESOURCE}${kind}:${name}`, write: true });
       const b = this.budgets;
       const total = name === '' ? null : kind === 'irq' ? (b.irqs === null ? null : TOTAL_IRQS) : kind === 'softirq' ? (b.softirqs === null ? null : TOTAL_SOFTIRQS) : (b.nmis === null ? null : TOTAL_NMIS);
@@ -654,20 +695,42 @@ export class Scheduler {
     });
   }
 
-  /** cpu switches to the waiting task `to`. */
+  /** cpu switches to the waiting task `to`: what runs there, its runqueue, the bound. */
   private switchTo(cpu: number, to: string): Transition {
     return this.fixedAt(1, to, cpu, () => {
       const choice: Choice = { kind: 'preempt', cpu, to };
-      return { choice, token: choiceToken(choice), touches: [this.cpuTouches[cpu]!, BOUND_TOUCH] };
+      return { choice, token: choiceToken(choice), touches: [this.cpuTouches[cpu]!, this.rqTouches[cpu]!, BOUND_TOUCH] };
     });
   }
 
-  /** Task `task` moves from cpu `from` to cpu `to`. */
-  private migration(task: string, from: number, to: number): Transition {
-    return this.fixedAt(2, task, from * this.cpus.length + to, () => {
+  /**
+   * Task `task` moves from cpu `from` to cpu `to`. A running task changes what
+   * runs on `from` (the head of its runqueue takes over), a waiting one only
+   * that runqueue; on `to` it joins the runqueue, or runs at once when `to` is
+   * idle (which the runqueue resource also covers: only what writes it makes a
+   * CPU idle or busy). So moving a waiting task commutes with every step that
+   * does not end or block a task of either CPU.
+   */
+  private migration(task: string, from: number, to: number, running: boolean, idle: boolean): Transition {
+    return this.fixedAt(2, task, ((from * this.cpus.length + to) << 2) | (running ? 2 : 0) | (idle ? 1 : 0), () => {
       const choice: Choice = { kind: 'migrate', task, to };
-      return { choice, token: choiceToken(choice), touches: [this.cpuTouches[from]!, this.cpuTouches[to]!, BOUND_TOUCH] };
+      const touches: Touch[] = [];
+      if (running) touches.push(this.cpuTouches[from]!);
+      touches.push(this.rqTouches[from]!);
+      if (idle) touches.push(this.cpuTouches[to]!);
+      touches.push(this.rqTouches[to]!, BOUND_TOUCH);
+      return { choice, token: choiceToken(choice), touches };
     });
+  }
+
+  /**
+   * The footprint of `t`, the transition apply() just performed: its
+   * `touches`, and what it turned out to touch besides (`unknown`): the
+   * runqueue of a CPU whose task ended or blocked.
+   */
+  touchesOf(t: Transition): readonly Touch[] {
+    const x = this.extra;
+    return x === null ? t.touches : t.touches.concat(x);
   }
 
   /** A hardirq can be delivered on `cpu` now (threaded with PREEMPT_RT: its thread can run now). */
@@ -762,6 +825,7 @@ export class Scheduler {
   apply(choice: Choice, token?: string): void {
     if (this.violation !== null) throw new MachineStateError('scheduler: the schedule already stopped at a violation');
     this.n++;
+    this.extra = null;
     this.schedule.push(token ?? choiceToken(choice));
     switch (choice.kind) {
       case 'step': this.doStep(choice.cpu); break;
@@ -940,6 +1004,7 @@ export class Scheduler {
     t.blocked = true;
     this.blocks++;
     c.current = c.runqueue.shift() ?? null;
+    this.extra = this.rqOnly[cpu]!;
     this.log(cpu, t.name, 'step', `${formatStep(t.pending!)}    ; blocks: ${c.current !== null ? `${c.current.name} runs` : `cpu${cpu} idle`}`);
   }
 

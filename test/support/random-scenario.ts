@@ -1,8 +1,14 @@
 /**
  * Random small scenarios for the reduction's property tests: two or three tasks
  * on two CPUs doing a few per-CPU operations over up to three variables, with
- * or without an interrupt handler, some under preempt_disable or a spinlock,
- * and sometimes an invariant that stops schedules early.
+ * or without an interrupt handler, some under preempt_disable, a spinlock or a
+ * sleeping lock (a task that cannot take it blocks and leaves its CPU, and the
+ * release wakes it), and sometimes an invariant that stops schedules early.
+ * Tasks are not pinned, so with a bound they migrate between the instructions
+ * of a read/modify/write through this_cpu_ptr() (the store then lands in the
+ * other CPU's copy) or of a store into another CPU's copy; with three tasks two
+ * share a CPU, so one of them starts waiting and may move before it ever runs
+ * (waitingArb makes that shape every time).
  */
 import fc from 'fast-check';
 import { this_cpu_inc_4, this_cpu_read_4 } from '../../generated/x86_64/percpu-stepped.js';
@@ -16,7 +22,7 @@ import { load, reg, store, type StepGen } from '../../src/sched/step.js';
 import type { Scenario } from '../../src/sched/task.js';
 
 export type Op =
-  | { readonly kind: 'inc' | 'read' | 'rmw' | 'locked' | 'preempt-off'; readonly v: number }
+  | { readonly kind: 'inc' | 'read' | 'rmw' | 'locked' | 'sleep-locked' | 'preempt-off'; readonly v: number }
   | { readonly kind: 'remote'; readonly v: number; readonly cpu: number };
 
 export interface Program {
@@ -32,13 +38,19 @@ export interface Program {
 
 const VARS = 3;
 const opArb = (handler: boolean): fc.Arbitrary<Op> => fc.oneof(
-  fc.record({ kind: fc.constantFrom(...(handler ? ['inc', 'read'] as const : ['inc', 'read', 'rmw', 'locked', 'preempt-off'] as const)), v: fc.nat(VARS - 1) }),
+  fc.record({
+    kind: fc.constantFrom(...(handler ? ['inc', 'read'] as const : ['inc', 'read', 'rmw', 'locked', 'sleep-locked', 'preempt-off'] as const)), v: fc.nat(VARS - 1),
+  }),
   fc.record({ kind: fc.constant('remote' as const), v: fc.nat(VARS - 1), cpu: fc.nat(1) }),
 );
 
 /** Steps an op takes (to keep the naive search small). */
 function cost(op: Op): number {
-  return ({ inc: 1, read: 1, rmw: 3, locked: 3, 'preempt-off': 1, remote: 2 } as const)[op.kind];
+  return ({ inc: 1, read: 1, rmw: 3, locked: 3, 'sleep-locked': 3, 'preempt-off': 1, remote: 2 } as const)[op.kind];
+}
+
+function steps(p: Pick<Program, 'tasks' | 'irq'>): number {
+  return p.tasks.reduce((a, t) => a + t.ops.reduce((b, o) => b + cost(o), 0), 0) + (p.irq ?? []).reduce((b, o) => b + cost(o), 0);
 }
 
 export const programArb: fc.Arbitrary<Program> = fc.record({
@@ -48,10 +60,24 @@ export const programArb: fc.Arbitrary<Program> = fc.record({
   stopAt: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
   bound: fc.integer({ min: 0, max: 2 }),
   localStart: fc.boolean(),
-}).filter((p) => {
-  const steps = p.tasks.reduce((a, t) => a + t.ops.reduce((b, o) => b + cost(o), 0), 0) + (p.irq ?? []).reduce((b, o) => b + cost(o), 0);
-  return steps <= (p.tasks.length === 3 ? 5 : 7) && (p.tasks.length < 3 || p.bound <= 1);
-});
+}).filter((p) => steps(p) <= (p.tasks.length === 3 ? 5 : 7) && (p.tasks.length < 3 || p.bound <= 1));
+
+/**
+ * Three tasks, the first two on cpu0 (the second waits there), the third on
+ * cpu1: a waiting task that may be moved while the others run, into a CPU
+ * that is busy or has gone idle; bound 1 or 2, no handler.
+ */
+export const waitingArb: fc.Arbitrary<Program> = fc.record({
+  tasks: fc.tuple(
+    fc.array(opArb(false), { minLength: 1, maxLength: 2 }), fc.array(opArb(false), { minLength: 1, maxLength: 1 }),
+    fc.array(opArb(false), { minLength: 1, maxLength: 2 }),
+  ).map(([a, b, c]) => [{ cpu: 0, ops: a }, { cpu: 0, ops: b }, { cpu: 1, ops: c }]),
+  irq: fc.constant(null),
+  irqCpus: fc.constant(null),
+  stopAt: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
+  bound: fc.integer({ min: 1, max: 2 }),
+  localStart: fc.boolean(),
+}).filter((p) => steps(p) <= (p.bound === 2 ? 4 : 6));
 
 /** The scenario a program describes. */
 export function programScenario(p: Program): Scenario {
@@ -64,6 +90,7 @@ export function programScenario(p: Program): Scenario {
       m.boot();
       m.debugPreempt = false;
       let locked = false;
+      let slocked = false;
       function* run(op: Op): StepGen<void> {
         const v = vars[op.v]!;
         switch (op.kind) {
@@ -89,6 +116,13 @@ export function programScenario(p: Program): Scenario {
             yield { asm: 'movb $0, (L)', writes: ['L'] };
             locked = false;
             break;
+          case 'sleep-locked':
+            yield { asm: 'call rt_spin_lock (S)', writes: ['S'], enabled: () => !slocked, sleeps: true };
+            slocked = true;
+            yield* this_cpu_inc_4(m, v);
+            yield { asm: 'call rt_spin_unlock (S)', writes: ['S'] };
+            slocked = false;
+            break;
           case 'preempt-off':
             preempt_disable(m);
             yield* this_cpu_inc_4(m, v);
@@ -104,7 +138,7 @@ export function programScenario(p: Program): Scenario {
         tasks: p.tasks.map((t, i) => ({ name: `T${i + 1}`, cpu: t.cpu, localStart: p.localStart, run: body(t.ops) })),
         irqs: p.irq === null ? [] : [{ name: 'irq', cpus: p.irqCpus ?? undefined, localStart: p.localStart, run: body(p.irq) }],
         watch: vars,
-        stateKey: () => (locked ? 'L' : '-'),
+        stateKey: () => `${locked ? 'L' : '-'}${slocked ? 'S' : '-'}`,
         check: () => (p.stopAt !== null && per_cpu(m, vars[0]!, 0) >= p.stopAt ? `v0 on cpu0 reached ${p.stopAt}` : null),
         final: () => null,
       };

@@ -20,8 +20,9 @@ export function canonical(s: Scenario, schedule: string, budgets: number | Budge
   for (const tok of schedule === '' ? [] : schedule.split(',')) {
     const t = sch.enabled().find((x) => x.token === tok);
     if (t === undefined) throw new Error(`${tok} not enabled replaying ${schedule}`);
-    events.push({ token: tok, touches: t.touches });
     sch.apply(t.choice);
+    // What it touched, once it ran (a step whose task ended or blocked took from its CPU's runqueue).
+    events.push({ token: tok, touches: sch.touchesOf(t) });
   }
   sch.m.retire();
   const n = events.length;
