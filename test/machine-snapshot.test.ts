@@ -346,9 +346,13 @@ describe('what a restore puts back besides memory', () => {
   });
 
   it('objects, arrays, Maps, Sets and buffers are restored in place; objects made since are dropped', () => {
+    const sym = Symbol('tagged');
     const inner = { n: 1 };
     const root = { inner, list: [1, 2], map: new Map([['a', inner]]), set: new Set([1]), bytes: new Uint16Array([7, 8]) };
-    const snap = new Snapshot([root]);
+    const tagged = { [sym]: 'a', plain: 1 };
+    const snap = new Snapshot([root, tagged]);
+    tagged[sym] = 'b';
+    tagged.plain = 2;
     inner.n = 2;
     root.list.push(3);
     root.list[0] = 9;
@@ -360,6 +364,7 @@ describe('what a restore puts back besides memory', () => {
     snap.restore();
     expect(root.inner === inner).toBe(true);
     expect(root).toEqual({ inner: { n: 1 }, list: [1, 2], map: new Map([['a', inner]]), set: new Set([1]), bytes: new Uint16Array([7, 8]) });
-    expect(snap.objects).toBe(7);
+    expect([tagged[sym], tagged.plain]).toEqual(['a', 1]);
+    expect(snap.objects).toBe(8);
   });
 });
