@@ -5,10 +5,12 @@
  * and checked as a C compiler would); the binding gives the TypeScript, where
  * `$0`, `$1`, … are the converted arguments in the representation of the
  * parameter's C type (number up to 32 bits, bigint for 64; an address for a
- * pointer to ordinary memory, a PerCpuPtr for a `__percpu` one), `$S1` is the
- * C spelling of what argument 1 points to (`fbc->count` for `&fbc->count`),
- * for traces, and `$B1` is argument 1 as a box `{ value }` for an out
- * parameter (`try_cmpxchg(v, &old, new)` writes `old`).
+ * pointer to ordinary memory, a PerCpuPtr for a `__percpu` one), and `$S1` is
+ * the C spelling of what argument 1 points to (`fbc->count` for `&fbc->count`),
+ * for traces. A binding that needs more than the arguments' text is a function
+ * of the call's parts (CallParts): the atomics make a typed pointer at the
+ * address the C passes, each call site with its own kptr_site(), and
+ * try_cmpxchg's old value is an out parameter passed as a box `{ value }`.
  *
  * The calls of the first table act on the running context (preempt_count,
  * the interrupt flag) or on machine constants, which no other CPU touches:
@@ -18,13 +20,29 @@
  * or a blocking step for a lock.
  */
 
+/** What a binding written as a function builds its call from, as the translator gives it for one call. */
+export interface CallParts {
+  /** Argument k in its parameter's representation (the box, for an out parameter). */
+  arg(k: number): string;
+  /** The C spelling of what argument k points to, as a string literal. */
+  pointee(k: number): string;
+  /**
+   * A typed pointer of C type `type` at the address argument k holds, made by a kptr_site() of
+   * this call site's own (src/kptr.ts); `fn` and `write` are what KASAN names if the address is
+   * in a freed object.
+   */
+  kptr(k: number, type: string, fn: string, write: boolean): string;
+}
+
 export interface Binding {
-  /** The TypeScript of a call; `$n` is argument n. */
-  readonly ts: string;
+  /** The TypeScript of a call: `$n` is argument n, `$Sn` what it points to; or a function of the call's parts. */
+  readonly ts: string | ((c: CallParts) => string);
   /** Imports it needs: [repo-relative module without extension, exported name]. */
   readonly imports: readonly (readonly [string, string])[];
+  /** The arguments that are out parameters, passed as a box `{ value }` the callee writes (`&old`). */
+  readonly boxes?: readonly number[];
   /** The stepped flavour's call (a generator, called with yield*), when it differs. */
-  readonly stepped?: { readonly ts: string; readonly imports: readonly (readonly [string, string])[] };
+  readonly stepped?: { readonly ts: string | ((c: CallParts) => string); readonly imports: readonly (readonly [string, string])[] };
 }
 
 const PREEMPT = 'src/kernel/preempt';
@@ -74,7 +92,6 @@ function cBool(b: Binding): Binding {
 
 const ATOMIC = 'generated/atomic';
 const STEPPED = 'src/stepped';
-const KPTR = 'src/kptr';
 
 /** A call of the runtime with a fast form in `fast` and a stepped form exported by src/stepped.ts under the same name. */
 function both(name: string, args: string, fast: string, rt = name): Binding {
@@ -85,9 +102,9 @@ function both(name: string, args: string, fast: string, rt = name): Binding {
 /**
  * The atomic_t, atomic64_t and atomic_long_t families (include/linux/atomic/
  * atomic-instrumented.h, atomic-long.h): the runtime's ops, which take a
- * typed pointer; the C passes an address, so the call makes one at it
- * (kptr_at(); the translator gives each call site its own kptr_site(), which
- * keeps the pointer while the address stays the same).
+ * typed pointer; the C passes an address, so the call makes one at it with
+ * a kptr_site() of its own, which keeps the pointer while the address stays
+ * the same (CallParts.kptr).
  */
 function atomics(): Record<string, Binding> {
   const out: Record<string, Binding> = {};
@@ -100,24 +117,25 @@ function atomics(): Record<string, Binding> {
   const ordered = ['add_return', 'sub_return', 'inc_return', 'dec_return', 'fetch_add', 'fetch_sub', 'fetch_inc', 'fetch_dec', 'fetch_and', 'fetch_or', 'fetch_xor', 'fetch_andnot', 'add_negative', 'xchg', 'cmpxchg', 'try_cmpxchg'];
   const boolRet = new Set(['sub_and_test', 'dec_and_test', 'inc_and_test', 'add_negative', 'inc_not_zero', 'inc_unless_negative', 'dec_unless_positive', 'add_unless', 'try_cmpxchg']);
   for (const [f, t] of fams) {
-    // The pointer's maker is told the function and whether it writes, which KASAN's report of a freed object names.
-    const at = (k: number): string => `kptr_at(m, $${k}, '${t}', $S${k}, @ACCESS)`;
-    const add = (op: string, args: string): void => {
+    // Argument `at` is the atomic's address; the pointer's maker is told the function and whether it
+    // writes, which KASAN's report of a freed object names.
+    const add = (op: string, at: number, arity: number, boxes?: readonly number[]): void => {
       for (const sfx of ordered.includes(op) ? ['', '_acquire', '_release', '_relaxed'] : ['']) {
         const name = `${f}_${op}${sfx}`;
-        const call = `${name}(m, ${args.replaceAll('@ACCESS', `'${name}', ${op !== 'read' && op !== 'read_acquire'}`)})`;
-        const step = `(yield* ${call})`;
-        out[name] = {
-          ts: boolRet.has(op) ? `(${call} ? 1 : 0)` : call, imports: [[ATOMIC, name], [KPTR, 'kptr_at']],
-          stepped: { ts: boolRet.has(op) ? `(${step} ? 1 : 0)` : step, imports: [[STEPPED, name], [KPTR, 'kptr_at']] },
+        const write = op !== 'read' && op !== 'read_acquire';
+        const call = (stepped: boolean) => (c: CallParts): string => {
+          const args = Array.from({ length: arity }, (_, k) => (k === at ? c.kptr(k, t, name, write) : c.arg(k)));
+          const x = stepped ? `(yield* ${name}(m, ${args.join(', ')}))` : `${name}(m, ${args.join(', ')})`;
+          return boolRet.has(op) ? `(${x} ? 1 : 0)` : x;
         };
+        out[name] = { ts: call(false), imports: [[ATOMIC, name]], ...(boxes ? { boxes } : {}), stepped: { ts: call(true), imports: [[STEPPED, name]] } };
       }
     };
-    for (const op of iv) add(op, `$0, ${at(1)}`);
-    for (const op of v) add(op, at(0));
-    for (const op of vx) add(op, `${at(0)}, $1`);
-    for (const op of vxy) add(op, `${at(0)}, $1, $2`);
-    add('try_cmpxchg', `${at(0)}, $B1, $2`);
+    for (const op of iv) add(op, 1, 2);
+    for (const op of v) add(op, 0, 1);
+    for (const op of vx) add(op, 0, 2);
+    for (const op of vxy) add(op, 0, 3);
+    add('try_cmpxchg', 0, 3, [1]);
   }
   return out;
 }
@@ -227,8 +245,8 @@ function counterCalls(): Record<string, Binding> {
 /** Every binding, by C name. */
 export const FUNCTIONS: Readonly<Record<string, Binding>> = { ...CONTEXT, ...atomics(), ...kernelCalls(), ...counterCalls() };
 
-/** Objects the headers declare extern, and what they are on the machine. */
-export const OBJECTS: Readonly<Record<string, Binding>> = {
+/** Objects the headers declare extern, and what they are on the machine: the TypeScript of the object and its imports. */
+export const OBJECTS: Readonly<Record<string, { readonly ts: string; readonly imports: Binding['imports'] }>> = {
   cpu_possible_mask: { ts: 'm.possible', imports: [] },
   cpu_online_mask: { ts: 'm.online', imports: [] },
   nr_cpu_ids: { ts: 'm.nrCpus', imports: [] },

@@ -30,7 +30,7 @@ import {
   sameType, scalarName, sizeOf, typeName, usualArithmetic, wrap, type CType, type IntType,
 } from './ctype.js';
 import { assigned, storesNothing, storesNothingThrough } from './effects.js';
-import { FUNCTIONS, OBJECTS } from './runtime.js';
+import { FUNCTIONS, OBJECTS, type CallParts } from './runtime.js';
 
 export type Flavour = 'fast' | 'stepped';
 
@@ -2129,7 +2129,7 @@ export class Translator {
     const b0 = s.def ? undefined : FUNCTIONS[name];
     const boxes: OutParam[] = [];
     const args = e.args.map((a, i) => {
-      if (b0 !== undefined && b0.ts.includes(`$B${i}`)) {
+      if (b0?.boxes?.includes(i) === true) {
         const p = ft.params[i];
         const to = p.k === 'ptr' ? p.to : p;
         const out = this.outParam(a, to, `${name}(): argument ${i + 1}`, `type '${typeName(to)}'`, false);
@@ -2159,19 +2159,25 @@ export class Translator {
       throw cError(e.loc, `'${name}' is declared but not defined in this file (percpu-cc translates one file: define it here, a stub in C is enough, or export ${name}(m, …) from a TypeScript module given with --stubs)`);
     }
     const form = this.stepped && b.stepped !== undefined ? b.stepped : b;
-    for (const [mod, n] of form.imports) if (n !== 'kptr_at') this.need(mod, n);
+    for (const [mod, n] of form.imports) this.need(mod, n);
     const pointee = (k: number): string => {
       const a = e.args[k];
       return JSON.stringify(a.k === 'unary' && a.op === '&' ? this.cText(a.arg) : `*${this.cText(a)}`);
     };
-    let ts = form.ts.replace(/\$([SB]?)(\d)/g, (_, kind: string, k: string) => (kind === 'S' ? pointee(Number(k)) : args[Number(k)]));
-    // Each kptr_at() of a binding is made by its own call site's kptr_site(), which keeps the pointer while the address is the same.
-    ts = ts.replace(/\bkptr_at\(m, /g, () => {
-      const site = `$kp${++this.sites}`;
-      this.need('src/kptr', 'kptr_site');
-      this.memberPtrs.push(`const ${site} = kptr_site();`);
-      return `${site}(m, `;
-    });
+    const parts: CallParts = {
+      arg: (k) => args[k],
+      pointee,
+      kptr: (k, type, fn, write) => {
+        // This call site's own kptr_site(), made once in instantiate(): it keeps the pointer while the address is the same.
+        const site = `$kp${++this.sites}`;
+        this.need('src/kptr', 'kptr_site');
+        this.memberPtrs.push(`const ${site} = kptr_site();`);
+        return `${site}(m, ${args[k]}, '${type}', ${pointee(k)}, '${fn}', ${write})`;
+      },
+    };
+    const ts = typeof form.ts === 'function'
+      ? form.ts(parts)
+      : form.ts.replace(/\$(S?)(\d)/g, (_, kind: string, k: string) => (kind === 'S' ? pointee(Number(k)) : args[Number(k)]));
     if (boxes.length > 0) {
       const r = this.temp(ft.ret.k === 'void' ? 'undefined' : tsType(ft.ret));
       return { ts: `(${[...boxes.map((b) => b.set), `${r} = ${ts}`, ...boxes.map((b) => b.back), r].join(', ')})`, type: ft.ret };
