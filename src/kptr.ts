@@ -237,14 +237,21 @@ export function kptr_at(m: Machine, addr: number, type: string, sym: string, fn 
  * same and still mapped, so `atomic_inc(&hits)` on a global makes one KPtr,
  * not one per call (a new KPtr, its origin's label and its extent cost 70 ns
  * of an 18 ns atomic_inc() in translated code). A pointer made again would be
- * the same in every field. A different address, or one at or past a freed
- * object in KASAN's quarantine, is checked and made as kptr_at() does.
+ * the same in every field. Past the low bound of KASAN's quarantine the kept
+ * pointer is returned only when the object it points to is not in the
+ * quarantine itself (KASAN's check of those bytes finds nothing), so a
+ * kfree() of another object costs a search of the quarantine, not a new
+ * pointer per call (bench/cc-kptr-site.ts). A different address, or one
+ * inside a freed object, is checked and made (or refused with KASAN's report)
+ * as kptr_at() does.
  */
 export function kptr_site(): (m: Machine, addr: number, type: string, sym: string, fn: string, write: boolean) => KPtr<unknown> {
   let last: KPtr<unknown> | null = null;
   return (m, addr, type, sym, fn, write) => {
-    const end = addr + (last?.extent.size ?? 0);
-    if (last !== null && last.addr === addr && last.extent.machine === m && end <= m.mappedBytes && end <= m.quarantineLow) return last;
+    if (last !== null && last.addr === addr && last.extent.machine === m) {
+      const size = last.extent.size;
+      if (addr + size <= m.mappedBytes && (addr + size <= m.quarantineLow || (m.kasan !== null && m.kasan(addr, size, write, fn) === null))) return last;
+    }
     return (last = kptr_at(m, addr, type, sym, fn, write));
   };
 }

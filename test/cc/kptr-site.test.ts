@@ -3,14 +3,16 @@
  * site is kept while the address is the same and mapped; another address, or
  * the same one once nothing is mapped, goes through kptr_at() and its checks
  * and messages, as does an address inside an object kfree() has freed (KASAN's
- * report). A translated function calling atomics makes its pointers once.
+ * report). A kfree() of another object, below the kept one, does not make the
+ * site drop its pointer. A translated function calling atomics makes its
+ * pointers once.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../cc/compile.js';
 import { kptr_at, kptr_site } from '../../src/kptr.js';
 import { Machine } from '../../src/machine.js';
-import { global_var } from '../../src/mm/memory.js';
+import { global_var, kfree_addr, kzalloc_size } from '../../src/mm/memory.js';
 import { atomic_inc, atomic_read } from '../../generated/atomic.js';
 import { drain, translateAndLoad } from './support.js';
 
@@ -42,6 +44,35 @@ describe('kptr_site', () => {
     site(m, addr, 'atomic_t', 'a', 'atomic_inc', true);
     m.retire();
     expect(() => site(m, addr, 'atomic_t', 'a', 'atomic_inc', true)).toThrow(new RangeError(`a: address ${addr} is not in mapped memory (a NULL or stray pointer)`));
+  });
+
+  it('keeps its pointer to a live object past the quarantine\'s low bound, and refuses the freed one below it', () => {
+    const m = new Machine({ cpus: 1 });
+    m.boot();
+    const a = kzalloc_size(m, 16);
+    const b = kzalloc_size(m, 16);
+    expect(b).toBeGreaterThan(a);
+    const site = kptr_site();
+    const p = site(m, b + 8, 'atomic_t', 'b->refs', 'atomic_inc', true);
+    kfree_addr(m, a);
+    expect(m.quarantineLow).toBe(a);
+    // b is past the low bound but not in the quarantine: the same pointer, however often.
+    expect(site(m, b + 8, 'atomic_t', 'b->refs', 'atomic_inc', true)).toBe(p);
+    expect(site(m, b + 8, 'atomic_t', 'b->refs', 'atomic_inc', true)).toBe(p);
+    atomic_inc(m, p);
+    expect(atomic_read(m, p)).toBe(1);
+    // The same site sent to the freed object reports it; the refusal changes nothing, the site keeps b's pointer.
+    const before = m.u8.slice();
+    expect(() => site(m, a + 8, 'atomic_t', 'b->refs', 'atomic_inc', true)).toThrow(
+      `BUG: KASAN: slab-use-after-free in atomic_inc: Write of size 4 at addr 0x${(a + 8).toString(16)}; the buggy address is located 8 bytes inside of freed 16-byte region [0x${a.toString(16)}, 0x${(a + 16).toString(16)})`,
+    );
+    expect(m.u8.slice()).toEqual(before);
+    expect(site(m, b + 8, 'atomic_t', 'b->refs', 'atomic_inc', true)).toBe(p);
+    // Once b is freed too, the kept pointer is refused.
+    kfree_addr(m, b);
+    expect(() => site(m, b + 8, 'atomic_t', 'b->refs', 'atomic_read', false)).toThrow(
+      `BUG: KASAN: slab-use-after-free in atomic_read: Read of size 4 at addr 0x${(b + 8).toString(16)}; the buggy address is located 8 bytes inside of freed 16-byte region [0x${b.toString(16)}, 0x${(b + 16).toString(16)})`,
+    );
   });
 
   it('one translated call site reached with two objects in turn updates each, in both flavours', async () => {

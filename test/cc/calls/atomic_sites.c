@@ -41,3 +41,16 @@ void put(int which)
 {
 	kfree(which ? b : a);
 }
+
+/* A third object, allocated after the others (above them in memory). */
+static struct obj *c;
+
+void setup_third(void)
+{
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+}
+
+void put_third(void)
+{
+	kfree(c);
+}
