@@ -12,12 +12,16 @@
  * Then it runs the whole search with --jobs 1 and --jobs 2, alternating, and
  * prints each run's wall and CPU time (process CPU: all threads) and the
  * wall-time speed-up. A speed-up needs two idle cores: the load average is
- * printed first.
+ * printed first. Last, what a worker costs before it takes its first task:
+ * started from the TypeScript sources through tsx's loader, against started
+ * from the bundle of its entry the parallel search uses (workerSource()).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { exploreTask, partition, searchLimits } from '../src/explore/explorer.js';
-import { exploreParallel, takeOrder } from '../src/explore/parallel.js';
+import { exploreParallel, takeOrder, workerSource, type SearchMessage } from '../src/explore/parallel.js';
+import { workerBootstrapSource } from '../src/threads/bootstrap.js';
 import { getScenario } from '../src/explore/scenarios/index.js';
 
 function args(): { name: string; bound: number; rounds: number } {
@@ -69,6 +73,27 @@ async function main(): Promise<void> {
       if (jobs === 2) line.push(`speed-up ${(wall1 / wall).toFixed(2)}×`);
     }
     console.log(`  ${line.join('; ')}`);
+  }
+  // A worker given no task loads its modules, reports done and exits: its start-up alone.
+  const startUp = async (source: string): Promise<number> => {
+    const t0 = performance.now();
+    const w = new Worker(source, { eval: true });
+    const message: SearchMessage = { scenario: s.name, tasks: [], order: [], lim, wantSchedules: false, wantCoverage: false, control: new SharedArrayBuffer(8) };
+    w.postMessage(message);
+    await new Promise<void>((resolve, reject) => {
+      w.once('message', () => resolve());
+      w.once('error', reject);
+    });
+    const ms = performance.now() - t0;
+    await w.terminate();
+    return ms;
+  };
+  for (let r = 0; r < 3; r++) {
+    const tsx = await startUp(workerBootstrapSource(new URL('../src/explore/worker.ts', import.meta.url)));
+    const t0 = performance.now();
+    const bundled = await workerSource();
+    const made = performance.now() - t0;
+    console.log(`  a worker's start-up: through tsx ${tsx.toFixed(0)} ms; from the bundle ${(await startUp(bundled)).toFixed(0)} ms (+ ${made.toFixed(0)} ms to find it fresh or make it)`);
   }
 }
 

@@ -3,9 +3,10 @@
  * violations in order with their traces and replay strings, every count, the
  * order of the schedules, the coverage — only sooner, and under separate budgets too.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exploreExhaustive, partition, searchLimits, type ExploreOptions, type ExploreResult } from '../src/explore/explorer.js';
-import { exploreParallel } from '../src/explore/parallel.js';
+import { exploreParallel, workerSource } from '../src/explore/parallel.js';
 import { counterScale, getScenario, rmwPtr } from '../src/explore/scenarios/index.js';
 import type { Scenario } from '../src/sched/task.js';
 
@@ -41,6 +42,14 @@ describe('parallel search', () => {
     expect(tasks.filter((t) => t.prefix.length > 3).every((t) => t.prefix.slice(0, -1).every((tok) => /^\d+$/.test(tok)))).toBe(true);
     await both(counterScale, { bound: 0, maxViolations: Infinity, countStates: false, traceViolations: false });
   }, 60_000);
+
+  it('from the TypeScript sources a worker runs the bundle of its entry (no tsx loader to start), made beside the checkout', async () => {
+    const source = await workerSource();
+    const bundle = new URL('../.percpu-cc/bin/src-explore-worker.mjs', import.meta.url).href;
+    expect(source).toBe(`import(${JSON.stringify(bundle)});`);
+    // The bundle carries the scenarios the workers load by name.
+    expect(/name: ["']counter-scale["']/.test(readFileSync(new URL(bundle), 'utf8'))).toBe(true);
+  });
 
   it('refuses a bad job count and a scenario its workers cannot load by name', async () => {
     await expect(exploreParallel(rmwPtr, { jobs: 0 })).rejects.toThrow(new RangeError('explore: jobs must be an integer from 1 to 256, got 0'));

@@ -16,7 +16,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { MODULE_EXT, workerBootstrapSource } from '../threads/bootstrap.js';
+import { MODULE_EXT, RUNNING_AS_TYPESCRIPT, workerBootstrapSource } from '../threads/bootstrap.js';
 import type { Scenario } from '../sched/task.js';
 import {
   Merge, exploreExhaustive, exploreTask, partition, searchLimits, type ExploreOptions, type ExploreResult, type SearchLimits, type SearchTask,
@@ -81,6 +81,28 @@ export function runTask(s: Scenario, msg: Omit<SearchMessage, 'control' | 'scena
   return { kind: 'outcome', index, outcome, states: states === null ? null : [...states], schedules, coverage: coverage === null ? null : [...coverage] };
 }
 
+/**
+ * What a worker runs. From the TypeScript sources (a checkout, under tsx), the
+ * worker entry bundled into one module by esbuild, as percpu-cc runs there
+ * (bin/launch.mjs bundle(): made again when a source it was made from
+ * changed): a worker that registers tsx's loader and has every source
+ * compiled through it took 2 s or more to start on a loaded machine, the main
+ * thread meanwhile exploring alone, which on a search of seconds was most of
+ * what a second thread could save. Compiled JavaScript, or a checkout where
+ * the bundle cannot be made: the usual bootstrap.
+ */
+export async function workerSource(): Promise<string> {
+  const entry = new URL(`./worker${MODULE_EXT}`, import.meta.url);
+  if (!RUNNING_AS_TYPESCRIPT) return workerBootstrapSource(entry);
+  try {
+    const root = new URL('../../', import.meta.url);
+    const launch = await import(new URL('bin/launch.mjs', root).href) as { bundle(root: URL, entry: string): Promise<string> };
+    return `import(${JSON.stringify(await launch.bundle(root, 'src/explore/worker'))});`;
+  } catch {
+    return workerBootstrapSource(entry);
+  }
+}
+
 /** Explores with `jobs` threads (the main thread and jobs − 1 workers); jobs = 1 is the sequential search. */
 export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: number }): Promise<ExploreResult> {
   const jobs = o.jobs;
@@ -96,8 +118,19 @@ export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: n
   if (shipped !== s) throw new RangeError(`explore: the parallel search loads scenarios by name in its workers; '${s.name}' is not a shipped scenario (use jobs 1)`);
   const lim = searchLimits(s, o);
   const t0 = performance.now();
+  // The workers load their modules while this thread splits the tree.
+  const source = await workerSource();
+  const workers: Worker[] = [];
+  for (let k = 0; k < jobs - 1; k++) workers.push(new Worker(source, { eval: true }));
   const states = lim.countStates ? new Set<string>() : null;
-  const { tasks, transitions } = partition(s, lim, states);
+  let split: ReturnType<typeof partition>;
+  try {
+    split = partition(s, lim, states);
+  } catch (e) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw e;
+  }
+  const { tasks, transitions } = split;
   const merge = new Merge(lim, transitions);
   const coverage = o.coverage === true ? new Set<string>() : null;
   const control = new SharedArrayBuffer(8);
@@ -133,10 +166,9 @@ export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: n
     wake = null;
     w?.();
   };
-  const source = workerBootstrapSource(new URL(`./worker${MODULE_EXT}`, import.meta.url));
-  const workers: Worker[] = [];
-  for (let k = 0; k < Math.min(jobs - 1, tasks.length - 1); k++) {
-    const w = new Worker(source, { eval: true });
+  // More workers than tasks to share: the spare ones are let go at once (not awaited: the others' listeners come first).
+  for (const w of workers.splice(Math.max(Math.min(jobs - 1, tasks.length - 1), 0))) void w.terminate();
+  for (const w of workers) {
     live++;
     w.on('message', (r: OutcomeMessage | DoneMessage) => {
       if (r.kind === 'outcome') {
@@ -158,7 +190,6 @@ export async function exploreParallel(s: Scenario, o: ExploreOptions & { jobs: n
       notify();
     });
     w.postMessage(msg);
-    workers.push(w);
   }
   try {
     while (!over()) {
