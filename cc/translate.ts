@@ -92,6 +92,8 @@ interface TE {
   readonly pcpuConst?: boolean;
   /** The value as a TypeScript boolean, where the translation has one (a bool op's result): what a condition tests. */
   readonly test?: string;
+  /** A 64-bit `+ - * & | ^`: the operator and its operands, before their conversion (a narrowing computes in 32 bits). */
+  readonly parts?: { readonly op: string; readonly l: TE; readonly r: TE };
 }
 
 /** An lvalue: how to read and write it (`v` given to write must be a simple operand). */
@@ -1868,10 +1870,12 @@ export class Translator {
         const w = wrapped64(x);
         return w === undefined ? x : atom(w) ? w : `(${w})`;
       };
+      // The operands as the C has them: their low 32 bits are those of their conversions to t.
+      const parts = { op, l, r };
       switch (op) {
-        case '+': case '-': case '*': return { ts: `${N}(64, ${un(a)} ${op} ${un(b)})`, type: t };
+        case '+': case '-': case '*': return { ts: `${N}(64, ${un(a)} ${op} ${un(b)})`, type: t, parts };
         case '/': case '%': return { ts: `${N}(64, ${a} ${op} ${this.nonZero(b, true, loc)})`, type: t };
-        case '&': case '|': case '^': return { ts: `(${a} ${op} ${b})`, type: t };
+        case '&': case '|': case '^': return { ts: `(${a} ${op} ${b})`, type: t, parts };
       }
     } else {
       const fix = t.signed ? '| 0' : '>>> 0';
@@ -2438,6 +2442,18 @@ export class Translator {
       if (tb) {
         if (fb) return `BigInt.as${to.signed ? 'Int' : 'Uint'}N(64, ${x})`;
         return `BigInt.asUintN(64, BigInt(${v.ts}))`;
+      }
+      if (fb && to.size === 4 && v.parts !== undefined) {
+        // (s32)(a + b) is (s32)a + (s32)b modulo 2^32, and so for -, *, &, |, ^: the sum of two
+        // 64-bit values narrowed to 32 bits is computed in 32, with no bigint for it (what
+        // this_cpu_try_cmpxchg(…, count + amount) passes for an s32 counter).
+        const { op, l, r } = v.parts;
+        const a = this.convert(l, to, loc);
+        const b = this.convert(r, to, loc);
+        const fix = to.signed ? '| 0' : '>>> 0';
+        if (op === '*') return to.signed ? `Math.imul(${a}, ${b})` : `(Math.imul(${a}, ${b}) >>> 0)`;
+        if (op === '+' || op === '-') return `((${a} ${op} ${b}) ${fix})`;
+        return to.signed ? `(${a} ${op} ${b})` : `((${a} ${op} ${b}) >>> 0)`;
       }
       if (fb) {
         // Number(BigInt.asIntN(32, x)) without its two heap bigints (src/lib/narrow.ts).

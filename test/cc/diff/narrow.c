@@ -20,6 +20,11 @@ int t_narrow_neg(s64 a) { return (int)-a; }
 s64 t_resign(u64 a, u64 b) { return (s64)(a * b); }
 u64 t_unsign(s64 a, s64 b) { return (u64)(a - b); }
 int t_narrow_arg(s64 a, s64 b) { return t_narrow_add(a * 3, b) + (short)(a ^ b); }
+/* Narrowed to 32 bits, a 64-bit + - * & | ^ is computed in 32: nested, mixed-width operands, constants wider than 32 bits. */
+int t_narrow_mix(s64 a, unsigned int b, int c) { return (int)(((a + b) * c - (a & 0xff00)) ^ (b | c)); }
+unsigned int t_narrow_uxor(u64 a, s64 b) { return (unsigned int)((a ^ b) + (a - 1)); }
+int t_narrow_const(s64 a, short s) { return (int)(a * 0x100000001LL + 3 - s); }
+unsigned int t_narrow_usub(s64 a, u64 b) { return (unsigned int)(a - b * b); }
 
 int t_try_loop(int v, int n)
 {
