@@ -1,5 +1,5 @@
 /** Translating a C file for a test: into a scratch folder inside the repository, then imported. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, compileFile, type Compiled } from '../../cc/compile.js';
@@ -19,9 +19,14 @@ export async function translateAndLoad(file: string, defines: Record<string, str
   const compiled = compileFile(file, { outDir: dir, defines, display: path.relative(ROOT, file), stubs });
   for (const f of compiled.files) writeFileSync(path.join(dir, f.name), f.text);
   const [fastFile, steppedFile] = compiled.files.map((f) => pathToFileURL(path.join(dir, f.name)).href);
-  const fast = (await import(fastFile)) as Loaded['fast'];
-  const stepped = (await import(steppedFile)) as Loaded['stepped'];
-  return { compiled, fast, stepped };
+  try {
+    const fast = (await import(fastFile)) as Loaded['fast'];
+    const stepped = (await import(steppedFile)) as Loaded['stepped'];
+    return { compiled, fast, stepped };
+  } finally {
+    // Loaded modules stay in memory; the folder would otherwise stay in .percpu-cc/ after every run.
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs a stepped function to its end (one task, nothing interleaved). */
