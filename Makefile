@@ -16,8 +16,8 @@ node_modules/.installed: package.json package-lock.json
 install: node_modules/.installed
 
 generate: install
-	$(TSX) generator/cli.ts
-	$(TSX) cc/cli.ts $(CC_GOLDEN) --out test/cc/golden
+	node bin/percpu-gen.mjs
+	node bin/percpu-cc.mjs $(CC_GOLDEN) --out test/cc/golden
 
 # After `make generate`: generated/ must be byte-identical to what git has (no new files either).
 verify-committed:
@@ -30,8 +30,8 @@ verify-committed:
 
 # Hand edits (sha256 trailers) and drift (a fresh run into a temporary folder, diffed).
 check: install
-	$(TSX) generator/cli.ts --check
-	$(TSX) cc/cli.ts --check $(CC_GOLDEN) --out test/cc/golden
+	node bin/percpu-gen.mjs --check
+	node bin/percpu-cc.mjs --check $(CC_GOLDEN) --out test/cc/golden
 
 typecheck: install
 	node_modules/.bin/tsc --noEmit -p tsconfig.json

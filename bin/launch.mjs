@@ -5,7 +5,8 @@
 // tsconfig.json, the compiled JavaScript in dist/ runs on plain Node.
 //
 // A command that imports no TypeScript while it runs (percpu-cc reads C and
-// writes TypeScript, it never loads any) runs in a checkout from one ES module
+// writes TypeScript, percpu-gen reads C tables and writes TypeScript; neither
+// loads any) runs in a checkout from one ES module
 // bundled from its sources with esbuild, the compiler tsx itself runs on, and
 // kept in .percpu-cc/: registering tsx starts its loader thread and sends
 // every import through it, a third of a second before the command does any
@@ -18,7 +19,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The commands run from a bundle in a checkout. */
-const BUNDLED = new Set(['cc/cli']);
+const BUNDLED = new Set(['cc/cli', 'generator/cli']);
 
 export async function launch(entry) {
   const root = new URL('../', import.meta.url);

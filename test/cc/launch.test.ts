@@ -1,5 +1,5 @@
 /**
- * bin/launch.mjs runs percpu-cc in a checkout from a bundle of its sources
+ * bin/launch.mjs runs percpu-cc and percpu-gen in a checkout from a bundle of their sources
  * (.percpu-cc/bin/): each module sees its own file as import.meta.url, an
  * unchanged source reuses the bundle, an edited one is bundled again on the
  * next run, and one esbuild refuses makes bundle() reject (launch() then runs
@@ -58,5 +58,17 @@ describe('launch: the bundled command', () => {
 await bundle(new URL('${pathToFileURL(dir).href}/'), 'tool/cli').then(() => console.log('made'), (e) => console.log('refused', /Unexpected ";"/.test(e.message)));`], { encoding: 'utf8' });
     expect(r.stdout).toBe('refused true\n');
     expect(readFileSync(bundled, 'utf8')).toContain('var version = 2;');
+  });
+
+  it('runs percpu-gen from its bundle too: the generator imports no TypeScript while it runs', () => {
+    // Made again by this run (under tsx no manifest would be written).
+    rmSync(path.join(ROOT, '.percpu-cc/bin/generator-cli.json'), { force: true });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/percpu-gen.mjs'), '--check'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^percpu-gen: generated\/ and c\/include\/linux\/atomic\.h match a fresh run/);
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, '.percpu-cc/bin/generator-cli.json'), 'utf8')) as Record<string, string>;
+    expect(Object.keys(manifest)).toContain(path.join(ROOT, 'generator/typecheck.ts'));
+    expect(Object.keys(manifest)).toContain(path.join(ROOT, 'c/cparse.ts'));
   });
 });
