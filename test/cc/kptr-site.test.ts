@@ -16,6 +16,23 @@ import { global_var, kfree_addr, kzalloc_size } from '../../src/mm/memory.js';
 import { atomic_inc, atomic_read } from '../../generated/atomic.js';
 import { drain, translateAndLoad } from './support.js';
 
+/**
+ * test/cc/calls/atomic_sites.c translated and set up in each flavour on a machine of its own:
+ * `run` gives a call's result (a stepped call run to its end).
+ */
+async function sitesInBothFlavours(): Promise<{ flavour: 'fast' | 'stepped'; m: Machine; f: Record<string, (...a: number[]) => unknown>; run: (r: unknown) => unknown }[]> {
+  const { fast, stepped } = await translateAndLoad(path.join(ROOT, 'test/cc/calls/atomic_sites.c'));
+  return (['fast', 'stepped'] as const).map((flavour) => {
+    const m = new Machine({ cpus: 1 });
+    const f = (flavour === 'fast' ? fast : stepped).instantiate(m) as Record<string, (...a: number[]) => unknown>;
+    m.boot();
+    m.loadCpu(0);
+    const run = (r: unknown): unknown => (flavour === 'fast' ? r : drain(r as Generator<unknown, unknown, undefined>));
+    run(f.setup());
+    return { flavour, m, f, run };
+  });
+}
+
 describe('kptr_site', () => {
   it('returns the same pointer for the same address, and a checked new one for another', () => {
     const m = new Machine({ cpus: 1 });
@@ -76,28 +93,14 @@ describe('kptr_site', () => {
   });
 
   it('one translated call site reached with two objects in turn updates each, in both flavours', async () => {
-    const { fast, stepped } = await translateAndLoad(path.join(ROOT, 'test/cc/calls/atomic_sites.c'));
-    for (const flavour of ['fast', 'stepped'] as const) {
-      const m = new Machine({ cpus: 1 });
-      const f = (flavour === 'fast' ? fast : stepped).instantiate(m) as Record<string, (...a: number[]) => unknown>;
-      m.boot();
-      m.loadCpu(0);
-      const run = (r: unknown): unknown => (flavour === 'fast' ? r : drain(r as Generator<unknown, unknown, undefined>));
-      run(f.setup());
+    for (const { flavour, m, f, run } of await sitesInBothFlavours()) {
       for (const which of [0, 1, 1, 0, 1]) run(f.get(which));
       expect([run(f.refs(0)), run(f.refs(1)), run(f.total())], flavour).toEqual([2, 3, 5]);
     }
   });
 
   it('a kept call site refuses an object once kfree() has freed it, in KASAN\'s words, memory unchanged', async () => {
-    const { fast, stepped } = await translateAndLoad(path.join(ROOT, 'test/cc/calls/atomic_sites.c'));
-    for (const flavour of ['fast', 'stepped'] as const) {
-      const m = new Machine({ cpus: 1 });
-      const f = (flavour === 'fast' ? fast : stepped).instantiate(m) as Record<string, (...a: number[]) => unknown>;
-      m.boot();
-      m.loadCpu(0);
-      const run = (r: unknown): unknown => (flavour === 'fast' ? r : drain(r as Generator<unknown, unknown, undefined>));
-      run(f.setup());
+    for (const { flavour, m, f, run } of await sitesInBothFlavours()) {
       run(f.get(0));
       run(f.get(0));
       run(f.put(0));
