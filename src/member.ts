@@ -21,6 +21,7 @@ import { resolveType, type Resolved, type TypeArg } from './ctype-spec.js';
 import type { PtrTo } from './define.js';
 import type { Machine } from './machine.js';
 import { PerCpuPtr, checkPointer, derivePtr, lineage, rootOf } from './percpu-ptr.js';
+import { onRestore } from './snapshot.js';
 import { opsFor } from './typed.js';
 import { describe } from './types.js';
 
@@ -111,8 +112,16 @@ export function pcpu_ptr_add<const S extends TypeArg>(m: Machine, p: PerCpuPtr<u
 }
 
 /** The pointers pcpu_ptr_at() made, by the pointer they came from, their type and their offset. */
-const AT = new WeakMap<PerCpuPtr<unknown>, Map<TypeArg, Map<number, PerCpuPtr<unknown>>>>();
+let AT = new WeakMap<PerCpuPtr<unknown>, Map<TypeArg, Map<number, PerCpuPtr<unknown>>>>();
 const atLast: { p: PerCpuPtr<unknown> | null; type: TypeArg | null; byOff: Map<number, PerCpuPtr<unknown>> } = { p: null, type: null, byOff: new Map() };
+// A snapshot restore un-frees a freed object but cannot see the pointers cached here (poisoned with
+// it): they are made again, checked, on their next use.
+onRestore(() => {
+  AT = new WeakMap();
+  atLast.p = null;
+  atLast.type = null;
+  atLast.byOff = new Map();
+});
 
 /**
  * pcpu_ptr_add(m, p, bytes, type), made once per (p, type, bytes) and then

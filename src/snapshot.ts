@@ -36,6 +36,20 @@
  * property of the restored graph with a freshly set-up one.
  */
 
+/** Run after every restore: see onRestore(). */
+const restoreHooks: (() => void)[] = [];
+
+/**
+ * Registers `drop` to run after every restore. A module that caches objects
+ * outside any machine, in a structure the snapshot cannot reach (a WeakMap),
+ * drops that cache there: a restore may have put those objects' origins back
+ * to an earlier state (un-freed a pointer whose cached derivatives it cannot
+ * see), and a cache only saves work.
+ */
+export function onRestore(drop: () => void): void {
+  restoreHooks.push(drop);
+}
+
 /** What an object held when the snapshot was taken. */
 type Rec =
   | {
@@ -148,6 +162,7 @@ export class Snapshot {
    * back; buffers their bytes.
    */
   restore(): void {
+    for (const drop of restoreHooks) drop();
     for (const b of this.bytes) b.live.set(b.saved);
     const recs = this.recs;
     for (let r = 0; r < recs.length; r++) {

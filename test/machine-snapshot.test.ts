@@ -19,6 +19,8 @@ import { this_cpu_read, this_cpu_write } from '../src/typed.js';
 import { PerCpuRef } from '../src/rust/per-cpu-ref.js';
 import { CpuGuard } from '../src/rust/cpu-guard.js';
 import { Snapshot } from '../src/snapshot.js';
+import { pcpu_ptr_at } from '../src/member.js';
+import { __this_cpu_read_4 } from '../generated/x86_64/percpu-stepped.js';
 import type { Scenario, WorldSetup } from '../src/sched/task.js';
 import { splitScenario } from '../src/sched/task.js';
 import { DEFINE_PER_CPU } from '../src/define.js';
@@ -366,5 +368,31 @@ describe('what a restore puts back besides memory', () => {
     expect(root).toEqual({ inner: { n: 1 }, list: [1, 2], map: new Map([['a', inner]]), set: new Set([1]), bytes: new Uint16Array([7, 8]) });
     expect([tagged[sym], tagged.plain]).toEqual(['a', 1]);
     expect(snap.objects).toBe(8);
+  });
+
+  it('a task that frees an object after pcpu_ptr_at(): the next schedule, restored, makes the pointer again instead of reusing the one the free poisoned', () => {
+    const s = splitScenario({
+      name: 'ptr-at-free', title: 'pcpu_ptr_at() then free_percpu()', description: 'A reads an element through pcpu_ptr_at(), then frees the object; B reads its own variable twice.',
+      expect: 'none', cpus: 2, bound: 1,
+      setup() {
+        const m = new Machine({ cpus: 2 });
+        m.boot();
+        return { m, p: alloc_percpu(m, 'u64', 'arr')!, other: alloc_percpu(m, 'u32', 'other')! };
+      },
+      start({ m, p, other }) {
+        return {
+          m,
+          tasks: [
+            { name: 'A', cpu: 0, pinned: true, *run() { yield* __this_cpu_read_4(m, pcpu_ptr_at(m, p, 4, 'u32')); free_percpu(m, p); } },
+            { name: 'B', cpu: 1, pinned: true, *run() { yield* __this_cpu_read_4(m, other); yield* __this_cpu_read_4(m, other); } },
+          ],
+          final: () => null,
+        };
+      },
+    });
+    const rebuilt = exploreExhaustive(s, { snapshots: false, maxViolations: Infinity });
+    const restored = exploreExhaustive(s, { snapshots: true, maxViolations: Infinity });
+    expect([restored.schedules, restored.violations.length]).toEqual([rebuilt.schedules, 0]);
+    expect(rebuilt.schedules).toBe(3);
   });
 });
